@@ -1,0 +1,82 @@
+//! `cargo xtask`: the kibana-serverless code generator.
+//!
+//! `cargo xtask regenerate [--check] [--spec PATH] [--out DIR]` loads the Kibana serverless spec,
+//! applies our overlays and normalize passes, splits it into API domains, runs progenitor on each,
+//! post-processes the code and writes `generated/`. See `spec/README.md` for the data flow.
+
+mod domains;
+mod generate;
+mod normalize;
+mod op_types;
+mod output;
+mod overlay;
+mod pipeline;
+mod postprocess;
+mod spec;
+
+use anyhow::{Result, bail};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask regenerate [--check] [--spec PATH] [--out DIR]
+
+regenerate   generate the client from the spec (default: the vendored spec into generated/)
+  --check    write nothing; exit 1 with a diff when the output is stale
+  --spec     a Kibana serverless OpenAPI spec (YAML or JSON) to generate from
+  --out      write a standalone crate into DIR instead of generated/";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default()
+}
+
+fn run(args: Vec<String>) -> Result<ExitCode> {
+    let Some((command, rest)) = args.split_first() else {
+        eprintln!("{USAGE}");
+        return Ok(ExitCode::from(2));
+    };
+    let mut flags = rest.iter();
+    let mut check = false;
+    let mut spec = None;
+    let mut out = None;
+    while let Some(flag) = flags.next() {
+        let mut value = || {
+            flags
+                .next()
+                .cloned()
+                .ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))
+        };
+        match flag.as_str() {
+            "--check" => check = true,
+            "--spec" => spec = Some(PathBuf::from(value()?)),
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            other => bail!("unknown argument {other:?}\n{USAGE}"),
+        }
+    }
+    let root = workspace_root();
+    match command.as_str() {
+        "regenerate" => pipeline::regenerate(&root, pipeline::Options { check, spec, out }),
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            Ok(ExitCode::SUCCESS)
+        }
+        other => bail!("unknown command {other:?}\n{USAGE}"),
+    }
+}

@@ -1,0 +1,121 @@
+//! Inlines `$ref`s to `components/parameters`, `components/requestBodies` and
+//! `components/responses` into the operations that use them, so later passes see every parameter,
+//! body and response in place. Kibana defines the same header parameter several times under
+//! different component names; after this pass they are plain parameters.
+
+use super::{Change, for_each_operation, op_name};
+use serde_json::Value;
+
+const KINDS: [&str; 3] = ["parameters", "requestBodies", "responses"];
+
+pub fn run(spec: &mut Value) -> Vec<Change> {
+    let components = spec.get("components").cloned().unwrap_or(Value::Null);
+    let resolve = |value: &mut Value, at: &str, changes: &mut Vec<Change>| {
+        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+            return;
+        };
+        for kind in KINDS {
+            let Some(name) = reference.strip_prefix(&format!("#/components/{kind}/")) else {
+                continue;
+            };
+            // A reference to a missing component is left for the dangling_refs pass to report.
+            if let Some(target) = components.get(kind).and_then(|c| c.get(name)) {
+                changes.push(Change {
+                    pass: "inline_components",
+                    at: at.to_string(),
+                    what: format!("inlined {reference}"),
+                });
+                *value = target.clone();
+            }
+            return;
+        }
+    };
+
+    let mut changes = Vec::new();
+    if let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) {
+        for (path, item) in paths.iter_mut() {
+            if let Some(params) = item.get_mut("parameters").and_then(Value::as_array_mut) {
+                for param in params {
+                    resolve(param, path, &mut changes);
+                }
+            }
+        }
+    }
+    for_each_operation(spec, |path, method, op| {
+        let at = op_name(path, method, op);
+        if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+            for param in params {
+                resolve(param, &at, &mut changes);
+            }
+        }
+        if let Some(body) = op.get_mut("requestBody") {
+            resolve(body, &at, &mut changes);
+        }
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            for response in responses.values_mut() {
+                resolve(response, &at, &mut changes);
+            }
+        }
+    });
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::test_support::{at, spec};
+
+    #[test]
+    fn inlines_parameters_bodies_and_responses() {
+        let mut s = spec(
+            r##"
+paths:
+  /a:
+    parameters: [{$ref: '#/components/parameters/P'}]
+    post:
+      parameters: [{$ref: '#/components/parameters/P'}]
+      requestBody: {$ref: '#/components/requestBodies/B'}
+      responses:
+        '200': {$ref: '#/components/responses/R'}
+components:
+  parameters:
+    P: {name: kbn-xsrf, in: header, schema: {type: string}}
+  requestBodies:
+    B: {content: {application/json: {schema: {type: object}}}}
+  responses:
+    R: {description: ok}
+"##,
+        );
+        let changes = run(&mut s);
+        assert_eq!(changes.len(), 4);
+        assert_eq!(at(&s, "/paths/~1a/parameters/0/name"), "kbn-xsrf");
+        assert_eq!(at(&s, "/paths/~1a/post/parameters/0/in"), "header");
+        assert_eq!(
+            at(
+                &s,
+                "/paths/~1a/post/requestBody/content/application~1json/schema/type"
+            ),
+            "object"
+        );
+        assert_eq!(at(&s, "/paths/~1a/post/responses/200/description"), "ok");
+    }
+
+    #[test]
+    fn leaves_missing_targets_and_schema_refs_alone() {
+        let mut s = spec(
+            r##"
+paths:
+  /a:
+    get:
+      parameters: [{$ref: '#/components/parameters/Missing'}]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/S'}}}}
+"##,
+        );
+        assert!(run(&mut s).is_empty());
+        assert_eq!(
+            at(&s, "/paths/~1a/get/parameters/0/$ref"),
+            "#/components/parameters/Missing"
+        );
+    }
+}

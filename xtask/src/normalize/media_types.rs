@@ -1,0 +1,136 @@
+//! Plain media types. Kibana publishes versioned media types such as
+//! `application/json; Elastic-Api-Version=2023-10-31` (the client sends the version as a header
+//! instead), and at least one key that names two types at once (`application/gzip; application/zip`).
+//! This pass strips the version parameter and splits multi-type keys into one entry per type.
+
+use super::{Change, for_each_operation, op_name};
+use serde_json::{Map, Value};
+
+/// Splits one media-type key into the plain types it stands for.
+pub fn plain_types(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in key.split(';').map(str::trim) {
+        // `a/b; Elastic-Api-Version=x` is one type and a parameter; `a/b; c/d` is two types.
+        if part.contains('/') && !part.contains('=') {
+            let plain = part.to_ascii_lowercase();
+            if !out.contains(&plain) {
+                out.push(plain);
+            }
+        }
+    }
+    out
+}
+
+fn normalize_content(content: &mut Map<String, Value>, at: &str, changes: &mut Vec<Change>) {
+    if content.keys().all(|k| plain_types(k) == [k.clone()]) {
+        return;
+    }
+    let old = std::mem::take(content);
+    for (key, media) in old {
+        let types = plain_types(&key);
+        if types.is_empty() {
+            changes.push(Change {
+                pass: "media_types",
+                at: at.to_string(),
+                what: format!("dropped unparseable media type {key:?}"),
+            });
+            continue;
+        }
+        if types != [key.clone()] {
+            changes.push(Change {
+                pass: "media_types",
+                at: at.to_string(),
+                what: format!("{key:?} -> {}", types.join(", ")),
+            });
+        }
+        for plain in types {
+            // The first entry wins when two keys normalize to the same type.
+            content.entry(plain).or_insert_with(|| media.clone());
+        }
+    }
+}
+
+pub fn run(spec: &mut Value) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for_each_operation(spec, |path, method, op| {
+        let at = op_name(path, method, op);
+        if let Some(content) = op
+            .get_mut("requestBody")
+            .and_then(|b| b.get_mut("content"))
+            .and_then(Value::as_object_mut)
+        {
+            normalize_content(content, &at, &mut changes);
+        }
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            for (status, response) in responses.iter_mut() {
+                if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
+                    normalize_content(content, &format!("{at} {status}"), &mut changes);
+                }
+            }
+        }
+    });
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::test_support::{at, spec};
+
+    #[test]
+    fn splits_and_strips() {
+        assert_eq!(
+            plain_types("application/json; Elastic-Api-Version=2023-10-31"),
+            ["application/json"]
+        );
+        assert_eq!(
+            plain_types("application/gzip; application/zip"),
+            ["application/gzip", "application/zip"]
+        );
+        assert_eq!(plain_types("Application/JSON"), ["application/json"]);
+        assert!(plain_types("garbage").is_empty());
+    }
+
+    #[test]
+    fn rewrites_bodies_and_responses() {
+        let mut s = spec(
+            r#"
+paths:
+  /p:
+    post:
+      requestBody:
+        content:
+          "application/gzip; application/zip": {schema: {type: string, format: binary}}
+      responses:
+        '200':
+          description: ok
+          content:
+            "application/json; Elastic-Api-Version=2023-10-31": {schema: {type: object}}
+"#,
+        );
+        let changes = run(&mut s);
+        assert_eq!(changes.len(), 2);
+        assert_eq!(
+            at(
+                &s,
+                "/paths/~1p/post/requestBody/content/application~1zip/schema/format"
+            ),
+            "binary"
+        );
+        assert_eq!(
+            at(
+                &s,
+                "/paths/~1p/post/requestBody/content/application~1gzip/schema/format"
+            ),
+            "binary"
+        );
+        assert_eq!(
+            at(
+                &s,
+                "/paths/~1p/post/responses/200/content/application~1json/schema/type"
+            ),
+            "object"
+        );
+        assert!(run(&mut s).is_empty(), "second run changes nothing");
+    }
+}

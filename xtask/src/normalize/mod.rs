@@ -1,0 +1,217 @@
+//! Normalize passes: each repairs one class of Kibana spec defect that would stop progenitor or give
+//! users a wrong client. A pass is a pure `fn(&mut Value) -> Vec<Change>` over the spec as JSON
+//! (JSON, not `openapiv3` types, so that a pass can repair documents `openapiv3` would reject).
+
+use serde_json::{Map, Value};
+use std::fmt;
+
+mod dangling_refs;
+mod error_responses;
+mod inline_components;
+mod inline_schemas;
+mod media_types;
+mod non_json_bodies;
+mod operation_ids;
+mod response_additional_properties;
+mod schema_repairs;
+mod success_responses;
+mod xsrf_headers;
+
+pub use error_responses::ERROR_SCHEMA;
+pub use inline_schemas::TYPES;
+pub use operation_ids::ORIGINAL_ID;
+
+/// One thing a pass changed, for the regenerate report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Change {
+    pub pass: &'static str,
+    /// Where: `METHOD /path` or a JSON pointer.
+    pub at: String,
+    pub what: String,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {}: {}", self.pass, self.at, self.what)
+    }
+}
+
+pub type Pass = fn(&mut Value) -> Vec<Change>;
+
+/// The passes, in the order they run. Order matters: later passes see inlined parameters and plain
+/// media types, and the hoisting pass runs after every pass that rewrites operation schemas.
+pub const PASSES: &[(&str, Pass)] = &[
+    ("inline_components", inline_components::run),
+    ("media_types", media_types::run),
+    ("xsrf_headers", xsrf_headers::run),
+    ("operation_ids", operation_ids::run),
+    ("non_json_bodies", non_json_bodies::run),
+    ("error_responses", error_responses::run),
+    ("success_responses", success_responses::run),
+    ("schema_repairs", schema_repairs::run),
+    ("dangling_refs", dangling_refs::run),
+    ("inline_schemas", inline_schemas::run),
+    (
+        "response_additional_properties",
+        response_additional_properties::run,
+    ),
+];
+
+/// Runs every pass in order and returns all changes.
+pub fn run_all(spec: &mut Value) -> Vec<Change> {
+    PASSES.iter().flat_map(|(_, pass)| pass(spec)).collect()
+}
+
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// Calls `f(path, method, operation)` for every operation of the spec, in document order.
+pub fn for_each_operation(
+    spec: &mut Value,
+    mut f: impl FnMut(&str, &str, &mut Map<String, Value>),
+) {
+    let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            if let Some(op) = op.as_object_mut() {
+                f(path, method, op);
+            }
+        }
+    }
+}
+
+/// `METHOD /path`, the way changes and the manifest name an operation.
+pub fn op_label(path: &str, method: &str) -> String {
+    format!("{} {}", method.to_uppercase(), path)
+}
+
+/// The operation's id, or its label when it has none yet.
+pub fn op_name(path: &str, method: &str, op: &Map<String, Value>) -> String {
+    op.get("operationId")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .unwrap_or_else(|| op_label(path, method))
+}
+
+/// The component schemas object, created if absent.
+pub fn component_schemas(spec: &mut Value) -> &mut Map<String, Value> {
+    if !spec.is_object() {
+        *spec = Value::Object(Map::new());
+    }
+    let root = spec.as_object_mut().expect("made an object above");
+    let components = root
+        .entry("components")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !components.is_object() {
+        *components = Value::Object(Map::new());
+    }
+    let schemas = components
+        .as_object_mut()
+        .expect("made an object above")
+        .entry("schemas")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if !schemas.is_object() {
+        *schemas = Value::Object(Map::new());
+    }
+    schemas.as_object_mut().expect("made an object above")
+}
+
+/// Name of the component schema a `$ref` points at, if it is a local schema reference.
+pub fn schema_ref_name(reference: &str) -> Option<&str> {
+    reference.strip_prefix("#/components/schemas/")
+}
+
+/// Visits every JSON object in `value`, depth first, parents before children.
+pub fn walk_objects_mut(value: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) {
+    match value {
+        Value::Object(map) => {
+            f(map);
+            for (key, child) in map.iter_mut() {
+                // Examples are data, not schema: never rewrite them.
+                if key == "example" || key == "examples" {
+                    continue;
+                }
+                walk_objects_mut(child, f);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| walk_objects_mut(item, f)),
+        _ => {}
+    }
+}
+
+/// Is this status key an error response (4xx, 5xx, or a 4XX/5XX range)?
+pub fn is_error_status(status: &str) -> bool {
+    matches!(status.as_bytes().first(), Some(b'4' | b'5'))
+}
+
+/// Is this status key a success response (2xx or 2XX)?
+pub fn is_success_status(status: &str) -> bool {
+    status.as_bytes().first() == Some(&b'2')
+}
+
+/// Every `$ref` string under `value` (examples excluded).
+pub fn refs_in(value: &Value) -> Vec<String> {
+    fn go(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                for (key, child) in map {
+                    match (key.as_str(), child) {
+                        ("$ref", Value::String(r)) => out.push(r.clone()),
+                        ("example" | "examples", _) => {}
+                        _ => go(child, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| go(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    go(value, &mut out);
+    out
+}
+
+/// Component schema names reachable from `roots` through `$ref`s, the roots' own refs included.
+pub fn reachable_schemas<'a>(
+    spec: &Value,
+    roots: impl IntoIterator<Item = &'a Value>,
+) -> std::collections::BTreeSet<String> {
+    let schemas = spec.pointer("/components/schemas");
+    let mut seen = std::collections::BTreeSet::new();
+    let mut queue: Vec<String> = roots.into_iter().flat_map(refs_in).collect();
+    while let Some(reference) = queue.pop() {
+        let Some(name) = schema_ref_name(&reference) else {
+            continue;
+        };
+        if !seen.insert(name.to_string()) {
+            continue;
+        }
+        if let Some(schema) = schemas.and_then(|s| s.get(name)) {
+            queue.extend(refs_in(schema));
+        }
+    }
+    seen
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use serde_json::Value;
+
+    /// Parses a small inline YAML spec for a pass's unit tests.
+    pub fn spec(yaml: &str) -> Value {
+        serde_yaml::from_str(yaml).expect("test spec is valid YAML")
+    }
+
+    pub fn at<'a>(spec: &'a Value, pointer: &str) -> &'a Value {
+        spec.pointer(pointer).unwrap_or(&Value::Null)
+    }
+}

@@ -1,0 +1,183 @@
+//! Makes non-JSON bodies generatable. progenitor types JSON and form bodies only: multipart is an
+//! error, two media types on one body panic, and any other type must be a bare binary string.
+//!
+//! - A request body with a JSON (or form) entry keeps only that entry.
+//! - Any other request body (zip/gzip archives, multipart, ndjson, text) becomes one raw
+//!   `application/octet-stream` body; the media types Kibana accepts are kept in
+//!   `x-kbn-content-types`, so the client layer can send the right `Content-Type`.
+//! - A response with a JSON entry keeps only that entry. Otherwise the response stays raw (a byte
+//!   stream); for `application/x-ndjson` the schema of one line is kept in `x-kbn-ndjson-item`.
+
+use super::{Change, for_each_operation, op_name};
+use serde_json::{Map, Value, json};
+
+pub const CONTENT_TYPES: &str = "x-kbn-content-types";
+pub const NDJSON_ITEM: &str = "x-kbn-ndjson-item";
+
+fn is_json(media: &str) -> bool {
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
+}
+
+fn rewrite_request(body: &mut Map<String, Value>, at: &str, changes: &mut Vec<Change>) {
+    let Some(content) = body.get_mut("content").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if content.is_empty() {
+        return;
+    }
+    let keep = content
+        .keys()
+        .find(|k| is_json(k))
+        .or_else(|| {
+            content
+                .keys()
+                .find(|k| *k == "application/x-www-form-urlencoded")
+        })
+        .cloned();
+    if let Some(keep) = keep {
+        if content.len() > 1 {
+            let dropped: Vec<String> = content.keys().filter(|k| **k != keep).cloned().collect();
+            content.retain(|k, _| *k == keep);
+            changes.push(Change {
+                pass: "non_json_bodies",
+                at: at.to_string(),
+                what: format!("request body: kept {keep}, dropped {}", dropped.join(", ")),
+            });
+        }
+        return;
+    }
+    let types: Vec<String> = content.keys().cloned().collect();
+    let already_raw = types == ["application/octet-stream"]
+        && content["application/octet-stream"].get("schema")
+            == Some(&json!({"type": "string", "format": "binary"}));
+    if already_raw {
+        return;
+    }
+    *content = Map::new();
+    content.insert(
+        "application/octet-stream".to_string(),
+        json!({"schema": {"type": "string", "format": "binary"}}),
+    );
+    body.insert(CONTENT_TYPES.to_string(), json!(types));
+    changes.push(Change {
+        pass: "non_json_bodies",
+        at: at.to_string(),
+        what: format!("request body {} sent as a raw byte body", types.join(", ")),
+    });
+}
+
+fn rewrite_response(response: &mut Map<String, Value>, at: &str, changes: &mut Vec<Change>) {
+    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(keep) = content.keys().find(|k| is_json(k)).cloned() {
+        if content.len() > 1 {
+            content.retain(|k, _| *k == keep);
+            changes.push(Change {
+                pass: "non_json_bodies",
+                at: at.to_string(),
+                what: format!("response: kept {keep} only"),
+            });
+        }
+        return;
+    }
+    if let Some(ndjson) = content
+        .get_mut("application/x-ndjson")
+        .and_then(Value::as_object_mut)
+        && let Some(schema) = ndjson.remove("schema")
+    {
+        ndjson.insert(NDJSON_ITEM.to_string(), schema);
+        changes.push(Change {
+            pass: "non_json_bodies",
+            at: at.to_string(),
+            what: "ndjson response is a byte stream; line schema kept in x-kbn-ndjson-item"
+                .to_string(),
+        });
+    }
+}
+
+pub fn run(spec: &mut Value) -> Vec<Change> {
+    let mut changes = Vec::new();
+    for_each_operation(spec, |path, method, op| {
+        let at = op_name(path, method, op);
+        if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
+            rewrite_request(body, &at, &mut changes);
+        }
+        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
+            for (status, response) in responses.iter_mut() {
+                if let Some(response) = response.as_object_mut() {
+                    rewrite_response(response, &format!("{at} {status}"), &mut changes);
+                }
+            }
+        }
+    });
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::test_support::{at, spec};
+
+    #[test]
+    fn archives_and_multipart_become_raw_bodies() {
+        let mut s = spec(
+            r#"
+paths:
+  /upload:
+    post:
+      requestBody:
+        content:
+          application/gzip: {schema: {type: string, format: binary}}
+          application/zip: {schema: {type: string, format: binary}}
+  /import:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {type: object, properties: {file: {type: string, format: binary}}}
+"#,
+        );
+        assert_eq!(run(&mut s).len(), 2);
+        let body = at(&s, "/paths/~1upload/post/requestBody");
+        assert_eq!(
+            body["x-kbn-content-types"],
+            json!(["application/gzip", "application/zip"])
+        );
+        assert_eq!(
+            body["content"]["application/octet-stream"]["schema"]["format"],
+            "binary"
+        );
+        let body = at(&s, "/paths/~1import/post/requestBody");
+        assert_eq!(body["x-kbn-content-types"], json!(["multipart/form-data"]));
+        assert!(run(&mut s).is_empty(), "idempotent");
+    }
+
+    #[test]
+    fn json_wins_and_ndjson_keeps_its_line_schema() {
+        let mut s = spec(
+            r#"
+paths:
+  /x:
+    post:
+      requestBody:
+        content:
+          application/json: {schema: {type: object}}
+          text/plain: {schema: {type: string}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/x-ndjson: {schema: {type: object, additionalProperties: true}}
+"#,
+        );
+        assert_eq!(run(&mut s).len(), 2);
+        assert!(at(&s, "/paths/~1x/post/requestBody/content/text~1plain").is_null());
+        let nd = at(
+            &s,
+            "/paths/~1x/post/responses/200/content/application~1x-ndjson",
+        );
+        assert!(nd.get("schema").is_none());
+        assert_eq!(nd[NDJSON_ITEM]["type"], "object");
+    }
+}

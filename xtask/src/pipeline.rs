@@ -1,0 +1,319 @@
+//! The regenerate pipeline: load -> overlays -> normalize -> split -> progenitor -> post-process ->
+//! files, with a report of what each step did.
+
+use crate::domains::Domains;
+use crate::generate::Skipped;
+use crate::normalize::{self, for_each_operation};
+use crate::op_types::OperationTypes;
+use crate::output::{self, Files};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+pub struct Options {
+    pub check: bool,
+    pub spec: Option<PathBuf>,
+    pub out: Option<PathBuf>,
+}
+
+/// One generated operation, as the manifest lists it.
+#[derive(Debug, Serialize)]
+pub struct Operation {
+    pub domain: String,
+    pub method: String,
+    pub path: String,
+    /// Kibana's operationId (or the name we gave an operation that had none).
+    pub operation_id: String,
+    /// The client method: `client.<rust_method>()`.
+    pub rust_method: String,
+    #[serde(flatten)]
+    pub types: OperationTypes,
+}
+
+/// What a run produced, before it is written.
+pub struct Generated {
+    pub files: Files,
+    pub operations: Vec<Operation>,
+    pub skipped: Vec<Skipped>,
+    pub changes: Vec<normalize::Change>,
+    pub overlays: Vec<crate::overlay::Applied>,
+    pub domains: Vec<String>,
+}
+
+/// Everything from the spec to the files, without touching the disk (but for reading inputs).
+pub fn build(
+    root: &Path,
+    spec_path: &Path,
+    apply_overlays: bool,
+    standalone: bool,
+) -> Result<Generated> {
+    let command = "cargo xtask regenerate";
+    let mut spec = crate::spec::load(spec_path)?;
+    let overlays = if apply_overlays {
+        crate::overlay::apply_dir(&mut spec, &root.join("spec/overlays"))?
+    } else {
+        Vec::new()
+    };
+    let changes = normalize::run_all(&mut spec);
+    let domains = Domains::load(&root.join("spec/domains.yaml"))?;
+    let parts = crate::domains::split(&spec, &domains);
+
+    let mut files = Files::new();
+    let mut operations = Vec::new();
+    let mut skipped = Vec::new();
+    let mut generated_domains = Vec::new();
+    let mut openapi = serde_json::Map::new();
+    let prefix = if standalone { "src/" } else { "" };
+    for (domain, part) in &parts {
+        let (tokens, mut skips) = crate::generate::domain(part);
+        let Some(tokens) = tokens else {
+            skipped.append(&mut skips);
+            continue;
+        };
+        let mut part = part.clone();
+        crate::domains::keep_operations(&mut part, |p, m| {
+            !skips
+                .iter()
+                .any(|s| s.path == p && s.method.eq_ignore_ascii_case(m))
+        });
+        let ops = manifest_operations(domain, &mut part);
+        let roundtrip = crate::op_types::roundtrip_module(&part);
+        let code = crate::postprocess::run(tokens, &roundtrip)
+            .with_context(|| format!("post-processing domain {domain}"))?;
+        let text = format!(
+            "{}//! {}\n\n{}",
+            output::banner(command),
+            domains.doc(domain),
+            code
+        );
+        files.insert(format!("{prefix}{domain}.rs"), text);
+        openapi.insert(domain.clone(), part);
+        operations.extend(ops);
+        skipped.append(&mut skips);
+        generated_domains.push(domain.clone());
+    }
+    if generated_domains.is_empty() {
+        bail!("no operation could be generated; skipped: {skipped:#?}");
+    }
+    files.insert(
+        format!("{prefix}{}", if standalone { "lib.rs" } else { "mod.rs" }),
+        module_index(&domains, &generated_domains, command),
+    );
+    let manifest = json!({
+        "generator": command,
+        "spec": spec.pointer("/info/title"),
+        "spec_version": spec.pointer("/info/version"),
+        "operations": operations,
+        "skipped": skipped,
+        "overlays": overlays.iter().map(|a| json!({"file": a.file, "target": a.target, "reason": a.reason, "nodes": a.nodes})).collect::<Vec<_>>(),
+        "normalize": changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    });
+    files.insert("operations.json".to_string(), pretty(&manifest)?);
+    files.insert("openapi.json".to_string(), pretty(&Value::Object(openapi))?);
+    if standalone {
+        files.insert(
+            "Cargo.toml".to_string(),
+            standalone_manifest(&generated_domains, &spec),
+        );
+        for (_, _, file) in crate::generate::REPLACED {
+            let text = std::fs::read_to_string(root.join("src").join(file))
+                .with_context(|| format!("reading src/{file}"))?;
+            files.insert(format!("src/{file}"), text);
+        }
+    }
+    Ok(Generated {
+        files,
+        operations,
+        skipped,
+        changes,
+        overlays,
+        domains: generated_domains,
+    })
+}
+
+fn pretty(value: &Value) -> Result<String> {
+    Ok(serde_json::to_string_pretty(value)? + "\n")
+}
+
+fn manifest_operations(domain: &str, part: &mut Value) -> Vec<Operation> {
+    let schemas = part
+        .pointer("/components/schemas")
+        .cloned()
+        .unwrap_or(Value::Null);
+    let mut ops = Vec::new();
+    for_each_operation(part, |path, method, op| {
+        let rust_method = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let operation_id = op
+            .get(crate::normalize::ORIGINAL_ID)
+            .and_then(Value::as_str)
+            .unwrap_or(&rust_method)
+            .to_string();
+        ops.push(Operation {
+            domain: domain.to_string(),
+            method: method.to_uppercase(),
+            path: path.to_string(),
+            operation_id,
+            rust_method,
+            types: OperationTypes::of(op, &schemas),
+        });
+    });
+    ops
+}
+
+fn module_index(domains: &Domains, generated: &[String], command: &str) -> String {
+    let mut out = output::banner(command);
+    out.push_str("//! Generated clients, one module per Kibana API domain, each behind the cargo feature of the same name.\n\n");
+    for d in generated {
+        // Generated code is formatted by prettyplease and linted upstream; unused helpers are normal.
+        out.push_str(&format!(
+            "#[doc = {:?}]\n#[cfg(feature = {d:?})]\n#[rustfmt::skip]\n#[allow(clippy::all, dead_code, unused_imports)]\npub mod {d};\n",
+            domains.doc(d)
+        ));
+    }
+    out
+}
+
+fn standalone_manifest(domains: &[String], spec: &Value) -> String {
+    let title = spec
+        .pointer("/info/title")
+        .and_then(Value::as_str)
+        .unwrap_or("Kibana");
+    let features: String = domains.iter().map(|d| format!("{d} = []\n")).collect();
+    let default = domains
+        .iter()
+        .map(|d| format!("{d:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "# @generated by `cargo xtask regenerate --out`: a standalone client for {title}.\n\
+         [package]\nname = \"kibana-generated-client\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [features]\ndefault = [{default}]\n{features}test-support = [\"dep:serde_path_to_error\"]\n\n\
+         [dependencies]\n\
+         progenitor-client = \"=0.15.1\"\n\
+         reqwest = {{ version = \"0.13.5\", default-features = false, features = [\"json\", \"query\", \"stream\"] }}\n\
+         serde = {{ version = \"1\", features = [\"derive\"] }}\n\
+         serde_json = \"1\"\n\
+         serde_path_to_error = {{ version = \"0.1\", optional = true }}\n\n\
+         # Not a member of any enclosing workspace.\n[workspace]\n"
+    )
+}
+
+/// Domains missing from the root crate's `[features]`; the client must expose one feature each.
+fn missing_features(root: &Path, domains: &[String]) -> Result<Vec<String>> {
+    let manifest =
+        std::fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
+    let default_line = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("default ="))
+        .unwrap_or_default();
+    Ok(domains
+        .iter()
+        .filter(|d| {
+            let declared = manifest
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{d} = ")));
+            !(declared && default_line.contains(&format!("\"{d}\"")))
+        })
+        .cloned()
+        .collect())
+}
+
+pub fn regenerate(root: &Path, opts: Options) -> Result<ExitCode> {
+    let started = Instant::now();
+    let vendored = root.join("spec/kibana.serverless.yaml");
+    let spec_path = opts.spec.clone().unwrap_or(vendored.clone());
+    // Our overlays fix our vendored spec; another spec gets the passes only.
+    let apply_overlays = opts.spec.is_none();
+    let standalone = opts.out.is_some();
+    let out_dir = opts.out.clone().unwrap_or_else(|| root.join("generated"));
+    let generated = build(root, &spec_path, apply_overlays, standalone)?;
+    let elapsed = started.elapsed();
+
+    report(&generated, elapsed);
+    if !standalone {
+        let missing = missing_features(root, &generated.domains)?;
+        if !missing.is_empty() {
+            bail!(
+                "Cargo.toml must declare a feature for each domain and enable it by default; missing: {}",
+                missing.join(", ")
+            );
+        }
+    }
+    if opts.check {
+        let label = out_dir
+            .strip_prefix(root)
+            .unwrap_or(&out_dir)
+            .display()
+            .to_string();
+        let diff = output::diff(&out_dir, &generated.files, &label)?;
+        if diff.is_empty() {
+            println!("{label}/ is up to date");
+            return Ok(ExitCode::SUCCESS);
+        }
+        print!("{diff}");
+        eprintln!("{label}/ is stale: run `cargo xtask regenerate`");
+        return Ok(ExitCode::from(1));
+    }
+    let written = output::write(&out_dir, &generated.files)?;
+    println!("wrote {written} changed file(s) to {}", out_dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report(g: &Generated, elapsed: std::time::Duration) {
+    let mut per_domain: BTreeMap<&str, usize> = BTreeMap::new();
+    for op in &g.operations {
+        *per_domain.entry(op.domain.as_str()).or_default() += 1;
+    }
+    println!("operations generated per domain:");
+    for (domain, n) in &per_domain {
+        println!("  {domain:<24} {n}");
+    }
+    let lines: usize = g
+        .files
+        .iter()
+        .filter(|(k, _)| k.ends_with(".rs"))
+        .map(|(_, v)| v.lines().count())
+        .sum();
+    println!(
+        "  {:<24} {} operations, {} skipped, {} lines of Rust ({} per operation), {:.2}s",
+        "total",
+        g.operations.len(),
+        g.skipped.len(),
+        lines,
+        lines / g.operations.len().max(1),
+        elapsed.as_secs_f64()
+    );
+    for s in &g.skipped {
+        println!(
+            "skipped {} {} ({}): {}",
+            s.method, s.path, s.operation_id, s.reason
+        );
+    }
+    let mut per_pass: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in &g.changes {
+        *per_pass.entry(c.pass).or_default() += 1;
+    }
+    let passes: Vec<String> = per_pass.iter().map(|(p, n)| format!("{p} {n}")).collect();
+    println!(
+        "normalize changes: {}",
+        if passes.is_empty() {
+            "none".to_string()
+        } else {
+            passes.join(", ")
+        }
+    );
+    for a in &g.overlays {
+        println!(
+            "overlay {}: {} ({} node(s)): {}",
+            a.file, a.target, a.nodes, a.reason
+        );
+    }
+}
