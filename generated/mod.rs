@@ -2,44 +2,209 @@
 // Do not edit: change the spec, an overlay or the generator, then regenerate.
 
 //! Generated clients, one module per Kibana API domain, each behind the cargo feature of the same name.
-
-#[doc = "Alerting rules and their schedules."]
+///Alerting rules and their schedules.
 #[cfg(feature = "alerting")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod alerting;
-#[doc = "Connectors that rule actions and other features use to reach third-party services."]
+#[cfg(feature = "alerting")]
+crate::hooks::impl_client_hooks!(alerting::Client);
+///Connectors that rule actions and other features use to reach third-party services.
 #[cfg(feature = "connectors")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod connectors;
-#[doc = "Security detection alerts and rules."]
+#[cfg(feature = "connectors")]
+crate::hooks::impl_client_hooks!(connectors::Client);
+///Security detection alerts and rules.
 #[cfg(feature = "detection_engine")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod detection_engine;
-#[doc = "Elastic Defend endpoint management and response actions."]
+#[cfg(feature = "detection_engine")]
+crate::hooks::impl_client_hooks!(detection_engine::Client);
+///Elastic Defend endpoint management and response actions.
 #[cfg(feature = "endpoint")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod endpoint;
-#[doc = "Fleet: Elastic Agents, agent policies, outputs, enrollment keys, integrations (EPM)."]
+#[cfg(feature = "endpoint")]
+crate::hooks::impl_client_hooks!(endpoint::Client);
+///Fleet: Elastic Agents, agent policies, outputs, enrollment keys, integrations (EPM).
 #[cfg(feature = "fleet")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod fleet;
-#[doc = "Saved objects export and import."]
+#[cfg(feature = "fleet")]
+crate::hooks::impl_client_hooks!(fleet::Client);
+///Saved objects export and import.
 #[cfg(feature = "saved_objects")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod saved_objects;
-#[doc = "Security roles and privileges."]
+#[cfg(feature = "saved_objects")]
+crate::hooks::impl_client_hooks!(saved_objects::Client);
+///Security roles and privileges.
 #[cfg(feature = "security")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod security;
-#[doc = "Security AI Assistant conversations, knowledge base and prompts."]
+#[cfg(feature = "security")]
+crate::hooks::impl_client_hooks!(security::Client);
+///Security AI Assistant conversations, knowledge base and prompts.
 #[cfg(feature = "security_ai_assistant")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod security_ai_assistant;
+#[cfg(feature = "security_ai_assistant")]
+crate::hooks::impl_client_hooks!(security_ai_assistant::Client);
+/// One client per API domain, all sharing one `reqwest::Client` and so one connection pool.
+#[derive(Clone, Debug)]
+pub struct DomainClients {
+    #[cfg(feature = "alerting")]
+    alerting: alerting::Client,
+    #[cfg(feature = "connectors")]
+    connectors: connectors::Client,
+    #[cfg(feature = "detection_engine")]
+    detection_engine: detection_engine::Client,
+    #[cfg(feature = "endpoint")]
+    endpoint: endpoint::Client,
+    #[cfg(feature = "fleet")]
+    fleet: fleet::Client,
+    #[cfg(feature = "saved_objects")]
+    saved_objects: saved_objects::Client,
+    #[cfg(feature = "security")]
+    security: security::Client,
+    #[cfg(feature = "security_ai_assistant")]
+    security_ai_assistant: security_ai_assistant::Client,
+}
+impl DomainClients {
+    /// Clients for every enabled domain, rooted at `baseurl`.
+    #[allow(unused_variables)]
+    pub fn new(
+        baseurl: &str,
+        http: reqwest::Client,
+        context: crate::RequestContext,
+    ) -> Self {
+        Self {
+            #[cfg(feature = "alerting")]
+            alerting: alerting::Client::new_with_client(
+                baseurl,
+                http.clone(),
+                context.clone(),
+            ),
+            #[cfg(feature = "connectors")]
+            connectors: connectors::Client::new_with_client(
+                baseurl,
+                http.clone(),
+                context.clone(),
+            ),
+            #[cfg(feature = "detection_engine")]
+            detection_engine: detection_engine::Client::new_with_client(
+                baseurl,
+                http.clone(),
+                context.clone(),
+            ),
+            #[cfg(feature = "endpoint")]
+            endpoint: endpoint::Client::new_with_client(
+                baseurl,
+                http.clone(),
+                context.clone(),
+            ),
+            #[cfg(feature = "fleet")]
+            fleet: fleet::Client::new_with_client(
+                baseurl,
+                http.clone(),
+                context.clone(),
+            ),
+            #[cfg(feature = "saved_objects")]
+            saved_objects: saved_objects::Client::new_with_client(
+                baseurl,
+                http.clone(),
+                context.clone(),
+            ),
+            #[cfg(feature = "security")]
+            security: security::Client::new_with_client(
+                baseurl,
+                http.clone(),
+                context.clone(),
+            ),
+            #[cfg(feature = "security_ai_assistant")]
+            security_ai_assistant: security_ai_assistant::Client::new_with_client(
+                baseurl,
+                http.clone(),
+                context.clone(),
+            ),
+        }
+    }
+    #[cfg(feature = "alerting")]
+    /// The `alerting` API client.
+    pub fn alerting(&self) -> &alerting::Client {
+        &self.alerting
+    }
+    #[cfg(feature = "connectors")]
+    /// The `connectors` API client.
+    pub fn connectors(&self) -> &connectors::Client {
+        &self.connectors
+    }
+    #[cfg(feature = "detection_engine")]
+    /// The `detection_engine` API client.
+    pub fn detection_engine(&self) -> &detection_engine::Client {
+        &self.detection_engine
+    }
+    #[cfg(feature = "endpoint")]
+    /// The `endpoint` API client.
+    pub fn endpoint(&self) -> &endpoint::Client {
+        &self.endpoint
+    }
+    #[cfg(feature = "fleet")]
+    /// The `fleet` API client.
+    pub fn fleet(&self) -> &fleet::Client {
+        &self.fleet
+    }
+    #[cfg(feature = "saved_objects")]
+    /// The `saved_objects` API client.
+    pub fn saved_objects(&self) -> &saved_objects::Client {
+        &self.saved_objects
+    }
+    #[cfg(feature = "security")]
+    /// The `security` API client.
+    pub fn security(&self) -> &security::Client {
+        &self.security
+    }
+    #[cfg(feature = "security_ai_assistant")]
+    /// The `security_ai_assistant` API client.
+    pub fn security_ai_assistant(&self) -> &security_ai_assistant::Client {
+        &self.security_ai_assistant
+    }
+}
+/// Test support: decodes `json` as the type named `type_name` of `domain` and encodes it back.
+#[cfg(feature = "test-support")]
+#[doc(hidden)]
+pub fn roundtrip(
+    domain: &str,
+    type_name: &str,
+    json: &[u8],
+) -> Option<Result<serde_json::Value, String>> {
+    match domain {
+        #[cfg(feature = "alerting")]
+        "alerting" => alerting::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "connectors")]
+        "connectors" => connectors::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "detection_engine")]
+        "detection_engine" => detection_engine::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "endpoint")]
+        "endpoint" => endpoint::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "fleet")]
+        "fleet" => fleet::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "saved_objects")]
+        "saved_objects" => saved_objects::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "security")]
+        "security" => security::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "security_ai_assistant")]
+        "security_ai_assistant" => {
+            security_ai_assistant::roundtrip::roundtrip(type_name, json)
+        }
+        _ => None,
+    }
+}

@@ -72,33 +72,91 @@ pub mod types {
             Self::Array(value)
         }
     }
-    ///`PostSavedObjectsExportItem`
+    ///One exported saved object (or, last, the export-details line, whose fields are all optional here).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PostSavedObjectsExportItem {
+        ///The object's own fields; their shape depends on `type`.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(
+            rename = "coreMigrationVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub core_migration_version: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///In the export-details line, how many objects were exported.
+        #[serde(
+            rename = "exportedCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub exported_count: ::std::option::Option<i64>,
+        ///Saved object id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub managed: ::std::option::Option<bool>,
+        ///In the export-details line, how many references could not be found.
+        #[serde(
+            rename = "missingRefCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub missing_ref_count: ::std::option::Option<i64>,
+        ///In the export-details line, the references that could not be found.
+        #[serde(
+            rename = "missingReferences",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub missing_references: ::std::vec::Vec<
+            PostSavedObjectsExportItemMissingReferencesItem,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub namespaces: ::std::vec::Vec<::std::string::String>,
+        ///Other saved objects this one points at.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub references: ::std::vec::Vec<PostSavedObjectsExportItemReferencesItem>,
+        ///Saved object type, e.g. `dashboard` or `index-pattern`.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "typeMigrationVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub type_migration_version: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+    }
+    impl PostSavedObjectsExportItem {
+        pub fn builder() -> builder::PostSavedObjectsExportItem {
+            Default::default()
+        }
+    }
+    ///`PostSavedObjectsExportItemMissingReferencesItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(transparent)]
-    pub struct PostSavedObjectsExportItem(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
-    impl ::std::ops::Deref for PostSavedObjectsExportItem {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
-            &self.0
+    pub struct PostSavedObjectsExportItemMissingReferencesItem {
+        pub id: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+    }
+    impl PostSavedObjectsExportItemMissingReferencesItem {
+        pub fn builder() -> builder::PostSavedObjectsExportItemMissingReferencesItem {
+            Default::default()
         }
     }
-    impl ::std::convert::From<PostSavedObjectsExportItem>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
-        fn from(value: PostSavedObjectsExportItem) -> Self {
-            value.0
-        }
+    ///`PostSavedObjectsExportItemReferencesItem`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PostSavedObjectsExportItemReferencesItem {
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for PostSavedObjectsExportItem {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
-            Self(value)
+    impl PostSavedObjectsExportItemReferencesItem {
+        pub fn builder() -> builder::PostSavedObjectsExportItemReferencesItem {
+            Default::default()
         }
     }
     ///`ReferenceTarget`
@@ -260,6 +318,451 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PostSavedObjectsExportItem {
+            attributes: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            core_migration_version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            exported_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            managed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            missing_ref_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            missing_references: ::std::result::Result<
+                ::std::vec::Vec<super::PostSavedObjectsExportItemMissingReferencesItem>,
+                ::std::string::String,
+            >,
+            namespaces: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            references: ::std::result::Result<
+                ::std::vec::Vec<super::PostSavedObjectsExportItemReferencesItem>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_migration_version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostSavedObjectsExportItem {
+            fn default() -> Self {
+                Self {
+                    attributes: Ok(Default::default()),
+                    core_migration_version: Ok(Default::default()),
+                    created_at: Ok(Default::default()),
+                    exported_count: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    managed: Ok(Default::default()),
+                    missing_ref_count: Ok(Default::default()),
+                    missing_references: Ok(Default::default()),
+                    namespaces: Ok(Default::default()),
+                    references: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    type_migration_version: Ok(Default::default()),
+                    updated_at: Ok(Default::default()),
+                    version: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostSavedObjectsExportItem {
+            pub fn attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attributes: {e}")
+                    });
+                self
+            }
+            pub fn core_migration_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.core_migration_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for core_migration_version: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn exported_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.exported_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for exported_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn managed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.managed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for managed: {e}")
+                    });
+                self
+            }
+            pub fn missing_ref_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.missing_ref_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for missing_ref_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn missing_references<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::PostSavedObjectsExportItemMissingReferencesItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.missing_references = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for missing_references: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn namespaces<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.namespaces = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for namespaces: {e}")
+                    });
+                self
+            }
+            pub fn references<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::PostSavedObjectsExportItemReferencesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.references = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for references: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn type_migration_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_migration_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for type_migration_version: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostSavedObjectsExportItem>
+        for super::PostSavedObjectsExportItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostSavedObjectsExportItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attributes: value.attributes?,
+                    core_migration_version: value.core_migration_version?,
+                    created_at: value.created_at?,
+                    exported_count: value.exported_count?,
+                    id: value.id?,
+                    managed: value.managed?,
+                    missing_ref_count: value.missing_ref_count?,
+                    missing_references: value.missing_references?,
+                    namespaces: value.namespaces?,
+                    references: value.references?,
+                    type_: value.type_?,
+                    type_migration_version: value.type_migration_version?,
+                    updated_at: value.updated_at?,
+                    version: value.version?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostSavedObjectsExportItem>
+        for PostSavedObjectsExportItem {
+            fn from(value: super::PostSavedObjectsExportItem) -> Self {
+                Self {
+                    attributes: Ok(value.attributes),
+                    core_migration_version: Ok(value.core_migration_version),
+                    created_at: Ok(value.created_at),
+                    exported_count: Ok(value.exported_count),
+                    id: Ok(value.id),
+                    managed: Ok(value.managed),
+                    missing_ref_count: Ok(value.missing_ref_count),
+                    missing_references: Ok(value.missing_references),
+                    namespaces: Ok(value.namespaces),
+                    references: Ok(value.references),
+                    type_: Ok(value.type_),
+                    type_migration_version: Ok(value.type_migration_version),
+                    updated_at: Ok(value.updated_at),
+                    version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostSavedObjectsExportItemMissingReferencesItem {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for PostSavedObjectsExportItemMissingReferencesItem {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl PostSavedObjectsExportItemMissingReferencesItem {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostSavedObjectsExportItemMissingReferencesItem>
+        for super::PostSavedObjectsExportItemMissingReferencesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostSavedObjectsExportItemMissingReferencesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostSavedObjectsExportItemMissingReferencesItem>
+        for PostSavedObjectsExportItemMissingReferencesItem {
+            fn from(
+                value: super::PostSavedObjectsExportItemMissingReferencesItem,
+            ) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostSavedObjectsExportItemReferencesItem {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostSavedObjectsExportItemReferencesItem {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl PostSavedObjectsExportItemReferencesItem {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostSavedObjectsExportItemReferencesItem>
+        for super::PostSavedObjectsExportItemReferencesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostSavedObjectsExportItemReferencesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostSavedObjectsExportItemReferencesItem>
+        for PostSavedObjectsExportItemReferencesItem {
+            fn from(value: super::PostSavedObjectsExportItemReferencesItem) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct ReferenceTarget {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -359,6 +862,7 @@ Version: 1.0.2*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::RequestContext,
 }
 impl Client {
     /// Create a new client.
@@ -366,7 +870,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::RequestContext) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -374,7 +878,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -382,14 +886,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::RequestContext,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::RequestContext> for Client {
     fn api_version() -> &'static str {
         "1.0.2"
     }
@@ -399,11 +908,17 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::RequestContext {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<crate::RequestContext>,
+    {}
+};
 impl Client {
     /**Export saved objects
 

@@ -1,10 +1,37 @@
-//! Typed client for the Kibana Serverless REST APIs.
+//! Typed client for the Kibana Serverless REST APIs, generated from Kibana's OpenAPI spec.
+//!
+//! Start with [`Kibana`]: it holds the connection pool and credentials and hands out one typed
+//! client per API domain, each behind a cargo feature of the same name (all on by default):
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use kibana_serverless::Kibana;
+//!
+//! let kibana = Kibana::from_env()?; // KIBANA_URL, KIBANA_API_KEY
+//! let agent = kibana.fleet().get_fleet_agents_agentid().agent_id("agent-1").send().await?;
+//! println!("{:?}", agent.item.status);
+//! # Ok(()) }
+//! ```
+#![deny(missing_docs)]
+
+mod client;
+mod context;
+mod credentials;
+pub mod error_body;
+mod hooks;
 
 #[path = "../generated/mod.rs"]
 #[rustfmt::skip]
+#[allow(missing_docs)]
 mod generated;
 
-pub use generated::*;
-
-pub mod error_body;
+pub use client::{
+    BuildError, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Kibana,
+    KibanaBuilder, is_valid_space_id,
+};
+pub use context::RequestContext;
+pub use credentials::Credentials;
 pub use error_body::KibanaErrorBody;
+pub use generated::*;
+/// The runtime types generated operations return: `ResponseValue`, `Error`, `ByteStream`.
+pub use progenitor_client::{ByteStream, Error, ResponseValue};

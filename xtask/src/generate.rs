@@ -6,7 +6,7 @@ use crate::domains::keep_operations;
 use crate::normalize::for_each_operation;
 use anyhow::Result;
 use proc_macro2::TokenStream;
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use serde_json::Value;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -28,9 +28,24 @@ pub const REPLACED: &[(&str, &str, &str)] = &[(
     "error_body.rs",
 )];
 
+/// Which crate the code is generated for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `generated/`, compiled inside the kibana-serverless crate: every domain client carries
+    /// `crate::RequestContext` and the crate implements its hooks (headers, retries, tracing).
+    Crate,
+    /// A standalone crate (`--out`): plain progenitor clients.
+    Standalone,
+}
+
 /// The progenitor settings every domain is generated with.
-pub fn settings() -> GenerationSettings {
+pub fn settings(target: Target) -> GenerationSettings {
     let mut settings = GenerationSettings::default();
+    if target == Target::Crate {
+        settings
+            .with_inner_type(quote::quote!(crate::RequestContext))
+            .with_hooks(HooksMode::Expected);
+    }
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
@@ -46,13 +61,13 @@ pub fn settings() -> GenerationSettings {
 }
 
 /// One progenitor run, with panics turned into errors.
-fn run_progenitor(spec: &Value) -> Result<TokenStream, String> {
+fn run_progenitor(spec: &Value, target: Target) -> Result<TokenStream, String> {
     let openapi = crate::spec::to_openapi(spec).map_err(|e| format!("{e:#}"))?;
     let previous = std::panic::take_hook();
     // progenitor's panics are reported as skip reasons, not printed.
     std::panic::set_hook(Box::new(|_| {}));
     let result = catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings()).generate_tokens(&openapi)
+        Generator::new(&settings(target)).generate_tokens(&openapi)
     }));
     std::panic::set_hook(previous);
     match result {
@@ -88,8 +103,8 @@ fn operations(spec: &Value) -> Vec<(String, String, String)> {
 
 /// Generates a domain, skipping the operations progenitor cannot handle.
 /// Returns the code (if any operation survived) and the skipped operations.
-pub fn domain(spec: &Value) -> (Option<TokenStream>, Vec<Skipped>) {
-    let whole = match run_progenitor(spec) {
+pub fn domain(spec: &Value, target: Target) -> (Option<TokenStream>, Vec<Skipped>) {
+    let whole = match run_progenitor(spec, target) {
         Ok(tokens) => return (Some(tokens), Vec::new()),
         Err(e) => e,
     };
@@ -99,7 +114,7 @@ pub fn domain(spec: &Value) -> (Option<TokenStream>, Vec<Skipped>) {
         let mut alone = spec.clone();
         keep_operations(&mut alone, |p, m| p == path && m == method);
         crate::domains::prune_components(&mut alone);
-        if let Err(reason) = run_progenitor(&alone) {
+        if let Err(reason) = run_progenitor(&alone, target) {
             skipped.push(Skipped {
                 method: method.to_uppercase(),
                 path,
@@ -118,7 +133,7 @@ pub fn domain(spec: &Value) -> (Option<TokenStream>, Vec<Skipped>) {
     if operations(&rest).is_empty() {
         return (None, skipped);
     }
-    match run_progenitor(&rest) {
+    match run_progenitor(&rest, target) {
         Ok(tokens) => (Some(tokens), skipped),
         Err(reason) => {
             // Each works alone but not together (e.g. a type name clash): skip the domain whole.

@@ -2,7 +2,7 @@
 //! files, with a report of what each step did.
 
 use crate::domains::Domains;
-use crate::generate::Skipped;
+use crate::generate::{Skipped, Target};
 use crate::normalize::{self, for_each_operation};
 use crate::op_types::OperationTypes;
 use crate::output::{self, Files};
@@ -69,7 +69,12 @@ pub fn build(
     let mut openapi = serde_json::Map::new();
     let prefix = if standalone { "src/" } else { "" };
     for (domain, part) in &parts {
-        let (tokens, mut skips) = crate::generate::domain(part);
+        let target = if standalone {
+            Target::Standalone
+        } else {
+            Target::Crate
+        };
+        let (tokens, mut skips) = crate::generate::domain(part, target);
         let Some(tokens) = tokens else {
             skipped.append(&mut skips);
             continue;
@@ -101,7 +106,7 @@ pub fn build(
     }
     files.insert(
         format!("{prefix}{}", if standalone { "lib.rs" } else { "mod.rs" }),
-        module_index(&domains, &generated_domains, command),
+        module_index(&domains, &generated_domains, command, standalone)?,
     );
     let manifest = json!({
         "generator": command,
@@ -168,17 +173,76 @@ fn manifest_operations(domain: &str, part: &mut Value) -> Vec<Operation> {
     ops
 }
 
-fn module_index(domains: &Domains, generated: &[String], command: &str) -> String {
-    let mut out = output::banner(command);
-    out.push_str("//! Generated clients, one module per Kibana API domain, each behind the cargo feature of the same name.\n\n");
+fn module_index(
+    domains: &Domains,
+    generated: &[String],
+    command: &str,
+    standalone: bool,
+) -> Result<String> {
+    let mut out = String::from(
+        "//! Generated clients, one module per Kibana API domain, each behind the cargo feature of the same name.\n\n",
+    );
+    if standalone {
+        out.push_str("pub mod error_body;\n");
+    }
     for d in generated {
         // Generated code is formatted by prettyplease and linted upstream; unused helpers are normal.
         out.push_str(&format!(
             "#[doc = {:?}]\n#[cfg(feature = {d:?})]\n#[rustfmt::skip]\n#[allow(clippy::all, dead_code, unused_imports)]\npub mod {d};\n",
             domains.doc(d)
         ));
+        if !standalone {
+            out.push_str(&format!(
+                "#[cfg(feature = {d:?})]\ncrate::hooks::impl_client_hooks!({d}::Client);\n"
+            ));
+        }
     }
-    out
+    out.push_str(&domain_clients(generated, standalone));
+    let arms: String = generated
+        .iter()
+        .map(|d| {
+            format!(
+                "#[cfg(feature = {d:?})] {d:?} => {d}::roundtrip::roundtrip(type_name, json),\n"
+            )
+        })
+        .collect();
+    out.push_str(&format!(
+        "/// Test support: decodes `json` as the type named `type_name` of `domain` and encodes it back.\n\
+         #[cfg(feature = \"test-support\")]\n#[doc(hidden)]\n\
+         pub fn roundtrip(domain: &str, type_name: &str, json: &[u8]) -> Option<Result<serde_json::Value, String>> {{\n\
+         match domain {{\n{arms} _ => None,\n}}\n}}\n"
+    ));
+    let file = syn::parse_file(&out).context("the module index does not parse")?;
+    Ok(output::banner(command) + &prettyplease::unparse(&file))
+}
+
+/// `DomainClients`: one client per domain over one shared `reqwest::Client` (one connection pool).
+fn domain_clients(generated: &[String], standalone: bool) -> String {
+    let cfg = |d: &String| format!("    #[cfg(feature = {d:?})]\n");
+    let fields: String = generated
+        .iter()
+        .map(|d| format!("{}    {d}: {d}::Client,\n", cfg(d)))
+        .collect();
+    let inner_arg = if standalone {
+        ""
+    } else {
+        ", context: crate::RequestContext"
+    };
+    let inner_val = if standalone { "" } else { ", context.clone()" };
+    let inits: String = generated
+        .iter()
+        .map(|d| format!("        {}            {d}: {d}::Client::new_with_client(baseurl, http.clone(){inner_val}),\n", cfg(d).trim_start()))
+        .collect();
+    let accessors: String = generated
+        .iter()
+        .map(|d| format!("{}    /// The `{d}` API client.\n    pub fn {d}(&self) -> &{d}::Client {{\n        &self.{d}\n    }}\n", cfg(d)))
+        .collect();
+    format!(
+        "\n/// One client per API domain, all sharing one `reqwest::Client` and so one connection pool.\n\
+         #[derive(Clone, Debug)]\npub struct DomainClients {{\n{fields}}}\n\n\
+         impl DomainClients {{\n    /// Clients for every enabled domain, rooted at `baseurl`.\n    #[allow(unused_variables)]\n    \
+         pub fn new(baseurl: &str, http: reqwest::Client{inner_arg}) -> Self {{\n        Self {{\n{inits}        }}\n    }}\n\n{accessors}}}\n"
+    )
 }
 
 fn standalone_manifest(domains: &[String], spec: &Value) -> String {

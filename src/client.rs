@@ -1,0 +1,394 @@
+//! [`Kibana`], the entry point, and its builder.
+
+use crate::credentials::Credentials;
+use crate::{DomainClients, RequestContext};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use std::fmt;
+use std::time::Duration;
+use url::Url;
+
+/// The `elastic-api-version` Kibana serverless serves: its one public API version.
+pub const DEFAULT_API_VERSION: &str = "2023-10-31";
+/// Time allowed to open a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Time allowed for one whole request, response body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The base URL is not an absolute `http`/`https` URL without query or fragment.
+    #[error("invalid Kibana URL {url:?}: {reason}")]
+    InvalidUrl {
+        /// The URL as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// No credentials were given; Kibana serverless refuses anonymous requests.
+    #[error("no credentials: call `.credentials(...)` or `.api_key(...)`")]
+    MissingCredentials,
+    /// The credentials hold characters an HTTP header cannot carry (the secret is not shown).
+    #[error("the {scheme} credentials contain characters that cannot be sent in a header")]
+    InvalidCredentials {
+        /// `ApiKey`, `Basic` or `Bearer`.
+        scheme: &'static str,
+    },
+    /// A header name or value given to the builder is not valid HTTP.
+    #[error("invalid header {name:?}")]
+    InvalidHeader {
+        /// The header name as given.
+        name: String,
+    },
+    /// A required environment variable is missing or not Unicode.
+    #[error("environment variable {0} is not set")]
+    MissingEnv(&'static str),
+    /// A space id that Kibana would not accept.
+    #[error("invalid space id {0:?}: use lowercase letters, digits, `_` and `-`")]
+    InvalidSpace(String),
+    /// reqwest could not build its client (e.g. a bad CA certificate).
+    #[error("building the HTTP client: {0}")]
+    Http(#[from] reqwest::Error),
+}
+
+/// A Kibana serverless client: one connection pool, one set of credentials, and a typed client
+/// for each API domain (`kibana.fleet()`, `kibana.connectors()`, ...).
+///
+/// Cloning is cheap and shares the connection pool.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let kibana = kibana_serverless::Kibana::new("https://my-project.kb.example.com", "bXktaWQ6bXkta2V5")?;
+/// let agents = kibana.fleet().get_fleet_agents().per_page(100.0).send().await?;
+/// println!("{} agents", agents.total);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Kibana {
+    base: Url,
+    http: reqwest::Client,
+    context: RequestContext,
+    domains: DomainClients,
+}
+
+impl fmt::Debug for Kibana {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Kibana")
+            .field("base", &self.base.as_str())
+            .field("context", &self.context)
+            .finish()
+    }
+}
+
+impl std::ops::Deref for Kibana {
+    type Target = DomainClients;
+
+    /// The domain clients: `kibana.fleet()`, `kibana.security_ai_assistant()`, ...
+    fn deref(&self) -> &DomainClients {
+        &self.domains
+    }
+}
+
+impl Kibana {
+    /// A client for the Kibana at `url` with an encoded API key (base64 of `id:api_key`).
+    pub fn new(url: &str, api_key: impl Into<String>) -> Result<Self, BuildError> {
+        Self::builder(url)
+            .credentials(Credentials::api_key(api_key))
+            .build()
+    }
+
+    /// A builder for the Kibana at `url`.
+    pub fn builder(url: impl Into<String>) -> KibanaBuilder {
+        KibanaBuilder::new(url.into())
+    }
+
+    /// A client built from `KIBANA_URL` and `KIBANA_API_KEY` (an encoded API key).
+    pub fn from_env() -> Result<Self, BuildError> {
+        KibanaBuilder::from_env()?.build()
+    }
+
+    /// The base URL every operation path is appended to (with the space prefix, if any).
+    pub fn base_url(&self) -> &str {
+        self.base.as_str().trim_end_matches('/')
+    }
+
+    /// A client for one Kibana space: every operation goes to `/s/{space_id}/api/...`.
+    /// Shares this client's connection pool and settings. The default space is `default`,
+    /// which Kibana also serves without a prefix.
+    pub fn space(&self, space_id: &str) -> Result<Self, BuildError> {
+        if !is_valid_space_id(space_id) {
+            return Err(BuildError::InvalidSpace(space_id.to_string()));
+        }
+        let mut base = self.base.clone();
+        let path = format!("{}/s/{space_id}", base.path().trim_end_matches('/'));
+        base.set_path(&path);
+        Ok(Self::assemble(
+            base,
+            self.http.clone(),
+            self.context.clone(),
+        ))
+    }
+
+    fn assemble(base: Url, http: reqwest::Client, context: RequestContext) -> Self {
+        let root = base.as_str().trim_end_matches('/').to_string();
+        let domains = DomainClients::new(&root, http.clone(), context.clone());
+        Self {
+            base,
+            http,
+            context,
+            domains,
+        }
+    }
+}
+
+/// Kibana accepts space ids of lowercase letters, digits, `_` and `-`.
+pub fn is_valid_space_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+/// Builds a [`Kibana`] client. Every setting has a default but the credentials.
+#[must_use]
+pub struct KibanaBuilder {
+    url: String,
+    credentials: Option<Credentials>,
+    api_version: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    user_agent: String,
+    headers: Vec<(String, String)>,
+    root_certificates: Vec<reqwest::Certificate>,
+    http: Option<reqwest::Client>,
+}
+
+impl fmt::Debug for KibanaBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KibanaBuilder")
+            .field("url", &self.url)
+            .field("credentials", &self.credentials)
+            .field("api_version", &self.api_version)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field(
+                "headers",
+                &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+impl KibanaBuilder {
+    fn new(url: String) -> Self {
+        Self {
+            url,
+            credentials: None,
+            api_version: DEFAULT_API_VERSION.to_string(),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            user_agent: concat!("kibana-serverless/", env!("CARGO_PKG_VERSION")).to_string(),
+            headers: Vec::new(),
+            root_certificates: Vec::new(),
+            http: None,
+        }
+    }
+
+    /// A builder from `KIBANA_URL` and `KIBANA_API_KEY`.
+    pub fn from_env() -> Result<Self, BuildError> {
+        let url = std::env::var("KIBANA_URL").map_err(|_| BuildError::MissingEnv("KIBANA_URL"))?;
+        let key = std::env::var("KIBANA_API_KEY")
+            .map_err(|_| BuildError::MissingEnv("KIBANA_API_KEY"))?;
+        Ok(Self::new(url).credentials(Credentials::api_key(key)))
+    }
+
+    /// The credentials to send.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// An encoded API key (base64 of `id:api_key`).
+    pub fn api_key(self, encoded: impl Into<String>) -> Self {
+        self.credentials(Credentials::api_key(encoded))
+    }
+
+    /// The `elastic-api-version` header value (default [`DEFAULT_API_VERSION`]).
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = version.into();
+        self
+    }
+
+    /// Time allowed to connect (default [`DEFAULT_CONNECT_TIMEOUT`]).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for each request (default [`DEFAULT_TIMEOUT`]).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent` (default `kibana-serverless/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// A header to send with every request.
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Trusts this CA certificate (PEM) in addition to the platform's roots.
+    pub fn root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, BuildError> {
+        self.root_certificates
+            .push(reqwest::Certificate::from_pem(pem)?);
+        Ok(self)
+    }
+
+    /// Uses this `reqwest::Client` (its TLS, proxy and timeout settings) instead of building
+    /// one. The builder's timeouts, user agent and certificates are then not applied; the
+    /// credentials and headers still are, per request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Kibana, BuildError> {
+        let base = parse_base_url(&self.url)?;
+        let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
+        let mut headers = HeaderMap::new();
+        let auth = credentials
+            .header_value()
+            .ok_or(BuildError::InvalidCredentials {
+                scheme: credentials.scheme(),
+            })?;
+        headers.insert(reqwest::header::AUTHORIZATION, auth);
+        headers.insert(
+            HeaderName::from_static("kbn-xsrf"),
+            HeaderValue::from_static("true"),
+        );
+        let version =
+            HeaderValue::from_str(&self.api_version).map_err(|_| BuildError::InvalidHeader {
+                name: "elastic-api-version".into(),
+            })?;
+        headers.insert(HeaderName::from_static("elastic-api-version"), version);
+        for (name, value) in &self.headers {
+            let invalid = || BuildError::InvalidHeader { name: name.clone() };
+            let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
+            let header_value = HeaderValue::from_str(value).map_err(|_| invalid())?;
+            headers.insert(header_name, header_value);
+        }
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                install_crypto_provider();
+                let mut builder = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .user_agent(self.user_agent);
+                for cert in self.root_certificates {
+                    builder = builder.add_root_certificate(cert);
+                }
+                builder.build()?
+            }
+        };
+        Ok(Kibana::assemble(base, http, RequestContext::new(headers)))
+    }
+}
+
+/// reqwest is built without a default TLS crypto provider (aws-lc-rs doubles cold builds); this
+/// installs rustls' `ring` provider as the process default unless one is installed already.
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race with another installer is fine: a provider is installed either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+fn parse_base_url(raw: &str) -> Result<Url, BuildError> {
+    let invalid = |reason: &str| BuildError::InvalidUrl {
+        url: raw.to_string(),
+        reason: reason.to_string(),
+    };
+    let url = Url::parse(raw.trim()).map_err(|e| invalid(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("no host"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(invalid("a base URL has no query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "credentials do not belong in the URL; use the builder's credentials",
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        for ok in [
+            "http://localhost:5601",
+            "https://kb.example.com/",
+            "https://example.com/kibana/",
+        ] {
+            assert!(parse_base_url(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "localhost:5601",
+            "ftp://x",
+            "http://",
+            "http://x/?a=b",
+            "http://u:p@x",
+            "not a url",
+        ] {
+            assert!(
+                matches!(parse_base_url(bad), Err(BuildError::InvalidUrl { .. })),
+                "{bad}"
+            );
+        }
+        let k = Kibana::new("https://example.com/kibana/", "a2V5").unwrap();
+        assert_eq!(k.base_url(), "https://example.com/kibana");
+        assert_eq!(
+            k.space("team-a").unwrap().base_url(),
+            "https://example.com/kibana/s/team-a"
+        );
+    }
+
+    #[test]
+    fn space_ids() {
+        assert!(is_valid_space_id("team_a-1"));
+        for bad in ["", "Team", "a/b", "..", "a b", "é"] {
+            assert!(!is_valid_space_id(bad), "{bad}");
+        }
+        let k = Kibana::new("http://localhost:5601", "a2V5").unwrap();
+        assert!(matches!(k.space("../x"), Err(BuildError::InvalidSpace(_))));
+    }
+
+    #[test]
+    fn missing_and_bad_credentials() {
+        assert!(matches!(
+            Kibana::builder("http://x").build(),
+            Err(BuildError::MissingCredentials)
+        ));
+        let err = Kibana::builder("http://x")
+            .credentials(Credentials::bearer("canary\n"))
+            .build()
+            .unwrap_err();
+        assert!(!err.to_string().contains("canary"));
+    }
+}
