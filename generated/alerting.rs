@@ -120,7 +120,7 @@ Sends a `DELETE` request to `/api/alerting/rule/{ruleId}/snooze_schedule/{schedu
 Arguments:
 - `rule_id`: Rule identifier.
 - `schedule_id`: Snooze schedule identifier.
-```ignore
+```text
 let response = client.delete_alerting_rule_ruleid_snooze_schedule_scheduleid()
     .rule_id(rule_id)
     .schedule_id(schedule_id)

@@ -422,7 +422,7 @@ Sends a `GET` request to `/api/actions/connector_types`
 
 Arguments:
 - `feature_id`: Only return types that support this feature, e.g. `alerting` or `cases`.
-```ignore
+```text
 let response = client.get_actions_connector_types()
     .feature_id(feature_id)
     .send()
@@ -439,7 +439,7 @@ Sends a `DELETE` request to `/api/actions/connector/{id}`
 
 Arguments:
 - `id`: Connector identifier.
-```ignore
+```text
 let response = client.delete_actions_connector_id()
     .id(id)
     .send()

@@ -1061,7 +1061,7 @@ Adds users to, and removes users from, the assignees of detection alerts. One us
 
 Sends a `POST` request to `/api/detection_engine/signals/assignees`
 
-```ignore
+```text
 let response = client.set_alert_assignees()
     .body(body)
     .send()
@@ -1078,7 +1078,7 @@ Sends a `POST` request to `/api/detection_engine/signals/status`
 
 Arguments:
 - `body`: The status to set, and the alerts, by ids or by an Elasticsearch query.
-```ignore
+```text
 let response = client.set_alerts_status()
     .body(body)
     .send()

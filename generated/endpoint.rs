@@ -1315,7 +1315,7 @@ Suspends a running process on one or more endpoints.
 
 Sends a `POST` request to `/api/endpoint/action/suspend_process`
 
-```ignore
+```text
 let response = client.endpoint_suspend_process_action()
     .body(body)
     .send()

@@ -6738,7 +6738,7 @@ Asks one Elastic Agent to upgrade. Requires the fleet-agents-all privilege.
 
 Sends a `POST` request to `/api/fleet/agents/{agentId}/upgrade`
 
-```ignore
+```text
 let response = client.post_fleet_agents_agentid_upgrade()
     .agent_id(agent_id)
     .body(body)
@@ -6756,7 +6756,7 @@ Moves many agents, by id list or KQL query, to another agent policy. Requires fl
 
 Sends a `POST` request to `/api/fleet/agents/bulk_reassign`
 
-```ignore
+```text
 let response = client.post_fleet_agents_bulk_reassign()
     .body(body)
     .send()
@@ -6773,7 +6773,7 @@ Reads one agent binary download source. Requires fleet-agent-policies-read or fl
 
 Sends a `GET` request to `/api/fleet/agent_download_sources/{sourceId}`
 
-```ignore
+```text
 let response = client.get_fleet_agent_download_sources_sourceid()
     .source_id(source_id)
     .send()
@@ -6790,7 +6790,7 @@ Copies an agent policy, with its package policies, under a new name. Requires fl
 
 Sends a `POST` request to `/api/fleet/agent_policies/{agentPolicyId}/copy`
 
-```ignore
+```text
 let response = client.post_fleet_agent_policies_agentpolicyid_copy()
     .agent_policy_id(agent_policy_id)
     .format(format)
@@ -6810,7 +6810,7 @@ Lists agents, one page at a time, by page number or, for deep listings, by `sear
 
 Sends a `GET` request to `/api/fleet/agents`
 
-```ignore
+```text
 let response = client.get_fleet_agents()
     .get_status_summary(get_status_summary)
     .kuery(kuery)
@@ -6837,7 +6837,7 @@ Reads one agent by id. Requires fleet-agents-read.
 
 Sends a `GET` request to `/api/fleet/agents/{agentId}`
 
-```ignore
+```text
 let response = client.get_fleet_agents_agentid()
     .agent_id(agent_id)
     .with_metrics(with_metrics)
@@ -6854,7 +6854,7 @@ Installs an integration package from an uploaded zip or gzip archive. Requires i
 
 Sends a `POST` request to `/api/fleet/epm/packages`
 
-```ignore
+```text
 let response = client.post_fleet_epm_packages()
     .ignore_mapping_update_errors(ignore_mapping_update_errors)
     .skip_data_stream_rollover(skip_data_stream_rollover)
@@ -6871,7 +6871,7 @@ Marks an enrollment API key inactive, so no new agent can enroll with it. Requir
 
 Sends a `DELETE` request to `/api/fleet/enrollment_api_keys/{keyId}`
 
-```ignore
+```text
 let response = client.delete_fleet_enrollment_api_keys_keyid()
     .key_id(key_id)
     .send()
@@ -6889,7 +6889,7 @@ Sets up Fleet (default policies, indices, packages) if it is not set up yet. Req
 
 Sends a `POST` request to `/api/fleet/setup`
 
-```ignore
+```text
 let response = client.post_fleet_setup()
     .send()
     .await;
@@ -6903,7 +6903,7 @@ Reads the most recent health report of an output. Requires fleet-settings-read.
 
 Sends a `GET` request to `/api/fleet/outputs/{outputId}/health`
 
-```ignore
+```text
 let response = client.get_fleet_outputs_outputid_health()
     .output_id(output_id)
     .send()
@@ -6920,7 +6920,7 @@ Moves package policies to the newest installed version of their package. Require
 
 Sends a `POST` request to `/api/fleet/package_policies/upgrade`
 
-```ignore
+```text
 let response = client.post_fleet_package_policies_upgrade()
     .body(body)
     .send()
@@ -6937,7 +6937,7 @@ Creates a service token for Fleet Server (or a remote Fleet Server). Requires fl
 
 Sends a `POST` request to `/api/fleet/service_tokens`
 
-```ignore
+```text
 let response = client.post_fleet_service_tokens()
     .body(body)
     .send()

@@ -927,7 +927,7 @@ Exports saved objects, selected by `type` or by `objects`, as newline-delimited 
 
 Sends a `POST` request to `/api/saved_objects/_export`
 
-```ignore
+```text
 let response = client.post_saved_objects_export()
     .body(body)
     .send()

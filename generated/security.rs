@@ -966,7 +966,7 @@ Sends a `GET` request to `/api/security/role`
 Arguments:
 - `replace_deprecated_privileges`: When true, privileges of deprecated features are left out and the privileges of the features that replace them are returned instead.
 
-```ignore
+```text
 let response = client.get_security_role()
     .replace_deprecated_privileges(replace_deprecated_privileges)
     .send()

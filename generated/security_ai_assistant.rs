@@ -2579,7 +2579,7 @@ Creates a Security AI Assistant conversation owned by the current user.
 
 Sends a `POST` request to `/api/security_ai_assistant/current_user/conversations`
 
-```ignore
+```text
 let response = client.create_conversation()
     .body(body)
     .send()
@@ -2596,7 +2596,7 @@ Sends a `GET` request to `/api/security_ai_assistant/current_user/conversations/
 
 Arguments:
 - `id`: The conversation id.
-```ignore
+```text
 let response = client.read_conversation()
     .id(id)
     .send()
@@ -2614,7 +2614,7 @@ Sends a `PUT` request to `/api/security_ai_assistant/current_user/conversations/
 Arguments:
 - `id`: The conversation id.
 - `body`
-```ignore
+```text
 let response = client.update_conversation()
     .id(id)
     .body(body)
@@ -2634,7 +2634,7 @@ Arguments:
 - `resource`: The knowledge base resource to set up.
 - `ignore_security_labs`: Skip installing the Security Labs documents.
 - `model_id`: ELSER model id to set the knowledge base up with.
-```ignore
+```text
 let response = client.create_knowledge_base()
     .resource(resource)
     .ignore_security_labs(ignore_security_labs)
@@ -2658,7 +2658,7 @@ Arguments:
 - `per_page`: Prompts per page.
 - `sort_field`: Field to sort by.
 - `sort_order`: Sort order.
-```ignore
+```text
 let response = client.find_prompts()
     .fields(fields)
     .filter(filter)

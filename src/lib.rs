@@ -35,3 +35,8 @@ pub use error_body::KibanaErrorBody;
 pub use generated::*;
 /// The runtime types generated operations return: `ResponseValue`, `Error`, `ByteStream`.
 pub use progenitor_client::{ByteStream, Error, ResponseValue};
+
+/// The README's examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -381,3 +381,176 @@ fn report(g: &Generated, elapsed: std::time::Duration) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root() -> PathBuf {
+        crate::workspace_root()
+    }
+
+    fn write_spec(name: &str, text: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("xtask-pipeline-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("spec.yaml");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn vendored_output_is_fresh_and_check_sees_a_hand_edit() {
+        let root = root();
+        let g = build(
+            &root,
+            &root.join("spec/kibana.serverless.yaml"),
+            true,
+            false,
+        )
+        .unwrap();
+        assert_eq!(g.operations.len(), 25);
+        assert!(g.skipped.is_empty(), "{:#?}", g.skipped);
+        let generated = root.join("generated");
+        assert_eq!(
+            output::diff(&generated, &g.files, "generated").unwrap(),
+            "",
+            "generated/ is stale: run `cargo xtask regenerate`"
+        );
+
+        let copy = std::env::temp_dir().join(format!("xtask-check-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&copy);
+        output::write(&copy, &g.files).unwrap();
+        let fleet = copy.join("fleet.rs");
+        let text = std::fs::read_to_string(&fleet).unwrap();
+        std::fs::write(&fleet, text.replacen("pub struct", "pub(crate) struct", 1)).unwrap();
+        let diff = output::diff(&copy, &g.files, "generated").unwrap();
+        assert!(
+            diff.contains("--- a/generated/fleet.rs") && diff.contains("pub(crate) struct"),
+            "{diff}"
+        );
+        std::fs::remove_dir_all(&copy).unwrap();
+    }
+
+    #[test]
+    fn hostile_spec_generates_what_it_can_and_names_the_rest() {
+        let path = write_spec(
+            "hostile",
+            r##"
+openapi: 3.0.3
+info: {title: Hostile, version: '1'}
+paths:
+  /things:
+    get:
+      tags: [Fleet internals]
+      parameters:
+        - $ref: '#/components/parameters/Missing'
+        - {name: kbn-xsrf, in: header, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Gone'}}}}
+        '204': {description: nothing}
+        '400': {description: bad, content: {application/json: {schema: {type: object, properties: {a: {type: string}}}}}}
+        '500': {description: text, content: {text/plain: {schema: {type: string}}}}
+    post:
+      operationId: getThings
+      tags: [Fleet internals]
+      requestBody:
+        content:
+          multipart/form-data: {schema: {type: object, properties: {file: {type: string, format: binary}}}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, additionalProperties: false, required: [ghost], properties: {a: {type: string}}}}}}
+        '201': {description: other, content: {application/json: {schema: {type: string}}}}
+  /things/{id}:
+    get:
+      operationId: get-things
+      tags: [Unknown tag]
+      parameters:
+        - {name: other, in: path, required: true, schema: {type: string}}
+      responses:
+        '200': {description: ok}
+"##,
+        );
+        let g = build(&root(), &path, false, false).unwrap();
+        let methods: Vec<&str> = g
+            .operations
+            .iter()
+            .map(|o| o.rust_method.as_str())
+            .collect();
+        assert_eq!(methods, ["get_things", "get_things_2"], "{:#?}", g.skipped);
+        assert_eq!(g.skipped.len(), 1);
+        let skipped = &g.skipped[0];
+        assert_eq!(
+            (skipped.method.as_str(), skipped.path.as_str()),
+            ("GET", "/things/{id}")
+        );
+        assert!(skipped.reason.contains("progenitor"), "{}", skipped.reason);
+        let post = &g.operations[1];
+        assert_eq!(
+            post.types.body_content_types.as_deref(),
+            Some(&["multipart/form-data".to_string()][..])
+        );
+        let manifest: Value = serde_json::from_str(&g.files["operations.json"]).unwrap();
+        assert_eq!(manifest["skipped"][0]["path"], "/things/{id}");
+        let passes: Vec<&str> = g.changes.iter().map(|c| c.pass).collect();
+        for pass in [
+            "dangling_refs",
+            "xsrf_headers",
+            "operation_ids",
+            "error_responses",
+            "success_responses",
+            "non_json_bodies",
+            "schema_repairs",
+        ] {
+            assert!(
+                passes.contains(&pass),
+                "{pass} reported nothing: {:#?}",
+                g.changes
+            );
+        }
+    }
+
+    #[test]
+    fn a_thousand_operations() {
+        let mut text = String::from("openapi: 3.0.3\ninfo: {title: Big, version: '1'}\npaths:\n");
+        for i in 0..1000 {
+            // Every other id collides with its neighbour once snake_cased.
+            let id = if i % 2 == 0 {
+                format!("getThing{}", i / 2)
+            } else {
+                format!("get-thing-{}", i / 2)
+            };
+            text.push_str(&format!(
+                "  /things/{i}/{{id}}:\n    get:\n      operationId: {id}\n      tags: [Fleet internals]\n      parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]\n      responses:\n        '200': {{description: ok, content: {{application/json: {{schema: {{type: object, properties: {{n: {{type: number}}}}}}}}}}}}\n"
+            ));
+        }
+        let path = write_spec("thousand", &text);
+        let g = build(&root(), &path, false, false).unwrap();
+        assert_eq!(g.operations.len(), 1000);
+        assert!(g.skipped.is_empty());
+        let unique: std::collections::BTreeSet<&str> = g
+            .operations
+            .iter()
+            .map(|o| o.rust_method.as_str())
+            .collect();
+        assert_eq!(unique.len(), 1000);
+    }
+
+    #[test]
+    fn broken_specs_are_errors_not_panics() {
+        for (name, text) in [
+            ("not-yaml", "{{{"),
+            ("not-a-mapping", "- just\n- a list\n"),
+            (
+                "no-paths",
+                "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n",
+            ),
+            (
+                "wrong-types",
+                "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {/a: {get: {responses: 7}}}\n",
+            ),
+        ] {
+            let path = write_spec(name, text);
+            assert!(build(&root(), &path, false, false).is_err(), "{name}");
+        }
+    }
+}

@@ -1,6 +1,7 @@
 //! Post-processing of progenitor's output, on the syntax tree: one pass per file.
 
 mod api_version_header;
+mod doc_examples;
 mod open_enums;
 
 use proc_macro2::TokenStream;
@@ -14,5 +15,6 @@ pub fn run(tokens: TokenStream, extra: &TokenStream) -> anyhow::Result<String> {
     file.items.extend(extra.items);
     open_enums::run(&mut file);
     api_version_header::run(&mut file);
+    doc_examples::run(&mut file);
     Ok(prettyplease::unparse(&file))
 }
