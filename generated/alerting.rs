@@ -184,20 +184,27 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/alerting/rule/{ruleId}/snooze_schedule/{scheduleId}`
-        pub async fn send(
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(204u16),
+                )
+                .await
+        }
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<()>, Error<crate::error_body::KibanaErrorBody>> {
             let Self { client, rule_id, schedule_id } = self;
             let rule_id = rule_id.map_err(Error::InvalidRequest)?;
             let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/alerting/rule/{}/snooze_schedule/{}", client.baseurl,
-                encode_path(& rule_id.to_string()), encode_path(& schedule_id
-                .to_string()),
+                "{}/api/alerting/rule/{}/snooze_schedule/{}", client.baseurl, crate
+                ::path::segment(& rule_id.to_string()) ?, crate ::path::segment(&
+                schedule_id.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client

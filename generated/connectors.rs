@@ -491,6 +491,19 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetActionsConnectorTypesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetActionsConnectorTypesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetActionsConnectorTypesResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
             let Self { client, feature_id } = self;
@@ -498,7 +511,6 @@ pub mod builder {
             let url = format!("{}/api/actions/connector_types", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -558,18 +570,25 @@ pub mod builder {
             self
         }
         ///Sends a `DELETE` request to `/api/actions/connector/{id}`
-        pub async fn send(
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(204u16),
+                )
+                .await
+        }
+        async fn send_generated(
             self,
         ) -> Result<ResponseValue<()>, Error<crate::error_body::KibanaErrorBody>> {
             let Self { client, id } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/actions/connector/{}", client.baseurl, encode_path(& id
-                .to_string()),
+                "{}/api/actions/connector/{}", client.baseurl, crate ::path::segment(& id
+                .to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client

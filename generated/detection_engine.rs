@@ -1141,6 +1141,16 @@ pub mod builder {
         ///Sends a `POST` request to `/api/detection_engine/signals/assignees`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::UpdateByQueryResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::UpdateByQueryResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::UpdateByQueryResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -1156,7 +1166,6 @@ pub mod builder {
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -1217,6 +1226,16 @@ pub mod builder {
         ///Sends a `POST` request to `/api/detection_engine/signals/status`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::UpdateByQueryResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::UpdateByQueryResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::UpdateByQueryResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -1226,7 +1245,6 @@ pub mod builder {
             let url = format!("{}/api/detection_engine/signals/status", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client

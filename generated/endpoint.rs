@@ -1381,6 +1381,16 @@ pub mod builder {
         ///Sends a `POST` request to `/api/endpoint/action/suspend_process`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::SuspendProcessRouteResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuspendProcessRouteResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<ResponseValue<types::SuspendProcessRouteResponse>, Error<()>> {
             let Self { client, body } = self;
             let body = body
@@ -1392,7 +1402,6 @@ pub mod builder {
             let url = format!("{}/api/endpoint/action/suspend_process", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client

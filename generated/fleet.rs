@@ -7017,6 +7017,21 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::PostFleetAgentsAgentidUpgradeResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::PostFleetAgentsAgentidUpgradeResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsAgentidUpgradeResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
             let Self { client, agent_id, body } = self;
@@ -7028,12 +7043,11 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/fleet/agents/{}/upgrade", client.baseurl, encode_path(& agent_id
-                .to_string()),
+                "{}/api/fleet/agents/{}/upgrade", client.baseurl, crate ::path::segment(&
+                agent_id.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7112,6 +7126,19 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::PostFleetAgentsBulkReassignResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PostFleetAgentsBulkReassignResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsBulkReassignResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
             let Self { client, body } = self;
@@ -7124,7 +7151,6 @@ pub mod builder {
             let url = format!("{}/api/fleet/agents/bulk_reassign", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7188,17 +7214,31 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetFleetAgentDownloadSourcesSourceidResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::GetFleetAgentDownloadSourcesSourceidResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetFleetAgentDownloadSourcesSourceidResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
             let Self { client, source_id } = self;
             let source_id = source_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/fleet/agent_download_sources/{}", client.baseurl, encode_path(&
-                source_id.to_string()),
+                "{}/api/fleet/agent_download_sources/{}", client.baseurl, crate
+                ::path::segment(& source_id.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7313,6 +7353,21 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::PostFleetAgentPoliciesAgentpolicyidCopyResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::PostFleetAgentPoliciesAgentpolicyidCopyResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentPoliciesAgentpolicyidCopyResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
             let Self { client, agent_policy_id, format, body } = self;
@@ -7325,12 +7380,11 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/fleet/agent_policies/{}/copy", client.baseurl, encode_path(&
-                agent_policy_id.to_string()),
+                "{}/api/fleet/agent_policies/{}/copy", client.baseurl, crate
+                ::path::segment(& agent_policy_id.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7559,6 +7613,16 @@ pub mod builder {
         ///Sends a `GET` request to `/api/fleet/agents`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::GetFleetAgentsResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetFleetAgentsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::GetFleetAgentsResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -7595,7 +7659,6 @@ pub mod builder {
             let url = format!("{}/api/fleet/agents", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7695,6 +7758,16 @@ pub mod builder {
         ///Sends a `GET` request to `/api/fleet/agents/{agentId}`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::GetFleetAgentsAgentidResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetFleetAgentsAgentidResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::GetFleetAgentsAgentidResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -7703,12 +7776,11 @@ pub mod builder {
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let with_metrics = with_metrics.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/fleet/agents/{}", client.baseurl, encode_path(& agent_id
-                .to_string()),
+                "{}/api/fleet/agents/{}", client.baseurl, crate ::path::segment(&
+                agent_id.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7799,6 +7871,16 @@ pub mod builder {
         ///Sends a `POST` request to `/api/fleet/epm/packages`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::PostFleetEpmPackagesResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PostFleetEpmPackagesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::PostFleetEpmPackagesResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -7817,7 +7899,6 @@ pub mod builder {
             let url = format!("{}/api/fleet/epm/packages", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7899,17 +7980,31 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::DeleteFleetEnrollmentApiKeysKeyidResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::DeleteFleetEnrollmentApiKeysKeyidResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::DeleteFleetEnrollmentApiKeysKeyidResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
             let Self { client, key_id } = self;
             let key_id = key_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/fleet/enrollment_api_keys/{}", client.baseurl, encode_path(&
-                key_id.to_string()),
+                "{}/api/fleet/enrollment_api_keys/{}", client.baseurl, crate
+                ::path::segment(& key_id.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7954,6 +8049,16 @@ pub mod builder {
         ///Sends a `POST` request to `/api/fleet/setup`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::PostFleetSetupResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PostFleetSetupResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::PostFleetSetupResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -7962,7 +8067,6 @@ pub mod builder {
             let url = format!("{}/api/fleet/setup", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8032,17 +8136,31 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::GetFleetOutputsOutputidHealthResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::GetFleetOutputsOutputidHealthResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetFleetOutputsOutputidHealthResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
             let Self { client, output_id } = self;
             let output_id = output_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/fleet/outputs/{}/health", client.baseurl, encode_path(& output_id
-                .to_string()),
+                "{}/api/fleet/outputs/{}/health", client.baseurl, crate ::path::segment(&
+                output_id.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8120,6 +8238,21 @@ pub mod builder {
             self,
         ) -> Result<
             ResponseValue<types::PostFleetPackagePoliciesUpgradeResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::PostFleetPackagePoliciesUpgradeResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetPackagePoliciesUpgradeResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
             let Self { client, body } = self;
@@ -8132,7 +8265,6 @@ pub mod builder {
             let url = format!("{}/api/fleet/package_policies/upgrade", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -8194,6 +8326,16 @@ pub mod builder {
         ///Sends a `POST` request to `/api/fleet/service_tokens`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::PostFleetServiceTokensResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PostFleetServiceTokensResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::PostFleetServiceTokensResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -8203,7 +8345,6 @@ pub mod builder {
             let url = format!("{}/api/fleet/service_tokens", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client

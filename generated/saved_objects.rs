@@ -989,7 +989,15 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/api/saved_objects/_export`
-        pub async fn send(
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
             self,
         ) -> Result<
             ResponseValue<ByteStream>,
@@ -1005,7 +1013,6 @@ pub mod builder {
             let url = format!("{}/api/saved_objects/_export", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client

@@ -1016,6 +1016,16 @@ pub mod builder {
         ///Sends a `GET` request to `/api/security/role`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::GetSecurityRoleResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetSecurityRoleResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<ResponseValue<types::GetSecurityRoleResponse>, Error<()>> {
             let Self { client, replace_deprecated_privileges } = self;
             let replace_deprecated_privileges = replace_deprecated_privileges
@@ -1023,7 +1033,6 @@ pub mod builder {
             let url = format!("{}/api/security/role", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client

@@ -2726,6 +2726,16 @@ pub mod builder {
         ///Sends a `POST` request to `/api/security_ai_assistant/current_user/conversations`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::ConversationResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ConversationResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::ConversationResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -2743,7 +2753,6 @@ pub mod builder {
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2802,6 +2811,16 @@ pub mod builder {
         ///Sends a `GET` request to `/api/security_ai_assistant/current_user/conversations/{id}`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::ConversationResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ConversationResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::ConversationResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -2810,11 +2829,10 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/security_ai_assistant/current_user/conversations/{}", client
-                .baseurl, encode_path(& id.to_string()),
+                .baseurl, crate ::path::segment(& id.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -2900,6 +2918,16 @@ pub mod builder {
         ///Sends a `PUT` request to `/api/security_ai_assistant/current_user/conversations/{id}`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::ConversationResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ConversationResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::ConversationResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -2914,11 +2942,10 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/security_ai_assistant/current_user/conversations/{}", client
-                .baseurl, encode_path(& id.to_string()),
+                .baseurl, crate ::path::segment(& id.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3009,6 +3036,16 @@ pub mod builder {
         ///Sends a `POST` request to `/api/security_ai_assistant/knowledge_base/{resource}`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::KnowledgeBaseResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::KnowledgeBaseResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::KnowledgeBaseResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -3019,12 +3056,11 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let model_id = model_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/security_ai_assistant/knowledge_base/{}", client.baseurl,
-                encode_path(& resource.to_string()),
+                "{}/api/security_ai_assistant/knowledge_base/{}", client.baseurl, crate
+                ::path::segment(& resource.to_string()) ?,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -3164,6 +3200,16 @@ pub mod builder {
         ///Sends a `GET` request to `/api/security_ai_assistant/prompts/_find`
         pub async fn send(
             self,
+        ) -> Result<ResponseValue<types::FindPromptsResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::FindPromptsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
         ) -> Result<
             ResponseValue<types::FindPromptsResponse>,
             Error<crate::error_body::KibanaErrorBody>,
@@ -3188,7 +3234,6 @@ pub mod builder {
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
             #[allow(unused_mut)]
             let mut request = client
                 .client

@@ -1,7 +1,7 @@
 //! [`Kibana`], the entry point, and its builder.
 
 use crate::credentials::Credentials;
-use crate::{DomainClients, RequestContext};
+use crate::{DomainClients, RequestContext, RetryPolicy};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
 use std::time::Duration;
@@ -113,6 +113,12 @@ impl Kibana {
         self.base.as_str().trim_end_matches('/')
     }
 
+    /// This client with another retry policy (sharing the connection pool), e.g. to retry one
+    /// POST that is safe to repeat: `kibana.with_retry_policy(policy).fleet().post_...()`.
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
+        Self::assemble(self.base.clone(), self.http.clone(), self.context.with_retry(policy))
+    }
+
     /// A client for one Kibana space: every operation goes to `/s/{space_id}/api/...`.
     /// Shares this client's connection pool and settings. The default space is `default`,
     /// which Kibana also serves without a prefix.
@@ -162,6 +168,7 @@ pub struct KibanaBuilder {
     headers: Vec<(String, String)>,
     root_certificates: Vec<reqwest::Certificate>,
     http: Option<reqwest::Client>,
+    retry: RetryPolicy,
 }
 
 impl fmt::Debug for KibanaBuilder {
@@ -192,6 +199,7 @@ impl KibanaBuilder {
             headers: Vec::new(),
             root_certificates: Vec::new(),
             http: None,
+            retry: RetryPolicy::default(),
         }
     }
 
@@ -244,6 +252,12 @@ impl KibanaBuilder {
         self
     }
 
+    /// The retry policy (default [`RetryPolicy::default`]).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Trusts this CA certificate (PEM) in addition to the platform's roots.
     pub fn root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, BuildError> {
         self.root_certificates
@@ -252,8 +266,8 @@ impl KibanaBuilder {
     }
 
     /// Uses this `reqwest::Client` (its TLS, proxy and timeout settings) instead of building
-    /// one. The builder's timeouts, user agent and certificates are then not applied; the
-    /// credentials and headers still are, per request.
+    /// one. The builder's timeouts and certificates are then not applied; the credentials,
+    /// headers, user agent and retries still are, per request.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -279,6 +293,8 @@ impl KibanaBuilder {
                 name: "elastic-api-version".into(),
             })?;
         headers.insert(HeaderName::from_static("elastic-api-version"), version);
+        let agent = HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidHeader { name: "user-agent".into() })?;
+        headers.insert(reqwest::header::USER_AGENT, agent);
         for (name, value) in &self.headers {
             let invalid = || BuildError::InvalidHeader { name: name.clone() };
             let header_name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| invalid())?;
@@ -289,17 +305,14 @@ impl KibanaBuilder {
             Some(http) => http,
             None => {
                 install_crypto_provider();
-                let mut builder = reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout)
-                    .timeout(self.timeout)
-                    .user_agent(self.user_agent);
+                let mut builder = reqwest::Client::builder().connect_timeout(self.connect_timeout).timeout(self.timeout);
                 for cert in self.root_certificates {
                     builder = builder.add_root_certificate(cert);
                 }
                 builder.build()?
             }
         };
-        Ok(Kibana::assemble(base, http, RequestContext::new(headers)))
+        Ok(Kibana::assemble(base, http, RequestContext::new(headers, self.retry)))
     }
 }
 

@@ -1,30 +1,39 @@
 //! What every request of a client carries, whichever domain it belongs to.
 
+use crate::RetryPolicy;
 use reqwest::header::HeaderMap;
 use std::fmt;
 use std::sync::Arc;
 
 /// Per-client request settings shared by all domain clients of one [`crate::Kibana`]: the headers
-/// every request gets (authorization, `kbn-xsrf`, `elastic-api-version`, user extras).
+/// every request gets (authorization, `kbn-xsrf`, `elastic-api-version`, user agent, extras) and
+/// the retry policy.
 #[derive(Clone)]
 pub struct RequestContext {
-    pub(crate) inner: Arc<ContextInner>,
+    inner: Arc<ContextInner>,
 }
 
-pub(crate) struct ContextInner {
+struct ContextInner {
     /// Added to each request unless the request already has the header.
-    pub(crate) headers: HeaderMap,
+    headers: HeaderMap,
+    retry: RetryPolicy,
 }
 
 impl RequestContext {
-    pub(crate) fn new(headers: HeaderMap) -> Self {
-        Self {
-            inner: Arc::new(ContextInner { headers }),
-        }
+    pub(crate) fn new(headers: HeaderMap, retry: RetryPolicy) -> Self {
+        Self { inner: Arc::new(ContextInner { headers, retry }) }
     }
 
     pub(crate) fn headers(&self) -> &HeaderMap {
         &self.inner.headers
+    }
+
+    pub(crate) fn retry(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    pub(crate) fn with_retry(&self, retry: RetryPolicy) -> Self {
+        Self::new(self.inner.headers.clone(), retry)
     }
 }
 
@@ -33,6 +42,7 @@ impl fmt::Debug for RequestContext {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RequestContext")
             .field("headers", &self.inner.headers.keys().collect::<Vec<_>>())
+            .field("retry", &self.inner.retry)
             .finish()
     }
 }

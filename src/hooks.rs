@@ -1,8 +1,14 @@
-//! The behaviour every generated domain client shares, as `progenitor_client::ClientHooks`.
-//! The generator invokes [`impl_client_hooks!`] once per domain client.
+//! The behaviour every generated domain client shares, as `progenitor_client::ClientHooks`:
+//! headers, retries, error-body normalization and tracing. The generator invokes
+//! [`impl_client_hooks!`] once per domain client.
 
-/// Implements `ClientHooks<RequestContext>` for a generated domain client: adds the client's
-/// headers to each request.
+use crate::RequestContext;
+use crate::error::RAW_BODY_MARKER;
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// Implements `ClientHooks<RequestContext>` for a generated domain client.
 macro_rules! impl_client_hooks {
     ($client:ty) => {
         impl progenitor_client::ClientHooks<$crate::RequestContext> for $client {
@@ -14,17 +20,159 @@ macro_rules! impl_client_hooks {
                 $crate::hooks::add_headers(progenitor_client::ClientInfo::inner(self), request);
                 Ok(())
             }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                info: &progenitor_client::OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                $crate::hooks::execute(
+                    progenitor_client::ClientInfo::client(self),
+                    progenitor_client::ClientInfo::inner(self),
+                    request,
+                    info.operation_id,
+                )
+                .await
+            }
         }
     };
 }
 pub(crate) use impl_client_hooks;
 
 /// Adds the context's headers that the request does not set itself.
-pub(crate) fn add_headers(context: &crate::RequestContext, request: &mut reqwest::Request) {
+pub(crate) fn add_headers(context: &RequestContext, request: &mut reqwest::Request) {
     let headers = request.headers_mut();
     for (name, value) in context.headers() {
         if !headers.contains_key(name) {
             headers.insert(name.clone(), value.clone());
         }
     }
+}
+
+/// Sends `request`, retrying as the context's policy says, inside one tracing span.
+pub(crate) async fn execute(
+    http: &reqwest::Client,
+    context: &RequestContext,
+    request: reqwest::Request,
+    operation: &'static str,
+) -> reqwest::Result<reqwest::Response> {
+    let span = tracing::debug_span!(
+        "kibana.request",
+        operation,
+        method = %request.method(),
+        path = %request.url().path(),
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        elapsed_ms = tracing::field::Empty,
+    );
+    async move {
+        let started = Instant::now();
+        let result = send_with_retries(http, context, request, operation, started).await;
+        let span = tracing::Span::current();
+        span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+        if let Ok(response) = &result {
+            span.record("status", response.status().as_u16());
+        }
+        result
+    }
+    .instrument(span)
+    .await
+}
+
+async fn send_with_retries(
+    http: &reqwest::Client,
+    context: &RequestContext,
+    request: reqwest::Request,
+    operation: &'static str,
+    started: Instant,
+) -> reqwest::Result<reqwest::Response> {
+    let policy = context.retry();
+    // A streaming body cannot be cloned, and so is sent once.
+    let retryable = policy.allows(request.method(), operation) && request.try_clone().is_some();
+    let mut request = request;
+    let mut attempt: u32 = 1;
+    loop {
+        let next = if retryable && attempt < policy.attempts() { request.try_clone() } else { None };
+        let attempt_started = Instant::now();
+        let outcome = http.execute(request).await;
+        let wait = match (&outcome, next.is_some()) {
+            (Ok(response), true) if policy.retries_status(response.status()) => {
+                let asked = crate::error::retry_after(response.headers());
+                match asked {
+                    Some(asked) if asked > policy.max_retry_after_value() => None,
+                    Some(asked) => Some(asked),
+                    None => Some(policy.backoff_for(attempt)),
+                }
+            }
+            (Err(e), true) if is_connection_failure(e) => Some(policy.backoff_for(attempt)),
+            _ => None,
+        };
+        let status = outcome.as_ref().ok().map(|r| r.status().as_u16());
+        tracing::debug!(attempt, status, elapsed_ms = attempt_started.elapsed().as_millis() as u64, "attempt");
+        let within_deadline = |wait: Duration| policy.deadline_value().is_none_or(|d| started.elapsed() + wait < d);
+        match (wait, next) {
+            (Some(wait), Some(next)) if within_deadline(wait) => {
+                tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                tokio::time::sleep(wait).await;
+                request = next;
+                attempt += 1;
+            }
+            _ => {
+                tracing::Span::current().record("attempts", attempt);
+                return match outcome {
+                    Ok(response) => normalize_error_body(response).await,
+                    Err(e) => Err(e),
+                };
+            }
+        }
+    }
+}
+
+/// A failure where the request cannot have been processed: no connection, or one reset.
+fn is_connection_failure(e: &reqwest::Error) -> bool {
+    if e.is_connect() {
+        return true;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(io.kind(), ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof) {
+                return true;
+            }
+        }
+        if err.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// An error response whose body is not a JSON object (plain text from a proxy, `Server is
+/// overloaded`...) gets a JSON body `{"message": <text>, "statusCode": <status>}` and a marker
+/// header, so that the typed error decodes and the text is kept.
+async fn normalize_error_body(response: reqwest::Response) -> reqwest::Result<reqwest::Response> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(response);
+    }
+    let version = response.version();
+    let mut headers = response.headers().clone();
+    let body = response.bytes().await?;
+    let is_object = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v.is_object());
+    let body = if is_object {
+        body
+    } else {
+        let text = String::from_utf8_lossy(&body).into_owned();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(RAW_BODY_MARKER, HeaderValue::from_static("1"));
+        headers.remove(reqwest::header::CONTENT_LENGTH);
+        serde_json::to_vec(&serde_json::json!({"message": text, "statusCode": status.as_u16()})).unwrap_or_default().into()
+    };
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    Ok(reqwest::Response::from(rebuilt))
 }

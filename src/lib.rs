@@ -1,7 +1,9 @@
 //! Typed client for the Kibana Serverless REST APIs, generated from Kibana's OpenAPI spec.
 //!
-//! Start with [`Kibana`]: it holds the connection pool and credentials and hands out one typed
-//! client per API domain, each behind a cargo feature of the same name (all on by default):
+//! Start with [`Kibana`]: it holds the connection pool, credentials and retry policy, and hands
+//! out one typed client per API domain, each behind a cargo feature of the same name (all on by
+//! default). Every operation is a builder whose `send()` returns
+//! `Result<ResponseValue<T>, kibana_serverless::Error>`:
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -17,24 +19,26 @@
 mod client;
 mod context;
 mod credentials;
+mod error;
 pub mod error_body;
 mod hooks;
+mod path;
+mod retry;
 
 #[path = "../generated/mod.rs"]
 #[rustfmt::skip]
 #[allow(missing_docs)]
 mod generated;
 
-pub use client::{
-    BuildError, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Kibana,
-    KibanaBuilder, is_valid_space_id,
-};
+pub use client::{BuildError, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Kibana, KibanaBuilder, is_valid_space_id};
 pub use context::RequestContext;
 pub use credentials::Credentials;
+pub use error::Error;
 pub use error_body::KibanaErrorBody;
 pub use generated::*;
-/// The runtime types generated operations return: `ResponseValue`, `Error`, `ByteStream`.
-pub use progenitor_client::{ByteStream, Error, ResponseValue};
+/// The runtime types generated operations return.
+pub use progenitor_client::{ByteStream, ResponseValue};
+pub use retry::RetryPolicy;
 
 /// The README's examples, compiled as doctests.
 #[cfg(doctest)]

@@ -87,7 +87,7 @@ pub fn build(
         });
         let ops = manifest_operations(domain, &mut part);
         let roundtrip = crate::op_types::roundtrip_module(&part);
-        let code = crate::postprocess::run(tokens, &roundtrip)
+        let code = crate::postprocess::run(tokens, &roundtrip, target)
             .with_context(|| format!("post-processing domain {domain}"))?;
         let text = format!(
             "{}//! {}\n\n{}",

@@ -30,7 +30,7 @@ impl VisitMut for Strip {
             // The header map may now be left unused as `mut`.
             for stmt in &mut block.stmts {
                 if let Stmt::Local(local) = stmt
-                    && quote::quote!(#local).to_string().contains("header_map")
+                    && matches!(&local.pat, syn::Pat::Ident(p) if p.ident == "header_map")
                 {
                     local.attrs.push(parse_quote!(#[allow(unused_mut)]));
                 }

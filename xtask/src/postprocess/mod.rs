@@ -3,18 +3,24 @@
 mod api_version_header;
 mod doc_examples;
 mod open_enums;
+mod path_segments;
+mod send_errors;
 
+use crate::generate::Target;
 use proc_macro2::TokenStream;
 
 /// Parses progenitor's tokens (plus `extra` items), applies every pass, and pretty-prints.
-pub fn run(tokens: TokenStream, extra: &TokenStream) -> anyhow::Result<String> {
-    let mut file: syn::File = syn::parse2(tokens)
-        .map_err(|e| anyhow::anyhow!("progenitor emitted unparseable code: {e}"))?;
-    let extra: syn::File =
-        syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
+pub fn run(tokens: TokenStream, extra: &TokenStream, target: Target) -> anyhow::Result<String> {
+    let mut file: syn::File = syn::parse2(tokens).map_err(|e| anyhow::anyhow!("progenitor emitted unparseable code: {e}"))?;
+    let extra: syn::File = syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
     file.items.extend(extra.items);
     open_enums::run(&mut file);
     api_version_header::run(&mut file);
     doc_examples::run(&mut file);
+    if target == Target::Crate {
+        // These call into the kibana-serverless crate, which a standalone crate does not have.
+        send_errors::run(&mut file);
+        path_segments::run(&mut file);
+    }
     Ok(prettyplease::unparse(&file))
 }
