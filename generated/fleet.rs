@@ -7426,8 +7426,8 @@ pub mod builder {
         get_status_summary: Result<Option<bool>, String>,
         kuery: Result<Option<::std::string::String>, String>,
         open_pit: Result<Option<bool>, String>,
-        page: Result<Option<f64>, String>,
-        per_page: Result<Option<f64>, String>,
+        page: Result<Option<i64>, String>,
+        per_page: Result<Option<i64>, String>,
         pit_id: Result<Option<::std::string::String>, String>,
         pit_keep_alive: Result<Option<::std::string::String>, String>,
         search_after: Result<Option<::std::string::String>, String>,
@@ -7493,22 +7493,22 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<f64>,
+            V: std::convert::TryInto<i64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for page failed".to_string());
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<f64>,
+            V: std::convert::TryInto<i64>,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for per_page failed".to_string());
+                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
             self
         }
         pub fn pit_id<V>(mut self, value: V) -> Self

@@ -178,6 +178,11 @@ impl DomainClients {
         &self.security_ai_assistant
     }
 }
+/// Operations whose body is raw bytes, and the media types Kibana accepts for it.
+#[allow(dead_code)]
+pub(crate) const RAW_BODY_CONTENT_TYPES: &[(&str, &[&str])] = &[
+    ("post_fleet_epm_packages", &["application/gzip", "application/zip"]),
+];
 /// Test support: decodes `json` as the type named `type_name` of `domain` and encodes it back.
 #[cfg(feature = "test-support")]
 #[doc(hidden)]

@@ -60,7 +60,7 @@ pub enum BuildError {
 /// ```no_run
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let kibana = kibana_serverless::Kibana::new("https://my-project.kb.example.com", "bXktaWQ6bXkta2V5")?;
-/// let agents = kibana.fleet().get_fleet_agents().per_page(100.0).send().await?;
+/// let agents = kibana.fleet().get_fleet_agents().per_page(100).send().await?;
 /// println!("{} agents", agents.total);
 /// # Ok(()) }
 /// ```
@@ -116,7 +116,11 @@ impl Kibana {
     /// This client with another retry policy (sharing the connection pool), e.g. to retry one
     /// POST that is safe to repeat: `kibana.with_retry_policy(policy).fleet().post_...()`.
     pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
-        Self::assemble(self.base.clone(), self.http.clone(), self.context.with_retry(policy))
+        Self::assemble(
+            self.base.clone(),
+            self.http.clone(),
+            self.context.with_retry(policy),
+        )
     }
 
     /// A client for one Kibana space: every operation goes to `/s/{space_id}/api/...`.
@@ -293,7 +297,10 @@ impl KibanaBuilder {
                 name: "elastic-api-version".into(),
             })?;
         headers.insert(HeaderName::from_static("elastic-api-version"), version);
-        let agent = HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidHeader { name: "user-agent".into() })?;
+        let agent =
+            HeaderValue::from_str(&self.user_agent).map_err(|_| BuildError::InvalidHeader {
+                name: "user-agent".into(),
+            })?;
         headers.insert(reqwest::header::USER_AGENT, agent);
         for (name, value) in &self.headers {
             let invalid = || BuildError::InvalidHeader { name: name.clone() };
@@ -305,14 +312,20 @@ impl KibanaBuilder {
             Some(http) => http,
             None => {
                 install_crypto_provider();
-                let mut builder = reqwest::Client::builder().connect_timeout(self.connect_timeout).timeout(self.timeout);
+                let mut builder = reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout);
                 for cert in self.root_certificates {
                     builder = builder.add_root_certificate(cert);
                 }
                 builder.build()?
             }
         };
-        Ok(Kibana::assemble(base, http, RequestContext::new(headers, self.retry)))
+        Ok(Kibana::assemble(
+            base,
+            http,
+            RequestContext::new(headers, self.retry),
+        ))
     }
 }
 

@@ -21,7 +21,9 @@ struct ContextInner {
 
 impl RequestContext {
     pub(crate) fn new(headers: HeaderMap, retry: RetryPolicy) -> Self {
-        Self { inner: Arc::new(ContextInner { headers, retry }) }
+        Self {
+            inner: Arc::new(ContextInner { headers, retry }),
+        }
     }
 
     pub(crate) fn headers(&self) -> &HeaderMap {

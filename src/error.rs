@@ -23,8 +23,8 @@ pub enum Error {
         /// The HTTP status.
         status: StatusCode,
         /// The error body, whichever of Kibana's shapes it came in. When Kibana answered with
-        /// text, the text is the `message`.
-        body: KibanaErrorBody,
+        /// text, the text is the `message`. Boxed to keep `Result`s small.
+        body: Box<KibanaErrorBody>,
         /// The body as sent, when it was not a JSON object (plain text, HTML from a proxy...).
         raw: Option<String>,
         /// What `Retry-After` asked for, if anything.
@@ -94,7 +94,10 @@ impl Error {
 
     /// Whether the failure happened before any response arrived (connect, timeout, transport).
     pub fn is_transport(&self) -> bool {
-        matches!(self, Self::Connect(_) | Self::Timeout(_) | Self::Transport(_))
+        matches!(
+            self,
+            Self::Connect(_) | Self::Timeout(_) | Self::Transport(_)
+        )
     }
 
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
@@ -110,12 +113,19 @@ impl Error {
 
 /// Parses `Retry-After`: delay-seconds or an HTTP date.
 pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(when.duration_since(std::time::SystemTime::now()).unwrap_or(Duration::ZERO))
+    Some(
+        when.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// How a JSON success body is decoded again to find where it failed.
@@ -135,9 +145,20 @@ pub(crate) fn no_path(_: &[u8]) -> Option<(String, String)> {
     None
 }
 
-fn api_error(status: StatusCode, headers: &reqwest::header::HeaderMap, body: KibanaErrorBody) -> Error {
-    let raw = headers.contains_key(RAW_BODY_MARKER).then(|| body.message.clone().unwrap_or_default());
-    Error::Api { status, body, raw, retry_after: retry_after(headers) }
+fn api_error(
+    status: StatusCode,
+    headers: &reqwest::header::HeaderMap,
+    body: KibanaErrorBody,
+) -> Error {
+    let raw = headers
+        .contains_key(RAW_BODY_MARKER)
+        .then(|| body.message.clone().unwrap_or_default());
+    Error::Api {
+        status,
+        body: Box::new(body),
+        raw,
+        retry_after: retry_after(headers),
+    }
 }
 
 /// The error types generated operations use: `KibanaErrorBody`, or `()` for an operation that
@@ -187,23 +208,34 @@ pub(crate) async fn from_generated<T, E: IntoErrorBody>(
                 Error::UnexpectedStatus { status, body }
             } else {
                 // The exec hook made every error body a JSON object.
-                let decoded = serde_json::from_slice::<KibanaErrorBody>(&body).unwrap_or_else(|_| KibanaErrorBody {
-                    message: Some(String::from_utf8_lossy(&body).into_owned()),
-                    ..Default::default()
-                });
+                let decoded =
+                    serde_json::from_slice::<KibanaErrorBody>(&body).unwrap_or_else(|_| {
+                        KibanaErrorBody {
+                            message: Some(String::from_utf8_lossy(&body).into_owned()),
+                            ..Default::default()
+                        }
+                    });
                 api_error(status, &headers, decoded)
             }
         }
         G::InvalidResponsePayload(body, e) => {
-            let (path, message) = find_path(&body).unwrap_or_else(|| (String::from("."), e.to_string()));
+            let (path, message) =
+                find_path(&body).unwrap_or_else(|| (String::from("."), e.to_string()));
             // progenitor does not report the status here. Only success bodies can fail to decode
             // (error bodies are JSON objects by now), so it is the operation's success status
             // when it documents just one.
             let status = success_status.and_then(|s| StatusCode::from_u16(s).ok());
-            Error::Decode { status, path, message, body }
+            Error::Decode {
+                status,
+                path,
+                message,
+                body,
+            }
         }
         G::InvalidRequest(message) | G::Custom(message) => Error::InvalidRequest(message),
-        G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => Error::from_reqwest(e),
+        G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => {
+            Error::from_reqwest(e)
+        }
     })
 }
 
@@ -218,11 +250,24 @@ mod tests {
         h.insert(RETRY_AFTER, HeaderValue::from_static("2"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
         let later = std::time::SystemTime::now() + Duration::from_secs(30);
-        h.insert(RETRY_AFTER, HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap());
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
         let d = retry_after(&h).unwrap();
-        assert!(d > Duration::from_secs(27) && d <= Duration::from_secs(30), "{d:?}");
-        h.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
-        assert_eq!(retry_after(&h), Some(Duration::ZERO), "a date in the past means now");
+        assert!(
+            d > Duration::from_secs(27) && d <= Duration::from_secs(30),
+            "{d:?}"
+        );
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(
+            retry_after(&h),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
     }

@@ -15,9 +15,10 @@ macro_rules! impl_client_hooks {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
-                _info: &progenitor_client::OperationInfo,
+                info: &progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
                 $crate::hooks::add_headers(progenitor_client::ClientInfo::inner(self), request);
+                $crate::hooks::raw_body_content_type(request, info.operation_id);
                 Ok(())
             }
 
@@ -46,6 +47,33 @@ pub(crate) fn add_headers(context: &RequestContext, request: &mut reqwest::Reque
         if !headers.contains_key(name) {
             headers.insert(name.clone(), value.clone());
         }
+    }
+}
+
+/// Raw bodies go out as `application/octet-stream`; an operation that takes specific media
+/// types (Fleet's package upload takes zip or gzip) gets the one its bytes are, told from their
+/// magic numbers, when the body is in memory. A streamed upload sets its type itself.
+pub(crate) fn raw_body_content_type(request: &mut reqwest::Request, operation: &str) {
+    let Some((_, accepted)) = crate::generated::RAW_BODY_CONTENT_TYPES
+        .iter()
+        .find(|(op, _)| *op == operation)
+    else {
+        return;
+    };
+    let is_octet = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .is_none_or(|v| v.as_bytes() == b"application/octet-stream");
+    if !is_octet {
+        return;
+    }
+    let Some(bytes) = request.body().and_then(reqwest::Body::as_bytes) else {
+        return;
+    };
+    if let Some(sniffed) = crate::archive::sniff(bytes).filter(|t| accepted.contains(t)) {
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(sniffed));
     }
 }
 
@@ -92,7 +120,11 @@ async fn send_with_retries(
     let mut request = request;
     let mut attempt: u32 = 1;
     loop {
-        let next = if retryable && attempt < policy.attempts() { request.try_clone() } else { None };
+        let next = if retryable && attempt < policy.attempts() {
+            request.try_clone()
+        } else {
+            None
+        };
         let attempt_started = Instant::now();
         let outcome = http.execute(request).await;
         let wait = match (&outcome, next.is_some()) {
@@ -108,8 +140,17 @@ async fn send_with_retries(
             _ => None,
         };
         let status = outcome.as_ref().ok().map(|r| r.status().as_u16());
-        tracing::debug!(attempt, status, elapsed_ms = attempt_started.elapsed().as_millis() as u64, "attempt");
-        let within_deadline = |wait: Duration| policy.deadline_value().is_none_or(|d| started.elapsed() + wait < d);
+        tracing::debug!(
+            attempt,
+            status,
+            elapsed_ms = attempt_started.elapsed().as_millis() as u64,
+            "attempt"
+        );
+        let within_deadline = |wait: Duration| {
+            policy
+                .deadline_value()
+                .is_none_or(|d| started.elapsed() + wait < d)
+        };
         match (wait, next) {
             (Some(wait), Some(next)) if within_deadline(wait) => {
                 tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
@@ -137,11 +178,17 @@ fn is_connection_failure(e: &reqwest::Error) -> bool {
     while let Some(err) = source {
         if let Some(io) = err.downcast_ref::<std::io::Error>() {
             use std::io::ErrorKind::*;
-            if matches!(io.kind(), ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof) {
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
                 return true;
             }
         }
-        if err.downcast_ref::<hyper::Error>().is_some_and(hyper::Error::is_incomplete_message) {
+        if err
+            .downcast_ref::<hyper::Error>()
+            .is_some_and(hyper::Error::is_incomplete_message)
+        {
             return true;
         }
         source = err.source();
@@ -168,7 +215,9 @@ async fn normalize_error_body(response: reqwest::Response) -> reqwest::Result<re
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(RAW_BODY_MARKER, HeaderValue::from_static("1"));
         headers.remove(reqwest::header::CONTENT_LENGTH);
-        serde_json::to_vec(&serde_json::json!({"message": text, "statusCode": status.as_u16()})).unwrap_or_default().into()
+        serde_json::to_vec(&serde_json::json!({"message": text, "statusCode": status.as_u16()}))
+            .unwrap_or_default()
+            .into()
     };
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;

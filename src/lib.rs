@@ -16,6 +16,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod archive;
 mod client;
 mod context;
 mod credentials;
@@ -30,7 +31,10 @@ mod retry;
 #[allow(missing_docs)]
 mod generated;
 
-pub use client::{BuildError, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Kibana, KibanaBuilder, is_valid_space_id};
+pub use client::{
+    BuildError, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Kibana,
+    KibanaBuilder, is_valid_space_id,
+};
 pub use context::RequestContext;
 pub use credentials::Credentials;
 pub use error::Error;

@@ -27,10 +27,17 @@ const SEGMENT: &AsciiSet = &CONTROLS
     .add(b'}');
 
 /// The percent-encoded segment for a path parameter value, or an invalid-request error.
+// The error type is the generated code's; its size is progenitor's choice.
+#[allow(clippy::result_large_err)]
 pub fn segment<E>(value: &str) -> Result<String, progenitor_client::Error<E>> {
     let encoded = utf8_percent_encode(value, SEGMENT).to_string();
     let lower = encoded.to_ascii_lowercase();
-    if value.is_empty() || matches!(lower.as_str(), "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e.") {
+    if value.is_empty()
+        || matches!(
+            lower.as_str(),
+            "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."
+        )
+    {
         return Err(progenitor_client::Error::InvalidRequest(format!(
             "path parameter {value:?} cannot be sent: a URL path cannot carry an empty, `.` or `..` segment"
         )));

@@ -60,7 +60,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry.
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// Attempts in all, the first included (at least 1).
@@ -102,13 +105,20 @@ impl RetryPolicy {
 
     /// Retries POST requests too (every operation). Only for operations that are safe to repeat.
     pub fn retry_post(mut self, yes: bool) -> Self {
-        self.post = if yes { PostRetries::All } else { PostRetries::Never };
+        self.post = if yes {
+            PostRetries::All
+        } else {
+            PostRetries::Never
+        };
         self
     }
 
     /// Retries POST requests of these operations (by `rust_method` name, as in
     /// `generated/operations.json`).
-    pub fn retry_post_for<I: IntoIterator<Item = S>, S: Into<String>>(mut self, operations: I) -> Self {
+    pub fn retry_post_for<I: IntoIterator<Item = S>, S: Into<String>>(
+        mut self,
+        operations: I,
+    ) -> Self {
         self.post = PostRetries::Operations(operations.into_iter().map(Into::into).collect());
         self
     }
@@ -144,13 +154,16 @@ impl RetryPolicy {
 
     /// Is this status worth another attempt?
     pub(crate) fn retries_status(&self, status: StatusCode) -> bool {
-        matches!(status.as_u16(), 429 | 502 | 503 | 504) || (self.conflicts && status == StatusCode::CONFLICT)
+        matches!(status.as_u16(), 429 | 502 | 503 | 504)
+            || (self.conflicts && status == StatusCode::CONFLICT)
     }
 
     /// The wait before retry number `retry` (1 for the first retry): exponential, with jitter
     /// between half and all of it, so that many clients do not retry in step.
     pub(crate) fn backoff_for(&self, retry: u32) -> Duration {
-        let exp = self.initial_backoff.saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
+        let exp = self
+            .initial_backoff
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)));
         let capped = exp.min(self.max_backoff);
         let half = capped / 2;
         half + half.mul_f64(jitter())
@@ -160,7 +173,10 @@ impl RetryPolicy {
 /// A number in [0, 1), different on each call; no cryptographic quality needed.
 fn jitter() -> f64 {
     static STATE: AtomicU64 = AtomicU64::new(0);
-    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
     let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ seed;
     // splitmix64
     x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -176,7 +192,11 @@ mod tests {
     #[test]
     fn methods_and_statuses() {
         let p = RetryPolicy::default();
-        assert!(p.allows(&Method::GET, "x") && p.allows(&Method::DELETE, "x") && p.allows(&Method::PUT, "x"));
+        assert!(
+            p.allows(&Method::GET, "x")
+                && p.allows(&Method::DELETE, "x")
+                && p.allows(&Method::PUT, "x")
+        );
         assert!(!p.allows(&Method::POST, "x"));
         assert!(p.clone().retry_post(true).allows(&Method::POST, "x"));
         let some = p.clone().retry_post_for(["a"]);
@@ -193,9 +213,11 @@ mod tests {
 
     #[test]
     fn backoff_grows_with_jitter_and_caps() {
-        let p = RetryPolicy::default().backoff(Duration::from_millis(100), Duration::from_millis(800));
+        let p =
+            RetryPolicy::default().backoff(Duration::from_millis(100), Duration::from_millis(800));
         for retry in 1..=6 {
-            let full = Duration::from_millis(100 * 2u64.pow(retry - 1)).min(Duration::from_millis(800));
+            let full =
+                Duration::from_millis(100 * 2u64.pow(retry - 1)).min(Duration::from_millis(800));
             for _ in 0..50 {
                 let d = p.backoff_for(retry);
                 assert!(d >= full / 2 && d <= full, "retry {retry}: {d:?}");

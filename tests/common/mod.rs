@@ -330,3 +330,18 @@ pub fn synthesized_responses() -> Vec<Example> {
     }
     out
 }
+pub mod wire;
+
+/// The reference's JSON examples of one operation (`METHOD path`), in the reference's order.
+pub fn reference(operation: &str) -> Vec<Value> {
+    let text = std::fs::read_to_string(root().join("tests/fixtures/reference_examples.json"))
+        .expect("fixture");
+    let all: Vec<Value> = serde_json::from_str(&text).expect("fixture parses");
+    let found: Vec<Value> = all
+        .into_iter()
+        .filter(|e| e["operation"] == operation)
+        .map(|e| e["json"].clone())
+        .collect();
+    assert!(!found.is_empty(), "no reference example for {operation}");
+    found
+}

@@ -106,7 +106,13 @@ pub fn build(
     }
     files.insert(
         format!("{prefix}{}", if standalone { "lib.rs" } else { "mod.rs" }),
-        module_index(&domains, &generated_domains, command, standalone)?,
+        module_index(
+            &domains,
+            &generated_domains,
+            &operations,
+            command,
+            standalone,
+        )?,
     );
     let manifest = json!({
         "generator": command,
@@ -176,6 +182,7 @@ fn manifest_operations(domain: &str, part: &mut Value) -> Vec<Operation> {
 fn module_index(
     domains: &Domains,
     generated: &[String],
+    operations: &[Operation],
     command: &str,
     standalone: bool,
 ) -> Result<String> {
@@ -198,6 +205,27 @@ fn module_index(
         }
     }
     out.push_str(&domain_clients(generated, standalone));
+    if !standalone {
+        let rows: String = operations
+            .iter()
+            .filter_map(|o| {
+                let types = o.types.body_content_types.as_ref()?;
+                Some(format!(
+                    "({:?}, &[{}]),\n",
+                    o.rust_method,
+                    types
+                        .iter()
+                        .map(|t| format!("{t:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
+            .collect();
+        out.push_str(&format!(
+            "/// Operations whose body is raw bytes, and the media types Kibana accepts for it.\n\
+             #[allow(dead_code)]\npub(crate) const RAW_BODY_CONTENT_TYPES: &[(&str, &[&str])] = &[\n{rows}];\n"
+        ));
+    }
     let arms: String = generated
         .iter()
         .map(|d| {

@@ -9,6 +9,7 @@ mod dangling_refs;
 mod error_responses;
 mod inline_components;
 mod inline_schemas;
+mod integer_counters;
 mod media_types;
 mod non_json_bodies;
 mod operation_ids;
@@ -45,6 +46,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("media_types", media_types::run),
     ("xsrf_headers", xsrf_headers::run),
     ("operation_ids", operation_ids::run),
+    ("integer_counters", integer_counters::run),
     ("non_json_bodies", non_json_bodies::run),
     ("error_responses", error_responses::run),
     ("success_responses", success_responses::run),

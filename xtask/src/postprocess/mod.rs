@@ -11,8 +11,10 @@ use proc_macro2::TokenStream;
 
 /// Parses progenitor's tokens (plus `extra` items), applies every pass, and pretty-prints.
 pub fn run(tokens: TokenStream, extra: &TokenStream, target: Target) -> anyhow::Result<String> {
-    let mut file: syn::File = syn::parse2(tokens).map_err(|e| anyhow::anyhow!("progenitor emitted unparseable code: {e}"))?;
-    let extra: syn::File = syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
+    let mut file: syn::File = syn::parse2(tokens)
+        .map_err(|e| anyhow::anyhow!("progenitor emitted unparseable code: {e}"))?;
+    let extra: syn::File =
+        syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
     file.items.extend(extra.items);
     open_enums::run(&mut file);
     api_version_header::run(&mut file);
