@@ -338,9 +338,19 @@ fn install_crypto_provider() {
     }
 }
 
+/// `raw` with any `user:password@` part replaced, for error messages.
+fn redact_userinfo(raw: &str) -> String {
+    match (raw.find("://"), raw.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}://[redacted]@{}", &raw[..scheme_end], &raw[at + 1..])
+        }
+        _ => raw.to_string(),
+    }
+}
+
 fn parse_base_url(raw: &str) -> Result<Url, BuildError> {
     let invalid = |reason: &str| BuildError::InvalidUrl {
-        url: raw.to_string(),
+        url: redact_userinfo(raw),
         reason: reason.to_string(),
     };
     let url = Url::parse(raw.trim()).map_err(|e| invalid(&e.to_string()))?;
@@ -393,6 +403,14 @@ mod tests {
             k.space("team-a").unwrap().base_url(),
             "https://example.com/kibana/s/team-a"
         );
+    }
+
+    #[test]
+    fn userinfo_is_redacted_from_errors() {
+        let err = parse_base_url("https://elastic:s3cret@example.com").unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("s3cret"), "{err:?}");
+        let err = parse_base_url("https://elastic:s3cret@exa mple.com").unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("s3cret"), "{err:?}");
     }
 
     #[test]

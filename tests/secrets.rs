@@ -1,0 +1,182 @@
+//! A canary API key must never show up in Debug or Display output, errors, or logs, whatever
+//! happens to the request. Logs are captured at TRACE for every target, the HTTP stack's
+//! included.
+
+mod common;
+
+use common::wire::{CANARY_KEY, Wire, exact};
+use kibana_serverless::{Credentials, Kibana, RetryPolicy};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wiremock::matchers::path;
+use wiremock::{Mock, ResponseTemplate};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The canary and the parts an encoding could leak.
+fn secrets() -> Vec<String> {
+    use base64::Engine;
+    let decoded = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(CANARY_KEY)
+            .unwrap(),
+    )
+    .unwrap();
+    let (id, key) = decoded.split_once(':').unwrap();
+    vec![
+        CANARY_KEY.to_string(),
+        key.to_string(),
+        "canary-secret".into(),
+        "hunter2-password".into(),
+        "bearer-canary-token".into(),
+        id.to_string(),
+    ]
+}
+
+#[tokio::test]
+async fn the_canary_never_leaks() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+
+    let mut outputs: Vec<String> = Vec::new();
+    let w = Wire::start_with(
+        RetryPolicy::default().backoff(Duration::from_millis(5), Duration::from_millis(10)),
+    )
+    .await;
+    outputs.push(format!("{:?}", w.kibana));
+    outputs.push(format!("{:?}", w.kibana.fleet()));
+    outputs.push(format!(
+        "{:?}",
+        Kibana::builder(w.server.uri()).api_key(CANARY_KEY)
+    ));
+    for c in [
+        Credentials::api_key(CANARY_KEY),
+        Credentials::basic("elastic", "hunter2-password"),
+        Credentials::bearer("bearer-canary-token"),
+    ] {
+        outputs.push(format!("{c:?}"));
+        let k = Kibana::builder(w.server.uri())
+            .credentials(c)
+            .build()
+            .unwrap();
+        outputs.push(format!("{k:?}"));
+    }
+
+    // Success, Kibana errors, retries, a decode failure, a timeout, a refused connection.
+    let health = serde_json::json!({"message": "", "state": "HEALTHY", "timestamp": "t"});
+    w.expect(
+        exact("GET", "/api/fleet/outputs/ok/health"),
+        200,
+        Some(&health),
+    )
+    .await;
+    Mock::given(path("/api/fleet/outputs/unauthorized/health"))
+        .respond_with(ResponseTemplate::new(401).set_body_json(serde_json::json!({"statusCode": 401, "error": "Unauthorized", "message": "unable to authenticate with provided credentials"})))
+        .mount(&w.server)
+        .await;
+    Mock::given(path("/api/fleet/outputs/busy/health"))
+        .respond_with(ResponseTemplate::new(503).set_body_string("Server is overloaded"))
+        .mount(&w.server)
+        .await;
+    Mock::given(path("/api/fleet/outputs/garbled/health"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("{not json"))
+        .mount(&w.server)
+        .await;
+    Mock::given(path("/api/fleet/outputs/slow/health"))
+        .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
+        .mount(&w.server)
+        .await;
+    let fleet = w.kibana.fleet();
+    let ok = fleet
+        .get_fleet_outputs_outputid_health()
+        .output_id("ok")
+        .send()
+        .await
+        .unwrap();
+    outputs.push(format!("{ok:?}"));
+    for id in ["unauthorized", "busy", "garbled", "..", "unlisted"] {
+        let err = fleet
+            .get_fleet_outputs_outputid_health()
+            .output_id(id)
+            .send()
+            .await
+            .unwrap_err();
+        outputs.push(format!("{err:?}"));
+        outputs.push(err.to_string());
+    }
+    let slow = Kibana::builder(w.server.uri())
+        .api_key(CANARY_KEY)
+        .timeout(Duration::from_millis(200))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = slow
+        .fleet()
+        .get_fleet_outputs_outputid_health()
+        .output_id("slow")
+        .send()
+        .await
+        .unwrap_err();
+    outputs.push(format!("{err:?}"));
+    outputs.push(err.to_string());
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let refused = Kibana::builder(url)
+        .api_key(CANARY_KEY)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = refused
+        .fleet()
+        .get_fleet_outputs_outputid_health()
+        .output_id("x")
+        .send()
+        .await
+        .unwrap_err();
+    outputs.push(format!("{err:?}"));
+    outputs.push(err.to_string());
+    let bad = Kibana::builder("http://u:canary-secret@localhost")
+        .api_key(CANARY_KEY)
+        .build()
+        .unwrap_err();
+    outputs.push(format!("{bad:?}"));
+    outputs.push(bad.to_string());
+
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("kibana.request"),
+        "the request span is logged: {logs}"
+    );
+    assert!(
+        logs.contains("operation=\"get_fleet_outputs_outputid_health\"")
+            || logs.contains("operation=get_fleet_outputs_outputid_health"),
+        "{logs}"
+    );
+    outputs.push(logs);
+    for secret in secrets() {
+        for (i, output) in outputs.iter().enumerate() {
+            assert!(
+                !output.contains(&secret),
+                "output {i} leaks {secret:?}:\n{output}"
+            );
+        }
+    }
+}
