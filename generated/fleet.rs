@@ -8511,3 +8511,138 @@ pub mod roundtrip {
         }
     }
 }
+///Pages of [`Client::get_fleet_agents`](super::Client::get_fleet_agents), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct GetFleetAgentsPages<'a> {
+    builder: builder::GetFleetAgents<'a>,
+}
+impl<'a> crate::pagination::Paginator for GetFleetAgentsPages<'a> {
+    type Page = types::GetFleetAgentsResponse;
+    type Item = types::Agent;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::GetFleetAgentsResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'a,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.items.len(),
+            total: crate::pagination::AsCount::as_count(&page.total),
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.items
+    }
+}
+impl<'a> builder::GetFleetAgents<'a> {
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<GetFleetAgentsPages<'a>> {
+        crate::pagination::Pages::new(GetFleetAgentsPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<GetFleetAgentsPages<'a>> {
+        crate::pagination::Pages::new(GetFleetAgentsPages {
+                builder: self,
+            })
+            .items()
+    }
+}
+///Pages of [`Client::get_fleet_agents`](super::Client::get_fleet_agents), by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m).
+#[derive(Clone, Debug)]
+pub struct GetFleetAgentsSearchAfter<'a> {
+    builder: builder::GetFleetAgents<'a>,
+}
+impl<'a> crate::pagination::Paginator for GetFleetAgentsSearchAfter<'a> {
+    type Page = types::GetFleetAgentsResponse;
+    type Item = types::Agent;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::GetFleetAgentsResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'a,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::Cursor;
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        match at {
+            crate::pagination::PageCursor::After { cursor, point_in_time } => {
+                b = b.search_after(cursor.clone());
+                if let Some(pit) = point_in_time {
+                    b = b.pit_id(pit.clone());
+                }
+                b = b.pit_keep_alive("5m");
+            }
+            _ => {
+                b = b.open_pit(true).pit_keep_alive("5m");
+            }
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.items.len(),
+            total: crate::pagination::AsCount::as_count(&page.total),
+            next: crate::pagination::AsCursor::as_cursor(&page.next_search_after),
+            point_in_time: crate::pagination::AsCursor::as_cursor(&page.pit),
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.items
+    }
+}
+impl<'a> builder::GetFleetAgents<'a> {
+    ///Every page, by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), as a stream; see [`crate::pagination::Pages`].
+    pub fn search_after_pages(
+        self,
+    ) -> crate::pagination::Pages<GetFleetAgentsSearchAfter<'a>> {
+        crate::pagination::Pages::new(GetFleetAgentsSearchAfter {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), as a stream.
+    pub fn search_after_items(
+        self,
+    ) -> crate::pagination::Items<GetFleetAgentsSearchAfter<'a>> {
+        crate::pagination::Pages::new(GetFleetAgentsSearchAfter {
+                builder: self,
+            })
+            .items()
+    }
+}

@@ -3338,3 +3338,57 @@ pub mod roundtrip {
         }
     }
 }
+///Pages of [`Client::find_prompts`](super::Client::find_prompts), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct FindPromptsPages<'a> {
+    builder: builder::FindPrompts<'a>,
+}
+impl<'a> crate::pagination::Paginator for FindPromptsPages<'a> {
+    type Page = types::FindPromptsResponse;
+    type Item = types::PromptResponse;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<types::FindPromptsResponse>, crate::Error>,
+            > + Send + 'a,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.data.len(),
+            total: crate::pagination::AsCount::as_count(&page.total),
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
+impl<'a> builder::FindPrompts<'a> {
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<FindPromptsPages<'a>> {
+        crate::pagination::Pages::new(FindPromptsPages { builder: self })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<FindPromptsPages<'a>> {
+        crate::pagination::Pages::new(FindPromptsPages { builder: self }).items()
+    }
+}

@@ -60,6 +60,15 @@ pub enum Error {
     /// The connect or request timeout elapsed.
     #[error("the request to Kibana timed out: {0}")]
     Timeout(#[source] reqwest::Error),
+    /// A paginated listing stopped because the server handed out a cursor it had handed out
+    /// before: following it would loop for ever.
+    #[error("the server repeated the cursor {cursor:?} after page {page}; paging stopped")]
+    RepeatedCursor {
+        /// The repeated cursor.
+        cursor: String,
+        /// How many pages had been read.
+        page: u64,
+    },
     /// The connection failed after the request was sent, or reading the body failed.
     #[error("HTTP error talking to Kibana: {0}")]
     Transport(#[source] reqwest::Error),
@@ -72,7 +81,7 @@ impl Error {
             Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } => Some(*status),
             Self::Decode { status, .. } => *status,
             Self::Connect(e) | Self::Timeout(e) | Self::Transport(e) => e.status(),
-            Self::InvalidRequest(_) => None,
+            Self::InvalidRequest(_) | Self::RepeatedCursor { .. } => None,
         }
     }
 

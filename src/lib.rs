@@ -23,6 +23,7 @@ mod credentials;
 mod error;
 pub mod error_body;
 mod hooks;
+pub mod pagination;
 mod path;
 mod retry;
 
@@ -40,6 +41,7 @@ pub use credentials::Credentials;
 pub use error::Error;
 pub use error_body::KibanaErrorBody;
 pub use generated::*;
+pub use pagination::{Items, Pages};
 /// The runtime types generated operations return.
 pub use progenitor_client::{ByteStream, ResponseValue};
 pub use retry::RetryPolicy;

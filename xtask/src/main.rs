@@ -10,6 +10,7 @@ mod normalize;
 mod op_types;
 mod output;
 mod overlay;
+mod pagination;
 mod pipeline;
 mod postprocess;
 mod spec;

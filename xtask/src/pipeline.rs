@@ -61,6 +61,7 @@ pub fn build(
     let changes = normalize::run_all(&mut spec);
     let domains = Domains::load(&root.join("spec/domains.yaml"))?;
     let parts = crate::domains::split(&spec, &domains);
+    let paginators = crate::pagination::load(&root.join("spec/pagination.yaml"))?;
 
     let mut files = Files::new();
     let mut operations = Vec::new();
@@ -86,8 +87,12 @@ pub fn build(
                 .any(|s| s.path == p && s.method.eq_ignore_ascii_case(m))
         });
         let ops = manifest_operations(domain, &mut part);
-        let roundtrip = crate::op_types::roundtrip_module(&part);
-        let code = crate::postprocess::run(tokens, &roundtrip, target)
+        let mut extra = crate::op_types::roundtrip_module(&part);
+        if target == Target::Crate {
+            // Paginators implement the crate's `Paginator` trait; a standalone crate has none.
+            extra.extend(crate::pagination::generate(&part, &paginators)?);
+        }
+        let code = crate::postprocess::run(tokens, &extra, target)
             .with_context(|| format!("post-processing domain {domain}"))?;
         let text = format!(
             "{}//! {}\n\n{}",

@@ -1,0 +1,328 @@
+//! Pagination: `pages()` and `items()` streams over any paginated operation.
+//!
+//! Kibana pages in several ways (page numbers, `searchAfter` with a point in time, opaque
+//! cursors); `spec/pagination.yaml` describes each operation's way as data, and the generator
+//! turns each description into a [`Paginator`]. [`Pages`] then drives it: one request per page,
+//! one page in memory at a time (two with [`Pages::prefetch`]), stopping on an empty page, when
+//! the total is reached, or when no next cursor comes back, and ending with
+//! [`Error::RepeatedCursor`] if the server hands out a cursor it gave before.
+
+use crate::{Error, ResponseValue};
+use futures::Stream;
+use std::collections::HashSet;
+use std::future::Future;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
+
+/// Where the next page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PageCursor {
+    /// A page number.
+    Page(u64),
+    /// The first page of a cursor-paged listing.
+    Start,
+    /// A cursor the previous page handed out, with the point in time it belongs to, if any.
+    After {
+        /// The cursor (e.g. Fleet's `nextSearchAfter`).
+        cursor: String,
+        /// The point-in-time id (e.g. Fleet's `pit`).
+        point_in_time: Option<String>,
+    },
+}
+
+/// What a page says about the listing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageInfo {
+    /// Items on this page.
+    pub count: usize,
+    /// Items in the whole listing, if the operation reports it.
+    pub total: Option<u64>,
+    /// The cursor of the next page (cursor style).
+    pub next: Option<String>,
+    /// The point-in-time id to send with it.
+    pub point_in_time: Option<String>,
+}
+
+/// How a paginator pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// By page number, from `first`.
+    PageNumber {
+        /// The number of the first page (1 for most Kibana APIs, 0 for `page_index` ones).
+        first: u64,
+    },
+    /// By cursor.
+    Cursor,
+}
+
+/// One paginated operation, generated from `spec/pagination.yaml`.
+pub trait Paginator {
+    /// A whole response page.
+    type Page;
+    /// One listed item.
+    type Item;
+    /// The request future for one page.
+    type Fetch: Future<Output = Result<ResponseValue<Self::Page>, Error>> + Unpin;
+    /// How it pages.
+    const STYLE: Style;
+    /// Sends the request for the page at `at`, with `size` items per page if given.
+    fn fetch(&self, at: &PageCursor, size: Option<u64>) -> Self::Fetch;
+    /// What the page says about the listing.
+    fn info(page: &Self::Page) -> PageInfo;
+    /// The page's items.
+    fn into_items(page: Self::Page) -> Vec<Self::Item>;
+}
+
+/// A count field, whatever its JSON type.
+pub trait AsCount {
+    /// The count, if there is one and it is not negative.
+    fn as_count(&self) -> Option<u64>;
+}
+
+impl AsCount for f64 {
+    fn as_count(&self) -> Option<u64> {
+        (self.is_finite() && *self >= 0.0).then_some(*self as u64)
+    }
+}
+
+impl AsCount for i64 {
+    fn as_count(&self) -> Option<u64> {
+        u64::try_from(*self).ok()
+    }
+}
+
+impl AsCount for u64 {
+    fn as_count(&self) -> Option<u64> {
+        Some(*self)
+    }
+}
+
+impl<T: AsCount> AsCount for Option<T> {
+    fn as_count(&self) -> Option<u64> {
+        self.as_ref().and_then(AsCount::as_count)
+    }
+}
+
+/// A cursor field, required or optional.
+pub trait AsCursor {
+    /// The cursor, if any (an empty string is none).
+    fn as_cursor(&self) -> Option<String>;
+}
+
+impl AsCursor for String {
+    fn as_cursor(&self) -> Option<String> {
+        (!self.is_empty()).then(|| self.clone())
+    }
+}
+
+impl<T: AsCursor> AsCursor for Option<T> {
+    fn as_cursor(&self) -> Option<String> {
+        self.as_ref().and_then(AsCursor::as_cursor)
+    }
+}
+
+type PageResult<P> = Result<<P as Paginator>::Page, Error>;
+
+/// A stream of whole pages. Build it with an operation's `pages()`.
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages<P: Paginator> {
+    paginator: P,
+    size: Option<u64>,
+    prefetch: bool,
+    /// Where the next request starts; `None` once the listing is done.
+    next: Option<PageCursor>,
+    in_flight: Option<P::Fetch>,
+    /// A prefetched page that arrived before it was asked for.
+    ready: Option<PageResult<P>>,
+    seen_items: u64,
+    seen_cursors: HashSet<u64>,
+    pages: u64,
+    /// An error to yield after the current page (the repeated-cursor guard).
+    pending_error: Option<Error>,
+}
+
+impl<P: Paginator> Pages<P> {
+    /// Pages of `paginator`, from the first.
+    pub fn new(paginator: P) -> Self {
+        let start = match P::STYLE {
+            Style::PageNumber { first } => PageCursor::Page(first),
+            Style::Cursor => PageCursor::Start,
+        };
+        Self {
+            paginator,
+            size: None,
+            prefetch: false,
+            next: Some(start),
+            in_flight: None,
+            ready: None,
+            seen_items: 0,
+            seen_cursors: HashSet::new(),
+            pages: 0,
+            pending_error: None,
+        }
+    }
+
+    /// Items per page (the operation's own default otherwise).
+    pub fn page_size(mut self, size: u64) -> Self {
+        self.size = Some(size);
+        self
+    }
+
+    /// Requests the next page while the caller works through the current one. Two pages are
+    /// then in memory at a time.
+    pub fn prefetch(mut self, yes: bool) -> Self {
+        self.prefetch = yes;
+        self
+    }
+
+    /// The stream of items instead of pages.
+    pub fn items(self) -> Items<P> {
+        Items {
+            pages: self,
+            current: Vec::new().into_iter(),
+        }
+    }
+
+    fn start_next(&mut self) {
+        if self.in_flight.is_none() && self.ready.is_none() {
+            if let Some(at) = &self.next {
+                self.in_flight = Some(self.paginator.fetch(at, self.size));
+            }
+        }
+    }
+
+    /// Polls the request in flight, keeping a result that arrives early.
+    fn drive(&mut self, cx: &mut Context<'_>) {
+        if let Some(fetch) = self.in_flight.as_mut() {
+            if let Poll::Ready(result) = Pin::new(fetch).poll(cx) {
+                self.in_flight = None;
+                self.ready = Some(result.map(ResponseValue::into_inner));
+            }
+        }
+    }
+
+    /// Works out where the page after `page` starts, or that there is none.
+    fn advance(&mut self, page: &P::Page) {
+        let info = P::info(page);
+        self.pages += 1;
+        self.seen_items += info.count as u64;
+        let current = self.next.take();
+        if info.count == 0 || info.total.is_some_and(|t| self.seen_items >= t) {
+            return;
+        }
+        self.next = match (P::STYLE, current) {
+            (Style::PageNumber { .. }, Some(PageCursor::Page(n))) => Some(PageCursor::Page(n + 1)),
+            (Style::Cursor, Some(previous)) => {
+                let Some(cursor) = info.next else { return };
+                let mut hasher = DefaultHasher::new();
+                cursor.hash(&mut hasher);
+                if !self.seen_cursors.insert(hasher.finish()) {
+                    self.pending_error = Some(Error::RepeatedCursor {
+                        cursor,
+                        page: self.pages,
+                    });
+                    return;
+                }
+                let point_in_time = info.point_in_time.or(match previous {
+                    PageCursor::After { point_in_time, .. } => point_in_time,
+                    _ => None,
+                });
+                Some(PageCursor::After {
+                    cursor,
+                    point_in_time,
+                })
+            }
+            _ => None,
+        };
+    }
+}
+
+// No field is ever pinned: the request future is `Unpin` and pages are moved, not polled.
+impl<P: Paginator> Unpin for Pages<P> {}
+impl<P: Paginator> Unpin for Items<P> {}
+
+impl<P: Paginator> Stream for Pages<P> {
+    type Item = Result<P::Page, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if let Some(e) = this.pending_error.take() {
+            return Poll::Ready(Some(Err(e)));
+        }
+        this.start_next();
+        this.drive(cx);
+        let Some(result) = this.ready.take() else {
+            return if this.in_flight.is_some() {
+                Poll::Pending
+            } else {
+                Poll::Ready(None)
+            };
+        };
+        match result {
+            Ok(page) => {
+                let first = this.pages == 0;
+                this.advance(&page);
+                if this.prefetch {
+                    this.start_next();
+                    this.drive(cx);
+                }
+                if P::info(&page).count == 0 && !first {
+                    // An empty page after the first ends the listing without being yielded.
+                    return match this.pending_error.take() {
+                        Some(e) => Poll::Ready(Some(Err(e))),
+                        None => Poll::Ready(None),
+                    };
+                }
+                Poll::Ready(Some(Ok(page)))
+            }
+            Err(e) => {
+                this.next = None;
+                Poll::Ready(Some(Err(e)))
+            }
+        }
+    }
+}
+
+/// A stream of items, page after page. Build it with an operation's `items()`.
+#[must_use = "streams do nothing unless polled"]
+pub struct Items<P: Paginator> {
+    pages: Pages<P>,
+    current: std::vec::IntoIter<P::Item>,
+}
+
+impl<P: Paginator> Items<P> {
+    /// Items per page requested (the operation's own default otherwise).
+    pub fn page_size(mut self, size: u64) -> Self {
+        self.pages.size = Some(size);
+        self
+    }
+
+    /// Requests the next page while the caller works through the current one.
+    pub fn prefetch(mut self, yes: bool) -> Self {
+        self.pages.prefetch = yes;
+        self
+    }
+}
+
+impl<P: Paginator> Stream for Items<P> {
+    type Item = Result<P::Item, Error>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            if let Some(item) = this.current.next() {
+                // Keep the prefetched request moving while items are handed out.
+                if this.pages.prefetch {
+                    this.pages.drive(cx);
+                }
+                return Poll::Ready(Some(Ok(item)));
+            }
+            match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
+                Some(Ok(page)) => this.current = P::into_items(page).into_iter(),
+                Some(Err(e)) => return Poll::Ready(Some(Err(e))),
+                None => return Poll::Ready(None),
+            }
+        }
+    }
+}

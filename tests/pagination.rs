@@ -1,0 +1,313 @@
+//! `pages()` and `items()` against loopback servers that page the way Kibana does.
+
+mod common;
+
+use common::wire::CANARY_KEY;
+use futures::{StreamExt, TryStreamExt};
+use kibana_serverless::{Error, Kibana, RetryPolicy};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+fn agent(n: usize) -> Value {
+    json!({"id": format!("agent-{n}"), "packages": [], "type": "PERMANENT", "active": true, "enrolled_at": "2024-01-01T00:00:00Z", "local_metadata": {}, "status": "online"})
+}
+
+fn query(req: &Request) -> HashMap<String, String> {
+    req.url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// Fleet's agent listing over `total` agents, by page number or by `searchAfter` in a point in
+/// time, the way Kibana answers; `fail_on_page` answers 500 for that page.
+struct Agents {
+    total: usize,
+    fail_on_page: Option<usize>,
+    requests: Arc<AtomicUsize>,
+}
+
+impl Respond for Agents {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let n = self.requests.fetch_add(1, Ordering::SeqCst) + 1;
+        let q = query(req);
+        if Some(n) == self.fail_on_page {
+            return ResponseTemplate::new(500).set_body_json(json!({"statusCode": 500, "error": "Internal Server Error", "message": "shard failure"}));
+        }
+        let per_page: usize = q.get("perPage").map(|p| p.parse().unwrap()).unwrap_or(20);
+        let (start, pit) = if let Some(after) = q.get("searchAfter") {
+            assert_eq!(
+                q.get("pitId").map(String::as_str),
+                Some("pit-abc"),
+                "the point in time is sent back"
+            );
+            assert_eq!(q.get("pitKeepAlive").map(String::as_str), Some("5m"));
+            let after: Vec<usize> = serde_json::from_str(after).unwrap();
+            (after[0] + 1, true)
+        } else if q.get("openPit").map(String::as_str) == Some("true") {
+            (0, true)
+        } else {
+            let page: usize = q.get("page").map(|p| p.parse().unwrap()).unwrap_or(1);
+            ((page - 1) * per_page, false)
+        };
+        let end = (start + per_page).min(self.total);
+        let items: Vec<Value> = (start..end).map(agent).collect();
+        let mut body = json!({"items": items, "total": self.total as f64, "page": 1.0, "perPage": per_page as f64});
+        if pit {
+            body["pit"] = json!("pit-abc");
+            if end > start {
+                body["nextSearchAfter"] = json!(format!("[{}]", end - 1));
+            }
+        }
+        ResponseTemplate::new(200).set_body_json(body)
+    }
+}
+
+async fn agents_server(
+    total: usize,
+    fail_on_page: Option<usize>,
+) -> (MockServer, Kibana, Arc<AtomicUsize>) {
+    let server = MockServer::start().await;
+    let requests = Arc::new(AtomicUsize::new(0));
+    Mock::given(path("/api/fleet/agents"))
+        .respond_with(Agents {
+            total,
+            fail_on_page,
+            requests: requests.clone(),
+        })
+        .mount(&server)
+        .await;
+    let kibana = Kibana::builder(server.uri())
+        .api_key(CANARY_KEY)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    (server, kibana, requests)
+}
+
+fn ids(agents: &[kibana_serverless::fleet::types::Agent]) -> Vec<String> {
+    agents.iter().map(|a| a.id.clone()).collect()
+}
+
+fn expected_ids(total: usize) -> Vec<String> {
+    (0..total).map(|n| format!("agent-{n}")).collect()
+}
+
+#[tokio::test]
+async fn agents_across_ten_pages_by_page_number() {
+    let (_server, kibana, requests) = agents_server(95, None).await;
+    let pages: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .show_inactive(true)
+        .pages()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 10);
+    assert_eq!(pages.iter().map(|p| p.items.len()).sum::<usize>(), 95);
+    // The total is reached on page 10: no 11th request.
+    assert_eq!(requests.load(Ordering::SeqCst), 10);
+    let items: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&items), expected_ids(95));
+}
+
+#[tokio::test]
+async fn agents_across_ten_pages_by_search_after_in_a_point_in_time() {
+    let (_server, kibana, requests) = agents_server(100, None).await;
+    let items: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .sort_field("enrolled_at")
+        .search_after_items()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&items), expected_ids(100));
+    assert_eq!(requests.load(Ordering::SeqCst), 10);
+}
+
+#[tokio::test]
+async fn prefetch_gives_the_same_items() {
+    let (_server, kibana, _) = agents_server(250, None).await;
+    let items: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items()
+        .page_size(25)
+        .prefetch(true)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&items), expected_ids(250));
+    let pages: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .search_after_pages()
+        .page_size(25)
+        .prefetch(true)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 10);
+}
+
+#[tokio::test]
+async fn an_empty_first_page() {
+    let (_server, kibana, requests) = agents_server(0, None).await;
+    let pages: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        pages.len(),
+        1,
+        "the first page is yielded even when empty, for its total"
+    );
+    assert_eq!(pages[0].total, 0.0);
+    let items: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items()
+        .try_collect()
+        .await
+        .unwrap();
+    assert!(items.is_empty());
+    assert_eq!(requests.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_error_on_page_three_comes_after_the_items_of_pages_one_and_two() {
+    let (_server, kibana, requests) = agents_server(100, Some(3)).await;
+    let results: Vec<Result<_, Error>> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items()
+        .page_size(10)
+        .collect()
+        .await;
+    assert_eq!(results.len(), 21);
+    assert!(results[..20].iter().all(Result::is_ok));
+    match &results[20] {
+        Err(Error::Api { status, .. }) => assert_eq!(status.as_u16(), 500),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        requests.load(Ordering::SeqCst),
+        3,
+        "no request after the error"
+    );
+}
+
+/// A cursor-paging server that hands out the same cursor twice.
+struct Repeating(Arc<AtomicUsize>);
+
+impl Respond for Repeating {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let n = self.0.fetch_add(1, Ordering::SeqCst);
+        ResponseTemplate::new(200).set_body_json(json!({
+            "items": [agent(n)], "total": 1000.0, "page": 1.0, "perPage": 1.0,
+            "pit": "pit-abc", "nextSearchAfter": if n == 0 { "[0]" } else { "[1]" }
+        }))
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_cursor_ends_the_stream_with_an_error() {
+    let server = MockServer::start().await;
+    let requests = Arc::new(AtomicUsize::new(0));
+    Mock::given(path("/api/fleet/agents"))
+        .respond_with(Repeating(requests.clone()))
+        .mount(&server)
+        .await;
+    let kibana = Kibana::builder(server.uri())
+        .api_key(CANARY_KEY)
+        .build()
+        .unwrap();
+    let results: Vec<Result<_, Error>> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .search_after_items()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 4, "{results:?}");
+    assert!(results[..3].iter().all(Result::is_ok));
+    assert!(
+        matches!(&results[3], Err(Error::RepeatedCursor { cursor, page: 3 }) if cursor == "[1]"),
+        "{:?}",
+        results[3]
+    );
+    assert_eq!(requests.load(Ordering::SeqCst), 3);
+}
+
+/// The prompts search asks `per_page` and answers `perPage`.
+struct Prompts;
+
+impl Respond for Prompts {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q = query(req);
+        let page: usize = q["page"].parse().unwrap();
+        let per_page: usize = q["per_page"].parse().unwrap();
+        assert!(!q.contains_key("perPage"));
+        let total = 23;
+        let start = (page - 1) * per_page;
+        let data: Vec<Value> = (start..(start + per_page).min(total))
+            .map(|n| json!({"id": format!("p{n}"), "name": format!("prompt {n}"), "promptType": "quick", "content": "..."}))
+            .collect();
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"data": data, "page": page, "perPage": per_page, "total": total}))
+    }
+}
+
+#[tokio::test]
+async fn prompts_with_their_casing_mismatch() {
+    let server = MockServer::start().await;
+    Mock::given(path("/api/security_ai_assistant/prompts/_find"))
+        .respond_with(Prompts)
+        .mount(&server)
+        .await;
+    let kibana = Kibana::builder(server.uri())
+        .api_key(CANARY_KEY)
+        .build()
+        .unwrap();
+    let pages: Vec<_> = kibana
+        .security_ai_assistant()
+        .find_prompts()
+        .pages()
+        .page_size(5)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 5);
+    assert_eq!(
+        pages.iter().map(|p| p.per_page).collect::<Vec<_>>(),
+        [5, 5, 5, 5, 5]
+    );
+    let names: Vec<String> = kibana
+        .security_ai_assistant()
+        .find_prompts()
+        .items()
+        .page_size(5)
+        .map_ok(|p| p.name)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names.len(), 23);
+    assert_eq!(names[22], "prompt 22");
+}

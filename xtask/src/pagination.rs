@@ -1,0 +1,476 @@
+//! Pagination as data: `spec/pagination.yaml` describes how each paginated operation pages; this
+//! module checks each description against the domain's spec and generates its paginator (an
+//! implementation of `crate::pagination::Paginator`) and the `pages()`/`items()` methods on the
+//! operation's builder.
+
+use anyhow::{Context, Result, bail};
+use heck::{ToPascalCase, ToSnakeCase};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Description {
+    pub operation: String,
+    #[serde(default = "default_name")]
+    pub name: String,
+    pub page: Option<PageNumbers>,
+    pub cursor: Option<Cursor>,
+    pub point_in_time: Option<PointInTime>,
+    pub size: Option<Size>,
+    pub items: String,
+    pub total: Option<String>,
+}
+
+fn default_name() -> String {
+    "pages".to_string()
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageNumbers {
+    pub param: String,
+    #[serde(default = "first_page")]
+    pub first: u64,
+}
+
+fn first_page() -> u64 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cursor {
+    pub param: String,
+    pub response: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PointInTime {
+    pub open_param: String,
+    pub id_param: String,
+    pub keep_alive_param: String,
+    pub keep_alive: String,
+    pub response: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Size {
+    pub param: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Descriptions {
+    pub paginators: Vec<Description>,
+}
+
+/// Reads the descriptions (none when the file does not exist).
+pub fn load(path: &Path) -> Result<Vec<Description>> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let d: Descriptions =
+        serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))?;
+    Ok(d.paginators)
+}
+
+/// progenitor's (and typify's) snake_case name for a parameter or field.
+fn snake(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect();
+    let s = cleaned.to_snake_case();
+    if matches!(
+        s.as_str(),
+        "type"
+            | "ref"
+            | "self"
+            | "match"
+            | "fn"
+            | "mod"
+            | "use"
+            | "in"
+            | "for"
+            | "loop"
+            | "move"
+            | "static"
+    ) {
+        format!("{s}_")
+    } else {
+        s
+    }
+}
+
+fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    let mut s = schema;
+    for _ in 0..16 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                s = spec
+                    .pointer(r.trim_start_matches('#'))
+                    .unwrap_or(&Value::Null)
+            }
+            None => break,
+        }
+    }
+    s
+}
+
+/// The operation `rust_method` of a domain spec: (path, method, operation).
+fn find_operation<'a>(spec: &'a Value, rust_method: &str) -> Option<&'a Value> {
+    spec.get("paths")?.as_object()?.values().find_map(|item| {
+        item.as_object()?
+            .values()
+            .find(|op| op.get("operationId").and_then(Value::as_str) == Some(rust_method))
+    })
+}
+
+/// Generates the paginators of `descriptions` whose operation is in `spec` (one domain).
+/// A description that does not fit its operation is an error naming what is wrong.
+pub fn generate(spec: &Value, descriptions: &[Description]) -> Result<TokenStream> {
+    let mut out = TokenStream::new();
+    for d in descriptions {
+        let Some(op) = find_operation(spec, &d.operation) else {
+            continue;
+        };
+        out.extend(
+            one(spec, op, d)
+                .with_context(|| format!("spec/pagination.yaml: {} ({})", d.operation, d.name))?,
+        );
+    }
+    Ok(out)
+}
+
+fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
+    let query: Vec<&str> = op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .map(|ps| {
+            ps.iter()
+                .filter(|p| p["in"] == "query")
+                .filter_map(|p| p["name"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let param = |name: &str| -> Result<syn::Ident> {
+        if !query.contains(&name) {
+            bail!("the operation has no query parameter {name:?} (it has {query:?})");
+        }
+        Ok(format_ident!("{}", snake(name)))
+    };
+    let response_name = op
+        .pointer("/x-kbn-types/response/$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .context("the operation has no JSON response type")?;
+    let response = resolve(
+        spec,
+        op.pointer("/x-kbn-types/response").unwrap_or(&Value::Null),
+    );
+    let props = response
+        .get("properties")
+        .and_then(Value::as_object)
+        .context("the response is not an object with properties")?;
+    let field = |name: &str| -> Result<syn::Ident> {
+        if !props.contains_key(name) {
+            bail!(
+                "the response has no field {name:?} (it has {:?})",
+                props.keys().collect::<Vec<_>>()
+            );
+        }
+        Ok(format_ident!("{}", snake(name)))
+    };
+    let items_field = field(&d.items)?;
+    let item_type = props[&d.items]
+        .get("items")
+        .and_then(|i| i.get("$ref"))
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .with_context(|| {
+            format!(
+                "the items of {:?} are not an array of a named schema",
+                d.items
+            )
+        })?;
+    let item_type = format_ident!("{}", item_type);
+    let response_type = format_ident!("{}", response_name);
+    let builder = format_ident!("{}", d.operation.to_pascal_case());
+    let paginator = format_ident!(
+        "{}{}",
+        d.operation.to_pascal_case(),
+        d.name.to_pascal_case()
+    );
+    let (pages_fn, items_fn) = if d.name == "pages" {
+        (format_ident!("pages"), format_ident!("items"))
+    } else {
+        (
+            format_ident!("{}_pages", snake(&d.name)),
+            format_ident!("{}_items", snake(&d.name)),
+        )
+    };
+    let total = match &d.total {
+        Some(t) => {
+            let f = field(t)?;
+            quote!(crate::pagination::AsCount::as_count(&page.#f))
+        }
+        None => quote!(None),
+    };
+    let size = match &d.size {
+        Some(s) => {
+            let p = param(&s.param)?;
+            quote!(if let Some(size) = size { b = b.#p(size); })
+        }
+        None => quote!(let _ = size;),
+    };
+    let (style, position, next, pit, doc) = match (&d.page, &d.cursor) {
+        (Some(page), None) => {
+            let p = param(&page.param)?;
+            let first = page.first;
+            (
+                quote!(crate::pagination::Style::PageNumber { first: #first }),
+                quote!(if let crate::pagination::PageCursor::Page(n) = at { b = b.#p(*n); }),
+                quote!(None),
+                quote!(None),
+                format!("by page number (`{}`, from {first})", page.param),
+            )
+        }
+        (None, Some(cursor)) => {
+            let p = param(&cursor.param)?;
+            let next = field(&cursor.response)?;
+            let (open, after, pit, doc) = match &d.point_in_time {
+                Some(pt) => {
+                    let open = param(&pt.open_param)?;
+                    let id = param(&pt.id_param)?;
+                    let keep = param(&pt.keep_alive_param)?;
+                    let keep_alive = &pt.keep_alive;
+                    let from = field(&pt.response)?;
+                    (
+                        quote!(b = b.#open(true).#keep(#keep_alive);),
+                        quote!(if let Some(pit) = point_in_time { b = b.#id(pit.clone()); } b = b.#keep(#keep_alive);),
+                        quote!(crate::pagination::AsCursor::as_cursor(&page.#from)),
+                        format!(
+                            "by cursor (`{}` from `{}`) in a point in time (`{}`, kept alive {keep_alive})",
+                            cursor.param, cursor.response, pt.id_param
+                        ),
+                    )
+                }
+                None => (
+                    quote!(),
+                    quote!(let _ = point_in_time;),
+                    quote!(None),
+                    format!("by cursor (`{}` from `{}`)", cursor.param, cursor.response),
+                ),
+            };
+            (
+                quote!(crate::pagination::Style::Cursor),
+                quote! {
+                    match at {
+                        crate::pagination::PageCursor::After { cursor, point_in_time } => {
+                            b = b.#p(cursor.clone());
+                            #after
+                        }
+                        _ => { #open }
+                    }
+                },
+                quote!(crate::pagination::AsCursor::as_cursor(&page.#next)),
+                pit,
+                doc,
+            )
+        }
+        _ => bail!("give exactly one of `page` and `cursor`"),
+    };
+    let struct_doc = format!(
+        "Pages of [`Client::{}`](super::Client::{}), {doc}.",
+        d.operation, d.operation
+    );
+    let pages_doc = format!("Every page, {doc}, as a stream; see [`crate::pagination::Pages`].");
+    let items_doc = format!("Every item of every page, {doc}, as a stream.");
+    Ok(quote! {
+        #[doc = #struct_doc]
+        #[derive(Clone, Debug)]
+        pub struct #paginator<'a> {
+            builder: builder::#builder<'a>,
+        }
+
+        impl<'a> crate::pagination::Paginator for #paginator<'a> {
+            type Page = types::#response_type;
+            type Item = types::#item_type;
+            type Fetch = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<ResponseValue<types::#response_type>, crate::Error>> + Send + 'a>>;
+            const STYLE: crate::pagination::Style = #style;
+
+            fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
+                let mut b = self.builder.clone();
+                #position
+                #size
+                Box::pin(b.send())
+            }
+
+            fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+                crate::pagination::PageInfo {
+                    count: page.#items_field.len(),
+                    total: #total,
+                    next: #next,
+                    point_in_time: #pit,
+                }
+            }
+
+            fn into_items(page: Self::Page) -> Vec<Self::Item> {
+                page.#items_field
+            }
+        }
+
+        impl<'a> builder::#builder<'a> {
+            #[doc = #pages_doc]
+            pub fn #pages_fn(self) -> crate::pagination::Pages<#paginator<'a>> {
+                crate::pagination::Pages::new(#paginator { builder: self })
+            }
+
+            #[doc = #items_doc]
+            pub fn #items_fn(self) -> crate::pagination::Items<#paginator<'a>> {
+                crate::pagination::Pages::new(#paginator { builder: self }).items()
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A domain spec with one listing operation whose query and response use `params` and `fields`.
+    fn spec(params: &[&str], fields: Value) -> Value {
+        let parameters: Vec<Value> = params
+            .iter()
+            .map(|p| json!({"name": p, "in": "query", "schema": {"type": "string"}}))
+            .collect();
+        json!({
+            "paths": {"/things": {"get": {
+                "operationId": "find_things",
+                "parameters": parameters,
+                "x-kbn-types": {"response": {"$ref": "#/components/schemas/FindThingsResponse"}}
+            }}},
+            "components": {"schemas": {
+                "FindThingsResponse": {"type": "object", "properties": fields},
+                "Thing": {"type": "object"}
+            }}
+        })
+    }
+
+    fn describe(yaml: &str) -> Vec<Description> {
+        serde_yaml::from_str::<Descriptions>(yaml)
+            .unwrap()
+            .paginators
+    }
+
+    fn text(tokens: TokenStream) -> String {
+        prettyplease::unparse(&syn::parse2(tokens).unwrap())
+            .split_whitespace()
+            .collect()
+    }
+
+    #[test]
+    fn page_and_page_size() {
+        let s = spec(
+            &["page", "pageSize"],
+            json!({"data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}, "total": {"type": "integer"}}),
+        );
+        let d = describe(
+            "paginators: [{operation: find_things, page: {param: page}, size: {param: pageSize}, items: data, total: total}]",
+        );
+        let t = text(generate(&s, &d).unwrap());
+        assert!(t.contains("Style::PageNumber{first:1u64}"), "{t}");
+        assert!(
+            t.contains("b=b.page(*n)") && t.contains("b=b.page_size(size)"),
+            "{t}"
+        );
+        assert!(
+            t.contains("pubfnpages(self)") && t.contains("typeItem=types::Thing"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn zero_based_page_index() {
+        let s = spec(
+            &["page_index", "page_size"],
+            json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}}),
+        );
+        let d = describe(
+            "paginators: [{operation: find_things, page: {param: page_index, first: 0}, size: {param: page_size}, items: items}]",
+        );
+        let t = text(generate(&s, &d).unwrap());
+        assert!(
+            t.contains("first:0u64")
+                && t.contains("b=b.page_index(*n)")
+                && t.contains("total:None"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn opaque_cursor_under_another_name() {
+        let s = spec(
+            &["cursor", "size"],
+            json!({"results": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}, "next_cursor": {"type": "string"}}),
+        );
+        let d = describe(
+            "paginators: [{operation: find_things, name: by_cursor, cursor: {param: cursor, response: next_cursor}, size: {param: size}, items: results}]",
+        );
+        let t = text(generate(&s, &d).unwrap());
+        assert!(
+            t.contains("Style::Cursor") && t.contains("b=b.cursor(cursor.clone())"),
+            "{t}"
+        );
+        assert!(
+            t.contains("next:crate::pagination::AsCursor::as_cursor(&page.next_cursor)"),
+            "{t}"
+        );
+        assert!(
+            t.contains("pubfnby_cursor_pages(self)") && t.contains("pubfnby_cursor_items(self)"),
+            "{t}"
+        );
+    }
+
+    #[test]
+    fn descriptions_that_do_not_fit_are_errors() {
+        let s = spec(
+            &["page"],
+            json!({"items": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}, "total": {"type": "number"}}),
+        );
+        for (yaml, wanted) in [
+            (
+                "paginators: [{operation: find_things, page: {param: pg}, items: items}]",
+                "no query parameter \"pg\"",
+            ),
+            (
+                "paginators: [{operation: find_things, page: {param: page}, items: things}]",
+                "no field \"things\"",
+            ),
+            (
+                "paginators: [{operation: find_things, items: items}]",
+                "exactly one of",
+            ),
+            (
+                "paginators: [{operation: find_things, page: {param: page}, items: total}]",
+                "not an array of a named schema",
+            ),
+        ] {
+            let err = format!("{:#}", generate(&s, &describe(yaml)).unwrap_err());
+            assert!(err.contains(wanted), "{yaml}: {err}");
+        }
+        assert!(
+            serde_yaml::from_str::<Descriptions>("paginators: [{operation: x, items: y, typo: 1}]")
+                .is_err()
+        );
+    }
+}
