@@ -185,20 +185,21 @@ impl<P: Paginator> Pages<P> {
     }
 
     fn start_next(&mut self) {
-        if self.in_flight.is_none() && self.ready.is_none() {
-            if let Some(at) = &self.next {
-                self.in_flight = Some(self.paginator.fetch(at, self.size));
-            }
+        if self.in_flight.is_none()
+            && self.ready.is_none()
+            && let Some(at) = &self.next
+        {
+            self.in_flight = Some(self.paginator.fetch(at, self.size));
         }
     }
 
     /// Polls the request in flight, keeping a result that arrives early.
     fn drive(&mut self, cx: &mut Context<'_>) {
-        if let Some(fetch) = self.in_flight.as_mut() {
-            if let Poll::Ready(result) = Pin::new(fetch).poll(cx) {
-                self.in_flight = None;
-                self.ready = Some(result.map(ResponseValue::into_inner));
-            }
+        if let Some(fetch) = self.in_flight.as_mut()
+            && let Poll::Ready(result) = Pin::new(fetch).poll(cx)
+        {
+            self.in_flight = None;
+            self.ready = Some(result.map(ResponseValue::into_inner));
         }
     }
 

@@ -388,7 +388,7 @@ mod tests {
             "paginators: [{operation: find_things, page: {param: page}, size: {param: pageSize}, items: data, total: total}]",
         );
         let t = text(generate(&s, &d).unwrap());
-        assert!(t.contains("Style::PageNumber{first:1u64}"), "{t}");
+        assert!(t.contains("Style::PageNumber{first:1u64"), "{t}");
         assert!(
             t.contains("b=b.page(*n)") && t.contains("b=b.page_size(size)"),
             "{t}"
