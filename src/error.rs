@@ -69,6 +69,18 @@ pub enum Error {
         /// How many pages had been read.
         page: u64,
     },
+    /// A line of a newline-delimited JSON response (e.g. a saved-objects export) is not what
+    /// it should be. Every good line before it was delivered.
+    #[error("line {line} of the response is malformed: {message}")]
+    MalformedLine {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Reading or writing a local file failed (export to a file, upload from a file).
+    #[error("file I/O: {0}")]
+    Io(#[source] std::io::Error),
     /// The connection failed after the request was sent, or reading the body failed.
     #[error("HTTP error talking to Kibana: {0}")]
     Transport(#[source] reqwest::Error),
@@ -81,7 +93,10 @@ impl Error {
             Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } => Some(*status),
             Self::Decode { status, .. } => *status,
             Self::Connect(e) | Self::Timeout(e) | Self::Transport(e) => e.status(),
-            Self::InvalidRequest(_) | Self::RepeatedCursor { .. } => None,
+            Self::InvalidRequest(_)
+            | Self::RepeatedCursor { .. }
+            | Self::MalformedLine { .. }
+            | Self::Io(_) => None,
         }
     }
 

@@ -54,6 +54,13 @@ pub(crate) fn add_headers(context: &RequestContext, request: &mut reqwest::Reque
 /// types (Fleet's package upload takes zip or gzip) gets the one its bytes are, told from their
 /// magic numbers, when the body is in memory. A streamed upload sets its type itself.
 pub(crate) fn raw_body_content_type(request: &mut reqwest::Request, operation: &str) {
+    #[cfg(feature = "fleet")]
+    if let Ok(media_type) = crate::upload::BODY_CONTENT_TYPE.try_with(|t| *t) {
+        request
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static(media_type));
+        return;
+    }
     let Some((_, accepted)) = crate::generated::RAW_BODY_CONTENT_TYPES
         .iter()
         .find(|(op, _)| *op == operation)

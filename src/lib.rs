@@ -22,10 +22,15 @@ mod context;
 mod credentials;
 mod error;
 pub mod error_body;
+#[cfg(feature = "saved_objects")]
+pub mod export;
 mod hooks;
+pub mod ndjson;
 pub mod pagination;
 mod path;
 mod retry;
+#[cfg(feature = "fleet")]
+pub mod upload;
 
 #[path = "../generated/mod.rs"]
 #[rustfmt::skip]

@@ -415,11 +415,11 @@ async fn attempts_and_deadline_bound_the_retries() {
     assert_eq!(err.status().unwrap().as_u16(), 503);
     drop(w);
 
-    // Each wait would be 1 s; the deadline of 1.5 s allows one.
+    // Waits are 0.3-0.6 s, then 0.6-1.2 s (jitter): a 0.9 s deadline allows the first only.
     let policy = RetryPolicy::default()
         .max_attempts(10)
-        .backoff(Duration::from_secs(2), Duration::from_secs(2))
-        .deadline(Duration::from_millis(1500));
+        .backoff(Duration::from_millis(600), Duration::from_secs(10))
+        .deadline(Duration::from_millis(900));
     let w = Wire::start_with(policy).await;
     Mock::given(path("/api/fleet/outputs/o1/health"))
         .respond_with(ResponseTemplate::new(503))
@@ -437,7 +437,7 @@ async fn attempts_and_deadline_bound_the_retries() {
         .unwrap_err();
     assert_eq!(err.status().unwrap().as_u16(), 503);
     assert!(
-        started.elapsed() < Duration::from_millis(1500),
+        started.elapsed() < Duration::from_millis(900),
         "{:?}",
         started.elapsed()
     );

@@ -345,3 +345,4 @@ pub fn reference(operation: &str) -> Vec<Value> {
     assert!(!found.is_empty(), "no reference example for {operation}");
     found
 }
+pub mod stream_server;
