@@ -13,7 +13,12 @@ use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 fn agent(n: usize) -> Value {
-    json!({"id": format!("agent-{n}"), "packages": [], "type": "PERMANENT", "active": true, "enrolled_at": "2024-01-01T00:00:00Z", "local_metadata": {}, "status": "online"})
+    padded_agent(n, 0)
+}
+
+/// An agent whose `local_metadata` carries `pad` bytes, as real agents carry host details.
+fn padded_agent(n: usize, pad: usize) -> Value {
+    json!({"id": format!("agent-{n}"), "packages": [], "type": "PERMANENT", "active": true, "enrolled_at": "2024-01-01T00:00:00Z", "local_metadata": {"host": {"notes": "x".repeat(pad)}}, "status": "online"})
 }
 
 fn query(req: &Request) -> HashMap<String, String> {
@@ -27,6 +32,7 @@ fn query(req: &Request) -> HashMap<String, String> {
 /// time, the way Kibana answers; `fail_on_page` answers 500 for that page.
 struct Agents {
     total: usize,
+    pad: usize,
     fail_on_page: Option<usize>,
     requests: Arc<AtomicUsize>,
 }
@@ -55,7 +61,7 @@ impl Respond for Agents {
             ((page - 1) * per_page, false)
         };
         let end = (start + per_page).min(self.total);
-        let items: Vec<Value> = (start..end).map(agent).collect();
+        let items: Vec<Value> = (start..end).map(|n| padded_agent(n, self.pad)).collect();
         let mut body = json!({"items": items, "total": self.total as f64, "page": 1.0, "perPage": per_page as f64});
         if pit {
             body["pit"] = json!("pit-abc");
@@ -71,11 +77,20 @@ async fn agents_server(
     total: usize,
     fail_on_page: Option<usize>,
 ) -> (MockServer, Kibana, Arc<AtomicUsize>) {
+    agents_server_padded(total, fail_on_page, 0).await
+}
+
+async fn agents_server_padded(
+    total: usize,
+    fail_on_page: Option<usize>,
+    pad: usize,
+) -> (MockServer, Kibana, Arc<AtomicUsize>) {
     let server = MockServer::start().await;
     let requests = Arc::new(AtomicUsize::new(0));
     Mock::given(path("/api/fleet/agents"))
         .respond_with(Agents {
             total,
+            pad,
             fail_on_page,
             requests: requests.clone(),
         })
@@ -310,4 +325,70 @@ async fn prompts_with_their_casing_mismatch() {
         .unwrap();
     assert_eq!(names.len(), 23);
     assert_eq!(names[22], "prompt 22");
+}
+
+/// Run alone in a fresh process by `paging_100k_agents_holds_one_page_at_a_time`; on its own it
+/// checks that 100,000 agents arrive, 1,000 a page. Prints the process's peak memory and the
+/// size of one page.
+#[test]
+fn page_through_100k_agents() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let (_server, kibana, requests) = agents_server_padded(100_000, None, 1000).await;
+        let mut items = kibana.fleet().get_fleet_agents().items().page_size(1000);
+        let mut n = 0usize;
+        while let Some(agent) = items.next().await {
+            assert_eq!(agent.unwrap().id, format!("agent-{n}"));
+            n += 1;
+        }
+        assert_eq!(n, 100_000);
+        assert_eq!(requests.load(Ordering::SeqCst), 100);
+    });
+    let page: Vec<Value> = (0..1000).map(|n| padded_agent(n, 1000)).collect();
+    println!(
+        "PAGE_KIB={}",
+        serde_json::to_vec(&page).unwrap().len() / 1024
+    );
+    println!("PEAK_RSS_KIB={}", common::stream_server::peak_rss_kib());
+}
+
+#[test]
+fn paging_100k_agents_holds_one_page_at_a_time() {
+    let exe = std::env::current_exe().unwrap();
+    let out = std::process::Command::new(exe)
+        .args([
+            "--exact",
+            "page_through_100k_agents",
+            "--nocapture",
+            "--test-threads",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the child failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let value = |key: &str| -> u64 {
+        stdout
+            .lines()
+            .find_map(|l| l.split_once(key).map(|(_, v)| v.trim().parse().unwrap()))
+            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
+    };
+    let (page, peak) = (value("PAGE_KIB="), value("PEAK_RSS_KIB="));
+    let all = page * 100;
+    println!(
+        "100,000 agents ({} MiB as JSON, {page} KiB a page): peak RSS {} MiB",
+        all / 1024,
+        peak / 1024
+    );
+    assert!(
+        peak < all / 2,
+        "peak RSS {peak} KiB while the listing is {all} KiB"
+    );
 }
