@@ -1,0 +1,90 @@
+//! Every example runs to completion against the embedded mock Kibana (as `cargo run --example`
+//! would, with no `KIBANA_URL`), and prints what its task produced.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example(name: &str) -> PathBuf {
+    // cargo test builds the examples next to the test binaries: target/<profile>/examples.
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .unwrap()
+        .join("examples");
+    let path = dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} was not built: run the tests with `cargo test`, which builds the examples",
+        path.display()
+    );
+    path
+}
+
+fn run(name: &str, args: &[&str]) -> String {
+    let out = Command::new(example(name))
+        .args(args)
+        .env_remove("KIBANA_URL")
+        .env_remove("KIBANA_API_KEY")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{name} failed:\n{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("embedded mock Kibana"),
+        "{name} did not use the mock: {stderr}"
+    );
+    stdout
+}
+
+#[test]
+fn list_agents() {
+    let out = run("list_agents", &[]);
+    assert!(out.starts_with("2500 agents\n"), "{out}");
+    assert!(out.contains("online     1500"), "{out}");
+}
+
+#[test]
+fn triage_alerts() {
+    let out = run("triage_alerts", &[]);
+    assert!(
+        out.contains("assigned 5 alerts") && out.contains("closed 5 alerts"),
+        "{out}"
+    );
+}
+
+#[test]
+fn export_saved_objects() {
+    let file = std::env::temp_dir().join(format!("example-export-{}.ndjson", std::process::id()));
+    let out = run("export_saved_objects", &[file.to_str().unwrap()]);
+    assert!(out.contains("wrote 1000 saved objects"), "{out}");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        1001,
+        "1000 objects and the details line"
+    );
+    std::fs::remove_file(file).unwrap();
+}
+
+#[test]
+fn assistant_conversation() {
+    let out = run("assistant_conversation", &[]);
+    assert!(
+        out.contains("updated: 1 message(s)")
+            && out.contains("read back: Triage of host-000042 (in progress)"),
+        "{out}"
+    );
+}
+
+#[test]
+fn upgrade_agents() {
+    let out = run("upgrade_agents", &[]);
+    assert!(out.contains("reassigning 5 agents"), "{out}");
+    assert_eq!(
+        out.matches("confirmed after the cooldown").count(),
+        5,
+        "{out}"
+    );
+}
