@@ -181,7 +181,7 @@ impl DomainClients {
 /// Operations whose body is raw bytes, and the media types Kibana accepts for it.
 #[allow(dead_code)]
 pub(crate) const RAW_BODY_CONTENT_TYPES: &[(&str, &[&str])] = &[
-    ("post_fleet_epm_packages", &["application/gzip", "application/zip"]),
+    ("post_fleet_epm_packages", &["application/zip", "application/gzip"]),
 ];
 /// Test support: decodes `json` as the type named `type_name` of `domain` and encodes it back.
 #[cfg(feature = "test-support")]

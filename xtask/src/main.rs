@@ -21,11 +21,14 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: cargo xtask regenerate [--check] [--spec PATH] [--out DIR]
+       cargo xtask overlaid-spec --out PATH
 
 regenerate   generate the client from the spec (default: the vendored spec into generated/)
   --check    write nothing; exit 1 with a diff when the output is stale
   --spec     a Kibana serverless OpenAPI spec (YAML or JSON) to generate from
-  --out      write a standalone crate into DIR instead of generated/";
+  --out      write a standalone crate into DIR instead of generated/
+overlaid-spec  write the vendored spec with the overlays applied, as JSON (what a contract test
+               serves with an independent mock server)";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -74,6 +77,14 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let root = workspace_root();
     match command.as_str() {
         "regenerate" => pipeline::regenerate(&root, pipeline::Options { check, spec, out }),
+        "overlaid-spec" => {
+            let out = out.ok_or_else(|| anyhow::anyhow!("overlaid-spec needs --out PATH"))?;
+            let mut spec = spec::load(&root.join("spec/kibana.serverless.yaml"))?;
+            overlay::apply_dir(&mut spec, &root.join("spec/overlays"))?;
+            std::fs::write(&out, serde_json::to_string_pretty(&spec)?)?;
+            println!("wrote {}", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
