@@ -2,6 +2,11 @@
 // Do not edit: change the spec, an overlay or the generator, then regenerate.
 
 //! Generated clients, one module per Kibana API domain, each behind the cargo feature of the same name.
+/// Typed httpmock mocks generated from the same spec as the clients.
+#[cfg(feature = "httpmock")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports, missing_docs)]
+pub mod mocks;
 ///Alerting rules and their schedules.
 #[cfg(feature = "alerting")]
 #[rustfmt::skip]

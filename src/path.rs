@@ -45,6 +45,13 @@ pub fn segment<E>(value: &str) -> Result<String, progenitor_client::Error<E>> {
     Ok(encoded)
 }
 
+/// The regex that matches a path parameter exactly as the client sends it (used by the typed
+/// mocks).
+#[cfg(feature = "httpmock")]
+pub fn mock_segment(value: &str) -> String {
+    regex::escape(&utf8_percent_encode(value, SEGMENT).to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

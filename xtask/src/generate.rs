@@ -62,12 +62,34 @@ pub fn settings(target: Target) -> GenerationSettings {
 
 /// One progenitor run, with panics turned into errors.
 fn run_progenitor(spec: &Value, target: Target) -> Result<TokenStream, String> {
+    guarded(
+        spec,
+        |generator, openapi| generator.generate_tokens(openapi),
+        target,
+    )
+}
+
+/// progenitor's typed httpmock mocks for a domain whose client is `crate_path`.
+pub fn mocks(spec: &Value, crate_path: &str) -> Result<TokenStream, String> {
+    guarded(
+        spec,
+        |generator, openapi| generator.httpmock(openapi, crate_path),
+        Target::Crate,
+    )
+}
+
+/// Runs one progenitor entry point with panics turned into errors.
+fn guarded(
+    spec: &Value,
+    run: impl FnOnce(&mut Generator, &openapiv3::OpenAPI) -> Result<TokenStream, progenitor::Error>,
+    target: Target,
+) -> Result<TokenStream, String> {
     let openapi = crate::spec::to_openapi(spec).map_err(|e| format!("{e:#}"))?;
     let previous = std::panic::take_hook();
     // progenitor's panics are reported as skip reasons, not printed.
     std::panic::set_hook(Box::new(|_| {}));
     let result = catch_unwind(AssertUnwindSafe(|| {
-        Generator::new(&settings(target)).generate_tokens(&openapi)
+        run(&mut Generator::new(&settings(target)), &openapi)
     }));
     std::panic::set_hook(previous);
     match result {

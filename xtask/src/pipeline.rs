@@ -67,6 +67,8 @@ pub fn build(
     let mut operations = Vec::new();
     let mut skipped = Vec::new();
     let mut generated_domains = Vec::new();
+    let mut mock_domains: Vec<String> = Vec::new();
+    let mut mock_skipped: Vec<Value> = Vec::new();
     let mut openapi = serde_json::Map::new();
     let prefix = if standalone { "src/" } else { "" };
     for (domain, part) in &parts {
@@ -101,10 +103,41 @@ pub fn build(
             code
         );
         files.insert(format!("{prefix}{domain}.rs"), text);
+        if !standalone {
+            // Typed httpmock mocks from the same spec, so they cannot drift from the client.
+            match crate::generate::mocks(&part, &format!("crate::{domain}")) {
+                Ok(tokens) => {
+                    let code = crate::postprocess::mocks(tokens)
+                        .with_context(|| format!("post-processing mocks of {domain}"))?;
+                    let doc = format!(
+                        "Typed httpmock mocks of the `{domain}` operations: `server.<operation>(|when, then| ...)`."
+                    );
+                    files.insert(
+                        format!("mocks/{domain}.rs"),
+                        format!("{}//! {doc}\n\n{code}", output::banner(command)),
+                    );
+                    mock_domains.push(domain.clone());
+                }
+                Err(reason) => mock_skipped.push(json!({"domain": domain, "reason": reason})),
+            }
+        }
         openapi.insert(domain.clone(), part);
         operations.extend(ops);
         skipped.append(&mut skips);
         generated_domains.push(domain.clone());
+    }
+    if !mock_domains.is_empty() {
+        let mut index = String::from(
+            "//! Typed mocks for tests, one module per domain (feature `httpmock`).\n\n",
+        );
+        for d in &mock_domains {
+            index.push_str(&format!("#[cfg(feature = {d:?})]\npub mod {d};\n"));
+        }
+        let file = syn::parse_file(&index).context("the mocks index does not parse")?;
+        files.insert(
+            "mocks/mod.rs".to_string(),
+            output::banner(command) + &prettyplease::unparse(&file),
+        );
     }
     if generated_domains.is_empty() {
         bail!("no operation could be generated; skipped: {skipped:#?}");
@@ -117,6 +150,7 @@ pub fn build(
             &operations,
             command,
             standalone,
+            !mock_domains.is_empty(),
         )?,
     );
     let manifest = json!({
@@ -125,6 +159,7 @@ pub fn build(
         "spec_version": spec.pointer("/info/version"),
         "operations": operations,
         "skipped": skipped,
+        "mocks_skipped": mock_skipped,
         "overlays": overlays.iter().map(|a| json!({"file": a.file, "target": a.target, "reason": a.reason, "nodes": a.nodes})).collect::<Vec<_>>(),
         "normalize": changes.iter().map(ToString::to_string).collect::<Vec<_>>(),
     });
@@ -190,10 +225,14 @@ fn module_index(
     operations: &[Operation],
     command: &str,
     standalone: bool,
+    has_mocks: bool,
 ) -> Result<String> {
     let mut out = String::from(
         "//! Generated clients, one module per Kibana API domain, each behind the cargo feature of the same name.\n\n",
     );
+    if has_mocks {
+        out.push_str("/// Typed httpmock mocks generated from the same spec as the clients.\n#[cfg(feature = \"httpmock\")]\n#[rustfmt::skip]\n#[allow(clippy::all, dead_code, unused_imports, missing_docs)]\npub mod mocks;\n");
+    }
     if standalone {
         out.push_str("pub mod error_body;\n");
     }

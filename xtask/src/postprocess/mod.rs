@@ -2,6 +2,8 @@
 
 mod api_version_header;
 mod doc_examples;
+mod mock_arrays;
+mod mock_paths;
 mod open_enums;
 mod path_segments;
 mod send_errors;
@@ -24,5 +26,15 @@ pub fn run(tokens: TokenStream, extra: &TokenStream, target: Target) -> anyhow::
         send_errors::run(&mut file);
         path_segments::run(&mut file);
     }
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Post-processes progenitor's typed httpmock mocks.
+pub fn mocks(tokens: TokenStream) -> anyhow::Result<String> {
+    let mut file: syn::File = syn::parse2(tokens)
+        .map_err(|e| anyhow::anyhow!("progenitor emitted unparseable mocks: {e}"))?;
+    mock_paths::run(&mut file);
+    mock_arrays::run(&mut file);
+    doc_examples::run(&mut file);
     Ok(prettyplease::unparse(&file))
 }
