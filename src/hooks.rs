@@ -123,7 +123,9 @@ async fn send_with_retries(
 ) -> reqwest::Result<reqwest::Response> {
     let policy = context.retry();
     // A streaming body cannot be cloned, and so is sent once.
-    let retryable = policy.allows(request.method(), operation) && request.try_clone().is_some();
+    // Only a body in memory can be sent again (checked without cloning the request).
+    let retryable = policy.allows(request.method(), operation)
+        && request.body().is_none_or(|b| b.as_bytes().is_some());
     let mut request = request;
     let mut attempt: u32 = 1;
     loop {

@@ -23,6 +23,9 @@ pub(crate) struct State {
     conversations: Mutex<HashMap<String, Value>>,
     alerts: Mutex<HashMap<String, (String, Vec<String>)>>,
     upgrades: Mutex<HashMap<String, Instant>>,
+    /// Serialized agent pages by (start, end): a listing served again costs no rebuilding, so
+    /// the mock's own work does not drown a client's in benchmarks.
+    pages: Mutex<HashMap<(usize, usize), Bytes>>,
 }
 
 impl State {
@@ -37,6 +40,7 @@ impl State {
             conversations: Mutex::new(HashMap::new()),
             alerts: Mutex::new(alerts),
             upgrades: Mutex::new(HashMap::new()),
+            pages: Mutex::new(HashMap::new()),
         }
     }
 
@@ -50,6 +54,27 @@ impl State {
 
     pub fn alert_status(&self, id: &str) -> Option<String> {
         self.alerts.lock().ok()?.get(id).map(|(s, _)| s.clone())
+    }
+
+    /// The JSON array of agents `start..end`.
+    fn agent_items(&self, start: usize, end: usize) -> Bytes {
+        if let Some(hit) = self
+            .pages
+            .lock()
+            .ok()
+            .and_then(|p| p.get(&(start, end)).cloned())
+        {
+            return hit;
+        }
+        let items: Vec<Value> = (start..end).map(data::agent).collect();
+        let bytes = Bytes::from(serde_json::to_vec(&items).unwrap_or_default());
+        if let Ok(mut pages) = self.pages.lock() {
+            if pages.len() >= 256 {
+                pages.clear();
+            }
+            pages.insert((start, end), bytes.clone());
+        }
+        bytes
     }
 
     fn next_id(&self, prefix: &str) -> String {
@@ -187,9 +212,10 @@ async fn list_agents(state: &State, call: &Call) -> Response<Body> {
         ((page - 1).saturating_mul(per_page), false)
     };
     let end = start.saturating_add(per_page).min(total);
-    let items: Vec<Value> = (start.min(end)..end).map(data::agent).collect();
+    let items = state.agent_items(start.min(end), end);
     let page_number = start / per_page + 1;
-    let mut body = json!({"items": items, "total": total as f64, "page": page_number as f64, "perPage": per_page as f64});
+    let mut body =
+        json!({"total": total as f64, "page": page_number as f64, "perPage": per_page as f64});
     if pit {
         body["pit"] = json!("mock-point-in-time");
         if end > start && end < total {
@@ -199,7 +225,18 @@ async fn list_agents(state: &State, call: &Call) -> Response<Body> {
     if call.query("getStatusSummary") == Some("true") {
         body["statusSummary"] = json!({"online": (total * 3 / 5) as f64, "offline": (total / 5) as f64, "updating": (total / 5) as f64});
     }
-    json(StatusCode::OK, &body)
+    // `{"items":[...],` then the rest of the object, without re-serializing cached items.
+    let rest = body.to_string();
+    let mut text = Vec::with_capacity(items.len() + rest.len() + 16);
+    text.extend_from_slice(b"{\"items\":");
+    text.extend_from_slice(&items);
+    text.push(b',');
+    text.extend_from_slice(&rest.as_bytes()[1..]);
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/json")
+        .body(crate::server::full(text))
+        .unwrap_or_else(|_| Response::new(crate::server::full("")))
 }
 
 fn upgrade(state: &State, id: &str, call: &Call) -> Response<Body> {

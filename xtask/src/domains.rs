@@ -173,11 +173,16 @@ pub fn rename_schemas(spec: &mut Value, prefixes: &[String]) {
             .unwrap_or(name);
         rust_type_name(stripped)
     };
+    let shorts: Vec<String> = old.iter().map(|n| short(n)).collect();
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for s in &shorts {
+        *uses.entry(s.as_str()).or_default() += 1;
+    }
     let mut renames: BTreeMap<String, String> = BTreeMap::new();
     let mut taken: BTreeSet<String> = BTreeSet::new();
-    for name in &old {
-        let wanted = short(name);
-        let unique = old.iter().filter(|o| short(o) == wanted).count() == 1;
+    for (name, wanted) in old.iter().zip(&shorts) {
+        let wanted = wanted.clone();
+        let unique = uses[wanted.as_str()] == 1;
         let mut new = if unique { wanted } else { rust_type_name(name) };
         let base = new.clone();
         let mut n = 2;

@@ -14,6 +14,7 @@ mod pagination;
 mod pipeline;
 mod postprocess;
 mod spec;
+mod synth;
 
 use anyhow::{Result, bail};
 use std::path::PathBuf;
@@ -22,13 +23,15 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage: cargo xtask regenerate [--check] [--spec PATH] [--out DIR]
        cargo xtask overlaid-spec --out PATH
+       cargo xtask synth-spec --operations N --out PATH
 
 regenerate   generate the client from the spec (default: the vendored spec into generated/)
   --check    write nothing; exit 1 with a diff when the output is stale
   --spec     a Kibana serverless OpenAPI spec (YAML or JSON) to generate from
   --out      write a standalone crate into DIR instead of generated/
 overlaid-spec  write the vendored spec with the overlays applied, as JSON (what a contract test
-               serves with an independent mock server)";
+               serves with an independent mock server)
+synth-spec     write a spec of N operations made of renamed copies of the vendored spec";
 
 fn main() -> ExitCode {
     match run(std::env::args().skip(1).collect()) {
@@ -56,6 +59,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let mut check = false;
     let mut spec = None;
     let mut out = None;
+    let mut operations = None;
     while let Some(flag) = flags.next() {
         let mut value = || {
             flags
@@ -67,6 +71,13 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             "--check" => check = true,
             "--spec" => spec = Some(PathBuf::from(value()?)),
             "--out" => out = Some(PathBuf::from(value()?)),
+            "--operations" => {
+                operations = Some(
+                    value()?
+                        .parse::<usize>()
+                        .map_err(|e| anyhow::anyhow!("--operations: {e}"))?,
+                )
+            }
             "-h" | "--help" => {
                 println!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
@@ -77,6 +88,12 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let root = workspace_root();
     match command.as_str() {
         "regenerate" => pipeline::regenerate(&root, pipeline::Options { check, spec, out }),
+        "synth-spec" => {
+            let n = operations.ok_or_else(|| anyhow::anyhow!("synth-spec needs --operations N"))?;
+            let out = out.ok_or_else(|| anyhow::anyhow!("synth-spec needs --out PATH"))?;
+            synth::write(&root, n, &out)?;
+            Ok(ExitCode::SUCCESS)
+        }
         "overlaid-spec" => {
             let out = out.ok_or_else(|| anyhow::anyhow!("overlaid-spec needs --out PATH"))?;
             let mut spec = spec::load(&root.join("spec/kibana.serverless.yaml"))?;

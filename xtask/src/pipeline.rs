@@ -58,9 +58,13 @@ pub fn build(
     } else {
         Vec::new()
     };
+    let t = Instant::now();
     let changes = normalize::run_all(&mut spec);
+    timing("normalize", t);
     let domains = Domains::load(&root.join("spec/domains.yaml"))?;
+    let t = Instant::now();
     let parts = crate::domains::split(&spec, &domains);
+    timing("split", t);
     let paginators = crate::pagination::load(&root.join("spec/pagination.yaml"))?;
 
     let mut files = Files::new();
@@ -77,7 +81,9 @@ pub fn build(
         } else {
             Target::Crate
         };
+        let t = Instant::now();
         let (tokens, mut skips) = crate::generate::domain(part, target);
+        timing(&format!("progenitor {domain}"), t);
         let Some(tokens) = tokens else {
             skipped.append(&mut skips);
             continue;
@@ -94,8 +100,10 @@ pub fn build(
             // Paginators implement the crate's `Paginator` trait; a standalone crate has none.
             extra.extend(crate::pagination::generate(&part, &paginators)?);
         }
+        let t = Instant::now();
         let code = crate::postprocess::run(tokens, &extra, target)
             .with_context(|| format!("post-processing domain {domain}"))?;
+        timing(&format!("post-process {domain}"), t);
         let text = format!(
             "{}//! {}\n\n{}",
             output::banner(command),
@@ -184,6 +192,13 @@ pub fn build(
         overlays,
         domains: generated_domains,
     })
+}
+
+/// With `XTASK_TIMINGS` set, prints how long a step took (to find where generation time goes).
+fn timing(step: &str, started: Instant) {
+    if std::env::var_os("XTASK_TIMINGS").is_some() {
+        eprintln!("  {step}: {:.2}s", started.elapsed().as_secs_f64());
+    }
 }
 
 fn pretty(value: &Value) -> Result<String> {
