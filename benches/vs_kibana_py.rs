@@ -1,0 +1,156 @@
+//! The same two tasks through this client and through kibana-py (Python), against one mock
+//! Kibana: list 100,000 agents page by page, and export 100,000 saved objects. Each side runs in
+//! its own process, so its wall time and peak memory are its own. Prints the ratios.
+//!
+//! `benches/vs_kibana_py.sh` installs kibana-py into a virtualenv and runs this bench.
+
+use futures::TryStreamExt;
+use kibana_serverless::Kibana;
+use kibana_serverless::export::ExportLine;
+use kibana_serverless_mock::{API_KEY, MockConfig, MockKibana};
+use std::process::Command;
+use std::time::Instant;
+
+fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find_map(|l| {
+                l.strip_prefix("VmHWM:")
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            })
+        })
+        .unwrap_or(0)
+}
+
+async fn rust_task(task: &str, url: &str) {
+    let kibana = Kibana::new(url, API_KEY).unwrap();
+    let started = Instant::now();
+    let mut items = 0u64;
+    match task {
+        "agents" => {
+            let mut agents = kibana.fleet().get_fleet_agents().items().page_size(1000);
+            while agents.try_next().await.unwrap().is_some() {
+                items += 1;
+            }
+        }
+        "export" => {
+            let body: kibana_serverless::saved_objects::types::PostSavedObjectsExportBody =
+                serde_json::from_value(serde_json::json!({"type": ["dashboard", "visualization"]}))
+                    .unwrap();
+            let mut lines = kibana
+                .saved_objects()
+                .post_saved_objects_export()
+                .body(body)
+                .lines()
+                .await
+                .unwrap();
+            while let Some(line) = lines.try_next().await.unwrap() {
+                if let ExportLine::Object(_) = line {
+                    items += 1;
+                }
+            }
+        }
+        other => panic!("unknown task {other}"),
+    }
+    println!(
+        "items={items} seconds={:.3} peak_rss_kib={}",
+        started.elapsed().as_secs_f64(),
+        peak_rss_kib()
+    );
+}
+
+fn parse(out: &str) -> (u64, f64, u64) {
+    let field = |k: &str| {
+        out.split_whitespace()
+            .find_map(|w| w.strip_prefix(k))
+            .unwrap_or_else(|| panic!("no {k} in {out:?}"))
+            .to_string()
+    };
+    (
+        field("items=").parse().unwrap(),
+        field("seconds=").parse().unwrap(),
+        field("peak_rss_kib=").parse().unwrap(),
+    )
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() >= 4 && args[1] == "--rust-task" {
+        return rust_task(&args[2], &args[3]).await;
+    }
+    let python = std::env::var("KIBANA_PY_PYTHON").expect(
+        "KIBANA_PY_PYTHON: the virtualenv's python with kibana-py (run benches/vs_kibana_py.sh)",
+    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/kibana_py.py");
+    let mock = MockKibana::start_with(MockConfig {
+        agents: 100_000,
+        saved_objects: 100_000,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let url = mock.url();
+    println!(
+        "| task (100,000 items) | rust s | python s | speed-up | rust peak MiB | python peak MiB | memory ratio |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for task in ["agents", "export"] {
+        let (url, task_s) = (url.clone(), task.to_string());
+        let exe = std::env::current_exe().unwrap();
+        // One untimed run first, so that both sides meet the mock's page cache warm.
+        let (warm_exe, warm_task, warm_url) = (exe.clone(), task_s.clone(), url.clone());
+        tokio::task::spawn_blocking(move || {
+            Command::new(warm_exe)
+                .args(["--rust-task", &warm_task, &warm_url])
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        let rust = tokio::task::spawn_blocking(move || {
+            Command::new(exe)
+                .args(["--rust-task", &task_s, &url])
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(
+            rust.status.success(),
+            "{}",
+            String::from_utf8_lossy(&rust.stderr)
+        );
+        let (url, task_s, python, script) = (
+            mock.url(),
+            task.to_string(),
+            python.clone(),
+            script.to_string(),
+        );
+        let py = tokio::task::spawn_blocking(move || {
+            Command::new(python)
+                .args([&script, &task_s, &url, API_KEY])
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(
+            py.status.success(),
+            "kibana-py failed: {}",
+            String::from_utf8_lossy(&py.stderr)
+        );
+        let (ri, rs, rm) = parse(&String::from_utf8_lossy(&rust.stdout));
+        let (pi, ps, pm) = parse(&String::from_utf8_lossy(&py.stdout));
+        assert_eq!(ri, 100_000, "rust items");
+        assert_eq!(pi, 100_000, "python items");
+        println!(
+            "| {task} | {rs:.2} | {ps:.2} | {:.1}x | {:.1} | {:.1} | 1/{:.1} |",
+            ps / rs,
+            rm as f64 / 1024.0,
+            pm as f64 / 1024.0,
+            pm as f64 / rm as f64
+        );
+    }
+}
