@@ -46,8 +46,16 @@ pub fn settings(target: Target) -> GenerationSettings {
             .with_inner_type(quote::quote!(crate::RequestContext))
             .with_hooks(HooksMode::Expected);
     }
+    // The crate uses the builder interface (pagination and the examples build on it); a
+    // standalone crate can be generated positional to compare sizes: XTASK_INTERFACE=positional.
+    let positional = target == Target::Standalone
+        && std::env::var("XTASK_INTERFACE").is_ok_and(|v| v == "positional");
     settings
-        .with_interface(InterfaceStyle::Builder)
+        .with_interface(if positional {
+            InterfaceStyle::Positional
+        } else {
+            InterfaceStyle::Builder
+        })
         .with_tag(TagStyle::Merged)
         .with_derive("PartialEq");
     for (name, path, _) in REPLACED {
