@@ -47,6 +47,9 @@ pub enum BuildError {
     /// A space id that Kibana would not accept.
     #[error("invalid space id {0:?}: use lowercase letters, digits, `_` and `-`")]
     InvalidSpace(String),
+    /// A CA certificate given to the builder holds no PEM certificate.
+    #[error("no PEM certificate found in the given CA certificate data")]
+    InvalidCertificate,
     /// reqwest could not build its client (e.g. a bad CA certificate).
     #[error("building the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
@@ -262,10 +265,14 @@ impl KibanaBuilder {
         self
     }
 
-    /// Trusts this CA certificate (PEM) in addition to the platform's roots.
+    /// Trusts the CA certificates in this PEM (one or a bundle) in addition to the platform's
+    /// roots. PEM without a certificate is an error, not silently nothing.
     pub fn root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, BuildError> {
-        self.root_certificates
-            .push(reqwest::Certificate::from_pem(pem)?);
+        let certs = reqwest::Certificate::from_pem_bundle(pem)?;
+        if certs.is_empty() {
+            return Err(BuildError::InvalidCertificate);
+        }
+        self.root_certificates.extend(certs);
         Ok(self)
     }
 

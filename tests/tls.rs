@@ -1,0 +1,98 @@
+//! rustls by default, with custom CA certificates: a loopback HTTPS server whose certificate a
+//! private CA signed is trusted only when the client is given that CA.
+
+use kibana_serverless::{Error, Kibana, RetryPolicy};
+use std::sync::Arc;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// A CA, and an HTTPS server on loopback with a certificate for `localhost` signed by it that
+/// answers every request with an output-health body. Returns (CA PEM, URL).
+async fn https_server() -> (String, String) {
+    let ca_key = rcgen::KeyPair::generate().unwrap();
+    let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca_params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "kibana-serverless test CA");
+    let ca_cert = ca_params.self_signed(&ca_key).unwrap();
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    let server_key = rcgen::KeyPair::generate().unwrap();
+    let server_cert = rcgen::CertificateParams::new(vec!["localhost".to_string()])
+        .unwrap()
+        .signed_by(&server_key, &issuer)
+        .unwrap();
+
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![server_cert.der().clone()],
+            rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into()),
+        )
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let mut buf = vec![0u8; 8192];
+                let _ = tls.read(&mut buf).await;
+                let body = r#"{"message":"","state":"HEALTHY","timestamp":"t"}"#;
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(response.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (ca_cert.pem(), format!("https://localhost:{port}"))
+}
+
+#[tokio::test]
+async fn a_private_ca_is_trusted_only_when_given() {
+    let (ca, url) = https_server().await;
+    let trusting = Kibana::builder(&url)
+        .api_key("a2V5")
+        .root_certificate_pem(ca.as_bytes())
+        .unwrap()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let health = trusting
+        .fleet()
+        .get_fleet_outputs_outputid_health()
+        .output_id("o1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.state, "HEALTHY");
+
+    let default = Kibana::builder(&url)
+        .api_key("a2V5")
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = default
+        .fleet()
+        .get_fleet_outputs_outputid_health()
+        .output_id("o1")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Connect(_)),
+        "an unknown CA fails the handshake: {err:?}"
+    );
+
+    let bad = Kibana::builder(&url)
+        .api_key("a2V5")
+        .root_certificate_pem(b"not a certificate");
+    assert!(bad.is_err(), "a bad PEM is a build error");
+}
