@@ -275,28 +275,8 @@ fn export_of_100k_objects() {
 
 #[test]
 fn an_export_of_100k_objects_streams_in_bounded_memory() {
-    let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            "--exact",
-            "export_of_100k_objects",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the child failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let peak: u64 = stdout
-        .lines()
-        .find_map(|l| l.split_once("PEAK_RSS_KIB=").map(|(_, v)| v))
-        .and_then(|v| v.trim().parse().ok())
-        .expect("the child printed its peak");
+    let stdout = common::run_alone("export_of_100k_objects", &[], &[]);
+    let peak = common::printed(&stdout, "PEAK_RSS_KIB=");
     let export_kib = (100_000 * (saved_object(1).len() + 1) / 1024) as u64;
     println!(
         "export {} MiB, peak RSS {} MiB",

@@ -2,8 +2,9 @@
 //! child process (changing it in a running test process is unsound), so the parent test runs
 //! `from_env_as_the_environment_says` in children with and without the variables.
 
+mod common;
+
 use kibana_serverless::{BuildError, Kibana};
-use std::process::Command;
 
 /// On its own it checks whatever environment it runs in.
 #[test]
@@ -32,27 +33,11 @@ fn from_env_as_the_environment_says() {
 }
 
 fn child(env: &[(&str, &str)]) -> String {
-    let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([
-        "--exact",
+    common::run_alone(
         "from_env_as_the_environment_says",
-        "--nocapture",
-        "--test-threads",
-        "1",
-    ])
-    .env_remove("KIBANA_URL")
-    .env_remove("KIBANA_API_KEY");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+        env,
+        &["KIBANA_URL", "KIBANA_API_KEY"],
+    )
 }
 
 #[test]

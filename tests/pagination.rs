@@ -357,30 +357,11 @@ fn page_through_100k_agents() {
 
 #[test]
 fn paging_100k_agents_holds_one_page_at_a_time() {
-    let exe = std::env::current_exe().unwrap();
-    let out = std::process::Command::new(exe)
-        .args([
-            "--exact",
-            "page_through_100k_agents",
-            "--nocapture",
-            "--test-threads",
-            "1",
-        ])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "the child failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = common::run_alone("page_through_100k_agents", &[], &[]);
+    let (page, peak) = (
+        common::printed(&stdout, "PAGE_KIB="),
+        common::printed(&stdout, "PEAK_RSS_KIB="),
     );
-    let value = |key: &str| -> u64 {
-        stdout
-            .lines()
-            .find_map(|l| l.split_once(key).map(|(_, v)| v.trim().parse().unwrap()))
-            .unwrap_or_else(|| panic!("no {key} in {stdout}"))
-    };
-    let (page, peak) = (value("PAGE_KIB="), value("PEAK_RSS_KIB="));
     let all = page * 100;
     println!(
         "100,000 agents ({} MiB as JSON, {page} KiB a page): peak RSS {} MiB",

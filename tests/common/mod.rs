@@ -346,3 +346,32 @@ pub fn reference(operation: &str) -> Vec<Value> {
     found
 }
 pub mod stream_server;
+
+/// Runs the test `test` of this test binary alone, in a fresh process (for a clean peak-memory
+/// reading or its own environment), and returns what it printed. Fails if the child fails.
+pub fn run_alone(test: &str, env: &[(&str, &str)], remove: &[&str]) -> String {
+    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+    cmd.args(["--exact", test, "--nocapture", "--test-threads", "1"]);
+    for key in remove {
+        cmd.env_remove(key);
+    }
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{test} failed in its child process:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+/// The number a child printed after `key` (e.g. `PEAK_RSS_KIB=`).
+pub fn printed(output: &str, key: &str) -> u64 {
+    output
+        .lines()
+        .find_map(|l| l.split_once(key).and_then(|(_, v)| v.trim().parse().ok()))
+        .unwrap_or_else(|| panic!("no {key} in {output}"))
+}
