@@ -11,7 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///An enrolled Elastic Agent.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     pub struct Agent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access_api_key: ::std::option::Option<::std::string::String>,
@@ -91,6 +91,45 @@ pub mod types {
             ::std::string::String,
             ::serde_json::Value,
         >,
+    }
+    impl ::std::fmt::Debug for Agent {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("Agent")
+                .field("access_api_key", &"[redacted]")
+                .field("access_api_key_id", &self.access_api_key_id)
+                .field("active", &self.active)
+                .field("agent", &self.agent)
+                .field("audit_unenrolled_reason", &self.audit_unenrolled_reason)
+                .field("components", &self.components)
+                .field("default_api_key", &"[redacted]")
+                .field("default_api_key_history", &self.default_api_key_history)
+                .field("default_api_key_id", &self.default_api_key_id)
+                .field("enrolled_at", &self.enrolled_at)
+                .field("id", &self.id)
+                .field("last_checkin", &self.last_checkin)
+                .field("last_checkin_message", &self.last_checkin_message)
+                .field("last_checkin_status", &self.last_checkin_status)
+                .field("local_metadata", &self.local_metadata)
+                .field("metrics", &self.metrics)
+                .field("namespaces", &self.namespaces)
+                .field("outputs", &self.outputs)
+                .field("packages", &self.packages)
+                .field("policy_id", &self.policy_id)
+                .field("policy_revision", &self.policy_revision)
+                .field("sort", &self.sort)
+                .field("status", &self.status)
+                .field("tags", &self.tags)
+                .field("type_", &self.type_)
+                .field("unenrolled_at", &self.unenrolled_at)
+                .field("unenrollment_started_at", &self.unenrollment_started_at)
+                .field("unhealthy_reason", &self.unhealthy_reason)
+                .field("upgrade_attempts", &self.upgrade_attempts)
+                .field("upgrade_details", &self.upgrade_details)
+                .field("upgrade_started_at", &self.upgrade_started_at)
+                .field("upgraded_at", &self.upgraded_at)
+                .field("user_provided_metadata", &self.user_provided_metadata)
+                .finish()
+        }
     }
     impl Agent {
         pub fn builder() -> builder::Agent {
@@ -1285,7 +1324,7 @@ pub mod types {
         String(::std::string::String),
     }
     ///`DownloadSourceSsl`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Default, PartialEq)]
     pub struct DownloadSourceSsl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub certificate: ::std::option::Option<::std::string::String>,
@@ -1293,6 +1332,15 @@ pub mod types {
         pub certificate_authorities: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for DownloadSourceSsl {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("DownloadSourceSsl")
+                .field("certificate", &self.certificate)
+                .field("certificate_authorities", &self.certificate_authorities)
+                .field("key", &"[redacted]")
+                .finish()
+        }
     }
     impl DownloadSourceSsl {
         pub fn builder() -> builder::DownloadSourceSsl {
@@ -1784,10 +1832,18 @@ pub mod types {
         }
     }
     ///`PostFleetServiceTokensResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     pub struct PostFleetServiceTokensResponse {
         pub name: ::std::string::String,
         pub value: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for PostFleetServiceTokensResponse {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetServiceTokensResponse")
+                .field("name", &self.name)
+                .field("value", &"[redacted]")
+                .finish()
+        }
     }
     impl PostFleetServiceTokensResponse {
         pub fn builder() -> builder::PostFleetServiceTokensResponse {
@@ -1906,7 +1962,7 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct Agent {
             access_api_key: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2034,6 +2090,45 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
+        }
+        impl ::std::fmt::Debug for Agent {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Agent")
+                    .field("access_api_key", &"[redacted]")
+                    .field("access_api_key_id", &self.access_api_key_id)
+                    .field("active", &self.active)
+                    .field("agent", &self.agent)
+                    .field("audit_unenrolled_reason", &self.audit_unenrolled_reason)
+                    .field("components", &self.components)
+                    .field("default_api_key", &"[redacted]")
+                    .field("default_api_key_history", &self.default_api_key_history)
+                    .field("default_api_key_id", &self.default_api_key_id)
+                    .field("enrolled_at", &self.enrolled_at)
+                    .field("id", &self.id)
+                    .field("last_checkin", &self.last_checkin)
+                    .field("last_checkin_message", &self.last_checkin_message)
+                    .field("last_checkin_status", &self.last_checkin_status)
+                    .field("local_metadata", &self.local_metadata)
+                    .field("metrics", &self.metrics)
+                    .field("namespaces", &self.namespaces)
+                    .field("outputs", &self.outputs)
+                    .field("packages", &self.packages)
+                    .field("policy_id", &self.policy_id)
+                    .field("policy_revision", &self.policy_revision)
+                    .field("sort", &self.sort)
+                    .field("status", &self.status)
+                    .field("tags", &self.tags)
+                    .field("type_", &self.type_)
+                    .field("unenrolled_at", &self.unenrolled_at)
+                    .field("unenrollment_started_at", &self.unenrollment_started_at)
+                    .field("unhealthy_reason", &self.unhealthy_reason)
+                    .field("upgrade_attempts", &self.upgrade_attempts)
+                    .field("upgrade_details", &self.upgrade_details)
+                    .field("upgrade_started_at", &self.upgrade_started_at)
+                    .field("upgraded_at", &self.upgraded_at)
+                    .field("user_provided_metadata", &self.user_provided_metadata)
+                    .finish()
+            }
         }
         impl ::std::default::Default for Agent {
             fn default() -> Self {
@@ -5262,7 +5357,7 @@ pub mod types {
                 Self { key: Ok(value.key) }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct DownloadSourceSsl {
             certificate: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -5276,6 +5371,15 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+        }
+        impl ::std::fmt::Debug for DownloadSourceSsl {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("DownloadSourceSsl")
+                    .field("certificate", &self.certificate)
+                    .field("certificate_authorities", &self.certificate_authorities)
+                    .field("key", &"[redacted]")
+                    .finish()
+            }
         }
         impl ::std::default::Default for DownloadSourceSsl {
             fn default() -> Self {
@@ -6416,10 +6520,18 @@ pub mod types {
                 Self { remote: Ok(value.remote) }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct PostFleetServiceTokensResponse {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::fmt::Debug for PostFleetServiceTokensResponse {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostFleetServiceTokensResponse")
+                    .field("name", &self.name)
+                    .field("value", &"[redacted]")
+                    .finish()
+            }
         }
         impl ::std::default::Default for PostFleetServiceTokensResponse {
             fn default() -> Self {

@@ -160,6 +160,28 @@ async fn the_canary_never_leaks() {
     outputs.push(format!("{bad:?}"));
     outputs.push(bad.to_string());
 
+    // Credentials Kibana returns (service tokens, agent API keys, TLS keys) are redacted too.
+    let token: kibana_serverless::fleet::types::PostFleetServiceTokensResponse =
+        serde_json::from_value(serde_json::json!({"name": "token-1", "value": "canary-secret"}))
+            .unwrap();
+    outputs.push(format!("{token:?}"));
+    let agent: kibana_serverless::fleet::types::Agent = serde_json::from_value(serde_json::json!({
+        "id": "a1", "packages": [], "type": "PERMANENT", "active": true, "enrolled_at": "t", "local_metadata": {},
+        "access_api_key": "canary-secret", "default_api_key": "canary-secret"
+    }))
+    .unwrap();
+    outputs.push(format!("{agent:?}"));
+    let ssl: kibana_serverless::fleet::types::DownloadSourceSsl =
+        serde_json::from_value(serde_json::json!({"key": "canary-secret"})).unwrap();
+    outputs.push(format!("{ssl:?}"));
+    assert!(
+        outputs
+            .iter()
+            .rev()
+            .take(3)
+            .all(|o| o.contains("[redacted]"))
+    );
+
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(
         logs.contains("kibana.request"),

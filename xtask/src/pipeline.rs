@@ -66,6 +66,12 @@ pub fn build(
     let parts = crate::domains::split(&spec, &domains);
     timing("split", t);
     let paginators = crate::pagination::load(&root.join("spec/pagination.yaml"))?;
+    // Like the overlays, the secrets list names our vendored spec's types.
+    let secrets = if apply_overlays {
+        load_secrets(&root.join("spec/secrets.yaml"))?
+    } else {
+        BTreeMap::new()
+    };
 
     let mut files = Files::new();
     let mut operations = Vec::new();
@@ -101,8 +107,13 @@ pub fn build(
             extra.extend(crate::pagination::generate(&part, &paginators)?);
         }
         let t = Instant::now();
-        let code = crate::postprocess::run(tokens, &extra, target)
-            .with_context(|| format!("post-processing domain {domain}"))?;
+        let code = crate::postprocess::run(
+            tokens,
+            &extra,
+            target,
+            secrets.get(domain.as_str()).unwrap_or(&Default::default()),
+        )
+        .with_context(|| format!("post-processing domain {domain}"))?;
         timing(&format!("post-process {domain}"), t);
         let text = format!(
             "{}//! {}\n\n{}",
@@ -199,6 +210,16 @@ fn timing(step: &str, started: Instant) {
     if std::env::var_os("XTASK_TIMINGS").is_some() {
         eprintln!("  {step}: {:.2}s", started.elapsed().as_secs_f64());
     }
+}
+
+/// `spec/secrets.yaml`: domain -> type -> secret fields (none when the file does not exist).
+fn load_secrets(path: &Path) -> Result<BTreeMap<String, crate::postprocess::Secrets>> {
+    if !path.exists() {
+        return Ok(BTreeMap::new());
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_yaml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
 fn pretty(value: &Value) -> Result<String> {

@@ -6,19 +6,28 @@ mod mock_arrays;
 mod mock_paths;
 mod open_enums;
 mod path_segments;
+mod secret_fields;
 mod send_errors;
+
+pub use secret_fields::Secrets;
 
 use crate::generate::Target;
 use proc_macro2::TokenStream;
 
 /// Parses progenitor's tokens (plus `extra` items), applies every pass, and pretty-prints.
-pub fn run(tokens: TokenStream, extra: &TokenStream, target: Target) -> anyhow::Result<String> {
+pub fn run(
+    tokens: TokenStream,
+    extra: &TokenStream,
+    target: Target,
+    secrets: &Secrets,
+) -> anyhow::Result<String> {
     let mut file: syn::File = syn::parse2(tokens)
         .map_err(|e| anyhow::anyhow!("progenitor emitted unparseable code: {e}"))?;
     let extra: syn::File =
         syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
     file.items.extend(extra.items);
     open_enums::run(&mut file);
+    secret_fields::run(&mut file, secrets)?;
     api_version_header::run(&mut file);
     doc_examples::run(&mut file);
     if target == Target::Crate {
