@@ -23,15 +23,11 @@ pub struct OperationTypes {
 }
 
 fn ref_name(value: Option<&Value>) -> Option<String> {
-    value?
-        .get("$ref")?
-        .as_str()?
-        .strip_prefix("#/components/schemas/")
-        .map(str::to_string)
+    crate::normalize::schema_ref_name(value?.get("$ref")?.as_str()?).map(str::to_string)
 }
 
 impl OperationTypes {
-    pub fn of(op: &Map<String, Value>, _schemas: &Value) -> Self {
+    pub fn of(op: &Map<String, Value>) -> Self {
         let types = op.get(crate::normalize::TYPES);
         let error_type = op
             .get("responses")

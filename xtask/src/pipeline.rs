@@ -227,10 +227,6 @@ fn pretty(value: &Value) -> Result<String> {
 }
 
 fn manifest_operations(domain: &str, part: &mut Value) -> Vec<Operation> {
-    let schemas = part
-        .pointer("/components/schemas")
-        .cloned()
-        .unwrap_or(Value::Null);
     let mut ops = Vec::new();
     for_each_operation(part, |path, method, op| {
         let rust_method = op
@@ -249,7 +245,7 @@ fn manifest_operations(domain: &str, part: &mut Value) -> Vec<Operation> {
             path: path.to_string(),
             operation_id,
             rust_method,
-            types: OperationTypes::of(op, &schemas),
+            types: OperationTypes::of(op),
         });
     });
     ops
