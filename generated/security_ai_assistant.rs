@@ -220,11 +220,6 @@ pub mod types {
         pub updated_at: ::std::option::Option<::std::string::String>,
         pub users: ::std::vec::Vec<User>,
     }
-    impl ConversationResponse {
-        pub fn builder() -> builder::ConversationResponse {
-            Default::default()
-        }
-    }
     ///`ConversationSummary`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ConversationSummary {
@@ -280,11 +275,6 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
-    }
-    impl FindPromptsResponse {
-        pub fn builder() -> builder::FindPromptsResponse {
-            Default::default()
-        }
     }
     ///`FindPromptsSortField`
     #[derive(
@@ -357,11 +347,6 @@ pub mod types {
     pub struct KnowledgeBaseResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
-    }
-    impl KnowledgeBaseResponse {
-        pub fn builder() -> builder::KnowledgeBaseResponse {
-            Default::default()
-        }
     }
     ///One message of a conversation.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -575,11 +560,6 @@ pub mod types {
         pub updated_by: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub users: ::std::vec::Vec<User>,
-    }
-    impl PromptResponse {
-        pub fn builder() -> builder::PromptResponse {
-            Default::default()
-        }
     }
     ///`PromptResponsePromptType`
     #[derive(
@@ -819,11 +799,6 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
-    }
-    impl User {
-        pub fn builder() -> builder::User {
-            Default::default()
-        }
     }
     /// Types for composing complex structures.
     pub mod builder {
@@ -1118,279 +1093,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ConversationResponse {
-            api_config: ::std::result::Result<
-                ::std::option::Option<super::ApiConfig>,
-                ::std::string::String,
-            >,
-            category: ::std::result::Result<
-                super::ConversationCategory,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            exclude_from_last_conversation_storage: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            messages: ::std::result::Result<
-                ::std::vec::Vec<super::Message>,
-                ::std::string::String,
-            >,
-            namespace: ::std::result::Result<
-                ::std::string::String,
-                ::std::string::String,
-            >,
-            replacements: ::std::result::Result<
-                ::std::option::Option<super::Replacements>,
-                ::std::string::String,
-            >,
-            summary: ::std::result::Result<
-                ::std::option::Option<super::ConversationSummary>,
-                ::std::string::String,
-            >,
-            timestamp: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            users: ::std::result::Result<
-                ::std::vec::Vec<super::User>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for ConversationResponse {
-            fn default() -> Self {
-                Self {
-                    api_config: Ok(Default::default()),
-                    category: Err("no value supplied for category".to_string()),
-                    created_at: Err("no value supplied for created_at".to_string()),
-                    exclude_from_last_conversation_storage: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    messages: Ok(Default::default()),
-                    namespace: Err("no value supplied for namespace".to_string()),
-                    replacements: Ok(Default::default()),
-                    summary: Ok(Default::default()),
-                    timestamp: Ok(Default::default()),
-                    title: Err("no value supplied for title".to_string()),
-                    updated_at: Ok(Default::default()),
-                    users: Err("no value supplied for users".to_string()),
-                }
-            }
-        }
-        impl ConversationResponse {
-            pub fn api_config<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::ApiConfig>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.api_config = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for api_config: {e}")
-                    });
-                self
-            }
-            pub fn category<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::ConversationCategory>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.category = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for category: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn exclude_from_last_conversation_storage<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.exclude_from_last_conversation_storage = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for exclude_from_last_conversation_storage: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn messages<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::Message>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.messages = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for messages: {e}")
-                    });
-                self
-            }
-            pub fn namespace<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.namespace = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for namespace: {e}")
-                    });
-                self
-            }
-            pub fn replacements<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<super::Replacements>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.replacements = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for replacements: {e}")
-                    });
-                self
-            }
-            pub fn summary<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::ConversationSummary>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.summary = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for summary: {e}")
-                    });
-                self
-            }
-            pub fn timestamp<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.timestamp = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timestamp: {e}")
-                    });
-                self
-            }
-            pub fn title<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.title = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for title: {e}")
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-            pub fn users<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.users = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for users: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ConversationResponse>
-        for super::ConversationResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ConversationResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    api_config: value.api_config?,
-                    category: value.category?,
-                    created_at: value.created_at?,
-                    exclude_from_last_conversation_storage: value
-                        .exclude_from_last_conversation_storage?,
-                    id: value.id?,
-                    messages: value.messages?,
-                    namespace: value.namespace?,
-                    replacements: value.replacements?,
-                    summary: value.summary?,
-                    timestamp: value.timestamp?,
-                    title: value.title?,
-                    updated_at: value.updated_at?,
-                    users: value.users?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ConversationResponse> for ConversationResponse {
-            fn from(value: super::ConversationResponse) -> Self {
-                Self {
-                    api_config: Ok(value.api_config),
-                    category: Ok(value.category),
-                    created_at: Ok(value.created_at),
-                    exclude_from_last_conversation_storage: Ok(
-                        value.exclude_from_last_conversation_storage,
-                    ),
-                    id: Ok(value.id),
-                    messages: Ok(value.messages),
-                    namespace: Ok(value.namespace),
-                    replacements: Ok(value.replacements),
-                    summary: Ok(value.summary),
-                    timestamp: Ok(value.timestamp),
-                    title: Ok(value.title),
-                    updated_at: Ok(value.updated_at),
-                    users: Ok(value.users),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct ConversationSummary {
             confidence: ::std::result::Result<
                 ::std::option::Option<super::ConversationConfidence>,
@@ -1680,143 +1382,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct FindPromptsResponse {
-            data: ::std::result::Result<
-                ::std::vec::Vec<super::PromptResponse>,
-                ::std::string::String,
-            >,
-            page: ::std::result::Result<i64, ::std::string::String>,
-            per_page: ::std::result::Result<i64, ::std::string::String>,
-            total: ::std::result::Result<i64, ::std::string::String>,
-        }
-        impl ::std::default::Default for FindPromptsResponse {
-            fn default() -> Self {
-                Self {
-                    data: Err("no value supplied for data".to_string()),
-                    page: Err("no value supplied for page".to_string()),
-                    per_page: Err("no value supplied for per_page".to_string()),
-                    total: Err("no value supplied for total".to_string()),
-                }
-            }
-        }
-        impl FindPromptsResponse {
-            pub fn data<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::PromptResponse>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.data = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for data: {e}")
-                    });
-                self
-            }
-            pub fn page<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.page = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for page: {e}")
-                    });
-                self
-            }
-            pub fn per_page<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.per_page = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for per_page: {e}")
-                    });
-                self
-            }
-            pub fn total<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<i64>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.total = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for total: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<FindPromptsResponse>
-        for super::FindPromptsResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: FindPromptsResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    data: value.data?,
-                    page: value.page?,
-                    per_page: value.per_page?,
-                    total: value.total?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::FindPromptsResponse> for FindPromptsResponse {
-            fn from(value: super::FindPromptsResponse) -> Self {
-                Self {
-                    data: Ok(value.data),
-                    page: Ok(value.page),
-                    per_page: Ok(value.per_page),
-                    total: Ok(value.total),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct KnowledgeBaseResponse {
-            success: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for KnowledgeBaseResponse {
-            fn default() -> Self {
-                Self {
-                    success: Ok(Default::default()),
-                }
-            }
-        }
-        impl KnowledgeBaseResponse {
-            pub fn success<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.success = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for success: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<KnowledgeBaseResponse>
-        for super::KnowledgeBaseResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: KnowledgeBaseResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { success: value.success? })
-            }
-        }
-        impl ::std::convert::From<super::KnowledgeBaseResponse>
-        for KnowledgeBaseResponse {
-            fn from(value: super::KnowledgeBaseResponse) -> Self {
-                Self { success: Ok(value.success) }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct Message {
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
             is_error: ::std::result::Result<
@@ -2023,327 +1588,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct PromptResponse {
-            categories: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            color: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            consumer: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            content: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            created_by: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            is_default: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            is_new_conversation_default: ::std::result::Result<
-                ::std::option::Option<bool>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            namespace: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            prompt_type: ::std::result::Result<
-                super::PromptResponsePromptType,
-                ::std::string::String,
-            >,
-            timestamp: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            updated_at: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            updated_by: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            users: ::std::result::Result<
-                ::std::vec::Vec<super::User>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PromptResponse {
-            fn default() -> Self {
-                Self {
-                    categories: Ok(Default::default()),
-                    color: Ok(Default::default()),
-                    consumer: Ok(Default::default()),
-                    content: Err("no value supplied for content".to_string()),
-                    created_at: Ok(Default::default()),
-                    created_by: Ok(Default::default()),
-                    id: Err("no value supplied for id".to_string()),
-                    is_default: Ok(Default::default()),
-                    is_new_conversation_default: Ok(Default::default()),
-                    name: Err("no value supplied for name".to_string()),
-                    namespace: Ok(Default::default()),
-                    prompt_type: Err("no value supplied for prompt_type".to_string()),
-                    timestamp: Ok(Default::default()),
-                    updated_at: Ok(Default::default()),
-                    updated_by: Ok(Default::default()),
-                    users: Ok(Default::default()),
-                }
-            }
-        }
-        impl PromptResponse {
-            pub fn categories<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.categories = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for categories: {e}")
-                    });
-                self
-            }
-            pub fn color<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.color = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for color: {e}")
-                    });
-                self
-            }
-            pub fn consumer<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.consumer = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for consumer: {e}")
-                    });
-                self
-            }
-            pub fn content<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.content = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for content: {e}")
-                    });
-                self
-            }
-            pub fn created_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_at: {e}")
-                    });
-                self
-            }
-            pub fn created_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.created_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for created_by: {e}")
-                    });
-                self
-            }
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn is_default<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_default = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for is_default: {e}")
-                    });
-                self
-            }
-            pub fn is_new_conversation_default<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<bool>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.is_new_conversation_default = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for is_new_conversation_default: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-            pub fn namespace<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.namespace = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for namespace: {e}")
-                    });
-                self
-            }
-            pub fn prompt_type<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<super::PromptResponsePromptType>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.prompt_type = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for prompt_type: {e}")
-                    });
-                self
-            }
-            pub fn timestamp<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.timestamp = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for timestamp: {e}")
-                    });
-                self
-            }
-            pub fn updated_at<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_at = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_at: {e}")
-                    });
-                self
-            }
-            pub fn updated_by<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.updated_by = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for updated_by: {e}")
-                    });
-                self
-            }
-            pub fn users<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.users = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for users: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PromptResponse> for super::PromptResponse {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PromptResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    categories: value.categories?,
-                    color: value.color?,
-                    consumer: value.consumer?,
-                    content: value.content?,
-                    created_at: value.created_at?,
-                    created_by: value.created_by?,
-                    id: value.id?,
-                    is_default: value.is_default?,
-                    is_new_conversation_default: value.is_new_conversation_default?,
-                    name: value.name?,
-                    namespace: value.namespace?,
-                    prompt_type: value.prompt_type?,
-                    timestamp: value.timestamp?,
-                    updated_at: value.updated_at?,
-                    updated_by: value.updated_by?,
-                    users: value.users?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PromptResponse> for PromptResponse {
-            fn from(value: super::PromptResponse) -> Self {
-                Self {
-                    categories: Ok(value.categories),
-                    color: Ok(value.color),
-                    consumer: Ok(value.consumer),
-                    content: Ok(value.content),
-                    created_at: Ok(value.created_at),
-                    created_by: Ok(value.created_by),
-                    id: Ok(value.id),
-                    is_default: Ok(value.is_default),
-                    is_new_conversation_default: Ok(value.is_new_conversation_default),
-                    name: Ok(value.name),
-                    namespace: Ok(value.namespace),
-                    prompt_type: Ok(value.prompt_type),
-                    timestamp: Ok(value.timestamp),
-                    updated_at: Ok(value.updated_at),
-                    updated_by: Ok(value.updated_by),
-                    users: Ok(value.users),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct TraceData {
             trace_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -2406,68 +1650,6 @@ pub mod types {
                 Self {
                     trace_id: Ok(value.trace_id),
                     transaction_id: Ok(value.transaction_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct User {
-            id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for User {
-            fn default() -> Self {
-                Self {
-                    id: Ok(Default::default()),
-                    name: Ok(Default::default()),
-                }
-            }
-        }
-        impl User {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn name<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.name = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for name: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<User> for super::User {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: User,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    name: value.name?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::User> for User {
-            fn from(value: super::User) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    name: Ok(value.name),
                 }
             }
         }
@@ -3270,6 +2452,39 @@ pub mod builder {
             }
         }
     }
+    impl<'a> FindPrompts<'a> {
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::FindPromptsResponse>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                FindPrompts {
+                    client: &client,
+                    fields,
+                    filter,
+                    page,
+                    per_page,
+                    sort_field,
+                    sort_order,
+                }
+                    .send()
+                    .await
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -3350,7 +2565,7 @@ impl<'a> crate::pagination::Paginator for FindPromptsPages<'a> {
         Box<
             dyn ::std::future::Future<
                 Output = Result<ResponseValue<types::FindPromptsResponse>, crate::Error>,
-            > + Send + 'a,
+            > + Send + 'static,
         >,
     >;
     const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
@@ -3368,7 +2583,7 @@ impl<'a> crate::pagination::Paginator for FindPromptsPages<'a> {
         if let Some(size) = size {
             b = b.per_page(size);
         }
-        Box::pin(b.send())
+        Box::pin(b.send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {

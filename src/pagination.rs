@@ -59,11 +59,11 @@ pub enum Style {
 /// One paginated operation, generated from `spec/pagination.yaml`.
 pub trait Paginator {
     /// A whole response page.
-    type Page;
+    type Page: Send + 'static;
     /// One listed item.
     type Item;
-    /// The request future for one page.
-    type Fetch: Future<Output = Result<ResponseValue<Self::Page>, Error>> + Unpin;
+    /// The request future for one page; it owns what it needs, so a prefetch can spawn it.
+    type Fetch: Future<Output = Result<ResponseValue<Self::Page>, Error>> + Unpin + Send + 'static;
     /// How it pages.
     const STYLE: Style;
     /// Sends the request for the page at `at`, with `size` items per page if given.
@@ -124,6 +124,44 @@ impl<T: AsCursor> AsCursor for Option<T> {
 
 type PageResult<P> = Result<<P as Paginator>::Page, Error>;
 
+/// A page request: polled by the stream itself, or (prefetching) spawned onto the runtime so it
+/// is sent and decoded on another worker while the caller works.
+enum InFlight<P: Paginator> {
+    Here(P::Fetch),
+    Spawned(tokio::task::JoinHandle<Result<ResponseValue<P::Page>, Error>>),
+}
+
+impl<P: Paginator> InFlight<P> {
+    fn start(fetch: P::Fetch, spawn: bool) -> Self {
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) if spawn => Self::Spawned(runtime.spawn(fetch)),
+            _ => Self::Here(fetch),
+        }
+    }
+
+    fn poll(&mut self, cx: &mut Context<'_>) -> Poll<Result<ResponseValue<P::Page>, Error>> {
+        match self {
+            Self::Here(fetch) => Pin::new(fetch).poll(cx),
+            Self::Spawned(task) => Poll::Ready(match ready!(Pin::new(task).poll(cx)) {
+                Ok(result) => result,
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(_) => Err(Error::Io(std::io::Error::other(
+                    "the prefetched page request was cancelled (the runtime is shutting down)",
+                ))),
+            }),
+        }
+    }
+}
+
+impl<P: Paginator> Drop for InFlight<P> {
+    fn drop(&mut self) {
+        // A dropped stream must not leave its prefetch running.
+        if let Self::Spawned(task) = self {
+            task.abort();
+        }
+    }
+}
+
 /// A stream of whole pages. Build it with an operation's `pages()`.
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<P: Paginator> {
@@ -132,7 +170,7 @@ pub struct Pages<P: Paginator> {
     prefetch: bool,
     /// Where the next request starts; `None` once the listing is done.
     next: Option<PageCursor>,
-    in_flight: Option<P::Fetch>,
+    in_flight: Option<InFlight<P>>,
     /// A prefetched page that arrived before it was asked for.
     ready: Option<PageResult<P>>,
     seen_items: u64,
@@ -189,14 +227,17 @@ impl<P: Paginator> Pages<P> {
             && self.ready.is_none()
             && let Some(at) = &self.next
         {
-            self.in_flight = Some(self.paginator.fetch(at, self.size));
+            self.in_flight = Some(InFlight::start(
+                self.paginator.fetch(at, self.size),
+                self.prefetch,
+            ));
         }
     }
 
     /// Polls the request in flight, keeping a result that arrives early.
     fn drive(&mut self, cx: &mut Context<'_>) {
         if let Some(fetch) = self.in_flight.as_mut()
-            && let Poll::Ready(result) = Pin::new(fetch).poll(cx)
+            && let Poll::Ready(result) = fetch.poll(cx)
         {
             self.in_flight = None;
             self.ready = Some(result.map(ResponseValue::into_inner));
@@ -319,6 +360,8 @@ impl<P: Paginator> Stream for Items<P> {
                 }
                 return Poll::Ready(Some(Ok(item)));
             }
+            // The spent page's buffer goes before the next page is decoded, not after.
+            this.current = Vec::new().into_iter();
             match ready!(Pin::new(&mut this.pages).poll_next(cx)) {
                 Some(Ok(page)) => this.current = P::into_items(page).into_iter(),
                 Some(Err(e)) => return Poll::Ready(Some(Err(e))),

@@ -304,14 +304,14 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
         impl<'a> crate::pagination::Paginator for #paginator<'a> {
             type Page = types::#response_type;
             type Item = types::#item_type;
-            type Fetch = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<ResponseValue<types::#response_type>, crate::Error>> + Send + 'a>>;
+            type Fetch = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<ResponseValue<types::#response_type>, crate::Error>> + Send + 'static>>;
             const STYLE: crate::pagination::Style = #style;
 
             fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
                 let mut b = self.builder.clone();
                 #position
                 #size
-                Box::pin(b.send())
+                Box::pin(b.send_owned())
             }
 
             fn info(page: &Self::Page) -> crate::pagination::PageInfo {

@@ -5,9 +5,11 @@ mod doc_examples;
 mod mock_arrays;
 mod mock_paths;
 mod open_enums;
+mod owned_send;
 mod path_segments;
 mod secret_fields;
 mod send_errors;
+mod type_builders;
 
 pub use secret_fields::Secrets;
 
@@ -26,6 +28,7 @@ pub fn run(
     let extra: syn::File =
         syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
     file.items.extend(extra.items);
+    type_builders::run(&mut file);
     open_enums::run(&mut file);
     secret_fields::run(&mut file, secrets)?;
     api_version_header::run(&mut file);
@@ -34,6 +37,7 @@ pub fn run(
         // These call into the kibana-serverless crate, which a standalone crate does not have.
         send_errors::run(&mut file);
         path_segments::run(&mut file);
+        owned_send::run(&mut file)?;
     }
     Ok(prettyplease::unparse(&file))
 }
