@@ -2,6 +2,10 @@
 //! Kibana: list 100,000 agents page by page, and export 100,000 saved objects. Each side runs in
 //! its own process, so its wall time and peak memory are its own. Prints the ratios.
 //!
+//! The Rust side runs twice: on a current-thread runtime (single-threaded, like the Python
+//! process) and on a two-worker multi-thread runtime (where glibc gives each worker thread its
+//! own heap arena, so peak memory is higher). The mock runs in this parent process.
+//!
 //! `benches/vs_kibana_py.sh` installs kibana-py into a virtualenv and runs this bench.
 
 use futures::TryStreamExt;
@@ -74,12 +78,45 @@ fn parse(out: &str) -> (u64, f64, u64) {
     )
 }
 
-#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
+/// Runs `program args` to completion on a blocking thread; panics with its stderr on failure.
+async fn run(program: std::path::PathBuf, args: Vec<String>) -> String {
+    let out = tokio::task::spawn_blocking(move || Command::new(program).args(args).output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() >= 4 && args[1] == "--rust-task" {
-        return rust_task(&args[2], &args[3]).await;
+    if args.len() >= 5 && args[1] == "--rust-task" {
+        let runtime = match args[4].as_str() {
+            "current-thread" => tokio::runtime::Builder::new_current_thread(),
+            _ => {
+                let mut b = tokio::runtime::Builder::new_multi_thread();
+                b.worker_threads(2);
+                b
+            }
+        }
+        .enable_all()
+        .build()
+        .unwrap();
+        return runtime.block_on(rust_task(&args[2], &args[3]));
     }
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(compare());
+}
+
+async fn compare() {
     let python = std::env::var("KIBANA_PY_PYTHON").expect(
         "KIBANA_PY_PYTHON: the virtualenv's python with kibana-py (run benches/vs_kibana_py.sh)",
     );
@@ -92,65 +129,44 @@ async fn main() {
     .await
     .unwrap();
     let url = mock.url();
+    let exe = std::env::current_exe().unwrap();
     println!(
-        "| task (100,000 items) | rust s | python s | speed-up | rust peak MiB | python peak MiB | memory ratio |"
+        "| task (100,000 items) | rust runtime | rust s | python s | speed-up | rust peak MiB | python peak MiB | memory ratio |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for task in ["agents", "export"] {
-        let (url, task_s) = (url.clone(), task.to_string());
-        let exe = std::env::current_exe().unwrap();
-        // One untimed run first, so that both sides meet the mock's page cache warm.
-        let (warm_exe, warm_task, warm_url) = (exe.clone(), task_s.clone(), url.clone());
-        tokio::task::spawn_blocking(move || {
-            Command::new(warm_exe)
-                .args(["--rust-task", &warm_task, &warm_url])
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap();
-        let rust = tokio::task::spawn_blocking(move || {
-            Command::new(exe)
-                .args(["--rust-task", &task_s, &url])
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap();
-        assert!(
-            rust.status.success(),
-            "{}",
-            String::from_utf8_lossy(&rust.stderr)
-        );
-        let (url, task_s, python, script) = (
-            mock.url(),
-            task.to_string(),
-            python.clone(),
-            script.to_string(),
-        );
-        let py = tokio::task::spawn_blocking(move || {
-            Command::new(python)
-                .args([&script, &task_s, &url, API_KEY])
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap();
-        assert!(
-            py.status.success(),
-            "kibana-py failed: {}",
-            String::from_utf8_lossy(&py.stderr)
-        );
-        let (ri, rs, rm) = parse(&String::from_utf8_lossy(&rust.stdout));
-        let (pi, ps, pm) = parse(&String::from_utf8_lossy(&py.stdout));
-        assert_eq!(ri, 100_000, "rust items");
+        let rust_args = |runtime: &str| {
+            vec![
+                "--rust-task".to_string(),
+                task.to_string(),
+                url.clone(),
+                runtime.to_string(),
+            ]
+        };
+        // One untimed run first, so that every side meets the mock's caches warm.
+        run(exe.clone(), rust_args("current-thread")).await;
+        let py = run(
+            python.clone().into(),
+            vec![
+                script.to_string(),
+                task.to_string(),
+                url.clone(),
+                API_KEY.to_string(),
+            ],
+        )
+        .await;
+        let (pi, ps, pm) = parse(&py);
         assert_eq!(pi, 100_000, "python items");
-        println!(
-            "| {task} | {rs:.2} | {ps:.2} | {:.1}x | {:.1} | {:.1} | 1/{:.1} |",
-            ps / rs,
-            rm as f64 / 1024.0,
-            pm as f64 / 1024.0,
-            pm as f64 / rm as f64
-        );
+        for runtime in ["current-thread", "multi-thread"] {
+            let (ri, rs, rm) = parse(&run(exe.clone(), rust_args(runtime)).await);
+            assert_eq!(ri, 100_000, "rust items");
+            println!(
+                "| {task} | {runtime} | {rs:.2} | {ps:.2} | {:.1}x | {:.1} | {:.1} | 1/{:.1} |",
+                ps / rs,
+                rm as f64 / 1024.0,
+                pm as f64 / 1024.0,
+                pm as f64 / rm as f64
+            );
+        }
     }
 }

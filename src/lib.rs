@@ -28,6 +28,7 @@ mod hooks;
 pub mod ndjson;
 pub mod pagination;
 mod path;
+mod response;
 mod retry;
 #[cfg(feature = "fleet")]
 pub mod upload;

@@ -7,6 +7,7 @@ mod mock_paths;
 mod open_enums;
 mod owned_send;
 mod path_segments;
+mod response_decode;
 mod secret_fields;
 mod send_errors;
 mod type_builders;
@@ -37,6 +38,7 @@ pub fn run(
         // These call into the kibana-serverless crate, which a standalone crate does not have.
         send_errors::run(&mut file);
         path_segments::run(&mut file);
+        response_decode::run(&mut file);
         owned_send::run(&mut file)?;
     }
     Ok(prettyplease::unparse(&file))
