@@ -195,6 +195,39 @@ async fn a_success_body_that_does_not_fit_names_the_path() {
     }
 }
 
+/// A body of many chunks is read into one buffer; a decode error keeps all of it.
+#[tokio::test]
+async fn a_large_body_that_does_not_fit_is_kept_whole() {
+    let w = Wire::start().await;
+    let good = json!({"id": "a", "packages": [], "type": "PERMANENT", "active": true, "enrolled_at": "x", "local_metadata": {"notes": "n".repeat(400)}});
+    let mut items = vec![good; 5000];
+    items.push(json!({"id": 7}));
+    let body =
+        serde_json::to_vec(&json!({"items": items, "total": 5001, "page": 1, "perPage": 5001}))
+            .unwrap();
+    assert!(body.len() > 2_000_000);
+    Mock::given(path("/api/fleet/agents"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(body.clone(), "application/json"))
+        .mount(&w.server)
+        .await;
+    match w
+        .kibana
+        .fleet()
+        .get_fleet_agents()
+        .send()
+        .await
+        .unwrap_err()
+    {
+        Error::Decode {
+            path, body: kept, ..
+        } => {
+            assert_eq!(path, "items[5000].id");
+            assert_eq!(kept, body);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn retries_503_then_succeeds() {
     let w = Wire::start_with(fast_retries()).await;
