@@ -4,7 +4,8 @@
 //!
 //! The Rust side runs twice: on a current-thread runtime (single-threaded, like the Python
 //! process) and on a two-worker multi-thread runtime (where glibc gives each worker thread its
-//! own heap arena, so peak memory is higher). The mock runs in this parent process.
+//! own heap arena, so peak memory is higher), and for the agents also with prefetch (the next
+//! page fetched and decoded on the other worker). The mock runs in this parent process.
 //!
 //! `benches/vs_kibana_py.sh` installs kibana-py into a virtualenv and runs this bench.
 
@@ -27,13 +28,18 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn rust_task(task: &str, url: &str) {
+async fn rust_task(task: &str, url: &str, prefetch: bool) {
     let kibana = Kibana::new(url, API_KEY).unwrap();
     let started = Instant::now();
     let mut items = 0u64;
     match task {
         "agents" => {
-            let mut agents = kibana.fleet().get_fleet_agents().items().page_size(1000);
+            let mut agents = kibana
+                .fleet()
+                .get_fleet_agents()
+                .items()
+                .page_size(1000)
+                .prefetch(prefetch);
             while agents.try_next().await.unwrap().is_some() {
                 items += 1;
             }
@@ -106,7 +112,7 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-        return runtime.block_on(rust_task(&args[2], &args[3]));
+        return runtime.block_on(rust_task(&args[2], &args[3], args[4].ends_with("prefetch")));
     }
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -157,7 +163,12 @@ async fn compare() {
         .await;
         let (pi, ps, pm) = parse(&py);
         assert_eq!(pi, 100_000, "python items");
-        for runtime in ["current-thread", "multi-thread"] {
+        let variants: &[&str] = if task == "agents" {
+            &["current-thread", "multi-thread", "multi-thread, prefetch"]
+        } else {
+            &["current-thread", "multi-thread"]
+        };
+        for &runtime in variants {
             let (ri, rs, rm) = parse(&run(exe.clone(), rust_args(runtime)).await);
             assert_eq!(ri, 100_000, "rust items");
             println!(

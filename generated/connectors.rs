@@ -31,32 +31,15 @@ pub mod types {
         pub supported_feature_ids: ::std::vec::Vec<::std::string::String>,
     }
     ///The lowest license level the type needs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConnectorTypeMinimumLicenseRequired {
-        #[serde(rename = "basic")]
         Basic,
-        #[serde(rename = "standard")]
         Standard,
-        #[serde(rename = "gold")]
         Gold,
-        #[serde(rename = "platinum")]
         Platinum,
-        #[serde(rename = "enterprise")]
         Enterprise,
-        #[serde(rename = "trial")]
         Trial,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ConnectorTypeMinimumLicenseRequired {
@@ -158,6 +141,46 @@ pub mod types {
         impl From<String> for ConversionError {
             fn from(value: String) -> Self {
                 Self(value.into())
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConnectorTypeMinimumLicenseRequired {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ConnectorTypeMinimumLicenseRequired {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    /// Reads an open enum from a string through its `FromStr`, which never fails.
+    mod open_enum {
+        pub(super) struct FromText<T>(pub(super) ::std::marker::PhantomData<T>);
+        impl<'de, T: ::std::str::FromStr> ::serde::de::Visitor<'de> for FromText<T> {
+            type Value = T;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<T, E> {
+                value
+                    .parse()
+                    .map_err(|_| E::invalid_value(
+                        ::serde::de::Unexpected::Str(value),
+                        &self,
+                    ))
             }
         }
     }

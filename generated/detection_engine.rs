@@ -22,28 +22,13 @@ pub mod types {
         }
     }
     ///Workflow status of an alert.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AlertStatus {
-        #[serde(rename = "open")]
         Open,
-        #[serde(rename = "closed")]
         Closed,
-        #[serde(rename = "acknowledged")]
         Acknowledged,
-        #[serde(rename = "in-progress")]
         InProgress,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AlertStatus {
@@ -186,24 +171,11 @@ pub mod types {
         pub status: AlertStatus,
     }
     ///`SetAlertsStatusByQueryConflicts`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SetAlertsStatusByQueryConflicts {
-        #[serde(rename = "abort")]
         Abort,
-        #[serde(rename = "proceed")]
         Proceed,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for SetAlertsStatusByQueryConflicts {
@@ -457,6 +429,62 @@ pub mod types {
         impl From<String> for ConversionError {
             fn from(value: String) -> Self {
                 Self(value.into())
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AlertStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AlertStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SetAlertsStatusByQueryConflicts {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for SetAlertsStatusByQueryConflicts {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    /// Reads an open enum from a string through its `FromStr`, which never fails.
+    mod open_enum {
+        pub(super) struct FromText<T>(pub(super) ::std::marker::PhantomData<T>);
+        impl<'de, T: ::std::str::FromStr> ::serde::de::Visitor<'de> for FromText<T> {
+            type Value = T;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<T, E> {
+                value
+                    .parse()
+                    .map_err(|_| E::invalid_value(
+                        ::serde::de::Unexpected::Str(value),
+                        &self,
+                    ))
             }
         }
     }

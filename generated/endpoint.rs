@@ -79,24 +79,11 @@ pub mod types {
         }
     }
     ///`ActionOutputType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ActionOutputType {
-        #[serde(rename = "json")]
         Json,
-        #[serde(rename = "text")]
         Text,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ActionOutputType {
@@ -137,28 +124,13 @@ pub mod types {
         }
     }
     ///Agent type that runs the action.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentTypes {
-        #[serde(rename = "endpoint")]
         Endpoint,
-        #[serde(rename = "sentinel_one")]
         SentinelOne,
-        #[serde(rename = "crowdstrike")]
         Crowdstrike,
-        #[serde(rename = "microsoft_defender_endpoint")]
         MicrosoftDefenderEndpoint,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentTypes {
@@ -666,6 +638,62 @@ pub mod types {
         impl From<String> for ConversionError {
             fn from(value: String) -> Self {
                 Self(value.into())
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ActionOutputType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ActionOutputType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentTypes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentTypes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    /// Reads an open enum from a string through its `FromStr`, which never fails.
+    mod open_enum {
+        pub(super) struct FromText<T>(pub(super) ::std::marker::PhantomData<T>);
+        impl<'de, T: ::std::str::FromStr> ::serde::de::Visitor<'de> for FromText<T> {
+            type Value = T;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<T, E> {
+                value
+                    .parse()
+                    .map_err(|_| E::invalid_value(
+                        ::serde::de::Unexpected::Str(value),
+                        &self,
+                    ))
             }
         }
     }

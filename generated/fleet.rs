@@ -160,26 +160,12 @@ pub mod types {
         pub type_: AgentComponentsItemUnitsItemType,
     }
     ///`AgentComponentsItemUnitsItemType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentComponentsItemUnitsItemType {
-        #[serde(rename = "input")]
         Input,
-        #[serde(rename = "output")]
         Output,
-        #[serde(rename = "")]
         X,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentComponentsItemUnitsItemType {
@@ -223,30 +209,14 @@ pub mod types {
         }
     }
     ///`AgentLastCheckinStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentLastCheckinStatus {
-        #[serde(rename = "error")]
         Error,
-        #[serde(rename = "online")]
         Online,
-        #[serde(rename = "degraded")]
         Degraded,
-        #[serde(rename = "updating")]
         Updating,
-        #[serde(rename = "starting")]
         Starting,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentLastCheckinStatus {
@@ -474,26 +444,12 @@ pub mod types {
         pub max_retries: ::std::option::Option<f64>,
     }
     ///`AgentPolicyMonitoringEnabledItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentPolicyMonitoringEnabledItem {
-        #[serde(rename = "logs")]
         Logs,
-        #[serde(rename = "metrics")]
         Metrics,
-        #[serde(rename = "traces")]
         Traces,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentPolicyMonitoringEnabledItem {
@@ -697,24 +653,11 @@ pub mod types {
         pub version: ::std::string::String,
     }
     ///`AgentPolicyStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentPolicyStatus {
-        #[serde(rename = "active")]
         Active,
-        #[serde(rename = "inactive")]
         Inactive,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentPolicyStatus {
@@ -755,42 +698,20 @@ pub mod types {
         }
     }
     ///`AgentStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentStatus {
-        #[serde(rename = "offline")]
         Offline,
-        #[serde(rename = "error")]
         Error,
-        #[serde(rename = "online")]
         Online,
-        #[serde(rename = "inactive")]
         Inactive,
-        #[serde(rename = "enrolling")]
         Enrolling,
-        #[serde(rename = "unenrolling")]
         Unenrolling,
-        #[serde(rename = "unenrolled")]
         Unenrolled,
-        #[serde(rename = "updating")]
         Updating,
-        #[serde(rename = "degraded")]
         Degraded,
-        #[serde(rename = "uninstalled")]
         Uninstalled,
-        #[serde(rename = "orphaned")]
         Orphaned,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentStatus {
@@ -849,26 +770,12 @@ pub mod types {
         }
     }
     ///`AgentType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentType {
-        #[serde(rename = "PERMANENT")]
         Permanent,
-        #[serde(rename = "EPHEMERAL")]
         Ephemeral,
-        #[serde(rename = "TEMPORARY")]
         Temporary,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentType {
@@ -911,26 +818,12 @@ pub mod types {
         }
     }
     ///`AgentUnhealthyReasonItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentUnhealthyReasonItem {
-        #[serde(rename = "input")]
         Input,
-        #[serde(rename = "output")]
         Output,
-        #[serde(rename = "other")]
         Other,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for AgentUnhealthyReasonItem {
@@ -1020,34 +913,16 @@ pub mod types {
         pub type_: ::std::string::String,
     }
     ///`ComponentStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ComponentStatus {
-        #[serde(rename = "STARTING")]
         Starting,
-        #[serde(rename = "CONFIGURING")]
         Configuring,
-        #[serde(rename = "HEALTHY")]
         Healthy,
-        #[serde(rename = "DEGRADED")]
         Degraded,
-        #[serde(rename = "FAILED")]
         Failed,
-        #[serde(rename = "STOPPING")]
         Stopping,
-        #[serde(rename = "STOPPED")]
         Stopped,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ComponentStatus {
@@ -1103,22 +978,10 @@ pub mod types {
         pub action: DeleteFleetEnrollmentApiKeysKeyidResponseAction,
     }
     ///`DeleteFleetEnrollmentApiKeysKeyidResponseAction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DeleteFleetEnrollmentApiKeysKeyidResponseAction {
-        #[serde(rename = "deleted")]
         Deleted,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for DeleteFleetEnrollmentApiKeysKeyidResponseAction {
@@ -1245,24 +1108,11 @@ pub mod types {
         pub total: f64,
     }
     ///`GetFleetAgentsSortOrder`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetFleetAgentsSortOrder {
-        #[serde(rename = "asc")]
         Asc,
-        #[serde(rename = "desc")]
         Desc,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for GetFleetAgentsSortOrder {
@@ -1384,24 +1234,11 @@ pub mod types {
         }
     }
     ///`PostFleetAgentPoliciesAgentpolicyidCopyFormat`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PostFleetAgentPoliciesAgentpolicyidCopyFormat {
-        #[serde(rename = "simplified")]
         Simplified,
-        #[serde(rename = "legacy")]
         Legacy,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for PostFleetAgentPoliciesAgentpolicyidCopyFormat {
@@ -1670,38 +1507,18 @@ pub mod types {
         pub name: ::std::string::String,
     }
     ///`UpgradeState`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum UpgradeState {
-        #[serde(rename = "UPG_REQUESTED")]
         UpgRequested,
-        #[serde(rename = "UPG_SCHEDULED")]
         UpgScheduled,
-        #[serde(rename = "UPG_DOWNLOADING")]
         UpgDownloading,
-        #[serde(rename = "UPG_EXTRACTING")]
         UpgExtracting,
-        #[serde(rename = "UPG_REPLACING")]
         UpgReplacing,
-        #[serde(rename = "UPG_RESTARTING")]
         UpgRestarting,
-        #[serde(rename = "UPG_FAILED")]
         UpgFailed,
-        #[serde(rename = "UPG_WATCHING")]
         UpgWatching,
-        #[serde(rename = "UPG_ROLLBACK")]
         UpgRollback,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UpgradeState {
@@ -2133,6 +1950,224 @@ pub mod types {
         impl From<String> for ConversionError {
             fn from(value: String) -> Self {
                 Self(value.into())
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentComponentsItemUnitsItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentComponentsItemUnitsItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentLastCheckinStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentLastCheckinStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentPolicyMonitoringEnabledItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentPolicyMonitoringEnabledItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentPolicyStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentPolicyStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentUnhealthyReasonItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentUnhealthyReasonItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ComponentStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ComponentStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for DeleteFleetEnrollmentApiKeysKeyidResponseAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for DeleteFleetEnrollmentApiKeysKeyidResponseAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetFleetAgentsSortOrder {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for GetFleetAgentsSortOrder {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PostFleetAgentPoliciesAgentpolicyidCopyFormat {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PostFleetAgentPoliciesAgentpolicyidCopyFormat {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpgradeState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for UpgradeState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    /// Reads an open enum from a string through its `FromStr`, which never fails.
+    mod open_enum {
+        pub(super) struct FromText<T>(pub(super) ::std::marker::PhantomData<T>);
+        impl<'de, T: ::std::str::FromStr> ::serde::de::Visitor<'de> for FromText<T> {
+            type Value = T;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<T, E> {
+                value
+                    .parse()
+                    .map_err(|_| E::invalid_value(
+                        ::serde::de::Unexpected::Str(value),
+                        &self,
+                    ))
             }
         }
     }

@@ -37,24 +37,11 @@ pub mod types {
         }
     }
     ///The conversation category.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConversationCategory {
-        #[serde(rename = "assistant")]
         Assistant,
-        #[serde(rename = "insights")]
         Insights,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ConversationCategory {
@@ -95,26 +82,12 @@ pub mod types {
         }
     }
     ///`ConversationConfidence`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ConversationConfidence {
-        #[serde(rename = "low")]
         Low,
-        #[serde(rename = "medium")]
         Medium,
-        #[serde(rename = "high")]
         High,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ConversationConfidence {
@@ -277,28 +250,13 @@ pub mod types {
         pub total: i64,
     }
     ///`FindPromptsSortField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum FindPromptsSortField {
-        #[serde(rename = "created_at")]
         CreatedAt,
-        #[serde(rename = "is_default")]
         IsDefault,
-        #[serde(rename = "name")]
         Name,
-        #[serde(rename = "updated_at")]
         UpdatedAt,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for FindPromptsSortField {
@@ -395,26 +353,12 @@ pub mod types {
         }
     }
     ///Who wrote the message.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum MessageRole {
-        #[serde(rename = "system")]
         System,
-        #[serde(rename = "user")]
         User,
-        #[serde(rename = "assistant")]
         Assistant,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for MessageRole {
@@ -562,24 +506,11 @@ pub mod types {
         pub users: ::std::vec::Vec<User>,
     }
     ///`PromptResponsePromptType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum PromptResponsePromptType {
-        #[serde(rename = "system")]
         System,
-        #[serde(rename = "quick")]
         Quick,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for PromptResponsePromptType {
@@ -620,25 +551,12 @@ pub mod types {
         }
     }
     ///LLM provider.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Provider {
-        #[serde(rename = "OpenAI")]
         OpenAi,
-        #[serde(rename = "Azure OpenAI")]
         AzureOpenAi,
         Other,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for Provider {
@@ -716,24 +634,11 @@ pub mod types {
         }
     }
     ///`SortOrder`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SortOrder {
-        #[serde(rename = "asc")]
         Asc,
-        #[serde(rename = "desc")]
         Desc,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for SortOrder {
@@ -1683,6 +1588,142 @@ pub mod types {
         impl From<String> for ConversionError {
             fn from(value: String) -> Self {
                 Self(value.into())
+            }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConversationCategory {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ConversationCategory {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConversationConfidence {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ConversationConfidence {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FindPromptsSortField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for FindPromptsSortField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MessageRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MessageRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PromptResponsePromptType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PromptResponsePromptType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Provider {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for Provider {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SortOrder {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer
+                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for SortOrder {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    /// Reads an open enum from a string through its `FromStr`, which never fails.
+    mod open_enum {
+        pub(super) struct FromText<T>(pub(super) ::std::marker::PhantomData<T>);
+        impl<'de, T: ::std::str::FromStr> ::serde::de::Visitor<'de> for FromText<T> {
+            type Value = T;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: ::serde::de::Error>(
+                self,
+                value: &str,
+            ) -> ::std::result::Result<T, E> {
+                value
+                    .parse()
+                    .map_err(|_| E::invalid_value(
+                        ::serde::de::Unexpected::Str(value),
+                        &self,
+                    ))
             }
         }
     }

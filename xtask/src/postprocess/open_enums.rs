@@ -3,6 +3,11 @@
 //! string enum gets a catch-all variant, `Unknown(String)`, that keeps the text as sent and
 //! serializes it back unchanged; `Display` and `FromStr` learn it too (parsing never fails).
 //! `Copy` goes, since the variant owns a string.
+//!
+//! serde's derive would need an untagged variant for the catch-all, which buffers every value
+//! before matching it and expands to hundreds of lines per enum. Instead, the enums implement
+//! `Deserialize` by reading a string (borrowed when the format allows) into `FromStr`, and
+//! `Serialize` by writing `Display`: a few lines each, and faster.
 
 use quote::format_ident;
 use std::collections::BTreeMap;
@@ -16,17 +21,76 @@ pub fn run(file: &mut syn::File) -> Vec<String> {
     opened
 }
 
-fn visit_items(items: &mut [Item], opened: &mut Vec<String>) {
+fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>) {
     // Enum name -> catch-all variant name, for the impls that follow in the same module.
     let mut variants: BTreeMap<String, syn::Ident> = BTreeMap::new();
+    // The written serde impls go through `Display` and `FromStr`, which typify writes for every
+    // string enum; an enum without both is left as it is.
+    let has = |name: &str, trait_name: &str| {
+        items.iter().any(|item| {
+            matches!(item, Item::Impl(imp)
+                if self_name(imp).as_deref() == Some(name)
+                    && imp.trait_.as_ref().and_then(|(p, _)| p.segments.last()).is_some_and(|s| s.ident == trait_name))
+        })
+    };
+    let convertible: Vec<String> = items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Enum(e) => Some(e.ident.to_string()),
+            _ => None,
+        })
+        .filter(|name| has(name, "Display") && has(name, "FromStr"))
+        .collect();
     for item in items.iter_mut() {
         if let Item::Enum(e) = item
+            && convertible.contains(&e.ident.to_string())
             && let Some(variant) = open(e)
         {
             opened.push(e.ident.to_string());
             variants.insert(e.ident.to_string(), variant);
         }
     }
+    let mut serde_impls: Vec<Item> = Vec::new();
+    for name in variants.keys() {
+        let ident = format_ident!("{}", name);
+        serde_impls.push(parse_quote! {
+            impl<'de> ::serde::Deserialize<'de> for #ident {
+                fn deserialize<D: ::serde::Deserializer<'de>>(
+                    deserializer: D,
+                ) -> ::std::result::Result<Self, D::Error> {
+                    deserializer.deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                }
+            }
+        });
+        serde_impls.push(parse_quote! {
+            impl ::serde::Serialize for #ident {
+                fn serialize<S: ::serde::Serializer>(
+                    &self,
+                    serializer: S,
+                ) -> ::std::result::Result<S::Ok, S::Error> {
+                    serializer.collect_str(self)
+                }
+            }
+        });
+    }
+    if !serde_impls.is_empty() {
+        serde_impls.push(parse_quote! {
+            /// Reads an open enum from a string through its `FromStr`, which never fails.
+            mod open_enum {
+                pub(super) struct FromText<T>(pub(super) ::std::marker::PhantomData<T>);
+                impl<'de, T: ::std::str::FromStr> ::serde::de::Visitor<'de> for FromText<T> {
+                    type Value = T;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str("a string")
+                    }
+                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<T, E> {
+                        value.parse().map_err(|_| E::invalid_value(::serde::de::Unexpected::Str(value), &self))
+                    }
+                }
+            }
+        });
+    }
+    items.extend(serde_impls);
     for item in items.iter_mut() {
         match item {
             Item::Impl(imp) => {
@@ -73,16 +137,28 @@ fn open(e: &mut ItemEnum) -> Option<syn::Ident> {
     };
     e.variants.push(parse_quote! {
         /// A value this client does not know yet (Kibana added it later), kept as sent.
-        #[serde(untagged)]
         #variant(::std::string::String)
     });
+    // serde's derives (and so their `#[serde]` attributes) give way to the impls written here.
+    let is_serde = |p: &syn::Path| {
+        p.segments
+            .last()
+            .is_some_and(|s| s.ident == "Deserialize" || s.ident == "Serialize")
+    };
     for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
         if let Ok(paths) = attr.parse_args_with(
             syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
         ) {
-            let kept: Vec<&syn::Path> = paths.iter().filter(|p| !p.is_ident("Copy")).collect();
+            let kept: Vec<&syn::Path> = paths
+                .iter()
+                .filter(|p| !p.is_ident("Copy") && !is_serde(p))
+                .collect();
             *attr = parse_quote!(#[derive(#(#kept),*)]);
         }
+    }
+    e.attrs.retain(|a| !a.path().is_ident("serde"));
+    for v in e.variants.iter_mut() {
+        v.attrs.retain(|a| !a.path().is_ident("serde"));
     }
     Some(variant)
 }
@@ -167,6 +243,8 @@ mod tests {
                 #[serde(untagged)]
                 pub enum Union { A, B }
                 #[derive(::serde::Deserialize)]
+                pub enum NoFromStr { #[serde(rename = "a")] A }
+                #[derive(::serde::Deserialize)]
                 pub enum Data { A(String) }
             }
         };
@@ -185,5 +263,15 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("Copy"), "{text}");
+        let flat: String = text.split_whitespace().collect();
+        assert!(
+            flat.contains("#[derive(Clone,Debug)]pubenumStatus")
+                && !flat.contains(r#"#[serde(rename="online")]"#)
+                && flat.contains("impl<'de>::serde::Deserialize<'de>forStatus")
+                && flat.contains("impl::serde::SerializeforStatus")
+                && flat.contains("modopen_enum"),
+            "{text}"
+        );
+        assert!(flat.contains(r#"#[serde(rename="a")]A"#), "{text}");
     }
 }
