@@ -207,8 +207,10 @@ impl<P: Paginator> Pages<P> {
         self
     }
 
-    /// Requests the next page while the caller works through the current one. Two pages are
-    /// then in memory at a time.
+    /// Requests the next page while the caller works through the current one. The request is
+    /// spawned onto the Tokio runtime, so on a multi-thread runtime the page is received and
+    /// decoded on another worker meanwhile; dropping the stream aborts it. Two pages are then in
+    /// memory at a time.
     pub fn prefetch(mut self, yes: bool) -> Self {
         self.prefetch = yes;
         self

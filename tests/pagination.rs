@@ -403,3 +403,64 @@ fn paging_100k_agents_holds_one_page_at_a_time() {
         "peak RSS {peak} KiB while the listing is {all} KiB"
     );
 }
+
+/// Dropping a prefetching stream aborts the spawned request for the next page: the server sees
+/// that request's connection close instead of it waiting on an answer forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_a_prefetching_stream_aborts_the_next_request() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (closed_tx, mut closed_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let closed = closed_tx.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                loop {
+                    let mut head = Vec::new();
+                    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match socket.read(&mut buf).await {
+                            Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
+                            _ => return,
+                        }
+                    }
+                    let head = String::from_utf8_lossy(&head).into_owned();
+                    if head.contains("page=2") {
+                        // Never answer; report when the client gives up on the connection.
+                        let n = socket.read(&mut buf).await.unwrap_or(0);
+                        let _ = closed.send(format!("page 2 connection read {n} bytes"));
+                        return;
+                    }
+                    let items: Vec<Value> = (0..10).map(agent).collect();
+                    let body = json!({"items": items, "total": 20.0, "page": 1.0, "perPage": 10.0})
+                        .to_string();
+                    let response = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    if socket.write_all(response.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    let kibana = Kibana::new(&url, CANARY_KEY).unwrap();
+    let mut items = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items()
+        .page_size(10)
+        .prefetch(true);
+    let first = items.try_next().await.unwrap().unwrap();
+    assert_eq!(first.id, "agent-0");
+    // Let the spawned page-2 request reach the server.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    drop(items);
+    let seen = tokio::time::timeout(std::time::Duration::from_secs(5), closed_rx.recv())
+        .await
+        .expect("the page-2 request was not aborted")
+        .unwrap();
+    assert_eq!(seen, "page 2 connection read 0 bytes");
+}
