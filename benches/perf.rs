@@ -121,52 +121,39 @@ async fn main() {
 
     // 1. Per-request overhead, small response.
     let one = format!("{}/api/fleet/agents/agent-000042", mock_url);
-    let (ours, theirs) = side_by_side(
-        4000,
-        || async {
-            kibana
-                .fleet()
-                .get_fleet_agents_agentid()
-                .agent_id("agent-000042")
-                .send()
-                .await
-                .unwrap();
-        },
-        || async {
-            let _: GetFleetAgentsAgentidResponse = raw(&http, &one).await;
-        },
-    )
-    .await;
-    row(
-        "1. get one agent: client vs raw reqwest+serde",
-        ours,
-        theirs,
-        ours.as_secs_f64() / theirs.as_secs_f64(),
-        "<= 1.05",
-    );
-    let (ours, theirs) = side_by_side(
-        4000,
-        || async {
-            kibana
-                .fleet()
-                .get_fleet_agents_agentid()
-                .agent_id("agent-000042")
-                .send()
-                .await
-                .unwrap();
-        },
-        || async {
-            let _: GetFleetAgentsAgentidResponse = raw(&bare, &one).await;
-        },
-    )
-    .await;
-    row(
-        "1b. the same, raw reqwest without timeouts",
-        ours,
-        theirs,
-        ours.as_secs_f64() / theirs.as_secs_f64(),
-        "(info)",
-    );
+    let get_one = || async {
+        kibana
+            .fleet()
+            .get_fleet_agents_agentid()
+            .agent_id("agent-000042")
+            .send()
+            .await
+            .unwrap();
+    };
+    for (name, baseline, target) in [
+        (
+            "1. get one agent: client vs raw reqwest+serde",
+            &http,
+            "<= 1.05",
+        ),
+        (
+            "1b. the same, raw reqwest without timeouts",
+            &bare,
+            "(info)",
+        ),
+    ] {
+        let (ours, theirs) = side_by_side(4000, get_one, || async {
+            let _: GetFleetAgentsAgentidResponse = raw(baseline, &one).await;
+        })
+        .await;
+        row(
+            name,
+            ours,
+            theirs,
+            ours.as_secs_f64() / theirs.as_secs_f64(),
+            target,
+        );
+    }
 
     // 2. Per-request overhead, a page of 1,000 agents.
     let page = format!("{}/api/fleet/agents?perPage=1000", mock_url);

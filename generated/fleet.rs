@@ -1958,7 +1958,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for AgentComponentsItemUnitsItemType {
@@ -1974,7 +1974,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for AgentLastCheckinStatus {
@@ -1990,7 +1990,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for AgentPolicyMonitoringEnabledItem {
@@ -2006,7 +2006,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for AgentPolicyStatus {
@@ -2022,7 +2022,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for AgentStatus {
@@ -2038,7 +2038,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for AgentType {
@@ -2054,7 +2054,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for AgentUnhealthyReasonItem {
@@ -2070,7 +2070,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for ComponentStatus {
@@ -2087,7 +2087,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for DeleteFleetEnrollmentApiKeysKeyidResponseAction {
@@ -2103,7 +2103,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for GetFleetAgentsSortOrder {
@@ -2120,7 +2120,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for PostFleetAgentPoliciesAgentpolicyidCopyFormat {
@@ -2136,7 +2136,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for UpgradeState {
@@ -2145,30 +2145,6 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
-        }
-    }
-    /// Reads an open enum from a string through its `FromStr`, which never fails.
-    mod open_enum {
-        pub(super) struct FromText<T>(pub(super) ::std::marker::PhantomData<T>);
-        impl<'de, T: ::std::str::FromStr> ::serde::de::Visitor<'de> for FromText<T> {
-            type Value = T;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: ::serde::de::Error>(
-                self,
-                value: &str,
-            ) -> ::std::result::Result<T, E> {
-                value
-                    .parse()
-                    .map_err(|_| E::invalid_value(
-                        ::serde::de::Unexpected::Str(value),
-                        &self,
-                    ))
-            }
         }
     }
 }

@@ -1596,7 +1596,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for ConversationCategory {
@@ -1612,7 +1612,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for ConversationConfidence {
@@ -1628,7 +1628,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for FindPromptsSortField {
@@ -1644,7 +1644,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for MessageRole {
@@ -1660,7 +1660,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for PromptResponsePromptType {
@@ -1676,7 +1676,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for Provider {
@@ -1692,7 +1692,7 @@ pub mod types {
             deserializer: D,
         ) -> ::std::result::Result<Self, D::Error> {
             deserializer
-                .deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                .deserialize_str(crate::open_enum::FromText(::std::marker::PhantomData))
         }
     }
     impl ::serde::Serialize for SortOrder {
@@ -1701,30 +1701,6 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
-        }
-    }
-    /// Reads an open enum from a string through its `FromStr`, which never fails.
-    mod open_enum {
-        pub(super) struct FromText<T>(pub(super) ::std::marker::PhantomData<T>);
-        impl<'de, T: ::std::str::FromStr> ::serde::de::Visitor<'de> for FromText<T> {
-            type Value = T;
-            fn expecting(
-                &self,
-                f: &mut ::std::fmt::Formatter<'_>,
-            ) -> ::std::fmt::Result {
-                f.write_str("a string")
-            }
-            fn visit_str<E: ::serde::de::Error>(
-                self,
-                value: &str,
-            ) -> ::std::result::Result<T, E> {
-                value
-                    .parse()
-                    .map_err(|_| E::invalid_value(
-                        ::serde::de::Unexpected::Str(value),
-                        &self,
-                    ))
-            }
         }
     }
 }

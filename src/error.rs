@@ -156,6 +156,8 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
 pub(crate) type PathFinder = fn(&[u8]) -> Option<(String, String)>;
 
 /// Re-decodes `body` as `T` with path tracking; the (path, message) of the failure.
+// This and `no_path` are called by generated code; a build of few domains may use only one.
+#[allow(dead_code)]
 pub(crate) fn path_of<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<(String, String)> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, T>(de) {
@@ -165,6 +167,7 @@ pub(crate) fn path_of<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<(St
 }
 
 /// For raw (byte stream) responses, which are never decoded.
+#[allow(dead_code)]
 pub(crate) fn no_path(_: &[u8]) -> Option<(String, String)> {
     None
 }

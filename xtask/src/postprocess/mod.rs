@@ -30,7 +30,14 @@ pub fn run(
         syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
     file.items.extend(extra.items);
     type_builders::run(&mut file);
-    open_enums::run(&mut file);
+    open_enums::run(
+        &mut file,
+        if target == Target::Crate {
+            open_enums::Visitor::Crate
+        } else {
+            open_enums::Visitor::Local
+        },
+    );
     secret_fields::run(&mut file, secrets)?;
     api_version_header::run(&mut file);
     doc_examples::run(&mut file);

@@ -14,14 +14,23 @@ use std::collections::BTreeMap;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, ItemEnum, ItemImpl, Pat, parse_quote};
 
+/// Where the string visitor the written `Deserialize` impls use lives.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Visitor {
+    /// In the kibana-serverless crate (`crate::open_enum`), written once by hand.
+    Crate,
+    /// In a module written next to the enums, for a standalone crate.
+    Local,
+}
+
 /// Applies the pass to `file`; returns the names of the enums it opened.
-pub fn run(file: &mut syn::File) -> Vec<String> {
+pub fn run(file: &mut syn::File, visitor: Visitor) -> Vec<String> {
     let mut opened = Vec::new();
-    visit_items(&mut file.items, &mut opened);
+    visit_items(&mut file.items, &mut opened, visitor);
     opened
 }
 
-fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>) {
+fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>, visitor: Visitor) {
     // Enum name -> catch-all variant name, for the impls that follow in the same module.
     let mut variants: BTreeMap<String, syn::Ident> = BTreeMap::new();
     // The written serde impls go through `Display` and `FromStr`, which typify writes for every
@@ -51,6 +60,10 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>) {
         }
     }
     let mut serde_impls: Vec<Item> = Vec::new();
+    let from_text: syn::Path = match visitor {
+        Visitor::Crate => parse_quote!(crate::open_enum::FromText),
+        Visitor::Local => parse_quote!(self::open_enum::FromText),
+    };
     for name in variants.keys() {
         let ident = format_ident!("{}", name);
         serde_impls.push(parse_quote! {
@@ -58,7 +71,7 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>) {
                 fn deserialize<D: ::serde::Deserializer<'de>>(
                     deserializer: D,
                 ) -> ::std::result::Result<Self, D::Error> {
-                    deserializer.deserialize_str(self::open_enum::FromText(::std::marker::PhantomData))
+                    deserializer.deserialize_str(#from_text(::std::marker::PhantomData))
                 }
             }
         });
@@ -73,7 +86,7 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>) {
             }
         });
     }
-    if !serde_impls.is_empty() {
+    if !serde_impls.is_empty() && visitor == Visitor::Local {
         serde_impls.push(parse_quote! {
             /// Reads an open enum from a string through its `FromStr`, which never fails.
             mod open_enum {
@@ -100,7 +113,7 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>) {
             }
             Item::Mod(m) => {
                 if let Some((_, content)) = &mut m.content {
-                    visit_items(content, opened);
+                    visit_items(content, opened, visitor);
                 }
             }
             _ => {}
@@ -248,7 +261,7 @@ mod tests {
                 pub enum Data { A(String) }
             }
         };
-        assert_eq!(run(&mut file), ["Status"]);
+        assert_eq!(run(&mut file, Visitor::Local), ["Status"]);
         let text = prettyplease::unparse(&file);
         assert!(
             text.contains("UnknownValue(::std::string::String)"),
