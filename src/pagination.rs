@@ -134,7 +134,10 @@ enum InFlight<P: Paginator> {
 impl<P: Paginator> InFlight<P> {
     fn start(fetch: P::Fetch, spawn: bool) -> Self {
         match tokio::runtime::Handle::try_current() {
-            Ok(runtime) if spawn => Self::Spawned(runtime.spawn(fetch)),
+            // The spawned request stays inside the caller's tracing span.
+            Ok(runtime) if spawn => {
+                Self::Spawned(runtime.spawn(tracing::Instrument::in_current_span(fetch)))
+            }
             _ => Self::Here(fetch),
         }
     }

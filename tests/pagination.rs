@@ -464,3 +464,51 @@ async fn dropping_a_prefetching_stream_aborts_the_next_request() {
         .unwrap();
     assert_eq!(seen, "page 2 connection read 0 bytes");
 }
+
+/// A prefetched page request is spawned, yet it stays inside the caller's span.
+#[tokio::test(flavor = "current_thread")]
+async fn prefetched_requests_stay_in_the_callers_span() {
+    #[derive(Clone, Default)]
+    struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (_server, kibana, _) = agents_server(30, None).await;
+    let listing = tracing::info_span!("listing");
+    let items: Vec<_> = tracing::Instrument::instrument(
+        kibana
+            .fleet()
+            .get_fleet_agents()
+            .items()
+            .page_size(10)
+            .prefetch(true)
+            .try_collect::<Vec<_>>(),
+        listing,
+    )
+    .await
+    .unwrap();
+    assert_eq!(items.len(), 30);
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let attempts: Vec<&str> = text.lines().filter(|l| l.contains("attempt")).collect();
+    assert_eq!(attempts.len(), 3, "{text}");
+    assert!(
+        attempts
+            .iter()
+            .all(|l| l.contains("listing:kibana.request")),
+        "{text}"
+    );
+}
