@@ -26,7 +26,7 @@ pub mod error_body;
 pub mod export;
 mod hooks;
 pub mod ndjson;
-mod open_enum;
+mod de;
 pub mod pagination;
 // Called by generated code for path parameters, which some domains do not have.
 #[allow(dead_code)]

@@ -14,23 +14,14 @@ use std::collections::BTreeMap;
 use syn::visit_mut::VisitMut;
 use syn::{Fields, Item, ItemEnum, ItemImpl, Pat, parse_quote};
 
-/// Where the string visitor the written `Deserialize` impls use lives.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Visitor {
-    /// In the kibana-serverless crate (`crate::open_enum`), written once by hand.
-    Crate,
-    /// In a module written next to the enums, for a standalone crate.
-    Local,
-}
-
 /// Applies the pass to `file`; returns the names of the enums it opened.
-pub fn run(file: &mut syn::File, visitor: Visitor) -> Vec<String> {
+pub fn run(file: &mut syn::File, support: &syn::Path) -> Vec<String> {
     let mut opened = Vec::new();
-    visit_items(&mut file.items, &mut opened, visitor);
+    visit_items(&mut file.items, &mut opened, support);
     opened
 }
 
-fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>, visitor: Visitor) {
+fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>, support: &syn::Path) {
     // Enum name -> catch-all variant name, for the impls that follow in the same module.
     let mut variants: BTreeMap<String, syn::Ident> = BTreeMap::new();
     // The written serde impls go through `Display` and `FromStr`, which typify writes for every
@@ -60,10 +51,7 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>, visitor: Visitor
         }
     }
     let mut serde_impls: Vec<Item> = Vec::new();
-    let from_text: syn::Path = match visitor {
-        Visitor::Crate => parse_quote!(crate::open_enum::FromText),
-        Visitor::Local => parse_quote!(self::open_enum::FromText),
-    };
+    let from_text: syn::Path = parse_quote!(#support::FromText);
     for name in variants.keys() {
         let ident = format_ident!("{}", name);
         serde_impls.push(parse_quote! {
@@ -86,23 +74,6 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>, visitor: Visitor
             }
         });
     }
-    if !serde_impls.is_empty() && visitor == Visitor::Local {
-        serde_impls.push(parse_quote! {
-            /// Reads an open enum from a string through its `FromStr`, which never fails.
-            mod open_enum {
-                pub(super) struct FromText<T>(pub(super) ::std::marker::PhantomData<T>);
-                impl<'de, T: ::std::str::FromStr> ::serde::de::Visitor<'de> for FromText<T> {
-                    type Value = T;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str("a string")
-                    }
-                    fn visit_str<E: ::serde::de::Error>(self, value: &str) -> ::std::result::Result<T, E> {
-                        value.parse().map_err(|_| E::invalid_value(::serde::de::Unexpected::Str(value), &self))
-                    }
-                }
-            }
-        });
-    }
     items.extend(serde_impls);
     for item in items.iter_mut() {
         match item {
@@ -113,7 +84,7 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>, visitor: Visitor
             }
             Item::Mod(m) => {
                 if let Some((_, content)) = &mut m.content {
-                    visit_items(content, opened, visitor);
+                    visit_items(content, opened, support);
                 }
             }
             _ => {}
@@ -261,7 +232,7 @@ mod tests {
                 pub enum Data { A(String) }
             }
         };
-        assert_eq!(run(&mut file, Visitor::Local), ["Status"]);
+        assert_eq!(run(&mut file, &parse_quote!(crate::de)), ["Status"]);
         let text = prettyplease::unparse(&file);
         assert!(
             text.contains("UnknownValue(::std::string::String)"),
@@ -282,7 +253,7 @@ mod tests {
                 && !flat.contains(r#"#[serde(rename="online")]"#)
                 && flat.contains("impl<'de>::serde::Deserialize<'de>forStatus")
                 && flat.contains("impl::serde::SerializeforStatus")
-                && flat.contains("modopen_enum"),
+                && flat.contains("deserialize_str(crate::de::FromText("),
             "{text}"
         );
         assert!(flat.contains(r#"#[serde(rename="a")]A"#), "{text}");
