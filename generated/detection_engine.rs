@@ -11,7 +11,13 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Users to add to and remove from the alerts' assignees.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AlertAssignees {
         pub add: ::std::vec::Vec<NonEmptyString>,
         pub remove: ::std::vec::Vec<NonEmptyString>,
@@ -127,7 +133,13 @@ pub mod types {
         }
     }
     ///`SetAlertAssigneesBody`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SetAlertAssigneesBody {
         pub assignees: AlertAssignees,
         ///Alert ids to change.
@@ -156,13 +168,25 @@ pub mod types {
         }
     }
     ///`SetAlertsStatusByIds`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SetAlertsStatusByIds {
         pub signal_ids: ::std::vec::Vec<NonEmptyString>,
         pub status: AlertStatus,
     }
     ///`SetAlertsStatusByQuery`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SetAlertsStatusByQuery {
         #[serde(default = "defaults::set_alerts_status_by_query_conflicts")]
         pub conflicts: SetAlertsStatusByQueryConflicts,
@@ -222,7 +246,14 @@ pub mod types {
         }
     }
     ///Elasticsearch's update-by-query result.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct UpdateByQueryResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub batches: ::std::option::Option<i64>,
@@ -254,7 +285,14 @@ pub mod types {
         pub version_conflicts: ::std::option::Option<i64>,
     }
     ///`UpdateByQueryResponseRetries`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct UpdateByQueryResponseRetries {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bulk: ::std::option::Option<i64>,
@@ -460,450 +498,6 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AlertAssignees {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["add", "remove"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AlertAssignees;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AlertAssignees")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AlertAssignees, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AlertAssignees {
-                        add: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("add"),
-                                );
-                            }
-                        },
-                        remove: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("remove"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct AlertAssignees", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SetAlertAssigneesBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["assignees", "ids"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = SetAlertAssigneesBody;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct SetAlertAssigneesBody")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<SetAlertAssigneesBody, A::Error> {
-                    let mut field0: ::std::option::Option<AlertAssignees> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(SetAlertAssigneesBody {
-                        assignees: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("assignees"),
-                                );
-                            }
-                        },
-                        ids: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("ids"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct SetAlertAssigneesBody", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SetAlertsStatusByIds {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["signal_ids", "status"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = SetAlertsStatusByIds;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct SetAlertsStatusByIds")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<SetAlertsStatusByIds, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<AlertStatus> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(SetAlertsStatusByIds {
-                        signal_ids: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "signal_ids",
-                                    ),
-                                );
-                            }
-                        },
-                        status: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("status"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct SetAlertsStatusByIds", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SetAlertsStatusByQuery {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["conflicts", "query", "status"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = SetAlertsStatusByQuery;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct SetAlertsStatusByQuery")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<SetAlertsStatusByQuery, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        SetAlertsStatusByQueryConflicts,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<AlertStatus> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(SetAlertsStatusByQuery {
-                        conflicts: field0
-                            .unwrap_or_else(
-                                defaults::set_alerts_status_by_query_conflicts,
-                            ),
-                        query: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("query"),
-                                );
-                            }
-                        },
-                        status: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("status"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct SetAlertsStatusByQuery", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateByQueryResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "batches",
-                "deleted",
-                "failures",
-                "noops",
-                "requests_per_second",
-                "retries",
-                "throttled_millis",
-                "throttled_until_millis",
-                "timed_out",
-                "took",
-                "total",
-                "updated",
-                "version_conflicts",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = UpdateByQueryResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct UpdateByQueryResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<UpdateByQueryResponse, A::Error> {
-                    let mut field0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::vec::Vec<
-                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                        >,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<UpdateByQueryResponseRetries>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field7: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field9: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field10: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field11: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field12: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            7usize => {
-                                field7 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            8usize => {
-                                field8 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            9usize => {
-                                field9 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            10usize => {
-                                field10 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            11usize => {
-                                field11 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            12usize => {
-                                field12 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(UpdateByQueryResponse {
-                        batches: field0.unwrap_or_default(),
-                        deleted: field1.unwrap_or_default(),
-                        failures: field2.unwrap_or_default(),
-                        noops: field3.unwrap_or_default(),
-                        requests_per_second: field4.unwrap_or_default(),
-                        retries: field5.unwrap_or_default(),
-                        throttled_millis: field6.unwrap_or_default(),
-                        throttled_until_millis: field7.unwrap_or_default(),
-                        timed_out: field8.unwrap_or_default(),
-                        took: field9.unwrap_or_default(),
-                        total: field10.unwrap_or_default(),
-                        updated: field11.unwrap_or_default(),
-                        version_conflicts: field12.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct UpdateByQueryResponse", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateByQueryResponseRetries {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["bulk", "search"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = UpdateByQueryResponseRetries;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct UpdateByQueryResponseRetries")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<UpdateByQueryResponseRetries, A::Error> {
-                    let mut field0: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(UpdateByQueryResponseRetries {
-                        bulk: field0.unwrap_or_default(),
-                        search: field1.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct UpdateByQueryResponseRetries",
-                    FIELDS,
-                    Visitor,
-                )
         }
     }
 }

@@ -11,7 +11,13 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///A response action and its state.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ActionDetails {
         #[serde(
             rename = "agentType",
@@ -55,7 +61,13 @@ pub mod types {
         pub was_successful: bool,
     }
     ///`ActionOutput`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ActionOutput {
         ///The output, a JSON object or text.
         pub content: ActionOutputContent,
@@ -182,7 +194,13 @@ pub mod types {
         }
     }
     ///`BaseActionSchema`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct BaseActionSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_type: ::std::option::Option<AgentTypes>,
@@ -256,7 +274,13 @@ pub mod types {
         }
     }
     ///`ProcessByEntityId`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ProcessByEntityId {
         ///Process entity id.
         pub entity_id: ProcessByEntityIdEntityId,
@@ -321,7 +345,13 @@ pub mod types {
         }
     }
     ///`ProcessByPid`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ProcessByPid {
         ///Process id.
         pub pid: ::std::num::NonZeroU64,
@@ -332,7 +362,13 @@ pub mod types {
         }
     }
     ///`SuspendProcessRouteRequestBody`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct SuspendProcessRouteRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_type: ::std::option::Option<AgentTypes>,
@@ -374,7 +410,14 @@ pub mod types {
         }
     }
     ///`SuspendProcessRouteResponse`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct SuspendProcessRouteResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ActionDetails>,
@@ -669,617 +712,6 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ActionDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "agentType",
-                "agents",
-                "command",
-                "comment",
-                "completedAt",
-                "createdBy",
-                "errors",
-                "id",
-                "isCompleted",
-                "isExpired",
-                "outputs",
-                "parameters",
-                "startedAt",
-                "status",
-                "wasSuccessful",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ActionDetails;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ActionDetails")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ActionDetails, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<AgentTypes>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field7: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field8: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field9: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field10: ::std::option::Option<
-                        ::std::collections::HashMap<::std::string::String, ActionOutput>,
-                    > = ::std::option::Option::None;
-                    let mut field11: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field12: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field13: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field14: ::std::option::Option<bool> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            7usize => {
-                                field7 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            8usize => {
-                                field8 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            9usize => {
-                                field9 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            10usize => {
-                                field10 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            11usize => {
-                                field11 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            12usize => {
-                                field12 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            13usize => {
-                                field13 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            14usize => {
-                                field14 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ActionDetails {
-                        agent_type: field0.unwrap_or_default(),
-                        agents: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("agents"),
-                                );
-                            }
-                        },
-                        command: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("command"),
-                                );
-                            }
-                        },
-                        comment: field3.unwrap_or_default(),
-                        completed_at: field4.unwrap_or_default(),
-                        created_by: field5.unwrap_or_default(),
-                        errors: field6.unwrap_or_default(),
-                        id: match field7 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        is_completed: match field8 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "isCompleted",
-                                    ),
-                                );
-                            }
-                        },
-                        is_expired: match field9 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("isExpired"),
-                                );
-                            }
-                        },
-                        outputs: field10.unwrap_or_default(),
-                        parameters: field11.unwrap_or_default(),
-                        started_at: match field12 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("startedAt"),
-                                );
-                            }
-                        },
-                        status: field13.unwrap_or_default(),
-                        was_successful: match field14 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "wasSuccessful",
-                                    ),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct ActionDetails", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ActionOutput {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["content", "type"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ActionOutput;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ActionOutput")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ActionOutput, A::Error> {
-                    let mut field0: ::std::option::Option<ActionOutputContent> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<ActionOutputType> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ActionOutput {
-                        content: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("content"),
-                                );
-                            }
-                        },
-                        type_: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("type"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct ActionOutput", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for BaseActionSchema {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "agent_type",
-                "alert_ids",
-                "case_ids",
-                "comment",
-                "endpoint_ids",
-                "parameters",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = BaseActionSchema;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct BaseActionSchema")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<BaseActionSchema, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<AgentTypes>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(BaseActionSchema {
-                        agent_type: field0.unwrap_or_default(),
-                        alert_ids: field1.unwrap_or_default(),
-                        case_ids: field2.unwrap_or_default(),
-                        comment: field3.unwrap_or_default(),
-                        endpoint_ids: match field4 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "endpoint_ids",
-                                    ),
-                                );
-                            }
-                        },
-                        parameters: field5.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct BaseActionSchema", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ProcessByEntityId {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["entity_id"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ProcessByEntityId;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ProcessByEntityId")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProcessByEntityId, A::Error> {
-                    let mut field0: ::std::option::Option<ProcessByEntityIdEntityId> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ProcessByEntityId {
-                        entity_id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("entity_id"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct ProcessByEntityId", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ProcessByPid {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["pid"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ProcessByPid;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ProcessByPid")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ProcessByPid, A::Error> {
-                    let mut field0: ::std::option::Option<::std::num::NonZeroU64> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ProcessByPid {
-                        pid: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("pid"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct ProcessByPid", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SuspendProcessRouteRequestBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "agent_type",
-                "alert_ids",
-                "case_ids",
-                "comment",
-                "endpoint_ids",
-                "parameters",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = SuspendProcessRouteRequestBody;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct SuspendProcessRouteRequestBody")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<SuspendProcessRouteRequestBody, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<AgentTypes>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::vec::Vec<NonEmptyString>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        SuspendProcessRouteRequestBodyParameters,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(SuspendProcessRouteRequestBody {
-                        agent_type: field0.unwrap_or_default(),
-                        alert_ids: field1.unwrap_or_default(),
-                        case_ids: field2.unwrap_or_default(),
-                        comment: field3.unwrap_or_default(),
-                        endpoint_ids: match field4 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "endpoint_ids",
-                                    ),
-                                );
-                            }
-                        },
-                        parameters: match field5 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "parameters",
-                                    ),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct SuspendProcessRouteRequestBody",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SuspendProcessRouteResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["data"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = SuspendProcessRouteResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct SuspendProcessRouteResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<SuspendProcessRouteResponse, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<ActionDetails>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(SuspendProcessRouteResponse {
-                        data: field0.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct SuspendProcessRouteResponse",
-                    FIELDS,
-                    Visitor,
-                )
         }
     }
 }

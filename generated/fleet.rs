@@ -11,7 +11,12 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///An enrolled Elastic Agent.
-    #[derive(::serde::Serialize, Clone, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        PartialEq
+    )]
     pub struct Agent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access_api_key: ::std::option::Option<::std::string::String>,
@@ -132,13 +137,25 @@ pub mod types {
         }
     }
     ///`AgentAgent`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AgentAgent {
         pub id: ::std::string::String,
         pub version: ::std::string::String,
     }
     ///`AgentComponentsItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AgentComponentsItem {
         pub id: ::std::string::String,
         pub message: ::std::string::String,
@@ -149,7 +166,13 @@ pub mod types {
         pub units: ::std::vec::Vec<AgentComponentsItemUnitsItem>,
     }
     ///`AgentComponentsItemUnitsItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AgentComponentsItemUnitsItem {
         pub id: ::std::string::String,
         pub message: ::std::string::String,
@@ -263,7 +286,14 @@ pub mod types {
         }
     }
     ///`AgentMetrics`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentMetrics {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_avg: ::std::option::Option<f64>,
@@ -271,7 +301,14 @@ pub mod types {
         pub memory_size_byte_avg: ::std::option::Option<f64>,
     }
     ///`AgentOutputsValue`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentOutputsValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub api_key_id: ::std::option::Option<::std::string::String>,
@@ -281,7 +318,13 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///`AgentPolicy`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AgentPolicy {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub advanced_settings: ::serde_json::Map<
@@ -366,25 +409,52 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`AgentPolicyAgentFeaturesItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AgentPolicyAgentFeaturesItem {
         pub enabled: bool,
         pub name: ::std::string::String,
     }
     ///`AgentPolicyAgentless`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentPolicyAgentless {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resources: ::std::option::Option<AgentPolicyAgentlessResources>,
     }
     ///`AgentPolicyAgentlessResources`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentPolicyAgentlessResources {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<AgentPolicyAgentlessResourcesRequests>,
     }
     ///`AgentPolicyAgentlessResourcesRequests`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentPolicyAgentlessResourcesRequests {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu: ::std::option::Option<::std::string::String>,
@@ -392,7 +462,13 @@ pub mod types {
         pub memory: ::std::option::Option<::std::string::String>,
     }
     ///`AgentPolicyGlobalDataTagsItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AgentPolicyGlobalDataTagsItem {
         pub name: ::std::string::String,
         pub value: AgentPolicyGlobalDataTagsItemValue,
@@ -418,7 +494,14 @@ pub mod types {
         }
     }
     ///`AgentPolicyMonitoringDiagnostics`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentPolicyMonitoringDiagnostics {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<AgentPolicyMonitoringDiagnosticsLimit>,
@@ -426,7 +509,14 @@ pub mod types {
         pub uploader: ::std::option::Option<AgentPolicyMonitoringDiagnosticsUploader>,
     }
     ///`AgentPolicyMonitoringDiagnosticsLimit`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentPolicyMonitoringDiagnosticsLimit {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub burst: ::std::option::Option<f64>,
@@ -434,7 +524,14 @@ pub mod types {
         pub interval: ::std::option::Option<::std::string::String>,
     }
     ///`AgentPolicyMonitoringDiagnosticsUploader`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentPolicyMonitoringDiagnosticsUploader {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub init_dur: ::std::option::Option<::std::string::String>,
@@ -493,7 +590,14 @@ pub mod types {
         }
     }
     ///`AgentPolicyMonitoringHttp`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentPolicyMonitoringHttp {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buffer: ::std::option::Option<AgentPolicyMonitoringHttpBuffer>,
@@ -505,7 +609,14 @@ pub mod types {
         pub port: ::std::option::Option<f64>,
     }
     ///`AgentPolicyMonitoringHttpBuffer`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentPolicyMonitoringHttpBuffer {
         #[serde(default)]
         pub enabled: bool,
@@ -647,7 +758,13 @@ pub mod types {
         }
     }
     ///`AgentPolicyRequiredVersionsItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AgentPolicyRequiredVersionsItem {
         pub percentage: f64,
         pub version: ::std::string::String,
@@ -866,7 +983,13 @@ pub mod types {
         }
     }
     ///`AgentUpgradeDetails`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AgentUpgradeDetails {
         pub action_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -875,7 +998,14 @@ pub mod types {
         pub target_version: ::std::string::String,
     }
     ///`AgentUpgradeDetailsMetadata`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct AgentUpgradeDetailsMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download_percent: ::std::option::Option<f64>,
@@ -893,13 +1023,25 @@ pub mod types {
         pub scheduled_at: ::std::option::Option<::std::string::String>,
     }
     ///`ApiKeyReference`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ApiKeyReference {
         pub id: ::std::string::String,
         pub retired_at: ::std::string::String,
     }
     ///A Kibana or Elasticsearch asset installed by a package.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct AssetReference {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deferred: ::std::option::Option<bool>,
@@ -973,7 +1115,13 @@ pub mod types {
         }
     }
     ///`DeleteFleetEnrollmentApiKeysKeyidResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct DeleteFleetEnrollmentApiKeysKeyidResponse {
         pub action: DeleteFleetEnrollmentApiKeysKeyidResponseAction,
     }
@@ -1022,7 +1170,13 @@ pub mod types {
         }
     }
     ///`DownloadSource`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct DownloadSource {
         pub host: ::std::string::String,
         pub id: ::std::string::String,
@@ -1038,13 +1192,27 @@ pub mod types {
         pub ssl: ::std::option::Option<DownloadSourceSsl>,
     }
     ///`DownloadSourceSecrets`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct DownloadSourceSecrets {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ssl: ::std::option::Option<DownloadSourceSecretsSsl>,
     }
     ///`DownloadSourceSecretsSsl`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct DownloadSourceSecretsSsl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<DownloadSourceSecretsSslKey>,
@@ -1057,7 +1225,13 @@ pub mod types {
         String(::std::string::String),
     }
     ///`DownloadSourceSsl`
-    #[derive(::serde::Serialize, Clone, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Default,
+        PartialEq
+    )]
     pub struct DownloadSourceSsl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub certificate: ::std::option::Option<::std::string::String>,
@@ -1076,17 +1250,35 @@ pub mod types {
         }
     }
     ///`GetFleetAgentDownloadSourcesSourceidResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct GetFleetAgentDownloadSourcesSourceidResponse {
         pub item: DownloadSource,
     }
     ///`GetFleetAgentsAgentidResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct GetFleetAgentsAgentidResponse {
         pub item: Agent,
     }
     ///`GetFleetAgentsResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct GetFleetAgentsResponse {
         pub items: ::std::vec::Vec<Agent>,
         #[serde(
@@ -1153,7 +1345,13 @@ pub mod types {
         }
     }
     ///`GetFleetOutputsOutputidHealthResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct GetFleetOutputsOutputidHealthResponse {
         ///Detail of the reported state.
         pub message: ::std::string::String,
@@ -1163,7 +1361,13 @@ pub mod types {
         pub timestamp: ::std::string::String,
     }
     ///`PostFleetAgentPoliciesAgentpolicyidCopyBody`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetAgentPoliciesAgentpolicyidCopyBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1281,12 +1485,24 @@ pub mod types {
         }
     }
     ///`PostFleetAgentPoliciesAgentpolicyidCopyResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostFleetAgentPoliciesAgentpolicyidCopyResponse {
         pub item: AgentPolicy,
     }
     ///`PostFleetAgentsAgentidUpgradeBody`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetAgentsAgentidUpgradeBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1335,7 +1551,13 @@ pub mod types {
         }
     }
     ///`PostFleetAgentsBulkReassignBody`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetAgentsBulkReassignBody {
         ///Agent ids, or a KQL query selecting agents.
@@ -1368,26 +1590,50 @@ pub mod types {
         }
     }
     ///`PostFleetAgentsBulkReassignResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostFleetAgentsBulkReassignResponse {
         #[serde(rename = "actionId")]
         pub action_id: ::std::string::String,
     }
     ///`PostFleetEpmPackagesResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostFleetEpmPackagesResponse {
         pub items: ::std::vec::Vec<AssetReference>,
         #[serde(rename = "_meta")]
         pub meta: PostFleetEpmPackagesResponseMeta,
     }
     ///`PostFleetEpmPackagesResponseMeta`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostFleetEpmPackagesResponseMeta {
         pub install_source: ::std::string::String,
         pub name: ::std::string::String,
     }
     ///`PostFleetPackagePoliciesUpgradeBody`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetPackagePoliciesUpgradeBody {
         #[serde(rename = "packagePolicyIds")]
@@ -1428,7 +1674,13 @@ pub mod types {
         }
     }
     ///`PostFleetPackagePoliciesUpgradeResponseItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostFleetPackagePoliciesUpgradeResponseItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<PostFleetPackagePoliciesUpgradeResponseItemBody>,
@@ -1443,7 +1695,13 @@ pub mod types {
         pub success: bool,
     }
     ///`PostFleetPackagePoliciesUpgradeResponseItemBody`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostFleetPackagePoliciesUpgradeResponseItemBody {
         pub message: ::std::string::String,
     }
@@ -1472,14 +1730,26 @@ pub mod types {
         }
     }
     ///`PostFleetServiceTokensBodyInner`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetServiceTokensBodyInner {
         #[serde(default)]
         pub remote: bool,
     }
     ///`PostFleetServiceTokensResponse`
-    #[derive(::serde::Serialize, Clone, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        PartialEq
+    )]
     pub struct PostFleetServiceTokensResponse {
         pub name: ::std::string::String,
         pub value: ::std::string::String,
@@ -1493,7 +1763,13 @@ pub mod types {
         }
     }
     ///`PostFleetSetupResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostFleetSetupResponse {
         #[serde(rename = "isInitialized")]
         pub is_initialized: bool,
@@ -1501,7 +1777,13 @@ pub mod types {
         pub non_fatal_errors: ::std::vec::Vec<PostFleetSetupResponseNonFatalErrorsItem>,
     }
     ///`PostFleetSetupResponseNonFatalErrorsItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostFleetSetupResponseNonFatalErrorsItem {
         pub message: ::std::string::String,
         pub name: ::std::string::String,
@@ -2133,3618 +2415,6 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Agent {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "access_api_key",
-                "access_api_key_id",
-                "active",
-                "agent",
-                "audit_unenrolled_reason",
-                "components",
-                "default_api_key",
-                "default_api_key_history",
-                "default_api_key_id",
-                "enrolled_at",
-                "id",
-                "last_checkin",
-                "last_checkin_message",
-                "last_checkin_status",
-                "local_metadata",
-                "metrics",
-                "namespaces",
-                "outputs",
-                "packages",
-                "policy_id",
-                "policy_revision",
-                "sort",
-                "status",
-                "tags",
-                "type",
-                "unenrolled_at",
-                "unenrollment_started_at",
-                "unhealthy_reason",
-                "upgrade_attempts",
-                "upgrade_details",
-                "upgrade_started_at",
-                "upgraded_at",
-                "user_provided_metadata",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = Agent;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct Agent")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<Agent, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::option::Option<AgentAgent>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::vec::Vec<AgentComponentsItem>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field7: ::std::option::Option<
-                        ::std::vec::Vec<ApiKeyReference>,
-                    > = ::std::option::Option::None;
-                    let mut field8: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field11: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field12: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field13: ::std::option::Option<
-                        ::std::option::Option<AgentLastCheckinStatus>,
-                    > = ::std::option::Option::None;
-                    let mut field14: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field15: ::std::option::Option<
-                        ::std::option::Option<AgentMetrics>,
-                    > = ::std::option::Option::None;
-                    let mut field16: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field17: ::std::option::Option<
-                        ::std::collections::HashMap<
-                            ::std::string::String,
-                            AgentOutputsValue,
-                        >,
-                    > = ::std::option::Option::None;
-                    let mut field18: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field19: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field20: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field21: ::std::option::Option<
-                        ::std::vec::Vec<::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field22: ::std::option::Option<
-                        ::std::option::Option<AgentStatus>,
-                    > = ::std::option::Option::None;
-                    let mut field23: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field24: ::std::option::Option<AgentType> = ::std::option::Option::None;
-                    let mut field25: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field26: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field27: ::std::option::Option<
-                        ::std::option::Option<::std::vec::Vec<AgentUnhealthyReasonItem>>,
-                    > = ::std::option::Option::None;
-                    let mut field28: ::std::option::Option<
-                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
-                    > = ::std::option::Option::None;
-                    let mut field29: ::std::option::Option<
-                        ::std::option::Option<AgentUpgradeDetails>,
-                    > = ::std::option::Option::None;
-                    let mut field30: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field31: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field32: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            7usize => {
-                                field7 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            8usize => {
-                                field8 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            9usize => {
-                                field9 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            10usize => {
-                                field10 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            11usize => {
-                                field11 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            12usize => {
-                                field12 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            13usize => {
-                                field13 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            14usize => {
-                                field14 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            15usize => {
-                                field15 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            16usize => {
-                                field16 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            17usize => {
-                                field17 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            18usize => {
-                                field18 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            19usize => {
-                                field19 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            20usize => {
-                                field20 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            21usize => {
-                                field21 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            22usize => {
-                                field22 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            23usize => {
-                                field23 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            24usize => {
-                                field24 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            25usize => {
-                                field25 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            26usize => {
-                                field26 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            27usize => {
-                                field27 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            28usize => {
-                                field28 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            29usize => {
-                                field29 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            30usize => {
-                                field30 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            31usize => {
-                                field31 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            32usize => {
-                                field32 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(Agent {
-                        access_api_key: field0.unwrap_or_default(),
-                        access_api_key_id: field1.unwrap_or_default(),
-                        active: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("active"),
-                                );
-                            }
-                        },
-                        agent: field3.unwrap_or_default(),
-                        audit_unenrolled_reason: field4.unwrap_or_default(),
-                        components: field5.unwrap_or_default(),
-                        default_api_key: field6.unwrap_or_default(),
-                        default_api_key_history: field7.unwrap_or_default(),
-                        default_api_key_id: field8.unwrap_or_default(),
-                        enrolled_at: match field9 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "enrolled_at",
-                                    ),
-                                );
-                            }
-                        },
-                        id: match field10 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        last_checkin: field11.unwrap_or_default(),
-                        last_checkin_message: field12.unwrap_or_default(),
-                        last_checkin_status: field13.unwrap_or_default(),
-                        local_metadata: match field14 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "local_metadata",
-                                    ),
-                                );
-                            }
-                        },
-                        metrics: field15.unwrap_or_default(),
-                        namespaces: field16.unwrap_or_default(),
-                        outputs: field17.unwrap_or_default(),
-                        packages: match field18 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("packages"),
-                                );
-                            }
-                        },
-                        policy_id: field19.unwrap_or_default(),
-                        policy_revision: field20.unwrap_or_default(),
-                        sort: field21.unwrap_or_default(),
-                        status: field22.unwrap_or_default(),
-                        tags: field23.unwrap_or_default(),
-                        type_: match field24 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("type"),
-                                );
-                            }
-                        },
-                        unenrolled_at: field25.unwrap_or_default(),
-                        unenrollment_started_at: field26.unwrap_or_default(),
-                        unhealthy_reason: field27.unwrap_or_default(),
-                        upgrade_attempts: field28.unwrap_or_default(),
-                        upgrade_details: field29.unwrap_or_default(),
-                        upgrade_started_at: field30.unwrap_or_default(),
-                        upgraded_at: field31.unwrap_or_default(),
-                        user_provided_metadata: field32.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct Agent", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentAgent {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["id", "version"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentAgent;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentAgent")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentAgent, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentAgent {
-                        id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        version: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("version"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct AgentAgent", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentComponentsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["id", "message", "status", "type", "units"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentComponentsItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentComponentsItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentComponentsItem, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<ComponentStatus> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::vec::Vec<AgentComponentsItemUnitsItem>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentComponentsItem {
-                        id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        message: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("message"),
-                                );
-                            }
-                        },
-                        status: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("status"),
-                                );
-                            }
-                        },
-                        type_: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("type"),
-                                );
-                            }
-                        },
-                        units: field4.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct AgentComponentsItem", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentComponentsItemUnitsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["id", "message", "payload", "status", "type"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentComponentsItemUnitsItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentComponentsItemUnitsItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentComponentsItemUnitsItem, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<ComponentStatus> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        AgentComponentsItemUnitsItemType,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentComponentsItemUnitsItem {
-                        id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        message: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("message"),
-                                );
-                            }
-                        },
-                        payload: field2.unwrap_or_default(),
-                        status: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("status"),
-                                );
-                            }
-                        },
-                        type_: match field4 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("type"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentComponentsItemUnitsItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentMetrics {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["cpu_avg", "memory_size_byte_avg"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentMetrics;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentMetrics")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentMetrics, A::Error> {
-                    let mut field0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentMetrics {
-                        cpu_avg: field0.unwrap_or_default(),
-                        memory_size_byte_avg: field1.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct AgentMetrics", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentOutputsValue {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["api_key_id", "to_retire_api_key_ids", "type"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentOutputsValue;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentOutputsValue")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentOutputsValue, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<ApiKeyReference>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentOutputsValue {
-                        api_key_id: field0.unwrap_or_default(),
-                        to_retire_api_key_ids: field1.unwrap_or_default(),
-                        type_: field2.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct AgentOutputsValue", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicy {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "advanced_settings",
-                "agent_features",
-                "agentless",
-                "agents",
-                "data_output_id",
-                "description",
-                "download_source_id",
-                "fleet_server_host_id",
-                "global_data_tags",
-                "has_fleet_server",
-                "id",
-                "inactivity_timeout",
-                "is_default",
-                "is_default_fleet_server",
-                "is_managed",
-                "is_preconfigured",
-                "is_protected",
-                "keep_monitoring_alive",
-                "monitoring_diagnostics",
-                "monitoring_enabled",
-                "monitoring_http",
-                "monitoring_output_id",
-                "monitoring_pprof_enabled",
-                "name",
-                "namespace",
-                "overrides",
-                "package_policies",
-                "required_versions",
-                "revision",
-                "schema_version",
-                "space_ids",
-                "status",
-                "supports_agentless",
-                "unenroll_timeout",
-                "unprivileged_agents",
-                "updated_at",
-                "updated_by",
-                "version",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicy;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicy")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentPolicy, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<AgentPolicyAgentFeaturesItem>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<AgentPolicyAgentless>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field7: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field8: ::std::option::Option<
-                        ::std::vec::Vec<AgentPolicyGlobalDataTagsItem>,
-                    > = ::std::option::Option::None;
-                    let mut field9: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field11: ::std::option::Option<f64> = ::std::option::Option::None;
-                    let mut field12: ::std::option::Option<
-                        ::std::option::Option<bool>,
-                    > = ::std::option::Option::None;
-                    let mut field13: ::std::option::Option<
-                        ::std::option::Option<bool>,
-                    > = ::std::option::Option::None;
-                    let mut field14: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field15: ::std::option::Option<
-                        ::std::option::Option<bool>,
-                    > = ::std::option::Option::None;
-                    let mut field16: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field17: ::std::option::Option<
-                        ::std::option::Option<bool>,
-                    > = ::std::option::Option::None;
-                    let mut field18: ::std::option::Option<
-                        ::std::option::Option<AgentPolicyMonitoringDiagnostics>,
-                    > = ::std::option::Option::None;
-                    let mut field19: ::std::option::Option<
-                        ::std::vec::Vec<AgentPolicyMonitoringEnabledItem>,
-                    > = ::std::option::Option::None;
-                    let mut field20: ::std::option::Option<
-                        ::std::option::Option<AgentPolicyMonitoringHttp>,
-                    > = ::std::option::Option::None;
-                    let mut field21: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field22: ::std::option::Option<
-                        ::std::option::Option<bool>,
-                    > = ::std::option::Option::None;
-                    let mut field23: ::std::option::Option<AgentPolicyName> = ::std::option::Option::None;
-                    let mut field24: ::std::option::Option<AgentPolicyNamespace> = ::std::option::Option::None;
-                    let mut field25: ::std::option::Option<
-                        ::std::option::Option<
-                            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                        >,
-                    > = ::std::option::Option::None;
-                    let mut field26: ::std::option::Option<
-                        ::std::option::Option<AgentPolicyPackagePolicies>,
-                    > = ::std::option::Option::None;
-                    let mut field27: ::std::option::Option<
-                        ::std::option::Option<
-                            ::std::vec::Vec<AgentPolicyRequiredVersionsItem>,
-                        >,
-                    > = ::std::option::Option::None;
-                    let mut field28: ::std::option::Option<f64> = ::std::option::Option::None;
-                    let mut field29: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field30: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field31: ::std::option::Option<AgentPolicyStatus> = ::std::option::Option::None;
-                    let mut field32: ::std::option::Option<
-                        ::std::option::Option<bool>,
-                    > = ::std::option::Option::None;
-                    let mut field33: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field34: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field35: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field36: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field37: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            7usize => {
-                                field7 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            8usize => {
-                                field8 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            9usize => {
-                                field9 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            10usize => {
-                                field10 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            11usize => {
-                                field11 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            12usize => {
-                                field12 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            13usize => {
-                                field13 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            14usize => {
-                                field14 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            15usize => {
-                                field15 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            16usize => {
-                                field16 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            17usize => {
-                                field17 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            18usize => {
-                                field18 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            19usize => {
-                                field19 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            20usize => {
-                                field20 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            21usize => {
-                                field21 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            22usize => {
-                                field22 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            23usize => {
-                                field23 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            24usize => {
-                                field24 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            25usize => {
-                                field25 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            26usize => {
-                                field26 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            27usize => {
-                                field27 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            28usize => {
-                                field28 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            29usize => {
-                                field29 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            30usize => {
-                                field30 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            31usize => {
-                                field31 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            32usize => {
-                                field32 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            33usize => {
-                                field33 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            34usize => {
-                                field34 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            35usize => {
-                                field35 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            36usize => {
-                                field36 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            37usize => {
-                                field37 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicy {
-                        advanced_settings: field0.unwrap_or_default(),
-                        agent_features: field1.unwrap_or_default(),
-                        agentless: field2.unwrap_or_default(),
-                        agents: field3.unwrap_or_default(),
-                        data_output_id: field4.unwrap_or_default(),
-                        description: field5.unwrap_or_default(),
-                        download_source_id: field6.unwrap_or_default(),
-                        fleet_server_host_id: field7.unwrap_or_default(),
-                        global_data_tags: field8.unwrap_or_default(),
-                        has_fleet_server: field9.unwrap_or_default(),
-                        id: match field10 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        inactivity_timeout: field11
-                            .unwrap_or_else(defaults::agent_policy_inactivity_timeout),
-                        is_default: field12.unwrap_or_default(),
-                        is_default_fleet_server: field13.unwrap_or_default(),
-                        is_managed: match field14 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "is_managed",
-                                    ),
-                                );
-                            }
-                        },
-                        is_preconfigured: field15.unwrap_or_default(),
-                        is_protected: match field16 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "is_protected",
-                                    ),
-                                );
-                            }
-                        },
-                        keep_monitoring_alive: field17
-                            .unwrap_or_else(
-                                defaults::agent_policy_keep_monitoring_alive,
-                            ),
-                        monitoring_diagnostics: field18.unwrap_or_default(),
-                        monitoring_enabled: field19.unwrap_or_default(),
-                        monitoring_http: field20.unwrap_or_default(),
-                        monitoring_output_id: field21.unwrap_or_default(),
-                        monitoring_pprof_enabled: field22.unwrap_or_default(),
-                        name: match field23 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                        namespace: match field24 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("namespace"),
-                                );
-                            }
-                        },
-                        overrides: field25.unwrap_or_default(),
-                        package_policies: field26.unwrap_or_default(),
-                        required_versions: field27.unwrap_or_default(),
-                        revision: match field28 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("revision"),
-                                );
-                            }
-                        },
-                        schema_version: field29.unwrap_or_default(),
-                        space_ids: field30.unwrap_or_default(),
-                        status: match field31 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("status"),
-                                );
-                            }
-                        },
-                        supports_agentless: field32
-                            .unwrap_or_else(defaults::agent_policy_supports_agentless),
-                        unenroll_timeout: field33.unwrap_or_default(),
-                        unprivileged_agents: field34.unwrap_or_default(),
-                        updated_at: match field35 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "updated_at",
-                                    ),
-                                );
-                            }
-                        },
-                        updated_by: match field36 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "updated_by",
-                                    ),
-                                );
-                            }
-                        },
-                        version: field37.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct AgentPolicy", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyAgentFeaturesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["enabled", "name"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyAgentFeaturesItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyAgentFeaturesItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentPolicyAgentFeaturesItem, A::Error> {
-                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyAgentFeaturesItem {
-                        enabled: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("enabled"),
-                                );
-                            }
-                        },
-                        name: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentPolicyAgentFeaturesItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyAgentless {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["resources"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyAgentless;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyAgentless")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentPolicyAgentless, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<AgentPolicyAgentlessResources>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyAgentless {
-                        resources: field0.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct AgentPolicyAgentless", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyAgentlessResources {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["requests"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyAgentlessResources;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyAgentlessResources")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentPolicyAgentlessResources, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<AgentPolicyAgentlessResourcesRequests>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyAgentlessResources {
-                        requests: field0.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentPolicyAgentlessResources",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyAgentlessResourcesRequests {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["cpu", "memory"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyAgentlessResourcesRequests;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyAgentlessResourcesRequests")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    AgentPolicyAgentlessResourcesRequests,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyAgentlessResourcesRequests {
-                        cpu: field0.unwrap_or_default(),
-                        memory: field1.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentPolicyAgentlessResourcesRequests",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyGlobalDataTagsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["name", "value"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyGlobalDataTagsItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyGlobalDataTagsItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentPolicyGlobalDataTagsItem, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        AgentPolicyGlobalDataTagsItemValue,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyGlobalDataTagsItem {
-                        name: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                        value: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("value"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentPolicyGlobalDataTagsItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyMonitoringDiagnostics {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["limit", "uploader"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyMonitoringDiagnostics;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyMonitoringDiagnostics")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentPolicyMonitoringDiagnostics, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<AgentPolicyMonitoringDiagnosticsLimit>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<AgentPolicyMonitoringDiagnosticsUploader>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyMonitoringDiagnostics {
-                        limit: field0.unwrap_or_default(),
-                        uploader: field1.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentPolicyMonitoringDiagnostics",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyMonitoringDiagnosticsLimit {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["burst", "interval"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyMonitoringDiagnosticsLimit;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyMonitoringDiagnosticsLimit")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    AgentPolicyMonitoringDiagnosticsLimit,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyMonitoringDiagnosticsLimit {
-                        burst: field0.unwrap_or_default(),
-                        interval: field1.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentPolicyMonitoringDiagnosticsLimit",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyMonitoringDiagnosticsUploader {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["init_dur", "max_dur", "max_retries"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyMonitoringDiagnosticsUploader;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyMonitoringDiagnosticsUploader")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    AgentPolicyMonitoringDiagnosticsUploader,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyMonitoringDiagnosticsUploader {
-                        init_dur: field0.unwrap_or_default(),
-                        max_dur: field1.unwrap_or_default(),
-                        max_retries: field2.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentPolicyMonitoringDiagnosticsUploader",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyMonitoringHttp {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["buffer", "enabled", "host", "port"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyMonitoringHttp;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyMonitoringHttp")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentPolicyMonitoringHttp, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<AgentPolicyMonitoringHttpBuffer>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyMonitoringHttp {
-                        buffer: field0.unwrap_or_default(),
-                        enabled: field1.unwrap_or_default(),
-                        host: field2.unwrap_or_default(),
-                        port: field3.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct AgentPolicyMonitoringHttp", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyMonitoringHttpBuffer {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["enabled"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyMonitoringHttpBuffer;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyMonitoringHttpBuffer")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentPolicyMonitoringHttpBuffer, A::Error> {
-                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyMonitoringHttpBuffer {
-                        enabled: field0.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentPolicyMonitoringHttpBuffer",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentPolicyRequiredVersionsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["percentage", "version"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentPolicyRequiredVersionsItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentPolicyRequiredVersionsItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentPolicyRequiredVersionsItem, A::Error> {
-                    let mut field0: ::std::option::Option<f64> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentPolicyRequiredVersionsItem {
-                        percentage: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "percentage",
-                                    ),
-                                );
-                            }
-                        },
-                        version: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("version"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentPolicyRequiredVersionsItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentUpgradeDetails {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "action_id",
-                "metadata",
-                "state",
-                "target_version",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentUpgradeDetails;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentUpgradeDetails")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentUpgradeDetails, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<AgentUpgradeDetailsMetadata>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<UpgradeState> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentUpgradeDetails {
-                        action_id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("action_id"),
-                                );
-                            }
-                        },
-                        metadata: field1.unwrap_or_default(),
-                        state: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("state"),
-                                );
-                            }
-                        },
-                        target_version: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "target_version",
-                                    ),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct AgentUpgradeDetails", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AgentUpgradeDetailsMetadata {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "download_percent",
-                "download_rate",
-                "error_msg",
-                "failed_state",
-                "retry_error_msg",
-                "retry_until",
-                "scheduled_at",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AgentUpgradeDetailsMetadata;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AgentUpgradeDetailsMetadata")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AgentUpgradeDetailsMetadata, A::Error> {
-                    let mut field0: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::option::Option<UpgradeState>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AgentUpgradeDetailsMetadata {
-                        download_percent: field0.unwrap_or_default(),
-                        download_rate: field1.unwrap_or_default(),
-                        error_msg: field2.unwrap_or_default(),
-                        failed_state: field3.unwrap_or_default(),
-                        retry_error_msg: field4.unwrap_or_default(),
-                        retry_until: field5.unwrap_or_default(),
-                        scheduled_at: field6.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct AgentUpgradeDetailsMetadata",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ApiKeyReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["id", "retired_at"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ApiKeyReference;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ApiKeyReference")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApiKeyReference, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ApiKeyReference {
-                        id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        retired_at: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "retired_at",
-                                    ),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct ApiKeyReference", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for AssetReference {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["deferred", "id", "originId", "type"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = AssetReference;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct AssetReference")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<AssetReference, A::Error> {
-                    let mut field0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(AssetReference {
-                        deferred: field0.unwrap_or_default(),
-                        id: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        origin_id: field2.unwrap_or_default(),
-                        type_: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("type"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct AssetReference", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DeleteFleetEnrollmentApiKeysKeyidResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["action"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = DeleteFleetEnrollmentApiKeysKeyidResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct DeleteFleetEnrollmentApiKeysKeyidResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    DeleteFleetEnrollmentApiKeysKeyidResponse,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<
-                        DeleteFleetEnrollmentApiKeysKeyidResponseAction,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(DeleteFleetEnrollmentApiKeysKeyidResponse {
-                        action: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("action"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct DeleteFleetEnrollmentApiKeysKeyidResponse",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DownloadSource {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "host",
-                "id",
-                "is_default",
-                "name",
-                "proxy_id",
-                "secrets",
-                "ssl",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = DownloadSource;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct DownloadSource")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<DownloadSource, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<DownloadSourceSecrets>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<
-                        ::std::option::Option<DownloadSourceSsl>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(DownloadSource {
-                        host: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("host"),
-                                );
-                            }
-                        },
-                        id: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        is_default: field2.unwrap_or_default(),
-                        name: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                        proxy_id: field4.unwrap_or_default(),
-                        secrets: field5.unwrap_or_default(),
-                        ssl: field6.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct DownloadSource", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DownloadSourceSecrets {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["ssl"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = DownloadSourceSecrets;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct DownloadSourceSecrets")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<DownloadSourceSecrets, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<DownloadSourceSecretsSsl>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(DownloadSourceSecrets {
-                        ssl: field0.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct DownloadSourceSecrets", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DownloadSourceSecretsSsl {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["key"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = DownloadSourceSecretsSsl;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct DownloadSourceSecretsSsl")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<DownloadSourceSecretsSsl, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<DownloadSourceSecretsSslKey>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(DownloadSourceSecretsSsl {
-                        key: field0.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct DownloadSourceSecretsSsl", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DownloadSourceSsl {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["certificate", "certificate_authorities", "key"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = DownloadSourceSsl;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct DownloadSourceSsl")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<DownloadSourceSsl, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(DownloadSourceSsl {
-                        certificate: field0.unwrap_or_default(),
-                        certificate_authorities: field1.unwrap_or_default(),
-                        key: field2.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct DownloadSourceSsl", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for GetFleetAgentDownloadSourcesSourceidResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["item"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = GetFleetAgentDownloadSourcesSourceidResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct GetFleetAgentDownloadSourcesSourceidResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    GetFleetAgentDownloadSourcesSourceidResponse,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<DownloadSource> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(GetFleetAgentDownloadSourcesSourceidResponse {
-                        item: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("item"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct GetFleetAgentDownloadSourcesSourceidResponse",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetFleetAgentsAgentidResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["item"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = GetFleetAgentsAgentidResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct GetFleetAgentsAgentidResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<GetFleetAgentsAgentidResponse, A::Error> {
-                    let mut field0: ::std::option::Option<Agent> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(GetFleetAgentsAgentidResponse {
-                        item: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("item"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct GetFleetAgentsAgentidResponse",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetFleetAgentsResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "items",
-                "nextSearchAfter",
-                "page",
-                "perPage",
-                "pit",
-                "statusSummary",
-                "total",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = GetFleetAgentsResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct GetFleetAgentsResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<GetFleetAgentsResponse, A::Error> {
-                    let mut field0: ::std::option::Option<::std::vec::Vec<Agent>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<f64> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<f64> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::collections::HashMap<::std::string::String, f64>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<f64> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(GetFleetAgentsResponse {
-                        items: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("items"),
-                                );
-                            }
-                        },
-                        next_search_after: field1.unwrap_or_default(),
-                        page: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("page"),
-                                );
-                            }
-                        },
-                        per_page: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("perPage"),
-                                );
-                            }
-                        },
-                        pit: field4.unwrap_or_default(),
-                        status_summary: field5.unwrap_or_default(),
-                        total: match field6 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("total"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct GetFleetAgentsResponse", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetFleetOutputsOutputidHealthResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["message", "state", "timestamp"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = GetFleetOutputsOutputidHealthResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct GetFleetOutputsOutputidHealthResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    GetFleetOutputsOutputidHealthResponse,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(GetFleetOutputsOutputidHealthResponse {
-                        message: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("message"),
-                                );
-                            }
-                        },
-                        state: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("state"),
-                                );
-                            }
-                        },
-                        timestamp: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("timestamp"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct GetFleetOutputsOutputidHealthResponse",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetAgentPoliciesAgentpolicyidCopyBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["description", "name"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetAgentPoliciesAgentpolicyidCopyBody;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetAgentPoliciesAgentpolicyidCopyBody")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    PostFleetAgentPoliciesAgentpolicyidCopyBody,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        PostFleetAgentPoliciesAgentpolicyidCopyBodyName,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: true,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetAgentPoliciesAgentpolicyidCopyBody {
-                        description: field0.unwrap_or_default(),
-                        name: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetAgentPoliciesAgentpolicyidCopyBody",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for PostFleetAgentPoliciesAgentpolicyidCopyResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["item"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetAgentPoliciesAgentpolicyidCopyResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetAgentPoliciesAgentpolicyidCopyResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    PostFleetAgentPoliciesAgentpolicyidCopyResponse,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<AgentPolicy> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetAgentPoliciesAgentpolicyidCopyResponse {
-                        item: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("item"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetAgentPoliciesAgentpolicyidCopyResponse",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetAgentsAgentidUpgradeBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "force",
-                "skipRateLimitCheck",
-                "source_uri",
-                "version",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetAgentsAgentidUpgradeBody;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetAgentsAgentidUpgradeBody")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PostFleetAgentsAgentidUpgradeBody, A::Error> {
-                    let mut field0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: true,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetAgentsAgentidUpgradeBody {
-                        force: field0.unwrap_or_default(),
-                        skip_rate_limit_check: field1.unwrap_or_default(),
-                        source_uri: field2.unwrap_or_default(),
-                        version: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("version"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetAgentsAgentidUpgradeBody",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetAgentsBulkReassignBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "agents",
-                "batchSize",
-                "includeInactive",
-                "policy_id",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetAgentsBulkReassignBody;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetAgentsBulkReassignBody")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PostFleetAgentsBulkReassignBody, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        PostFleetAgentsBulkReassignBodyAgents,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: true,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetAgentsBulkReassignBody {
-                        agents: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("agents"),
-                                );
-                            }
-                        },
-                        batch_size: field1.unwrap_or_default(),
-                        include_inactive: field2.unwrap_or_default(),
-                        policy_id: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("policy_id"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetAgentsBulkReassignBody",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetAgentsBulkReassignResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["actionId"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetAgentsBulkReassignResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetAgentsBulkReassignResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    PostFleetAgentsBulkReassignResponse,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetAgentsBulkReassignResponse {
-                        action_id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("actionId"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetAgentsBulkReassignResponse",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetEpmPackagesResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["items", "_meta"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetEpmPackagesResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetEpmPackagesResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PostFleetEpmPackagesResponse, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::vec::Vec<AssetReference>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        PostFleetEpmPackagesResponseMeta,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetEpmPackagesResponse {
-                        items: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("items"),
-                                );
-                            }
-                        },
-                        meta: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("_meta"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetEpmPackagesResponse",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetEpmPackagesResponseMeta {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["install_source", "name"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetEpmPackagesResponseMeta;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetEpmPackagesResponseMeta")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PostFleetEpmPackagesResponseMeta, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetEpmPackagesResponseMeta {
-                        install_source: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "install_source",
-                                    ),
-                                );
-                            }
-                        },
-                        name: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetEpmPackagesResponseMeta",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetPackagePoliciesUpgradeBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["packagePolicyIds"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetPackagePoliciesUpgradeBody;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetPackagePoliciesUpgradeBody")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    PostFleetPackagePoliciesUpgradeBody,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: true,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetPackagePoliciesUpgradeBody {
-                        package_policy_ids: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "packagePolicyIds",
-                                    ),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetPackagePoliciesUpgradeBody",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetPackagePoliciesUpgradeResponseItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["body", "id", "name", "statusCode", "success"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetPackagePoliciesUpgradeResponseItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetPackagePoliciesUpgradeResponseItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    PostFleetPackagePoliciesUpgradeResponseItem,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<
-                            PostFleetPackagePoliciesUpgradeResponseItemBody,
-                        >,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::option::Option<f64>> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<bool> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetPackagePoliciesUpgradeResponseItem {
-                        body: field0.unwrap_or_default(),
-                        id: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        name: field2.unwrap_or_default(),
-                        status_code: field3.unwrap_or_default(),
-                        success: match field4 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("success"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetPackagePoliciesUpgradeResponseItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for PostFleetPackagePoliciesUpgradeResponseItemBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["message"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetPackagePoliciesUpgradeResponseItemBody;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetPackagePoliciesUpgradeResponseItemBody")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    PostFleetPackagePoliciesUpgradeResponseItemBody,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetPackagePoliciesUpgradeResponseItemBody {
-                        message: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("message"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetPackagePoliciesUpgradeResponseItemBody",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetServiceTokensBodyInner {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["remote"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetServiceTokensBodyInner;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetServiceTokensBodyInner")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PostFleetServiceTokensBodyInner, A::Error> {
-                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: true,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetServiceTokensBodyInner {
-                        remote: field0.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetServiceTokensBodyInner",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetServiceTokensResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["name", "value"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetServiceTokensResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetServiceTokensResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PostFleetServiceTokensResponse, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetServiceTokensResponse {
-                        name: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                        value: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("value"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetServiceTokensResponse",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetSetupResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["isInitialized", "nonFatalErrors"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetSetupResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetSetupResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PostFleetSetupResponse, A::Error> {
-                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<PostFleetSetupResponseNonFatalErrorsItem>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetSetupResponse {
-                        is_initialized: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "isInitialized",
-                                    ),
-                                );
-                            }
-                        },
-                        non_fatal_errors: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "nonFatalErrors",
-                                    ),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct PostFleetSetupResponse", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostFleetSetupResponseNonFatalErrorsItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["message", "name"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostFleetSetupResponseNonFatalErrorsItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostFleetSetupResponseNonFatalErrorsItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    PostFleetSetupResponseNonFatalErrorsItem,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostFleetSetupResponseNonFatalErrorsItem {
-                        message: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("message"),
-                                );
-                            }
-                        },
-                        name: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostFleetSetupResponseNonFatalErrorsItem",
-                    FIELDS,
-                    Visitor,
-                )
         }
     }
 }

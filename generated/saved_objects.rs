@@ -11,7 +11,14 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`PostSavedObjectsExportBody`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct PostSavedObjectsExportBody {
         ///Leave the export-details line out of the stream.
         #[serde(rename = "excludeExportDetails", default)]
@@ -73,7 +80,14 @@ pub mod types {
         }
     }
     ///One exported saved object (or, last, the export-details line, whose fields are all optional here).
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct PostSavedObjectsExportItem {
         ///The object's own fields; their shape depends on `type`.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -130,14 +144,26 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`PostSavedObjectsExportItemMissingReferencesItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostSavedObjectsExportItemMissingReferencesItem {
         pub id: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
     ///`PostSavedObjectsExportItemReferencesItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PostSavedObjectsExportItemReferencesItem {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -145,7 +171,13 @@ pub mod types {
         pub type_: ::std::string::String,
     }
     ///`ReferenceTarget`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ReferenceTarget {
         pub id: ::std::string::String,
         #[serde(rename = "type")]
@@ -389,446 +421,6 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostSavedObjectsExportBody {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "excludeExportDetails",
-                "hasReference",
-                "includeReferencesDeep",
-                "objects",
-                "search",
-                "type",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostSavedObjectsExportBody;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostSavedObjectsExportBody")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PostSavedObjectsExportBody, A::Error> {
-                    let mut field0: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<PostSavedObjectsExportBodyHasReference>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<bool> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::vec::Vec<ReferenceTarget>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<PostSavedObjectsExportBodyType>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostSavedObjectsExportBody {
-                        exclude_export_details: field0.unwrap_or_default(),
-                        has_reference: field1.unwrap_or_default(),
-                        include_references_deep: field2.unwrap_or_default(),
-                        objects: field3.unwrap_or_default(),
-                        search: field4.unwrap_or_default(),
-                        type_: field5.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct PostSavedObjectsExportBody", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostSavedObjectsExportItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "attributes",
-                "coreMigrationVersion",
-                "created_at",
-                "exportedCount",
-                "id",
-                "managed",
-                "missingRefCount",
-                "missingReferences",
-                "namespaces",
-                "references",
-                "type",
-                "typeMigrationVersion",
-                "updated_at",
-                "version",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostSavedObjectsExportItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostSavedObjectsExportItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PostSavedObjectsExportItem, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<::std::option::Option<i64>> = ::std::option::Option::None;
-                    let mut field7: ::std::option::Option<
-                        ::std::vec::Vec<PostSavedObjectsExportItemMissingReferencesItem>,
-                    > = ::std::option::Option::None;
-                    let mut field8: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field9: ::std::option::Option<
-                        ::std::vec::Vec<PostSavedObjectsExportItemReferencesItem>,
-                    > = ::std::option::Option::None;
-                    let mut field10: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field11: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field12: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field13: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            7usize => {
-                                field7 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            8usize => {
-                                field8 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            9usize => {
-                                field9 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            10usize => {
-                                field10 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            11usize => {
-                                field11 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            12usize => {
-                                field12 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            13usize => {
-                                field13 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostSavedObjectsExportItem {
-                        attributes: field0.unwrap_or_default(),
-                        core_migration_version: field1.unwrap_or_default(),
-                        created_at: field2.unwrap_or_default(),
-                        exported_count: field3.unwrap_or_default(),
-                        id: field4.unwrap_or_default(),
-                        managed: field5.unwrap_or_default(),
-                        missing_ref_count: field6.unwrap_or_default(),
-                        missing_references: field7.unwrap_or_default(),
-                        namespaces: field8.unwrap_or_default(),
-                        references: field9.unwrap_or_default(),
-                        type_: field10.unwrap_or_default(),
-                        type_migration_version: field11.unwrap_or_default(),
-                        updated_at: field12.unwrap_or_default(),
-                        version: field13.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct PostSavedObjectsExportItem", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de>
-    for PostSavedObjectsExportItemMissingReferencesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["id", "type"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostSavedObjectsExportItemMissingReferencesItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostSavedObjectsExportItemMissingReferencesItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    PostSavedObjectsExportItemMissingReferencesItem,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostSavedObjectsExportItemMissingReferencesItem {
-                        id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        type_: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("type"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostSavedObjectsExportItemMissingReferencesItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PostSavedObjectsExportItemReferencesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["id", "name", "type"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PostSavedObjectsExportItemReferencesItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PostSavedObjectsExportItemReferencesItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    PostSavedObjectsExportItemReferencesItem,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PostSavedObjectsExportItemReferencesItem {
-                        id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        name: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                        type_: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("type"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct PostSavedObjectsExportItemReferencesItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ReferenceTarget {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["id", "type"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ReferenceTarget;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ReferenceTarget")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ReferenceTarget, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ReferenceTarget {
-                        id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        type_: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("type"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct ReferenceTarget", FIELDS, Visitor)
         }
     }
 }

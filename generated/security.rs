@@ -31,7 +31,13 @@ pub mod types {
         }
     }
     ///A role and the privileges it grants.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct Role {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -47,7 +53,14 @@ pub mod types {
         >,
     }
     ///`RoleElasticsearch`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct RoleElasticsearch {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster: ::std::vec::Vec<::std::string::String>,
@@ -61,7 +74,13 @@ pub mod types {
         pub run_as: ::std::vec::Vec<::std::string::String>,
     }
     ///`RoleElasticsearchIndicesItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct RoleElasticsearchIndicesItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_restricted_indices: ::std::option::Option<bool>,
@@ -76,13 +95,25 @@ pub mod types {
         pub query: ::std::option::Option<::std::string::String>,
     }
     ///`RoleElasticsearchRemoteClusterItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct RoleElasticsearchRemoteClusterItem {
         pub clusters: ::std::vec::Vec<::std::string::String>,
         pub privileges: ::std::vec::Vec<::std::string::String>,
     }
     ///`RoleElasticsearchRemoteIndicesItem`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct RoleElasticsearchRemoteIndicesItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_restricted_indices: ::std::option::Option<bool>,
@@ -98,7 +129,14 @@ pub mod types {
         pub query: ::std::option::Option<::std::string::String>,
     }
     ///`RoleKibanaItem`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct RoleKibanaItem {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub base: ::std::vec::Vec<::std::string::String>,
@@ -145,537 +183,6 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Role {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "description",
-                "elasticsearch",
-                "kibana",
-                "metadata",
-                "name",
-                "transient_metadata",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = Role;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct Role")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<Role, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<RoleElasticsearch> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::vec::Vec<RoleKibanaItem>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(Role {
-                        description: field0.unwrap_or_default(),
-                        elasticsearch: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "elasticsearch",
-                                    ),
-                                );
-                            }
-                        },
-                        kibana: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("kibana"),
-                                );
-                            }
-                        },
-                        metadata: field3.unwrap_or_default(),
-                        name: match field4 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                        transient_metadata: field5.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct Role", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RoleElasticsearch {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "cluster",
-                "indices",
-                "remote_cluster",
-                "remote_indices",
-                "run_as",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = RoleElasticsearch;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct RoleElasticsearch")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleElasticsearch, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<RoleElasticsearchIndicesItem>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::vec::Vec<RoleElasticsearchRemoteClusterItem>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::vec::Vec<RoleElasticsearchRemoteIndicesItem>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(RoleElasticsearch {
-                        cluster: field0.unwrap_or_default(),
-                        indices: field1.unwrap_or_default(),
-                        remote_cluster: field2.unwrap_or_default(),
-                        remote_indices: field3.unwrap_or_default(),
-                        run_as: field4.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct RoleElasticsearch", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RoleElasticsearchIndicesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "allow_restricted_indices",
-                "field_security",
-                "names",
-                "privileges",
-                "query",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = RoleElasticsearchIndicesItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct RoleElasticsearchIndicesItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleElasticsearchIndicesItem, A::Error> {
-                    let mut field0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(RoleElasticsearchIndicesItem {
-                        allow_restricted_indices: field0.unwrap_or_default(),
-                        field_security: field1.unwrap_or_default(),
-                        names: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("names"),
-                                );
-                            }
-                        },
-                        privileges: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "privileges",
-                                    ),
-                                );
-                            }
-                        },
-                        query: field4.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct RoleElasticsearchIndicesItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RoleElasticsearchRemoteClusterItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["clusters", "privileges"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = RoleElasticsearchRemoteClusterItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct RoleElasticsearchRemoteClusterItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    RoleElasticsearchRemoteClusterItem,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(RoleElasticsearchRemoteClusterItem {
-                        clusters: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("clusters"),
-                                );
-                            }
-                        },
-                        privileges: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "privileges",
-                                    ),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct RoleElasticsearchRemoteClusterItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RoleElasticsearchRemoteIndicesItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "allow_restricted_indices",
-                "clusters",
-                "field_security",
-                "names",
-                "privileges",
-                "query",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = RoleElasticsearchRemoteIndicesItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct RoleElasticsearchRemoteIndicesItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<
-                    RoleElasticsearchRemoteIndicesItem,
-                    A::Error,
-                > {
-                    let mut field0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(RoleElasticsearchRemoteIndicesItem {
-                        allow_restricted_indices: field0.unwrap_or_default(),
-                        clusters: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("clusters"),
-                                );
-                            }
-                        },
-                        field_security: field2.unwrap_or_default(),
-                        names: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("names"),
-                                );
-                            }
-                        },
-                        privileges: match field4 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "privileges",
-                                    ),
-                                );
-                            }
-                        },
-                        query: field5.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct(
-                    "struct RoleElasticsearchRemoteIndicesItem",
-                    FIELDS,
-                    Visitor,
-                )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RoleKibanaItem {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["base", "feature", "spaces"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = RoleKibanaItem;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct RoleKibanaItem")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<RoleKibanaItem, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::collections::HashMap<
-                            ::std::string::String,
-                            ::std::vec::Vec<::std::string::String>,
-                        >,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(RoleKibanaItem {
-                        base: field0.unwrap_or_default(),
-                        feature: field1.unwrap_or_default(),
-                        spaces: field2.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct RoleKibanaItem", FIELDS, Visitor)
         }
     }
 }

@@ -11,7 +11,13 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Which connector and model the conversation talks to.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ApiConfig {
         ///Connector type id.
         #[serde(rename = "actionTypeId")]
@@ -130,7 +136,13 @@ pub mod types {
         }
     }
     ///`ConversationCreateProps`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ConversationCreateProps {
         #[serde(
             rename = "apiConfig",
@@ -160,7 +172,13 @@ pub mod types {
         }
     }
     ///`ConversationResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ConversationResponse {
         #[serde(
             rename = "apiConfig",
@@ -194,7 +212,14 @@ pub mod types {
         pub users: ::std::vec::Vec<User>,
     }
     ///`ConversationSummary`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct ConversationSummary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<ConversationConfidence>,
@@ -211,7 +236,13 @@ pub mod types {
         }
     }
     ///`ConversationUpdateProps`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct ConversationUpdateProps {
         #[serde(
             rename = "apiConfig",
@@ -241,7 +272,13 @@ pub mod types {
         }
     }
     ///`FindPromptsResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct FindPromptsResponse {
         pub data: ::std::vec::Vec<PromptResponse>,
         pub page: i64,
@@ -301,13 +338,26 @@ pub mod types {
         }
     }
     ///`KnowledgeBaseResponse`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct KnowledgeBaseResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     ///One message of a conversation.
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct Message {
         pub content: ::std::string::String,
         #[serde(
@@ -334,7 +384,14 @@ pub mod types {
         }
     }
     ///`MessageMetadata`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct MessageMetadata {
         ///Sources the message cites, by reference id.
         #[serde(
@@ -455,7 +512,13 @@ pub mod types {
         }
     }
     ///`PromptResponse`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        PartialEq
+    )]
     pub struct PromptResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::string::String>,
@@ -679,7 +742,14 @@ pub mod types {
         }
     }
     ///APM trace of the message.
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct TraceData {
         #[serde(
             rename = "traceId",
@@ -698,7 +768,14 @@ pub mod types {
         }
     }
     ///`User`
-    #[derive(::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(
+        ::kibana_serverless_derive::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Default,
+        PartialEq
+    )]
     pub struct User {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -1694,1100 +1771,6 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ApiConfig {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "actionTypeId",
-                "connectorId",
-                "defaultSystemPromptId",
-                "model",
-                "provider",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ApiConfig;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ApiConfig")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ApiConfig, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<Provider>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ApiConfig {
-                        action_type_id: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "actionTypeId",
-                                    ),
-                                );
-                            }
-                        },
-                        connector_id: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "connectorId",
-                                    ),
-                                );
-                            }
-                        },
-                        default_system_prompt_id: field2.unwrap_or_default(),
-                        model: field3.unwrap_or_default(),
-                        provider: field4.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct ApiConfig", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ConversationCreateProps {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "apiConfig",
-                "category",
-                "excludeFromLastConversationStorage",
-                "id",
-                "messages",
-                "replacements",
-                "title",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ConversationCreateProps;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ConversationCreateProps")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConversationCreateProps, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<ApiConfig>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<ConversationCategory>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<::std::vec::Vec<Message>> = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<Replacements>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ConversationCreateProps {
-                        api_config: field0.unwrap_or_default(),
-                        category: field1.unwrap_or_default(),
-                        exclude_from_last_conversation_storage: field2
-                            .unwrap_or_default(),
-                        id: field3.unwrap_or_default(),
-                        messages: field4.unwrap_or_default(),
-                        replacements: field5.unwrap_or_default(),
-                        title: match field6 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("title"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct ConversationCreateProps", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ConversationResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "apiConfig",
-                "category",
-                "createdAt",
-                "excludeFromLastConversationStorage",
-                "id",
-                "messages",
-                "namespace",
-                "replacements",
-                "summary",
-                "timestamp",
-                "title",
-                "updatedAt",
-                "users",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ConversationResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ConversationResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConversationResponse, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<ApiConfig>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<ConversationCategory> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<::std::vec::Vec<Message>> = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field7: ::std::option::Option<
-                        ::std::option::Option<Replacements>,
-                    > = ::std::option::Option::None;
-                    let mut field8: ::std::option::Option<
-                        ::std::option::Option<ConversationSummary>,
-                    > = ::std::option::Option::None;
-                    let mut field9: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field10: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field11: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field12: ::std::option::Option<::std::vec::Vec<User>> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            7usize => {
-                                field7 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            8usize => {
-                                field8 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            9usize => {
-                                field9 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            10usize => {
-                                field10 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            11usize => {
-                                field11 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            12usize => {
-                                field12 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ConversationResponse {
-                        api_config: field0.unwrap_or_default(),
-                        category: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("category"),
-                                );
-                            }
-                        },
-                        created_at: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("createdAt"),
-                                );
-                            }
-                        },
-                        exclude_from_last_conversation_storage: field3
-                            .unwrap_or_default(),
-                        id: match field4 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        messages: field5.unwrap_or_default(),
-                        namespace: match field6 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("namespace"),
-                                );
-                            }
-                        },
-                        replacements: field7.unwrap_or_default(),
-                        summary: field8.unwrap_or_default(),
-                        timestamp: field9.unwrap_or_default(),
-                        title: match field10 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("title"),
-                                );
-                            }
-                        },
-                        updated_at: field11.unwrap_or_default(),
-                        users: match field12 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("users"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct ConversationResponse", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ConversationSummary {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["confidence", "content", "public", "timestamp"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ConversationSummary;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ConversationSummary")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConversationSummary, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<ConversationConfidence>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ConversationSummary {
-                        confidence: field0.unwrap_or_default(),
-                        content: field1.unwrap_or_default(),
-                        public: field2.unwrap_or_default(),
-                        timestamp: field3.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct ConversationSummary", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ConversationUpdateProps {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "apiConfig",
-                "category",
-                "excludeFromLastConversationStorage",
-                "id",
-                "messages",
-                "replacements",
-                "summary",
-                "title",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = ConversationUpdateProps;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct ConversationUpdateProps")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<ConversationUpdateProps, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<ApiConfig>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<ConversationCategory>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<NonEmptyString> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<::std::vec::Vec<Message>> = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<Replacements>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<
-                        ::std::option::Option<ConversationSummary>,
-                    > = ::std::option::Option::None;
-                    let mut field7: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            7usize => {
-                                field7 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(ConversationUpdateProps {
-                        api_config: field0.unwrap_or_default(),
-                        category: field1.unwrap_or_default(),
-                        exclude_from_last_conversation_storage: field2
-                            .unwrap_or_default(),
-                        id: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        messages: field4.unwrap_or_default(),
-                        replacements: field5.unwrap_or_default(),
-                        summary: field6.unwrap_or_default(),
-                        title: field7.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct ConversationUpdateProps", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for FindPromptsResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["data", "page", "perPage", "total"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = FindPromptsResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct FindPromptsResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<FindPromptsResponse, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::vec::Vec<PromptResponse>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<i64> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<i64> = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<i64> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(FindPromptsResponse {
-                        data: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("data"),
-                                );
-                            }
-                        },
-                        page: match field1 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("page"),
-                                );
-                            }
-                        },
-                        per_page: match field2 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("perPage"),
-                                );
-                            }
-                        },
-                        total: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("total"),
-                                );
-                            }
-                        },
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct FindPromptsResponse", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for KnowledgeBaseResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["success"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = KnowledgeBaseResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct KnowledgeBaseResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<KnowledgeBaseResponse, A::Error> {
-                    let mut field0: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(KnowledgeBaseResponse {
-                        success: field0.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer
-                .deserialize_struct("struct KnowledgeBaseResponse", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for Message {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "content",
-                "isError",
-                "metadata",
-                "reader",
-                "role",
-                "timestamp",
-                "traceData",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = Message;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct Message")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<Message, A::Error> {
-                    let mut field0: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<MessageMetadata>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<MessageRole> = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<
-                        ::std::option::Option<TraceData>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(Message {
-                        content: match field0 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("content"),
-                                );
-                            }
-                        },
-                        is_error: field1.unwrap_or_default(),
-                        metadata: field2.unwrap_or_default(),
-                        reader: field3.unwrap_or_default(),
-                        role: match field4 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("role"),
-                                );
-                            }
-                        },
-                        timestamp: match field5 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("timestamp"),
-                                );
-                            }
-                        },
-                        trace_data: field6.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct Message", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for MessageMetadata {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["contentReferences"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = MessageMetadata;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct MessageMetadata")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<MessageMetadata, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(MessageMetadata {
-                        content_references: field0.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct MessageMetadata", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for PromptResponse {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &[
-                "categories",
-                "color",
-                "consumer",
-                "content",
-                "createdAt",
-                "createdBy",
-                "id",
-                "isDefault",
-                "isNewConversationDefault",
-                "name",
-                "namespace",
-                "promptType",
-                "timestamp",
-                "updatedAt",
-                "updatedBy",
-                "users",
-            ];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = PromptResponse;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct PromptResponse")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<PromptResponse, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::vec::Vec<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field2: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field3: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field4: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field5: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field6: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field7: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field8: ::std::option::Option<::std::option::Option<bool>> = ::std::option::Option::None;
-                    let mut field9: ::std::option::Option<::std::string::String> = ::std::option::Option::None;
-                    let mut field10: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field11: ::std::option::Option<PromptResponsePromptType> = ::std::option::Option::None;
-                    let mut field12: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field13: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field14: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field15: ::std::option::Option<::std::vec::Vec<User>> = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            2usize => {
-                                field2 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            3usize => {
-                                field3 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            4usize => {
-                                field4 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            5usize => {
-                                field5 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            6usize => {
-                                field6 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            7usize => {
-                                field7 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            8usize => {
-                                field8 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            9usize => {
-                                field9 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            10usize => {
-                                field10 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            11usize => {
-                                field11 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            12usize => {
-                                field12 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            13usize => {
-                                field13 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            14usize => {
-                                field14 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            15usize => {
-                                field15 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(PromptResponse {
-                        categories: field0.unwrap_or_default(),
-                        color: field1.unwrap_or_default(),
-                        consumer: field2.unwrap_or_default(),
-                        content: match field3 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("content"),
-                                );
-                            }
-                        },
-                        created_at: field4.unwrap_or_default(),
-                        created_by: field5.unwrap_or_default(),
-                        id: match field6 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("id"),
-                                );
-                            }
-                        },
-                        is_default: field7.unwrap_or_default(),
-                        is_new_conversation_default: field8.unwrap_or_default(),
-                        name: match field9 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field("name"),
-                                );
-                            }
-                        },
-                        namespace: field10.unwrap_or_default(),
-                        prompt_type: match field11 {
-                            ::std::option::Option::Some(value) => value,
-                            ::std::option::Option::None => {
-                                return ::std::result::Result::Err(
-                                    <A::Error as ::serde::de::Error>::missing_field(
-                                        "promptType",
-                                    ),
-                                );
-                            }
-                        },
-                        timestamp: field12.unwrap_or_default(),
-                        updated_at: field13.unwrap_or_default(),
-                        updated_by: field14.unwrap_or_default(),
-                        users: field15.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct PromptResponse", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for TraceData {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["traceId", "transactionId"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = TraceData;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct TraceData")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<TraceData, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(TraceData {
-                        trace_id: field0.unwrap_or_default(),
-                        transaction_id: field1.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct TraceData", FIELDS, Visitor)
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for User {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> ::std::result::Result<Self, D::Error> {
-            const FIELDS: &[&str] = &["id", "name"];
-            struct Visitor;
-            impl<'de> ::serde::de::Visitor<'de> for Visitor {
-                type Value = User;
-                fn expecting(
-                    &self,
-                    f: &mut ::std::fmt::Formatter<'_>,
-                ) -> ::std::fmt::Result {
-                    f.write_str("struct User")
-                }
-                fn visit_map<A: ::serde::de::MapAccess<'de>>(
-                    self,
-                    mut map: A,
-                ) -> ::std::result::Result<User, A::Error> {
-                    let mut field0: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    let mut field1: ::std::option::Option<
-                        ::std::option::Option<::std::string::String>,
-                    > = ::std::option::Option::None;
-                    while let ::std::option::Option::Some(index) = map
-                        .next_key_seed(crate::de::FieldIndex {
-                            names: FIELDS,
-                            strict: false,
-                        })?
-                    {
-                        match index {
-                            0usize => {
-                                field0 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            1usize => {
-                                field1 = ::std::option::Option::Some(map.next_value()?);
-                            }
-                            _ => {
-                                map.next_value::<::serde::de::IgnoredAny>()?;
-                            }
-                        }
-                    }
-                    ::std::result::Result::Ok(User {
-                        id: field0.unwrap_or_default(),
-                        name: field1.unwrap_or_default(),
-                    })
-                }
-            }
-            deserializer.deserialize_struct("struct User", FIELDS, Visitor)
         }
     }
 }

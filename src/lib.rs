@@ -20,13 +20,13 @@ mod archive;
 mod client;
 mod context;
 mod credentials;
+mod de;
 mod error;
 pub mod error_body;
 #[cfg(feature = "saved_objects")]
 pub mod export;
 mod hooks;
 pub mod ndjson;
-mod de;
 pub mod pagination;
 // Called by generated code for path parameters, which some domains do not have.
 #[allow(dead_code)]

@@ -194,6 +194,16 @@ pub fn build(
                 .with_context(|| format!("reading src/{file}"))?;
             files.insert(format!("src/{file}"), text);
         }
+        // The decoding helpers and the compact Deserialize derive the generated types use.
+        let de = std::fs::read_to_string(root.join("src/de.rs")).context("reading src/de.rs")?;
+        files.insert("src/de.rs".to_string(), de);
+        let derive = std::fs::read_to_string(root.join("derive/src/lib.rs"))
+            .context("reading derive/src/lib.rs")?;
+        files.insert(format!("{DERIVE_DIR}/src/lib.rs"), derive);
+        files.insert(
+            format!("{DERIVE_DIR}/Cargo.toml"),
+            DERIVE_MANIFEST.to_string(),
+        );
     }
     Ok(Generated {
         files,
@@ -267,6 +277,7 @@ fn module_index(
     }
     if standalone {
         out.push_str("pub mod error_body;\n");
+        out.push_str("// Decoding helpers the generated serde impls call.\nmod de;\n");
     }
     for d in generated {
         // Generated code is formatted by prettyplease and linted upstream; unused helpers are normal.
@@ -349,6 +360,15 @@ fn domain_clients(generated: &[String], standalone: bool) -> String {
     )
 }
 
+/// Where a standalone crate keeps its copy of the `kibana-serverless-derive` crate.
+const DERIVE_DIR: &str = "kibana-serverless-derive";
+
+/// The copy's manifest: the workspace's, without workspace inheritance.
+const DERIVE_MANIFEST: &str = "[package]\nname = \"kibana-serverless-derive\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+[lib]\nproc-macro = true\n\n\
+[dependencies]\nproc-macro2 = \"1\"\nquote = \"1\"\n\
+syn2 = { package = \"syn\", version = \"2\", default-features = false, features = [\"derive\", \"parsing\", \"printing\", \"proc-macro\", \"clone-impls\"] }\n";
+
 fn standalone_manifest(domains: &[String], spec: &Value) -> String {
     let title = spec
         .pointer("/info/title")
@@ -369,7 +389,8 @@ fn standalone_manifest(domains: &[String], spec: &Value) -> String {
          reqwest = {{ version = \"0.13.5\", default-features = false, features = [\"json\", \"query\", \"stream\"] }}\n\
          serde = {{ version = \"1\", features = [\"derive\"] }}\n\
          serde_json = \"1\"\n\
-         serde_path_to_error = {{ version = \"0.1\", optional = true }}\n\n\
+         serde_path_to_error = {{ version = \"0.1\", optional = true }}\n\
+         kibana-serverless-derive = {{ path = \"{DERIVE_DIR}\" }}\n\n\
          # Not a member of any enclosing workspace.\n[workspace]\n"
     )
 }

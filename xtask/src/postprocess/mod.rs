@@ -31,17 +31,9 @@ pub fn run(
         syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
     file.items.extend(extra.items);
     type_builders::run(&mut file);
-    // The decoding helpers the written serde impls call: the crate's `de` module, or a copy of
-    // it inside a standalone crate's `types`.
-    let support: syn::Path = match target {
-        Target::Crate => syn::parse_quote!(crate::de),
-        Target::Standalone => syn::parse_quote!(self::de_support),
-    };
-    let opened = open_enums::run(&mut file, &support);
-    let written = struct_deserialize::run(&mut file, &support);
-    if target == Target::Standalone && (!opened.is_empty() || written > 0) {
-        add_support_module(&mut file)?;
-    }
+    // Both call into `crate::de` (src/de.rs, copied into standalone crates).
+    open_enums::run(&mut file, &syn::parse_quote!(crate::de));
+    struct_deserialize::run(&mut file);
     secret_fields::run(&mut file, secrets)?;
     api_version_header::run(&mut file);
     doc_examples::run(&mut file);
@@ -53,27 +45,6 @@ pub fn run(
         owned_send::run(&mut file)?;
     }
     Ok(prettyplease::unparse(&file))
-}
-
-/// Copies the crate's `src/de.rs` into the `types` module as `de_support`.
-fn add_support_module(file: &mut syn::File) -> anyhow::Result<()> {
-    let support: syn::File = syn::parse_str(include_str!("../../../src/de.rs"))
-        .map_err(|e| anyhow::anyhow!("src/de.rs does not parse: {e}"))?;
-    let items = support.items;
-    let module: syn::Item = syn::parse_quote! {
-        /// Decoding helpers of the written serde impls (a copy of kibana-serverless's `src/de.rs`).
-        #[allow(dead_code)]
-        mod de_support {
-            #(#items)*
-        }
-    };
-    if let Some((_, items)) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
-        _ => None,
-    }) {
-        items.push(module);
-    }
-    Ok(())
 }
 
 /// Post-processes progenitor's typed httpmock mocks.

@@ -1,0 +1,153 @@
+//! `#[derive(kibana_serverless_derive::Deserialize)]`: a compact `serde::Deserialize` for the
+//! plain structs the generator writes. serde's own derive expands each struct into a field enum
+//! with its own visitor and `Deserialize` impl, a sequence visitor and a map visitor; type- and
+//! borrow-checking that is most of a domain's build time at Kibana's size. This derive reads a
+//! map only: keys through one shared lookup (`crate::de::FieldIndex` of the using crate),
+//! values straight into the fields, with serde's rules for missing fields (`Option` and
+//! `default` fields default, others are a `missing field` error) and serde's attributes
+//! `rename`, `default`, `default = "path"`, `skip_serializing_if` (ignored here) and
+//! `deny_unknown_fields`. Anything else is a compile error naming the attribute.
+//!
+//! Two differences from serde's derive, neither reachable from JSON objects: a struct is not
+//! read from a sequence, and a repeated key keeps its last value.
+
+use proc_macro::TokenStream;
+use proc_macro2::TokenStream as Tokens;
+use quote::{format_ident, quote};
+use syn2::{Data, DeriveInput, Fields, LitStr, Type};
+
+/// Derives `serde::Deserialize` for a struct with named fields (see the crate docs).
+#[proc_macro_derive(Deserialize, attributes(serde))]
+pub fn derive_deserialize(input: TokenStream) -> TokenStream {
+    let input = syn2::parse_macro_input!(input as DeriveInput);
+    match expand(&input) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+enum Missing {
+    Error,
+    Default,
+    Call(syn2::Path),
+}
+
+fn is_option(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none()
+        && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
+    let name = &input.ident;
+    if !input.generics.params.is_empty() {
+        return Err(syn2::Error::new_spanned(
+            &input.generics,
+            "generic structs need serde's derive",
+        ));
+    }
+    let Data::Struct(data) = &input.data else {
+        return Err(syn2::Error::new_spanned(name, "only structs"));
+    };
+    let Fields::Named(named) = &data.fields else {
+        return Err(syn2::Error::new_spanned(
+            name,
+            "only structs with named fields",
+        ));
+    };
+    let mut strict = false;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("deny_unknown_fields") {
+                strict = true;
+                Ok(())
+            } else {
+                Err(meta.error("unsupported serde attribute; use serde's derive"))
+            }
+        })?;
+    }
+    let mut keys = Vec::new();
+    let mut slots = Vec::new();
+    let mut values = Vec::new();
+    for (i, f) in named.named.iter().enumerate() {
+        let Some(ident) = &f.ident else { continue };
+        let mut key = ident.to_string().trim_start_matches("r#").to_string();
+        let mut missing = if is_option(&f.ty) {
+            Missing::Default
+        } else {
+            Missing::Error
+        };
+        for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    key = meta.value()?.parse::<LitStr>()?.value();
+                } else if meta.path.is_ident("default") {
+                    missing = if meta.input.peek(syn2::Token![=]) {
+                        Missing::Call(meta.value()?.parse::<LitStr>()?.parse()?)
+                    } else {
+                        Missing::Default
+                    };
+                } else if meta.path.is_ident("skip_serializing_if") {
+                    meta.value()?.parse::<LitStr>()?;
+                } else {
+                    return Err(meta.error("unsupported serde attribute; use serde's derive"));
+                }
+                Ok(())
+            })?;
+        }
+        let slot = format_ident!("field{i}");
+        values.push(match missing {
+            Missing::Error => quote! {
+                #ident: match #slot {
+                    ::std::option::Option::Some(value) => value,
+                    ::std::option::Option::None => return ::std::result::Result::Err(
+                        <A::Error as ::serde::de::Error>::missing_field(#key)),
+                }
+            },
+            Missing::Default => quote!(#ident: #slot.unwrap_or_default()),
+            Missing::Call(path) => quote!(#ident: #slot.unwrap_or_else(#path)),
+        });
+        keys.push(key);
+        slots.push((slot, f.ty.clone()));
+    }
+    let label = format!("struct {name}");
+    let declarations = slots.iter().map(|(slot, ty)| {
+        quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;)
+    });
+    let arms = slots.iter().enumerate().map(
+        |(i, (slot, _))| quote!(#i => #slot = ::std::option::Option::Some(map.next_value()?),),
+    );
+    Ok(quote! {
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> ::std::result::Result<Self, D::Error> {
+                const FIELDS: &[&str] = &[#(#keys),*];
+                struct Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#label)
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> ::std::result::Result<#name, A::Error> {
+                        #(#declarations)*
+                        while let ::std::option::Option::Some(index) =
+                            map.next_key_seed(crate::de::FieldIndex { names: FIELDS, strict: #strict })?
+                        {
+                            match index {
+                                #(#arms)*
+                                _ => {
+                                    map.next_value::<::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        ::std::result::Result::Ok(#name { #(#values),* })
+                    }
+                }
+                deserializer.deserialize_struct(#label, FIELDS, Visitor)
+            }
+        }
+    })
+}

@@ -1,0 +1,65 @@
+//! The generated structs decode with `kibana_serverless_derive::Deserialize`; these pin the
+//! serde rules it keeps: renamed keys, missing `Option` fields, `null`, missing required fields,
+//! unknown keys (ignored, or refused where the schema closes the object), and error paths.
+
+use kibana_serverless::fleet::types::{Agent, PostFleetAgentsAgentidUpgradeBody};
+use serde_json::json;
+
+#[test]
+fn renamed_optional_and_null_fields() {
+    let body: PostFleetAgentsAgentidUpgradeBody = serde_json::from_value(
+        json!({"version": "9.1.0", "skipRateLimitCheck": true, "force": null}),
+    )
+    .unwrap();
+    assert_eq!(body.version, "9.1.0");
+    assert_eq!(body.skip_rate_limit_check, Some(true));
+    assert_eq!(body.force, None);
+    assert_eq!(body.source_uri, None);
+    // From text as well as from a Value (borrowed and owned keys).
+    let text: PostFleetAgentsAgentidUpgradeBody =
+        serde_json::from_str(r#"{"version":"9.1.0","skipRateLimitCheck":true}"#).unwrap();
+    assert_eq!(text, body);
+}
+
+#[test]
+fn a_missing_required_field_is_named() {
+    let err =
+        serde_json::from_str::<PostFleetAgentsAgentidUpgradeBody>(r#"{"force":true}"#).unwrap_err();
+    assert!(err.to_string().contains("missing field `version`"), "{err}");
+}
+
+#[test]
+fn unknown_keys_are_refused_where_the_schema_closes_the_object() {
+    let err = serde_json::from_str::<PostFleetAgentsAgentidUpgradeBody>(
+        r#"{"version":"9.1.0","surprise":1}"#,
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("unknown field `surprise`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unknown_keys_of_response_types_are_skipped_whatever_their_shape() {
+    let agent: Agent = serde_json::from_value(json!({
+        "id": "a", "packages": [], "type": "PERMANENT", "active": true, "enrolled_at": "x",
+        "local_metadata": {}, "new_in_kibana_10": {"nested": [1, {"deep": null}]}
+    }))
+    .unwrap();
+    assert_eq!(agent.id, "a");
+}
+
+#[test]
+fn errors_carry_the_path_and_the_expected_type() {
+    let json = r#"{"id":"a","packages":[],"type":"PERMANENT","active":"yes","enrolled_at":"x","local_metadata":{}}"#;
+    let de = &mut serde_json::Deserializer::from_str(json);
+    let err = serde_path_to_error::deserialize::<_, Agent>(de).unwrap_err();
+    assert_eq!(err.path().to_string(), "active");
+    assert!(
+        err.inner().to_string().contains("expected a boolean"),
+        "{err}"
+    );
+    let err = serde_json::from_str::<Agent>("[1, 2]").unwrap_err();
+    assert!(err.to_string().contains("expected struct Agent"), "{err}");
+}
