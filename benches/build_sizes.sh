@@ -26,6 +26,7 @@ sed -e 's/^name = .*/name = "empty-client"/' -e '/^\[features\]/,/^$/d' \
   -e 's/optional = true/optional = false/' "$out/c25/Cargo.toml" >"$out/empty/Cargo.toml"
 echo '//! Empty crate with the client'"'"'s dependencies.' >"$out/empty/src/lib.rs"
 cp "$out/c25/Cargo.lock" "$out/empty/" 2>/dev/null || true
+cp -r "$out/c25/kibana-serverless-derive" "$out/empty/"
 
 build() { # label dir cargo-args...
   local label=$1 dir=$2

@@ -11,13 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///A kind of connector and whether this deployment may use it.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConnectorType {
         ///Whether the type can be used at all.
         pub enabled: bool,

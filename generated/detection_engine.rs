@@ -11,13 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Users to add to and remove from the alerts' assignees.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AlertAssignees {
         pub add: ::std::vec::Vec<NonEmptyString>,
         pub remove: ::std::vec::Vec<NonEmptyString>,
@@ -133,13 +127,7 @@ pub mod types {
         }
     }
     ///`SetAlertAssigneesBody`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SetAlertAssigneesBody {
         pub assignees: AlertAssignees,
         ///Alert ids to change.
@@ -168,25 +156,13 @@ pub mod types {
         }
     }
     ///`SetAlertsStatusByIds`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SetAlertsStatusByIds {
         pub signal_ids: ::std::vec::Vec<NonEmptyString>,
         pub status: AlertStatus,
     }
     ///`SetAlertsStatusByQuery`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SetAlertsStatusByQuery {
         #[serde(default = "defaults::set_alerts_status_by_query_conflicts")]
         pub conflicts: SetAlertsStatusByQueryConflicts,
@@ -246,14 +222,7 @@ pub mod types {
         }
     }
     ///Elasticsearch's update-by-query result.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UpdateByQueryResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub batches: ::std::option::Option<i64>,
@@ -285,14 +254,7 @@ pub mod types {
         pub version_conflicts: ::std::option::Option<i64>,
     }
     ///`UpdateByQueryResponseRetries`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct UpdateByQueryResponseRetries {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub bulk: ::std::option::Option<i64>,

@@ -11,13 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///A response action and its state.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionDetails {
         #[serde(
             rename = "agentType",
@@ -61,13 +55,7 @@ pub mod types {
         pub was_successful: bool,
     }
     ///`ActionOutput`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionOutput {
         ///The output, a JSON object or text.
         pub content: ActionOutputContent,
@@ -194,13 +182,7 @@ pub mod types {
         }
     }
     ///`BaseActionSchema`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BaseActionSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_type: ::std::option::Option<AgentTypes>,
@@ -274,13 +256,7 @@ pub mod types {
         }
     }
     ///`ProcessByEntityId`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProcessByEntityId {
         ///Process entity id.
         pub entity_id: ProcessByEntityIdEntityId,
@@ -345,13 +321,7 @@ pub mod types {
         }
     }
     ///`ProcessByPid`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProcessByPid {
         ///Process id.
         pub pid: ::std::num::NonZeroU64,
@@ -362,13 +332,7 @@ pub mod types {
         }
     }
     ///`SuspendProcessRouteRequestBody`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SuspendProcessRouteRequestBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent_type: ::std::option::Option<AgentTypes>,
@@ -410,14 +374,7 @@ pub mod types {
         }
     }
     ///`SuspendProcessRouteResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SuspendProcessRouteResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ActionDetails>,

@@ -11,12 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///An enrolled Elastic Agent.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct Agent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub access_api_key: ::std::option::Option<::std::string::String>,
@@ -137,25 +132,13 @@ pub mod types {
         }
     }
     ///`AgentAgent`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentAgent {
         pub id: ::std::string::String,
         pub version: ::std::string::String,
     }
     ///`AgentComponentsItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentComponentsItem {
         pub id: ::std::string::String,
         pub message: ::std::string::String,
@@ -166,13 +149,7 @@ pub mod types {
         pub units: ::std::vec::Vec<AgentComponentsItemUnitsItem>,
     }
     ///`AgentComponentsItemUnitsItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentComponentsItemUnitsItem {
         pub id: ::std::string::String,
         pub message: ::std::string::String,
@@ -286,14 +263,7 @@ pub mod types {
         }
     }
     ///`AgentMetrics`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentMetrics {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu_avg: ::std::option::Option<f64>,
@@ -301,14 +271,7 @@ pub mod types {
         pub memory_size_byte_avg: ::std::option::Option<f64>,
     }
     ///`AgentOutputsValue`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentOutputsValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub api_key_id: ::std::option::Option<::std::string::String>,
@@ -318,13 +281,7 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
     }
     ///`AgentPolicy`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentPolicy {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub advanced_settings: ::serde_json::Map<
@@ -409,52 +366,25 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`AgentPolicyAgentFeaturesItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentPolicyAgentFeaturesItem {
         pub enabled: bool,
         pub name: ::std::string::String,
     }
     ///`AgentPolicyAgentless`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyAgentless {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resources: ::std::option::Option<AgentPolicyAgentlessResources>,
     }
     ///`AgentPolicyAgentlessResources`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyAgentlessResources {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<AgentPolicyAgentlessResourcesRequests>,
     }
     ///`AgentPolicyAgentlessResourcesRequests`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyAgentlessResourcesRequests {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cpu: ::std::option::Option<::std::string::String>,
@@ -462,13 +392,7 @@ pub mod types {
         pub memory: ::std::option::Option<::std::string::String>,
     }
     ///`AgentPolicyGlobalDataTagsItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentPolicyGlobalDataTagsItem {
         pub name: ::std::string::String,
         pub value: AgentPolicyGlobalDataTagsItemValue,
@@ -494,14 +418,7 @@ pub mod types {
         }
     }
     ///`AgentPolicyMonitoringDiagnostics`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyMonitoringDiagnostics {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub limit: ::std::option::Option<AgentPolicyMonitoringDiagnosticsLimit>,
@@ -509,14 +426,7 @@ pub mod types {
         pub uploader: ::std::option::Option<AgentPolicyMonitoringDiagnosticsUploader>,
     }
     ///`AgentPolicyMonitoringDiagnosticsLimit`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyMonitoringDiagnosticsLimit {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub burst: ::std::option::Option<f64>,
@@ -524,14 +434,7 @@ pub mod types {
         pub interval: ::std::option::Option<::std::string::String>,
     }
     ///`AgentPolicyMonitoringDiagnosticsUploader`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyMonitoringDiagnosticsUploader {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub init_dur: ::std::option::Option<::std::string::String>,
@@ -590,14 +493,7 @@ pub mod types {
         }
     }
     ///`AgentPolicyMonitoringHttp`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyMonitoringHttp {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub buffer: ::std::option::Option<AgentPolicyMonitoringHttpBuffer>,
@@ -609,14 +505,7 @@ pub mod types {
         pub port: ::std::option::Option<f64>,
     }
     ///`AgentPolicyMonitoringHttpBuffer`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyMonitoringHttpBuffer {
         #[serde(default)]
         pub enabled: bool,
@@ -758,13 +647,7 @@ pub mod types {
         }
     }
     ///`AgentPolicyRequiredVersionsItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentPolicyRequiredVersionsItem {
         pub percentage: f64,
         pub version: ::std::string::String,
@@ -983,13 +866,7 @@ pub mod types {
         }
     }
     ///`AgentUpgradeDetails`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentUpgradeDetails {
         pub action_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -998,14 +875,7 @@ pub mod types {
         pub target_version: ::std::string::String,
     }
     ///`AgentUpgradeDetailsMetadata`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentUpgradeDetailsMetadata {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download_percent: ::std::option::Option<f64>,
@@ -1023,25 +893,13 @@ pub mod types {
         pub scheduled_at: ::std::option::Option<::std::string::String>,
     }
     ///`ApiKeyReference`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ApiKeyReference {
         pub id: ::std::string::String,
         pub retired_at: ::std::string::String,
     }
     ///A Kibana or Elasticsearch asset installed by a package.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssetReference {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deferred: ::std::option::Option<bool>,
@@ -1115,13 +973,7 @@ pub mod types {
         }
     }
     ///`DeleteFleetEnrollmentApiKeysKeyidResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteFleetEnrollmentApiKeysKeyidResponse {
         pub action: DeleteFleetEnrollmentApiKeysKeyidResponseAction,
     }
@@ -1170,13 +1022,7 @@ pub mod types {
         }
     }
     ///`DownloadSource`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DownloadSource {
         pub host: ::std::string::String,
         pub id: ::std::string::String,
@@ -1192,27 +1038,13 @@ pub mod types {
         pub ssl: ::std::option::Option<DownloadSourceSsl>,
     }
     ///`DownloadSourceSecrets`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DownloadSourceSecrets {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ssl: ::std::option::Option<DownloadSourceSecretsSsl>,
     }
     ///`DownloadSourceSecretsSsl`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DownloadSourceSecretsSsl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<DownloadSourceSecretsSslKey>,
@@ -1225,13 +1057,7 @@ pub mod types {
         String(::std::string::String),
     }
     ///`DownloadSourceSsl`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
     pub struct DownloadSourceSsl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub certificate: ::std::option::Option<::std::string::String>,
@@ -1250,35 +1076,17 @@ pub mod types {
         }
     }
     ///`GetFleetAgentDownloadSourcesSourceidResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentDownloadSourcesSourceidResponse {
         pub item: DownloadSource,
     }
     ///`GetFleetAgentsAgentidResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentsAgentidResponse {
         pub item: Agent,
     }
     ///`GetFleetAgentsResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentsResponse {
         pub items: ::std::vec::Vec<Agent>,
         #[serde(
@@ -1345,13 +1153,7 @@ pub mod types {
         }
     }
     ///`GetFleetOutputsOutputidHealthResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetOutputsOutputidHealthResponse {
         ///Detail of the reported state.
         pub message: ::std::string::String,
@@ -1361,13 +1163,7 @@ pub mod types {
         pub timestamp: ::std::string::String,
     }
     ///`PostFleetAgentPoliciesAgentpolicyidCopyBody`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetAgentPoliciesAgentpolicyidCopyBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1485,24 +1281,12 @@ pub mod types {
         }
     }
     ///`PostFleetAgentPoliciesAgentpolicyidCopyResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentPoliciesAgentpolicyidCopyResponse {
         pub item: AgentPolicy,
     }
     ///`PostFleetAgentsAgentidUpgradeBody`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetAgentsAgentidUpgradeBody {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1551,13 +1335,7 @@ pub mod types {
         }
     }
     ///`PostFleetAgentsBulkReassignBody`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetAgentsBulkReassignBody {
         ///Agent ids, or a KQL query selecting agents.
@@ -1590,50 +1368,26 @@ pub mod types {
         }
     }
     ///`PostFleetAgentsBulkReassignResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentsBulkReassignResponse {
         #[serde(rename = "actionId")]
         pub action_id: ::std::string::String,
     }
     ///`PostFleetEpmPackagesResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetEpmPackagesResponse {
         pub items: ::std::vec::Vec<AssetReference>,
         #[serde(rename = "_meta")]
         pub meta: PostFleetEpmPackagesResponseMeta,
     }
     ///`PostFleetEpmPackagesResponseMeta`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetEpmPackagesResponseMeta {
         pub install_source: ::std::string::String,
         pub name: ::std::string::String,
     }
     ///`PostFleetPackagePoliciesUpgradeBody`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetPackagePoliciesUpgradeBody {
         #[serde(rename = "packagePolicyIds")]
@@ -1674,13 +1428,7 @@ pub mod types {
         }
     }
     ///`PostFleetPackagePoliciesUpgradeResponseItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetPackagePoliciesUpgradeResponseItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<PostFleetPackagePoliciesUpgradeResponseItemBody>,
@@ -1695,13 +1443,7 @@ pub mod types {
         pub success: bool,
     }
     ///`PostFleetPackagePoliciesUpgradeResponseItemBody`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetPackagePoliciesUpgradeResponseItemBody {
         pub message: ::std::string::String,
     }
@@ -1730,26 +1472,14 @@ pub mod types {
         }
     }
     ///`PostFleetServiceTokensBodyInner`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetServiceTokensBodyInner {
         #[serde(default)]
         pub remote: bool,
     }
     ///`PostFleetServiceTokensResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct PostFleetServiceTokensResponse {
         pub name: ::std::string::String,
         pub value: ::std::string::String,
@@ -1763,13 +1493,7 @@ pub mod types {
         }
     }
     ///`PostFleetSetupResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetSetupResponse {
         #[serde(rename = "isInitialized")]
         pub is_initialized: bool,
@@ -1777,13 +1501,7 @@ pub mod types {
         pub non_fatal_errors: ::std::vec::Vec<PostFleetSetupResponseNonFatalErrorsItem>,
     }
     ///`PostFleetSetupResponseNonFatalErrorsItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetSetupResponseNonFatalErrorsItem {
         pub message: ::std::string::String,
         pub name: ::std::string::String,

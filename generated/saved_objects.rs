@@ -11,14 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`PostSavedObjectsExportBody`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PostSavedObjectsExportBody {
         ///Leave the export-details line out of the stream.
         #[serde(rename = "excludeExportDetails", default)]
@@ -80,14 +73,7 @@ pub mod types {
         }
     }
     ///One exported saved object (or, last, the export-details line, whose fields are all optional here).
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PostSavedObjectsExportItem {
         ///The object's own fields; their shape depends on `type`.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -144,26 +130,14 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
     }
     ///`PostSavedObjectsExportItemMissingReferencesItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsExportItemMissingReferencesItem {
         pub id: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
     ///`PostSavedObjectsExportItemReferencesItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsExportItemReferencesItem {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -171,13 +145,7 @@ pub mod types {
         pub type_: ::std::string::String,
     }
     ///`ReferenceTarget`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ReferenceTarget {
         pub id: ::std::string::String,
         #[serde(rename = "type")]

@@ -31,13 +31,7 @@ pub mod types {
         }
     }
     ///A role and the privileges it grants.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Role {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -53,14 +47,7 @@ pub mod types {
         >,
     }
     ///`RoleElasticsearch`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RoleElasticsearch {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster: ::std::vec::Vec<::std::string::String>,
@@ -74,13 +61,7 @@ pub mod types {
         pub run_as: ::std::vec::Vec<::std::string::String>,
     }
     ///`RoleElasticsearchIndicesItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoleElasticsearchIndicesItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_restricted_indices: ::std::option::Option<bool>,
@@ -95,25 +76,13 @@ pub mod types {
         pub query: ::std::option::Option<::std::string::String>,
     }
     ///`RoleElasticsearchRemoteClusterItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoleElasticsearchRemoteClusterItem {
         pub clusters: ::std::vec::Vec<::std::string::String>,
         pub privileges: ::std::vec::Vec<::std::string::String>,
     }
     ///`RoleElasticsearchRemoteIndicesItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoleElasticsearchRemoteIndicesItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_restricted_indices: ::std::option::Option<bool>,
@@ -129,14 +98,7 @@ pub mod types {
         pub query: ::std::option::Option<::std::string::String>,
     }
     ///`RoleKibanaItem`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RoleKibanaItem {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub base: ::std::vec::Vec<::std::string::String>,

@@ -11,13 +11,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///Which connector and model the conversation talks to.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ApiConfig {
         ///Connector type id.
         #[serde(rename = "actionTypeId")]
@@ -136,13 +130,7 @@ pub mod types {
         }
     }
     ///`ConversationCreateProps`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationCreateProps {
         #[serde(
             rename = "apiConfig",
@@ -172,13 +160,7 @@ pub mod types {
         }
     }
     ///`ConversationResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationResponse {
         #[serde(
             rename = "apiConfig",
@@ -212,14 +194,7 @@ pub mod types {
         pub users: ::std::vec::Vec<User>,
     }
     ///`ConversationSummary`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ConversationSummary {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub confidence: ::std::option::Option<ConversationConfidence>,
@@ -236,13 +211,7 @@ pub mod types {
         }
     }
     ///`ConversationUpdateProps`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConversationUpdateProps {
         #[serde(
             rename = "apiConfig",
@@ -272,13 +241,7 @@ pub mod types {
         }
     }
     ///`FindPromptsResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FindPromptsResponse {
         pub data: ::std::vec::Vec<PromptResponse>,
         pub page: i64,
@@ -338,26 +301,13 @@ pub mod types {
         }
     }
     ///`KnowledgeBaseResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct KnowledgeBaseResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
     }
     ///One message of a conversation.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Message {
         pub content: ::std::string::String,
         #[serde(
@@ -384,14 +334,7 @@ pub mod types {
         }
     }
     ///`MessageMetadata`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MessageMetadata {
         ///Sources the message cites, by reference id.
         #[serde(
@@ -512,13 +455,7 @@ pub mod types {
         }
     }
     ///`PromptResponse`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PromptResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::string::String>,
@@ -742,14 +679,7 @@ pub mod types {
         }
     }
     ///APM trace of the message.
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TraceData {
         #[serde(
             rename = "traceId",
@@ -768,14 +698,7 @@ pub mod types {
         }
     }
     ///`User`
-    #[derive(
-        ::kibana_serverless_derive::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq
-    )]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct User {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,

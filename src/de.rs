@@ -3,6 +3,11 @@
 //! `xtask/src/postprocess/struct_deserialize.rs`). Shared here so each impl stays small.
 
 use serde::de::{DeserializeSeed, Deserializer, Error, Unexpected, Visitor};
+
+/// The compact `Deserialize` derive, under a short path: the generated structs derive
+/// `crate::de::Decode` (a longer path would make prettyplease wrap every derive list).
+#[allow(unused_imports)]
+pub(crate) use kibana_serverless_derive::Deserialize as Decode;
 use std::marker::PhantomData;
 
 /// Reads `T` from a string through its `FromStr`, which never fails for an open enum (unknown

@@ -1,4 +1,5 @@
-//! typify's plain structs derive `kibana_serverless_derive::Deserialize` instead of serde's:
+//! typify's plain structs derive `kibana_serverless_derive::Deserialize` (re-exported as
+//! `crate::de::Decode`) instead of serde's:
 //! serde's derive expands each struct into a field enum with its own visitor and `Deserialize`
 //! impl, a sequence visitor and a map visitor, and type- and borrow-checking that is most of a
 //! domain's build time at Kibana's size (stubbing those impls out took a 288-operation domain
@@ -71,7 +72,7 @@ fn swap_derive(item: &mut ItemStruct) {
                 .into_iter()
                 .map(|p| {
                     if p.segments.last().is_some_and(|s| s.ident == "Deserialize") {
-                        parse_quote!(::kibana_serverless_derive::Deserialize)
+                        parse_quote!(crate::de::Decode)
                     } else {
                         p
                     }
@@ -138,7 +139,7 @@ mod tests {
         assert_eq!(run(&mut file), 1);
         let text: String = prettyplease::unparse(&file).split_whitespace().collect();
         for expected in [
-            "#[derive(::kibana_serverless_derive::Deserialize,::serde::Serialize,Clone,Debug)]#[serde(deny_unknown_fields)]pubstructPlain",
+            "#[derive(crate::de::Decode,::serde::Serialize,Clone,Debug)]#[serde(deny_unknown_fields)]pubstructPlain",
             "#[derive(::serde::Deserialize,::serde::Serialize)]#[serde(transparent)]pubstructWrapped",
             "#[derive(::serde::Deserialize,::serde::Serialize)]pubstructFlat",
             "#[derive(::serde::Deserialize)]pubstructDeserializeOnly",
