@@ -47,6 +47,43 @@ pub fn run(
     Ok(prettyplease::unparse(&file))
 }
 
+/// The paths in an item's `#[derive(...)]` lists.
+pub(crate) fn derived(attrs: &[syn::Attribute]) -> Vec<syn::Path> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .filter_map(|a| {
+            a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .ok()
+        })
+        .flatten()
+        .collect()
+}
+
+/// Whether a derive path names `name` (`Debug`, `::serde::Deserialize`...).
+pub(crate) fn names(path: &syn::Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == name)
+}
+
+/// Rewrites each `#[derive(...)]` list of an item through `edit`.
+pub(crate) fn edit_derives(
+    attrs: &mut [syn::Attribute],
+    mut edit: impl FnMut(Vec<syn::Path>) -> Vec<syn::Path>,
+) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        // A list that does not parse as paths is left as it is.
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let edited = edit(paths.into_iter().collect());
+        *attr = syn::parse_quote!(#[derive(#(#edited),*)]);
+    }
+}
+
 /// Post-processes progenitor's typed httpmock mocks.
 pub fn mocks(tokens: TokenStream) -> anyhow::Result<String> {
     let mut file: syn::File = syn::parse2(tokens)

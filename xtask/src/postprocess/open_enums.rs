@@ -124,22 +124,16 @@ fn open(e: &mut ItemEnum) -> Option<syn::Ident> {
         #variant(::std::string::String)
     });
     // serde's derives (and so their `#[serde]` attributes) give way to the impls written here.
-    let is_serde = |p: &syn::Path| {
-        p.segments
-            .last()
-            .is_some_and(|s| s.ident == "Deserialize" || s.ident == "Serialize")
-    };
-    for attr in e.attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
-        if let Ok(paths) = attr.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-        ) {
-            let kept: Vec<&syn::Path> = paths
-                .iter()
-                .filter(|p| !p.is_ident("Copy") && !is_serde(p))
-                .collect();
-            *attr = parse_quote!(#[derive(#(#kept),*)]);
-        }
-    }
+    super::edit_derives(&mut e.attrs, |paths| {
+        paths
+            .into_iter()
+            .filter(|p| {
+                !p.is_ident("Copy")
+                    && !super::names(p, "Deserialize")
+                    && !super::names(p, "Serialize")
+            })
+            .collect()
+    });
     e.attrs.retain(|a| !a.path().is_ident("serde"));
     for v in e.variants.iter_mut() {
         v.attrs.retain(|a| !a.path().is_ident("serde"));

@@ -13,20 +13,12 @@ fn redact(item: &mut ItemStruct, secret: &[String]) -> Option<Item> {
     let Fields::Named(fields) = &item.fields else {
         return None;
     };
-    let mut had_debug = false;
-    for attr in item
-        .attrs
-        .iter_mut()
-        .filter(|a| a.path().is_ident("derive"))
-    {
-        if let Ok(paths) = attr.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-        ) {
-            had_debug |= paths.iter().any(|p| p.is_ident("Debug"));
-            let kept: Vec<&syn::Path> = paths.iter().filter(|p| !p.is_ident("Debug")).collect();
-            *attr = parse_quote!(#[derive(#(#kept),*)]);
-        }
-    }
+    let had_debug = super::derived(&item.attrs)
+        .iter()
+        .any(|p| p.is_ident("Debug"));
+    super::edit_derives(&mut item.attrs, |paths| {
+        paths.into_iter().filter(|p| !p.is_ident("Debug")).collect()
+    });
     if !had_debug {
         return None;
     }

@@ -12,17 +12,9 @@
 use syn::{Fields, Item, ItemStruct, LitStr, parse_quote};
 
 fn derives(item: &ItemStruct, name: &str) -> bool {
-    item.attrs.iter().any(|a| {
-        a.path().is_ident("derive")
-            && a.parse_args_with(
-                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-            )
-            .is_ok_and(|paths| {
-                paths
-                    .iter()
-                    .any(|p| p.segments.last().is_some_and(|s| s.ident == name))
-            })
-    })
+    super::derived(&item.attrs)
+        .iter()
+        .any(|p| super::names(p, name))
 }
 
 /// Whether the compact derive can read the struct.
@@ -60,27 +52,18 @@ fn eligible(item: &ItemStruct) -> bool {
 }
 
 fn swap_derive(item: &mut ItemStruct) {
-    for attr in item
-        .attrs
-        .iter_mut()
-        .filter(|a| a.path().is_ident("derive"))
-    {
-        if let Ok(paths) = attr.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-        ) {
-            let swapped: Vec<syn::Path> = paths
-                .into_iter()
-                .map(|p| {
-                    if p.segments.last().is_some_and(|s| s.ident == "Deserialize") {
-                        parse_quote!(crate::de::Decode)
-                    } else {
-                        p
-                    }
-                })
-                .collect();
-            *attr = parse_quote!(#[derive(#(#swapped),*)]);
-        }
-    }
+    super::edit_derives(&mut item.attrs, |paths| {
+        paths
+            .into_iter()
+            .map(|p| {
+                if super::names(&p, "Deserialize") {
+                    parse_quote!(crate::de::Decode)
+                } else {
+                    p
+                }
+            })
+            .collect()
+    });
 }
 
 /// Applies the pass to the `types` module; returns how many structs it switched.
