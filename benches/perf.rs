@@ -30,24 +30,22 @@ where
     let (mut a, mut b) = (Vec::with_capacity(calls), Vec::with_capacity(calls));
     for i in 0..calls {
         if i % 2 == 0 {
-            let t = Instant::now();
-            ours().await;
-            a.push(t.elapsed());
-            let t = Instant::now();
-            theirs().await;
-            b.push(t.elapsed());
+            a.push(timed(ours()).await);
+            b.push(timed(theirs()).await);
         } else {
-            let t = Instant::now();
-            theirs().await;
-            b.push(t.elapsed());
-            let t = Instant::now();
-            ours().await;
-            a.push(t.elapsed());
+            b.push(timed(theirs()).await);
+            a.push(timed(ours()).await);
         }
     }
     a.sort();
     b.sort();
     (a[calls / 2], b[calls / 2])
+}
+
+async fn timed(call: impl std::future::Future<Output = ()>) -> Duration {
+    let started = Instant::now();
+    call.await;
+    started.elapsed()
 }
 
 fn row(name: &str, ours: Duration, theirs: Duration, ratio: f64, target: &str) {

@@ -207,57 +207,37 @@ async fn an_empty_first_page() {
     assert_eq!(requests.load(Ordering::SeqCst), 2);
 }
 
-#[tokio::test]
-async fn an_error_on_page_three_comes_after_the_items_of_pages_one_and_two() {
-    let (_server, kibana, requests) = agents_server(100, Some(3)).await;
-    let results: Vec<Result<_, Error>> = kibana
-        .fleet()
-        .get_fleet_agents()
-        .items()
-        .page_size(10)
-        .collect()
-        .await;
-    assert_eq!(results.len(), 21);
-    assert!(results[..20].iter().all(Result::is_ok));
-    match &results[20] {
-        Err(Error::Api { status, .. }) => assert_eq!(status.as_u16(), 500),
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(
-        requests.load(Ordering::SeqCst),
-        3,
-        "no request after the error"
-    );
-}
-
-/// Prefetching spawns each page request onto the runtime's workers; the items, their order and
-/// a failing page come out exactly as without it.
+/// With and without prefetch (which spawns each page request onto the runtime's workers), the
+/// items come in order and a failing page's error comes after the items before it, with no
+/// request past it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn prefetch_on_worker_threads_keeps_order_and_errors() {
-    let (_server, kibana, requests) = agents_server(100, Some(3)).await;
-    let results: Vec<Result<_, Error>> = kibana
-        .fleet()
-        .get_fleet_agents()
-        .items()
-        .page_size(10)
-        .prefetch(true)
-        .collect()
-        .await;
-    assert_eq!(results.len(), 21);
-    let ok: Vec<_> = results[..20]
-        .iter()
-        .map(|r| r.as_ref().unwrap().clone())
-        .collect();
-    assert_eq!(ids(&ok), expected_ids(20));
-    match &results[20] {
-        Err(Error::Api { status, .. }) => assert_eq!(status.as_u16(), 500),
-        other => panic!("{other:?}"),
+async fn an_error_on_page_three_comes_after_the_items_of_pages_one_and_two() {
+    for prefetch in [false, true] {
+        let (_server, kibana, requests) = agents_server(100, Some(3)).await;
+        let results: Vec<Result<_, Error>> = kibana
+            .fleet()
+            .get_fleet_agents()
+            .items()
+            .page_size(10)
+            .prefetch(prefetch)
+            .collect()
+            .await;
+        assert_eq!(results.len(), 21, "prefetch {prefetch}");
+        let ok: Vec<_> = results[..20]
+            .iter()
+            .map(|r| r.as_ref().unwrap().clone())
+            .collect();
+        assert_eq!(ids(&ok), expected_ids(20), "prefetch {prefetch}");
+        match &results[20] {
+            Err(Error::Api { status, .. }) => assert_eq!(status.as_u16(), 500),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            requests.load(Ordering::SeqCst),
+            3,
+            "no request after the error (prefetch {prefetch})"
+        );
     }
-    assert_eq!(
-        requests.load(Ordering::SeqCst),
-        3,
-        "nothing prefetched past the error"
-    );
 }
 
 /// A cursor-paging server that hands out the same cursor twice.
