@@ -47,6 +47,25 @@ pub fn run(
     Ok(prettyplease::unparse(&file))
 }
 
+/// The items of the inline module `name` among `items` (`types`, `builder`...).
+pub(crate) fn module_items<'a>(
+    items: &'a mut [syn::Item],
+    name: &str,
+) -> Option<&'a mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// The name of the type an `impl` block is for (`impl X`, `impl Trait for super::X`).
+pub(crate) fn impl_self_name(imp: &syn::ItemImpl) -> Option<String> {
+    match imp.self_ty.as_ref() {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
 /// The paths in an item's `#[derive(...)]` lists.
 pub(crate) fn derived(attrs: &[syn::Attribute]) -> Vec<syn::Path> {
     attrs

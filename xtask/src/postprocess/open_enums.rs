@@ -29,7 +29,7 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>, support: &syn::P
     let has = |name: &str, trait_name: &str| {
         items.iter().any(|item| {
             matches!(item, Item::Impl(imp)
-                if self_name(imp).as_deref() == Some(name)
+                if super::impl_self_name(imp).as_deref() == Some(name)
                     && imp.trait_.as_ref().and_then(|(p, _)| p.segments.last()).is_some_and(|s| s.ident == trait_name))
         })
     };
@@ -78,7 +78,7 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>, support: &syn::P
     for item in items.iter_mut() {
         match item {
             Item::Impl(imp) => {
-                if let Some(variant) = self_name(imp).and_then(|n| variants.get(&n)) {
+                if let Some(variant) = super::impl_self_name(imp).and_then(|n| variants.get(&n)) {
                     patch_impl(imp, variant);
                 }
             }
@@ -139,13 +139,6 @@ fn open(e: &mut ItemEnum) -> Option<syn::Ident> {
         v.attrs.retain(|a| !a.path().is_ident("serde"));
     }
     Some(variant)
-}
-
-fn self_name(imp: &ItemImpl) -> Option<String> {
-    match &*imp.self_ty {
-        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
-        _ => None,
-    }
 }
 
 fn patch_impl(imp: &mut ItemImpl, variant: &syn::Ident) {

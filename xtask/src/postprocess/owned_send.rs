@@ -49,10 +49,7 @@ fn send_output(items: &[Item], name: &str) -> Option<Type> {
 /// builder whose shape is not progenitor's (no `client` field, no async `send`).
 pub fn run(file: &mut syn::File) -> anyhow::Result<usize> {
     let names = paginated(&file.items);
-    let Some(builders) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(builders) = super::module_items(&mut file.items, "builder") else {
         return Ok(0);
     };
     let mut added = Vec::new();

@@ -68,10 +68,7 @@ fn swap_derive(item: &mut ItemStruct) {
 
 /// Applies the pass to the `types` module; returns how many structs it switched.
 pub fn run(file: &mut syn::File) -> usize {
-    let Some(items) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "types" => m.content.as_mut().map(|(_, items)| items),
-        _ => None,
-    }) else {
+    let Some(items) = super::module_items(&mut file.items, "types") else {
         return 0;
     };
     let mut count = 0;

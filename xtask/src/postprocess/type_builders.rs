@@ -4,8 +4,8 @@
 //! type reachable from them. The rest, and their `X::builder()` constructors, are removed.
 
 use std::collections::{BTreeMap, BTreeSet};
+use syn::Item;
 use syn::visit::Visit;
-use syn::{Item, ItemMod, Type};
 
 /// Every identifier used in a path inside the visited syntax.
 #[derive(Default)]
@@ -35,22 +35,11 @@ impl<'ast> Visit<'ast> for BodyBuilders {
     }
 }
 
-fn content(module: &mut ItemMod) -> Option<&mut Vec<Item>> {
-    module.content.as_mut().map(|(_, items)| items)
-}
-
 fn type_name(item: &Item) -> Option<String> {
     match item {
         Item::Struct(s) => Some(s.ident.to_string()),
         Item::Enum(e) => Some(e.ident.to_string()),
         Item::Type(t) => Some(t.ident.to_string()),
-        _ => None,
-    }
-}
-
-fn self_type(ty: &Type) -> Option<String> {
-    match ty {
-        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         _ => None,
     }
 }
@@ -64,7 +53,7 @@ fn is_builder_constructor(item: &Item) -> Option<String> {
             .items
             .iter()
             .all(|i| matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "builder"));
-    only_builder.then(|| self_type(&imp.self_ty)).flatten()
+    only_builder.then(|| super::impl_self_name(imp)).flatten()
 }
 
 /// Applies the pass; returns how many builders were removed.
@@ -75,13 +64,7 @@ pub fn run(file: &mut syn::File) -> usize {
             roots.visit_item(item);
         }
     }
-    let Some(types) = file.items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "types" => Some(m),
-        _ => None,
-    }) else {
-        return 0;
-    };
-    let Some(items) = content(types) else {
+    let Some(items) = super::module_items(&mut file.items, "types") else {
         return 0;
     };
     // What each type definition refers to, to follow bodies to the types inside them.
@@ -101,10 +84,7 @@ pub fn run(file: &mut syn::File) -> usize {
         }
     }
     items.retain(|item| is_builder_constructor(item).is_none_or(|name| keep.contains(&name)));
-    let Some(builders) = items.iter_mut().find_map(|item| match item {
-        Item::Mod(m) if m.ident == "builder" => content(m),
-        _ => None,
-    }) else {
+    let Some(builders) = super::module_items(items, "builder") else {
         return 0;
     };
     let before = builders
@@ -114,7 +94,7 @@ pub fn run(file: &mut syn::File) -> usize {
     builders.retain(|item| {
         let name = match item {
             Item::Struct(s) => Some(s.ident.to_string()),
-            Item::Impl(imp) => self_type(&imp.self_ty),
+            Item::Impl(imp) => super::impl_self_name(imp),
             _ => None,
         };
         name.is_none_or(|name| keep.contains(&name))
