@@ -17,7 +17,7 @@ for n in 25 600; do
   "$xtask" regenerate --spec "$out/spec-$n.json" --out "$out/c$n" >/dev/null
   e=$(date +%s.%N)
   lines=$(cat "$out/c$n"/src/*.rs | wc -l)
-  echo "N=$n generation=$(echo "$e - $s" | bc)s lines=$lines lines_per_op=$((lines / n))"
+  echo "N=$n generation=$(awk "BEGIN{print $e - $s}")s lines=$lines lines_per_op=$((lines / n))"
 done
 
 # The empty crate: the standalone crate's manifest, no code.
@@ -41,7 +41,7 @@ build() { # label dir cargo-args...
   s2=$(date +%s.%N)
   (cd "$dir" && CARGO_TARGET_DIR=$target /usr/bin/time -f "%M" -o "$out/rss-$label" cargo build -q "$@")
   e2=$(date +%s.%N)
-  echo "$label cold=$(echo "$e - $s" | bc)s warm=$(echo "$e2 - $s2" | bc)s warm_peak_rss_mib=$(($(cat "$out/rss-$label") / 1024))"
+  echo "$label cold=$(awk "BEGIN{print $e - $s}")s warm=$(awk "BEGIN{print $e2 - $s2}")s warm_peak_rss_mib=$(($(cat "$out/rss-$label") / 1024))"
   rm -rf "$target"
 }
 
