@@ -189,21 +189,18 @@ pub fn build(
             "Cargo.toml".to_string(),
             standalone_manifest(&generated_domains, &spec),
         );
-        for (_, _, file) in crate::generate::REPLACED {
+        // The hand-written types and the decoding helpers (`de.rs`) the generated code uses.
+        let copied = crate::generate::REPLACED.iter().map(|(_, _, file)| *file);
+        for file in copied.chain(["de.rs"]) {
             let text = std::fs::read_to_string(root.join("src").join(file))
                 .with_context(|| format!("reading src/{file}"))?;
             files.insert(format!("src/{file}"), text);
         }
-        // The decoding helpers and the compact Deserialize derive the generated types use.
-        let de = std::fs::read_to_string(root.join("src/de.rs")).context("reading src/de.rs")?;
-        files.insert("src/de.rs".to_string(), de);
+        // And the compact Deserialize derive, as a crate of its own.
         let derive = std::fs::read_to_string(root.join("derive/src/lib.rs"))
             .context("reading derive/src/lib.rs")?;
         files.insert(format!("{DERIVE_DIR}/src/lib.rs"), derive);
-        files.insert(
-            format!("{DERIVE_DIR}/Cargo.toml"),
-            DERIVE_MANIFEST.to_string(),
-        );
+        files.insert(format!("{DERIVE_DIR}/Cargo.toml"), derive_manifest(root)?);
     }
     Ok(Generated {
         files,
@@ -363,11 +360,31 @@ fn domain_clients(generated: &[String], standalone: bool) -> String {
 /// Where a standalone crate keeps its copy of the `kibana-serverless-derive` crate.
 const DERIVE_DIR: &str = "kibana-serverless-derive";
 
-/// The copy's manifest: the workspace's, without workspace inheritance.
-const DERIVE_MANIFEST: &str = "[package]\nname = \"kibana-serverless-derive\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-[lib]\nproc-macro = true\n\n\
-[dependencies]\nproc-macro2 = \"1\"\nquote = \"1\"\n\
-syn2 = { package = \"syn\", version = \"2\", default-features = false, features = [\"derive\", \"parsing\", \"printing\", \"proc-macro\", \"clone-impls\"] }\n";
+/// The copy's manifest: `derive/Cargo.toml`'s dependencies, each resolved to its line in the
+/// workspace's `[workspace.dependencies]` (a standalone crate has no workspace to inherit from).
+fn derive_manifest(root: &Path) -> Result<String> {
+    let workspace =
+        std::fs::read_to_string(root.join("Cargo.toml")).context("reading Cargo.toml")?;
+    let derive = std::fs::read_to_string(root.join("derive/Cargo.toml"))
+        .context("reading derive/Cargo.toml")?;
+    let mut dependencies = String::new();
+    for name in derive
+        .lines()
+        .filter_map(|l| l.trim().strip_suffix(".workspace = true"))
+        .filter(|name| !matches!(*name, "edition" | "rust-version" | "license" | "repository"))
+    {
+        let line = workspace
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} = ")))
+            .with_context(|| format!("derive/Cargo.toml: {name} is not a workspace dependency"))?;
+        dependencies.push_str(line);
+        dependencies.push('\n');
+    }
+    Ok(format!(
+        "[package]\nname = \"kibana-serverless-derive\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [lib]\nproc-macro = true\n\n[dependencies]\n{dependencies}"
+    ))
+}
 
 fn standalone_manifest(domains: &[String], spec: &Value) -> String {
     let title = spec
