@@ -25,15 +25,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .write_to(&file)
         .await?;
     println!(
-        "wrote {} saved objects ({} bytes) to {}",
-        summary.objects,
+        "wrote {} lines ({} bytes) to {}",
+        summary.lines,
         summary.bytes,
         file.display()
     );
-    if let Some(details) = summary.details {
+    // The last line is the export details.
+    if let Some(details) = summary.last.filter(|l| l.exported_count.is_some()) {
         println!(
             "Kibana exported {}, missing references: {}",
-            details.exported_count, details.missing_ref_count
+            details.exported_count.unwrap_or_default(),
+            details.missing_ref_count.unwrap_or_default()
         );
     }
     Ok(())

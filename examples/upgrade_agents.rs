@@ -7,11 +7,11 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use kibana_serverless::RetryPolicy;
 use kibana_serverless::fleet::types::{
     PostFleetAgentsAgentidUpgradeBody, PostFleetAgentsBulkReassignBody,
     PostFleetAgentsBulkReassignBodyAgents,
 };
+use kibana_serverless::{RetryPolicy, fleet};
 use std::time::Duration;
 
 #[tokio::main]
@@ -39,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Upgrading is a POST: retried only because we opt in, for this operation alone.
     let retrying = kibana.with_retry_policy(
         RetryPolicy::default()
-            .retry_post_for(["post_fleet_agents_agentid_upgrade"])
+            .retry_post_for([fleet::operations::POST_FLEET_AGENTS_AGENTID_UPGRADE])
             .backoff(Duration::from_millis(300), Duration::from_secs(5)),
     );
     for agent in &agents {

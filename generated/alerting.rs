@@ -4,7 +4,8 @@
 //! Alerting rules and their schedules.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+use progenitor_client::{ClientInfo, Error};
+pub use progenitor_client::{ByteStream, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -56,28 +57,13 @@ pub struct Client {
     pub(crate) inner: crate::RequestContext,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::RequestContext) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::RequestContext,
@@ -287,3 +273,12 @@ pub mod roundtrip {
         }
     }
 }
+/// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
+pub mod operations {
+    ///`DELETE /api/alerting/rule/{ruleId}/snooze_schedule/{scheduleId}` (`delete-alerting-rule-ruleid-snooze-schedule-scheduleid`).
+    pub const DELETE_ALERTING_RULE_RULEID_SNOOZE_SCHEDULE_SCHEDULEID: crate::OperationId = crate::OperationId::__generated(
+        "delete_alerting_rule_ruleid_snooze_schedule_scheduleid",
+    );
+}
+/// Operations whose body is raw bytes, and the media types Kibana accepts for each.
+pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];

@@ -4,7 +4,8 @@
 //! Elastic Defend endpoint management and response actions.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+use progenitor_client::{ClientInfo, Error};
+pub use progenitor_client::{ByteStream, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -63,11 +64,14 @@ pub mod types {
         pub type_: ActionOutputType,
     }
     ///The output, a JSON object or text.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ActionOutputContent {
         Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -355,11 +359,14 @@ pub mod types {
         }
     }
     ///`SuspendProcessRouteRequestBodyParameters`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum SuspendProcessRouteRequestBodyParameters {
         Pid(ProcessByPid),
         EntityId(ProcessByEntityId),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<ProcessByPid>
     for SuspendProcessRouteRequestBodyParameters {
@@ -671,6 +678,109 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for ActionOutputContent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object(
+                                ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            ),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object(f0) => ActionOutputContent::Object(f0),
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => ActionOutputContent::String(f0),
+                                    })
+                            },
+                        }
+                    },
+                ],
+                ActionOutputContent::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SuspendProcessRouteRequestBodyParameters {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Pid(ProcessByPid),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Pid(f0) => {
+                                            SuspendProcessRouteRequestBodyParameters::Pid(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            EntityId(ProcessByEntityId),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::EntityId(f0) => {
+                                            SuspendProcessRouteRequestBodyParameters::EntityId(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                SuspendProcessRouteRequestBodyParameters::Unknown,
+            )
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for Kibana Serverless APIs
@@ -685,28 +795,13 @@ pub struct Client {
     pub(crate) inner: crate::RequestContext,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::RequestContext) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::RequestContext,
@@ -902,3 +997,12 @@ pub mod roundtrip {
         }
     }
 }
+/// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
+pub mod operations {
+    ///`POST /api/endpoint/action/suspend_process` (`EndpointSuspendProcessAction`).
+    pub const ENDPOINT_SUSPEND_PROCESS_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_suspend_process_action",
+    );
+}
+/// Operations whose body is raw bytes, and the media types Kibana accepts for each.
+pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];

@@ -4,7 +4,8 @@
 //! Fleet: Elastic Agents, agent policies, outputs, enrollment keys, integrations (EPM).
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+use progenitor_client::{ClientInfo, Error};
+pub use progenitor_client::{ByteStream, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -398,17 +399,21 @@ pub mod types {
         pub value: AgentPolicyGlobalDataTagsItemValue,
     }
     ///`AgentPolicyGlobalDataTagsItemValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum AgentPolicyGlobalDataTagsItemValue {
         String(::std::string::String),
         Number(f64),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     impl ::std::fmt::Display for AgentPolicyGlobalDataTagsItemValue {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match self {
                 Self::String(x) => x.fmt(f),
                 Self::Number(x) => x.fmt(f),
+                Self::Unknown(value) => ::std::fmt::Display::fmt(value, f),
             }
         }
     }
@@ -619,7 +624,7 @@ pub mod types {
         }
     }
     ///Package policy ids, or the package policies themselves when asked with `full=true`.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum AgentPolicyPackagePolicies {
         Variant0(::std::vec::Vec<::std::string::String>),
@@ -628,6 +633,9 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         ),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for AgentPolicyPackagePolicies {
@@ -1050,11 +1058,14 @@ pub mod types {
         pub key: ::std::option::Option<DownloadSourceSecretsSslKey>,
     }
     ///`DownloadSourceSecretsSslKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum DownloadSourceSecretsSslKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`DownloadSourceSsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -1094,9 +1105,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub next_search_after: ::std::option::Option<::std::string::String>,
-        pub page: f64,
+        pub page: i64,
         #[serde(rename = "perPage")]
-        pub per_page: f64,
+        pub per_page: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pit: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -1105,7 +1116,7 @@ pub mod types {
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
         pub status_summary: ::std::collections::HashMap<::std::string::String, f64>,
-        pub total: f64,
+        pub total: i64,
     }
     ///`GetFleetAgentsSortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1355,11 +1366,14 @@ pub mod types {
         }
     }
     ///Agent ids, or a KQL query selecting agents.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum PostFleetAgentsBulkReassignBodyAgents {
         Array(::std::vec::Vec<::std::string::String>),
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for PostFleetAgentsBulkReassignBodyAgents {
@@ -2135,6 +2149,219 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for AgentPolicyGlobalDataTagsItemValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            AgentPolicyGlobalDataTagsItemValue::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Number(f64),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Number(f0) => {
+                                            AgentPolicyGlobalDataTagsItemValue::Number(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                AgentPolicyGlobalDataTagsItemValue::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentPolicyPackagePolicies {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0(f0) => {
+                                            AgentPolicyPackagePolicies::Variant0(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1(
+                                ::std::vec::Vec<
+                                    ::serde_json::Map<
+                                        ::std::string::String,
+                                        ::serde_json::Value,
+                                    >,
+                                >,
+                            ),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1(f0) => {
+                                            AgentPolicyPackagePolicies::Variant1(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                AgentPolicyPackagePolicies::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DownloadSourceSecretsSslKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            DownloadSourceSecretsSslKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => {
+                                            DownloadSourceSecretsSslKey::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                DownloadSourceSecretsSslKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostFleetAgentsBulkReassignBodyAgents {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Array(f0) => {
+                                            PostFleetAgentsBulkReassignBodyAgents::Array(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => {
+                                            PostFleetAgentsBulkReassignBodyAgents::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                PostFleetAgentsBulkReassignBodyAgents::Unknown,
+            )
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for Kibana Serverless APIs
@@ -2149,28 +2376,13 @@ pub struct Client {
     pub(crate) inner: crate::RequestContext,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::RequestContext) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::RequestContext,
@@ -4030,7 +4242,7 @@ pub mod roundtrip {
         }
     }
 }
-///Pages of [`Client::get_fleet_agents`](super::Client::get_fleet_agents), by page number (`page`, from 1).
+///Pages of [`Client::get_fleet_agents`](Client::get_fleet_agents), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct GetFleetAgentsPages<'a> {
     builder: builder::GetFleetAgents<'a>,
@@ -4092,7 +4304,7 @@ impl<'a> builder::GetFleetAgents<'a> {
             .items()
     }
 }
-///Pages of [`Client::get_fleet_agents`](super::Client::get_fleet_agents), by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m).
+///Pages of [`Client::get_fleet_agents`](Client::get_fleet_agents), by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m).
 #[derive(Clone, Debug)]
 pub struct GetFleetAgentsSearchAfter<'a> {
     builder: builder::GetFleetAgents<'a>,
@@ -4163,5 +4375,76 @@ impl<'a> builder::GetFleetAgents<'a> {
                 builder: self,
             })
             .items()
+    }
+}
+/// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
+pub mod operations {
+    ///`POST /api/fleet/agents/{agentId}/upgrade` (`post-fleet-agents-agentid-upgrade`).
+    pub const POST_FLEET_AGENTS_AGENTID_UPGRADE: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_agentid_upgrade",
+    );
+    ///`POST /api/fleet/agents/bulk_reassign` (`post-fleet-agents-bulk-reassign`).
+    pub const POST_FLEET_AGENTS_BULK_REASSIGN: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_bulk_reassign",
+    );
+    ///`GET /api/fleet/agent_download_sources/{sourceId}` (`get-fleet-agent-download-sources-sourceid`).
+    pub const GET_FLEET_AGENT_DOWNLOAD_SOURCES_SOURCEID: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_agent_download_sources_sourceid",
+    );
+    ///`POST /api/fleet/agent_policies/{agentPolicyId}/copy` (`post-fleet-agent-policies-agentpolicyid-copy`).
+    pub const POST_FLEET_AGENT_POLICIES_AGENTPOLICYID_COPY: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agent_policies_agentpolicyid_copy",
+    );
+    ///`GET /api/fleet/agents` (`get-fleet-agents`).
+    pub const GET_FLEET_AGENTS: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_agents",
+    );
+    ///`GET /api/fleet/agents/{agentId}` (`get-fleet-agents-agentid`).
+    pub const GET_FLEET_AGENTS_AGENTID: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_agents_agentid",
+    );
+    ///`POST /api/fleet/epm/packages` (`post-fleet-epm-packages`).
+    pub const POST_FLEET_EPM_PACKAGES: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages",
+    );
+    ///`DELETE /api/fleet/enrollment_api_keys/{keyId}` (`delete-fleet-enrollment-api-keys-keyid`).
+    pub const DELETE_FLEET_ENROLLMENT_API_KEYS_KEYID: crate::OperationId = crate::OperationId::__generated(
+        "delete_fleet_enrollment_api_keys_keyid",
+    );
+    ///`POST /api/fleet/setup` (`post-fleet-setup`).
+    pub const POST_FLEET_SETUP: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_setup",
+    );
+    ///`GET /api/fleet/outputs/{outputId}/health` (`get-fleet-outputs-outputid-health`).
+    pub const GET_FLEET_OUTPUTS_OUTPUTID_HEALTH: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_outputs_outputid_health",
+    );
+    ///`POST /api/fleet/package_policies/upgrade` (`post-fleet-package-policies-upgrade`).
+    pub const POST_FLEET_PACKAGE_POLICIES_UPGRADE: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_package_policies_upgrade",
+    );
+    ///`POST /api/fleet/service_tokens` (`post-fleet-service-tokens`).
+    pub const POST_FLEET_SERVICE_TOKENS: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_service_tokens",
+    );
+}
+/// Operations whose body is raw bytes, and the media types Kibana accepts for each.
+pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
+    ("post_fleet_epm_packages", &["application/zip", "application/gzip"]),
+];
+impl<'a> builder::PostFleetEpmPackages<'a> {
+    ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes application/zip, application/gzip. A body of another type is refused before anything is sent.
+    pub async fn upload(
+        self,
+        archive: impl Into<crate::upload::Archive>,
+        archive_type: Option<crate::upload::ArchiveType>,
+    ) -> Result<ResponseValue<types::PostFleetEpmPackagesResponse>, crate::Error> {
+        crate::upload::upload(
+                archive,
+                archive_type,
+                &["application/zip", "application/gzip"],
+                |body| { self.body(body).send() },
+            )
+            .await
     }
 }

@@ -12,60 +12,66 @@ pub mod mocks;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod alerting;
-#[cfg(feature = "alerting")]
-crate::hooks::impl_client_hooks!(alerting::Client);
 ///Connectors that rule actions and other features use to reach third-party services.
 #[cfg(feature = "connectors")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod connectors;
-#[cfg(feature = "connectors")]
-crate::hooks::impl_client_hooks!(connectors::Client);
 ///Security detection alerts and rules.
 #[cfg(feature = "detection_engine")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod detection_engine;
-#[cfg(feature = "detection_engine")]
-crate::hooks::impl_client_hooks!(detection_engine::Client);
 ///Elastic Defend endpoint management and response actions.
 #[cfg(feature = "endpoint")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod endpoint;
-#[cfg(feature = "endpoint")]
-crate::hooks::impl_client_hooks!(endpoint::Client);
 ///Fleet: Elastic Agents, agent policies, outputs, enrollment keys, integrations (EPM).
 #[cfg(feature = "fleet")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod fleet;
-#[cfg(feature = "fleet")]
-crate::hooks::impl_client_hooks!(fleet::Client);
 ///Saved objects export and import.
 #[cfg(feature = "saved_objects")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod saved_objects;
-#[cfg(feature = "saved_objects")]
-crate::hooks::impl_client_hooks!(saved_objects::Client);
 ///Security roles and privileges.
 #[cfg(feature = "security")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod security;
-#[cfg(feature = "security")]
-crate::hooks::impl_client_hooks!(security::Client);
 ///Security AI Assistant conversations, knowledge base and prompts.
 #[cfg(feature = "security_ai_assistant")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod security_ai_assistant;
+#[cfg(feature = "alerting")]
+crate::__runtime::impl_client_hooks!(alerting::Client, alerting::RAW_BODIES);
+#[cfg(feature = "connectors")]
+crate::__runtime::impl_client_hooks!(connectors::Client, connectors::RAW_BODIES);
+#[cfg(feature = "detection_engine")]
+crate::__runtime::impl_client_hooks!(
+    detection_engine::Client, detection_engine::RAW_BODIES
+);
+#[cfg(feature = "endpoint")]
+crate::__runtime::impl_client_hooks!(endpoint::Client, endpoint::RAW_BODIES);
+#[cfg(feature = "fleet")]
+crate::__runtime::impl_client_hooks!(fleet::Client, fleet::RAW_BODIES);
+#[cfg(feature = "saved_objects")]
+crate::__runtime::impl_client_hooks!(saved_objects::Client, saved_objects::RAW_BODIES);
+#[cfg(feature = "security")]
+crate::__runtime::impl_client_hooks!(security::Client, security::RAW_BODIES);
 #[cfg(feature = "security_ai_assistant")]
-crate::hooks::impl_client_hooks!(security_ai_assistant::Client);
-/// One client per API domain, all sharing one `reqwest::Client` and so one connection pool.
+crate::__runtime::impl_client_hooks!(
+    security_ai_assistant::Client, security_ai_assistant::RAW_BODIES
+);
+/// A Kibana serverless client: one connection pool, one set of credentials, and a typed
+/// client for each API domain (`kibana.fleet()`, ...). Cloning is cheap and shares the pool.
 #[derive(Clone, Debug)]
-pub struct DomainClients {
+pub struct Kibana {
+    connection: crate::Connection,
     #[cfg(feature = "alerting")]
     alerting: alerting::Client,
     #[cfg(feature = "connectors")]
@@ -83,111 +89,138 @@ pub struct DomainClients {
     #[cfg(feature = "security_ai_assistant")]
     security_ai_assistant: security_ai_assistant::Client,
 }
-impl DomainClients {
-    /// Clients for every enabled domain, rooted at `baseurl`.
+impl crate::FromConnection for Kibana {
     #[allow(unused_variables)]
-    pub fn new(
-        baseurl: &str,
-        http: reqwest::Client,
-        context: crate::RequestContext,
-    ) -> Self {
+    fn from_connection(connection: crate::Connection) -> Self {
+        let base = connection.base_url();
         Self {
             #[cfg(feature = "alerting")]
             alerting: alerting::Client::new_with_client(
-                baseurl,
-                http.clone(),
-                context.clone(),
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
             ),
             #[cfg(feature = "connectors")]
             connectors: connectors::Client::new_with_client(
-                baseurl,
-                http.clone(),
-                context.clone(),
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
             ),
             #[cfg(feature = "detection_engine")]
             detection_engine: detection_engine::Client::new_with_client(
-                baseurl,
-                http.clone(),
-                context.clone(),
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
             ),
             #[cfg(feature = "endpoint")]
             endpoint: endpoint::Client::new_with_client(
-                baseurl,
-                http.clone(),
-                context.clone(),
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
             ),
             #[cfg(feature = "fleet")]
             fleet: fleet::Client::new_with_client(
-                baseurl,
-                http.clone(),
-                context.clone(),
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
             ),
             #[cfg(feature = "saved_objects")]
             saved_objects: saved_objects::Client::new_with_client(
-                baseurl,
-                http.clone(),
-                context.clone(),
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
             ),
             #[cfg(feature = "security")]
             security: security::Client::new_with_client(
-                baseurl,
-                http.clone(),
-                context.clone(),
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
             ),
             #[cfg(feature = "security_ai_assistant")]
             security_ai_assistant: security_ai_assistant::Client::new_with_client(
-                baseurl,
-                http.clone(),
-                context.clone(),
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
             ),
+            connection: connection.clone(),
         }
     }
+}
+impl Kibana {
+    /// A client for the Kibana at `url` with an encoded API key (base64 of `id:api_key`).
+    pub fn new(
+        url: &str,
+        api_key: impl Into<String>,
+    ) -> Result<Self, crate::BuildError> {
+        Self::builder(url).api_key(api_key).build()
+    }
+    /// A builder for the Kibana at `url`.
+    pub fn builder(url: impl Into<String>) -> crate::__runtime::KibanaBuilder<Self> {
+        crate::__runtime::KibanaBuilder::new(url)
+    }
+    /// A client built from `KIBANA_URL` and `KIBANA_API_KEY` (an encoded API key).
+    pub fn from_env() -> Result<Self, crate::BuildError> {
+        crate::__runtime::KibanaBuilder::from_env()?.build()
+    }
+    /// The base URL every operation path is appended to (with the space prefix, if any).
+    pub fn base_url(&self) -> &str {
+        self.connection.base_url()
+    }
+    /// The connection every domain client of this `Kibana` shares.
+    pub fn connection(&self) -> &crate::Connection {
+        &self.connection
+    }
+    /// This client with another retry policy (sharing the connection pool), e.g. to retry one
+    /// POST that is safe to repeat.
+    pub fn with_retry_policy(&self, policy: crate::RetryPolicy) -> Self {
+        crate::FromConnection::from_connection(self.connection.with_retry_policy(policy))
+    }
+    /// A client for one Kibana space: every operation goes to `/s/{space_id}/api/...`,
+    /// sharing this client's connection pool and settings.
+    pub fn space(&self, space_id: &str) -> Result<Self, crate::BuildError> {
+        Ok(crate::FromConnection::from_connection(self.connection.space(space_id)?))
+    }
     #[cfg(feature = "alerting")]
-    /// The `alerting` API client.
+    /// The `alerting` API: Alerting rules and their schedules.
     pub fn alerting(&self) -> &alerting::Client {
         &self.alerting
     }
     #[cfg(feature = "connectors")]
-    /// The `connectors` API client.
+    /// The `connectors` API: Connectors that rule actions and other features use to reach third-party services.
     pub fn connectors(&self) -> &connectors::Client {
         &self.connectors
     }
     #[cfg(feature = "detection_engine")]
-    /// The `detection_engine` API client.
+    /// The `detection_engine` API: Security detection alerts and rules.
     pub fn detection_engine(&self) -> &detection_engine::Client {
         &self.detection_engine
     }
     #[cfg(feature = "endpoint")]
-    /// The `endpoint` API client.
+    /// The `endpoint` API: Elastic Defend endpoint management and response actions.
     pub fn endpoint(&self) -> &endpoint::Client {
         &self.endpoint
     }
     #[cfg(feature = "fleet")]
-    /// The `fleet` API client.
+    /// The `fleet` API: Fleet: Elastic Agents, agent policies, outputs, enrollment keys, integrations (EPM).
     pub fn fleet(&self) -> &fleet::Client {
         &self.fleet
     }
     #[cfg(feature = "saved_objects")]
-    /// The `saved_objects` API client.
+    /// The `saved_objects` API: Saved objects export and import.
     pub fn saved_objects(&self) -> &saved_objects::Client {
         &self.saved_objects
     }
     #[cfg(feature = "security")]
-    /// The `security` API client.
+    /// The `security` API: Security roles and privileges.
     pub fn security(&self) -> &security::Client {
         &self.security
     }
     #[cfg(feature = "security_ai_assistant")]
-    /// The `security_ai_assistant` API client.
+    /// The `security_ai_assistant` API: Security AI Assistant conversations, knowledge base and prompts.
     pub fn security_ai_assistant(&self) -> &security_ai_assistant::Client {
         &self.security_ai_assistant
     }
 }
-/// Operations whose body is raw bytes, and the media types Kibana accepts for it.
-#[allow(dead_code)]
-pub(crate) const RAW_BODY_CONTENT_TYPES: &[(&str, &[&str])] = &[
-    ("post_fleet_epm_packages", &["application/zip", "application/gzip"]),
-];
 /// Test support: decodes `json` as the type named `type_name` of `domain` and encodes it back.
 #[cfg(feature = "test-support")]
 #[doc(hidden)]

@@ -4,7 +4,8 @@
 //! Saved objects export and import.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+use progenitor_client::{ClientInfo, Error};
+pub use progenitor_client::{ByteStream, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -41,11 +42,14 @@ pub mod types {
         }
     }
     ///Only export objects that reference these objects.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum PostSavedObjectsExportBodyHasReference {
         ReferenceTarget(ReferenceTarget),
         Array(::std::vec::Vec<ReferenceTarget>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<ReferenceTarget>
     for PostSavedObjectsExportBodyHasReference {
@@ -60,11 +64,14 @@ pub mod types {
         }
     }
     ///Saved object types to export; `*` exports every type.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum PostSavedObjectsExportBodyType {
         String(::std::string::String),
         Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
     for PostSavedObjectsExportBodyType {
@@ -391,6 +398,108 @@ pub mod types {
             }
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for PostSavedObjectsExportBodyHasReference {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            ReferenceTarget(ReferenceTarget),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::ReferenceTarget(f0) => {
+                                            PostSavedObjectsExportBodyHasReference::ReferenceTarget(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<ReferenceTarget>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            PostSavedObjectsExportBodyHasReference::Array(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                PostSavedObjectsExportBodyHasReference::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostSavedObjectsExportBodyType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            PostSavedObjectsExportBodyType::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            PostSavedObjectsExportBodyType::Array(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                PostSavedObjectsExportBodyType::Unknown,
+            )
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for Kibana Serverless APIs
@@ -405,28 +514,13 @@ pub struct Client {
     pub(crate) inner: crate::RequestContext,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::RequestContext) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::RequestContext,
@@ -618,5 +712,40 @@ pub mod roundtrip {
             }
             _ => None,
         }
+    }
+}
+/// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
+pub mod operations {
+    ///`POST /api/saved_objects/_export` (`post-saved-objects-export`).
+    pub const POST_SAVED_OBJECTS_EXPORT: crate::OperationId = crate::OperationId::__generated(
+        "post_saved_objects_export",
+    );
+}
+/// Operations whose body is raw bytes, and the media types Kibana accepts for each.
+pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+impl<'a> builder::PostSavedObjectsExport<'a> {
+    /// Sends the request and yields each line of the newline-delimited answer, decoded,
+    /// as it arrives, in constant memory. A line that does not decode ends the stream
+    /// with `Error::MalformedLine`, after every good line before it.
+    pub async fn lines(
+        self,
+    ) -> Result<
+        crate::ndjson::LineStream<types::PostSavedObjectsExportItem>,
+        crate::Error,
+    > {
+        let response = self.send().await?;
+        Ok(crate::ndjson::typed(response.into_inner().into_inner()))
+    }
+    /// Sends the request and writes the answer to `path` as it arrives, checking that each
+    /// line decodes. On an error, the file holds every good line before it.
+    pub async fn write_to(
+        self,
+        path: impl AsRef<::std::path::Path>,
+    ) -> Result<
+        crate::ndjson::WriteSummary<types::PostSavedObjectsExportItem>,
+        crate::Error,
+    > {
+        let response = self.send().await?;
+        crate::ndjson::write_to(response.into_inner().into_inner(), path.as_ref()).await
     }
 }

@@ -4,7 +4,8 @@
 //! Security roles and privileges.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+use progenitor_client::{ClientInfo, Error};
+pub use progenitor_client::{ByteStream, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -161,28 +162,13 @@ pub struct Client {
     pub(crate) inner: crate::RequestContext,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::RequestContext) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::RequestContext,
@@ -353,3 +339,12 @@ pub mod roundtrip {
         }
     }
 }
+/// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
+pub mod operations {
+    ///`GET /api/security/role` (`get-security-role`).
+    pub const GET_SECURITY_ROLE: crate::OperationId = crate::OperationId::__generated(
+        "get_security_role",
+    );
+}
+/// Operations whose body is raw bytes, and the media types Kibana accepts for each.
+pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];

@@ -4,7 +4,8 @@
 //! Security AI Assistant conversations, knowledge base and prompts.
 
 #[allow(unused_imports)]
-pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+use progenitor_client::{ClientInfo, Error};
+pub use progenitor_client::{ByteStream, ResponseValue};
 #[allow(unused_imports)]
 use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
@@ -1710,28 +1711,13 @@ pub struct Client {
     pub(crate) inner: crate::RequestContext,
 }
 impl Client {
-    /// Create a new client.
-    ///
-    /// `baseurl` is the base URL provided to the internal
-    /// `reqwest::Client`, and should include a scheme and hostname,
-    /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str, inner: crate::RequestContext) -> Self {
-        #[cfg(not(target_arch = "wasm32"))]
-        let client = {
-            let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-        };
-        #[cfg(target_arch = "wasm32")]
-        let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap(), inner)
-    }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
     ///
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
+    pub(crate) fn new_with_client(
         baseurl: &str,
         client: reqwest::Client,
         inner: crate::RequestContext,
@@ -2563,7 +2549,7 @@ pub mod roundtrip {
         }
     }
 }
-///Pages of [`Client::find_prompts`](super::Client::find_prompts), by page number (`page`, from 1).
+///Pages of [`Client::find_prompts`](Client::find_prompts), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct FindPromptsPages<'a> {
     builder: builder::FindPrompts<'a>,
@@ -2617,3 +2603,28 @@ impl<'a> builder::FindPrompts<'a> {
         crate::pagination::Pages::new(FindPromptsPages { builder: self }).items()
     }
 }
+/// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
+pub mod operations {
+    ///`POST /api/security_ai_assistant/current_user/conversations` (`CreateConversation`).
+    pub const CREATE_CONVERSATION: crate::OperationId = crate::OperationId::__generated(
+        "create_conversation",
+    );
+    ///`GET /api/security_ai_assistant/current_user/conversations/{id}` (`ReadConversation`).
+    pub const READ_CONVERSATION: crate::OperationId = crate::OperationId::__generated(
+        "read_conversation",
+    );
+    ///`PUT /api/security_ai_assistant/current_user/conversations/{id}` (`UpdateConversation`).
+    pub const UPDATE_CONVERSATION: crate::OperationId = crate::OperationId::__generated(
+        "update_conversation",
+    );
+    ///`POST /api/security_ai_assistant/knowledge_base/{resource}` (`CreateKnowledgeBase`).
+    pub const CREATE_KNOWLEDGE_BASE: crate::OperationId = crate::OperationId::__generated(
+        "create_knowledge_base",
+    );
+    ///`GET /api/security_ai_assistant/prompts/_find` (`FindPrompts`).
+    pub const FIND_PROMPTS: crate::OperationId = crate::OperationId::__generated(
+        "find_prompts",
+    );
+}
+/// Operations whose body is raw bytes, and the media types Kibana accepts for each.
+pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];

@@ -372,9 +372,9 @@ async fn post_is_not_retried_by_default_but_can_be() {
         .expect(1)
         .mount(&w.server)
         .await;
-    let kibana = w
-        .kibana
-        .with_retry_policy(fast_retries().retry_post_for(["post_fleet_setup"]));
+    let kibana = w.kibana.with_retry_policy(
+        fast_retries().retry_post_for([kibana_serverless::fleet::operations::POST_FLEET_SETUP]),
+    );
     assert!(
         kibana
             .fleet()

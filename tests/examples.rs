@@ -58,7 +58,10 @@ fn triage_alerts() {
 fn export_saved_objects() {
     let file = std::env::temp_dir().join(format!("example-export-{}.ndjson", std::process::id()));
     let out = run("export_saved_objects", &[file.to_str().unwrap()]);
-    assert!(out.contains("wrote 1000 saved objects"), "{out}");
+    assert!(
+        out.contains("wrote 1001 lines") && out.contains("Kibana exported 1000"),
+        "{out}"
+    );
     let text = std::fs::read_to_string(&file).unwrap();
     assert_eq!(
         text.lines().count(),

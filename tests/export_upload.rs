@@ -4,7 +4,7 @@ mod common;
 
 use common::wire::{CANARY_KEY, Wire};
 use futures::{StreamExt, TryStreamExt};
-use kibana_serverless::export::ExportLine;
+use kibana_serverless::saved_objects::types::PostSavedObjectsExportItem as ExportLine;
 use kibana_serverless::upload::{Archive, ArchiveType};
 use kibana_serverless::{Error, Kibana};
 use serde_json::json;
@@ -53,17 +53,15 @@ async fn export_streams_objects_then_details() {
         .await
         .unwrap();
     assert_eq!(lines.len(), 1001);
-    match &lines[999] {
-        ExportLine::Object(o) => assert_eq!(o.id.as_deref(), Some("obj-999")),
-        other => panic!("{other:?}"),
-    }
-    match &lines[1000] {
-        ExportLine::Details(d) => {
-            assert_eq!((d.exported_count, d.missing_ref_count), (1000, 1));
-            assert_eq!(d.missing_references[0].id, "gone");
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_eq!(lines[999].id.as_deref(), Some("obj-999"));
+    assert_eq!(lines[999].exported_count, None);
+    // The last line is the export details.
+    let d = &lines[1000];
+    assert_eq!(
+        (d.exported_count, d.missing_ref_count),
+        (Some(1000), Some(1))
+    );
+    assert_eq!(d.missing_references[0].id, "gone");
 
     let file = std::env::temp_dir().join(format!("export-{}.ndjson", std::process::id()));
     let summary = w
@@ -74,8 +72,8 @@ async fn export_streams_objects_then_details() {
         .write_to(&file)
         .await
         .unwrap();
-    assert_eq!(summary.objects, 1000);
-    assert_eq!(summary.details.unwrap().exported_count, 1000);
+    assert_eq!(summary.lines, 1001);
+    assert_eq!(summary.last.unwrap().exported_count, Some(1000));
     assert_eq!(
         std::fs::read_to_string(&file).unwrap(),
         body,
@@ -217,7 +215,7 @@ async fn an_archive_of_unknown_format_is_refused_before_sending() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::InvalidRequest(ref m) if m.contains("neither a zip nor a gzip")),
+        matches!(err, Error::InvalidRequest(ref m) if m.contains("is not application/zip or application/gzip")),
         "{err:?}"
     );
     assert!(w.server.received_requests().await.unwrap().is_empty());
@@ -259,15 +257,16 @@ fn export_of_100k_objects() {
             .unwrap();
         let (mut objects, mut details, mut bytes) = (0u64, None, 0usize);
         while let Some(line) = lines.next().await {
-            match line.unwrap() {
-                ExportLine::Object(o) => {
+            let line: ExportLine = line.unwrap();
+            match line.exported_count {
+                None => {
                     objects += 1;
-                    bytes += o.attributes.len();
+                    bytes += line.attributes.len();
                 }
-                ExportLine::Details(d) => details = Some(d.exported_count),
+                Some(count) => details = Some(count),
             }
         }
-        assert_eq!((objects, details), (100_000, Some(100_000)));
+        assert_eq!((objects, details), (100_000, Some(100_000i64)));
         assert!(bytes > 0);
     });
     println!("PEAK_RSS_KIB={}", common::stream_server::peak_rss_kib());

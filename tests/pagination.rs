@@ -195,7 +195,7 @@ async fn an_empty_first_page() {
         1,
         "the first page is yielded even when empty, for its total"
     );
-    assert_eq!(pages[0].total, 0.0);
+    assert_eq!(pages[0].total, 0);
     let items: Vec<_> = kibana
         .fleet()
         .get_fleet_agents()

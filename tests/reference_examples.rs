@@ -84,7 +84,7 @@ fn the_wrong_reference_example_fails_with_a_clear_error() {
     assert!(
         err.contains("at `")
             && err.contains("invalid type: string \"")
-            && err.contains("expected i64"),
+            && err.contains("expected a whole number"),
         "{err}"
     );
 }

@@ -113,9 +113,17 @@ fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
     let declarations = slots.iter().map(|(slot, ty)| {
         quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;)
     });
-    let arms = slots.iter().enumerate().map(
-        |(i, (slot, _))| quote!(#i => #slot = ::std::option::Option::Some(map.next_value()?),),
-    );
+    // Whole-number fields also accept `42.0` (Kibana writes counters as JSON numbers).
+    let arms = slots
+        .iter()
+        .enumerate()
+        .map(|(i, (slot, ty))| match whole_number(ty) {
+            Some(Whole::Plain) => quote!(#i => #slot = ::std::option::Option::Some(
+            map.next_value::<crate::de::Whole<#ty>>()?.0),),
+            Some(Whole::Optional) => quote!(#i => #slot = ::std::option::Option::Some(
+            map.next_value::<crate::de::WholeOption<#ty>>()?.0),),
+            None => quote!(#i => #slot = ::std::option::Option::Some(map.next_value()?),),
+        });
     Ok(quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(
@@ -150,4 +158,29 @@ fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
             }
         }
     })
+}
+
+enum Whole {
+    Plain,
+    Optional,
+}
+
+/// `i64`, `u32`, ... or `Option` of one.
+fn whole_number(ty: &Type) -> Option<Whole> {
+    const INTEGERS: &[&str] = &[
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+    ];
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if INTEGERS.iter().any(|i| last.ident == i) && last.arguments.is_empty() {
+        return Some(Whole::Plain);
+    }
+    if last.ident == "Option"
+        && let syn2::PathArguments::AngleBracketed(args) = &last.arguments
+        && let Some(syn2::GenericArgument::Type(inner)) = args.args.first()
+        && matches!(whole_number(inner), Some(Whole::Plain))
+    {
+        return Some(Whole::Optional);
+    }
+    None
 }

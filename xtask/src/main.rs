@@ -1,34 +1,28 @@
-//! `cargo xtask`: the kibana-serverless code generator.
+//! `cargo xtask`: the command line of the kibana-serverless generator (the
+//! `kibana-serverless-codegen` library does the work).
 //!
 //! `cargo xtask regenerate [--check] [--spec PATH] [--out DIR]` loads the Kibana serverless spec,
 //! applies our overlays and normalize passes, splits it into API domains, runs progenitor on each,
-//! post-processes the code and writes `generated/`. See `spec/README.md` for the data flow.
+//! post-processes the code and writes `generated/` (or a standalone crate).
 
-mod domains;
-mod generate;
-mod normalize;
-mod op_types;
-mod output;
-mod overlay;
-mod pagination;
-mod pipeline;
-mod postprocess;
-mod spec;
-mod synth;
+use kibana_serverless_codegen as codegen;
 
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: cargo xtask regenerate [--check] [--spec PATH] [--out DIR]
+usage: cargo xtask regenerate [--check] [--spec PATH] [--out DIR [--runtime-version V]]
        cargo xtask overlaid-spec --out PATH
        cargo xtask synth-spec --operations N --out PATH
 
 regenerate   generate the client from the spec (default: the vendored spec into generated/)
   --check    write nothing; exit 1 with a diff when the output is stale
   --spec     a Kibana serverless OpenAPI spec (YAML or JSON) to generate from
-  --out      write a standalone crate into DIR instead of generated/
+  --out      write a standalone crate into DIR instead of generated/: the whole SDK (the
+             runtime's Kibana builder, auth, headers, spaces, retries, errors, pagination)
+  --runtime-version  the standalone crate depends on this published kibana-serverless-runtime
+             version instead of this workspace's runtime/ by path
 overlaid-spec  write the vendored spec with the overlays applied, as JSON (what a contract test
                serves with an independent mock server)
 synth-spec     write a spec of N operations made of renamed copies of the vendored spec";
@@ -60,6 +54,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let mut spec = None;
     let mut out = None;
     let mut operations = None;
+    let mut runtime_version = None;
     while let Some(flag) = flags.next() {
         let mut value = || {
             flags
@@ -71,6 +66,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             "--check" => check = true,
             "--spec" => spec = Some(PathBuf::from(value()?)),
             "--out" => out = Some(PathBuf::from(value()?)),
+            "--runtime-version" => runtime_version = Some(value()?),
             "--operations" => {
                 operations = Some(
                     value()?
@@ -87,18 +83,24 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     }
     let root = workspace_root();
     match command.as_str() {
-        "regenerate" => pipeline::regenerate(&root, pipeline::Options { check, spec, out }),
+        "regenerate" => codegen::regenerate(
+            &root,
+            codegen::Options {
+                check,
+                spec,
+                out,
+                runtime_version,
+            },
+        ),
         "synth-spec" => {
             let n = operations.ok_or_else(|| anyhow::anyhow!("synth-spec needs --operations N"))?;
             let out = out.ok_or_else(|| anyhow::anyhow!("synth-spec needs --out PATH"))?;
-            synth::write(&root, n, &out)?;
+            codegen::synth_spec(&root, n, &out)?;
             Ok(ExitCode::SUCCESS)
         }
         "overlaid-spec" => {
             let out = out.ok_or_else(|| anyhow::anyhow!("overlaid-spec needs --out PATH"))?;
-            let mut spec = spec::load(&root.join("spec/kibana.serverless.yaml"))?;
-            overlay::apply_dir(&mut spec, &root.join("spec/overlays"))?;
-            std::fs::write(&out, serde_json::to_string_pretty(&spec)?)?;
+            codegen::overlaid_spec(&root.join("spec"), &out)?;
             println!("wrote {}", out.display());
             Ok(ExitCode::SUCCESS)
         }

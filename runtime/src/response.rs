@@ -9,7 +9,7 @@ use bytes::{Bytes, BytesMut};
 use serde::de::DeserializeOwned;
 
 /// The response's JSON body decoded as `T`, with its status and headers.
-pub(crate) async fn from_response<T: DeserializeOwned, E>(
+pub async fn from_response<T: DeserializeOwned, E>(
     mut response: reqwest::Response,
 ) -> Result<ResponseValue<T>, progenitor_client::Error<E>> {
     let status = response.status();

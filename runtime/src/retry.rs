@@ -15,13 +15,15 @@ use std::time::Duration;
 /// retried: it could not be sent again whole.
 ///
 /// ```
-/// use kibana_serverless::RetryPolicy;
+/// use kibana_serverless_runtime::{OperationId, RetryPolicy};
 /// use std::time::Duration;
 ///
+/// # let bulk_reassign = OperationId::__generated("post_fleet_agents_bulk_reassign");
+/// // `bulk_reassign` is a generated constant: `fleet::operations::POST_FLEET_AGENTS_BULK_REASSIGN`.
 /// let policy = RetryPolicy::default()
 ///     .max_attempts(6)
 ///     .deadline(Duration::from_secs(120))
-///     .retry_post_for(["post_fleet_agents_bulk_reassign"])
+///     .retry_post_for([bulk_reassign])
 ///     .retry_conflicts(true);
 /// assert_eq!(policy.attempts(), 6);
 /// ```
@@ -40,7 +42,25 @@ pub struct RetryPolicy {
 enum PostRetries {
     Never,
     All,
-    Operations(BTreeSet<String>),
+    Operations(BTreeSet<&'static str>),
+}
+
+/// One generated operation, named for policies such as [`RetryPolicy::retry_post_for`]. Each
+/// domain's generated `operations` module holds one constant per operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OperationId(&'static str);
+
+impl OperationId {
+    /// Generated code's constructor: the operation's method name on its domain client.
+    #[doc(hidden)]
+    pub const fn __generated(rust_method: &'static str) -> Self {
+        Self(rust_method)
+    }
+
+    /// The operation's method name on its domain client, e.g. `post_fleet_setup`.
+    pub const fn name(self) -> &'static str {
+        self.0
+    }
 }
 
 impl Default for RetryPolicy {
@@ -113,13 +133,10 @@ impl RetryPolicy {
         self
     }
 
-    /// Retries POST requests of these operations (by `rust_method` name, as in
-    /// `generated/operations.json`).
-    pub fn retry_post_for<I: IntoIterator<Item = S>, S: Into<String>>(
-        mut self,
-        operations: I,
-    ) -> Self {
-        self.post = PostRetries::Operations(operations.into_iter().map(Into::into).collect());
+    /// Retries POST requests of these operations: the constants each domain's `operations`
+    /// module generates (`fleet::operations::POST_FLEET_SETUP`), so a typo does not compile.
+    pub fn retry_post_for<I: IntoIterator<Item = OperationId>>(mut self, operations: I) -> Self {
+        self.post = PostRetries::Operations(operations.into_iter().map(|o| o.0).collect());
         self
     }
 
@@ -199,7 +216,7 @@ mod tests {
         );
         assert!(!p.allows(&Method::POST, "x"));
         assert!(p.clone().retry_post(true).allows(&Method::POST, "x"));
-        let some = p.clone().retry_post_for(["a"]);
+        let some = p.clone().retry_post_for([OperationId::__generated("a")]);
         assert!(some.allows(&Method::POST, "a") && !some.allows(&Method::POST, "b"));
         assert!(!RetryPolicy::none().allows(&Method::GET, "x"));
         for s in [429, 502, 503, 504] {

@@ -1,12 +1,12 @@
 //! API domains: Kibana's tags grouped into the modules (and cargo features) of the client.
-//! `spec/domains.yaml` maps tags to domains; an operation belongs to the domain of its first tag,
-//! or to `other`. Each domain gets its own copy of the spec holding only its operations and the
+//! `spec/domains.yaml` maps tags to domains; an operation belongs to the domain of its first tag.
+//! A tag the file does not map is a domain of its own, named from the tag (`Machine learning
+//! APIs` -> `machine_learning_apis`); an operation without tags goes to `other`. Each domain gets its own copy of the spec holding only its operations and the
 //! component schemas they reach, with Kibana's API prefixes stripped from schema names and every
 //! name in the Rust type form typify will use, so the manifest can name each type exactly.
 
 use crate::normalize::{METHODS, for_each_operation, reachable_schemas, schema_ref_name};
 use anyhow::{Context, Result, bail};
-use heck::ToPascalCase;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -57,14 +57,35 @@ impl Domains {
                     .find(|(_, d)| d.tags.iter().any(|t| t == tag))
             })
             .map(|(name, _)| name.clone())
+            .or_else(|| tags.first().map(|tag| crate::names::domain_name(tag)))
             .unwrap_or_else(|| OTHER.to_string())
     }
 
-    pub fn doc(&self, domain: &str) -> String {
-        self.domains
-            .get(domain)
-            .map(|d| d.doc.clone())
-            .unwrap_or_else(|| "Operations whose tags no other domain claims.".to_string())
+    /// A domain's documentation: from `domains.yaml`, else the description of the spec's tag
+    /// the domain is named from.
+    pub fn doc(&self, spec: &Value, domain: &str) -> String {
+        if let Some(d) = self.domains.get(domain) {
+            return d.doc.clone();
+        }
+        if domain == OTHER {
+            return "Operations without a tag.".to_string();
+        }
+        let tags = spec.get("tags").and_then(Value::as_array);
+        let tag = tags.into_iter().flatten().find(|t| {
+            t.get("name")
+                .and_then(Value::as_str)
+                .is_some_and(|n| crate::names::domain_name(n) == domain)
+        });
+        match tag {
+            Some(t) => match t.get("description").and_then(Value::as_str) {
+                Some(d) if !d.trim().is_empty() => d.trim().to_string(),
+                _ => format!(
+                    "Operations Kibana tags `{}`.",
+                    t["name"].as_str().unwrap_or(domain)
+                ),
+            },
+            None => format!("Operations of the `{domain}` tag."),
+        }
     }
 }
 
@@ -209,6 +230,20 @@ pub fn rename_schemas(spec: &mut Value, prefixes: &[String]) {
 fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
     match value {
         Value::Object(map) => {
+            explicit_mapping(map);
+            if let Some(mapping) = map
+                .get_mut("discriminator")
+                .and_then(|d| d.get_mut("mapping"))
+                .and_then(Value::as_object_mut)
+            {
+                for target in mapping.values_mut() {
+                    let Some(t) = target.as_str() else { continue };
+                    let name = schema_ref_name(t).unwrap_or(t);
+                    if let Some(new) = renames.get(name) {
+                        *target = json!(format!("#/components/schemas/{new}"));
+                    }
+                }
+            }
             if let Some(Value::String(r)) = map.get("$ref")
                 && let Some(new) = schema_ref_name(r).and_then(|n| renames.get(n))
             {
@@ -228,18 +263,41 @@ fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
     }
 }
 
-/// typify's name for a schema: PascalCase of the name with non-identifier characters as breaks.
-pub fn rust_type_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+/// A discriminator without a mapping names each member by its schema name: that name is written
+/// into the mapping before schemas are renamed, so the tag values survive the renaming.
+fn explicit_mapping(map: &mut Map<String, Value>) {
+    let Some(members) = map
+        .get("oneOf")
+        .or_else(|| map.get("anyOf"))
+        .and_then(Value::as_array)
+    else {
+        return;
+    };
+    let names: Vec<String> = members
+        .iter()
+        .filter_map(|m| m.get("$ref").and_then(Value::as_str))
+        .filter_map(schema_ref_name)
+        .map(str::to_string)
         .collect();
-    let mut out = cleaned.to_pascal_case();
-    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
-        out = format!("X{out}");
+    let Some(discriminator) = map.get_mut("discriminator").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mapping = discriminator.entry("mapping").or_insert_with(|| json!({}));
+    let Some(mapping) = mapping.as_object_mut() else {
+        return;
+    };
+    for name in names {
+        let reference = format!("#/components/schemas/{name}");
+        let named = mapping
+            .values()
+            .any(|v| v.as_str().is_some_and(|t| t == reference || t == name));
+        if !named {
+            mapping.insert(name, json!(reference));
+        }
     }
-    out
 }
+
+pub use crate::names::type_name as rust_type_name;
 
 #[cfg(test)]
 mod tests {
@@ -258,7 +316,8 @@ mod tests {
             "paths": {
                 "/a": {"get": {"tags": ["Fleet agents"], "responses": {"200": {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Fleet_agent"}}}}}}},
                 "/r": {"get": {"tags": ["roles"], "responses": {"200": {"description": "", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Security_agent"}}}}}}},
-                "/u": {"get": {"tags": ["untagged"]}}
+                "/u": {"get": {"tags": ["Machine learning APIs"]}},
+                "/n": {"get": {}}
             },
             "components": {"schemas": {
                 "Fleet_agent": {"type": "object", "properties": {"s": {"$ref": "#/components/schemas/Fleet_status"}}},
@@ -270,7 +329,7 @@ mod tests {
         let parts = split(&spec, &domains());
         assert_eq!(
             parts.keys().collect::<Vec<_>>(),
-            ["fleet", "other", "security"]
+            ["fleet", "machine_learning_apis", "other", "security"]
         );
         let fleet = &parts["fleet"];
         let names: Vec<&String> = fleet["components"]["schemas"]

@@ -1,6 +1,6 @@
 //! The behaviour every generated domain client shares, as `progenitor_client::ClientHooks`:
 //! headers, retries, error-body normalization and tracing. The generator invokes
-//! [`impl_client_hooks!`] once per domain client.
+//! `impl_client_hooks!` once per domain client.
 
 use crate::RequestContext;
 use crate::error::RAW_BODY_MARKER;
@@ -8,28 +8,35 @@ use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
-/// Implements `ClientHooks<RequestContext>` for a generated domain client.
+/// Implements `ClientHooks<RequestContext>` for a generated domain client. `$raw_bodies` lists
+/// the operations whose body is raw bytes with the media types each accepts (data the
+/// generator hands over; the runtime knows no operation by name).
+#[doc(hidden)]
+#[macro_export]
 macro_rules! impl_client_hooks {
-    ($client:ty) => {
-        impl progenitor_client::ClientHooks<$crate::RequestContext> for $client {
+    ($client:ty, $raw_bodies:expr) => {
+        impl $crate::__private::progenitor_client::ClientHooks<$crate::RequestContext> for $client {
             async fn pre<E>(
                 &self,
-                request: &mut reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> ::std::result::Result<(), progenitor_client::Error<E>> {
-                $crate::hooks::add_headers(progenitor_client::ClientInfo::inner(self), request);
-                $crate::hooks::raw_body_content_type(request, info.operation_id);
+                request: &mut $crate::__private::reqwest::Request,
+                info: &$crate::__private::progenitor_client::OperationInfo,
+            ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
+                $crate::hooks::add_headers(
+                    $crate::__private::progenitor_client::ClientInfo::inner(self),
+                    request,
+                );
+                $crate::hooks::raw_body_content_type(request, info.operation_id, $raw_bodies);
                 Ok(())
             }
 
             async fn exec(
                 &self,
-                request: reqwest::Request,
-                info: &progenitor_client::OperationInfo,
-            ) -> reqwest::Result<reqwest::Response> {
+                request: $crate::__private::reqwest::Request,
+                info: &$crate::__private::progenitor_client::OperationInfo,
+            ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
                 $crate::hooks::execute(
-                    progenitor_client::ClientInfo::client(self),
-                    progenitor_client::ClientInfo::inner(self),
+                    $crate::__private::progenitor_client::ClientInfo::client(self),
+                    $crate::__private::progenitor_client::ClientInfo::inner(self),
                     request,
                     info.operation_id,
                 )
@@ -38,10 +45,12 @@ macro_rules! impl_client_hooks {
         }
     };
 }
-pub(crate) use impl_client_hooks;
+
+/// Operations whose body is raw bytes, each with the media types Kibana accepts for it.
+pub type RawBodies = &'static [(&'static str, &'static [&'static str])];
 
 /// Adds the context's headers that the request does not set itself.
-pub(crate) fn add_headers(context: &RequestContext, request: &mut reqwest::Request) {
+pub fn add_headers(context: &RequestContext, request: &mut reqwest::Request) {
     let headers = request.headers_mut();
     for (name, value) in context.headers() {
         if !headers.contains_key(name) {
@@ -53,18 +62,14 @@ pub(crate) fn add_headers(context: &RequestContext, request: &mut reqwest::Reque
 /// Raw bodies go out as `application/octet-stream`; an operation that takes specific media
 /// types (Fleet's package upload takes zip or gzip) gets the one its bytes are, told from their
 /// magic numbers, when the body is in memory. A streamed upload sets its type itself.
-pub(crate) fn raw_body_content_type(request: &mut reqwest::Request, operation: &str) {
-    #[cfg(feature = "fleet")]
+pub fn raw_body_content_type(request: &mut reqwest::Request, operation: &str, raw: RawBodies) {
     if let Ok(media_type) = crate::upload::BODY_CONTENT_TYPE.try_with(|t| *t) {
         request
             .headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static(media_type));
         return;
     }
-    let Some((_, accepted)) = crate::generated::RAW_BODY_CONTENT_TYPES
-        .iter()
-        .find(|(op, _)| *op == operation)
-    else {
+    let Some((_, accepted)) = raw.iter().find(|(op, _)| *op == operation) else {
         return;
     };
     let is_octet = request
@@ -85,7 +90,7 @@ pub(crate) fn raw_body_content_type(request: &mut reqwest::Request, operation: &
 }
 
 /// Sends `request`, retrying as the context's policy says, inside one tracing span.
-pub(crate) async fn execute(
+pub async fn execute(
     http: &reqwest::Client,
     context: &RequestContext,
     request: reqwest::Request,

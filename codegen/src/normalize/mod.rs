@@ -15,6 +15,7 @@ mod non_json_bodies;
 mod operation_ids;
 mod response_additional_properties;
 mod schema_repairs;
+mod string_formats;
 mod success_responses;
 mod xsrf_headers;
 
@@ -51,6 +52,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("error_responses", error_responses::run),
     ("success_responses", success_responses::run),
     ("schema_repairs", schema_repairs::run),
+    ("string_formats", string_formats::run),
     ("dangling_refs", dangling_refs::run),
     ("inline_schemas", inline_schemas::run),
     (

@@ -1,9 +1,10 @@
-//! [`Kibana`], the entry point, and its builder.
+//! [`KibanaBuilder`] and the [`Connection`] it builds, which every generated client wraps.
 
 use crate::credentials::Credentials;
-use crate::{DomainClients, RequestContext, RetryPolicy};
+use crate::{RequestContext, RetryPolicy};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use std::fmt;
+use std::marker::PhantomData;
 use std::time::Duration;
 use url::Url;
 
@@ -55,80 +56,53 @@ pub enum BuildError {
     Http(#[from] reqwest::Error),
 }
 
-/// A Kibana serverless client: one connection pool, one set of credentials, and a typed client
-/// for each API domain (`kibana.fleet()`, `kibana.connectors()`, ...).
+/// What every generated client of one Kibana shares: the base URL (with the space prefix, if
+/// any), one `reqwest::Client` (so one connection pool) and the per-request settings
+/// (credentials, headers, retry policy). A generated `Kibana` is built from one.
 ///
 /// Cloning is cheap and shares the connection pool.
-///
-/// ```no_run
-/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-/// let kibana = kibana_serverless::Kibana::new("https://my-project.kb.example.com", "bXktaWQ6bXkta2V5")?;
-/// let agents = kibana.fleet().get_fleet_agents().per_page(100).send().await?;
-/// println!("{} agents", agents.total);
-/// # Ok(()) }
-/// ```
 #[derive(Clone)]
-pub struct Kibana {
+pub struct Connection {
     base: Url,
     http: reqwest::Client,
     context: RequestContext,
-    domains: DomainClients,
 }
 
-impl fmt::Debug for Kibana {
+impl fmt::Debug for Connection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Kibana")
+        f.debug_struct("Connection")
             .field("base", &self.base.as_str())
             .field("context", &self.context)
             .finish()
     }
 }
 
-impl std::ops::Deref for Kibana {
-    type Target = DomainClients;
-
-    /// The domain clients: `kibana.fleet()`, `kibana.security_ai_assistant()`, ...
-    fn deref(&self) -> &DomainClients {
-        &self.domains
-    }
-}
-
-impl Kibana {
-    /// A client for the Kibana at `url` with an encoded API key (base64 of `id:api_key`).
-    pub fn new(url: &str, api_key: impl Into<String>) -> Result<Self, BuildError> {
-        Self::builder(url)
-            .credentials(Credentials::api_key(api_key))
-            .build()
-    }
-
-    /// A builder for the Kibana at `url`.
-    pub fn builder(url: impl Into<String>) -> KibanaBuilder {
-        KibanaBuilder::new(url.into())
-    }
-
-    /// A client built from `KIBANA_URL` and `KIBANA_API_KEY` (an encoded API key).
-    pub fn from_env() -> Result<Self, BuildError> {
-        KibanaBuilder::from_env()?.build()
-    }
-
+impl Connection {
     /// The base URL every operation path is appended to (with the space prefix, if any).
     pub fn base_url(&self) -> &str {
         self.base.as_str().trim_end_matches('/')
     }
 
-    /// This client with another retry policy (sharing the connection pool), e.g. to retry one
-    /// POST that is safe to repeat: `kibana.with_retry_policy(policy).fleet().post_...()`.
-    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
-        Self::assemble(
-            self.base.clone(),
-            self.http.clone(),
-            self.context.with_retry(policy),
-        )
+    /// The HTTP client, shared by every clone.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
-    /// A client for one Kibana space: every operation goes to `/s/{space_id}/api/...`.
-    /// Shares this client's connection pool and settings. The default space is `default`,
-    /// which Kibana also serves without a prefix.
+    /// What every request carries: headers and the retry policy.
+    pub fn context(&self) -> &RequestContext {
+        &self.context
+    }
+
+    /// This connection with another retry policy (sharing the connection pool).
+    pub fn with_retry_policy(&self, policy: RetryPolicy) -> Self {
+        Self {
+            base: self.base.clone(),
+            http: self.http.clone(),
+            context: self.context.with_retry(policy),
+        }
+    }
+
+    /// This connection for one Kibana space: every operation goes to `/s/{space_id}/api/...`.
     pub fn space(&self, space_id: &str) -> Result<Self, BuildError> {
         if !is_valid_space_id(space_id) {
             return Err(BuildError::InvalidSpace(space_id.to_string()));
@@ -136,22 +110,24 @@ impl Kibana {
         let mut base = self.base.clone();
         let path = format!("{}/s/{space_id}", base.path().trim_end_matches('/'));
         base.set_path(&path);
-        Ok(Self::assemble(
+        Ok(Self {
             base,
-            self.http.clone(),
-            self.context.clone(),
-        ))
+            http: self.http.clone(),
+            context: self.context.clone(),
+        })
     }
+}
 
-    fn assemble(base: Url, http: reqwest::Client, context: RequestContext) -> Self {
-        let root = base.as_str().trim_end_matches('/').to_string();
-        let domains = DomainClients::new(&root, http.clone(), context.clone());
-        Self {
-            base,
-            http,
-            context,
-            domains,
-        }
+/// A client made from a [`Connection`]: the generated `Kibana` of each crate implements it, so
+/// that [`KibanaBuilder`] can build it.
+pub trait FromConnection: Sized {
+    /// The client over `connection`.
+    fn from_connection(connection: Connection) -> Self;
+}
+
+impl FromConnection for Connection {
+    fn from_connection(connection: Connection) -> Self {
+        connection
     }
 }
 
@@ -163,9 +139,10 @@ pub fn is_valid_space_id(id: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
-/// Builds a [`Kibana`] client. Every setting has a default but the credentials.
+/// Builds a client (`K`, the generated `Kibana`, or a bare [`Connection`]). Every setting has a
+/// default but the credentials.
 #[must_use]
-pub struct KibanaBuilder {
+pub struct KibanaBuilder<K = Connection> {
     url: String,
     credentials: Option<Credentials>,
     api_version: String,
@@ -176,9 +153,10 @@ pub struct KibanaBuilder {
     root_certificates: Vec<reqwest::Certificate>,
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
+    client: PhantomData<fn() -> K>,
 }
 
-impl fmt::Debug for KibanaBuilder {
+impl<K> fmt::Debug for KibanaBuilder<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("KibanaBuilder")
             .field("url", &self.url)
@@ -194,8 +172,10 @@ impl fmt::Debug for KibanaBuilder {
     }
 }
 
-impl KibanaBuilder {
-    fn new(url: String) -> Self {
+impl<K: FromConnection> KibanaBuilder<K> {
+    /// A builder for the Kibana at `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        let url = url.into();
         Self {
             url,
             credentials: None,
@@ -207,6 +187,7 @@ impl KibanaBuilder {
             root_certificates: Vec::new(),
             http: None,
             retry: RetryPolicy::default(),
+            client: PhantomData,
         }
     }
 
@@ -285,7 +266,7 @@ impl KibanaBuilder {
     }
 
     /// Builds the client.
-    pub fn build(self) -> Result<Kibana, BuildError> {
+    pub fn build(self) -> Result<K, BuildError> {
         let base = parse_base_url(&self.url)?;
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
         let mut headers = HeaderMap::new();
@@ -328,11 +309,11 @@ impl KibanaBuilder {
                 builder.build()?
             }
         };
-        Ok(Kibana::assemble(
+        Ok(K::from_connection(Connection {
             base,
             http,
-            RequestContext::new(headers, self.retry),
-        ))
+            context: RequestContext::new(headers, self.retry),
+        }))
     }
 }
 
@@ -404,7 +385,10 @@ mod tests {
                 "{bad}"
             );
         }
-        let k = Kibana::new("https://example.com/kibana/", "a2V5").unwrap();
+        let k = KibanaBuilder::<Connection>::new("https://example.com/kibana/")
+            .api_key("a2V5")
+            .build()
+            .unwrap();
         assert_eq!(k.base_url(), "https://example.com/kibana");
         assert_eq!(
             k.space("team-a").unwrap().base_url(),
@@ -426,17 +410,20 @@ mod tests {
         for bad in ["", "Team", "a/b", "..", "a b", "é"] {
             assert!(!is_valid_space_id(bad), "{bad}");
         }
-        let k = Kibana::new("http://localhost:5601", "a2V5").unwrap();
+        let k = KibanaBuilder::<Connection>::new("http://localhost:5601")
+            .api_key("a2V5")
+            .build()
+            .unwrap();
         assert!(matches!(k.space("../x"), Err(BuildError::InvalidSpace(_))));
     }
 
     #[test]
     fn missing_and_bad_credentials() {
         assert!(matches!(
-            Kibana::builder("http://x").build(),
+            KibanaBuilder::<Connection>::new("http://x").build(),
             Err(BuildError::MissingCredentials)
         ));
-        let err = Kibana::builder("http://x")
+        let err = KibanaBuilder::<Connection>::new("http://x")
             .credentials(Credentials::bearer("canary\n"))
             .build()
             .unwrap_err();

@@ -4,6 +4,9 @@
 use crate::Error;
 use bytes::{Buf, Bytes, BytesMut};
 use futures::{Stream, StreamExt};
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use tokio::io::AsyncWriteExt;
 
 /// The longest line accepted; a longer one is a [`Error::MalformedLine`] (and not read into memory).
 pub const MAX_LINE: usize = 64 * 1024 * 1024;
@@ -73,6 +76,80 @@ where
             }
         },
     )
+}
+
+/// A stream of decoded lines, as they arrive.
+pub type LineStream<T> = std::pin::Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
+
+/// Each line of `body` decoded as `T`. The first line that does not decode ends the stream with
+/// [`Error::MalformedLine`] (naming the JSON path), after every good line before it.
+pub fn typed<T, S>(body: S) -> LineStream<T>
+where
+    T: DeserializeOwned + Send + 'static,
+    S: Stream<Item = reqwest::Result<Bytes>> + Unpin + Send + 'static,
+{
+    Box::pin(lines(body).scan(false, |failed, line| {
+        if *failed {
+            return futures::future::ready(None);
+        }
+        let result = line.and_then(|(n, bytes)| decode_line::<T>(n, &bytes));
+        *failed = result.is_err();
+        futures::future::ready(Some(result))
+    }))
+}
+
+/// One line decoded as `T`, or [`Error::MalformedLine`] naming the JSON path that failed.
+pub fn decode_line<T: DeserializeOwned>(line: usize, bytes: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|e| Error::MalformedLine {
+        line,
+        message: format!("at `{}`: {}", e.path(), e.inner()),
+    })
+}
+
+/// What [`write_to`] wrote.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WriteSummary<T> {
+    /// Lines written (each one decoded first).
+    pub lines: u64,
+    /// The last line, decoded (an export's details line, for instance).
+    pub last: Option<T>,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
+/// Writes `body` to `path` as it arrives, line by line, checking that each decodes as `T`. On
+/// an error, the file holds every good line before it.
+pub async fn write_to<T, S>(body: S, path: &Path) -> Result<WriteSummary<T>, Error>
+where
+    T: DeserializeOwned,
+    S: Stream<Item = reqwest::Result<Bytes>> + Unpin,
+{
+    let io = Error::Io;
+    let file = tokio::fs::File::create(path).await.map_err(io)?;
+    let mut out = tokio::io::BufWriter::new(file);
+    let mut summary = WriteSummary {
+        lines: 0,
+        last: None,
+        bytes: 0,
+    };
+    let mut lines = std::pin::pin!(lines(body));
+    let copied: Result<(), Error> = async {
+        while let Some(line) = lines.next().await {
+            let (n, bytes) = line?;
+            summary.last = Some(decode_line::<T>(n, &bytes)?);
+            out.write_all(&bytes).await.map_err(io)?;
+            out.write_all(b"\n").await.map_err(io)?;
+            summary.lines += 1;
+            summary.bytes += bytes.len() as u64 + 1;
+        }
+        Ok(())
+    }
+    .await;
+    // Flushed either way: on an error the file keeps every good line.
+    out.flush().await.map_err(io)?;
+    copied?;
+    Ok(summary)
 }
 
 #[cfg(test)]

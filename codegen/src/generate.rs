@@ -19,8 +19,8 @@ pub struct Skipped {
     pub reason: String,
 }
 
-/// Schemas whose Rust type is hand-written (typify cannot express them): schema name, the path of
-/// the type in the crate, and the file holding it (copied into standalone crates).
+/// Schemas whose Rust type is hand-written in the runtime (typify cannot express them): schema
+/// name, the path of the type, and the runtime file holding it.
 pub const REPLACED: &[(&str, &str, &str)] = &[(
     crate::normalize::ERROR_SCHEMA,
     "crate::error_body::KibanaErrorBody",
@@ -28,34 +28,16 @@ pub const REPLACED: &[(&str, &str, &str)] = &[(
     "error_body.rs",
 )];
 
-/// Which crate the code is generated for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Target {
-    /// `generated/`, compiled inside the kibana-serverless crate: every domain client carries
-    /// `crate::RequestContext` and the crate implements its hooks (headers, retries, tracing).
-    Crate,
-    /// A standalone crate (`--out`): plain progenitor clients.
-    Standalone,
-}
-
-/// The progenitor settings every domain is generated with.
-pub fn settings(target: Target) -> GenerationSettings {
+/// The progenitor settings every domain is generated with: each domain client carries the
+/// runtime's `RequestContext`, and the generated crate implements its hooks (headers, retries,
+/// tracing) through the runtime.
+pub fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::default();
-    if target == Target::Crate {
-        settings
-            .with_inner_type(quote::quote!(crate::RequestContext))
-            .with_hooks(HooksMode::Expected);
-    }
-    // The crate uses the builder interface (pagination and the examples build on it); a
-    // standalone crate can be generated positional to compare sizes: XTASK_INTERFACE=positional.
-    let positional = target == Target::Standalone
-        && std::env::var("XTASK_INTERFACE").is_ok_and(|v| v == "positional");
     settings
-        .with_interface(if positional {
-            InterfaceStyle::Positional
-        } else {
-            InterfaceStyle::Builder
-        })
+        .with_inner_type(quote::quote!(crate::RequestContext))
+        .with_hooks(HooksMode::Expected)
+        // The builder interface: pagination, uploads and the examples build on it.
+        .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
         .with_derive("PartialEq");
     for (name, path, _) in REPLACED {
@@ -69,35 +51,30 @@ pub fn settings(target: Target) -> GenerationSettings {
 }
 
 /// One progenitor run, with panics turned into errors.
-fn run_progenitor(spec: &Value, target: Target) -> Result<TokenStream, String> {
-    guarded(
-        spec,
-        |generator, openapi| generator.generate_tokens(openapi),
-        target,
-    )
+fn run_progenitor(spec: &Value) -> Result<TokenStream, String> {
+    guarded(spec, |generator, openapi| {
+        generator.generate_tokens(openapi)
+    })
 }
 
 /// progenitor's typed httpmock mocks for a domain whose client is `crate_path`.
 pub fn mocks(spec: &Value, crate_path: &str) -> Result<TokenStream, String> {
-    guarded(
-        spec,
-        |generator, openapi| generator.httpmock(openapi, crate_path),
-        Target::Crate,
-    )
+    guarded(spec, |generator, openapi| {
+        generator.httpmock(openapi, crate_path)
+    })
 }
 
 /// Runs one progenitor entry point with panics turned into errors.
 fn guarded(
     spec: &Value,
     run: impl FnOnce(&mut Generator, &openapiv3::OpenAPI) -> Result<TokenStream, progenitor::Error>,
-    target: Target,
 ) -> Result<TokenStream, String> {
     let openapi = crate::spec::to_openapi(spec).map_err(|e| format!("{e:#}"))?;
     let previous = std::panic::take_hook();
     // progenitor's panics are reported as skip reasons, not printed.
     std::panic::set_hook(Box::new(|_| {}));
     let result = catch_unwind(AssertUnwindSafe(|| {
-        run(&mut Generator::new(&settings(target)), &openapi)
+        run(&mut Generator::new(&settings()), &openapi)
     }));
     std::panic::set_hook(previous);
     match result {
@@ -133,8 +110,8 @@ fn operations(spec: &Value) -> Vec<(String, String, String)> {
 
 /// Generates a domain, skipping the operations progenitor cannot handle.
 /// Returns the code (if any operation survived) and the skipped operations.
-pub fn domain(spec: &Value, target: Target) -> (Option<TokenStream>, Vec<Skipped>) {
-    let whole = match run_progenitor(spec, target) {
+pub fn domain(spec: &Value) -> (Option<TokenStream>, Vec<Skipped>) {
+    let whole = match run_progenitor(spec) {
         Ok(tokens) => return (Some(tokens), Vec::new()),
         Err(e) => e,
     };
@@ -144,7 +121,7 @@ pub fn domain(spec: &Value, target: Target) -> (Option<TokenStream>, Vec<Skipped
         let mut alone = spec.clone();
         keep_operations(&mut alone, |p, m| p == path && m == method);
         crate::domains::prune_components(&mut alone);
-        if let Err(reason) = run_progenitor(&alone, target) {
+        if let Err(reason) = run_progenitor(&alone) {
             skipped.push(Skipped {
                 method: method.to_uppercase(),
                 path,
@@ -163,7 +140,7 @@ pub fn domain(spec: &Value, target: Target) -> (Option<TokenStream>, Vec<Skipped
     if operations(&rest).is_empty() {
         return (None, skipped);
     }
-    match run_progenitor(&rest, target) {
+    match run_progenitor(&rest) {
         Ok(tokens) => (Some(tokens), skipped),
         Err(reason) => {
             // Each works alone but not together (e.g. a type name clash): skip the domain whole.

@@ -1,11 +1,12 @@
-//! Fleet package upload from a file, bytes or any async reader: streamed, never buffered whole,
-//! sent as `application/zip` or `application/gzip` as the archive really is.
+//! Raw-body uploads (e.g. Fleet's package upload) from a file, bytes or any async reader:
+//! streamed, never buffered whole, sent as `application/zip` or `application/gzip` as the
+//! archive really is. Generated `upload()` methods call [`upload`] with their operation's
+//! accepted media types.
 
-use crate::fleet::builder::PostFleetEpmPackages;
-use crate::fleet::types::PostFleetEpmPackagesResponse;
 use crate::{Error, ResponseValue};
 use bytes::Bytes;
 use futures::StreamExt;
+use std::future::Future;
 use std::path::PathBuf;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
@@ -29,6 +30,15 @@ impl ArchiveType {
         match self {
             Self::Zip => "application/zip",
             Self::Gzip => "application/gzip",
+        }
+    }
+
+    /// The format a media type names, if it is an archive format.
+    pub fn from_media_type(media_type: &str) -> Option<Self> {
+        match media_type {
+            "application/zip" => Some(Self::Zip),
+            "application/gzip" => Some(Self::Gzip),
+            _ => None,
         }
     }
 
@@ -103,30 +113,54 @@ async fn read_prefix(
     Ok(prefix)
 }
 
-impl<'a> PostFleetEpmPackages<'a> {
-    /// Installs a package from `archive`, sent as it is read, with the media type its first
-    /// bytes show (or `archive_type`, when given). An archive that is neither zip nor gzip is
-    /// refused before anything is sent.
-    pub async fn upload(
-        self,
-        archive: impl Into<Archive>,
-        archive_type: Option<ArchiveType>,
-    ) -> Result<ResponseValue<PostFleetEpmPackagesResponse>, Error> {
-        let (sniffed, body) = match archive.into() {
-            Archive::Bytes(bytes) => (ArchiveType::sniff(&bytes), reqwest::Body::from(bytes)),
-            Archive::Path(path) => {
-                let file = tokio::fs::File::open(&path).await.map_err(Error::Io)?;
-                stream_body(Box::new(file)).await?
+/// Sends `archive` through `send` (the operation's builder with the body set), as it is read,
+/// with the media type its first bytes show (or `archive_type`, when given). `accepted` lists
+/// the media types the operation takes: an archive of another type is refused before anything
+/// is sent; an operation that takes one media type that is not an archive format gets it.
+pub async fn upload<T, F, Fut>(
+    archive: impl Into<Archive>,
+    archive_type: Option<ArchiveType>,
+    accepted: &'static [&'static str],
+    send: F,
+) -> Result<ResponseValue<T>, Error>
+where
+    F: FnOnce(reqwest::Body) -> Fut,
+    Fut: Future<Output = Result<ResponseValue<T>, Error>>,
+{
+    let (sniffed, body) = match archive.into() {
+        Archive::Bytes(bytes) => (ArchiveType::sniff(&bytes), reqwest::Body::from(bytes)),
+        Archive::Path(path) => {
+            let file = tokio::fs::File::open(&path).await.map_err(Error::Io)?;
+            stream_body(Box::new(file)).await?
+        }
+        Archive::Reader(reader) => stream_body(reader).await?,
+    };
+    let media_type = match archive_type.or(sniffed) {
+        Some(kind) if accepted.is_empty() || accepted.contains(&kind.media_type()) => {
+            kind.media_type()
+        }
+        Some(kind) => {
+            return Err(Error::InvalidRequest(format!(
+                "the body is {}, and this operation takes {}",
+                kind.media_type(),
+                accepted.join(" or ")
+            )));
+        }
+        None => match accepted {
+            [only] if ArchiveType::from_media_type(only).is_none() => only,
+            _ => {
+                return Err(Error::InvalidRequest(format!(
+                    "the body is not {}; give its ArchiveType if it is one",
+                    if accepted.is_empty() {
+                        "a zip or gzip archive".to_string()
+                    } else {
+                        accepted.join(" or ")
+                    }
+                )));
             }
-            Archive::Reader(reader) => stream_body(reader).await?,
-        };
-        let kind = archive_type.or(sniffed).ok_or_else(|| {
-            Error::InvalidRequest("the package is neither a zip nor a gzip archive; give its ArchiveType if it is one".into())
-        })?;
-        BODY_CONTENT_TYPE
-            .scope(kind.media_type(), self.body(body).send())
-            .await
-    }
+        },
+    };
+    BODY_CONTENT_TYPE.scope(media_type, send(body)).await
 }
 
 /// A streaming body that starts with the bytes read to tell the format.

@@ -153,12 +153,12 @@ pub(crate) fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Durati
 }
 
 /// How a JSON success body is decoded again to find where it failed.
-pub(crate) type PathFinder = fn(&[u8]) -> Option<(String, String)>;
+pub type PathFinder = fn(&[u8]) -> Option<(String, String)>;
 
 /// Re-decodes `body` as `T` with path tracking; the (path, message) of the failure.
 // This and `no_path` are called by generated code; a build of few domains may use only one.
 #[allow(dead_code)]
-pub(crate) fn path_of<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<(String, String)> {
+pub fn path_of<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<(String, String)> {
     let de = &mut serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(_) => None,
@@ -168,7 +168,7 @@ pub(crate) fn path_of<T: serde::de::DeserializeOwned>(body: &[u8]) -> Option<(St
 
 /// For raw (byte stream) responses, which are never decoded.
 #[allow(dead_code)]
-pub(crate) fn no_path(_: &[u8]) -> Option<(String, String)> {
+pub fn no_path(_: &[u8]) -> Option<(String, String)> {
     None
 }
 
@@ -190,7 +190,8 @@ fn api_error(
 
 /// The error types generated operations use: `KibanaErrorBody`, or `()` for an operation that
 /// documents no error response.
-pub(crate) trait IntoErrorBody {
+pub trait IntoErrorBody {
+    /// The Kibana error body this error type holds.
     fn into_error_body(self) -> KibanaErrorBody;
 }
 
@@ -208,7 +209,7 @@ impl IntoErrorBody for () {
 
 /// Turns what a generated operation returned into the crate's error type. `find_path` re-decodes
 /// a body that failed to decode, to name the JSON path (only on that failure path).
-pub(crate) async fn from_generated<T, E: IntoErrorBody>(
+pub async fn from_generated<T, E: IntoErrorBody>(
     result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
     find_path: PathFinder,
     success_status: Option<u16>,

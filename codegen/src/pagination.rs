@@ -4,7 +4,7 @@
 //! operation's builder.
 
 use anyhow::{Context, Result, bail};
-use heck::{ToPascalCase, ToSnakeCase};
+use heck::ToPascalCase;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde::Deserialize;
@@ -82,33 +82,7 @@ pub fn load(path: &Path) -> Result<Vec<Description>> {
     Ok(d.paginators)
 }
 
-/// progenitor's (and typify's) snake_case name for a parameter or field.
-fn snake(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect();
-    let s = cleaned.to_snake_case();
-    if matches!(
-        s.as_str(),
-        "type"
-            | "ref"
-            | "self"
-            | "match"
-            | "fn"
-            | "mod"
-            | "use"
-            | "in"
-            | "for"
-            | "loop"
-            | "move"
-            | "static"
-    ) {
-        format!("{s}_")
-    } else {
-        s
-    }
-}
+use crate::names::field_name as snake;
 
 fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
     let mut s = schema;
@@ -134,20 +108,173 @@ fn find_operation<'a>(spec: &'a Value, rust_method: &str) -> Option<&'a Value> {
     })
 }
 
-/// Generates the paginators of `descriptions` whose operation is in `spec` (one domain).
-/// A description that does not fit its operation is an error naming what is wrong.
-pub fn generate(spec: &Value, descriptions: &[Description]) -> Result<TokenStream> {
+/// Generates the paginators of `descriptions` whose operation is in `spec` (one domain). A
+/// description that does not fit its operation is an error naming what is wrong when `strict`
+/// (our own spec), and otherwise reported in the returned list and skipped.
+pub fn generate(
+    spec: &Value,
+    descriptions: &[Description],
+    strict: bool,
+) -> Result<(TokenStream, Vec<String>)> {
     let mut out = TokenStream::new();
+    let mut misfits = Vec::new();
     for d in descriptions {
         let Some(op) = find_operation(spec, &d.operation) else {
             continue;
         };
-        out.extend(
-            one(spec, op, d)
-                .with_context(|| format!("spec/pagination.yaml: {} ({})", d.operation, d.name))?,
-        );
+        match one(spec, op, d) {
+            Ok(tokens) => out.extend(tokens),
+            Err(e) if strict => {
+                return Err(e.context(format!(
+                    "spec/pagination.yaml: {} ({})",
+                    d.operation, d.name
+                )));
+            }
+            Err(e) => misfits.push(format!("{} ({}): {e:#}", d.operation, d.name)),
+        }
     }
-    Ok(out)
+    Ok((out, misfits))
+}
+
+/// Whether the spec has an operation of this client method name.
+pub fn has_operation(spec: &Value, rust_method: &str) -> bool {
+    find_operation(spec, rust_method).is_some()
+}
+
+/// Page-size query parameters Kibana uses, in the order they are looked for.
+const SIZE_PARAMS: &[&str] = &["perPage", "per_page", "pageSize", "page_size", "size"];
+/// Response fields that hold a page's items, preferred in this order when several fit.
+const ITEM_FIELDS: &[&str] = &["items", "data", "saved_objects", "results", "list"];
+/// Response fields that hold the next cursor.
+const CURSOR_FIELDS: &[&str] = &["cursor", "next_cursor", "nextCursor", "nextSearchAfter"];
+
+/// Paginators inferred for the operations of `spec` (one domain) that `described` does not
+/// name, from their query parameters (`page`/`page_index` with a size, or `cursor`/
+/// `searchAfter`) and response fields (an array of a named schema, a total, a string cursor).
+/// Each is checked like a written description; one that does not fit is left out.
+pub fn infer(spec: &Value, described: &[Description]) -> Vec<Description> {
+    let mut found = Vec::new();
+    let Some(paths) = spec.get("paths").and_then(Value::as_object) else {
+        return found;
+    };
+    for item in paths.values().filter_map(Value::as_object) {
+        for op in item.values().filter(|op| op.is_object()) {
+            let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+                continue;
+            };
+            if described.iter().any(|d| d.operation == id) {
+                continue;
+            }
+            if let Some(d) = infer_one(spec, op, id).filter(|d| one(spec, op, d).is_ok()) {
+                found.push(d);
+            }
+        }
+    }
+    found
+}
+
+fn infer_one(spec: &Value, op: &Value, id: &str) -> Option<Description> {
+    let query: Vec<&str> = op
+        .get("parameters")?
+        .as_array()?
+        .iter()
+        .filter(|p| p["in"] == "query")
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    let response = resolve(spec, op.pointer("/x-kbn-types/response")?);
+    let props = response.get("properties")?.as_object()?;
+    let arrays: Vec<&String> = props
+        .iter()
+        .filter(|(_, v)| {
+            let v = resolve(spec, v);
+            v.get("type").and_then(Value::as_str) == Some("array")
+                && v.pointer("/items/$ref").is_some()
+        })
+        .map(|(k, _)| k)
+        .collect();
+    let items = match arrays.as_slice() {
+        [one] => (*one).clone(),
+        _ => ITEM_FIELDS
+            .iter()
+            .find(|f| arrays.iter().any(|a| a == *f))?
+            .to_string(),
+    };
+    let size = SIZE_PARAMS
+        .iter()
+        .find(|p| query.contains(p))
+        .map(|p| Size {
+            param: p.to_string(),
+        });
+    let total = props.contains_key("total").then(|| "total".to_string());
+    let is_string = |field: &str| {
+        props
+            .get(field)
+            .map(|v| resolve(spec, v))
+            .and_then(|v| v.get("type"))
+            .and_then(Value::as_str)
+            == Some("string")
+    };
+    let (page, cursor) = if query.contains(&"page") {
+        (
+            Some(PageNumbers {
+                param: "page".into(),
+                first: 1,
+            }),
+            None,
+        )
+    } else if query.contains(&"page_index") {
+        (
+            Some(PageNumbers {
+                param: "page_index".into(),
+                first: 0,
+            }),
+            None,
+        )
+    } else {
+        let param = ["cursor", "searchAfter", "search_after"]
+            .into_iter()
+            .find(|p| query.contains(p))?;
+        let response = CURSOR_FIELDS.iter().find(|f| is_string(f))?;
+        (
+            None,
+            Some(Cursor {
+                param: param.into(),
+                response: response.to_string(),
+            }),
+        )
+    };
+    Some(Description {
+        operation: id.to_string(),
+        name: default_name(),
+        page,
+        cursor,
+        point_in_time: None,
+        size,
+        items,
+        total,
+    })
+}
+
+impl Description {
+    /// How this paginator pages, in a few words (for reports).
+    pub fn style(&self) -> String {
+        let size = self
+            .size
+            .as_ref()
+            .map(|s| format!(" + {}", s.param))
+            .unwrap_or_default();
+        match (&self.page, &self.cursor) {
+            (Some(p), _) => format!(
+                "page `{}` from {}{size}, items `{}`",
+                p.param, p.first, self.items
+            ),
+            (_, Some(c)) => format!(
+                "cursor `{}` <- `{}`{size}, items `{}`",
+                c.param, c.response, self.items
+            ),
+            _ => String::new(),
+        }
+    }
 }
 
 fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
@@ -289,7 +416,7 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
         _ => bail!("give exactly one of `page` and `cursor`"),
     };
     let struct_doc = format!(
-        "Pages of [`Client::{}`](super::Client::{}), {doc}.",
+        "Pages of [`Client::{}`](Client::{}), {doc}.",
         d.operation, d.operation
     );
     let pages_doc = format!("Every page, {doc}, as a stream; see [`crate::pagination::Pages`].");
@@ -387,7 +514,7 @@ mod tests {
         let d = describe(
             "paginators: [{operation: find_things, page: {param: page}, size: {param: pageSize}, items: data, total: total}]",
         );
-        let t = text(generate(&s, &d).unwrap());
+        let t = text(generate(&s, &d, true).unwrap().0);
         assert!(t.contains("Style::PageNumber{first:1u64"), "{t}");
         assert!(
             t.contains("b=b.page(*n)") && t.contains("b=b.page_size(size)"),
@@ -408,7 +535,7 @@ mod tests {
         let d = describe(
             "paginators: [{operation: find_things, page: {param: page_index, first: 0}, size: {param: page_size}, items: items}]",
         );
-        let t = text(generate(&s, &d).unwrap());
+        let t = text(generate(&s, &d, true).unwrap().0);
         assert!(
             t.contains("first:0u64")
                 && t.contains("b=b.page_index(*n)")
@@ -426,7 +553,7 @@ mod tests {
         let d = describe(
             "paginators: [{operation: find_things, name: by_cursor, cursor: {param: cursor, response: next_cursor}, size: {param: size}, items: results}]",
         );
-        let t = text(generate(&s, &d).unwrap());
+        let t = text(generate(&s, &d, true).unwrap().0);
         assert!(
             t.contains("Style::Cursor") && t.contains("b=b.cursor(cursor.clone())"),
             "{t}"
@@ -465,7 +592,7 @@ mod tests {
                 "not an array of a named schema",
             ),
         ] {
-            let err = format!("{:#}", generate(&s, &describe(yaml)).unwrap_err());
+            let err = format!("{:#}", generate(&s, &describe(yaml), true).unwrap_err());
             assert!(err.contains(wanted), "{yaml}: {err}");
         }
         assert!(

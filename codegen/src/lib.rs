@@ -1,0 +1,51 @@
+//! The kibana-serverless generator as a library: a Kibana serverless OpenAPI spec becomes the
+//! Rust client (load -> overlays -> normalize passes -> split by domain -> progenitor ->
+//! syntax-tree post-passes -> prettyplease). `cargo xtask` is a thin CLI over it, and the root
+//! crate's `build.rs` calls it (feature `codegen`) to generate from a user's spec.
+//!
+//! Inputs beside the spec live in one directory (`spec/` of the workspace): `overlays/`,
+//! `domains.yaml`, `pagination.yaml`, `secrets.yaml`.
+
+mod domains;
+mod generate;
+mod names;
+mod normalize;
+mod op_types;
+mod operations_module;
+mod output;
+mod overlay;
+mod pagination;
+mod pipeline;
+mod postprocess;
+pub mod spec;
+pub mod spec_hash;
+mod synth;
+mod unions;
+
+pub use generate::Skipped;
+pub use pipeline::{Generated, Operation, Options, Target, generate_into, regenerate};
+
+/// Writes the vendored spec with its overlays applied, as JSON (what the contract test serves).
+pub fn overlaid_spec(inputs: &std::path::Path, out: &std::path::Path) -> anyhow::Result<()> {
+    let mut spec = spec::load(&inputs.join("kibana.serverless.yaml"))?;
+    overlay::apply_dir(&mut spec, &inputs.join("overlays"))?;
+    std::fs::write(out, serde_json::to_string_pretty(&spec)?)?;
+    Ok(())
+}
+
+/// Writes a spec of `operations` operations made of renamed copies of the vendored spec.
+pub fn synth_spec(
+    root: &std::path::Path,
+    operations: usize,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    synth::write(root, operations, out)
+}
+
+#[cfg(test)]
+pub(crate) fn workspace_root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(std::path::PathBuf::from)
+        .unwrap_or_default()
+}

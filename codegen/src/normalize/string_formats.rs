@@ -1,0 +1,84 @@
+//! String formats stay strings. typify maps `date-time`, `date`, `uuid`, `ipv4`, `ipv6` and `ip`
+//! to chrono, uuid and `std::net` types, which reject what Kibana really sends (`now-15m`,
+//! dates without a zone, hostnames where an address is declared) and fail a whole response for
+//! one field; they would also add chrono and uuid to every generated crate. Such formats are
+//! removed (the value is a `String`, as sent); `binary`, `byte` and numeric formats stay.
+
+use super::Change;
+use serde_json::Value;
+
+/// The formats typify turns into a non-`String` type.
+const TYPED_FORMATS: &[&str] = &["date-time", "date", "time", "uuid", "ipv4", "ipv6", "ip"];
+
+pub fn run(spec: &mut Value) -> Vec<Change> {
+    let mut changes = Vec::new();
+    visit(spec, "", &mut changes);
+    changes
+}
+
+fn visit(value: &mut Value, at: &str, changes: &mut Vec<Change>) {
+    match value {
+        Value::Object(map) => {
+            let is_string = map.get("type").and_then(Value::as_str) == Some("string");
+            let format = map
+                .get("format")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            if let Some(f) = format.filter(|f| is_string && TYPED_FORMATS.contains(&f.as_str())) {
+                map.remove("format");
+                changes.push(Change {
+                    pass: "string_formats",
+                    at: at.to_string(),
+                    what: format!("format {f}: kept as a string"),
+                });
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" {
+                    visit(child, &format!("{at}/{key}"), changes);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                visit(item, &format!("{at}/{i}"), changes);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::test_support::{at, spec};
+
+    #[test]
+    fn typed_string_formats_become_plain_strings() {
+        let mut s = spec(
+            r#"
+components:
+  schemas:
+    T:
+      properties:
+        at: {type: string, format: date-time}
+        id: {type: string, format: uuid}
+        file: {type: string, format: binary}
+        n: {type: integer, format: int64}
+"#,
+        );
+        assert_eq!(run(&mut s).len(), 2);
+        assert!(
+            s.pointer("/components/schemas/T/properties/at/format")
+                .is_none()
+        );
+        assert!(
+            s.pointer("/components/schemas/T/properties/id/format")
+                .is_none()
+        );
+        assert_eq!(
+            at(&s, "/components/schemas/T/properties/file/format"),
+            "binary"
+        );
+        assert_eq!(at(&s, "/components/schemas/T/properties/n/format"), "int64");
+    }
+}

@@ -1,0 +1,231 @@
+//! Post-processing of progenitor's output, on the syntax tree: one pass per file.
+
+mod api_version_header;
+mod client_api;
+mod doc_examples;
+mod field_collisions;
+mod mock_arrays;
+mod mock_paths;
+mod open_enums;
+mod owned_send;
+mod path_segments;
+mod response_decode;
+mod secret_fields;
+mod send_errors;
+mod struct_deserialize;
+mod type_builders;
+mod unions;
+
+pub use secret_fields::Secrets;
+
+use proc_macro2::TokenStream;
+use serde_json::Value;
+
+/// What the passes need besides the code.
+pub struct Context<'a> {
+    /// `secrets.yaml`'s entries for this domain.
+    pub secrets: &'a Secrets,
+    /// Whether a stale secrets entry is an error (our own spec) or a note (any other).
+    pub secrets_strict: bool,
+    /// The discriminated unions of this domain.
+    pub unions: &'a crate::unions::Unions,
+    /// What the spec says the code must contain, so a pass that finds nothing is an error.
+    pub expect: Expect,
+}
+
+/// Facts of a domain's spec that decide which passes must find something to rewrite.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Expect {
+    /// Operations in the domain (each has a `send()` and an `api-version` header).
+    pub operations: usize,
+    /// Operations with a path parameter.
+    pub path_params: usize,
+    /// Operations with a typed JSON success body.
+    pub json_responses: usize,
+}
+
+impl Expect {
+    /// Reads the facts off a domain's (normalized) spec.
+    pub fn of(part: &Value) -> Self {
+        let mut e = Self::default();
+        let mut scratch = part.clone();
+        crate::normalize::for_each_operation(&mut scratch, |_, _, op| {
+            e.operations += 1;
+            let has_path_param = op
+                .get("parameters")
+                .and_then(Value::as_array)
+                .is_some_and(|ps| ps.iter().any(|p| p["in"] == "path"));
+            e.path_params += usize::from(has_path_param);
+            e.json_responses += usize::from(
+                op.get(crate::normalize::TYPES)
+                    .and_then(|t| t.get("response"))
+                    .is_some(),
+            );
+        });
+        e
+    }
+}
+
+/// How many places one pass rewrote (summed over domains in the report).
+#[derive(Debug, Clone)]
+pub struct PassCount {
+    pub pass: &'static str,
+    pub count: usize,
+    /// Something the pass left out, for the report.
+    pub note: Option<String>,
+}
+
+/// A pass that must rewrite something when `needed` is non-zero: progenitor changing its
+/// output shape must break generation loudly, not ship a client without its safety rewrites.
+fn required(pass: &'static str, count: usize, needed: usize) -> anyhow::Result<PassCount> {
+    if needed > 0 && count == 0 {
+        anyhow::bail!(
+            "post-pass {pass} matched nothing, but the spec needs it ({needed} place(s)); \
+             progenitor's output shape may have changed"
+        );
+    }
+    Ok(PassCount {
+        pass,
+        count,
+        note: None,
+    })
+}
+
+fn counted(pass: &'static str, count: usize) -> PassCount {
+    PassCount {
+        pass,
+        count,
+        note: None,
+    }
+}
+
+/// Parses progenitor's tokens (plus `extra` items), applies every pass, and pretty-prints.
+pub fn run(
+    tokens: TokenStream,
+    extra: &TokenStream,
+    cx: &Context<'_>,
+) -> anyhow::Result<(String, Vec<PassCount>)> {
+    let mut file: syn::File = syn::parse2(tokens)
+        .map_err(|e| anyhow::anyhow!("progenitor emitted unparseable code: {e}"))?;
+    let extra: syn::File =
+        syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
+    file.items.extend(extra.items);
+    let e = cx.expect;
+    let mut counts = Vec::new();
+    counts.push(counted("type_builders", type_builders::run(&mut file)));
+    counts.push(counted(
+        "field_collisions",
+        field_collisions::run(&mut file),
+    ));
+    // Both call into `crate::de` (the runtime's decoding helpers).
+    let opened = open_enums::run(&mut file, &syn::parse_quote!(crate::de));
+    counts.push(counted("open_enums", opened.len()));
+    counts.push(counted("unions", unions::run(&mut file, cx.unions)));
+    counts.push(counted(
+        "struct_deserialize",
+        struct_deserialize::run(&mut file),
+    ));
+    let (redacted, stale) = secret_fields::run(&mut file, cx.secrets, cx.secrets_strict)?;
+    let mut secrets = counted("secret_fields", redacted);
+    if !stale.is_empty() {
+        secrets.note = Some(format!(
+            "secrets.yaml names fields this spec does not have, skipped: {}",
+            stale.join(", ")
+        ));
+    }
+    counts.push(secrets);
+    counts.push(required(
+        "api_version_header",
+        api_version_header::run(&mut file),
+        e.operations,
+    )?);
+    counts.push(counted("doc_examples", doc_examples::run(&mut file)));
+    counts.push(required(
+        "send_errors",
+        send_errors::run(&mut file),
+        e.operations,
+    )?);
+    counts.push(required(
+        "path_segments",
+        path_segments::run(&mut file),
+        e.path_params,
+    )?);
+    counts.push(required(
+        "response_decode",
+        response_decode::run(&mut file),
+        e.json_responses,
+    )?);
+    counts.push(counted("owned_send", owned_send::run(&mut file)?));
+    counts.push(required(
+        "client_api",
+        client_api::run(&mut file),
+        e.operations,
+    )?);
+    Ok((prettyplease::unparse(&file), counts))
+}
+
+/// The items of the inline module `name` among `items` (`types`, `builder`...).
+pub(crate) fn module_items<'a>(
+    items: &'a mut [syn::Item],
+    name: &str,
+) -> Option<&'a mut Vec<syn::Item>> {
+    items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+        _ => None,
+    })
+}
+
+/// The name of the type an `impl` block is for (`impl X`, `impl Trait for super::X`).
+pub(crate) fn impl_self_name(imp: &syn::ItemImpl) -> Option<String> {
+    match imp.self_ty.as_ref() {
+        syn::Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// The paths in an item's `#[derive(...)]` lists.
+pub(crate) fn derived(attrs: &[syn::Attribute]) -> Vec<syn::Path> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .filter_map(|a| {
+            a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+            )
+            .ok()
+        })
+        .flatten()
+        .collect()
+}
+
+/// Whether a derive path names `name` (`Debug`, `::serde::Deserialize`...).
+pub(crate) fn names(path: &syn::Path, name: &str) -> bool {
+    path.segments.last().is_some_and(|s| s.ident == name)
+}
+
+/// Rewrites each `#[derive(...)]` list of an item through `edit`.
+pub(crate) fn edit_derives(
+    attrs: &mut [syn::Attribute],
+    mut edit: impl FnMut(Vec<syn::Path>) -> Vec<syn::Path>,
+) {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        // A list that does not parse as paths is left as it is.
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        let edited = edit(paths.into_iter().collect());
+        *attr = syn::parse_quote!(#[derive(#(#edited),*)]);
+    }
+}
+
+/// Post-processes progenitor's typed httpmock mocks.
+pub fn mocks(tokens: TokenStream) -> anyhow::Result<String> {
+    let mut file: syn::File = syn::parse2(tokens)
+        .map_err(|e| anyhow::anyhow!("progenitor emitted unparseable mocks: {e}"))?;
+    mock_paths::run(&mut file);
+    mock_arrays::run(&mut file);
+    doc_examples::run(&mut file);
+    Ok(prettyplease::unparse(&file))
+}
