@@ -133,10 +133,12 @@ pub mod types {
         }
     }
     ///`AgentAgent`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentAgent {
         pub id: ::std::string::String,
         pub version: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`AgentComponentsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]

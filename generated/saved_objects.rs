@@ -80,7 +80,7 @@ pub mod types {
         }
     }
     ///One exported saved object (or, last, the export-details line, whose fields are all optional here).
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsExportItem {
         ///The object's own fields; their shape depends on `type`.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -135,6 +135,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PostSavedObjectsExportItemMissingReferencesItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]

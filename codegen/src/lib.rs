@@ -19,6 +19,7 @@ mod pipeline;
 mod postprocess;
 pub mod spec;
 pub mod spec_hash;
+mod standalone_tests;
 mod synth;
 mod unions;
 

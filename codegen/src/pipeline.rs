@@ -279,6 +279,11 @@ pub fn build(inputs: &Path, spec_path: &Path, own_spec: bool, target: Target) ->
         "post_passes": passes.iter().map(|p| json!({"pass": p.pass, "rewrites": p.count})).collect::<Vec<_>>(),
     });
     files.insert("operations.json".to_string(), pretty(&manifest)?);
+    if let Target::Standalone(_) = &target {
+        for (name, text) in crate::standalone_tests::generate(&openapi, &operations) {
+            files.insert(name, text);
+        }
+    }
     files.insert("openapi.json".to_string(), pretty(&Value::Object(openapi))?);
     if let Target::Standalone(version) = &target {
         files.insert(
@@ -584,7 +589,7 @@ fn standalone_manifest(
          [package]\nname = \"kibana-generated-client\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [features]\ndefault = [{default}]\n{features}test-support = [\"dep:serde_path_to_error\"]\n\n\
          [dependencies]\n{runtime}\n{}\n{}\n{}\n{}\n{}\n{serde_path_to_error}\n\n\
-         [dev-dependencies]\n{}\n\n\
+         [dev-dependencies]\n{}\nserde_json = \"1\"\n\n\
          # Not a member of any enclosing workspace.\n[workspace]\n",
         dep("progenitor-client")?,
         dep("reqwest")?,

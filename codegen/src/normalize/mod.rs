@@ -12,6 +12,7 @@ mod inline_schemas;
 mod integer_counters;
 mod media_types;
 mod non_json_bodies;
+mod open_objects;
 mod operation_ids;
 mod response_additional_properties;
 mod schema_repairs;
@@ -53,6 +54,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("success_responses", success_responses::run),
     ("schema_repairs", schema_repairs::run),
     ("string_formats", string_formats::run),
+    ("open_objects", open_objects::run),
     ("dangling_refs", dangling_refs::run),
     ("inline_schemas", inline_schemas::run),
     (
