@@ -5,7 +5,7 @@ use reqwest::header::HeaderMap;
 use std::fmt;
 use std::sync::Arc;
 
-/// Per-client request settings shared by all domain clients of one [`crate::Kibana`]: the headers
+/// Per-client request settings shared by all domain clients of one [`crate::Connection`]: the headers
 /// every request gets (authorization, `kbn-xsrf`, `elastic-api-version`, user agent, extras) and
 /// the retry policy.
 #[derive(Clone)]

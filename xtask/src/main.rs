@@ -23,7 +23,7 @@ regenerate   generate the client from the spec (default: the vendored spec into 
              runtime's Kibana builder, auth, headers, spaces, retries, errors, pagination)
   --runtime-version  the standalone crate depends on this published kibana-serverless-runtime
              version instead of this workspace's runtime/ by path
-overlaid-spec  write the vendored spec with the overlays applied, as JSON (what a contract test
+overlaid-spec  write the vendored spec with the overlays applied and counters as integers, as JSON (what a contract test
                serves with an independent mock server)
 synth-spec     write a spec of N operations made of renamed copies of the vendored spec";
 
