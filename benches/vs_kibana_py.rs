@@ -11,7 +11,6 @@
 
 use futures::TryStreamExt;
 use kibana_serverless::Kibana;
-use kibana_serverless::export::ExportLine;
 use kibana_serverless_mock::{API_KEY, MockConfig, MockKibana};
 use std::process::Command;
 use std::time::Instant;
@@ -56,7 +55,8 @@ async fn rust_task(task: &str, url: &str, prefetch: bool) {
                 .await
                 .unwrap();
             while let Some(line) = lines.try_next().await.unwrap() {
-                if let ExportLine::Object(_) = line {
+                // Every line but the export details is a saved object.
+                if line.exported_count.is_none() {
                     items += 1;
                 }
             }

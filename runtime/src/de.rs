@@ -1,6 +1,6 @@
 //! Decoding helpers the generated types call: the string visitor behind open enums, and the
 //! field-name lookup behind the written `Deserialize` impls of structs (see
-//! `xtask/src/postprocess/struct_deserialize.rs`). Shared here so each impl stays small.
+//! `codegen/src/postprocess/struct_deserialize.rs`). Shared here so each impl stays small.
 
 use serde::de::{DeserializeSeed, Deserializer, Error, Unexpected, Visitor};
 
