@@ -282,3 +282,32 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Calls the operation named `operation` (its method name) with JSON arguments, through
+/// its typed builder: what the data-driven tests and tools use.
+#[cfg(feature = "dynamic")]
+#[allow(unused_variables, unused_mut)]
+pub async fn invoke(
+    client: &Client,
+    operation: &str,
+    args: &crate::dynamic::Args,
+) -> Result<crate::dynamic::Answer, crate::Error> {
+    match operation {
+        "delete_alerting_rule_ruleid_snooze_schedule_scheduleid" => {
+            let mut b = client.delete_alerting_rule_ruleid_snooze_schedule_scheduleid();
+            if let Some(v) = args.param("rule_id") {
+                b = b
+                    .rule_id(
+                        crate::dynamic::arg::<::std::string::String>("rule_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("schedule_id") {
+                b = b
+                    .schedule_id(
+                        crate::dynamic::arg::<::std::string::String>("schedule_id", v)?,
+                    );
+            }
+            crate::dynamic::empty(b.send().await?)
+        }
+        other => Err(crate::dynamic::unknown("operation", other)),
+    }
+}

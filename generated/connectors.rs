@@ -476,3 +476,33 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Calls the operation named `operation` (its method name) with JSON arguments, through
+/// its typed builder: what the data-driven tests and tools use.
+#[cfg(feature = "dynamic")]
+#[allow(unused_variables, unused_mut)]
+pub async fn invoke(
+    client: &Client,
+    operation: &str,
+    args: &crate::dynamic::Args,
+) -> Result<crate::dynamic::Answer, crate::Error> {
+    match operation {
+        "get_actions_connector_types" => {
+            let mut b = client.get_actions_connector_types();
+            if let Some(v) = args.param("feature_id") {
+                b = b
+                    .feature_id(
+                        crate::dynamic::arg::<::std::string::String>("feature_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_actions_connector_id" => {
+            let mut b = client.delete_actions_connector_id();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::empty(b.send().await?)
+        }
+        other => Err(crate::dynamic::unknown("operation", other)),
+    }
+}

@@ -865,3 +865,34 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Calls the operation named `operation` (its method name) with JSON arguments, through
+/// its typed builder: what the data-driven tests and tools use.
+#[cfg(feature = "dynamic")]
+#[allow(unused_variables, unused_mut)]
+pub async fn invoke(
+    client: &Client,
+    operation: &str,
+    args: &crate::dynamic::Args,
+) -> Result<crate::dynamic::Answer, crate::Error> {
+    match operation {
+        "set_alert_assignees" => {
+            let mut b = client.set_alert_assignees();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<types::SetAlertAssigneesBody>("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "set_alerts_status" => {
+            let mut b = client.set_alerts_status();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(crate::dynamic::arg::<types::SetAlertsStatusBody>("body", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        other => Err(crate::dynamic::unknown("operation", other)),
+    }
+}

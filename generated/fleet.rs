@@ -4432,7 +4432,11 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
-    ("post_fleet_epm_packages", &["application/zip", "application/gzip"]),
+    crate::hooks::RawBody {
+        operation: "post_fleet_epm_packages",
+        media_types: &["application/zip", "application/gzip"],
+        multipart_file: None,
+    },
 ];
 impl<'a> builder::PostFleetEpmPackages<'a> {
     ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes application/zip, application/gzip. A body of another type is refused before anything is sent.
@@ -4448,5 +4452,233 @@ impl<'a> builder::PostFleetEpmPackages<'a> {
                 |body| { self.body(body).send() },
             )
             .await
+    }
+}
+/// Calls the operation named `operation` (its method name) with JSON arguments, through
+/// its typed builder: what the data-driven tests and tools use.
+#[cfg(feature = "dynamic")]
+#[allow(unused_variables, unused_mut)]
+pub async fn invoke(
+    client: &Client,
+    operation: &str,
+    args: &crate::dynamic::Args,
+) -> Result<crate::dynamic::Answer, crate::Error> {
+    match operation {
+        "post_fleet_agents_agentid_upgrade" => {
+            let mut b = client.post_fleet_agents_agentid_upgrade();
+            if let Some(v) = args.param("agent_id") {
+                b = b
+                    .agent_id(
+                        crate::dynamic::arg::<::std::string::String>("agent_id", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<
+                            types::PostFleetAgentsAgentidUpgradeBody,
+                        >("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agents_bulk_reassign" => {
+            let mut b = client.post_fleet_agents_bulk_reassign();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<
+                            types::PostFleetAgentsBulkReassignBody,
+                        >("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_agent_download_sources_sourceid" => {
+            let mut b = client.get_fleet_agent_download_sources_sourceid();
+            if let Some(v) = args.param("source_id") {
+                b = b
+                    .source_id(
+                        crate::dynamic::arg::<::std::string::String>("source_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agent_policies_agentpolicyid_copy" => {
+            let mut b = client.post_fleet_agent_policies_agentpolicyid_copy();
+            if let Some(v) = args.param("agent_policy_id") {
+                b = b
+                    .agent_policy_id(
+                        crate::dynamic::arg::<
+                            ::std::string::String,
+                        >("agent_policy_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("format") {
+                b = b
+                    .format(
+                        crate::dynamic::arg::<
+                            types::PostFleetAgentPoliciesAgentpolicyidCopyFormat,
+                        >("format", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<
+                            types::PostFleetAgentPoliciesAgentpolicyidCopyBody,
+                        >("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_agents" => {
+            let mut b = client.get_fleet_agents();
+            if let Some(v) = args.param("get_status_summary") {
+                b = b
+                    .get_status_summary(
+                        crate::dynamic::arg::<bool>("get_status_summary", v)?,
+                    );
+            }
+            if let Some(v) = args.param("kuery") {
+                b = b.kuery(crate::dynamic::arg::<::std::string::String>("kuery", v)?);
+            }
+            if let Some(v) = args.param("open_pit") {
+                b = b.open_pit(crate::dynamic::arg::<bool>("open_pit", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<i64>("page", v)?);
+            }
+            if let Some(v) = args.param("per_page") {
+                b = b.per_page(crate::dynamic::arg::<i64>("per_page", v)?);
+            }
+            if let Some(v) = args.param("pit_id") {
+                b = b.pit_id(crate::dynamic::arg::<::std::string::String>("pit_id", v)?);
+            }
+            if let Some(v) = args.param("pit_keep_alive") {
+                b = b
+                    .pit_keep_alive(
+                        crate::dynamic::arg::<
+                            ::std::string::String,
+                        >("pit_keep_alive", v)?,
+                    );
+            }
+            if let Some(v) = args.param("search_after") {
+                b = b
+                    .search_after(
+                        crate::dynamic::arg::<::std::string::String>("search_after", v)?,
+                    );
+            }
+            if let Some(v) = args.param("show_inactive") {
+                b = b.show_inactive(crate::dynamic::arg::<bool>("show_inactive", v)?);
+            }
+            if let Some(v) = args.param("show_upgradeable") {
+                b = b
+                    .show_upgradeable(
+                        crate::dynamic::arg::<bool>("show_upgradeable", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_field") {
+                b = b
+                    .sort_field(
+                        crate::dynamic::arg::<::std::string::String>("sort_field", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<
+                            types::GetFleetAgentsSortOrder,
+                        >("sort_order", v)?,
+                    );
+            }
+            if let Some(v) = args.param("with_metrics") {
+                b = b.with_metrics(crate::dynamic::arg::<bool>("with_metrics", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_agents_agentid" => {
+            let mut b = client.get_fleet_agents_agentid();
+            if let Some(v) = args.param("agent_id") {
+                b = b
+                    .agent_id(
+                        crate::dynamic::arg::<::std::string::String>("agent_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("with_metrics") {
+                b = b.with_metrics(crate::dynamic::arg::<bool>("with_metrics", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages" => {
+            let mut b = client.post_fleet_epm_packages();
+            if let Some(v) = args.param("ignore_mapping_update_errors") {
+                b = b
+                    .ignore_mapping_update_errors(
+                        crate::dynamic::arg::<bool>("ignore_mapping_update_errors", v)?,
+                    );
+            }
+            if let Some(v) = args.param("skip_data_stream_rollover") {
+                b = b
+                    .skip_data_stream_rollover(
+                        crate::dynamic::arg::<bool>("skip_data_stream_rollover", v)?,
+                    );
+            }
+            match &args.raw_body {
+                Some(raw) => b = b.body(raw.clone()),
+                None => {
+                    return Err(
+                        crate::dynamic::missing_raw_body("post_fleet_epm_packages"),
+                    );
+                }
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_fleet_enrollment_api_keys_keyid" => {
+            let mut b = client.delete_fleet_enrollment_api_keys_keyid();
+            if let Some(v) = args.param("key_id") {
+                b = b.key_id(crate::dynamic::arg::<::std::string::String>("key_id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_setup" => {
+            let mut b = client.post_fleet_setup();
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_outputs_outputid_health" => {
+            let mut b = client.get_fleet_outputs_outputid_health();
+            if let Some(v) = args.param("output_id") {
+                b = b
+                    .output_id(
+                        crate::dynamic::arg::<::std::string::String>("output_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_package_policies_upgrade" => {
+            let mut b = client.post_fleet_package_policies_upgrade();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<
+                            types::PostFleetPackagePoliciesUpgradeBody,
+                        >("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_service_tokens" => {
+            let mut b = client.post_fleet_service_tokens();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<
+                            types::PostFleetServiceTokensBody,
+                        >("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        other => Err(crate::dynamic::unknown("operation", other)),
     }
 }

@@ -251,3 +251,43 @@ pub fn roundtrip(
         _ => None,
     }
 }
+/// Calls `operation` of `domain` by name with JSON arguments, through its typed builder
+/// (`operations.json` lists them, with each parameter's setter): for data-driven tests and tools.
+#[cfg(feature = "dynamic")]
+pub async fn invoke(
+    kibana: &Kibana,
+    domain: &str,
+    operation: &str,
+    args: &crate::dynamic::Args,
+) -> Result<crate::dynamic::Answer, crate::Error> {
+    match domain {
+        #[cfg(feature = "alerting")]
+        "alerting" => alerting::invoke(kibana.alerting(), operation, args).await,
+        #[cfg(feature = "connectors")]
+        "connectors" => connectors::invoke(kibana.connectors(), operation, args).await,
+        #[cfg(feature = "detection_engine")]
+        "detection_engine" => {
+            detection_engine::invoke(kibana.detection_engine(), operation, args).await
+        }
+        #[cfg(feature = "endpoint")]
+        "endpoint" => endpoint::invoke(kibana.endpoint(), operation, args).await,
+        #[cfg(feature = "fleet")]
+        "fleet" => fleet::invoke(kibana.fleet(), operation, args).await,
+        #[cfg(feature = "saved_objects")]
+        "saved_objects" => {
+            saved_objects::invoke(kibana.saved_objects(), operation, args).await
+        }
+        #[cfg(feature = "security")]
+        "security" => security::invoke(kibana.security(), operation, args).await,
+        #[cfg(feature = "security_ai_assistant")]
+        "security_ai_assistant" => {
+            security_ai_assistant::invoke(
+                    kibana.security_ai_assistant(),
+                    operation,
+                    args,
+                )
+                .await
+        }
+        other => Err(crate::dynamic::unknown("domain", other)),
+    }
+}

@@ -751,3 +751,28 @@ impl<'a> builder::PostSavedObjectsExport<'a> {
         crate::ndjson::write_to(response.into_inner().into_inner(), path.as_ref()).await
     }
 }
+/// Calls the operation named `operation` (its method name) with JSON arguments, through
+/// its typed builder: what the data-driven tests and tools use.
+#[cfg(feature = "dynamic")]
+#[allow(unused_variables, unused_mut)]
+pub async fn invoke(
+    client: &Client,
+    operation: &str,
+    args: &crate::dynamic::Args,
+) -> Result<crate::dynamic::Answer, crate::Error> {
+    match operation {
+        "post_saved_objects_export" => {
+            let mut b = client.post_saved_objects_export();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<
+                            types::PostSavedObjectsExportBody,
+                        >("body", v)?,
+                    );
+            }
+            crate::dynamic::bytes(b.send().await?).await
+        }
+        other => Err(crate::dynamic::unknown("operation", other)),
+    }
+}

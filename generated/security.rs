@@ -348,3 +348,26 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Calls the operation named `operation` (its method name) with JSON arguments, through
+/// its typed builder: what the data-driven tests and tools use.
+#[cfg(feature = "dynamic")]
+#[allow(unused_variables, unused_mut)]
+pub async fn invoke(
+    client: &Client,
+    operation: &str,
+    args: &crate::dynamic::Args,
+) -> Result<crate::dynamic::Answer, crate::Error> {
+    match operation {
+        "get_security_role" => {
+            let mut b = client.get_security_role();
+            if let Some(v) = args.param("replace_deprecated_privileges") {
+                b = b
+                    .replace_deprecated_privileges(
+                        crate::dynamic::arg::<bool>("replace_deprecated_privileges", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        other => Err(crate::dynamic::unknown("operation", other)),
+    }
+}

@@ -2628,3 +2628,103 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Calls the operation named `operation` (its method name) with JSON arguments, through
+/// its typed builder: what the data-driven tests and tools use.
+#[cfg(feature = "dynamic")]
+#[allow(unused_variables, unused_mut)]
+pub async fn invoke(
+    client: &Client,
+    operation: &str,
+    args: &crate::dynamic::Args,
+) -> Result<crate::dynamic::Answer, crate::Error> {
+    match operation {
+        "create_conversation" => {
+            let mut b = client.create_conversation();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<types::ConversationCreateProps>("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "read_conversation" => {
+            let mut b = client.read_conversation();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<types::NonEmptyString>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "update_conversation" => {
+            let mut b = client.update_conversation();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<types::NonEmptyString>("id", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<types::ConversationUpdateProps>("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "create_knowledge_base" => {
+            let mut b = client.create_knowledge_base();
+            if let Some(v) = args.param("resource") {
+                b = b
+                    .resource(
+                        crate::dynamic::arg::<::std::string::String>("resource", v)?,
+                    );
+            }
+            if let Some(v) = args.param("ignore_security_labs") {
+                b = b
+                    .ignore_security_labs(
+                        crate::dynamic::arg::<bool>("ignore_security_labs", v)?,
+                    );
+            }
+            if let Some(v) = args.param("model_id") {
+                b = b
+                    .model_id(
+                        crate::dynamic::arg::<::std::string::String>("model_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "find_prompts" => {
+            let mut b = client.find_prompts();
+            if let Some(v) = args.param("fields") {
+                b = b
+                    .fields(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<::std::string::String>,
+                        >("fields", v)?,
+                    );
+            }
+            if let Some(v) = args.param("filter") {
+                b = b.filter(crate::dynamic::arg::<::std::string::String>("filter", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<::std::num::NonZeroU64>("page", v)?);
+            }
+            if let Some(v) = args.param("per_page") {
+                b = b.per_page(crate::dynamic::arg::<u64>("per_page", v)?);
+            }
+            if let Some(v) = args.param("sort_field") {
+                b = b
+                    .sort_field(
+                        crate::dynamic::arg::<
+                            types::FindPromptsSortField,
+                        >("sort_field", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<types::SortOrder>("sort_order", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        other => Err(crate::dynamic::unknown("operation", other)),
+    }
+}

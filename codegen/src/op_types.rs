@@ -13,6 +13,9 @@ pub struct OperationTypes {
     /// The media types Kibana accepts for a raw (non-JSON) body.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_content_types: Option<Vec<String>>,
+    /// For a `multipart/form-data` body: the form field the raw body is sent as.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multipart_file: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_type: Option<String>,
     /// For a newline-delimited JSON response: the type of one line.
@@ -52,6 +55,11 @@ impl OperationTypes {
                         .map(str::to_string)
                         .collect()
                 }),
+            multipart_file: op
+                .get("requestBody")
+                .and_then(|b| b.get(crate::normalize::MULTIPART_FILE))
+                .and_then(Value::as_str)
+                .map(str::to_string),
             response_type: ref_name(types.and_then(|t| t.get("response"))),
             ndjson_item_type: ref_name(types.and_then(|t| t.get("ndjson_item"))),
             error_type,

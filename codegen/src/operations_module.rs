@@ -22,7 +22,15 @@ pub fn generate(operations: &[&Operation]) -> TokenStream {
     let raw_rows = operations.iter().filter_map(|o| {
         let types = o.types.body_content_types.as_ref()?;
         let method = &o.rust_method;
-        Some(quote!((#method, &[#(#types),*])))
+        let file = match &o.types.multipart_file {
+            Some(f) => quote!(Some(#f)),
+            None => quote!(None),
+        };
+        Some(quote!(crate::hooks::RawBody {
+            operation: #method,
+            media_types: &[#(#types),*],
+            multipart_file: #file,
+        }))
     });
     let uploads = operations.iter().filter_map(|o| upload(o));
     let ndjson = operations.iter().filter_map(|o| ndjson(o));

@@ -52,12 +52,25 @@ pub struct Operation {
     pub operation_id: String,
     /// The client method: `client.<rust_method>()`.
     pub rust_method: String,
+    /// Its path, query and header parameters, with the builder setter of each.
+    pub parameters: Vec<Parameter>,
     #[serde(flatten)]
     pub types: OperationTypes,
     /// How `pages()`/`items()` page through it, when they exist; `inferred` when no written
     /// description named it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Value>,
+}
+
+/// One parameter of an operation, as the manifest lists it.
+#[derive(Debug, Serialize)]
+pub struct Parameter {
+    pub name: String,
+    #[serde(rename = "in")]
+    pub location: String,
+    pub required: bool,
+    /// The builder method that sets it (and the argument name of `invoke`).
+    pub setter: String,
 }
 
 /// What a run produced, before it is written.
@@ -349,12 +362,28 @@ fn manifest_operations(domain: &str, part: &mut Value) -> Vec<Operation> {
             .and_then(Value::as_str)
             .unwrap_or(&rust_method)
             .to_string();
+        let parameters = op
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|p| {
+                let name = p.get("name")?.as_str()?;
+                Some(Parameter {
+                    name: name.to_string(),
+                    location: p.get("in")?.as_str()?.to_string(),
+                    required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
+                    setter: crate::names::field_name(name),
+                })
+            })
+            .collect();
         ops.push(Operation {
             domain: domain.to_string(),
             method: method.to_uppercase(),
             path: path.to_string(),
             operation_id,
             rust_method,
+            parameters,
             types: OperationTypes::of(op),
             pagination: None,
         });
@@ -377,7 +406,7 @@ pub const RUNTIME_GLUE: &str = "\
 pub use kibana_serverless_runtime::{
     BuildError, ByteStream, Connection, Credentials, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT, Error, FromConnection, Items, KibanaErrorBody, OperationId, Pages,
-    RequestContext, ResponseValue, RetryPolicy, error_body, is_valid_space_id, ndjson,
+    RequestContext, ResponseValue, RetryPolicy, dynamic, error_body, is_valid_space_id, ndjson,
     pagination, union, upload,
 };
 /// Builds a [`Kibana`].
@@ -425,6 +454,23 @@ impl ModuleIndex<'_> {
              #[cfg(feature = \"test-support\")]\n#[doc(hidden)]\n\
              pub fn roundtrip(domain: &str, type_name: &str, json: &[u8]) -> Option<Result<serde_json::Value, String>> {{\n\
              match domain {{\n{arms} _ => None,\n}}\n}}\n"
+        ));
+        let invoke_arms: String = self
+            .generated
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {d:?} => {d}::invoke(kibana.{d}(), operation, args).await,\n",
+                    self.cfg(d)
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "/// Calls `operation` of `domain` by name with JSON arguments, through its typed builder\n\
+             /// (`operations.json` lists them, with each parameter's setter): for data-driven tests and tools.\n\
+             #[cfg(feature = \"dynamic\")]\n\
+             pub async fn invoke(kibana: &Kibana, domain: &str, operation: &str, args: &crate::dynamic::Args) -> Result<crate::dynamic::Answer, crate::Error> {{\n\
+             match domain {{\n{invoke_arms} other => Err(crate::dynamic::unknown(\"domain\", other)),\n}}\n}}\n"
         ));
         out
     }
@@ -560,17 +606,20 @@ fn standalone_manifest(
     let workspace = inputs
         .parent()
         .context("the spec inputs directory has no parent (the workspace)")?;
+    let local = |name: &str, dir: &str| {
+        let path = workspace.join(dir);
+        let path = path.canonicalize().unwrap_or(path);
+        format!(
+            "{name} = {{ path = {:?} }}",
+            path.to_string_lossy().replace('\\', "/")
+        )
+    };
     let runtime = match runtime_version {
         Some(v) => format!("kibana-serverless-runtime = {{ version = {v:?} }}"),
-        None => {
-            let path = workspace.join("runtime");
-            let path = path.canonicalize().unwrap_or(path);
-            format!(
-                "kibana-serverless-runtime = {{ path = {:?} }}",
-                path.to_string_lossy().replace('\\', "/")
-            )
-        }
+        None => local("kibana-serverless-runtime", "runtime"),
     };
+    // The testkit is not published: the generated conformance test needs this workspace.
+    let testkit = local("kibana-serverless-testkit", "testkit");
     let manifest = std::fs::read_to_string(workspace.join("Cargo.toml"))
         .context("reading the workspace Cargo.toml")?;
     let dep = |name: &str| -> Result<String> {
@@ -587,9 +636,9 @@ fn standalone_manifest(
     Ok(format!(
         "# @generated by `cargo xtask regenerate --out`: a client for {title}.\n\
          [package]\nname = \"kibana-generated-client\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [features]\ndefault = [{default}]\n{features}test-support = [\"dep:serde_path_to_error\"]\n\n\
+         [features]\ndefault = [{default}]\n{features}dynamic = []\ntest-support = [\"dynamic\", \"dep:serde_path_to_error\"]\n\n\
          [dependencies]\n{runtime}\n{}\n{}\n{}\n{}\n{}\n{serde_path_to_error}\n\n\
-         [dev-dependencies]\n{}\nserde_json = \"1\"\n\n\
+         [dev-dependencies]\n{}\nserde_json = \"1\"\n{testkit}\n\n\
          # Not a member of any enclosing workspace.\n[workspace]\n",
         dep("progenitor-client")?,
         dep("reqwest")?,

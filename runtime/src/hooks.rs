@@ -46,8 +46,20 @@ macro_rules! impl_client_hooks {
     };
 }
 
-/// Operations whose body is raw bytes, each with the media types Kibana accepts for it.
-pub type RawBodies = &'static [(&'static str, &'static [&'static str])];
+/// An operation whose body is raw bytes: the media types Kibana accepts for it and, for a
+/// `multipart/form-data` body, the form field that carries those bytes as a file.
+#[derive(Debug, Clone, Copy)]
+pub struct RawBody {
+    /// The operation's method name.
+    pub operation: &'static str,
+    /// The media types Kibana accepts.
+    pub media_types: &'static [&'static str],
+    /// For a multipart body, the file field.
+    pub multipart_file: Option<&'static str>,
+}
+
+/// The raw-body operations of a domain.
+pub type RawBodies = &'static [RawBody];
 
 /// Adds the context's headers that the request does not set itself.
 pub fn add_headers(context: &RequestContext, request: &mut reqwest::Request) {
@@ -61,15 +73,21 @@ pub fn add_headers(context: &RequestContext, request: &mut reqwest::Request) {
 
 /// Raw bodies go out as `application/octet-stream`; an operation that takes specific media
 /// types (Fleet's package upload takes zip or gzip) gets the one its bytes are, told from their
-/// magic numbers, when the body is in memory. A streamed upload sets its type itself.
+/// magic numbers, when the body is in memory. A streamed upload sets its type itself. A
+/// multipart operation (an ndjson import) sends the bytes, streamed or not, as its file field.
 pub fn raw_body_content_type(request: &mut reqwest::Request, operation: &str, raw: RawBodies) {
+    let entry = raw.iter().find(|r| r.operation == operation);
+    if let Some(field) = entry.and_then(|r| r.multipart_file) {
+        crate::multipart::wrap(request, field);
+        return;
+    }
     if let Ok(media_type) = crate::upload::BODY_CONTENT_TYPE.try_with(|t| *t) {
         request
             .headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static(media_type));
         return;
     }
-    let Some((_, accepted)) = raw.iter().find(|(op, _)| *op == operation) else {
+    let Some(accepted) = entry.map(|r| r.media_types) else {
         return;
     };
     let is_octet = request

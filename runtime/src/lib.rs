@@ -15,10 +15,12 @@ mod context;
 mod credentials;
 #[doc(hidden)]
 pub mod de;
+pub mod dynamic;
 mod error;
 pub mod error_body;
 #[doc(hidden)]
 pub mod hooks;
+pub mod multipart;
 pub mod ndjson;
 pub mod pagination;
 #[doc(hidden)]

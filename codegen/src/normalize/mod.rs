@@ -22,6 +22,7 @@ mod xsrf_headers;
 
 pub use error_responses::ERROR_SCHEMA;
 pub use inline_schemas::TYPES;
+pub use non_json_bodies::MULTIPART_FILE;
 pub use operation_ids::ORIGINAL_ID;
 
 /// One thing a pass changed, for the regenerate report.

@@ -13,6 +13,21 @@ use serde_json::{Map, Value, json};
 
 pub const CONTENT_TYPES: &str = "x-kbn-content-types";
 pub const NDJSON_ITEM: &str = "x-kbn-ndjson-item";
+/// For a `multipart/form-data` body: the form field that carries the file (the raw body).
+pub const MULTIPART_FILE: &str = "x-kbn-multipart-file";
+
+/// The field of a multipart schema that holds the file: the first binary string property.
+fn file_field(content: &Map<String, Value>) -> Option<String> {
+    let props = content
+        .get("multipart/form-data")?
+        .pointer("/schema/properties")?
+        .as_object()?;
+    props
+        .iter()
+        .find(|(_, p)| p.get("format").and_then(Value::as_str) == Some("binary"))
+        .or_else(|| props.iter().next())
+        .map(|(k, _)| k.clone())
+}
 
 fn is_json(media: &str) -> bool {
     media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
@@ -53,12 +68,19 @@ fn rewrite_request(body: &mut Map<String, Value>, at: &str, changes: &mut Vec<Ch
     if already_raw {
         return;
     }
+    let multipart = types
+        .iter()
+        .any(|t| t == "multipart/form-data")
+        .then(|| file_field(content).unwrap_or_else(|| "file".to_string()));
     *content = Map::new();
     content.insert(
         "application/octet-stream".to_string(),
         json!({"schema": {"type": "string", "format": "binary"}}),
     );
     body.insert(CONTENT_TYPES.to_string(), json!(types));
+    if let Some(field) = multipart {
+        body.insert(MULTIPART_FILE.to_string(), json!(field));
+    }
     changes.push(Change {
         pass: "non_json_bodies",
         at: at.to_string(),

@@ -3,6 +3,7 @@
 mod api_version_header;
 mod client_api;
 mod doc_examples;
+mod dynamic_invoke;
 mod field_collisions;
 mod mock_arrays;
 mod mock_paths;
@@ -159,6 +160,11 @@ pub fn run(
     counts.push(required(
         "client_api",
         client_api::run(&mut file),
+        e.operations,
+    )?);
+    counts.push(required(
+        "dynamic_invoke",
+        dynamic_invoke::run(&mut file),
         e.operations,
     )?);
     Ok((prettyplease::unparse(&file), counts))

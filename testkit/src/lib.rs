@@ -1,0 +1,26 @@
+//! Data-driven checks of a generated kibana-serverless client, driven by its operation model
+//! (`operations.json`) and normalized spec (`openapi.json`): adding an operation to the spec
+//! adds its checks, with no code per operation. The root crate's tests and every standalone
+//! crate's generated tests call it.
+
+pub mod conformance;
+pub mod schema;
+
+use kibana_serverless_runtime::Error;
+use kibana_serverless_runtime::dynamic::{Answer, Args};
+use std::future::Future;
+use std::pin::Pin;
+
+/// A generated client, called by name (its crate's `invoke`).
+pub trait Invoke: Sized {
+    /// Calls `operation` of `domain` with `args`.
+    fn invoke<'a>(
+        &'a self,
+        domain: &'a str,
+        operation: &'a str,
+        args: &'a Args,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer, Error>> + Send + 'a>>;
+
+    /// The same client for a Kibana space.
+    fn space(&self, id: &str) -> Self;
+}

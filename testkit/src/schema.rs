@@ -1,0 +1,113 @@
+//! Values of a schema's shape, for operations and parameters the spec gives no example for.
+
+use serde_json::{Map, Value, json};
+
+/// `schema` with its `$ref`s followed (within `spec`).
+pub fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => match spec.pointer(r.trim_start_matches('#')) {
+                Some(s) => schema = s,
+                None => return &Value::Null,
+            },
+            None => break,
+        }
+    }
+    schema
+}
+
+/// A value for `schema`: its example, default or first enum value where it has one, otherwise
+/// one with every declared property filled in. Unions take their first member.
+pub fn synthesize(spec: &Value, schema: &Value) -> Value {
+    go(spec, schema, 0)
+}
+
+fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = resolve(spec, schema);
+    if depth > 12 {
+        return Value::Null;
+    }
+    for key in ["example", "default"] {
+        if let Some(v) = schema.get(key).filter(|v| !v.is_null()) {
+            return v.clone();
+        }
+    }
+    if let Some(first) = schema
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.iter().find(|v| !v.is_null()))
+    {
+        return first.clone();
+    }
+    if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        let mut merged = Map::new();
+        for member in all {
+            if let Value::Object(m) = go(spec, member, depth + 1) {
+                merged.extend(m);
+            }
+        }
+        return Value::Object(merged);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = schema
+            .get(key)
+            .and_then(Value::as_array)
+            .and_then(|m| m.first())
+        {
+            return go(spec, first, depth + 1);
+        }
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") | None if schema.get("properties").is_some() => {
+            let mut map = Map::new();
+            for (k, p) in schema["properties"].as_object().into_iter().flatten() {
+                if resolve(spec, p).get("readOnly") != Some(&Value::Bool(true)) {
+                    map.insert(k.clone(), go(spec, p, depth + 1));
+                }
+            }
+            Value::Object(map)
+        }
+        Some("object") => Value::Object(Map::new()),
+        Some("array") => json!([go(
+            spec,
+            schema.get("items").unwrap_or(&Value::Null),
+            depth + 1
+        )]),
+        Some("string") => match schema.get("format").and_then(Value::as_str) {
+            Some("uri") => json!("https://example.com"),
+            Some("email") => json!("someone@example.com"),
+            _ => json!(string_of(schema)),
+        },
+        Some("integer") => json!(
+            schema
+                .get("minimum")
+                .and_then(Value::as_i64)
+                .unwrap_or(0)
+                .max(1)
+        ),
+        Some("number") => json!(
+            schema
+                .get("minimum")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0)
+                .max(1.0)
+        ),
+        Some("boolean") => json!(true),
+        _ => json!("any JSON value"),
+    }
+}
+
+/// A string within the schema's length limits.
+fn string_of(schema: &Value) -> String {
+    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+    let max = schema
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .unwrap_or(64) as usize;
+    let mut s = String::from("text");
+    while s.len() < min {
+        s.push('x');
+    }
+    s.truncate(max.max(1));
+    s
+}

@@ -1,0 +1,60 @@
+//! Every operation of the spec, driven from the operation model (`generated/operations.json`)
+//! and the normalized spec (`generated/openapi.json`) through `kibana_serverless::invoke`: the
+//! request each sends and every answer each documents (see `kibana_serverless_testkit`). No
+//! code here names an operation.
+
+mod common;
+
+use kibana_serverless::dynamic::{Answer, Args};
+use kibana_serverless::{Error, Kibana, RetryPolicy};
+use kibana_serverless_testkit::Invoke;
+use std::future::Future;
+use std::pin::Pin;
+
+struct Client(Kibana);
+
+impl Invoke for Client {
+    fn invoke<'a>(
+        &'a self,
+        domain: &'a str,
+        operation: &'a str,
+        args: &'a Args,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer, Error>> + Send + 'a>> {
+        Box::pin(kibana_serverless::invoke(&self.0, domain, operation, args))
+    }
+
+    fn space(&self, id: &str) -> Self {
+        Client(self.0.space(id).expect("a valid space id"))
+    }
+}
+
+#[tokio::test]
+async fn every_operation_conforms_to_the_spec() {
+    let manifest = common::manifest();
+    let report = kibana_serverless_testkit::conformance::run(
+        &manifest,
+        &common::domain_specs(),
+        |url| {
+            Client(
+                Kibana::builder(url)
+                    .api_key(common::wire::CANARY_KEY)
+                    .retry_policy(RetryPolicy::none())
+                    .build()
+                    .expect("client"),
+            )
+        },
+        // The reference's SetAlertAssignees example answers `"took": "76,"`.
+        &["set_alert_assignees (200"],
+    )
+    .await;
+    let operations = manifest["operations"].as_array().map_or(0, Vec::len);
+    assert_eq!(report.operations, operations, "every operation is covered");
+    assert!(
+        report.failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        report.failures.len(),
+        report.cases,
+        report.failures.join("\n")
+    );
+    println!("{} operations, {} cases", report.operations, report.cases);
+}
