@@ -1,5 +1,5 @@
 //! Contract test against an independent server: Stoplight Prism serves our spec (the vendored
-//! Kibana spec with our overlays) with request validation on, and every reference operation is
+//! Kibana spec with our overlays) with request validation on, and every operation of the model is
 //! driven through the client, in Prism's static mode (answers from the spec's examples) and its
 //! dynamic mode (answers generated from the schemas). Prism answers 4xx to any request that
 //! violates the spec, so every call must succeed, and its answers must decode into our types.
@@ -10,6 +10,7 @@
 
 mod common;
 
+use kibana_serverless::dynamic::Answer;
 use kibana_serverless::{Error, Kibana, RetryPolicy};
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
@@ -109,264 +110,43 @@ fn start(dynamic: bool) -> Prism {
     }
 }
 
-fn typed<T: serde::de::DeserializeOwned>(v: &Value) -> T {
-    serde_json::from_value(v.clone()).unwrap()
+/// Every operation of the model through `kibana_serverless::invoke`, with the arguments the
+/// model gives it (`kibana_serverless_testkit::conformance::arguments`): its outcome, by
+/// operation. No code here names an operation.
+async fn drive(k: &Kibana) -> Vec<(String, Result<Answer, Error>)> {
+    let manifest = common::manifest();
+    let specs = common::domain_specs();
+    let mut out = Vec::new();
+    for op in manifest["operations"].as_array().into_iter().flatten() {
+        let domain = op["domain"].as_str().unwrap_or_default();
+        let method = op["method"]
+            .as_str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let path = op["path"].as_str().unwrap_or_default();
+        let pointer = format!(
+            "/paths/{}/{method}",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        let spec = &specs[domain];
+        let spec_op = spec
+            .pointer(&pointer)
+            .expect("the operation is in openapi.json");
+        let args = kibana_serverless_testkit::conformance::arguments(spec, op, spec_op);
+        let name = op["rust_method"].as_str().unwrap_or_default();
+        let outcome = kibana_serverless::invoke(k, domain, name, &args).await;
+        out.push((name.to_string(), outcome));
+    }
+    out
 }
 
-fn ok<T>(r: Result<T, Error>) -> Result<(), Error> {
-    r.map(|_| ())
-}
-
-/// Each reference operation through the client: its outcome, by operation.
-async fn drive(k: &Kibana) -> Vec<(&'static str, Result<(), Error>)> {
-    use futures::TryStreamExt;
-    use kibana_serverless::{
-        detection_engine as de, endpoint, fleet, saved_objects as so, security_ai_assistant as ai,
-    };
-    let ex = |op: &str, i: usize| common::reference(op)[i].clone();
-    vec![
-        (
-            "delete snooze schedule",
-            ok(k.alerting()
-                .delete_alerting_rule_ruleid_snooze_schedule_scheduleid()
-                .rule_id("r1")
-                .schedule_id("s1")
-                .send()
-                .await),
-        ),
-        (
-            "get connector types",
-            ok(k.connectors()
-                .get_actions_connector_types()
-                .feature_id("alerting")
-                .send()
-                .await),
-        ),
-        (
-            "delete connector",
-            ok(k.connectors()
-                .delete_actions_connector_id()
-                .id("c1")
-                .send()
-                .await),
-        ),
-        (
-            "upgrade agent",
-            ok(k.fleet()
-                .post_fleet_agents_agentid_upgrade()
-                .agent_id("a1")
-                .body(typed::<fleet::types::PostFleetAgentsAgentidUpgradeBody>(
-                    &ex("POST /api/fleet/agents/{agentId}/upgrade", 0),
-                ))
-                .send()
-                .await),
-        ),
-        (
-            "bulk reassign",
-            ok(k.fleet()
-                .post_fleet_agents_bulk_reassign()
-                .body(typed::<fleet::types::PostFleetAgentsBulkReassignBody>(&ex(
-                    "POST /api/fleet/agents/bulk_reassign",
-                    0,
-                )))
-                .send()
-                .await),
-        ),
-        (
-            "get download source",
-            ok(k.fleet()
-                .get_fleet_agent_download_sources_sourceid()
-                .source_id("s1")
-                .send()
-                .await),
-        ),
-        (
-            "copy agent policy",
-            ok(k.fleet()
-                .post_fleet_agent_policies_agentpolicyid_copy()
-                .agent_policy_id("p1")
-                .format(fleet::types::PostFleetAgentPoliciesAgentpolicyidCopyFormat::Simplified)
-                .body(typed::<
-                    fleet::types::PostFleetAgentPoliciesAgentpolicyidCopyBody,
-                >(&ex(
-                    "POST /api/fleet/agent_policies/{agentPolicyId}/copy",
-                    0,
-                )))
-                .send()
-                .await),
-        ),
-        (
-            "get agents",
-            ok(k.fleet()
-                .get_fleet_agents()
-                .page(1)
-                .per_page(20)
-                .show_inactive(true)
-                .sort_order(fleet::types::GetFleetAgentsSortOrder::Asc)
-                .send()
-                .await),
-        ),
-        (
-            "get agent",
-            ok(k.fleet()
-                .get_fleet_agents_agentid()
-                .agent_id("a1")
-                .with_metrics(true)
-                .send()
-                .await),
-        ),
-        (
-            "upload package",
-            ok(k.fleet()
-                .post_fleet_epm_packages()
-                .ignore_mapping_update_errors(false)
-                .upload(b"PK\x03\x04archive".to_vec(), None)
-                .await),
-        ),
-        (
-            "revoke enrollment key",
-            ok(k.fleet()
-                .delete_fleet_enrollment_api_keys_keyid()
-                .key_id("k1")
-                .send()
-                .await),
-        ),
-        ("fleet setup", ok(k.fleet().post_fleet_setup().send().await)),
-        (
-            "output health",
-            ok(k.fleet()
-                .get_fleet_outputs_outputid_health()
-                .output_id("o1")
-                .send()
-                .await),
-        ),
-        (
-            "upgrade package policies",
-            ok(k.fleet()
-                .post_fleet_package_policies_upgrade()
-                .body(typed::<fleet::types::PostFleetPackagePoliciesUpgradeBody>(
-                    &ex("POST /api/fleet/package_policies/upgrade", 0),
-                ))
-                .send()
-                .await),
-        ),
-        (
-            "create service token",
-            ok(k.fleet()
-                .post_fleet_service_tokens()
-                .body(typed::<fleet::types::PostFleetServiceTokensBody>(&ex(
-                    "POST /api/fleet/service_tokens",
-                    0,
-                )))
-                .send()
-                .await),
-        ),
-        (
-            "get roles",
-            ok(k.security()
-                .get_security_role()
-                .replace_deprecated_privileges(true)
-                .send()
-                .await),
-        ),
-        (
-            "export saved objects",
-            async {
-                let lines = k
-                    .saved_objects()
-                    .post_saved_objects_export()
-                    .body(typed::<so::types::PostSavedObjectsExportBody>(&ex(
-                        "POST /api/saved_objects/_export",
-                        0,
-                    )))
-                    .lines()
-                    .await?;
-                lines.try_collect::<Vec<_>>().await.map(|_| ())
-            }
-            .await,
-        ),
-        (
-            "create conversation",
-            ok(k.security_ai_assistant()
-                .create_conversation()
-                .body(typed::<ai::types::ConversationCreateProps>(&ex(
-                    "POST /api/security_ai_assistant/current_user/conversations",
-                    0,
-                )))
-                .send()
-                .await),
-        ),
-        (
-            "read conversation",
-            ok(k.security_ai_assistant()
-                .read_conversation()
-                .id("conv-1")
-                .send()
-                .await),
-        ),
-        (
-            "update conversation",
-            ok(k.security_ai_assistant()
-                .update_conversation()
-                .id("conv-1")
-                .body(typed::<ai::types::ConversationUpdateProps>(&ex(
-                    "PUT /api/security_ai_assistant/current_user/conversations/{id}",
-                    0,
-                )))
-                .send()
-                .await),
-        ),
-        (
-            "create knowledge base",
-            ok(k.security_ai_assistant()
-                .create_knowledge_base()
-                .resource("esql")
-                .ignore_security_labs(true)
-                .send()
-                .await),
-        ),
-        (
-            "find prompts",
-            ok(k.security_ai_assistant()
-                .find_prompts()
-                .page(std::num::NonZeroU64::new(1).unwrap())
-                .per_page(10u64)
-                .send()
-                .await),
-        ),
-        (
-            "assign alerts",
-            ok(k.detection_engine()
-                .set_alert_assignees()
-                .body(typed::<de::types::SetAlertAssigneesBody>(&ex(
-                    "POST /api/detection_engine/signals/assignees",
-                    0,
-                )))
-                .send()
-                .await),
-        ),
-        (
-            "set alert status",
-            ok(k.detection_engine()
-                .set_alerts_status()
-                .body(typed::<de::types::SetAlertsStatusBody>(&ex(
-                    "POST /api/detection_engine/signals/status",
-                    0,
-                )))
-                .send()
-                .await),
-        ),
-        (
-            "suspend process",
-            ok(k.endpoint()
-                .endpoint_suspend_process_action()
-                .body(typed::<endpoint::types::SuspendProcessRouteRequestBody>(
-                    &ex("POST /api/endpoint/action/suspend_process", 0),
-                ))
-                .send()
-                .await),
-        ),
-    ]
+/// Whether the operation answers newline-delimited JSON.
+fn answers_ndjson(operation: &str) -> bool {
+    common::manifest()["operations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|o| o["rust_method"] == operation && !o["ndjson_item_type"].is_null())
 }
 
 /// Prism 5 validates the export request (an invalid one gets its 400) and then cannot write an
@@ -374,7 +154,7 @@ async fn drive(k: &Kibana) -> Vec<(&'static str, Result<(), Error>)> {
 /// request was accepted; the ndjson line type is checked against the spec's example elsewhere
 /// (reference_examples.rs) and the stream on loopback servers (export_upload.rs).
 fn prism_cannot_serialize_ndjson(op: &str, e: &Error) -> bool {
-    op == "export saved objects"
+    answers_ndjson(op)
         && matches!(e, Error::Api { status, body, .. }
             if status.as_u16() == 500
                 && body.extra.get("title").and_then(Value::as_str) == Some("Cannot find serializer for application/x-ndjson"))
@@ -392,18 +172,21 @@ fn client(prism: &Prism) -> Kibana {
 async fn every_reference_operation_in_prisms_static_mode() {
     let prism = start(false);
     let outcomes = drive(&client(&prism)).await;
-    assert_eq!(outcomes.len(), 25);
+    let operations = common::manifest()["operations"]
+        .as_array()
+        .map_or(0, Vec::len);
+    assert_eq!(outcomes.len(), operations, "every operation is driven");
     let mut failures = Vec::new();
     for (op, outcome) in outcomes {
-        match (op, outcome) {
+        match (op.as_str(), outcome) {
             (op, Err(e)) if prism_cannot_serialize_ndjson(op, &e) => {}
             // Prism answers the reference's own example, whose numbers are text ("took": "76,"):
             // it must fail to decode, naming the field.
-            ("assign alerts", Err(Error::Decode { path, .. })) if path == "took" => {}
-            ("assign alerts", other) => failures.push(format!(
-                "assign alerts: expected the decode error at `took`, got {other:?}"
+            ("set_alert_assignees", Err(Error::Decode { path, .. })) if path == "took" => {}
+            ("set_alert_assignees", other) => failures.push(format!(
+                "set_alert_assignees: expected the decode error at `took`, got {other:?}"
             )),
-            (_, Ok(())) => {}
+            (_, Ok(_)) => {}
             (op, Err(e)) => failures.push(format!("{op}: {e}")),
         }
     }
@@ -424,7 +207,7 @@ async fn every_reference_operation_in_prisms_dynamic_mode() {
             .into_iter()
             .filter_map(|(op, r)| {
                 r.err()
-                    .filter(|e| !prism_cannot_serialize_ndjson(op, e))
+                    .filter(|e| !prism_cannot_serialize_ndjson(&op, e))
                     .map(|e| format!("{op}: {e}"))
             })
             .collect();

@@ -92,8 +92,10 @@ fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
 }
 
-/// The calls for one operation.
-fn cases(spec: &Value, op: &Value, spec_op: &Value) -> Vec<Case> {
+/// The arguments the model gives an operation: each parameter from its example (or a value of
+/// its schema's shape; path ids `conformance-id`), the body from the first request example (or
+/// the schema's shape), and a small archive or file for a raw body.
+pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
     let params = spec_op
         .get("parameters")
         .and_then(Value::as_array)
@@ -152,6 +154,17 @@ fn cases(spec: &Value, op: &Value, spec_op: &Value) -> Vec<Case> {
                 .unwrap_or_else(|| synthesize(spec, content.get("schema").unwrap_or(&Value::Null))),
         );
     }
+    args
+}
+
+/// The calls for one operation.
+fn cases(spec: &Value, op: &Value, spec_op: &Value) -> Vec<Case> {
+    let params = spec_op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let args = arguments(spec, op, spec_op);
     let mut out = Vec::new();
     let responses = spec_op
         .get("responses")

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage: cargo xtask regenerate [--check] [--spec PATH] [--out DIR [--runtime-version V]]
+       cargo xtask spec-diff OLD NEW [--out PATH]
        cargo xtask overlaid-spec --out PATH
        cargo xtask synth-spec --operations N --out PATH
 
@@ -23,6 +24,9 @@ regenerate   generate the client from the spec (default: the vendored spec into 
              runtime's Kibana builder, auth, headers, spaces, retries, errors, pagination)
   --runtime-version  the standalone crate depends on this published kibana-serverless-runtime
              version instead of this workspace's runtime/ by path
+spec-diff      what changed between two Kibana specs as a client sees it (operations, parameters,
+               body and response fields, enum values), each breaking or compatible, as Markdown
+               (to PATH, or printed)
 overlaid-spec  write the vendored spec with the overlays applied and counters as integers, as JSON (what a contract test
                serves with an independent mock server)
 synth-spec     write a spec of N operations made of renamed copies of the vendored spec";
@@ -55,6 +59,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let mut out = None;
     let mut operations = None;
     let mut runtime_version = None;
+    let mut positional: Vec<PathBuf> = Vec::new();
     while let Some(flag) = flags.next() {
         let mut value = || {
             flags
@@ -78,6 +83,9 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                 println!("{USAGE}");
                 return Ok(ExitCode::SUCCESS);
             }
+            other if command == "spec-diff" && !other.starts_with('-') => {
+                positional.push(PathBuf::from(other))
+            }
             other => bail!("unknown argument {other:?}\n{USAGE}"),
         }
     }
@@ -96,6 +104,23 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             let n = operations.ok_or_else(|| anyhow::anyhow!("synth-spec needs --operations N"))?;
             let out = out.ok_or_else(|| anyhow::anyhow!("synth-spec needs --out PATH"))?;
             codegen::synth_spec(&root, n, &out)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        "spec-diff" => {
+            let [old, new] = positional.as_slice() else {
+                bail!("spec-diff needs OLD and NEW\n{USAGE}");
+            };
+            let changes =
+                codegen::spec_diff::diff(&codegen::spec::load(old)?, &codegen::spec::load(new)?);
+            let md = codegen::spec_diff::markdown(
+                &changes,
+                &old.display().to_string(),
+                &new.display().to_string(),
+            );
+            match out {
+                Some(path) => std::fs::write(&path, md)?,
+                None => print!("{md}"),
+            }
             Ok(ExitCode::SUCCESS)
         }
         "overlaid-spec" => {
