@@ -40,6 +40,20 @@ pub fn overlaid_spec(inputs: &std::path::Path, out: &std::path::Path) -> anyhow:
     Ok(())
 }
 
+/// The normalized spec of each domain of `spec_path` (what `openapi.json` beside a generated
+/// client holds, and what the embedded mock serves), with the inputs of `inputs`.
+pub fn domain_specs(
+    inputs: &std::path::Path,
+    spec_path: &std::path::Path,
+) -> anyhow::Result<serde_json::Value> {
+    let generated = pipeline::build(inputs, spec_path, false, Target::OutDir)?;
+    let text = generated
+        .files
+        .get("openapi.json")
+        .ok_or_else(|| anyhow::anyhow!("no openapi.json was generated"))?;
+    Ok(serde_json::from_str(text)?)
+}
+
 /// Writes a spec of `operations` operations made of renamed copies of the vendored spec.
 pub fn synth_spec(
     root: &std::path::Path,

@@ -620,6 +620,7 @@ fn standalone_manifest(
     };
     // The testkit is not published: the generated conformance test needs this workspace.
     let testkit = local("kibana-serverless-testkit", "testkit");
+    let mock = local("kibana-serverless-mock", "mock");
     let manifest = std::fs::read_to_string(workspace.join("Cargo.toml"))
         .context("reading the workspace Cargo.toml")?;
     let dep = |name: &str| -> Result<String> {
@@ -638,7 +639,7 @@ fn standalone_manifest(
          [package]\nname = \"kibana-generated-client\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [features]\ndefault = [{default}]\n{features}dynamic = []\ntest-support = [\"dynamic\", \"dep:serde_path_to_error\"]\n\n\
          [dependencies]\n{runtime}\n{}\n{}\n{}\n{}\n{}\n{serde_path_to_error}\n\n\
-         [dev-dependencies]\n{}\nserde_json = \"1\"\n{testkit}\n\n\
+         [dev-dependencies]\n{}\nserde_json = \"1\"\n{testkit}\n{mock}\n\n\
          # Not a member of any enclosing workspace.\n[workspace]\n",
         dep("progenitor-client")?,
         dep("reqwest")?,

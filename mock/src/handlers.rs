@@ -18,6 +18,10 @@ use std::time::Instant;
 /// The mock's mutable state.
 pub(crate) struct State {
     pub config: MockConfig,
+    /// The operations served.
+    routes: Vec<crate::routes::Route>,
+    /// Resources of create/read/update/delete families, per space.
+    store: crate::generic::Store,
     requests: AtomicU64,
     ids: AtomicU64,
     conversations: Mutex<HashMap<String, Value>>,
@@ -33,8 +37,16 @@ impl State {
         let alerts = (0..config.alerts)
             .map(|n| (format!("alert-{n}"), ("open".to_string(), Vec::new())))
             .collect();
+        let routes = match &config.spec {
+            Some(spec) => crate::routes::of(spec),
+            None => crate::routes::of(
+                &serde_json::from_str(crate::routes::VENDORED).unwrap_or(Value::Null),
+            ),
+        };
         Self {
             config,
+            routes,
+            store: crate::generic::Store::default(),
             requests: AtomicU64::new(0),
             ids: AtomicU64::new(1),
             conversations: Mutex::new(HashMap::new()),
@@ -84,7 +96,8 @@ impl State {
 
 /// Answers `call`.
 pub(crate) async fn route(state: &State, call: Call) -> Response<Body> {
-    let Some((route, params)) = crate::routes::all()
+    let Some((route, params)) = state
+        .routes
         .iter()
         .find_map(|r| r.matches(call.method.as_str(), &call.path).map(|p| (r, p)))
     else {
@@ -139,16 +152,7 @@ pub(crate) async fn route(state: &State, call: Call) -> Response<Body> {
         "set_alerts_status" => set_alerts_status(state, &call),
         "set_alert_assignees" => set_alert_assignees(state, &call),
         "get_security_role" => json(StatusCode::OK, &roles()),
-        _ => match &route.example {
-            Some((status, example)) => json(
-                StatusCode::from_u16(*status).unwrap_or(StatusCode::OK),
-                example,
-            ),
-            None => Response::builder()
-                .status(StatusCode::NO_CONTENT)
-                .body(crate::server::full(""))
-                .unwrap_or_else(|_| Response::new(crate::server::full(""))),
-        },
+        _ => crate::generic::answer(&state.store, &state.routes, route, &params, &call),
     }
 }
 

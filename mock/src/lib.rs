@@ -1,6 +1,10 @@
 //! An embedded mock Kibana serverless: one call starts a real HTTP server on loopback that answers
-//! every operation of the vendored spec, checks `Authorization` and `kbn-xsrf` the way Kibana
-//! does (401 and 400, with Kibana's error bodies), and keeps enough state for real tasks: agents
+//! every operation of the vendored spec (or of any spec given in [`MockConfig::spec`]), checks
+//! `Authorization` and `kbn-xsrf` the way Kibana does (401 and 400, with Kibana's error bodies),
+//! checks each request against the spec (400 naming the parameter or field), keeps the resources
+//! of every create/read/update/delete/find family per space (404 and 409 like Kibana), answers
+//! any other operation with its example or a value of its schema's shape, and keeps enough
+//! hand-written state for real tasks: agents
 //! across many pages (page numbers and `searchAfter` in a point in time), conversations created
 //! and updated, alert statuses and assignees, saved-objects exports of any size (streamed), and
 //! Fleet's per-agent upgrade cooldown (429).
@@ -15,8 +19,10 @@
 #![deny(missing_docs)]
 
 mod data;
+mod generic;
 mod handlers;
 mod routes;
+pub mod schema;
 mod server;
 
 use std::net::SocketAddr;
@@ -45,6 +51,10 @@ pub struct MockConfig {
     pub page_latency: Duration,
     /// Time after upgrading an agent during which another upgrade of it answers 429.
     pub upgrade_cooldown: Duration,
+    /// The operations to serve: a domain -> normalized spec map, as `generated/operations.json`'s
+    /// sibling `openapi.json` holds it (also what `cargo xtask regenerate --out` writes for
+    /// another spec). `None` serves the vendored spec.
+    pub spec: Option<serde_json::Value>,
 }
 
 impl Default for MockConfig {
@@ -58,6 +68,7 @@ impl Default for MockConfig {
             api_key: Some(API_KEY.to_string()),
             page_latency: Duration::ZERO,
             upgrade_cooldown: Duration::from_millis(500),
+            spec: None,
         }
     }
 }

@@ -1,20 +1,24 @@
-//! The operations of the vendored spec (from `generated/openapi.json`), matched by method and
-//! path template, with the example each answers by default.
+//! The operations of a spec (a domain -> normalized spec map, as `generated/openapi.json`
+//! holds it), matched by method and path template.
 
 use serde_json::Value;
-use std::sync::OnceLock;
+use std::sync::Arc;
 
-/// The normalized spec of every domain, as the generator wrote it.
-const SPEC: &str = include_str!("../../generated/openapi.json");
+/// The normalized spec of every domain of the vendored spec, as the generator wrote it.
+pub(crate) const VENDORED: &str = include_str!("../../generated/openapi.json");
 
 /// One operation.
 pub(crate) struct Route {
     pub method: String,
+    /// The path template, e.g. `/api/fleet/agents/{agentId}`.
+    pub path: String,
     segments: Vec<Segment>,
     /// The client method name (the normalized operationId).
     pub operation: String,
-    /// The first example of the success response, if the spec has one.
-    pub example: Option<(u16, Value)>,
+    /// The operation as the spec has it.
+    pub op: Value,
+    /// Its domain's spec, to resolve `$ref`s.
+    pub spec: Arc<Value>,
 }
 
 enum Segment {
@@ -44,77 +48,68 @@ impl Route {
     }
 }
 
-fn first_success_example(op: &Value) -> Option<(u16, Value)> {
-    let responses = op.get("responses")?.as_object()?;
-    responses.iter().find_map(|(status, response)| {
-        let code: u16 = status.parse().ok().filter(|c| (200..300).contains(c))?;
-        let media = response.get("content")?.as_object()?.values().next()?;
-        let example = media
-            .get("examples")?
-            .as_object()?
-            .values()
-            .next()?
-            .get("value")?
-            .clone();
-        Some((code, example))
-    })
-}
-
-/// Every route of the spec.
-pub(crate) fn all() -> &'static [Route] {
-    static ROUTES: OnceLock<Vec<Route>> = OnceLock::new();
-    ROUTES.get_or_init(|| {
-        let spec: Value = serde_json::from_str(SPEC).unwrap_or(Value::Null);
-        let mut routes = Vec::new();
-        for domain in spec.as_object().into_iter().flat_map(|d| d.values()) {
-            for (path, item) in domain
-                .get("paths")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                for (method, op) in item.as_object().into_iter().flatten() {
-                    let Some(operation) = op.get("operationId").and_then(Value::as_str) else {
-                        continue;
-                    };
-                    let segments = path
-                        .trim_start_matches('/')
-                        .split('/')
-                        .map(
-                            |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
-                                Some(name) => Segment::Param(name.to_string()),
-                                None => Segment::Literal(s.to_string()),
-                            },
-                        )
-                        .collect();
-                    routes.push(Route {
-                        method: method.to_uppercase(),
-                        segments,
-                        operation: operation.to_string(),
-                        example: first_success_example(op),
-                    });
-                }
+/// Every route of `specs` (domain -> normalized spec). Literal segments win over parameters
+/// (`/agents/bulk_reassign` before `/agents/{id}`).
+pub(crate) fn of(specs: &Value) -> Vec<Route> {
+    let mut routes = Vec::new();
+    for domain in specs.as_object().into_iter().flat_map(|d| d.values()) {
+        let spec = Arc::new(domain.clone());
+        for (path, item) in domain
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let Some(operation) = op.get("operationId").and_then(Value::as_str) else {
+                    continue;
+                };
+                let segments = path
+                    .trim_start_matches('/')
+                    .split('/')
+                    .map(
+                        |s| match s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                            Some(name) => Segment::Param(name.to_string()),
+                            None => Segment::Literal(s.to_string()),
+                        },
+                    )
+                    .collect();
+                routes.push(Route {
+                    method: method.to_uppercase(),
+                    path: path.clone(),
+                    segments,
+                    operation: operation.to_string(),
+                    op: op.clone(),
+                    spec: spec.clone(),
+                });
             }
         }
-        // Literal segments win over parameters (`/agents/bulk_reassign` before `/agents/{id}`).
-        routes.sort_by_key(|r| {
-            std::cmp::Reverse(
-                r.segments
-                    .iter()
-                    .filter(|s| matches!(s, Segment::Literal(_)))
-                    .count(),
-            )
-        });
-        routes
-    })
+    }
+    routes.sort_by_key(|r| {
+        std::cmp::Reverse(
+            r.segments
+                .iter()
+                .filter(|s| matches!(s, Segment::Literal(_)))
+                .count(),
+        )
+    });
+    routes
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn every_operation_is_routed() {
-        let routes = super::all();
-        assert_eq!(routes.len(), 25);
+        let specs: serde_json::Value = serde_json::from_str(super::VENDORED).unwrap();
+        let routes = super::of(&specs);
+        let operations: usize = specs
+            .as_object()
+            .unwrap()
+            .values()
+            .flat_map(|d| d["paths"].as_object().unwrap().values())
+            .map(|item| item.as_object().unwrap().len())
+            .sum();
+        assert_eq!(routes.len(), operations);
         let find = |m: &str, p: &str| {
             routes
                 .iter()

@@ -65,6 +65,8 @@ pub(crate) async fn serve(
 /// The request as the routes see it: method, path without the space prefix, query, body.
 pub(crate) struct Call {
     pub method: Method,
+    /// The space the request is for (`default` without a `/s/{space}` prefix).
+    pub space: String,
     pub path: String,
     pub query: Vec<(String, String)>,
     pub headers: http::HeaderMap,
@@ -139,9 +141,11 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
     };
     // `/s/{space}/api/...` is `/api/...` in that space.
     let mut path = parts.uri.path().to_string();
+    let mut space = "default".to_string();
     if let Some(rest) = path.strip_prefix("/s/")
         && let Some(slash) = rest.find('/')
     {
+        space = rest[..slash].to_string();
         path = rest[slash..].to_string();
     }
     let authorization = parts
@@ -175,6 +179,7 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Response<Body> {
     }
     let call = Call {
         method: parts.method,
+        space,
         path,
         query: parse_query(parts.uri.query()),
         headers: parts.headers,

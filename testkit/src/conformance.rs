@@ -80,7 +80,7 @@ pub async fn run<C: Invoke>(
             let wrong = known_wrong
                 .iter()
                 .any(|k| label.starts_with(k) || case.label.contains(k));
-            if let Err(e) = one(&server, &client, op, spec_op, &case, wrong).await {
+            if let Err(e) = one(&server, &client, spec, op, spec_op, &case, wrong).await {
                 report.failures.push(format!("{label}: {e}"));
             }
         }
@@ -289,6 +289,7 @@ fn text(v: &Value) -> String {
 async fn one<C: Invoke>(
     server: &MockServer,
     client: &C,
+    spec: &Value,
     op: &Value,
     spec_op: &Value,
     case: &Case,
@@ -322,11 +323,12 @@ async fn one<C: Invoke>(
             requests.len()
         ));
     };
-    check_request(op, spec_op, case, request)?;
+    check_request(spec, op, spec_op, case, request)?;
     check_answer(case, result, known_wrong)
 }
 
 fn check_request(
+    spec: &Value,
     op: &Value,
     spec_op: &Value,
     case: &Case,
@@ -397,6 +399,17 @@ fn check_request(
             return Err(format!("query {name}: sent {got:?}, expected {want:?}"));
         }
     }
+    let declared: Vec<&str> = spec_op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "query")
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| !declared.contains(&k.as_str())) {
+        return Err(format!("query parameter {k} is not in the spec"));
+    }
     let header = |name: &str| {
         request
             .headers
@@ -427,8 +440,12 @@ fn check_request(
         }
         let sent: Value = serde_json::from_slice(&request.body)
             .map_err(|e| format!("the body is not JSON: {e}"))?;
-        if !keeps_all(body, &sent) {
-            return Err(format!("the body lost fields: {body} -> {sent}"));
+        let schema = spec_op
+            .pointer("/requestBody/content/application~1json/schema")
+            .unwrap_or(&Value::Null);
+        let added = without_defaults(spec, schema, body, &sent);
+        if !keeps_all(body, &sent) || !keeps_all(&added, body) {
+            return Err(format!("the body sent differs: {body} -> {sent}"));
         }
     }
     if let Some(raw) = &case.args.raw_body {
@@ -466,6 +483,32 @@ fn check_request(
         }
     }
     Ok(())
+}
+
+/// `sent` without the fields the caller did not give that hold their schema's default: the
+/// generated types fill defaults in, which means the same to Kibana.
+fn without_defaults(spec: &Value, schema: &Value, given: &Value, sent: &Value) -> Value {
+    let schema = resolve(spec, schema);
+    match (given, sent) {
+        (Value::Object(g), Value::Object(s)) => {
+            let props = schema.get("properties");
+            let mut out = Map::new();
+            for (k, v) in s {
+                let prop = props.and_then(|p| p.get(k)).unwrap_or(&Value::Null);
+                match g.get(k) {
+                    Some(gv) => {
+                        out.insert(k.clone(), without_defaults(spec, prop, gv, v));
+                    }
+                    None if resolve(spec, prop).get("default") == Some(v) => {}
+                    None => {
+                        out.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        _ => sent.clone(),
+    }
 }
 
 fn check_answer(

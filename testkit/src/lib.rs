@@ -4,7 +4,9 @@
 //! crate's generated tests call it.
 
 pub mod conformance;
-pub mod schema;
+
+/// Values of a schema's shape (shared with the embedded mock, which answers with them).
+pub use kibana_serverless_mock::schema;
 
 use kibana_serverless_runtime::Error;
 use kibana_serverless_runtime::dynamic::{Answer, Args};

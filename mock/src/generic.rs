@@ -1,0 +1,448 @@
+//! What the mock does for an operation that has no hand-written behaviour, from the spec alone:
+//! it checks the request (required parameters and body fields, their JSON types) and answers
+//! 400 in Kibana's shape when it is wrong; it keeps resources of a create/read/update/delete/find
+//! family in a store per space (`POST /x` or `POST /x/{id}` creates, `GET /x/{id}` reads,
+//! `PUT`/`PATCH`/`POST /x/{id}` updates, `DELETE /x/{id}` deletes, `GET /x` or `/x/_find`
+//! finds), answering 404 for an unknown id and 409 for a duplicate; anything else answers its
+//! first success example, or a value of its response schema's shape.
+
+use crate::routes::Route;
+use crate::schema::{resolve, synthesize};
+use crate::server::{Body, Call, error, json};
+use http::{Response, StatusCode};
+use serde_json::{Map, Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+/// The resources of one family in one space: creation number -> (id, resource).
+type Family = BTreeMap<u64, (String, Value)>;
+
+/// Resources by (space, family: the collection path), in creation order.
+#[derive(Default)]
+pub(crate) struct Store {
+    families: Mutex<HashMap<(String, String), Family>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+/// The first problem with the request, as Kibana words it.
+pub(crate) fn validate(route: &Route, params: &[(String, String)], call: &Call) -> Option<String> {
+    let spec = &route.spec;
+    for p in route
+        .op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(name), Some(place)) = (p["name"].as_str(), p["in"].as_str()) else {
+            continue;
+        };
+        let value = match place {
+            "query" => call.query(name).map(str::to_string),
+            "path" => params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone()),
+            _ => continue,
+        };
+        let schema = resolve(spec, &p["schema"]);
+        let ty = schema["type"].as_str().unwrap_or("string");
+        match value.filter(|v| !v.is_empty() || place == "query") {
+            None if p["required"] == true => {
+                return Some(format!(
+                    "[request {place}.{name}]: expected value of type [{ty}] but got [undefined]"
+                ));
+            }
+            Some(v) if !text_fits(&v, ty) => {
+                return Some(format!(
+                    "[request {place}.{name}]: expected value of type [{ty}] but got [{v}]"
+                ));
+            }
+            _ => {}
+        }
+    }
+    let body = route
+        .op
+        .pointer("/requestBody/content/application~1json/schema")?;
+    let required = route.op.pointer("/requestBody/required") == Some(&Value::Bool(true));
+    let Some(value) = call.json() else {
+        return (required || !call.body.is_empty())
+            .then(|| "[request body]: expected a JSON object".to_string());
+    };
+    fits(spec, body, &value, "body")
+}
+
+/// Whether a query or path value can be of JSON type `ty`.
+fn text_fits(v: &str, ty: &str) -> bool {
+    match ty {
+        "integer" => v.parse::<i64>().is_ok(),
+        "number" => v.parse::<f64>().is_ok(),
+        "boolean" => v == "true" || v == "false",
+        _ => true,
+    }
+}
+
+/// The first place where `value` does not have `schema`'s type or lacks a required field.
+fn fits(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
+    let schema = resolve(spec, schema);
+    if schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .is_some()
+    {
+        return None;
+    }
+    let ty = schema.get("type").and_then(Value::as_str);
+    let ok = match (ty, value) {
+        (None, _) | (_, Value::Null) => true,
+        (Some("object"), Value::Object(_)) | (Some("array"), Value::Array(_)) => true,
+        (Some("string"), Value::String(_)) | (Some("boolean"), Value::Bool(_)) => true,
+        (Some("integer"), Value::Number(n)) => {
+            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+        }
+        (Some("number"), Value::Number(_)) => true,
+        _ => false,
+    };
+    if !ok {
+        let got = match value {
+            Value::String(_) => "string",
+            Value::Number(_) => "number",
+            Value::Bool(_) => "boolean",
+            Value::Array(_) => "Array",
+            Value::Object(_) => "Object",
+            Value::Null => "null",
+        };
+        return Some(format!(
+            "[request {at}]: expected value of type [{}] but got [{got}]",
+            ty.unwrap_or("any")
+        ));
+    }
+    if let Value::Object(map) = value {
+        for name in schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+        {
+            if !map.contains_key(name) {
+                let ty = resolve(spec, &schema["properties"][name])["type"]
+                    .as_str()
+                    .unwrap_or("any")
+                    .to_string();
+                return Some(format!(
+                    "[request {at}.{name}]: expected value of type [{ty}] but got [undefined]"
+                ));
+            }
+        }
+        for (k, v) in map {
+            if let Some(p) = schema.get("properties").and_then(|p| p.get(k))
+                && let Some(problem) = fits(spec, p, v, &format!("{at}.{k}"))
+            {
+                return Some(problem);
+            }
+        }
+    }
+    None
+}
+
+/// The operation's first success: its status and example, or its schema's shape.
+pub(crate) fn success(route: &Route) -> (StatusCode, Option<Value>) {
+    let responses = route.op.get("responses").and_then(Value::as_object);
+    let Some((status, response)) = responses
+        .into_iter()
+        .flatten()
+        .find(|(s, _)| s.starts_with('2'))
+    else {
+        return (StatusCode::OK, None);
+    };
+    let code = status
+        .parse()
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    let Some(media) = response
+        .get("content")
+        .and_then(Value::as_object)
+        .and_then(|c| c.values().next())
+    else {
+        return (code, None);
+    };
+    let example = media
+        .get("examples")
+        .and_then(Value::as_object)
+        .and_then(|e| e.values().find_map(|x| x.get("value").cloned()));
+    let value = example
+        .unwrap_or_else(|| synthesize(&route.spec, media.get("schema").unwrap_or(&Value::Null)));
+    (code, Some(value))
+}
+
+fn respond(code: StatusCode, value: Option<&Value>) -> Response<Body> {
+    match value {
+        Some(v) => json(code, v),
+        None => Response::builder()
+            .status(code)
+            .body(crate::server::full(""))
+            .unwrap_or_else(|_| Response::new(crate::server::full(""))),
+    }
+}
+
+/// How an operation touches its family, if it belongs to one.
+enum Role {
+    Create(Option<String>),
+    Read(String),
+    Update(String),
+    Delete(String),
+    Find,
+}
+
+/// The family and role of `route`, when `routes` has both a way to create and to read items
+/// of that family.
+fn role(route: &Route, routes: &[Route], params: &[(String, String)]) -> Option<(String, Role)> {
+    let path = route.path.as_str();
+    let item = |p: &str| -> Option<(String, String)> {
+        let (base, last) = p.rsplit_once('/')?;
+        let name = last.strip_prefix('{')?.strip_suffix('}')?;
+        Some((base.to_string(), name.to_string()))
+    };
+    let id_of = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let (family, role) = match (route.method.as_str(), item(path)) {
+        ("GET", Some((base, name))) => (base, Role::Read(id_of(&name)?)),
+        ("DELETE", Some((base, name))) => (base, Role::Delete(id_of(&name)?)),
+        ("PUT" | "PATCH", Some((base, name))) => (base, Role::Update(id_of(&name)?)),
+        ("POST", Some((base, name))) => {
+            // `POST /x/{id}` updates where `POST /x` creates and the item has no PUT or PATCH
+            // (data views); otherwise it creates with that id (connectors, rules).
+            let id = id_of(&name)?;
+            let creates_at_base = routes.iter().any(|r| r.method == "POST" && r.path == base);
+            let other_update = routes
+                .iter()
+                .any(|r| (r.method == "PUT" || r.method == "PATCH") && r.path == path);
+            if creates_at_base && !other_update {
+                (base, Role::Update(id))
+            } else {
+                (base, Role::Create(Some(id)))
+            }
+        }
+        ("POST", None) => (path.to_string(), Role::Create(None)),
+        ("GET", None) => (path.trim_end_matches("/_find").to_string(), Role::Find),
+        _ => return None,
+    };
+    let has = |method: &str, p: &dyn Fn(&str) -> bool| {
+        routes.iter().any(|r| r.method == method && p(&r.path))
+    };
+    let is_item = |p: &str| item(p).is_some_and(|(b, _)| b == family);
+    let creates = has("POST", &|p| p == family || is_item(p));
+    let reads = has("GET", &is_item);
+    (creates && reads).then_some((family, role))
+}
+
+/// Where a body or answer holds the resource: itself, or its one object property (`item`,
+/// `data_view`, `body`...).
+fn slot<'a>(spec: &Value, schema: &Value, value: &'a mut Value) -> &'a mut Value {
+    let schema = resolve(spec, schema);
+    let props = schema.get("properties").and_then(Value::as_object);
+    let objects: Vec<&String> = props
+        .into_iter()
+        .flatten()
+        .filter(|(_, p)| resolve(spec, p).get("properties").is_some())
+        .map(|(k, _)| k)
+        .collect();
+    let holds_id = props.is_some_and(|p| p.contains_key("id"));
+    match objects.as_slice() {
+        [one] if !holds_id && props.is_some_and(|p| p.len() == 1) => {
+            let key = (*one).clone();
+            if !value.get(&key).is_some_and(Value::is_object) {
+                value[&key] = json!({});
+            }
+            &mut value[&key]
+        }
+        _ => value,
+    }
+}
+
+fn response_schema(route: &Route) -> Value {
+    route
+        .op
+        .get("responses")
+        .and_then(Value::as_object)
+        .and_then(|r| r.iter().find(|(s, _)| s.starts_with('2')))
+        .and_then(|(_, r)| r.pointer("/content/application~1json/schema").cloned())
+        .unwrap_or(Value::Null)
+}
+
+/// The answer of an operation without hand-written behaviour.
+pub(crate) fn answer(
+    store: &Store,
+    routes: &[Route],
+    route: &Route,
+    params: &[(String, String)],
+    call: &Call,
+) -> Response<Body> {
+    if let Some(problem) = validate(route, params, call) {
+        return error(StatusCode::BAD_REQUEST, &problem);
+    }
+    let (code, example) = success(route);
+    let Some((family, role)) = role(route, routes, params) else {
+        return respond(code, example.as_ref());
+    };
+    let spec = &route.spec;
+    let Ok(mut families) = store.families.lock() else {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the mock's store is poisoned",
+        );
+    };
+    let items = families
+        .entry((call.space.clone(), family.clone()))
+        .or_default();
+    let position =
+        |items: &Family, id: &str| items.iter().find(|(_, (i, _))| i == id).map(|(k, _)| *k);
+    let not_found = |id: &str| {
+        error(
+            StatusCode::NOT_FOUND,
+            &format!(
+                "Saved object [{}/{id}] not found",
+                family.rsplit('/').next().unwrap_or("object")
+            ),
+        )
+    };
+    let answer_with = |resource: &Value| {
+        let mut out = example.clone().unwrap_or_else(|| json!({}));
+        let target = slot(spec, &response_schema(route), &mut out);
+        match (target, resource) {
+            (Value::Object(t), Value::Object(r)) => t.extend(r.clone()),
+            (t, r) => *t = r.clone(),
+        }
+        respond(code, Some(&out))
+    };
+    match role {
+        Role::Create(id) => {
+            let mut input = call.json().unwrap_or_else(|| json!({}));
+            let body_schema = route
+                .op
+                .pointer("/requestBody/content/application~1json/schema")
+                .cloned()
+                .unwrap_or(Value::Null);
+            let mut resource = slot(spec, &body_schema, &mut input).take();
+            if !resource.is_object() {
+                resource = json!({});
+            }
+            let id = id
+                .or_else(|| {
+                    resource
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| {
+                    format!(
+                        "mock-{}",
+                        store
+                            .next
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                            + 1
+                    )
+                });
+            if position(items, &id).is_some() {
+                let kind = family.rsplit('/').next().unwrap_or("object");
+                return error(
+                    StatusCode::CONFLICT,
+                    &format!("Saved object [{kind}/{id}] conflict"),
+                );
+            }
+            resource["id"] = json!(id);
+            let n = store
+                .next
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            items.insert(n, (id, resource.clone()));
+            answer_with(&resource)
+        }
+        Role::Read(id) => match position(items, &id) {
+            Some(k) => answer_with(&items[&k].1),
+            None => not_found(&id),
+        },
+        Role::Update(id) => match position(items, &id) {
+            Some(k) => {
+                let mut input = call.json().unwrap_or_else(|| json!({}));
+                let body_schema = route
+                    .op
+                    .pointer("/requestBody/content/application~1json/schema")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let changes = slot(spec, &body_schema, &mut input).take();
+                if let (Some((_, Value::Object(s))), Value::Object(c)) =
+                    (items.get_mut(&k), changes)
+                {
+                    s.extend(c);
+                    s.insert("id".into(), json!(id));
+                }
+                answer_with(&items[&k].1)
+            }
+            None => not_found(&id),
+        },
+        Role::Delete(id) => match position(items, &id) {
+            Some(k) => {
+                items.remove(&k);
+                respond(code, example.as_ref())
+            }
+            None => not_found(&id),
+        },
+        Role::Find => {
+            let all: Vec<Value> = items.values().map(|(_, v)| v.clone()).collect();
+            let mut out = example.clone().unwrap_or_else(|| json!({}));
+            list_into(spec, &response_schema(route), &mut out, all, call);
+            respond(code, Some(&out))
+        }
+    }
+}
+
+/// Puts `all` (one page of it, by `page`/`perPage`/`per_page`) into the answer's array field.
+fn list_into(spec: &Value, schema: &Value, out: &mut Value, all: Vec<Value>, call: &Call) {
+    let schema = resolve(spec, schema);
+    if schema.get("type").and_then(Value::as_str) == Some("array") {
+        *out = Value::Array(all);
+        return;
+    }
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return;
+    };
+    let Some(field) = props
+        .iter()
+        .find(|(_, p)| resolve(spec, p).get("type").and_then(Value::as_str) == Some("array"))
+        .map(|(k, _)| k.clone())
+    else {
+        return;
+    };
+    let size = ["perPage", "per_page", "pageSize", "page_size", "size"]
+        .iter()
+        .find_map(|k| call.query(k)?.parse::<usize>().ok())
+        .unwrap_or(20)
+        .max(1);
+    let page = call
+        .query("page")
+        .and_then(|p| p.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let total = all.len();
+    let items: Vec<Value> = all.into_iter().skip((page - 1) * size).take(size).collect();
+    if let Value::Object(map) = out {
+        map.insert(field, Value::Array(items));
+        let mut counters = Map::new();
+        counters.insert("total".into(), json!(total));
+        counters.insert("page".into(), json!(page));
+        for k in ["perPage", "per_page", "pageSize", "page_size"] {
+            counters.insert(k.into(), json!(size));
+        }
+        for (k, v) in counters {
+            if props.contains_key(&k) {
+                map.insert(k, v);
+            }
+        }
+    }
+}

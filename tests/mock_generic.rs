@@ -1,0 +1,143 @@
+//! The mock from the spec alone, on the construct-coverage spec and on a copy of the vendored
+//! spec with an operation added: create/read/update/delete/find families keep state per space
+//! (404, 409), requests are checked (400 naming the field), and an operation added to the spec
+//! is answered with no new code.
+
+mod common;
+
+use kibana_serverless_mock::{API_KEY, MockConfig, MockKibana};
+use serde_json::{Value, json};
+
+async fn mock_of(spec_path: &std::path::Path) -> MockKibana {
+    let specs = kibana_serverless_codegen::domain_specs(&common::root().join("spec"), spec_path)
+        .expect("the spec generates");
+    MockKibana::start_with(MockConfig {
+        spec: Some(specs),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+struct Http {
+    client: reqwest::Client,
+    base: String,
+}
+
+impl Http {
+    fn new(mock: &MockKibana) -> Self {
+        // reqwest is built without a default TLS provider; any installed one will do.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Self {
+            client: reqwest::Client::new(),
+            base: mock.url(),
+        }
+    }
+
+    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .header("authorization", format!("ApiKey {API_KEY}"))
+            .header("kbn-xsrf", "true");
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+}
+
+#[tokio::test]
+async fn a_resource_family_keeps_state_per_space() {
+    let mock = mock_of(&common::root().join("tests/specs/constructs.yaml")).await;
+    let http = Http::new(&mock);
+    let widget = json!({"name": "cpu-gauge", "kind": "widget", "tags": ["ops"]});
+    let (status, created) = http
+        .call("POST", "/api/widgets", Some(widget.clone()))
+        .await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["id"].as_str().expect("an id").to_string();
+    assert_eq!(created["name"], "cpu-gauge");
+
+    let (status, read) = http.call("GET", &format!("/api/widgets/{id}"), None).await;
+    assert_eq!(
+        (status, &read["name"]),
+        (200, &json!("cpu-gauge")),
+        "{read}"
+    );
+    let (status, found) = http
+        .call("GET", "/api/widgets?page=1&perPage=10", None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(found["total"], 1, "{found}");
+    assert_eq!(found["widgets"][0]["id"], json!(id));
+
+    // Another space does not see it.
+    let (status, _) = http
+        .call("GET", &format!("/s/team-a/api/widgets/{id}"), None)
+        .await;
+    assert_eq!(status, 404);
+    let (_, other) = http.call("GET", "/s/team-a/api/widgets", None).await;
+    assert_eq!(other["total"], 0, "{other}");
+
+    let (status, updated) = http
+        .call(
+            "PUT",
+            &format!("/api/widgets/{id}"),
+            Some(json!({"name": "cpu-dial", "kind": "widget"})),
+        )
+        .await;
+    assert_eq!(
+        (status, &updated["name"]),
+        (200, &json!("cpu-dial")),
+        "{updated}"
+    );
+    let (_, read) = http.call("GET", &format!("/api/widgets/{id}"), None).await;
+    assert_eq!(read["name"], "cpu-dial");
+
+    let (status, _) = http
+        .call("DELETE", &format!("/api/widgets/{id}"), None)
+        .await;
+    assert_eq!(status, 204);
+    let (status, gone) = http.call("GET", &format!("/api/widgets/{id}"), None).await;
+    assert_eq!(status, 404);
+    assert_eq!(gone["statusCode"], 404);
+
+    // A body without a required field is refused the way Kibana words it.
+    let (status, bad) = http
+        .call("POST", "/api/widgets", Some(json!({"kind": "widget"})))
+        .await;
+    assert_eq!(status, 400, "{bad}");
+    assert_eq!(
+        bad["message"],
+        "[request body.name]: expected value of type [string] but got [undefined]"
+    );
+}
+
+#[tokio::test]
+async fn an_operation_added_to_the_spec_is_answered() {
+    let vendored =
+        std::fs::read_to_string(common::root().join("spec/kibana.serverless.yaml")).unwrap();
+    let added =
+        std::fs::read_to_string(common::root().join("tests/specs/added-operation.yaml")).unwrap();
+    let grown = vendored.replacen("\npaths:\n", &format!("\npaths:\n{added}"), 1);
+    let path = std::env::temp_dir().join(format!("grown-spec-{}.yaml", std::process::id()));
+    std::fs::write(&path, grown).unwrap();
+    let mock = mock_of(&path).await;
+    std::fs::remove_file(&path).unwrap();
+    let http = Http::new(&mock);
+    let (status, thing) = http
+        .call("GET", "/api/spec_growth/things/thing-1?verbose=true", None)
+        .await;
+    assert_eq!((status, thing), (200, json!({"id": "thing-1", "size": 3})));
+    let (status, bad) = http
+        .call("GET", "/api/spec_growth/things/thing-1?verbose=maybe", None)
+        .await;
+    assert_eq!(status, 400, "{bad}");
+    // The vendored operations are still there.
+    let (status, _) = http.call("GET", "/api/actions/connector_types", None).await;
+    assert_eq!(status, 200);
+}
