@@ -43,8 +43,9 @@ async fn every_operation_conforms_to_the_spec() {
                     .expect("client"),
             )
         },
-        // The reference's SetAlertAssignees example answers `"took": "76,"`.
-        &["set_alert_assignees (200"],
+        // None beyond those the testkit finds: an example that contradicts its own schema (the
+        // reference's SetAlertAssignees answers `"took": "76,"`) must fail to decode.
+        &[],
     )
     .await;
     let operations = manifest["operations"].as_array().map_or(0, Vec::len);

@@ -69,7 +69,7 @@ pub(crate) fn validate(route: &Route, params: &[(String, String)], call: &Call) 
         return (required || !call.body.is_empty())
             .then(|| "[request body]: expected a JSON object".to_string());
     };
-    fits(spec, body, &value, "body")
+    crate::schema::problem(spec, body, &value, "body")
 }
 
 /// Whether a query or path value can be of JSON type `ty`.
@@ -80,70 +80,6 @@ fn text_fits(v: &str, ty: &str) -> bool {
         "boolean" => v == "true" || v == "false",
         _ => true,
     }
-}
-
-/// The first place where `value` does not have `schema`'s type or lacks a required field.
-fn fits(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
-    let schema = resolve(spec, schema);
-    if schema
-        .get("oneOf")
-        .or_else(|| schema.get("anyOf"))
-        .is_some()
-    {
-        return None;
-    }
-    let ty = schema.get("type").and_then(Value::as_str);
-    let ok = match (ty, value) {
-        (None, _) | (_, Value::Null) => true,
-        (Some("object"), Value::Object(_)) | (Some("array"), Value::Array(_)) => true,
-        (Some("string"), Value::String(_)) | (Some("boolean"), Value::Bool(_)) => true,
-        (Some("integer"), Value::Number(n)) => {
-            n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
-        }
-        (Some("number"), Value::Number(_)) => true,
-        _ => false,
-    };
-    if !ok {
-        let got = match value {
-            Value::String(_) => "string",
-            Value::Number(_) => "number",
-            Value::Bool(_) => "boolean",
-            Value::Array(_) => "Array",
-            Value::Object(_) => "Object",
-            Value::Null => "null",
-        };
-        return Some(format!(
-            "[request {at}]: expected value of type [{}] but got [{got}]",
-            ty.unwrap_or("any")
-        ));
-    }
-    if let Value::Object(map) = value {
-        for name in schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-        {
-            if !map.contains_key(name) {
-                let ty = resolve(spec, &schema["properties"][name])["type"]
-                    .as_str()
-                    .unwrap_or("any")
-                    .to_string();
-                return Some(format!(
-                    "[request {at}.{name}]: expected value of type [{ty}] but got [undefined]"
-                ));
-            }
-        }
-        for (k, v) in map {
-            if let Some(p) = schema.get("properties").and_then(|p| p.get(k))
-                && let Some(problem) = fits(spec, p, v, &format!("{at}.{k}"))
-            {
-                return Some(problem);
-            }
-        }
-    }
-    None
 }
 
 /// The operation's first success: its status and example, or its schema's shape.

@@ -77,9 +77,21 @@ pub async fn run<C: Invoke>(
                 op["rust_method"].as_str().unwrap_or_default(),
                 case.label
             );
-            let wrong = known_wrong
-                .iter()
-                .any(|k| label.starts_with(k) || case.label.contains(k));
+            // An example that contradicts its own schema must be refused with a decode error.
+            let contradicts = case.status < 300
+                && case.served.as_ref().is_some_and(|served| {
+                    let schema = spec_op.pointer(&format!(
+                        "/responses/{}/content/application~1json/schema",
+                        case.status
+                    ));
+                    schema.is_some_and(|s| {
+                        crate::schema::problem(spec, s, served, "response").is_some()
+                    })
+                });
+            let wrong = contradicts
+                || known_wrong
+                    .iter()
+                    .any(|k| label.starts_with(k) || case.label.contains(k));
             if let Err(e) = one(&server, &client, spec, op, spec_op, &case, wrong).await {
                 report.failures.push(format!("{label}: {e}"));
             }

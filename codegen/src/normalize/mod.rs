@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use std::fmt;
 
 mod dangling_refs;
+mod enum_names;
 mod error_responses;
 mod inline_components;
 mod inline_schemas;
@@ -16,8 +17,10 @@ mod open_objects;
 mod operation_ids;
 mod response_additional_properties;
 mod schema_repairs;
+mod space_paths;
 mod string_formats;
 mod success_responses;
+mod union_repairs;
 mod xsrf_headers;
 
 pub use error_responses::ERROR_SCHEMA;
@@ -46,6 +49,7 @@ pub type Pass = fn(&mut Value) -> Vec<Change>;
 /// media types, and the hoisting pass runs after every pass that rewrites operation schemas.
 pub const PASSES: &[(&str, Pass)] = &[
     ("inline_components", inline_components::run),
+    ("space_paths", space_paths::run),
     ("media_types", media_types::run),
     ("xsrf_headers", xsrf_headers::run),
     ("operation_ids", operation_ids::run),
@@ -55,6 +59,8 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("success_responses", success_responses::run),
     ("schema_repairs", schema_repairs::run),
     ("string_formats", string_formats::run),
+    ("enum_names", enum_names::run),
+    ("union_repairs", union_repairs::run),
     ("open_objects", open_objects::run),
     ("dangling_refs", dangling_refs::run),
     ("inline_schemas", inline_schemas::run),
