@@ -11,6 +11,154 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///A connector in the list, with the number of objects that use it.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConnectorListItem {
+        ///How the connector authenticates.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth_mode: ::std::option::Option<ConnectorListItemAuthMode>,
+        ///Type-specific configuration; omitted for preconfigured connectors.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub config: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Connector type, e.g. `.index`.
+        pub connector_type_id: ::std::string::String,
+        ///Connector identifier.
+        pub id: ::std::string::String,
+        ///Whether the connector's type is deprecated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_connector_type_deprecated: ::std::option::Option<bool>,
+        ///Whether the connector is deprecated.
+        pub is_deprecated: bool,
+        ///Whether the connector lacks its secrets.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_missing_secrets: ::std::option::Option<bool>,
+        ///Whether the connector is defined in the Kibana configuration.
+        pub is_preconfigured: bool,
+        ///Whether the connector serves system actions.
+        pub is_system_action: bool,
+        ///Connector name.
+        pub name: ::std::string::String,
+        ///Number of saved objects using the connector; not computed for preconfigured connectors.
+        pub referenced_by_count: f64,
+    }
+    ///How the connector authenticates.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ConnectorListItemAuthMode {
+        Shared,
+        PerUser,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ConnectorListItemAuthMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Shared => f.write_str("shared"),
+                Self::PerUser => f.write_str("per-user"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConnectorListItemAuthMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "shared" => Ok(Self::Shared),
+                "per-user" => Ok(Self::PerUser),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConnectorListItemAuthMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConnectorListItemAuthMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A connector as Kibana returns it; secrets are never included.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConnectorResponse {
+        ///How the connector authenticates.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth_mode: ::std::option::Option<ConnectorResponseAuthMode>,
+        ///Type-specific configuration; omitted for preconfigured connectors.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub config: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Connector type, e.g. `.index`.
+        pub connector_type_id: ::std::string::String,
+        ///Connector identifier.
+        pub id: ::std::string::String,
+        ///Whether the connector's type is deprecated.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_connector_type_deprecated: ::std::option::Option<bool>,
+        ///Whether the connector is deprecated.
+        pub is_deprecated: bool,
+        ///Whether the connector lacks its secrets; omitted for preconfigured connectors.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_missing_secrets: ::std::option::Option<bool>,
+        ///Whether the connector is defined in the Kibana configuration.
+        pub is_preconfigured: bool,
+        ///Whether the connector serves system actions.
+        pub is_system_action: bool,
+        ///Connector name.
+        pub name: ::std::string::String,
+    }
+    ///How the connector authenticates.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ConnectorResponseAuthMode {
+        Shared,
+        PerUser,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ConnectorResponseAuthMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Shared => f.write_str("shared"),
+                Self::PerUser => f.write_str("per-user"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ConnectorResponseAuthMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "shared" => Ok(Self::Shared),
+                "per-user" => Ok(Self::PerUser),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ConnectorResponseAuthMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ConnectorResponseAuthMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///A kind of connector and whether this deployment may use it.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ConnectorType {
@@ -89,6 +237,36 @@ pub mod types {
             value.parse()
         }
     }
+    ///Body for creating a connector.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateConnectorRequest {
+        ///Type-specific configuration.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub config: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Connector type, e.g. `.email`.
+        pub connector_type_id: ::std::string::String,
+        ///Display name.
+        pub name: ::std::string::String,
+        ///Type-specific credentials (API keys, passwords, tokens, certificates); write-only.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub secrets: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ::std::fmt::Debug for CreateConnectorRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("CreateConnectorRequest")
+                .field("config", &self.config)
+                .field("connector_type_id", &self.connector_type_id)
+                .field("name", &self.name)
+                .field("secrets", &"[redacted]")
+                .finish()
+        }
+    }
+    impl CreateConnectorRequest {
+        pub fn builder() -> builder::CreateConnectorRequest {
+            Default::default()
+        }
+    }
     ///`GetActionsConnectorTypesResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -111,8 +289,7651 @@ pub mod types {
             Self(value)
         }
     }
+    ///`GetActionsConnectorsResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct GetActionsConnectorsResponse(pub ::std::vec::Vec<ConnectorListItem>);
+    impl ::std::ops::Deref for GetActionsConnectorsResponse {
+        type Target = ::std::vec::Vec<ConnectorListItem>;
+        fn deref(&self) -> &::std::vec::Vec<ConnectorListItem> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetActionsConnectorsResponse>
+    for ::std::vec::Vec<ConnectorListItem> {
+        fn from(value: GetActionsConnectorsResponse) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<ConnectorListItem>>
+    for GetActionsConnectorsResponse {
+        fn from(value: ::std::vec::Vec<ConnectorListItem>) -> Self {
+            Self(value)
+        }
+    }
+    ///`PostActionsConnectorIdExecuteResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PostActionsConnectorIdExecuteResponse {
+        ///The connector that ran.
+        pub connector_id: ::std::string::String,
+        ///What the connector returned; its shape depends on the connector type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<::serde_json::Value>,
+        ///Why the run failed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Whether and when to retry a failed run.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub retry: ::std::option::Option<::serde_json::Value>,
+        ///The third-party service's own error text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub service_message: ::std::option::Option<::std::string::String>,
+        ///Whether the run succeeded.
+        pub status: PostActionsConnectorIdExecuteResponseStatus,
+    }
+    ///Whether the run succeeded.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PostActionsConnectorIdExecuteResponseStatus {
+        Ok,
+        Error,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PostActionsConnectorIdExecuteResponseStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Ok => f.write_str("ok"),
+                Self::Error => f.write_str("error"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PostActionsConnectorIdExecuteResponseStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ok" => Ok(Self::Ok),
+                "error" => Ok(Self::Error),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PostActionsConnectorIdExecuteResponseStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PostActionsConnectorIdExecuteResponseStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PostActionsConnectorIdId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct PostActionsConnectorIdId(::std::string::String);
+    impl ::std::ops::Deref for PostActionsConnectorIdId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PostActionsConnectorIdId> for ::std::string::String {
+        fn from(value: PostActionsConnectorIdId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PostActionsConnectorIdId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 36usize {
+                return Err("longer than 36 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PostActionsConnectorIdId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PostActionsConnectorIdId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostActionsConnectorIdId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Parameters that acknowledge or resolve a PagerDuty alert.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunAcknowledgeResolvePagerduty {
+        ///Deduplication key of the PagerDuty alert.
+        #[serde(rename = "dedupKey")]
+        pub dedup_key: RunAcknowledgeResolvePagerdutyDedupKey,
+        ///Event type.
+        #[serde(rename = "eventAction")]
+        pub event_action: RunAcknowledgeResolvePagerdutyEventAction,
+    }
+    ///Deduplication key of the PagerDuty alert.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunAcknowledgeResolvePagerdutyDedupKey(::std::string::String);
+    impl ::std::ops::Deref for RunAcknowledgeResolvePagerdutyDedupKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RunAcknowledgeResolvePagerdutyDedupKey>
+    for ::std::string::String {
+        fn from(value: RunAcknowledgeResolvePagerdutyDedupKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RunAcknowledgeResolvePagerdutyDedupKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunAcknowledgeResolvePagerdutyDedupKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunAcknowledgeResolvePagerdutyDedupKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunAcknowledgeResolvePagerdutyDedupKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Event type.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunAcknowledgeResolvePagerdutyEventAction {
+        Acknowledge,
+        Resolve,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunAcknowledgeResolvePagerdutyEventAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Acknowledge => f.write_str("acknowledge"),
+                Self::Resolve => f.write_str("resolve"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunAcknowledgeResolvePagerdutyEventAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "acknowledge" => Ok(Self::Acknowledge),
+                "resolve" => Ok(Self::Resolve),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunAcknowledgeResolvePagerdutyEventAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunAcknowledgeResolvePagerdutyEventAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///ServiceNow ITOM `addEvent` subaction.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunAddevent {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunAddeventSubAction,
+        #[serde(
+            rename = "subActionParams",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_action_params: ::std::option::Option<RunAddeventSubActionParams>,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunAddeventSubAction {
+        AddEvent,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunAddeventSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AddEvent => f.write_str("addEvent"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunAddeventSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "addEvent" => Ok(Self::AddEvent),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunAddeventSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunAddeventSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Subaction parameters.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunAddeventSubActionParams {
+        ///Extra event information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub additional_info: ::std::option::Option<::std::string::String>,
+        ///Event details.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Specific instance of the source.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_class: ::std::option::Option<::std::string::String>,
+        ///Key grouping actions into one ServiceNow alert; defaults to `<rule ID>:<alert instance ID>`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_key: ::std::option::Option<::std::string::String>,
+        ///Metric name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metric_name: ::std::option::Option<::std::string::String>,
+        ///Host the event concerns.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub node: ::std::option::Option<::std::string::String>,
+        ///Resource name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resource: ::std::option::Option<::std::string::String>,
+        ///Event severity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub severity: ::std::option::Option<::std::string::String>,
+        ///Event source type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        ///When the event happened.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_of_event: ::std::option::Option<::std::string::String>,
+        ///Event type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    ///Opsgenie `closeAlert` subaction.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunClosealert {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunClosealertSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunClosealertSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunClosealertSubAction {
+        CloseAlert,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunClosealertSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CloseAlert => f.write_str("closeAlert"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunClosealertSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "closeAlert" => Ok(Self::CloseAlert),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunClosealertSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunClosealertSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunClosealertSubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunClosealertSubActionParams {
+        ///Deduplication alias used when the alert was created.
+        pub alias: ::std::string::String,
+        ///Extra alert information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
+        ///Display name of the alert source.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        ///Display name of the owner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<::std::string::String>,
+    }
+    ///ServiceNow ITSM `closeIncident` subaction.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunCloseincident {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunCloseincidentSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunCloseincidentSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunCloseincidentSubAction {
+        CloseIncident,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunCloseincidentSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CloseIncident => f.write_str("closeIncident"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunCloseincidentSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "closeIncident" => Ok(Self::CloseIncident),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunCloseincidentSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunCloseincidentSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunCloseincidentSubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunCloseincidentSubActionParams {
+        pub incident: RunCloseincidentSubActionParamsIncident,
+    }
+    ///`RunCloseincidentSubActionParamsIncident`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunCloseincidentSubActionParamsIncident {
+        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+        pub subtype_0: ::std::option::Option<
+            RunCloseincidentSubActionParamsIncidentSubtype0,
+        >,
+        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+        pub subtype_1: ::std::option::Option<
+            RunCloseincidentSubActionParamsIncidentSubtype1,
+        >,
+    }
+    ///`RunCloseincidentSubActionParamsIncidentSubtype0`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunCloseincidentSubActionParamsIncidentSubtype0 {
+        ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+        #[serde(
+            default = "defaults::run_closeincident_sub_action_params_incident_subtype0_correlation_id"
+        )]
+        pub correlation_id: ::std::option::Option<
+            RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId,
+        >,
+        ///ServiceNow `incidentId` of the incident.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::default::Default for RunCloseincidentSubActionParamsIncidentSubtype0 {
+        fn default() -> Self {
+            Self {
+                correlation_id: defaults::run_closeincident_sub_action_params_incident_subtype0_correlation_id(),
+                external_id: Default::default(),
+            }
+        }
+    }
+    ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref
+    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<
+        RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId,
+    > for ::std::string::String {
+        fn from(
+            value: RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId,
+        ) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr
+    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RunCloseincidentSubActionParamsIncidentSubtype1`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunCloseincidentSubActionParamsIncidentSubtype1 {
+        ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+        #[serde(
+            default = "defaults::run_closeincident_sub_action_params_incident_subtype1_correlation_id"
+        )]
+        pub correlation_id: ::std::option::Option<
+            RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId,
+        >,
+        ///ServiceNow `incidentId` of the incident.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::default::Default for RunCloseincidentSubActionParamsIncidentSubtype1 {
+        fn default() -> Self {
+            Self {
+                correlation_id: defaults::run_closeincident_sub_action_params_incident_subtype1_correlation_id(),
+                external_id: Default::default(),
+            }
+        }
+    }
+    ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref
+    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<
+        RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId,
+    > for ::std::string::String {
+        fn from(
+            value: RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId,
+        ) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr
+    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Body for running a connector.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct RunConnectorRequest {
+        pub params: RunConnectorRequestParams,
+    }
+    impl RunConnectorRequest {
+        pub fn builder() -> builder::RunConnectorRequest {
+            Default::default()
+        }
+    }
+    ///Parameters for the run; their shape depends on the connector type and subaction.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunConnectorRequestParams {
+        Variant0 {
+            #[serde(rename = "dedupKey")]
+            dedup_key: RunConnectorRequestParamsVariant0DedupKey,
+            #[serde(rename = "eventAction")]
+            event_action: RunConnectorRequestParamsVariant0EventAction,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant1 {
+            documents: ::std::vec::Vec<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            >,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant2 {
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            bcc: ::std::vec::Vec<::std::string::String>,
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            cc: ::std::vec::Vec<::std::string::String>,
+            message: ::std::string::String,
+            subject: ::std::string::String,
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            to: ::std::vec::Vec<::std::string::String>,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant3 {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            level: ::std::option::Option<RunConnectorRequestParamsVariant3Level>,
+            message: ::std::string::String,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant4 {
+            message: ::std::string::String,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant5 {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            class: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            component: ::std::option::Option<::std::string::String>,
+            #[serde(
+                rename = "customDetails",
+                default,
+                skip_serializing_if = "::serde_json::Map::is_empty"
+            )]
+            custom_details: ::serde_json::Map<
+                ::std::string::String,
+                ::serde_json::Value,
+            >,
+            #[serde(
+                rename = "dedupKey",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            dedup_key: ::std::option::Option<RunConnectorRequestParamsVariant5DedupKey>,
+            #[serde(rename = "eventAction")]
+            event_action: RunConnectorRequestParamsVariant5EventAction,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            group: ::std::option::Option<::std::string::String>,
+            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+            links: ::std::vec::Vec<RunConnectorRequestParamsVariant5LinksItem>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            severity: ::std::option::Option<RunConnectorRequestParamsVariant5Severity>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            source: ::std::option::Option<::std::string::String>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            summary: ::std::option::Option<RunConnectorRequestParamsVariant5Summary>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            timestamp: ::std::option::Option<::std::string::String>,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant6 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant6SubAction,
+            #[serde(
+                rename = "subActionParams",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            sub_action_params: ::std::option::Option<
+                RunConnectorRequestParamsVariant6SubActionParams,
+            >,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant7 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant7SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant7SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant8 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant8SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant8SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant9 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant9SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant9SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant10 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant10SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant10SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant11 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant11SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant11SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant12 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant12SubAction,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant13 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant13SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant13SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant14 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant14SubAction,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant15 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant15SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant15SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant16 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant16SubAction,
+            #[serde(
+                rename = "subActionParams",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            sub_action_params: ::std::option::Option<
+                RunConnectorRequestParamsVariant16SubActionParams,
+            >,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant17 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant17SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant17SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant18 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant18SubAction,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant19 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant19SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant19SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant20 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant20SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant20SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        Variant21 {
+            #[serde(rename = "subAction")]
+            sub_action: RunConnectorRequestParamsVariant21SubAction,
+            #[serde(rename = "subActionParams")]
+            sub_action_params: RunConnectorRequestParamsVariant21SubActionParams,
+            #[serde(flatten)]
+            extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    ///`RunConnectorRequestParamsVariant0DedupKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunConnectorRequestParamsVariant0DedupKey(::std::string::String);
+    impl ::std::ops::Deref for RunConnectorRequestParamsVariant0DedupKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RunConnectorRequestParamsVariant0DedupKey>
+    for ::std::string::String {
+        fn from(value: RunConnectorRequestParamsVariant0DedupKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant0DedupKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant0DedupKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant0DedupKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant0DedupKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RunConnectorRequestParamsVariant0EventAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant0EventAction {
+        Acknowledge,
+        Resolve,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant0EventAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Acknowledge => f.write_str("acknowledge"),
+                Self::Resolve => f.write_str("resolve"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant0EventAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "acknowledge" => Ok(Self::Acknowledge),
+                "resolve" => Ok(Self::Resolve),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant0EventAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant0EventAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant10SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant10SubAction {
+        FieldsByIssueType,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant10SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::FieldsByIssueType => f.write_str("fieldsByIssueType"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant10SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "fieldsByIssueType" => Ok(Self::FieldsByIssueType),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant10SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant10SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant10SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant10SubActionParams {
+        ///Jira issue type id.
+        pub id: ::std::string::String,
+    }
+    impl RunConnectorRequestParamsVariant10SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant10SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant11SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant11SubAction {
+        GetAgentDetails,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant11SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetAgentDetails => f.write_str("getAgentDetails"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant11SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getAgentDetails" => Ok(Self::GetAgentDetails),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant11SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant11SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant11SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant11SubActionParams {
+        ///CrowdStrike agent identifiers.
+        pub ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl RunConnectorRequestParamsVariant11SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant11SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant12SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant12SubAction {
+        GetAgents,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant12SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetAgents => f.write_str("getAgents"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant12SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getAgents" => Ok(Self::GetAgents),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant12SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant12SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant13SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant13SubAction {
+        GetChoices,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant13SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetChoices => f.write_str("getChoices"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant13SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getChoices" => Ok(Self::GetChoices),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant13SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant13SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant13SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant13SubActionParams {
+        ///Field names.
+        pub fields: ::std::vec::Vec<::std::string::String>,
+    }
+    impl RunConnectorRequestParamsVariant13SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant13SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant14SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant14SubAction {
+        GetFields,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant14SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetFields => f.write_str("getFields"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant14SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getFields" => Ok(Self::GetFields),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant14SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant14SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant15SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant15SubAction {
+        GetIncident,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant15SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetIncident => f.write_str("getIncident"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant15SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getIncident" => Ok(Self::GetIncident),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant15SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant15SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant15SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant15SubActionParams {
+        ///Jira or ServiceNow issue id.
+        #[serde(rename = "externalId")]
+        pub external_id: ::std::string::String,
+    }
+    impl RunConnectorRequestParamsVariant15SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant15SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant16SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant16SubAction {
+        Issue,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant16SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Issue => f.write_str("issue"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant16SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "issue" => Ok(Self::Issue),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant16SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant16SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant16SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant16SubActionParams {
+        ///Jira issue identifier.
+        pub id: ::std::string::String,
+    }
+    impl RunConnectorRequestParamsVariant16SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant16SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant17SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant17SubAction {
+        Issues,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant17SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Issues => f.write_str("issues"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant17SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "issues" => Ok(Self::Issues),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant17SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant17SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant17SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant17SubActionParams {
+        ///Jira issue title.
+        pub title: ::std::string::String,
+    }
+    impl RunConnectorRequestParamsVariant17SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant17SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant18SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant18SubAction {
+        IssueTypes,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant18SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::IssueTypes => f.write_str("issueTypes"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant18SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "issueTypes" => Ok(Self::IssueTypes),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant18SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant18SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant19SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant19SubAction {
+        PostMessage,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant19SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PostMessage => f.write_str("postMessage"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant19SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "postMessage" => Ok(Self::PostMessage),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant19SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant19SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant19SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant19SubActionParams {
+        ///Channel id, one of the connector's `allowedChannels`.
+        #[serde(
+            rename = "channelIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub channel_ids: ::std::vec::Vec<::std::string::String>,
+        ///Name of a channel the Slack app can reach.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub channels: ::std::vec::Vec<::std::string::String>,
+        ///Message text; plain for webhook connectors, plain or Block Kit for web API connectors.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<
+            RunConnectorRequestParamsVariant19SubActionParamsText,
+        >,
+    }
+    impl RunConnectorRequestParamsVariant19SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant19SubActionParams {
+            Default::default()
+        }
+    }
+    ///Message text; plain for webhook connectors, plain or Block Kit for web API connectors.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunConnectorRequestParamsVariant19SubActionParamsText(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for RunConnectorRequestParamsVariant19SubActionParamsText {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RunConnectorRequestParamsVariant19SubActionParamsText>
+    for ::std::string::String {
+        fn from(value: RunConnectorRequestParamsVariant19SubActionParamsText) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant19SubActionParamsText {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunConnectorRequestParamsVariant19SubActionParamsText {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant19SubActionParamsText {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant19SubActionParamsText {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RunConnectorRequestParamsVariant20SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant20SubAction {
+        PushToService,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant20SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PushToService => f.write_str("pushToService"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant20SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "pushToService" => Ok(Self::PushToService),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant20SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant20SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant20SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant20SubActionParams {
+        ///Extra comments sent to the external system.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub comments: ::std::vec::Vec<
+            RunConnectorRequestParamsVariant20SubActionParamsCommentsItem,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub incident: ::std::option::Option<
+            RunConnectorRequestParamsVariant20SubActionParamsIncident,
+        >,
+    }
+    impl RunConnectorRequestParamsVariant20SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant20SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant20SubActionParamsCommentsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant20SubActionParamsCommentsItem {
+        ///Comment text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+        ///Comment identifier.
+        #[serde(
+            rename = "commentId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment_id: ::std::option::Option<i64>,
+    }
+    impl RunConnectorRequestParamsVariant20SubActionParamsCommentsItem {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant20SubActionParamsCommentsItem {
+            Default::default()
+        }
+    }
+    ///Fields of the incident to create or update.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant20SubActionParamsIncident {
+        ///Extra ServiceNow ITSM/SecOps fields, as JSON; they must exist in the Elastic ServiceNow app.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub additional_fields: ::std::option::Option<
+            RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields,
+        >,
+        ///Swimlane alert identifier.
+        #[serde(
+            rename = "alertId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub alert_id: ::std::option::Option<::std::string::String>,
+        ///Swimlane case identifier.
+        #[serde(
+            rename = "caseId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub case_id: ::std::option::Option<::std::string::String>,
+        ///Swimlane case name.
+        #[serde(
+            rename = "caseName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub case_name: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM/SecOps category.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub category: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM/SecOps correlation label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub correlation_display: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM/SecOps correlation id (at most 100 characters); equal ids update the same incident.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub correlation_id: ::std::option::Option<::std::string::String>,
+        ///Incident description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///ServiceNow SecOps destination IPs, added as observables.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dest_ip: ::std::option::Option<
+            RunConnectorRequestParamsVariant20SubActionParamsIncidentDestIp,
+        >,
+        ///Jira or ServiceNow issue id; when set the incident is updated, else created.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///External case id for Webhook - Case Management.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM impact.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub impact: ::std::option::Option<::std::string::String>,
+        ///Jira issue type, e.g. 10006; list them with the `issueTypes` subaction.
+        #[serde(
+            rename = "issueType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub issue_type: ::std::option::Option<i64>,
+        ///Jira labels; no spaces allowed.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub labels: ::std::vec::Vec<::std::string::String>,
+        ///ServiceNow SecOps malware hashes, added as observables.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub malware_hash: ::std::option::Option<
+            RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareHash,
+        >,
+        ///ServiceNow SecOps malware URLs, added as observables.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub malware_url: ::std::option::Option<
+            RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareUrl,
+        >,
+        ///Jira custom field ids and values.
+        #[serde(
+            rename = "otherFields",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub other_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Parent issue of a Jira sub-task.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent: ::std::option::Option<::std::string::String>,
+        ///Jira or ServiceNow SecOps priority.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub priority: ::std::option::Option<::std::string::String>,
+        ///Swimlane rule name.
+        #[serde(
+            rename = "ruleName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rule_name: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM, Swimlane or TheHive severity; TheHive uses 1 (low) to 4 (critical), default 2.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub severity: ::std::option::Option<i64>,
+        ///ServiceNow ITSM/SecOps short description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub short_description: ::std::option::Option<::std::string::String>,
+        ///ServiceNow SecOps source IPs, added as observables.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_ip: ::std::option::Option<
+            RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp,
+        >,
+        ///Webhook - Case Management status.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM/SecOps subcategory.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subcategory: ::std::option::Option<::std::string::String>,
+        ///Jira summary.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub summary: ::std::option::Option<::std::string::String>,
+        ///TheHive and Webhook - Case Management tags.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        ///Jira, TheHive or Webhook - Case Management title.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///TheHive traffic light protocol level, 0 (clear) to 4 (red).
+        #[serde(default = "defaults::default_u64::<i64, 2>")]
+        pub tlp: i64,
+        ///ServiceNow ITSM urgency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub urgency: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::default::Default
+    for RunConnectorRequestParamsVariant20SubActionParamsIncident {
+        fn default() -> Self {
+            Self {
+                additional_fields: Default::default(),
+                alert_id: Default::default(),
+                case_id: Default::default(),
+                case_name: Default::default(),
+                category: Default::default(),
+                correlation_display: Default::default(),
+                correlation_id: Default::default(),
+                description: Default::default(),
+                dest_ip: Default::default(),
+                external_id: Default::default(),
+                id: Default::default(),
+                impact: Default::default(),
+                issue_type: Default::default(),
+                labels: Default::default(),
+                malware_hash: Default::default(),
+                malware_url: Default::default(),
+                other_fields: Default::default(),
+                parent: Default::default(),
+                priority: Default::default(),
+                rule_name: Default::default(),
+                severity: Default::default(),
+                short_description: Default::default(),
+                source_ip: Default::default(),
+                status: Default::default(),
+                subcategory: Default::default(),
+                summary: Default::default(),
+                tags: Default::default(),
+                title: Default::default(),
+                tlp: defaults::default_u64::<i64, 2>(),
+                urgency: Default::default(),
+            }
+        }
+    }
+    impl RunConnectorRequestParamsVariant20SubActionParamsIncident {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant20SubActionParamsIncident {
+            Default::default()
+        }
+    }
+    ///Extra ServiceNow ITSM/SecOps fields, as JSON; they must exist in the Elastic ServiceNow app.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<
+        RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields,
+    > for ::std::string::String {
+        fn from(
+            value: RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields,
+        ) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 20usize {
+                return Err("longer than 20 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///ServiceNow SecOps destination IPs, added as observables.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunConnectorRequestParamsVariant20SubActionParamsIncidentDestIp {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentDestIp {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///ServiceNow SecOps malware hashes, added as observables.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareHash {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareHash {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///ServiceNow SecOps malware URLs, added as observables.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareUrl {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareUrl {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///ServiceNow SecOps source IPs, added as observables.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///`RunConnectorRequestParamsVariant21SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant21SubAction {
+        ValidChannelId,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant21SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ValidChannelId => f.write_str("validChannelId"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant21SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "validChannelId" => Ok(Self::ValidChannelId),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant21SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant21SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant21SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant21SubActionParams {
+        ///Slack channel id.
+        #[serde(rename = "channelId")]
+        pub channel_id: ::std::string::String,
+    }
+    impl RunConnectorRequestParamsVariant21SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant21SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant3Level`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant3Level {
+        Debug,
+        Error,
+        Fatal,
+        Info,
+        Trace,
+        Warn,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant3Level {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Debug => f.write_str("debug"),
+                Self::Error => f.write_str("error"),
+                Self::Fatal => f.write_str("fatal"),
+                Self::Info => f.write_str("info"),
+                Self::Trace => f.write_str("trace"),
+                Self::Warn => f.write_str("warn"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant3Level {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "debug" => Ok(Self::Debug),
+                "error" => Ok(Self::Error),
+                "fatal" => Ok(Self::Fatal),
+                "info" => Ok(Self::Info),
+                "trace" => Ok(Self::Trace),
+                "warn" => Ok(Self::Warn),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant3Level {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant3Level {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant5DedupKey`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunConnectorRequestParamsVariant5DedupKey(::std::string::String);
+    impl ::std::ops::Deref for RunConnectorRequestParamsVariant5DedupKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RunConnectorRequestParamsVariant5DedupKey>
+    for ::std::string::String {
+        fn from(value: RunConnectorRequestParamsVariant5DedupKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant5DedupKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant5DedupKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant5DedupKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant5DedupKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RunConnectorRequestParamsVariant5EventAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant5EventAction {
+        Trigger,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant5EventAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Trigger => f.write_str("trigger"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant5EventAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "trigger" => Ok(Self::Trigger),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant5EventAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant5EventAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant5LinksItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant5LinksItem {
+        ///Link URL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub href: ::std::option::Option<::std::string::String>,
+        ///Link text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+    }
+    impl RunConnectorRequestParamsVariant5LinksItem {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant5LinksItem {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant5Severity`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant5Severity {
+        Critical,
+        Error,
+        Info,
+        Warning,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant5Severity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Critical => f.write_str("critical"),
+                Self::Error => f.write_str("error"),
+                Self::Info => f.write_str("info"),
+                Self::Warning => f.write_str("warning"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant5Severity {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "critical" => Ok(Self::Critical),
+                "error" => Ok(Self::Error),
+                "info" => Ok(Self::Info),
+                "warning" => Ok(Self::Warning),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant5Severity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant5Severity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant5Summary`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunConnectorRequestParamsVariant5Summary(::std::string::String);
+    impl ::std::ops::Deref for RunConnectorRequestParamsVariant5Summary {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RunConnectorRequestParamsVariant5Summary>
+    for ::std::string::String {
+        fn from(value: RunConnectorRequestParamsVariant5Summary) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant5Summary {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant5Summary {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant5Summary {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant5Summary {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RunConnectorRequestParamsVariant6SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant6SubAction {
+        AddEvent,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant6SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AddEvent => f.write_str("addEvent"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant6SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "addEvent" => Ok(Self::AddEvent),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant6SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant6SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant6SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant6SubActionParams {
+        ///Extra event information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub additional_info: ::std::option::Option<::std::string::String>,
+        ///Event details.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Specific instance of the source.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event_class: ::std::option::Option<::std::string::String>,
+        ///Key grouping actions into one ServiceNow alert; defaults to `<rule ID>:<alert instance ID>`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message_key: ::std::option::Option<::std::string::String>,
+        ///Metric name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metric_name: ::std::option::Option<::std::string::String>,
+        ///Host the event concerns.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub node: ::std::option::Option<::std::string::String>,
+        ///Resource name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub resource: ::std::option::Option<::std::string::String>,
+        ///Event severity.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub severity: ::std::option::Option<::std::string::String>,
+        ///Event source type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        ///When the event happened.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub time_of_event: ::std::option::Option<::std::string::String>,
+        ///Event type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+    }
+    impl RunConnectorRequestParamsVariant6SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant6SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant7SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant7SubAction {
+        CloseAlert,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant7SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CloseAlert => f.write_str("closeAlert"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant7SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "closeAlert" => Ok(Self::CloseAlert),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant7SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant7SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant7SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant7SubActionParams {
+        ///Deduplication alias used when the alert was created.
+        pub alias: ::std::string::String,
+        ///Extra alert information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
+        ///Display name of the alert source.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        ///Display name of the owner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<::std::string::String>,
+    }
+    impl RunConnectorRequestParamsVariant7SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant7SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant8SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant8SubAction {
+        CloseIncident,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant8SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CloseIncident => f.write_str("closeIncident"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant8SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "closeIncident" => Ok(Self::CloseIncident),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant8SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant8SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant8SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant8SubActionParams {
+        pub incident: RunConnectorRequestParamsVariant8SubActionParamsIncident,
+    }
+    impl RunConnectorRequestParamsVariant8SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant8SubActionParams {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant8SubActionParamsIncident`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncident {
+        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+        pub subtype_0: ::std::option::Option<
+            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
+        >,
+        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
+        pub subtype_1: ::std::option::Option<
+            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
+        >,
+    }
+    impl RunConnectorRequestParamsVariant8SubActionParamsIncident {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant8SubActionParamsIncident {
+            Default::default()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
+        ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+        #[serde(
+            default = "defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype0_correlation_id"
+        )]
+        pub correlation_id: ::std::option::Option<
+            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
+        >,
+        ///ServiceNow `incidentId` of the incident.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::default::Default
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
+        fn default() -> Self {
+            Self {
+                correlation_id: defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype0_correlation_id(),
+                external_id: Default::default(),
+            }
+        }
+    }
+    impl RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
+            Default::default()
+        }
+    }
+    ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<
+        RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
+    > for ::std::string::String {
+        fn from(
+            value: RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
+        ) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
+        ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+        #[serde(
+            default = "defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype1_correlation_id"
+        )]
+        pub correlation_id: ::std::option::Option<
+            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
+        >,
+        ///ServiceNow `incidentId` of the incident.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::default::Default
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
+        fn default() -> Self {
+            Self {
+                correlation_id: defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype1_correlation_id(),
+                external_id: Default::default(),
+            }
+        }
+    }
+    impl RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
+            Default::default()
+        }
+    }
+    ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<
+        RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
+    > for ::std::string::String {
+        fn from(
+            value: RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
+        ) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RunConnectorRequestParamsVariant9SubAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant9SubAction {
+        CreateAlert,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunConnectorRequestParamsVariant9SubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CreateAlert => f.write_str("createAlert"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunConnectorRequestParamsVariant9SubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "createAlert" => Ok(Self::CreateAlert),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunConnectorRequestParamsVariant9SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant9SubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant9SubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant9SubActionParams {
+        ///Opsgenie custom actions.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub actions: ::std::vec::Vec<::std::string::String>,
+        ///Opsgenie deduplication alias.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alias: ::std::option::Option<::std::string::String>,
+        ///Alert details.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Opsgenie custom properties.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Opsgenie alert domain, e.g. an application or server.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity: ::std::option::Option<::std::string::String>,
+        ///Opsgenie alert message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Opsgenie extra information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
+        ///Opsgenie priority.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub priority: ::std::option::Option<
+            RunConnectorRequestParamsVariant9SubActionParamsPriority,
+        >,
+        ///Opsgenie notification targets; `user` needs `id` or `username`, `team` needs `id` or `name`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub responders: ::std::vec::Vec<
+            RunConnectorRequestParamsVariant9SubActionParamsRespondersItem,
+        >,
+        ///TheHive severity, 1 (low) to 4 (critical), default 2.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub severity: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Display name of the alert source (Opsgenie, TheHive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        ///TheHive source reference.
+        #[serde(
+            rename = "sourceRef",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_ref: ::std::option::Option<::std::string::String>,
+        ///Alert tags (Opsgenie, TheHive).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        ///TheHive title.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///TheHive traffic light protocol level, 0 (clear) to 4 (red).
+        #[serde(default = "defaults::default_u64::<i64, 2>")]
+        pub tlp: i64,
+        ///TheHive alert type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///Display name of the owner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<::std::string::String>,
+        ///Opsgenie teams and users who see the alert without a notification.
+        #[serde(
+            rename = "visibleTo",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub visible_to: ::std::vec::Vec<
+            RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem,
+        >,
+    }
+    impl ::std::default::Default for RunConnectorRequestParamsVariant9SubActionParams {
+        fn default() -> Self {
+            Self {
+                actions: Default::default(),
+                alias: Default::default(),
+                description: Default::default(),
+                details: Default::default(),
+                entity: Default::default(),
+                message: Default::default(),
+                note: Default::default(),
+                priority: Default::default(),
+                responders: Default::default(),
+                severity: Default::default(),
+                source: Default::default(),
+                source_ref: Default::default(),
+                tags: Default::default(),
+                title: Default::default(),
+                tlp: defaults::default_u64::<i64, 2>(),
+                type_: Default::default(),
+                user: Default::default(),
+                visible_to: Default::default(),
+            }
+        }
+    }
+    impl RunConnectorRequestParamsVariant9SubActionParams {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant9SubActionParams {
+            Default::default()
+        }
+    }
+    ///Opsgenie priority.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant9SubActionParamsPriority {
+        P1,
+        P2,
+        P3,
+        P4,
+        P5,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for RunConnectorRequestParamsVariant9SubActionParamsPriority {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::P1 => f.write_str("P1"),
+                Self::P2 => f.write_str("P2"),
+                Self::P3 => f.write_str("P3"),
+                Self::P4 => f.write_str("P4"),
+                Self::P5 => f.write_str("P5"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for RunConnectorRequestParamsVariant9SubActionParamsPriority {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "P1" => Ok(Self::P1),
+                "P2" => Ok(Self::P2),
+                "P3" => Ok(Self::P3),
+                "P4" => Ok(Self::P4),
+                "P5" => Ok(Self::P5),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunConnectorRequestParamsVariant9SubActionParamsPriority {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant9SubActionParamsPriority {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant9SubActionParamsRespondersItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant9SubActionParamsRespondersItem {
+        ///Entity id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Entity name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Responder type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<
+            RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType,
+        >,
+        ///User email address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+    }
+    impl RunConnectorRequestParamsVariant9SubActionParamsRespondersItem {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant9SubActionParamsRespondersItem {
+            Default::default()
+        }
+    }
+    ///Responder type.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType {
+        Escalation,
+        Schedule,
+        Team,
+        User,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Escalation => f.write_str("escalation"),
+                Self::Schedule => f.write_str("schedule"),
+                Self::Team => f.write_str("team"),
+                Self::User => f.write_str("user"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "escalation" => Ok(Self::Escalation),
+                "schedule" => Ok(Self::Schedule),
+                "team" => Ok(Self::Team),
+                "user" => Ok(Self::User),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem {
+        ///Entity id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Entity name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Entity type.
+        #[serde(rename = "type")]
+        pub type_: RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType,
+        ///User name; only for `user`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+    }
+    impl RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem {
+        pub fn builder() -> builder::RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem {
+            Default::default()
+        }
+    }
+    ///Entity type.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType {
+        Team,
+        User,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Team => f.write_str("team"),
+                Self::User => f.write_str("user"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "team" => Ok(Self::Team),
+                "user" => Ok(Self::User),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`createAlert` subaction of Opsgenie and TheHive connectors.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunCreatealert {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunCreatealertSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunCreatealertSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunCreatealertSubAction {
+        CreateAlert,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunCreatealertSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CreateAlert => f.write_str("createAlert"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunCreatealertSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "createAlert" => Ok(Self::CreateAlert),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunCreatealertSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunCreatealertSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunCreatealertSubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunCreatealertSubActionParams {
+        ///Opsgenie custom actions.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub actions: ::std::vec::Vec<::std::string::String>,
+        ///Opsgenie deduplication alias.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alias: ::std::option::Option<::std::string::String>,
+        ///Alert details.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Opsgenie custom properties.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Opsgenie alert domain, e.g. an application or server.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity: ::std::option::Option<::std::string::String>,
+        ///Opsgenie alert message.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        ///Opsgenie extra information.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
+        ///Opsgenie priority.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub priority: ::std::option::Option<RunCreatealertSubActionParamsPriority>,
+        ///Opsgenie notification targets; `user` needs `id` or `username`, `team` needs `id` or `name`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub responders: ::std::vec::Vec<RunCreatealertSubActionParamsRespondersItem>,
+        ///TheHive severity, 1 (low) to 4 (critical), default 2.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub severity: ::std::option::Option<::std::num::NonZeroU64>,
+        ///Display name of the alert source (Opsgenie, TheHive).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        ///TheHive source reference.
+        #[serde(
+            rename = "sourceRef",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub source_ref: ::std::option::Option<::std::string::String>,
+        ///Alert tags (Opsgenie, TheHive).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        ///TheHive title.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///TheHive traffic light protocol level, 0 (clear) to 4 (red).
+        #[serde(default = "defaults::default_u64::<i64, 2>")]
+        pub tlp: i64,
+        ///TheHive alert type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        ///Display name of the owner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<::std::string::String>,
+        ///Opsgenie teams and users who see the alert without a notification.
+        #[serde(
+            rename = "visibleTo",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub visible_to: ::std::vec::Vec<RunCreatealertSubActionParamsVisibleToItem>,
+    }
+    impl ::std::default::Default for RunCreatealertSubActionParams {
+        fn default() -> Self {
+            Self {
+                actions: Default::default(),
+                alias: Default::default(),
+                description: Default::default(),
+                details: Default::default(),
+                entity: Default::default(),
+                message: Default::default(),
+                note: Default::default(),
+                priority: Default::default(),
+                responders: Default::default(),
+                severity: Default::default(),
+                source: Default::default(),
+                source_ref: Default::default(),
+                tags: Default::default(),
+                title: Default::default(),
+                tlp: defaults::default_u64::<i64, 2>(),
+                type_: Default::default(),
+                user: Default::default(),
+                visible_to: Default::default(),
+            }
+        }
+    }
+    ///Opsgenie priority.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunCreatealertSubActionParamsPriority {
+        P1,
+        P2,
+        P3,
+        P4,
+        P5,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunCreatealertSubActionParamsPriority {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::P1 => f.write_str("P1"),
+                Self::P2 => f.write_str("P2"),
+                Self::P3 => f.write_str("P3"),
+                Self::P4 => f.write_str("P4"),
+                Self::P5 => f.write_str("P5"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunCreatealertSubActionParamsPriority {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "P1" => Ok(Self::P1),
+                "P2" => Ok(Self::P2),
+                "P3" => Ok(Self::P3),
+                "P4" => Ok(Self::P4),
+                "P5" => Ok(Self::P5),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunCreatealertSubActionParamsPriority {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunCreatealertSubActionParamsPriority {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunCreatealertSubActionParamsRespondersItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunCreatealertSubActionParamsRespondersItem {
+        ///Entity id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Entity name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Responder type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<
+            RunCreatealertSubActionParamsRespondersItemType,
+        >,
+        ///User email address.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+    }
+    ///Responder type.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunCreatealertSubActionParamsRespondersItemType {
+        Escalation,
+        Schedule,
+        Team,
+        User,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunCreatealertSubActionParamsRespondersItemType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Escalation => f.write_str("escalation"),
+                Self::Schedule => f.write_str("schedule"),
+                Self::Team => f.write_str("team"),
+                Self::User => f.write_str("user"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunCreatealertSubActionParamsRespondersItemType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "escalation" => Ok(Self::Escalation),
+                "schedule" => Ok(Self::Schedule),
+                "team" => Ok(Self::Team),
+                "user" => Ok(Self::User),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunCreatealertSubActionParamsRespondersItemType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunCreatealertSubActionParamsRespondersItemType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunCreatealertSubActionParamsVisibleToItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunCreatealertSubActionParamsVisibleToItem {
+        ///Entity id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Entity name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Entity type.
+        #[serde(rename = "type")]
+        pub type_: RunCreatealertSubActionParamsVisibleToItemType,
+        ///User name; only for `user`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+    }
+    ///Entity type.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunCreatealertSubActionParamsVisibleToItemType {
+        Team,
+        User,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunCreatealertSubActionParamsVisibleToItemType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Team => f.write_str("team"),
+                Self::User => f.write_str("user"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunCreatealertSubActionParamsVisibleToItemType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "team" => Ok(Self::Team),
+                "user" => Ok(Self::User),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunCreatealertSubActionParamsVisibleToItemType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunCreatealertSubActionParamsVisibleToItemType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Parameters that index documents into Elasticsearch.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunDocuments {
+        ///JSON documents to index.
+        pub documents: ::std::vec::Vec<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        >,
+    }
+    ///Jira `fieldsByIssueType` subaction.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunFieldsbyissuetype {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunFieldsbyissuetypeSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunFieldsbyissuetypeSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunFieldsbyissuetypeSubAction {
+        FieldsByIssueType,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunFieldsbyissuetypeSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::FieldsByIssueType => f.write_str("fieldsByIssueType"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunFieldsbyissuetypeSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "fieldsByIssueType" => Ok(Self::FieldsByIssueType),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunFieldsbyissuetypeSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunFieldsbyissuetypeSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunFieldsbyissuetypeSubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunFieldsbyissuetypeSubActionParams {
+        ///Jira issue type id.
+        pub id: ::std::string::String,
+    }
+    ///CrowdStrike `getAgentDetails` subaction.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunGetagentdetails {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunGetagentdetailsSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunGetagentdetailsSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunGetagentdetailsSubAction {
+        GetAgentDetails,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunGetagentdetailsSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetAgentDetails => f.write_str("getAgentDetails"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunGetagentdetailsSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getAgentDetails" => Ok(Self::GetAgentDetails),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunGetagentdetailsSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunGetagentdetailsSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Subaction parameters.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunGetagentdetailsSubActionParams {
+        ///CrowdStrike agent identifiers.
+        pub ids: ::std::vec::Vec<::std::string::String>,
+    }
+    ///SentinelOne `getAgents` subaction.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunGetagents {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunGetagentsSubAction,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunGetagentsSubAction {
+        GetAgents,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunGetagentsSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetAgents => f.write_str("getAgents"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunGetagentsSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getAgents" => Ok(Self::GetAgents),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunGetagentsSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunGetagentsSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`getChoices` subaction of ServiceNow ITOM, ITSM and SecOps connectors.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunGetchoices {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunGetchoicesSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunGetchoicesSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunGetchoicesSubAction {
+        GetChoices,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunGetchoicesSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetChoices => f.write_str("getChoices"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunGetchoicesSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getChoices" => Ok(Self::GetChoices),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunGetchoicesSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunGetchoicesSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Subaction parameters.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunGetchoicesSubActionParams {
+        ///Field names.
+        pub fields: ::std::vec::Vec<::std::string::String>,
+    }
+    ///`getFields` subaction of Jira and ServiceNow ITSM/SecOps connectors.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunGetfields {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunGetfieldsSubAction,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunGetfieldsSubAction {
+        GetFields,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunGetfieldsSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetFields => f.write_str("getFields"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunGetfieldsSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getFields" => Ok(Self::GetFields),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunGetfieldsSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunGetfieldsSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`getIncident` subaction of Jira and ServiceNow ITSM/SecOps connectors.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunGetincident {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunGetincidentSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunGetincidentSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunGetincidentSubAction {
+        GetIncident,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunGetincidentSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::GetIncident => f.write_str("getIncident"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunGetincidentSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "getIncident" => Ok(Self::GetIncident),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunGetincidentSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunGetincidentSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunGetincidentSubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunGetincidentSubActionParams {
+        ///Jira or ServiceNow issue id.
+        #[serde(rename = "externalId")]
+        pub external_id: ::std::string::String,
+    }
+    ///Jira `issue` subaction.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunIssue {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunIssueSubAction,
+        #[serde(
+            rename = "subActionParams",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sub_action_params: ::std::option::Option<RunIssueSubActionParams>,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunIssueSubAction {
+        Issue,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunIssueSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Issue => f.write_str("issue"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunIssueSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "issue" => Ok(Self::Issue),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunIssueSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunIssueSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunIssueSubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunIssueSubActionParams {
+        ///Jira issue identifier.
+        pub id: ::std::string::String,
+    }
+    ///Jira `issues` subaction.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunIssues {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunIssuesSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunIssuesSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunIssuesSubAction {
+        Issues,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunIssuesSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Issues => f.write_str("issues"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunIssuesSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "issues" => Ok(Self::Issues),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunIssuesSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunIssuesSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunIssuesSubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunIssuesSubActionParams {
+        ///Jira issue title.
+        pub title: ::std::string::String,
+    }
+    ///Jira `issueTypes` subaction.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunIssuetypes {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunIssuetypesSubAction,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunIssuetypesSubAction {
+        IssueTypes,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunIssuetypesSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::IssueTypes => f.write_str("issueTypes"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunIssuetypesSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "issueTypes" => Ok(Self::IssueTypes),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunIssuetypesSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunIssuetypesSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Parameters that send an email; at least one of `to`, `cc` or `bcc` must hold an address.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunMessageEmail {
+        ///Blind-copy addresses, `user@host-name` or `name <user@host-name>`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub bcc: ::std::vec::Vec<::std::string::String>,
+        ///Copy addresses, `user@host-name` or `name <user@host-name>`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub cc: ::std::vec::Vec<::std::string::String>,
+        ///Message body; Markdown allowed.
+        pub message: ::std::string::String,
+        ///Subject line.
+        pub subject: ::std::string::String,
+        ///Recipient addresses, `user@host-name` or `name <user@host-name>`.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub to: ::std::vec::Vec<::std::string::String>,
+    }
+    ///Parameters that write to the Kibana server log.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunMessageServerlog {
+        ///Log level.
+        #[serde(default = "defaults::run_message_serverlog_level")]
+        pub level: RunMessageServerlogLevel,
+        ///Text to log.
+        pub message: ::std::string::String,
+    }
+    ///Log level.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunMessageServerlogLevel {
+        Debug,
+        Error,
+        Fatal,
+        Info,
+        Trace,
+        Warn,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunMessageServerlogLevel {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Debug => f.write_str("debug"),
+                Self::Error => f.write_str("error"),
+                Self::Fatal => f.write_str("fatal"),
+                Self::Info => f.write_str("info"),
+                Self::Trace => f.write_str("trace"),
+                Self::Warn => f.write_str("warn"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunMessageServerlogLevel {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "debug" => Ok(Self::Debug),
+                "error" => Ok(Self::Error),
+                "fatal" => Ok(Self::Fatal),
+                "info" => Ok(Self::Info),
+                "trace" => Ok(Self::Trace),
+                "warn" => Ok(Self::Warn),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunMessageServerlogLevel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunMessageServerlogLevel {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for RunMessageServerlogLevel {
+        fn default() -> Self {
+            RunMessageServerlogLevel::Info
+        }
+    }
+    ///Parameters that post a message through a `.slack` (webhook) connector.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunMessageSlack {
+        ///Plain message text; no Markdown, images or rich formatting.
+        pub message: ::std::string::String,
+    }
+    ///Posts a Slack message through a `.slack_api` connector.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunPostmessage {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunPostmessageSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunPostmessageSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunPostmessageSubAction {
+        PostMessage,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunPostmessageSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PostMessage => f.write_str("postMessage"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunPostmessageSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "postMessage" => Ok(Self::PostMessage),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunPostmessageSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunPostmessageSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Subaction parameters.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunPostmessageSubActionParams {
+        ///Channel id, one of the connector's `allowedChannels`.
+        #[serde(
+            rename = "channelIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub channel_ids: ::std::vec::Vec<::std::string::String>,
+        ///Name of a channel the Slack app can reach.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub channels: ::std::vec::Vec<::std::string::String>,
+        ///Message text; plain for webhook connectors, plain or Block Kit for web API connectors.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<RunPostmessageSubActionParamsText>,
+    }
+    ///Message text; plain for webhook connectors, plain or Block Kit for web API connectors.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunPostmessageSubActionParamsText(::std::string::String);
+    impl ::std::ops::Deref for RunPostmessageSubActionParamsText {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RunPostmessageSubActionParamsText>
+    for ::std::string::String {
+        fn from(value: RunPostmessageSubActionParamsText) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RunPostmessageSubActionParamsText {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunPostmessageSubActionParamsText {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunPostmessageSubActionParamsText {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunPostmessageSubActionParamsText {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`pushToService` subaction of Jira, ServiceNow ITSM/SecOps, Swimlane, TheHive and Webhook - Case Management connectors.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunPushtoservice {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunPushtoserviceSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunPushtoserviceSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunPushtoserviceSubAction {
+        PushToService,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunPushtoserviceSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PushToService => f.write_str("pushToService"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunPushtoserviceSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "pushToService" => Ok(Self::PushToService),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunPushtoserviceSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunPushtoserviceSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Subaction parameters.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunPushtoserviceSubActionParams {
+        ///Extra comments sent to the external system.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub comments: ::std::vec::Vec<RunPushtoserviceSubActionParamsCommentsItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub incident: ::std::option::Option<RunPushtoserviceSubActionParamsIncident>,
+    }
+    ///`RunPushtoserviceSubActionParamsCommentsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunPushtoserviceSubActionParamsCommentsItem {
+        ///Comment text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<::std::string::String>,
+        ///Comment identifier.
+        #[serde(
+            rename = "commentId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub comment_id: ::std::option::Option<i64>,
+    }
+    ///Fields of the incident to create or update.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunPushtoserviceSubActionParamsIncident {
+        ///Extra ServiceNow ITSM/SecOps fields, as JSON; they must exist in the Elastic ServiceNow app.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub additional_fields: ::std::option::Option<
+            RunPushtoserviceSubActionParamsIncidentAdditionalFields,
+        >,
+        ///Swimlane alert identifier.
+        #[serde(
+            rename = "alertId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub alert_id: ::std::option::Option<::std::string::String>,
+        ///Swimlane case identifier.
+        #[serde(
+            rename = "caseId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub case_id: ::std::option::Option<::std::string::String>,
+        ///Swimlane case name.
+        #[serde(
+            rename = "caseName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub case_name: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM/SecOps category.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub category: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM/SecOps correlation label.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub correlation_display: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM/SecOps correlation id (at most 100 characters); equal ids update the same incident.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub correlation_id: ::std::option::Option<::std::string::String>,
+        ///Incident description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///ServiceNow SecOps destination IPs, added as observables.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dest_ip: ::std::option::Option<
+            RunPushtoserviceSubActionParamsIncidentDestIp,
+        >,
+        ///Jira or ServiceNow issue id; when set the incident is updated, else created.
+        #[serde(
+            rename = "externalId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub external_id: ::std::option::Option<::std::string::String>,
+        ///External case id for Webhook - Case Management.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM impact.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub impact: ::std::option::Option<::std::string::String>,
+        ///Jira issue type, e.g. 10006; list them with the `issueTypes` subaction.
+        #[serde(
+            rename = "issueType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub issue_type: ::std::option::Option<i64>,
+        ///Jira labels; no spaces allowed.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub labels: ::std::vec::Vec<::std::string::String>,
+        ///ServiceNow SecOps malware hashes, added as observables.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub malware_hash: ::std::option::Option<
+            RunPushtoserviceSubActionParamsIncidentMalwareHash,
+        >,
+        ///ServiceNow SecOps malware URLs, added as observables.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub malware_url: ::std::option::Option<
+            RunPushtoserviceSubActionParamsIncidentMalwareUrl,
+        >,
+        ///Jira custom field ids and values.
+        #[serde(
+            rename = "otherFields",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub other_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Parent issue of a Jira sub-task.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parent: ::std::option::Option<::std::string::String>,
+        ///Jira or ServiceNow SecOps priority.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub priority: ::std::option::Option<::std::string::String>,
+        ///Swimlane rule name.
+        #[serde(
+            rename = "ruleName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub rule_name: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM, Swimlane or TheHive severity; TheHive uses 1 (low) to 4 (critical), default 2.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub severity: ::std::option::Option<i64>,
+        ///ServiceNow ITSM/SecOps short description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub short_description: ::std::option::Option<::std::string::String>,
+        ///ServiceNow SecOps source IPs, added as observables.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source_ip: ::std::option::Option<
+            RunPushtoserviceSubActionParamsIncidentSourceIp,
+        >,
+        ///Webhook - Case Management status.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///ServiceNow ITSM/SecOps subcategory.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subcategory: ::std::option::Option<::std::string::String>,
+        ///Jira summary.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub summary: ::std::option::Option<::std::string::String>,
+        ///TheHive and Webhook - Case Management tags.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        ///Jira, TheHive or Webhook - Case Management title.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        ///TheHive traffic light protocol level, 0 (clear) to 4 (red).
+        #[serde(default = "defaults::default_u64::<i64, 2>")]
+        pub tlp: i64,
+        ///ServiceNow ITSM urgency.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub urgency: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::default::Default for RunPushtoserviceSubActionParamsIncident {
+        fn default() -> Self {
+            Self {
+                additional_fields: Default::default(),
+                alert_id: Default::default(),
+                case_id: Default::default(),
+                case_name: Default::default(),
+                category: Default::default(),
+                correlation_display: Default::default(),
+                correlation_id: Default::default(),
+                description: Default::default(),
+                dest_ip: Default::default(),
+                external_id: Default::default(),
+                id: Default::default(),
+                impact: Default::default(),
+                issue_type: Default::default(),
+                labels: Default::default(),
+                malware_hash: Default::default(),
+                malware_url: Default::default(),
+                other_fields: Default::default(),
+                parent: Default::default(),
+                priority: Default::default(),
+                rule_name: Default::default(),
+                severity: Default::default(),
+                short_description: Default::default(),
+                source_ip: Default::default(),
+                status: Default::default(),
+                subcategory: Default::default(),
+                summary: Default::default(),
+                tags: Default::default(),
+                title: Default::default(),
+                tlp: defaults::default_u64::<i64, 2>(),
+                urgency: Default::default(),
+            }
+        }
+    }
+    ///Extra ServiceNow ITSM/SecOps fields, as JSON; they must exist in the Elastic ServiceNow app.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunPushtoserviceSubActionParamsIncidentAdditionalFields(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for RunPushtoserviceSubActionParamsIncidentAdditionalFields {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RunPushtoserviceSubActionParamsIncidentAdditionalFields>
+    for ::std::string::String {
+        fn from(value: RunPushtoserviceSubActionParamsIncidentAdditionalFields) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr
+    for RunPushtoserviceSubActionParamsIncidentAdditionalFields {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 20usize {
+                return Err("longer than 20 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for RunPushtoserviceSubActionParamsIncidentAdditionalFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunPushtoserviceSubActionParamsIncidentAdditionalFields {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunPushtoserviceSubActionParamsIncidentAdditionalFields {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///ServiceNow SecOps destination IPs, added as observables.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunPushtoserviceSubActionParamsIncidentDestIp {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for RunPushtoserviceSubActionParamsIncidentDestIp {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///ServiceNow SecOps malware hashes, added as observables.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunPushtoserviceSubActionParamsIncidentMalwareHash {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for RunPushtoserviceSubActionParamsIncidentMalwareHash {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///ServiceNow SecOps malware URLs, added as observables.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunPushtoserviceSubActionParamsIncidentMalwareUrl {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for RunPushtoserviceSubActionParamsIncidentMalwareUrl {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///ServiceNow SecOps source IPs, added as observables.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunPushtoserviceSubActionParamsIncidentSourceIp {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for RunPushtoserviceSubActionParamsIncidentSourceIp {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///Parameters that trigger a PagerDuty alert.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunTriggerPagerduty {
+        ///Event class.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub class: ::std::option::Option<::std::string::String>,
+        ///Component of the source machine behind the event.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub component: ::std::option::Option<::std::string::String>,
+        ///Extra event details.
+        #[serde(
+            rename = "customDetails",
+            default,
+            skip_serializing_if = "::serde_json::Map::is_empty"
+        )]
+        pub custom_details: ::serde_json::Map<
+            ::std::string::String,
+            ::serde_json::Value,
+        >,
+        ///Key tying triggers and resolutions to one PagerDuty alert.
+        #[serde(
+            rename = "dedupKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub dedup_key: ::std::option::Option<RunTriggerPagerdutyDedupKey>,
+        ///Event type.
+        #[serde(rename = "eventAction")]
+        pub event_action: RunTriggerPagerdutyEventAction,
+        ///Logical group of service components.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub group: ::std::option::Option<::std::string::String>,
+        ///Links attached to the event.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub links: ::std::vec::Vec<RunTriggerPagerdutyLinksItem>,
+        ///Severity on the affected system.
+        #[serde(default = "defaults::run_trigger_pagerduty_severity")]
+        pub severity: RunTriggerPagerdutySeverity,
+        ///Affected system, e.g. a host name; defaults to the action's saved object id.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        ///Event summary.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub summary: ::std::option::Option<RunTriggerPagerdutySummary>,
+        ///ISO 8601 time at which the event was detected.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+    }
+    ///Key tying triggers and resolutions to one PagerDuty alert.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunTriggerPagerdutyDedupKey(::std::string::String);
+    impl ::std::ops::Deref for RunTriggerPagerdutyDedupKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RunTriggerPagerdutyDedupKey> for ::std::string::String {
+        fn from(value: RunTriggerPagerdutyDedupKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RunTriggerPagerdutyDedupKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 255usize {
+                return Err("longer than 255 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunTriggerPagerdutyDedupKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunTriggerPagerdutyDedupKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunTriggerPagerdutyDedupKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Event type.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunTriggerPagerdutyEventAction {
+        Trigger,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunTriggerPagerdutyEventAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Trigger => f.write_str("trigger"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunTriggerPagerdutyEventAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "trigger" => Ok(Self::Trigger),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunTriggerPagerdutyEventAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RunTriggerPagerdutyEventAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunTriggerPagerdutyLinksItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct RunTriggerPagerdutyLinksItem {
+        ///Link URL.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub href: ::std::option::Option<::std::string::String>,
+        ///Link text.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
+    }
+    ///Severity on the affected system.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunTriggerPagerdutySeverity {
+        Critical,
+        Error,
+        Info,
+        Warning,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunTriggerPagerdutySeverity {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Critical => f.write_str("critical"),
+                Self::Error => f.write_str("error"),
+                Self::Info => f.write_str("info"),
+                Self::Warning => f.write_str("warning"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunTriggerPagerdutySeverity {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "critical" => Ok(Self::Critical),
+                "error" => Ok(Self::Error),
+                "info" => Ok(Self::Info),
+                "warning" => Ok(Self::Warning),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunTriggerPagerdutySeverity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunTriggerPagerdutySeverity {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for RunTriggerPagerdutySeverity {
+        fn default() -> Self {
+            RunTriggerPagerdutySeverity::Info
+        }
+    }
+    ///Event summary.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RunTriggerPagerdutySummary(::std::string::String);
+    impl ::std::ops::Deref for RunTriggerPagerdutySummary {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RunTriggerPagerdutySummary> for ::std::string::String {
+        fn from(value: RunTriggerPagerdutySummary) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RunTriggerPagerdutySummary {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunTriggerPagerdutySummary {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunTriggerPagerdutySummary {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunTriggerPagerdutySummary {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Checks a Slack channel id (`.slack_api` connectors only).
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunValidchannelid {
+        ///Subaction to run.
+        #[serde(rename = "subAction")]
+        pub sub_action: RunValidchannelidSubAction,
+        #[serde(rename = "subActionParams")]
+        pub sub_action_params: RunValidchannelidSubActionParams,
+    }
+    ///Subaction to run.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RunValidchannelidSubAction {
+        ValidChannelId,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RunValidchannelidSubAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::ValidChannelId => f.write_str("validChannelId"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RunValidchannelidSubAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "validChannelId" => Ok(Self::ValidChannelId),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RunValidchannelidSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RunValidchannelidSubAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RunValidchannelidSubActionParams`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunValidchannelidSubActionParams {
+        ///Slack channel id.
+        #[serde(rename = "channelId")]
+        pub channel_id: ::std::string::String,
+    }
+    ///Body for updating a connector.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct UpdateConnectorRequest {
+        ///Type-specific configuration.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub config: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ///Display name.
+        pub name: ::std::string::String,
+        ///Type-specific credentials; write-only.
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub secrets: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl ::std::fmt::Debug for UpdateConnectorRequest {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("UpdateConnectorRequest")
+                .field("config", &self.config)
+                .field("name", &self.name)
+                .field("secrets", &"[redacted]")
+                .finish()
+        }
+    }
+    impl UpdateConnectorRequest {
+        pub fn builder() -> builder::UpdateConnectorRequest {
+            Default::default()
+        }
+    }
     /// Types for composing complex structures.
-    pub mod builder {}
+    pub mod builder {
+        #[derive(Clone)]
+        pub struct CreateConnectorRequest {
+            config: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            connector_type_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            secrets: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for CreateConnectorRequest {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("CreateConnectorRequest")
+                    .field("config", &self.config)
+                    .field("connector_type_id", &self.connector_type_id)
+                    .field("name", &self.name)
+                    .field("secrets", &"[redacted]")
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for CreateConnectorRequest {
+            fn default() -> Self {
+                Self {
+                    config: Ok(Default::default()),
+                    connector_type_id: Err(
+                        "no value supplied for connector_type_id".to_string(),
+                    ),
+                    name: Err("no value supplied for name".to_string()),
+                    secrets: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateConnectorRequest {
+            pub fn config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn connector_type_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connector_type_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for connector_type_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn secrets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secrets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secrets: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateConnectorRequest>
+        for super::CreateConnectorRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateConnectorRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    config: value.config?,
+                    connector_type_id: value.connector_type_id?,
+                    name: value.name?,
+                    secrets: value.secrets?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateConnectorRequest>
+        for CreateConnectorRequest {
+            fn from(value: super::CreateConnectorRequest) -> Self {
+                Self {
+                    config: Ok(value.config),
+                    connector_type_id: Ok(value.connector_type_id),
+                    name: Ok(value.name),
+                    secrets: Ok(value.secrets),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequest {
+            params: ::std::result::Result<
+                super::RunConnectorRequestParams,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RunConnectorRequest {
+            fn default() -> Self {
+                Self {
+                    params: Err("no value supplied for params".to_string()),
+                }
+            }
+        }
+        impl RunConnectorRequest {
+            pub fn params<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RunConnectorRequestParams>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.params = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for params: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequest>
+        for super::RunConnectorRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { params: value.params? })
+            }
+        }
+        impl ::std::convert::From<super::RunConnectorRequest> for RunConnectorRequest {
+            fn from(value: super::RunConnectorRequest) -> Self {
+                Self { params: Ok(value.params) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant10SubActionParams {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant10SubActionParams {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant10SubActionParams {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant10SubActionParams>
+        for super::RunConnectorRequestParamsVariant10SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant10SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant10SubActionParams,
+        > for RunConnectorRequestParamsVariant10SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant10SubActionParams,
+            ) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant11SubActionParams {
+            ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant11SubActionParams {
+            fn default() -> Self {
+                Self {
+                    ids: Err("no value supplied for ids".to_string()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant11SubActionParams {
+            pub fn ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant11SubActionParams>
+        for super::RunConnectorRequestParamsVariant11SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant11SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { ids: value.ids? })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant11SubActionParams,
+        > for RunConnectorRequestParamsVariant11SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant11SubActionParams,
+            ) -> Self {
+                Self { ids: Ok(value.ids) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant13SubActionParams {
+            fields: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant13SubActionParams {
+            fn default() -> Self {
+                Self {
+                    fields: Err("no value supplied for fields".to_string()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant13SubActionParams {
+            pub fn fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fields: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant13SubActionParams>
+        for super::RunConnectorRequestParamsVariant13SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant13SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { fields: value.fields? })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant13SubActionParams,
+        > for RunConnectorRequestParamsVariant13SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant13SubActionParams,
+            ) -> Self {
+                Self { fields: Ok(value.fields) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant15SubActionParams {
+            external_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant15SubActionParams {
+            fn default() -> Self {
+                Self {
+                    external_id: Err("no value supplied for external_id".to_string()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant15SubActionParams {
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant15SubActionParams>
+        for super::RunConnectorRequestParamsVariant15SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant15SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    external_id: value.external_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant15SubActionParams,
+        > for RunConnectorRequestParamsVariant15SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant15SubActionParams,
+            ) -> Self {
+                Self {
+                    external_id: Ok(value.external_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant16SubActionParams {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant16SubActionParams {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant16SubActionParams {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant16SubActionParams>
+        for super::RunConnectorRequestParamsVariant16SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant16SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant16SubActionParams,
+        > for RunConnectorRequestParamsVariant16SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant16SubActionParams,
+            ) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant17SubActionParams {
+            title: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant17SubActionParams {
+            fn default() -> Self {
+                Self {
+                    title: Err("no value supplied for title".to_string()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant17SubActionParams {
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant17SubActionParams>
+        for super::RunConnectorRequestParamsVariant17SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant17SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { title: value.title? })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant17SubActionParams,
+        > for RunConnectorRequestParamsVariant17SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant17SubActionParams,
+            ) -> Self {
+                Self { title: Ok(value.title) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant19SubActionParams {
+            channel_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            channels: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant19SubActionParamsText,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant19SubActionParams {
+            fn default() -> Self {
+                Self {
+                    channel_ids: Ok(Default::default()),
+                    channels: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant19SubActionParams {
+            pub fn channel_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_ids: {e}")
+                    });
+                self
+            }
+            pub fn channels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channels: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant19SubActionParamsText,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant19SubActionParams>
+        for super::RunConnectorRequestParamsVariant19SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant19SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_ids: value.channel_ids?,
+                    channels: value.channels?,
+                    text: value.text?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant19SubActionParams,
+        > for RunConnectorRequestParamsVariant19SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant19SubActionParams,
+            ) -> Self {
+                Self {
+                    channel_ids: Ok(value.channel_ids),
+                    channels: Ok(value.channels),
+                    text: Ok(value.text),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant20SubActionParams {
+            comments: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::RunConnectorRequestParamsVariant20SubActionParamsCommentsItem,
+                >,
+                ::std::string::String,
+            >,
+            incident: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant20SubActionParamsIncident,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant20SubActionParams {
+            fn default() -> Self {
+                Self {
+                    comments: Ok(Default::default()),
+                    incident: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant20SubActionParams {
+            pub fn comments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::RunConnectorRequestParamsVariant20SubActionParamsCommentsItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comments = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comments: {e}")
+                    });
+                self
+            }
+            pub fn incident<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant20SubActionParamsIncident,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.incident = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for incident: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant20SubActionParams>
+        for super::RunConnectorRequestParamsVariant20SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant20SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comments: value.comments?,
+                    incident: value.incident?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant20SubActionParams,
+        > for RunConnectorRequestParamsVariant20SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant20SubActionParams,
+            ) -> Self {
+                Self {
+                    comments: Ok(value.comments),
+                    incident: Ok(value.incident),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant20SubActionParamsCommentsItem {
+            comment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            comment_id: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant20SubActionParamsCommentsItem {
+            fn default() -> Self {
+                Self {
+                    comment: Ok(Default::default()),
+                    comment_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant20SubActionParamsCommentsItem {
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn comment_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            RunConnectorRequestParamsVariant20SubActionParamsCommentsItem,
+        > for super::RunConnectorRequestParamsVariant20SubActionParamsCommentsItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant20SubActionParamsCommentsItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    comment: value.comment?,
+                    comment_id: value.comment_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant20SubActionParamsCommentsItem,
+        > for RunConnectorRequestParamsVariant20SubActionParamsCommentsItem {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant20SubActionParamsCommentsItem,
+            ) -> Self {
+                Self {
+                    comment: Ok(value.comment),
+                    comment_id: Ok(value.comment_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant20SubActionParamsIncident {
+            additional_fields: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields,
+                >,
+                ::std::string::String,
+            >,
+            alert_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            case_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            case_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            category: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            correlation_display: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            correlation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            dest_ip: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant20SubActionParamsIncidentDestIp,
+                >,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            impact: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            issue_type: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            labels: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            malware_hash: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareHash,
+                >,
+                ::std::string::String,
+            >,
+            malware_url: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareUrl,
+                >,
+                ::std::string::String,
+            >,
+            other_fields: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            parent: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            priority: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            rule_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            severity: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            short_description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_ip: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp,
+                >,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            subcategory: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            summary: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tlp: ::std::result::Result<i64, ::std::string::String>,
+            urgency: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant20SubActionParamsIncident {
+            fn default() -> Self {
+                Self {
+                    additional_fields: Ok(Default::default()),
+                    alert_id: Ok(Default::default()),
+                    case_id: Ok(Default::default()),
+                    case_name: Ok(Default::default()),
+                    category: Ok(Default::default()),
+                    correlation_display: Ok(Default::default()),
+                    correlation_id: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    dest_ip: Ok(Default::default()),
+                    external_id: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    impact: Ok(Default::default()),
+                    issue_type: Ok(Default::default()),
+                    labels: Ok(Default::default()),
+                    malware_hash: Ok(Default::default()),
+                    malware_url: Ok(Default::default()),
+                    other_fields: Ok(Default::default()),
+                    parent: Ok(Default::default()),
+                    priority: Ok(Default::default()),
+                    rule_name: Ok(Default::default()),
+                    severity: Ok(Default::default()),
+                    short_description: Ok(Default::default()),
+                    source_ip: Ok(Default::default()),
+                    status: Ok(Default::default()),
+                    subcategory: Ok(Default::default()),
+                    summary: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    tlp: Ok(super::defaults::default_u64::<i64, 2>()),
+                    urgency: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant20SubActionParamsIncident {
+            pub fn additional_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.additional_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_fields: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn alert_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_id: {e}")
+                    });
+                self
+            }
+            pub fn case_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_id: {e}")
+                    });
+                self
+            }
+            pub fn case_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_name: {e}")
+                    });
+                self
+            }
+            pub fn category<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
+                self
+            }
+            pub fn correlation_display<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.correlation_display = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for correlation_display: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn correlation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.correlation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for correlation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn dest_ip<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant20SubActionParamsIncidentDestIp,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dest_ip = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dest_ip: {e}")
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn impact<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.impact = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for impact: {e}")
+                    });
+                self
+            }
+            pub fn issue_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.issue_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for issue_type: {e}")
+                    });
+                self
+            }
+            pub fn labels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.labels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for labels: {e}")
+                    });
+                self
+            }
+            pub fn malware_hash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareHash,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.malware_hash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for malware_hash: {e}")
+                    });
+                self
+            }
+            pub fn malware_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareUrl,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.malware_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for malware_url: {e}")
+                    });
+                self
+            }
+            pub fn other_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.other_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for other_fields: {e}")
+                    });
+                self
+            }
+            pub fn parent<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parent = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parent: {e}")
+                    });
+                self
+            }
+            pub fn priority<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.priority = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
+                self
+            }
+            pub fn rule_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rule_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rule_name: {e}")
+                    });
+                self
+            }
+            pub fn severity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.severity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for severity: {e}")
+                    });
+                self
+            }
+            pub fn short_description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.short_description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for short_description: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn source_ip<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_ip = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_ip: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn subcategory<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subcategory = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subcategory: {e}")
+                    });
+                self
+            }
+            pub fn summary<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.summary = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn tlp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tlp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tlp: {e}")
+                    });
+                self
+            }
+            pub fn urgency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.urgency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for urgency: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            RunConnectorRequestParamsVariant20SubActionParamsIncident,
+        > for super::RunConnectorRequestParamsVariant20SubActionParamsIncident {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant20SubActionParamsIncident,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    additional_fields: value.additional_fields?,
+                    alert_id: value.alert_id?,
+                    case_id: value.case_id?,
+                    case_name: value.case_name?,
+                    category: value.category?,
+                    correlation_display: value.correlation_display?,
+                    correlation_id: value.correlation_id?,
+                    description: value.description?,
+                    dest_ip: value.dest_ip?,
+                    external_id: value.external_id?,
+                    id: value.id?,
+                    impact: value.impact?,
+                    issue_type: value.issue_type?,
+                    labels: value.labels?,
+                    malware_hash: value.malware_hash?,
+                    malware_url: value.malware_url?,
+                    other_fields: value.other_fields?,
+                    parent: value.parent?,
+                    priority: value.priority?,
+                    rule_name: value.rule_name?,
+                    severity: value.severity?,
+                    short_description: value.short_description?,
+                    source_ip: value.source_ip?,
+                    status: value.status?,
+                    subcategory: value.subcategory?,
+                    summary: value.summary?,
+                    tags: value.tags?,
+                    title: value.title?,
+                    tlp: value.tlp?,
+                    urgency: value.urgency?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant20SubActionParamsIncident,
+        > for RunConnectorRequestParamsVariant20SubActionParamsIncident {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant20SubActionParamsIncident,
+            ) -> Self {
+                Self {
+                    additional_fields: Ok(value.additional_fields),
+                    alert_id: Ok(value.alert_id),
+                    case_id: Ok(value.case_id),
+                    case_name: Ok(value.case_name),
+                    category: Ok(value.category),
+                    correlation_display: Ok(value.correlation_display),
+                    correlation_id: Ok(value.correlation_id),
+                    description: Ok(value.description),
+                    dest_ip: Ok(value.dest_ip),
+                    external_id: Ok(value.external_id),
+                    id: Ok(value.id),
+                    impact: Ok(value.impact),
+                    issue_type: Ok(value.issue_type),
+                    labels: Ok(value.labels),
+                    malware_hash: Ok(value.malware_hash),
+                    malware_url: Ok(value.malware_url),
+                    other_fields: Ok(value.other_fields),
+                    parent: Ok(value.parent),
+                    priority: Ok(value.priority),
+                    rule_name: Ok(value.rule_name),
+                    severity: Ok(value.severity),
+                    short_description: Ok(value.short_description),
+                    source_ip: Ok(value.source_ip),
+                    status: Ok(value.status),
+                    subcategory: Ok(value.subcategory),
+                    summary: Ok(value.summary),
+                    tags: Ok(value.tags),
+                    title: Ok(value.title),
+                    tlp: Ok(value.tlp),
+                    urgency: Ok(value.urgency),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant21SubActionParams {
+            channel_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant21SubActionParams {
+            fn default() -> Self {
+                Self {
+                    channel_id: Err("no value supplied for channel_id".to_string()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant21SubActionParams {
+            pub fn channel_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.channel_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for channel_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant21SubActionParams>
+        for super::RunConnectorRequestParamsVariant21SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant21SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    channel_id: value.channel_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant21SubActionParams,
+        > for RunConnectorRequestParamsVariant21SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant21SubActionParams,
+            ) -> Self {
+                Self {
+                    channel_id: Ok(value.channel_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant5LinksItem {
+            href: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            text: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RunConnectorRequestParamsVariant5LinksItem {
+            fn default() -> Self {
+                Self {
+                    href: Ok(Default::default()),
+                    text: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant5LinksItem {
+            pub fn href<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.href = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for href: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant5LinksItem>
+        for super::RunConnectorRequestParamsVariant5LinksItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant5LinksItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    href: value.href?,
+                    text: value.text?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RunConnectorRequestParamsVariant5LinksItem>
+        for RunConnectorRequestParamsVariant5LinksItem {
+            fn from(value: super::RunConnectorRequestParamsVariant5LinksItem) -> Self {
+                Self {
+                    href: Ok(value.href),
+                    text: Ok(value.text),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant6SubActionParams {
+            additional_info: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            event_class: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            metric_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            node: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            resource: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            severity: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            time_of_event: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant6SubActionParams {
+            fn default() -> Self {
+                Self {
+                    additional_info: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    event_class: Ok(Default::default()),
+                    message_key: Ok(Default::default()),
+                    metric_name: Ok(Default::default()),
+                    node: Ok(Default::default()),
+                    resource: Ok(Default::default()),
+                    severity: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    time_of_event: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant6SubActionParams {
+            pub fn additional_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.additional_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for additional_info: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn event_class<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event_class = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event_class: {e}")
+                    });
+                self
+            }
+            pub fn message_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_key: {e}")
+                    });
+                self
+            }
+            pub fn metric_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metric_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metric_name: {e}")
+                    });
+                self
+            }
+            pub fn node<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.node = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for node: {e}")
+                    });
+                self
+            }
+            pub fn resource<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.resource = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for resource: {e}")
+                    });
+                self
+            }
+            pub fn severity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.severity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for severity: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn time_of_event<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.time_of_event = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_of_event: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant6SubActionParams>
+        for super::RunConnectorRequestParamsVariant6SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant6SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    additional_info: value.additional_info?,
+                    description: value.description?,
+                    event_class: value.event_class?,
+                    message_key: value.message_key?,
+                    metric_name: value.metric_name?,
+                    node: value.node?,
+                    resource: value.resource?,
+                    severity: value.severity?,
+                    source: value.source?,
+                    time_of_event: value.time_of_event?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant6SubActionParams,
+        > for RunConnectorRequestParamsVariant6SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant6SubActionParams,
+            ) -> Self {
+                Self {
+                    additional_info: Ok(value.additional_info),
+                    description: Ok(value.description),
+                    event_class: Ok(value.event_class),
+                    message_key: Ok(value.message_key),
+                    metric_name: Ok(value.metric_name),
+                    node: Ok(value.node),
+                    resource: Ok(value.resource),
+                    severity: Ok(value.severity),
+                    source: Ok(value.source),
+                    time_of_event: Ok(value.time_of_event),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant7SubActionParams {
+            alias: ::std::result::Result<::std::string::String, ::std::string::String>,
+            note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant7SubActionParams {
+            fn default() -> Self {
+                Self {
+                    alias: Err("no value supplied for alias".to_string()),
+                    note: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant7SubActionParams {
+            pub fn alias<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alias = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alias: {e}")
+                    });
+                self
+            }
+            pub fn note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for note: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant7SubActionParams>
+        for super::RunConnectorRequestParamsVariant7SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant7SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    alias: value.alias?,
+                    note: value.note?,
+                    source: value.source?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant7SubActionParams,
+        > for RunConnectorRequestParamsVariant7SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant7SubActionParams,
+            ) -> Self {
+                Self {
+                    alias: Ok(value.alias),
+                    note: Ok(value.note),
+                    source: Ok(value.source),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant8SubActionParams {
+            incident: ::std::result::Result<
+                super::RunConnectorRequestParamsVariant8SubActionParamsIncident,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant8SubActionParams {
+            fn default() -> Self {
+                Self {
+                    incident: Err("no value supplied for incident".to_string()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant8SubActionParams {
+            pub fn incident<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::RunConnectorRequestParamsVariant8SubActionParamsIncident,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.incident = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for incident: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant8SubActionParams>
+        for super::RunConnectorRequestParamsVariant8SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant8SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { incident: value.incident? })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant8SubActionParams,
+        > for RunConnectorRequestParamsVariant8SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant8SubActionParams,
+            ) -> Self {
+                Self {
+                    incident: Ok(value.incident),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant8SubActionParamsIncident {
+            subtype_0: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
+                >,
+                ::std::string::String,
+            >,
+            subtype_1: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant8SubActionParamsIncident {
+            fn default() -> Self {
+                Self {
+                    subtype_0: Ok(Default::default()),
+                    subtype_1: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant8SubActionParamsIncident {
+            pub fn subtype_0<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subtype_0 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subtype_0: {e}")
+                    });
+                self
+            }
+            pub fn subtype_1<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subtype_1 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subtype_1: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            RunConnectorRequestParamsVariant8SubActionParamsIncident,
+        > for super::RunConnectorRequestParamsVariant8SubActionParamsIncident {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant8SubActionParamsIncident,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    subtype_0: value.subtype_0?,
+                    subtype_1: value.subtype_1?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant8SubActionParamsIncident,
+        > for RunConnectorRequestParamsVariant8SubActionParamsIncident {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant8SubActionParamsIncident,
+            ) -> Self {
+                Self {
+                    subtype_0: Ok(value.subtype_0),
+                    subtype_1: Ok(value.subtype_1),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
+            correlation_id: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
+                >,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
+            fn default() -> Self {
+                Self {
+                    correlation_id: Ok(
+                        super::defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype0_correlation_id(),
+                    ),
+                    external_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
+            pub fn correlation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.correlation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for correlation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
+        > for super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    correlation_id: value.correlation_id?,
+                    external_id: value.external_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
+        > for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
+            ) -> Self {
+                Self {
+                    correlation_id: Ok(value.correlation_id),
+                    external_id: Ok(value.external_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
+            correlation_id: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
+                >,
+                ::std::string::String,
+            >,
+            external_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
+            fn default() -> Self {
+                Self {
+                    correlation_id: Ok(
+                        super::defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype1_correlation_id(),
+                    ),
+                    external_id: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
+            pub fn correlation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.correlation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for correlation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn external_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.external_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for external_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
+        > for super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    correlation_id: value.correlation_id?,
+                    external_id: value.external_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
+        > for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
+            ) -> Self {
+                Self {
+                    correlation_id: Ok(value.correlation_id),
+                    external_id: Ok(value.external_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant9SubActionParams {
+            actions: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            alias: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            details: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            entity: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            priority: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant9SubActionParamsPriority,
+                >,
+                ::std::string::String,
+            >,
+            responders: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::RunConnectorRequestParamsVariant9SubActionParamsRespondersItem,
+                >,
+                ::std::string::String,
+            >,
+            severity: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            source_ref: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tlp: ::std::result::Result<i64, ::std::string::String>,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            visible_to: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant9SubActionParams {
+            fn default() -> Self {
+                Self {
+                    actions: Ok(Default::default()),
+                    alias: Ok(Default::default()),
+                    description: Ok(Default::default()),
+                    details: Ok(Default::default()),
+                    entity: Ok(Default::default()),
+                    message: Ok(Default::default()),
+                    note: Ok(Default::default()),
+                    priority: Ok(Default::default()),
+                    responders: Ok(Default::default()),
+                    severity: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    source_ref: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                    title: Ok(Default::default()),
+                    tlp: Ok(super::defaults::default_u64::<i64, 2>()),
+                    type_: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                    visible_to: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant9SubActionParams {
+            pub fn actions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.actions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for actions: {e}")
+                    });
+                self
+            }
+            pub fn alias<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alias = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alias: {e}")
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn details<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.details = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for details: {e}")
+                    });
+                self
+            }
+            pub fn entity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity: {e}")
+                    });
+                self
+            }
+            pub fn message<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.message = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for note: {e}")
+                    });
+                self
+            }
+            pub fn priority<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant9SubActionParamsPriority,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.priority = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
+                self
+            }
+            pub fn responders<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::RunConnectorRequestParamsVariant9SubActionParamsRespondersItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.responders = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for responders: {e}")
+                    });
+                self
+            }
+            pub fn severity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.severity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for severity: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn source_ref<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_ref = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_ref: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
+                self
+            }
+            pub fn tlp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tlp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tlp: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+            pub fn visible_to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.visible_to = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for visible_to: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunConnectorRequestParamsVariant9SubActionParams>
+        for super::RunConnectorRequestParamsVariant9SubActionParams {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant9SubActionParams,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    actions: value.actions?,
+                    alias: value.alias?,
+                    description: value.description?,
+                    details: value.details?,
+                    entity: value.entity?,
+                    message: value.message?,
+                    note: value.note?,
+                    priority: value.priority?,
+                    responders: value.responders?,
+                    severity: value.severity?,
+                    source: value.source?,
+                    source_ref: value.source_ref?,
+                    tags: value.tags?,
+                    title: value.title?,
+                    tlp: value.tlp?,
+                    type_: value.type_?,
+                    user: value.user?,
+                    visible_to: value.visible_to?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant9SubActionParams,
+        > for RunConnectorRequestParamsVariant9SubActionParams {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant9SubActionParams,
+            ) -> Self {
+                Self {
+                    actions: Ok(value.actions),
+                    alias: Ok(value.alias),
+                    description: Ok(value.description),
+                    details: Ok(value.details),
+                    entity: Ok(value.entity),
+                    message: Ok(value.message),
+                    note: Ok(value.note),
+                    priority: Ok(value.priority),
+                    responders: Ok(value.responders),
+                    severity: Ok(value.severity),
+                    source: Ok(value.source),
+                    source_ref: Ok(value.source_ref),
+                    tags: Ok(value.tags),
+                    title: Ok(value.title),
+                    tlp: Ok(value.tlp),
+                    type_: Ok(value.type_),
+                    user: Ok(value.user),
+                    visible_to: Ok(value.visible_to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant9SubActionParamsRespondersItem {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<
+                    super::RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType,
+                >,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant9SubActionParamsRespondersItem {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    username: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant9SubActionParamsRespondersItem {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            RunConnectorRequestParamsVariant9SubActionParamsRespondersItem,
+        > for super::RunConnectorRequestParamsVariant9SubActionParamsRespondersItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant9SubActionParamsRespondersItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    type_: value.type_?,
+                    username: value.username?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant9SubActionParamsRespondersItem,
+        > for RunConnectorRequestParamsVariant9SubActionParamsRespondersItem {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant9SubActionParamsRespondersItem,
+            ) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                    username: Ok(value.username),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    username: Ok(Default::default()),
+                }
+            }
+        }
+        impl RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem,
+        > for super::RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                    type_: value.type_?,
+                    username: value.username?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem,
+        > for RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem {
+            fn from(
+                value: super::RunConnectorRequestParamsVariant9SubActionParamsVisibleToItem,
+            ) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    type_: Ok(value.type_),
+                    username: Ok(value.username),
+                }
+            }
+        }
+        #[derive(Clone)]
+        pub struct UpdateConnectorRequest {
+            config: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            secrets: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for UpdateConnectorRequest {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("UpdateConnectorRequest")
+                    .field("config", &self.config)
+                    .field("name", &self.name)
+                    .field("secrets", &"[redacted]")
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for UpdateConnectorRequest {
+            fn default() -> Self {
+                Self {
+                    config: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    secrets: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpdateConnectorRequest {
+            pub fn config<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.config = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for config: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn secrets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secrets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secrets: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateConnectorRequest>
+        for super::UpdateConnectorRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateConnectorRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    config: value.config?,
+                    name: value.name?,
+                    secrets: value.secrets?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateConnectorRequest>
+        for UpdateConnectorRequest {
+            fn from(value: super::UpdateConnectorRequest) -> Self {
+                Self {
+                    config: Ok(value.config),
+                    name: Ok(value.name),
+                    secrets: Ok(value.secrets),
+                }
+            }
+        }
+    }
+    /// Generation of default values for serde.
+    pub mod defaults {
+        pub(super) fn default_u64<T, const V: u64>() -> T
+        where
+            T: ::std::convert::TryFrom<u64>,
+            <T as ::std::convert::TryFrom<u64>>::Error: ::std::fmt::Debug,
+        {
+            T::try_from(V).unwrap()
+        }
+        pub(super) fn run_closeincident_sub_action_params_incident_subtype0_correlation_id() -> ::std::option::Option<
+            super::RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId,
+        > {
+            ::std::option::Option::Some(
+                super::RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId(
+                    "{{rule.id}}:{{alert.id}}".to_string(),
+                ),
+            )
+        }
+        pub(super) fn run_closeincident_sub_action_params_incident_subtype1_correlation_id() -> ::std::option::Option<
+            super::RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId,
+        > {
+            ::std::option::Option::Some(
+                super::RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId(
+                    "{{rule.id}}:{{alert.id}}".to_string(),
+                ),
+            )
+        }
+        pub(super) fn run_connector_request_params_variant8_sub_action_params_incident_subtype0_correlation_id() -> ::std::option::Option<
+            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
+        > {
+            ::std::option::Option::Some(
+                super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId(
+                    "{{rule.id}}:{{alert.id}}".to_string(),
+                ),
+            )
+        }
+        pub(super) fn run_connector_request_params_variant8_sub_action_params_incident_subtype1_correlation_id() -> ::std::option::Option<
+            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
+        > {
+            ::std::option::Option::Some(
+                super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId(
+                    "{{rule.id}}:{{alert.id}}".to_string(),
+                ),
+            )
+        }
+        pub(super) fn run_message_serverlog_level() -> super::RunMessageServerlogLevel {
+            super::RunMessageServerlogLevel::Info
+        }
+        pub(super) fn run_trigger_pagerduty_severity() -> super::RunTriggerPagerdutySeverity {
+            super::RunTriggerPagerdutySeverity::Info
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -145,6 +7966,36 @@ pub mod types {
             }
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectorListItemAuthMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ConnectorListItemAuthMode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ConnectorResponseAuthMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ConnectorResponseAuthMode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for ConnectorTypeMinimumLicenseRequired {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -158,6 +8009,2049 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostActionsConnectorIdExecuteResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PostActionsConnectorIdExecuteResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunAcknowledgeResolvePagerdutyEventAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunAcknowledgeResolvePagerdutyEventAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunAddeventSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunAddeventSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunClosealertSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunClosealertSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunCloseincidentSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunCloseincidentSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant0EventAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant0EventAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant10SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant10SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant11SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant11SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant12SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant12SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant13SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant13SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant14SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant14SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant15SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant15SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant16SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant16SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant17SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant17SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant18SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant18SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant19SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant19SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant20SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant20SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant21SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant21SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant3Level {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant3Level {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant5EventAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant5EventAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant5Severity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant5Severity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant6SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant6SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant7SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant7SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant8SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant8SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParamsVariant9SubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunConnectorRequestParamsVariant9SubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant9SubActionParamsPriority {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize
+    for RunConnectorRequestParamsVariant9SubActionParamsPriority {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize
+    for RunConnectorRequestParamsVariant9SubActionParamsRespondersItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize
+    for RunConnectorRequestParamsVariant9SubActionParamsVisibleToItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunCreatealertSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunCreatealertSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunCreatealertSubActionParamsPriority {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunCreatealertSubActionParamsPriority {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunCreatealertSubActionParamsRespondersItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunCreatealertSubActionParamsRespondersItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunCreatealertSubActionParamsVisibleToItemType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunCreatealertSubActionParamsVisibleToItemType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunFieldsbyissuetypeSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunFieldsbyissuetypeSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunGetagentdetailsSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunGetagentdetailsSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunGetagentsSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunGetagentsSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunGetchoicesSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunGetchoicesSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunGetfieldsSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunGetfieldsSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunGetincidentSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunGetincidentSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunIssueSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunIssueSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunIssuesSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunIssuesSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunIssuetypesSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunIssuetypesSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunMessageServerlogLevel {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunMessageServerlogLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunPostmessageSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunPostmessageSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunPushtoserviceSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunPushtoserviceSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunTriggerPagerdutyEventAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunTriggerPagerdutyEventAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunTriggerPagerdutySeverity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunTriggerPagerdutySeverity {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunValidchannelidSubAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RunValidchannelidSubAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParams {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0 {
+                                #[serde(rename = "dedupKey")]
+                                dedup_key: RunConnectorRequestParamsVariant0DedupKey,
+                                #[serde(rename = "eventAction")]
+                                event_action: RunConnectorRequestParamsVariant0EventAction,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0 { dedup_key, event_action, extra } => {
+                                            RunConnectorRequestParams::Variant0 {
+                                                dedup_key,
+                                                event_action,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1 {
+                                documents: ::std::vec::Vec<
+                                    ::serde_json::Map<
+                                        ::std::string::String,
+                                        ::serde_json::Value,
+                                    >,
+                                >,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1 { documents, extra } => {
+                                            RunConnectorRequestParams::Variant1 {
+                                                documents,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member2 {
+                            Variant2 {
+                                #[serde(
+                                    default,
+                                    skip_serializing_if = "::std::vec::Vec::is_empty"
+                                )]
+                                bcc: ::std::vec::Vec<::std::string::String>,
+                                #[serde(
+                                    default,
+                                    skip_serializing_if = "::std::vec::Vec::is_empty"
+                                )]
+                                cc: ::std::vec::Vec<::std::string::String>,
+                                message: ::std::string::String,
+                                subject: ::std::string::String,
+                                #[serde(
+                                    default,
+                                    skip_serializing_if = "::std::vec::Vec::is_empty"
+                                )]
+                                to: ::std::vec::Vec<::std::string::String>,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member2 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member2::Variant2 {
+                                            bcc,
+                                            cc,
+                                            message,
+                                            subject,
+                                            to,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant2 {
+                                                bcc,
+                                                cc,
+                                                message,
+                                                subject,
+                                                to,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member3 {
+                            Variant3 {
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                level: ::std::option::Option<
+                                    RunConnectorRequestParamsVariant3Level,
+                                >,
+                                message: ::std::string::String,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member3 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member3::Variant3 { level, message, extra } => {
+                                            RunConnectorRequestParams::Variant3 {
+                                                level,
+                                                message,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member4 {
+                            Variant4 {
+                                message: ::std::string::String,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member4 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member4::Variant4 { message, extra } => {
+                                            RunConnectorRequestParams::Variant4 {
+                                                message,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member5 {
+                            Variant5 {
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                class: ::std::option::Option<::std::string::String>,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                component: ::std::option::Option<::std::string::String>,
+                                #[serde(
+                                    rename = "customDetails",
+                                    default,
+                                    skip_serializing_if = "::serde_json::Map::is_empty"
+                                )]
+                                custom_details: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                                #[serde(
+                                    rename = "dedupKey",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                dedup_key: ::std::option::Option<
+                                    RunConnectorRequestParamsVariant5DedupKey,
+                                >,
+                                #[serde(rename = "eventAction")]
+                                event_action: RunConnectorRequestParamsVariant5EventAction,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                group: ::std::option::Option<::std::string::String>,
+                                #[serde(
+                                    default,
+                                    skip_serializing_if = "::std::vec::Vec::is_empty"
+                                )]
+                                links: ::std::vec::Vec<
+                                    RunConnectorRequestParamsVariant5LinksItem,
+                                >,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                severity: ::std::option::Option<
+                                    RunConnectorRequestParamsVariant5Severity,
+                                >,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                source: ::std::option::Option<::std::string::String>,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                summary: ::std::option::Option<
+                                    RunConnectorRequestParamsVariant5Summary,
+                                >,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                timestamp: ::std::option::Option<::std::string::String>,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member5 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member5::Variant5 {
+                                            class,
+                                            component,
+                                            custom_details,
+                                            dedup_key,
+                                            event_action,
+                                            group,
+                                            links,
+                                            severity,
+                                            source,
+                                            summary,
+                                            timestamp,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant5 {
+                                                class,
+                                                component,
+                                                custom_details,
+                                                dedup_key,
+                                                event_action,
+                                                group,
+                                                links,
+                                                severity,
+                                                source,
+                                                summary,
+                                                timestamp,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member6 {
+                            Variant6 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant6SubAction,
+                                #[serde(
+                                    rename = "subActionParams",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                sub_action_params: ::std::option::Option<
+                                    RunConnectorRequestParamsVariant6SubActionParams,
+                                >,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member6 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member6::Variant6 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant6 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member7 {
+                            Variant7 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant7SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant7SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member7 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member7::Variant7 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant7 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member8 {
+                            Variant8 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant8SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant8SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member8 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member8::Variant8 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant8 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member9 {
+                            Variant9 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant9SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant9SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member9 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member9::Variant9 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant9 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member10 {
+                            Variant10 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant10SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant10SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member10 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member10::Variant10 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant10 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member11 {
+                            Variant11 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant11SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant11SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member11 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member11::Variant11 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant11 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member12 {
+                            Variant12 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant12SubAction,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member12 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member12::Variant12 { sub_action, extra } => {
+                                            RunConnectorRequestParams::Variant12 {
+                                                sub_action,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member13 {
+                            Variant13 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant13SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant13SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member13 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member13::Variant13 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant13 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member14 {
+                            Variant14 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant14SubAction,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member14 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member14::Variant14 { sub_action, extra } => {
+                                            RunConnectorRequestParams::Variant14 {
+                                                sub_action,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member15 {
+                            Variant15 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant15SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant15SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member15 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member15::Variant15 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant15 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member16 {
+                            Variant16 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant16SubAction,
+                                #[serde(
+                                    rename = "subActionParams",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                sub_action_params: ::std::option::Option<
+                                    RunConnectorRequestParamsVariant16SubActionParams,
+                                >,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member16 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member16::Variant16 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant16 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member17 {
+                            Variant17 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant17SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant17SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member17 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member17::Variant17 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant17 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member18 {
+                            Variant18 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant18SubAction,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member18 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member18::Variant18 { sub_action, extra } => {
+                                            RunConnectorRequestParams::Variant18 {
+                                                sub_action,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member19 {
+                            Variant19 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant19SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant19SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member19 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member19::Variant19 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant19 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member20 {
+                            Variant20 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant20SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant20SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member20 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member20::Variant20 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant20 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member21 {
+                            Variant21 {
+                                #[serde(rename = "subAction")]
+                                sub_action: RunConnectorRequestParamsVariant21SubAction,
+                                #[serde(rename = "subActionParams")]
+                                sub_action_params: RunConnectorRequestParamsVariant21SubActionParams,
+                                #[serde(flatten)]
+                                extra: ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member21 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member21::Variant21 {
+                                            sub_action,
+                                            sub_action_params,
+                                            extra,
+                                        } => {
+                                            RunConnectorRequestParams::Variant21 {
+                                                sub_action,
+                                                sub_action_params,
+                                                extra,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunConnectorRequestParams::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentDestIp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            RunConnectorRequestParamsVariant20SubActionParamsIncidentDestIp::String(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            RunConnectorRequestParamsVariant20SubActionParamsIncidentDestIp::Array(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunConnectorRequestParamsVariant20SubActionParamsIncidentDestIp::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareHash {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareHash::String(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareHash::Array(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareHash::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareUrl {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareUrl::String(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareUrl::Array(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunConnectorRequestParamsVariant20SubActionParamsIncidentMalwareUrl::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp::String(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp::Array(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunPushtoserviceSubActionParamsIncidentDestIp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            RunPushtoserviceSubActionParamsIncidentDestIp::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            RunPushtoserviceSubActionParamsIncidentDestIp::Array(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunPushtoserviceSubActionParamsIncidentDestIp::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunPushtoserviceSubActionParamsIncidentMalwareHash {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            RunPushtoserviceSubActionParamsIncidentMalwareHash::String(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            RunPushtoserviceSubActionParamsIncidentMalwareHash::Array(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunPushtoserviceSubActionParamsIncidentMalwareHash::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunPushtoserviceSubActionParamsIncidentMalwareUrl {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            RunPushtoserviceSubActionParamsIncidentMalwareUrl::String(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            RunPushtoserviceSubActionParamsIncidentMalwareUrl::Array(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunPushtoserviceSubActionParamsIncidentMalwareUrl::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunPushtoserviceSubActionParamsIncidentSourceIp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => {
+                                            RunPushtoserviceSubActionParamsIncidentSourceIp::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => {
+                                            RunPushtoserviceSubActionParamsIncidentSourceIp::Array(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunPushtoserviceSubActionParamsIncidentSourceIp::Unknown,
+            )
         }
     }
 }
@@ -231,6 +10125,61 @@ let response = client.get_actions_connector_types()
     pub fn get_actions_connector_types(&self) -> builder::GetActionsConnectorTypes<'_> {
         builder::GetActionsConnectorTypes::new(self)
     }
+    /**Get connector information
+
+Reads one connector; secrets are never returned.
+
+Sends a `GET` request to `/api/actions/connector/{id}`
+
+Arguments:
+- `id`: Connector identifier.
+```text
+let response = client.get_actions_connector_id()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_actions_connector_id(&self) -> builder::GetActionsConnectorId<'_> {
+        builder::GetActionsConnectorId::new(self)
+    }
+    /**Update a connector
+
+Replaces the name, config and secrets of a connector; its type cannot change.
+
+Sends a `PUT` request to `/api/actions/connector/{id}`
+
+Arguments:
+- `id`: Connector identifier.
+- `body`
+```text
+let response = client.put_actions_connector_id()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn put_actions_connector_id(&self) -> builder::PutActionsConnectorId<'_> {
+        builder::PutActionsConnectorId::new(self)
+    }
+    /**Create a connector
+
+Creates a connector under the given identifier; config and secrets depend on the connector type.
+
+Sends a `POST` request to `/api/actions/connector/{id}`
+
+Arguments:
+- `id`: Identifier to give the new connector.
+- `body`
+```text
+let response = client.post_actions_connector_id()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_actions_connector_id(&self) -> builder::PostActionsConnectorId<'_> {
+        builder::PostActionsConnectorId::new(self)
+    }
     /**Delete a connector
 
 Deletes a connector for good; it cannot be recovered.
@@ -247,6 +10196,56 @@ let response = client.delete_actions_connector_id()
 ```*/
     pub fn delete_actions_connector_id(&self) -> builder::DeleteActionsConnectorId<'_> {
         builder::DeleteActionsConnectorId::new(self)
+    }
+    /**Create a connector with a generated id
+
+Same as creating a connector by id, but Kibana picks the identifier.
+
+Sends a `POST` request to `/api/actions/connector`
+
+```text
+let response = client.post_actions_connector()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_actions_connector(&self) -> builder::PostActionsConnector<'_> {
+        builder::PostActionsConnector::new(self)
+    }
+    /**Run a connector
+
+Runs a connector once with the given parameters, e.g. to test it against Kibana or a third-party service.
+
+Sends a `POST` request to `/api/actions/connector/{id}/_execute`
+
+Arguments:
+- `id`: Connector identifier.
+- `body`
+```text
+let response = client.post_actions_connector_id_execute()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_actions_connector_id_execute(
+        &self,
+    ) -> builder::PostActionsConnectorIdExecute<'_> {
+        builder::PostActionsConnectorIdExecute::new(self)
+    }
+    /**Get all connectors
+
+Lists every connector of the space, including preconfigured ones, with usage counts.
+
+Sends a `GET` request to `/api/actions/connectors`
+
+```text
+let response = client.get_actions_connectors()
+    .send()
+    .await;
+```*/
+    pub fn get_actions_connectors(&self) -> builder::GetActionsConnectors<'_> {
+        builder::GetActionsConnectors::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -342,6 +10341,319 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_actions_connector_id`]
+
+[`Client::get_actions_connector_id`]: super::Client::get_actions_connector_id*/
+    #[derive(Debug, Clone)]
+    pub struct GetActionsConnectorId<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetActionsConnectorId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/actions/connector/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConnectorResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ConnectorResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::ConnectorResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/actions/connector/{}", client.baseurl, crate ::path::segment(& id
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_actions_connector_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::put_actions_connector_id`]
+
+[`Client::put_actions_connector_id`]: super::Client::put_actions_connector_id*/
+    #[derive(Debug, Clone)]
+    pub struct PutActionsConnectorId<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::UpdateConnectorRequest, String>,
+    }
+    impl<'a> PutActionsConnectorId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateConnectorRequest>,
+            <V as std::convert::TryInto<
+                types::UpdateConnectorRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateConnectorRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateConnectorRequest,
+            ) -> types::builder::UpdateConnectorRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/actions/connector/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConnectorResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ConnectorResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::ConnectorResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateConnectorRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/actions/connector/{}", client.baseurl, crate ::path::segment(& id
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "put_actions_connector_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_actions_connector_id`]
+
+[`Client::post_actions_connector_id`]: super::Client::post_actions_connector_id*/
+    #[derive(Debug, Clone)]
+    pub struct PostActionsConnectorId<'a> {
+        client: &'a super::Client,
+        id: Result<types::PostActionsConnectorIdId, String>,
+        body: Result<types::builder::CreateConnectorRequest, String>,
+    }
+    impl<'a> PostActionsConnectorId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostActionsConnectorIdId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `PostActionsConnectorIdId` for id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateConnectorRequest>,
+            <V as std::convert::TryInto<
+                types::CreateConnectorRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateConnectorRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateConnectorRequest,
+            ) -> types::builder::CreateConnectorRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/actions/connector/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConnectorResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ConnectorResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::ConnectorResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateConnectorRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/actions/connector/{}", client.baseurl, crate ::path::segment(& id
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_actions_connector_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::delete_actions_connector_id`]
 
 [`Client::delete_actions_connector_id`]: super::Client::delete_actions_connector_id*/
@@ -426,6 +10738,285 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::post_actions_connector`]
+
+[`Client::post_actions_connector`]: super::Client::post_actions_connector*/
+    #[derive(Debug, Clone)]
+    pub struct PostActionsConnector<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateConnectorRequest, String>,
+    }
+    impl<'a> PostActionsConnector<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateConnectorRequest>,
+            <V as std::convert::TryInto<
+                types::CreateConnectorRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateConnectorRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateConnectorRequest,
+            ) -> types::builder::CreateConnectorRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/actions/connector`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConnectorResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ConnectorResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::ConnectorResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateConnectorRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/actions/connector", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_actions_connector",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_actions_connector_id_execute`]
+
+[`Client::post_actions_connector_id_execute`]: super::Client::post_actions_connector_id_execute*/
+    #[derive(Debug, Clone)]
+    pub struct PostActionsConnectorIdExecute<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::RunConnectorRequest, String>,
+    }
+    impl<'a> PostActionsConnectorIdExecute<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RunConnectorRequest>,
+            <V as std::convert::TryInto<
+                types::RunConnectorRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RunConnectorRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RunConnectorRequest,
+            ) -> types::builder::RunConnectorRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/actions/connector/{id}/_execute`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostActionsConnectorIdExecuteResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::PostActionsConnectorIdExecuteResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostActionsConnectorIdExecuteResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RunConnectorRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/actions/connector/{}/_execute", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_actions_connector_id_execute",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_actions_connectors`]
+
+[`Client::get_actions_connectors`]: super::Client::get_actions_connectors*/
+    #[derive(Debug, Clone)]
+    pub struct GetActionsConnectors<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetActionsConnectors<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/actions/connectors`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GetActionsConnectorsResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetActionsConnectorsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetActionsConnectorsResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client } = self;
+            let url = format!("{}/api/actions/connectors", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_actions_connectors",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -451,6 +11042,63 @@ pub mod roundtrip {
     ) -> Option<Result<serde_json::Value, String>> {
         match type_name {
             "ConnectorType" => Some(decode_encode::<super::types::ConnectorType>(json)),
+            "ConnectorResponse" => {
+                Some(decode_encode::<super::types::ConnectorResponse>(json))
+            }
+            "ConnectorListItem" => {
+                Some(decode_encode::<super::types::ConnectorListItem>(json))
+            }
+            "CreateConnectorRequest" => {
+                Some(decode_encode::<super::types::CreateConnectorRequest>(json))
+            }
+            "UpdateConnectorRequest" => {
+                Some(decode_encode::<super::types::UpdateConnectorRequest>(json))
+            }
+            "RunConnectorRequest" => {
+                Some(decode_encode::<super::types::RunConnectorRequest>(json))
+            }
+            "RunGetagentdetails" => {
+                Some(decode_encode::<super::types::RunGetagentdetails>(json))
+            }
+            "RunPushtoservice" => {
+                Some(decode_encode::<super::types::RunPushtoservice>(json))
+            }
+            "RunGetfields" => Some(decode_encode::<super::types::RunGetfields>(json)),
+            "RunAddevent" => Some(decode_encode::<super::types::RunAddevent>(json)),
+            "RunIssue" => Some(decode_encode::<super::types::RunIssue>(json)),
+            "RunIssues" => Some(decode_encode::<super::types::RunIssues>(json)),
+            "RunIssuetypes" => Some(decode_encode::<super::types::RunIssuetypes>(json)),
+            "RunClosealert" => Some(decode_encode::<super::types::RunClosealert>(json)),
+            "RunTriggerPagerduty" => {
+                Some(decode_encode::<super::types::RunTriggerPagerduty>(json))
+            }
+            "RunMessageEmail" => {
+                Some(decode_encode::<super::types::RunMessageEmail>(json))
+            }
+            "RunCloseincident" => {
+                Some(decode_encode::<super::types::RunCloseincident>(json))
+            }
+            "RunValidchannelid" => {
+                Some(decode_encode::<super::types::RunValidchannelid>(json))
+            }
+            "RunDocuments" => Some(decode_encode::<super::types::RunDocuments>(json)),
+            "RunFieldsbyissuetype" => {
+                Some(decode_encode::<super::types::RunFieldsbyissuetype>(json))
+            }
+            "RunAcknowledgeResolvePagerduty" => {
+                Some(decode_encode::<super::types::RunAcknowledgeResolvePagerduty>(json))
+            }
+            "RunMessageServerlog" => {
+                Some(decode_encode::<super::types::RunMessageServerlog>(json))
+            }
+            "RunGetincident" => Some(decode_encode::<super::types::RunGetincident>(json)),
+            "RunGetchoices" => Some(decode_encode::<super::types::RunGetchoices>(json)),
+            "RunCreatealert" => Some(decode_encode::<super::types::RunCreatealert>(json)),
+            "RunMessageSlack" => {
+                Some(decode_encode::<super::types::RunMessageSlack>(json))
+            }
+            "RunPostmessage" => Some(decode_encode::<super::types::RunPostmessage>(json)),
+            "RunGetagents" => Some(decode_encode::<super::types::RunGetagents>(json)),
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))
             }
@@ -458,6 +11106,16 @@ pub mod roundtrip {
                 Some(
                     decode_encode::<super::types::GetActionsConnectorTypesResponse>(json),
                 )
+            }
+            "PostActionsConnectorIdExecuteResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostActionsConnectorIdExecuteResponse,
+                    >(json),
+                )
+            }
+            "GetActionsConnectorsResponse" => {
+                Some(decode_encode::<super::types::GetActionsConnectorsResponse>(json))
             }
             _ => None,
         }
@@ -472,6 +11130,30 @@ pub mod operations {
     ///`DELETE /api/actions/connector/{id}` (`delete-actions-connector-id`).
     pub const DELETE_ACTIONS_CONNECTOR_ID: crate::OperationId = crate::OperationId::__generated(
         "delete_actions_connector_id",
+    );
+    ///`GET /api/actions/connector/{id}` (`get-actions-connector-id`).
+    pub const GET_ACTIONS_CONNECTOR_ID: crate::OperationId = crate::OperationId::__generated(
+        "get_actions_connector_id",
+    );
+    ///`POST /api/actions/connector/{id}` (`post-actions-connector-id`).
+    pub const POST_ACTIONS_CONNECTOR_ID: crate::OperationId = crate::OperationId::__generated(
+        "post_actions_connector_id",
+    );
+    ///`PUT /api/actions/connector/{id}` (`put-actions-connector-id`).
+    pub const PUT_ACTIONS_CONNECTOR_ID: crate::OperationId = crate::OperationId::__generated(
+        "put_actions_connector_id",
+    );
+    ///`POST /api/actions/connector` (`post-actions-connector`).
+    pub const POST_ACTIONS_CONNECTOR: crate::OperationId = crate::OperationId::__generated(
+        "post_actions_connector",
+    );
+    ///`POST /api/actions/connector/{id}/_execute` (`post-actions-connector-id-execute`).
+    pub const POST_ACTIONS_CONNECTOR_ID_EXECUTE: crate::OperationId = crate::OperationId::__generated(
+        "post_actions_connector_id_execute",
+    );
+    ///`GET /api/actions/connectors` (`get-actions-connectors`).
+    pub const GET_ACTIONS_CONNECTORS: crate::OperationId = crate::OperationId::__generated(
+        "get_actions_connectors",
     );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
@@ -496,12 +11178,73 @@ pub async fn invoke(
             }
             crate::dynamic::json(b.send().await?)
         }
+        "get_actions_connector_id" => {
+            let mut b = client.get_actions_connector_id();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "put_actions_connector_id" => {
+            let mut b = client.put_actions_connector_id();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<types::UpdateConnectorRequest>("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_actions_connector_id" => {
+            let mut b = client.post_actions_connector_id();
+            if let Some(v) = args.param("id") {
+                b = b
+                    .id(
+                        crate::dynamic::arg::<types::PostActionsConnectorIdId>("id", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<types::CreateConnectorRequest>("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
         "delete_actions_connector_id" => {
             let mut b = client.delete_actions_connector_id();
             if let Some(v) = args.param("id") {
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             crate::dynamic::empty(b.send().await?)
+        }
+        "post_actions_connector" => {
+            let mut b = client.post_actions_connector();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<types::CreateConnectorRequest>("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_actions_connector_id_execute" => {
+            let mut b = client.post_actions_connector_id_execute();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(crate::dynamic::arg::<types::RunConnectorRequest>("body", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_actions_connectors" => {
+            let mut b = client.get_actions_connectors();
+            crate::dynamic::json(b.send().await?)
         }
         other => Err(crate::dynamic::unknown("operation", other)),
     }

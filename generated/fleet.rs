@@ -4436,6 +4436,7 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
         operation: "post_fleet_epm_packages",
         media_types: &["application/zip", "application/gzip"],
         multipart_file: None,
+        multipart_fields: false,
     },
 ];
 impl<'a> builder::PostFleetEpmPackages<'a> {

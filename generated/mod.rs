@@ -7,16 +7,26 @@
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports, missing_docs)]
 pub mod mocks;
-///Alerting rules and their schedules.
+///Alerting rules, their schedules, and maintenance windows.
 #[cfg(feature = "alerting")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod alerting;
+///APM: agent keys, annotations, agent configuration, source maps.
+#[cfg(feature = "apm")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod apm;
 ///Connectors that rule actions and other features use to reach third-party services.
 #[cfg(feature = "connectors")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod connectors;
+///Data views, their fields and runtime fields, and the default data view.
+#[cfg(feature = "data_views")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod data_views;
 ///Security detection alerts and rules.
 #[cfg(feature = "detection_engine")]
 #[rustfmt::skip]
@@ -32,7 +42,12 @@ pub mod endpoint;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod fleet;
-///Saved objects export and import.
+///Machine learning saved objects and their spaces.
+#[cfg(feature = "ml")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod ml;
+///Saved objects export, import and import error resolution.
 #[cfg(feature = "saved_objects")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
@@ -47,10 +62,39 @@ pub mod security;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod security_ai_assistant;
+///Short URLs.
+#[cfg(feature = "short_urls")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod short_urls;
+///Service-level objectives.
+#[cfg(feature = "slo")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod slo;
+///Kibana spaces.
+#[cfg(feature = "spaces")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod spaces;
+///Kibana's status.
+#[cfg(feature = "status")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod status;
+///Synthetics: monitors, parameters, private locations.
+#[cfg(feature = "synthetics")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod synthetics;
 #[cfg(feature = "alerting")]
 crate::__runtime::impl_client_hooks!(alerting::Client, alerting::RAW_BODIES);
+#[cfg(feature = "apm")]
+crate::__runtime::impl_client_hooks!(apm::Client, apm::RAW_BODIES);
 #[cfg(feature = "connectors")]
 crate::__runtime::impl_client_hooks!(connectors::Client, connectors::RAW_BODIES);
+#[cfg(feature = "data_views")]
+crate::__runtime::impl_client_hooks!(data_views::Client, data_views::RAW_BODIES);
 #[cfg(feature = "detection_engine")]
 crate::__runtime::impl_client_hooks!(
     detection_engine::Client, detection_engine::RAW_BODIES
@@ -59,6 +103,8 @@ crate::__runtime::impl_client_hooks!(
 crate::__runtime::impl_client_hooks!(endpoint::Client, endpoint::RAW_BODIES);
 #[cfg(feature = "fleet")]
 crate::__runtime::impl_client_hooks!(fleet::Client, fleet::RAW_BODIES);
+#[cfg(feature = "ml")]
+crate::__runtime::impl_client_hooks!(ml::Client, ml::RAW_BODIES);
 #[cfg(feature = "saved_objects")]
 crate::__runtime::impl_client_hooks!(saved_objects::Client, saved_objects::RAW_BODIES);
 #[cfg(feature = "security")]
@@ -67,6 +113,16 @@ crate::__runtime::impl_client_hooks!(security::Client, security::RAW_BODIES);
 crate::__runtime::impl_client_hooks!(
     security_ai_assistant::Client, security_ai_assistant::RAW_BODIES
 );
+#[cfg(feature = "short_urls")]
+crate::__runtime::impl_client_hooks!(short_urls::Client, short_urls::RAW_BODIES);
+#[cfg(feature = "slo")]
+crate::__runtime::impl_client_hooks!(slo::Client, slo::RAW_BODIES);
+#[cfg(feature = "spaces")]
+crate::__runtime::impl_client_hooks!(spaces::Client, spaces::RAW_BODIES);
+#[cfg(feature = "status")]
+crate::__runtime::impl_client_hooks!(status::Client, status::RAW_BODIES);
+#[cfg(feature = "synthetics")]
+crate::__runtime::impl_client_hooks!(synthetics::Client, synthetics::RAW_BODIES);
 /// A Kibana serverless client: one connection pool, one set of credentials, and a typed
 /// client for each API domain (`kibana.fleet()`, ...). Cloning is cheap and shares the pool.
 #[derive(Clone, Debug)]
@@ -74,20 +130,36 @@ pub struct Kibana {
     connection: crate::Connection,
     #[cfg(feature = "alerting")]
     alerting: alerting::Client,
+    #[cfg(feature = "apm")]
+    apm: apm::Client,
     #[cfg(feature = "connectors")]
     connectors: connectors::Client,
+    #[cfg(feature = "data_views")]
+    data_views: data_views::Client,
     #[cfg(feature = "detection_engine")]
     detection_engine: detection_engine::Client,
     #[cfg(feature = "endpoint")]
     endpoint: endpoint::Client,
     #[cfg(feature = "fleet")]
     fleet: fleet::Client,
+    #[cfg(feature = "ml")]
+    ml: ml::Client,
     #[cfg(feature = "saved_objects")]
     saved_objects: saved_objects::Client,
     #[cfg(feature = "security")]
     security: security::Client,
     #[cfg(feature = "security_ai_assistant")]
     security_ai_assistant: security_ai_assistant::Client,
+    #[cfg(feature = "short_urls")]
+    short_urls: short_urls::Client,
+    #[cfg(feature = "slo")]
+    slo: slo::Client,
+    #[cfg(feature = "spaces")]
+    spaces: spaces::Client,
+    #[cfg(feature = "status")]
+    status: status::Client,
+    #[cfg(feature = "synthetics")]
+    synthetics: synthetics::Client,
 }
 impl crate::FromConnection for Kibana {
     #[allow(unused_variables)]
@@ -100,8 +172,20 @@ impl crate::FromConnection for Kibana {
                 connection.http().clone(),
                 connection.context().clone(),
             ),
+            #[cfg(feature = "apm")]
+            apm: apm::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
             #[cfg(feature = "connectors")]
             connectors: connectors::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "data_views")]
+            data_views: data_views::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -124,6 +208,12 @@ impl crate::FromConnection for Kibana {
                 connection.http().clone(),
                 connection.context().clone(),
             ),
+            #[cfg(feature = "ml")]
+            ml: ml::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
             #[cfg(feature = "saved_objects")]
             saved_objects: saved_objects::Client::new_with_client(
                 base,
@@ -138,6 +228,36 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "security_ai_assistant")]
             security_ai_assistant: security_ai_assistant::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "short_urls")]
+            short_urls: short_urls::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "slo")]
+            slo: slo::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "spaces")]
+            spaces: spaces::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "status")]
+            status: status::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "synthetics")]
+            synthetics: synthetics::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -181,14 +301,24 @@ impl Kibana {
         Ok(crate::FromConnection::from_connection(self.connection.space(space_id)?))
     }
     #[cfg(feature = "alerting")]
-    /// The `alerting` API: Alerting rules and their schedules.
+    /// The `alerting` API: Alerting rules, their schedules, and maintenance windows.
     pub fn alerting(&self) -> &alerting::Client {
         &self.alerting
+    }
+    #[cfg(feature = "apm")]
+    /// The `apm` API: APM: agent keys, annotations, agent configuration, source maps.
+    pub fn apm(&self) -> &apm::Client {
+        &self.apm
     }
     #[cfg(feature = "connectors")]
     /// The `connectors` API: Connectors that rule actions and other features use to reach third-party services.
     pub fn connectors(&self) -> &connectors::Client {
         &self.connectors
+    }
+    #[cfg(feature = "data_views")]
+    /// The `data_views` API: Data views, their fields and runtime fields, and the default data view.
+    pub fn data_views(&self) -> &data_views::Client {
+        &self.data_views
     }
     #[cfg(feature = "detection_engine")]
     /// The `detection_engine` API: Security detection alerts and rules.
@@ -205,8 +335,13 @@ impl Kibana {
     pub fn fleet(&self) -> &fleet::Client {
         &self.fleet
     }
+    #[cfg(feature = "ml")]
+    /// The `ml` API: Machine learning saved objects and their spaces.
+    pub fn ml(&self) -> &ml::Client {
+        &self.ml
+    }
     #[cfg(feature = "saved_objects")]
-    /// The `saved_objects` API: Saved objects export and import.
+    /// The `saved_objects` API: Saved objects export, import and import error resolution.
     pub fn saved_objects(&self) -> &saved_objects::Client {
         &self.saved_objects
     }
@@ -220,6 +355,31 @@ impl Kibana {
     pub fn security_ai_assistant(&self) -> &security_ai_assistant::Client {
         &self.security_ai_assistant
     }
+    #[cfg(feature = "short_urls")]
+    /// The `short_urls` API: Short URLs.
+    pub fn short_urls(&self) -> &short_urls::Client {
+        &self.short_urls
+    }
+    #[cfg(feature = "slo")]
+    /// The `slo` API: Service-level objectives.
+    pub fn slo(&self) -> &slo::Client {
+        &self.slo
+    }
+    #[cfg(feature = "spaces")]
+    /// The `spaces` API: Kibana spaces.
+    pub fn spaces(&self) -> &spaces::Client {
+        &self.spaces
+    }
+    #[cfg(feature = "status")]
+    /// The `status` API: Kibana's status.
+    pub fn status(&self) -> &status::Client {
+        &self.status
+    }
+    #[cfg(feature = "synthetics")]
+    /// The `synthetics` API: Synthetics: monitors, parameters, private locations.
+    pub fn synthetics(&self) -> &synthetics::Client {
+        &self.synthetics
+    }
 }
 /// Test support: decodes `json` as the type named `type_name` of `domain` and encodes it back.
 #[cfg(feature = "test-support")]
@@ -232,14 +392,20 @@ pub fn roundtrip(
     match domain {
         #[cfg(feature = "alerting")]
         "alerting" => alerting::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "apm")]
+        "apm" => apm::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "connectors")]
         "connectors" => connectors::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "data_views")]
+        "data_views" => data_views::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "detection_engine")]
         "detection_engine" => detection_engine::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "endpoint")]
         "endpoint" => endpoint::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "fleet")]
         "fleet" => fleet::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "ml")]
+        "ml" => ml::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "saved_objects")]
         "saved_objects" => saved_objects::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "security")]
@@ -248,6 +414,16 @@ pub fn roundtrip(
         "security_ai_assistant" => {
             security_ai_assistant::roundtrip::roundtrip(type_name, json)
         }
+        #[cfg(feature = "short_urls")]
+        "short_urls" => short_urls::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "slo")]
+        "slo" => slo::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "spaces")]
+        "spaces" => spaces::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "status")]
+        "status" => status::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "synthetics")]
+        "synthetics" => synthetics::roundtrip::roundtrip(type_name, json),
         _ => None,
     }
 }
@@ -263,8 +439,12 @@ pub async fn invoke(
     match domain {
         #[cfg(feature = "alerting")]
         "alerting" => alerting::invoke(kibana.alerting(), operation, args).await,
+        #[cfg(feature = "apm")]
+        "apm" => apm::invoke(kibana.apm(), operation, args).await,
         #[cfg(feature = "connectors")]
         "connectors" => connectors::invoke(kibana.connectors(), operation, args).await,
+        #[cfg(feature = "data_views")]
+        "data_views" => data_views::invoke(kibana.data_views(), operation, args).await,
         #[cfg(feature = "detection_engine")]
         "detection_engine" => {
             detection_engine::invoke(kibana.detection_engine(), operation, args).await
@@ -273,6 +453,8 @@ pub async fn invoke(
         "endpoint" => endpoint::invoke(kibana.endpoint(), operation, args).await,
         #[cfg(feature = "fleet")]
         "fleet" => fleet::invoke(kibana.fleet(), operation, args).await,
+        #[cfg(feature = "ml")]
+        "ml" => ml::invoke(kibana.ml(), operation, args).await,
         #[cfg(feature = "saved_objects")]
         "saved_objects" => {
             saved_objects::invoke(kibana.saved_objects(), operation, args).await
@@ -288,6 +470,16 @@ pub async fn invoke(
                 )
                 .await
         }
+        #[cfg(feature = "short_urls")]
+        "short_urls" => short_urls::invoke(kibana.short_urls(), operation, args).await,
+        #[cfg(feature = "slo")]
+        "slo" => slo::invoke(kibana.slo(), operation, args).await,
+        #[cfg(feature = "spaces")]
+        "spaces" => spaces::invoke(kibana.spaces(), operation, args).await,
+        #[cfg(feature = "status")]
+        "status" => status::invoke(kibana.status(), operation, args).await,
+        #[cfg(feature = "synthetics")]
+        "synthetics" => synthetics::invoke(kibana.synthetics(), operation, args).await,
         other => Err(crate::dynamic::unknown("domain", other)),
     }
 }

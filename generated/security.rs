@@ -11,6 +11,114 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`DeleteSecurityRoleNameName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct DeleteSecurityRoleNameName(::std::string::String);
+    impl ::std::ops::Deref for DeleteSecurityRoleNameName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DeleteSecurityRoleNameName> for ::std::string::String {
+        fn from(value: DeleteSecurityRoleNameName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DeleteSecurityRoleNameName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DeleteSecurityRoleNameName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DeleteSecurityRoleNameName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DeleteSecurityRoleNameName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`GetSecurityRoleNameName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetSecurityRoleNameName(::std::string::String);
+    impl ::std::ops::Deref for GetSecurityRoleNameName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetSecurityRoleNameName> for ::std::string::String {
+        fn from(value: GetSecurityRoleNameName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetSecurityRoleNameName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetSecurityRoleNameName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetSecurityRoleNameName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetSecurityRoleNameName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`GetSecurityRoleResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -31,6 +139,184 @@ pub mod types {
             Self(value)
         }
     }
+    ///`PostSecurityRoleQueryBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostSecurityRoleQueryBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filters: ::std::option::Option<PostSecurityRoleQueryBodyFilters>,
+        ///Offset of the first role to return.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub from: ::std::option::Option<f64>,
+        ///Text to match against roles.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<::std::string::String>,
+        ///Largest number of roles to return.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sort: ::std::option::Option<PostSecurityRoleQueryBodySort>,
+    }
+    impl PostSecurityRoleQueryBody {
+        pub fn builder() -> builder::PostSecurityRoleQueryBody {
+            Default::default()
+        }
+    }
+    ///`PostSecurityRoleQueryBodyFilters`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostSecurityRoleQueryBodyFilters {
+        ///Whether built-in reserved roles are included.
+        #[serde(
+            rename = "showReservedRoles",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub show_reserved_roles: ::std::option::Option<bool>,
+    }
+    impl PostSecurityRoleQueryBodyFilters {
+        pub fn builder() -> builder::PostSecurityRoleQueryBodyFilters {
+            Default::default()
+        }
+    }
+    ///`PostSecurityRoleQueryBodySort`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostSecurityRoleQueryBodySort {
+        pub direction: PostSecurityRoleQueryBodySortDirection,
+        pub field: ::std::string::String,
+    }
+    impl PostSecurityRoleQueryBodySort {
+        pub fn builder() -> builder::PostSecurityRoleQueryBodySort {
+            Default::default()
+        }
+    }
+    ///`PostSecurityRoleQueryBodySortDirection`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PostSecurityRoleQueryBodySortDirection {
+        Asc,
+        Desc,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PostSecurityRoleQueryBodySortDirection {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Asc => f.write_str("asc"),
+                Self::Desc => f.write_str("desc"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PostSecurityRoleQueryBodySortDirection {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "asc" => Ok(Self::Asc),
+                "desc" => Ok(Self::Desc),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PostSecurityRoleQueryBodySortDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PostSecurityRoleQueryBodySortDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PostSecurityRolesBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostSecurityRolesBody {
+        ///Role definitions keyed by role name.
+        pub roles: ::std::collections::HashMap<
+            ::std::string::String,
+            RoleCreateOrUpdate,
+        >,
+    }
+    impl PostSecurityRolesBody {
+        pub fn builder() -> builder::PostSecurityRolesBody {
+            Default::default()
+        }
+    }
+    ///`PutSecurityRoleNameName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct PutSecurityRoleNameName(::std::string::String);
+    impl ::std::ops::Deref for PutSecurityRoleNameName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PutSecurityRoleNameName> for ::std::string::String {
+        fn from(value: PutSecurityRoleNameName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for PutSecurityRoleNameName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PutSecurityRoleNameName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PutSecurityRoleNameName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PutSecurityRoleNameName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///One page of roles matching a role query.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct QueryRolesResult {
+        ///Number of roles in this answer.
+        pub count: i64,
+        pub roles: ::std::vec::Vec<Role>,
+        ///Number of roles matching the query overall.
+        pub total: i64,
+    }
     ///A role and the privileges it grants.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Role {
@@ -46,6 +332,80 @@ pub mod types {
             ::std::string::String,
             ::serde_json::Value,
         >,
+    }
+    ///A role definition as written by the create-or-update calls.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct RoleCreateOrUpdate {
+        ///Free-text description of the role.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<RoleCreateOrUpdateDescription>,
+        pub elasticsearch: RolesRoleElasticsearch,
+        ///Kibana privileges, one entry per set of spaces.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub kibana: ::std::vec::Vec<RoleKibanaPrivilege>,
+        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
+        pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl RoleCreateOrUpdate {
+        pub fn builder() -> builder::RoleCreateOrUpdate {
+            Default::default()
+        }
+    }
+    ///Free-text description of the role.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RoleCreateOrUpdateDescription(::std::string::String);
+    impl ::std::ops::Deref for RoleCreateOrUpdateDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RoleCreateOrUpdateDescription> for ::std::string::String {
+        fn from(value: RoleCreateOrUpdateDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RoleCreateOrUpdateDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 2048usize {
+                return Err("longer than 2048 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RoleCreateOrUpdateDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RoleCreateOrUpdateDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleCreateOrUpdateDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///`RoleElasticsearch`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -114,8 +474,1182 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub spaces: ::std::vec::Vec<::std::string::String>,
     }
+    ///Kibana privileges granted in a set of spaces.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct RoleKibanaPrivilege {
+        ///Base privileges, e.g. `all` or `read`; empty when feature privileges are used.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub base: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        ///Feature privileges keyed by feature id.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub feature: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Spaces the entry applies to; `*` alone means every space.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub spaces: ::std::option::Option<RoleKibanaPrivilegeSpaces>,
+    }
+    impl RoleKibanaPrivilege {
+        pub fn builder() -> builder::RoleKibanaPrivilege {
+            Default::default()
+        }
+    }
+    ///Spaces the entry applies to; `*` alone means every space.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RoleKibanaPrivilegeSpaces {
+        Variant0([RoleKibanaPrivilegeSpacesVariant0Item; 1usize]),
+        Variant1(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<[RoleKibanaPrivilegeSpacesVariant0Item; 1usize]>
+    for RoleKibanaPrivilegeSpaces {
+        fn from(value: [RoleKibanaPrivilegeSpacesVariant0Item; 1usize]) -> Self {
+            Self::Variant0(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for RoleKibanaPrivilegeSpaces {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Variant1(value)
+        }
+    }
+    ///`RoleKibanaPrivilegeSpacesVariant0Item`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RoleKibanaPrivilegeSpacesVariant0Item {
+        X,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RoleKibanaPrivilegeSpacesVariant0Item {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::X => f.write_str("*"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RoleKibanaPrivilegeSpacesVariant0Item {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "*" => Ok(Self::X),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RoleKibanaPrivilegeSpacesVariant0Item {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RoleKibanaPrivilegeSpacesVariant0Item {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Elasticsearch privileges of a role.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct RolesRoleElasticsearch {
+        ///Cluster privileges.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub cluster: ::std::vec::Vec<::std::string::String>,
+        ///Index privileges.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub indices: ::std::vec::Vec<RolesRoleElasticsearchIndicesItem>,
+        ///Privileges on remote clusters.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub remote_cluster: ::std::vec::Vec<RolesRoleElasticsearchRemoteClusterItem>,
+        ///Index privileges on remote clusters.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub remote_indices: ::std::vec::Vec<RolesRoleElasticsearchRemoteIndicesItem>,
+        ///Users the role may impersonate.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub run_as: ::std::vec::Vec<::std::string::String>,
+    }
+    impl RolesRoleElasticsearch {
+        pub fn builder() -> builder::RolesRoleElasticsearch {
+            Default::default()
+        }
+    }
+    ///`RolesRoleElasticsearchIndicesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct RolesRoleElasticsearchIndicesItem {
+        ///Whether `names` also covers restricted (internal) indices; rarely wise.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_restricted_indices: ::std::option::Option<bool>,
+        ///Field-level security, e.g. `grant` and `except` lists of fields.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub field_security: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Index, data stream and alias names or wildcards.
+        pub names: ::std::vec::Vec<::std::string::String>,
+        ///Index privileges granted on `names`.
+        pub privileges: ::std::vec::Vec<::std::string::String>,
+        ///Document-level security query limiting readable documents.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<::std::string::String>,
+    }
+    impl RolesRoleElasticsearchIndicesItem {
+        pub fn builder() -> builder::RolesRoleElasticsearchIndicesItem {
+            Default::default()
+        }
+    }
+    ///`RolesRoleElasticsearchRemoteClusterItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct RolesRoleElasticsearchRemoteClusterItem {
+        ///Remote cluster aliases, wildcards or regular expressions.
+        pub clusters: ::std::vec::Vec<::std::string::String>,
+        ///Cluster privileges granted on those remote clusters.
+        pub privileges: ::std::vec::Vec<::std::string::String>,
+    }
+    impl RolesRoleElasticsearchRemoteClusterItem {
+        pub fn builder() -> builder::RolesRoleElasticsearchRemoteClusterItem {
+            Default::default()
+        }
+    }
+    ///`RolesRoleElasticsearchRemoteIndicesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct RolesRoleElasticsearchRemoteIndicesItem {
+        ///Whether `names` also covers restricted (internal) indices.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allow_restricted_indices: ::std::option::Option<bool>,
+        ///Remote cluster aliases, wildcards or regular expressions.
+        pub clusters: ::std::vec::Vec<::std::string::String>,
+        ///Field-level security.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub field_security: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::vec::Vec<::std::string::String>,
+        >,
+        ///Remote index, data stream and alias names or wildcards.
+        pub names: ::std::vec::Vec<::std::string::String>,
+        ///Index privileges granted on `names`.
+        pub privileges: ::std::vec::Vec<::std::string::String>,
+        ///Document-level security query.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<::std::string::String>,
+    }
+    impl RolesRoleElasticsearchRemoteIndicesItem {
+        pub fn builder() -> builder::RolesRoleElasticsearchRemoteIndicesItem {
+            Default::default()
+        }
+    }
     /// Types for composing complex structures.
-    pub mod builder {}
+    pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct PostSecurityRoleQueryBody {
+            filters: ::std::result::Result<
+                ::std::option::Option<super::PostSecurityRoleQueryBodyFilters>,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            query: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            size: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            sort: ::std::result::Result<
+                ::std::option::Option<super::PostSecurityRoleQueryBodySort>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostSecurityRoleQueryBody {
+            fn default() -> Self {
+                Self {
+                    filters: Ok(Default::default()),
+                    from: Ok(Default::default()),
+                    query: Ok(Default::default()),
+                    size: Ok(Default::default()),
+                    sort: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostSecurityRoleQueryBody {
+            pub fn filters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PostSecurityRoleQueryBodyFilters>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filters: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+            pub fn size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for size: {e}")
+                    });
+                self
+            }
+            pub fn sort<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PostSecurityRoleQueryBodySort>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sort = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sort: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostSecurityRoleQueryBody>
+        for super::PostSecurityRoleQueryBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostSecurityRoleQueryBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    filters: value.filters?,
+                    from: value.from?,
+                    query: value.query?,
+                    size: value.size?,
+                    sort: value.sort?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostSecurityRoleQueryBody>
+        for PostSecurityRoleQueryBody {
+            fn from(value: super::PostSecurityRoleQueryBody) -> Self {
+                Self {
+                    filters: Ok(value.filters),
+                    from: Ok(value.from),
+                    query: Ok(value.query),
+                    size: Ok(value.size),
+                    sort: Ok(value.sort),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostSecurityRoleQueryBodyFilters {
+            show_reserved_roles: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostSecurityRoleQueryBodyFilters {
+            fn default() -> Self {
+                Self {
+                    show_reserved_roles: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostSecurityRoleQueryBodyFilters {
+            pub fn show_reserved_roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.show_reserved_roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for show_reserved_roles: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostSecurityRoleQueryBodyFilters>
+        for super::PostSecurityRoleQueryBodyFilters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostSecurityRoleQueryBodyFilters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    show_reserved_roles: value.show_reserved_roles?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostSecurityRoleQueryBodyFilters>
+        for PostSecurityRoleQueryBodyFilters {
+            fn from(value: super::PostSecurityRoleQueryBodyFilters) -> Self {
+                Self {
+                    show_reserved_roles: Ok(value.show_reserved_roles),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostSecurityRoleQueryBodySort {
+            direction: ::std::result::Result<
+                super::PostSecurityRoleQueryBodySortDirection,
+                ::std::string::String,
+            >,
+            field: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostSecurityRoleQueryBodySort {
+            fn default() -> Self {
+                Self {
+                    direction: Err("no value supplied for direction".to_string()),
+                    field: Err("no value supplied for field".to_string()),
+                }
+            }
+        }
+        impl PostSecurityRoleQueryBodySort {
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::PostSecurityRoleQueryBodySortDirection,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostSecurityRoleQueryBodySort>
+        for super::PostSecurityRoleQueryBodySort {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostSecurityRoleQueryBodySort,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    direction: value.direction?,
+                    field: value.field?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostSecurityRoleQueryBodySort>
+        for PostSecurityRoleQueryBodySort {
+            fn from(value: super::PostSecurityRoleQueryBodySort) -> Self {
+                Self {
+                    direction: Ok(value.direction),
+                    field: Ok(value.field),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostSecurityRolesBody {
+            roles: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::RoleCreateOrUpdate,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostSecurityRolesBody {
+            fn default() -> Self {
+                Self {
+                    roles: Err("no value supplied for roles".to_string()),
+                }
+            }
+        }
+        impl PostSecurityRolesBody {
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::RoleCreateOrUpdate,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostSecurityRolesBody>
+        for super::PostSecurityRolesBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostSecurityRolesBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { roles: value.roles? })
+            }
+        }
+        impl ::std::convert::From<super::PostSecurityRolesBody>
+        for PostSecurityRolesBody {
+            fn from(value: super::PostSecurityRolesBody) -> Self {
+                Self { roles: Ok(value.roles) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RoleCreateOrUpdate {
+            description: ::std::result::Result<
+                ::std::option::Option<super::RoleCreateOrUpdateDescription>,
+                ::std::string::String,
+            >,
+            elasticsearch: ::std::result::Result<
+                super::RolesRoleElasticsearch,
+                ::std::string::String,
+            >,
+            kibana: ::std::result::Result<
+                ::std::vec::Vec<super::RoleKibanaPrivilege>,
+                ::std::string::String,
+            >,
+            metadata: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RoleCreateOrUpdate {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    elasticsearch: Err(
+                        "no value supplied for elasticsearch".to_string(),
+                    ),
+                    kibana: Ok(Default::default()),
+                    metadata: Ok(Default::default()),
+                }
+            }
+        }
+        impl RoleCreateOrUpdate {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RoleCreateOrUpdateDescription>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn elasticsearch<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RolesRoleElasticsearch>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.elasticsearch = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for elasticsearch: {e}")
+                    });
+                self
+            }
+            pub fn kibana<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RoleKibanaPrivilege>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kibana = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kibana: {e}")
+                    });
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RoleCreateOrUpdate> for super::RoleCreateOrUpdate {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RoleCreateOrUpdate,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    elasticsearch: value.elasticsearch?,
+                    kibana: value.kibana?,
+                    metadata: value.metadata?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RoleCreateOrUpdate> for RoleCreateOrUpdate {
+            fn from(value: super::RoleCreateOrUpdate) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    elasticsearch: Ok(value.elasticsearch),
+                    kibana: Ok(value.kibana),
+                    metadata: Ok(value.metadata),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RoleKibanaPrivilege {
+            base: ::std::result::Result<
+                ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                ::std::string::String,
+            >,
+            feature: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                ::std::string::String,
+            >,
+            spaces: ::std::result::Result<
+                ::std::option::Option<super::RoleKibanaPrivilegeSpaces>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RoleKibanaPrivilege {
+            fn default() -> Self {
+                Self {
+                    base: Ok(Default::default()),
+                    feature: Ok(Default::default()),
+                    spaces: Ok(Default::default()),
+                }
+            }
+        }
+        impl RoleKibanaPrivilege {
+            pub fn base<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.base = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for base: {e}")
+                    });
+                self
+            }
+            pub fn feature<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.feature = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for feature: {e}")
+                    });
+                self
+            }
+            pub fn spaces<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RoleKibanaPrivilegeSpaces>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.spaces = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for spaces: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RoleKibanaPrivilege>
+        for super::RoleKibanaPrivilege {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RoleKibanaPrivilege,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    base: value.base?,
+                    feature: value.feature?,
+                    spaces: value.spaces?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RoleKibanaPrivilege> for RoleKibanaPrivilege {
+            fn from(value: super::RoleKibanaPrivilege) -> Self {
+                Self {
+                    base: Ok(value.base),
+                    feature: Ok(value.feature),
+                    spaces: Ok(value.spaces),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RolesRoleElasticsearch {
+            cluster: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            indices: ::std::result::Result<
+                ::std::vec::Vec<super::RolesRoleElasticsearchIndicesItem>,
+                ::std::string::String,
+            >,
+            remote_cluster: ::std::result::Result<
+                ::std::vec::Vec<super::RolesRoleElasticsearchRemoteClusterItem>,
+                ::std::string::String,
+            >,
+            remote_indices: ::std::result::Result<
+                ::std::vec::Vec<super::RolesRoleElasticsearchRemoteIndicesItem>,
+                ::std::string::String,
+            >,
+            run_as: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RolesRoleElasticsearch {
+            fn default() -> Self {
+                Self {
+                    cluster: Ok(Default::default()),
+                    indices: Ok(Default::default()),
+                    remote_cluster: Ok(Default::default()),
+                    remote_indices: Ok(Default::default()),
+                    run_as: Ok(Default::default()),
+                }
+            }
+        }
+        impl RolesRoleElasticsearch {
+            pub fn cluster<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cluster = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cluster: {e}")
+                    });
+                self
+            }
+            pub fn indices<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::RolesRoleElasticsearchIndicesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.indices = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for indices: {e}")
+                    });
+                self
+            }
+            pub fn remote_cluster<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::RolesRoleElasticsearchRemoteClusterItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remote_cluster = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for remote_cluster: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn remote_indices<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::RolesRoleElasticsearchRemoteIndicesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.remote_indices = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for remote_indices: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn run_as<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.run_as = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for run_as: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RolesRoleElasticsearch>
+        for super::RolesRoleElasticsearch {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RolesRoleElasticsearch,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cluster: value.cluster?,
+                    indices: value.indices?,
+                    remote_cluster: value.remote_cluster?,
+                    remote_indices: value.remote_indices?,
+                    run_as: value.run_as?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RolesRoleElasticsearch>
+        for RolesRoleElasticsearch {
+            fn from(value: super::RolesRoleElasticsearch) -> Self {
+                Self {
+                    cluster: Ok(value.cluster),
+                    indices: Ok(value.indices),
+                    remote_cluster: Ok(value.remote_cluster),
+                    remote_indices: Ok(value.remote_indices),
+                    run_as: Ok(value.run_as),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RolesRoleElasticsearchIndicesItem {
+            allow_restricted_indices: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            field_security: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                ::std::string::String,
+            >,
+            names: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            privileges: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            query: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RolesRoleElasticsearchIndicesItem {
+            fn default() -> Self {
+                Self {
+                    allow_restricted_indices: Ok(Default::default()),
+                    field_security: Ok(Default::default()),
+                    names: Err("no value supplied for names".to_string()),
+                    privileges: Err("no value supplied for privileges".to_string()),
+                    query: Ok(Default::default()),
+                }
+            }
+        }
+        impl RolesRoleElasticsearchIndicesItem {
+            pub fn allow_restricted_indices<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_restricted_indices = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allow_restricted_indices: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn field_security<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_security = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for field_security: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn names<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.names = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for names: {e}")
+                    });
+                self
+            }
+            pub fn privileges<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privileges = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privileges: {e}")
+                    });
+                self
+            }
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RolesRoleElasticsearchIndicesItem>
+        for super::RolesRoleElasticsearchIndicesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RolesRoleElasticsearchIndicesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    allow_restricted_indices: value.allow_restricted_indices?,
+                    field_security: value.field_security?,
+                    names: value.names?,
+                    privileges: value.privileges?,
+                    query: value.query?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RolesRoleElasticsearchIndicesItem>
+        for RolesRoleElasticsearchIndicesItem {
+            fn from(value: super::RolesRoleElasticsearchIndicesItem) -> Self {
+                Self {
+                    allow_restricted_indices: Ok(value.allow_restricted_indices),
+                    field_security: Ok(value.field_security),
+                    names: Ok(value.names),
+                    privileges: Ok(value.privileges),
+                    query: Ok(value.query),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RolesRoleElasticsearchRemoteClusterItem {
+            clusters: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            privileges: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RolesRoleElasticsearchRemoteClusterItem {
+            fn default() -> Self {
+                Self {
+                    clusters: Err("no value supplied for clusters".to_string()),
+                    privileges: Err("no value supplied for privileges".to_string()),
+                }
+            }
+        }
+        impl RolesRoleElasticsearchRemoteClusterItem {
+            pub fn clusters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.clusters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for clusters: {e}")
+                    });
+                self
+            }
+            pub fn privileges<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privileges = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privileges: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RolesRoleElasticsearchRemoteClusterItem>
+        for super::RolesRoleElasticsearchRemoteClusterItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RolesRoleElasticsearchRemoteClusterItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    clusters: value.clusters?,
+                    privileges: value.privileges?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RolesRoleElasticsearchRemoteClusterItem>
+        for RolesRoleElasticsearchRemoteClusterItem {
+            fn from(value: super::RolesRoleElasticsearchRemoteClusterItem) -> Self {
+                Self {
+                    clusters: Ok(value.clusters),
+                    privileges: Ok(value.privileges),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RolesRoleElasticsearchRemoteIndicesItem {
+            allow_restricted_indices: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            clusters: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            field_security: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+                ::std::string::String,
+            >,
+            names: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            privileges: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            query: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RolesRoleElasticsearchRemoteIndicesItem {
+            fn default() -> Self {
+                Self {
+                    allow_restricted_indices: Ok(Default::default()),
+                    clusters: Err("no value supplied for clusters".to_string()),
+                    field_security: Ok(Default::default()),
+                    names: Err("no value supplied for names".to_string()),
+                    privileges: Err("no value supplied for privileges".to_string()),
+                    query: Ok(Default::default()),
+                }
+            }
+        }
+        impl RolesRoleElasticsearchRemoteIndicesItem {
+            pub fn allow_restricted_indices<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allow_restricted_indices = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allow_restricted_indices: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn clusters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.clusters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for clusters: {e}")
+                    });
+                self
+            }
+            pub fn field_security<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_security = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for field_security: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn names<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.names = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for names: {e}")
+                    });
+                self
+            }
+            pub fn privileges<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privileges = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privileges: {e}")
+                    });
+                self
+            }
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RolesRoleElasticsearchRemoteIndicesItem>
+        for super::RolesRoleElasticsearchRemoteIndicesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RolesRoleElasticsearchRemoteIndicesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    allow_restricted_indices: value.allow_restricted_indices?,
+                    clusters: value.clusters?,
+                    field_security: value.field_security?,
+                    names: value.names?,
+                    privileges: value.privileges?,
+                    query: value.query?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RolesRoleElasticsearchRemoteIndicesItem>
+        for RolesRoleElasticsearchRemoteIndicesItem {
+            fn from(value: super::RolesRoleElasticsearchRemoteIndicesItem) -> Self {
+                Self {
+                    allow_restricted_indices: Ok(value.allow_restricted_indices),
+                    clusters: Ok(value.clusters),
+                    field_security: Ok(value.field_security),
+                    names: Ok(value.names),
+                    privileges: Ok(value.privileges),
+                    query: Ok(value.query),
+                }
+            }
+        }
+    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -146,6 +1680,87 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostSecurityRoleQueryBodySortDirection {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PostSecurityRoleQueryBodySortDirection {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleKibanaPrivilegeSpacesVariant0Item {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RoleKibanaPrivilegeSpacesVariant0Item {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleKibanaPrivilegeSpaces {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0([RoleKibanaPrivilegeSpacesVariant0Item; 1usize]),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0(f0) => {
+                                            RoleKibanaPrivilegeSpaces::Variant0(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1(f0) => {
+                                            RoleKibanaPrivilegeSpaces::Variant1(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RoleKibanaPrivilegeSpaces::Unknown,
+            )
         }
     }
 }
@@ -219,6 +1834,94 @@ let response = client.get_security_role()
 ```*/
     pub fn get_security_role(&self) -> builder::GetSecurityRole<'_> {
         builder::GetSecurityRole::new(self)
+    }
+    /**Query roles
+
+Searches roles with paging, sorting and an optional text query.
+
+Sends a `POST` request to `/api/security/role/_query`
+
+```text
+let response = client.post_security_role_query()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_security_role_query(&self) -> builder::PostSecurityRoleQuery<'_> {
+        builder::PostSecurityRoleQuery::new(self)
+    }
+    /**Get a role
+
+Reads one role with its Elasticsearch and Kibana privileges.
+
+Sends a `GET` request to `/api/security/role/{name}`
+
+Arguments:
+- `name`: Role name.
+- `replace_deprecated_privileges`: When true, privileges of deprecated features are left out and those of their replacement features are returned instead.
+
+```text
+let response = client.get_security_role_name()
+    .name(name)
+    .replace_deprecated_privileges(replace_deprecated_privileges)
+    .send()
+    .await;
+```*/
+    pub fn get_security_role_name(&self) -> builder::GetSecurityRoleName<'_> {
+        builder::GetSecurityRoleName::new(self)
+    }
+    /**Create or update a role
+
+Creates a Kibana role, or replaces an existing one; roles live in the Elasticsearch native realm.
+
+Sends a `PUT` request to `/api/security/role/{name}`
+
+Arguments:
+- `name`: Role name.
+- `create_only`: When true, an existing role of that name is left untouched.
+- `body`
+```text
+let response = client.put_security_role_name()
+    .name(name)
+    .create_only(create_only)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn put_security_role_name(&self) -> builder::PutSecurityRoleName<'_> {
+        builder::PutSecurityRoleName::new(self)
+    }
+    /**Delete a role
+
+Removes a Kibana role.
+
+Sends a `DELETE` request to `/api/security/role/{name}`
+
+Arguments:
+- `name`: Role name.
+```text
+let response = client.delete_security_role_name()
+    .name(name)
+    .send()
+    .await;
+```*/
+    pub fn delete_security_role_name(&self) -> builder::DeleteSecurityRoleName<'_> {
+        builder::DeleteSecurityRoleName::new(self)
+    }
+    /**Create or update roles
+
+Creates or replaces several roles in one call, keyed by role name.
+
+Sends a `POST` request to `/api/security/roles`
+
+```text
+let response = client.post_security_roles()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_security_roles(&self) -> builder::PostSecurityRoles<'_> {
+        builder::PostSecurityRoles::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -307,6 +2010,435 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::post_security_role_query`]
+
+[`Client::post_security_role_query`]: super::Client::post_security_role_query*/
+    #[derive(Debug, Clone)]
+    pub struct PostSecurityRoleQuery<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PostSecurityRoleQueryBody, String>,
+    }
+    impl<'a> PostSecurityRoleQuery<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostSecurityRoleQueryBody>,
+            <V as std::convert::TryInto<
+                types::PostSecurityRoleQueryBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PostSecurityRoleQueryBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostSecurityRoleQueryBody,
+            ) -> types::builder::PostSecurityRoleQueryBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/security/role/_query`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::QueryRolesResult>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::QueryRolesResult>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::QueryRolesResult>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PostSecurityRoleQueryBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/security/role/_query", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_security_role_query",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_security_role_name`]
+
+[`Client::get_security_role_name`]: super::Client::get_security_role_name*/
+    #[derive(Debug, Clone)]
+    pub struct GetSecurityRoleName<'a> {
+        client: &'a super::Client,
+        name: Result<types::GetSecurityRoleNameName, String>,
+        replace_deprecated_privileges: Result<Option<bool>, String>,
+    }
+    impl<'a> GetSecurityRoleName<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                name: Err("name was not initialized".to_string()),
+                replace_deprecated_privileges: Ok(None),
+            }
+        }
+        pub fn name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetSecurityRoleNameName>,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `GetSecurityRoleNameName` for name failed".to_string()
+                });
+            self
+        }
+        pub fn replace_deprecated_privileges<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.replace_deprecated_privileges = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for replace_deprecated_privileges failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/security/role/{name}`
+        pub async fn send(self) -> Result<ResponseValue<types::Role>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::Role>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(self) -> Result<ResponseValue<types::Role>, Error<()>> {
+            let Self { client, name, replace_deprecated_privileges } = self;
+            let name = name.map_err(Error::InvalidRequest)?;
+            let replace_deprecated_privileges = replace_deprecated_privileges
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security/role/{}", client.baseurl, crate ::path::segment(& name
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "replaceDeprecatedPrivileges",
+                        &replace_deprecated_privileges,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_security_role_name",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::put_security_role_name`]
+
+[`Client::put_security_role_name`]: super::Client::put_security_role_name*/
+    #[derive(Debug, Clone)]
+    pub struct PutSecurityRoleName<'a> {
+        client: &'a super::Client,
+        name: Result<types::PutSecurityRoleNameName, String>,
+        create_only: Result<Option<bool>, String>,
+        body: Result<types::builder::RoleCreateOrUpdate, String>,
+    }
+    impl<'a> PutSecurityRoleName<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                name: Err("name was not initialized".to_string()),
+                create_only: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PutSecurityRoleNameName>,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `PutSecurityRoleNameName` for name failed".to_string()
+                });
+            self
+        }
+        pub fn create_only<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.create_only = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for create_only failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RoleCreateOrUpdate>,
+            <V as std::convert::TryInto<
+                types::RoleCreateOrUpdate,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RoleCreateOrUpdate` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RoleCreateOrUpdate,
+            ) -> types::builder::RoleCreateOrUpdate,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/security/role/{name}`
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(204u16),
+                )
+                .await
+        }
+        async fn send_generated(self) -> Result<ResponseValue<()>, Error<()>> {
+            let Self { client, name, create_only, body } = self;
+            let name = name.map_err(Error::InvalidRequest)?;
+            let create_only = create_only.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::RoleCreateOrUpdate::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security/role/{}", client.baseurl, crate ::path::segment(& name
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("createOnly", &create_only))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "put_security_role_name",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_security_role_name`]
+
+[`Client::delete_security_role_name`]: super::Client::delete_security_role_name*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteSecurityRoleName<'a> {
+        client: &'a super::Client,
+        name: Result<types::DeleteSecurityRoleNameName, String>,
+    }
+    impl<'a> DeleteSecurityRoleName<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                name: Err("name was not initialized".to_string()),
+            }
+        }
+        pub fn name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeleteSecurityRoleNameName>,
+        {
+            self.name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `DeleteSecurityRoleNameName` for name failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/security/role/{name}`
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(204u16),
+                )
+                .await
+        }
+        async fn send_generated(self) -> Result<ResponseValue<()>, Error<()>> {
+            let Self { client, name } = self;
+            let name = name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security/role/{}", client.baseurl, crate ::path::segment(& name
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "delete_security_role_name",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_security_roles`]
+
+[`Client::post_security_roles`]: super::Client::post_security_roles*/
+    #[derive(Debug, Clone)]
+    pub struct PostSecurityRoles<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PostSecurityRolesBody, String>,
+    }
+    impl<'a> PostSecurityRoles<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostSecurityRolesBody>,
+            <V as std::convert::TryInto<
+                types::PostSecurityRolesBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PostSecurityRolesBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostSecurityRolesBody,
+            ) -> types::builder::PostSecurityRolesBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/security/roles`
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(self) -> Result<ResponseValue<()>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PostSecurityRolesBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/security/roles", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_security_roles",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -332,8 +2464,26 @@ pub mod roundtrip {
     ) -> Option<Result<serde_json::Value, String>> {
         match type_name {
             "Role" => Some(decode_encode::<super::types::Role>(json)),
+            "RoleCreateOrUpdate" => {
+                Some(decode_encode::<super::types::RoleCreateOrUpdate>(json))
+            }
+            "RolesRoleElasticsearch" => {
+                Some(decode_encode::<super::types::RolesRoleElasticsearch>(json))
+            }
+            "RoleKibanaPrivilege" => {
+                Some(decode_encode::<super::types::RoleKibanaPrivilege>(json))
+            }
+            "QueryRolesResult" => {
+                Some(decode_encode::<super::types::QueryRolesResult>(json))
+            }
             "GetSecurityRoleResponse" => {
                 Some(decode_encode::<super::types::GetSecurityRoleResponse>(json))
+            }
+            "PostSecurityRoleQueryBody" => {
+                Some(decode_encode::<super::types::PostSecurityRoleQueryBody>(json))
+            }
+            "PostSecurityRolesBody" => {
+                Some(decode_encode::<super::types::PostSecurityRolesBody>(json))
             }
             _ => None,
         }
@@ -344,6 +2494,26 @@ pub mod operations {
     ///`GET /api/security/role` (`get-security-role`).
     pub const GET_SECURITY_ROLE: crate::OperationId = crate::OperationId::__generated(
         "get_security_role",
+    );
+    ///`POST /api/security/role/_query` (`post-security-role-query`).
+    pub const POST_SECURITY_ROLE_QUERY: crate::OperationId = crate::OperationId::__generated(
+        "post_security_role_query",
+    );
+    ///`GET /api/security/role/{name}` (`get-security-role-name`).
+    pub const GET_SECURITY_ROLE_NAME: crate::OperationId = crate::OperationId::__generated(
+        "get_security_role_name",
+    );
+    ///`PUT /api/security/role/{name}` (`put-security-role-name`).
+    pub const PUT_SECURITY_ROLE_NAME: crate::OperationId = crate::OperationId::__generated(
+        "put_security_role_name",
+    );
+    ///`DELETE /api/security/role/{name}` (`delete-security-role-name`).
+    pub const DELETE_SECURITY_ROLE_NAME: crate::OperationId = crate::OperationId::__generated(
+        "delete_security_role_name",
+    );
+    ///`POST /api/security/roles` (`post-security-roles`).
+    pub const POST_SECURITY_ROLES: crate::OperationId = crate::OperationId::__generated(
+        "post_security_roles",
     );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
@@ -367,6 +2537,72 @@ pub async fn invoke(
                     );
             }
             crate::dynamic::json(b.send().await?)
+        }
+        "post_security_role_query" => {
+            let mut b = client.post_security_role_query();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<
+                            types::PostSecurityRoleQueryBody,
+                        >("body", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_security_role_name" => {
+            let mut b = client.get_security_role_name();
+            if let Some(v) = args.param("name") {
+                b = b
+                    .name(
+                        crate::dynamic::arg::<types::GetSecurityRoleNameName>("name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("replace_deprecated_privileges") {
+                b = b
+                    .replace_deprecated_privileges(
+                        crate::dynamic::arg::<bool>("replace_deprecated_privileges", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "put_security_role_name" => {
+            let mut b = client.put_security_role_name();
+            if let Some(v) = args.param("name") {
+                b = b
+                    .name(
+                        crate::dynamic::arg::<types::PutSecurityRoleNameName>("name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("create_only") {
+                b = b.create_only(crate::dynamic::arg::<bool>("create_only", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::arg::<types::RoleCreateOrUpdate>("body", v)?);
+            }
+            crate::dynamic::empty(b.send().await?)
+        }
+        "delete_security_role_name" => {
+            let mut b = client.delete_security_role_name();
+            if let Some(v) = args.param("name") {
+                b = b
+                    .name(
+                        crate::dynamic::arg::<
+                            types::DeleteSecurityRoleNameName,
+                        >("name", v)?,
+                    );
+            }
+            crate::dynamic::empty(b.send().await?)
+        }
+        "post_security_roles" => {
+            let mut b = client.post_security_roles();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::arg::<types::PostSecurityRolesBody>("body", v)?,
+                    );
+            }
+            crate::dynamic::empty(b.send().await?)
         }
         other => Err(crate::dynamic::unknown("operation", other)),
     }

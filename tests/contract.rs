@@ -140,6 +140,52 @@ async fn drive(k: &Kibana) -> Vec<(String, Result<Answer, Error>)> {
     out
 }
 
+/// An error, with what Prism found wrong in the request when it says.
+fn explain(e: &Error) -> String {
+    match e {
+        Error::Api { body, .. } => match body.extra.get("validation") {
+            Some(v) => format!("{e} {v}"),
+            None => e.to_string(),
+        },
+        other => other.to_string(),
+    }
+}
+
+/// Prism 5 reads every field of a `multipart/form-data` body as text: a form field that holds an
+/// array or object (the saved-objects `retries`, JSON in its part, as Kibana reads it) fails its
+/// validation with a 400, with or without a `Content-Type: application/json` on the part
+/// (checked by hand with curl). The form and its fields are checked on loopback servers by the
+/// conformance test and the mock.
+fn prism_cannot_read_json_form_fields(operation: &str, e: &Error) -> bool {
+    let manifest = common::manifest();
+    let Some(op) = manifest["operations"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|o| o["rust_method"] == operation && o["multipart_fields"] == true)
+    else {
+        return false;
+    };
+    let specs = common::domain_specs();
+    let spec = &specs[op["domain"].as_str().unwrap_or_default()];
+    let body = op["body_type"].as_str().unwrap_or_default();
+    let json_field = spec["components"]["schemas"][body]["properties"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .any(|(_, p)| p.get("type").and_then(Value::as_str) != Some("string"));
+    json_field && matches!(e, Error::Api { status, .. } if status.as_u16() == 400)
+}
+
+/// Prism's own failure to generate an answer (not a verdict on the request).
+fn prism_generator_crashed(e: &Error) -> bool {
+    matches!(e, Error::Api { status, body, .. }
+        if status.as_u16() == 500
+            && body.extra.get("type").and_then(Value::as_str)
+                == Some("https://stoplight.io/prism/errors#UNKNOWN")
+            && body.extra.get("title").and_then(Value::as_str).is_some_and(|t| t.starts_with("TypeError")))
+}
+
 /// Whether the operation answers newline-delimited JSON.
 fn answers_ndjson(operation: &str) -> bool {
     common::manifest()["operations"]
@@ -180,6 +226,7 @@ async fn every_reference_operation_in_prisms_static_mode() {
     for (op, outcome) in outcomes {
         match (op.as_str(), outcome) {
             (op, Err(e)) if prism_cannot_serialize_ndjson(op, &e) => {}
+            (op, Err(e)) if prism_cannot_read_json_form_fields(op, &e) => {}
             // Prism answers the reference's own example, whose numbers are text ("took": "76,"):
             // it must fail to decode, naming the field.
             ("set_alert_assignees", Err(Error::Decode { path, .. })) if path == "took" => {}
@@ -187,7 +234,7 @@ async fn every_reference_operation_in_prisms_static_mode() {
                 "set_alert_assignees: expected the decode error at `took`, got {other:?}"
             )),
             (_, Ok(_)) => {}
-            (op, Err(e)) => failures.push(format!("{op}: {e}")),
+            (op, Err(e)) => failures.push(format!("{op}: {}", explain(&e))),
         }
     }
     assert!(
@@ -200,15 +247,25 @@ async fn every_reference_operation_in_prisms_static_mode() {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_reference_operation_in_prisms_dynamic_mode() {
     let prism = start(true);
-    // Generated data differs run to run: drive every operation several times.
+    // Generated data differs run to run: drive every operation several times. Prism's data
+    // generator itself sometimes crashes on a complex schema (a 500 `errors#UNKNOWN` with a
+    // JavaScript TypeError from json-schema-faker): that says nothing of the client, but every
+    // operation must be answered in some round.
+    let mut crashed_every_round: Option<std::collections::BTreeSet<String>> = None;
     for round in 0..3 {
+        let mut crashed = std::collections::BTreeSet::new();
         let failures: Vec<String> = drive(&client(&prism))
             .await
             .into_iter()
             .filter_map(|(op, r)| {
+                if r.as_ref().err().is_some_and(prism_generator_crashed) {
+                    crashed.insert(op.clone());
+                    return None;
+                }
                 r.err()
                     .filter(|e| !prism_cannot_serialize_ndjson(&op, e))
-                    .map(|e| format!("{op}: {e}"))
+                    .filter(|e| !prism_cannot_read_json_form_fields(&op, e))
+                    .map(|e| format!("{op}: {}", explain(&e)))
             })
             .collect();
         assert!(
@@ -216,7 +273,13 @@ async fn every_reference_operation_in_prisms_dynamic_mode() {
             "Prism (dynamic, round {round}) disagrees:\n{}",
             failures.join("\n")
         );
+        crashed_every_round = Some(match crashed_every_round {
+            None => crashed,
+            Some(before) => before.intersection(&crashed).cloned().collect(),
+        });
     }
+    let never = crashed_every_round.unwrap_or_default();
+    assert!(never.is_empty(), "Prism never answered: {never:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

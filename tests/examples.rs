@@ -91,3 +91,28 @@ fn upgrade_agents() {
         "{out}"
     );
 }
+
+#[test]
+fn data_view_and_rule() {
+    let out = run("data_view_and_rule", &[]);
+    assert!(
+        out.contains("data view ") && out.contains("connector "),
+        "{out}"
+    );
+    assert!(out.contains("notifies 1 action(s)"), "{out}");
+}
+
+#[test]
+fn copy_space_objects() {
+    let file = std::env::temp_dir().join(format!("example-copy-{}.ndjson", std::process::id()));
+    let out = run("copy_space_objects", &[file.to_str().unwrap()]);
+    assert!(out.contains("exported 1001 lines from marketing"), "{out}");
+    assert!(out.contains("imported into sales: success true"), "{out}");
+    std::fs::remove_file(file).unwrap();
+}
+
+#[test]
+fn slo_pages() {
+    let out = run("slo_pages", &[]);
+    assert!(out.contains("12 SLOs over 3 pages"), "{out}");
+}

@@ -12,8 +12,10 @@ use std::collections::BTreeSet;
 const UNKNOWN: &str = "value-from-a-newer-kibana";
 
 /// The reference's one wrong example (see reference_examples.rs) fails on its own account.
+/// An example that contradicts its own schema fails to decode whatever is added to it
+/// (`reference_examples.rs` checks that it does).
 fn is_known_wrong(e: &Example) -> bool {
-    e.operation == "POST /api/detection_engine/signals/assignees" && e.location.starts_with("200 ")
+    common::contradicts(e)
 }
 
 fn response_instances() -> Vec<Example> {
@@ -30,8 +32,13 @@ fn synthesized_instances_decode() {
     for e in common::synthesized_responses() {
         let encoded = common::roundtrip(&e.domain, &e.type_name, &e.value)
             .unwrap_or_else(|err| panic!("{} {}: {err}\n{}", e.operation, e.location, e.value));
-        common::equivalent(&e.value, &encoded)
-            .unwrap_or_else(|d| panic!("{} {}: {d}", e.operation, e.location));
+        common::equivalent_in(
+            &common::domain_specs()[&e.domain],
+            &e.schema,
+            &e.value,
+            &encoded,
+        )
+        .unwrap_or_else(|d| panic!("{} {}: {d}", e.operation, e.location));
     }
 }
 
@@ -63,8 +70,16 @@ fn extra_fields_decode_in_every_response_type() {
             cases += 1;
         }
     }
-    // Every response type of every operation got at least one case.
+    // Every response type of every operation that holds a struct got at least one case.
+    let specs = common::domain_specs();
     for e in common::synthesized_responses() {
+        let spec = &specs[&e.domain];
+        let has_struct = common::sites(spec, &e.schema, &e.value)
+            .iter()
+            .any(|s| matches!(s, Site::Struct(_)));
+        if !has_struct {
+            continue;
+        }
         assert!(
             covered.contains(&(e.domain.clone(), e.type_name.clone())),
             "{} {} ({}) had no case",
@@ -100,7 +115,7 @@ fn unknown_enum_values_decode_and_survive_encoding() {
                 e.operation,
                 e.location
             );
-            common::equivalent(&mutated, &encoded).unwrap();
+            common::equivalent_in(spec, &e.schema, &mutated, &encoded).unwrap();
             cases += 1;
         }
     }

@@ -199,6 +199,24 @@ pub fn rename_schemas(spec: &mut Value, prefixes: &[String]) {
     for s in &shorts {
         *uses.entry(s.as_str()).or_default() += 1;
     }
+    // typify names an inline object property's type `{Parent}{Property}`: a short name equal to
+    // one of those would define the type twice, so such a schema keeps its prefix.
+    let inline: BTreeSet<String> = old
+        .iter()
+        .zip(&shorts)
+        .flat_map(|(name, short)| {
+            schemas[name]
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(_, p)| p.get("$ref").is_none() && is_structured(p))
+                .map(move |(prop, _)| format!("{short}{}", rust_type_name(prop)))
+        })
+        .collect();
+    for s in shorts.iter().filter(|s| inline.contains(*s)) {
+        *uses.entry(s.as_str()).or_default() += 1;
+    }
     let mut renames: BTreeMap<String, String> = BTreeMap::new();
     let mut taken: BTreeSet<String> = BTreeSet::new();
     for (name, wanted) in old.iter().zip(&shorts) {
@@ -261,6 +279,14 @@ fn rewrite_refs(value: &mut Value, renames: &BTreeMap<String, String>) {
         Value::Array(items) => items.iter_mut().for_each(|i| rewrite_refs(i, renames)),
         _ => {}
     }
+}
+
+/// Whether typify makes a type of its own for an inline schema.
+fn is_structured(schema: &Value) -> bool {
+    ["properties", "enum", "oneOf", "anyOf", "allOf"]
+        .iter()
+        .any(|k| schema.get(k).is_some())
+        || schema.get("items").is_some_and(is_structured)
 }
 
 /// A discriminator without a mapping names each member by its schema name: that name is written

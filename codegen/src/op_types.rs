@@ -16,6 +16,9 @@ pub struct OperationTypes {
     /// For a `multipart/form-data` body: the form field the raw body is sent as.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub multipart_file: Option<String>,
+    /// A multipart form of several fields, typed as a JSON object of them (`body_type`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub multipart_fields: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_type: Option<String>,
     /// For a newline-delimited JSON response: the type of one line.
@@ -60,6 +63,10 @@ impl OperationTypes {
                 .and_then(|b| b.get(crate::normalize::MULTIPART_FILE))
                 .and_then(Value::as_str)
                 .map(str::to_string),
+            multipart_fields: op
+                .get("requestBody")
+                .and_then(|b| b.get(crate::normalize::MULTIPART_FIELDS))
+                .is_some_and(|v| v == &Value::Bool(true)),
             response_type: ref_name(types.and_then(|t| t.get("response"))),
             ndjson_item_type: ref_name(types.and_then(|t| t.get("ndjson_item"))),
             error_type,

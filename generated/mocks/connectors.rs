@@ -61,6 +61,168 @@ pub mod operations {
             )
         }
     }
+    pub struct GetActionsConnectorIdWhen(::httpmock::When);
+    impl GetActionsConnectorIdWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/actions/connector/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/actions/connector/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetActionsConnectorIdThen(::httpmock::Then);
+    impl GetActionsConnectorIdThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConnectorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutActionsConnectorIdWhen(::httpmock::When);
+    impl PutActionsConnectorIdWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/actions/connector/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/actions/connector/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateConnectorRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutActionsConnectorIdThen(::httpmock::Then);
+    impl PutActionsConnectorIdThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConnectorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostActionsConnectorIdWhen(::httpmock::When);
+    impl PostActionsConnectorIdWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/actions/connector/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &types::PostActionsConnectorIdId) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/actions/connector/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::CreateConnectorRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostActionsConnectorIdThen(::httpmock::Then);
+    impl PostActionsConnectorIdThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConnectorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct DeleteActionsConnectorIdWhen(::httpmock::When);
     impl DeleteActionsConnectorIdWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -116,6 +278,147 @@ pub mod operations {
             )
         }
     }
+    pub struct PostActionsConnectorWhen(::httpmock::When);
+    impl PostActionsConnectorWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/api/actions/connector$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::CreateConnectorRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostActionsConnectorThen(::httpmock::Then);
+    impl PostActionsConnectorThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConnectorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostActionsConnectorIdExecuteWhen(::httpmock::When);
+    impl PostActionsConnectorIdExecuteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/actions/connector/[^/]*/_execute$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/actions/connector/{}/_execute$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::RunConnectorRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostActionsConnectorIdExecuteThen(::httpmock::Then);
+    impl PostActionsConnectorIdExecuteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostActionsConnectorIdExecuteResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetActionsConnectorsWhen(::httpmock::When);
+    impl GetActionsConnectorsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/actions/connectors$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetActionsConnectorsThen(::httpmock::Then);
+    impl GetActionsConnectorsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetActionsConnectorsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -127,11 +430,47 @@ pub trait MockServerExt {
             operations::GetActionsConnectorTypesWhen,
             operations::GetActionsConnectorTypesThen,
         );
+    fn get_actions_connector_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetActionsConnectorIdWhen,
+            operations::GetActionsConnectorIdThen,
+        );
+    fn put_actions_connector_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutActionsConnectorIdWhen,
+            operations::PutActionsConnectorIdThen,
+        );
+    fn post_actions_connector_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostActionsConnectorIdWhen,
+            operations::PostActionsConnectorIdThen,
+        );
     fn delete_actions_connector_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::DeleteActionsConnectorIdWhen,
             operations::DeleteActionsConnectorIdThen,
+        );
+    fn post_actions_connector<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostActionsConnectorWhen,
+            operations::PostActionsConnectorThen,
+        );
+    fn post_actions_connector_id_execute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostActionsConnectorIdExecuteWhen,
+            operations::PostActionsConnectorIdExecuteThen,
+        );
+    fn get_actions_connectors<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetActionsConnectorsWhen,
+            operations::GetActionsConnectorsThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -149,6 +488,48 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn get_actions_connector_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetActionsConnectorIdWhen,
+            operations::GetActionsConnectorIdThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetActionsConnectorIdWhen::new(when),
+                operations::GetActionsConnectorIdThen::new(then),
+            )
+        })
+    }
+    fn put_actions_connector_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutActionsConnectorIdWhen,
+            operations::PutActionsConnectorIdThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutActionsConnectorIdWhen::new(when),
+                operations::PutActionsConnectorIdThen::new(then),
+            )
+        })
+    }
+    fn post_actions_connector_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostActionsConnectorIdWhen,
+            operations::PostActionsConnectorIdThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostActionsConnectorIdWhen::new(when),
+                operations::PostActionsConnectorIdThen::new(then),
+            )
+        })
+    }
     fn delete_actions_connector_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -160,6 +541,48 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::DeleteActionsConnectorIdWhen::new(when),
                 operations::DeleteActionsConnectorIdThen::new(then),
+            )
+        })
+    }
+    fn post_actions_connector<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostActionsConnectorWhen,
+            operations::PostActionsConnectorThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostActionsConnectorWhen::new(when),
+                operations::PostActionsConnectorThen::new(then),
+            )
+        })
+    }
+    fn post_actions_connector_id_execute<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostActionsConnectorIdExecuteWhen,
+            operations::PostActionsConnectorIdExecuteThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostActionsConnectorIdExecuteWhen::new(when),
+                operations::PostActionsConnectorIdExecuteThen::new(then),
+            )
+        })
+    }
+    fn get_actions_connectors<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetActionsConnectorsWhen,
+            operations::GetActionsConnectorsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetActionsConnectorsWhen::new(when),
+                operations::GetActionsConnectorsThen::new(then),
             )
         })
     }

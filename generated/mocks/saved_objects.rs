@@ -54,6 +54,153 @@ pub mod operations {
             )
         }
     }
+    pub struct PostSavedObjectsImportWhen(::httpmock::When);
+    impl PostSavedObjectsImportWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/saved_objects/_import$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn compatibility_mode<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("compatibilityMode", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("compatibilityMode"))
+            }
+        }
+        pub fn create_new_copies<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("createNewCopies", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("createNewCopies"))
+            }
+        }
+        pub fn overwrite<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("overwrite", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("overwrite"))
+            }
+        }
+        pub fn body(self, value: ::serde_json::Value) -> Self {
+            Self(self.0.json_body(value))
+        }
+    }
+    pub struct PostSavedObjectsImportThen(::httpmock::Then);
+    impl PostSavedObjectsImportThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostSavedObjectsImportResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostSavedObjectsResolveImportErrorsWhen(::httpmock::When);
+    impl PostSavedObjectsResolveImportErrorsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/saved_objects/_resolve_import_errors$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn compatibility_mode<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("compatibilityMode", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("compatibilityMode"))
+            }
+        }
+        pub fn create_new_copies<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("createNewCopies", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("createNewCopies"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &types::PostSavedObjectsResolveImportErrorsBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostSavedObjectsResolveImportErrorsThen(::httpmock::Then);
+    impl PostSavedObjectsResolveImportErrorsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::PostSavedObjectsResolveImportErrorsResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -64,6 +211,21 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::PostSavedObjectsExportWhen,
             operations::PostSavedObjectsExportThen,
+        );
+    fn post_saved_objects_import<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostSavedObjectsImportWhen,
+            operations::PostSavedObjectsImportThen,
+        );
+    fn post_saved_objects_resolve_import_errors<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostSavedObjectsResolveImportErrorsWhen,
+            operations::PostSavedObjectsResolveImportErrorsThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -78,6 +240,37 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PostSavedObjectsExportWhen::new(when),
                 operations::PostSavedObjectsExportThen::new(then),
+            )
+        })
+    }
+    fn post_saved_objects_import<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostSavedObjectsImportWhen,
+            operations::PostSavedObjectsImportThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostSavedObjectsImportWhen::new(when),
+                operations::PostSavedObjectsImportThen::new(then),
+            )
+        })
+    }
+    fn post_saved_objects_resolve_import_errors<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostSavedObjectsResolveImportErrorsWhen,
+            operations::PostSavedObjectsResolveImportErrorsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostSavedObjectsResolveImportErrorsWhen::new(when),
+                operations::PostSavedObjectsResolveImportErrorsThen::new(then),
             )
         })
     }

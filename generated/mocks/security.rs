@@ -52,6 +52,212 @@ pub mod operations {
             )
         }
     }
+    pub struct PostSecurityRoleQueryWhen(::httpmock::When);
+    impl PostSecurityRoleQueryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/security/role/_query$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostSecurityRoleQueryBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostSecurityRoleQueryThen(::httpmock::Then);
+    impl PostSecurityRoleQueryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::QueryRolesResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetSecurityRoleNameWhen(::httpmock::When);
+    impl GetSecurityRoleNameWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/security/role/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn name(self, value: &types::GetSecurityRoleNameName) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/security/role/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn replace_deprecated_privileges<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    self.0.query_param("replaceDeprecatedPrivileges", value.to_string()),
+                )
+            } else {
+                Self(self.0.query_param_missing("replaceDeprecatedPrivileges"))
+            }
+        }
+    }
+    pub struct GetSecurityRoleNameThen(::httpmock::Then);
+    impl GetSecurityRoleNameThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::Role) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutSecurityRoleNameWhen(::httpmock::When);
+    impl PutSecurityRoleNameWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/security/role/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn name(self, value: &types::PutSecurityRoleNameName) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/security/role/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn create_only<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("createOnly", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("createOnly"))
+            }
+        }
+        pub fn body(self, value: &types::RoleCreateOrUpdate) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutSecurityRoleNameThen(::httpmock::Then);
+    impl PutSecurityRoleNameThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+    }
+    pub struct DeleteSecurityRoleNameWhen(::httpmock::When);
+    impl DeleteSecurityRoleNameWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/security/role/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn name(self, value: &types::DeleteSecurityRoleNameName) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/security/role/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteSecurityRoleNameThen(::httpmock::Then);
+    impl DeleteSecurityRoleNameThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+    }
+    pub struct PostSecurityRolesWhen(::httpmock::When);
+    impl PostSecurityRolesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/api/security/roles$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostSecurityRolesBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostSecurityRolesThen(::httpmock::Then);
+    impl PostSecurityRolesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self) -> Self {
+            Self(self.0.status(200u16))
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -60,6 +266,33 @@ pub trait MockServerExt {
     fn get_security_role<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetSecurityRoleWhen, operations::GetSecurityRoleThen);
+    fn post_security_role_query<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostSecurityRoleQueryWhen,
+            operations::PostSecurityRoleQueryThen,
+        );
+    fn get_security_role_name<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetSecurityRoleNameWhen,
+            operations::GetSecurityRoleNameThen,
+        );
+    fn put_security_role_name<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutSecurityRoleNameWhen,
+            operations::PutSecurityRoleNameThen,
+        );
+    fn delete_security_role_name<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteSecurityRoleNameWhen,
+            operations::DeleteSecurityRoleNameThen,
+        );
+    fn post_security_roles<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostSecurityRolesWhen, operations::PostSecurityRolesThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn get_security_role<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -70,6 +303,73 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetSecurityRoleWhen::new(when),
                 operations::GetSecurityRoleThen::new(then),
+            )
+        })
+    }
+    fn post_security_role_query<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostSecurityRoleQueryWhen,
+            operations::PostSecurityRoleQueryThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostSecurityRoleQueryWhen::new(when),
+                operations::PostSecurityRoleQueryThen::new(then),
+            )
+        })
+    }
+    fn get_security_role_name<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetSecurityRoleNameWhen,
+            operations::GetSecurityRoleNameThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetSecurityRoleNameWhen::new(when),
+                operations::GetSecurityRoleNameThen::new(then),
+            )
+        })
+    }
+    fn put_security_role_name<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutSecurityRoleNameWhen,
+            operations::PutSecurityRoleNameThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutSecurityRoleNameWhen::new(when),
+                operations::PutSecurityRoleNameThen::new(then),
+            )
+        })
+    }
+    fn delete_security_role_name<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteSecurityRoleNameWhen,
+            operations::DeleteSecurityRoleNameThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteSecurityRoleNameWhen::new(when),
+                operations::DeleteSecurityRoleNameThen::new(then),
+            )
+        })
+    }
+    fn post_security_roles<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostSecurityRolesWhen, operations::PostSecurityRolesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostSecurityRolesWhen::new(when),
+                operations::PostSecurityRolesThen::new(then),
             )
         })
     }

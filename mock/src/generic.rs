@@ -108,8 +108,12 @@ pub(crate) fn success(route: &Route) -> (StatusCode, Option<Value>) {
         .get("examples")
         .and_then(Value::as_object)
         .and_then(|e| e.values().find_map(|x| x.get("value").cloned()));
-    let value = example
-        .unwrap_or_else(|| synthesize(&route.spec, media.get("schema").unwrap_or(&Value::Null)));
+    let schema = media.get("schema").unwrap_or(&Value::Null);
+    // An example that contradicts its own schema would not decode: a value of the schema's
+    // shape is answered instead.
+    let example =
+        example.filter(|e| crate::schema::problem(&route.spec, schema, e, "response").is_none());
+    let value = example.unwrap_or_else(|| synthesize(&route.spec, schema));
     (code, Some(value))
 }
 
@@ -248,14 +252,34 @@ pub(crate) fn answer(
             ),
         )
     };
+    // The answer's shape with the resource in its slot.
     let answer_with = |resource: &Value| {
         let mut out = example.clone().unwrap_or_else(|| json!({}));
         let target = slot(spec, &response_schema(route), &mut out);
-        match (target, resource) {
-            (Value::Object(t), Value::Object(r)) => t.extend(r.clone()),
-            (t, r) => *t = r.clone(),
-        }
+        *target = resource.clone();
         respond(code, Some(&out))
+    };
+    // A resource as this operation answers it: its answer's slot, with the request's fields.
+    // The family's read operation says what a resource looks like (a create may answer only
+    // its id); this operation's own answer is the fallback.
+    let read = routes.iter().find(|r| {
+        r.method == "GET"
+            && r.path
+                .rsplit_once('/')
+                .is_some_and(|(base, last)| base == family && last.starts_with('{'))
+    });
+    let shaped = |input: &Value| {
+        let (shape_route, mut template) = match read {
+            Some(r) => (r, success(r).1.unwrap_or_else(|| json!({}))),
+            None => (route, example.clone().unwrap_or_else(|| json!({}))),
+        };
+        let schema = response_schema(shape_route);
+        let example_slot = slot(&shape_route.spec, &schema, &mut template).take();
+        // Fields neither the request nor the example has come from the schema's shape (an
+        // example's empty list gives no item to shape a new one on).
+        let mut synthesized = synthesize(&shape_route.spec, &schema);
+        let synthesized_slot = slot(&shape_route.spec, &schema, &mut synthesized).take();
+        deep_merge(synthesized_slot, &deep_merge(example_slot, input))
     };
     match role {
         Role::Create(id) => {
@@ -293,6 +317,7 @@ pub(crate) fn answer(
                 );
             }
             resource["id"] = json!(id);
+            let resource = shaped(&resource);
             let n = store
                 .next
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -312,11 +337,10 @@ pub(crate) fn answer(
                     .cloned()
                     .unwrap_or(Value::Null);
                 let changes = slot(spec, &body_schema, &mut input).take();
-                if let (Some((_, Value::Object(s))), Value::Object(c)) =
-                    (items.get_mut(&k), changes)
-                {
-                    s.extend(c);
-                    s.insert("id".into(), json!(id));
+                if let Some((_, stored)) = items.get_mut(&k) {
+                    let merged = deep_merge(stored.take(), &changes);
+                    *stored = shaped(&merged);
+                    stored["id"] = json!(id);
                 }
                 answer_with(&items[&k].1)
             }
@@ -335,6 +359,25 @@ pub(crate) fn answer(
             list_into(spec, &response_schema(route), &mut out, all, call);
             respond(code, Some(&out))
         }
+    }
+}
+
+/// `input` laid over `template`: objects field by field, each element of an array over the
+/// template's first element; so a resource keeps every field its answer's shape has.
+fn deep_merge(template: Value, input: &Value) -> Value {
+    match (template, input) {
+        (Value::Object(mut t), Value::Object(i)) => {
+            for (k, v) in i {
+                let base = t.remove(k).unwrap_or(Value::Null);
+                t.insert(k.clone(), deep_merge(base, v));
+            }
+            Value::Object(t)
+        }
+        (Value::Array(t), Value::Array(i)) => {
+            let first = t.into_iter().next().unwrap_or(Value::Null);
+            Value::Array(i.iter().map(|v| deep_merge(first.clone(), v)).collect())
+        }
+        (_, input) => input.clone(),
     }
 }
 
@@ -366,7 +409,19 @@ fn list_into(spec: &Value, schema: &Value, out: &mut Value, all: Vec<Value>, cal
         .unwrap_or(1)
         .max(1);
     let total = all.len();
-    let items: Vec<Value> = all.into_iter().skip((page - 1) * size).take(size).collect();
+    // Each item as this listing shows items: over its example's first item.
+    let template = out
+        .get(&field)
+        .and_then(Value::as_array)
+        .and_then(|a| a.first())
+        .cloned()
+        .unwrap_or(Value::Null);
+    let items: Vec<Value> = all
+        .into_iter()
+        .skip((page - 1) * size)
+        .take(size)
+        .map(|item| deep_merge(template.clone(), &item))
+        .collect();
     if let Value::Object(map) = out {
         map.insert(field, Value::Array(items));
         let mut counters = Map::new();

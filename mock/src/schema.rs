@@ -148,6 +148,12 @@ pub fn problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<
             ty.unwrap_or("any")
         ));
     }
+    if let (Value::Array(items), Some(item_schema)) = (value, schema.get("items")) {
+        return items
+            .iter()
+            .enumerate()
+            .find_map(|(i, v)| problem(spec, item_schema, v, &format!("{at}[{i}]")));
+    }
     if let Value::Object(map) = value {
         for name in schema
             .get("required")
@@ -175,4 +181,70 @@ pub fn problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<
         }
     }
     None
+}
+
+/// `value` without the object fields its schema does not declare (where the schema lists its
+/// properties and keeps no others): what a typed client can be expected to keep.
+pub fn declared(spec: &Value, schema: &Value, value: &Value) -> Value {
+    let schema = resolve(spec, schema);
+    if let Some(members) = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+    {
+        // The member with the fewest undeclared fields.
+        return members
+            .iter()
+            .map(|m| declared(spec, m, value))
+            .max_by_key(count)
+            .unwrap_or_else(|| value.clone());
+    }
+    match value {
+        Value::Array(items) => {
+            let item = schema.get("items").unwrap_or(&Value::Null);
+            Value::Array(items.iter().map(|v| declared(spec, item, v)).collect())
+        }
+        Value::Object(map) => {
+            let mut props = Map::new();
+            let mut closed = false;
+            let mut collect = |s: &Value| {
+                let s = resolve(spec, s);
+                if let Some(p) = s.get("properties").and_then(Value::as_object) {
+                    closed = true;
+                    props.extend(p.clone());
+                }
+            };
+            collect(schema);
+            for m in schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                collect(m);
+            }
+            let open = schema
+                .get("additionalProperties")
+                .is_some_and(|a| a != &Value::Bool(false));
+            let out = map
+                .iter()
+                .filter(|(k, _)| !closed || open || props.contains_key(*k))
+                .map(|(k, v)| {
+                    let sub = props.get(k).cloned().unwrap_or(Value::Null);
+                    (k.clone(), declared(spec, &sub, v))
+                })
+                .collect();
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// How many values a JSON value holds, nested ones included.
+fn count(v: &Value) -> usize {
+    match v {
+        Value::Array(a) => 1 + a.iter().map(count).sum::<usize>(),
+        Value::Object(o) => 1 + o.values().map(count).sum::<usize>(),
+        _ => 1,
+    }
 }

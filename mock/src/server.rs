@@ -81,9 +81,45 @@ impl Call {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body as JSON; a multipart form as an object of its fields (a file's text, other
+    /// fields as JSON when they parse, else as text).
     pub fn json(&self) -> Option<serde_json::Value> {
-        serde_json::from_slice(&self.body).ok()
+        let content_type = self
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        match content_type.strip_prefix("multipart/form-data; boundary=") {
+            Some(boundary) => form_fields(&self.body, boundary),
+            None => serde_json::from_slice(&self.body).ok(),
+        }
     }
+}
+
+/// The fields of a multipart form, as a JSON object.
+fn form_fields(body: &[u8], boundary: &str) -> Option<serde_json::Value> {
+    let text = String::from_utf8_lossy(body);
+    let mut fields = serde_json::Map::new();
+    for part in text.split(&format!("--{boundary}")) {
+        let Some((head, value)) = part.split_once("\r\n\r\n") else {
+            continue;
+        };
+        let Some(name) = head
+            .split("name=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+        else {
+            continue;
+        };
+        let value = value.strip_suffix("\r\n").unwrap_or(value);
+        let is_file = head.contains("filename=");
+        let parsed = match serde_json::from_str(value) {
+            Ok(v) if !is_file => v,
+            _ => serde_json::Value::String(value.to_string()),
+        };
+        fields.insert(name.to_string(), parsed);
+    }
+    Some(serde_json::Value::Object(fields))
 }
 
 pub(crate) fn decode(s: &str) -> String {

@@ -91,7 +91,15 @@ impl KibanaErrorBody {
 
 impl std::fmt::Display for KibanaErrorBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (&self.error, self.message.as_deref().or(self.reason())) {
+        // A problem document (`application/problem+json`, from a proxy or a mock server) says
+        // what went wrong in `detail` or `title`.
+        let problem = ["detail", "title"]
+            .iter()
+            .find_map(|k| self.extra.get(*k).and_then(serde_json::Value::as_str));
+        match (
+            &self.error,
+            self.message.as_deref().or(self.reason()).or(problem),
+        ) {
             (Some(error), Some(message)) => write!(f, "{error}: {message}"),
             (None, Some(message)) => f.write_str(message),
             (Some(error), None) => f.write_str(error),

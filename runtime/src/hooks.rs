@@ -56,6 +56,9 @@ pub struct RawBody {
     pub media_types: &'static [&'static str],
     /// For a multipart body, the file field.
     pub multipart_file: Option<&'static str>,
+    /// The body is a JSON object of the form's fields (the file's text among them), not the
+    /// file alone.
+    pub multipart_fields: bool,
 }
 
 /// The raw-body operations of a domain.
@@ -77,8 +80,14 @@ pub fn add_headers(context: &RequestContext, request: &mut reqwest::Request) {
 /// multipart operation (an ndjson import) sends the bytes, streamed or not, as its file field.
 pub fn raw_body_content_type(request: &mut reqwest::Request, operation: &str, raw: RawBodies) {
     let entry = raw.iter().find(|r| r.operation == operation);
-    if let Some(field) = entry.and_then(|r| r.multipart_file) {
-        crate::multipart::wrap(request, field);
+    if let Some(entry) = entry
+        && let Some(field) = entry.multipart_file
+    {
+        if entry.multipart_fields {
+            crate::multipart::form(request, field);
+        } else {
+            crate::multipart::wrap(request, field);
+        }
         return;
     }
     if let Ok(media_type) = crate::upload::BODY_CONTENT_TYPE.try_with(|t| *t) {

@@ -56,18 +56,90 @@ pub fn wrap(request: &mut reqwest::Request, field: &str) {
     }
 }
 
+/// Rewrites `request`'s JSON object body as a multipart form: each field a part, `file` as a
+/// file part holding its text, other strings as they are, anything else as JSON text.
+pub fn form(request: &mut reqwest::Request, file: &str) {
+    let Some(serde_json::Value::Object(fields)) = request
+        .body()
+        .and_then(reqwest::Body::as_bytes)
+        .and_then(|b| serde_json::from_slice(b).ok())
+    else {
+        return;
+    };
+    let boundary = boundary();
+    let mut body = Vec::new();
+    for (name, value) in &fields {
+        let text = match value {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        if name == file {
+            let (head, _) = envelope(&boundary, name);
+            body.extend_from_slice(&head);
+        } else {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                    .as_bytes(),
+            );
+        }
+        body.extend_from_slice(text.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    *request.body_mut() = Some(reqwest::Body::from(body));
+    request.headers_mut().remove(CONTENT_LENGTH);
+    if let Ok(value) = HeaderValue::from_str(&format!("multipart/form-data; boundary={boundary}")) {
+        request.headers_mut().insert(CONTENT_TYPE, value);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// A POST with `body` (no client: building one needs a TLS provider).
+    fn post(body: impl Into<reqwest::Body>) -> reqwest::Request {
+        let url = "http://localhost/api/saved_objects/_import"
+            .parse()
+            .unwrap();
+        let mut request = reqwest::Request::new(reqwest::Method::POST, url);
+        *request.body_mut() = Some(body.into());
+        request
+    }
+
+    #[test]
+    fn a_json_object_becomes_a_form_of_its_fields() {
+        let mut request =
+            post(r#"{"file":"{\"id\":\"1\"}\n","retries":[{"id":"1","type":"index-pattern"}]}"#);
+        form(&mut request, "file");
+        let ct = request.headers()[CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let boundary = ct
+            .strip_prefix("multipart/form-data; boundary=")
+            .unwrap()
+            .to_string();
+        let body = std::str::from_utf8(request.body().unwrap().as_bytes().unwrap())
+            .unwrap()
+            .to_string();
+        assert!(
+            body.contains("name=\"file\"; filename=\"file.ndjson\""),
+            "{body}"
+        );
+        assert!(body.contains("{\"id\":\"1\"}\n\r\n"), "{body}");
+        assert!(
+            body.contains(
+                "name=\"retries\"\r\n\r\n[{\"id\":\"1\",\"type\":\"index-pattern\"}]\r\n"
+            ),
+            "{body}"
+        );
+        assert!(body.ends_with(&format!("--{boundary}--\r\n")), "{body}");
+    }
+
     #[tokio::test]
     async fn bytes_and_streams_become_one_file_field() {
-        let client = reqwest::Client::new();
-        let mut request = client
-            .post("http://localhost/api/saved_objects/_import")
-            .body("{\"id\":\"1\"}\n")
-            .build()
-            .unwrap();
+        let mut request = post("{\"id\":\"1\"}\n");
         wrap(&mut request, "file");
         let ct = request.headers()[CONTENT_TYPE]
             .to_str()
@@ -90,11 +162,7 @@ mod tests {
             Ok::<_, std::io::Error>(Bytes::from("a\n")),
             Ok(Bytes::from("b\n")),
         ]);
-        let mut streamed = client
-            .post("http://localhost/x")
-            .body(reqwest::Body::wrap_stream(stream))
-            .build()
-            .unwrap();
+        let mut streamed = post(reqwest::Body::wrap_stream(stream));
         wrap(&mut streamed, "file");
         assert!(
             streamed.body().unwrap().as_bytes().is_none(),

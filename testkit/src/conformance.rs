@@ -123,9 +123,11 @@ pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
             .and_then(|ps| ps.iter().find(|q| q["name"] == name))
             .and_then(|q| q["setter"].as_str())
             .unwrap_or(name);
+        let schema = p.get("schema").unwrap_or(&Value::Null);
+        // An example of the wrong type (`"true"` for a boolean) is not sent as it is.
         let value = match p.get("example") {
-            Some(v) => v.clone(),
-            None => synthesize(spec, p.get("schema").unwrap_or(&Value::Null)),
+            Some(v) if crate::schema::problem(spec, schema, v, name).is_none() => v.clone(),
+            _ => synthesize(spec, schema),
         };
         let value = if p["in"] == "path" && value.is_string() {
             json!("conformance-id")
@@ -146,7 +148,8 @@ pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
     let octets = spec_op
         .pointer("/requestBody/content/application~1octet-stream")
         .is_some();
-    if !raw_types.is_empty() || octets {
+    let form = op["multipart_fields"] == true;
+    if (!raw_types.is_empty() || octets) && !form {
         let zip = raw_types.iter().any(|t| t == "application/zip");
         args.raw_body = Some(
             if zip {
@@ -158,13 +161,29 @@ pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
             .into(),
         );
     } else if let Some(content) = spec_op.pointer("/requestBody/content/application~1json") {
-        args.body = Some(
-            content
-                .get("examples")
-                .and_then(Value::as_object)
-                .and_then(|e| e.values().find_map(|x| x.get("value").cloned()))
-                .unwrap_or_else(|| synthesize(spec, content.get("schema").unwrap_or(&Value::Null))),
-        );
+        let schema = content.get("schema").unwrap_or(&Value::Null);
+        let synthesized = synthesize(spec, schema);
+        let mut body = content
+            .get("examples")
+            .and_then(Value::as_object)
+            .and_then(|e| e.values().find_map(|x| x.get("value").cloned()))
+            .unwrap_or_else(|| synthesized.clone());
+        // An example without a field its schema requires (a form's file) gets one.
+        let required = resolve(spec, schema)
+            .get("required")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if let (Value::Object(b), Value::Object(s)) = (&mut body, &synthesized) {
+            for name in required.iter().filter_map(Value::as_str) {
+                if !b.contains_key(name)
+                    && let Some(v) = s.get(name)
+                {
+                    b.insert(name.to_string(), v.clone());
+                }
+            }
+        }
+        args.body = Some(body);
     }
     args
 }
@@ -336,7 +355,7 @@ async fn one<C: Invoke>(
         ));
     };
     check_request(spec, op, spec_op, case, request)?;
-    check_answer(case, result, known_wrong)
+    check_answer(spec, spec_op, case, result, known_wrong)
 }
 
 fn check_request(
@@ -443,7 +462,19 @@ fn check_request(
     if !header("authorization").is_some_and(|a| a.starts_with("ApiKey ")) {
         return Err("no ApiKey authorization".into());
     }
-    if let Some(body) = &case.args.body {
+    if let (Some(body), true) = (&case.args.body, op["multipart_fields"] == true) {
+        // A form of several fields: each field is a part.
+        let ct = header("content-type").unwrap_or_default();
+        if !ct.starts_with("multipart/form-data; boundary=") {
+            return Err(format!("content-type {ct} for a multipart form"));
+        }
+        let text = String::from_utf8_lossy(&request.body);
+        for name in body.as_object().into_iter().flatten().map(|(k, _)| k) {
+            if !text.contains(&format!("Content-Disposition: form-data; name=\"{name}\"")) {
+                return Err(format!("the form has no field {name}"));
+            }
+        }
+    } else if let Some(body) = &case.args.body {
         if !header("content-type").is_some_and(|c| c.starts_with("application/json")) {
             return Err(format!(
                 "content-type {:?} for a JSON body",
@@ -524,6 +555,8 @@ fn without_defaults(spec: &Value, schema: &Value, given: &Value, sent: &Value) -
 }
 
 fn check_answer(
+    spec: &Value,
+    spec_op: &Value,
     case: &Case,
     result: Result<Answer, Error>,
     known_wrong: bool,
@@ -561,8 +594,18 @@ fn check_answer(
             answer.status, case.status
         ));
     }
+    // Every field the schema declares must survive; one the example has beyond the schema
+    // (a spec that lags its examples) is what a typed struct cannot hold.
+    let schema = spec_op
+        .pointer(&format!(
+            "/responses/{}/content/application~1json/schema",
+            case.status
+        ))
+        .unwrap_or(&Value::Null);
     match (&answer.body, &case.served) {
-        (AnswerBody::Json(got), Some(served)) if !keeps_all(served, got) => {
+        (AnswerBody::Json(got), Some(served))
+            if !keeps_all(&crate::schema::declared(spec, schema, served), got) =>
+        {
             Err(format!("the answer lost fields: {served} -> {got}"))
         }
         (AnswerBody::Json(_), Some(_)) => Ok(()),

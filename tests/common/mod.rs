@@ -51,6 +51,14 @@ pub struct Example {
     pub value: Value,
 }
 
+/// Whether an example contradicts its own schema (a field of the wrong JSON type, a required one
+/// missing): such an example must fail to decode, naming where.
+pub fn contradicts(e: &Example) -> bool {
+    let specs = domain_specs();
+    kibana_serverless_mock::schema::problem(&specs[&e.domain], &e.schema, &e.value, "example")
+        .is_some()
+}
+
 /// Every example of every generated operation, with the type it decodes into.
 pub fn examples() -> Vec<Example> {
     let manifest = manifest();
@@ -119,8 +127,8 @@ pub fn roundtrip(domain: &str, type_name: &str, value: &Value) -> Result<Value, 
 
 /// Whether `encoded` says what `original` says. The generated types differ from the wire text in
 /// two documented ways only: numbers are compared by value (`42` and `42.0` are one number),
-/// and an optional array or map that is empty is left out when encoding (typify's `Vec`/`Map`
-/// with `skip_serializing_if = "is_empty"`), so an absent key matches `[]` or `{}`.
+/// and an optional array or map that is empty, or an optional field that is `null`, is left out
+/// when encoding (typify's `skip_serializing_if`), so an absent key matches `[]`, `{}` or `null`.
 pub fn equivalent(original: &Value, encoded: &Value) -> Result<(), String> {
     fn go(a: &Value, b: &Value, at: &str) -> Result<(), String> {
         match (a, b) {
@@ -131,6 +139,8 @@ pub fn equivalent(original: &Value, encoded: &Value) -> Result<(), String> {
                     match (x.get(key), y.get(key)) {
                         (Some(u), Some(v)) => go(u, v, &here)?,
                         (Some(e), None) | (None, Some(e)) if is_empty_collection(e) => {}
+                        // An optional field that is `null` is left out when encoding.
+                        (Some(Value::Null), None) | (None, Some(Value::Null)) => {}
                         (u, v) => return Err(format!("{here}: {u:?} != {v:?}")),
                     }
                 }
@@ -146,6 +156,73 @@ pub fn equivalent(original: &Value, encoded: &Value) -> Result<(), String> {
         }
     }
     go(original, encoded, "")
+}
+
+/// `value` with the defaults its schema declares filled in where a field is absent: what the
+/// generated types hold after decoding it (serde fills defaults in).
+pub fn with_defaults(spec: &Value, schema: &Value, value: &Value) -> Value {
+    let schema = resolve(spec, schema);
+    match value {
+        Value::Object(map) => {
+            let mut out = map.clone();
+            fn all_props(
+                spec: &Value,
+                schema: &Value,
+                into: &mut Map<String, Value>,
+                depth: usize,
+            ) {
+                let schema = resolve(spec, schema);
+                if let Some(p) = schema.get("properties").and_then(Value::as_object) {
+                    into.extend(p.clone());
+                }
+                for member in schema
+                    .get("allOf")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if depth < 8 {
+                        all_props(spec, member, into, depth + 1);
+                    }
+                }
+            }
+            let mut props = Map::new();
+            all_props(spec, schema, &mut props, 0);
+            for (k, p) in &props {
+                match out.get(k) {
+                    Some(v) => {
+                        let filled = with_defaults(spec, p, v);
+                        out.insert(k.clone(), filled);
+                    }
+                    None => {
+                        if let Some(d) = resolve(spec, p).get("default") {
+                            out.insert(k.clone(), d.clone());
+                        }
+                    }
+                }
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => {
+            let item = schema.get("items").unwrap_or(&Value::Null);
+            Value::Array(items.iter().map(|v| with_defaults(spec, item, v)).collect())
+        }
+        other => other.clone(),
+    }
+}
+
+/// [`equivalent`], for values of `schema`: a field left out and the same field holding its
+/// schema's default say the same (the generated types fill some defaults in when decoding).
+pub fn equivalent_in(
+    spec: &Value,
+    schema: &Value,
+    original: &Value,
+    encoded: &Value,
+) -> Result<(), String> {
+    equivalent(
+        &with_defaults(spec, schema, original),
+        &with_defaults(spec, schema, encoded),
+    )
 }
 
 fn is_empty_collection(v: &Value) -> bool {

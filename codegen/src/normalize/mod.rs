@@ -13,8 +13,10 @@ mod inline_schemas;
 mod integer_counters;
 mod media_types;
 mod non_json_bodies;
+mod nullable_required;
 mod open_objects;
 mod operation_ids;
+mod query_params;
 mod response_additional_properties;
 mod schema_repairs;
 mod space_paths;
@@ -25,7 +27,7 @@ mod xsrf_headers;
 
 pub use error_responses::ERROR_SCHEMA;
 pub use inline_schemas::TYPES;
-pub use non_json_bodies::MULTIPART_FILE;
+pub use non_json_bodies::{MULTIPART_FIELDS, MULTIPART_FILE};
 pub use operation_ids::ORIGINAL_ID;
 
 /// One thing a pass changed, for the regenerate report.
@@ -53,6 +55,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("media_types", media_types::run),
     ("xsrf_headers", xsrf_headers::run),
     ("operation_ids", operation_ids::run),
+    ("query_params", query_params::run),
     ("integer_counters", integer_counters::run),
     ("non_json_bodies", non_json_bodies::run),
     ("error_responses", error_responses::run),
@@ -62,6 +65,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("enum_names", enum_names::run),
     ("union_repairs", union_repairs::run),
     ("open_objects", open_objects::run),
+    ("nullable_required", nullable_required::run),
     ("dangling_refs", dangling_refs::run),
     ("inline_schemas", inline_schemas::run),
     (
@@ -70,10 +74,22 @@ pub const PASSES: &[(&str, Pass)] = &[
     ),
 ];
 
-/// The passes that narrow what the spec allows to what the generated types accept (whole-number
-/// counters), for a mock server that must answer what the client reads.
+/// The passes that change what the client sends and reads against the spec as Kibana writes
+/// it (paths without the space prefix, query values progenitor can send, nullable fields that
+/// may be left out, whole-number counters), for an independent mock server that must accept
+/// what the client sends and answer what it reads. The rest of the spec stays as Kibana
+/// publishes it.
 pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
-    integer_counters::run(spec)
+    let mut changes = inline_components::run(spec);
+    for pass in [
+        space_paths::run,
+        query_params::run,
+        nullable_required::run,
+        integer_counters::run,
+    ] {
+        changes.extend(pass(spec));
+    }
+    changes
 }
 
 /// Runs every pass in order and returns all changes.

@@ -15,6 +15,8 @@ pub const CONTENT_TYPES: &str = "x-kbn-content-types";
 pub const NDJSON_ITEM: &str = "x-kbn-ndjson-item";
 /// For a `multipart/form-data` body: the form field that carries the file (the raw body).
 pub const MULTIPART_FILE: &str = "x-kbn-multipart-file";
+/// Set on a multipart body of several fields, typed as a JSON object of them.
+pub const MULTIPART_FIELDS: &str = "x-kbn-multipart-fields";
 
 /// The field of a multipart schema that holds the file: the first binary string property.
 fn file_field(content: &Map<String, Value>) -> Option<String> {
@@ -72,6 +74,43 @@ fn rewrite_request(body: &mut Map<String, Value>, at: &str, changes: &mut Vec<Ch
         .iter()
         .any(|t| t == "multipart/form-data")
         .then(|| file_field(content).unwrap_or_else(|| "file".to_string()));
+    // A form of several fields (a file and its settings) is a JSON object of those fields, the
+    // file's text among them, that the client layer sends as the form.
+    let fields = content
+        .get("multipart/form-data")
+        .and_then(|m| m.pointer("/schema/properties"))
+        .and_then(Value::as_object)
+        .filter(|props| props.len() > 1)
+        .cloned();
+    if let (Some(field), Some(props)) = (&multipart, fields) {
+        let mut schema = content["multipart/form-data"]["schema"].clone();
+        let as_text: Map<String, Value> = props
+            .into_iter()
+            .map(|(k, mut p)| {
+                if p.get("format").and_then(Value::as_str) == Some("binary") {
+                    p = json!({"type": "string", "description": "The file's content (text)."});
+                }
+                (k, p)
+            })
+            .collect();
+        schema["properties"] = Value::Object(as_text);
+        let mut media = json!({"schema": schema});
+        if let Some(examples) = content["multipart/form-data"].get("examples") {
+            media["examples"] = examples.clone();
+        }
+        *content = Map::new();
+        content.insert("application/json".to_string(), media);
+        body.insert(CONTENT_TYPES.to_string(), json!(types));
+        body.insert(MULTIPART_FILE.to_string(), json!(field));
+        body.insert(MULTIPART_FIELDS.to_string(), json!(true));
+        changes.push(Change {
+            pass: "non_json_bodies",
+            at: at.to_string(),
+            what: "a multipart form of several fields: a JSON object of them, sent as the form"
+                .to_string(),
+        });
+        return;
+    }
     *content = Map::new();
     content.insert(
         "application/octet-stream".to_string(),
@@ -119,9 +158,26 @@ fn rewrite_response(response: &mut Map<String, Value>, at: &str, changes: &mut V
 }
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
+    let snapshot = spec.clone();
     let mut changes = Vec::new();
     for_each_operation(spec, |path, method, op| {
         let at = op_name(path, method, op);
+        // A form's fields are read from its schema, which may be a component.
+        if let Some(schema) = op
+            .get_mut("requestBody")
+            .and_then(|b| b.pointer_mut("/content/multipart~1form-data/schema"))
+        {
+            for _ in 0..8 {
+                let Some(r) = schema.get("$ref").and_then(Value::as_str) else {
+                    break;
+                };
+                let resolved = snapshot
+                    .pointer(r.trim_start_matches('#'))
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                *schema = resolved;
+            }
+        }
         if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
             rewrite_request(body, &at, &mut changes);
         }

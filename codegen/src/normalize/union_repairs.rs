@@ -1,6 +1,9 @@
-//! A schema with both `anyOf` and `oneOf` (Kibana's role privileges: "any JSON value" and "one of
-//! two string arrays"). typify asserts that a schema has at most one of them and panics. The
-//! `oneOf` is the narrower statement and what the values really are; the `anyOf` is dropped.
+//! Unions typify cannot take. A schema with both `anyOf` and `oneOf` (Kibana's role privileges:
+//! "any JSON value" and "one of two string arrays"): typify asserts that a schema has at most one
+//! of them and panics; the `oneOf` is the narrower statement and what the values really are, so
+//! the `anyOf` is dropped. A `default` on a union (`spaces: ['*']`): typify checks defaults
+//! against the schema, cannot for unions, and fails the operation; such a default is dropped
+//! (Kibana applies it server-side either way).
 
 use super::Change;
 use serde_json::Value;
@@ -20,6 +23,34 @@ fn visit(value: &mut Value, at: &str, changes: &mut Vec<Change>) {
                     pass: "union_repairs",
                     at: at.to_string(),
                     what: "both anyOf and oneOf: the oneOf is kept".to_string(),
+                });
+            }
+            // typify reads an anyOf as a struct of optional flattened members, which only
+            // objects can be; an anyOf with another member (`array | string`) is a oneOf.
+            let plain_member = map
+                .get("anyOf")
+                .and_then(Value::as_array)
+                .is_some_and(|ms| {
+                    ms.iter().any(|m| {
+                        m.get("type")
+                            .and_then(Value::as_str)
+                            .is_some_and(|t| t != "object")
+                    })
+                });
+            if plain_member && let Some(any) = map.remove("anyOf") {
+                map.insert("oneOf".to_string(), any);
+                changes.push(Change {
+                    pass: "union_repairs",
+                    at: at.to_string(),
+                    what: "anyOf with non-object members: read as a oneOf".to_string(),
+                });
+            }
+            let union = map.contains_key("anyOf") || map.contains_key("oneOf");
+            if union && map.remove("default").is_some() {
+                changes.push(Change {
+                    pass: "union_repairs",
+                    at: at.to_string(),
+                    what: "a default on a union: dropped".to_string(),
                 });
             }
             for (key, child) in map.iter_mut() {
@@ -52,8 +83,10 @@ components:
     Plain: {anyOf: [{type: string}, {type: number}]}
 "#,
         );
-        assert_eq!(run(&mut s).len(), 1);
+        assert_eq!(run(&mut s).len(), 2);
         assert!(s.pointer("/components/schemas/Base/anyOf").is_none());
-        assert!(s.pointer("/components/schemas/Plain/anyOf").is_some());
+        // An anyOf of non-objects reads as a oneOf.
+        assert!(s.pointer("/components/schemas/Plain/anyOf").is_none());
+        assert!(s.pointer("/components/schemas/Plain/oneOf").is_some());
     }
 }

@@ -1,0 +1,105 @@
+//! Required fields that may be null. Kibana's route schemas (`schema.nullable(...)`) accept a
+//! nullable field left out as well as `null`, and its own examples leave such fields out (a
+//! rule action's `frequency.throttle`), while the published spec lists them as required; typify
+//! then refuses a body or an answer without them. A nullable property is taken off `required`:
+//! missing and `null` read the same (`None`).
+
+use super::Change;
+use serde_json::Value;
+
+pub fn run(spec: &mut Value) -> Vec<Change> {
+    let snapshot = spec.clone();
+    let mut changes = Vec::new();
+    visit(spec, &snapshot, "", &mut changes);
+    changes
+}
+
+fn nullable(snapshot: &Value, schema: &Value) -> bool {
+    let mut s = schema;
+    for _ in 0..32 {
+        match s.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                s = snapshot
+                    .pointer(r.trim_start_matches('#'))
+                    .unwrap_or(&Value::Null)
+            }
+            None => break,
+        }
+    }
+    s.get("nullable") == Some(&Value::Bool(true))
+}
+
+fn visit(value: &mut Value, snapshot: &Value, at: &str, changes: &mut Vec<Change>) {
+    match value {
+        Value::Object(map) => {
+            let dropped: Vec<String> = match (
+                map.get("required").and_then(Value::as_array),
+                map.get("properties"),
+            ) {
+                (Some(required), Some(props)) => required
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|name| props.get(*name).is_some_and(|p| nullable(snapshot, p)))
+                    .map(str::to_string)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if !dropped.is_empty() {
+                if let Some(Value::Array(required)) = map.get_mut("required") {
+                    required
+                        .retain(|r| !r.as_str().is_some_and(|r| dropped.iter().any(|d| d == r)));
+                    if required.is_empty() {
+                        map.remove("required");
+                    }
+                }
+                changes.push(Change {
+                    pass: "nullable_required",
+                    at: at.to_string(),
+                    what: format!("nullable, so not required: {}", dropped.join(", ")),
+                });
+            }
+            for (key, child) in map.iter_mut() {
+                if key != "example" && key != "examples" {
+                    visit(child, snapshot, &format!("{at}/{key}"), changes);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                visit(item, snapshot, &format!("{at}/{i}"), changes);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::test_support::spec;
+
+    #[test]
+    fn nullable_fields_are_not_required() {
+        let mut s = spec(
+            r#"
+components:
+  schemas:
+    Frequency:
+      required: [summary, throttle]
+      properties:
+        summary: {type: boolean}
+        throttle: {type: string, nullable: true}
+    Only:
+      required: [x]
+      properties: {x: {$ref: '#/components/schemas/Nullable'}}
+    Nullable: {type: string, nullable: true}
+"#,
+        );
+        assert_eq!(run(&mut s).len(), 2);
+        assert_eq!(
+            s["components"]["schemas"]["Frequency"]["required"],
+            serde_json::json!(["summary"])
+        );
+        assert!(s["components"]["schemas"]["Only"].get("required").is_none());
+    }
+}
