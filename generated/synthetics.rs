@@ -364,7 +364,7 @@ pub mod types {
         pub deleted: ::std::option::Option<bool>,
         ///Config id of the monitor.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub ids: ::std::option::Option<::std::string::String>,
+        pub id: ::std::option::Option<::std::string::String>,
     }
     ///`GetParameterResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]

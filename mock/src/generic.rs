@@ -293,6 +293,11 @@ pub(crate) fn answer(
             if !resource.is_object() {
                 resource = json!({});
             }
+            // One number per created resource: its order in the family, and its id when the
+            // request names none.
+            let n = store
+                .next
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let id = id
                 .or_else(|| {
                     resource
@@ -300,15 +305,7 @@ pub(crate) fn answer(
                         .and_then(Value::as_str)
                         .map(str::to_string)
                 })
-                .unwrap_or_else(|| {
-                    format!(
-                        "mock-{}",
-                        store
-                            .next
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-                            + 1
-                    )
-                });
+                .unwrap_or_else(|| format!("mock-{}", n + 1));
             if position(items, &id).is_some() {
                 let kind = family.rsplit('/').next().unwrap_or("object");
                 return error(
@@ -318,9 +315,6 @@ pub(crate) fn answer(
             }
             resource["id"] = json!(id);
             let resource = shaped(&resource);
-            let n = store
-                .next
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             items.insert(n, (id, resource.clone()));
             answer_with(&resource)
         }
