@@ -141,3 +141,30 @@ async fn an_operation_added_to_the_spec_is_answered() {
     let (status, _) = http.call("GET", "/api/actions/connector_types", None).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_family_without_post_creates_by_put() {
+    // Roles: PUT creates or updates, GET reads, DELETE deletes.
+    let mock = MockKibana::start().await.unwrap();
+    let http = Http::new(&mock);
+    let (status, _) = http.call("GET", "/api/security/role/analyst", None).await;
+    assert_eq!(status, 404);
+    let role = json!({"elasticsearch": {"cluster": ["monitor"], "indices": []}, "kibana": []});
+    let (status, _) = http
+        .call("PUT", "/api/security/role/analyst", Some(role))
+        .await;
+    assert_eq!(status, 204);
+    let (status, read) = http.call("GET", "/api/security/role/analyst", None).await;
+    assert_eq!(status, 200, "{read}");
+    assert_eq!(
+        read["elasticsearch"]["cluster"],
+        json!(["monitor"]),
+        "{read}"
+    );
+    let (status, _) = http
+        .call("DELETE", "/api/security/role/analyst", None)
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = http.call("GET", "/api/security/role/analyst", None).await;
+    assert_eq!(status, 404);
+}

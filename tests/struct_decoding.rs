@@ -63,3 +63,20 @@ fn errors_carry_the_path_and_the_expected_type() {
     let err = serde_json::from_str::<Agent>("[1, 2]").unwrap_err();
     assert!(err.to_string().contains("expected struct Agent"), "{err}");
 }
+
+#[test]
+fn counters_are_integers_that_also_read_whole_floats() {
+    use kibana_serverless::fleet::types::GetFleetAgentsResponse;
+    let page = |total: serde_json::Value| {
+        let text = json!({"items": [], "total": total, "page": 1.0, "perPage": 20}).to_string();
+        let de = &mut serde_json::Deserializer::from_str(&text);
+        serde_path_to_error::deserialize::<_, GetFleetAgentsResponse>(de)
+    };
+    // `total` is an integer a caller uses as one, whether Kibana writes `42` or `42.0`.
+    let total: i64 = page(json!(42.0)).unwrap().total;
+    assert_eq!(total, 42);
+    assert_eq!(page(json!(42)).unwrap().total, 42);
+    let err = page(json!(42.5)).unwrap_err();
+    assert_eq!(err.path().to_string(), "total");
+    assert!(err.to_string().contains("a whole number"), "{err}");
+}

@@ -177,7 +177,8 @@ fn role(route: &Route, routes: &[Route], params: &[(String, String)]) -> Option<
         routes.iter().any(|r| r.method == method && p(&r.path))
     };
     let is_item = |p: &str| item(p).is_some_and(|(b, _)| b == family);
-    let creates = has("POST", &|p| p == family || is_item(p));
+    // A family without a POST creates by PUT on the item (roles: create or update).
+    let creates = has("POST", &|p| p == family || is_item(p)) || has("PUT", &is_item);
     let reads = has("GET", &is_item);
     (creates && reads).then_some((family, role))
 }
@@ -254,6 +255,9 @@ pub(crate) fn answer(
     };
     // The answer's shape with the resource in its slot.
     let answer_with = |resource: &Value| {
+        if code == StatusCode::NO_CONTENT {
+            return respond(code, None);
+        }
         let mut out = example.clone().unwrap_or_else(|| json!({}));
         let target = slot(spec, &response_schema(route), &mut out);
         *target = resource.clone();
@@ -338,6 +342,26 @@ pub(crate) fn answer(
                 }
                 answer_with(&items[&k].1)
             }
+            // PUT creates where the family has no POST (create or update).
+            None if call.method == http::Method::PUT && upserts(routes, &family) => {
+                let mut input = call.json().unwrap_or_else(|| json!({}));
+                let body_schema = route
+                    .op
+                    .pointer("/requestBody/content/application~1json/schema")
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                let mut resource = slot(spec, &body_schema, &mut input).take();
+                if !resource.is_object() {
+                    resource = json!({});
+                }
+                resource["id"] = json!(id);
+                let resource = shaped(&resource);
+                let n = store
+                    .next
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                items.insert(n, (id, resource.clone()));
+                answer_with(&resource)
+            }
             None => not_found(&id),
         },
         Role::Delete(id) => match position(items, &id) {
@@ -354,6 +378,17 @@ pub(crate) fn answer(
             respond(code, Some(&out))
         }
     }
+}
+
+/// Whether a family creates by PUT on its items: it has no POST that creates.
+fn upserts(routes: &[Route], family: &str) -> bool {
+    !routes.iter().any(|r| {
+        r.method == "POST"
+            && (r.path == family
+                || r.path
+                    .rsplit_once('/')
+                    .is_some_and(|(b, last)| b == family && last.starts_with('{')))
+    })
 }
 
 /// `input` laid over `template`: objects field by field, each element of an array over the

@@ -11,7 +11,30 @@ use std::collections::BTreeSet;
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let mut changes = Vec::new();
-    visit(spec, "", &mut changes);
+    super::for_each_object(spec, &mut |at, map| {
+        let is_string = map.get("type").and_then(Value::as_str) == Some("string");
+        if let Some(values) = map.get("enum").and_then(Value::as_array).cloned()
+            && is_string
+            && !nameable(&values)
+        {
+            map.remove("enum");
+            let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
+            let note = format!("One of {}.", listed.join(", "));
+            let description = match map.get("description").and_then(Value::as_str) {
+                Some(d) => format!("{d} {note}"),
+                None => note,
+            };
+            map.insert("description".into(), json!(description));
+            changes.push(Change {
+                pass: "enum_names",
+                at: at.to_string(),
+                what: format!(
+                    "enum {} has values no Rust name can tell apart: a string",
+                    listed.join(" ")
+                ),
+            });
+        }
+    });
     changes
 }
 
@@ -32,46 +55,6 @@ fn nameable(values: &[Value]) -> bool {
             name
         })
     })
-}
-
-fn visit(value: &mut Value, at: &str, changes: &mut Vec<Change>) {
-    match value {
-        Value::Object(map) => {
-            let is_string = map.get("type").and_then(Value::as_str) == Some("string");
-            if let Some(values) = map.get("enum").and_then(Value::as_array).cloned()
-                && is_string
-                && !nameable(&values)
-            {
-                map.remove("enum");
-                let listed: Vec<String> = values.iter().map(ToString::to_string).collect();
-                let note = format!("One of {}.", listed.join(", "));
-                let description = match map.get("description").and_then(Value::as_str) {
-                    Some(d) => format!("{d} {note}"),
-                    None => note,
-                };
-                map.insert("description".into(), json!(description));
-                changes.push(Change {
-                    pass: "enum_names",
-                    at: at.to_string(),
-                    what: format!(
-                        "enum {} has values no Rust name can tell apart: a string",
-                        listed.join(" ")
-                    ),
-                });
-            }
-            for (key, child) in map.iter_mut() {
-                if key != "example" && key != "examples" {
-                    visit(child, &format!("{at}/{key}"), changes);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                visit(item, &format!("{at}/{i}"), changes);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -101,6 +101,37 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// Calls `f(pointer, object)` for every JSON object of `value` (each schema, wherever it sits),
+/// parents before children, skipping `example`/`examples` (data, not schemas).
+pub fn for_each_object(value: &mut Value, f: &mut impl FnMut(&str, &mut Map<String, Value>)) {
+    fn go(value: &mut Value, at: &mut String, f: &mut impl FnMut(&str, &mut Map<String, Value>)) {
+        match value {
+            Value::Object(map) => {
+                f(at, map);
+                for (key, child) in map.iter_mut() {
+                    if key != "example" && key != "examples" {
+                        let len = at.len();
+                        at.push('/');
+                        at.push_str(key);
+                        go(child, at, f);
+                        at.truncate(len);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter_mut().enumerate() {
+                    let len = at.len();
+                    at.push_str(&format!("/{i}"));
+                    go(item, at, f);
+                    at.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    go(value, &mut String::new(), f);
+}
+
 /// Calls `f(path, method, operation)` for every operation of the spec, in document order.
 pub fn for_each_operation(
     spec: &mut Value,

@@ -10,7 +10,33 @@ use serde_json::Value;
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let snapshot = spec.clone();
     let mut changes = Vec::new();
-    visit(spec, &snapshot, "", &mut changes);
+    super::for_each_object(spec, &mut |at, map| {
+        let dropped: Vec<String> = match (
+            map.get("required").and_then(Value::as_array),
+            map.get("properties"),
+        ) {
+            (Some(required), Some(props)) => required
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|name| props.get(*name).is_some_and(|p| nullable(&snapshot, p)))
+                .map(str::to_string)
+                .collect(),
+            _ => Vec::new(),
+        };
+        if !dropped.is_empty() {
+            if let Some(Value::Array(required)) = map.get_mut("required") {
+                required.retain(|r| !r.as_str().is_some_and(|r| dropped.iter().any(|d| d == r)));
+                if required.is_empty() {
+                    map.remove("required");
+                }
+            }
+            changes.push(Change {
+                pass: "nullable_required",
+                at: at.to_string(),
+                what: format!("nullable, so not required: {}", dropped.join(", ")),
+            });
+        }
+    });
     changes
 }
 
@@ -27,50 +53,6 @@ fn nullable(snapshot: &Value, schema: &Value) -> bool {
         }
     }
     s.get("nullable") == Some(&Value::Bool(true))
-}
-
-fn visit(value: &mut Value, snapshot: &Value, at: &str, changes: &mut Vec<Change>) {
-    match value {
-        Value::Object(map) => {
-            let dropped: Vec<String> = match (
-                map.get("required").and_then(Value::as_array),
-                map.get("properties"),
-            ) {
-                (Some(required), Some(props)) => required
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .filter(|name| props.get(*name).is_some_and(|p| nullable(snapshot, p)))
-                    .map(str::to_string)
-                    .collect(),
-                _ => Vec::new(),
-            };
-            if !dropped.is_empty() {
-                if let Some(Value::Array(required)) = map.get_mut("required") {
-                    required
-                        .retain(|r| !r.as_str().is_some_and(|r| dropped.iter().any(|d| d == r)));
-                    if required.is_empty() {
-                        map.remove("required");
-                    }
-                }
-                changes.push(Change {
-                    pass: "nullable_required",
-                    at: at.to_string(),
-                    what: format!("nullable, so not required: {}", dropped.join(", ")),
-                });
-            }
-            for (key, child) in map.iter_mut() {
-                if key != "example" && key != "examples" {
-                    visit(child, snapshot, &format!("{at}/{key}"), changes);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                visit(item, snapshot, &format!("{at}/{i}"), changes);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

@@ -8,39 +8,22 @@ use serde_json::{Value, json};
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let mut changes = Vec::new();
-    visit(spec, "", &mut changes);
+    super::for_each_object(spec, &mut |at, map| {
+        if map.get("additionalProperties") == Some(&Value::Bool(true))
+            && map
+                .get("properties")
+                .and_then(Value::as_object)
+                .is_some_and(|p| !p.is_empty())
+        {
+            map.insert("additionalProperties".to_string(), json!({}));
+            changes.push(Change {
+                pass: "open_objects",
+                at: at.to_string(),
+                what: "additionalProperties: true -> {} (unknown fields are kept)".to_string(),
+            });
+        }
+    });
     changes
-}
-
-fn visit(value: &mut Value, at: &str, changes: &mut Vec<Change>) {
-    match value {
-        Value::Object(map) => {
-            if map.get("additionalProperties") == Some(&Value::Bool(true))
-                && map
-                    .get("properties")
-                    .and_then(Value::as_object)
-                    .is_some_and(|p| !p.is_empty())
-            {
-                map.insert("additionalProperties".to_string(), json!({}));
-                changes.push(Change {
-                    pass: "open_objects",
-                    at: at.to_string(),
-                    what: "additionalProperties: true -> {} (unknown fields are kept)".to_string(),
-                });
-            }
-            for (key, child) in map.iter_mut() {
-                if key != "example" && key != "examples" {
-                    visit(child, &format!("{at}/{key}"), changes);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                visit(item, &format!("{at}/{i}"), changes);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

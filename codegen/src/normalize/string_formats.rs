@@ -12,39 +12,22 @@ const TYPED_FORMATS: &[&str] = &["date-time", "date", "time", "uuid", "ipv4", "i
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let mut changes = Vec::new();
-    visit(spec, "", &mut changes);
+    super::for_each_object(spec, &mut |at, map| {
+        let is_string = map.get("type").and_then(Value::as_str) == Some("string");
+        let format = map
+            .get("format")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        if let Some(f) = format.filter(|f| is_string && TYPED_FORMATS.contains(&f.as_str())) {
+            map.remove("format");
+            changes.push(Change {
+                pass: "string_formats",
+                at: at.to_string(),
+                what: format!("format {f}: kept as a string"),
+            });
+        }
+    });
     changes
-}
-
-fn visit(value: &mut Value, at: &str, changes: &mut Vec<Change>) {
-    match value {
-        Value::Object(map) => {
-            let is_string = map.get("type").and_then(Value::as_str) == Some("string");
-            let format = map
-                .get("format")
-                .and_then(Value::as_str)
-                .map(str::to_string);
-            if let Some(f) = format.filter(|f| is_string && TYPED_FORMATS.contains(&f.as_str())) {
-                map.remove("format");
-                changes.push(Change {
-                    pass: "string_formats",
-                    at: at.to_string(),
-                    what: format!("format {f}: kept as a string"),
-                });
-            }
-            for (key, child) in map.iter_mut() {
-                if key != "example" && key != "examples" {
-                    visit(child, &format!("{at}/{key}"), changes);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                visit(item, &format!("{at}/{i}"), changes);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

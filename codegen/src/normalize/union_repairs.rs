@@ -10,62 +10,45 @@ use serde_json::Value;
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let mut changes = Vec::new();
-    visit(spec, "", &mut changes);
+    super::for_each_object(spec, &mut |at, map| {
+        if map.contains_key("anyOf") && map.contains_key("oneOf") {
+            map.remove("anyOf");
+            changes.push(Change {
+                pass: "union_repairs",
+                at: at.to_string(),
+                what: "both anyOf and oneOf: the oneOf is kept".to_string(),
+            });
+        }
+        // typify reads an anyOf as a struct of optional flattened members, which only
+        // objects can be; an anyOf with another member (`array | string`) is a oneOf.
+        let plain_member = map
+            .get("anyOf")
+            .and_then(Value::as_array)
+            .is_some_and(|ms| {
+                ms.iter().any(|m| {
+                    m.get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t != "object")
+                })
+            });
+        if plain_member && let Some(any) = map.remove("anyOf") {
+            map.insert("oneOf".to_string(), any);
+            changes.push(Change {
+                pass: "union_repairs",
+                at: at.to_string(),
+                what: "anyOf with non-object members: read as a oneOf".to_string(),
+            });
+        }
+        let union = map.contains_key("anyOf") || map.contains_key("oneOf");
+        if union && map.remove("default").is_some() {
+            changes.push(Change {
+                pass: "union_repairs",
+                at: at.to_string(),
+                what: "a default on a union: dropped".to_string(),
+            });
+        }
+    });
     changes
-}
-
-fn visit(value: &mut Value, at: &str, changes: &mut Vec<Change>) {
-    match value {
-        Value::Object(map) => {
-            if map.contains_key("anyOf") && map.contains_key("oneOf") {
-                map.remove("anyOf");
-                changes.push(Change {
-                    pass: "union_repairs",
-                    at: at.to_string(),
-                    what: "both anyOf and oneOf: the oneOf is kept".to_string(),
-                });
-            }
-            // typify reads an anyOf as a struct of optional flattened members, which only
-            // objects can be; an anyOf with another member (`array | string`) is a oneOf.
-            let plain_member = map
-                .get("anyOf")
-                .and_then(Value::as_array)
-                .is_some_and(|ms| {
-                    ms.iter().any(|m| {
-                        m.get("type")
-                            .and_then(Value::as_str)
-                            .is_some_and(|t| t != "object")
-                    })
-                });
-            if plain_member && let Some(any) = map.remove("anyOf") {
-                map.insert("oneOf".to_string(), any);
-                changes.push(Change {
-                    pass: "union_repairs",
-                    at: at.to_string(),
-                    what: "anyOf with non-object members: read as a oneOf".to_string(),
-                });
-            }
-            let union = map.contains_key("anyOf") || map.contains_key("oneOf");
-            if union && map.remove("default").is_some() {
-                changes.push(Change {
-                    pass: "union_repairs",
-                    at: at.to_string(),
-                    what: "a default on a union: dropped".to_string(),
-                });
-            }
-            for (key, child) in map.iter_mut() {
-                if key != "example" && key != "examples" {
-                    visit(child, &format!("{at}/{key}"), changes);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter_mut().enumerate() {
-                visit(item, &format!("{at}/{i}"), changes);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]

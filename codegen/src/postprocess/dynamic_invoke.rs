@@ -136,7 +136,7 @@ fn builders(items: &[Item]) -> BTreeMap<String, Builder> {
         for i in &imp.items {
             let ImplItem::Fn(f) = i else { continue };
             if f.sig.ident == "send" {
-                b.answer = answer_type(&f.sig.output);
+                b.answer = super::send_errors::success_type(&f.sig.output);
             } else if let Some(ty) = setter_type(&f.sig) {
                 b.setters.push((f.sig.ident.clone(), ty));
             }
@@ -179,29 +179,6 @@ fn setter_type(sig: &syn::Signature) -> Option<Type> {
             }
         })
     })
-}
-
-/// `T` of `Result<ResponseValue<T>, _>`.
-fn answer_type(output: &ReturnType) -> Option<Type> {
-    let ReturnType::Type(_, ty) = output else {
-        return None;
-    };
-    let Type::Path(result) = &**ty else {
-        return None;
-    };
-    let PathArguments::AngleBracketed(args) = &result.path.segments.last()?.arguments else {
-        return None;
-    };
-    let GenericArgument::Type(Type::Path(value)) = args.args.first()? else {
-        return None;
-    };
-    let PathArguments::AngleBracketed(inner) = &value.path.segments.last()?.arguments else {
-        return None;
-    };
-    match inner.args.first()? {
-        GenericArgument::Type(t) => Some(t.clone()),
-        _ => None,
-    }
 }
 
 #[cfg(test)]

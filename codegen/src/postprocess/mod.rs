@@ -235,3 +235,20 @@ pub fn mocks(tokens: TokenStream) -> anyhow::Result<String> {
     doc_examples::run(&mut file);
     Ok(prettyplease::unparse(&file))
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_required_pass_that_matches_nothing_fails_generation() {
+        let err = super::required("send_errors", 0, 3)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("send_errors matched nothing") && err.contains("3 place(s)"),
+            "{err}"
+        );
+        assert_eq!(super::required("send_errors", 3, 3).unwrap().count, 3);
+        // A pass the spec does not need (no path parameters) may find nothing.
+        assert_eq!(super::required("path_segments", 0, 0).unwrap().count, 0);
+    }
+}

@@ -9,7 +9,7 @@ use syn::visit_mut::VisitMut;
 use syn::{GenericArgument, ImplItem, ImplItemFn, PathArguments, ReturnType, Type, parse_quote};
 
 /// `T` of `Result<ResponseValue<T>, _>`.
-fn success_type(output: &ReturnType) -> Option<Type> {
+pub(crate) fn success_type(output: &ReturnType) -> Option<Type> {
     let ReturnType::Type(_, ty) = output else {
         return None;
     };
