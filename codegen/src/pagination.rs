@@ -199,9 +199,22 @@ fn infer_one(spec: &Value, op: &Value, id: &str) -> Option<Description> {
             .find(|f| arrays.iter().any(|a| a == *f))?
             .to_string(),
     };
+    // Page numbers and sizes are sent as integers: a parameter the spec types otherwise (a
+    // string `page`) is not one this paginator can drive.
+    let integer = |name: &str| {
+        op.get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|p| p["in"] == "query" && p["name"] == name)
+            .map(|p| resolve(spec, &p["schema"]))
+            .and_then(|s| s.get("type"))
+            .and_then(Value::as_str)
+            == Some("integer")
+    };
     let size = SIZE_PARAMS
         .iter()
-        .find(|p| query.contains(p))
+        .find(|p| query.contains(p) && integer(p))
         .map(|p| Size {
             param: p.to_string(),
         });
@@ -214,7 +227,7 @@ fn infer_one(spec: &Value, op: &Value, id: &str) -> Option<Description> {
             .and_then(Value::as_str)
             == Some("string")
     };
-    let (page, cursor) = if query.contains(&"page") {
+    let (page, cursor) = if query.contains(&"page") && integer("page") {
         (
             Some(PageNumbers {
                 param: "page".into(),
@@ -222,7 +235,7 @@ fn infer_one(spec: &Value, op: &Value, id: &str) -> Option<Description> {
             }),
             None,
         )
-    } else if query.contains(&"page_index") {
+    } else if query.contains(&"page_index") && integer("page_index") {
         (
             Some(PageNumbers {
                 param: "page_index".into(),
@@ -491,6 +504,38 @@ mod tests {
                 "Thing": {"type": "object"}
             }}
         })
+    }
+
+    #[test]
+    fn inference_finds_page_numbers_and_cursors_of_integer_and_string_parameters() {
+        let items = json!({"data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}}, "total": {"type": "integer"}, "next_cursor": {"type": "string"}});
+        let mut s = spec(&["page", "per_page"], items.clone());
+        for p in s["paths"]["/things"]["get"]["parameters"]
+            .as_array_mut()
+            .unwrap()
+        {
+            p["schema"]["type"] = json!("integer");
+        }
+        let found = infer(&s, &[]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].style(),
+            "page `page` from 1 + per_page, items `data`"
+        );
+        assert_eq!(found[0].total.as_deref(), Some("total"));
+        // A `page` the spec types as a string is not a page number this paginator can send.
+        assert!(infer(&spec(&["page", "per_page"], items.clone()), &[]).is_empty());
+        let cursor = infer(&spec(&["cursor"], items.clone()), &[]);
+        assert_eq!(
+            cursor[0].style(),
+            "cursor `cursor` <- `next_cursor`, items `data`"
+        );
+        // A described operation is not inferred again.
+        let s2 = spec(&["cursor"], items);
+        let described = describe(
+            "paginators: [{operation: find_things, cursor: {param: cursor, response: next_cursor}, items: data}]",
+        );
+        assert!(infer(&s2, &described).is_empty());
     }
 
     fn describe(yaml: &str) -> Vec<Description> {
