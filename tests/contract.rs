@@ -1,8 +1,9 @@
 //! Contract test against an independent server: Stoplight Prism serves our spec (the vendored
 //! Kibana spec with our overlays) with request validation on, and every operation of the model is
 //! driven through the client, in Prism's static mode (answers from the spec's examples) and its
-//! dynamic mode (answers generated from the schemas). Prism answers 4xx to any request that
-//! violates the spec, so every call must succeed, and its answers must decode into our types.
+//! dynamic mode (answers generated from the schemas); see `kibana_serverless_testkit::prism`.
+//! Prism answers 4xx to any request that violates the spec, so every call must succeed, and its
+//! answers must decode into our types.
 //!
 //! Run by `.ci/run` (which installs Prism from npm) as
 //! `PRISM=target/prism/node_modules/.bin/prism cargo test --features contract-tests --test contract`.
@@ -10,36 +11,29 @@
 
 mod common;
 
-use kibana_serverless::dynamic::Answer;
+use kibana_serverless::dynamic::{Answer, Args};
 use kibana_serverless::{Error, Kibana, RetryPolicy};
-use serde_json::Value;
-use std::io::{BufRead, BufReader};
+use kibana_serverless_testkit::{Invoke, prism};
+use std::future::Future;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::pin::Pin;
+use std::process::Command;
 
-struct Prism {
-    child: Child,
-    url: String,
-}
+struct Client(Kibana);
 
-impl Drop for Prism {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+impl Invoke for Client {
+    fn invoke<'a>(
+        &'a self,
+        domain: &'a str,
+        operation: &'a str,
+        args: &'a Args,
+    ) -> Pin<Box<dyn Future<Output = Result<Answer, Error>> + Send + 'a>> {
+        Box::pin(kibana_serverless::invoke(&self.0, domain, operation, args))
     }
-}
 
-fn prism_bin() -> PathBuf {
-    let bin = std::env::var("PRISM")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| common::root().join("target/prism/node_modules/.bin/prism"));
-    assert!(
-        bin.exists(),
-        "Prism is not installed at {}: run `npm install --prefix target/prism @stoplight/prism-cli@5.16.0` (or set PRISM to its binary)",
-        bin.display()
-    );
-    bin
+    fn space(&self, id: &str) -> Self {
+        Client(self.0.space(id).expect("a valid space id"))
+    }
 }
 
 /// The vendored spec with our overlays, written once per test process.
@@ -71,142 +65,12 @@ fn overlaid_spec() -> PathBuf {
     .clone()
 }
 
-fn start(dynamic: bool) -> Prism {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut cmd = Command::new(prism_bin());
-    cmd.args(["mock", "-h", "127.0.0.1", "-p", &port.to_string()]);
-    if dynamic {
-        cmd.arg("-d");
-    }
-    let mut child = cmd
-        .arg(overlaid_spec())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting prism");
-    let stdout = child.stdout.take().unwrap();
-    let started = Instant::now();
-    let mut lines = BufReader::new(stdout).lines();
-    loop {
-        match lines.next() {
-            Some(Ok(line)) if line.contains("Prism is listening") => break,
-            Some(Ok(_)) => {}
-            _ => panic!("prism exited before listening"),
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "prism did not start"
-        );
-    }
-    // Keep draining its log so that it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Prism {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    }
+fn start(dynamic: bool) -> prism::Prism {
+    let bin = prism::binary(&common::root().join("target/prism/node_modules/.bin/prism"));
+    prism::start(&bin, &overlaid_spec(), dynamic)
 }
 
-/// Every operation of the model through `kibana_serverless::invoke`, with the arguments the
-/// model gives it (`kibana_serverless_testkit::conformance::arguments`): its outcome, by
-/// operation. No code here names an operation.
-async fn drive(k: &Kibana) -> Vec<(String, Result<Answer, Error>)> {
-    let manifest = common::manifest();
-    let specs = common::domain_specs();
-    let mut out = Vec::new();
-    for op in manifest["operations"].as_array().into_iter().flatten() {
-        let domain = op["domain"].as_str().unwrap_or_default();
-        let method = op["method"]
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let path = op["path"].as_str().unwrap_or_default();
-        let pointer = format!(
-            "/paths/{}/{method}",
-            path.replace('~', "~0").replace('/', "~1")
-        );
-        let spec = &specs[domain];
-        let spec_op = spec
-            .pointer(&pointer)
-            .expect("the operation is in openapi.json");
-        let args = kibana_serverless_testkit::conformance::arguments(spec, op, spec_op);
-        let name = op["rust_method"].as_str().unwrap_or_default();
-        let outcome = kibana_serverless::invoke(k, domain, name, &args).await;
-        out.push((name.to_string(), outcome));
-    }
-    out
-}
-
-/// An error, with what Prism found wrong in the request when it says.
-fn explain(e: &Error) -> String {
-    match e {
-        Error::Api { body, .. } => match body.extra.get("validation") {
-            Some(v) => format!("{e} {v}"),
-            None => e.to_string(),
-        },
-        other => other.to_string(),
-    }
-}
-
-/// Prism 5 reads every field of a `multipart/form-data` body as text: a form field that holds an
-/// array or object (the saved-objects `retries`, JSON in its part, as Kibana reads it) fails its
-/// validation with a 400, with or without a `Content-Type: application/json` on the part
-/// (checked by hand with curl). The form and its fields are checked on loopback servers by the
-/// conformance test and the mock.
-fn prism_cannot_read_json_form_fields(operation: &str, e: &Error) -> bool {
-    let manifest = common::manifest();
-    let Some(op) = manifest["operations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|o| o["rust_method"] == operation && o["multipart_fields"] == true)
-    else {
-        return false;
-    };
-    let specs = common::domain_specs();
-    let spec = &specs[op["domain"].as_str().unwrap_or_default()];
-    let body = op["body_type"].as_str().unwrap_or_default();
-    let json_field = spec["components"]["schemas"][body]["properties"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .any(|(_, p)| p.get("type").and_then(Value::as_str) != Some("string"));
-    json_field && matches!(e, Error::Api { status, .. } if status.as_u16() == 400)
-}
-
-/// Prism's own failure to generate an answer (not a verdict on the request).
-fn prism_generator_crashed(e: &Error) -> bool {
-    matches!(e, Error::Api { status, body, .. }
-        if status.as_u16() == 500
-            && body.extra.get("type").and_then(Value::as_str)
-                == Some("https://stoplight.io/prism/errors#UNKNOWN")
-            && body.extra.get("title").and_then(Value::as_str).is_some_and(|t| t.starts_with("TypeError")))
-}
-
-/// Whether the operation answers newline-delimited JSON.
-fn answers_ndjson(operation: &str) -> bool {
-    common::manifest()["operations"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .any(|o| o["rust_method"] == operation && !o["ndjson_item_type"].is_null())
-}
-
-/// Prism 5 validates the export request (an invalid one gets its 400) and then cannot write an
-/// `application/x-ndjson` answer: it says so with a 500 problem document. That outcome means the
-/// request was accepted; the ndjson line type is checked against the spec's example elsewhere
-/// (reference_examples.rs) and the stream on loopback servers (export_upload.rs).
-fn prism_cannot_serialize_ndjson(op: &str, e: &Error) -> bool {
-    answers_ndjson(op)
-        && matches!(e, Error::Api { status, body, .. }
-            if status.as_u16() == 500
-                && body.extra.get("title").and_then(Value::as_str) == Some("Cannot find serializer for application/x-ndjson"))
-}
-
-fn client(prism: &Prism) -> Kibana {
+fn client(prism: &prism::Prism) -> Kibana {
     Kibana::builder(&prism.url)
         .api_key("Y29udHJhY3Q6dGVzdA==")
         .retry_policy(RetryPolicy::none())
@@ -215,28 +79,23 @@ fn client(prism: &Prism) -> Kibana {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_reference_operation_in_prisms_static_mode() {
+async fn every_operation_in_prisms_static_mode() {
     let prism = start(false);
-    let outcomes = drive(&client(&prism)).await;
-    let operations = common::manifest()["operations"]
-        .as_array()
-        .map_or(0, Vec::len);
+    let (manifest, specs) = (common::manifest(), common::domain_specs());
+    let outcomes = prism::drive(&Client(client(&prism)), &manifest, &specs).await;
+    let operations = manifest["operations"].as_array().map_or(0, Vec::len);
     assert_eq!(outcomes.len(), operations, "every operation is driven");
-    let mut failures = Vec::new();
-    for (op, outcome) in outcomes {
-        match (op.as_str(), outcome) {
-            (op, Err(e)) if prism_cannot_serialize_ndjson(op, &e) => {}
-            (op, Err(e)) if prism_cannot_read_json_form_fields(op, &e) => {}
-            // Prism answers the reference's own example, whose numbers are text ("took": "76,"):
-            // it must fail to decode, naming the field.
-            ("set_alert_assignees", Err(Error::Decode { path, .. })) if path == "took" => {}
-            ("set_alert_assignees", other) => failures.push(format!(
-                "set_alert_assignees: expected the decode error at `took`, got {other:?}"
-            )),
-            (_, Ok(_)) => {}
-            (op, Err(e)) => failures.push(format!("{op}: {}", explain(&e))),
-        }
-    }
+    // The reference's SetAlertAssignees example (`"took": "76,"`) contradicts its schema: the
+    // client must refuse it, naming the field.
+    let assignees = outcomes
+        .iter()
+        .find(|(op, _)| op == "set_alert_assignees")
+        .map(|(_, r)| r);
+    assert!(
+        matches!(assignees, Some(Err(Error::Decode { path, .. })) if path == "took"),
+        "{assignees:?}"
+    );
+    let failures = prism::static_failures(&manifest, &specs, outcomes);
     assert!(
         failures.is_empty(),
         "Prism (static) disagrees:\n{}",
@@ -245,41 +104,16 @@ async fn every_reference_operation_in_prisms_static_mode() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn every_reference_operation_in_prisms_dynamic_mode() {
+async fn every_operation_in_prisms_dynamic_mode() {
+    // Generated data differs run to run: every operation three times.
     let prism = start(true);
-    // Generated data differs run to run: drive every operation several times. Prism's data
-    // generator itself sometimes crashes on a complex schema (a 500 `errors#UNKNOWN` with a
-    // JavaScript TypeError from json-schema-faker): that says nothing of the client, but every
-    // operation must be answered in some round.
-    let mut crashed_every_round: Option<std::collections::BTreeSet<String>> = None;
-    for round in 0..3 {
-        let mut crashed = std::collections::BTreeSet::new();
-        let failures: Vec<String> = drive(&client(&prism))
-            .await
-            .into_iter()
-            .filter_map(|(op, r)| {
-                if r.as_ref().err().is_some_and(prism_generator_crashed) {
-                    crashed.insert(op.clone());
-                    return None;
-                }
-                r.err()
-                    .filter(|e| !prism_cannot_serialize_ndjson(&op, e))
-                    .filter(|e| !prism_cannot_read_json_form_fields(&op, e))
-                    .map(|e| format!("{op}: {}", explain(&e)))
-            })
-            .collect();
-        assert!(
-            failures.is_empty(),
-            "Prism (dynamic, round {round}) disagrees:\n{}",
-            failures.join("\n")
-        );
-        crashed_every_round = Some(match crashed_every_round {
-            None => crashed,
-            Some(before) => before.intersection(&crashed).cloned().collect(),
-        });
-    }
-    let never = crashed_every_round.unwrap_or_default();
-    assert!(never.is_empty(), "Prism never answered: {never:?}");
+    let (manifest, specs) = (common::manifest(), common::domain_specs());
+    let failures = prism::dynamic_failures(&Client(client(&prism)), &manifest, &specs, 3).await;
+    assert!(
+        failures.is_empty(),
+        "Prism (dynamic) disagrees:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

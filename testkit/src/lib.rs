@@ -4,6 +4,7 @@
 //! crate's generated tests call it.
 
 pub mod conformance;
+pub mod prism;
 
 /// Values of a schema's shape (shared with the embedded mock, which answers with them).
 pub use kibana_serverless_mock::schema;

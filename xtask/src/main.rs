@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str = "\
-usage: cargo xtask regenerate [--check] [--spec PATH] [--out DIR [--runtime-version V]]
+usage: cargo xtask regenerate [--check] [--spec PATH [--overlays]] [--out DIR [--runtime-version V]]
        cargo xtask spec-diff OLD NEW [--out PATH]
        cargo xtask overlaid-spec --out PATH
        cargo xtask synth-spec --operations N --out PATH
@@ -20,6 +20,7 @@ usage: cargo xtask regenerate [--check] [--spec PATH] [--out DIR [--runtime-vers
 regenerate   generate the client from the spec (default: the vendored spec into generated/)
   --check    write nothing; exit 1 with a diff when the output is stale
   --spec     a Kibana serverless OpenAPI spec (YAML or JSON) to generate from
+  --overlays apply spec/overlays to it too (for a copy of the vendored spec)
   --out      write a standalone crate into DIR instead of generated/: the whole SDK (the
              runtime's Kibana builder, auth, headers, spaces, retries, errors, pagination)
   --runtime-version  the standalone crate depends on this published kibana-serverless-runtime
@@ -59,6 +60,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let mut out = None;
     let mut operations = None;
     let mut runtime_version = None;
+    let mut overlays = false;
     let mut positional: Vec<PathBuf> = Vec::new();
     while let Some(flag) = flags.next() {
         let mut value = || {
@@ -72,6 +74,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             "--spec" => spec = Some(PathBuf::from(value()?)),
             "--out" => out = Some(PathBuf::from(value()?)),
             "--runtime-version" => runtime_version = Some(value()?),
+            "--overlays" => overlays = true,
             "--operations" => {
                 operations = Some(
                     value()?
@@ -98,6 +101,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                 spec,
                 out,
                 runtime_version,
+                overlays,
             },
         ),
         "synth-spec" => {
