@@ -84,20 +84,7 @@ pub fn load(path: &Path) -> Result<Vec<Description>> {
 
 use crate::names::field_name as snake;
 
-fn resolve<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
-    let mut s = schema;
-    for _ in 0..16 {
-        match s.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                s = spec
-                    .pointer(r.trim_start_matches('#'))
-                    .unwrap_or(&Value::Null)
-            }
-            None => break,
-        }
-    }
-    s
-}
+use crate::normalize::resolve;
 
 /// The operation `rust_method` of a domain spec: (path, method, operation).
 fn find_operation<'a>(spec: &'a Value, rust_method: &str) -> Option<&'a Value> {

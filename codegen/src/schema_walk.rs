@@ -1,6 +1,7 @@
 //! A schema as the flat list of its fields (`items[].owner`), each with its type, whether it
 //! is required and its enum values: what `spec-diff` compares.
 
+use crate::normalize::resolve;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -12,20 +13,6 @@ pub struct Field {
     pub required: bool,
     /// Its enum values, as text.
     pub values: Vec<String>,
-}
-
-fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match schema.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                schema = spec
-                    .pointer(r.trim_start_matches('#'))
-                    .unwrap_or(&Value::Null)
-            }
-            None => break,
-        }
-    }
-    schema
 }
 
 /// A schema's type in a few words.

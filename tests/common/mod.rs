@@ -53,8 +53,7 @@ pub struct Example {
 
 /// Whether an example contradicts its own schema (a field of the wrong JSON type, a required one
 /// missing): such an example must fail to decode, naming where.
-pub fn contradicts(e: &Example) -> bool {
-    let specs = domain_specs();
+pub fn contradicts(specs: &Map<String, Value>, e: &Example) -> bool {
     kibana_serverless_mock::schema::problem(&specs[&e.domain], &e.schema, &e.value, "example")
         .is_some()
 }
@@ -229,20 +228,8 @@ fn is_empty_collection(v: &Value) -> bool {
     matches!(v, Value::Array(a) if a.is_empty()) || matches!(v, Value::Object(o) if o.is_empty())
 }
 
-/// Resolves a local `$ref` chain in a domain spec.
-pub fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match schema.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                schema = spec
-                    .pointer(r.trim_start_matches('#'))
-                    .unwrap_or(&Value::Null)
-            }
-            None => return schema,
-        }
-    }
-    schema
-}
+/// Resolves a local `$ref` chain in a domain spec (the mock's, which the tests share).
+pub use kibana_serverless_mock::schema::resolve;
 
 /// A site in an example where the schema fixes the shape: a struct-like object, or a string enum.
 #[derive(Debug)]
@@ -451,4 +438,29 @@ pub fn printed(output: &str, key: &str) -> u64 {
         .lines()
         .find_map(|l| l.split_once(key).and_then(|(_, v)| v.trim().parse().ok()))
         .unwrap_or_else(|| panic!("no {key} in {output}"))
+}
+
+/// A `Kibana` the testkit drives by name (`kibana_serverless::invoke`).
+pub struct Client(pub kibana_serverless::Kibana);
+
+impl kibana_serverless_testkit::Invoke for Client {
+    fn invoke<'a>(
+        &'a self,
+        domain: &'a str,
+        operation: &'a str,
+        args: &'a kibana_serverless::dynamic::Args,
+    ) -> std::pin::Pin<
+        Box<
+            dyn std::future::Future<
+                    Output = Result<kibana_serverless::dynamic::Answer, kibana_serverless::Error>,
+                > + Send
+                + 'a,
+        >,
+    > {
+        Box::pin(kibana_serverless::invoke(&self.0, domain, operation, args))
+    }
+
+    fn space(&self, id: &str) -> Self {
+        Client(self.0.space(id).expect("a valid space id"))
+    }
 }

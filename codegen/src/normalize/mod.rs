@@ -101,6 +101,21 @@ pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
+/// `schema` with its local `$ref`s followed (a dangling one is `null`).
+pub fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
+    for _ in 0..32 {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => {
+                schema = spec
+                    .pointer(r.trim_start_matches('#'))
+                    .unwrap_or(&Value::Null)
+            }
+            None => break,
+        }
+    }
+    schema
+}
+
 /// Calls `f(pointer, object)` for every JSON object of `value` (each schema, wherever it sits),
 /// parents before children, skipping `example`/`examples` (data, not schemas).
 pub fn for_each_object(value: &mut Value, f: &mut impl FnMut(&str, &mut Map<String, Value>)) {

@@ -167,16 +167,7 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
             .get_mut("requestBody")
             .and_then(|b| b.pointer_mut("/content/multipart~1form-data/schema"))
         {
-            for _ in 0..8 {
-                let Some(r) = schema.get("$ref").and_then(Value::as_str) else {
-                    break;
-                };
-                let resolved = snapshot
-                    .pointer(r.trim_start_matches('#'))
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                *schema = resolved;
-            }
+            *schema = super::resolve(&snapshot, schema).clone();
         }
         if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
             rewrite_request(body, &at, &mut changes);

@@ -41,18 +41,7 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
 }
 
 fn nullable(snapshot: &Value, schema: &Value) -> bool {
-    let mut s = schema;
-    for _ in 0..32 {
-        match s.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                s = snapshot
-                    .pointer(r.trim_start_matches('#'))
-                    .unwrap_or(&Value::Null)
-            }
-            None => break,
-        }
-    }
-    s.get("nullable") == Some(&Value::Bool(true))
+    super::resolve(snapshot, schema).get("nullable") == Some(&Value::Bool(true))
 }
 
 #[cfg(test)]

@@ -4,22 +4,8 @@
 //! wire is the same) and `has_reference` as an object (sent JSON-encoded, as Kibana's routes
 //! parse it: a `string` here).
 
-use super::{Change, for_each_operation, op_name};
+use super::{Change, for_each_operation, op_name, resolve};
 use serde_json::{Value, json};
-
-fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
-    for _ in 0..32 {
-        match schema.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                schema = spec
-                    .pointer(r.trim_start_matches('#'))
-                    .unwrap_or(&Value::Null)
-            }
-            None => break,
-        }
-    }
-    schema
-}
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let snapshot = spec.clone();
