@@ -5,28 +5,8 @@
 
 mod common;
 
-use kibana_serverless::dynamic::{Answer, Args};
-use kibana_serverless::{Error, Kibana, RetryPolicy};
-use kibana_serverless_testkit::Invoke;
-use std::future::Future;
-use std::pin::Pin;
-
-struct Client(Kibana);
-
-impl Invoke for Client {
-    fn invoke<'a>(
-        &'a self,
-        domain: &'a str,
-        operation: &'a str,
-        args: &'a Args,
-    ) -> Pin<Box<dyn Future<Output = Result<Answer, Error>> + Send + 'a>> {
-        Box::pin(kibana_serverless::invoke(&self.0, domain, operation, args))
-    }
-
-    fn space(&self, id: &str) -> Self {
-        Client(self.0.space(id).expect("a valid space id"))
-    }
-}
+use common::Client;
+use kibana_serverless::{Kibana, RetryPolicy};
 
 #[tokio::test]
 async fn every_operation_conforms_to_the_spec() {

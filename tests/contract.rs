@@ -11,30 +11,12 @@
 
 mod common;
 
-use kibana_serverless::dynamic::{Answer, Args};
 use kibana_serverless::{Error, Kibana, RetryPolicy};
-use kibana_serverless_testkit::{Invoke, prism};
-use std::future::Future;
+use kibana_serverless_testkit::prism;
 use std::path::PathBuf;
-use std::pin::Pin;
 use std::process::Command;
 
-struct Client(Kibana);
-
-impl Invoke for Client {
-    fn invoke<'a>(
-        &'a self,
-        domain: &'a str,
-        operation: &'a str,
-        args: &'a Args,
-    ) -> Pin<Box<dyn Future<Output = Result<Answer, Error>> + Send + 'a>> {
-        Box::pin(kibana_serverless::invoke(&self.0, domain, operation, args))
-    }
-
-    fn space(&self, id: &str) -> Self {
-        Client(self.0.space(id).expect("a valid space id"))
-    }
-}
+use common::Client;
 
 /// The vendored spec with our overlays, written once per test process.
 fn overlaid_spec() -> PathBuf {

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::Client;
 use kibana_serverless::{Error, Kibana};
 use kibana_serverless_mock::{API_KEY, MockKibana};
 use serde_json::Value;
@@ -13,46 +14,14 @@ use serde_json::Value;
 #[tokio::test]
 async fn every_operation_is_answered() {
     let mock = MockKibana::start().await.unwrap();
-    let k = Kibana::new(&mock.url(), API_KEY).unwrap();
+    let k = Client(Kibana::new(&mock.url(), API_KEY).unwrap());
     let manifest = common::manifest();
-    let specs = common::domain_specs();
-    let mut failures = Vec::new();
-    let mut answered = 0;
-    for op in manifest["operations"].as_array().into_iter().flatten() {
-        let domain = op["domain"].as_str().unwrap();
-        let name = op["rust_method"].as_str().unwrap();
-        let method = op["method"].as_str().unwrap().to_ascii_lowercase();
-        let pointer = format!(
-            "/paths/{}/{method}",
-            op["path"].as_str().unwrap().replace('/', "~1")
-        );
-        let spec_op = specs[domain].pointer(&pointer).unwrap();
-        let mut args =
-            kibana_serverless_testkit::conformance::arguments(&specs[domain], op, spec_op);
-        // Only what the operation needs: optional parameters carry meaning (a cursor, a point
-        // in time) that values of their schema's shape do not have.
-        let required: Vec<&str> = op["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|p| p["required"] == true)
-            .filter_map(|p| p["setter"].as_str())
-            .collect();
-        args.params.retain(|k, _| required.contains(&k.as_str()));
-        let has_path_id = op["path"].as_str().unwrap().contains('{');
-        match kibana_serverless::invoke(&k, domain, name, &args).await {
-            Ok(_) => answered += 1,
-            // An id the mock does not have is not found, as in Kibana.
-            Err(Error::Api { status, .. })
-                if (status.as_u16() == 404 && has_path_id)
-                    || (status.as_u16() != 400
-                        && spec_op["responses"].get(status.as_str()).is_some()) =>
-            {
-                answered += 1
-            }
-            Err(e) => failures.push(format!("{name}: {e}")),
-        }
-    }
+    let (answered, failures) = kibana_serverless_testkit::mock::every_operation_answered(
+        &k,
+        &manifest,
+        &common::domain_specs(),
+    )
+    .await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert_eq!(answered, manifest["operations"].as_array().unwrap().len());
 }

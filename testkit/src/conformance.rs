@@ -58,12 +58,8 @@ pub async fn run<C: Invoke>(
         let Some(spec) = specs.get(domain) else {
             continue;
         };
-        let method = op["method"]
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
         let path = op["path"].as_str().unwrap_or_default();
-        let Some(spec_op) = spec.pointer(&format!("/paths/{}/{method}", escape(path))) else {
+        let Some(spec_op) = spec_operation(specs, op) else {
             report
                 .failures
                 .push(format!("{} {path}: not in openapi.json", op["method"]));
@@ -102,6 +98,13 @@ pub async fn run<C: Invoke>(
 
 fn escape(key: &str) -> String {
     key.replace('~', "~0").replace('/', "~1")
+}
+
+/// An operation of the model (`operations.json` entry) as its domain's spec has it.
+pub fn spec_operation<'a>(specs: &'a Map<String, Value>, op: &Value) -> Option<&'a Value> {
+    let spec = specs.get(op["domain"].as_str()?)?;
+    let method = op["method"].as_str()?.to_ascii_lowercase();
+    spec.pointer(&format!("/paths/{}/{method}", escape(op["path"].as_str()?)))
 }
 
 /// The arguments the model gives an operation: each parameter from its example (or a value of

@@ -4,6 +4,7 @@
 //! crate's generated tests call it.
 
 pub mod conformance;
+pub mod mock;
 pub mod prism;
 
 /// Values of a schema's shape (shared with the embedded mock, which answers with them).

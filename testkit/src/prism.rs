@@ -89,22 +89,11 @@ pub async fn drive<C: Invoke>(
     let mut out = Vec::new();
     for op in manifest["operations"].as_array().into_iter().flatten() {
         let domain = op["domain"].as_str().unwrap_or_default();
-        let method = op["method"]
-            .as_str()
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        let path = op["path"].as_str().unwrap_or_default();
-        let pointer = format!(
-            "/paths/{}/{method}",
-            path.replace('~', "~0").replace('/', "~1")
-        );
-        let (Some(spec), name) = (
+        let name = op["rust_method"].as_str().unwrap_or_default();
+        let (Some(spec), Some(spec_op)) = (
             specs.get(domain),
-            op["rust_method"].as_str().unwrap_or_default(),
+            crate::conformance::spec_operation(specs, op),
         ) else {
-            continue;
-        };
-        let Some(spec_op) = spec.pointer(&pointer) else {
             continue;
         };
         let args = crate::conformance::arguments(spec, op, spec_op);
@@ -183,17 +172,8 @@ pub fn answers_a_wrong_example(
     let Some(spec) = specs.get(op["domain"].as_str().unwrap_or_default()) else {
         return false;
     };
-    let method = op["method"]
-        .as_str()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let path = op["path"]
-        .as_str()
-        .unwrap_or_default()
-        .replace('~', "~0")
-        .replace('/', "~1");
-    let Some(responses) = spec
-        .pointer(&format!("/paths/{path}/{method}/responses"))
+    let Some(responses) = crate::conformance::spec_operation(specs, op)
+        .and_then(|o| o.get("responses"))
         .and_then(Value::as_object)
     else {
         return false;
