@@ -285,15 +285,30 @@ pub(crate) fn answer(
         let synthesized_slot = slot(&shape_route.spec, &schema, &mut synthesized).take();
         deep_merge(synthesized_slot, &deep_merge(example_slot, input))
     };
+    // The resource the request body holds (or the changes to one).
+    let input = {
+        let mut body = call.json().unwrap_or_else(|| json!({}));
+        let body_schema = route
+            .op
+            .pointer("/requestBody/content/application~1json/schema")
+            .cloned()
+            .unwrap_or(Value::Null);
+        slot(spec, &body_schema, &mut body).take()
+    };
+    // PUT creates where the family has no POST (create or update).
+    let role = match role {
+        Role::Update(id)
+            if call.method == http::Method::PUT
+                && position(items, &id).is_none()
+                && upserts(routes, &family) =>
+        {
+            Role::Create(Some(id))
+        }
+        other => other,
+    };
     match role {
         Role::Create(id) => {
-            let mut input = call.json().unwrap_or_else(|| json!({}));
-            let body_schema = route
-                .op
-                .pointer("/requestBody/content/application~1json/schema")
-                .cloned()
-                .unwrap_or(Value::Null);
-            let mut resource = slot(spec, &body_schema, &mut input).take();
+            let mut resource = input;
             if !resource.is_object() {
                 resource = json!({});
             }
@@ -328,39 +343,12 @@ pub(crate) fn answer(
         },
         Role::Update(id) => match position(items, &id) {
             Some(k) => {
-                let mut input = call.json().unwrap_or_else(|| json!({}));
-                let body_schema = route
-                    .op
-                    .pointer("/requestBody/content/application~1json/schema")
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                let changes = slot(spec, &body_schema, &mut input).take();
                 if let Some((_, stored)) = items.get_mut(&k) {
-                    let merged = deep_merge(stored.take(), &changes);
+                    let merged = deep_merge(stored.take(), &input);
                     *stored = shaped(&merged);
                     stored["id"] = json!(id);
                 }
                 answer_with(&items[&k].1)
-            }
-            // PUT creates where the family has no POST (create or update).
-            None if call.method == http::Method::PUT && upserts(routes, &family) => {
-                let mut input = call.json().unwrap_or_else(|| json!({}));
-                let body_schema = route
-                    .op
-                    .pointer("/requestBody/content/application~1json/schema")
-                    .cloned()
-                    .unwrap_or(Value::Null);
-                let mut resource = slot(spec, &body_schema, &mut input).take();
-                if !resource.is_object() {
-                    resource = json!({});
-                }
-                resource["id"] = json!(id);
-                let resource = shaped(&resource);
-                let n = store
-                    .next
-                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                items.insert(n, (id, resource.clone()));
-                answer_with(&resource)
             }
             None => not_found(&id),
         },

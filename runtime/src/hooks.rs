@@ -25,7 +25,7 @@ macro_rules! impl_client_hooks {
                     $crate::__private::progenitor_client::ClientInfo::inner(self),
                     request,
                 );
-                $crate::hooks::raw_body_content_type(request, info.operation_id, $raw_bodies);
+                $crate::hooks::prepare_raw_body(request, info.operation_id, $raw_bodies);
                 Ok(())
             }
 
@@ -78,7 +78,7 @@ pub fn add_headers(context: &RequestContext, request: &mut reqwest::Request) {
 /// types (Fleet's package upload takes zip or gzip) gets the one its bytes are, told from their
 /// magic numbers, when the body is in memory. A streamed upload sets its type itself. A
 /// multipart operation (an ndjson import) sends the bytes, streamed or not, as its file field.
-pub fn raw_body_content_type(request: &mut reqwest::Request, operation: &str, raw: RawBodies) {
+pub fn prepare_raw_body(request: &mut reqwest::Request, operation: &str, raw: RawBodies) {
     let entry = raw.iter().find(|r| r.operation == operation);
     if let Some(entry) = entry
         && let Some(field) = entry.multipart_file

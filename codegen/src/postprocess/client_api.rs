@@ -75,8 +75,8 @@ mod tests {
             pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
             pub struct Client { baseurl: String }
             impl Client {
-                pub fn new(baseurl: &str, inner: crate::RequestContext) -> Self { todo!() }
-                pub fn new_with_client(baseurl: &str, client: reqwest::Client, inner: crate::RequestContext) -> Self { todo!() }
+                pub fn new(baseurl: &str, inner: crate::RequestContext) -> Self { Self::new_with_client(baseurl, reqwest::Client::new(), inner) }
+                pub fn new_with_client(baseurl: &str, client: reqwest::Client, inner: crate::RequestContext) -> Self { Self { baseurl: baseurl.to_string() } }
                 pub fn baseurl(&self) -> &String { &self.baseurl }
             }
         };

@@ -197,11 +197,11 @@ mod tests {
                     pub fn per_page<V>(mut self, value: V) -> Self where V: std::convert::TryInto<i64> { self }
                     pub fn body<V>(mut self, value: V) -> Self where V: std::convert::TryInto<types::Body> { self }
                     pub fn body_map<F>(mut self, f: F) -> Self where F: std::ops::FnOnce(types::builder::Body) -> types::builder::Body { self }
-                    pub async fn send(self) -> Result<ResponseValue<types::Things>, crate::Error> { todo!() }
+                    pub async fn send(self) -> Result<ResponseValue<types::Things>, crate::Error> { self.send_generated().await }
                 }
                 impl<'a> Upload<'a> {
                     pub fn body<B>(mut self, value: B) -> Self where B: std::convert::TryInto<reqwest::Body> { self }
-                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> { todo!() }
+                    pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> { self.send_generated().await }
                 }
             }
         };
