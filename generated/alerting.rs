@@ -18027,7 +18027,7 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::UpdateRuleRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::UpdateRuleRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -18037,7 +18037,7 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::CreateRuleRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::CreateRuleRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -18051,7 +18051,7 @@ pub async fn invoke(
         "post_alerting_rule" => {
             let mut b = client.post_alerting_rule();
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::CreateRuleRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::CreateRuleRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -18063,9 +18063,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
-                            types::PostAlertingRuleIdDisableBody,
-                        >("body", v)?,
+                        crate::dynamic::body::<types::PostAlertingRuleIdDisableBody>(v)?,
                     );
             }
             crate::dynamic::empty(b.send().await?)
@@ -18106,9 +18104,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::PostAlertingRuleIdSnoozeScheduleBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -18222,7 +18220,7 @@ pub async fn invoke(
         "post_maintenance_window" => {
             let mut b = client.post_maintenance_window();
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::CreateRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::CreateRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -18276,7 +18274,7 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::UpdateRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::UpdateRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

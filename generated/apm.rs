@@ -3682,17 +3682,14 @@ pub async fn invoke(
         "create_agent_key" => {
             let mut b = client.create_agent_key();
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::AgentKeysObject>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::AgentKeysObject>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
         "save_apm_server_schema" => {
             let mut b = client.save_apm_server_schema();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::SaveApmServerSchemaBody>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::SaveApmServerSchemaBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -3705,10 +3702,7 @@ pub async fn invoke(
                     );
             }
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::CreateAnnotationObject>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::CreateAnnotationObject>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -3746,9 +3740,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
-                            types::AgentConfigurationIntakeObject,
-                        >("body", v)?,
+                        crate::dynamic::body::<types::AgentConfigurationIntakeObject>(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -3756,8 +3748,7 @@ pub async fn invoke(
         "delete_agent_configuration" => {
             let mut b = client.delete_agent_configuration();
             if let Some(v) = &args.body {
-                b = b
-                    .body(crate::dynamic::arg::<types::DeleteServiceObject>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::DeleteServiceObject>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -3786,9 +3777,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
-                            types::SearchAgentConfigurationObject,
-                        >("body", v)?,
+                        crate::dynamic::body::<types::SearchAgentConfigurationObject>(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -3819,8 +3808,7 @@ pub async fn invoke(
         "upload_source_map" => {
             let mut b = client.upload_source_map();
             if let Some(v) = &args.body {
-                b = b
-                    .body(crate::dynamic::arg::<types::UploadSourceMapBody>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::UploadSourceMapBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

@@ -11191,10 +11191,7 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::UpdateConnectorRequest>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::UpdateConnectorRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -11207,10 +11204,7 @@ pub async fn invoke(
                     );
             }
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::CreateConnectorRequest>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::CreateConnectorRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -11224,10 +11218,7 @@ pub async fn invoke(
         "post_actions_connector" => {
             let mut b = client.post_actions_connector();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::CreateConnectorRequest>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::CreateConnectorRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -11237,8 +11228,7 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             if let Some(v) = &args.body {
-                b = b
-                    .body(crate::dynamic::arg::<types::RunConnectorRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::RunConnectorRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

@@ -4373,9 +4373,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
-                            types::CreateDataViewRequestObject,
-                        >("body", v)?,
+                        crate::dynamic::body::<types::CreateDataViewRequestObject>(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4401,9 +4399,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
-                            types::UpdateDataViewRequestObject,
-                        >("body", v)?,
+                        crate::dynamic::body::<types::UpdateDataViewRequestObject>(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4429,9 +4425,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::UpdateFieldsMetadataDefaultBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4447,9 +4443,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::CreateUpdateRuntimeFieldDefaultBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4465,9 +4461,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
-                            types::CreateRuntimeFieldDefaultBody,
-                        >("body", v)?,
+                        crate::dynamic::body::<types::CreateRuntimeFieldDefaultBody>(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4505,9 +4499,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
-                            types::UpdateRuntimeFieldDefaultBody,
-                        >("body", v)?,
+                        crate::dynamic::body::<types::UpdateRuntimeFieldDefaultBody>(v)?,
                     );
             }
             crate::dynamic::empty(b.send().await?)
@@ -4537,9 +4529,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::SetDefaultDatailViewDefaultBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4547,24 +4539,14 @@ pub async fn invoke(
         "swap_data_views_default" => {
             let mut b = client.swap_data_views_default();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<
-                            types::SwapDataViewRequestObject,
-                        >("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::SwapDataViewRequestObject>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
         "preview_swap_data_views_default" => {
             let mut b = client.preview_swap_data_views_default();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<
-                            types::SwapDataViewRequestObject,
-                        >("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::SwapDataViewRequestObject>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

@@ -878,18 +878,14 @@ pub async fn invoke(
         "set_alert_assignees" => {
             let mut b = client.set_alert_assignees();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::SetAlertAssigneesBody>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::SetAlertAssigneesBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
         "set_alerts_status" => {
             let mut b = client.set_alerts_status();
             if let Some(v) = &args.body {
-                b = b
-                    .body(crate::dynamic::arg::<types::SetAlertsStatusBody>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::SetAlertsStatusBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

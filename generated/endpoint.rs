@@ -127,6 +127,82 @@ pub mod types {
             value.parse()
         }
     }
+    ///`ActionStateSuccessResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ActionStateSuccessResponse {
+        pub body: ActionStateSuccessResponseBody,
+    }
+    ///`ActionStateSuccessResponseBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ActionStateSuccessResponseBody {
+        pub data: ActionStateSuccessResponseBodyData,
+    }
+    ///`ActionStateSuccessResponseBodyData`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ActionStateSuccessResponseBodyData {
+        #[serde(
+            rename = "canEncrypt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub can_encrypt: ::std::option::Option<bool>,
+    }
+    ///`ActionStatusSuccessResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ActionStatusSuccessResponse {
+        pub body: ActionStatusSuccessResponseBody,
+    }
+    ///`ActionStatusSuccessResponseBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ActionStatusSuccessResponseBody {
+        pub data: ActionStatusSuccessResponseBodyData,
+    }
+    ///`ActionStatusSuccessResponseBodyData`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ActionStatusSuccessResponseBodyData {
+        pub agent_id: AgentId,
+        pub pending_actions: PendingActionsSchema,
+    }
+    ///Agent id.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    pub struct AgentId(pub ::std::string::String);
+    impl ::std::ops::Deref for AgentId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AgentId> for ::std::string::String {
+        fn from(value: AgentId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for AgentId {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for AgentId {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for AgentId {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///Agent type that runs the action.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentTypes {
@@ -185,6 +261,80 @@ pub mod types {
             AgentTypes::Endpoint
         }
     }
+    ///Alerts the action relates to; the action is logged in their cases.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct AlertIds(pub ::std::vec::Vec<AlertIdsItem>);
+    impl ::std::ops::Deref for AlertIds {
+        type Target = ::std::vec::Vec<AlertIdsItem>;
+        fn deref(&self) -> &::std::vec::Vec<AlertIdsItem> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AlertIds> for ::std::vec::Vec<AlertIdsItem> {
+        fn from(value: AlertIds) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<AlertIdsItem>> for AlertIds {
+        fn from(value: ::std::vec::Vec<AlertIdsItem>) -> Self {
+            Self(value)
+        }
+    }
+    ///`AlertIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct AlertIdsItem(::std::string::String);
+    impl ::std::ops::Deref for AlertIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AlertIdsItem> for ::std::string::String {
+        fn from(value: AlertIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AlertIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AlertIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AlertIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AlertIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`BaseActionSchema`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BaseActionSchema {
@@ -204,6 +354,1085 @@ pub mod types {
         ///Optional parameters object.
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub parameters: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///Cases the action is logged in.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct CaseIds(pub ::std::vec::Vec<CaseIdsItem>);
+    impl ::std::ops::Deref for CaseIds {
+        type Target = ::std::vec::Vec<CaseIdsItem>;
+        fn deref(&self) -> &::std::vec::Vec<CaseIdsItem> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CaseIds> for ::std::vec::Vec<CaseIdsItem> {
+        fn from(value: CaseIds) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<CaseIdsItem>> for CaseIds {
+        fn from(value: ::std::vec::Vec<CaseIdsItem>) -> Self {
+            Self(value)
+        }
+    }
+    ///`CaseIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CaseIdsItem(::std::string::String);
+    impl ::std::ops::Deref for CaseIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CaseIdsItem> for ::std::string::String {
+        fn from(value: CaseIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CaseIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CaseIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CaseIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CaseIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`CloudFileScriptParameters`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CloudFileScriptParameters {
+        ///Name of the script in cloud storage.
+        #[serde(rename = "cloudFile")]
+        pub cloud_file: CloudFileScriptParametersCloudFile,
+        ///Arguments for the script.
+        #[serde(
+            rename = "commandLine",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command_line: ::std::option::Option<CloudFileScriptParametersCommandLine>,
+        ///Timeout, in seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timeout: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl CloudFileScriptParameters {
+        pub fn builder() -> builder::CloudFileScriptParameters {
+            Default::default()
+        }
+    }
+    ///Name of the script in cloud storage.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CloudFileScriptParametersCloudFile(::std::string::String);
+    impl ::std::ops::Deref for CloudFileScriptParametersCloudFile {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CloudFileScriptParametersCloudFile>
+    for ::std::string::String {
+        fn from(value: CloudFileScriptParametersCloudFile) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CloudFileScriptParametersCloudFile {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CloudFileScriptParametersCloudFile {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CloudFileScriptParametersCloudFile {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CloudFileScriptParametersCloudFile {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Arguments for the script.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CloudFileScriptParametersCommandLine(::std::string::String);
+    impl ::std::ops::Deref for CloudFileScriptParametersCommandLine {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CloudFileScriptParametersCommandLine>
+    for ::std::string::String {
+        fn from(value: CloudFileScriptParametersCommandLine) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CloudFileScriptParametersCommandLine {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CloudFileScriptParametersCommandLine {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CloudFileScriptParametersCommandLine {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CloudFileScriptParametersCommandLine {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Optional comment, shown in the action log and the related cases.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    pub struct Comment(pub ::std::string::String);
+    impl ::std::ops::Deref for Comment {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Comment> for ::std::string::String {
+        fn from(value: Comment) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Comment {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for Comment {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for Comment {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
+    ///`CreateUpdateProtectionUpdatesNoteBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CreateUpdateProtectionUpdatesNoteBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
+    }
+    impl CreateUpdateProtectionUpdatesNoteBody {
+        pub fn builder() -> builder::CreateUpdateProtectionUpdatesNoteBody {
+            Default::default()
+        }
+    }
+    ///Endpoints to run the action on.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct EndpointIds(pub ::std::vec::Vec<EndpointIdsItem>);
+    impl ::std::ops::Deref for EndpointIds {
+        type Target = ::std::vec::Vec<EndpointIdsItem>;
+        fn deref(&self) -> &::std::vec::Vec<EndpointIdsItem> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointIds> for ::std::vec::Vec<EndpointIdsItem> {
+        fn from(value: EndpointIds) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<EndpointIdsItem>> for EndpointIds {
+        fn from(value: ::std::vec::Vec<EndpointIdsItem>) -> Self {
+            Self(value)
+        }
+    }
+    ///`EndpointIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EndpointIdsItem(::std::string::String);
+    impl ::std::ops::Deref for EndpointIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointIdsItem> for ::std::string::String {
+        fn from(value: EndpointIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EndpointIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EndpointIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Run-script parameters for Elastic Defend hosts.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EndpointRunScriptParameters {
+        ///Id of the script in the scripts library.
+        #[serde(rename = "scriptId")]
+        pub script_id: EndpointRunScriptParametersScriptId,
+        ///Arguments for the script.
+        #[serde(
+            rename = "scriptInput",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub script_input: ::std::option::Option<EndpointRunScriptParametersScriptInput>,
+    }
+    impl EndpointRunScriptParameters {
+        pub fn builder() -> builder::EndpointRunScriptParameters {
+            Default::default()
+        }
+    }
+    ///Id of the script in the scripts library.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EndpointRunScriptParametersScriptId(::std::string::String);
+    impl ::std::ops::Deref for EndpointRunScriptParametersScriptId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointRunScriptParametersScriptId>
+    for ::std::string::String {
+        fn from(value: EndpointRunScriptParametersScriptId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EndpointRunScriptParametersScriptId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointRunScriptParametersScriptId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EndpointRunScriptParametersScriptId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointRunScriptParametersScriptId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Arguments for the script.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EndpointRunScriptParametersScriptInput(::std::string::String);
+    impl ::std::ops::Deref for EndpointRunScriptParametersScriptInput {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointRunScriptParametersScriptInput>
+    for ::std::string::String {
+        fn from(value: EndpointRunScriptParametersScriptInput) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EndpointRunScriptParametersScriptInput {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointRunScriptParametersScriptInput {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EndpointRunScriptParametersScriptInput {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointRunScriptParametersScriptInput {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`EndpointUploadActionBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EndpointUploadActionBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_ids: ::std::option::Option<AlertIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub case_ids: ::std::option::Option<CaseIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIds,
+        ///The file's content (text).
+        pub file: ::std::string::String,
+        pub parameters: EndpointUploadActionBodyParameters,
+    }
+    impl EndpointUploadActionBody {
+        pub fn builder() -> builder::EndpointUploadActionBody {
+            Default::default()
+        }
+    }
+    ///`EndpointUploadActionBodyParameters`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EndpointUploadActionBodyParameters {
+        ///Replace a file of the same name on the host.
+        #[serde(default)]
+        pub overwrite: bool,
+    }
+    impl EndpointUploadActionBodyParameters {
+        pub fn builder() -> builder::EndpointUploadActionBodyParameters {
+            Default::default()
+        }
+    }
+    ///`EntityId`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EntityId {
+        pub entity_id: EntityIdEntityId,
+    }
+    impl EntityId {
+        pub fn builder() -> builder::EntityId {
+            Default::default()
+        }
+    }
+    ///`EntityIdEntityId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EntityIdEntityId(::std::string::String);
+    impl ::std::ops::Deref for EntityIdEntityId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EntityIdEntityId> for ::std::string::String {
+        fn from(value: EntityIdEntityId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EntityIdEntityId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntityIdEntityId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EntityIdEntityId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntityIdEntityId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`ExecuteRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExecuteRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_ids: ::std::option::Option<AlertIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub case_ids: ::std::option::Option<CaseIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIds,
+        pub parameters: ExecuteRouteRequestBodyParameters,
+    }
+    impl ExecuteRouteRequestBody {
+        pub fn builder() -> builder::ExecuteRouteRequestBody {
+            Default::default()
+        }
+    }
+    ///`ExecuteRouteRequestBodyParameters`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ExecuteRouteRequestBodyParameters {
+        ///The shell command to run on the host.
+        pub command: ExecuteRouteRequestBodyParametersCommand,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timeout: ::std::option::Option<Timeout>,
+    }
+    impl ExecuteRouteRequestBodyParameters {
+        pub fn builder() -> builder::ExecuteRouteRequestBodyParameters {
+            Default::default()
+        }
+    }
+    ///The shell command to run on the host.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ExecuteRouteRequestBodyParametersCommand(::std::string::String);
+    impl ::std::ops::Deref for ExecuteRouteRequestBodyParametersCommand {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ExecuteRouteRequestBodyParametersCommand>
+    for ::std::string::String {
+        fn from(value: ExecuteRouteRequestBodyParametersCommand) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ExecuteRouteRequestBodyParametersCommand {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ExecuteRouteRequestBodyParametersCommand {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ExecuteRouteRequestBodyParametersCommand {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecuteRouteRequestBodyParametersCommand {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`GetFileRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GetFileRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_ids: ::std::option::Option<AlertIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub case_ids: ::std::option::Option<CaseIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIds,
+        pub parameters: GetFileRouteRequestBodyParameters,
+    }
+    impl GetFileRouteRequestBody {
+        pub fn builder() -> builder::GetFileRouteRequestBody {
+            Default::default()
+        }
+    }
+    ///`GetFileRouteRequestBodyParameters`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GetFileRouteRequestBodyParameters {
+        ///Full path of the file on the host.
+        pub path: ::std::string::String,
+    }
+    impl GetFileRouteRequestBodyParameters {
+        pub fn builder() -> builder::GetFileRouteRequestBodyParameters {
+            Default::default()
+        }
+    }
+    ///`GetProcessesRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GetProcessesRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_ids: ::std::option::Option<AlertIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub case_ids: ::std::option::Option<CaseIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIds,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parameters: ::std::option::Option<Parameters>,
+    }
+    impl GetProcessesRouteRequestBody {
+        pub fn builder() -> builder::GetProcessesRouteRequestBody {
+            Default::default()
+        }
+    }
+    ///`HostPathScriptParameters`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct HostPathScriptParameters {
+        ///Arguments for the script.
+        #[serde(
+            rename = "commandLine",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command_line: ::std::option::Option<HostPathScriptParametersCommandLine>,
+        ///Absolute or relative path of the script on the host.
+        #[serde(rename = "hostPath")]
+        pub host_path: HostPathScriptParametersHostPath,
+        ///Timeout, in seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timeout: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl HostPathScriptParameters {
+        pub fn builder() -> builder::HostPathScriptParameters {
+            Default::default()
+        }
+    }
+    ///Arguments for the script.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct HostPathScriptParametersCommandLine(::std::string::String);
+    impl ::std::ops::Deref for HostPathScriptParametersCommandLine {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<HostPathScriptParametersCommandLine>
+    for ::std::string::String {
+        fn from(value: HostPathScriptParametersCommandLine) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for HostPathScriptParametersCommandLine {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for HostPathScriptParametersCommandLine {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for HostPathScriptParametersCommandLine {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for HostPathScriptParametersCommandLine {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Absolute or relative path of the script on the host.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct HostPathScriptParametersHostPath(::std::string::String);
+    impl ::std::ops::Deref for HostPathScriptParametersHostPath {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<HostPathScriptParametersHostPath>
+    for ::std::string::String {
+        fn from(value: HostPathScriptParametersHostPath) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for HostPathScriptParametersHostPath {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for HostPathScriptParametersHostPath {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for HostPathScriptParametersHostPath {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for HostPathScriptParametersHostPath {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`IsolateRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IsolateRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_ids: ::std::option::Option<AlertIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub case_ids: ::std::option::Option<CaseIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIds,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parameters: ::std::option::Option<Parameters>,
+    }
+    impl IsolateRouteRequestBody {
+        pub fn builder() -> builder::IsolateRouteRequestBody {
+            Default::default()
+        }
+    }
+    ///`KillProcessRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KillProcessRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_ids: ::std::option::Option<AlertIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub case_ids: ::std::option::Option<CaseIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIds,
+        pub parameters: KillProcessRouteRequestBodyParameters,
+    }
+    impl KillProcessRouteRequestBody {
+        pub fn builder() -> builder::KillProcessRouteRequestBody {
+            Default::default()
+        }
+    }
+    ///`KillProcessRouteRequestBodyParameters`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum KillProcessRouteRequestBodyParameters {
+        Pid(Pid),
+        EntityId(EntityId),
+        Object {
+            ///Process name; SentinelOne hosts only.
+            process_name: KillProcessRouteRequestBodyParametersObjectProcessName,
+        },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<Pid> for KillProcessRouteRequestBodyParameters {
+        fn from(value: Pid) -> Self {
+            Self::Pid(value)
+        }
+    }
+    impl ::std::convert::From<EntityId> for KillProcessRouteRequestBodyParameters {
+        fn from(value: EntityId) -> Self {
+            Self::EntityId(value)
+        }
+    }
+    ///Process name; SentinelOne hosts only.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct KillProcessRouteRequestBodyParametersObjectProcessName(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for KillProcessRouteRequestBodyParametersObjectProcessName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<KillProcessRouteRequestBodyParametersObjectProcessName>
+    for ::std::string::String {
+        fn from(value: KillProcessRouteRequestBodyParametersObjectProcessName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for KillProcessRouteRequestBodyParametersObjectProcessName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for KillProcessRouteRequestBodyParametersObjectProcessName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for KillProcessRouteRequestBodyParametersObjectProcessName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for KillProcessRouteRequestBodyParametersObjectProcessName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Run-script parameters for Microsoft Defender for Endpoint hosts.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MdeRunScriptParameters {
+        ///Arguments for the script.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub args: ::std::option::Option<MdeRunScriptParametersArgs>,
+        ///Name of the script in cloud storage.
+        #[serde(rename = "scriptName")]
+        pub script_name: MdeRunScriptParametersScriptName,
+    }
+    impl MdeRunScriptParameters {
+        pub fn builder() -> builder::MdeRunScriptParameters {
+            Default::default()
+        }
+    }
+    ///Arguments for the script.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct MdeRunScriptParametersArgs(::std::string::String);
+    impl ::std::ops::Deref for MdeRunScriptParametersArgs {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MdeRunScriptParametersArgs> for ::std::string::String {
+        fn from(value: MdeRunScriptParametersArgs) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MdeRunScriptParametersArgs {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MdeRunScriptParametersArgs {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MdeRunScriptParametersArgs {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MdeRunScriptParametersArgs {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Name of the script in cloud storage.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct MdeRunScriptParametersScriptName(::std::string::String);
+    impl ::std::ops::Deref for MdeRunScriptParametersScriptName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MdeRunScriptParametersScriptName>
+    for ::std::string::String {
+        fn from(value: MdeRunScriptParametersScriptName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MdeRunScriptParametersScriptName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MdeRunScriptParametersScriptName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MdeRunScriptParametersScriptName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MdeRunScriptParametersScriptName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///`NonEmptyString`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -257,6 +1486,138 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///Optional parameters object.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct Parameters(
+        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    );
+    impl ::std::ops::Deref for Parameters {
+        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Parameters>
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn from(value: Parameters) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for Parameters {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self(value)
+        }
+    }
+    ///`PendingActionDataType`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PendingActionDataType(pub i64);
+    impl ::std::ops::Deref for PendingActionDataType {
+        type Target = i64;
+        fn deref(&self) -> &i64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PendingActionDataType> for i64 {
+        fn from(value: PendingActionDataType) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<i64> for PendingActionDataType {
+        fn from(value: i64) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for PendingActionDataType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for PendingActionDataType {
+        type Err = <i64 as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PendingActionDataType {
+        type Error = <i64 as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for PendingActionDataType {
+        type Error = <i64 as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    ///`PendingActionsSchema`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum PendingActionsSchema {
+        Variant0 {
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            execute: ::std::option::Option<PendingActionDataType>,
+            #[serde(
+                rename = "get-file",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            get_file: ::std::option::Option<PendingActionDataType>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            isolate: ::std::option::Option<PendingActionDataType>,
+            #[serde(
+                rename = "kill-process",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            kill_process: ::std::option::Option<PendingActionDataType>,
+            #[serde(
+                rename = "running-processes",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            running_processes: ::std::option::Option<PendingActionDataType>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            scan: ::std::option::Option<PendingActionDataType>,
+            #[serde(
+                rename = "suspend-process",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            suspend_process: ::std::option::Option<PendingActionDataType>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            unisolate: ::std::option::Option<PendingActionDataType>,
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            upload: ::std::option::Option<PendingActionDataType>,
+        },
+        Variant1(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for PendingActionsSchema {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self::Variant1(value)
+        }
+    }
+    ///`Pid`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Pid {
+        pub pid: ::std::num::NonZeroU64,
+    }
+    impl Pid {
+        pub fn builder() -> builder::Pid {
+            Default::default()
         }
     }
     ///`ProcessByEntityId`
@@ -335,6 +1696,401 @@ pub mod types {
             Default::default()
         }
     }
+    ///`ProtectionUpdatesNoteResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ProtectionUpdatesNoteResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
+    }
+    ///`RawScriptParameters`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RawScriptParameters {
+        ///Arguments for the script.
+        #[serde(
+            rename = "commandLine",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub command_line: ::std::option::Option<RawScriptParametersCommandLine>,
+        ///The script's content.
+        pub raw: RawScriptParametersRaw,
+        ///Timeout, in seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timeout: ::std::option::Option<::std::num::NonZeroU64>,
+    }
+    impl RawScriptParameters {
+        pub fn builder() -> builder::RawScriptParameters {
+            Default::default()
+        }
+    }
+    ///Arguments for the script.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RawScriptParametersCommandLine(::std::string::String);
+    impl ::std::ops::Deref for RawScriptParametersCommandLine {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RawScriptParametersCommandLine> for ::std::string::String {
+        fn from(value: RawScriptParametersCommandLine) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RawScriptParametersCommandLine {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RawScriptParametersCommandLine {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RawScriptParametersCommandLine {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RawScriptParametersCommandLine {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///The script's content.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RawScriptParametersRaw(::std::string::String);
+    impl ::std::ops::Deref for RawScriptParametersRaw {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RawScriptParametersRaw> for ::std::string::String {
+        fn from(value: RawScriptParametersRaw) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RawScriptParametersRaw {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RawScriptParametersRaw {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RawScriptParametersRaw {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RawScriptParametersRaw {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`RunScriptRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RunScriptRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_ids: ::std::option::Option<AlertIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub case_ids: ::std::option::Option<CaseIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIds,
+        pub parameters: RunScriptRouteRequestBodyParameters,
+    }
+    impl RunScriptRouteRequestBody {
+        pub fn builder() -> builder::RunScriptRouteRequestBody {
+            Default::default()
+        }
+    }
+    ///`RunScriptRouteRequestBodyParameters`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunScriptRouteRequestBodyParameters {
+        EndpointRunScriptParameters(EndpointRunScriptParameters),
+        RawScriptParameters(RawScriptParameters),
+        HostPathScriptParameters(HostPathScriptParameters),
+        CloudFileScriptParameters(CloudFileScriptParameters),
+        SentinelOneRunScriptParameters(SentinelOneRunScriptParameters),
+        MdeRunScriptParameters(MdeRunScriptParameters),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<EndpointRunScriptParameters>
+    for RunScriptRouteRequestBodyParameters {
+        fn from(value: EndpointRunScriptParameters) -> Self {
+            Self::EndpointRunScriptParameters(value)
+        }
+    }
+    impl ::std::convert::From<RawScriptParameters>
+    for RunScriptRouteRequestBodyParameters {
+        fn from(value: RawScriptParameters) -> Self {
+            Self::RawScriptParameters(value)
+        }
+    }
+    impl ::std::convert::From<HostPathScriptParameters>
+    for RunScriptRouteRequestBodyParameters {
+        fn from(value: HostPathScriptParameters) -> Self {
+            Self::HostPathScriptParameters(value)
+        }
+    }
+    impl ::std::convert::From<CloudFileScriptParameters>
+    for RunScriptRouteRequestBodyParameters {
+        fn from(value: CloudFileScriptParameters) -> Self {
+            Self::CloudFileScriptParameters(value)
+        }
+    }
+    impl ::std::convert::From<SentinelOneRunScriptParameters>
+    for RunScriptRouteRequestBodyParameters {
+        fn from(value: SentinelOneRunScriptParameters) -> Self {
+            Self::SentinelOneRunScriptParameters(value)
+        }
+    }
+    impl ::std::convert::From<MdeRunScriptParameters>
+    for RunScriptRouteRequestBodyParameters {
+        fn from(value: MdeRunScriptParameters) -> Self {
+            Self::MdeRunScriptParameters(value)
+        }
+    }
+    ///`ScanRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ScanRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_ids: ::std::option::Option<AlertIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub case_ids: ::std::option::Option<CaseIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIds,
+        pub parameters: ScanRouteRequestBodyParameters,
+    }
+    impl ScanRouteRequestBody {
+        pub fn builder() -> builder::ScanRouteRequestBody {
+            Default::default()
+        }
+    }
+    ///`ScanRouteRequestBodyParameters`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ScanRouteRequestBodyParameters {
+        ///Full path of the file or folder to scan.
+        pub path: ::std::string::String,
+    }
+    impl ScanRouteRequestBodyParameters {
+        pub fn builder() -> builder::ScanRouteRequestBodyParameters {
+            Default::default()
+        }
+    }
+    ///Run-script parameters for SentinelOne hosts.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct SentinelOneRunScriptParameters {
+        ///Id of the script in the SentinelOne scripts library.
+        #[serde(rename = "scriptId")]
+        pub script_id: SentinelOneRunScriptParametersScriptId,
+        ///Arguments for the script.
+        #[serde(
+            rename = "scriptInput",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub script_input: ::std::option::Option<
+            SentinelOneRunScriptParametersScriptInput,
+        >,
+    }
+    impl SentinelOneRunScriptParameters {
+        pub fn builder() -> builder::SentinelOneRunScriptParameters {
+            Default::default()
+        }
+    }
+    ///Id of the script in the SentinelOne scripts library.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SentinelOneRunScriptParametersScriptId(::std::string::String);
+    impl ::std::ops::Deref for SentinelOneRunScriptParametersScriptId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SentinelOneRunScriptParametersScriptId>
+    for ::std::string::String {
+        fn from(value: SentinelOneRunScriptParametersScriptId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SentinelOneRunScriptParametersScriptId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SentinelOneRunScriptParametersScriptId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SentinelOneRunScriptParametersScriptId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SentinelOneRunScriptParametersScriptId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Arguments for the script.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SentinelOneRunScriptParametersScriptInput(::std::string::String);
+    impl ::std::ops::Deref for SentinelOneRunScriptParametersScriptInput {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SentinelOneRunScriptParametersScriptInput>
+    for ::std::string::String {
+        fn from(value: SentinelOneRunScriptParametersScriptInput) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SentinelOneRunScriptParametersScriptInput {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SentinelOneRunScriptParametersScriptInput {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SentinelOneRunScriptParametersScriptInput {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SentinelOneRunScriptParametersScriptInput {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`SuccessResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct SuccessResponse(
+        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    );
+    impl ::std::ops::Deref for SuccessResponse {
+        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SuccessResponse>
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn from(value: SuccessResponse) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for SuccessResponse {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self(value)
+        }
+    }
     ///`SuspendProcessRouteRequestBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SuspendProcessRouteRequestBody {
@@ -386,8 +2142,1531 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ActionDetails>,
     }
+    ///Timeout for the command (the bundle says milliseconds, newer sources say seconds).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct Timeout(pub ::std::num::NonZeroU64);
+    impl ::std::ops::Deref for Timeout {
+        type Target = ::std::num::NonZeroU64;
+        fn deref(&self) -> &::std::num::NonZeroU64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Timeout> for ::std::num::NonZeroU64 {
+        fn from(value: Timeout) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::num::NonZeroU64> for Timeout {
+        fn from(value: ::std::num::NonZeroU64) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for Timeout {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for Timeout {
+        type Err = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Timeout {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for Timeout {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    ///`UnisolateRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UnisolateRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub alert_ids: ::std::option::Option<AlertIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub case_ids: ::std::option::Option<CaseIds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIds,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub parameters: ::std::option::Option<Parameters>,
+    }
+    impl UnisolateRouteRequestBody {
+        pub fn builder() -> builder::UnisolateRouteRequestBody {
+            Default::default()
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct CloudFileScriptParameters {
+            cloud_file: ::std::result::Result<
+                super::CloudFileScriptParametersCloudFile,
+                ::std::string::String,
+            >,
+            command_line: ::std::result::Result<
+                ::std::option::Option<super::CloudFileScriptParametersCommandLine>,
+                ::std::string::String,
+            >,
+            timeout: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CloudFileScriptParameters {
+            fn default() -> Self {
+                Self {
+                    cloud_file: Err("no value supplied for cloud_file".to_string()),
+                    command_line: Ok(Default::default()),
+                    timeout: Ok(Default::default()),
+                }
+            }
+        }
+        impl CloudFileScriptParameters {
+            pub fn cloud_file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CloudFileScriptParametersCloudFile>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.cloud_file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for cloud_file: {e}")
+                    });
+                self
+            }
+            pub fn command_line<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CloudFileScriptParametersCommandLine>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command_line = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for command_line: {e}")
+                    });
+                self
+            }
+            pub fn timeout<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timeout = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timeout: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CloudFileScriptParameters>
+        for super::CloudFileScriptParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CloudFileScriptParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    cloud_file: value.cloud_file?,
+                    command_line: value.command_line?,
+                    timeout: value.timeout?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CloudFileScriptParameters>
+        for CloudFileScriptParameters {
+            fn from(value: super::CloudFileScriptParameters) -> Self {
+                Self {
+                    cloud_file: Ok(value.cloud_file),
+                    command_line: Ok(value.command_line),
+                    timeout: Ok(value.timeout),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateUpdateProtectionUpdatesNoteBody {
+            note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CreateUpdateProtectionUpdatesNoteBody {
+            fn default() -> Self {
+                Self {
+                    note: Ok(Default::default()),
+                }
+            }
+        }
+        impl CreateUpdateProtectionUpdatesNoteBody {
+            pub fn note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.note = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for note: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateUpdateProtectionUpdatesNoteBody>
+        for super::CreateUpdateProtectionUpdatesNoteBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateUpdateProtectionUpdatesNoteBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { note: value.note? })
+            }
+        }
+        impl ::std::convert::From<super::CreateUpdateProtectionUpdatesNoteBody>
+        for CreateUpdateProtectionUpdatesNoteBody {
+            fn from(value: super::CreateUpdateProtectionUpdatesNoteBody) -> Self {
+                Self { note: Ok(value.note) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EndpointRunScriptParameters {
+            script_id: ::std::result::Result<
+                super::EndpointRunScriptParametersScriptId,
+                ::std::string::String,
+            >,
+            script_input: ::std::result::Result<
+                ::std::option::Option<super::EndpointRunScriptParametersScriptInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EndpointRunScriptParameters {
+            fn default() -> Self {
+                Self {
+                    script_id: Err("no value supplied for script_id".to_string()),
+                    script_input: Ok(Default::default()),
+                }
+            }
+        }
+        impl EndpointRunScriptParameters {
+            pub fn script_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointRunScriptParametersScriptId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.script_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for script_id: {e}")
+                    });
+                self
+            }
+            pub fn script_input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EndpointRunScriptParametersScriptInput>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.script_input = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for script_input: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EndpointRunScriptParameters>
+        for super::EndpointRunScriptParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EndpointRunScriptParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    script_id: value.script_id?,
+                    script_input: value.script_input?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EndpointRunScriptParameters>
+        for EndpointRunScriptParameters {
+            fn from(value: super::EndpointRunScriptParameters) -> Self {
+                Self {
+                    script_id: Ok(value.script_id),
+                    script_input: Ok(value.script_input),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EndpointUploadActionBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::option::Option<super::AlertIds>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::option::Option<super::CaseIds>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIds,
+                ::std::string::String,
+            >,
+            file: ::std::result::Result<::std::string::String, ::std::string::String>,
+            parameters: ::std::result::Result<
+                super::EndpointUploadActionBodyParameters,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EndpointUploadActionBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    file: Err("no value supplied for file".to_string()),
+                    parameters: Err("no value supplied for parameters".to_string()),
+                }
+            }
+        }
+        impl EndpointUploadActionBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AlertIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CaseIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointUploadActionBodyParameters>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EndpointUploadActionBody>
+        for super::EndpointUploadActionBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EndpointUploadActionBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    file: value.file?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EndpointUploadActionBody>
+        for EndpointUploadActionBody {
+            fn from(value: super::EndpointUploadActionBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    file: Ok(value.file),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EndpointUploadActionBodyParameters {
+            overwrite: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for EndpointUploadActionBodyParameters {
+            fn default() -> Self {
+                Self {
+                    overwrite: Ok(Default::default()),
+                }
+            }
+        }
+        impl EndpointUploadActionBodyParameters {
+            pub fn overwrite<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.overwrite = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for overwrite: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EndpointUploadActionBodyParameters>
+        for super::EndpointUploadActionBodyParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EndpointUploadActionBodyParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    overwrite: value.overwrite?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EndpointUploadActionBodyParameters>
+        for EndpointUploadActionBodyParameters {
+            fn from(value: super::EndpointUploadActionBodyParameters) -> Self {
+                Self {
+                    overwrite: Ok(value.overwrite),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityId {
+            entity_id: ::std::result::Result<
+                super::EntityIdEntityId,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityId {
+            fn default() -> Self {
+                Self {
+                    entity_id: Err("no value supplied for entity_id".to_string()),
+                }
+            }
+        }
+        impl EntityId {
+            pub fn entity_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EntityIdEntityId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityId> for super::EntityId {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityId,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    entity_id: value.entity_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityId> for EntityId {
+            fn from(value: super::EntityId) -> Self {
+                Self {
+                    entity_id: Ok(value.entity_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExecuteRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::option::Option<super::AlertIds>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::option::Option<super::CaseIds>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIds,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                super::ExecuteRouteRequestBodyParameters,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExecuteRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Err("no value supplied for parameters".to_string()),
+                }
+            }
+        }
+        impl ExecuteRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AlertIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CaseIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ExecuteRouteRequestBodyParameters>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExecuteRouteRequestBody>
+        for super::ExecuteRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExecuteRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExecuteRouteRequestBody>
+        for ExecuteRouteRequestBody {
+            fn from(value: super::ExecuteRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ExecuteRouteRequestBodyParameters {
+            command: ::std::result::Result<
+                super::ExecuteRouteRequestBodyParametersCommand,
+                ::std::string::String,
+            >,
+            timeout: ::std::result::Result<
+                ::std::option::Option<super::Timeout>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ExecuteRouteRequestBodyParameters {
+            fn default() -> Self {
+                Self {
+                    command: Err("no value supplied for command".to_string()),
+                    timeout: Ok(Default::default()),
+                }
+            }
+        }
+        impl ExecuteRouteRequestBodyParameters {
+            pub fn command<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::ExecuteRouteRequestBodyParametersCommand,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for command: {e}")
+                    });
+                self
+            }
+            pub fn timeout<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Timeout>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timeout = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timeout: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ExecuteRouteRequestBodyParameters>
+        for super::ExecuteRouteRequestBodyParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ExecuteRouteRequestBodyParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    command: value.command?,
+                    timeout: value.timeout?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ExecuteRouteRequestBodyParameters>
+        for ExecuteRouteRequestBodyParameters {
+            fn from(value: super::ExecuteRouteRequestBodyParameters) -> Self {
+                Self {
+                    command: Ok(value.command),
+                    timeout: Ok(value.timeout),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetFileRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::option::Option<super::AlertIds>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::option::Option<super::CaseIds>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIds,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                super::GetFileRouteRequestBodyParameters,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GetFileRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Err("no value supplied for parameters".to_string()),
+                }
+            }
+        }
+        impl GetFileRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AlertIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CaseIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::GetFileRouteRequestBodyParameters>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetFileRouteRequestBody>
+        for super::GetFileRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetFileRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetFileRouteRequestBody>
+        for GetFileRouteRequestBody {
+            fn from(value: super::GetFileRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetFileRouteRequestBodyParameters {
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for GetFileRouteRequestBodyParameters {
+            fn default() -> Self {
+                Self {
+                    path: Err("no value supplied for path".to_string()),
+                }
+            }
+        }
+        impl GetFileRouteRequestBodyParameters {
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetFileRouteRequestBodyParameters>
+        for super::GetFileRouteRequestBodyParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetFileRouteRequestBodyParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { path: value.path? })
+            }
+        }
+        impl ::std::convert::From<super::GetFileRouteRequestBodyParameters>
+        for GetFileRouteRequestBodyParameters {
+            fn from(value: super::GetFileRouteRequestBodyParameters) -> Self {
+                Self { path: Ok(value.path) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GetProcessesRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::option::Option<super::AlertIds>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::option::Option<super::CaseIds>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIds,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                ::std::option::Option<super::Parameters>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GetProcessesRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Ok(Default::default()),
+                }
+            }
+        }
+        impl GetProcessesRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AlertIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CaseIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Parameters>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GetProcessesRouteRequestBody>
+        for super::GetProcessesRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GetProcessesRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GetProcessesRouteRequestBody>
+        for GetProcessesRouteRequestBody {
+            fn from(value: super::GetProcessesRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HostPathScriptParameters {
+            command_line: ::std::result::Result<
+                ::std::option::Option<super::HostPathScriptParametersCommandLine>,
+                ::std::string::String,
+            >,
+            host_path: ::std::result::Result<
+                super::HostPathScriptParametersHostPath,
+                ::std::string::String,
+            >,
+            timeout: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HostPathScriptParameters {
+            fn default() -> Self {
+                Self {
+                    command_line: Ok(Default::default()),
+                    host_path: Err("no value supplied for host_path".to_string()),
+                    timeout: Ok(Default::default()),
+                }
+            }
+        }
+        impl HostPathScriptParameters {
+            pub fn command_line<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HostPathScriptParametersCommandLine>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command_line = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for command_line: {e}")
+                    });
+                self
+            }
+            pub fn host_path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::HostPathScriptParametersHostPath>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.host_path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for host_path: {e}")
+                    });
+                self
+            }
+            pub fn timeout<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timeout = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timeout: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HostPathScriptParameters>
+        for super::HostPathScriptParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HostPathScriptParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    command_line: value.command_line?,
+                    host_path: value.host_path?,
+                    timeout: value.timeout?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HostPathScriptParameters>
+        for HostPathScriptParameters {
+            fn from(value: super::HostPathScriptParameters) -> Self {
+                Self {
+                    command_line: Ok(value.command_line),
+                    host_path: Ok(value.host_path),
+                    timeout: Ok(value.timeout),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IsolateRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::option::Option<super::AlertIds>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::option::Option<super::CaseIds>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIds,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                ::std::option::Option<super::Parameters>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IsolateRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Ok(Default::default()),
+                }
+            }
+        }
+        impl IsolateRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AlertIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CaseIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Parameters>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IsolateRouteRequestBody>
+        for super::IsolateRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IsolateRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IsolateRouteRequestBody>
+        for IsolateRouteRequestBody {
+            fn from(value: super::IsolateRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct KillProcessRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::option::Option<super::AlertIds>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::option::Option<super::CaseIds>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIds,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                super::KillProcessRouteRequestBodyParameters,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for KillProcessRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Err("no value supplied for parameters".to_string()),
+                }
+            }
+        }
+        impl KillProcessRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AlertIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CaseIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::KillProcessRouteRequestBodyParameters>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<KillProcessRouteRequestBody>
+        for super::KillProcessRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: KillProcessRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::KillProcessRouteRequestBody>
+        for KillProcessRouteRequestBody {
+            fn from(value: super::KillProcessRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MdeRunScriptParameters {
+            args: ::std::result::Result<
+                ::std::option::Option<super::MdeRunScriptParametersArgs>,
+                ::std::string::String,
+            >,
+            script_name: ::std::result::Result<
+                super::MdeRunScriptParametersScriptName,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MdeRunScriptParameters {
+            fn default() -> Self {
+                Self {
+                    args: Ok(Default::default()),
+                    script_name: Err("no value supplied for script_name".to_string()),
+                }
+            }
+        }
+        impl MdeRunScriptParameters {
+            pub fn args<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MdeRunScriptParametersArgs>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.args = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for args: {e}")
+                    });
+                self
+            }
+            pub fn script_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MdeRunScriptParametersScriptName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.script_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for script_name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MdeRunScriptParameters>
+        for super::MdeRunScriptParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MdeRunScriptParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    args: value.args?,
+                    script_name: value.script_name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MdeRunScriptParameters>
+        for MdeRunScriptParameters {
+            fn from(value: super::MdeRunScriptParameters) -> Self {
+                Self {
+                    args: Ok(value.args),
+                    script_name: Ok(value.script_name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Pid {
+            pid: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+        }
+        impl ::std::default::Default for Pid {
+            fn default() -> Self {
+                Self {
+                    pid: Err("no value supplied for pid".to_string()),
+                }
+            }
+        }
+        impl Pid {
+            pub fn pid<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pid = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pid: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Pid> for super::Pid {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Pid,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { pid: value.pid? })
+            }
+        }
+        impl ::std::convert::From<super::Pid> for Pid {
+            fn from(value: super::Pid) -> Self {
+                Self { pid: Ok(value.pid) }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct ProcessByEntityId {
             entity_id: ::std::result::Result<
@@ -469,6 +3748,489 @@ pub mod types {
         impl ::std::convert::From<super::ProcessByPid> for ProcessByPid {
             fn from(value: super::ProcessByPid) -> Self {
                 Self { pid: Ok(value.pid) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RawScriptParameters {
+            command_line: ::std::result::Result<
+                ::std::option::Option<super::RawScriptParametersCommandLine>,
+                ::std::string::String,
+            >,
+            raw: ::std::result::Result<
+                super::RawScriptParametersRaw,
+                ::std::string::String,
+            >,
+            timeout: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RawScriptParameters {
+            fn default() -> Self {
+                Self {
+                    command_line: Ok(Default::default()),
+                    raw: Err("no value supplied for raw".to_string()),
+                    timeout: Ok(Default::default()),
+                }
+            }
+        }
+        impl RawScriptParameters {
+            pub fn command_line<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RawScriptParametersCommandLine>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.command_line = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for command_line: {e}")
+                    });
+                self
+            }
+            pub fn raw<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RawScriptParametersRaw>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.raw = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for raw: {e}")
+                    });
+                self
+            }
+            pub fn timeout<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timeout = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timeout: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RawScriptParameters>
+        for super::RawScriptParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RawScriptParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    command_line: value.command_line?,
+                    raw: value.raw?,
+                    timeout: value.timeout?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RawScriptParameters> for RawScriptParameters {
+            fn from(value: super::RawScriptParameters) -> Self {
+                Self {
+                    command_line: Ok(value.command_line),
+                    raw: Ok(value.raw),
+                    timeout: Ok(value.timeout),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RunScriptRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::option::Option<super::AlertIds>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::option::Option<super::CaseIds>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIds,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                super::RunScriptRouteRequestBodyParameters,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RunScriptRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Err("no value supplied for parameters".to_string()),
+                }
+            }
+        }
+        impl RunScriptRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AlertIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CaseIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RunScriptRouteRequestBodyParameters>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RunScriptRouteRequestBody>
+        for super::RunScriptRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RunScriptRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RunScriptRouteRequestBody>
+        for RunScriptRouteRequestBody {
+            fn from(value: super::RunScriptRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScanRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::option::Option<super::AlertIds>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::option::Option<super::CaseIds>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIds,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                super::ScanRouteRequestBodyParameters,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ScanRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Err("no value supplied for parameters".to_string()),
+                }
+            }
+        }
+        impl ScanRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AlertIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CaseIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ScanRouteRequestBodyParameters>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScanRouteRequestBody>
+        for super::ScanRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScanRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ScanRouteRequestBody> for ScanRouteRequestBody {
+            fn from(value: super::ScanRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ScanRouteRequestBodyParameters {
+            path: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ScanRouteRequestBodyParameters {
+            fn default() -> Self {
+                Self {
+                    path: Err("no value supplied for path".to_string()),
+                }
+            }
+        }
+        impl ScanRouteRequestBodyParameters {
+            pub fn path<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for path: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ScanRouteRequestBodyParameters>
+        for super::ScanRouteRequestBodyParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ScanRouteRequestBodyParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { path: value.path? })
+            }
+        }
+        impl ::std::convert::From<super::ScanRouteRequestBodyParameters>
+        for ScanRouteRequestBodyParameters {
+            fn from(value: super::ScanRouteRequestBodyParameters) -> Self {
+                Self { path: Ok(value.path) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SentinelOneRunScriptParameters {
+            script_id: ::std::result::Result<
+                super::SentinelOneRunScriptParametersScriptId,
+                ::std::string::String,
+            >,
+            script_input: ::std::result::Result<
+                ::std::option::Option<super::SentinelOneRunScriptParametersScriptInput>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SentinelOneRunScriptParameters {
+            fn default() -> Self {
+                Self {
+                    script_id: Err("no value supplied for script_id".to_string()),
+                    script_input: Ok(Default::default()),
+                }
+            }
+        }
+        impl SentinelOneRunScriptParameters {
+            pub fn script_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::SentinelOneRunScriptParametersScriptId,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.script_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for script_id: {e}")
+                    });
+                self
+            }
+            pub fn script_input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::SentinelOneRunScriptParametersScriptInput,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.script_input = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for script_input: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SentinelOneRunScriptParameters>
+        for super::SentinelOneRunScriptParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SentinelOneRunScriptParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    script_id: value.script_id?,
+                    script_input: value.script_input?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SentinelOneRunScriptParameters>
+        for SentinelOneRunScriptParameters {
+            fn from(value: super::SentinelOneRunScriptParameters) -> Self {
+                Self {
+                    script_id: Ok(value.script_id),
+                    script_input: Ok(value.script_input),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -615,6 +4377,148 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct UnisolateRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::option::Option<super::AlertIds>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::option::Option<super::CaseIds>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIds,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                ::std::option::Option<super::Parameters>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UnisolateRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Ok(Default::default()),
+                }
+            }
+        }
+        impl UnisolateRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AlertIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::CaseIds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Parameters>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UnisolateRouteRequestBody>
+        for super::UnisolateRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UnisolateRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UnisolateRouteRequestBody>
+        for UnisolateRouteRequestBody {
+            fn from(value: super::UnisolateRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -727,6 +4631,341 @@ pub mod types {
                     },
                 ],
                 ActionOutputContent::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for KillProcessRouteRequestBodyParameters {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Pid(Pid),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Pid(f0) => {
+                                            KillProcessRouteRequestBodyParameters::Pid(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            EntityId(EntityId),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::EntityId(f0) => {
+                                            KillProcessRouteRequestBodyParameters::EntityId(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member2 {
+                            Object {
+                                ///Process name; SentinelOne hosts only.
+                                process_name: KillProcessRouteRequestBodyParametersObjectProcessName,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member2 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member2::Object { process_name } => {
+                                            KillProcessRouteRequestBodyParameters::Object {
+                                                process_name,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                KillProcessRouteRequestBodyParameters::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PendingActionsSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0 {
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                execute: ::std::option::Option<PendingActionDataType>,
+                                #[serde(
+                                    rename = "get-file",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                get_file: ::std::option::Option<PendingActionDataType>,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                isolate: ::std::option::Option<PendingActionDataType>,
+                                #[serde(
+                                    rename = "kill-process",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                kill_process: ::std::option::Option<PendingActionDataType>,
+                                #[serde(
+                                    rename = "running-processes",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                running_processes: ::std::option::Option<
+                                    PendingActionDataType,
+                                >,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                scan: ::std::option::Option<PendingActionDataType>,
+                                #[serde(
+                                    rename = "suspend-process",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                suspend_process: ::std::option::Option<
+                                    PendingActionDataType,
+                                >,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                unisolate: ::std::option::Option<PendingActionDataType>,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                upload: ::std::option::Option<PendingActionDataType>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0 {
+                                            execute,
+                                            get_file,
+                                            isolate,
+                                            kill_process,
+                                            running_processes,
+                                            scan,
+                                            suspend_process,
+                                            unisolate,
+                                            upload,
+                                        } => {
+                                            PendingActionsSchema::Variant0 {
+                                                execute,
+                                                get_file,
+                                                isolate,
+                                                kill_process,
+                                                running_processes,
+                                                scan,
+                                                suspend_process,
+                                                unisolate,
+                                                upload,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1(
+                                ::serde_json::Map<
+                                    ::std::string::String,
+                                    ::serde_json::Value,
+                                >,
+                            ),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1(f0) => {
+                                            PendingActionsSchema::Variant1(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                PendingActionsSchema::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunScriptRouteRequestBodyParameters {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            EndpointRunScriptParameters(EndpointRunScriptParameters),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::EndpointRunScriptParameters(f0) => {
+                                            RunScriptRouteRequestBodyParameters::EndpointRunScriptParameters(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            RawScriptParameters(RawScriptParameters),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::RawScriptParameters(f0) => {
+                                            RunScriptRouteRequestBodyParameters::RawScriptParameters(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member2 {
+                            HostPathScriptParameters(HostPathScriptParameters),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member2 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member2::HostPathScriptParameters(f0) => {
+                                            RunScriptRouteRequestBodyParameters::HostPathScriptParameters(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member3 {
+                            CloudFileScriptParameters(CloudFileScriptParameters),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member3 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member3::CloudFileScriptParameters(f0) => {
+                                            RunScriptRouteRequestBodyParameters::CloudFileScriptParameters(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member4 {
+                            SentinelOneRunScriptParameters(
+                                SentinelOneRunScriptParameters,
+                            ),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member4 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member4::SentinelOneRunScriptParameters(f0) => {
+                                            RunScriptRouteRequestBodyParameters::SentinelOneRunScriptParameters(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member5 {
+                            MdeRunScriptParameters(MdeRunScriptParameters),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member5 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member5::MdeRunScriptParameters(f0) => {
+                                            RunScriptRouteRequestBodyParameters::MdeRunScriptParameters(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunScriptRouteRequestBodyParameters::Unknown,
             )
         }
     }
@@ -852,6 +5091,341 @@ let response = client.endpoint_suspend_process_action()
     ) -> builder::EndpointSuspendProcessAction<'_> {
         builder::EndpointSuspendProcessAction::new(self)
     }
+    /**Get response actions
+
+Lists response actions, newest first, filtered by agent, command, user, type and time range.
+
+Sends a `GET` request to `/api/endpoint/action`
+
+Arguments:
+- `query`: The list filters and paging, sent as individual query parameters.
+```text
+let response = client.endpoint_get_actions_list()
+    .query(query)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_get_actions_list(&self) -> builder::EndpointGetActionsList<'_> {
+        builder::EndpointGetActionsList::new(self)
+    }
+    /**Get response actions status
+
+Counts the response actions still pending on each of the given agents, per command.
+
+Sends a `GET` request to `/api/endpoint/action_status`
+
+Arguments:
+- `query`: Holds `agent_ids`, one agent id or a list of up to 50.
+```text
+let response = client.endpoint_get_actions_status()
+    .query(query)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_get_actions_status(&self) -> builder::EndpointGetActionsStatus<'_> {
+        builder::EndpointGetActionsStatus::new(self)
+    }
+    /**Get action details
+
+Reads one response action, its per-agent state and, once agents answered, their outputs.
+
+Sends a `GET` request to `/api/endpoint/action/{action_id}`
+
+Arguments:
+- `action_id`: The response action id.
+```text
+let response = client.endpoint_get_actions_details()
+    .action_id(action_id)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_get_actions_details(
+        &self,
+    ) -> builder::EndpointGetActionsDetails<'_> {
+        builder::EndpointGetActionsDetails::new(self)
+    }
+    /**Get file information
+
+Reads the metadata of a file that a response action (such as get-file or execute) produced. The file id is the action id and the agent id joined by a dot.
+
+
+Sends a `GET` request to `/api/endpoint/action/{action_id}/file/{file_id}`
+
+Arguments:
+- `action_id`: The response action id.
+- `file_id`: The file id, `{action_id}.{agent_id}`.
+```text
+let response = client.endpoint_file_info()
+    .action_id(action_id)
+    .file_id(file_id)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_file_info(&self) -> builder::EndpointFileInfo<'_> {
+        builder::EndpointFileInfo::new(self)
+    }
+    /**Download a file
+
+Downloads a file that a response action retrieved from an endpoint (a password-protected zip for Elastic Defend). The file id is the action id and the agent id joined by a dot.
+
+
+Sends a `GET` request to `/api/endpoint/action/{action_id}/file/{file_id}/download`
+
+Arguments:
+- `action_id`: The response action id.
+- `file_id`: The file id, `{action_id}.{agent_id}`.
+```text
+let response = client.endpoint_file_download()
+    .action_id(action_id)
+    .file_id(file_id)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_file_download(&self) -> builder::EndpointFileDownload<'_> {
+        builder::EndpointFileDownload::new(self)
+    }
+    /**Run a command
+
+Runs a shell command on one or more endpoints and stores its output as a downloadable file.
+
+Sends a `POST` request to `/api/endpoint/action/execute`
+
+```text
+let response = client.endpoint_execute_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_execute_action(&self) -> builder::EndpointExecuteAction<'_> {
+        builder::EndpointExecuteAction::new(self)
+    }
+    /**Get a file
+
+Retrieves a file from an endpoint; download it afterwards with the file download operation.
+
+Sends a `POST` request to `/api/endpoint/action/get_file`
+
+```text
+let response = client.endpoint_get_file_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_get_file_action(&self) -> builder::EndpointGetFileAction<'_> {
+        builder::EndpointGetFileAction::new(self)
+    }
+    /**Isolate an endpoint
+
+Cuts one or more endpoints off the network until they are released.
+
+Sends a `POST` request to `/api/endpoint/action/isolate`
+
+```text
+let response = client.endpoint_isolate_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_isolate_action(&self) -> builder::EndpointIsolateAction<'_> {
+        builder::EndpointIsolateAction::new(self)
+    }
+    /**Terminate a process
+
+Kills a running process on one or more endpoints, chosen by pid, entity id or (SentinelOne only) name.
+
+Sends a `POST` request to `/api/endpoint/action/kill_process`
+
+```text
+let response = client.endpoint_kill_process_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_kill_process_action(
+        &self,
+    ) -> builder::EndpointKillProcessAction<'_> {
+        builder::EndpointKillProcessAction::new(self)
+    }
+    /**Get running processes
+
+Asks one or more endpoints for the list of processes they are running.
+
+Sends a `POST` request to `/api/endpoint/action/running_procs`
+
+```text
+let response = client.endpoint_get_processes_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_get_processes_action(
+        &self,
+    ) -> builder::EndpointGetProcessesAction<'_> {
+        builder::EndpointGetProcessesAction::new(self)
+    }
+    /**Run a script
+
+Runs a script on a host; which parameter set applies depends on the host's agent type.
+
+Sends a `POST` request to `/api/endpoint/action/runscript`
+
+```text
+let response = client.run_script_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn run_script_action(&self) -> builder::RunScriptAction<'_> {
+        builder::RunScriptAction::new(self)
+    }
+    /**Scan a file or directory
+
+Scans a file or a directory on one or more endpoints for malware.
+
+Sends a `POST` request to `/api/endpoint/action/scan`
+
+```text
+let response = client.endpoint_scan_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_scan_action(&self) -> builder::EndpointScanAction<'_> {
+        builder::EndpointScanAction::new(self)
+    }
+    /**Get actions state
+
+Tells whether response-action data can be encrypted in this deployment.
+
+Sends a `GET` request to `/api/endpoint/action/state`
+
+```text
+let response = client.endpoint_get_actions_state()
+    .send()
+    .await;
+```*/
+    pub fn endpoint_get_actions_state(&self) -> builder::EndpointGetActionsState<'_> {
+        builder::EndpointGetActionsState::new(self)
+    }
+    /**Release an isolated endpoint
+
+Lets one or more isolated endpoints rejoin the network.
+
+Sends a `POST` request to `/api/endpoint/action/unisolate`
+
+```text
+let response = client.endpoint_unisolate_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_unisolate_action(&self) -> builder::EndpointUnisolateAction<'_> {
+        builder::EndpointUnisolateAction::new(self)
+    }
+    /**Upload a file
+
+Pushes a file to one or more endpoints, optionally overwriting a file of the same name.
+
+Sends a `POST` request to `/api/endpoint/action/upload`
+
+```text
+let response = client.endpoint_upload_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_upload_action(&self) -> builder::EndpointUploadAction<'_> {
+        builder::EndpointUploadAction::new(self)
+    }
+    /**Get a metadata list
+
+Lists the hosts running Elastic Defend with their latest metadata, one page at a time.
+
+Sends a `GET` request to `/api/endpoint/metadata`
+
+Arguments:
+- `query`: Paging, KQL filter, host statuses and sort, sent as individual query parameters.
+```text
+let response = client.get_endpoint_metadata_list()
+    .query(query)
+    .send()
+    .await;
+```*/
+    pub fn get_endpoint_metadata_list(&self) -> builder::GetEndpointMetadataList<'_> {
+        builder::GetEndpointMetadataList::new(self)
+    }
+    /**Get metadata
+
+Reads the latest metadata of one host running Elastic Defend.
+
+Sends a `GET` request to `/api/endpoint/metadata/{id}`
+
+Arguments:
+- `id`: The endpoint (agent) id.
+```text
+let response = client.get_endpoint_metadata()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_endpoint_metadata(&self) -> builder::GetEndpointMetadata<'_> {
+        builder::GetEndpointMetadata::new(self)
+    }
+    /**Get a policy response
+
+Reads the latest report an agent sent about applying its Elastic Defend policy.
+
+Sends a `GET` request to `/api/endpoint/policy_response`
+
+Arguments:
+- `query`: Holds `agentId`, the agent whose policy response to read.
+```text
+let response = client.get_policy_response()
+    .query(query)
+    .send()
+    .await;
+```*/
+    pub fn get_policy_response(&self) -> builder::GetPolicyResponse<'_> {
+        builder::GetPolicyResponse::new(self)
+    }
+    /**Get a protection updates note
+
+Reads the note attached to the protection-updates settings of an Elastic Defend integration policy.
+
+Sends a `GET` request to `/api/endpoint/protection_updates_note/{package_policy_id}`
+
+Arguments:
+- `package_policy_id`: The Elastic Defend integration (package) policy id.
+```text
+let response = client.get_protection_updates_note()
+    .package_policy_id(package_policy_id)
+    .send()
+    .await;
+```*/
+    pub fn get_protection_updates_note(&self) -> builder::GetProtectionUpdatesNote<'_> {
+        builder::GetProtectionUpdatesNote::new(self)
+    }
+    /**Create or update a protection updates note
+
+Sets the note attached to the protection-updates settings of an Elastic Defend integration policy.
+
+Sends a `POST` request to `/api/endpoint/protection_updates_note/{package_policy_id}`
+
+Arguments:
+- `package_policy_id`: The Elastic Defend integration (package) policy id.
+- `body`
+```text
+let response = client.create_update_protection_updates_note()
+    .package_policy_id(package_policy_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_update_protection_updates_note(
+        &self,
+    ) -> builder::CreateUpdateProtectionUpdatesNote<'_> {
+        builder::CreateUpdateProtectionUpdatesNote::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -952,6 +5526,1646 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::endpoint_get_actions_list`]
+
+[`Client::endpoint_get_actions_list`]: super::Client::endpoint_get_actions_list*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointGetActionsList<'a> {
+        client: &'a super::Client,
+        query: Result<::std::string::String, String>,
+    }
+    impl<'a> EndpointGetActionsList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                query: Err("query was not initialized".to_string()),
+            }
+        }
+        pub fn query<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.query = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for query failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/action`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, query } = self;
+            let query = query.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("query", &query))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_get_actions_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_get_actions_status`]
+
+[`Client::endpoint_get_actions_status`]: super::Client::endpoint_get_actions_status*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointGetActionsStatus<'a> {
+        client: &'a super::Client,
+        query: Result<::std::string::String, String>,
+    }
+    impl<'a> EndpointGetActionsStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                query: Err("query was not initialized".to_string()),
+            }
+        }
+        pub fn query<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.query = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for query failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/action_status`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ActionStatusSuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ActionStatusSuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ActionStatusSuccessResponse>, Error<()>> {
+            let Self { client, query } = self;
+            let query = query.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action_status", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("query", &query))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_get_actions_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_get_actions_details`]
+
+[`Client::endpoint_get_actions_details`]: super::Client::endpoint_get_actions_details*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointGetActionsDetails<'a> {
+        client: &'a super::Client,
+        action_id: Result<::std::string::String, String>,
+    }
+    impl<'a> EndpointGetActionsDetails<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                action_id: Err("action_id was not initialized".to_string()),
+            }
+        }
+        pub fn action_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.action_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for action_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/action/{action_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, action_id } = self;
+            let action_id = action_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/action/{}", client.baseurl, crate ::path::segment(&
+                action_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_get_actions_details",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_file_info`]
+
+[`Client::endpoint_file_info`]: super::Client::endpoint_file_info*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointFileInfo<'a> {
+        client: &'a super::Client,
+        action_id: Result<::std::string::String, String>,
+        file_id: Result<::std::string::String, String>,
+    }
+    impl<'a> EndpointFileInfo<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                action_id: Err("action_id was not initialized".to_string()),
+                file_id: Err("file_id was not initialized".to_string()),
+            }
+        }
+        pub fn action_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.action_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for action_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn file_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.file_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for file_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/action/{action_id}/file/{file_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, action_id, file_id } = self;
+            let action_id = action_id.map_err(Error::InvalidRequest)?;
+            let file_id = file_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/action/{}/file/{}", client.baseurl, crate
+                ::path::segment(& action_id.to_string()) ?, crate ::path::segment(&
+                file_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_file_info",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_file_download`]
+
+[`Client::endpoint_file_download`]: super::Client::endpoint_file_download*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointFileDownload<'a> {
+        client: &'a super::Client,
+        action_id: Result<::std::string::String, String>,
+        file_id: Result<::std::string::String, String>,
+    }
+    impl<'a> EndpointFileDownload<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                action_id: Err("action_id was not initialized".to_string()),
+                file_id: Err("file_id was not initialized".to_string()),
+            }
+        }
+        pub fn action_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.action_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for action_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn file_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.file_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for file_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/action/{action_id}/file/{file_id}/download`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, action_id, file_id } = self;
+            let action_id = action_id.map_err(Error::InvalidRequest)?;
+            let file_id = file_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/action/{}/file/{}/download", client.baseurl, crate
+                ::path::segment(& action_id.to_string()) ?, crate ::path::segment(&
+                file_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_file_download",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_execute_action`]
+
+[`Client::endpoint_execute_action`]: super::Client::endpoint_execute_action*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointExecuteAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ExecuteRouteRequestBody, String>,
+    }
+    impl<'a> EndpointExecuteAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ExecuteRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::ExecuteRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ExecuteRouteRequestBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ExecuteRouteRequestBody,
+            ) -> types::builder::ExecuteRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/execute`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ExecuteRouteRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/execute", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_execute_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_get_file_action`]
+
+[`Client::endpoint_get_file_action`]: super::Client::endpoint_get_file_action*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointGetFileAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::GetFileRouteRequestBody, String>,
+    }
+    impl<'a> EndpointGetFileAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetFileRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::GetFileRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `GetFileRouteRequestBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::GetFileRouteRequestBody,
+            ) -> types::builder::GetFileRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/get_file`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::GetFileRouteRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/get_file", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_get_file_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_isolate_action`]
+
+[`Client::endpoint_isolate_action`]: super::Client::endpoint_isolate_action*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointIsolateAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::IsolateRouteRequestBody, String>,
+    }
+    impl<'a> EndpointIsolateAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IsolateRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::IsolateRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `IsolateRouteRequestBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::IsolateRouteRequestBody,
+            ) -> types::builder::IsolateRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/isolate`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::IsolateRouteRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/isolate", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_isolate_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_kill_process_action`]
+
+[`Client::endpoint_kill_process_action`]: super::Client::endpoint_kill_process_action*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointKillProcessAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::KillProcessRouteRequestBody, String>,
+    }
+    impl<'a> EndpointKillProcessAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::KillProcessRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::KillProcessRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `KillProcessRouteRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::KillProcessRouteRequestBody,
+            ) -> types::builder::KillProcessRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/kill_process`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::KillProcessRouteRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/kill_process", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_kill_process_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_get_processes_action`]
+
+[`Client::endpoint_get_processes_action`]: super::Client::endpoint_get_processes_action*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointGetProcessesAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::GetProcessesRouteRequestBody, String>,
+    }
+    impl<'a> EndpointGetProcessesAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetProcessesRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::GetProcessesRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `GetProcessesRouteRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::GetProcessesRouteRequestBody,
+            ) -> types::builder::GetProcessesRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/running_procs`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::GetProcessesRouteRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/running_procs", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_get_processes_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::run_script_action`]
+
+[`Client::run_script_action`]: super::Client::run_script_action*/
+    #[derive(Debug, Clone)]
+    pub struct RunScriptAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::RunScriptRouteRequestBody, String>,
+    }
+    impl<'a> RunScriptAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RunScriptRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::RunScriptRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `RunScriptRouteRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::RunScriptRouteRequestBody,
+            ) -> types::builder::RunScriptRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/runscript`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::RunScriptRouteRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/runscript", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "run_script_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_scan_action`]
+
+[`Client::endpoint_scan_action`]: super::Client::endpoint_scan_action*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointScanAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ScanRouteRequestBody, String>,
+    }
+    impl<'a> EndpointScanAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ScanRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::ScanRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `ScanRouteRequestBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ScanRouteRequestBody,
+            ) -> types::builder::ScanRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/scan`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ScanRouteRequestBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/scan", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_scan_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_get_actions_state`]
+
+[`Client::endpoint_get_actions_state`]: super::Client::endpoint_get_actions_state*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointGetActionsState<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> EndpointGetActionsState<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/endpoint/action/state`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ActionStateSuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ActionStateSuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ActionStateSuccessResponse>, Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/api/endpoint/action/state", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_get_actions_state",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_unisolate_action`]
+
+[`Client::endpoint_unisolate_action`]: super::Client::endpoint_unisolate_action*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointUnisolateAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::UnisolateRouteRequestBody, String>,
+    }
+    impl<'a> EndpointUnisolateAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UnisolateRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::UnisolateRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UnisolateRouteRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UnisolateRouteRequestBody,
+            ) -> types::builder::UnisolateRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/unisolate`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UnisolateRouteRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/unisolate", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_unisolate_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_upload_action`]
+
+[`Client::endpoint_upload_action`]: super::Client::endpoint_upload_action*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointUploadAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::EndpointUploadActionBody, String>,
+    }
+    impl<'a> EndpointUploadAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EndpointUploadActionBody>,
+            <V as std::convert::TryInto<
+                types::EndpointUploadActionBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `EndpointUploadActionBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::EndpointUploadActionBody,
+            ) -> types::builder::EndpointUploadActionBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/upload`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::EndpointUploadActionBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/upload", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_upload_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_endpoint_metadata_list`]
+
+[`Client::get_endpoint_metadata_list`]: super::Client::get_endpoint_metadata_list*/
+    #[derive(Debug, Clone)]
+    pub struct GetEndpointMetadataList<'a> {
+        client: &'a super::Client,
+        query: Result<::std::string::String, String>,
+    }
+    impl<'a> GetEndpointMetadataList<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                query: Err("query was not initialized".to_string()),
+            }
+        }
+        pub fn query<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.query = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for query failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/metadata`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, query } = self;
+            let query = query.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/metadata", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("query", &query))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_endpoint_metadata_list",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_endpoint_metadata`]
+
+[`Client::get_endpoint_metadata`]: super::Client::get_endpoint_metadata*/
+    #[derive(Debug, Clone)]
+    pub struct GetEndpointMetadata<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetEndpointMetadata<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/metadata/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/metadata/{}", client.baseurl, crate ::path::segment(& id
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_endpoint_metadata",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_policy_response`]
+
+[`Client::get_policy_response`]: super::Client::get_policy_response*/
+    #[derive(Debug, Clone)]
+    pub struct GetPolicyResponse<'a> {
+        client: &'a super::Client,
+        query: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPolicyResponse<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                query: Err("query was not initialized".to_string()),
+            }
+        }
+        pub fn query<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.query = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for query failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/policy_response`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::SuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+            let Self { client, query } = self;
+            let query = query.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/policy_response", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("query", &query))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_policy_response",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_protection_updates_note`]
+
+[`Client::get_protection_updates_note`]: super::Client::get_protection_updates_note*/
+    #[derive(Debug, Clone)]
+    pub struct GetProtectionUpdatesNote<'a> {
+        client: &'a super::Client,
+        package_policy_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetProtectionUpdatesNote<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                package_policy_id: Err(
+                    "package_policy_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn package_policy_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.package_policy_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for package_policy_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/protection_updates_note/{package_policy_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ProtectionUpdatesNoteResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ProtectionUpdatesNoteResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ProtectionUpdatesNoteResponse>, Error<()>> {
+            let Self { client, package_policy_id } = self;
+            let package_policy_id = package_policy_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/protection_updates_note/{}", client.baseurl, crate
+                ::path::segment(& package_policy_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_protection_updates_note",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_update_protection_updates_note`]
+
+[`Client::create_update_protection_updates_note`]: super::Client::create_update_protection_updates_note*/
+    #[derive(Debug, Clone)]
+    pub struct CreateUpdateProtectionUpdatesNote<'a> {
+        client: &'a super::Client,
+        package_policy_id: Result<::std::string::String, String>,
+        body: Result<types::builder::CreateUpdateProtectionUpdatesNoteBody, String>,
+    }
+    impl<'a> CreateUpdateProtectionUpdatesNote<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                package_policy_id: Err(
+                    "package_policy_id was not initialized".to_string(),
+                ),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn package_policy_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.package_policy_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for package_policy_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateUpdateProtectionUpdatesNoteBody>,
+            <V as std::convert::TryInto<
+                types::CreateUpdateProtectionUpdatesNoteBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateUpdateProtectionUpdatesNoteBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateUpdateProtectionUpdatesNoteBody,
+            ) -> types::builder::CreateUpdateProtectionUpdatesNoteBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/protection_updates_note/{package_policy_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ProtectionUpdatesNoteResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ProtectionUpdatesNoteResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ProtectionUpdatesNoteResponse>, Error<()>> {
+            let Self { client, package_policy_id, body } = self;
+            let package_policy_id = package_policy_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::CreateUpdateProtectionUpdatesNoteBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/protection_updates_note/{}", client.baseurl, crate
+                ::path::segment(& package_policy_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_update_protection_updates_note",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -993,6 +7207,85 @@ pub mod roundtrip {
             "SuspendProcessRouteResponse" => {
                 Some(decode_encode::<super::types::SuspendProcessRouteResponse>(json))
             }
+            "ActionStateSuccessResponse" => {
+                Some(decode_encode::<super::types::ActionStateSuccessResponse>(json))
+            }
+            "ActionStatusSuccessResponse" => {
+                Some(decode_encode::<super::types::ActionStatusSuccessResponse>(json))
+            }
+            "AgentId" => Some(decode_encode::<super::types::AgentId>(json)),
+            "AlertIds" => Some(decode_encode::<super::types::AlertIds>(json)),
+            "CaseIds" => Some(decode_encode::<super::types::CaseIds>(json)),
+            "CloudFileScriptParameters" => {
+                Some(decode_encode::<super::types::CloudFileScriptParameters>(json))
+            }
+            "Comment" => Some(decode_encode::<super::types::Comment>(json)),
+            "EndpointIds" => Some(decode_encode::<super::types::EndpointIds>(json)),
+            "EntityId" => Some(decode_encode::<super::types::EntityId>(json)),
+            "ExecuteRouteRequestBody" => {
+                Some(decode_encode::<super::types::ExecuteRouteRequestBody>(json))
+            }
+            "GetFileRouteRequestBody" => {
+                Some(decode_encode::<super::types::GetFileRouteRequestBody>(json))
+            }
+            "GetProcessesRouteRequestBody" => {
+                Some(decode_encode::<super::types::GetProcessesRouteRequestBody>(json))
+            }
+            "HostPathScriptParameters" => {
+                Some(decode_encode::<super::types::HostPathScriptParameters>(json))
+            }
+            "IsolateRouteRequestBody" => {
+                Some(decode_encode::<super::types::IsolateRouteRequestBody>(json))
+            }
+            "KillProcessRouteRequestBody" => {
+                Some(decode_encode::<super::types::KillProcessRouteRequestBody>(json))
+            }
+            "Parameters" => Some(decode_encode::<super::types::Parameters>(json)),
+            "PendingActionDataType" => {
+                Some(decode_encode::<super::types::PendingActionDataType>(json))
+            }
+            "PendingActionsSchema" => {
+                Some(decode_encode::<super::types::PendingActionsSchema>(json))
+            }
+            "Pid" => Some(decode_encode::<super::types::Pid>(json)),
+            "ProtectionUpdatesNoteResponse" => {
+                Some(decode_encode::<super::types::ProtectionUpdatesNoteResponse>(json))
+            }
+            "RawScriptParameters" => {
+                Some(decode_encode::<super::types::RawScriptParameters>(json))
+            }
+            "RunScriptRouteRequestBody" => {
+                Some(decode_encode::<super::types::RunScriptRouteRequestBody>(json))
+            }
+            "EndpointRunScriptParameters" => {
+                Some(decode_encode::<super::types::EndpointRunScriptParameters>(json))
+            }
+            "SentinelOneRunScriptParameters" => {
+                Some(decode_encode::<super::types::SentinelOneRunScriptParameters>(json))
+            }
+            "MdeRunScriptParameters" => {
+                Some(decode_encode::<super::types::MdeRunScriptParameters>(json))
+            }
+            "ScanRouteRequestBody" => {
+                Some(decode_encode::<super::types::ScanRouteRequestBody>(json))
+            }
+            "SuccessResponse" => {
+                Some(decode_encode::<super::types::SuccessResponse>(json))
+            }
+            "Timeout" => Some(decode_encode::<super::types::Timeout>(json)),
+            "UnisolateRouteRequestBody" => {
+                Some(decode_encode::<super::types::UnisolateRouteRequestBody>(json))
+            }
+            "EndpointUploadActionBody" => {
+                Some(decode_encode::<super::types::EndpointUploadActionBody>(json))
+            }
+            "CreateUpdateProtectionUpdatesNoteBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::CreateUpdateProtectionUpdatesNoteBody,
+                    >(json),
+                )
+            }
             _ => None,
         }
     }
@@ -1003,9 +7296,96 @@ pub mod operations {
     pub const ENDPOINT_SUSPEND_PROCESS_ACTION: crate::OperationId = crate::OperationId::__generated(
         "endpoint_suspend_process_action",
     );
+    ///`GET /api/endpoint/action` (`EndpointGetActionsList`).
+    pub const ENDPOINT_GET_ACTIONS_LIST: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_get_actions_list",
+    );
+    ///`GET /api/endpoint/action_status` (`EndpointGetActionsStatus`).
+    pub const ENDPOINT_GET_ACTIONS_STATUS: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_get_actions_status",
+    );
+    ///`GET /api/endpoint/action/{action_id}` (`EndpointGetActionsDetails`).
+    pub const ENDPOINT_GET_ACTIONS_DETAILS: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_get_actions_details",
+    );
+    ///`GET /api/endpoint/action/{action_id}/file/{file_id}` (`EndpointFileInfo`).
+    pub const ENDPOINT_FILE_INFO: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_file_info",
+    );
+    ///`GET /api/endpoint/action/{action_id}/file/{file_id}/download` (`EndpointFileDownload`).
+    pub const ENDPOINT_FILE_DOWNLOAD: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_file_download",
+    );
+    ///`POST /api/endpoint/action/execute` (`EndpointExecuteAction`).
+    pub const ENDPOINT_EXECUTE_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_execute_action",
+    );
+    ///`POST /api/endpoint/action/get_file` (`EndpointGetFileAction`).
+    pub const ENDPOINT_GET_FILE_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_get_file_action",
+    );
+    ///`POST /api/endpoint/action/isolate` (`EndpointIsolateAction`).
+    pub const ENDPOINT_ISOLATE_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_isolate_action",
+    );
+    ///`POST /api/endpoint/action/kill_process` (`EndpointKillProcessAction`).
+    pub const ENDPOINT_KILL_PROCESS_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_kill_process_action",
+    );
+    ///`POST /api/endpoint/action/running_procs` (`EndpointGetProcessesAction`).
+    pub const ENDPOINT_GET_PROCESSES_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_get_processes_action",
+    );
+    ///`POST /api/endpoint/action/runscript` (`RunScriptAction`).
+    pub const RUN_SCRIPT_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "run_script_action",
+    );
+    ///`POST /api/endpoint/action/scan` (`EndpointScanAction`).
+    pub const ENDPOINT_SCAN_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_scan_action",
+    );
+    ///`GET /api/endpoint/action/state` (`EndpointGetActionsState`).
+    pub const ENDPOINT_GET_ACTIONS_STATE: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_get_actions_state",
+    );
+    ///`POST /api/endpoint/action/unisolate` (`EndpointUnisolateAction`).
+    pub const ENDPOINT_UNISOLATE_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_unisolate_action",
+    );
+    ///`POST /api/endpoint/action/upload` (`EndpointUploadAction`).
+    pub const ENDPOINT_UPLOAD_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_upload_action",
+    );
+    ///`GET /api/endpoint/metadata` (`GetEndpointMetadataList`).
+    pub const GET_ENDPOINT_METADATA_LIST: crate::OperationId = crate::OperationId::__generated(
+        "get_endpoint_metadata_list",
+    );
+    ///`GET /api/endpoint/metadata/{id}` (`GetEndpointMetadata`).
+    pub const GET_ENDPOINT_METADATA: crate::OperationId = crate::OperationId::__generated(
+        "get_endpoint_metadata",
+    );
+    ///`GET /api/endpoint/policy_response` (`GetPolicyResponse`).
+    pub const GET_POLICY_RESPONSE: crate::OperationId = crate::OperationId::__generated(
+        "get_policy_response",
+    );
+    ///`GET /api/endpoint/protection_updates_note/{package_policy_id}` (`GetProtectionUpdatesNote`).
+    pub const GET_PROTECTION_UPDATES_NOTE: crate::OperationId = crate::OperationId::__generated(
+        "get_protection_updates_note",
+    );
+    ///`POST /api/endpoint/protection_updates_note/{package_policy_id}` (`CreateUpdateProtectionUpdatesNote`).
+    pub const CREATE_UPDATE_PROTECTION_UPDATES_NOTE: crate::OperationId = crate::OperationId::__generated(
+        "create_update_protection_updates_note",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
-pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
+    crate::hooks::RawBody {
+        operation: "endpoint_upload_action",
+        media_types: &["multipart/form-data"],
+        multipart_file: Some("file"),
+        multipart_fields: true,
+    },
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]
@@ -1021,9 +7401,189 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
+                        crate::dynamic::body::<types::SuspendProcessRouteRequestBody>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_get_actions_list" => {
+            let mut b = client.endpoint_get_actions_list();
+            if let Some(v) = args.param("query") {
+                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_get_actions_status" => {
+            let mut b = client.endpoint_get_actions_status();
+            if let Some(v) = args.param("query") {
+                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_get_actions_details" => {
+            let mut b = client.endpoint_get_actions_details();
+            if let Some(v) = args.param("action_id") {
+                b = b
+                    .action_id(
+                        crate::dynamic::arg::<::std::string::String>("action_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_file_info" => {
+            let mut b = client.endpoint_file_info();
+            if let Some(v) = args.param("action_id") {
+                b = b
+                    .action_id(
+                        crate::dynamic::arg::<::std::string::String>("action_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("file_id") {
+                b = b
+                    .file_id(
+                        crate::dynamic::arg::<::std::string::String>("file_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_file_download" => {
+            let mut b = client.endpoint_file_download();
+            if let Some(v) = args.param("action_id") {
+                b = b
+                    .action_id(
+                        crate::dynamic::arg::<::std::string::String>("action_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("file_id") {
+                b = b
+                    .file_id(
+                        crate::dynamic::arg::<::std::string::String>("file_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_execute_action" => {
+            let mut b = client.endpoint_execute_action();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::ExecuteRouteRequestBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_get_file_action" => {
+            let mut b = client.endpoint_get_file_action();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::GetFileRouteRequestBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_isolate_action" => {
+            let mut b = client.endpoint_isolate_action();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::IsolateRouteRequestBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_kill_process_action" => {
+            let mut b = client.endpoint_kill_process_action();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::KillProcessRouteRequestBody>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_get_processes_action" => {
+            let mut b = client.endpoint_get_processes_action();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::GetProcessesRouteRequestBody>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "run_script_action" => {
+            let mut b = client.run_script_action();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::RunScriptRouteRequestBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_scan_action" => {
+            let mut b = client.endpoint_scan_action();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::ScanRouteRequestBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_get_actions_state" => {
+            let mut b = client.endpoint_get_actions_state();
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_unisolate_action" => {
+            let mut b = client.endpoint_unisolate_action();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::UnisolateRouteRequestBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_upload_action" => {
+            let mut b = client.endpoint_upload_action();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::EndpointUploadActionBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_endpoint_metadata_list" => {
+            let mut b = client.get_endpoint_metadata_list();
+            if let Some(v) = args.param("query") {
+                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_endpoint_metadata" => {
+            let mut b = client.get_endpoint_metadata();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_policy_response" => {
+            let mut b = client.get_policy_response();
+            if let Some(v) = args.param("query") {
+                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_protection_updates_note" => {
+            let mut b = client.get_protection_updates_note();
+            if let Some(v) = args.param("package_policy_id") {
+                b = b
+                    .package_policy_id(
                         crate::dynamic::arg::<
-                            types::SuspendProcessRouteRequestBody,
-                        >("body", v)?,
+                            ::std::string::String,
+                        >("package_policy_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "create_update_protection_updates_note" => {
+            let mut b = client.create_update_protection_updates_note();
+            if let Some(v) = args.param("package_policy_id") {
+                b = b
+                    .package_policy_id(
+                        crate::dynamic::arg::<
+                            ::std::string::String,
+                        >("package_policy_id", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::CreateUpdateProtectionUpdatesNoteBody,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)

@@ -4476,9 +4476,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::PostFleetAgentsAgentidUpgradeBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4488,9 +4488,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::PostFleetAgentsBulkReassignBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4526,9 +4526,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::PostFleetAgentPoliciesAgentpolicyidCopyBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4661,9 +4661,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::PostFleetPackagePoliciesUpgradeBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -4672,11 +4672,7 @@ pub async fn invoke(
             let mut b = client.post_fleet_service_tokens();
             if let Some(v) = &args.body {
                 b = b
-                    .body(
-                        crate::dynamic::arg::<
-                            types::PostFleetServiceTokensBody,
-                        >("body", v)?,
-                    );
+                    .body(crate::dynamic::body::<types::PostFleetServiceTokensBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

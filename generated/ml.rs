@@ -759,10 +759,7 @@ pub async fn invoke(
         "ml_update_jobs_spaces" => {
             let mut b = client.ml_update_jobs_spaces();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::MlUpdateJobsSpacesBody>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::MlUpdateJobsSpacesBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -771,9 +768,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::MlUpdateTrainedModelsSpacesBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)

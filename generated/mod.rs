@@ -37,16 +37,31 @@ pub mod detection_engine;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod endpoint;
+///Security exception lists and their items, shared and endpoint.
+#[cfg(feature = "exceptions")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod exceptions;
 ///Fleet: Elastic Agents, agent policies, outputs, enrollment keys, integrations (EPM).
 #[cfg(feature = "fleet")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod fleet;
+///Security value lists, their items and their indices.
+#[cfg(feature = "lists")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod lists;
 ///Machine learning saved objects and their spaces.
 #[cfg(feature = "ml")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod ml;
+///Osquery: live queries, packs and saved queries.
+#[cfg(feature = "osquery")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod osquery;
 ///Saved objects export, import and import error resolution.
 #[cfg(feature = "saved_objects")]
 #[rustfmt::skip]
@@ -87,6 +102,11 @@ pub mod status;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod synthetics;
+///Security timelines, their notes and pinned events.
+#[cfg(feature = "timeline")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod timeline;
 #[cfg(feature = "alerting")]
 crate::__runtime::impl_client_hooks!(alerting::Client, alerting::RAW_BODIES);
 #[cfg(feature = "apm")]
@@ -101,10 +121,16 @@ crate::__runtime::impl_client_hooks!(
 );
 #[cfg(feature = "endpoint")]
 crate::__runtime::impl_client_hooks!(endpoint::Client, endpoint::RAW_BODIES);
+#[cfg(feature = "exceptions")]
+crate::__runtime::impl_client_hooks!(exceptions::Client, exceptions::RAW_BODIES);
 #[cfg(feature = "fleet")]
 crate::__runtime::impl_client_hooks!(fleet::Client, fleet::RAW_BODIES);
+#[cfg(feature = "lists")]
+crate::__runtime::impl_client_hooks!(lists::Client, lists::RAW_BODIES);
 #[cfg(feature = "ml")]
 crate::__runtime::impl_client_hooks!(ml::Client, ml::RAW_BODIES);
+#[cfg(feature = "osquery")]
+crate::__runtime::impl_client_hooks!(osquery::Client, osquery::RAW_BODIES);
 #[cfg(feature = "saved_objects")]
 crate::__runtime::impl_client_hooks!(saved_objects::Client, saved_objects::RAW_BODIES);
 #[cfg(feature = "security")]
@@ -123,6 +149,8 @@ crate::__runtime::impl_client_hooks!(spaces::Client, spaces::RAW_BODIES);
 crate::__runtime::impl_client_hooks!(status::Client, status::RAW_BODIES);
 #[cfg(feature = "synthetics")]
 crate::__runtime::impl_client_hooks!(synthetics::Client, synthetics::RAW_BODIES);
+#[cfg(feature = "timeline")]
+crate::__runtime::impl_client_hooks!(timeline::Client, timeline::RAW_BODIES);
 /// A Kibana serverless client: one connection pool, one set of credentials, and a typed
 /// client for each API domain (`kibana.fleet()`, ...). Cloning is cheap and shares the pool.
 #[derive(Clone, Debug)]
@@ -140,10 +168,16 @@ pub struct Kibana {
     detection_engine: detection_engine::Client,
     #[cfg(feature = "endpoint")]
     endpoint: endpoint::Client,
+    #[cfg(feature = "exceptions")]
+    exceptions: exceptions::Client,
     #[cfg(feature = "fleet")]
     fleet: fleet::Client,
+    #[cfg(feature = "lists")]
+    lists: lists::Client,
     #[cfg(feature = "ml")]
     ml: ml::Client,
+    #[cfg(feature = "osquery")]
+    osquery: osquery::Client,
     #[cfg(feature = "saved_objects")]
     saved_objects: saved_objects::Client,
     #[cfg(feature = "security")]
@@ -160,6 +194,8 @@ pub struct Kibana {
     status: status::Client,
     #[cfg(feature = "synthetics")]
     synthetics: synthetics::Client,
+    #[cfg(feature = "timeline")]
+    timeline: timeline::Client,
 }
 impl crate::FromConnection for Kibana {
     #[allow(unused_variables)]
@@ -202,14 +238,32 @@ impl crate::FromConnection for Kibana {
                 connection.http().clone(),
                 connection.context().clone(),
             ),
+            #[cfg(feature = "exceptions")]
+            exceptions: exceptions::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
             #[cfg(feature = "fleet")]
             fleet: fleet::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
             ),
+            #[cfg(feature = "lists")]
+            lists: lists::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
             #[cfg(feature = "ml")]
             ml: ml::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "osquery")]
+            osquery: osquery::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -258,6 +312,12 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "synthetics")]
             synthetics: synthetics::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "timeline")]
+            timeline: timeline::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -330,15 +390,30 @@ impl Kibana {
     pub fn endpoint(&self) -> &endpoint::Client {
         &self.endpoint
     }
+    #[cfg(feature = "exceptions")]
+    /// The `exceptions` API: Security exception lists and their items, shared and endpoint.
+    pub fn exceptions(&self) -> &exceptions::Client {
+        &self.exceptions
+    }
     #[cfg(feature = "fleet")]
     /// The `fleet` API: Fleet: Elastic Agents, agent policies, outputs, enrollment keys, integrations (EPM).
     pub fn fleet(&self) -> &fleet::Client {
         &self.fleet
     }
+    #[cfg(feature = "lists")]
+    /// The `lists` API: Security value lists, their items and their indices.
+    pub fn lists(&self) -> &lists::Client {
+        &self.lists
+    }
     #[cfg(feature = "ml")]
     /// The `ml` API: Machine learning saved objects and their spaces.
     pub fn ml(&self) -> &ml::Client {
         &self.ml
+    }
+    #[cfg(feature = "osquery")]
+    /// The `osquery` API: Osquery: live queries, packs and saved queries.
+    pub fn osquery(&self) -> &osquery::Client {
+        &self.osquery
     }
     #[cfg(feature = "saved_objects")]
     /// The `saved_objects` API: Saved objects export, import and import error resolution.
@@ -380,6 +455,11 @@ impl Kibana {
     pub fn synthetics(&self) -> &synthetics::Client {
         &self.synthetics
     }
+    #[cfg(feature = "timeline")]
+    /// The `timeline` API: Security timelines, their notes and pinned events.
+    pub fn timeline(&self) -> &timeline::Client {
+        &self.timeline
+    }
 }
 /// Test support: decodes `json` as the type named `type_name` of `domain` and encodes it back.
 #[cfg(feature = "test-support")]
@@ -402,10 +482,16 @@ pub fn roundtrip(
         "detection_engine" => detection_engine::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "endpoint")]
         "endpoint" => endpoint::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "exceptions")]
+        "exceptions" => exceptions::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "fleet")]
         "fleet" => fleet::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "lists")]
+        "lists" => lists::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "ml")]
         "ml" => ml::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "osquery")]
+        "osquery" => osquery::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "saved_objects")]
         "saved_objects" => saved_objects::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "security")]
@@ -424,6 +510,8 @@ pub fn roundtrip(
         "status" => status::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "synthetics")]
         "synthetics" => synthetics::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "timeline")]
+        "timeline" => timeline::roundtrip::roundtrip(type_name, json),
         _ => None,
     }
 }
@@ -451,10 +539,16 @@ pub async fn invoke(
         }
         #[cfg(feature = "endpoint")]
         "endpoint" => endpoint::invoke(kibana.endpoint(), operation, args).await,
+        #[cfg(feature = "exceptions")]
+        "exceptions" => exceptions::invoke(kibana.exceptions(), operation, args).await,
         #[cfg(feature = "fleet")]
         "fleet" => fleet::invoke(kibana.fleet(), operation, args).await,
+        #[cfg(feature = "lists")]
+        "lists" => lists::invoke(kibana.lists(), operation, args).await,
         #[cfg(feature = "ml")]
         "ml" => ml::invoke(kibana.ml(), operation, args).await,
+        #[cfg(feature = "osquery")]
+        "osquery" => osquery::invoke(kibana.osquery(), operation, args).await,
         #[cfg(feature = "saved_objects")]
         "saved_objects" => {
             saved_objects::invoke(kibana.saved_objects(), operation, args).await
@@ -480,6 +574,8 @@ pub async fn invoke(
         "status" => status::invoke(kibana.status(), operation, args).await,
         #[cfg(feature = "synthetics")]
         "synthetics" => synthetics::invoke(kibana.synthetics(), operation, args).await,
+        #[cfg(feature = "timeline")]
+        "timeline" => timeline::invoke(kibana.timeline(), operation, args).await,
         other => Err(crate::dynamic::unknown("domain", other)),
     }
 }

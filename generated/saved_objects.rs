@@ -1739,11 +1739,7 @@ pub async fn invoke(
             let mut b = client.post_saved_objects_export();
             if let Some(v) = &args.body {
                 b = b
-                    .body(
-                        crate::dynamic::arg::<
-                            types::PostSavedObjectsExportBody,
-                        >("body", v)?,
-                    );
+                    .body(crate::dynamic::body::<types::PostSavedObjectsExportBody>(v)?);
             }
             crate::dynamic::bytes(b.send().await?).await
         }
@@ -1791,9 +1787,9 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
+                        crate::dynamic::body::<
                             types::PostSavedObjectsResolveImportErrorsBody,
-                        >("body", v)?,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)

@@ -2541,12 +2541,7 @@ pub async fn invoke(
         "post_security_role_query" => {
             let mut b = client.post_security_role_query();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<
-                            types::PostSecurityRoleQueryBody,
-                        >("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::PostSecurityRoleQueryBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -2578,7 +2573,7 @@ pub async fn invoke(
                 b = b.create_only(crate::dynamic::arg::<bool>("create_only", v)?);
             }
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::RoleCreateOrUpdate>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::RoleCreateOrUpdate>(v)?);
             }
             crate::dynamic::empty(b.send().await?)
         }
@@ -2597,10 +2592,7 @@ pub async fn invoke(
         "post_security_roles" => {
             let mut b = client.post_security_roles();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::PostSecurityRolesBody>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::PostSecurityRolesBody>(v)?);
             }
             crate::dynamic::empty(b.send().await?)
         }

@@ -11,6 +11,162 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///`AnonymizationFieldCreateProps`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AnonymizationFieldCreateProps {
+        ///The field may be sent to the model.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed: ::std::option::Option<bool>,
+        ///The field's values are replaced by placeholders before being sent.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub anonymized: ::std::option::Option<bool>,
+        pub field: ::std::string::String,
+    }
+    impl AnonymizationFieldCreateProps {
+        pub fn builder() -> builder::AnonymizationFieldCreateProps {
+            Default::default()
+        }
+    }
+    ///`AnonymizationFieldDetailsInError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AnonymizationFieldDetailsInError {
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    ///`AnonymizationFieldResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AnonymizationFieldResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub anonymized: ::std::option::Option<bool>,
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        pub field: ::std::string::String,
+        pub id: NonEmptyString,
+        ///Kibana space.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub namespace: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<NonEmptyString>,
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "updatedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+    }
+    ///`AnonymizationFieldUpdateProps`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AnonymizationFieldUpdateProps {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub allowed: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub anonymized: ::std::option::Option<bool>,
+        pub id: ::std::string::String,
+    }
+    impl AnonymizationFieldUpdateProps {
+        pub fn builder() -> builder::AnonymizationFieldUpdateProps {
+            Default::default()
+        }
+    }
+    ///`AnonymizationFieldsBulkActionSkipReason`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum AnonymizationFieldsBulkActionSkipReason {
+        AnonymizationFieldNotModified,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for AnonymizationFieldsBulkActionSkipReason {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::AnonymizationFieldNotModified => {
+                    f.write_str("ANONYMIZATION_FIELD_NOT_MODIFIED")
+                }
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AnonymizationFieldsBulkActionSkipReason {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ANONYMIZATION_FIELD_NOT_MODIFIED" => {
+                    Ok(Self::AnonymizationFieldNotModified)
+                }
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AnonymizationFieldsBulkActionSkipReason {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for AnonymizationFieldsBulkActionSkipReason {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`AnonymizationFieldsBulkActionSkipResult`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AnonymizationFieldsBulkActionSkipResult {
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        pub skip_reason: AnonymizationFieldsBulkActionSkipReason,
+    }
+    ///`AnonymizationFieldsBulkCrudActionResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AnonymizationFieldsBulkCrudActionResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub anonymization_fields_count: ::std::option::Option<i64>,
+        pub attributes: AnonymizationFieldsBulkCrudActionResponseAttributes,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status_code: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+    ///`AnonymizationFieldsBulkCrudActionResponseAttributes`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AnonymizationFieldsBulkCrudActionResponseAttributes {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub errors: ::std::vec::Vec<NormalizedAnonymizationFieldError>,
+        pub results: AnonymizationFieldsBulkCrudActionResults,
+        pub summary: BulkCrudActionSummary,
+    }
+    ///`AnonymizationFieldsBulkCrudActionResults`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AnonymizationFieldsBulkCrudActionResults {
+        pub created: ::std::vec::Vec<AnonymizationFieldResponse>,
+        pub deleted: ::std::vec::Vec<::std::string::String>,
+        pub skipped: ::std::vec::Vec<AnonymizationFieldsBulkActionSkipResult>,
+        pub updated: ::std::vec::Vec<AnonymizationFieldResponse>,
+    }
     ///Which connector and model the conversation talks to.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ApiConfig {
@@ -35,6 +191,126 @@ pub mod types {
     impl ApiConfig {
         pub fn builder() -> builder::ApiConfig {
             Default::default()
+        }
+    }
+    ///`BulkCrudActionSummary`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct BulkCrudActionSummary {
+        pub failed: i64,
+        pub skipped: i64,
+        pub succeeded: i64,
+        pub total: i64,
+    }
+    ///`ChatCompleteProps`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ChatCompleteProps {
+        ///Connector that reaches the model.
+        #[serde(rename = "connectorId")]
+        pub connector_id: ::std::string::String,
+        #[serde(
+            rename = "conversationId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub conversation_id: ::std::option::Option<::std::string::String>,
+        ///Stream the answer as it is produced.
+        #[serde(
+            rename = "isStream",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_stream: ::std::option::Option<bool>,
+        #[serde(
+            rename = "langSmithApiKey",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lang_smith_api_key: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "langSmithProject",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub lang_smith_project: ::std::option::Option<::std::string::String>,
+        pub messages: ::std::vec::Vec<ChatMessage>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<::std::string::String>,
+        ///Store the exchange in the conversation.
+        pub persist: bool,
+        #[serde(
+            rename = "promptId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub prompt_id: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "responseLanguage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub response_language: ::std::option::Option<::std::string::String>,
+    }
+    impl ChatCompleteProps {
+        pub fn builder() -> builder::ChatCompleteProps {
+            Default::default()
+        }
+    }
+    ///A chat message sent to the model.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ChatMessage {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<MessageData>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub fields_to_anonymize: ::std::vec::Vec<::std::string::String>,
+        pub role: ChatMessageRole,
+    }
+    impl ChatMessage {
+        pub fn builder() -> builder::ChatMessage {
+            Default::default()
+        }
+    }
+    ///`ChatMessageRole`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ChatMessageRole {
+        System,
+        User,
+        Assistant,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ChatMessageRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::System => f.write_str("system"),
+                Self::User => f.write_str("user"),
+                Self::Assistant => f.write_str("assistant"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ChatMessageRole {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "system" => Ok(Self::System),
+                "user" => Ok(Self::User),
+                "assistant" => Ok(Self::Assistant),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ChatMessageRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ChatMessageRole {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///The conversation category.
@@ -241,6 +517,541 @@ pub mod types {
             Default::default()
         }
     }
+    ///`DeleteResponseFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DeleteResponseFields {
+        pub id: NonEmptyString,
+    }
+    ///`DocumentEntry`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DocumentEntry {
+        #[serde(rename = "createdAt")]
+        pub created_at: ::std::string::String,
+        #[serde(rename = "createdBy")]
+        pub created_by: ::std::string::String,
+        pub id: NonEmptyString,
+        ///Resource the entry is grouped under, e.g. `esql` or `user`.
+        #[serde(rename = "kbResource")]
+        pub kb_resource: ::std::string::String,
+        pub name: ::std::string::String,
+        ///Kibana space.
+        pub namespace: ::std::string::String,
+        ///Always include this entry in the model's context.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub required: ::std::option::Option<bool>,
+        ///Name or path of the source document.
+        pub source: ::std::string::String,
+        ///The entry's content.
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: DocumentEntryType,
+        #[serde(rename = "updatedAt")]
+        pub updated_at: ::std::string::String,
+        #[serde(rename = "updatedBy")]
+        pub updated_by: ::std::string::String,
+        ///Users who may see the entry; an empty list means everyone.
+        pub users: ::std::vec::Vec<User>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vector: ::std::option::Option<Vector>,
+    }
+    ///`DocumentEntryCreateFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DocumentEntryCreateFields {
+        ///Resource the entry is grouped under, e.g. `esql` or `user`.
+        #[serde(rename = "kbResource")]
+        pub kb_resource: ::std::string::String,
+        pub name: ::std::string::String,
+        ///Kibana space; `default` unless given.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub namespace: ::std::option::Option<::std::string::String>,
+        ///Always include this entry in the model's context.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub required: ::std::option::Option<bool>,
+        ///Name or path of the source document.
+        pub source: ::std::string::String,
+        ///The entry's content.
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: DocumentEntryCreateFieldsType,
+        ///Users who may see the entry; the current user unless given, everyone if empty.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub users: ::std::vec::Vec<User>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vector: ::std::option::Option<Vector>,
+    }
+    impl DocumentEntryCreateFields {
+        pub fn builder() -> builder::DocumentEntryCreateFields {
+            Default::default()
+        }
+    }
+    ///`DocumentEntryCreateFieldsType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum DocumentEntryCreateFieldsType {
+        Document,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for DocumentEntryCreateFieldsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Document => f.write_str("document"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DocumentEntryCreateFieldsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "document" => Ok(Self::Document),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DocumentEntryCreateFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DocumentEntryCreateFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`DocumentEntryOptionalFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DocumentEntryOptionalFields {
+        ///Always include this entry in the model's context.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub required: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vector: ::std::option::Option<Vector>,
+    }
+    ///`DocumentEntryRequiredFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DocumentEntryRequiredFields {
+        ///Resource the entry is grouped under, e.g. `esql` or `user`.
+        #[serde(rename = "kbResource")]
+        pub kb_resource: ::std::string::String,
+        ///Name or path of the source document.
+        pub source: ::std::string::String,
+        ///The entry's content.
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: DocumentEntryRequiredFieldsType,
+    }
+    ///`DocumentEntryRequiredFieldsType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum DocumentEntryRequiredFieldsType {
+        Document,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for DocumentEntryRequiredFieldsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Document => f.write_str("document"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DocumentEntryRequiredFieldsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "document" => Ok(Self::Document),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DocumentEntryRequiredFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DocumentEntryRequiredFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`DocumentEntryResponseFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DocumentEntryResponseFields {
+        ///Resource the entry is grouped under, e.g. `esql` or `user`.
+        #[serde(rename = "kbResource")]
+        pub kb_resource: ::std::string::String,
+        ///Always include this entry in the model's context.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub required: ::std::option::Option<bool>,
+        ///Name or path of the source document.
+        pub source: ::std::string::String,
+        ///The entry's content.
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: DocumentEntryResponseFieldsType,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vector: ::std::option::Option<Vector>,
+    }
+    ///`DocumentEntryResponseFieldsType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum DocumentEntryResponseFieldsType {
+        Document,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for DocumentEntryResponseFieldsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Document => f.write_str("document"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DocumentEntryResponseFieldsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "document" => Ok(Self::Document),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DocumentEntryResponseFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DocumentEntryResponseFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`DocumentEntryType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum DocumentEntryType {
+        Document,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for DocumentEntryType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Document => f.write_str("document"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DocumentEntryType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "document" => Ok(Self::Document),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DocumentEntryType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DocumentEntryType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`DocumentEntryUpdateFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DocumentEntryUpdateFields {
+        pub id: NonEmptyString,
+        ///Resource the entry is grouped under, e.g. `esql` or `user`.
+        #[serde(rename = "kbResource")]
+        pub kb_resource: ::std::string::String,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub namespace: ::std::option::Option<::std::string::String>,
+        ///Always include this entry in the model's context.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub required: ::std::option::Option<bool>,
+        ///Name or path of the source document.
+        pub source: ::std::string::String,
+        ///The entry's content.
+        pub text: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: DocumentEntryUpdateFieldsType,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub users: ::std::vec::Vec<User>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vector: ::std::option::Option<Vector>,
+    }
+    impl DocumentEntryUpdateFields {
+        pub fn builder() -> builder::DocumentEntryUpdateFields {
+            Default::default()
+        }
+    }
+    ///`DocumentEntryUpdateFieldsType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum DocumentEntryUpdateFieldsType {
+        Document,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for DocumentEntryUpdateFieldsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Document => f.write_str("document"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for DocumentEntryUpdateFieldsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "document" => Ok(Self::Document),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DocumentEntryUpdateFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DocumentEntryUpdateFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`FindAnonymizationFieldsResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct FindAnonymizationFieldsResponse {
+        pub data: ::std::vec::Vec<AnonymizationFieldResponse>,
+        pub page: i64,
+        #[serde(rename = "perPage")]
+        pub per_page: i64,
+        pub total: i64,
+    }
+    ///`FindAnonymizationFieldsSortField`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum FindAnonymizationFieldsSortField {
+        CreatedAt,
+        Anonymized,
+        Allowed,
+        Field,
+        UpdatedAt,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for FindAnonymizationFieldsSortField {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CreatedAt => f.write_str("created_at"),
+                Self::Anonymized => f.write_str("anonymized"),
+                Self::Allowed => f.write_str("allowed"),
+                Self::Field => f.write_str("field"),
+                Self::UpdatedAt => f.write_str("updated_at"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for FindAnonymizationFieldsSortField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "created_at" => Ok(Self::CreatedAt),
+                "anonymized" => Ok(Self::Anonymized),
+                "allowed" => Ok(Self::Allowed),
+                "field" => Ok(Self::Field),
+                "updated_at" => Ok(Self::UpdatedAt),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FindAnonymizationFieldsSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for FindAnonymizationFieldsSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`FindConversationsResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct FindConversationsResponse {
+        pub data: ::std::vec::Vec<ConversationResponse>,
+        pub page: i64,
+        #[serde(rename = "perPage")]
+        pub per_page: i64,
+        pub total: i64,
+    }
+    ///`FindConversationsSortField`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum FindConversationsSortField {
+        CreatedAt,
+        IsDefault,
+        Title,
+        UpdatedAt,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for FindConversationsSortField {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CreatedAt => f.write_str("created_at"),
+                Self::IsDefault => f.write_str("is_default"),
+                Self::Title => f.write_str("title"),
+                Self::UpdatedAt => f.write_str("updated_at"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for FindConversationsSortField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "created_at" => Ok(Self::CreatedAt),
+                "is_default" => Ok(Self::IsDefault),
+                "title" => Ok(Self::Title),
+                "updated_at" => Ok(Self::UpdatedAt),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FindConversationsSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for FindConversationsSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`FindKnowledgeBaseEntriesResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct FindKnowledgeBaseEntriesResponse {
+        pub data: ::std::vec::Vec<KnowledgeBaseEntryResponse>,
+        pub page: i64,
+        #[serde(rename = "perPage")]
+        pub per_page: i64,
+        pub total: i64,
+    }
+    ///`FindKnowledgeBaseEntriesSortField`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum FindKnowledgeBaseEntriesSortField {
+        CreatedAt,
+        IsDefault,
+        Title,
+        UpdatedAt,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for FindKnowledgeBaseEntriesSortField {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CreatedAt => f.write_str("created_at"),
+                Self::IsDefault => f.write_str("is_default"),
+                Self::Title => f.write_str("title"),
+                Self::UpdatedAt => f.write_str("updated_at"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for FindKnowledgeBaseEntriesSortField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "created_at" => Ok(Self::CreatedAt),
+                "is_default" => Ok(Self::IsDefault),
+                "title" => Ok(Self::Title),
+                "updated_at" => Ok(Self::UpdatedAt),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FindKnowledgeBaseEntriesSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for FindKnowledgeBaseEntriesSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`FindPromptsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FindPromptsResponse {
@@ -301,6 +1112,620 @@ pub mod types {
             value.parse()
         }
     }
+    ///`GetKnowledgeBaseResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct GetKnowledgeBaseResponse {
+        ///Defend Insights documents are in the knowledge base.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub defend_insights_exists: ::std::option::Option<bool>,
+        ///The ELSER model is available.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub elser_exists: ::std::option::Option<bool>,
+        ///Setup can be started.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_setup_available: ::std::option::Option<bool>,
+        ///Setup is running.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_setup_in_progress: ::std::option::Option<bool>,
+        ///State of the product documentation in the knowledge base.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub product_documentation_status: ::std::option::Option<::std::string::String>,
+        ///Security Labs documents are in the knowledge base.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub security_labs_exists: ::std::option::Option<bool>,
+        ///User-created entries exist.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_data_exists: ::std::option::Option<bool>,
+    }
+    ///`IndexEntry`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IndexEntry {
+        #[serde(rename = "createdAt")]
+        pub created_at: ::std::string::String,
+        #[serde(rename = "createdBy")]
+        pub created_by: ::std::string::String,
+        ///When the model should query this index (passed to it as the tool description).
+        pub description: ::std::string::String,
+        ///Field to search.
+        pub field: ::std::string::String,
+        pub id: NonEmptyString,
+        ///Index or data stream to search.
+        pub index: ::std::string::String,
+        #[serde(
+            rename = "inputSchema",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_schema: ::std::option::Option<InputSchema>,
+        pub name: ::std::string::String,
+        ///Kibana space.
+        pub namespace: ::std::string::String,
+        ///Fields to take from each hit; all fields when absent or empty.
+        #[serde(
+            rename = "outputFields",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub output_fields: ::std::vec::Vec<::std::string::String>,
+        ///What to put in the search query (passed to the model in the tool input schema).
+        #[serde(rename = "queryDescription")]
+        pub query_description: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: IndexEntryType,
+        #[serde(rename = "updatedAt")]
+        pub updated_at: ::std::string::String,
+        #[serde(rename = "updatedBy")]
+        pub updated_by: ::std::string::String,
+        ///Users who may see the entry; an empty list means everyone.
+        pub users: ::std::vec::Vec<User>,
+    }
+    ///`IndexEntryCreateFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IndexEntryCreateFields {
+        ///When the model should query this index (passed to it as the tool description).
+        pub description: ::std::string::String,
+        ///Field to search.
+        pub field: ::std::string::String,
+        ///Index or data stream to search.
+        pub index: ::std::string::String,
+        #[serde(
+            rename = "inputSchema",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_schema: ::std::option::Option<InputSchema>,
+        pub name: ::std::string::String,
+        ///Kibana space; `default` unless given.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub namespace: ::std::option::Option<::std::string::String>,
+        ///Fields to take from each hit; all fields when absent or empty.
+        #[serde(
+            rename = "outputFields",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub output_fields: ::std::vec::Vec<::std::string::String>,
+        ///What to put in the search query (passed to the model in the tool input schema).
+        #[serde(rename = "queryDescription")]
+        pub query_description: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: IndexEntryCreateFieldsType,
+        ///Users who may see the entry; the current user unless given, everyone if empty.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub users: ::std::vec::Vec<User>,
+    }
+    impl IndexEntryCreateFields {
+        pub fn builder() -> builder::IndexEntryCreateFields {
+            Default::default()
+        }
+    }
+    ///`IndexEntryCreateFieldsType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum IndexEntryCreateFieldsType {
+        Index,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for IndexEntryCreateFieldsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Index => f.write_str("index"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IndexEntryCreateFieldsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "index" => Ok(Self::Index),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IndexEntryCreateFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IndexEntryCreateFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`IndexEntryOptionalFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct IndexEntryOptionalFields {
+        #[serde(
+            rename = "inputSchema",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_schema: ::std::option::Option<InputSchema>,
+        ///Fields to take from each hit; all fields when absent or empty.
+        #[serde(
+            rename = "outputFields",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub output_fields: ::std::vec::Vec<::std::string::String>,
+    }
+    ///`IndexEntryRequiredFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IndexEntryRequiredFields {
+        ///When the model should query this index (passed to it as the tool description).
+        pub description: ::std::string::String,
+        ///Field to search.
+        pub field: ::std::string::String,
+        ///Index or data stream to search.
+        pub index: ::std::string::String,
+        ///What to put in the search query (passed to the model in the tool input schema).
+        #[serde(rename = "queryDescription")]
+        pub query_description: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: IndexEntryRequiredFieldsType,
+    }
+    ///`IndexEntryRequiredFieldsType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum IndexEntryRequiredFieldsType {
+        Index,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for IndexEntryRequiredFieldsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Index => f.write_str("index"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IndexEntryRequiredFieldsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "index" => Ok(Self::Index),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IndexEntryRequiredFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for IndexEntryRequiredFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`IndexEntryResponseFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IndexEntryResponseFields {
+        ///When the model should query this index (passed to it as the tool description).
+        pub description: ::std::string::String,
+        ///Field to search.
+        pub field: ::std::string::String,
+        ///Index or data stream to search.
+        pub index: ::std::string::String,
+        #[serde(
+            rename = "inputSchema",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_schema: ::std::option::Option<InputSchema>,
+        ///Fields to take from each hit; all fields when absent or empty.
+        #[serde(
+            rename = "outputFields",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub output_fields: ::std::vec::Vec<::std::string::String>,
+        ///What to put in the search query (passed to the model in the tool input schema).
+        #[serde(rename = "queryDescription")]
+        pub query_description: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: IndexEntryResponseFieldsType,
+    }
+    ///`IndexEntryResponseFieldsType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum IndexEntryResponseFieldsType {
+        Index,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for IndexEntryResponseFieldsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Index => f.write_str("index"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IndexEntryResponseFieldsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "index" => Ok(Self::Index),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IndexEntryResponseFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for IndexEntryResponseFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`IndexEntryType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum IndexEntryType {
+        Index,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for IndexEntryType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Index => f.write_str("index"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IndexEntryType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "index" => Ok(Self::Index),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IndexEntryType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IndexEntryType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`IndexEntryUpdateFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct IndexEntryUpdateFields {
+        ///When the model should query this index (passed to it as the tool description).
+        pub description: ::std::string::String,
+        ///Field to search.
+        pub field: ::std::string::String,
+        pub id: NonEmptyString,
+        ///Index or data stream to search.
+        pub index: ::std::string::String,
+        #[serde(
+            rename = "inputSchema",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub input_schema: ::std::option::Option<InputSchema>,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub namespace: ::std::option::Option<::std::string::String>,
+        ///Fields to take from each hit; all fields when absent or empty.
+        #[serde(
+            rename = "outputFields",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub output_fields: ::std::vec::Vec<::std::string::String>,
+        ///What to put in the search query (passed to the model in the tool input schema).
+        #[serde(rename = "queryDescription")]
+        pub query_description: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: IndexEntryUpdateFieldsType,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub users: ::std::vec::Vec<User>,
+    }
+    impl IndexEntryUpdateFields {
+        pub fn builder() -> builder::IndexEntryUpdateFields {
+            Default::default()
+        }
+    }
+    ///`IndexEntryUpdateFieldsType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum IndexEntryUpdateFieldsType {
+        Index,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for IndexEntryUpdateFieldsType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Index => f.write_str("index"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IndexEntryUpdateFieldsType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "index" => Ok(Self::Index),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IndexEntryUpdateFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IndexEntryUpdateFieldsType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Structured inputs the model extracts and uses for the search.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct InputSchema(pub ::std::vec::Vec<InputSchemaItem>);
+    impl ::std::ops::Deref for InputSchema {
+        type Target = ::std::vec::Vec<InputSchemaItem>;
+        fn deref(&self) -> &::std::vec::Vec<InputSchemaItem> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<InputSchema> for ::std::vec::Vec<InputSchemaItem> {
+        fn from(value: InputSchema) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<InputSchemaItem>> for InputSchema {
+        fn from(value: ::std::vec::Vec<InputSchemaItem>) -> Self {
+            Self(value)
+        }
+    }
+    ///`InputSchemaItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct InputSchemaItem {
+        pub description: ::std::string::String,
+        #[serde(rename = "fieldName")]
+        pub field_name: ::std::string::String,
+        #[serde(rename = "fieldType")]
+        pub field_type: ::std::string::String,
+    }
+    impl InputSchemaItem {
+        pub fn builder() -> builder::InputSchemaItem {
+            Default::default()
+        }
+    }
+    ///`KnowledgeBaseEntryBulkActionSkipReason`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum KnowledgeBaseEntryBulkActionSkipReason {
+        KnowledgeBaseEntryNotModified,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for KnowledgeBaseEntryBulkActionSkipReason {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::KnowledgeBaseEntryNotModified => {
+                    f.write_str("KNOWLEDGE_BASE_ENTRY_NOT_MODIFIED")
+                }
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for KnowledgeBaseEntryBulkActionSkipReason {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "KNOWLEDGE_BASE_ENTRY_NOT_MODIFIED" => {
+                    Ok(Self::KnowledgeBaseEntryNotModified)
+                }
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for KnowledgeBaseEntryBulkActionSkipReason {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for KnowledgeBaseEntryBulkActionSkipReason {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`KnowledgeBaseEntryBulkActionSkipResult`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KnowledgeBaseEntryBulkActionSkipResult {
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        pub skip_reason: KnowledgeBaseEntryBulkActionSkipReason,
+    }
+    ///`KnowledgeBaseEntryBulkCrudActionResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KnowledgeBaseEntryBulkCrudActionResponse {
+        pub attributes: KnowledgeBaseEntryBulkCrudActionResponseAttributes,
+        #[serde(
+            rename = "knowledgeBaseEntriesCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub knowledge_base_entries_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "statusCode",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub status_code: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+    ///`KnowledgeBaseEntryBulkCrudActionResponseAttributes`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KnowledgeBaseEntryBulkCrudActionResponseAttributes {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub errors: ::std::vec::Vec<NormalizedKnowledgeBaseEntryError>,
+        pub results: KnowledgeBaseEntryBulkCrudActionResults,
+        pub summary: KnowledgeBaseEntryBulkCrudActionSummary,
+    }
+    ///`KnowledgeBaseEntryBulkCrudActionResults`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KnowledgeBaseEntryBulkCrudActionResults {
+        pub created: ::std::vec::Vec<KnowledgeBaseEntryResponse>,
+        pub deleted: ::std::vec::Vec<::std::string::String>,
+        pub skipped: ::std::vec::Vec<KnowledgeBaseEntryBulkActionSkipResult>,
+        pub updated: ::std::vec::Vec<KnowledgeBaseEntryResponse>,
+    }
+    ///`KnowledgeBaseEntryBulkCrudActionSummary`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KnowledgeBaseEntryBulkCrudActionSummary {
+        pub failed: i64,
+        pub skipped: i64,
+        pub succeeded: i64,
+        pub total: i64,
+    }
+    ///`KnowledgeBaseEntryCreateProps`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum KnowledgeBaseEntryCreateProps {
+        DocumentEntryCreateFields(DocumentEntryCreateFields),
+        IndexEntryCreateFields(IndexEntryCreateFields),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<DocumentEntryCreateFields>
+    for KnowledgeBaseEntryCreateProps {
+        fn from(value: DocumentEntryCreateFields) -> Self {
+            Self::DocumentEntryCreateFields(value)
+        }
+    }
+    impl ::std::convert::From<IndexEntryCreateFields> for KnowledgeBaseEntryCreateProps {
+        fn from(value: IndexEntryCreateFields) -> Self {
+            Self::IndexEntryCreateFields(value)
+        }
+    }
+    ///`KnowledgeBaseEntryDetailsInError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct KnowledgeBaseEntryDetailsInError {
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
+    ///`KnowledgeBaseEntryResponse`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum KnowledgeBaseEntryResponse {
+        DocumentEntry(DocumentEntry),
+        IndexEntry(IndexEntry),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<DocumentEntry> for KnowledgeBaseEntryResponse {
+        fn from(value: DocumentEntry) -> Self {
+            Self::DocumentEntry(value)
+        }
+    }
+    impl ::std::convert::From<IndexEntry> for KnowledgeBaseEntryResponse {
+        fn from(value: IndexEntry) -> Self {
+            Self::IndexEntry(value)
+        }
+    }
+    ///`KnowledgeBaseEntryUpdateProps`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum KnowledgeBaseEntryUpdateProps {
+        DocumentEntryUpdateFields(DocumentEntryUpdateFields),
+        IndexEntryUpdateFields(IndexEntryUpdateFields),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<DocumentEntryUpdateFields>
+    for KnowledgeBaseEntryUpdateProps {
+        fn from(value: DocumentEntryUpdateFields) -> Self {
+            Self::DocumentEntryUpdateFields(value)
+        }
+    }
+    impl ::std::convert::From<IndexEntryUpdateFields> for KnowledgeBaseEntryUpdateProps {
+        fn from(value: IndexEntryUpdateFields) -> Self {
+            Self::IndexEntryUpdateFields(value)
+        }
+    }
     ///`KnowledgeBaseResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct KnowledgeBaseResponse {
@@ -332,6 +1757,35 @@ pub mod types {
     impl Message {
         pub fn builder() -> builder::Message {
             Default::default()
+        }
+    }
+    ///ECS document attached to the message as context.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct MessageData(
+        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    );
+    impl ::std::ops::Deref for MessageData {
+        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+        fn deref(
+            &self,
+        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MessageData>
+    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        fn from(value: MessageData) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    > for MessageData {
+        fn from(
+            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        ) -> Self {
+            Self(value)
         }
     }
     ///`MessageMetadata`
@@ -455,6 +1909,163 @@ pub mod types {
                 })
         }
     }
+    ///`NormalizedAnonymizationFieldError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NormalizedAnonymizationFieldError {
+        pub anonymization_fields: ::std::vec::Vec<AnonymizationFieldDetailsInError>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub err_code: ::std::option::Option<::std::string::String>,
+        pub message: ::std::string::String,
+        pub status_code: i64,
+    }
+    ///`NormalizedKnowledgeBaseEntryError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NormalizedKnowledgeBaseEntryError {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub err_code: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "knowledgeBaseEntries")]
+        pub knowledge_base_entries: ::std::vec::Vec<KnowledgeBaseEntryDetailsInError>,
+        pub message: ::std::string::String,
+        #[serde(rename = "statusCode")]
+        pub status_code: i64,
+    }
+    ///`NormalizedPromptError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct NormalizedPromptError {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub err_code: ::std::option::Option<::std::string::String>,
+        pub message: ::std::string::String,
+        pub prompts: ::std::vec::Vec<PromptDetailsInError>,
+        pub status_code: i64,
+    }
+    ///`PerformAnonymizationFieldsBulkActionBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PerformAnonymizationFieldsBulkActionBody {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub create: ::std::vec::Vec<AnonymizationFieldCreateProps>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delete: ::std::option::Option<
+            PerformAnonymizationFieldsBulkActionBodyDelete,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub update: ::std::vec::Vec<AnonymizationFieldUpdateProps>,
+    }
+    impl PerformAnonymizationFieldsBulkActionBody {
+        pub fn builder() -> builder::PerformAnonymizationFieldsBulkActionBody {
+            Default::default()
+        }
+    }
+    ///`PerformAnonymizationFieldsBulkActionBodyDelete`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PerformAnonymizationFieldsBulkActionBodyDelete {
+        ///Ids of the anonymization fields to delete.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub ids: ::std::vec::Vec<::std::string::String>,
+        ///Query selecting the anonymization fields to delete.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<::std::string::String>,
+    }
+    impl PerformAnonymizationFieldsBulkActionBodyDelete {
+        pub fn builder() -> builder::PerformAnonymizationFieldsBulkActionBodyDelete {
+            Default::default()
+        }
+    }
+    ///`PerformKnowledgeBaseEntryBulkActionBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PerformKnowledgeBaseEntryBulkActionBody {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub create: ::std::vec::Vec<KnowledgeBaseEntryCreateProps>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delete: ::std::option::Option<PerformKnowledgeBaseEntryBulkActionBodyDelete>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub update: ::std::vec::Vec<KnowledgeBaseEntryUpdateProps>,
+    }
+    impl PerformKnowledgeBaseEntryBulkActionBody {
+        pub fn builder() -> builder::PerformKnowledgeBaseEntryBulkActionBody {
+            Default::default()
+        }
+    }
+    ///`PerformKnowledgeBaseEntryBulkActionBodyDelete`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PerformKnowledgeBaseEntryBulkActionBodyDelete {
+        ///Ids of the entries to delete.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub ids: ::std::vec::Vec<::std::string::String>,
+        ///Query selecting the entries to delete.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<::std::string::String>,
+    }
+    impl PerformKnowledgeBaseEntryBulkActionBodyDelete {
+        pub fn builder() -> builder::PerformKnowledgeBaseEntryBulkActionBodyDelete {
+            Default::default()
+        }
+    }
+    ///`PerformPromptsBulkActionBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PerformPromptsBulkActionBody {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub create: ::std::vec::Vec<PromptCreateProps>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delete: ::std::option::Option<PerformPromptsBulkActionBodyDelete>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub update: ::std::vec::Vec<PromptUpdateProps>,
+    }
+    impl PerformPromptsBulkActionBody {
+        pub fn builder() -> builder::PerformPromptsBulkActionBody {
+            Default::default()
+        }
+    }
+    ///`PerformPromptsBulkActionBodyDelete`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PerformPromptsBulkActionBodyDelete {
+        ///Ids of the prompts to delete.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub ids: ::std::vec::Vec<::std::string::String>,
+        ///Query selecting the prompts to delete.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<::std::string::String>,
+    }
+    impl PerformPromptsBulkActionBodyDelete {
+        pub fn builder() -> builder::PerformPromptsBulkActionBodyDelete {
+            Default::default()
+        }
+    }
+    ///`PromptCreateProps`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PromptCreateProps {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub categories: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub color: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub consumer: ::std::option::Option<::std::string::String>,
+        pub content: ::std::string::String,
+        #[serde(
+            rename = "isDefault",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_default: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isNewConversationDefault",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new_conversation_default: ::std::option::Option<bool>,
+        pub name: ::std::string::String,
+        #[serde(rename = "promptType")]
+        pub prompt_type: PromptType,
+    }
+    impl PromptCreateProps {
+        pub fn builder() -> builder::PromptCreateProps {
+            Default::default()
+        }
+    }
+    ///`PromptDetailsInError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PromptDetailsInError {
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+    }
     ///`PromptResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PromptResponse {
@@ -551,6 +2162,158 @@ pub mod types {
             value.parse()
         }
     }
+    ///Prompt type.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PromptType {
+        System,
+        Quick,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PromptType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::System => f.write_str("system"),
+                Self::Quick => f.write_str("quick"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PromptType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "system" => Ok(Self::System),
+                "quick" => Ok(Self::Quick),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PromptType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PromptType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PromptUpdateProps`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PromptUpdateProps {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub categories: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub color: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub consumer: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub content: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        #[serde(
+            rename = "isDefault",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_default: ::std::option::Option<bool>,
+        #[serde(
+            rename = "isNewConversationDefault",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_new_conversation_default: ::std::option::Option<bool>,
+    }
+    impl PromptUpdateProps {
+        pub fn builder() -> builder::PromptUpdateProps {
+            Default::default()
+        }
+    }
+    ///`PromptsBulkActionSkipReason`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PromptsBulkActionSkipReason {
+        PromptFieldNotModified,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PromptsBulkActionSkipReason {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::PromptFieldNotModified => f.write_str("PROMPT_FIELD_NOT_MODIFIED"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PromptsBulkActionSkipReason {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "PROMPT_FIELD_NOT_MODIFIED" => Ok(Self::PromptFieldNotModified),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PromptsBulkActionSkipReason {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PromptsBulkActionSkipReason {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PromptsBulkActionSkipResult`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PromptsBulkActionSkipResult {
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        pub skip_reason: PromptsBulkActionSkipReason,
+    }
+    ///`PromptsBulkCrudActionResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PromptsBulkCrudActionResponse {
+        pub attributes: PromptsBulkCrudActionResponseAttributes,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prompts_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status_code: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+    }
+    ///`PromptsBulkCrudActionResponseAttributes`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PromptsBulkCrudActionResponseAttributes {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub errors: ::std::vec::Vec<NormalizedPromptError>,
+        pub results: PromptsBulkCrudActionResults,
+        pub summary: BulkCrudActionSummary,
+    }
+    ///`PromptsBulkCrudActionResults`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PromptsBulkCrudActionResults {
+        pub created: ::std::vec::Vec<PromptResponse>,
+        pub deleted: ::std::vec::Vec<::std::string::String>,
+        pub skipped: ::std::vec::Vec<PromptsBulkActionSkipResult>,
+        pub updated: ::std::vec::Vec<PromptResponse>,
+    }
     ///LLM provider.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Provider {
@@ -599,6 +2362,24 @@ pub mod types {
             value.parse()
         }
     }
+    ///`ReadKnowledgeBaseResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ReadKnowledgeBaseResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub elser_exists: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub index_exists: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_setup_available: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_setup_in_progress: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pipeline_exists: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub security_labs_exists: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_data_exists: ::std::option::Option<bool>,
+    }
     ///Anonymized value to real value, used to anonymize and restore messages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -633,6 +2414,19 @@ pub mod types {
         ) -> Self {
             Self(value)
         }
+    }
+    ///`ResponseFields`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ResponseFields {
+        #[serde(rename = "createdAt")]
+        pub created_at: ::std::string::String,
+        #[serde(rename = "createdBy")]
+        pub created_by: ::std::string::String,
+        pub id: NonEmptyString,
+        #[serde(rename = "updatedAt")]
+        pub updated_at: ::std::string::String,
+        #[serde(rename = "updatedBy")]
+        pub updated_by: ::std::string::String,
     }
     ///`SortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -706,8 +2500,187 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
     }
+    impl User {
+        pub fn builder() -> builder::User {
+            Default::default()
+        }
+    }
+    ///Text embeddings of an entry and the model that made them.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Vector {
+        #[serde(rename = "modelId")]
+        pub model_id: ::std::string::String,
+        pub tokens: ::std::collections::HashMap<::std::string::String, f64>,
+    }
+    impl Vector {
+        pub fn builder() -> builder::Vector {
+            Default::default()
+        }
+    }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct AnonymizationFieldCreateProps {
+            allowed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            anonymized: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            field: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AnonymizationFieldCreateProps {
+            fn default() -> Self {
+                Self {
+                    allowed: Ok(Default::default()),
+                    anonymized: Ok(Default::default()),
+                    field: Err("no value supplied for field".to_string()),
+                }
+            }
+        }
+        impl AnonymizationFieldCreateProps {
+            pub fn allowed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for allowed: {e}")
+                    });
+                self
+            }
+            pub fn anonymized<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.anonymized = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for anonymized: {e}")
+                    });
+                self
+            }
+            pub fn field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AnonymizationFieldCreateProps>
+        for super::AnonymizationFieldCreateProps {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AnonymizationFieldCreateProps,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    allowed: value.allowed?,
+                    anonymized: value.anonymized?,
+                    field: value.field?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AnonymizationFieldCreateProps>
+        for AnonymizationFieldCreateProps {
+            fn from(value: super::AnonymizationFieldCreateProps) -> Self {
+                Self {
+                    allowed: Ok(value.allowed),
+                    anonymized: Ok(value.anonymized),
+                    field: Ok(value.field),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AnonymizationFieldUpdateProps {
+            allowed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            anonymized: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AnonymizationFieldUpdateProps {
+            fn default() -> Self {
+                Self {
+                    allowed: Ok(Default::default()),
+                    anonymized: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl AnonymizationFieldUpdateProps {
+            pub fn allowed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for allowed: {e}")
+                    });
+                self
+            }
+            pub fn anonymized<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.anonymized = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for anonymized: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AnonymizationFieldUpdateProps>
+        for super::AnonymizationFieldUpdateProps {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AnonymizationFieldUpdateProps,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    allowed: value.allowed?,
+                    anonymized: value.anonymized?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AnonymizationFieldUpdateProps>
+        for AnonymizationFieldUpdateProps {
+            fn from(value: super::AnonymizationFieldUpdateProps) -> Self {
+                Self {
+                    allowed: Ok(value.allowed),
+                    anonymized: Ok(value.anonymized),
+                    id: Ok(value.id),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct ApiConfig {
             action_type_id: ::std::result::Result<
@@ -832,6 +2805,328 @@ pub mod types {
                     default_system_prompt_id: Ok(value.default_system_prompt_id),
                     model: Ok(value.model),
                     provider: Ok(value.provider),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatCompleteProps {
+            connector_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            conversation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            is_stream: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            lang_smith_api_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            lang_smith_project: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::ChatMessage>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            persist: ::std::result::Result<bool, ::std::string::String>,
+            prompt_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            response_language: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ChatCompleteProps {
+            fn default() -> Self {
+                Self {
+                    connector_id: Err("no value supplied for connector_id".to_string()),
+                    conversation_id: Ok(Default::default()),
+                    is_stream: Ok(Default::default()),
+                    lang_smith_api_key: Ok(Default::default()),
+                    lang_smith_project: Ok(Default::default()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    model: Ok(Default::default()),
+                    persist: Err("no value supplied for persist".to_string()),
+                    prompt_id: Ok(Default::default()),
+                    response_language: Ok(Default::default()),
+                }
+            }
+        }
+        impl ChatCompleteProps {
+            pub fn connector_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.connector_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for connector_id: {e}")
+                    });
+                self
+            }
+            pub fn conversation_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.conversation_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conversation_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn is_stream<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_stream = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_stream: {e}")
+                    });
+                self
+            }
+            pub fn lang_smith_api_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lang_smith_api_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for lang_smith_api_key: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn lang_smith_project<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lang_smith_project = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for lang_smith_project: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ChatMessage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn persist<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.persist = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for persist: {e}")
+                    });
+                self
+            }
+            pub fn prompt_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt_id: {e}")
+                    });
+                self
+            }
+            pub fn response_language<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.response_language = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for response_language: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatCompleteProps> for super::ChatCompleteProps {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatCompleteProps,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    connector_id: value.connector_id?,
+                    conversation_id: value.conversation_id?,
+                    is_stream: value.is_stream?,
+                    lang_smith_api_key: value.lang_smith_api_key?,
+                    lang_smith_project: value.lang_smith_project?,
+                    messages: value.messages?,
+                    model: value.model?,
+                    persist: value.persist?,
+                    prompt_id: value.prompt_id?,
+                    response_language: value.response_language?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatCompleteProps> for ChatCompleteProps {
+            fn from(value: super::ChatCompleteProps) -> Self {
+                Self {
+                    connector_id: Ok(value.connector_id),
+                    conversation_id: Ok(value.conversation_id),
+                    is_stream: Ok(value.is_stream),
+                    lang_smith_api_key: Ok(value.lang_smith_api_key),
+                    lang_smith_project: Ok(value.lang_smith_project),
+                    messages: Ok(value.messages),
+                    model: Ok(value.model),
+                    persist: Ok(value.persist),
+                    prompt_id: Ok(value.prompt_id),
+                    response_language: Ok(value.response_language),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ChatMessage {
+            content: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            data: ::std::result::Result<
+                ::std::option::Option<super::MessageData>,
+                ::std::string::String,
+            >,
+            fields_to_anonymize: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<super::ChatMessageRole, ::std::string::String>,
+        }
+        impl ::std::default::Default for ChatMessage {
+            fn default() -> Self {
+                Self {
+                    content: Ok(Default::default()),
+                    data: Ok(Default::default()),
+                    fields_to_anonymize: Ok(Default::default()),
+                    role: Err("no value supplied for role".to_string()),
+                }
+            }
+        }
+        impl ChatMessage {
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::MessageData>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data: {e}")
+                    });
+                self
+            }
+            pub fn fields_to_anonymize<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fields_to_anonymize = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for fields_to_anonymize: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ChatMessageRole>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ChatMessage> for super::ChatMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ChatMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    content: value.content?,
+                    data: value.data?,
+                    fields_to_anonymize: value.fields_to_anonymize?,
+                    role: value.role?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ChatMessage> for ChatMessage {
+            fn from(value: super::ChatMessage) -> Self {
+                Self {
+                    content: Ok(value.content),
+                    data: Ok(value.data),
+                    fields_to_anonymize: Ok(value.fields_to_anonymize),
+                    role: Ok(value.role),
                 }
             }
         }
@@ -1288,6 +3583,923 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DocumentEntryCreateFields {
+            kb_resource: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            namespace: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                super::DocumentEntryCreateFieldsType,
+                ::std::string::String,
+            >,
+            users: ::std::result::Result<
+                ::std::vec::Vec<super::User>,
+                ::std::string::String,
+            >,
+            vector: ::std::result::Result<
+                ::std::option::Option<super::Vector>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DocumentEntryCreateFields {
+            fn default() -> Self {
+                Self {
+                    kb_resource: Err("no value supplied for kb_resource".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    namespace: Ok(Default::default()),
+                    required: Ok(Default::default()),
+                    source: Err("no value supplied for source".to_string()),
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    users: Ok(Default::default()),
+                    vector: Ok(Default::default()),
+                }
+            }
+        }
+        impl DocumentEntryCreateFields {
+            pub fn kb_resource<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kb_resource = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kb_resource: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn namespace<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.namespace = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for namespace: {e}")
+                    });
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DocumentEntryCreateFieldsType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+            pub fn vector<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Vector>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vector = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vector: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DocumentEntryCreateFields>
+        for super::DocumentEntryCreateFields {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DocumentEntryCreateFields,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    kb_resource: value.kb_resource?,
+                    name: value.name?,
+                    namespace: value.namespace?,
+                    required: value.required?,
+                    source: value.source?,
+                    text: value.text?,
+                    type_: value.type_?,
+                    users: value.users?,
+                    vector: value.vector?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DocumentEntryCreateFields>
+        for DocumentEntryCreateFields {
+            fn from(value: super::DocumentEntryCreateFields) -> Self {
+                Self {
+                    kb_resource: Ok(value.kb_resource),
+                    name: Ok(value.name),
+                    namespace: Ok(value.namespace),
+                    required: Ok(value.required),
+                    source: Ok(value.source),
+                    text: Ok(value.text),
+                    type_: Ok(value.type_),
+                    users: Ok(value.users),
+                    vector: Ok(value.vector),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DocumentEntryUpdateFields {
+            id: ::std::result::Result<super::NonEmptyString, ::std::string::String>,
+            kb_resource: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            namespace: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            required: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            text: ::std::result::Result<::std::string::String, ::std::string::String>,
+            type_: ::std::result::Result<
+                super::DocumentEntryUpdateFieldsType,
+                ::std::string::String,
+            >,
+            users: ::std::result::Result<
+                ::std::vec::Vec<super::User>,
+                ::std::string::String,
+            >,
+            vector: ::std::result::Result<
+                ::std::option::Option<super::Vector>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DocumentEntryUpdateFields {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    kb_resource: Err("no value supplied for kb_resource".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    namespace: Ok(Default::default()),
+                    required: Ok(Default::default()),
+                    source: Err("no value supplied for source".to_string()),
+                    text: Err("no value supplied for text".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    users: Ok(Default::default()),
+                    vector: Ok(Default::default()),
+                }
+            }
+        }
+        impl DocumentEntryUpdateFields {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NonEmptyString>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn kb_resource<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kb_resource = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kb_resource: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn namespace<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.namespace = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for namespace: {e}")
+                    });
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn text<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.text = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for text: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DocumentEntryUpdateFieldsType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+            pub fn vector<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Vector>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vector = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vector: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DocumentEntryUpdateFields>
+        for super::DocumentEntryUpdateFields {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DocumentEntryUpdateFields,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    kb_resource: value.kb_resource?,
+                    name: value.name?,
+                    namespace: value.namespace?,
+                    required: value.required?,
+                    source: value.source?,
+                    text: value.text?,
+                    type_: value.type_?,
+                    users: value.users?,
+                    vector: value.vector?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DocumentEntryUpdateFields>
+        for DocumentEntryUpdateFields {
+            fn from(value: super::DocumentEntryUpdateFields) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    kb_resource: Ok(value.kb_resource),
+                    name: Ok(value.name),
+                    namespace: Ok(value.namespace),
+                    required: Ok(value.required),
+                    source: Ok(value.source),
+                    text: Ok(value.text),
+                    type_: Ok(value.type_),
+                    users: Ok(value.users),
+                    vector: Ok(value.vector),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IndexEntryCreateFields {
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            field: ::std::result::Result<::std::string::String, ::std::string::String>,
+            index: ::std::result::Result<::std::string::String, ::std::string::String>,
+            input_schema: ::std::result::Result<
+                ::std::option::Option<super::InputSchema>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            namespace: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output_fields: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            query_description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::IndexEntryCreateFieldsType,
+                ::std::string::String,
+            >,
+            users: ::std::result::Result<
+                ::std::vec::Vec<super::User>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IndexEntryCreateFields {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    field: Err("no value supplied for field".to_string()),
+                    index: Err("no value supplied for index".to_string()),
+                    input_schema: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    namespace: Ok(Default::default()),
+                    output_fields: Ok(Default::default()),
+                    query_description: Err(
+                        "no value supplied for query_description".to_string(),
+                    ),
+                    type_: Err("no value supplied for type_".to_string()),
+                    users: Ok(Default::default()),
+                }
+            }
+        }
+        impl IndexEntryCreateFields {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+            pub fn index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.index = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for index: {e}")
+                    });
+                self
+            }
+            pub fn input_schema<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::InputSchema>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input_schema = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input_schema: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn namespace<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.namespace = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for namespace: {e}")
+                    });
+                self
+            }
+            pub fn output_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_fields: {e}")
+                    });
+                self
+            }
+            pub fn query_description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query_description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for query_description: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IndexEntryCreateFieldsType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IndexEntryCreateFields>
+        for super::IndexEntryCreateFields {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IndexEntryCreateFields,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    field: value.field?,
+                    index: value.index?,
+                    input_schema: value.input_schema?,
+                    name: value.name?,
+                    namespace: value.namespace?,
+                    output_fields: value.output_fields?,
+                    query_description: value.query_description?,
+                    type_: value.type_?,
+                    users: value.users?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IndexEntryCreateFields>
+        for IndexEntryCreateFields {
+            fn from(value: super::IndexEntryCreateFields) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    field: Ok(value.field),
+                    index: Ok(value.index),
+                    input_schema: Ok(value.input_schema),
+                    name: Ok(value.name),
+                    namespace: Ok(value.namespace),
+                    output_fields: Ok(value.output_fields),
+                    query_description: Ok(value.query_description),
+                    type_: Ok(value.type_),
+                    users: Ok(value.users),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct IndexEntryUpdateFields {
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            field: ::std::result::Result<::std::string::String, ::std::string::String>,
+            id: ::std::result::Result<super::NonEmptyString, ::std::string::String>,
+            index: ::std::result::Result<::std::string::String, ::std::string::String>,
+            input_schema: ::std::result::Result<
+                ::std::option::Option<super::InputSchema>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            namespace: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output_fields: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            query_description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                super::IndexEntryUpdateFieldsType,
+                ::std::string::String,
+            >,
+            users: ::std::result::Result<
+                ::std::vec::Vec<super::User>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for IndexEntryUpdateFields {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    field: Err("no value supplied for field".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    index: Err("no value supplied for index".to_string()),
+                    input_schema: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    namespace: Ok(Default::default()),
+                    output_fields: Ok(Default::default()),
+                    query_description: Err(
+                        "no value supplied for query_description".to_string(),
+                    ),
+                    type_: Err("no value supplied for type_".to_string()),
+                    users: Ok(Default::default()),
+                }
+            }
+        }
+        impl IndexEntryUpdateFields {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::NonEmptyString>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.index = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for index: {e}")
+                    });
+                self
+            }
+            pub fn input_schema<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::InputSchema>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.input_schema = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for input_schema: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn namespace<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.namespace = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for namespace: {e}")
+                    });
+                self
+            }
+            pub fn output_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.output_fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_fields: {e}")
+                    });
+                self
+            }
+            pub fn query_description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query_description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for query_description: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::IndexEntryUpdateFieldsType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::User>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<IndexEntryUpdateFields>
+        for super::IndexEntryUpdateFields {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: IndexEntryUpdateFields,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    field: value.field?,
+                    id: value.id?,
+                    index: value.index?,
+                    input_schema: value.input_schema?,
+                    name: value.name?,
+                    namespace: value.namespace?,
+                    output_fields: value.output_fields?,
+                    query_description: value.query_description?,
+                    type_: value.type_?,
+                    users: value.users?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::IndexEntryUpdateFields>
+        for IndexEntryUpdateFields {
+            fn from(value: super::IndexEntryUpdateFields) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    field: Ok(value.field),
+                    id: Ok(value.id),
+                    index: Ok(value.index),
+                    input_schema: Ok(value.input_schema),
+                    name: Ok(value.name),
+                    namespace: Ok(value.namespace),
+                    output_fields: Ok(value.output_fields),
+                    query_description: Ok(value.query_description),
+                    type_: Ok(value.type_),
+                    users: Ok(value.users),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct InputSchemaItem {
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            field_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            field_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for InputSchemaItem {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    field_name: Err("no value supplied for field_name".to_string()),
+                    field_type: Err("no value supplied for field_type".to_string()),
+                }
+            }
+        }
+        impl InputSchemaItem {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn field_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field_name: {e}")
+                    });
+                self
+            }
+            pub fn field_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<InputSchemaItem> for super::InputSchemaItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: InputSchemaItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    field_name: value.field_name?,
+                    field_type: value.field_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::InputSchemaItem> for InputSchemaItem {
+            fn from(value: super::InputSchemaItem) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    field_name: Ok(value.field_name),
+                    field_type: Ok(value.field_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Message {
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
             is_error: ::std::result::Result<
@@ -1494,6 +4706,812 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PerformAnonymizationFieldsBulkActionBody {
+            create: ::std::result::Result<
+                ::std::vec::Vec<super::AnonymizationFieldCreateProps>,
+                ::std::string::String,
+            >,
+            delete: ::std::result::Result<
+                ::std::option::Option<
+                    super::PerformAnonymizationFieldsBulkActionBodyDelete,
+                >,
+                ::std::string::String,
+            >,
+            update: ::std::result::Result<
+                ::std::vec::Vec<super::AnonymizationFieldUpdateProps>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PerformAnonymizationFieldsBulkActionBody {
+            fn default() -> Self {
+                Self {
+                    create: Ok(Default::default()),
+                    delete: Ok(Default::default()),
+                    update: Ok(Default::default()),
+                }
+            }
+        }
+        impl PerformAnonymizationFieldsBulkActionBody {
+            pub fn create<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::AnonymizationFieldCreateProps>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create: {e}")
+                    });
+                self
+            }
+            pub fn delete<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PerformAnonymizationFieldsBulkActionBodyDelete,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delete = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for delete: {e}")
+                    });
+                self
+            }
+            pub fn update<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::AnonymizationFieldUpdateProps>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.update = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for update: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PerformAnonymizationFieldsBulkActionBody>
+        for super::PerformAnonymizationFieldsBulkActionBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PerformAnonymizationFieldsBulkActionBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    create: value.create?,
+                    delete: value.delete?,
+                    update: value.update?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PerformAnonymizationFieldsBulkActionBody>
+        for PerformAnonymizationFieldsBulkActionBody {
+            fn from(value: super::PerformAnonymizationFieldsBulkActionBody) -> Self {
+                Self {
+                    create: Ok(value.create),
+                    delete: Ok(value.delete),
+                    update: Ok(value.update),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PerformAnonymizationFieldsBulkActionBodyDelete {
+            ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            query: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PerformAnonymizationFieldsBulkActionBodyDelete {
+            fn default() -> Self {
+                Self {
+                    ids: Ok(Default::default()),
+                    query: Ok(Default::default()),
+                }
+            }
+        }
+        impl PerformAnonymizationFieldsBulkActionBodyDelete {
+            pub fn ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ids: {e}")
+                    });
+                self
+            }
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PerformAnonymizationFieldsBulkActionBodyDelete>
+        for super::PerformAnonymizationFieldsBulkActionBodyDelete {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PerformAnonymizationFieldsBulkActionBodyDelete,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ids: value.ids?,
+                    query: value.query?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PerformAnonymizationFieldsBulkActionBodyDelete>
+        for PerformAnonymizationFieldsBulkActionBodyDelete {
+            fn from(
+                value: super::PerformAnonymizationFieldsBulkActionBodyDelete,
+            ) -> Self {
+                Self {
+                    ids: Ok(value.ids),
+                    query: Ok(value.query),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PerformKnowledgeBaseEntryBulkActionBody {
+            create: ::std::result::Result<
+                ::std::vec::Vec<super::KnowledgeBaseEntryCreateProps>,
+                ::std::string::String,
+            >,
+            delete: ::std::result::Result<
+                ::std::option::Option<
+                    super::PerformKnowledgeBaseEntryBulkActionBodyDelete,
+                >,
+                ::std::string::String,
+            >,
+            update: ::std::result::Result<
+                ::std::vec::Vec<super::KnowledgeBaseEntryUpdateProps>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PerformKnowledgeBaseEntryBulkActionBody {
+            fn default() -> Self {
+                Self {
+                    create: Ok(Default::default()),
+                    delete: Ok(Default::default()),
+                    update: Ok(Default::default()),
+                }
+            }
+        }
+        impl PerformKnowledgeBaseEntryBulkActionBody {
+            pub fn create<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::KnowledgeBaseEntryCreateProps>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create: {e}")
+                    });
+                self
+            }
+            pub fn delete<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PerformKnowledgeBaseEntryBulkActionBodyDelete,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delete = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for delete: {e}")
+                    });
+                self
+            }
+            pub fn update<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::KnowledgeBaseEntryUpdateProps>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.update = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for update: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PerformKnowledgeBaseEntryBulkActionBody>
+        for super::PerformKnowledgeBaseEntryBulkActionBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PerformKnowledgeBaseEntryBulkActionBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    create: value.create?,
+                    delete: value.delete?,
+                    update: value.update?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PerformKnowledgeBaseEntryBulkActionBody>
+        for PerformKnowledgeBaseEntryBulkActionBody {
+            fn from(value: super::PerformKnowledgeBaseEntryBulkActionBody) -> Self {
+                Self {
+                    create: Ok(value.create),
+                    delete: Ok(value.delete),
+                    update: Ok(value.update),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PerformKnowledgeBaseEntryBulkActionBodyDelete {
+            ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            query: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PerformKnowledgeBaseEntryBulkActionBodyDelete {
+            fn default() -> Self {
+                Self {
+                    ids: Ok(Default::default()),
+                    query: Ok(Default::default()),
+                }
+            }
+        }
+        impl PerformKnowledgeBaseEntryBulkActionBodyDelete {
+            pub fn ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ids: {e}")
+                    });
+                self
+            }
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PerformKnowledgeBaseEntryBulkActionBodyDelete>
+        for super::PerformKnowledgeBaseEntryBulkActionBodyDelete {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PerformKnowledgeBaseEntryBulkActionBodyDelete,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ids: value.ids?,
+                    query: value.query?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PerformKnowledgeBaseEntryBulkActionBodyDelete>
+        for PerformKnowledgeBaseEntryBulkActionBodyDelete {
+            fn from(
+                value: super::PerformKnowledgeBaseEntryBulkActionBodyDelete,
+            ) -> Self {
+                Self {
+                    ids: Ok(value.ids),
+                    query: Ok(value.query),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PerformPromptsBulkActionBody {
+            create: ::std::result::Result<
+                ::std::vec::Vec<super::PromptCreateProps>,
+                ::std::string::String,
+            >,
+            delete: ::std::result::Result<
+                ::std::option::Option<super::PerformPromptsBulkActionBodyDelete>,
+                ::std::string::String,
+            >,
+            update: ::std::result::Result<
+                ::std::vec::Vec<super::PromptUpdateProps>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PerformPromptsBulkActionBody {
+            fn default() -> Self {
+                Self {
+                    create: Ok(Default::default()),
+                    delete: Ok(Default::default()),
+                    update: Ok(Default::default()),
+                }
+            }
+        }
+        impl PerformPromptsBulkActionBody {
+            pub fn create<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PromptCreateProps>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.create = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for create: {e}")
+                    });
+                self
+            }
+            pub fn delete<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PerformPromptsBulkActionBodyDelete>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.delete = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for delete: {e}")
+                    });
+                self
+            }
+            pub fn update<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PromptUpdateProps>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.update = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for update: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PerformPromptsBulkActionBody>
+        for super::PerformPromptsBulkActionBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PerformPromptsBulkActionBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    create: value.create?,
+                    delete: value.delete?,
+                    update: value.update?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PerformPromptsBulkActionBody>
+        for PerformPromptsBulkActionBody {
+            fn from(value: super::PerformPromptsBulkActionBody) -> Self {
+                Self {
+                    create: Ok(value.create),
+                    delete: Ok(value.delete),
+                    update: Ok(value.update),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PerformPromptsBulkActionBodyDelete {
+            ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            query: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PerformPromptsBulkActionBodyDelete {
+            fn default() -> Self {
+                Self {
+                    ids: Ok(Default::default()),
+                    query: Ok(Default::default()),
+                }
+            }
+        }
+        impl PerformPromptsBulkActionBodyDelete {
+            pub fn ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ids: {e}")
+                    });
+                self
+            }
+            pub fn query<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PerformPromptsBulkActionBodyDelete>
+        for super::PerformPromptsBulkActionBodyDelete {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PerformPromptsBulkActionBodyDelete,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ids: value.ids?,
+                    query: value.query?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PerformPromptsBulkActionBodyDelete>
+        for PerformPromptsBulkActionBodyDelete {
+            fn from(value: super::PerformPromptsBulkActionBodyDelete) -> Self {
+                Self {
+                    ids: Ok(value.ids),
+                    query: Ok(value.query),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PromptCreateProps {
+            categories: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            consumer: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            content: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_default: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_new_conversation_default: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            prompt_type: ::std::result::Result<super::PromptType, ::std::string::String>,
+        }
+        impl ::std::default::Default for PromptCreateProps {
+            fn default() -> Self {
+                Self {
+                    categories: Ok(Default::default()),
+                    color: Ok(Default::default()),
+                    consumer: Ok(Default::default()),
+                    content: Err("no value supplied for content".to_string()),
+                    is_default: Ok(Default::default()),
+                    is_new_conversation_default: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    prompt_type: Err("no value supplied for prompt_type".to_string()),
+                }
+            }
+        }
+        impl PromptCreateProps {
+            pub fn categories<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.categories = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for categories: {e}")
+                    });
+                self
+            }
+            pub fn color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for color: {e}")
+                    });
+                self
+            }
+            pub fn consumer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.consumer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for consumer: {e}")
+                    });
+                self
+            }
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn is_default<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_default = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_default: {e}")
+                    });
+                self
+            }
+            pub fn is_new_conversation_default<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_new_conversation_default = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_new_conversation_default: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn prompt_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PromptType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompt_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PromptCreateProps> for super::PromptCreateProps {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PromptCreateProps,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    categories: value.categories?,
+                    color: value.color?,
+                    consumer: value.consumer?,
+                    content: value.content?,
+                    is_default: value.is_default?,
+                    is_new_conversation_default: value.is_new_conversation_default?,
+                    name: value.name?,
+                    prompt_type: value.prompt_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PromptCreateProps> for PromptCreateProps {
+            fn from(value: super::PromptCreateProps) -> Self {
+                Self {
+                    categories: Ok(value.categories),
+                    color: Ok(value.color),
+                    consumer: Ok(value.consumer),
+                    content: Ok(value.content),
+                    is_default: Ok(value.is_default),
+                    is_new_conversation_default: Ok(value.is_new_conversation_default),
+                    name: Ok(value.name),
+                    prompt_type: Ok(value.prompt_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PromptUpdateProps {
+            categories: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            color: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            consumer: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            content: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            is_default: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            is_new_conversation_default: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PromptUpdateProps {
+            fn default() -> Self {
+                Self {
+                    categories: Ok(Default::default()),
+                    color: Ok(Default::default()),
+                    consumer: Ok(Default::default()),
+                    content: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    is_default: Ok(Default::default()),
+                    is_new_conversation_default: Ok(Default::default()),
+                }
+            }
+        }
+        impl PromptUpdateProps {
+            pub fn categories<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.categories = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for categories: {e}")
+                    });
+                self
+            }
+            pub fn color<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.color = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for color: {e}")
+                    });
+                self
+            }
+            pub fn consumer<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.consumer = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for consumer: {e}")
+                    });
+                self
+            }
+            pub fn content<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.content = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn is_default<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_default = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_default: {e}")
+                    });
+                self
+            }
+            pub fn is_new_conversation_default<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_new_conversation_default = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for is_new_conversation_default: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PromptUpdateProps> for super::PromptUpdateProps {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PromptUpdateProps,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    categories: value.categories?,
+                    color: value.color?,
+                    consumer: value.consumer?,
+                    content: value.content?,
+                    id: value.id?,
+                    is_default: value.is_default?,
+                    is_new_conversation_default: value.is_new_conversation_default?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PromptUpdateProps> for PromptUpdateProps {
+            fn from(value: super::PromptUpdateProps) -> Self {
+                Self {
+                    categories: Ok(value.categories),
+                    color: Ok(value.color),
+                    consumer: Ok(value.consumer),
+                    content: Ok(value.content),
+                    id: Ok(value.id),
+                    is_default: Ok(value.is_default),
+                    is_new_conversation_default: Ok(value.is_new_conversation_default),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct TraceData {
             trace_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -1559,6 +5577,134 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct User {
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for User {
+            fn default() -> Self {
+                Self {
+                    id: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl User {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<User> for super::User {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: User,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::User> for User {
+            fn from(value: super::User) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Vector {
+            model_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            tokens: ::std::result::Result<
+                ::std::collections::HashMap<::std::string::String, f64>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Vector {
+            fn default() -> Self {
+                Self {
+                    model_id: Err("no value supplied for model_id".to_string()),
+                    tokens: Err("no value supplied for tokens".to_string()),
+                }
+            }
+        }
+        impl Vector {
+            pub fn model_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_id: {e}")
+                    });
+                self
+            }
+            pub fn tokens<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<::std::string::String, f64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tokens = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tokens: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Vector> for super::Vector {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Vector,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    model_id: value.model_id?,
+                    tokens: value.tokens?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Vector> for Vector {
+            fn from(value: super::Vector) -> Self {
+                Self {
+                    model_id: Ok(value.model_id),
+                    tokens: Ok(value.tokens),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -1592,6 +5738,36 @@ pub mod types {
             }
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for AnonymizationFieldsBulkActionSkipReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AnonymizationFieldsBulkActionSkipReason {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ChatMessageRole {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ChatMessageRole {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for ConversationCategory {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -1622,6 +5798,126 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for DocumentEntryCreateFieldsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for DocumentEntryCreateFieldsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DocumentEntryRequiredFieldsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for DocumentEntryRequiredFieldsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DocumentEntryResponseFieldsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for DocumentEntryResponseFieldsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DocumentEntryType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for DocumentEntryType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DocumentEntryUpdateFieldsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for DocumentEntryUpdateFieldsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FindAnonymizationFieldsSortField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for FindAnonymizationFieldsSortField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FindConversationsSortField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for FindConversationsSortField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FindKnowledgeBaseEntriesSortField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for FindKnowledgeBaseEntriesSortField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for FindPromptsSortField {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -1630,6 +5926,96 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for FindPromptsSortField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for IndexEntryCreateFieldsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for IndexEntryCreateFieldsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for IndexEntryRequiredFieldsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for IndexEntryRequiredFieldsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for IndexEntryResponseFieldsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for IndexEntryResponseFieldsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for IndexEntryType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for IndexEntryType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for IndexEntryUpdateFieldsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for IndexEntryUpdateFieldsType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for KnowledgeBaseEntryBulkActionSkipReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for KnowledgeBaseEntryBulkActionSkipReason {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -1667,6 +6053,36 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for PromptType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PromptType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PromptsBulkActionSkipReason {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PromptsBulkActionSkipReason {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for Provider {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -1695,6 +6111,163 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for KnowledgeBaseEntryCreateProps {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                Some("type"),
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            DocumentEntryCreateFields(DocumentEntryCreateFields),
+                        }
+                        crate::union::Member {
+                            tags: &[
+                                "Security_AI_Assistant_API_DocumentEntryCreateFields",
+                            ],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::DocumentEntryCreateFields(f0) => {
+                                            KnowledgeBaseEntryCreateProps::DocumentEntryCreateFields(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            IndexEntryCreateFields(IndexEntryCreateFields),
+                        }
+                        crate::union::Member {
+                            tags: &["Security_AI_Assistant_API_IndexEntryCreateFields"],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::IndexEntryCreateFields(f0) => {
+                                            KnowledgeBaseEntryCreateProps::IndexEntryCreateFields(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                KnowledgeBaseEntryCreateProps::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for KnowledgeBaseEntryResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                Some("type"),
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            DocumentEntry(DocumentEntry),
+                        }
+                        crate::union::Member {
+                            tags: &["Security_AI_Assistant_API_DocumentEntry"],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::DocumentEntry(f0) => {
+                                            KnowledgeBaseEntryResponse::DocumentEntry(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            IndexEntry(IndexEntry),
+                        }
+                        crate::union::Member {
+                            tags: &["Security_AI_Assistant_API_IndexEntry"],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::IndexEntry(f0) => {
+                                            KnowledgeBaseEntryResponse::IndexEntry(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                KnowledgeBaseEntryResponse::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for KnowledgeBaseEntryUpdateProps {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                Some("type"),
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            DocumentEntryUpdateFields(DocumentEntryUpdateFields),
+                        }
+                        crate::union::Member {
+                            tags: &[
+                                "Security_AI_Assistant_API_DocumentEntryUpdateFields",
+                            ],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::DocumentEntryUpdateFields(f0) => {
+                                            KnowledgeBaseEntryUpdateProps::DocumentEntryUpdateFields(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            IndexEntryUpdateFields(IndexEntryUpdateFields),
+                        }
+                        crate::union::Member {
+                            tags: &["Security_AI_Assistant_API_IndexEntryUpdateFields"],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::IndexEntryUpdateFields(f0) => {
+                                            KnowledgeBaseEntryUpdateProps::IndexEntryUpdateFields(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                KnowledgeBaseEntryUpdateProps::Unknown,
+            )
         }
     }
 }
@@ -1802,6 +6375,40 @@ let response = client.update_conversation()
     pub fn update_conversation(&self) -> builder::UpdateConversation<'_> {
         builder::UpdateConversation::new(self)
     }
+    /**Delete a conversation
+
+Deletes one of the current user's conversations and returns it as it was.
+
+Sends a `DELETE` request to `/api/security_ai_assistant/current_user/conversations/{id}`
+
+Arguments:
+- `id`: The conversation id.
+```text
+let response = client.delete_conversation()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_conversation(&self) -> builder::DeleteConversation<'_> {
+        builder::DeleteConversation::new(self)
+    }
+    /**Get the knowledge base status for a resource
+
+Reports whether the knowledge base of one resource is set up and what it holds.
+
+Sends a `GET` request to `/api/security_ai_assistant/knowledge_base/{resource}`
+
+Arguments:
+- `resource`: The knowledge base resource.
+```text
+let response = client.read_knowledge_base()
+    .resource(resource)
+    .send()
+    .await;
+```*/
+    pub fn read_knowledge_base(&self) -> builder::ReadKnowledgeBase<'_> {
+        builder::ReadKnowledgeBase::new(self)
+    }
     /**Create a KnowledgeBase
 
 Sets up the Security AI Assistant knowledge base, optionally for one resource.
@@ -1849,6 +6456,252 @@ let response = client.find_prompts()
 ```*/
     pub fn find_prompts(&self) -> builder::FindPrompts<'_> {
         builder::FindPrompts::new(self)
+    }
+    /**Apply a bulk action to prompts
+
+Creates, updates and deletes system and quick prompts (chosen by id or by query) in one request.
+
+Sends a `POST` request to `/api/security_ai_assistant/prompts/_bulk_action`
+
+```text
+let response = client.perform_prompts_bulk_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn perform_prompts_bulk_action(&self) -> builder::PerformPromptsBulkAction<'_> {
+        builder::PerformPromptsBulkAction::new(self)
+    }
+    /**Apply a bulk action to anonymization fields
+
+Creates, updates and deletes anonymization fields (chosen by id or by query) in one request.
+
+Sends a `POST` request to `/api/security_ai_assistant/anonymization_fields/_bulk_action`
+
+```text
+let response = client.perform_anonymization_fields_bulk_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn perform_anonymization_fields_bulk_action(
+        &self,
+    ) -> builder::PerformAnonymizationFieldsBulkAction<'_> {
+        builder::PerformAnonymizationFieldsBulkAction::new(self)
+    }
+    /**Get anonymization fields
+
+Searches the fields that may be sent to, or must be anonymized before, the language model.
+
+Sends a `GET` request to `/api/security_ai_assistant/anonymization_fields/_find`
+
+Arguments:
+- `fields`: Fields to return.
+- `filter`: Search query.
+- `page`: Page number, from 1.
+- `per_page`: Anonymization fields per page.
+- `sort_field`: Field to sort by.
+- `sort_order`: Sort order.
+```text
+let response = client.find_anonymization_fields()
+    .fields(fields)
+    .filter(filter)
+    .page(page)
+    .per_page(per_page)
+    .sort_field(sort_field)
+    .sort_order(sort_order)
+    .send()
+    .await;
+```*/
+    pub fn find_anonymization_fields(&self) -> builder::FindAnonymizationFields<'_> {
+        builder::FindAnonymizationFields::new(self)
+    }
+    /**Get a model response to chat messages
+
+Sends chat messages through a connector to the language model and returns (or streams) its answer.
+
+Sends a `POST` request to `/api/security_ai_assistant/chat/complete`
+
+```text
+let response = client.chat_complete()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn chat_complete(&self) -> builder::ChatComplete<'_> {
+        builder::ChatComplete::new(self)
+    }
+    /**Get conversations
+
+Searches the current user's Security AI Assistant conversations, one page at a time.
+
+Sends a `GET` request to `/api/security_ai_assistant/current_user/conversations/_find`
+
+Arguments:
+- `fields`: Fields to return.
+- `filter`: Search query.
+- `page`: Page number, from 1.
+- `per_page`: Conversations per page.
+- `sort_field`: Field to sort by.
+- `sort_order`: Sort order.
+```text
+let response = client.find_conversations()
+    .fields(fields)
+    .filter(filter)
+    .page(page)
+    .per_page(per_page)
+    .sort_field(sort_field)
+    .sort_order(sort_order)
+    .send()
+    .await;
+```*/
+    pub fn find_conversations(&self) -> builder::FindConversations<'_> {
+        builder::FindConversations::new(self)
+    }
+    /**Get the knowledge base status
+
+Reports whether the knowledge base (without a specific resource) is set up and what it holds.
+
+Sends a `GET` request to `/api/security_ai_assistant/knowledge_base`
+
+```text
+let response = client.get_knowledge_base()
+    .send()
+    .await;
+```*/
+    pub fn get_knowledge_base(&self) -> builder::GetKnowledgeBase<'_> {
+        builder::GetKnowledgeBase::new(self)
+    }
+    /**Set up the knowledge base
+
+Sets up the knowledge base when no specific resource is needed.
+
+Sends a `POST` request to `/api/security_ai_assistant/knowledge_base`
+
+Arguments:
+- `ignore_security_labs`: Skip installing the Security Labs documents.
+- `model_id`: ELSER model id to set the knowledge base up with; Kibana picks a default otherwise.
+```text
+let response = client.post_knowledge_base()
+    .ignore_security_labs(ignore_security_labs)
+    .model_id(model_id)
+    .send()
+    .await;
+```*/
+    pub fn post_knowledge_base(&self) -> builder::PostKnowledgeBase<'_> {
+        builder::PostKnowledgeBase::new(self)
+    }
+    /**Create a knowledge base entry
+
+Adds a document entry, or an index entry that points the assistant at an index, to the knowledge base.
+
+Sends a `POST` request to `/api/security_ai_assistant/knowledge_base/entries`
+
+```text
+let response = client.create_knowledge_base_entry()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_knowledge_base_entry(&self) -> builder::CreateKnowledgeBaseEntry<'_> {
+        builder::CreateKnowledgeBaseEntry::new(self)
+    }
+    /**Apply a bulk action to knowledge base entries
+
+Creates, updates and deletes knowledge base entries (chosen by id or by query) in one request.
+
+Sends a `POST` request to `/api/security_ai_assistant/knowledge_base/entries/_bulk_action`
+
+```text
+let response = client.perform_knowledge_base_entry_bulk_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn perform_knowledge_base_entry_bulk_action(
+        &self,
+    ) -> builder::PerformKnowledgeBaseEntryBulkAction<'_> {
+        builder::PerformKnowledgeBaseEntryBulkAction::new(self)
+    }
+    /**Find knowledge base entries
+
+Searches the knowledge base entries visible to the current user, one page at a time.
+
+Sends a `GET` request to `/api/security_ai_assistant/knowledge_base/entries/_find`
+
+Arguments:
+- `fields`: Fields to return.
+- `filter`: Search query.
+- `page`: Page number, from 1.
+- `per_page`: Entries per page.
+- `sort_field`: Field to sort by.
+- `sort_order`: Sort order.
+```text
+let response = client.find_knowledge_base_entries()
+    .fields(fields)
+    .filter(filter)
+    .page(page)
+    .per_page(per_page)
+    .sort_field(sort_field)
+    .sort_order(sort_order)
+    .send()
+    .await;
+```*/
+    pub fn find_knowledge_base_entries(&self) -> builder::FindKnowledgeBaseEntries<'_> {
+        builder::FindKnowledgeBaseEntries::new(self)
+    }
+    /**Get a knowledge base entry
+
+Reads one knowledge base entry.
+
+Sends a `GET` request to `/api/security_ai_assistant/knowledge_base/entries/{id}`
+
+Arguments:
+- `id`: The entry id.
+```text
+let response = client.read_knowledge_base_entry()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn read_knowledge_base_entry(&self) -> builder::ReadKnowledgeBaseEntry<'_> {
+        builder::ReadKnowledgeBaseEntry::new(self)
+    }
+    /**Update a knowledge base entry
+
+Replaces the fields of one knowledge base entry.
+
+Sends a `PUT` request to `/api/security_ai_assistant/knowledge_base/entries/{id}`
+
+Arguments:
+- `id`: The entry id.
+- `body`
+```text
+let response = client.update_knowledge_base_entry()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_knowledge_base_entry(&self) -> builder::UpdateKnowledgeBaseEntry<'_> {
+        builder::UpdateKnowledgeBaseEntry::new(self)
+    }
+    /**Delete a knowledge base entry
+
+Deletes one knowledge base entry and returns its id.
+
+Sends a `DELETE` request to `/api/security_ai_assistant/knowledge_base/entries/{id}`
+
+Arguments:
+- `id`: The entry id.
+```text
+let response = client.delete_knowledge_base_entry()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_knowledge_base_entry(&self) -> builder::DeleteKnowledgeBaseEntry<'_> {
+        builder::DeleteKnowledgeBaseEntry::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -2137,6 +6990,167 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_conversation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_conversation`]
+
+[`Client::delete_conversation`]: super::Client::delete_conversation*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteConversation<'a> {
+        client: &'a super::Client,
+        id: Result<types::NonEmptyString, String>,
+    }
+    impl<'a> DeleteConversation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NonEmptyString>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/api/security_ai_assistant/current_user/conversations/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ConversationResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ConversationResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::ConversationResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/current_user/conversations/{}", client
+                .baseurl, crate ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_conversation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::read_knowledge_base`]
+
+[`Client::read_knowledge_base`]: super::Client::read_knowledge_base*/
+    #[derive(Debug, Clone)]
+    pub struct ReadKnowledgeBase<'a> {
+        client: &'a super::Client,
+        resource: Result<::std::string::String, String>,
+    }
+    impl<'a> ReadKnowledgeBase<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                resource: Err("resource was not initialized".to_string()),
+            }
+        }
+        pub fn resource<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.resource = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for resource failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/security_ai_assistant/knowledge_base/{resource}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ReadKnowledgeBaseResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ReadKnowledgeBaseResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::ReadKnowledgeBaseResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, resource } = self;
+            let resource = resource.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/knowledge_base/{}", client.baseurl, crate
+                ::path::segment(& resource.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "read_knowledge_base",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -2448,6 +7462,1553 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::perform_prompts_bulk_action`]
+
+[`Client::perform_prompts_bulk_action`]: super::Client::perform_prompts_bulk_action*/
+    #[derive(Debug, Clone)]
+    pub struct PerformPromptsBulkAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PerformPromptsBulkActionBody, String>,
+    }
+    impl<'a> PerformPromptsBulkAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PerformPromptsBulkActionBody>,
+            <V as std::convert::TryInto<
+                types::PerformPromptsBulkActionBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PerformPromptsBulkActionBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PerformPromptsBulkActionBody,
+            ) -> types::builder::PerformPromptsBulkActionBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/security_ai_assistant/prompts/_bulk_action`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PromptsBulkCrudActionResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PromptsBulkCrudActionResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PromptsBulkCrudActionResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PerformPromptsBulkActionBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/prompts/_bulk_action", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "perform_prompts_bulk_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::perform_anonymization_fields_bulk_action`]
+
+[`Client::perform_anonymization_fields_bulk_action`]: super::Client::perform_anonymization_fields_bulk_action*/
+    #[derive(Debug, Clone)]
+    pub struct PerformAnonymizationFieldsBulkAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PerformAnonymizationFieldsBulkActionBody, String>,
+    }
+    impl<'a> PerformAnonymizationFieldsBulkAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PerformAnonymizationFieldsBulkActionBody>,
+            <V as std::convert::TryInto<
+                types::PerformAnonymizationFieldsBulkActionBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PerformAnonymizationFieldsBulkActionBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PerformAnonymizationFieldsBulkActionBody,
+            ) -> types::builder::PerformAnonymizationFieldsBulkActionBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/security_ai_assistant/anonymization_fields/_bulk_action`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AnonymizationFieldsBulkCrudActionResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::AnonymizationFieldsBulkCrudActionResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::AnonymizationFieldsBulkCrudActionResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PerformAnonymizationFieldsBulkActionBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/anonymization_fields/_bulk_action", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "perform_anonymization_fields_bulk_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::find_anonymization_fields`]
+
+[`Client::find_anonymization_fields`]: super::Client::find_anonymization_fields*/
+    #[derive(Debug, Clone)]
+    pub struct FindAnonymizationFields<'a> {
+        client: &'a super::Client,
+        fields: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        filter: Result<Option<::std::string::String>, String>,
+        page: Result<Option<::std::num::NonZeroU64>, String>,
+        per_page: Result<Option<u64>, String>,
+        sort_field: Result<Option<types::FindAnonymizationFieldsSortField>, String>,
+        sort_order: Result<Option<types::SortOrder>, String>,
+    }
+    impl<'a> FindAnonymizationFields<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                fields: Ok(None),
+                filter: Ok(None),
+                page: Ok(None),
+                per_page: Ok(None),
+                sort_field: Ok(None),
+                sort_order: Ok(None),
+            }
+        }
+        pub fn fields<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.fields = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<u64>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+            self
+        }
+        pub fn sort_field<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FindAnonymizationFieldsSortField>,
+        {
+            self.sort_field = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `FindAnonymizationFieldsSortField` for sort_field failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SortOrder>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SortOrder` for sort_order failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/security_ai_assistant/anonymization_fields/_find`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::FindAnonymizationFieldsResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::FindAnonymizationFieldsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::FindAnonymizationFieldsResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let fields = fields.map_err(Error::InvalidRequest)?;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
+            let sort_field = sort_field.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/anonymization_fields/_find", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("fields", &fields))
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .query(&progenitor_client::QueryParam::new("sort_field", &sort_field))
+                .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "find_anonymization_fields",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::chat_complete`]
+
+[`Client::chat_complete`]: super::Client::chat_complete*/
+    #[derive(Debug, Clone)]
+    pub struct ChatComplete<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::ChatCompleteProps, String>,
+    }
+    impl<'a> ChatComplete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ChatCompleteProps>,
+            <V as std::convert::TryInto<
+                types::ChatCompleteProps,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `ChatCompleteProps` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::ChatCompleteProps,
+            ) -> types::builder::ChatCompleteProps,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/security_ai_assistant/chat/complete`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<ByteStream>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::ChatCompleteProps::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/chat/complete", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "chat_complete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::find_conversations`]
+
+[`Client::find_conversations`]: super::Client::find_conversations*/
+    #[derive(Debug, Clone)]
+    pub struct FindConversations<'a> {
+        client: &'a super::Client,
+        fields: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        filter: Result<Option<::std::string::String>, String>,
+        page: Result<Option<::std::num::NonZeroU64>, String>,
+        per_page: Result<Option<u64>, String>,
+        sort_field: Result<Option<types::FindConversationsSortField>, String>,
+        sort_order: Result<Option<types::SortOrder>, String>,
+    }
+    impl<'a> FindConversations<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                fields: Ok(None),
+                filter: Ok(None),
+                page: Ok(None),
+                per_page: Ok(None),
+                sort_field: Ok(None),
+                sort_order: Ok(None),
+            }
+        }
+        pub fn fields<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.fields = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<u64>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+            self
+        }
+        pub fn sort_field<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FindConversationsSortField>,
+        {
+            self.sort_field = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `FindConversationsSortField` for sort_field failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SortOrder>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SortOrder` for sort_order failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/security_ai_assistant/current_user/conversations/_find`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FindConversationsResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::FindConversationsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::FindConversationsResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let fields = fields.map_err(Error::InvalidRequest)?;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
+            let sort_field = sort_field.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/current_user/conversations/_find", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("fields", &fields))
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .query(&progenitor_client::QueryParam::new("sort_field", &sort_field))
+                .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "find_conversations",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_knowledge_base`]
+
+[`Client::get_knowledge_base`]: super::Client::get_knowledge_base*/
+    #[derive(Debug, Clone)]
+    pub struct GetKnowledgeBase<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetKnowledgeBase<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/security_ai_assistant/knowledge_base`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GetKnowledgeBaseResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetKnowledgeBaseResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetKnowledgeBaseResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/security_ai_assistant/knowledge_base", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_knowledge_base",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_knowledge_base`]
+
+[`Client::post_knowledge_base`]: super::Client::post_knowledge_base*/
+    #[derive(Debug, Clone)]
+    pub struct PostKnowledgeBase<'a> {
+        client: &'a super::Client,
+        ignore_security_labs: Result<Option<bool>, String>,
+        model_id: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> PostKnowledgeBase<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                ignore_security_labs: Ok(None),
+                model_id: Ok(None),
+            }
+        }
+        pub fn ignore_security_labs<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.ignore_security_labs = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for ignore_security_labs failed".to_string()
+                });
+            self
+        }
+        pub fn model_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.model_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for model_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/security_ai_assistant/knowledge_base`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::KnowledgeBaseResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::KnowledgeBaseResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::KnowledgeBaseResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, ignore_security_labs, model_id } = self;
+            let ignore_security_labs = ignore_security_labs
+                .map_err(Error::InvalidRequest)?;
+            let model_id = model_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/knowledge_base", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "ignoreSecurityLabs",
+                        &ignore_security_labs,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("modelId", &model_id))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_knowledge_base",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_knowledge_base_entry`]
+
+[`Client::create_knowledge_base_entry`]: super::Client::create_knowledge_base_entry*/
+    #[derive(Debug, Clone)]
+    pub struct CreateKnowledgeBaseEntry<'a> {
+        client: &'a super::Client,
+        body: Result<types::KnowledgeBaseEntryCreateProps, String>,
+    }
+    impl<'a> CreateKnowledgeBaseEntry<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::KnowledgeBaseEntryCreateProps>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `KnowledgeBaseEntryCreateProps` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/security_ai_assistant/knowledge_base/entries`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::KnowledgeBaseEntryResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::KnowledgeBaseEntryResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::KnowledgeBaseEntryResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/knowledge_base/entries", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_knowledge_base_entry",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::perform_knowledge_base_entry_bulk_action`]
+
+[`Client::perform_knowledge_base_entry_bulk_action`]: super::Client::perform_knowledge_base_entry_bulk_action*/
+    #[derive(Debug, Clone)]
+    pub struct PerformKnowledgeBaseEntryBulkAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PerformKnowledgeBaseEntryBulkActionBody, String>,
+    }
+    impl<'a> PerformKnowledgeBaseEntryBulkAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PerformKnowledgeBaseEntryBulkActionBody>,
+            <V as std::convert::TryInto<
+                types::PerformKnowledgeBaseEntryBulkActionBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PerformKnowledgeBaseEntryBulkActionBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PerformKnowledgeBaseEntryBulkActionBody,
+            ) -> types::builder::PerformKnowledgeBaseEntryBulkActionBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/security_ai_assistant/knowledge_base/entries/_bulk_action`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::KnowledgeBaseEntryBulkCrudActionResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::KnowledgeBaseEntryBulkCrudActionResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::KnowledgeBaseEntryBulkCrudActionResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PerformKnowledgeBaseEntryBulkActionBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/knowledge_base/entries/_bulk_action",
+                client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "perform_knowledge_base_entry_bulk_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::find_knowledge_base_entries`]
+
+[`Client::find_knowledge_base_entries`]: super::Client::find_knowledge_base_entries*/
+    #[derive(Debug, Clone)]
+    pub struct FindKnowledgeBaseEntries<'a> {
+        client: &'a super::Client,
+        fields: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
+        filter: Result<Option<::std::string::String>, String>,
+        page: Result<Option<::std::num::NonZeroU64>, String>,
+        per_page: Result<Option<u64>, String>,
+        sort_field: Result<Option<types::FindKnowledgeBaseEntriesSortField>, String>,
+        sort_order: Result<Option<types::SortOrder>, String>,
+    }
+    impl<'a> FindKnowledgeBaseEntries<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                fields: Ok(None),
+                filter: Ok(None),
+                page: Ok(None),
+                per_page: Ok(None),
+                sort_field: Ok(None),
+                sort_order: Ok(None),
+            }
+        }
+        pub fn fields<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+        {
+            self.fields = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn filter<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.filter = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<u64>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+            self
+        }
+        pub fn sort_field<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::FindKnowledgeBaseEntriesSortField>,
+        {
+            self.sort_field = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `FindKnowledgeBaseEntriesSortField` for sort_field failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SortOrder>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SortOrder` for sort_order failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/security_ai_assistant/knowledge_base/entries/_find`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::FindKnowledgeBaseEntriesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::FindKnowledgeBaseEntriesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::FindKnowledgeBaseEntriesResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let fields = fields.map_err(Error::InvalidRequest)?;
+            let filter = filter.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
+            let sort_field = sort_field.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/knowledge_base/entries/_find", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("fields", &fields))
+                .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .query(&progenitor_client::QueryParam::new("sort_field", &sort_field))
+                .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "find_knowledge_base_entries",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::read_knowledge_base_entry`]
+
+[`Client::read_knowledge_base_entry`]: super::Client::read_knowledge_base_entry*/
+    #[derive(Debug, Clone)]
+    pub struct ReadKnowledgeBaseEntry<'a> {
+        client: &'a super::Client,
+        id: Result<types::NonEmptyString, String>,
+    }
+    impl<'a> ReadKnowledgeBaseEntry<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NonEmptyString>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/api/security_ai_assistant/knowledge_base/entries/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::KnowledgeBaseEntryResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::KnowledgeBaseEntryResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::KnowledgeBaseEntryResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/knowledge_base/entries/{}", client.baseurl,
+                crate ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "read_knowledge_base_entry",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_knowledge_base_entry`]
+
+[`Client::update_knowledge_base_entry`]: super::Client::update_knowledge_base_entry*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateKnowledgeBaseEntry<'a> {
+        client: &'a super::Client,
+        id: Result<types::NonEmptyString, String>,
+        body: Result<types::KnowledgeBaseEntryUpdateProps, String>,
+    }
+    impl<'a> UpdateKnowledgeBaseEntry<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NonEmptyString>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::KnowledgeBaseEntryUpdateProps>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `KnowledgeBaseEntryUpdateProps` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `PUT` request to `/api/security_ai_assistant/knowledge_base/entries/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::KnowledgeBaseEntryResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::KnowledgeBaseEntryResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::KnowledgeBaseEntryResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/knowledge_base/entries/{}", client.baseurl,
+                crate ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_knowledge_base_entry",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_knowledge_base_entry`]
+
+[`Client::delete_knowledge_base_entry`]: super::Client::delete_knowledge_base_entry*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteKnowledgeBaseEntry<'a> {
+        client: &'a super::Client,
+        id: Result<types::NonEmptyString, String>,
+    }
+    impl<'a> DeleteKnowledgeBaseEntry<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NonEmptyString>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/api/security_ai_assistant/knowledge_base/entries/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DeleteResponseFields>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::DeleteResponseFields>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::DeleteResponseFields>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/knowledge_base/entries/{}", client.baseurl,
+                crate ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_knowledge_base_entry",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> FindAnonymizationFields<'a> {
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FindAnonymizationFieldsResponse>,
+                crate::Error,
+            >,
+        > + Send + 'static {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                FindAnonymizationFields {
+                    client: &client,
+                    fields,
+                    filter,
+                    page,
+                    per_page,
+                    sort_field,
+                    sort_order,
+                }
+                    .send()
+                    .await
+            }
+        }
+    }
+    impl<'a> FindConversations<'a> {
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FindConversationsResponse>,
+                crate::Error,
+            >,
+        > + Send + 'static {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                FindConversations {
+                    client: &client,
+                    fields,
+                    filter,
+                    page,
+                    per_page,
+                    sort_field,
+                    sort_order,
+                }
+                    .send()
+                    .await
+            }
+        }
+    }
+    impl<'a> FindKnowledgeBaseEntries<'a> {
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::FindKnowledgeBaseEntriesResponse>,
+                crate::Error,
+            >,
+        > + Send + 'static {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                FindKnowledgeBaseEntries {
+                    client: &client,
+                    fields,
+                    filter,
+                    page,
+                    per_page,
+                    sort_field,
+                    sort_order,
+                }
+                    .send()
+                    .await
+            }
+        }
+    }
     impl<'a> FindPrompts<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
@@ -2539,11 +9100,241 @@ pub mod roundtrip {
             }
             "SortOrder" => Some(decode_encode::<super::types::SortOrder>(json)),
             "PromptResponse" => Some(decode_encode::<super::types::PromptResponse>(json)),
+            "AnonymizationFieldCreateProps" => {
+                Some(decode_encode::<super::types::AnonymizationFieldCreateProps>(json))
+            }
+            "AnonymizationFieldDetailsInError" => {
+                Some(
+                    decode_encode::<super::types::AnonymizationFieldDetailsInError>(json),
+                )
+            }
+            "AnonymizationFieldResponse" => {
+                Some(decode_encode::<super::types::AnonymizationFieldResponse>(json))
+            }
+            "AnonymizationFieldsBulkActionSkipReason" => {
+                Some(
+                    decode_encode::<
+                        super::types::AnonymizationFieldsBulkActionSkipReason,
+                    >(json),
+                )
+            }
+            "AnonymizationFieldsBulkActionSkipResult" => {
+                Some(
+                    decode_encode::<
+                        super::types::AnonymizationFieldsBulkActionSkipResult,
+                    >(json),
+                )
+            }
+            "AnonymizationFieldsBulkCrudActionResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::AnonymizationFieldsBulkCrudActionResponse,
+                    >(json),
+                )
+            }
+            "AnonymizationFieldsBulkCrudActionResults" => {
+                Some(
+                    decode_encode::<
+                        super::types::AnonymizationFieldsBulkCrudActionResults,
+                    >(json),
+                )
+            }
+            "AnonymizationFieldUpdateProps" => {
+                Some(decode_encode::<super::types::AnonymizationFieldUpdateProps>(json))
+            }
+            "BulkCrudActionSummary" => {
+                Some(decode_encode::<super::types::BulkCrudActionSummary>(json))
+            }
+            "ChatCompleteProps" => {
+                Some(decode_encode::<super::types::ChatCompleteProps>(json))
+            }
+            "ChatMessage" => Some(decode_encode::<super::types::ChatMessage>(json)),
+            "ChatMessageRole" => {
+                Some(decode_encode::<super::types::ChatMessageRole>(json))
+            }
+            "DeleteResponseFields" => {
+                Some(decode_encode::<super::types::DeleteResponseFields>(json))
+            }
+            "DocumentEntry" => Some(decode_encode::<super::types::DocumentEntry>(json)),
+            "DocumentEntryCreateFields" => {
+                Some(decode_encode::<super::types::DocumentEntryCreateFields>(json))
+            }
+            "DocumentEntryOptionalFields" => {
+                Some(decode_encode::<super::types::DocumentEntryOptionalFields>(json))
+            }
+            "DocumentEntryRequiredFields" => {
+                Some(decode_encode::<super::types::DocumentEntryRequiredFields>(json))
+            }
+            "DocumentEntryResponseFields" => {
+                Some(decode_encode::<super::types::DocumentEntryResponseFields>(json))
+            }
+            "DocumentEntryUpdateFields" => {
+                Some(decode_encode::<super::types::DocumentEntryUpdateFields>(json))
+            }
+            "FindAnonymizationFieldsSortField" => {
+                Some(
+                    decode_encode::<super::types::FindAnonymizationFieldsSortField>(json),
+                )
+            }
+            "FindConversationsSortField" => {
+                Some(decode_encode::<super::types::FindConversationsSortField>(json))
+            }
+            "FindKnowledgeBaseEntriesSortField" => {
+                Some(
+                    decode_encode::<
+                        super::types::FindKnowledgeBaseEntriesSortField,
+                    >(json),
+                )
+            }
+            "IndexEntry" => Some(decode_encode::<super::types::IndexEntry>(json)),
+            "IndexEntryCreateFields" => {
+                Some(decode_encode::<super::types::IndexEntryCreateFields>(json))
+            }
+            "IndexEntryOptionalFields" => {
+                Some(decode_encode::<super::types::IndexEntryOptionalFields>(json))
+            }
+            "IndexEntryRequiredFields" => {
+                Some(decode_encode::<super::types::IndexEntryRequiredFields>(json))
+            }
+            "IndexEntryResponseFields" => {
+                Some(decode_encode::<super::types::IndexEntryResponseFields>(json))
+            }
+            "IndexEntryUpdateFields" => {
+                Some(decode_encode::<super::types::IndexEntryUpdateFields>(json))
+            }
+            "InputSchema" => Some(decode_encode::<super::types::InputSchema>(json)),
+            "KnowledgeBaseEntryBulkActionSkipReason" => {
+                Some(
+                    decode_encode::<
+                        super::types::KnowledgeBaseEntryBulkActionSkipReason,
+                    >(json),
+                )
+            }
+            "KnowledgeBaseEntryBulkActionSkipResult" => {
+                Some(
+                    decode_encode::<
+                        super::types::KnowledgeBaseEntryBulkActionSkipResult,
+                    >(json),
+                )
+            }
+            "KnowledgeBaseEntryBulkCrudActionResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::KnowledgeBaseEntryBulkCrudActionResponse,
+                    >(json),
+                )
+            }
+            "KnowledgeBaseEntryBulkCrudActionResults" => {
+                Some(
+                    decode_encode::<
+                        super::types::KnowledgeBaseEntryBulkCrudActionResults,
+                    >(json),
+                )
+            }
+            "KnowledgeBaseEntryBulkCrudActionSummary" => {
+                Some(
+                    decode_encode::<
+                        super::types::KnowledgeBaseEntryBulkCrudActionSummary,
+                    >(json),
+                )
+            }
+            "KnowledgeBaseEntryCreateProps" => {
+                Some(decode_encode::<super::types::KnowledgeBaseEntryCreateProps>(json))
+            }
+            "KnowledgeBaseEntryDetailsInError" => {
+                Some(
+                    decode_encode::<super::types::KnowledgeBaseEntryDetailsInError>(json),
+                )
+            }
+            "KnowledgeBaseEntryResponse" => {
+                Some(decode_encode::<super::types::KnowledgeBaseEntryResponse>(json))
+            }
+            "KnowledgeBaseEntryUpdateProps" => {
+                Some(decode_encode::<super::types::KnowledgeBaseEntryUpdateProps>(json))
+            }
+            "MessageData" => Some(decode_encode::<super::types::MessageData>(json)),
+            "NormalizedAnonymizationFieldError" => {
+                Some(
+                    decode_encode::<
+                        super::types::NormalizedAnonymizationFieldError,
+                    >(json),
+                )
+            }
+            "NormalizedKnowledgeBaseEntryError" => {
+                Some(
+                    decode_encode::<
+                        super::types::NormalizedKnowledgeBaseEntryError,
+                    >(json),
+                )
+            }
+            "NormalizedPromptError" => {
+                Some(decode_encode::<super::types::NormalizedPromptError>(json))
+            }
+            "PromptCreateProps" => {
+                Some(decode_encode::<super::types::PromptCreateProps>(json))
+            }
+            "PromptDetailsInError" => {
+                Some(decode_encode::<super::types::PromptDetailsInError>(json))
+            }
+            "PromptsBulkActionSkipReason" => {
+                Some(decode_encode::<super::types::PromptsBulkActionSkipReason>(json))
+            }
+            "PromptsBulkActionSkipResult" => {
+                Some(decode_encode::<super::types::PromptsBulkActionSkipResult>(json))
+            }
+            "PromptsBulkCrudActionResponse" => {
+                Some(decode_encode::<super::types::PromptsBulkCrudActionResponse>(json))
+            }
+            "PromptsBulkCrudActionResults" => {
+                Some(decode_encode::<super::types::PromptsBulkCrudActionResults>(json))
+            }
+            "PromptType" => Some(decode_encode::<super::types::PromptType>(json)),
+            "PromptUpdateProps" => {
+                Some(decode_encode::<super::types::PromptUpdateProps>(json))
+            }
+            "ResponseFields" => Some(decode_encode::<super::types::ResponseFields>(json)),
+            "Vector" => Some(decode_encode::<super::types::Vector>(json)),
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))
             }
+            "ReadKnowledgeBaseResponse" => {
+                Some(decode_encode::<super::types::ReadKnowledgeBaseResponse>(json))
+            }
             "FindPromptsResponse" => {
                 Some(decode_encode::<super::types::FindPromptsResponse>(json))
+            }
+            "PerformPromptsBulkActionBody" => {
+                Some(decode_encode::<super::types::PerformPromptsBulkActionBody>(json))
+            }
+            "PerformAnonymizationFieldsBulkActionBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PerformAnonymizationFieldsBulkActionBody,
+                    >(json),
+                )
+            }
+            "FindAnonymizationFieldsResponse" => {
+                Some(
+                    decode_encode::<super::types::FindAnonymizationFieldsResponse>(json),
+                )
+            }
+            "FindConversationsResponse" => {
+                Some(decode_encode::<super::types::FindConversationsResponse>(json))
+            }
+            "GetKnowledgeBaseResponse" => {
+                Some(decode_encode::<super::types::GetKnowledgeBaseResponse>(json))
+            }
+            "PerformKnowledgeBaseEntryBulkActionBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PerformKnowledgeBaseEntryBulkActionBody,
+                    >(json),
+                )
+            }
+            "FindKnowledgeBaseEntriesResponse" => {
+                Some(
+                    decode_encode::<super::types::FindKnowledgeBaseEntriesResponse>(json),
+                )
             }
             _ => None,
         }
@@ -2603,6 +9394,192 @@ impl<'a> builder::FindPrompts<'a> {
         crate::pagination::Pages::new(FindPromptsPages { builder: self }).items()
     }
 }
+///Pages of [`Client::find_anonymization_fields`](Client::find_anonymization_fields), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct FindAnonymizationFieldsPages<'a> {
+    builder: builder::FindAnonymizationFields<'a>,
+}
+impl<'a> crate::pagination::Paginator for FindAnonymizationFieldsPages<'a> {
+    type Page = types::FindAnonymizationFieldsResponse;
+    type Item = types::AnonymizationFieldResponse;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::FindAnonymizationFieldsResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.data.len(),
+            total: crate::pagination::AsCount::as_count(&page.total),
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
+impl<'a> builder::FindAnonymizationFields<'a> {
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<FindAnonymizationFieldsPages<'a>> {
+        crate::pagination::Pages::new(FindAnonymizationFieldsPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<FindAnonymizationFieldsPages<'a>> {
+        crate::pagination::Pages::new(FindAnonymizationFieldsPages {
+                builder: self,
+            })
+            .items()
+    }
+}
+///Pages of [`Client::find_conversations`](Client::find_conversations), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct FindConversationsPages<'a> {
+    builder: builder::FindConversations<'a>,
+}
+impl<'a> crate::pagination::Paginator for FindConversationsPages<'a> {
+    type Page = types::FindConversationsResponse;
+    type Item = types::ConversationResponse;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::FindConversationsResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.data.len(),
+            total: crate::pagination::AsCount::as_count(&page.total),
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
+impl<'a> builder::FindConversations<'a> {
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<FindConversationsPages<'a>> {
+        crate::pagination::Pages::new(FindConversationsPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<FindConversationsPages<'a>> {
+        crate::pagination::Pages::new(FindConversationsPages {
+                builder: self,
+            })
+            .items()
+    }
+}
+///Pages of [`Client::find_knowledge_base_entries`](Client::find_knowledge_base_entries), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct FindKnowledgeBaseEntriesPages<'a> {
+    builder: builder::FindKnowledgeBaseEntries<'a>,
+}
+impl<'a> crate::pagination::Paginator for FindKnowledgeBaseEntriesPages<'a> {
+    type Page = types::FindKnowledgeBaseEntriesResponse;
+    type Item = types::KnowledgeBaseEntryResponse;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::FindKnowledgeBaseEntriesResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.data.len(),
+            total: crate::pagination::AsCount::as_count(&page.total),
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
+impl<'a> builder::FindKnowledgeBaseEntries<'a> {
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<FindKnowledgeBaseEntriesPages<'a>> {
+        crate::pagination::Pages::new(FindKnowledgeBaseEntriesPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<FindKnowledgeBaseEntriesPages<'a>> {
+        crate::pagination::Pages::new(FindKnowledgeBaseEntriesPages {
+                builder: self,
+            })
+            .items()
+    }
+}
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
 pub mod operations {
     ///`POST /api/security_ai_assistant/current_user/conversations` (`CreateConversation`).
@@ -2617,13 +9594,73 @@ pub mod operations {
     pub const UPDATE_CONVERSATION: crate::OperationId = crate::OperationId::__generated(
         "update_conversation",
     );
+    ///`DELETE /api/security_ai_assistant/current_user/conversations/{id}` (`DeleteConversation`).
+    pub const DELETE_CONVERSATION: crate::OperationId = crate::OperationId::__generated(
+        "delete_conversation",
+    );
     ///`POST /api/security_ai_assistant/knowledge_base/{resource}` (`CreateKnowledgeBase`).
     pub const CREATE_KNOWLEDGE_BASE: crate::OperationId = crate::OperationId::__generated(
         "create_knowledge_base",
     );
+    ///`GET /api/security_ai_assistant/knowledge_base/{resource}` (`ReadKnowledgeBase`).
+    pub const READ_KNOWLEDGE_BASE: crate::OperationId = crate::OperationId::__generated(
+        "read_knowledge_base",
+    );
     ///`GET /api/security_ai_assistant/prompts/_find` (`FindPrompts`).
     pub const FIND_PROMPTS: crate::OperationId = crate::OperationId::__generated(
         "find_prompts",
+    );
+    ///`POST /api/security_ai_assistant/prompts/_bulk_action` (`PerformPromptsBulkAction`).
+    pub const PERFORM_PROMPTS_BULK_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "perform_prompts_bulk_action",
+    );
+    ///`POST /api/security_ai_assistant/anonymization_fields/_bulk_action` (`PerformAnonymizationFieldsBulkAction`).
+    pub const PERFORM_ANONYMIZATION_FIELDS_BULK_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "perform_anonymization_fields_bulk_action",
+    );
+    ///`GET /api/security_ai_assistant/anonymization_fields/_find` (`FindAnonymizationFields`).
+    pub const FIND_ANONYMIZATION_FIELDS: crate::OperationId = crate::OperationId::__generated(
+        "find_anonymization_fields",
+    );
+    ///`POST /api/security_ai_assistant/chat/complete` (`ChatComplete`).
+    pub const CHAT_COMPLETE: crate::OperationId = crate::OperationId::__generated(
+        "chat_complete",
+    );
+    ///`GET /api/security_ai_assistant/current_user/conversations/_find` (`FindConversations`).
+    pub const FIND_CONVERSATIONS: crate::OperationId = crate::OperationId::__generated(
+        "find_conversations",
+    );
+    ///`GET /api/security_ai_assistant/knowledge_base` (`GetKnowledgeBase`).
+    pub const GET_KNOWLEDGE_BASE: crate::OperationId = crate::OperationId::__generated(
+        "get_knowledge_base",
+    );
+    ///`POST /api/security_ai_assistant/knowledge_base` (`PostKnowledgeBase`).
+    pub const POST_KNOWLEDGE_BASE: crate::OperationId = crate::OperationId::__generated(
+        "post_knowledge_base",
+    );
+    ///`POST /api/security_ai_assistant/knowledge_base/entries` (`CreateKnowledgeBaseEntry`).
+    pub const CREATE_KNOWLEDGE_BASE_ENTRY: crate::OperationId = crate::OperationId::__generated(
+        "create_knowledge_base_entry",
+    );
+    ///`POST /api/security_ai_assistant/knowledge_base/entries/_bulk_action` (`PerformKnowledgeBaseEntryBulkAction`).
+    pub const PERFORM_KNOWLEDGE_BASE_ENTRY_BULK_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "perform_knowledge_base_entry_bulk_action",
+    );
+    ///`GET /api/security_ai_assistant/knowledge_base/entries/_find` (`FindKnowledgeBaseEntries`).
+    pub const FIND_KNOWLEDGE_BASE_ENTRIES: crate::OperationId = crate::OperationId::__generated(
+        "find_knowledge_base_entries",
+    );
+    ///`GET /api/security_ai_assistant/knowledge_base/entries/{id}` (`ReadKnowledgeBaseEntry`).
+    pub const READ_KNOWLEDGE_BASE_ENTRY: crate::OperationId = crate::OperationId::__generated(
+        "read_knowledge_base_entry",
+    );
+    ///`PUT /api/security_ai_assistant/knowledge_base/entries/{id}` (`UpdateKnowledgeBaseEntry`).
+    pub const UPDATE_KNOWLEDGE_BASE_ENTRY: crate::OperationId = crate::OperationId::__generated(
+        "update_knowledge_base_entry",
+    );
+    ///`DELETE /api/security_ai_assistant/knowledge_base/entries/{id}` (`DeleteKnowledgeBaseEntry`).
+    pub const DELETE_KNOWLEDGE_BASE_ENTRY: crate::OperationId = crate::OperationId::__generated(
+        "delete_knowledge_base_entry",
     );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
@@ -2641,10 +9678,7 @@ pub async fn invoke(
         "create_conversation" => {
             let mut b = client.create_conversation();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::ConversationCreateProps>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::ConversationCreateProps>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -2661,9 +9695,23 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<types::NonEmptyString>("id", v)?);
             }
             if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::ConversationUpdateProps>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_conversation" => {
+            let mut b = client.delete_conversation();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<types::NonEmptyString>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "read_knowledge_base" => {
+            let mut b = client.read_knowledge_base();
+            if let Some(v) = args.param("resource") {
                 b = b
-                    .body(
-                        crate::dynamic::arg::<types::ConversationUpdateProps>("body", v)?,
+                    .resource(
+                        crate::dynamic::arg::<::std::string::String>("resource", v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -2722,6 +9770,209 @@ pub async fn invoke(
                     .sort_order(
                         crate::dynamic::arg::<types::SortOrder>("sort_order", v)?,
                     );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "perform_prompts_bulk_action" => {
+            let mut b = client.perform_prompts_bulk_action();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::PerformPromptsBulkActionBody>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "perform_anonymization_fields_bulk_action" => {
+            let mut b = client.perform_anonymization_fields_bulk_action();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PerformAnonymizationFieldsBulkActionBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "find_anonymization_fields" => {
+            let mut b = client.find_anonymization_fields();
+            if let Some(v) = args.param("fields") {
+                b = b
+                    .fields(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<::std::string::String>,
+                        >("fields", v)?,
+                    );
+            }
+            if let Some(v) = args.param("filter") {
+                b = b.filter(crate::dynamic::arg::<::std::string::String>("filter", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<::std::num::NonZeroU64>("page", v)?);
+            }
+            if let Some(v) = args.param("per_page") {
+                b = b.per_page(crate::dynamic::arg::<u64>("per_page", v)?);
+            }
+            if let Some(v) = args.param("sort_field") {
+                b = b
+                    .sort_field(
+                        crate::dynamic::arg::<
+                            types::FindAnonymizationFieldsSortField,
+                        >("sort_field", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<types::SortOrder>("sort_order", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "chat_complete" => {
+            let mut b = client.chat_complete();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::ChatCompleteProps>(v)?);
+            }
+            crate::dynamic::bytes(b.send().await?).await
+        }
+        "find_conversations" => {
+            let mut b = client.find_conversations();
+            if let Some(v) = args.param("fields") {
+                b = b
+                    .fields(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<::std::string::String>,
+                        >("fields", v)?,
+                    );
+            }
+            if let Some(v) = args.param("filter") {
+                b = b.filter(crate::dynamic::arg::<::std::string::String>("filter", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<::std::num::NonZeroU64>("page", v)?);
+            }
+            if let Some(v) = args.param("per_page") {
+                b = b.per_page(crate::dynamic::arg::<u64>("per_page", v)?);
+            }
+            if let Some(v) = args.param("sort_field") {
+                b = b
+                    .sort_field(
+                        crate::dynamic::arg::<
+                            types::FindConversationsSortField,
+                        >("sort_field", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<types::SortOrder>("sort_order", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_knowledge_base" => {
+            let mut b = client.get_knowledge_base();
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_knowledge_base" => {
+            let mut b = client.post_knowledge_base();
+            if let Some(v) = args.param("ignore_security_labs") {
+                b = b
+                    .ignore_security_labs(
+                        crate::dynamic::arg::<bool>("ignore_security_labs", v)?,
+                    );
+            }
+            if let Some(v) = args.param("model_id") {
+                b = b
+                    .model_id(
+                        crate::dynamic::arg::<::std::string::String>("model_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "create_knowledge_base_entry" => {
+            let mut b = client.create_knowledge_base_entry();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::KnowledgeBaseEntryCreateProps>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "perform_knowledge_base_entry_bulk_action" => {
+            let mut b = client.perform_knowledge_base_entry_bulk_action();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PerformKnowledgeBaseEntryBulkActionBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "find_knowledge_base_entries" => {
+            let mut b = client.find_knowledge_base_entries();
+            if let Some(v) = args.param("fields") {
+                b = b
+                    .fields(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<::std::string::String>,
+                        >("fields", v)?,
+                    );
+            }
+            if let Some(v) = args.param("filter") {
+                b = b.filter(crate::dynamic::arg::<::std::string::String>("filter", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<::std::num::NonZeroU64>("page", v)?);
+            }
+            if let Some(v) = args.param("per_page") {
+                b = b.per_page(crate::dynamic::arg::<u64>("per_page", v)?);
+            }
+            if let Some(v) = args.param("sort_field") {
+                b = b
+                    .sort_field(
+                        crate::dynamic::arg::<
+                            types::FindKnowledgeBaseEntriesSortField,
+                        >("sort_field", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<types::SortOrder>("sort_order", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "read_knowledge_base_entry" => {
+            let mut b = client.read_knowledge_base_entry();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<types::NonEmptyString>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "update_knowledge_base_entry" => {
+            let mut b = client.update_knowledge_base_entry();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<types::NonEmptyString>("id", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::KnowledgeBaseEntryUpdateProps>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_knowledge_base_entry" => {
+            let mut b = client.delete_knowledge_base_entry();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<types::NonEmptyString>("id", v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

@@ -823,7 +823,7 @@ pub async fn invoke(
         "post_url" => {
             let mut b = client.post_url();
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::PostUrlBody>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::PostUrlBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

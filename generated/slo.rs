@@ -9302,7 +9302,7 @@ pub async fn invoke(
         "create_slo_op" => {
             let mut b = client.create_slo_op();
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::CreateSloRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::CreateSloRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -9325,7 +9325,7 @@ pub async fn invoke(
                 b = b.slo_id(crate::dynamic::arg::<::std::string::String>("slo_id", v)?);
             }
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::UpdateSloRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::UpdateSloRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -9376,19 +9376,14 @@ pub async fn invoke(
         "delete_slo_instances_op" => {
             let mut b = client.delete_slo_instances_op();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<
-                            types::DeleteSloInstancesRequest,
-                        >("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::DeleteSloInstancesRequest>(v)?);
             }
             crate::dynamic::empty(b.send().await?)
         }
         "bulk_delete_op" => {
             let mut b = client.bulk_delete_op();
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::BulkDeleteRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::BulkDeleteRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -9405,18 +9400,14 @@ pub async fn invoke(
         "delete_rollup_data_op" => {
             let mut b = client.delete_rollup_data_op();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::BulkPurgeRollupRequest>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::BulkPurgeRollupRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
         "bulk_snapshot_op" => {
             let mut b = client.bulk_snapshot_op();
             if let Some(v) = &args.body {
-                b = b
-                    .body(crate::dynamic::arg::<types::BulkSnapshotRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::BulkSnapshotRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

@@ -1214,7 +1214,7 @@ pub async fn invoke(
         "post_spaces_space" => {
             let mut b = client.post_spaces_space();
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::SpaceRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::SpaceRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -1231,7 +1231,7 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::SpaceRequest>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::SpaceRequest>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

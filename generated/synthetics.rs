@@ -2658,59 +2658,6 @@ const _: () = {
     {}
 };
 impl Client {
-    /**Get a private location
-
-Reads one private location by id or label; needs read access to Synthetics and Uptime.
-
-Sends a `GET` request to `/api/synthetics/private_locations/{id}`
-
-Arguments:
-- `id`: Private location id or label.
-```text
-let response = client.get_private_location()
-    .id(id)
-    .send()
-    .await;
-```*/
-    pub fn get_private_location(&self) -> builder::GetPrivateLocation<'_> {
-        builder::GetPrivateLocation::new(self)
-    }
-    /**Update a private location
-
-Renames a private location; monitors using it are updated too. Needs all access to Synthetics and Uptime.
-
-Sends a `PUT` request to `/api/synthetics/private_locations/{id}`
-
-Arguments:
-- `id`: Private location identifier.
-- `body`
-```text
-let response = client.put_private_location()
-    .id(id)
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn put_private_location(&self) -> builder::PutPrivateLocation<'_> {
-        builder::PutPrivateLocation::new(self)
-    }
-    /**Delete a private location
-
-Deletes a private location that no monitor uses any more; no body is returned. Needs all access to Synthetics and Uptime.
-
-Sends a `DELETE` request to `/api/synthetics/private_locations/{id}`
-
-Arguments:
-- `id`: Private location identifier.
-```text
-let response = client.delete_private_location()
-    .id(id)
-    .send()
-    .await;
-```*/
-    pub fn delete_private_location(&self) -> builder::DeletePrivateLocation<'_> {
-        builder::DeletePrivateLocation::new(self)
-    }
     /**Get monitors
 
 Lists monitors with paging, sorting and filters; needs read access to Synthetics.
@@ -2988,6 +2935,59 @@ let response = client.post_private_location()
     pub fn post_private_location(&self) -> builder::PostPrivateLocation<'_> {
         builder::PostPrivateLocation::new(self)
     }
+    /**Get a private location
+
+Reads one private location by id or label; needs read access to Synthetics and Uptime.
+
+Sends a `GET` request to `/api/synthetics/private_locations/{id}`
+
+Arguments:
+- `id`: Private location id or label.
+```text
+let response = client.get_private_location()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_private_location(&self) -> builder::GetPrivateLocation<'_> {
+        builder::GetPrivateLocation::new(self)
+    }
+    /**Update a private location
+
+Renames a private location; monitors using it are updated too. Needs all access to Synthetics and Uptime.
+
+Sends a `PUT` request to `/api/synthetics/private_locations/{id}`
+
+Arguments:
+- `id`: Private location identifier.
+- `body`
+```text
+let response = client.put_private_location()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn put_private_location(&self) -> builder::PutPrivateLocation<'_> {
+        builder::PutPrivateLocation::new(self)
+    }
+    /**Delete a private location
+
+Deletes a private location that no monitor uses any more; no body is returned. Needs all access to Synthetics and Uptime.
+
+Sends a `DELETE` request to `/api/synthetics/private_locations/{id}`
+
+Arguments:
+- `id`: Private location identifier.
+```text
+let response = client.delete_private_location()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_private_location(&self) -> builder::DeletePrivateLocation<'_> {
+        builder::DeletePrivateLocation::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -2998,260 +2998,6 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::get_private_location`]
-
-[`Client::get_private_location`]: super::Client::get_private_location*/
-    #[derive(Debug, Clone)]
-    pub struct GetPrivateLocation<'a> {
-        client: &'a super::Client,
-        id: Result<::std::string::String, String>,
-    }
-    impl<'a> GetPrivateLocation<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                id: Err("id was not initialized".to_string()),
-            }
-        }
-        pub fn id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/api/synthetics/private_locations/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::GetPrivateLocation>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::path_of::<types::GetPrivateLocation>,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(
-            self,
-        ) -> Result<ResponseValue<types::GetPrivateLocation>, Error<()>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/synthetics/private_locations/{}", client.baseurl, crate
-                ::path::segment(& id.to_string()) ?,
-            );
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_private_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::response::from_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::put_private_location`]
-
-[`Client::put_private_location`]: super::Client::put_private_location*/
-    #[derive(Debug, Clone)]
-    pub struct PutPrivateLocation<'a> {
-        client: &'a super::Client,
-        id: Result<::std::string::String, String>,
-        body: Result<types::builder::PutPrivateLocationBody, String>,
-    }
-    impl<'a> PutPrivateLocation<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                id: Err("id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::PutPrivateLocationBody>,
-            <V as std::convert::TryInto<
-                types::PutPrivateLocationBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `PutPrivateLocationBody` for body failed: {}", s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::PutPrivateLocationBody,
-            ) -> types::builder::PutPrivateLocationBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `PUT` request to `/api/synthetics/private_locations/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::GetPrivateLocation>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::path_of::<types::GetPrivateLocation>,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(
-            self,
-        ) -> Result<
-            ResponseValue<types::GetPrivateLocation>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::PutPrivateLocationBody::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/synthetics/private_locations/{}", client.baseurl, crate
-                ::path::segment(& id.to_string()) ?,
-            );
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "put_private_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::response::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::delete_private_location`]
-
-[`Client::delete_private_location`]: super::Client::delete_private_location*/
-    #[derive(Debug, Clone)]
-    pub struct DeletePrivateLocation<'a> {
-        client: &'a super::Client,
-        id: Result<types::DeletePrivateLocationId, String>,
-    }
-    impl<'a> DeletePrivateLocation<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                id: Err("id was not initialized".to_string()),
-            }
-        }
-        pub fn id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::DeletePrivateLocationId>,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|_| {
-                    "conversion to `DeletePrivateLocationId` for id failed".to_string()
-                });
-            self
-        }
-        ///Sends a `DELETE` request to `/api/synthetics/private_locations/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::no_path,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(self) -> Result<ResponseValue<()>, Error<()>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/synthetics/private_locations/{}", client.baseurl, crate
-                ::path::segment(& id.to_string()) ?,
-            );
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client.client.delete(url).headers(header_map).build()?;
-            let info = OperationInfo {
-                operation_id: "delete_private_location",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
     /**Builder for [`Client::get_synthetic_monitors`]
 
 [`Client::get_synthetic_monitors`]: super::Client::get_synthetic_monitors*/
@@ -4663,6 +4409,260 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_private_location`]
+
+[`Client::get_private_location`]: super::Client::get_private_location*/
+    #[derive(Debug, Clone)]
+    pub struct GetPrivateLocation<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetPrivateLocation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/synthetics/private_locations/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GetPrivateLocation>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetPrivateLocation>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::GetPrivateLocation>, Error<()>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/synthetics/private_locations/{}", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_private_location",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::put_private_location`]
+
+[`Client::put_private_location`]: super::Client::put_private_location*/
+    #[derive(Debug, Clone)]
+    pub struct PutPrivateLocation<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::PutPrivateLocationBody, String>,
+    }
+    impl<'a> PutPrivateLocation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PutPrivateLocationBody>,
+            <V as std::convert::TryInto<
+                types::PutPrivateLocationBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PutPrivateLocationBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PutPrivateLocationBody,
+            ) -> types::builder::PutPrivateLocationBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/synthetics/private_locations/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GetPrivateLocation>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetPrivateLocation>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetPrivateLocation>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PutPrivateLocationBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/synthetics/private_locations/{}", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "put_private_location",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_private_location`]
+
+[`Client::delete_private_location`]: super::Client::delete_private_location*/
+    #[derive(Debug, Clone)]
+    pub struct DeletePrivateLocation<'a> {
+        client: &'a super::Client,
+        id: Result<types::DeletePrivateLocationId, String>,
+    }
+    impl<'a> DeletePrivateLocation<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeletePrivateLocationId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `DeletePrivateLocationId` for id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/synthetics/private_locations/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(self) -> Result<ResponseValue<()>, Error<()>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/synthetics/private_locations/{}", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "delete_private_location",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -4716,9 +4716,6 @@ pub mod roundtrip {
             }
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))
-            }
-            "PutPrivateLocationBody" => {
-                Some(decode_encode::<super::types::PutPrivateLocationBody>(json))
             }
             "GetSyntheticMonitorsResponse" => {
                 Some(decode_encode::<super::types::GetSyntheticMonitorsResponse>(json))
@@ -4780,24 +4777,15 @@ pub mod roundtrip {
             "PostPrivateLocationResponse" => {
                 Some(decode_encode::<super::types::PostPrivateLocationResponse>(json))
             }
+            "PutPrivateLocationBody" => {
+                Some(decode_encode::<super::types::PutPrivateLocationBody>(json))
+            }
             _ => None,
         }
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
 pub mod operations {
-    ///`GET /api/synthetics/private_locations/{id}` (`get-private-location`).
-    pub const GET_PRIVATE_LOCATION: crate::OperationId = crate::OperationId::__generated(
-        "get_private_location",
-    );
-    ///`PUT /api/synthetics/private_locations/{id}` (`put-private-location`).
-    pub const PUT_PRIVATE_LOCATION: crate::OperationId = crate::OperationId::__generated(
-        "put_private_location",
-    );
-    ///`DELETE /api/synthetics/private_locations/{id}` (`delete-private-location`).
-    pub const DELETE_PRIVATE_LOCATION: crate::OperationId = crate::OperationId::__generated(
-        "delete_private_location",
-    );
     ///`GET /api/synthetics/monitors` (`get-synthetic-monitors`).
     pub const GET_SYNTHETIC_MONITORS: crate::OperationId = crate::OperationId::__generated(
         "get_synthetic_monitors",
@@ -4858,6 +4846,18 @@ pub mod operations {
     pub const POST_PRIVATE_LOCATION: crate::OperationId = crate::OperationId::__generated(
         "post_private_location",
     );
+    ///`GET /api/synthetics/private_locations/{id}` (`get-private-location`).
+    pub const GET_PRIVATE_LOCATION: crate::OperationId = crate::OperationId::__generated(
+        "get_private_location",
+    );
+    ///`PUT /api/synthetics/private_locations/{id}` (`put-private-location`).
+    pub const PUT_PRIVATE_LOCATION: crate::OperationId = crate::OperationId::__generated(
+        "put_private_location",
+    );
+    ///`DELETE /api/synthetics/private_locations/{id}` (`delete-private-location`).
+    pub const DELETE_PRIVATE_LOCATION: crate::OperationId = crate::OperationId::__generated(
+        "delete_private_location",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
@@ -4871,34 +4871,6 @@ pub async fn invoke(
     args: &crate::dynamic::Args,
 ) -> Result<crate::dynamic::Answer, crate::Error> {
     match operation {
-        "get_private_location" => {
-            let mut b = client.get_private_location();
-            if let Some(v) = args.param("id") {
-                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
-            }
-            crate::dynamic::json(b.send().await?)
-        }
-        "put_private_location" => {
-            let mut b = client.put_private_location();
-            if let Some(v) = args.param("id") {
-                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
-            }
-            if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::PutPrivateLocationBody>("body", v)?,
-                    );
-            }
-            crate::dynamic::json(b.send().await?)
-        }
-        "delete_private_location" => {
-            let mut b = client.delete_private_location();
-            if let Some(v) = args.param("id") {
-                b = b
-                    .id(crate::dynamic::arg::<types::DeletePrivateLocationId>("id", v)?);
-            }
-            crate::dynamic::empty(b.send().await?)
-        }
         "get_synthetic_monitors" => {
             let mut b = client.get_synthetic_monitors();
             if let Some(v) = args.param("filter") {
@@ -5002,12 +4974,7 @@ pub async fn invoke(
                     );
             }
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<
-                            types::PostSyntheticMonitorsBody,
-                        >("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::PostSyntheticMonitorsBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -5024,10 +4991,7 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::PutSyntheticMonitorBody>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::PutSyntheticMonitorBody>(v)?);
             }
             crate::dynamic::empty(b.send().await?)
         }
@@ -5043,9 +5007,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b
                     .body(
-                        crate::dynamic::arg::<
-                            types::DeleteSyntheticMonitorsBody,
-                        >("body", v)?,
+                        crate::dynamic::body::<types::DeleteSyntheticMonitorsBody>(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -5069,7 +5031,7 @@ pub async fn invoke(
         "post_parameters" => {
             let mut b = client.post_parameters();
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::PostParametersBody>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::PostParametersBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -5086,7 +5048,7 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::arg::<types::PutParameterBody>("body", v)?);
+                b = b.body(crate::dynamic::body::<types::PutParameterBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -5100,10 +5062,7 @@ pub async fn invoke(
         "delete_parameters" => {
             let mut b = client.delete_parameters();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::DeleteParametersBody>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::DeleteParametersBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -5114,12 +5073,34 @@ pub async fn invoke(
         "post_private_location" => {
             let mut b = client.post_private_location();
             if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::arg::<types::PostPrivateLocationBody>("body", v)?,
-                    );
+                b = b.body(crate::dynamic::body::<types::PostPrivateLocationBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
+        }
+        "get_private_location" => {
+            let mut b = client.get_private_location();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "put_private_location" => {
+            let mut b = client.put_private_location();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::PutPrivateLocationBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_private_location" => {
+            let mut b = client.delete_private_location();
+            if let Some(v) = args.param("id") {
+                b = b
+                    .id(crate::dynamic::arg::<types::DeletePrivateLocationId>("id", v)?);
+            }
+            crate::dynamic::empty(b.send().await?)
         }
         other => Err(crate::dynamic::unknown("operation", other)),
     }

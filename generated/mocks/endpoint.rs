@@ -46,6 +46,795 @@ pub mod operations {
             )
         }
     }
+    pub struct EndpointGetActionsListWhen(::httpmock::When);
+    impl EndpointGetActionsListWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/endpoint/action$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn query(self, value: &str) -> Self {
+            Self(self.0.query_param("query", value.to_string()))
+        }
+    }
+    pub struct EndpointGetActionsListThen(::httpmock::Then);
+    impl EndpointGetActionsListThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointGetActionsStatusWhen(::httpmock::When);
+    impl EndpointGetActionsStatusWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action_status$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn query(self, value: &str) -> Self {
+            Self(self.0.query_param("query", value.to_string()))
+        }
+    }
+    pub struct EndpointGetActionsStatusThen(::httpmock::Then);
+    impl EndpointGetActionsStatusThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ActionStatusSuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointGetActionsDetailsWhen(::httpmock::When);
+    impl EndpointGetActionsDetailsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn action_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/action/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct EndpointGetActionsDetailsThen(::httpmock::Then);
+    impl EndpointGetActionsDetailsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointFileInfoWhen(::httpmock::When);
+    impl EndpointFileInfoWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/[^/]*/file/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn action_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/action/{}/file/.*$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn file_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/action/.*/file/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct EndpointFileInfoThen(::httpmock::Then);
+    impl EndpointFileInfoThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointFileDownloadWhen(::httpmock::When);
+    impl EndpointFileDownloadWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/endpoint/action/[^/]*/file/[^/]*/download$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn action_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/action/{}/file/.*/download$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn file_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/action/.*/file/{}/download$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct EndpointFileDownloadThen(::httpmock::Then);
+    impl EndpointFileDownloadThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointExecuteActionWhen(::httpmock::When);
+    impl EndpointExecuteActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/execute$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ExecuteRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointExecuteActionThen(::httpmock::Then);
+    impl EndpointExecuteActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointGetFileActionWhen(::httpmock::When);
+    impl EndpointGetFileActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/get_file$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::GetFileRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointGetFileActionThen(::httpmock::Then);
+    impl EndpointGetFileActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointIsolateActionWhen(::httpmock::When);
+    impl EndpointIsolateActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/isolate$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::IsolateRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointIsolateActionThen(::httpmock::Then);
+    impl EndpointIsolateActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointKillProcessActionWhen(::httpmock::When);
+    impl EndpointKillProcessActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/kill_process$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::KillProcessRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointKillProcessActionThen(::httpmock::Then);
+    impl EndpointKillProcessActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointGetProcessesActionWhen(::httpmock::When);
+    impl EndpointGetProcessesActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/running_procs$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::GetProcessesRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointGetProcessesActionThen(::httpmock::Then);
+    impl EndpointGetProcessesActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct RunScriptActionWhen(::httpmock::When);
+    impl RunScriptActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/runscript$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::RunScriptRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct RunScriptActionThen(::httpmock::Then);
+    impl RunScriptActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointScanActionWhen(::httpmock::When);
+    impl EndpointScanActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/scan$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ScanRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointScanActionThen(::httpmock::Then);
+    impl EndpointScanActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointGetActionsStateWhen(::httpmock::When);
+    impl EndpointGetActionsStateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/state$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct EndpointGetActionsStateThen(::httpmock::Then);
+    impl EndpointGetActionsStateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ActionStateSuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointUnisolateActionWhen(::httpmock::When);
+    impl EndpointUnisolateActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/unisolate$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::UnisolateRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointUnisolateActionThen(::httpmock::Then);
+    impl EndpointUnisolateActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointUploadActionWhen(::httpmock::When);
+    impl EndpointUploadActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/upload$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::EndpointUploadActionBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointUploadActionThen(::httpmock::Then);
+    impl EndpointUploadActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetEndpointMetadataListWhen(::httpmock::When);
+    impl GetEndpointMetadataListWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/endpoint/metadata$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn query(self, value: &str) -> Self {
+            Self(self.0.query_param("query", value.to_string()))
+        }
+    }
+    pub struct GetEndpointMetadataListThen(::httpmock::Then);
+    impl GetEndpointMetadataListThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetEndpointMetadataWhen(::httpmock::When);
+    impl GetEndpointMetadataWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/metadata/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/metadata/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetEndpointMetadataThen(::httpmock::Then);
+    impl GetEndpointMetadataThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetPolicyResponseWhen(::httpmock::When);
+    impl GetPolicyResponseWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/policy_response$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn query(self, value: &str) -> Self {
+            Self(self.0.query_param("query", value.to_string()))
+        }
+    }
+    pub struct GetPolicyResponseThen(::httpmock::Then);
+    impl GetPolicyResponseThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetProtectionUpdatesNoteWhen(::httpmock::When);
+    impl GetProtectionUpdatesNoteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/endpoint/protection_updates_note/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn package_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/protection_updates_note/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetProtectionUpdatesNoteThen(::httpmock::Then);
+    impl GetProtectionUpdatesNoteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ProtectionUpdatesNoteResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateUpdateProtectionUpdatesNoteWhen(::httpmock::When);
+    impl CreateUpdateProtectionUpdatesNoteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/endpoint/protection_updates_note/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn package_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/protection_updates_note/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::CreateUpdateProtectionUpdatesNoteBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateUpdateProtectionUpdatesNoteThen(::httpmock::Then);
+    impl CreateUpdateProtectionUpdatesNoteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ProtectionUpdatesNoteResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -56,6 +845,120 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::EndpointSuspendProcessActionWhen,
             operations::EndpointSuspendProcessActionThen,
+        );
+    fn endpoint_get_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetActionsListWhen,
+            operations::EndpointGetActionsListThen,
+        );
+    fn endpoint_get_actions_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetActionsStatusWhen,
+            operations::EndpointGetActionsStatusThen,
+        );
+    fn endpoint_get_actions_details<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetActionsDetailsWhen,
+            operations::EndpointGetActionsDetailsThen,
+        );
+    fn endpoint_file_info<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::EndpointFileInfoWhen, operations::EndpointFileInfoThen);
+    fn endpoint_file_download<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointFileDownloadWhen,
+            operations::EndpointFileDownloadThen,
+        );
+    fn endpoint_execute_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointExecuteActionWhen,
+            operations::EndpointExecuteActionThen,
+        );
+    fn endpoint_get_file_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetFileActionWhen,
+            operations::EndpointGetFileActionThen,
+        );
+    fn endpoint_isolate_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointIsolateActionWhen,
+            operations::EndpointIsolateActionThen,
+        );
+    fn endpoint_kill_process_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointKillProcessActionWhen,
+            operations::EndpointKillProcessActionThen,
+        );
+    fn endpoint_get_processes_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetProcessesActionWhen,
+            operations::EndpointGetProcessesActionThen,
+        );
+    fn run_script_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RunScriptActionWhen, operations::RunScriptActionThen);
+    fn endpoint_scan_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScanActionWhen,
+            operations::EndpointScanActionThen,
+        );
+    fn endpoint_get_actions_state<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetActionsStateWhen,
+            operations::EndpointGetActionsStateThen,
+        );
+    fn endpoint_unisolate_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointUnisolateActionWhen,
+            operations::EndpointUnisolateActionThen,
+        );
+    fn endpoint_upload_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointUploadActionWhen,
+            operations::EndpointUploadActionThen,
+        );
+    fn get_endpoint_metadata_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetEndpointMetadataListWhen,
+            operations::GetEndpointMetadataListThen,
+        );
+    fn get_endpoint_metadata<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetEndpointMetadataWhen,
+            operations::GetEndpointMetadataThen,
+        );
+    fn get_policy_response<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetPolicyResponseWhen, operations::GetPolicyResponseThen);
+    fn get_protection_updates_note<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetProtectionUpdatesNoteWhen,
+            operations::GetProtectionUpdatesNoteThen,
+        );
+    fn create_update_protection_updates_note<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateUpdateProtectionUpdatesNoteWhen,
+            operations::CreateUpdateProtectionUpdatesNoteThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -70,6 +973,280 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::EndpointSuspendProcessActionWhen::new(when),
                 operations::EndpointSuspendProcessActionThen::new(then),
+            )
+        })
+    }
+    fn endpoint_get_actions_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetActionsListWhen,
+            operations::EndpointGetActionsListThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointGetActionsListWhen::new(when),
+                operations::EndpointGetActionsListThen::new(then),
+            )
+        })
+    }
+    fn endpoint_get_actions_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetActionsStatusWhen,
+            operations::EndpointGetActionsStatusThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointGetActionsStatusWhen::new(when),
+                operations::EndpointGetActionsStatusThen::new(then),
+            )
+        })
+    }
+    fn endpoint_get_actions_details<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetActionsDetailsWhen,
+            operations::EndpointGetActionsDetailsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointGetActionsDetailsWhen::new(when),
+                operations::EndpointGetActionsDetailsThen::new(then),
+            )
+        })
+    }
+    fn endpoint_file_info<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::EndpointFileInfoWhen, operations::EndpointFileInfoThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointFileInfoWhen::new(when),
+                operations::EndpointFileInfoThen::new(then),
+            )
+        })
+    }
+    fn endpoint_file_download<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointFileDownloadWhen,
+            operations::EndpointFileDownloadThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointFileDownloadWhen::new(when),
+                operations::EndpointFileDownloadThen::new(then),
+            )
+        })
+    }
+    fn endpoint_execute_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointExecuteActionWhen,
+            operations::EndpointExecuteActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointExecuteActionWhen::new(when),
+                operations::EndpointExecuteActionThen::new(then),
+            )
+        })
+    }
+    fn endpoint_get_file_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetFileActionWhen,
+            operations::EndpointGetFileActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointGetFileActionWhen::new(when),
+                operations::EndpointGetFileActionThen::new(then),
+            )
+        })
+    }
+    fn endpoint_isolate_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointIsolateActionWhen,
+            operations::EndpointIsolateActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointIsolateActionWhen::new(when),
+                operations::EndpointIsolateActionThen::new(then),
+            )
+        })
+    }
+    fn endpoint_kill_process_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointKillProcessActionWhen,
+            operations::EndpointKillProcessActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointKillProcessActionWhen::new(when),
+                operations::EndpointKillProcessActionThen::new(then),
+            )
+        })
+    }
+    fn endpoint_get_processes_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetProcessesActionWhen,
+            operations::EndpointGetProcessesActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointGetProcessesActionWhen::new(when),
+                operations::EndpointGetProcessesActionThen::new(then),
+            )
+        })
+    }
+    fn run_script_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RunScriptActionWhen, operations::RunScriptActionThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RunScriptActionWhen::new(when),
+                operations::RunScriptActionThen::new(then),
+            )
+        })
+    }
+    fn endpoint_scan_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScanActionWhen,
+            operations::EndpointScanActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointScanActionWhen::new(when),
+                operations::EndpointScanActionThen::new(then),
+            )
+        })
+    }
+    fn endpoint_get_actions_state<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGetActionsStateWhen,
+            operations::EndpointGetActionsStateThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointGetActionsStateWhen::new(when),
+                operations::EndpointGetActionsStateThen::new(then),
+            )
+        })
+    }
+    fn endpoint_unisolate_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointUnisolateActionWhen,
+            operations::EndpointUnisolateActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointUnisolateActionWhen::new(when),
+                operations::EndpointUnisolateActionThen::new(then),
+            )
+        })
+    }
+    fn endpoint_upload_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointUploadActionWhen,
+            operations::EndpointUploadActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointUploadActionWhen::new(when),
+                operations::EndpointUploadActionThen::new(then),
+            )
+        })
+    }
+    fn get_endpoint_metadata_list<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetEndpointMetadataListWhen,
+            operations::GetEndpointMetadataListThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetEndpointMetadataListWhen::new(when),
+                operations::GetEndpointMetadataListThen::new(then),
+            )
+        })
+    }
+    fn get_endpoint_metadata<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetEndpointMetadataWhen,
+            operations::GetEndpointMetadataThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetEndpointMetadataWhen::new(when),
+                operations::GetEndpointMetadataThen::new(then),
+            )
+        })
+    }
+    fn get_policy_response<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetPolicyResponseWhen, operations::GetPolicyResponseThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetPolicyResponseWhen::new(when),
+                operations::GetPolicyResponseThen::new(then),
+            )
+        })
+    }
+    fn get_protection_updates_note<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetProtectionUpdatesNoteWhen,
+            operations::GetProtectionUpdatesNoteThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetProtectionUpdatesNoteWhen::new(when),
+                operations::GetProtectionUpdatesNoteThen::new(then),
+            )
+        })
+    }
+    fn create_update_protection_updates_note<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateUpdateProtectionUpdatesNoteWhen,
+            operations::CreateUpdateProtectionUpdatesNoteThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateUpdateProtectionUpdatesNoteWhen::new(when),
+                operations::CreateUpdateProtectionUpdatesNoteThen::new(then),
             )
         })
     }

@@ -14,10 +14,16 @@ pub mod data_views;
 pub mod detection_engine;
 #[cfg(feature = "endpoint")]
 pub mod endpoint;
+#[cfg(feature = "exceptions")]
+pub mod exceptions;
 #[cfg(feature = "fleet")]
 pub mod fleet;
+#[cfg(feature = "lists")]
+pub mod lists;
 #[cfg(feature = "ml")]
 pub mod ml;
+#[cfg(feature = "osquery")]
+pub mod osquery;
 #[cfg(feature = "saved_objects")]
 pub mod saved_objects;
 #[cfg(feature = "security")]
@@ -34,3 +40,5 @@ pub mod spaces;
 pub mod status;
 #[cfg(feature = "synthetics")]
 pub mod synthetics;
+#[cfg(feature = "timeline")]
+pub mod timeline;

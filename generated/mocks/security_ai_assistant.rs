@@ -170,6 +170,116 @@ pub mod operations {
             )
         }
     }
+    pub struct DeleteConversationWhen(::httpmock::When);
+    impl DeleteConversationWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/current_user/conversations/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &types::NonEmptyString) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/security_ai_assistant/current_user/conversations/{}$",
+                        crate ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteConversationThen(::httpmock::Then);
+    impl DeleteConversationThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ConversationResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ReadKnowledgeBaseWhen(::httpmock::When);
+    impl ReadKnowledgeBaseWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/knowledge_base/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn resource(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/security_ai_assistant/knowledge_base/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct ReadKnowledgeBaseThen(::httpmock::Then);
+    impl ReadKnowledgeBaseThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ReadKnowledgeBaseResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct CreateKnowledgeBaseWhen(::httpmock::When);
     impl CreateKnowledgeBaseWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -355,6 +465,866 @@ pub mod operations {
             )
         }
     }
+    pub struct PerformPromptsBulkActionWhen(::httpmock::When);
+    impl PerformPromptsBulkActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/prompts/_bulk_action$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PerformPromptsBulkActionBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PerformPromptsBulkActionThen(::httpmock::Then);
+    impl PerformPromptsBulkActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PromptsBulkCrudActionResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PerformAnonymizationFieldsBulkActionWhen(::httpmock::When);
+    impl PerformAnonymizationFieldsBulkActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/anonymization_fields/_bulk_action$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &types::PerformAnonymizationFieldsBulkActionBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PerformAnonymizationFieldsBulkActionThen(::httpmock::Then);
+    impl PerformAnonymizationFieldsBulkActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::AnonymizationFieldsBulkCrudActionResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct FindAnonymizationFieldsWhen(::httpmock::When);
+    impl FindAnonymizationFieldsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/anonymization_fields/_find$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn fields<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("fields", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("fields"))
+            }
+        }
+        pub fn filter<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("filter", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("filter"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("per_page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("per_page"))
+            }
+        }
+        pub fn sort_field<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::FindAnonymizationFieldsSortField>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_field", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_field"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::SortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_order"))
+            }
+        }
+    }
+    pub struct FindAnonymizationFieldsThen(::httpmock::Then);
+    impl FindAnonymizationFieldsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FindAnonymizationFieldsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ChatCompleteWhen(::httpmock::When);
+    impl ChatCompleteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/security_ai_assistant/chat/complete$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::ChatCompleteProps) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ChatCompleteThen(::httpmock::Then);
+    impl ChatCompleteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: ::serde_json::Value) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct FindConversationsWhen(::httpmock::When);
+    impl FindConversationsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/current_user/conversations/_find$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn fields<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("fields", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("fields"))
+            }
+        }
+        pub fn filter<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("filter", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("filter"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("per_page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("per_page"))
+            }
+        }
+        pub fn sort_field<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::FindConversationsSortField>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_field", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_field"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::SortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_order"))
+            }
+        }
+    }
+    pub struct FindConversationsThen(::httpmock::Then);
+    impl FindConversationsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FindConversationsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetKnowledgeBaseWhen(::httpmock::When);
+    impl GetKnowledgeBaseWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/security_ai_assistant/knowledge_base$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetKnowledgeBaseThen(::httpmock::Then);
+    impl GetKnowledgeBaseThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetKnowledgeBaseResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostKnowledgeBaseWhen(::httpmock::When);
+    impl PostKnowledgeBaseWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/security_ai_assistant/knowledge_base$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn ignore_security_labs<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("ignoreSecurityLabs", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("ignoreSecurityLabs"))
+            }
+        }
+        pub fn model_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("modelId", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("modelId"))
+            }
+        }
+    }
+    pub struct PostKnowledgeBaseThen(::httpmock::Then);
+    impl PostKnowledgeBaseThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::KnowledgeBaseResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateKnowledgeBaseEntryWhen(::httpmock::When);
+    impl CreateKnowledgeBaseEntryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/knowledge_base/entries$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::KnowledgeBaseEntryCreateProps) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateKnowledgeBaseEntryThen(::httpmock::Then);
+    impl CreateKnowledgeBaseEntryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::KnowledgeBaseEntryResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PerformKnowledgeBaseEntryBulkActionWhen(::httpmock::When);
+    impl PerformKnowledgeBaseEntryBulkActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/knowledge_base/entries/_bulk_action$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &types::PerformKnowledgeBaseEntryBulkActionBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PerformKnowledgeBaseEntryBulkActionThen(::httpmock::Then);
+    impl PerformKnowledgeBaseEntryBulkActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::KnowledgeBaseEntryBulkCrudActionResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct FindKnowledgeBaseEntriesWhen(::httpmock::When);
+    impl FindKnowledgeBaseEntriesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/knowledge_base/entries/_find$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn fields<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("fields", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("fields"))
+            }
+        }
+        pub fn filter<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("filter", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("filter"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("per_page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("per_page"))
+            }
+        }
+        pub fn sort_field<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::FindKnowledgeBaseEntriesSortField>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_field", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_field"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::SortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_order"))
+            }
+        }
+    }
+    pub struct FindKnowledgeBaseEntriesThen(::httpmock::Then);
+    impl FindKnowledgeBaseEntriesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FindKnowledgeBaseEntriesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ReadKnowledgeBaseEntryWhen(::httpmock::When);
+    impl ReadKnowledgeBaseEntryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/knowledge_base/entries/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &types::NonEmptyString) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/security_ai_assistant/knowledge_base/entries/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct ReadKnowledgeBaseEntryThen(::httpmock::Then);
+    impl ReadKnowledgeBaseEntryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::KnowledgeBaseEntryResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateKnowledgeBaseEntryWhen(::httpmock::When);
+    impl UpdateKnowledgeBaseEntryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/knowledge_base/entries/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &types::NonEmptyString) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/security_ai_assistant/knowledge_base/entries/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::KnowledgeBaseEntryUpdateProps) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateKnowledgeBaseEntryThen(::httpmock::Then);
+    impl UpdateKnowledgeBaseEntryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::KnowledgeBaseEntryResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteKnowledgeBaseEntryWhen(::httpmock::When);
+    impl DeleteKnowledgeBaseEntryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/knowledge_base/entries/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &types::NonEmptyString) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/security_ai_assistant/knowledge_base/entries/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteKnowledgeBaseEntryThen(::httpmock::Then);
+    impl DeleteKnowledgeBaseEntryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeleteResponseFields) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -375,6 +1345,15 @@ pub trait MockServerExt {
             operations::UpdateConversationWhen,
             operations::UpdateConversationThen,
         );
+    fn delete_conversation<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteConversationWhen,
+            operations::DeleteConversationThen,
+        );
+    fn read_knowledge_base<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadKnowledgeBaseWhen, operations::ReadKnowledgeBaseThen);
     fn create_knowledge_base<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -384,6 +1363,78 @@ pub trait MockServerExt {
     fn find_prompts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::FindPromptsWhen, operations::FindPromptsThen);
+    fn perform_prompts_bulk_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformPromptsBulkActionWhen,
+            operations::PerformPromptsBulkActionThen,
+        );
+    fn perform_anonymization_fields_bulk_action<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformAnonymizationFieldsBulkActionWhen,
+            operations::PerformAnonymizationFieldsBulkActionThen,
+        );
+    fn find_anonymization_fields<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::FindAnonymizationFieldsWhen,
+            operations::FindAnonymizationFieldsThen,
+        );
+    fn chat_complete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ChatCompleteWhen, operations::ChatCompleteThen);
+    fn find_conversations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::FindConversationsWhen, operations::FindConversationsThen);
+    fn get_knowledge_base<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetKnowledgeBaseWhen, operations::GetKnowledgeBaseThen);
+    fn post_knowledge_base<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostKnowledgeBaseWhen, operations::PostKnowledgeBaseThen);
+    fn create_knowledge_base_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateKnowledgeBaseEntryWhen,
+            operations::CreateKnowledgeBaseEntryThen,
+        );
+    fn perform_knowledge_base_entry_bulk_action<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformKnowledgeBaseEntryBulkActionWhen,
+            operations::PerformKnowledgeBaseEntryBulkActionThen,
+        );
+    fn find_knowledge_base_entries<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::FindKnowledgeBaseEntriesWhen,
+            operations::FindKnowledgeBaseEntriesThen,
+        );
+    fn read_knowledge_base_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ReadKnowledgeBaseEntryWhen,
+            operations::ReadKnowledgeBaseEntryThen,
+        );
+    fn update_knowledge_base_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateKnowledgeBaseEntryWhen,
+            operations::UpdateKnowledgeBaseEntryThen,
+        );
+    fn delete_knowledge_base_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteKnowledgeBaseEntryWhen,
+            operations::DeleteKnowledgeBaseEntryThen,
+        );
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn create_conversation<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -425,6 +1476,31 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn delete_conversation<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteConversationWhen,
+            operations::DeleteConversationThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteConversationWhen::new(when),
+                operations::DeleteConversationThen::new(then),
+            )
+        })
+    }
+    fn read_knowledge_base<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadKnowledgeBaseWhen, operations::ReadKnowledgeBaseThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ReadKnowledgeBaseWhen::new(when),
+                operations::ReadKnowledgeBaseThen::new(then),
+            )
+        })
+    }
     fn create_knowledge_base<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -447,6 +1523,182 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::FindPromptsWhen::new(when),
                 operations::FindPromptsThen::new(then),
+            )
+        })
+    }
+    fn perform_prompts_bulk_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformPromptsBulkActionWhen,
+            operations::PerformPromptsBulkActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PerformPromptsBulkActionWhen::new(when),
+                operations::PerformPromptsBulkActionThen::new(then),
+            )
+        })
+    }
+    fn perform_anonymization_fields_bulk_action<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformAnonymizationFieldsBulkActionWhen,
+            operations::PerformAnonymizationFieldsBulkActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PerformAnonymizationFieldsBulkActionWhen::new(when),
+                operations::PerformAnonymizationFieldsBulkActionThen::new(then),
+            )
+        })
+    }
+    fn find_anonymization_fields<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::FindAnonymizationFieldsWhen,
+            operations::FindAnonymizationFieldsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::FindAnonymizationFieldsWhen::new(when),
+                operations::FindAnonymizationFieldsThen::new(then),
+            )
+        })
+    }
+    fn chat_complete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ChatCompleteWhen, operations::ChatCompleteThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ChatCompleteWhen::new(when),
+                operations::ChatCompleteThen::new(then),
+            )
+        })
+    }
+    fn find_conversations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::FindConversationsWhen, operations::FindConversationsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::FindConversationsWhen::new(when),
+                operations::FindConversationsThen::new(then),
+            )
+        })
+    }
+    fn get_knowledge_base<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetKnowledgeBaseWhen, operations::GetKnowledgeBaseThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetKnowledgeBaseWhen::new(when),
+                operations::GetKnowledgeBaseThen::new(then),
+            )
+        })
+    }
+    fn post_knowledge_base<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostKnowledgeBaseWhen, operations::PostKnowledgeBaseThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostKnowledgeBaseWhen::new(when),
+                operations::PostKnowledgeBaseThen::new(then),
+            )
+        })
+    }
+    fn create_knowledge_base_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::CreateKnowledgeBaseEntryWhen,
+            operations::CreateKnowledgeBaseEntryThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateKnowledgeBaseEntryWhen::new(when),
+                operations::CreateKnowledgeBaseEntryThen::new(then),
+            )
+        })
+    }
+    fn perform_knowledge_base_entry_bulk_action<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformKnowledgeBaseEntryBulkActionWhen,
+            operations::PerformKnowledgeBaseEntryBulkActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PerformKnowledgeBaseEntryBulkActionWhen::new(when),
+                operations::PerformKnowledgeBaseEntryBulkActionThen::new(then),
+            )
+        })
+    }
+    fn find_knowledge_base_entries<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::FindKnowledgeBaseEntriesWhen,
+            operations::FindKnowledgeBaseEntriesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::FindKnowledgeBaseEntriesWhen::new(when),
+                operations::FindKnowledgeBaseEntriesThen::new(then),
+            )
+        })
+    }
+    fn read_knowledge_base_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ReadKnowledgeBaseEntryWhen,
+            operations::ReadKnowledgeBaseEntryThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ReadKnowledgeBaseEntryWhen::new(when),
+                operations::ReadKnowledgeBaseEntryThen::new(then),
+            )
+        })
+    }
+    fn update_knowledge_base_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpdateKnowledgeBaseEntryWhen,
+            operations::UpdateKnowledgeBaseEntryThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateKnowledgeBaseEntryWhen::new(when),
+                operations::UpdateKnowledgeBaseEntryThen::new(then),
+            )
+        })
+    }
+    fn delete_knowledge_base_entry<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteKnowledgeBaseEntryWhen,
+            operations::DeleteKnowledgeBaseEntryThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteKnowledgeBaseEntryWhen::new(when),
+                operations::DeleteKnowledgeBaseEntryThen::new(then),
             )
         })
     }

@@ -9,153 +9,6 @@ pub mod operations {
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
     use crate::synthetics::*;
-    pub struct GetPrivateLocationWhen(::httpmock::When);
-    impl GetPrivateLocationWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::GET)
-                    .path_matches(
-                        regex::Regex::new("^/api/synthetics/private_locations/[^/]*$")
-                            .unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn id(self, value: &str) -> Self {
-            let re = regex::Regex::new(
-                    &format!(
-                        "^/api/synthetics/private_locations/{}$", crate
-                        ::path::mock_segment(& value.to_string())
-                    ),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-    }
-    pub struct GetPrivateLocationThen(::httpmock::Then);
-    impl GetPrivateLocationThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::GetPrivateLocation) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct PutPrivateLocationWhen(::httpmock::When);
-    impl PutPrivateLocationWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::PUT)
-                    .path_matches(
-                        regex::Regex::new("^/api/synthetics/private_locations/[^/]*$")
-                            .unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn id(self, value: &str) -> Self {
-            let re = regex::Regex::new(
-                    &format!(
-                        "^/api/synthetics/private_locations/{}$", crate
-                        ::path::mock_segment(& value.to_string())
-                    ),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-        pub fn body(self, value: &types::PutPrivateLocationBody) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct PutPrivateLocationThen(::httpmock::Then);
-    impl PutPrivateLocationThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::GetPrivateLocation) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
-            Self(
-                self
-                    .0
-                    .status(404u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct DeletePrivateLocationWhen(::httpmock::When);
-    impl DeletePrivateLocationWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::DELETE)
-                    .path_matches(
-                        regex::Regex::new("^/api/synthetics/private_locations/[^/]*$")
-                            .unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn id(self, value: &types::DeletePrivateLocationId) -> Self {
-            let re = regex::Regex::new(
-                    &format!(
-                        "^/api/synthetics/private_locations/{}$", crate
-                        ::path::mock_segment(& value.to_string())
-                    ),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-    }
-    pub struct DeletePrivateLocationThen(::httpmock::Then);
-    impl DeletePrivateLocationThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self) -> Self {
-            Self(self.0.status(200u16))
-        }
-    }
     pub struct GetSyntheticMonitorsWhen(::httpmock::When);
     impl GetSyntheticMonitorsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -969,29 +822,158 @@ pub mod operations {
             )
         }
     }
+    pub struct GetPrivateLocationWhen(::httpmock::When);
+    impl GetPrivateLocationWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/synthetics/private_locations/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/synthetics/private_locations/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetPrivateLocationThen(::httpmock::Then);
+    impl GetPrivateLocationThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetPrivateLocation) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutPrivateLocationWhen(::httpmock::When);
+    impl PutPrivateLocationWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/synthetics/private_locations/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/synthetics/private_locations/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::PutPrivateLocationBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutPrivateLocationThen(::httpmock::Then);
+    impl PutPrivateLocationThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetPrivateLocation) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeletePrivateLocationWhen(::httpmock::When);
+    impl DeletePrivateLocationWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/synthetics/private_locations/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &types::DeletePrivateLocationId) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/synthetics/private_locations/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeletePrivateLocationThen(::httpmock::Then);
+    impl DeletePrivateLocationThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self) -> Self {
+            Self(self.0.status(200u16))
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
 /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
 pub trait MockServerExt {
-    fn get_private_location<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(
-            operations::GetPrivateLocationWhen,
-            operations::GetPrivateLocationThen,
-        );
-    fn put_private_location<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(
-            operations::PutPrivateLocationWhen,
-            operations::PutPrivateLocationThen,
-        );
-    fn delete_private_location<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(
-            operations::DeletePrivateLocationWhen,
-            operations::DeletePrivateLocationThen,
-        );
     fn get_synthetic_monitors<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1064,50 +1046,26 @@ pub trait MockServerExt {
             operations::PostPrivateLocationWhen,
             operations::PostPrivateLocationThen,
         );
-}
-impl MockServerExt for ::httpmock::MockServer {
     fn get_private_location<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetPrivateLocationWhen,
             operations::GetPrivateLocationThen,
-        ),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::GetPrivateLocationWhen::new(when),
-                operations::GetPrivateLocationThen::new(then),
-            )
-        })
-    }
+        );
     fn put_private_location<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PutPrivateLocationWhen,
             operations::PutPrivateLocationThen,
-        ),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PutPrivateLocationWhen::new(when),
-                operations::PutPrivateLocationThen::new(then),
-            )
-        })
-    }
+        );
     fn delete_private_location<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::DeletePrivateLocationWhen,
             operations::DeletePrivateLocationThen,
-        ),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::DeletePrivateLocationWhen::new(when),
-                operations::DeletePrivateLocationThen::new(then),
-            )
-        })
-    }
+        );
+}
+impl MockServerExt for ::httpmock::MockServer {
     fn get_synthetic_monitors<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1297,6 +1255,48 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PostPrivateLocationWhen::new(when),
                 operations::PostPrivateLocationThen::new(then),
+            )
+        })
+    }
+    fn get_private_location<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetPrivateLocationWhen,
+            operations::GetPrivateLocationThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetPrivateLocationWhen::new(when),
+                operations::GetPrivateLocationThen::new(then),
+            )
+        })
+    }
+    fn put_private_location<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutPrivateLocationWhen,
+            operations::PutPrivateLocationThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutPrivateLocationWhen::new(when),
+                operations::PutPrivateLocationThen::new(then),
+            )
+        })
+    }
+    fn delete_private_location<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeletePrivateLocationWhen,
+            operations::DeletePrivateLocationThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeletePrivateLocationWhen::new(when),
+                operations::DeletePrivateLocationThen::new(then),
             )
         })
     }

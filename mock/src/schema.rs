@@ -206,26 +206,8 @@ pub fn declared(spec: &Value, schema: &Value, value: &Value) -> Value {
         }
         Value::Object(map) => {
             let mut props = Map::new();
-            let mut closed = false;
-            let mut collect = |s: &Value| {
-                let s = resolve(spec, s);
-                if let Some(p) = s.get("properties").and_then(Value::as_object) {
-                    closed = true;
-                    props.extend(p.clone());
-                }
-            };
-            collect(schema);
-            for m in schema
-                .get("allOf")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                collect(m);
-            }
-            let open = schema
-                .get("additionalProperties")
-                .is_some_and(|a| a != &Value::Bool(false));
+            let (mut closed, mut open) = (false, false);
+            object_shape(spec, schema, &mut props, &mut closed, &mut open, 0);
             let out = map
                 .iter()
                 .filter(|(k, _)| !closed || open || props.contains_key(*k))
@@ -237,6 +219,48 @@ pub fn declared(spec: &Value, schema: &Value, value: &Value) -> Value {
             Value::Object(out)
         }
         other => other.clone(),
+    }
+}
+
+/// The properties an object schema declares, through nested `allOf`; `open` when it keeps
+/// others too (`additionalProperties`, or a union member whose fields cannot be told here).
+fn object_shape(
+    spec: &Value,
+    schema: &Value,
+    props: &mut Map<String, Value>,
+    closed: &mut bool,
+    open: &mut bool,
+    depth: usize,
+) {
+    let schema = resolve(spec, schema);
+    if depth > 16 {
+        *open = true;
+        return;
+    }
+    // `properties: {}` (Kibana's endpoint answers) declares nothing: a free-form object.
+    if let Some(p) = schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .filter(|p| !p.is_empty())
+    {
+        *closed = true;
+        props.extend(p.clone());
+    }
+    if schema
+        .get("additionalProperties")
+        .is_some_and(|a| a != &Value::Bool(false))
+        || schema.get("oneOf").is_some()
+        || schema.get("anyOf").is_some()
+    {
+        *open = true;
+    }
+    for m in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        object_shape(spec, m, props, closed, open, depth + 1);
     }
 }
 

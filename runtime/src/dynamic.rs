@@ -54,6 +54,61 @@ pub fn arg<T: DeserializeOwned>(name: &str, value: &Value) -> Result<T, Error> {
         .map_err(|e| Error::InvalidRequest(format!("argument `{name}`: {e}")))
 }
 
+/// A JSON body as the operation's body type. A field the type has no place for (a typo, or a
+/// field the spec does not declare) is refused by name rather than dropped: it would not reach
+/// Kibana.
+pub fn body<T: DeserializeOwned + Serialize>(value: &Value) -> Result<T, Error> {
+    let typed: T = arg("body", value)?;
+    let sent = serde_json::to_value(&typed)
+        .map_err(|e| Error::InvalidRequest(format!("argument `body`: {e}")))?;
+    let mut lost = Vec::new();
+    lost_fields(value, &sent, "", &mut lost);
+    if lost.is_empty() {
+        Ok(typed)
+    } else {
+        Err(Error::InvalidRequest(format!(
+            "argument `body`: the body's type has no place for {}; it would not be sent",
+            lost.iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+}
+
+/// The paths (`items[0].list_id`) of fields of `input` that `output` does not carry. Empty
+/// values may be left out: generated types skip them on encoding.
+fn lost_fields(input: &Value, output: &Value, at: &str, lost: &mut Vec<String>) {
+    match (input, output) {
+        (Value::Object(i), Value::Object(o)) => {
+            for (k, v) in i {
+                let path = if at.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{at}.{k}")
+                };
+                let empty = match v {
+                    Value::Null => true,
+                    Value::Array(a) => a.is_empty(),
+                    Value::Object(m) => m.is_empty(),
+                    _ => false,
+                };
+                match o.get(k) {
+                    Some(w) => lost_fields(v, w, &path, lost),
+                    None if empty => {}
+                    None => lost.push(path),
+                }
+            }
+        }
+        (Value::Array(i), Value::Array(o)) => {
+            for (n, (v, w)) in i.iter().zip(o).enumerate() {
+                lost_fields(v, w, &format!("{at}[{n}]"), lost);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A typed JSON answer, encoded back to JSON.
 pub fn json<T: Serialize>(response: ResponseValue<T>) -> Result<Answer, Error> {
     let status = response.status().as_u16();
@@ -97,4 +152,37 @@ pub fn unknown(what: &str, name: &str) -> Error {
 /// The error for a call without the raw body its operation needs.
 pub fn missing_raw_body(operation: &str) -> Error {
     Error::InvalidRequest(format!("`{operation}` takes a raw body"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+    use serde_json::json;
+
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Item {
+        name: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        tags: Vec<String>,
+    }
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Body {
+        items: Vec<Item>,
+    }
+
+    #[test]
+    fn a_body_field_without_a_place_is_refused_by_name() {
+        let given = json!({"items": [{"name": "a"}, {"name": "b", "list_id": "x"}], "extra": 1});
+        let err = body::<Body>(&given).unwrap_err().to_string();
+        assert!(err.contains("`items[1].list_id`"), "{err}");
+        assert!(err.contains("`extra`"), "{err}");
+    }
+
+    #[test]
+    fn empty_values_left_out_and_declared_fields_pass() {
+        let given = json!({"items": [{"name": "a", "tags": []}], "note": null});
+        let typed = body::<Body>(&given).unwrap();
+        assert_eq!(typed.items[0].name, "a");
+    }
 }

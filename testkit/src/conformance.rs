@@ -4,7 +4,8 @@
 //! each path parameter encoded as one segment, query, Kibana's headers, body) and reads every
 //! documented answer: each success example decodes and loses nothing, each error status comes
 //! back as a typed `Error::Api`. Path parameters are also sent hostile (`a b/c?d#e%f`), and
-//! every operation once in a space.
+//! every operation once in a space. A request example with fields its schema does not declare
+//! is sent without them, and once as documented, which the client must refuse before sending.
 
 use crate::Invoke;
 use crate::schema::{resolve, synthesize};
@@ -66,6 +67,15 @@ pub async fn run<C: Invoke>(
             continue;
         };
         report.operations += 1;
+        if let Some(example) = undeclared_example(spec, spec_op) {
+            report.cases += 1;
+            let mut args = arguments(spec, op, spec_op);
+            args.body = Some(example);
+            if let Err(e) = refuses_undeclared(&server, &client, op, args).await {
+                let name = op["rust_method"].as_str().unwrap_or_default();
+                report.failures.push(format!("{name}: {e}"));
+            }
+        }
         for case in cases(spec, op, spec_op) {
             report.cases += 1;
             let label = format!(
@@ -128,11 +138,31 @@ pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
             .unwrap_or(name);
         let schema = p.get("schema").unwrap_or(&Value::Null);
         // An example of the wrong type (`"true"` for a boolean) is not sent as it is.
-        let value = match p.get("example") {
+        let example = p.get("example").or_else(|| {
+            p.get("examples")
+                .and_then(Value::as_object)
+                .and_then(|e| e.values().find_map(|x| x.get("value")))
+        });
+        let value = match example {
             Some(v) if crate::schema::problem(spec, schema, v, name).is_none() => v.clone(),
             _ => synthesize(spec, schema),
         };
-        let value = if p["in"] == "path" && value.is_string() {
+        // Kibana writes `example: true` for its `'true' | 'false'` string parameters: on the
+        // wire a parameter is text either way, so the example is sent as its text.
+        let value = match &value {
+            Value::Bool(_) | Value::Number(_)
+                if crate::schema::problem(spec, schema, &value, name).is_some() =>
+            {
+                Value::String(text(&value))
+            }
+            _ => value,
+        };
+        // A free-form id is one the mock and the tests recognise; a uuid or a patterned id
+        // keeps its example, which fits.
+        let constrained = ["format", "x-kbn-format", "pattern", "enum"]
+            .iter()
+            .any(|k| resolve(spec, schema).get(*k).is_some());
+        let value = if p["in"] == "path" && value.is_string() && !constrained {
             json!("conformance-id")
         } else {
             value
@@ -186,9 +216,44 @@ pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
                 }
             }
         }
-        args.body = Some(body);
+        // Fields the schema does not declare (Kibana's examples carry some) have no place in
+        // the typed body: the client refuses them (checked in `run`), so they are not sent.
+        args.body = Some(crate::schema::declared(spec, schema, &body));
     }
     args
+}
+
+/// The first request example, as documented, when it carries fields its schema does not
+/// declare.
+fn undeclared_example(spec: &Value, spec_op: &Value) -> Option<Value> {
+    let content = spec_op.pointer("/requestBody/content/application~1json")?;
+    let example = content
+        .get("examples")?
+        .as_object()?
+        .values()
+        .find_map(|x| x.get("value").cloned())?;
+    let schema = content.get("schema").unwrap_or(&Value::Null);
+    (crate::schema::declared(spec, schema, &example) != example).then_some(example)
+}
+
+/// A body with fields its type has no place for is refused before anything is sent.
+async fn refuses_undeclared<C: Invoke>(
+    server: &MockServer,
+    client: &C,
+    op: &Value,
+    args: Args,
+) -> Result<(), String> {
+    server.reset().await;
+    let domain = op["domain"].as_str().unwrap_or_default();
+    let name = op["rust_method"].as_str().unwrap_or_default();
+    let result = client.invoke(domain, name, &args).await;
+    let sent = server.received_requests().await.unwrap_or_default().len();
+    match result {
+        Err(Error::InvalidRequest(m)) if sent == 0 && m.contains("no place for") => Ok(()),
+        other => Err(format!(
+            "a body with undeclared fields: {sent} request(s) sent, {other:?}"
+        )),
+    }
 }
 
 /// The calls for one operation.

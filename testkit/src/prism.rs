@@ -139,15 +139,27 @@ pub fn prism_limitation(
     {
         return Some("generator crash");
     }
-    if status.as_u16() == 400 && op["multipart_fields"] == true {
+    if matches!(status.as_u16(), 400 | 422) && op["multipart_fields"] == true {
         let spec = specs.get(op["domain"].as_str().unwrap_or_default())?;
         let body_type = op["body_type"].as_str().unwrap_or_default();
-        let json_field = spec["components"]["schemas"][body_type]["properties"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .any(|(_, p)| p.get("type").and_then(Value::as_str) != Some("string"));
-        if json_field {
+        let props = spec["components"]["schemas"][body_type]["properties"].as_object()?;
+        let not_text = |field: &str| {
+            props
+                .get(field)
+                .map(|p| crate::schema::resolve(spec, p))
+                .is_some_and(|p| p.get("type").and_then(Value::as_str) != Some("string"))
+        };
+        // With its own validation report (422), every complaint must be a field that is not
+        // text read as text; a 400 is the spec's own answer and says nothing more.
+        let explained = match body.extra.get("validation").and_then(Value::as_array) {
+            Some(report) => report.iter().all(|v| {
+                v["code"] == "type"
+                    && v["location"][0] == "body"
+                    && v["location"][1].as_str().is_some_and(not_text)
+            }),
+            None => props.keys().any(|k| not_text(k)),
+        };
+        if explained {
             return Some("multipart JSON field");
         }
     }

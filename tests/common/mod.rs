@@ -102,9 +102,11 @@ pub fn examples() -> Vec<Example> {
                     for (media_type, media) in content {
                         let success = status.starts_with('2');
                         let (key, schema) = match (success, media_type.as_str()) {
-                            (true, "application/x-ndjson") => {
+                            (true, "application/x-ndjson" | "application/ndjson") => {
                                 ("ndjson_item_type", media["x-kbn-ndjson-item"].clone())
                             }
+                            // A file or text answer is a byte stream, typed by nothing.
+                            (true, m) if !m.contains("json") => continue,
                             (true, _) => ("response_type", media["schema"].clone()),
                             (false, _) => ("error_type", media["schema"].clone()),
                         };

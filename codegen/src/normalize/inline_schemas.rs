@@ -73,9 +73,15 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                         hoist(schema, &format!("{id}Response"), &mut new, &taken),
                     );
                 }
-                if let Some(item) =
-                    response.pointer_mut(&format!("/content/application~1x-ndjson/{NDJSON_ITEM}"))
-                {
+                let media = super::non_json_bodies::NDJSON_MEDIA.iter().find(|m| {
+                    response
+                        .pointer(&format!("/content/{}", m.replace('/', "~1")))
+                        .is_some()
+                });
+                if let Some(item) = media.and_then(|m| {
+                    response
+                        .pointer_mut(&format!("/content/{}/{NDJSON_ITEM}", m.replace('/', "~1")))
+                }) {
                     types.insert(
                         "ndjson_item".into(),
                         hoist(item, &format!("{id}Item"), &mut new, &taken),

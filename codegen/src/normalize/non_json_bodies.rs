@@ -6,13 +6,17 @@
 //!   `application/octet-stream` body; the media types Kibana accepts are kept in
 //!   `x-kbn-content-types`, so the client layer can send the right `Content-Type`.
 //! - A response with a JSON entry keeps only that entry. Otherwise the response stays raw (a byte
-//!   stream); for `application/x-ndjson` the schema of one line is kept in `x-kbn-ndjson-item`.
+//!   stream); for ndjson (`application/x-ndjson` or `application/ndjson`) the schema of one line
+//!   is kept in `x-kbn-ndjson-item`. Kibana declares some exports as one binary string: their
+//!   lines are free-form objects, still read line by line.
 
 use super::{Change, for_each_operation, op_name};
 use serde_json::{Map, Value, json};
 
 pub const CONTENT_TYPES: &str = "x-kbn-content-types";
 pub const NDJSON_ITEM: &str = "x-kbn-ndjson-item";
+/// The media types Kibana writes ndjson as.
+pub const NDJSON_MEDIA: [&str; 2] = ["application/x-ndjson", "application/ndjson"];
 /// For a `multipart/form-data` body: the form field that carries the file (the raw body).
 pub const MULTIPART_FILE: &str = "x-kbn-multipart-file";
 /// Set on a multipart body of several fields, typed as a JSON object of them.
@@ -142,12 +146,19 @@ fn rewrite_response(response: &mut Map<String, Value>, at: &str, changes: &mut V
         }
         return;
     }
-    if let Some(ndjson) = content
-        .get_mut("application/x-ndjson")
+    let media = NDJSON_MEDIA.iter().find(|m| content.contains_key(**m));
+    if let Some(ndjson) = media
+        .and_then(|m| content.get_mut(*m))
         .and_then(Value::as_object_mut)
         && let Some(schema) = ndjson.remove("schema")
     {
-        ndjson.insert(NDJSON_ITEM.to_string(), schema);
+        let whole_file = schema.get("type") == Some(&json!("string"));
+        let item = if whole_file {
+            json!({"type": "object", "description": "One line of the export.", "additionalProperties": true})
+        } else {
+            schema
+        };
+        ndjson.insert(NDJSON_ITEM.to_string(), item);
         changes.push(Change {
             pass: "non_json_bodies",
             at: at.to_string(),
@@ -155,6 +166,41 @@ fn rewrite_response(response: &mut Map<String, Value>, at: &str, changes: &mut V
                 .to_string(),
         });
     }
+}
+
+/// A form schema written as an `allOf` (Kibana's upload action: the shared action fields and
+/// the upload's own) as one object of all its fields; a later member's field wins, being the
+/// narrower.
+fn flattened(spec: &Value, schema: &Value) -> Value {
+    let Some(members) = schema.get("allOf").and_then(Value::as_array) else {
+        return schema.clone();
+    };
+    let mut properties = Map::new();
+    let mut required: Vec<Value> = Vec::new();
+    for member in members {
+        let member = flattened(spec, super::resolve(spec, member));
+        if let Some(p) = member.get("properties").and_then(Value::as_object) {
+            properties.extend(p.clone());
+        }
+        for r in member
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !required.contains(r) {
+                required.push(r.clone());
+            }
+        }
+    }
+    let mut out = json!({"type": "object", "properties": properties});
+    if !required.is_empty() {
+        out["required"] = Value::Array(required);
+    }
+    if let Some(d) = schema.get("description") {
+        out["description"] = d.clone();
+    }
+    out
 }
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
@@ -167,7 +213,7 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
             .get_mut("requestBody")
             .and_then(|b| b.pointer_mut("/content/multipart~1form-data/schema"))
         {
-            *schema = super::resolve(&snapshot, schema).clone();
+            *schema = flattened(&snapshot, super::resolve(&snapshot, schema));
         }
         if let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) {
             rewrite_request(body, &at, &mut changes);
@@ -223,6 +269,45 @@ paths:
     }
 
     #[test]
+    fn a_form_written_as_all_of_is_a_form_of_all_its_fields() {
+        let mut s = spec(
+            r#"
+paths:
+  /upload:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema: {$ref: '#/components/schemas/Upload'}
+components:
+  schemas:
+    Shared:
+      type: object
+      properties: {ids: {type: array, items: {type: string}}, parameters: {type: object}}
+      required: [ids]
+    Upload:
+      allOf:
+        - $ref: '#/components/schemas/Shared'
+        - type: object
+          properties:
+            file: {type: string, format: binary}
+            parameters: {type: object, properties: {overwrite: {type: boolean}}}
+          required: [file]
+"#,
+        );
+        assert_eq!(run(&mut s).len(), 1);
+        let body = at(&s, "/paths/~1upload/post/requestBody");
+        assert_eq!(body[MULTIPART_FILE], "file");
+        assert_eq!(body[MULTIPART_FIELDS], true);
+        let schema = &body["content"]["application/json"]["schema"];
+        assert_eq!(schema["required"], json!(["ids", "file"]));
+        assert_eq!(
+            schema["properties"]["parameters"]["properties"]["overwrite"]["type"],
+            "boolean"
+        );
+    }
+
+    #[test]
     fn json_wins_and_ndjson_keeps_its_line_schema() {
         let mut s = spec(
             r#"
@@ -248,5 +333,28 @@ paths:
         );
         assert!(nd.get("schema").is_none());
         assert_eq!(nd[NDJSON_ITEM]["type"], "object");
+    }
+
+    #[test]
+    fn an_export_declared_as_one_binary_string_reads_as_free_form_lines() {
+        let mut s = spec(
+            r#"
+paths:
+  /export:
+    post:
+      responses:
+        '200':
+          description: ok
+          content:
+            application/ndjson: {schema: {type: string, format: binary}}
+"#,
+        );
+        assert_eq!(run(&mut s).len(), 1);
+        let nd = at(
+            &s,
+            "/paths/~1export/post/responses/200/content/application~1ndjson",
+        );
+        assert_eq!(nd[NDJSON_ITEM]["type"], "object");
+        assert_eq!(nd[NDJSON_ITEM]["additionalProperties"], true);
     }
 }

@@ -2,7 +2,8 @@
 //! nullable field left out as well as `null`, and its own examples leave such fields out (a
 //! rule action's `frequency.throttle`), while the published spec lists them as required; typify
 //! then refuses a body or an answer without them. A nullable property is taken off `required`:
-//! missing and `null` read the same (`None`).
+//! missing and `null` read the same (`None`). Not in a union's member (Kibana's delete-notes
+//! body: `{noteId}` or `{noteIds}`): there the required field tells the members apart.
 
 use super::Change;
 use serde_json::Value;
@@ -11,6 +12,9 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
     let snapshot = spec.clone();
     let mut changes = Vec::new();
     super::for_each_object(spec, &mut |at, map| {
+        if union_member(at) {
+            return;
+        }
         let dropped: Vec<String> = match (
             map.get("required").and_then(Value::as_array),
             map.get("properties"),
@@ -40,6 +44,13 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
     changes
 }
 
+/// Whether the object at `at` is a member of a `oneOf` or `anyOf` (`.../oneOf/1`).
+fn union_member(at: &str) -> bool {
+    let mut parts = at.rsplit('/');
+    let index = parts.next().is_some_and(|i| i.parse::<usize>().is_ok());
+    index && matches!(parts.next(), Some("oneOf" | "anyOf"))
+}
+
 fn nullable(snapshot: &Value, schema: &Value) -> bool {
     super::resolve(snapshot, schema).get("nullable") == Some(&Value::Bool(true))
 }
@@ -64,6 +75,10 @@ components:
       required: [x]
       properties: {x: {$ref: '#/components/schemas/Nullable'}}
     Nullable: {type: string, nullable: true}
+    Either:
+      oneOf:
+        - {required: [a], properties: {a: {type: string}}}
+        - {required: [b], properties: {b: {type: array, nullable: true, items: {type: string}}}}
 "#,
         );
         assert_eq!(run(&mut s).len(), 2);
@@ -72,5 +87,10 @@ components:
             serde_json::json!(["summary"])
         );
         assert!(s["components"]["schemas"]["Only"].get("required").is_none());
+        // A union member keeps what tells it from the others.
+        assert_eq!(
+            s["components"]["schemas"]["Either"]["oneOf"][1]["required"],
+            serde_json::json!(["b"])
+        );
     }
 }

@@ -2,10 +2,14 @@
 //! to chrono, uuid and `std::net` types, which reject what Kibana really sends (`now-15m`,
 //! dates without a zone, hostnames where an address is declared) and fail a whole response for
 //! one field; they would also add chrono and uuid to every generated crate. Such formats are
-//! removed (the value is a `String`, as sent); `binary`, `byte` and numeric formats stay.
+//! moved to `x-kbn-format` (the value is a `String`, as sent; tests and the mock still know a
+//! uuid is wanted); `binary`, `byte` and numeric formats stay.
 
 use super::Change;
 use serde_json::Value;
+
+/// Where a removed format is kept.
+pub const FORMAT_NOTE: &str = "x-kbn-format";
 
 /// The formats typify turns into a non-`String` type.
 const TYPED_FORMATS: &[&str] = &["date-time", "date", "time", "uuid", "ipv4", "ipv6", "ip"];
@@ -20,6 +24,7 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
             .map(str::to_string);
         if let Some(f) = format.filter(|f| is_string && TYPED_FORMATS.contains(&f.as_str())) {
             map.remove("format");
+            map.insert(FORMAT_NOTE.to_string(), Value::String(f.clone()));
             changes.push(Change {
                 pass: "string_formats",
                 at: at.to_string(),
@@ -58,6 +63,11 @@ components:
             s.pointer("/components/schemas/T/properties/id/format")
                 .is_none()
         );
+        assert_eq!(
+            at(&s, "/components/schemas/T/properties/id/x-kbn-format"),
+            "uuid"
+        );
+        assert!(run(&mut s).is_empty(), "idempotent");
         assert_eq!(
             at(&s, "/components/schemas/T/properties/file/format"),
             "binary"

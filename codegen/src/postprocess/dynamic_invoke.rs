@@ -78,7 +78,7 @@ fn arm(method: &syn::Ident, b: &Builder) -> Option<TokenStream> {
             }
         } else if key == "body" {
             quote! {
-                if let Some(v) = &args.body { b = b.body(crate::dynamic::arg::<#ty>("body", v)?); }
+                if let Some(v) = &args.body { b = b.body(crate::dynamic::body::<#ty>(v)?); }
             }
         } else {
             quote! {
@@ -218,7 +218,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("b=b.body(crate::dynamic::arg::<types::Body>(\"body\",v)?)"),
+            text.contains("b=b.body(crate::dynamic::body::<types::Body>(v)?)"),
             "{text}"
         );
         let invoke = &text[text.find("pubasyncfninvoke").unwrap()..];
