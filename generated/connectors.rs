@@ -760,66 +760,67 @@ pub mod types {
         pub incident: RunCloseincidentSubActionParamsIncident,
     }
     ///`RunCloseincidentSubActionParamsIncident`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct RunCloseincidentSubActionParamsIncident {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<
-            RunCloseincidentSubActionParamsIncidentSubtype0,
-        >,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<
-            RunCloseincidentSubActionParamsIncidentSubtype1,
-        >,
-    }
-    ///`RunCloseincidentSubActionParamsIncidentSubtype0`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct RunCloseincidentSubActionParamsIncidentSubtype0 {
-        ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
-        #[serde(
-            default = "defaults::run_closeincident_sub_action_params_incident_subtype0_correlation_id"
-        )]
-        pub correlation_id: ::std::option::Option<
-            RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId,
-        >,
-        ///ServiceNow `incidentId` of the incident.
-        #[serde(
-            rename = "externalId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::default::Default for RunCloseincidentSubActionParamsIncidentSubtype0 {
-        fn default() -> Self {
-            Self {
-                correlation_id: defaults::run_closeincident_sub_action_params_incident_subtype0_correlation_id(),
-                external_id: Default::default(),
-            }
-        }
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunCloseincidentSubActionParamsIncident {
+        Variant0 {
+            ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+            #[serde(
+                default = "defaults::run_closeincident_sub_action_params_incident_variant0_correlation_id"
+            )]
+            correlation_id: ::std::option::Option<
+                RunCloseincidentSubActionParamsIncidentVariant0CorrelationId,
+            >,
+            ///ServiceNow `incidentId` of the incident.
+            #[serde(
+                rename = "externalId",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            external_id: ::std::option::Option<::std::string::String>,
+        },
+        Variant1 {
+            ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+            #[serde(
+                default = "defaults::run_closeincident_sub_action_params_incident_variant1_correlation_id"
+            )]
+            correlation_id: ::std::option::Option<
+                RunCloseincidentSubActionParamsIncidentVariant1CorrelationId,
+            >,
+            ///ServiceNow `incidentId` of the incident.
+            #[serde(
+                rename = "externalId",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            external_id: ::std::option::Option<::std::string::String>,
+        },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId(
+    pub struct RunCloseincidentSubActionParamsIncidentVariant0CorrelationId(
         ::std::string::String,
     );
     impl ::std::ops::Deref
-    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant0CorrelationId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<
-        RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId,
+        RunCloseincidentSubActionParamsIncidentVariant0CorrelationId,
     > for ::std::string::String {
         fn from(
-            value: RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId,
+            value: RunCloseincidentSubActionParamsIncidentVariant0CorrelationId,
         ) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr
-    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant0CorrelationId {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -831,7 +832,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant0CorrelationId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -840,7 +841,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant0CorrelationId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -849,7 +850,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de>
-    for RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant0CorrelationId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -861,55 +862,30 @@ pub mod types {
                 })
         }
     }
-    ///`RunCloseincidentSubActionParamsIncidentSubtype1`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct RunCloseincidentSubActionParamsIncidentSubtype1 {
-        ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
-        #[serde(
-            default = "defaults::run_closeincident_sub_action_params_incident_subtype1_correlation_id"
-        )]
-        pub correlation_id: ::std::option::Option<
-            RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId,
-        >,
-        ///ServiceNow `incidentId` of the incident.
-        #[serde(
-            rename = "externalId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::default::Default for RunCloseincidentSubActionParamsIncidentSubtype1 {
-        fn default() -> Self {
-            Self {
-                correlation_id: defaults::run_closeincident_sub_action_params_incident_subtype1_correlation_id(),
-                external_id: Default::default(),
-            }
-        }
-    }
     ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId(
+    pub struct RunCloseincidentSubActionParamsIncidentVariant1CorrelationId(
         ::std::string::String,
     );
     impl ::std::ops::Deref
-    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant1CorrelationId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<
-        RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId,
+        RunCloseincidentSubActionParamsIncidentVariant1CorrelationId,
     > for ::std::string::String {
         fn from(
-            value: RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId,
+            value: RunCloseincidentSubActionParamsIncidentVariant1CorrelationId,
         ) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr
-    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant1CorrelationId {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -921,7 +897,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant1CorrelationId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -930,7 +906,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant1CorrelationId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -939,7 +915,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de>
-    for RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId {
+    for RunCloseincidentSubActionParamsIncidentVariant1CorrelationId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -2773,77 +2749,67 @@ pub mod types {
         }
     }
     ///`RunConnectorRequestParamsVariant8SubActionParamsIncident`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncident {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<
-            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
-        >,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<
-            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
-        >,
-    }
-    impl RunConnectorRequestParamsVariant8SubActionParamsIncident {
-        pub fn builder() -> builder::RunConnectorRequestParamsVariant8SubActionParamsIncident {
-            Default::default()
-        }
-    }
-    ///`RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
-        ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
-        #[serde(
-            default = "defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype0_correlation_id"
-        )]
-        pub correlation_id: ::std::option::Option<
-            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
-        >,
-        ///ServiceNow `incidentId` of the incident.
-        #[serde(
-            rename = "externalId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::default::Default
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
-        fn default() -> Self {
-            Self {
-                correlation_id: defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype0_correlation_id(),
-                external_id: Default::default(),
-            }
-        }
-    }
-    impl RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
-        pub fn builder() -> builder::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
-            Default::default()
-        }
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum RunConnectorRequestParamsVariant8SubActionParamsIncident {
+        Variant0 {
+            ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+            #[serde(
+                default = "defaults::run_connector_request_params_variant8_sub_action_params_incident_variant0_correlation_id"
+            )]
+            correlation_id: ::std::option::Option<
+                RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId,
+            >,
+            ///ServiceNow `incidentId` of the incident.
+            #[serde(
+                rename = "externalId",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            external_id: ::std::option::Option<::std::string::String>,
+        },
+        Variant1 {
+            ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+            #[serde(
+                default = "defaults::run_connector_request_params_variant8_sub_action_params_incident_variant1_correlation_id"
+            )]
+            correlation_id: ::std::option::Option<
+                RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId,
+            >,
+            ///ServiceNow `incidentId` of the incident.
+            #[serde(
+                rename = "externalId",
+                skip_serializing_if = "::std::option::Option::is_none"
+            )]
+            external_id: ::std::option::Option<::std::string::String>,
+        },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId(
+    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId(
         ::std::string::String,
     );
     impl ::std::ops::Deref
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<
-        RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
+        RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId,
     > for ::std::string::String {
         fn from(
-            value: RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
+            value: RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId,
         ) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -2855,7 +2821,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -2864,7 +2830,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2873,7 +2839,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de>
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -2885,61 +2851,30 @@ pub mod types {
                 })
         }
     }
-    ///`RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
-    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
-        ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
-        #[serde(
-            default = "defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype1_correlation_id"
-        )]
-        pub correlation_id: ::std::option::Option<
-            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
-        >,
-        ///ServiceNow `incidentId` of the incident.
-        #[serde(
-            rename = "externalId",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub external_id: ::std::option::Option<::std::string::String>,
-    }
-    impl ::std::default::Default
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
-        fn default() -> Self {
-            Self {
-                correlation_id: defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype1_correlation_id(),
-                external_id: Default::default(),
-            }
-        }
-    }
-    impl RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
-        pub fn builder() -> builder::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
-            Default::default()
-        }
-    }
     ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId(
+    pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId(
         ::std::string::String,
     );
     impl ::std::ops::Deref
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
     impl ::std::convert::From<
-        RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
+        RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId,
     > for ::std::string::String {
         fn from(
-            value: RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
+            value: RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId,
         ) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -2951,7 +2886,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<&str>
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -2960,7 +2895,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2969,7 +2904,7 @@ pub mod types {
         }
     }
     impl<'de> ::serde::Deserialize<'de>
-    for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId {
+    for RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -6927,251 +6862,6 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct RunConnectorRequestParamsVariant8SubActionParamsIncident {
-            subtype_0: ::std::result::Result<
-                ::std::option::Option<
-                    super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
-                >,
-                ::std::string::String,
-            >,
-            subtype_1: ::std::result::Result<
-                ::std::option::Option<
-                    super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
-                >,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for RunConnectorRequestParamsVariant8SubActionParamsIncident {
-            fn default() -> Self {
-                Self {
-                    subtype_0: Ok(Default::default()),
-                    subtype_1: Ok(Default::default()),
-                }
-            }
-        }
-        impl RunConnectorRequestParamsVariant8SubActionParamsIncident {
-            pub fn subtype_0<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_0 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_0: {e}")
-                    });
-                self
-            }
-            pub fn subtype_1<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.subtype_1 = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for subtype_1: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            RunConnectorRequestParamsVariant8SubActionParamsIncident,
-        > for super::RunConnectorRequestParamsVariant8SubActionParamsIncident {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RunConnectorRequestParamsVariant8SubActionParamsIncident,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    subtype_0: value.subtype_0?,
-                    subtype_1: value.subtype_1?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::RunConnectorRequestParamsVariant8SubActionParamsIncident,
-        > for RunConnectorRequestParamsVariant8SubActionParamsIncident {
-            fn from(
-                value: super::RunConnectorRequestParamsVariant8SubActionParamsIncident,
-            ) -> Self {
-                Self {
-                    subtype_0: Ok(value.subtype_0),
-                    subtype_1: Ok(value.subtype_1),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
-            correlation_id: ::std::result::Result<
-                ::std::option::Option<
-                    super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
-                >,
-                ::std::string::String,
-            >,
-            external_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
-            fn default() -> Self {
-                Self {
-                    correlation_id: Ok(
-                        super::defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype0_correlation_id(),
-                    ),
-                    external_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
-            pub fn correlation_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.correlation_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for correlation_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn external_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.external_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
-        > for super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    correlation_id: value.correlation_id?,
-                    external_id: value.external_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
-        > for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0 {
-            fn from(
-                value: super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0,
-            ) -> Self {
-                Self {
-                    correlation_id: Ok(value.correlation_id),
-                    external_id: Ok(value.external_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
-        pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
-            correlation_id: ::std::result::Result<
-                ::std::option::Option<
-                    super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
-                >,
-                ::std::string::String,
-            >,
-            external_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default
-        for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
-            fn default() -> Self {
-                Self {
-                    correlation_id: Ok(
-                        super::defaults::run_connector_request_params_variant8_sub_action_params_incident_subtype1_correlation_id(),
-                    ),
-                    external_id: Ok(Default::default()),
-                }
-            }
-        }
-        impl RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
-            pub fn correlation_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
-                    >,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.correlation_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for correlation_id: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn external_id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.external_id = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for external_id: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<
-            RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
-        > for super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    correlation_id: value.correlation_id?,
-                    external_id: value.external_id?,
-                })
-            }
-        }
-        impl ::std::convert::From<
-            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
-        > for RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1 {
-            fn from(
-                value: super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1,
-            ) -> Self {
-                Self {
-                    correlation_id: Ok(value.correlation_id),
-                    external_id: Ok(value.external_id),
-                }
-            }
-        }
-        #[derive(Clone, Debug)]
         pub struct RunConnectorRequestParamsVariant9SubActionParams {
             actions: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -7891,38 +7581,38 @@ pub mod types {
         {
             T::try_from(V).unwrap()
         }
-        pub(super) fn run_closeincident_sub_action_params_incident_subtype0_correlation_id() -> ::std::option::Option<
-            super::RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId,
+        pub(super) fn run_closeincident_sub_action_params_incident_variant0_correlation_id() -> ::std::option::Option<
+            super::RunCloseincidentSubActionParamsIncidentVariant0CorrelationId,
         > {
             ::std::option::Option::Some(
-                super::RunCloseincidentSubActionParamsIncidentSubtype0CorrelationId(
+                super::RunCloseincidentSubActionParamsIncidentVariant0CorrelationId(
                     "{{rule.id}}:{{alert.id}}".to_string(),
                 ),
             )
         }
-        pub(super) fn run_closeincident_sub_action_params_incident_subtype1_correlation_id() -> ::std::option::Option<
-            super::RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId,
+        pub(super) fn run_closeincident_sub_action_params_incident_variant1_correlation_id() -> ::std::option::Option<
+            super::RunCloseincidentSubActionParamsIncidentVariant1CorrelationId,
         > {
             ::std::option::Option::Some(
-                super::RunCloseincidentSubActionParamsIncidentSubtype1CorrelationId(
+                super::RunCloseincidentSubActionParamsIncidentVariant1CorrelationId(
                     "{{rule.id}}:{{alert.id}}".to_string(),
                 ),
             )
         }
-        pub(super) fn run_connector_request_params_variant8_sub_action_params_incident_subtype0_correlation_id() -> ::std::option::Option<
-            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId,
+        pub(super) fn run_connector_request_params_variant8_sub_action_params_incident_variant0_correlation_id() -> ::std::option::Option<
+            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId,
         > {
             ::std::option::Option::Some(
-                super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype0CorrelationId(
+                super::RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId(
                     "{{rule.id}}:{{alert.id}}".to_string(),
                 ),
             )
         }
-        pub(super) fn run_connector_request_params_variant8_sub_action_params_incident_subtype1_correlation_id() -> ::std::option::Option<
-            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId,
+        pub(super) fn run_connector_request_params_variant8_sub_action_params_incident_variant1_correlation_id() -> ::std::option::Option<
+            super::RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId,
         > {
             ::std::option::Option::Some(
-                super::RunConnectorRequestParamsVariant8SubActionParamsIncidentSubtype1CorrelationId(
+                super::RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId(
                     "{{rule.id}}:{{alert.id}}".to_string(),
                 ),
             )
@@ -8724,6 +8414,91 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunCloseincidentSubActionParamsIncident {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0 {
+                                ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+                                #[serde(
+                                    default = "defaults::run_closeincident_sub_action_params_incident_variant0_correlation_id"
+                                )]
+                                correlation_id: ::std::option::Option<
+                                    RunCloseincidentSubActionParamsIncidentVariant0CorrelationId,
+                                >,
+                                ///ServiceNow `incidentId` of the incident.
+                                #[serde(
+                                    rename = "externalId",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                external_id: ::std::option::Option<::std::string::String>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0 { correlation_id, external_id } => {
+                                            RunCloseincidentSubActionParamsIncident::Variant0 {
+                                                correlation_id,
+                                                external_id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1 {
+                                ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+                                #[serde(
+                                    default = "defaults::run_closeincident_sub_action_params_incident_variant1_correlation_id"
+                                )]
+                                correlation_id: ::std::option::Option<
+                                    RunCloseincidentSubActionParamsIncidentVariant1CorrelationId,
+                                >,
+                                ///ServiceNow `incidentId` of the incident.
+                                #[serde(
+                                    rename = "externalId",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                external_id: ::std::option::Option<::std::string::String>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1 { correlation_id, external_id } => {
+                                            RunCloseincidentSubActionParamsIncident::Variant1 {
+                                                correlation_id,
+                                                external_id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunCloseincidentSubActionParamsIncident::Unknown,
+            )
         }
     }
     impl<'de> ::serde::Deserialize<'de> for RunConnectorRequestParams {
@@ -9837,6 +9612,92 @@ pub mod types {
                     },
                 ],
                 RunConnectorRequestParamsVariant20SubActionParamsIncidentSourceIp::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for RunConnectorRequestParamsVariant8SubActionParamsIncident {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0 {
+                                ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+                                #[serde(
+                                    default = "defaults::run_connector_request_params_variant8_sub_action_params_incident_variant0_correlation_id"
+                                )]
+                                correlation_id: ::std::option::Option<
+                                    RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId,
+                                >,
+                                ///ServiceNow `incidentId` of the incident.
+                                #[serde(
+                                    rename = "externalId",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                external_id: ::std::option::Option<::std::string::String>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0 { correlation_id, external_id } => {
+                                            RunConnectorRequestParamsVariant8SubActionParamsIncident::Variant0 {
+                                                correlation_id,
+                                                external_id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1 {
+                                ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
+                                #[serde(
+                                    default = "defaults::run_connector_request_params_variant8_sub_action_params_incident_variant1_correlation_id"
+                                )]
+                                correlation_id: ::std::option::Option<
+                                    RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId,
+                                >,
+                                ///ServiceNow `incidentId` of the incident.
+                                #[serde(
+                                    rename = "externalId",
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                external_id: ::std::option::Option<::std::string::String>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1 { correlation_id, external_id } => {
+                                            RunConnectorRequestParamsVariant8SubActionParamsIncident::Variant1 {
+                                                correlation_id,
+                                                external_id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                RunConnectorRequestParamsVariant8SubActionParamsIncident::Unknown,
             )
         }
     }

@@ -6457,21 +6457,6 @@ let response = client.find_prompts()
     pub fn find_prompts(&self) -> builder::FindPrompts<'_> {
         builder::FindPrompts::new(self)
     }
-    /**Apply a bulk action to prompts
-
-Creates, updates and deletes system and quick prompts (chosen by id or by query) in one request.
-
-Sends a `POST` request to `/api/security_ai_assistant/prompts/_bulk_action`
-
-```text
-let response = client.perform_prompts_bulk_action()
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn perform_prompts_bulk_action(&self) -> builder::PerformPromptsBulkAction<'_> {
-        builder::PerformPromptsBulkAction::new(self)
-    }
     /**Apply a bulk action to anonymization fields
 
 Creates, updates and deletes anonymization fields (chosen by id or by query) in one request.
@@ -6702,6 +6687,21 @@ let response = client.delete_knowledge_base_entry()
 ```*/
     pub fn delete_knowledge_base_entry(&self) -> builder::DeleteKnowledgeBaseEntry<'_> {
         builder::DeleteKnowledgeBaseEntry::new(self)
+    }
+    /**Apply a bulk action to prompts
+
+Creates, updates and deletes system and quick prompts (chosen by id or by query) in one request.
+
+Sends a `POST` request to `/api/security_ai_assistant/prompts/_bulk_action`
+
+```text
+let response = client.perform_prompts_bulk_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn perform_prompts_bulk_action(&self) -> builder::PerformPromptsBulkAction<'_> {
+        builder::PerformPromptsBulkAction::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -7444,108 +7444,6 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "find_prompts",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::response::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::perform_prompts_bulk_action`]
-
-[`Client::perform_prompts_bulk_action`]: super::Client::perform_prompts_bulk_action*/
-    #[derive(Debug, Clone)]
-    pub struct PerformPromptsBulkAction<'a> {
-        client: &'a super::Client,
-        body: Result<types::builder::PerformPromptsBulkActionBody, String>,
-    }
-    impl<'a> PerformPromptsBulkAction<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::PerformPromptsBulkActionBody>,
-            <V as std::convert::TryInto<
-                types::PerformPromptsBulkActionBody,
-            >>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `PerformPromptsBulkActionBody` for body failed: {}",
-                        s
-                    )
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::PerformPromptsBulkActionBody,
-            ) -> types::builder::PerformPromptsBulkActionBody,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `POST` request to `/api/security_ai_assistant/prompts/_bulk_action`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::PromptsBulkCrudActionResponse>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::path_of::<types::PromptsBulkCrudActionResponse>,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(
-            self,
-        ) -> Result<
-            ResponseValue<types::PromptsBulkCrudActionResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
-            let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::PerformPromptsBulkActionBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/security_ai_assistant/prompts/_bulk_action", client.baseurl,
-            );
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "perform_prompts_bulk_action",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -8901,6 +8799,108 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::perform_prompts_bulk_action`]
+
+[`Client::perform_prompts_bulk_action`]: super::Client::perform_prompts_bulk_action*/
+    #[derive(Debug, Clone)]
+    pub struct PerformPromptsBulkAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PerformPromptsBulkActionBody, String>,
+    }
+    impl<'a> PerformPromptsBulkAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PerformPromptsBulkActionBody>,
+            <V as std::convert::TryInto<
+                types::PerformPromptsBulkActionBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PerformPromptsBulkActionBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PerformPromptsBulkActionBody,
+            ) -> types::builder::PerformPromptsBulkActionBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/security_ai_assistant/prompts/_bulk_action`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PromptsBulkCrudActionResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PromptsBulkCrudActionResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PromptsBulkCrudActionResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PerformPromptsBulkActionBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/prompts/_bulk_action", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "perform_prompts_bulk_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> FindAnonymizationFields<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
@@ -9303,9 +9303,6 @@ pub mod roundtrip {
             "FindPromptsResponse" => {
                 Some(decode_encode::<super::types::FindPromptsResponse>(json))
             }
-            "PerformPromptsBulkActionBody" => {
-                Some(decode_encode::<super::types::PerformPromptsBulkActionBody>(json))
-            }
             "PerformAnonymizationFieldsBulkActionBody" => {
                 Some(
                     decode_encode::<
@@ -9335,6 +9332,9 @@ pub mod roundtrip {
                 Some(
                     decode_encode::<super::types::FindKnowledgeBaseEntriesResponse>(json),
                 )
+            }
+            "PerformPromptsBulkActionBody" => {
+                Some(decode_encode::<super::types::PerformPromptsBulkActionBody>(json))
             }
             _ => None,
         }
@@ -9610,10 +9610,6 @@ pub mod operations {
     pub const FIND_PROMPTS: crate::OperationId = crate::OperationId::__generated(
         "find_prompts",
     );
-    ///`POST /api/security_ai_assistant/prompts/_bulk_action` (`PerformPromptsBulkAction`).
-    pub const PERFORM_PROMPTS_BULK_ACTION: crate::OperationId = crate::OperationId::__generated(
-        "perform_prompts_bulk_action",
-    );
     ///`POST /api/security_ai_assistant/anonymization_fields/_bulk_action` (`PerformAnonymizationFieldsBulkAction`).
     pub const PERFORM_ANONYMIZATION_FIELDS_BULK_ACTION: crate::OperationId = crate::OperationId::__generated(
         "perform_anonymization_fields_bulk_action",
@@ -9661,6 +9657,10 @@ pub mod operations {
     ///`DELETE /api/security_ai_assistant/knowledge_base/entries/{id}` (`DeleteKnowledgeBaseEntry`).
     pub const DELETE_KNOWLEDGE_BASE_ENTRY: crate::OperationId = crate::OperationId::__generated(
         "delete_knowledge_base_entry",
+    );
+    ///`POST /api/security_ai_assistant/prompts/_bulk_action` (`PerformPromptsBulkAction`).
+    pub const PERFORM_PROMPTS_BULK_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "perform_prompts_bulk_action",
     );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
@@ -9769,16 +9769,6 @@ pub async fn invoke(
                 b = b
                     .sort_order(
                         crate::dynamic::arg::<types::SortOrder>("sort_order", v)?,
-                    );
-            }
-            crate::dynamic::json(b.send().await?)
-        }
-        "perform_prompts_bulk_action" => {
-            let mut b = client.perform_prompts_bulk_action();
-            if let Some(v) = &args.body {
-                b = b
-                    .body(
-                        crate::dynamic::body::<types::PerformPromptsBulkActionBody>(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)
@@ -9973,6 +9963,16 @@ pub async fn invoke(
             let mut b = client.delete_knowledge_base_entry();
             if let Some(v) = args.param("id") {
                 b = b.id(crate::dynamic::arg::<types::NonEmptyString>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "perform_prompts_bulk_action" => {
+            let mut b = client.perform_prompts_bulk_action();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::PerformPromptsBulkActionBody>(v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }

@@ -122,6 +122,821 @@ pub mod operations {
             )
         }
     }
+    pub struct ReadTagsWhen(::httpmock::When);
+    impl ReadTagsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/tags$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct ReadTagsThen(::httpmock::Then);
+    impl ReadTagsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RuleTagArray) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ReadPrivilegesWhen(::httpmock::When);
+    impl ReadPrivilegesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/privileges$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct ReadPrivilegesThen(::httpmock::Then);
+    impl ReadPrivilegesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ReadPrivilegesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ReadRuleWhen(::httpmock::When);
+    impl ReadRuleWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::RuleObjectId>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("id"))
+            }
+        }
+        pub fn rule_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::RuleSignatureId>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("rule_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("rule_id"))
+            }
+        }
+    }
+    pub struct ReadRuleThen(::httpmock::Then);
+    impl ReadRuleThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RuleResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateRuleWhen(::httpmock::When);
+    impl UpdateRuleWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::RuleUpdateProps) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateRuleThen(::httpmock::Then);
+    impl UpdateRuleThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RuleResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateRuleWhen(::httpmock::When);
+    impl CreateRuleWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::RuleCreateProps) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateRuleThen(::httpmock::Then);
+    impl CreateRuleThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RuleResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteRuleWhen(::httpmock::When);
+    impl DeleteRuleWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::RuleObjectId>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("id"))
+            }
+        }
+        pub fn rule_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::RuleSignatureId>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("rule_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("rule_id"))
+            }
+        }
+    }
+    pub struct DeleteRuleThen(::httpmock::Then);
+    impl DeleteRuleThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RuleResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PatchRuleWhen(::httpmock::When);
+    impl PatchRuleWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::RulePatchProps) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PatchRuleThen(::httpmock::Then);
+    impl PatchRuleThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RuleResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PerformRulesBulkActionWhen(::httpmock::When);
+    impl PerformRulesBulkActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules/_bulk_action$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn dry_run<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("dry_run", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("dry_run"))
+            }
+        }
+        pub fn body(self, value: &types::PerformRulesBulkActionBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PerformRulesBulkActionThen(::httpmock::Then);
+    impl PerformRulesBulkActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PerformRulesBulkActionResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ExportRulesWhen(::httpmock::When);
+    impl ExportRulesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules/_export$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn exclude_export_details<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("exclude_export_details", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("exclude_export_details"))
+            }
+        }
+        pub fn file_name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("file_name", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("file_name"))
+            }
+        }
+        pub fn body(self, value: &types::ExportRulesBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct ExportRulesThen(::httpmock::Then);
+    impl ExportRulesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: ::serde_json::Value) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body(value),
+            )
+        }
+    }
+    pub struct FindRulesWhen(::httpmock::When);
+    impl FindRulesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules/_find$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn fields<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("fields", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("fields"))
+            }
+        }
+        pub fn filter<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("filter", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("filter"))
+            }
+        }
+        pub fn gaps_range_end<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("gaps_range_end", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("gaps_range_end"))
+            }
+        }
+        pub fn gaps_range_start<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("gaps_range_start", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("gaps_range_start"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("per_page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("per_page"))
+            }
+        }
+        pub fn sort_field<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::FindRulesSortField>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_field", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_field"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::SortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_order"))
+            }
+        }
+    }
+    pub struct FindRulesThen(::httpmock::Then);
+    impl FindRulesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FindRulesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ImportRulesWhen(::httpmock::When);
+    impl ImportRulesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules/_import$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn as_new_list<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("as_new_list", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("as_new_list"))
+            }
+        }
+        pub fn overwrite<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("overwrite", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("overwrite"))
+            }
+        }
+        pub fn overwrite_action_connectors<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    self.0.query_param("overwrite_action_connectors", value.to_string()),
+                )
+            } else {
+                Self(self.0.query_param_missing("overwrite_action_connectors"))
+            }
+        }
+        pub fn overwrite_exceptions<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("overwrite_exceptions", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("overwrite_exceptions"))
+            }
+        }
+        pub fn body(self, value: ::serde_json::Value) -> Self {
+            Self(self.0.json_body(value))
+        }
+    }
+    pub struct ImportRulesThen(::httpmock::Then);
+    impl ImportRulesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ImportRulesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct RulePreviewWhen(::httpmock::When);
+    impl RulePreviewWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/rules/preview$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn enable_logged_requests<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("enable_logged_requests", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("enable_logged_requests"))
+            }
+        }
+        pub fn body(self, value: &types::RulePreviewBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct RulePreviewThen(::httpmock::Then);
+    impl RulePreviewThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RulePreviewResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct SearchAlertsWhen(::httpmock::When);
+    impl SearchAlertsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/signals/search$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::SearchAlertsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct SearchAlertsThen(::httpmock::Then);
+    impl SearchAlertsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SearchAlertsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct SetAlertTagsWhen(::httpmock::When);
+    impl SetAlertTagsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/signals/tags$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::SetAlertTagsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct SetAlertTagsThen(::httpmock::Then);
+    impl SetAlertTagsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SetAlertTagsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn unauthorized(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(401u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -133,6 +948,51 @@ pub trait MockServerExt {
     fn set_alerts_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SetAlertsStatusWhen, operations::SetAlertsStatusThen);
+    fn read_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadTagsWhen, operations::ReadTagsThen);
+    fn read_privileges<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadPrivilegesWhen, operations::ReadPrivilegesThen);
+    fn read_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadRuleWhen, operations::ReadRuleThen);
+    fn update_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateRuleWhen, operations::UpdateRuleThen);
+    fn create_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateRuleWhen, operations::CreateRuleThen);
+    fn delete_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteRuleWhen, operations::DeleteRuleThen);
+    fn patch_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PatchRuleWhen, operations::PatchRuleThen);
+    fn perform_rules_bulk_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformRulesBulkActionWhen,
+            operations::PerformRulesBulkActionThen,
+        );
+    fn export_rules<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ExportRulesWhen, operations::ExportRulesThen);
+    fn find_rules<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::FindRulesWhen, operations::FindRulesThen);
+    fn import_rules<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImportRulesWhen, operations::ImportRulesThen);
+    fn rule_preview<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RulePreviewWhen, operations::RulePreviewThen);
+    fn search_alerts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SearchAlertsWhen, operations::SearchAlertsThen);
+    fn set_alert_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SetAlertTagsWhen, operations::SetAlertTagsThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn set_alert_assignees<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -154,6 +1014,163 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::SetAlertsStatusWhen::new(when),
                 operations::SetAlertsStatusThen::new(then),
+            )
+        })
+    }
+    fn read_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadTagsWhen, operations::ReadTagsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ReadTagsWhen::new(when),
+                operations::ReadTagsThen::new(then),
+            )
+        })
+    }
+    fn read_privileges<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadPrivilegesWhen, operations::ReadPrivilegesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ReadPrivilegesWhen::new(when),
+                operations::ReadPrivilegesThen::new(then),
+            )
+        })
+    }
+    fn read_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadRuleWhen, operations::ReadRuleThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ReadRuleWhen::new(when),
+                operations::ReadRuleThen::new(then),
+            )
+        })
+    }
+    fn update_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateRuleWhen, operations::UpdateRuleThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateRuleWhen::new(when),
+                operations::UpdateRuleThen::new(then),
+            )
+        })
+    }
+    fn create_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateRuleWhen, operations::CreateRuleThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateRuleWhen::new(when),
+                operations::CreateRuleThen::new(then),
+            )
+        })
+    }
+    fn delete_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeleteRuleWhen, operations::DeleteRuleThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteRuleWhen::new(when),
+                operations::DeleteRuleThen::new(then),
+            )
+        })
+    }
+    fn patch_rule<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PatchRuleWhen, operations::PatchRuleThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PatchRuleWhen::new(when),
+                operations::PatchRuleThen::new(then),
+            )
+        })
+    }
+    fn perform_rules_bulk_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformRulesBulkActionWhen,
+            operations::PerformRulesBulkActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PerformRulesBulkActionWhen::new(when),
+                operations::PerformRulesBulkActionThen::new(then),
+            )
+        })
+    }
+    fn export_rules<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ExportRulesWhen, operations::ExportRulesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ExportRulesWhen::new(when),
+                operations::ExportRulesThen::new(then),
+            )
+        })
+    }
+    fn find_rules<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::FindRulesWhen, operations::FindRulesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::FindRulesWhen::new(when),
+                operations::FindRulesThen::new(then),
+            )
+        })
+    }
+    fn import_rules<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ImportRulesWhen, operations::ImportRulesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ImportRulesWhen::new(when),
+                operations::ImportRulesThen::new(then),
+            )
+        })
+    }
+    fn rule_preview<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::RulePreviewWhen, operations::RulePreviewThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::RulePreviewWhen::new(when),
+                operations::RulePreviewThen::new(then),
+            )
+        })
+    }
+    fn search_alerts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SearchAlertsWhen, operations::SearchAlertsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SearchAlertsWhen::new(when),
+                operations::SearchAlertsThen::new(then),
+            )
+        })
+    }
+    fn set_alert_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::SetAlertTagsWhen, operations::SetAlertTagsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::SetAlertTagsWhen::new(when),
+                operations::SetAlertTagsThen::new(then),
             )
         })
     }

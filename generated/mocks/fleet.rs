@@ -165,6 +165,115 @@ pub mod operations {
             )
         }
     }
+    pub struct PutFleetAgentDownloadSourcesSourceidWhen(::httpmock::When);
+    impl PutFleetAgentDownloadSourcesSourceidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_download_sources/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn source_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agent_download_sources/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::DownloadSourceRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetAgentDownloadSourcesSourceidThen(::httpmock::Then);
+    impl PutFleetAgentDownloadSourcesSourceidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DownloadSourceItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetAgentDownloadSourcesSourceidWhen(::httpmock::When);
+    impl DeleteFleetAgentDownloadSourcesSourceidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_download_sources/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn source_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agent_download_sources/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteFleetAgentDownloadSourcesSourceidThen(::httpmock::Then);
+    impl DeleteFleetAgentDownloadSourcesSourceidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct PostFleetAgentPoliciesAgentpolicyidCopyWhen(::httpmock::When);
     impl PostFleetAgentPoliciesAgentpolicyidCopyWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -407,6 +516,49 @@ pub mod operations {
             )
         }
     }
+    pub struct PostFleetAgentsWhen(::httpmock::When);
+    impl PostFleetAgentsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/api/fleet/agents$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetAgentsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsThen(::httpmock::Then);
+    impl PostFleetAgentsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetAgentsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetFleetAgentsAgentidWhen(::httpmock::When);
     impl GetFleetAgentsAgentidWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -451,6 +603,185 @@ pub mod operations {
             self.0
         }
         pub fn ok(self, value: &types::GetFleetAgentsAgentidResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetAgentsAgentidWhen(::httpmock::When);
+    impl PutFleetAgentsAgentidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::PutFleetAgentsAgentidBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetAgentsAgentidThen(::httpmock::Then);
+    impl PutFleetAgentsAgentidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PutFleetAgentsAgentidResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetAgentsAgentidWhen(::httpmock::When);
+    impl DeleteFleetAgentsAgentidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteFleetAgentsAgentidThen(::httpmock::Then);
+    impl DeleteFleetAgentsAgentidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeleteFleetAgentsAgentidResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesWhen(::httpmock::When);
+    impl GetFleetEpmPackagesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn category<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("category", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("category"))
+            }
+        }
+        pub fn exclude_install_status<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("excludeInstallStatus", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("excludeInstallStatus"))
+            }
+        }
+        pub fn prerelease<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("prerelease", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("prerelease"))
+            }
+        }
+    }
+    pub struct GetFleetEpmPackagesThen(::httpmock::Then);
+    impl GetFleetEpmPackagesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetEpmPackagesResponse) -> Self {
             Self(
                 self
                     .0
@@ -516,6 +847,59 @@ pub mod operations {
             self.0
         }
         pub fn ok(self, value: &types::PostFleetEpmPackagesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEnrollmentApiKeysKeyidWhen(::httpmock::When);
+    impl GetFleetEnrollmentApiKeysKeyidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/enrollment_api_keys/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn key_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/enrollment_api_keys/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetEnrollmentApiKeysKeyidThen(::httpmock::Then);
+    impl GetFleetEnrollmentApiKeysKeyidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetEnrollmentApiKeysKeyidResponse) -> Self {
             Self(
                 self
                     .0
@@ -785,6 +1169,5077 @@ pub mod operations {
             )
         }
     }
+    pub struct GetFleetAgentDownloadSourcesWhen(::httpmock::When);
+    impl GetFleetAgentDownloadSourcesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_download_sources$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetAgentDownloadSourcesThen(::httpmock::Then);
+    impl GetFleetAgentDownloadSourcesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetAgentDownloadSourcesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentDownloadSourcesWhen(::httpmock::When);
+    impl PostFleetAgentDownloadSourcesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_download_sources$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::DownloadSourceRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentDownloadSourcesThen(::httpmock::Then);
+    impl PostFleetAgentDownloadSourcesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DownloadSourceItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentPoliciesWhen(::httpmock::When);
+    impl GetFleetAgentPoliciesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetAgentPoliciesFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+        pub fn full<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("full", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("full"))
+            }
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn no_agent_count<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("noAgentCount", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("noAgentCount"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("perPage", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("perPage"))
+            }
+        }
+        pub fn show_upgradeable<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("showUpgradeable", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("showUpgradeable"))
+            }
+        }
+        pub fn sort_field<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortField", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortField"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetAgentPoliciesSortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortOrder", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortOrder"))
+            }
+        }
+        pub fn with_agent_count<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("withAgentCount", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("withAgentCount"))
+            }
+        }
+    }
+    pub struct GetFleetAgentPoliciesThen(::httpmock::Then);
+    impl GetFleetAgentPoliciesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetAgentPoliciesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentPoliciesWhen(::httpmock::When);
+    impl PostFleetAgentPoliciesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn sys_monitoring<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sys_monitoring", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sys_monitoring"))
+            }
+        }
+        pub fn body(self, value: &types::AgentPolicyRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentPoliciesThen(::httpmock::Then);
+    impl PostFleetAgentPoliciesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AgentPolicyItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentPoliciesBulkGetWhen(::httpmock::When);
+    impl PostFleetAgentPoliciesBulkGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies/_bulk_get$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::PostFleetAgentPoliciesBulkGetFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+        pub fn body(self, value: &types::PostFleetAgentPoliciesBulkGetBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentPoliciesBulkGetThen(::httpmock::Then);
+    impl PostFleetAgentPoliciesBulkGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetAgentPoliciesBulkGetResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentPoliciesAgentpolicyidWhen(::httpmock::When);
+    impl GetFleetAgentPoliciesAgentpolicyidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agent_policies/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetAgentPoliciesAgentpolicyidFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+    }
+    pub struct GetFleetAgentPoliciesAgentpolicyidThen(::httpmock::Then);
+    impl GetFleetAgentPoliciesAgentpolicyidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AgentPolicyItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetAgentPoliciesAgentpolicyidWhen(::httpmock::When);
+    impl PutFleetAgentPoliciesAgentpolicyidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agent_policies/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::PutFleetAgentPoliciesAgentpolicyidFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+        pub fn body(self, value: &types::AgentPolicyUpdateRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetAgentPoliciesAgentpolicyidThen(::httpmock::Then);
+    impl PutFleetAgentPoliciesAgentpolicyidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AgentPolicyItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentPoliciesAgentpolicyidDownloadWhen(::httpmock::When);
+    impl GetFleetAgentPoliciesAgentpolicyidDownloadWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies/[^/]*/download$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agent_policies/{}/download$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn download<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("download", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("download"))
+            }
+        }
+        pub fn kubernetes<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kubernetes", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kubernetes"))
+            }
+        }
+        pub fn standalone<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("standalone", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("standalone"))
+            }
+        }
+    }
+    pub struct GetFleetAgentPoliciesAgentpolicyidDownloadThen(::httpmock::Then);
+    impl GetFleetAgentPoliciesAgentpolicyidDownloadThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetAgentPoliciesAgentpolicyidDownloadResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentPoliciesAgentpolicyidFullWhen(::httpmock::When);
+    impl GetFleetAgentPoliciesAgentpolicyidFullWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies/[^/]*/full$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agent_policies/{}/full$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn download<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("download", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("download"))
+            }
+        }
+        pub fn kubernetes<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kubernetes", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kubernetes"))
+            }
+        }
+        pub fn standalone<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("standalone", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("standalone"))
+            }
+        }
+    }
+    pub struct GetFleetAgentPoliciesAgentpolicyidFullThen(::httpmock::Then);
+    impl GetFleetAgentPoliciesAgentpolicyidFullThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetAgentPoliciesAgentpolicyidFullResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentPoliciesAgentpolicyidOutputsWhen(::httpmock::When);
+    impl GetFleetAgentPoliciesAgentpolicyidOutputsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies/[^/]*/outputs$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agent_policies/{}/outputs$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetAgentPoliciesAgentpolicyidOutputsThen(::httpmock::Then);
+    impl GetFleetAgentPoliciesAgentpolicyidOutputsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetAgentPoliciesAgentpolicyidOutputsResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentPoliciesDeleteWhen(::httpmock::When);
+    impl PostFleetAgentPoliciesDeleteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies/delete$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetAgentPoliciesDeleteBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentPoliciesDeleteThen(::httpmock::Then);
+    impl PostFleetAgentPoliciesDeleteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetAgentPoliciesDeleteResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentPoliciesOutputsWhen(::httpmock::When);
+    impl PostFleetAgentPoliciesOutputsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_policies/outputs$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetAgentPoliciesOutputsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentPoliciesOutputsThen(::httpmock::Then);
+    impl PostFleetAgentPoliciesOutputsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetAgentPoliciesOutputsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentStatusWhen(::httpmock::When);
+    impl GetFleetAgentStatusWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_status$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn policy_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("policyId", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("policyId"))
+            }
+        }
+        pub fn policy_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("policyIds", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("policyIds"))
+            }
+        }
+    }
+    pub struct GetFleetAgentStatusThen(::httpmock::Then);
+    impl GetFleetAgentStatusThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetAgentStatusResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentStatusDataWhen(::httpmock::When);
+    impl GetFleetAgentStatusDataWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agent_status/data$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agents_ids(self, value: &::std::vec::Vec<::std::string::String>) -> Self {
+            Self(
+                value
+                    .iter()
+                    .fold(
+                        self.0,
+                        |when, item| when.query_param("agentsIds", item.to_string()),
+                    ),
+            )
+        }
+        pub fn pkg_name<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("pkgName", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("pkgName"))
+            }
+        }
+        pub fn pkg_version<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("pkgVersion", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("pkgVersion"))
+            }
+        }
+        pub fn preview_data<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("previewData", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("previewData"))
+            }
+        }
+    }
+    pub struct GetFleetAgentStatusDataThen(::httpmock::Then);
+    impl GetFleetAgentStatusDataThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetAgentStatusDataResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsAgentidActionsWhen(::httpmock::When);
+    impl PostFleetAgentsAgentidActionsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*/actions$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/actions$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::PostFleetAgentsAgentidActionsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsAgentidActionsThen(::httpmock::Then);
+    impl PostFleetAgentsAgentidActionsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetAgentsAgentidActionsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsAgentidReassignWhen(::httpmock::When);
+    impl PostFleetAgentsAgentidReassignWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*/reassign$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/reassign$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::PostFleetAgentsAgentidReassignBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsAgentidReassignThen(::httpmock::Then);
+    impl PostFleetAgentsAgentidReassignThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetAgentsAgentidReassignResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsAgentidRequestDiagnosticsWhen(::httpmock::When);
+    impl PostFleetAgentsAgentidRequestDiagnosticsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/agents/[^/]*/request_diagnostics$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/request_diagnostics$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetAgentsAgentidRequestDiagnosticsBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsAgentidRequestDiagnosticsThen(::httpmock::Then);
+    impl PostFleetAgentsAgentidRequestDiagnosticsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ActionIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsAgentidUnenrollWhen(::httpmock::When);
+    impl PostFleetAgentsAgentidUnenrollWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*/unenroll$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/unenroll$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::PostFleetAgentsAgentidUnenrollBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsAgentidUnenrollThen(::httpmock::Then);
+    impl PostFleetAgentsAgentidUnenrollThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self) -> Self {
+            Self(self.0.status(200u16))
+        }
+    }
+    pub struct GetFleetAgentsAgentidUploadsWhen(::httpmock::When);
+    impl GetFleetAgentsAgentidUploadsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*/uploads$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/uploads$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetAgentsAgentidUploadsThen(::httpmock::Then);
+    impl GetFleetAgentsAgentidUploadsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetAgentsAgentidUploadsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentsActionStatusWhen(::httpmock::When);
+    impl GetFleetAgentsActionStatusWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/action_status$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn date<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("date", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("date"))
+            }
+        }
+        pub fn error_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<f64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("errorSize", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("errorSize"))
+            }
+        }
+        pub fn latest<T>(self, value: T) -> Self
+        where
+            T: Into<Option<f64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("latest", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("latest"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("perPage", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("perPage"))
+            }
+        }
+    }
+    pub struct GetFleetAgentsActionStatusThen(::httpmock::Then);
+    impl GetFleetAgentsActionStatusThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetAgentsActionStatusResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsActionsActionidCancelWhen(::httpmock::When);
+    impl PostFleetAgentsActionsActionidCancelWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/actions/[^/]*/cancel$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn action_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/actions/{}/cancel$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct PostFleetAgentsActionsActionidCancelThen(::httpmock::Then);
+    impl PostFleetAgentsActionsActionidCancelThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::PostFleetAgentsActionsActionidCancelResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentsAvailableVersionsWhen(::httpmock::When);
+    impl GetFleetAgentsAvailableVersionsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/available_versions$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetAgentsAvailableVersionsThen(::httpmock::Then);
+    impl GetFleetAgentsAvailableVersionsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetAgentsAvailableVersionsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsBulkRequestDiagnosticsWhen(::httpmock::When);
+    impl PostFleetAgentsBulkRequestDiagnosticsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/bulk_request_diagnostics$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetAgentsBulkRequestDiagnosticsBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsBulkRequestDiagnosticsThen(::httpmock::Then);
+    impl PostFleetAgentsBulkRequestDiagnosticsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ActionIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsBulkUnenrollWhen(::httpmock::When);
+    impl PostFleetAgentsBulkUnenrollWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/bulk_unenroll$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetAgentsBulkUnenrollBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsBulkUnenrollThen(::httpmock::Then);
+    impl PostFleetAgentsBulkUnenrollThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ActionIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsBulkUpdateAgentTagsWhen(::httpmock::When);
+    impl PostFleetAgentsBulkUpdateAgentTagsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/bulk_update_agent_tags$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetAgentsBulkUpdateAgentTagsBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsBulkUpdateAgentTagsThen(::httpmock::Then);
+    impl PostFleetAgentsBulkUpdateAgentTagsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ActionIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsBulkUpgradeWhen(::httpmock::When);
+    impl PostFleetAgentsBulkUpgradeWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/bulk_upgrade$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetAgentsBulkUpgradeBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsBulkUpgradeThen(::httpmock::Then);
+    impl PostFleetAgentsBulkUpgradeThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ActionIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetAgentsFilesFileidWhen(::httpmock::When);
+    impl DeleteFleetAgentsFilesFileidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/files/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn file_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/files/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteFleetAgentsFilesFileidThen(::httpmock::Then);
+    impl DeleteFleetAgentsFilesFileidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeleteFleetAgentsFilesFileidResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentsFilesFileidFilenameWhen(::httpmock::When);
+    impl GetFleetAgentsFilesFileidFilenameWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/files/[^/]*/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn file_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/files/{}/.*$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn file_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/files/.*/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetAgentsFilesFileidFilenameThen(::httpmock::Then);
+    impl GetFleetAgentsFilesFileidFilenameThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetAgentsFilesFileidFilenameResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentsSetupWhen(::httpmock::When);
+    impl GetFleetAgentsSetupWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/setup$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetAgentsSetupThen(::httpmock::Then);
+    impl GetFleetAgentsSetupThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetAgentsSetupResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsSetupWhen(::httpmock::When);
+    impl PostFleetAgentsSetupWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/setup$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct PostFleetAgentsSetupThen(::httpmock::Then);
+    impl PostFleetAgentsSetupThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetAgentsSetupResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetAgentsTagsWhen(::httpmock::When);
+    impl GetFleetAgentsTagsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/fleet/agents/tags$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn show_inactive<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("showInactive", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("showInactive"))
+            }
+        }
+    }
+    pub struct GetFleetAgentsTagsThen(::httpmock::Then);
+    impl GetFleetAgentsTagsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetAgentsTagsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetCheckPermissionsWhen(::httpmock::When);
+    impl GetFleetCheckPermissionsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/check-permissions$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn fleet_server_setup<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("fleetServerSetup", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("fleetServerSetup"))
+            }
+        }
+    }
+    pub struct GetFleetCheckPermissionsThen(::httpmock::Then);
+    impl GetFleetCheckPermissionsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetCheckPermissionsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetDataStreamsWhen(::httpmock::When);
+    impl GetFleetDataStreamsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/data_streams$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetDataStreamsThen(::httpmock::Then);
+    impl GetFleetDataStreamsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetDataStreamsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEnrollmentApiKeysWhen(::httpmock::When);
+    impl GetFleetEnrollmentApiKeysWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/enrollment_api_keys$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("perPage", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("perPage"))
+            }
+        }
+    }
+    pub struct GetFleetEnrollmentApiKeysThen(::httpmock::Then);
+    impl GetFleetEnrollmentApiKeysThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetEnrollmentApiKeysResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEnrollmentApiKeysWhen(::httpmock::When);
+    impl PostFleetEnrollmentApiKeysWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/enrollment_api_keys$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetEnrollmentApiKeysBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEnrollmentApiKeysThen(::httpmock::Then);
+    impl PostFleetEnrollmentApiKeysThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetEnrollmentApiKeysResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmBulkAssetsWhen(::httpmock::When);
+    impl PostFleetEpmBulkAssetsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/bulk_assets$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetEpmBulkAssetsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmBulkAssetsThen(::httpmock::Then);
+    impl PostFleetEpmBulkAssetsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetEpmBulkAssetsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmCategoriesWhen(::httpmock::When);
+    impl GetFleetEpmCategoriesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/categories$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn include_policy_templates<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("include_policy_templates", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("include_policy_templates"))
+            }
+        }
+        pub fn prerelease<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("prerelease", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("prerelease"))
+            }
+        }
+    }
+    pub struct GetFleetEpmCategoriesThen(::httpmock::Then);
+    impl GetFleetEpmCategoriesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetEpmCategoriesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmCustomIntegrationsWhen(::httpmock::When);
+    impl PostFleetEpmCustomIntegrationsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/custom_integrations$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetEpmCustomIntegrationsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmCustomIntegrationsThen(::httpmock::Then);
+    impl PostFleetEpmCustomIntegrationsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::InstallResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmDataStreamsWhen(::httpmock::When);
+    impl GetFleetEpmDataStreamsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/data_streams$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn dataset_query<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("datasetQuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("datasetQuery"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetEpmDataStreamsSortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortOrder", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortOrder"))
+            }
+        }
+        pub fn type_<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetEpmDataStreamsType>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("type", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("type"))
+            }
+        }
+        pub fn uncategorised_only<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("uncategorisedOnly", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("uncategorisedOnly"))
+            }
+        }
+    }
+    pub struct GetFleetEpmDataStreamsThen(::httpmock::Then);
+    impl GetFleetEpmDataStreamsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetEpmDataStreamsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkWhen(::httpmock::When);
+    impl PostFleetEpmPackagesBulkWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/_bulk$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn prerelease<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("prerelease", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("prerelease"))
+            }
+        }
+        pub fn body(self, value: &types::PostFleetEpmPackagesBulkBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkThen(::httpmock::Then);
+    impl PostFleetEpmPackagesBulkThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetEpmPackagesBulkResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnamePkgversionWhen(::httpmock::When);
+    impl GetFleetEpmPackagesPkgnamePkgversionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn full<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("full", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("full"))
+            }
+        }
+        pub fn ignore_unverified<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("ignoreUnverified", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("ignoreUnverified"))
+            }
+        }
+        pub fn prerelease<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("prerelease", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("prerelease"))
+            }
+        }
+        pub fn with_metadata<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("withMetadata", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("withMetadata"))
+            }
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnamePkgversionThen(::httpmock::Then);
+    impl GetFleetEpmPackagesPkgnamePkgversionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetEpmPackagesPkgnamePkgversionResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetEpmPackagesPkgnamePkgversionWhen(::httpmock::When);
+    impl PutFleetEpmPackagesPkgnamePkgversionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(
+            self,
+            value: &types::PutFleetEpmPackagesPkgnamePkgversionBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetEpmPackagesPkgnamePkgversionThen(::httpmock::Then);
+    impl PutFleetEpmPackagesPkgnamePkgversionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::PutFleetEpmPackagesPkgnamePkgversionResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnamePkgversionWhen(::httpmock::When);
+    impl PostFleetEpmPackagesPkgnamePkgversionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn ignore_mapping_update_errors<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("ignoreMappingUpdateErrors", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("ignoreMappingUpdateErrors"))
+            }
+        }
+        pub fn prerelease<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("prerelease", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("prerelease"))
+            }
+        }
+        pub fn skip_data_stream_rollover<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("skipDataStreamRollover", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("skipDataStreamRollover"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetEpmPackagesPkgnamePkgversionBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnamePkgversionThen(::httpmock::Then);
+    impl PostFleetEpmPackagesPkgnamePkgversionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::InstallResult) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetEpmPackagesPkgnamePkgversionWhen(::httpmock::When);
+    impl DeleteFleetEpmPackagesPkgnamePkgversionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn force<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("force", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("force"))
+            }
+        }
+    }
+    pub struct DeleteFleetEpmPackagesPkgnamePkgversionThen(::httpmock::Then);
+    impl DeleteFleetEpmPackagesPkgnamePkgversionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::DeleteFleetEpmPackagesPkgnamePkgversionResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnamePkgversionFilepathWhen(::httpmock::When);
+    impl GetFleetEpmPackagesPkgnamePkgversionFilepathWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*/[^/]*/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*/.*$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}/.*$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn file_path(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/.*/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnamePkgversionFilepathThen(::httpmock::Then);
+    impl GetFleetEpmPackagesPkgnamePkgversionFilepathThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetEpmPackagesPkgnamePkgversionFilepathResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeWhen(
+        ::httpmock::When,
+    );
+    impl PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/[^/]*/[^/]*/transforms/authorize$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*/transforms/authorize$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}/transforms/authorize$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn prerelease<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("prerelease", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("prerelease"))
+            }
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeThen(
+        ::httpmock::Then,
+    );
+    impl PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnameStatsWhen(::httpmock::When);
+    impl GetFleetEpmPackagesPkgnameStatsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*/stats$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/stats$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnameStatsThen(::httpmock::Then);
+    impl GetFleetEpmPackagesPkgnameStatsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetEpmPackagesPkgnameStatsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesInstalledWhen(::httpmock::When);
+    impl GetFleetEpmPackagesInstalledWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/installed$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn data_stream_type<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetEpmPackagesInstalledDataStreamType>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("dataStreamType", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("dataStreamType"))
+            }
+        }
+        pub fn name_query<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("nameQuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("nameQuery"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("perPage", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("perPage"))
+            }
+        }
+        pub fn search_after<'a, T>(self, value: T) -> Self
+        where
+            T: Into<
+                Option<
+                    &'a ::std::vec::Vec<
+                        types::GetFleetEpmPackagesInstalledSearchAfterItem,
+                    >,
+                >,
+            >,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| {
+                                when.query_param("searchAfter", item.to_string())
+                            },
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("searchAfter"))
+            }
+        }
+        pub fn show_only_active_data_streams<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("showOnlyActiveDataStreams", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("showOnlyActiveDataStreams"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetEpmPackagesInstalledSortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortOrder", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortOrder"))
+            }
+        }
+    }
+    pub struct GetFleetEpmPackagesInstalledThen(::httpmock::Then);
+    impl GetFleetEpmPackagesInstalledThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetEpmPackagesInstalledResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesLimitedWhen(::httpmock::When);
+    impl GetFleetEpmPackagesLimitedWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/limited$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetEpmPackagesLimitedThen(::httpmock::Then);
+    impl GetFleetEpmPackagesLimitedThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetEpmPackagesLimitedResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmTemplatesPkgnamePkgversionInputsWhen(::httpmock::When);
+    impl GetFleetEpmTemplatesPkgnamePkgversionInputsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/templates/[^/]*/[^/]*/inputs$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/templates/{}/.*/inputs$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/templates/.*/{}/inputs$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetEpmTemplatesPkgnamePkgversionInputsFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+        pub fn ignore_unverified<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("ignoreUnverified", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("ignoreUnverified"))
+            }
+        }
+        pub fn prerelease<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("prerelease", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("prerelease"))
+            }
+        }
+    }
+    pub struct GetFleetEpmTemplatesPkgnamePkgversionInputsThen(::httpmock::Then);
+    impl GetFleetEpmTemplatesPkgnamePkgversionInputsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetEpmTemplatesPkgnamePkgversionInputsResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmVerificationKeyIdWhen(::httpmock::When);
+    impl GetFleetEpmVerificationKeyIdWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/verification_key_id$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetEpmVerificationKeyIdThen(::httpmock::Then);
+    impl GetFleetEpmVerificationKeyIdThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetEpmVerificationKeyIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetFleetServerHostsWhen(::httpmock::When);
+    impl GetFleetFleetServerHostsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/fleet_server_hosts$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetFleetServerHostsThen(::httpmock::Then);
+    impl GetFleetFleetServerHostsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetFleetServerHostsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetFleetServerHostsWhen(::httpmock::When);
+    impl PostFleetFleetServerHostsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/fleet_server_hosts$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetFleetServerHostsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetFleetServerHostsThen(::httpmock::Then);
+    impl PostFleetFleetServerHostsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FleetServerHostItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetFleetServerHostsItemidWhen(::httpmock::When);
+    impl GetFleetFleetServerHostsItemidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/fleet_server_hosts/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn item_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/fleet_server_hosts/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetFleetServerHostsItemidThen(::httpmock::Then);
+    impl GetFleetFleetServerHostsItemidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FleetServerHostItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetFleetServerHostsItemidWhen(::httpmock::When);
+    impl PutFleetFleetServerHostsItemidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/fleet_server_hosts/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn item_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/fleet_server_hosts/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::PutFleetFleetServerHostsItemidBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetFleetServerHostsItemidThen(::httpmock::Then);
+    impl PutFleetFleetServerHostsItemidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::FleetServerHostItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetFleetServerHostsItemidWhen(::httpmock::When);
+    impl DeleteFleetFleetServerHostsItemidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/fleet_server_hosts/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn item_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/fleet_server_hosts/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteFleetFleetServerHostsItemidThen(::httpmock::Then);
+    impl DeleteFleetFleetServerHostsItemidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetHealthCheckWhen(::httpmock::When);
+    impl PostFleetHealthCheckWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/health_check$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetHealthCheckBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetHealthCheckThen(::httpmock::Then);
+    impl PostFleetHealthCheckThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetHealthCheckResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetKubernetesWhen(::httpmock::When);
+    impl GetFleetKubernetesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/fleet/kubernetes$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn download<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("download", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("download"))
+            }
+        }
+        pub fn enrol_token<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("enrolToken", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("enrolToken"))
+            }
+        }
+        pub fn fleet_server<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("fleetServer", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("fleetServer"))
+            }
+        }
+    }
+    pub struct GetFleetKubernetesThen(::httpmock::Then);
+    impl GetFleetKubernetesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetKubernetesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetKubernetesDownloadWhen(::httpmock::When);
+    impl GetFleetKubernetesDownloadWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/kubernetes/download$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn download<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("download", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("download"))
+            }
+        }
+        pub fn enrol_token<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("enrolToken", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("enrolToken"))
+            }
+        }
+        pub fn fleet_server<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("fleetServer", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("fleetServer"))
+            }
+        }
+    }
+    pub struct GetFleetKubernetesDownloadThen(::httpmock::Then);
+    impl GetFleetKubernetesDownloadThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetKubernetesDownloadResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetLogstashApiKeysWhen(::httpmock::When);
+    impl PostFleetLogstashApiKeysWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/logstash_api_keys$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct PostFleetLogstashApiKeysThen(::httpmock::Then);
+    impl PostFleetLogstashApiKeysThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetLogstashApiKeysResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetMessageSigningServiceRotateKeyPairWhen(::httpmock::When);
+    impl PostFleetMessageSigningServiceRotateKeyPairWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/message_signing_service/rotate_key_pair$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn acknowledge<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("acknowledge", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("acknowledge"))
+            }
+        }
+    }
+    pub struct PostFleetMessageSigningServiceRotateKeyPairThen(::httpmock::Then);
+    impl PostFleetMessageSigningServiceRotateKeyPairThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MessageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetOutputsWhen(::httpmock::When);
+    impl GetFleetOutputsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/fleet/outputs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetOutputsThen(::httpmock::Then);
+    impl GetFleetOutputsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetOutputsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetOutputsWhen(::httpmock::When);
+    impl PostFleetOutputsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/api/fleet/outputs$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::OutputCreateRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetOutputsThen(::httpmock::Then);
+    impl PostFleetOutputsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::OutputItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetOutputsOutputidWhen(::httpmock::When);
+    impl GetFleetOutputsOutputidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/outputs/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn output_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/outputs/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetOutputsOutputidThen(::httpmock::Then);
+    impl GetFleetOutputsOutputidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::OutputItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetOutputsOutputidWhen(::httpmock::When);
+    impl PutFleetOutputsOutputidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/outputs/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn output_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/outputs/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::OutputUpdateRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetOutputsOutputidThen(::httpmock::Then);
+    impl PutFleetOutputsOutputidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::OutputItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetOutputsOutputidWhen(::httpmock::When);
+    impl DeleteFleetOutputsOutputidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/outputs/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn output_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/outputs/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteFleetOutputsOutputidThen(::httpmock::Then);
+    impl DeleteFleetOutputsOutputidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetPackagePoliciesWhen(::httpmock::When);
+    impl GetFleetPackagePoliciesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/package_policies$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetPackagePoliciesFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("perPage", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("perPage"))
+            }
+        }
+        pub fn show_upgradeable<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("showUpgradeable", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("showUpgradeable"))
+            }
+        }
+        pub fn sort_field<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortField", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortField"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetPackagePoliciesSortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortOrder", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortOrder"))
+            }
+        }
+        pub fn with_agent_count<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("withAgentCount", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("withAgentCount"))
+            }
+        }
+    }
+    pub struct GetFleetPackagePoliciesThen(::httpmock::Then);
+    impl GetFleetPackagePoliciesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetPackagePoliciesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetPackagePoliciesWhen(::httpmock::When);
+    impl PostFleetPackagePoliciesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/package_policies$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::PostFleetPackagePoliciesFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+        pub fn body(self, value: &types::PackagePolicyCreateRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetPackagePoliciesThen(::httpmock::Then);
+    impl PostFleetPackagePoliciesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PackagePolicyItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetPackagePoliciesBulkGetWhen(::httpmock::When);
+    impl PostFleetPackagePoliciesBulkGetWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/package_policies/_bulk_get$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::PostFleetPackagePoliciesBulkGetFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+        pub fn body(self, value: &types::PostFleetPackagePoliciesBulkGetBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetPackagePoliciesBulkGetThen(::httpmock::Then);
+    impl PostFleetPackagePoliciesBulkGetThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetPackagePoliciesBulkGetResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetPackagePoliciesPackagepolicyidWhen(::httpmock::When);
+    impl GetFleetPackagePoliciesPackagepolicyidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/package_policies/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn package_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/package_policies/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetFleetPackagePoliciesPackagepolicyidFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+    }
+    pub struct GetFleetPackagePoliciesPackagepolicyidThen(::httpmock::Then);
+    impl GetFleetPackagePoliciesPackagepolicyidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PackagePolicyItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetPackagePoliciesPackagepolicyidWhen(::httpmock::When);
+    impl PutFleetPackagePoliciesPackagepolicyidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/package_policies/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn package_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/package_policies/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn format<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::PutFleetPackagePoliciesPackagepolicyidFormat>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("format", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("format"))
+            }
+        }
+        pub fn body(self, value: &types::PackagePolicyUpdateRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetPackagePoliciesPackagepolicyidThen(::httpmock::Then);
+    impl PutFleetPackagePoliciesPackagepolicyidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PackagePolicyItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetPackagePoliciesPackagepolicyidWhen(::httpmock::When);
+    impl DeleteFleetPackagePoliciesPackagepolicyidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/package_policies/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn package_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/package_policies/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn force<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("force", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("force"))
+            }
+        }
+    }
+    pub struct DeleteFleetPackagePoliciesPackagepolicyidThen(::httpmock::Then);
+    impl DeleteFleetPackagePoliciesPackagepolicyidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetPackagePoliciesDeleteWhen(::httpmock::When);
+    impl PostFleetPackagePoliciesDeleteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/package_policies/delete$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetPackagePoliciesDeleteBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetPackagePoliciesDeleteThen(::httpmock::Then);
+    impl PostFleetPackagePoliciesDeleteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetPackagePoliciesDeleteResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetPackagePoliciesUpgradeDryrunWhen(::httpmock::When);
+    impl PostFleetPackagePoliciesUpgradeDryrunWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/package_policies/upgrade/dryrun$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetPackagePoliciesUpgradeDryrunBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetPackagePoliciesUpgradeDryrunThen(::httpmock::Then);
+    impl PostFleetPackagePoliciesUpgradeDryrunThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::PostFleetPackagePoliciesUpgradeDryrunResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetProxiesWhen(::httpmock::When);
+    impl GetFleetProxiesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/fleet/proxies$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetProxiesThen(::httpmock::Then);
+    impl GetFleetProxiesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetProxiesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetProxiesWhen(::httpmock::When);
+    impl PostFleetProxiesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/api/fleet/proxies$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetProxiesBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetProxiesThen(::httpmock::Then);
+    impl PostFleetProxiesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ProxyItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetProxiesItemidWhen(::httpmock::When);
+    impl GetFleetProxiesItemidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/proxies/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn item_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/proxies/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetProxiesItemidThen(::httpmock::Then);
+    impl GetFleetProxiesItemidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ProxyItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetProxiesItemidWhen(::httpmock::When);
+    impl PutFleetProxiesItemidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/proxies/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn item_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/proxies/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::PutFleetProxiesItemidBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetProxiesItemidThen(::httpmock::Then);
+    impl PutFleetProxiesItemidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ProxyItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetProxiesItemidWhen(::httpmock::When);
+    impl DeleteFleetProxiesItemidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/proxies/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn item_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/proxies/{}$", crate ::path::mock_segment(& value
+                        .to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteFleetProxiesItemidThen(::httpmock::Then);
+    impl DeleteFleetProxiesItemidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::IdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetSettingsWhen(::httpmock::When);
+    impl GetFleetSettingsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/fleet/settings$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetSettingsThen(::httpmock::Then);
+    impl GetFleetSettingsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SettingsItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetSettingsWhen(::httpmock::When);
+    impl PutFleetSettingsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(regex::Regex::new("^/api/fleet/settings$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PutFleetSettingsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetSettingsThen(::httpmock::Then);
+    impl PutFleetSettingsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SettingsItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetUninstallTokensWhen(::httpmock::When);
+    impl GetFleetUninstallTokensWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/uninstall_tokens$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("perPage", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("perPage"))
+            }
+        }
+        pub fn policy_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::GetFleetUninstallTokensPolicyId>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("policyId", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("policyId"))
+            }
+        }
+        pub fn search<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::GetFleetUninstallTokensSearch>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("search", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("search"))
+            }
+        }
+    }
+    pub struct GetFleetUninstallTokensThen(::httpmock::Then);
+    impl GetFleetUninstallTokensThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetUninstallTokensResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetUninstallTokensUninstalltokenidWhen(::httpmock::When);
+    impl GetFleetUninstallTokensUninstalltokenidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/uninstall_tokens/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn uninstall_token_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/uninstall_tokens/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetUninstallTokensUninstalltokenidThen(::httpmock::Then);
+    impl GetFleetUninstallTokensUninstalltokenidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetUninstallTokensUninstalltokenidResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -811,6 +6266,24 @@ pub trait MockServerExt {
             operations::GetFleetAgentDownloadSourcesSourceidWhen,
             operations::GetFleetAgentDownloadSourcesSourceidThen,
         );
+    fn put_fleet_agent_download_sources_sourceid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetAgentDownloadSourcesSourceidWhen,
+            operations::PutFleetAgentDownloadSourcesSourceidThen,
+        );
+    fn delete_fleet_agent_download_sources_sourceid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetAgentDownloadSourcesSourceidWhen,
+            operations::DeleteFleetAgentDownloadSourcesSourceidThen,
+        );
     fn post_fleet_agent_policies_agentpolicyid_copy<F>(
         &self,
         config_fn: F,
@@ -823,17 +6296,47 @@ pub trait MockServerExt {
     fn get_fleet_agents<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetFleetAgentsWhen, operations::GetFleetAgentsThen);
+    fn post_fleet_agents<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostFleetAgentsWhen, operations::PostFleetAgentsThen);
     fn get_fleet_agents_agentid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetFleetAgentsAgentidWhen,
             operations::GetFleetAgentsAgentidThen,
         );
+    fn put_fleet_agents_agentid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetAgentsAgentidWhen,
+            operations::PutFleetAgentsAgentidThen,
+        );
+    fn delete_fleet_agents_agentid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetAgentsAgentidWhen,
+            operations::DeleteFleetAgentsAgentidThen,
+        );
+    fn get_fleet_epm_packages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesWhen,
+            operations::GetFleetEpmPackagesThen,
+        );
     fn post_fleet_epm_packages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::PostFleetEpmPackagesWhen,
             operations::PostFleetEpmPackagesThen,
+        );
+    fn get_fleet_enrollment_api_keys_keyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEnrollmentApiKeysKeyidWhen,
+            operations::GetFleetEnrollmentApiKeysKeyidThen,
         );
     fn delete_fleet_enrollment_api_keys_keyid<F>(
         &self,
@@ -867,6 +6370,573 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::PostFleetServiceTokensWhen,
             operations::PostFleetServiceTokensThen,
+        );
+    fn get_fleet_agent_download_sources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentDownloadSourcesWhen,
+            operations::GetFleetAgentDownloadSourcesThen,
+        );
+    fn post_fleet_agent_download_sources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentDownloadSourcesWhen,
+            operations::PostFleetAgentDownloadSourcesThen,
+        );
+    fn get_fleet_agent_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesWhen,
+            operations::GetFleetAgentPoliciesThen,
+        );
+    fn post_fleet_agent_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentPoliciesWhen,
+            operations::PostFleetAgentPoliciesThen,
+        );
+    fn post_fleet_agent_policies_bulk_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentPoliciesBulkGetWhen,
+            operations::PostFleetAgentPoliciesBulkGetThen,
+        );
+    fn get_fleet_agent_policies_agentpolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidThen,
+        );
+    fn put_fleet_agent_policies_agentpolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetAgentPoliciesAgentpolicyidWhen,
+            operations::PutFleetAgentPoliciesAgentpolicyidThen,
+        );
+    fn get_fleet_agent_policies_agentpolicyid_download<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidDownloadWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidDownloadThen,
+        );
+    fn get_fleet_agent_policies_agentpolicyid_full<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidFullWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidFullThen,
+        );
+    fn get_fleet_agent_policies_agentpolicyid_outputs<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidOutputsWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidOutputsThen,
+        );
+    fn post_fleet_agent_policies_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentPoliciesDeleteWhen,
+            operations::PostFleetAgentPoliciesDeleteThen,
+        );
+    fn post_fleet_agent_policies_outputs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentPoliciesOutputsWhen,
+            operations::PostFleetAgentPoliciesOutputsThen,
+        );
+    fn get_fleet_agent_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentStatusWhen,
+            operations::GetFleetAgentStatusThen,
+        );
+    fn get_fleet_agent_status_data<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentStatusDataWhen,
+            operations::GetFleetAgentStatusDataThen,
+        );
+    fn post_fleet_agents_agentid_actions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidActionsWhen,
+            operations::PostFleetAgentsAgentidActionsThen,
+        );
+    fn post_fleet_agents_agentid_reassign<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidReassignWhen,
+            operations::PostFleetAgentsAgentidReassignThen,
+        );
+    fn post_fleet_agents_agentid_request_diagnostics<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidRequestDiagnosticsWhen,
+            operations::PostFleetAgentsAgentidRequestDiagnosticsThen,
+        );
+    fn post_fleet_agents_agentid_unenroll<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidUnenrollWhen,
+            operations::PostFleetAgentsAgentidUnenrollThen,
+        );
+    fn get_fleet_agents_agentid_uploads<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsAgentidUploadsWhen,
+            operations::GetFleetAgentsAgentidUploadsThen,
+        );
+    fn get_fleet_agents_action_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsActionStatusWhen,
+            operations::GetFleetAgentsActionStatusThen,
+        );
+    fn post_fleet_agents_actions_actionid_cancel<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsActionsActionidCancelWhen,
+            operations::PostFleetAgentsActionsActionidCancelThen,
+        );
+    fn get_fleet_agents_available_versions<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsAvailableVersionsWhen,
+            operations::GetFleetAgentsAvailableVersionsThen,
+        );
+    fn post_fleet_agents_bulk_request_diagnostics<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkRequestDiagnosticsWhen,
+            operations::PostFleetAgentsBulkRequestDiagnosticsThen,
+        );
+    fn post_fleet_agents_bulk_unenroll<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkUnenrollWhen,
+            operations::PostFleetAgentsBulkUnenrollThen,
+        );
+    fn post_fleet_agents_bulk_update_agent_tags<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkUpdateAgentTagsWhen,
+            operations::PostFleetAgentsBulkUpdateAgentTagsThen,
+        );
+    fn post_fleet_agents_bulk_upgrade<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkUpgradeWhen,
+            operations::PostFleetAgentsBulkUpgradeThen,
+        );
+    fn delete_fleet_agents_files_fileid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetAgentsFilesFileidWhen,
+            operations::DeleteFleetAgentsFilesFileidThen,
+        );
+    fn get_fleet_agents_files_fileid_filename<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsFilesFileidFilenameWhen,
+            operations::GetFleetAgentsFilesFileidFilenameThen,
+        );
+    fn get_fleet_agents_setup<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsSetupWhen,
+            operations::GetFleetAgentsSetupThen,
+        );
+    fn post_fleet_agents_setup<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsSetupWhen,
+            operations::PostFleetAgentsSetupThen,
+        );
+    fn get_fleet_agents_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsTagsWhen,
+            operations::GetFleetAgentsTagsThen,
+        );
+    fn get_fleet_check_permissions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetCheckPermissionsWhen,
+            operations::GetFleetCheckPermissionsThen,
+        );
+    fn get_fleet_data_streams<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetDataStreamsWhen,
+            operations::GetFleetDataStreamsThen,
+        );
+    fn get_fleet_enrollment_api_keys<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEnrollmentApiKeysWhen,
+            operations::GetFleetEnrollmentApiKeysThen,
+        );
+    fn post_fleet_enrollment_api_keys<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEnrollmentApiKeysWhen,
+            operations::PostFleetEnrollmentApiKeysThen,
+        );
+    fn post_fleet_epm_bulk_assets<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmBulkAssetsWhen,
+            operations::PostFleetEpmBulkAssetsThen,
+        );
+    fn get_fleet_epm_categories<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmCategoriesWhen,
+            operations::GetFleetEpmCategoriesThen,
+        );
+    fn post_fleet_epm_custom_integrations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmCustomIntegrationsWhen,
+            operations::PostFleetEpmCustomIntegrationsThen,
+        );
+    fn get_fleet_epm_data_streams<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmDataStreamsWhen,
+            operations::GetFleetEpmDataStreamsThen,
+        );
+    fn post_fleet_epm_packages_bulk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkWhen,
+            operations::PostFleetEpmPackagesBulkThen,
+        );
+    fn get_fleet_epm_packages_pkgname_pkgversion<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnamePkgversionWhen,
+            operations::GetFleetEpmPackagesPkgnamePkgversionThen,
+        );
+    fn put_fleet_epm_packages_pkgname_pkgversion<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetEpmPackagesPkgnamePkgversionWhen,
+            operations::PutFleetEpmPackagesPkgnamePkgversionThen,
+        );
+    fn post_fleet_epm_packages_pkgname_pkgversion<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnamePkgversionWhen,
+            operations::PostFleetEpmPackagesPkgnamePkgversionThen,
+        );
+    fn delete_fleet_epm_packages_pkgname_pkgversion<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionWhen,
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionThen,
+        );
+    fn get_fleet_epm_packages_pkgname_pkgversion_filepath<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnamePkgversionFilepathWhen,
+            operations::GetFleetEpmPackagesPkgnamePkgversionFilepathThen,
+        );
+    fn post_fleet_epm_packages_pkgname_pkgversion_transforms_authorize<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeWhen,
+            operations::PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeThen,
+        );
+    fn get_fleet_epm_packages_pkgname_stats<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnameStatsWhen,
+            operations::GetFleetEpmPackagesPkgnameStatsThen,
+        );
+    fn get_fleet_epm_packages_installed<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesInstalledWhen,
+            operations::GetFleetEpmPackagesInstalledThen,
+        );
+    fn get_fleet_epm_packages_limited<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesLimitedWhen,
+            operations::GetFleetEpmPackagesLimitedThen,
+        );
+    fn get_fleet_epm_templates_pkgname_pkgversion_inputs<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmTemplatesPkgnamePkgversionInputsWhen,
+            operations::GetFleetEpmTemplatesPkgnamePkgversionInputsThen,
+        );
+    fn get_fleet_epm_verification_key_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmVerificationKeyIdWhen,
+            operations::GetFleetEpmVerificationKeyIdThen,
+        );
+    fn get_fleet_fleet_server_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetFleetServerHostsWhen,
+            operations::GetFleetFleetServerHostsThen,
+        );
+    fn post_fleet_fleet_server_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetFleetServerHostsWhen,
+            operations::PostFleetFleetServerHostsThen,
+        );
+    fn get_fleet_fleet_server_hosts_itemid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetFleetServerHostsItemidWhen,
+            operations::GetFleetFleetServerHostsItemidThen,
+        );
+    fn put_fleet_fleet_server_hosts_itemid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetFleetServerHostsItemidWhen,
+            operations::PutFleetFleetServerHostsItemidThen,
+        );
+    fn delete_fleet_fleet_server_hosts_itemid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetFleetServerHostsItemidWhen,
+            operations::DeleteFleetFleetServerHostsItemidThen,
+        );
+    fn post_fleet_health_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetHealthCheckWhen,
+            operations::PostFleetHealthCheckThen,
+        );
+    fn get_fleet_kubernetes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetKubernetesWhen,
+            operations::GetFleetKubernetesThen,
+        );
+    fn get_fleet_kubernetes_download<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetKubernetesDownloadWhen,
+            operations::GetFleetKubernetesDownloadThen,
+        );
+    fn post_fleet_logstash_api_keys<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetLogstashApiKeysWhen,
+            operations::PostFleetLogstashApiKeysThen,
+        );
+    fn post_fleet_message_signing_service_rotate_key_pair<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetMessageSigningServiceRotateKeyPairWhen,
+            operations::PostFleetMessageSigningServiceRotateKeyPairThen,
+        );
+    fn get_fleet_outputs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetFleetOutputsWhen, operations::GetFleetOutputsThen);
+    fn post_fleet_outputs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostFleetOutputsWhen, operations::PostFleetOutputsThen);
+    fn get_fleet_outputs_outputid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetOutputsOutputidWhen,
+            operations::GetFleetOutputsOutputidThen,
+        );
+    fn put_fleet_outputs_outputid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetOutputsOutputidWhen,
+            operations::PutFleetOutputsOutputidThen,
+        );
+    fn delete_fleet_outputs_outputid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetOutputsOutputidWhen,
+            operations::DeleteFleetOutputsOutputidThen,
+        );
+    fn get_fleet_package_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetPackagePoliciesWhen,
+            operations::GetFleetPackagePoliciesThen,
+        );
+    fn post_fleet_package_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetPackagePoliciesWhen,
+            operations::PostFleetPackagePoliciesThen,
+        );
+    fn post_fleet_package_policies_bulk_get<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetPackagePoliciesBulkGetWhen,
+            operations::PostFleetPackagePoliciesBulkGetThen,
+        );
+    fn get_fleet_package_policies_packagepolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetPackagePoliciesPackagepolicyidWhen,
+            operations::GetFleetPackagePoliciesPackagepolicyidThen,
+        );
+    fn put_fleet_package_policies_packagepolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetPackagePoliciesPackagepolicyidWhen,
+            operations::PutFleetPackagePoliciesPackagepolicyidThen,
+        );
+    fn delete_fleet_package_policies_packagepolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetPackagePoliciesPackagepolicyidWhen,
+            operations::DeleteFleetPackagePoliciesPackagepolicyidThen,
+        );
+    fn post_fleet_package_policies_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetPackagePoliciesDeleteWhen,
+            operations::PostFleetPackagePoliciesDeleteThen,
+        );
+    fn post_fleet_package_policies_upgrade_dryrun<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetPackagePoliciesUpgradeDryrunWhen,
+            operations::PostFleetPackagePoliciesUpgradeDryrunThen,
+        );
+    fn get_fleet_proxies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetFleetProxiesWhen, operations::GetFleetProxiesThen);
+    fn post_fleet_proxies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostFleetProxiesWhen, operations::PostFleetProxiesThen);
+    fn get_fleet_proxies_itemid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetProxiesItemidWhen,
+            operations::GetFleetProxiesItemidThen,
+        );
+    fn put_fleet_proxies_itemid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetProxiesItemidWhen,
+            operations::PutFleetProxiesItemidThen,
+        );
+    fn delete_fleet_proxies_itemid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetProxiesItemidWhen,
+            operations::DeleteFleetProxiesItemidThen,
+        );
+    fn get_fleet_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetFleetSettingsWhen, operations::GetFleetSettingsThen);
+    fn put_fleet_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PutFleetSettingsWhen, operations::PutFleetSettingsThen);
+    fn get_fleet_uninstall_tokens<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetUninstallTokensWhen,
+            operations::GetFleetUninstallTokensThen,
+        );
+    fn get_fleet_uninstall_tokens_uninstalltokenid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetUninstallTokensUninstalltokenidWhen,
+            operations::GetFleetUninstallTokensUninstalltokenidThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -915,6 +6985,40 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn put_fleet_agent_download_sources_sourceid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetAgentDownloadSourcesSourceidWhen,
+            operations::PutFleetAgentDownloadSourcesSourceidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetAgentDownloadSourcesSourceidWhen::new(when),
+                operations::PutFleetAgentDownloadSourcesSourceidThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_agent_download_sources_sourceid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetAgentDownloadSourcesSourceidWhen,
+            operations::DeleteFleetAgentDownloadSourcesSourceidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetAgentDownloadSourcesSourceidWhen::new(when),
+                operations::DeleteFleetAgentDownloadSourcesSourceidThen::new(then),
+            )
+        })
+    }
     fn post_fleet_agent_policies_agentpolicyid_copy<F>(
         &self,
         config_fn: F,
@@ -943,6 +7047,17 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn post_fleet_agents<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostFleetAgentsWhen, operations::PostFleetAgentsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsWhen::new(when),
+                operations::PostFleetAgentsThen::new(then),
+            )
+        })
+    }
     fn get_fleet_agents_agentid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -957,6 +7072,48 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn put_fleet_agents_agentid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetAgentsAgentidWhen,
+            operations::PutFleetAgentsAgentidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetAgentsAgentidWhen::new(when),
+                operations::PutFleetAgentsAgentidThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_agents_agentid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetAgentsAgentidWhen,
+            operations::DeleteFleetAgentsAgentidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetAgentsAgentidWhen::new(when),
+                operations::DeleteFleetAgentsAgentidThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_packages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesWhen,
+            operations::GetFleetEpmPackagesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesWhen::new(when),
+                operations::GetFleetEpmPackagesThen::new(then),
+            )
+        })
+    }
     fn post_fleet_epm_packages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -968,6 +7125,23 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PostFleetEpmPackagesWhen::new(when),
                 operations::PostFleetEpmPackagesThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_enrollment_api_keys_keyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEnrollmentApiKeysKeyidWhen,
+            operations::GetFleetEnrollmentApiKeysKeyidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEnrollmentApiKeysKeyidWhen::new(when),
+                operations::GetFleetEnrollmentApiKeysKeyidThen::new(then),
             )
         })
     }
@@ -1041,6 +7215,1241 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PostFleetServiceTokensWhen::new(when),
                 operations::PostFleetServiceTokensThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agent_download_sources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentDownloadSourcesWhen,
+            operations::GetFleetAgentDownloadSourcesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentDownloadSourcesWhen::new(when),
+                operations::GetFleetAgentDownloadSourcesThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agent_download_sources<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentDownloadSourcesWhen,
+            operations::PostFleetAgentDownloadSourcesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentDownloadSourcesWhen::new(when),
+                operations::PostFleetAgentDownloadSourcesThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agent_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesWhen,
+            operations::GetFleetAgentPoliciesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentPoliciesWhen::new(when),
+                operations::GetFleetAgentPoliciesThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agent_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentPoliciesWhen,
+            operations::PostFleetAgentPoliciesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentPoliciesWhen::new(when),
+                operations::PostFleetAgentPoliciesThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agent_policies_bulk_get<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentPoliciesBulkGetWhen,
+            operations::PostFleetAgentPoliciesBulkGetThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentPoliciesBulkGetWhen::new(when),
+                operations::PostFleetAgentPoliciesBulkGetThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agent_policies_agentpolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentPoliciesAgentpolicyidWhen::new(when),
+                operations::GetFleetAgentPoliciesAgentpolicyidThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_agent_policies_agentpolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetAgentPoliciesAgentpolicyidWhen,
+            operations::PutFleetAgentPoliciesAgentpolicyidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetAgentPoliciesAgentpolicyidWhen::new(when),
+                operations::PutFleetAgentPoliciesAgentpolicyidThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agent_policies_agentpolicyid_download<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidDownloadWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidDownloadThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentPoliciesAgentpolicyidDownloadWhen::new(when),
+                operations::GetFleetAgentPoliciesAgentpolicyidDownloadThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agent_policies_agentpolicyid_full<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidFullWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidFullThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentPoliciesAgentpolicyidFullWhen::new(when),
+                operations::GetFleetAgentPoliciesAgentpolicyidFullThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agent_policies_agentpolicyid_outputs<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidOutputsWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidOutputsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentPoliciesAgentpolicyidOutputsWhen::new(when),
+                operations::GetFleetAgentPoliciesAgentpolicyidOutputsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agent_policies_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentPoliciesDeleteWhen,
+            operations::PostFleetAgentPoliciesDeleteThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentPoliciesDeleteWhen::new(when),
+                operations::PostFleetAgentPoliciesDeleteThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agent_policies_outputs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentPoliciesOutputsWhen,
+            operations::PostFleetAgentPoliciesOutputsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentPoliciesOutputsWhen::new(when),
+                operations::PostFleetAgentPoliciesOutputsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agent_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentStatusWhen,
+            operations::GetFleetAgentStatusThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentStatusWhen::new(when),
+                operations::GetFleetAgentStatusThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agent_status_data<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentStatusDataWhen,
+            operations::GetFleetAgentStatusDataThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentStatusDataWhen::new(when),
+                operations::GetFleetAgentStatusDataThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_agentid_actions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidActionsWhen,
+            operations::PostFleetAgentsAgentidActionsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsAgentidActionsWhen::new(when),
+                operations::PostFleetAgentsAgentidActionsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_agentid_reassign<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidReassignWhen,
+            operations::PostFleetAgentsAgentidReassignThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsAgentidReassignWhen::new(when),
+                operations::PostFleetAgentsAgentidReassignThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_agentid_request_diagnostics<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidRequestDiagnosticsWhen,
+            operations::PostFleetAgentsAgentidRequestDiagnosticsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsAgentidRequestDiagnosticsWhen::new(when),
+                operations::PostFleetAgentsAgentidRequestDiagnosticsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_agentid_unenroll<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidUnenrollWhen,
+            operations::PostFleetAgentsAgentidUnenrollThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsAgentidUnenrollWhen::new(when),
+                operations::PostFleetAgentsAgentidUnenrollThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agents_agentid_uploads<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsAgentidUploadsWhen,
+            operations::GetFleetAgentsAgentidUploadsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentsAgentidUploadsWhen::new(when),
+                operations::GetFleetAgentsAgentidUploadsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agents_action_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsActionStatusWhen,
+            operations::GetFleetAgentsActionStatusThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentsActionStatusWhen::new(when),
+                operations::GetFleetAgentsActionStatusThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_actions_actionid_cancel<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsActionsActionidCancelWhen,
+            operations::PostFleetAgentsActionsActionidCancelThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsActionsActionidCancelWhen::new(when),
+                operations::PostFleetAgentsActionsActionidCancelThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agents_available_versions<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsAvailableVersionsWhen,
+            operations::GetFleetAgentsAvailableVersionsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentsAvailableVersionsWhen::new(when),
+                operations::GetFleetAgentsAvailableVersionsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_bulk_request_diagnostics<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkRequestDiagnosticsWhen,
+            operations::PostFleetAgentsBulkRequestDiagnosticsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsBulkRequestDiagnosticsWhen::new(when),
+                operations::PostFleetAgentsBulkRequestDiagnosticsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_bulk_unenroll<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkUnenrollWhen,
+            operations::PostFleetAgentsBulkUnenrollThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsBulkUnenrollWhen::new(when),
+                operations::PostFleetAgentsBulkUnenrollThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_bulk_update_agent_tags<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkUpdateAgentTagsWhen,
+            operations::PostFleetAgentsBulkUpdateAgentTagsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsBulkUpdateAgentTagsWhen::new(when),
+                operations::PostFleetAgentsBulkUpdateAgentTagsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_bulk_upgrade<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkUpgradeWhen,
+            operations::PostFleetAgentsBulkUpgradeThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsBulkUpgradeWhen::new(when),
+                operations::PostFleetAgentsBulkUpgradeThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_agents_files_fileid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetAgentsFilesFileidWhen,
+            operations::DeleteFleetAgentsFilesFileidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetAgentsFilesFileidWhen::new(when),
+                operations::DeleteFleetAgentsFilesFileidThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agents_files_fileid_filename<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsFilesFileidFilenameWhen,
+            operations::GetFleetAgentsFilesFileidFilenameThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentsFilesFileidFilenameWhen::new(when),
+                operations::GetFleetAgentsFilesFileidFilenameThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agents_setup<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsSetupWhen,
+            operations::GetFleetAgentsSetupThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentsSetupWhen::new(when),
+                operations::GetFleetAgentsSetupThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_setup<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsSetupWhen,
+            operations::PostFleetAgentsSetupThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsSetupWhen::new(when),
+                operations::PostFleetAgentsSetupThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agents_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsTagsWhen,
+            operations::GetFleetAgentsTagsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentsTagsWhen::new(when),
+                operations::GetFleetAgentsTagsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_check_permissions<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetCheckPermissionsWhen,
+            operations::GetFleetCheckPermissionsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetCheckPermissionsWhen::new(when),
+                operations::GetFleetCheckPermissionsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_data_streams<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetDataStreamsWhen,
+            operations::GetFleetDataStreamsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetDataStreamsWhen::new(when),
+                operations::GetFleetDataStreamsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_enrollment_api_keys<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEnrollmentApiKeysWhen,
+            operations::GetFleetEnrollmentApiKeysThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEnrollmentApiKeysWhen::new(when),
+                operations::GetFleetEnrollmentApiKeysThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_enrollment_api_keys<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEnrollmentApiKeysWhen,
+            operations::PostFleetEnrollmentApiKeysThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEnrollmentApiKeysWhen::new(when),
+                operations::PostFleetEnrollmentApiKeysThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_bulk_assets<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmBulkAssetsWhen,
+            operations::PostFleetEpmBulkAssetsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmBulkAssetsWhen::new(when),
+                operations::PostFleetEpmBulkAssetsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_categories<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmCategoriesWhen,
+            operations::GetFleetEpmCategoriesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmCategoriesWhen::new(when),
+                operations::GetFleetEpmCategoriesThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_custom_integrations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmCustomIntegrationsWhen,
+            operations::PostFleetEpmCustomIntegrationsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmCustomIntegrationsWhen::new(when),
+                operations::PostFleetEpmCustomIntegrationsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_data_streams<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmDataStreamsWhen,
+            operations::GetFleetEpmDataStreamsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmDataStreamsWhen::new(when),
+                operations::GetFleetEpmDataStreamsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_bulk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkWhen,
+            operations::PostFleetEpmPackagesBulkThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesBulkWhen::new(when),
+                operations::PostFleetEpmPackagesBulkThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_pkgname_pkgversion<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnamePkgversionWhen,
+            operations::GetFleetEpmPackagesPkgnamePkgversionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesPkgnamePkgversionWhen::new(when),
+                operations::GetFleetEpmPackagesPkgnamePkgversionThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_epm_packages_pkgname_pkgversion<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetEpmPackagesPkgnamePkgversionWhen,
+            operations::PutFleetEpmPackagesPkgnamePkgversionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetEpmPackagesPkgnamePkgversionWhen::new(when),
+                operations::PutFleetEpmPackagesPkgnamePkgversionThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_pkgname_pkgversion<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnamePkgversionWhen,
+            operations::PostFleetEpmPackagesPkgnamePkgversionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesPkgnamePkgversionWhen::new(when),
+                operations::PostFleetEpmPackagesPkgnamePkgversionThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_epm_packages_pkgname_pkgversion<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionWhen,
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetEpmPackagesPkgnamePkgversionWhen::new(when),
+                operations::DeleteFleetEpmPackagesPkgnamePkgversionThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_pkgname_pkgversion_filepath<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnamePkgversionFilepathWhen,
+            operations::GetFleetEpmPackagesPkgnamePkgversionFilepathThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesPkgnamePkgversionFilepathWhen::new(when),
+                operations::GetFleetEpmPackagesPkgnamePkgversionFilepathThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_pkgname_pkgversion_transforms_authorize<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeWhen,
+            operations::PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeWhen::new(
+                    when,
+                ),
+                operations::PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeThen::new(
+                    then,
+                ),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_pkgname_stats<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnameStatsWhen,
+            operations::GetFleetEpmPackagesPkgnameStatsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesPkgnameStatsWhen::new(when),
+                operations::GetFleetEpmPackagesPkgnameStatsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_installed<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesInstalledWhen,
+            operations::GetFleetEpmPackagesInstalledThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesInstalledWhen::new(when),
+                operations::GetFleetEpmPackagesInstalledThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_limited<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesLimitedWhen,
+            operations::GetFleetEpmPackagesLimitedThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesLimitedWhen::new(when),
+                operations::GetFleetEpmPackagesLimitedThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_templates_pkgname_pkgversion_inputs<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmTemplatesPkgnamePkgversionInputsWhen,
+            operations::GetFleetEpmTemplatesPkgnamePkgversionInputsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmTemplatesPkgnamePkgversionInputsWhen::new(when),
+                operations::GetFleetEpmTemplatesPkgnamePkgversionInputsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_verification_key_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmVerificationKeyIdWhen,
+            operations::GetFleetEpmVerificationKeyIdThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmVerificationKeyIdWhen::new(when),
+                operations::GetFleetEpmVerificationKeyIdThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_fleet_server_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetFleetServerHostsWhen,
+            operations::GetFleetFleetServerHostsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetFleetServerHostsWhen::new(when),
+                operations::GetFleetFleetServerHostsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_fleet_server_hosts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetFleetServerHostsWhen,
+            operations::PostFleetFleetServerHostsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetFleetServerHostsWhen::new(when),
+                operations::PostFleetFleetServerHostsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_fleet_server_hosts_itemid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetFleetServerHostsItemidWhen,
+            operations::GetFleetFleetServerHostsItemidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetFleetServerHostsItemidWhen::new(when),
+                operations::GetFleetFleetServerHostsItemidThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_fleet_server_hosts_itemid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetFleetServerHostsItemidWhen,
+            operations::PutFleetFleetServerHostsItemidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetFleetServerHostsItemidWhen::new(when),
+                operations::PutFleetFleetServerHostsItemidThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_fleet_server_hosts_itemid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetFleetServerHostsItemidWhen,
+            operations::DeleteFleetFleetServerHostsItemidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetFleetServerHostsItemidWhen::new(when),
+                operations::DeleteFleetFleetServerHostsItemidThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_health_check<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetHealthCheckWhen,
+            operations::PostFleetHealthCheckThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetHealthCheckWhen::new(when),
+                operations::PostFleetHealthCheckThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_kubernetes<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetKubernetesWhen,
+            operations::GetFleetKubernetesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetKubernetesWhen::new(when),
+                operations::GetFleetKubernetesThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_kubernetes_download<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetKubernetesDownloadWhen,
+            operations::GetFleetKubernetesDownloadThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetKubernetesDownloadWhen::new(when),
+                operations::GetFleetKubernetesDownloadThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_logstash_api_keys<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetLogstashApiKeysWhen,
+            operations::PostFleetLogstashApiKeysThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetLogstashApiKeysWhen::new(when),
+                operations::PostFleetLogstashApiKeysThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_message_signing_service_rotate_key_pair<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetMessageSigningServiceRotateKeyPairWhen,
+            operations::PostFleetMessageSigningServiceRotateKeyPairThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetMessageSigningServiceRotateKeyPairWhen::new(when),
+                operations::PostFleetMessageSigningServiceRotateKeyPairThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_outputs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetFleetOutputsWhen, operations::GetFleetOutputsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetOutputsWhen::new(when),
+                operations::GetFleetOutputsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_outputs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostFleetOutputsWhen, operations::PostFleetOutputsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetOutputsWhen::new(when),
+                operations::PostFleetOutputsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_outputs_outputid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetOutputsOutputidWhen,
+            operations::GetFleetOutputsOutputidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetOutputsOutputidWhen::new(when),
+                operations::GetFleetOutputsOutputidThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_outputs_outputid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetOutputsOutputidWhen,
+            operations::PutFleetOutputsOutputidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetOutputsOutputidWhen::new(when),
+                operations::PutFleetOutputsOutputidThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_outputs_outputid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetOutputsOutputidWhen,
+            operations::DeleteFleetOutputsOutputidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetOutputsOutputidWhen::new(when),
+                operations::DeleteFleetOutputsOutputidThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_package_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetPackagePoliciesWhen,
+            operations::GetFleetPackagePoliciesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetPackagePoliciesWhen::new(when),
+                operations::GetFleetPackagePoliciesThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_package_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetPackagePoliciesWhen,
+            operations::PostFleetPackagePoliciesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetPackagePoliciesWhen::new(when),
+                operations::PostFleetPackagePoliciesThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_package_policies_bulk_get<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetPackagePoliciesBulkGetWhen,
+            operations::PostFleetPackagePoliciesBulkGetThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetPackagePoliciesBulkGetWhen::new(when),
+                operations::PostFleetPackagePoliciesBulkGetThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_package_policies_packagepolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetPackagePoliciesPackagepolicyidWhen,
+            operations::GetFleetPackagePoliciesPackagepolicyidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetPackagePoliciesPackagepolicyidWhen::new(when),
+                operations::GetFleetPackagePoliciesPackagepolicyidThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_package_policies_packagepolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetPackagePoliciesPackagepolicyidWhen,
+            operations::PutFleetPackagePoliciesPackagepolicyidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetPackagePoliciesPackagepolicyidWhen::new(when),
+                operations::PutFleetPackagePoliciesPackagepolicyidThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_package_policies_packagepolicyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetPackagePoliciesPackagepolicyidWhen,
+            operations::DeleteFleetPackagePoliciesPackagepolicyidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetPackagePoliciesPackagepolicyidWhen::new(when),
+                operations::DeleteFleetPackagePoliciesPackagepolicyidThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_package_policies_delete<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetPackagePoliciesDeleteWhen,
+            operations::PostFleetPackagePoliciesDeleteThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetPackagePoliciesDeleteWhen::new(when),
+                operations::PostFleetPackagePoliciesDeleteThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_package_policies_upgrade_dryrun<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetPackagePoliciesUpgradeDryrunWhen,
+            operations::PostFleetPackagePoliciesUpgradeDryrunThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetPackagePoliciesUpgradeDryrunWhen::new(when),
+                operations::PostFleetPackagePoliciesUpgradeDryrunThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_proxies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetFleetProxiesWhen, operations::GetFleetProxiesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetProxiesWhen::new(when),
+                operations::GetFleetProxiesThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_proxies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostFleetProxiesWhen, operations::PostFleetProxiesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetProxiesWhen::new(when),
+                operations::PostFleetProxiesThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_proxies_itemid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetProxiesItemidWhen,
+            operations::GetFleetProxiesItemidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetProxiesItemidWhen::new(when),
+                operations::GetFleetProxiesItemidThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_proxies_itemid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetProxiesItemidWhen,
+            operations::PutFleetProxiesItemidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetProxiesItemidWhen::new(when),
+                operations::PutFleetProxiesItemidThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_proxies_itemid<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetProxiesItemidWhen,
+            operations::DeleteFleetProxiesItemidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetProxiesItemidWhen::new(when),
+                operations::DeleteFleetProxiesItemidThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetFleetSettingsWhen, operations::GetFleetSettingsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetSettingsWhen::new(when),
+                operations::GetFleetSettingsThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PutFleetSettingsWhen, operations::PutFleetSettingsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetSettingsWhen::new(when),
+                operations::PutFleetSettingsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_uninstall_tokens<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetUninstallTokensWhen,
+            operations::GetFleetUninstallTokensThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetUninstallTokensWhen::new(when),
+                operations::GetFleetUninstallTokensThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_uninstall_tokens_uninstalltokenid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetUninstallTokensUninstalltokenidWhen,
+            operations::GetFleetUninstallTokensUninstalltokenidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetUninstallTokensUninstalltokenidWhen::new(when),
+                operations::GetFleetUninstallTokensUninstalltokenidThen::new(then),
             )
         })
     }

@@ -465,54 +465,6 @@ pub mod operations {
             )
         }
     }
-    pub struct PerformPromptsBulkActionWhen(::httpmock::When);
-    impl PerformPromptsBulkActionWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(
-                        regex::Regex::new(
-                                "^/api/security_ai_assistant/prompts/_bulk_action$",
-                            )
-                            .unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn body(self, value: &types::PerformPromptsBulkActionBody) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct PerformPromptsBulkActionThen(::httpmock::Then);
-    impl PerformPromptsBulkActionThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::PromptsBulkCrudActionResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
     pub struct PerformAnonymizationFieldsBulkActionWhen(::httpmock::When);
     impl PerformAnonymizationFieldsBulkActionWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1325,6 +1277,54 @@ pub mod operations {
             )
         }
     }
+    pub struct PerformPromptsBulkActionWhen(::httpmock::When);
+    impl PerformPromptsBulkActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/prompts/_bulk_action$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PerformPromptsBulkActionBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PerformPromptsBulkActionThen(::httpmock::Then);
+    impl PerformPromptsBulkActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PromptsBulkCrudActionResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1363,12 +1363,6 @@ pub trait MockServerExt {
     fn find_prompts<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::FindPromptsWhen, operations::FindPromptsThen);
-    fn perform_prompts_bulk_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(
-            operations::PerformPromptsBulkActionWhen,
-            operations::PerformPromptsBulkActionThen,
-        );
     fn perform_anonymization_fields_bulk_action<F>(
         &self,
         config_fn: F,
@@ -1434,6 +1428,12 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::DeleteKnowledgeBaseEntryWhen,
             operations::DeleteKnowledgeBaseEntryThen,
+        );
+    fn perform_prompts_bulk_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformPromptsBulkActionWhen,
+            operations::PerformPromptsBulkActionThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -1523,20 +1523,6 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::FindPromptsWhen::new(when),
                 operations::FindPromptsThen::new(then),
-            )
-        })
-    }
-    fn perform_prompts_bulk_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(
-            operations::PerformPromptsBulkActionWhen,
-            operations::PerformPromptsBulkActionThen,
-        ),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PerformPromptsBulkActionWhen::new(when),
-                operations::PerformPromptsBulkActionThen::new(then),
             )
         })
     }
@@ -1699,6 +1685,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::DeleteKnowledgeBaseEntryWhen::new(when),
                 operations::DeleteKnowledgeBaseEntryThen::new(then),
+            )
+        })
+    }
+    fn perform_prompts_bulk_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PerformPromptsBulkActionWhen,
+            operations::PerformPromptsBulkActionThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PerformPromptsBulkActionWhen::new(when),
+                operations::PerformPromptsBulkActionThen::new(then),
             )
         })
     }

@@ -117,6 +117,18 @@ pub(crate) fn success(route: &Route) -> (StatusCode, Option<Value>) {
     (code, Some(value))
 }
 
+/// A stateful answer when it fits the operation's schema; otherwise the operation's own answer.
+/// Paths look alike where operations differ (`POST /api/fleet/agents` lists agents by action,
+/// it creates none): whatever the family logic makes of them, the answer keeps its shape.
+fn fitting(route: &Route, code: StatusCode, out: Value, own: Option<&Value>) -> Response<Body> {
+    let schema = response_schema(route);
+    if crate::schema::problem(&route.spec, &schema, &out, "response").is_none() {
+        respond(code, Some(&out))
+    } else {
+        respond(code, own)
+    }
+}
+
 fn respond(code: StatusCode, value: Option<&Value>) -> Response<Body> {
     match value {
         Some(v) => json(code, v),
@@ -261,7 +273,7 @@ pub(crate) fn answer(
         let mut out = example.clone().unwrap_or_else(|| json!({}));
         let target = slot(spec, &response_schema(route), &mut out);
         *target = resource.clone();
-        respond(code, Some(&out))
+        fitting(route, code, out, example.as_ref())
     };
     // A resource as this operation answers it: its answer's slot, with the request's fields.
     // The family's read operation says what a resource looks like (a create may answer only
@@ -363,7 +375,7 @@ pub(crate) fn answer(
             let all: Vec<Value> = items.values().map(|(_, v)| v.clone()).collect();
             let mut out = example.clone().unwrap_or_else(|| json!({}));
             list_into(spec, &response_schema(route), &mut out, all, call);
-            respond(code, Some(&out))
+            fitting(route, code, out, example.as_ref())
         }
     }
 }

@@ -32,8 +32,10 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
             return v.clone();
         }
     }
+    // `x-kbn-enum`: values the generator kept aside from a string it could not make an enum.
     if let Some(first) = schema
         .get("enum")
+        .or_else(|| schema.get("x-kbn-enum"))
         .and_then(Value::as_array)
         .and_then(|e| e.iter().find(|v| !v.is_null()))
     {
@@ -220,6 +222,14 @@ pub fn declared(spec: &Value, schema: &Value, value: &Value) -> Value {
         }
         other => other.clone(),
     }
+}
+
+/// The properties an object schema declares, its own and its `allOf` members'.
+pub fn properties(spec: &Value, schema: &Value) -> Map<String, Value> {
+    let mut props = Map::new();
+    let (mut closed, mut open) = (false, false);
+    object_shape(spec, schema, &mut props, &mut closed, &mut open, 0);
+    props
 }
 
 /// The properties an object schema declares, through nested `allOf`; `open` when it keeps

@@ -600,17 +600,34 @@ fn check_request(
 /// generated types fill defaults in, which means the same to Kibana.
 fn without_defaults(spec: &Value, schema: &Value, given: &Value, sent: &Value) -> Value {
     let schema = resolve(spec, schema);
+    // A union's defaults are its member's: the member that explains the difference.
+    if let Some(members) = schema.get("oneOf").and_then(Value::as_array) {
+        let tries: Vec<Value> = members
+            .iter()
+            .map(|m| without_defaults(spec, m, given, sent))
+            .collect();
+        return tries
+            .iter()
+            .find(|t| *t == given)
+            .or_else(|| tries.first())
+            .cloned()
+            .unwrap_or_else(|| sent.clone());
+    }
     match (given, sent) {
         (Value::Object(g), Value::Object(s)) => {
-            let props = schema.get("properties");
+            let props = crate::schema::properties(spec, schema);
             let mut out = Map::new();
             for (k, v) in s {
-                let prop = props.and_then(|p| p.get(k)).unwrap_or(&Value::Null);
+                let prop = props.get(k).unwrap_or(&Value::Null);
+                let default = resolve(spec, prop).get("default");
+                // `1209600` and `1209600.0` are one default.
+                let is_default = default
+                    .is_some_and(|d| d == v || (d.as_f64().is_some() && d.as_f64() == v.as_f64()));
                 match g.get(k) {
                     Some(gv) => {
                         out.insert(k.clone(), without_defaults(spec, prop, gv, v));
                     }
-                    None if resolve(spec, prop).get("default") == Some(v) => {}
+                    None if is_default => {}
                     None => {
                         out.insert(k.clone(), v.clone());
                     }

@@ -163,6 +163,18 @@ pub fn equivalent(original: &Value, encoded: &Value) -> Result<(), String> {
 /// generated types hold after decoding it (serde fills defaults in).
 pub fn with_defaults(spec: &Value, schema: &Value, value: &Value) -> Value {
     let schema = resolve(spec, schema);
+    // A union member's defaults: of the member declaring most of the value's fields.
+    if let (Some(members), Value::Object(map)) =
+        (schema.get("oneOf").and_then(Value::as_array), value)
+    {
+        let fit = |m: &Value| {
+            let props = kibana_serverless_mock::schema::properties(spec, m);
+            map.keys().filter(|k| props.contains_key(*k)).count()
+        };
+        if let Some(best) = members.iter().max_by_key(|m| fit(m)) {
+            return with_defaults(spec, best, value);
+        }
+    }
     match value {
         Value::Object(map) => {
             let mut out = map.clone();

@@ -2,7 +2,8 @@
 //! value's letters and digits, and panics ("Failed to make unique variant names") when values
 //! such as `<`, `<=`, `>` and `>=` leave nothing, or the same thing twice. Such an enum becomes
 //! a plain string (its values listed in the description): the operation is generated instead
-//! of skipped, and any value Kibana sends still decodes.
+//! of skipped, and any value Kibana sends still decodes. The values stay in `x-kbn-enum`, for
+//! the mock and the tests to send one Kibana accepts.
 
 use super::Change;
 use heck::ToPascalCase;
@@ -25,6 +26,7 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                 None => note,
             };
             map.insert("description".into(), json!(description));
+            map.insert("x-kbn-enum".into(), Value::Array(values));
             changes.push(Change {
                 pass: "enum_names",
                 at: at.to_string(),
@@ -83,6 +85,10 @@ components:
                 .contains("\"<=\"")
         );
         assert!(s.pointer("/components/schemas/Same/enum").is_none());
+        assert_eq!(
+            s["components"]["schemas"]["Same"]["x-kbn-enum"],
+            json!(["a-b", "a_b"])
+        );
         assert!(s.pointer("/components/schemas/Fine/enum").is_some());
         assert!(s.pointer("/components/schemas/OneEmpty/enum").is_some());
     }

@@ -3,9 +3,15 @@
 //! of them and panics; the `oneOf` is the narrower statement and what the values really are, so
 //! the `anyOf` is dropped. A `default` on a union (`spaces: ['*']`): typify checks defaults
 //! against the schema, cannot for unions, and fails the operation; such a default is dropped
-//! (Kibana applies it server-side either way). An `anyOf` with a `discriminator` (Kibana's
-//! knowledge-base entries): the discriminator picks exactly one member, so it is a `oneOf`;
-//! typify would read it as a struct of optional members and lose every field.
+//! (Kibana applies it server-side either way). Every other `anyOf` is read as a `oneOf`: typify
+//! reads an `anyOf` as a struct of optional flattened members, which loses every field as soon
+//! as each member refuses the value (a required field of another member missing, closed
+//! objects: Fleet's package-policy formats, its output types), and cannot hold a non-object
+//! member at all; Kibana writes `anyOf` where it means "one of these shapes", and the generated
+//! union decodes into the member that keeps every field, or keeps the value whole. A nullable union
+//! that is a component (Fleet's variable values): typify names both the `Option` wrapper and
+//! the union after the component and the crate does not compile; `nullable` is dropped there,
+//! and a `null` still decodes, into the union's `Unknown` member, and encodes back as `null`.
 
 use super::Change;
 use serde_json::Value;
@@ -21,35 +27,23 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                 what: "both anyOf and oneOf: the oneOf is kept".to_string(),
             });
         }
-        // typify reads an anyOf as a struct of optional flattened members, which only
-        // objects can be; an anyOf with another member (`array | string`) is a oneOf.
-        let plain_member = map
-            .get("anyOf")
-            .and_then(Value::as_array)
-            .is_some_and(|ms| {
-                ms.iter().any(|m| {
-                    m.get("type")
-                        .and_then(Value::as_str)
-                        .is_some_and(|t| t != "object")
-                })
-            });
-        let discriminated = map.contains_key("discriminator");
-        if (plain_member || discriminated)
-            && let Some(any) = map.remove("anyOf")
-        {
+        if let Some(any) = map.remove("anyOf") {
             map.insert("oneOf".to_string(), any);
-            let why = if plain_member {
-                "anyOf with non-object members: read as a oneOf"
-            } else {
-                "anyOf with a discriminator: read as a oneOf"
-            };
             changes.push(Change {
                 pass: "union_repairs",
                 at: at.to_string(),
-                what: why.to_string(),
+                what: "anyOf: read as a oneOf".to_string(),
             });
         }
         let union = map.contains_key("anyOf") || map.contains_key("oneOf");
+        let component = at.starts_with("/components/schemas/") && at.matches('/').count() == 3;
+        if union && component && map.remove("nullable").is_some() {
+            changes.push(Change {
+                pass: "union_repairs",
+                at: at.to_string(),
+                what: "a nullable union component: null is kept by its Unknown member".to_string(),
+            });
+        }
         if union && map.remove("default").is_some() {
             changes.push(Change {
                 pass: "union_repairs",
@@ -78,16 +72,17 @@ components:
       anyOf: [{$ref: '#/components/schemas/A'}, {$ref: '#/components/schemas/B'}]
       discriminator: {propertyName: type}
     Untagged: {anyOf: [{type: object}, {type: object}]}
+    Maybe: {nullable: true, oneOf: [{type: string}, {type: boolean}]}
 "#,
         );
-        assert_eq!(run(&mut s).len(), 3);
+        assert_eq!(run(&mut s).len(), 5);
+        assert!(s.pointer("/components/schemas/Maybe/nullable").is_none());
         assert!(s.pointer("/components/schemas/Base/anyOf").is_none());
         // An anyOf of non-objects reads as a oneOf.
         assert!(s.pointer("/components/schemas/Plain/anyOf").is_none());
         assert!(s.pointer("/components/schemas/Plain/oneOf").is_some());
-        // A discriminator picks one member.
+        // Every anyOf is read as a oneOf.
         assert!(s.pointer("/components/schemas/Tagged/oneOf/1").is_some());
-        // Objects without a discriminator stay an anyOf.
-        assert!(s.pointer("/components/schemas/Untagged/anyOf").is_some());
+        assert!(s.pointer("/components/schemas/Untagged/oneOf/1").is_some());
     }
 }
