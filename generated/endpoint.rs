@@ -562,6 +562,72 @@ pub mod types {
                 })
         }
     }
+    ///A response action command.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum Command {
+        Isolate,
+        Unisolate,
+        KillProcess,
+        SuspendProcess,
+        RunningProcesses,
+        GetFile,
+        Execute,
+        Upload,
+        Scan,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for Command {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Isolate => f.write_str("isolate"),
+                Self::Unisolate => f.write_str("unisolate"),
+                Self::KillProcess => f.write_str("kill-process"),
+                Self::SuspendProcess => f.write_str("suspend-process"),
+                Self::RunningProcesses => f.write_str("running-processes"),
+                Self::GetFile => f.write_str("get-file"),
+                Self::Execute => f.write_str("execute"),
+                Self::Upload => f.write_str("upload"),
+                Self::Scan => f.write_str("scan"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for Command {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "isolate" => Ok(Self::Isolate),
+                "unisolate" => Ok(Self::Unisolate),
+                "kill-process" => Ok(Self::KillProcess),
+                "suspend-process" => Ok(Self::SuspendProcess),
+                "running-processes" => Ok(Self::RunningProcesses),
+                "get-file" => Ok(Self::GetFile),
+                "execute" => Ok(Self::Execute),
+                "upload" => Ok(Self::Upload),
+                "scan" => Ok(Self::Scan),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Command {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Command {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Optional comment, shown in the action log and the related cases.
     #[derive(
         ::serde::Deserialize,
@@ -612,6 +678,289 @@ pub mod types {
     impl CreateUpdateProtectionUpdatesNoteBody {
         pub fn builder() -> builder::CreateUpdateProtectionUpdatesNoteBody {
             Default::default()
+        }
+    }
+    ///`EndpointGetActionsListAgentIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EndpointGetActionsListAgentIdsItem(::std::string::String);
+    impl ::std::ops::Deref for EndpointGetActionsListAgentIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointGetActionsListAgentIdsItem>
+    for ::std::string::String {
+        fn from(value: EndpointGetActionsListAgentIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EndpointGetActionsListAgentIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointGetActionsListAgentIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EndpointGetActionsListAgentIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointGetActionsListAgentIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///Agent type that runs the action.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum EndpointGetActionsListAgentTypes {
+        Endpoint,
+        SentinelOne,
+        Crowdstrike,
+        MicrosoftDefenderEndpoint,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EndpointGetActionsListAgentTypes {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Endpoint => f.write_str("endpoint"),
+                Self::SentinelOne => f.write_str("sentinel_one"),
+                Self::Crowdstrike => f.write_str("crowdstrike"),
+                Self::MicrosoftDefenderEndpoint => {
+                    f.write_str("microsoft_defender_endpoint")
+                }
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EndpointGetActionsListAgentTypes {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "endpoint" => Ok(Self::Endpoint),
+                "sentinel_one" => Ok(Self::SentinelOne),
+                "crowdstrike" => Ok(Self::Crowdstrike),
+                "microsoft_defender_endpoint" => Ok(Self::MicrosoftDefenderEndpoint),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointGetActionsListAgentTypes {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EndpointGetActionsListAgentTypes {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for EndpointGetActionsListAgentTypes {
+        fn default() -> Self {
+            EndpointGetActionsListAgentTypes::Endpoint
+        }
+    }
+    ///`EndpointGetActionsListUserIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EndpointGetActionsListUserIdsItem(::std::string::String);
+    impl ::std::ops::Deref for EndpointGetActionsListUserIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointGetActionsListUserIdsItem>
+    for ::std::string::String {
+        fn from(value: EndpointGetActionsListUserIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EndpointGetActionsListUserIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointGetActionsListUserIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EndpointGetActionsListUserIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointGetActionsListUserIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`EndpointGetActionsListWithOutputsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EndpointGetActionsListWithOutputsItem(::std::string::String);
+    impl ::std::ops::Deref for EndpointGetActionsListWithOutputsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointGetActionsListWithOutputsItem>
+    for ::std::string::String {
+        fn from(value: EndpointGetActionsListWithOutputsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EndpointGetActionsListWithOutputsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointGetActionsListWithOutputsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EndpointGetActionsListWithOutputsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointGetActionsListWithOutputsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`EndpointGetActionsStatusAgentIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EndpointGetActionsStatusAgentIdsItem(::std::string::String);
+    impl ::std::ops::Deref for EndpointGetActionsStatusAgentIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointGetActionsStatusAgentIdsItem>
+    for ::std::string::String {
+        fn from(value: EndpointGetActionsStatusAgentIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EndpointGetActionsStatusAgentIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointGetActionsStatusAgentIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EndpointGetActionsStatusAgentIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointGetActionsStatusAgentIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Endpoints to run the action on.
@@ -1001,6 +1350,182 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///`GetEndpointMetadataListHostStatusesItem`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum GetEndpointMetadataListHostStatusesItem {
+        Healthy,
+        Offline,
+        Updating,
+        Inactive,
+        Unenrolled,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for GetEndpointMetadataListHostStatusesItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Healthy => f.write_str("healthy"),
+                Self::Offline => f.write_str("offline"),
+                Self::Updating => f.write_str("updating"),
+                Self::Inactive => f.write_str("inactive"),
+                Self::Unenrolled => f.write_str("unenrolled"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetEndpointMetadataListHostStatusesItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "healthy" => Ok(Self::Healthy),
+                "offline" => Ok(Self::Offline),
+                "updating" => Ok(Self::Updating),
+                "inactive" => Ok(Self::Inactive),
+                "unenrolled" => Ok(Self::Unenrolled),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetEndpointMetadataListHostStatusesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetEndpointMetadataListHostStatusesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`GetEndpointMetadataListSortDirection`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum GetEndpointMetadataListSortDirection {
+        Asc,
+        Desc,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for GetEndpointMetadataListSortDirection {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Asc => f.write_str("asc"),
+                Self::Desc => f.write_str("desc"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetEndpointMetadataListSortDirection {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "asc" => Ok(Self::Asc),
+                "desc" => Ok(Self::Desc),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetEndpointMetadataListSortDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetEndpointMetadataListSortDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`GetEndpointMetadataListSortField`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum GetEndpointMetadataListSortField {
+        EnrolledAt,
+        MetadataHostHostname,
+        HostStatus,
+        MetadataEndpointPolicyAppliedName,
+        MetadataEndpointPolicyAppliedStatus,
+        MetadataHostOsName,
+        MetadataHostIp,
+        MetadataAgentVersion,
+        LastCheckin,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for GetEndpointMetadataListSortField {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::EnrolledAt => f.write_str("enrolled_at"),
+                Self::MetadataHostHostname => f.write_str("metadata.host.hostname"),
+                Self::HostStatus => f.write_str("host_status"),
+                Self::MetadataEndpointPolicyAppliedName => {
+                    f.write_str("metadata.Endpoint.policy.applied.name")
+                }
+                Self::MetadataEndpointPolicyAppliedStatus => {
+                    f.write_str("metadata.Endpoint.policy.applied.status")
+                }
+                Self::MetadataHostOsName => f.write_str("metadata.host.os.name"),
+                Self::MetadataHostIp => f.write_str("metadata.host.ip"),
+                Self::MetadataAgentVersion => f.write_str("metadata.agent.version"),
+                Self::LastCheckin => f.write_str("last_checkin"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetEndpointMetadataListSortField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "enrolled_at" => Ok(Self::EnrolledAt),
+                "metadata.host.hostname" => Ok(Self::MetadataHostHostname),
+                "host_status" => Ok(Self::HostStatus),
+                "metadata.Endpoint.policy.applied.name" => {
+                    Ok(Self::MetadataEndpointPolicyAppliedName)
+                }
+                "metadata.Endpoint.policy.applied.status" => {
+                    Ok(Self::MetadataEndpointPolicyAppliedStatus)
+                }
+                "metadata.host.os.name" => Ok(Self::MetadataHostOsName),
+                "metadata.host.ip" => Ok(Self::MetadataHostIp),
+                "metadata.agent.version" => Ok(Self::MetadataAgentVersion),
+                "last_checkin" => Ok(Self::LastCheckin),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetEndpointMetadataListSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetEndpointMetadataListSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`GetFileRouteRequestBody`
@@ -2182,6 +2707,51 @@ pub mod types {
     impl ::std::convert::TryFrom<String> for Timeout {
         type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    ///Whether a rule (automated) or a person (manual) started the action.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum Type {
+        Automated,
+        Manual,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for Type {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Automated => f.write_str("automated"),
+                Self::Manual => f.write_str("manual"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for Type {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "automated" => Ok(Self::Automated),
+                "manual" => Ok(Self::Manual),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4582,6 +5152,96 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for Command {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for Command {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointGetActionsListAgentTypes {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for EndpointGetActionsListAgentTypes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetEndpointMetadataListHostStatusesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for GetEndpointMetadataListHostStatusesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetEndpointMetadataListSortDirection {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for GetEndpointMetadataListSortDirection {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetEndpointMetadataListSortField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for GetEndpointMetadataListSortField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for ActionOutputContent {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -5098,10 +5758,28 @@ Lists response actions, newest first, filtered by agent, command, user, type and
 Sends a `GET` request to `/api/endpoint/action`
 
 Arguments:
-- `query`: The list filters and paging, sent as individual query parameters.
+- `agent_ids`
+- `agent_types`: Agent type that runs the action.
+- `commands`: Response action commands.
+- `end_date`: End of the time range (ISO 8601 or date math).
+- `page`: Page number, from 1.
+- `page_size`: Actions per page.
+- `start_date`: Start of the time range (ISO 8601 or date math).
+- `types`: Kinds of response actions.
+- `user_ids`: One user id or a list of them.
+- `with_outputs`: Action ids whose full outputs to include.
 ```text
 let response = client.endpoint_get_actions_list()
-    .query(query)
+    .agent_ids(agent_ids)
+    .agent_types(agent_types)
+    .commands(commands)
+    .end_date(end_date)
+    .page(page)
+    .page_size(page_size)
+    .start_date(start_date)
+    .types(types)
+    .user_ids(user_ids)
+    .with_outputs(with_outputs)
     .send()
     .await;
 ```*/
@@ -5114,11 +5792,9 @@ Counts the response actions still pending on each of the given agents, per comma
 
 Sends a `GET` request to `/api/endpoint/action_status`
 
-Arguments:
-- `query`: Holds `agent_ids`, one agent id or a list of up to 50.
 ```text
 let response = client.endpoint_get_actions_status()
-    .query(query)
+    .agent_ids(agent_ids)
     .send()
     .await;
 ```*/
@@ -5344,10 +6020,20 @@ Lists the hosts running Elastic Defend with their latest metadata, one page at a
 Sends a `GET` request to `/api/endpoint/metadata`
 
 Arguments:
-- `query`: Paging, KQL filter, host statuses and sort, sent as individual query parameters.
+- `host_statuses`
+- `kuery`
+- `page`: Page number, from 0.
+- `page_size`: Hosts per page.
+- `sort_direction`
+- `sort_field`
 ```text
 let response = client.get_endpoint_metadata_list()
-    .query(query)
+    .host_statuses(host_statuses)
+    .kuery(kuery)
+    .page(page)
+    .page_size(page_size)
+    .sort_direction(sort_direction)
+    .sort_field(sort_field)
     .send()
     .await;
 ```*/
@@ -5378,10 +6064,10 @@ Reads the latest report an agent sent about applying its Elastic Defend policy.
 Sends a `GET` request to `/api/endpoint/policy_response`
 
 Arguments:
-- `query`: Holds `agentId`, the agent whose policy response to read.
+- `agent_id`: Agent id.
 ```text
 let response = client.get_policy_response()
-    .query(query)
+    .agent_id(agent_id)
     .send()
     .await;
 ```*/
@@ -5532,23 +6218,174 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EndpointGetActionsList<'a> {
         client: &'a super::Client,
-        query: Result<::std::string::String, String>,
+        agent_ids: Result<
+            Option<::std::vec::Vec<types::EndpointGetActionsListAgentIdsItem>>,
+            String,
+        >,
+        agent_types: Result<Option<types::EndpointGetActionsListAgentTypes>, String>,
+        commands: Result<Option<::std::vec::Vec<types::Command>>, String>,
+        end_date: Result<Option<::std::string::String>, String>,
+        page: Result<Option<::std::num::NonZeroU64>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+        start_date: Result<Option<::std::string::String>, String>,
+        types: Result<Option<::std::vec::Vec<types::Type>>, String>,
+        user_ids: Result<
+            Option<::std::vec::Vec<types::EndpointGetActionsListUserIdsItem>>,
+            String,
+        >,
+        with_outputs: Result<
+            Option<::std::vec::Vec<types::EndpointGetActionsListWithOutputsItem>>,
+            String,
+        >,
     }
     impl<'a> EndpointGetActionsList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                query: Err("query was not initialized".to_string()),
+                agent_ids: Ok(None),
+                agent_types: Ok(None),
+                commands: Ok(None),
+                end_date: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                start_date: Ok(None),
+                types: Ok(None),
+                user_ids: Ok(None),
+                with_outputs: Ok(None),
             }
         }
-        pub fn query<V>(mut self, value: V) -> Self
+        pub fn agent_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                ::std::vec::Vec<types::EndpointGetActionsListAgentIdsItem>,
+            >,
+        {
+            self.agent_ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < EndpointGetActionsListAgentIdsItem >` for agent_ids failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn agent_types<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EndpointGetActionsListAgentTypes>,
+        {
+            self.agent_types = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `EndpointGetActionsListAgentTypes` for agent_types failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn commands<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::Command>>,
+        {
+            self.commands = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < Command >` for commands failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn end_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.query = value
+            self.end_date = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
+                    "conversion to `:: std :: string :: String` for end_date failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn start_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.start_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for start_date failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn types<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::Type>>,
+        {
+            self.types = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < Type >` for types failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn user_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                ::std::vec::Vec<types::EndpointGetActionsListUserIdsItem>,
+            >,
+        {
+            self.user_ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < EndpointGetActionsListUserIdsItem >` for user_ids failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn with_outputs<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                ::std::vec::Vec<types::EndpointGetActionsListWithOutputsItem>,
+            >,
+        {
+            self.with_outputs = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < EndpointGetActionsListWithOutputsItem >` for with_outputs failed"
                         .to_string()
                 });
             self
@@ -5567,8 +6404,29 @@ pub mod builder {
         async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
-            let Self { client, query } = self;
-            let query = query.map_err(Error::InvalidRequest)?;
+            let Self {
+                client,
+                agent_ids,
+                agent_types,
+                commands,
+                end_date,
+                page,
+                page_size,
+                start_date,
+                types,
+                user_ids,
+                with_outputs,
+            } = self;
+            let agent_ids = agent_ids.map_err(Error::InvalidRequest)?;
+            let agent_types = agent_types.map_err(Error::InvalidRequest)?;
+            let commands = commands.map_err(Error::InvalidRequest)?;
+            let end_date = end_date.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let start_date = start_date.map_err(Error::InvalidRequest)?;
+            let types = types.map_err(Error::InvalidRequest)?;
+            let user_ids = user_ids.map_err(Error::InvalidRequest)?;
+            let with_outputs = with_outputs.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/endpoint/action", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5580,7 +6438,16 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("query", &query))
+                .query(&progenitor_client::QueryParam::new("agentIds", &agent_ids))
+                .query(&progenitor_client::QueryParam::new("agentTypes", &agent_types))
+                .query(&progenitor_client::QueryParam::new("commands", &commands))
+                .query(&progenitor_client::QueryParam::new("endDate", &end_date))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("startDate", &start_date))
+                .query(&progenitor_client::QueryParam::new("types", &types))
+                .query(&progenitor_client::QueryParam::new("userIds", &user_ids))
+                .query(&progenitor_client::QueryParam::new("withOutputs", &with_outputs))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -5602,23 +6469,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct EndpointGetActionsStatus<'a> {
         client: &'a super::Client,
-        query: Result<::std::string::String, String>,
+        agent_ids: Result<
+            Option<::std::vec::Vec<types::EndpointGetActionsStatusAgentIdsItem>>,
+            String,
+        >,
     }
     impl<'a> EndpointGetActionsStatus<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                query: Err("query was not initialized".to_string()),
+                agent_ids: Ok(None),
             }
         }
-        pub fn query<V>(mut self, value: V) -> Self
+        pub fn agent_ids<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<
+                ::std::vec::Vec<types::EndpointGetActionsStatusAgentIdsItem>,
+            >,
         {
-            self.query = value
+            self.agent_ids = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
+                    "conversion to `:: std :: vec :: Vec < EndpointGetActionsStatusAgentIdsItem >` for agent_ids failed"
                         .to_string()
                 });
             self
@@ -5637,8 +6510,8 @@ pub mod builder {
         async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::ActionStatusSuccessResponse>, Error<()>> {
-            let Self { client, query } = self;
-            let query = query.map_err(Error::InvalidRequest)?;
+            let Self { client, agent_ids } = self;
+            let agent_ids = agent_ids.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/endpoint/action_status", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -5650,7 +6523,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("query", &query))
+                .query(&progenitor_client::QueryParam::new("agent_ids", &agent_ids))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -6776,23 +7649,103 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetEndpointMetadataList<'a> {
         client: &'a super::Client,
-        query: Result<::std::string::String, String>,
+        host_statuses: Result<
+            ::std::vec::Vec<types::GetEndpointMetadataListHostStatusesItem>,
+            String,
+        >,
+        kuery: Result<Option<::std::string::String>, String>,
+        page: Result<Option<u64>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+        sort_direction: Result<
+            Option<types::GetEndpointMetadataListSortDirection>,
+            String,
+        >,
+        sort_field: Result<Option<types::GetEndpointMetadataListSortField>, String>,
     }
     impl<'a> GetEndpointMetadataList<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                query: Err("query was not initialized".to_string()),
+                host_statuses: Err("host_statuses was not initialized".to_string()),
+                kuery: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                sort_direction: Ok(None),
+                sort_field: Ok(None),
             }
         }
-        pub fn query<V>(mut self, value: V) -> Self
+        pub fn host_statuses<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                ::std::vec::Vec<types::GetEndpointMetadataListHostStatusesItem>,
+            >,
+        {
+            self.host_statuses = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < GetEndpointMetadataListHostStatusesItem >` for host_statuses failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.query = value
+            self.kuery = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
+                    "conversion to `:: std :: string :: String` for kuery failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<u64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `u64` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_direction<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetEndpointMetadataListSortDirection>,
+        {
+            self.sort_direction = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetEndpointMetadataListSortDirection` for sort_direction failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_field<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetEndpointMetadataListSortField>,
+        {
+            self.sort_field = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetEndpointMetadataListSortField` for sort_field failed"
                         .to_string()
                 });
             self
@@ -6811,8 +7764,21 @@ pub mod builder {
         async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
-            let Self { client, query } = self;
-            let query = query.map_err(Error::InvalidRequest)?;
+            let Self {
+                client,
+                host_statuses,
+                kuery,
+                page,
+                page_size,
+                sort_direction,
+                sort_field,
+            } = self;
+            let host_statuses = host_statuses.map_err(Error::InvalidRequest)?;
+            let kuery = kuery.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let sort_direction = sort_direction.map_err(Error::InvalidRequest)?;
+            let sort_field = sort_field.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/endpoint/metadata", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -6824,7 +7790,16 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("query", &query))
+                .query(
+                    &progenitor_client::QueryParam::new("hostStatuses", &host_statuses),
+                )
+                .query(&progenitor_client::QueryParam::new("kuery", &kuery))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(
+                    &progenitor_client::QueryParam::new("sortDirection", &sort_direction),
+                )
+                .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -6918,23 +7893,24 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetPolicyResponse<'a> {
         client: &'a super::Client,
-        query: Result<::std::string::String, String>,
+        agent_id: Result<Option<::std::string::String>, String>,
     }
     impl<'a> GetPolicyResponse<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                query: Err("query was not initialized".to_string()),
+                agent_id: Ok(None),
             }
         }
-        pub fn query<V>(mut self, value: V) -> Self
+        pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.query = value
+            self.agent_id = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
+                    "conversion to `:: std :: string :: String` for agent_id failed"
                         .to_string()
                 });
             self
@@ -6953,8 +7929,8 @@ pub mod builder {
         async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
-            let Self { client, query } = self;
-            let query = query.map_err(Error::InvalidRequest)?;
+            let Self { client, agent_id } = self;
+            let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/endpoint/policy_response", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -6966,7 +7942,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("query", &query))
+                .query(&progenitor_client::QueryParam::new("agentId", &agent_id))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -7219,6 +8195,7 @@ pub mod roundtrip {
             "CloudFileScriptParameters" => {
                 Some(decode_encode::<super::types::CloudFileScriptParameters>(json))
             }
+            "Command" => Some(decode_encode::<super::types::Command>(json)),
             "Comment" => Some(decode_encode::<super::types::Comment>(json)),
             "EndpointIds" => Some(decode_encode::<super::types::EndpointIds>(json)),
             "EntityId" => Some(decode_encode::<super::types::EntityId>(json)),
@@ -7273,6 +8250,7 @@ pub mod roundtrip {
                 Some(decode_encode::<super::types::SuccessResponse>(json))
             }
             "Timeout" => Some(decode_encode::<super::types::Timeout>(json)),
+            "Type" => Some(decode_encode::<super::types::Type>(json)),
             "UnisolateRouteRequestBody" => {
                 Some(decode_encode::<super::types::UnisolateRouteRequestBody>(json))
             }
@@ -7408,15 +8386,84 @@ pub async fn invoke(
         }
         "endpoint_get_actions_list" => {
             let mut b = client.endpoint_get_actions_list();
-            if let Some(v) = args.param("query") {
-                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            if let Some(v) = args.param("agent_ids") {
+                b = b
+                    .agent_ids(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<types::EndpointGetActionsListAgentIdsItem>,
+                        >("agent_ids", v)?,
+                    );
+            }
+            if let Some(v) = args.param("agent_types") {
+                b = b
+                    .agent_types(
+                        crate::dynamic::arg::<
+                            types::EndpointGetActionsListAgentTypes,
+                        >("agent_types", v)?,
+                    );
+            }
+            if let Some(v) = args.param("commands") {
+                b = b
+                    .commands(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<types::Command>,
+                        >("commands", v)?,
+                    );
+            }
+            if let Some(v) = args.param("end_date") {
+                b = b
+                    .end_date(
+                        crate::dynamic::arg::<::std::string::String>("end_date", v)?,
+                    );
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<::std::num::NonZeroU64>("page", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b
+                    .page_size(
+                        crate::dynamic::arg::<::std::num::NonZeroU64>("page_size", v)?,
+                    );
+            }
+            if let Some(v) = args.param("start_date") {
+                b = b
+                    .start_date(
+                        crate::dynamic::arg::<::std::string::String>("start_date", v)?,
+                    );
+            }
+            if let Some(v) = args.param("types") {
+                b = b
+                    .types(
+                        crate::dynamic::arg::<::std::vec::Vec<types::Type>>("types", v)?,
+                    );
+            }
+            if let Some(v) = args.param("user_ids") {
+                b = b
+                    .user_ids(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<types::EndpointGetActionsListUserIdsItem>,
+                        >("user_ids", v)?,
+                    );
+            }
+            if let Some(v) = args.param("with_outputs") {
+                b = b
+                    .with_outputs(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<types::EndpointGetActionsListWithOutputsItem>,
+                        >("with_outputs", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }
         "endpoint_get_actions_status" => {
             let mut b = client.endpoint_get_actions_status();
-            if let Some(v) = args.param("query") {
-                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            if let Some(v) = args.param("agent_ids") {
+                b = b
+                    .agent_ids(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<types::EndpointGetActionsStatusAgentIdsItem>,
+                        >("agent_ids", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -7537,8 +8584,43 @@ pub async fn invoke(
         }
         "get_endpoint_metadata_list" => {
             let mut b = client.get_endpoint_metadata_list();
-            if let Some(v) = args.param("query") {
-                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            if let Some(v) = args.param("host_statuses") {
+                b = b
+                    .host_statuses(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<
+                                types::GetEndpointMetadataListHostStatusesItem,
+                            >,
+                        >("host_statuses", v)?,
+                    );
+            }
+            if let Some(v) = args.param("kuery") {
+                b = b.kuery(crate::dynamic::arg::<::std::string::String>("kuery", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<u64>("page", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b
+                    .page_size(
+                        crate::dynamic::arg::<::std::num::NonZeroU64>("page_size", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_direction") {
+                b = b
+                    .sort_direction(
+                        crate::dynamic::arg::<
+                            types::GetEndpointMetadataListSortDirection,
+                        >("sort_direction", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_field") {
+                b = b
+                    .sort_field(
+                        crate::dynamic::arg::<
+                            types::GetEndpointMetadataListSortField,
+                        >("sort_field", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -7551,8 +8633,11 @@ pub async fn invoke(
         }
         "get_policy_response" => {
             let mut b = client.get_policy_response();
-            if let Some(v) = args.param("query") {
-                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            if let Some(v) = args.param("agent_id") {
+                b = b
+                    .agent_id(
+                        crate::dynamic::arg::<::std::string::String>("agent_id", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }

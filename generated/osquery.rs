@@ -2927,10 +2927,18 @@ Lists live queries that were run, one page at a time.
 Sends a `GET` request to `/api/osquery/live_queries`
 
 Arguments:
-- `query`: KQL filter, paging and sort, sent as individual query parameters.
+- `kuery`: KQL filter.
+- `page`
+- `page_size`
+- `sort`: Field to sort by, e.g. `createdAt`.
+- `sort_order`
 ```text
 let response = client.osquery_find_live_queries()
-    .query(query)
+    .kuery(kuery)
+    .page(page)
+    .page_size(page_size)
+    .sort(sort)
+    .sort_order(sort_order)
     .send()
     .await;
 ```*/
@@ -2982,12 +2990,20 @@ Sends a `GET` request to `/api/osquery/live_queries/{id}/results/{actionId}`
 Arguments:
 - `id`: The live query (action) id.
 - `action_id`: The action id of the single query whose results to read.
-- `query`: KQL filter, paging and sort, sent as individual query parameters.
+- `kuery`: KQL filter.
+- `page`
+- `page_size`
+- `sort`: Field to sort by, e.g. `createdAt`.
+- `sort_order`
 ```text
 let response = client.osquery_get_live_query_results()
     .id(id)
     .action_id(action_id)
-    .query(query)
+    .kuery(kuery)
+    .page(page)
+    .page_size(page_size)
+    .sort(sort)
+    .sort_order(sort_order)
     .send()
     .await;
 ```*/
@@ -3003,10 +3019,16 @@ Lists query packs, one page at a time.
 Sends a `GET` request to `/api/osquery/packs`
 
 Arguments:
-- `query`: Paging and sort, sent as individual query parameters.
+- `page`
+- `page_size`
+- `sort`: Field to sort by, e.g. `createdAt`.
+- `sort_order`
 ```text
 let response = client.osquery_find_packs()
-    .query(query)
+    .page(page)
+    .page_size(page_size)
+    .sort(sort)
+    .sort_order(sort_order)
     .send()
     .await;
 ```*/
@@ -3088,10 +3110,16 @@ Lists saved queries, one page at a time.
 Sends a `GET` request to `/api/osquery/saved_queries`
 
 Arguments:
-- `query`: Paging and sort, sent as individual query parameters.
+- `page`
+- `page_size`
+- `sort`: Field to sort by, e.g. `createdAt`.
+- `sort_order`
 ```text
 let response = client.osquery_find_saved_queries()
-    .query(query)
+    .page(page)
+    .page_size(page_size)
+    .sort(sort)
+    .sort_order(sort_order)
     .send()
     .await;
 ```*/
@@ -3184,23 +3212,78 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct OsqueryFindLiveQueries<'a> {
         client: &'a super::Client,
-        query: Result<::std::string::String, String>,
+        kuery: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        page_size: Result<Option<i64>, String>,
+        sort: Result<Option<::std::string::String>, String>,
+        sort_order: Result<Option<::std::string::String>, String>,
     }
     impl<'a> OsqueryFindLiveQueries<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                query: Err("query was not initialized".to_string()),
+                kuery: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                sort: Ok(None),
+                sort_order: Ok(None),
             }
         }
-        pub fn query<V>(mut self, value: V) -> Self
+        pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.query = value
+            self.kuery = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
+                    "conversion to `:: std :: string :: String` for kuery failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort_order failed"
                         .to_string()
                 });
             self
@@ -3219,8 +3302,12 @@ pub mod builder {
         async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::DefaultSuccessResponse>, Error<()>> {
-            let Self { client, query } = self;
-            let query = query.map_err(Error::InvalidRequest)?;
+            let Self { client, kuery, page, page_size, sort, sort_order } = self;
+            let kuery = kuery.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/osquery/live_queries", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -3232,7 +3319,11 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("query", &query))
+                .query(&progenitor_client::QueryParam::new("kuery", &kuery))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
+                .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -3432,7 +3523,11 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<types::Id, String>,
         action_id: Result<types::Id, String>,
-        query: Result<::std::string::String, String>,
+        kuery: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        page_size: Result<Option<i64>, String>,
+        sort: Result<Option<::std::string::String>, String>,
+        sort_order: Result<Option<::std::string::String>, String>,
     }
     impl<'a> OsqueryGetLiveQueryResults<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -3440,7 +3535,11 @@ pub mod builder {
                 client: client,
                 id: Err("id was not initialized".to_string()),
                 action_id: Err("action_id was not initialized".to_string()),
-                query: Err("query was not initialized".to_string()),
+                kuery: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                sort: Ok(None),
+                sort_order: Ok(None),
             }
         }
         pub fn id<V>(mut self, value: V) -> Self
@@ -3461,14 +3560,61 @@ pub mod builder {
                 .map_err(|_| "conversion to `Id` for action_id failed".to_string());
             self
         }
-        pub fn query<V>(mut self, value: V) -> Self
+        pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.query = value
+            self.kuery = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
+                    "conversion to `:: std :: string :: String` for kuery failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort_order failed"
                         .to_string()
                 });
             self
@@ -3487,10 +3633,23 @@ pub mod builder {
         async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::DefaultSuccessResponse>, Error<()>> {
-            let Self { client, id, action_id, query } = self;
+            let Self {
+                client,
+                id,
+                action_id,
+                kuery,
+                page,
+                page_size,
+                sort,
+                sort_order,
+            } = self;
             let id = id.map_err(Error::InvalidRequest)?;
             let action_id = action_id.map_err(Error::InvalidRequest)?;
-            let query = query.map_err(Error::InvalidRequest)?;
+            let kuery = kuery.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/osquery/live_queries/{}/results/{}", client.baseurl, crate
                 ::path::segment(& id.to_string()) ?, crate ::path::segment(& action_id
@@ -3506,7 +3665,11 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("query", &query))
+                .query(&progenitor_client::QueryParam::new("kuery", &kuery))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
+                .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -3528,23 +3691,63 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct OsqueryFindPacks<'a> {
         client: &'a super::Client,
-        query: Result<::std::string::String, String>,
+        page: Result<Option<i64>, String>,
+        page_size: Result<Option<i64>, String>,
+        sort: Result<Option<::std::string::String>, String>,
+        sort_order: Result<Option<::std::string::String>, String>,
     }
     impl<'a> OsqueryFindPacks<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                query: Err("query was not initialized".to_string()),
+                page: Ok(None),
+                page_size: Ok(None),
+                sort: Ok(None),
+                sort_order: Ok(None),
             }
         }
-        pub fn query<V>(mut self, value: V) -> Self
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.query = value
+            self.sort = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
+                    "conversion to `:: std :: string :: String` for sort failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort_order failed"
                         .to_string()
                 });
             self
@@ -3563,8 +3766,11 @@ pub mod builder {
         async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::DefaultSuccessResponse>, Error<()>> {
-            let Self { client, query } = self;
-            let query = query.map_err(Error::InvalidRequest)?;
+            let Self { client, page, page_size, sort, sort_order } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/osquery/packs", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -3576,7 +3782,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("query", &query))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
+                .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -3927,23 +4136,63 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct OsqueryFindSavedQueries<'a> {
         client: &'a super::Client,
-        query: Result<::std::string::String, String>,
+        page: Result<Option<i64>, String>,
+        page_size: Result<Option<i64>, String>,
+        sort: Result<Option<::std::string::String>, String>,
+        sort_order: Result<Option<::std::string::String>, String>,
     }
     impl<'a> OsqueryFindSavedQueries<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                query: Err("query was not initialized".to_string()),
+                page: Ok(None),
+                page_size: Ok(None),
+                sort: Ok(None),
+                sort_order: Ok(None),
             }
         }
-        pub fn query<V>(mut self, value: V) -> Self
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.query = value
+            self.sort = value
                 .try_into()
+                .map(Some)
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
+                    "conversion to `:: std :: string :: String` for sort failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort_order failed"
                         .to_string()
                 });
             self
@@ -3962,8 +4211,11 @@ pub mod builder {
         async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::DefaultSuccessResponse>, Error<()>> {
-            let Self { client, query } = self;
-            let query = query.map_err(Error::InvalidRequest)?;
+            let Self { client, page, page_size, sort, sort_order } = self;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/osquery/saved_queries", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -3975,7 +4227,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new("query", &query))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
+                .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -4503,8 +4758,23 @@ pub async fn invoke(
     match operation {
         "osquery_find_live_queries" => {
             let mut b = client.osquery_find_live_queries();
-            if let Some(v) = args.param("query") {
-                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            if let Some(v) = args.param("kuery") {
+                b = b.kuery(crate::dynamic::arg::<::std::string::String>("kuery", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<i64>("page", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b.page_size(crate::dynamic::arg::<i64>("page_size", v)?);
+            }
+            if let Some(v) = args.param("sort") {
+                b = b.sort(crate::dynamic::arg::<::std::string::String>("sort", v)?);
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<::std::string::String>("sort_order", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -4534,15 +4804,42 @@ pub async fn invoke(
             if let Some(v) = args.param("action_id") {
                 b = b.action_id(crate::dynamic::arg::<types::Id>("action_id", v)?);
             }
-            if let Some(v) = args.param("query") {
-                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            if let Some(v) = args.param("kuery") {
+                b = b.kuery(crate::dynamic::arg::<::std::string::String>("kuery", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<i64>("page", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b.page_size(crate::dynamic::arg::<i64>("page_size", v)?);
+            }
+            if let Some(v) = args.param("sort") {
+                b = b.sort(crate::dynamic::arg::<::std::string::String>("sort", v)?);
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<::std::string::String>("sort_order", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }
         "osquery_find_packs" => {
             let mut b = client.osquery_find_packs();
-            if let Some(v) = args.param("query") {
-                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<i64>("page", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b.page_size(crate::dynamic::arg::<i64>("page_size", v)?);
+            }
+            if let Some(v) = args.param("sort") {
+                b = b.sort(crate::dynamic::arg::<::std::string::String>("sort", v)?);
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<::std::string::String>("sort_order", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }
@@ -4579,8 +4876,20 @@ pub async fn invoke(
         }
         "osquery_find_saved_queries" => {
             let mut b = client.osquery_find_saved_queries();
-            if let Some(v) = args.param("query") {
-                b = b.query(crate::dynamic::arg::<::std::string::String>("query", v)?);
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<i64>("page", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b.page_size(crate::dynamic::arg::<i64>("page_size", v)?);
+            }
+            if let Some(v) = args.param("sort") {
+                b = b.sort(crate::dynamic::arg::<::std::string::String>("sort", v)?);
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<::std::string::String>("sort_order", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }

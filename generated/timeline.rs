@@ -10304,8 +10304,8 @@ pub mod builder {
         created_by_filter: Result<Option<::std::string::String>, String>,
         document_ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         filter: Result<Option<::std::string::String>, String>,
-        page: Result<Option<::std::string::String>, String>,
-        per_page: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        per_page: Result<Option<i64>, String>,
         saved_object_ids: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         search: Result<Option<::std::string::String>, String>,
         sort_field: Result<Option<::std::string::String>, String>,
@@ -10381,28 +10381,22 @@ pub mod builder {
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<i64>,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<i64>,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for per_page failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
             self
         }
         pub fn saved_object_ids<V>(mut self, value: V) -> Self
@@ -11961,8 +11955,8 @@ pub mod builder {
     pub struct GetTimelines<'a> {
         client: &'a super::Client,
         only_user_favorite: Result<Option<types::GetTimelinesOnlyUserFavorite>, String>,
-        page_index: Result<Option<::std::string::String>, String>,
-        page_size: Result<Option<::std::string::String>, String>,
+        page_index: Result<Option<i64>, String>,
+        page_size: Result<Option<i64>, String>,
         search: Result<Option<::std::string::String>, String>,
         sort_field: Result<Option<types::SortFieldTimeline>, String>,
         sort_order: Result<Option<types::GetTimelinesSortOrder>, String>,
@@ -11998,28 +11992,22 @@ pub mod builder {
         }
         pub fn page_index<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<i64>,
         {
             self.page_index = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_index failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `i64` for page_index failed".to_string());
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<i64>,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for page_size failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
@@ -12165,6 +12153,84 @@ pub mod builder {
                     )
                 }
                 _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    impl<'a> GetNotes<'a> {
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::GetNotesResult>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                associated_filter,
+                created_by_filter,
+                document_ids,
+                filter,
+                page,
+                per_page,
+                saved_object_ids,
+                search,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetNotes {
+                    client: &client,
+                    associated_filter,
+                    created_by_filter,
+                    document_ids,
+                    filter,
+                    page,
+                    per_page,
+                    saved_object_ids,
+                    search,
+                    sort_field,
+                    sort_order,
+                }
+                    .send()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetTimelines<'a> {
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::GetTimelinesResponse>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                only_user_favorite,
+                page_index,
+                page_size,
+                search,
+                sort_field,
+                sort_order,
+                status,
+                timeline_type,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetTimelines {
+                    client: &client,
+                    only_user_favorite,
+                    page_index,
+                    page_size,
+                    search,
+                    sort_field,
+                    sort_order,
+                    status,
+                    timeline_type,
+                }
+                    .send()
+                    .await
             }
         }
     }
@@ -12316,6 +12382,114 @@ pub mod roundtrip {
         }
     }
 }
+///Pages of [`Client::get_timelines`](Client::get_timelines), by page number (`page_index`, from 1).
+#[derive(Clone, Debug)]
+pub struct GetTimelinesPages<'a> {
+    builder: builder::GetTimelines<'a>,
+}
+impl<'a> crate::pagination::Paginator for GetTimelinesPages<'a> {
+    type Page = types::GetTimelinesResponse;
+    type Item = types::TimelineResponse;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<types::GetTimelinesResponse>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page_index(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        Box::pin(b.send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.timeline.len(),
+            total: crate::pagination::AsCount::as_count(&page.total_count),
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.timeline
+    }
+}
+impl<'a> builder::GetTimelines<'a> {
+    ///Every page, by page number (`page_index`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<GetTimelinesPages<'a>> {
+        crate::pagination::Pages::new(GetTimelinesPages { builder: self })
+    }
+    ///Every item of every page, by page number (`page_index`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<GetTimelinesPages<'a>> {
+        crate::pagination::Pages::new(GetTimelinesPages { builder: self }).items()
+    }
+}
+///Pages of [`Client::get_notes`](Client::get_notes), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct GetNotesPages<'a> {
+    builder: builder::GetNotes<'a>,
+}
+impl<'a> crate::pagination::Paginator for GetNotesPages<'a> {
+    type Page = types::GetNotesResult;
+    type Item = types::Note;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<types::GetNotesResult>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.notes.len(),
+            total: None,
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.notes
+    }
+}
+impl<'a> builder::GetNotes<'a> {
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<GetNotesPages<'a>> {
+        crate::pagination::Pages::new(GetNotesPages { builder: self })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<GetNotesPages<'a>> {
+        crate::pagination::Pages::new(GetNotesPages { builder: self }).items()
+    }
+}
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
 pub mod operations {
     ///`DELETE /api/note` (`DeleteNote`).
@@ -12449,13 +12623,10 @@ pub async fn invoke(
                 b = b.filter(crate::dynamic::arg::<::std::string::String>("filter", v)?);
             }
             if let Some(v) = args.param("page") {
-                b = b.page(crate::dynamic::arg::<::std::string::String>("page", v)?);
+                b = b.page(crate::dynamic::arg::<i64>("page", v)?);
             }
             if let Some(v) = args.param("per_page") {
-                b = b
-                    .per_page(
-                        crate::dynamic::arg::<::std::string::String>("per_page", v)?,
-                    );
+                b = b.per_page(crate::dynamic::arg::<i64>("per_page", v)?);
             }
             if let Some(v) = args.param("saved_object_ids") {
                 b = b
@@ -12629,16 +12800,10 @@ pub async fn invoke(
                     );
             }
             if let Some(v) = args.param("page_index") {
-                b = b
-                    .page_index(
-                        crate::dynamic::arg::<::std::string::String>("page_index", v)?,
-                    );
+                b = b.page_index(crate::dynamic::arg::<i64>("page_index", v)?);
             }
             if let Some(v) = args.param("page_size") {
-                b = b
-                    .page_size(
-                        crate::dynamic::arg::<::std::string::String>("page_size", v)?,
-                    );
+                b = b.page_size(crate::dynamic::arg::<i64>("page_size", v)?);
             }
             if let Some(v) = args.param("search") {
                 b = b.search(crate::dynamic::arg::<::std::string::String>("search", v)?);

@@ -261,7 +261,7 @@ mod tests {
     get:
       operationId: find-things
       parameters:
-        - {name: page, in: query, schema: {type: integer}}
+        - {name: level, in: query, schema: {type: integer}}
         - {name: kuery, in: query, schema: {type: string}}
       responses:
         '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Page'}}}}
@@ -292,7 +292,7 @@ mod tests {
         let old = spec(OLD_PATHS, OLD_SCHEMAS);
         let new_paths = OLD_PATHS
             .replace("        - {name: kuery, in: query, schema: {type: string}}\n", "        - {name: perPage, in: query, schema: {type: integer}}\n        - {name: space, in: query, required: true, schema: {type: string}}\n")
-            .replace("        - {name: page, in: query, schema: {type: integer}}", "        - {name: page, in: query, schema: {type: string}}")
+            .replace("        - {name: level, in: query, schema: {type: integer}}", "        - {name: level, in: query, schema: {type: string}}")
             .replace("  /api/old:\n    delete:\n      operationId: delete-old\n      responses: {'204': {description: gone}}\n", "  /api/new:\n    get:\n      operationId: get-new\n      responses: {'204': {description: ok}}\n");
         let new_schemas = OLD_SCHEMAS
             .replace("required: [name]", "required: [name, owner]")
@@ -333,7 +333,7 @@ mod tests {
             has(
                 true,
                 "GET /api/things",
-                "query parameter `page` retyped: integer -> string"
+                "query parameter `level` retyped: integer -> string"
             ),
             "{changes:#?}"
         );

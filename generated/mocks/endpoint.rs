@@ -58,8 +58,148 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn query(self, value: &str) -> Self {
-            Self(self.0.query_param("query", value.to_string()))
+        pub fn agent_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<
+                Option<&'a ::std::vec::Vec<types::EndpointGetActionsListAgentIdsItem>>,
+            >,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("agentIds", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("agentIds"))
+            }
+        }
+        pub fn agent_types<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::EndpointGetActionsListAgentTypes>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("agentTypes", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("agentTypes"))
+            }
+        }
+        pub fn commands<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::Command>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("commands", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("commands"))
+            }
+        }
+        pub fn end_date<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("endDate", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("endDate"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("pageSize", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("pageSize"))
+            }
+        }
+        pub fn start_date<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("startDate", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("startDate"))
+            }
+        }
+        pub fn types<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::Type>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("types", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("types"))
+            }
+        }
+        pub fn user_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<
+                Option<&'a ::std::vec::Vec<types::EndpointGetActionsListUserIdsItem>>,
+            >,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("userIds", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("userIds"))
+            }
+        }
+        pub fn with_outputs<'a, T>(self, value: T) -> Self
+        where
+            T: Into<
+                Option<&'a ::std::vec::Vec<types::EndpointGetActionsListWithOutputsItem>>,
+            >,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| {
+                                when.query_param("withOutputs", item.to_string())
+                            },
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("withOutputs"))
+            }
         }
     }
     pub struct EndpointGetActionsListThen(::httpmock::Then);
@@ -94,8 +234,24 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn query(self, value: &str) -> Self {
-            Self(self.0.query_param("query", value.to_string()))
+        pub fn agent_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<
+                Option<&'a ::std::vec::Vec<types::EndpointGetActionsStatusAgentIdsItem>>,
+            >,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("agent_ids", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("agent_ids"))
+            }
         }
     }
     pub struct EndpointGetActionsStatusThen(::httpmock::Then);
@@ -639,8 +795,68 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn query(self, value: &str) -> Self {
-            Self(self.0.query_param("query", value.to_string()))
+        pub fn host_statuses(
+            self,
+            value: &::std::vec::Vec<types::GetEndpointMetadataListHostStatusesItem>,
+        ) -> Self {
+            Self(
+                value
+                    .iter()
+                    .fold(
+                        self.0,
+                        |when, item| when.query_param("hostStatuses", item.to_string()),
+                    ),
+            )
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("pageSize", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("pageSize"))
+            }
+        }
+        pub fn sort_direction<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetEndpointMetadataListSortDirection>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortDirection", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortDirection"))
+            }
+        }
+        pub fn sort_field<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetEndpointMetadataListSortField>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortField", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortField"))
+            }
         }
     }
     pub struct GetEndpointMetadataListThen(::httpmock::Then);
@@ -718,8 +934,15 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
-        pub fn query(self, value: &str) -> Self {
-            Self(self.0.query_param("query", value.to_string()))
+        pub fn agent_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("agentId", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("agentId"))
+            }
         }
     }
     pub struct GetPolicyResponseThen(::httpmock::Then);

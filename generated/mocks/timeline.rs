@@ -70,9 +70,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("filter"))
             }
         }
-        pub fn page<'a, T>(self, value: T) -> Self
+        pub fn page<T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a str>>,
+            T: Into<Option<i64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("page", value.to_string()))
@@ -80,9 +80,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("page"))
             }
         }
-        pub fn per_page<'a, T>(self, value: T) -> Self
+        pub fn per_page<T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a str>>,
+            T: Into<Option<i64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("perPage", value.to_string()))
@@ -854,9 +854,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("only_user_favorite"))
             }
         }
-        pub fn page_index<'a, T>(self, value: T) -> Self
+        pub fn page_index<T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a str>>,
+            T: Into<Option<i64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("page_index", value.to_string()))
@@ -864,9 +864,9 @@ pub mod operations {
                 Self(self.0.query_param_missing("page_index"))
             }
         }
-        pub fn page_size<'a, T>(self, value: T) -> Self
+        pub fn page_size<T>(self, value: T) -> Self
         where
-            T: Into<Option<&'a str>>,
+            T: Into<Option<i64>>,
         {
             if let Some(value) = value.into() {
                 Self(self.0.query_param("page_size", value.to_string()))

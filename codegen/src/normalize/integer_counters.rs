@@ -3,6 +3,8 @@
 //! they are whole numbers, and this pass makes such query parameters and schema properties
 //! `type: integer`. Kibana's answers sometimes write them `42.0`: the generated structs read
 //! integer fields through `crate::de::Whole`, which accepts that and rejects a fraction.
+//! Counters Kibana declares as plain strings (the notes' `page`, the timelines' `page_index`)
+//! become integers too: the wire text is the same digits, and they can be paged.
 
 use super::{Change, for_each_operation, op_name};
 use serde_json::{Value, json};
@@ -88,14 +90,43 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
             let Some(schema) = param.get_mut("schema").filter(|_| is_counter) else {
                 continue;
             };
-            if schema.get("type").and_then(Value::as_str) == Some("number") {
+            let ty = schema
+                .get("type")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let ty = ty.as_deref();
+            let free_text = ty == Some("string")
+                && ["enum", "pattern", "format"]
+                    .iter()
+                    .all(|k| schema.get(*k).is_none());
+            if ty == Some("number") || free_text {
                 schema["type"] = json!("integer");
+                // A default written as text (`'1'`) is the number it spells, or none.
+                if let Some(d) = schema.get("default").and_then(Value::as_str) {
+                    match d.parse::<i64>() {
+                        Ok(n) => schema["default"] = json!(n),
+                        Err(_) => {
+                            if let Some(m) = schema.as_object_mut() {
+                                m.remove("default");
+                            }
+                        }
+                    }
+                }
+                for key in ["example", "minLength", "maxLength"] {
+                    if let Some(m) = schema.as_object_mut()
+                        && m.get(key)
+                            .is_some_and(|v| key != "example" || v.is_string())
+                    {
+                        m.remove(key);
+                    }
+                }
                 changes.push(Change {
                     pass: "integer_counters",
                     at: at.clone(),
                     what: format!(
-                        "query parameter {} is a whole number: number -> integer",
-                        param["name"].as_str().unwrap_or_default()
+                        "query parameter {} is a whole number: {} -> integer",
+                        param["name"].as_str().unwrap_or_default(),
+                        ty.unwrap_or_default()
                     ),
                 });
             }
@@ -121,9 +152,14 @@ paths:
         - {name: perPage, in: query, schema: {type: number, default: 20}}
         - {name: ratio, in: query, schema: {type: number}}
         - {name: page, in: header, schema: {type: number}}
+        - {name: page_index, in: query, schema: {type: string, default: '1'}}
+        - {name: size, in: query, schema: {type: string, enum: [small, large]}}
 "#,
         );
-        assert_eq!(run(&mut s).len(), 2);
+        assert_eq!(run(&mut s).len(), 3);
+        assert_eq!(at(&s, "/paths/~1a/get/parameters/4/schema/type"), "integer");
+        assert_eq!(at(&s, "/paths/~1a/get/parameters/4/schema/default"), 1);
+        assert_eq!(at(&s, "/paths/~1a/get/parameters/5/schema/type"), "string");
         let mut r = spec(
             r#"
 components:

@@ -2,7 +2,10 @@
 //! panics on anything else. Kibana's find operations declare `search_fields` as
 //! "an array of strings or one string" (the array form: one value is an array of one, and the
 //! wire is the same) and `has_reference` as an object (sent JSON-encoded, as Kibana's routes
-//! parse it: a `string` here).
+//! parse it: a `string` here). Kibana's Security and Osquery routes publish their whole query
+//! string as one object parameter named `query` (`GET /api/endpoint/action`: page, pageSize,
+//! commands...), which OpenAPI's default form style sends as one parameter per property, and
+//! which the routes read so: it becomes those parameters.
 
 use super::{Change, for_each_operation, op_name, resolve};
 use serde_json::{Value, json};
@@ -15,6 +18,16 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
         let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
             return;
         };
+        if let Some(expanded) = whole_query(&snapshot, params) {
+            changes.push(Change {
+                pass: "query_params",
+                at: at.clone(),
+                what: format!(
+                    "query parameter `query` (an object): its properties as parameters ({})",
+                    expanded.join(", ")
+                ),
+            });
+        }
         for p in params.iter_mut().filter(|p| p["in"] == "query") {
             let name = p["name"].as_str().unwrap_or_default().to_string();
             let schema = resolve(&snapshot, &p["schema"]).clone();
@@ -57,6 +70,52 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
     changes
 }
 
+/// Replaces an object parameter `query` (form style, exploded: OpenAPI's default) by one query
+/// parameter per property, unless a name is taken. The names it added.
+fn whole_query(spec: &Value, params: &mut Vec<Value>) -> Option<Vec<String>> {
+    let at = params
+        .iter()
+        .position(|p| p["in"] == "query" && p["name"] == "query")?;
+    let p = &params[at];
+    let exploded =
+        p.get("explode").is_none_or(|e| e == true) && p.get("style").is_none_or(|s| s == "form");
+    let schema = resolve(spec, &p["schema"]);
+    let props = schema
+        .get("properties")?
+        .as_object()
+        .filter(|p| !p.is_empty())?;
+    let taken = |n: &str| params.iter().any(|q| q["in"] == "query" && q["name"] == n);
+    if !exploded || props.keys().any(|k| taken(k)) {
+        return None;
+    }
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let added: Vec<Value> = props
+        .iter()
+        .map(|(name, s)| {
+            // Inline, and never null: a parameter left out is the absent value.
+            let mut s = resolve(spec, s).clone();
+            if let Some(m) = s.as_object_mut() {
+                m.remove("nullable");
+            }
+            let mut q = json!({"name": name, "in": "query", "schema": s});
+            if required.contains(&name.as_str()) {
+                q["required"] = json!(true);
+            }
+            if let Some(d) = q["schema"].get("description").cloned() {
+                q["description"] = d;
+            }
+            q
+        })
+        .collect();
+    let names = props.keys().cloned().collect();
+    params.splice(at..=at, added);
+    Some(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,5 +138,42 @@ paths:
         assert_eq!(at(&s, "/paths/~1a/get/parameters/0/schema/type"), "array");
         assert_eq!(at(&s, "/paths/~1a/get/parameters/1/schema/type"), "string");
         assert_eq!(at(&s, "/paths/~1a/get/parameters/2/schema/type"), "number");
+    }
+
+    #[test]
+    fn a_whole_query_object_becomes_its_parameters() {
+        let mut s = spec(
+            r#"
+paths:
+  /list:
+    get:
+      parameters:
+        - name: query
+          in: query
+          required: true
+          schema:
+            type: object
+            required: [page]
+            properties:
+              page: {type: integer}
+              commands: {type: array, items: {type: string}}
+  /taken:
+    get:
+      parameters:
+        - {name: page, in: query, schema: {type: integer}}
+        - {name: query, in: query, schema: {type: object, properties: {page: {type: integer}}}}
+"#,
+        );
+        run(&mut s);
+        let params = at(&s, "/paths/~1list/get/parameters");
+        assert_eq!(params[0]["name"], "page");
+        assert_eq!(params[0]["required"], true);
+        assert_eq!(params[1]["name"], "commands");
+        assert!(params[1].get("required").is_none());
+        // A name already taken keeps the object (sent JSON-encoded).
+        assert_eq!(
+            at(&s, "/paths/~1taken/get/parameters/1/schema/type"),
+            "string"
+        );
     }
 }
