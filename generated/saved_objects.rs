@@ -11,9 +11,23 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    ///`PostSavedObjectsExportBody`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct PostSavedObjectsExportBody {
+    ///Export the objects named, by type and id.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct ExportByObjects {
+        ///Leave the export-details line out of the stream.
+        #[serde(rename = "excludeExportDetails", default)]
+        pub exclude_export_details: bool,
+        ///Also export every object the exported objects reference.
+        #[serde(rename = "includeReferencesDeep", default)]
+        pub include_references_deep: bool,
+        ///The objects to export.
+        pub objects: ::std::vec::Vec<ReferenceTarget>,
+    }
+    ///Export every object of some types, optionally only those a search or a reference selects.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct ExportByType {
         ///Leave the export-details line out of the stream.
         #[serde(rename = "excludeExportDetails", default)]
         pub exclude_export_details: bool,
@@ -22,43 +36,34 @@ pub mod types {
             rename = "hasReference",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub has_reference: ::std::option::Option<PostSavedObjectsExportBodyHasReference>,
+        pub has_reference: ::std::option::Option<ExportByTypeHasReference>,
         ///Also export every object the exported objects reference.
         #[serde(rename = "includeReferencesDeep", default)]
         pub include_references_deep: bool,
-        ///The objects to export; cannot be combined with `type`.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub objects: ::std::vec::Vec<ReferenceTarget>,
         ///Elasticsearch simple query string selecting the objects.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub search: ::std::option::Option<::std::string::String>,
         ///Saved object types to export; `*` exports every type.
-        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
-        pub type_: ::std::option::Option<PostSavedObjectsExportBodyType>,
-    }
-    impl PostSavedObjectsExportBody {
-        pub fn builder() -> builder::PostSavedObjectsExportBody {
-            Default::default()
-        }
+        #[serde(rename = "type")]
+        pub type_: ExportByTypeType,
     }
     ///Only export objects that reference these objects.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
-    pub enum PostSavedObjectsExportBodyHasReference {
+    pub enum ExportByTypeHasReference {
         ReferenceTarget(ReferenceTarget),
         Array(::std::vec::Vec<ReferenceTarget>),
         /// A value no member reads whole, or whose tag names no known member: kept as received,
         /// so encoding it gives it back.
         Unknown(::serde_json::Value),
     }
-    impl ::std::convert::From<ReferenceTarget>
-    for PostSavedObjectsExportBodyHasReference {
+    impl ::std::convert::From<ReferenceTarget> for ExportByTypeHasReference {
         fn from(value: ReferenceTarget) -> Self {
             Self::ReferenceTarget(value)
         }
     }
     impl ::std::convert::From<::std::vec::Vec<ReferenceTarget>>
-    for PostSavedObjectsExportBodyHasReference {
+    for ExportByTypeHasReference {
         fn from(value: ::std::vec::Vec<ReferenceTarget>) -> Self {
             Self::Array(value)
         }
@@ -66,7 +71,7 @@ pub mod types {
     ///Saved object types to export; `*` exports every type.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
-    pub enum PostSavedObjectsExportBodyType {
+    pub enum ExportByTypeType {
         String(::std::string::String),
         Array(::std::vec::Vec<::std::string::String>),
         /// A value no member reads whole, or whose tag names no known member: kept as received,
@@ -74,9 +79,29 @@ pub mod types {
         Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
-    for PostSavedObjectsExportBodyType {
+    for ExportByTypeType {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
+        }
+    }
+    ///`PostSavedObjectsExportBody`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum PostSavedObjectsExportBody {
+        Type(ExportByType),
+        Objects(ExportByObjects),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<ExportByType> for PostSavedObjectsExportBody {
+        fn from(value: ExportByType) -> Self {
+            Self::Type(value)
+        }
+    }
+    impl ::std::convert::From<ExportByObjects> for PostSavedObjectsExportBody {
+        fn from(value: ExportByObjects) -> Self {
+            Self::Objects(value)
         }
     }
     ///One exported saved object (or, last, the export-details line, whose fields are all optional here).
@@ -403,157 +428,8 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
     }
-    impl ReferenceTarget {
-        pub fn builder() -> builder::ReferenceTarget {
-            Default::default()
-        }
-    }
     /// Types for composing complex structures.
     pub mod builder {
-        #[derive(Clone, Debug)]
-        pub struct PostSavedObjectsExportBody {
-            exclude_export_details: ::std::result::Result<bool, ::std::string::String>,
-            has_reference: ::std::result::Result<
-                ::std::option::Option<super::PostSavedObjectsExportBodyHasReference>,
-                ::std::string::String,
-            >,
-            include_references_deep: ::std::result::Result<bool, ::std::string::String>,
-            objects: ::std::result::Result<
-                ::std::vec::Vec<super::ReferenceTarget>,
-                ::std::string::String,
-            >,
-            search: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            type_: ::std::result::Result<
-                ::std::option::Option<super::PostSavedObjectsExportBodyType>,
-                ::std::string::String,
-            >,
-        }
-        impl ::std::default::Default for PostSavedObjectsExportBody {
-            fn default() -> Self {
-                Self {
-                    exclude_export_details: Ok(Default::default()),
-                    has_reference: Ok(Default::default()),
-                    include_references_deep: Ok(Default::default()),
-                    objects: Ok(Default::default()),
-                    search: Ok(Default::default()),
-                    type_: Ok(Default::default()),
-                }
-            }
-        }
-        impl PostSavedObjectsExportBody {
-            pub fn exclude_export_details<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.exclude_export_details = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for exclude_export_details: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn has_reference<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PostSavedObjectsExportBodyHasReference>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.has_reference = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for has_reference: {e}")
-                    });
-                self
-            }
-            pub fn include_references_deep<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<bool>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.include_references_deep = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!(
-                            "error converting supplied value for include_references_deep: {e}"
-                        )
-                    });
-                self
-            }
-            pub fn objects<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ReferenceTarget>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.objects = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for objects: {e}")
-                    });
-                self
-            }
-            pub fn search<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.search = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for search: {e}")
-                    });
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::PostSavedObjectsExportBodyType>,
-                >,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<PostSavedObjectsExportBody>
-        for super::PostSavedObjectsExportBody {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: PostSavedObjectsExportBody,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    exclude_export_details: value.exclude_export_details?,
-                    has_reference: value.has_reference?,
-                    include_references_deep: value.include_references_deep?,
-                    objects: value.objects?,
-                    search: value.search?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::PostSavedObjectsExportBody>
-        for PostSavedObjectsExportBody {
-            fn from(value: super::PostSavedObjectsExportBody) -> Self {
-                Self {
-                    exclude_export_details: Ok(value.exclude_export_details),
-                    has_reference: Ok(value.has_reference),
-                    include_references_deep: Ok(value.include_references_deep),
-                    objects: Ok(value.objects),
-                    search: Ok(value.search),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
         #[derive(Clone, Debug)]
         pub struct PostSavedObjectsResolveImportErrorsBody {
             file: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -871,62 +747,6 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
-        pub struct ReferenceTarget {
-            id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
-        }
-        impl ::std::default::Default for ReferenceTarget {
-            fn default() -> Self {
-                Self {
-                    id: Err("no value supplied for id".to_string()),
-                    type_: Err("no value supplied for type_".to_string()),
-                }
-            }
-        }
-        impl ReferenceTarget {
-            pub fn id<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.id = value
-                    .try_into()
-                    .map_err(|e| format!("error converting supplied value for id: {e}"));
-                self
-            }
-            pub fn type_<T>(mut self, value: T) -> Self
-            where
-                T: ::std::convert::TryInto<::std::string::String>,
-                T::Error: ::std::fmt::Display,
-            {
-                self.type_ = value
-                    .try_into()
-                    .map_err(|e| {
-                        format!("error converting supplied value for type_: {e}")
-                    });
-                self
-            }
-        }
-        impl ::std::convert::TryFrom<ReferenceTarget> for super::ReferenceTarget {
-            type Error = super::error::ConversionError;
-            fn try_from(
-                value: ReferenceTarget,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    id: value.id?,
-                    type_: value.type_?,
-                })
-            }
-        }
-        impl ::std::convert::From<super::ReferenceTarget> for ReferenceTarget {
-            fn from(value: super::ReferenceTarget) -> Self {
-                Self {
-                    id: Ok(value.id),
-                    type_: Ok(value.type_),
-                }
-            }
-        }
     }
     /// Error types.
     pub mod error {
@@ -976,7 +796,7 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for PostSavedObjectsExportBodyHasReference {
+    impl<'de> ::serde::Deserialize<'de> for ExportByTypeHasReference {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
@@ -997,7 +817,7 @@ pub mod types {
                                 <__Member0 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
                                         __Member0::ReferenceTarget(f0) => {
-                                            PostSavedObjectsExportBodyHasReference::ReferenceTarget(f0)
+                                            ExportByTypeHasReference::ReferenceTarget(f0)
                                         }
                                     })
                             },
@@ -1015,19 +835,17 @@ pub mod types {
                             decode: |v| {
                                 <__Member1 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member1::Array(f0) => {
-                                            PostSavedObjectsExportBodyHasReference::Array(f0)
-                                        }
+                                        __Member1::Array(f0) => ExportByTypeHasReference::Array(f0),
                                     })
                             },
                         }
                     },
                 ],
-                PostSavedObjectsExportBodyHasReference::Unknown,
+                ExportByTypeHasReference::Unknown,
             )
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for PostSavedObjectsExportBodyType {
+    impl<'de> ::serde::Deserialize<'de> for ExportByTypeType {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
@@ -1047,9 +865,7 @@ pub mod types {
                             decode: |v| {
                                 <__Member0 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            PostSavedObjectsExportBodyType::String(f0)
-                                        }
+                                        __Member0::String(f0) => ExportByTypeType::String(f0),
                                     })
                             },
                         }
@@ -1066,15 +882,62 @@ pub mod types {
                             decode: |v| {
                                 <__Member1 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member1::Array(f0) => {
-                                            PostSavedObjectsExportBodyType::Array(f0)
+                                        __Member1::Array(f0) => ExportByTypeType::Array(f0),
+                                    })
+                            },
+                        }
+                    },
+                ],
+                ExportByTypeType::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostSavedObjectsExportBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Type(ExportByType),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Type(f0) => PostSavedObjectsExportBody::Type(f0),
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Objects(ExportByObjects),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Objects(f0) => {
+                                            PostSavedObjectsExportBody::Objects(f0)
                                         }
                                     })
                             },
                         }
                     },
                 ],
-                PostSavedObjectsExportBodyType::Unknown,
+                PostSavedObjectsExportBody::Unknown,
             )
         }
     }
@@ -1212,40 +1075,25 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PostSavedObjectsExport<'a> {
         client: &'a super::Client,
-        body: Result<types::builder::PostSavedObjectsExportBody, String>,
+        body: Result<types::PostSavedObjectsExportBody, String>,
     }
     impl<'a> PostSavedObjectsExport<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Ok(::std::default::Default::default()),
+                body: Err("body was not initialized".to_string()),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostSavedObjectsExportBody>,
-            <V as std::convert::TryInto<
-                types::PostSavedObjectsExportBody,
-            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!(
-                        "conversion to `PostSavedObjectsExportBody` for body failed: {}",
-                        s
-                    )
+                .map_err(|_| {
+                    "conversion to `PostSavedObjectsExportBody` for body failed"
+                        .to_string()
                 });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::PostSavedObjectsExportBody,
-            ) -> types::builder::PostSavedObjectsExportBody,
-        {
-            self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/api/saved_objects/_export`
@@ -1264,12 +1112,7 @@ pub mod builder {
             Error<crate::error_body::KibanaErrorBody>,
         > {
             let Self { client, body } = self;
-            let body = body
-                .and_then(|v| {
-                    types::PostSavedObjectsExportBody::try_from(v)
-                        .map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/saved_objects/_export", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -1622,6 +1465,10 @@ pub mod roundtrip {
         match type_name {
             "ReferenceTarget" => {
                 Some(decode_encode::<super::types::ReferenceTarget>(json))
+            }
+            "ExportByType" => Some(decode_encode::<super::types::ExportByType>(json)),
+            "ExportByObjects" => {
+                Some(decode_encode::<super::types::ExportByObjects>(json))
             }
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))

@@ -51,6 +51,9 @@ mod generated {
 
 pub use generated::*;
 
+#[cfg(all(feature = "fleet", not(kibana_serverless_codegen)))]
+pub mod fleet_rollout;
+
 /// The README's examples, compiled as doctests.
 #[cfg(all(doctest, not(kibana_serverless_codegen)))]
 #[doc = include_str!("../README.md")]

@@ -116,3 +116,41 @@ fn slo_pages() {
     let out = run("slo_pages", &[]);
     assert!(out.contains("12 SLOs over 3 pages"), "{out}");
 }
+
+#[test]
+fn detection_rules() {
+    let file = std::env::temp_dir().join(format!("example-rules-{}.ndjson", std::process::id()));
+    let out = run("detection_rules", &[file.to_str().unwrap()]);
+    assert!(
+        out.contains("created \"Office child shell (web)\""),
+        "{out}"
+    );
+    assert!(out.contains("found 3 office rules"), "{out}");
+    let written = std::fs::read_to_string(&file).unwrap();
+    std::fs::remove_file(&file).ok();
+    let lines = written.lines().count();
+    assert!(lines > 0, "{out}");
+    assert!(out.contains(&format!("exported {lines} lines")), "{out}");
+    for line in written.lines() {
+        serde_json::from_str::<serde_json::Value>(line).expect("each line is JSON");
+    }
+    assert!(out.contains("imported into soc:"), "{out}");
+}
+
+#[test]
+fn fleet_rollout() {
+    let out = run("fleet_rollout", &[]);
+    assert!(out.contains("agent policy Web servers (canary)"), "{out}");
+    assert!(out.contains("integration nginx-canary added"), "{out}");
+    // The mock's 2,500 agents, in batches of 500.
+    assert!(
+        out.contains("reassigned 2500 agents in 5 batches, 0 refused"),
+        "{out}"
+    );
+    // 41 requests: each of 20 agents twice (the second after the cooldown), one unknown agent.
+    assert!(
+        out.contains("upgrade requested for 40 of 41 agents"),
+        "{out}"
+    );
+    assert!(out.contains("  agent-gone: "), "{out}");
+}

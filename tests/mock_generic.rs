@@ -168,3 +168,61 @@ async fn a_family_without_post_creates_by_put() {
     let (status, _) = http.call("GET", "/api/security/role/analyst", None).await;
     assert_eq!(status, 404);
 }
+
+/// Kibana's Security APIs address an item on the collection path (`?rule_id=`, or the body's
+/// `rule_id` for an update): the mock keeps such families too.
+#[tokio::test]
+async fn a_query_addressed_family_keeps_state() {
+    let mock = mock_of(&common::root().join("spec/kibana.serverless.yaml")).await;
+    let http = Http::new(&mock);
+    let specs = common::domain_specs();
+    let create = specs["detection_engine"]
+        .pointer("/paths/~1api~1detection_engine~1rules/post/requestBody/content/application~1json/examples")
+        .and_then(Value::as_object)
+        .and_then(|e| e.values().next())
+        .map(|e| e["value"].clone())
+        .expect("the create-rule example");
+    let mut rule = create.clone();
+    rule["rule_id"] = json!("mock-rule-1");
+    rule["name"] = json!("First");
+    let rules = "/api/detection_engine/rules";
+    let (status, created) = http.call("POST", rules, Some(rule.clone())).await;
+    assert_eq!(status, 200, "{created}");
+    let id = created["id"].as_str().expect("an id").to_string();
+
+    let (status, read) = http
+        .call("GET", &format!("{rules}?rule_id=mock-rule-1"), None)
+        .await;
+    assert_eq!(
+        (status, read["name"].as_str()),
+        (200, Some("First")),
+        "{read}"
+    );
+    let (_, by_id) = http.call("GET", &format!("{rules}?id={id}"), None).await;
+    assert_eq!(by_id["rule_id"], "mock-rule-1");
+
+    rule["name"] = json!("Renamed");
+    let (status, updated) = http.call("PUT", rules, Some(rule)).await;
+    assert_eq!((status, updated["name"].as_str()), (200, Some("Renamed")));
+    assert_eq!(updated["id"], json!(id), "the update keeps the id");
+
+    let (_, found) = http
+        .call("GET", &format!("{rules}/_find?per_page=50"), None)
+        .await;
+    let names: Vec<&str> = found["data"]
+        .as_array()
+        .expect("a page")
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Renamed"), "{found}");
+
+    let (status, _) = http
+        .call("DELETE", &format!("{rules}?rule_id=mock-rule-1"), None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = http
+        .call("GET", &format!("{rules}?rule_id=mock-rule-1"), None)
+        .await;
+    assert_eq!(status, 404);
+}

@@ -3,8 +3,11 @@
 //! 400 in Kibana's shape when it is wrong; it keeps resources of a create/read/update/delete/find
 //! family in a store per space (`POST /x` or `POST /x/{id}` creates, `GET /x/{id}` reads,
 //! `PUT`/`PATCH`/`POST /x/{id}` updates, `DELETE /x/{id}` deletes, `GET /x` or `/x/_find`
-//! finds), answering 404 for an unknown id and 409 for a duplicate; anything else answers its
-//! first success example, or a value of its response schema's shape.
+//! finds), answering 404 for an unknown id and 409 for a duplicate. Kibana's Security APIs
+//! address an item on the collection path itself (`GET /api/detection_engine/rules?rule_id=`,
+//! `PUT /api/exception_lists` with the `id` in the body): where the collection's GET declares
+//! an `id` or `*_id` query parameter, such calls read, update and delete by that field.
+//! Anything else answers its first success example, or a value of its response schema's shape.
 
 use crate::routes::Route;
 use crate::schema::{resolve, synthesize};
@@ -150,8 +153,22 @@ enum Role {
 
 /// The family and role of `route`, when `routes` has both a way to create and to read items
 /// of that family.
-fn role(route: &Route, routes: &[Route], params: &[(String, String)]) -> Option<(String, Role)> {
+fn role(
+    route: &Route,
+    routes: &[Route],
+    params: &[(String, String)],
+    call: &Call,
+) -> Option<(String, Role, Option<String>)> {
     let path = route.path.as_str();
+    if let Some(base) = path.strip_suffix("/_find")
+        && route.method == "GET"
+        && query_keys(base, routes).is_some()
+    {
+        return Some((base.to_string(), Role::Find, None));
+    }
+    if let Some(keys) = query_keys(path, routes) {
+        return query_role(route, call, &keys).map(|(role, field)| (path.to_string(), role, field));
+    }
     let item = |p: &str| -> Option<(String, String)> {
         let (base, last) = p.rsplit_once('/')?;
         let name = last.strip_prefix('{')?.strip_suffix('}')?;
@@ -192,11 +209,66 @@ fn role(route: &Route, routes: &[Route], params: &[(String, String)]) -> Option<
     // A family without a POST creates by PUT on the item (roles: create or update).
     let creates = has("POST", &|p| p == family || is_item(p)) || has("PUT", &is_item);
     let reads = has("GET", &is_item);
-    (creates && reads).then_some((family, role))
+    (creates && reads).then_some((family, role, None))
+}
+
+/// For a collection whose items are addressed by query parameter: the `id`/`*_id` parameters
+/// its GET declares (`id` first), when it also has a POST that creates.
+fn query_keys(path: &str, routes: &[Route]) -> Option<Vec<String>> {
+    routes
+        .iter()
+        .any(|r| r.method == "POST" && r.path == path)
+        .then_some(())?;
+    let get = routes
+        .iter()
+        .find(|r| r.method == "GET" && r.path == path)?;
+    let mut keys: Vec<String> = get
+        .op
+        .get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| p["in"] == "query")
+        .filter_map(|p| p["name"].as_str())
+        .filter(|n| *n == "id" || n.ends_with("_id"))
+        .map(str::to_string)
+        .collect();
+    keys.sort_by_key(|k| k != "id");
+    (!keys.is_empty()).then_some(keys)
+}
+
+/// The role of a call on a query-addressed collection, and the field naming its item (`None`:
+/// the store's id).
+fn query_role(route: &Route, call: &Call, keys: &[String]) -> Option<(Role, Option<String>)> {
+    let field = |k: &String| (k != "id").then(|| k.clone());
+    let in_query = || {
+        keys.iter()
+            .find_map(|k| call.query(k).map(|v| (field(k), v.to_string())))
+    };
+    let in_body = || {
+        let body = call.json()?;
+        keys.iter().find_map(|k| {
+            body.get(k)
+                .and_then(Value::as_str)
+                .map(|v| (field(k), v.to_string()))
+        })
+    };
+    match route.method.as_str() {
+        "POST" => Some((Role::Create(None), None)),
+        "GET" => Some(match in_query() {
+            Some((f, v)) => (Role::Read(v), f),
+            None => (Role::Find, None),
+        }),
+        "DELETE" => in_query().map(|(f, v)| (Role::Delete(v), f)),
+        "PUT" | "PATCH" => in_body()
+            .or_else(in_query)
+            .map(|(f, v)| (Role::Update(v), f)),
+        _ => None,
+    }
 }
 
 /// Where a body or answer holds the resource: itself, or its one object property (`item`,
-/// `data_view`, `body`...).
+/// `data_view`, `body`...) when only flags stand beside it.
 fn slot<'a>(spec: &Value, schema: &Value, value: &'a mut Value) -> &'a mut Value {
     let schema = resolve(spec, schema);
     let props = schema.get("properties").and_then(Value::as_object);
@@ -207,8 +279,15 @@ fn slot<'a>(spec: &Value, schema: &Value, value: &'a mut Value) -> &'a mut Value
         .map(|(k, _)| k)
         .collect();
     let holds_id = props.is_some_and(|p| p.contains_key("id"));
+    // Beside the resource, only flags may stand (`action: created`, `override: true`).
+    let flag = |p: &Value| {
+        let p = resolve(spec, p);
+        p.get("enum").is_some() || p.get("type").and_then(Value::as_str) == Some("boolean")
+    };
+    let only_flags_beside =
+        |one: &String| props.is_some_and(|p| p.iter().all(|(k, s)| k == one || flag(s)));
     match objects.as_slice() {
-        [one] if !holds_id && props.is_some_and(|p| p.len() == 1) => {
+        [one] if !holds_id && only_flags_beside(one) => {
             let key = (*one).clone();
             if !value.get(&key).is_some_and(Value::is_object) {
                 value[&key] = json!({});
@@ -217,6 +296,19 @@ fn slot<'a>(spec: &Value, schema: &Value, value: &'a mut Value) -> &'a mut Value
         }
         _ => value,
     }
+}
+
+/// The media type of the first success answer, when it is not JSON (ndjson, text, a file).
+fn text_media(route: &Route) -> Option<String> {
+    let (_, response) = route
+        .op
+        .get("responses")?
+        .as_object()?
+        .iter()
+        .find(|(s, _)| s.starts_with('2'))?;
+    let media = response.get("content")?.as_object()?.keys().next()?;
+    let json = media == "application/json" || media.ends_with("+json");
+    (!json).then(|| media.clone())
 }
 
 fn response_schema(route: &Route) -> Value {
@@ -241,7 +333,15 @@ pub(crate) fn answer(
         return error(StatusCode::BAD_REQUEST, &problem);
     }
     let (code, example) = success(route);
-    let Some((family, role)) = role(route, routes, params) else {
+    let Some((family, role, field)) = role(route, routes, params, call) else {
+        // A text answer (an ndjson export) is sent as its text, with its media type.
+        if let (Some(media), Some(Value::String(text))) = (text_media(route), &example) {
+            return Response::builder()
+                .status(code)
+                .header("content-type", media)
+                .body(crate::server::full(text.clone()))
+                .unwrap_or_else(|_| Response::new(crate::server::full("")));
+        }
         return respond(code, example.as_ref());
     };
     let spec = &route.spec;
@@ -254,8 +354,16 @@ pub(crate) fn answer(
     let items = families
         .entry((call.space.clone(), family.clone()))
         .or_default();
-    let position =
-        |items: &Family, id: &str| items.iter().find(|(_, (i, _))| i == id).map(|(k, _)| *k);
+    // An item by its id, or by the field the call names it by (`rule_id`).
+    let position = |items: &Family, id: &str| {
+        items
+            .iter()
+            .find(|(_, (i, r))| match &field {
+                None => i == id,
+                Some(f) => r.get(f).and_then(Value::as_str) == Some(id),
+            })
+            .map(|(k, _)| *k)
+    };
     let not_found = |id: &str| {
         error(
             StatusCode::NOT_FOUND,
@@ -355,10 +463,10 @@ pub(crate) fn answer(
         },
         Role::Update(id) => match position(items, &id) {
             Some(k) => {
-                if let Some((_, stored)) = items.get_mut(&k) {
+                if let Some((key, stored)) = items.get_mut(&k) {
                     let merged = deep_merge(stored.take(), &input);
                     *stored = shaped(&merged);
-                    stored["id"] = json!(id);
+                    stored["id"] = json!(key);
                 }
                 answer_with(&items[&k].1)
             }

@@ -123,6 +123,10 @@ pub(crate) async fn route(state: &State, call: Call) -> Response<Body> {
         }
         "post_fleet_agents_agentid_upgrade" => upgrade(state, &param("agentId"), &call),
         "post_fleet_agents_bulk_reassign" => match call.json() {
+            // Fleet looks the policy up before acting: an empty id names none.
+            Some(body) if body.get("policy_id") == Some(&json!("")) => {
+                fleet_error(StatusCode::NOT_FOUND, "Agent policy  not found")
+            }
             Some(body) if body.get("policy_id").is_some() && body.get("agents").is_some() => json(
                 StatusCode::OK,
                 &json!({"actionId": state.next_id("action")}),

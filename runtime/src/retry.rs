@@ -135,8 +135,18 @@ impl RetryPolicy {
 
     /// Retries POST requests of these operations: the constants each domain's `operations`
     /// module generates (`fleet::operations::POST_FLEET_SETUP`), so a typo does not compile.
+    /// Adds to the operations named before; with [`RetryPolicy::retry_post`] on, every POST is
+    /// retried already.
     pub fn retry_post_for<I: IntoIterator<Item = OperationId>>(mut self, operations: I) -> Self {
-        self.post = PostRetries::Operations(operations.into_iter().map(|o| o.0).collect());
+        let added = operations.into_iter().map(|o| o.0);
+        self.post = match self.post {
+            PostRetries::All => PostRetries::All,
+            PostRetries::Never => PostRetries::Operations(added.collect()),
+            PostRetries::Operations(mut named) => {
+                named.extend(added);
+                PostRetries::Operations(named)
+            }
+        };
         self
     }
 
@@ -218,6 +228,14 @@ mod tests {
         assert!(p.clone().retry_post(true).allows(&Method::POST, "x"));
         let some = p.clone().retry_post_for([OperationId::__generated("a")]);
         assert!(some.allows(&Method::POST, "a") && !some.allows(&Method::POST, "b"));
+        // Naming more operations adds to them; it never narrows `retry_post(true)`.
+        let more = some.retry_post_for([OperationId::__generated("b")]);
+        assert!(more.allows(&Method::POST, "a") && more.allows(&Method::POST, "b"));
+        let all = p
+            .clone()
+            .retry_post(true)
+            .retry_post_for([OperationId::__generated("a")]);
+        assert!(all.allows(&Method::POST, "c"));
         assert!(!RetryPolicy::none().allows(&Method::GET, "x"));
         for s in [429, 502, 503, 504] {
             assert!(p.retries_status(StatusCode::from_u16(s).unwrap()));

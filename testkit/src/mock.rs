@@ -1,7 +1,8 @@
 //! The embedded mock answers every operation of a model: each operation through `invoke` with
 //! what it requires (optional parameters carry meaning, a cursor or a point in time, that values
 //! of their schema's shape do not have), answered with a success or an error status the
-//! operation documents (404 for an id the mock does not have, as Kibana answers it).
+//! operation documents (404 for an id the mock does not have, as Kibana answers it, whether the
+//! id is in the path, a query parameter or the body: `?rule_id=`).
 
 use crate::Invoke;
 use kibana_serverless_runtime::Error;
@@ -34,11 +35,18 @@ pub async fn every_operation_answered<C: Invoke>(
             .filter_map(|p| p["setter"].as_str())
             .collect();
         args.params.retain(|k, _| required.contains(&k.as_str()));
-        let has_path_id = op["path"].as_str().unwrap_or_default().contains('{');
+        let id_key = |k: &String| k == "id" || k.ends_with("_id");
+        let names_item = op["path"].as_str().unwrap_or_default().contains('{')
+            || args.params.keys().any(id_key)
+            || args
+                .body
+                .as_ref()
+                .and_then(Value::as_object)
+                .is_some_and(|b| b.keys().any(id_key));
         match client.invoke(domain, name, &args).await {
             Ok(_) => answered += 1,
             Err(Error::Api { status, .. })
-                if (status.as_u16() == 404 && has_path_id)
+                if (status.as_u16() == 404 && names_item)
                     || (status.as_u16() != 400
                         && spec_op["responses"].get(status.as_str()).is_some()) =>
             {
