@@ -8,9 +8,8 @@
 mod support;
 
 use futures::TryStreamExt;
-use kibana_serverless::fleet::types::{
-    AgentPolicyRequest, PackagePolicyCreateRequest, PostFleetEpmPackagesPkgnamePkgversionBodyInner,
-};
+use kibana_serverless::fleet_epm::types::PostFleetEpmPackagesPkgnamePkgversionBodyInner;
+use kibana_serverless::fleet_policies::types::{AgentPolicyRequest, PackagePolicyCreateRequest};
 use kibana_serverless::fleet_rollout::Rollout;
 use serde_json::json;
 
@@ -18,8 +17,9 @@ use serde_json::json;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (kibana, _mock) = support::connect().await?;
     let fleet = kibana.fleet();
+    let policies = kibana.fleet_policies();
 
-    let policy = fleet
+    let policy = policies
         .post_fleet_agent_policies()
         .body(
             AgentPolicyRequest::builder()
@@ -34,7 +34,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("agent policy {} ({})", *policy.name, policy.id);
 
     // The integration: the package installed once, then added to the policy.
-    fleet
+    kibana
+        .fleet_epm()
         .post_fleet_epm_packages_pkgname_pkgversion()
         .pkg_name("nginx")
         .pkg_version("1.20.0")
@@ -51,7 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "package": {"name": "nginx", "version": "1.20.0"},
         "inputs": {"nginx-logfile": {"enabled": true}}
     }))?;
-    let added = fleet
+    let added = policies
         .post_fleet_package_policies()
         .body(integration)
         .send()
@@ -61,7 +62,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("integration {} added", added.name);
 
     // New hosts enroll with this key; Debug output never shows it.
-    let key = fleet
+    let key = kibana
+        .fleet_outputs()
         .post_fleet_enrollment_api_keys()
         .body_map(|b| {
             b.policy_id(policy.id.clone())

@@ -42,11 +42,26 @@ pub mod endpoint;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod exceptions;
-///Fleet: Elastic Agents, agent policies, outputs, enrollment keys, integrations (EPM).
+///Fleet: Elastic Agents, their actions and status, uninstall tokens, Fleet setup and settings.
 #[cfg(feature = "fleet")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod fleet;
+///Fleet's Elastic Package Manager: integration packages, their install and assets; data streams.
+#[cfg(feature = "fleet_epm")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod fleet_epm;
+///Where agents send data and fetch from: outputs, Fleet Server hosts, proxies, binary download sources; enrollment API keys.
+#[cfg(feature = "fleet_outputs")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod fleet_outputs;
+///Fleet agent policies and package policies (integrations added to a policy).
+#[cfg(feature = "fleet_policies")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod fleet_policies;
 ///Security value lists, their items and their indices.
 #[cfg(feature = "lists")]
 #[rustfmt::skip]
@@ -125,6 +140,12 @@ crate::__runtime::impl_client_hooks!(endpoint::Client, endpoint::RAW_BODIES);
 crate::__runtime::impl_client_hooks!(exceptions::Client, exceptions::RAW_BODIES);
 #[cfg(feature = "fleet")]
 crate::__runtime::impl_client_hooks!(fleet::Client, fleet::RAW_BODIES);
+#[cfg(feature = "fleet_epm")]
+crate::__runtime::impl_client_hooks!(fleet_epm::Client, fleet_epm::RAW_BODIES);
+#[cfg(feature = "fleet_outputs")]
+crate::__runtime::impl_client_hooks!(fleet_outputs::Client, fleet_outputs::RAW_BODIES);
+#[cfg(feature = "fleet_policies")]
+crate::__runtime::impl_client_hooks!(fleet_policies::Client, fleet_policies::RAW_BODIES);
 #[cfg(feature = "lists")]
 crate::__runtime::impl_client_hooks!(lists::Client, lists::RAW_BODIES);
 #[cfg(feature = "ml")]
@@ -172,6 +193,12 @@ pub struct Kibana {
     exceptions: exceptions::Client,
     #[cfg(feature = "fleet")]
     fleet: fleet::Client,
+    #[cfg(feature = "fleet_epm")]
+    fleet_epm: fleet_epm::Client,
+    #[cfg(feature = "fleet_outputs")]
+    fleet_outputs: fleet_outputs::Client,
+    #[cfg(feature = "fleet_policies")]
+    fleet_policies: fleet_policies::Client,
     #[cfg(feature = "lists")]
     lists: lists::Client,
     #[cfg(feature = "ml")]
@@ -246,6 +273,24 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "fleet")]
             fleet: fleet::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "fleet_epm")]
+            fleet_epm: fleet_epm::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "fleet_outputs")]
+            fleet_outputs: fleet_outputs::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "fleet_policies")]
+            fleet_policies: fleet_policies::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -396,9 +441,24 @@ impl Kibana {
         &self.exceptions
     }
     #[cfg(feature = "fleet")]
-    /// The `fleet` API: Fleet: Elastic Agents, agent policies, outputs, enrollment keys, integrations (EPM).
+    /// The `fleet` API: Fleet: Elastic Agents, their actions and status, uninstall tokens, Fleet setup and settings.
     pub fn fleet(&self) -> &fleet::Client {
         &self.fleet
+    }
+    #[cfg(feature = "fleet_epm")]
+    /// The `fleet_epm` API: Fleet's Elastic Package Manager: integration packages, their install and assets; data streams.
+    pub fn fleet_epm(&self) -> &fleet_epm::Client {
+        &self.fleet_epm
+    }
+    #[cfg(feature = "fleet_outputs")]
+    /// The `fleet_outputs` API: Where agents send data and fetch from: outputs, Fleet Server hosts, proxies, binary download sources; enrollment API keys.
+    pub fn fleet_outputs(&self) -> &fleet_outputs::Client {
+        &self.fleet_outputs
+    }
+    #[cfg(feature = "fleet_policies")]
+    /// The `fleet_policies` API: Fleet agent policies and package policies (integrations added to a policy).
+    pub fn fleet_policies(&self) -> &fleet_policies::Client {
+        &self.fleet_policies
     }
     #[cfg(feature = "lists")]
     /// The `lists` API: Security value lists, their items and their indices.
@@ -486,6 +546,12 @@ pub fn roundtrip(
         "exceptions" => exceptions::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "fleet")]
         "fleet" => fleet::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "fleet_epm")]
+        "fleet_epm" => fleet_epm::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "fleet_outputs")]
+        "fleet_outputs" => fleet_outputs::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "fleet_policies")]
+        "fleet_policies" => fleet_policies::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "lists")]
         "lists" => lists::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "ml")]
@@ -543,6 +609,16 @@ pub async fn invoke(
         "exceptions" => exceptions::invoke(kibana.exceptions(), operation, args).await,
         #[cfg(feature = "fleet")]
         "fleet" => fleet::invoke(kibana.fleet(), operation, args).await,
+        #[cfg(feature = "fleet_epm")]
+        "fleet_epm" => fleet_epm::invoke(kibana.fleet_epm(), operation, args).await,
+        #[cfg(feature = "fleet_outputs")]
+        "fleet_outputs" => {
+            fleet_outputs::invoke(kibana.fleet_outputs(), operation, args).await
+        }
+        #[cfg(feature = "fleet_policies")]
+        "fleet_policies" => {
+            fleet_policies::invoke(kibana.fleet_policies(), operation, args).await
+        }
         #[cfg(feature = "lists")]
         "lists" => lists::invoke(kibana.lists(), operation, args).await,
         #[cfg(feature = "ml")]

@@ -28,7 +28,7 @@ async fn spaces_prefix_every_operation() {
         Some(&health),
     )
     .await;
-    team.fleet()
+    team.fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -65,7 +65,7 @@ async fn spaces_prefix_every_operation() {
     )
     .await;
     w.kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -91,7 +91,7 @@ async fn a_base_url_with_a_path_prefix() {
     )
     .await;
     kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -107,7 +107,7 @@ async fn error_for(body: ResponseTemplate) -> Error {
         .mount(&w.server)
         .await;
     w.kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -244,7 +244,7 @@ async fn retries_503_then_succeeds() {
         .await;
     let r = w
         .kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -267,7 +267,7 @@ async fn retry_after_seconds_is_honoured() {
         .await;
     let started = Instant::now();
     w.kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -296,7 +296,7 @@ async fn retry_after_http_date_is_honoured() {
         .await;
     let started = Instant::now();
     w.kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -325,7 +325,7 @@ async fn a_429_without_retry_after_backs_off() {
         .await;
     let started = Instant::now();
     w.kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -439,7 +439,7 @@ async fn attempts_and_deadline_bound_the_retries() {
         .await;
     let err = w
         .kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -462,7 +462,7 @@ async fn attempts_and_deadline_bound_the_retries() {
     let started = Instant::now();
     let err = w
         .kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -485,7 +485,7 @@ async fn attempts_and_deadline_bound_the_retries() {
         .await;
     match w
         .kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -537,7 +537,7 @@ async fn a_connection_reset_is_retried_for_reads() {
         .build()
         .unwrap();
     let r = kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -553,7 +553,7 @@ async fn a_connection_reset_is_retried_for_reads() {
         .build()
         .unwrap();
     let err = kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -574,7 +574,7 @@ async fn a_refused_connection_is_a_connect_error() {
         .build()
         .unwrap();
     let err = kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -602,7 +602,7 @@ async fn a_slow_server_hits_the_timeout() {
         .unwrap();
     let started = Instant::now();
     let err = kibana
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -632,7 +632,7 @@ async fn hostile_ids_stay_inside_their_segment() {
         .mount(&w.server)
         .await;
         w.kibana
-            .fleet()
+            .fleet_outputs()
             .get_fleet_outputs_outputid_health()
             .output_id(id)
             .send()
@@ -642,7 +642,7 @@ async fn hostile_ids_stay_inside_their_segment() {
     for id in ["..", ".", ""] {
         let err = w
             .kibana
-            .fleet()
+            .fleet_outputs()
             .get_fleet_outputs_outputid_health()
             .output_id(id)
             .send()
@@ -670,7 +670,7 @@ async fn a_streaming_body_is_sent_once() {
     let body = reqwest::Body::wrap_stream(chunks);
     let err = w
         .kibana
-        .fleet()
+        .fleet_epm()
         .post_fleet_epm_packages()
         .body(body)
         .send()

@@ -177,7 +177,7 @@ async fn a_50_mb_archive_arrives_intact_with_its_type() {
     std::fs::write(&path, &zip).unwrap();
     let r = w
         .kibana
-        .fleet()
+        .fleet_epm()
         .post_fleet_epm_packages()
         .upload(path.as_path(), None)
         .await
@@ -188,7 +188,7 @@ async fn a_50_mb_archive_arrives_intact_with_its_type() {
     let gz = archive(ArchiveType::Gzip);
     let w = upload_server(gz.clone(), "application/gzip").await;
     w.kibana
-        .fleet()
+        .fleet_epm()
         .post_fleet_epm_packages()
         .upload(gz.clone(), None)
         .await
@@ -197,7 +197,7 @@ async fn a_50_mb_archive_arrives_intact_with_its_type() {
     let w = upload_server(gz.clone(), "application/gzip").await;
     let reader = Archive::Reader(Box::new(std::io::Cursor::new(gz)));
     w.kibana
-        .fleet()
+        .fleet_epm()
         .post_fleet_epm_packages()
         .upload(reader, None)
         .await
@@ -209,7 +209,7 @@ async fn an_archive_of_unknown_format_is_refused_before_sending() {
     let w = Wire::start().await;
     let err = w
         .kibana
-        .fleet()
+        .fleet_epm()
         .post_fleet_epm_packages()
         .upload(b"plain text".to_vec(), None)
         .await
@@ -222,7 +222,7 @@ async fn an_archive_of_unknown_format_is_refused_before_sending() {
     // Told explicitly, it is sent as that type.
     let w = upload_server(b"custom".to_vec(), "application/zip").await;
     w.kibana
-        .fleet()
+        .fleet_epm()
         .post_fleet_epm_packages()
         .upload(b"custom".to_vec(), Some(ArchiveType::Zip))
         .await

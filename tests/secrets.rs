@@ -103,7 +103,7 @@ async fn the_canary_never_leaks() {
         .respond_with(ResponseTemplate::new(200).set_delay(Duration::from_secs(3)))
         .mount(&w.server)
         .await;
-    let fleet = w.kibana.fleet();
+    let fleet = w.kibana.fleet_outputs();
     let ok = fleet
         .get_fleet_outputs_outputid_health()
         .output_id("ok")
@@ -128,7 +128,7 @@ async fn the_canary_never_leaks() {
         .build()
         .unwrap();
     let err = slow
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("slow")
         .send()
@@ -145,7 +145,7 @@ async fn the_canary_never_leaks() {
         .build()
         .unwrap();
     let err = refused
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("x")
         .send()
@@ -171,7 +171,7 @@ async fn the_canary_never_leaks() {
     }))
     .unwrap();
     outputs.push(format!("{agent:?}"));
-    let ssl: kibana_serverless::fleet::types::DownloadSourceSsl =
+    let ssl: kibana_serverless::fleet_outputs::types::DownloadSourceSsl =
         serde_json::from_value(serde_json::json!({"key": "canary-secret"})).unwrap();
     outputs.push(format!("{ssl:?}"));
     assert!(

@@ -66,7 +66,7 @@ async fn a_private_ca_is_trusted_only_when_given() {
         .build()
         .unwrap();
     let health = trusting
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()
@@ -80,7 +80,7 @@ async fn a_private_ca_is_trusted_only_when_given() {
         .build()
         .unwrap();
     let err = default
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()

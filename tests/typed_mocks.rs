@@ -99,7 +99,7 @@ async fn fleet_with_hostile_ids() {
 
 #[tokio::test]
 async fn fleet_error_bodies() {
-    use mocks::fleet::MockServerExt;
+    use mocks::fleet_outputs::MockServerExt;
     let server = MockServer::start_async().await;
     let body: KibanaErrorBody = typed(
         &json!({"statusCode": 400, "error": "Bad Request", "message": "no such output", "errorType": "OutputNotFoundError"}),
@@ -109,7 +109,7 @@ async fn fleet_error_bodies() {
         then.bad_request(&body);
     });
     let err = client(&server)
-        .fleet()
+        .fleet_outputs()
         .get_fleet_outputs_outputid_health()
         .output_id("o1")
         .send()

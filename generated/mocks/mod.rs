@@ -18,6 +18,12 @@ pub mod endpoint;
 pub mod exceptions;
 #[cfg(feature = "fleet")]
 pub mod fleet;
+#[cfg(feature = "fleet_epm")]
+pub mod fleet_epm;
+#[cfg(feature = "fleet_outputs")]
+pub mod fleet_outputs;
+#[cfg(feature = "fleet_policies")]
+pub mod fleet_policies;
 #[cfg(feature = "lists")]
 pub mod lists;
 #[cfg(feature = "ml")]
