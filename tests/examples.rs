@@ -154,3 +154,14 @@ fn fleet_rollout() {
     );
     assert!(out.contains("  agent-gone: "), "{out}");
 }
+
+#[test]
+fn alert_exception() {
+    let out = run("alert_exception", &[]);
+    assert!(out.contains("5 open alerts on Host-f43kkddfyc"), "{out}");
+    assert!(
+        out.contains("exception ") && out.contains(" added to list "),
+        "{out}"
+    );
+    assert!(out.contains("note saved: \""), "{out}");
+}
