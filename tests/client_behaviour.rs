@@ -678,3 +678,73 @@ async fn a_streaming_body_is_sent_once() {
         .unwrap_err();
     assert_eq!(err.status().unwrap().as_u16(), 503);
 }
+
+/// Kibana's API never redirects: a redirect, even to a server that would answer, is an error
+/// naming where it pointed, and nothing (no credential, no header) goes there.
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let w = Wire::start().await;
+    let elsewhere = wiremock::MockServer::start().await;
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(200).set_body_string(OK_HEALTH))
+        .mount(&elsewhere)
+        .await;
+    let target = format!("{}/api/fleet/outputs/o1/health", elsewhere.uri());
+    Mock::given(method("GET"))
+        .and(path("/api/fleet/outputs/o1/health"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", target.as_str()))
+        .mount(&w.server)
+        .await;
+    let err = w
+        .kibana
+        .fleet_outputs()
+        .get_fleet_outputs_outputid_health()
+        .output_id("o1")
+        .send()
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Redirected { status, location } => {
+            assert_eq!(status.as_u16(), 302);
+            assert_eq!(location.as_deref(), Some(target.as_str()));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        err.to_string().contains("redirects are not followed"),
+        "{err}"
+    );
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
+/// A proxy's huge error page: at most a bounded part of it is read, and the error shows an
+/// excerpt with the size, not the whole text.
+#[tokio::test]
+async fn a_huge_error_page_is_cut() {
+    let w = Wire::start().await;
+    let page = "<p>overloaded</p>".repeat(300_000); // 5.1 MB
+    Mock::given(method("GET"))
+        .and(path("/api/fleet/outputs/o1/health"))
+        .respond_with(ResponseTemplate::new(502).set_body_string(page.clone()))
+        .mount(&w.server)
+        .await;
+    let err = w
+        .kibana
+        .fleet_outputs()
+        .get_fleet_outputs_outputid_health()
+        .output_id("o1")
+        .send()
+        .await
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.len() < 10 * 1024, "{} bytes shown", shown.len());
+    assert!(shown.contains("<p>overloaded</p>"), "{shown}");
+    assert!(shown.contains("the rest was not read"), "{shown}");
+    match &err {
+        Error::Api { status, raw, .. } => {
+            assert_eq!(status.as_u16(), 502);
+            assert!(raw.as_deref().is_some_and(|r| r.len() < 10 * 1024));
+        }
+        other => panic!("{other:?}"),
+    }
+}

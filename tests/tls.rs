@@ -3,11 +3,12 @@
 
 use kibana_serverless::{Error, Kibana, RetryPolicy};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// A CA, and an HTTPS server on loopback with a certificate for `localhost` signed by it that
 /// answers every request with an output-health body. Returns (CA PEM, URL).
-async fn https_server() -> (String, String) {
+async fn https_server() -> (String, String, Arc<AtomicUsize>) {
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -33,8 +34,11 @@ async fn https_server() -> (String, String) {
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = Arc::clone(&accepted);
     tokio::spawn(async move {
         while let Ok((tcp, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(tcp).await else {
@@ -52,12 +56,12 @@ async fn https_server() -> (String, String) {
             });
         }
     });
-    (ca_cert.pem(), format!("https://localhost:{port}"))
+    (ca_cert.pem(), format!("https://localhost:{port}"), accepted)
 }
 
 #[tokio::test]
 async fn a_private_ca_is_trusted_only_when_given() {
-    let (ca, url) = https_server().await;
+    let (ca, url, accepted) = https_server().await;
     let trusting = Kibana::builder(&url)
         .api_key("a2V5")
         .root_certificate_pem(ca.as_bytes())
@@ -74,11 +78,10 @@ async fn a_private_ca_is_trusted_only_when_given() {
         .unwrap();
     assert_eq!(health.state, "HEALTHY");
 
-    let default = Kibana::builder(&url)
-        .api_key("a2V5")
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    // With the default policy, which retries connection failures: an untrusted certificate
+    // does not heal, so it is one handshake and a TLS error that says so.
+    let default = Kibana::builder(&url).api_key("a2V5").build().unwrap();
+    let before = accepted.load(Ordering::SeqCst);
     let err = default
         .fleet_outputs()
         .get_fleet_outputs_outputid_health()
@@ -87,9 +90,11 @@ async fn a_private_ca_is_trusted_only_when_given() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Connect(_)),
+        matches!(err, Error::Tls(_)),
         "an unknown CA fails the handshake: {err:?}"
     );
+    assert!(err.to_string().contains("TLS refused"), "{err}");
+    assert_eq!(accepted.load(Ordering::SeqCst) - before, 1, "not retried");
 
     let bad = Kibana::builder(&url)
         .api_key("a2V5")

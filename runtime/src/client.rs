@@ -51,6 +51,15 @@ pub enum BuildError {
     /// A CA certificate given to the builder holds no PEM certificate.
     #[error("no PEM certificate found in the given CA certificate data")]
     InvalidCertificate,
+    /// Credentials would go over plain `http://` to a host other than this machine, readable
+    /// by anyone on the way. Use `https://`, or [`KibanaBuilder::allow_insecure_http`].
+    #[error(
+        "refusing to send credentials over plain http to {host}: use https, or allow_insecure_http(true)"
+    )]
+    InsecureTransport {
+        /// The host the URL names.
+        host: String,
+    },
     /// reqwest could not build its client (e.g. a bad CA certificate).
     #[error("building the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
@@ -153,8 +162,19 @@ pub struct KibanaBuilder<K = Connection> {
     root_certificates: Vec<reqwest::Certificate>,
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
+    insecure_http: bool,
+    pool_idle_timeout: Duration,
+    pool_max_idle_per_host: usize,
     client: PhantomData<fn() -> K>,
 }
+
+/// How long an idle pooled connection is kept by default: a serverless endpoint's load
+/// balancer closes idle connections after about a minute, so keeping them longer only meets
+/// resets.
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Idle connections kept per host by default: a burst of 512 requests in flight opens that many
+/// connections, and keeping all of them idle afterwards holds sockets for nothing.
+pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 32;
 
 impl<K> fmt::Debug for KibanaBuilder<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -187,6 +207,9 @@ impl<K: FromConnection> KibanaBuilder<K> {
             root_certificates: Vec::new(),
             http: None,
             retry: RetryPolicy::default(),
+            insecure_http: false,
+            pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
+            pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             client: PhantomData,
         }
     }
@@ -246,6 +269,26 @@ impl<K: FromConnection> KibanaBuilder<K> {
         self
     }
 
+    /// Allows credentials over plain `http://` to a host other than this machine (refused by
+    /// default: anyone on the way could read them). Loopback is always allowed.
+    pub fn allow_insecure_http(mut self, yes: bool) -> Self {
+        self.insecure_http = yes;
+        self
+    }
+
+    /// How long an idle pooled connection is kept (default [`DEFAULT_POOL_IDLE_TIMEOUT`]).
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections are kept per host (default
+    /// [`DEFAULT_POOL_MAX_IDLE_PER_HOST`]).
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
     /// Trusts the CA certificates in this PEM (one or a bundle) in addition to the platform's
     /// roots. PEM without a certificate is an error, not silently nothing.
     pub fn root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, BuildError> {
@@ -269,6 +312,11 @@ impl<K: FromConnection> KibanaBuilder<K> {
     pub fn build(self) -> Result<K, BuildError> {
         let base = parse_base_url(&self.url)?;
         let credentials = self.credentials.ok_or(BuildError::MissingCredentials)?;
+        if base.scheme() == "http" && !self.insecure_http && !is_loopback(&base) {
+            return Err(BuildError::InsecureTransport {
+                host: base.host_str().unwrap_or_default().to_string(),
+            });
+        }
         let mut headers = HeaderMap::new();
         let auth = credentials
             .header_value()
@@ -300,9 +348,15 @@ impl<K: FromConnection> KibanaBuilder<K> {
             Some(http) => http,
             None => {
                 install_crypto_provider();
+                // Kibana's API never redirects: a redirect is answered as an error naming its
+                // target, so that no credential or header of ours goes to another host.
                 let mut builder = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
-                    .timeout(self.timeout);
+                    .timeout(self.timeout)
+                    .redirect(reqwest::redirect::Policy::none())
+                    .referer(false)
+                    .pool_idle_timeout(self.pool_idle_timeout)
+                    .pool_max_idle_per_host(self.pool_max_idle_per_host);
                 for cert in self.root_certificates {
                     builder = builder.add_root_certificate(cert);
                 }
@@ -333,6 +387,16 @@ fn redact_userinfo(raw: &str) -> String {
             format!("{}://[redacted]@{}", &raw[..scheme_end], &raw[at + 1..])
         }
         _ => raw.to_string(),
+    }
+}
+
+/// Whether `url` names this machine (`localhost`, `127.0.0.0/8`, `::1`).
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -390,6 +454,23 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(k.base_url(), "https://example.com/kibana");
+        // Credentials over plain http leave this machine only when allowed.
+        let plain = || KibanaBuilder::<Connection>::new("http://kb.example.com").api_key("a2V5");
+        assert!(matches!(
+            plain().build(),
+            Err(BuildError::InsecureTransport { host }) if host == "kb.example.com"
+        ));
+        assert!(plain().allow_insecure_http(true).build().is_ok());
+        for local in [
+            "http://localhost:5601",
+            "http://127.0.0.1:1",
+            "http://[::1]:5601",
+        ] {
+            let built = KibanaBuilder::<Connection>::new(local)
+                .api_key("a2V5")
+                .build();
+            assert!(built.is_ok(), "{local}");
+        }
         assert_eq!(
             k.space("team-a").unwrap().base_url(),
             "https://example.com/kibana/s/team-a"

@@ -30,6 +30,15 @@ pub enum Error {
         /// What `Retry-After` asked for, if anything.
         retry_after: Option<Duration>,
     },
+    /// The server answered with a redirect, which Kibana's API never does (a proxy or a wrong
+    /// URL): it is not followed, so that neither credentials nor headers reach another host.
+    #[error("the server redirected the request ({status}) to {}; redirects are not followed", location.as_deref().unwrap_or("no location"))]
+    Redirected {
+        /// The HTTP status (301, 302, 303, 307, 308).
+        status: StatusCode,
+        /// Where it pointed (the `Location` header), if anywhere.
+        location: Option<String>,
+    },
     /// Kibana answered a success status the operation does not document (e.g. 204 for 200).
     #[error("Kibana answered an undocumented status {status}")]
     UnexpectedStatus {
@@ -57,6 +66,10 @@ pub enum Error {
     /// Could not connect (DNS, refused, reset before a response, TLS handshake).
     #[error("could not connect to Kibana: {0}")]
     Connect(#[source] reqwest::Error),
+    /// TLS refused the server: its certificate is not trusted (an unknown CA: see
+    /// `root_certificate_pem`), expired, or for another name. Never retried: it does not heal.
+    #[error("TLS refused the server's certificate: {0}")]
+    Tls(#[source] reqwest::Error),
     /// The connect or request timeout elapsed.
     #[error("the request to Kibana timed out: {0}")]
     Timeout(#[source] reqwest::Error),
@@ -90,9 +103,11 @@ impl Error {
     /// The HTTP status, if Kibana answered.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Self::Api { status, .. } | Self::UnexpectedStatus { status, .. } => Some(*status),
+            Self::Api { status, .. }
+            | Self::UnexpectedStatus { status, .. }
+            | Self::Redirected { status, .. } => Some(*status),
             Self::Decode { status, .. } => *status,
-            Self::Connect(e) | Self::Timeout(e) | Self::Transport(e) => e.status(),
+            Self::Connect(e) | Self::Tls(e) | Self::Timeout(e) | Self::Transport(e) => e.status(),
             Self::InvalidRequest(_)
             | Self::RepeatedCursor { .. }
             | Self::MalformedLine { .. }
@@ -120,13 +135,15 @@ impl Error {
     pub fn is_transport(&self) -> bool {
         matches!(
             self,
-            Self::Connect(_) | Self::Timeout(_) | Self::Transport(_)
+            Self::Connect(_) | Self::Tls(_) | Self::Timeout(_) | Self::Transport(_)
         )
     }
 
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
         if e.is_timeout() {
             Self::Timeout(e)
+        } else if crate::hooks::is_tls_refusal(&e) {
+            Self::Tls(e)
         } else if e.is_connect() {
             Self::Connect(e)
         } else {
@@ -232,7 +249,13 @@ pub async fn from_generated<T, E: IntoErrorBody>(
                 Ok(b) => b,
                 Err(e) => return Err(Error::from_reqwest(e)),
             };
-            if status.is_success() || status.is_informational() || status.is_redirection() {
+            if status.is_redirection() && status != StatusCode::NOT_MODIFIED {
+                let location = headers
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .map(str::to_string);
+                Error::Redirected { status, location }
+            } else if status.is_success() || status.is_informational() || status.is_redirection() {
                 Error::UnexpectedStatus { status, body }
             } else {
                 // The exec hook made every error body a JSON object.
@@ -247,8 +270,11 @@ pub async fn from_generated<T, E: IntoErrorBody>(
             }
         }
         G::InvalidResponsePayload(body, e) => {
-            let (path, message) =
-                find_path(&body).unwrap_or_else(|| (String::from("."), e.to_string()));
+            // A page from a proxy or a login screen is no type mismatch: say what came.
+            let (path, message) = match not_json(&body) {
+                Some(excerpt) => (String::from("."), excerpt),
+                None => find_path(&body).unwrap_or_else(|| (String::from("."), e.to_string())),
+            };
             // progenitor does not report the status here. Only success bodies can fail to decode
             // (error bodies are JSON objects by now), so it is the operation's success status
             // when it documents just one.
@@ -267,10 +293,41 @@ pub async fn from_generated<T, E: IntoErrorBody>(
     })
 }
 
+/// For a body that is not JSON at all (HTML, text): what it starts with, to say so.
+fn not_json(body: &[u8]) -> Option<String> {
+    let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
+    if matches!(
+        first,
+        b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+    ) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&body[..body.len().min(80)]);
+    let excerpt: String = text.chars().filter(|c| !c.is_control()).collect();
+    let more = if body.len() > 80 { "…" } else { "" };
+    Some(format!(
+        "the body is not JSON ({} bytes, starting {excerpt:?}{more})",
+        body.len()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    #[test]
+    fn a_body_that_is_not_json_is_named_so() {
+        let html = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Please sign in to continue to the dashboard</body></html>";
+        let said = not_json(html).unwrap();
+        assert!(
+            said.starts_with("the body is not JSON (119 bytes, starting \"<!DOCTYPE html>"),
+            "{said}"
+        );
+        assert!(said.ends_with("…)"), "{said}");
+        assert_eq!(not_json(b"  {\"a\": 1}"), None);
+        assert_eq!(not_json(b"[1]"), None);
+    }
 
     #[test]
     fn retry_after_forms() {

@@ -210,8 +210,13 @@ async fn send_with_retries(
     }
 }
 
-/// A failure where the request cannot have been processed: no connection, or one reset.
+/// A failure where the request cannot have been processed: no connection, or one reset. Not
+/// one that retrying cannot heal: a certificate the client does not trust, a name that does
+/// not resolve.
 fn is_connection_failure(e: &reqwest::Error) -> bool {
+    if never_heals(e) {
+        return false;
+    }
     if e.is_connect() {
         return true;
     }
@@ -237,6 +242,71 @@ fn is_connection_failure(e: &reqwest::Error) -> bool {
     false
 }
 
+/// Whether `e` comes from TLS refusing the server (rustls' error, in the source chain or inside
+/// an I/O error) or from name resolution (hyper's connector reports it as `dns error`; its
+/// error type is private, so its text is what is there to go by).
+pub(crate) fn never_heals(e: &reqwest::Error) -> bool {
+    if is_tls_refusal(e) {
+        return true;
+    }
+    let mut source = std::error::Error::source(e);
+    while let Some(err) = source {
+        if err.to_string().starts_with("dns error") {
+            return true;
+        }
+        source = err.source();
+    }
+    false
+}
+
+/// Whether rustls refused the connection (in the source chain, or inside an I/O error).
+pub(crate) fn is_tls_refusal(e: &reqwest::Error) -> bool {
+    // An I/O error's `source()` skips the error it wraps: look inside with `get_ref()`.
+    fn rustls_in(err: &(dyn std::error::Error + 'static), depth: usize) -> bool {
+        if depth > 16 {
+            return false;
+        }
+        if err.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        if let Some(io) = err.downcast_ref::<std::io::Error>()
+            && io
+                .get_ref()
+                .is_some_and(|inner| rustls_in(inner, depth + 1))
+        {
+            return true;
+        }
+        err.source().is_some_and(|s| rustls_in(s, depth + 1))
+    }
+    std::error::Error::source(e).is_some_and(|s| rustls_in(s, 0))
+}
+
+/// The most of an error's text that is kept and shown: a proxy's 300 MiB page would otherwise
+/// land whole in every log line that prints the error.
+pub const MAX_ERROR_TEXT: usize = 8 * 1024;
+
+/// The most of an error response's body that is read.
+pub const MAX_ERROR_BODY: usize = 1024 * 1024;
+
+/// An error body's text, cut at [`MAX_ERROR_TEXT`] bytes (on a character boundary) with its
+/// size said; `unread` when reading stopped at [`MAX_ERROR_BODY`].
+fn excerpt(body: &[u8], unread: bool) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(MAX_ERROR_TEXT + 4)]);
+    if body.len() <= MAX_ERROR_TEXT {
+        return text.into_owned();
+    }
+    let mut end = MAX_ERROR_TEXT.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let size = if unread {
+        format!("more than {MAX_ERROR_BODY} bytes; the rest was not read")
+    } else {
+        format!("{} bytes in all", body.len())
+    };
+    format!("{}… ({size})", &text[..end])
+}
+
 /// An error response whose body is not a JSON object (plain text from a proxy, `Server is
 /// overloaded`...) gets a JSON body `{"message": <text>, "statusCode": <status>}` and a marker
 /// header, so that the typed error decodes and the text is kept.
@@ -247,12 +317,24 @@ async fn normalize_error_body(response: reqwest::Response) -> reqwest::Result<re
     }
     let version = response.version();
     let mut headers = response.headers().clone();
-    let body = response.bytes().await?;
-    let is_object = serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v.is_object());
+    // Read at most MAX_ERROR_BODY: an error page of any size costs no more memory than that.
+    let mut response = response;
+    let mut read = Vec::new();
+    let mut cut = false;
+    while let Some(chunk) = response.chunk().await? {
+        read.extend_from_slice(&chunk);
+        if read.len() > MAX_ERROR_BODY {
+            cut = true;
+            break;
+        }
+    }
+    let body = bytes::Bytes::from(read);
+    let is_object =
+        !cut && serde_json::from_slice::<serde_json::Value>(&body).is_ok_and(|v| v.is_object());
     let body = if is_object {
         body
     } else {
-        let text = String::from_utf8_lossy(&body).into_owned();
+        let text = excerpt(&body, cut);
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(RAW_BODY_MARKER, HeaderValue::from_static("1"));
         headers.remove(reqwest::header::CONTENT_LENGTH);
