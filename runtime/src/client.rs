@@ -171,10 +171,10 @@ pub struct KibanaBuilder<K = Connection> {
 /// How long an idle pooled connection is kept by default: a serverless endpoint's load
 /// balancer closes idle connections after about a minute, so keeping them longer only meets
 /// resets.
-pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Idle connections kept per host by default: a burst of 512 requests in flight opens that many
 /// connections, and keeping all of them idle afterwards holds sockets for nothing.
-pub const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 32;
+const DEFAULT_POOL_MAX_IDLE_PER_HOST: usize = 32;
 
 impl<K> fmt::Debug for KibanaBuilder<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -276,14 +276,13 @@ impl<K: FromConnection> KibanaBuilder<K> {
         self
     }
 
-    /// How long an idle pooled connection is kept (default [`DEFAULT_POOL_IDLE_TIMEOUT`]).
+    /// How long an idle pooled connection is kept (default 30 s).
     pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
         self.pool_idle_timeout = timeout;
         self
     }
 
-    /// How many idle connections are kept per host (default
-    /// [`DEFAULT_POOL_MAX_IDLE_PER_HOST`]).
+    /// How many idle connections are kept per host (default 32).
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool_max_idle_per_host = max;
         self
