@@ -23,6 +23,9 @@ pub(crate) struct State {
     /// Resources of create/read/update/delete families, per space.
     store: crate::generic::Store,
     requests: AtomicU64,
+    /// TCP connections accepted, and those still open.
+    pub connections: AtomicU64,
+    pub open_connections: AtomicU64,
     ids: AtomicU64,
     conversations: Mutex<HashMap<String, Value>>,
     alerts: Mutex<HashMap<String, (String, Vec<String>)>>,
@@ -48,6 +51,8 @@ impl State {
             routes,
             store: crate::generic::Store::default(),
             requests: AtomicU64::new(0),
+            connections: AtomicU64::new(0),
+            open_connections: AtomicU64::new(0),
             ids: AtomicU64::new(1),
             conversations: Mutex::new(HashMap::new()),
             alerts: Mutex::new(alerts),

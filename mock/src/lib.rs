@@ -103,6 +103,20 @@ impl MockKibana {
         self.state.requests()
     }
 
+    /// TCP connections accepted so far.
+    pub fn connections_accepted(&self) -> u64 {
+        self.state
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// TCP connections open now (a client's idle pooled ones included).
+    pub fn connections_open(&self) -> u64 {
+        self.state
+            .open_connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// The current workflow status of a detection alert.
     pub fn alert_status(&self, id: &str) -> Option<String> {
         self.state.alert_status(id)

@@ -12,6 +12,7 @@ use hyper_util::rt::TokioIo;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
@@ -48,7 +49,10 @@ pub(crate) async fn serve(
     let task = tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let state = state.clone();
+            state.connections.fetch_add(1, Ordering::Relaxed);
+            state.open_connections.fetch_add(1, Ordering::Relaxed);
             tokio::spawn(async move {
+                let counters = state.clone();
                 let service = service_fn(move |req| {
                     let state = state.clone();
                     async move { Ok::<_, Infallible>(handle(state, req).await) }
@@ -56,6 +60,7 @@ pub(crate) async fn serve(
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
+                counters.open_connections.fetch_sub(1, Ordering::Relaxed);
             });
         }
     });
