@@ -748,3 +748,45 @@ async fn a_huge_error_page_is_cut() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A success answer larger than the client's limit is a typed error, not memory spent.
+#[tokio::test]
+async fn an_answer_past_the_size_limit_is_refused() {
+    let w = Wire::start().await;
+    let small = Kibana::builder(w.server.uri())
+        .api_key(CANARY_KEY)
+        .max_body_size(1_000)
+        .build()
+        .unwrap();
+    let long = json!({"message": "x".repeat(2_000), "state": "HEALTHY", "timestamp": "t"});
+    Mock::given(method("GET"))
+        .and(path("/api/fleet/outputs/big/health"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&long))
+        .mount(&w.server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/api/fleet/outputs/o1/health"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(OK_HEALTH))
+        .mount(&w.server)
+        .await;
+    let err = small
+        .fleet_outputs()
+        .get_fleet_outputs_outputid_health()
+        .output_id("big")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::BodyTooLarge { limit: 1_000 }),
+        "{err:?}"
+    );
+    // Within the limit, the same client reads answers as ever.
+    let health = small
+        .fleet_outputs()
+        .get_fleet_outputs_outputid_health()
+        .output_id("o1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.state, "HEALTHY");
+}

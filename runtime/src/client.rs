@@ -163,6 +163,7 @@ pub struct KibanaBuilder<K = Connection> {
     http: Option<reqwest::Client>,
     retry: RetryPolicy,
     insecure_http: bool,
+    max_body: usize,
     pool_idle_timeout: Duration,
     pool_max_idle_per_host: usize,
     client: PhantomData<fn() -> K>,
@@ -210,6 +211,7 @@ impl<K: FromConnection> KibanaBuilder<K> {
             http: None,
             retry: RetryPolicy::default(),
             insecure_http: false,
+            max_body: crate::context::DEFAULT_MAX_BODY_SIZE,
             pool_idle_timeout: DEFAULT_POOL_IDLE_TIMEOUT,
             pool_max_idle_per_host: DEFAULT_POOL_MAX_IDLE_PER_HOST,
             client: PhantomData,
@@ -275,6 +277,14 @@ impl<K: FromConnection> KibanaBuilder<K> {
     /// default: anyone on the way could read them). Loopback is always allowed.
     pub fn allow_insecure_http(mut self, yes: bool) -> Self {
         self.insecure_http = yes;
+        self
+    }
+
+    /// The largest JSON answer read whole (default 64 MiB); a larger one is
+    /// [`crate::Error::BodyTooLarge`], and the rest of it is not read. Streamed answers (ndjson
+    /// exports, downloads) are read as they arrive and not limited.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
         self
     }
 
@@ -368,7 +378,7 @@ impl<K: FromConnection> KibanaBuilder<K> {
         Ok(K::from_connection(Connection {
             base,
             http,
-            context: RequestContext::new(headers, self.retry),
+            context: RequestContext::with_limit(headers, self.retry, self.max_body),
         }))
     }
 }

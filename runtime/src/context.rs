@@ -17,13 +17,27 @@ struct ContextInner {
     /// Added to each request unless the request already has the header.
     headers: HeaderMap,
     retry: RetryPolicy,
+    /// The largest JSON success body read whole.
+    max_body: usize,
 }
 
+/// The largest JSON success body read by default: a page of 10,000 Fleet agents is about
+/// 5.4 MB; streamed answers (ndjson exports, downloads) are not limited.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
+
 impl RequestContext {
-    pub(crate) fn new(headers: HeaderMap, retry: RetryPolicy) -> Self {
+    pub(crate) fn with_limit(headers: HeaderMap, retry: RetryPolicy, max_body: usize) -> Self {
         Self {
-            inner: Arc::new(ContextInner { headers, retry }),
+            inner: Arc::new(ContextInner {
+                headers,
+                retry,
+                max_body,
+            }),
         }
+    }
+
+    pub(crate) fn max_body(&self) -> usize {
+        self.inner.max_body
     }
 
     pub(crate) fn headers(&self) -> &HeaderMap {
@@ -35,7 +49,7 @@ impl RequestContext {
     }
 
     pub(crate) fn with_retry(&self, retry: RetryPolicy) -> Self {
-        Self::new(self.inner.headers.clone(), retry)
+        Self::with_limit(self.inner.headers.clone(), retry, self.inner.max_body)
     }
 }
 
@@ -45,6 +59,7 @@ impl fmt::Debug for RequestContext {
         f.debug_struct("RequestContext")
             .field("headers", &self.inner.headers.keys().collect::<Vec<_>>())
             .field("retry", &self.inner.retry)
+            .field("max_body", &self.inner.max_body)
             .finish()
     }
 }

@@ -39,6 +39,13 @@ pub enum Error {
         /// Where it pointed (the `Location` header), if anywhere.
         location: Option<String>,
     },
+    /// A success answer larger than the client's limit (`KibanaBuilder::max_body_size`):
+    /// reading stopped there instead of holding it all in memory.
+    #[error("the answer is larger than the limit of {limit} bytes; reading stopped")]
+    BodyTooLarge {
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// Kibana answered a success status the operation does not document (e.g. 204 for 200).
     #[error("Kibana answered an undocumented status {status}")]
     UnexpectedStatus {
@@ -109,6 +116,7 @@ impl Error {
             Self::Decode { status, .. } => *status,
             Self::Connect(e) | Self::Tls(e) | Self::Timeout(e) | Self::Transport(e) => e.status(),
             Self::InvalidRequest(_)
+            | Self::BodyTooLarge { .. }
             | Self::RepeatedCursor { .. }
             | Self::MalformedLine { .. }
             | Self::Io(_) => None,
@@ -285,6 +293,12 @@ pub async fn from_generated<T, E: IntoErrorBody>(
                 message,
                 body,
             }
+        }
+        G::Custom(message) if message.starts_with(crate::response::TOO_LARGE) => {
+            let limit = message[crate::response::TOO_LARGE.len()..]
+                .parse()
+                .unwrap_or(usize::MAX);
+            Error::BodyTooLarge { limit }
         }
         G::InvalidRequest(message) | G::Custom(message) => Error::InvalidRequest(message),
         G::CommunicationError(e) | G::InvalidUpgrade(e) | G::ResponseBodyError(e) => {

@@ -202,7 +202,11 @@ async fn send_with_retries(
             _ => {
                 tracing::Span::current().record("attempts", attempt);
                 return match outcome {
-                    Ok(response) => normalize_error_body(response).await,
+                    Ok(mut response) => {
+                        let limit = crate::response::BodyLimit(context.max_body());
+                        response.extensions_mut().insert(limit);
+                        normalize_error_body(response).await
+                    }
                     Err(e) => Err(e),
                 };
             }
