@@ -87,15 +87,9 @@ fn lost_fields(input: &Value, output: &Value, at: &str, lost: &mut Vec<String>) 
                 } else {
                     format!("{at}.{k}")
                 };
-                let empty = match v {
-                    Value::Null => true,
-                    Value::Array(a) => a.is_empty(),
-                    Value::Object(m) => m.is_empty(),
-                    _ => false,
-                };
                 match o.get(k) {
                     Some(w) => lost_fields(v, w, &path, lost),
-                    None if empty => {}
+                    None if crate::union::is_empty(v) => {}
                     None => lost.push(path),
                 }
             }

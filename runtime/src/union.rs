@@ -81,7 +81,7 @@ pub fn keeps_all(input: &Value, output: &Value) -> bool {
     }
 }
 
-fn is_empty(v: &Value) -> bool {
+pub(crate) fn is_empty(v: &Value) -> bool {
     match v {
         Value::Null => true,
         Value::Array(a) => a.is_empty(),

@@ -178,29 +178,7 @@ pub fn with_defaults(spec: &Value, schema: &Value, value: &Value) -> Value {
     match value {
         Value::Object(map) => {
             let mut out = map.clone();
-            fn all_props(
-                spec: &Value,
-                schema: &Value,
-                into: &mut Map<String, Value>,
-                depth: usize,
-            ) {
-                let schema = resolve(spec, schema);
-                if let Some(p) = schema.get("properties").and_then(Value::as_object) {
-                    into.extend(p.clone());
-                }
-                for member in schema
-                    .get("allOf")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if depth < 8 {
-                        all_props(spec, member, into, depth + 1);
-                    }
-                }
-            }
-            let mut props = Map::new();
-            all_props(spec, schema, &mut props, 0);
+            let props = kibana_serverless_mock::schema::properties(spec, schema);
             for (k, p) in &props {
                 match out.get(k) {
                     Some(v) => {
