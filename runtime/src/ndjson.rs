@@ -19,6 +19,9 @@ where
     struct State<S> {
         body: S,
         buffer: BytesMut,
+        /// How much of `buffer` is known to hold no newline: each byte is searched once, or
+        /// a long line would be searched again for every chunk (quadratic).
+        searched: usize,
         line: usize,
         done: bool,
     }
@@ -26,6 +29,7 @@ where
         State {
             body,
             buffer: BytesMut::new(),
+            searched: 0,
             line: 0,
             done: false,
         },
@@ -34,7 +38,9 @@ where
                 if s.done {
                     return None;
                 }
-                if let Some(end) = s.buffer.iter().position(|b| *b == b'\n') {
+                let newline = s.buffer[s.searched..].iter().position(|b| *b == b'\n');
+                if let Some(end) = newline.map(|at| s.searched + at) {
+                    s.searched = 0;
                     let mut line = s.buffer.split_to(end + 1).freeze();
                     line.truncate(end);
                     s.line += 1;
@@ -55,6 +61,7 @@ where
                     };
                     return Some((Err(e), s));
                 }
+                s.searched = s.buffer.len();
                 match s.body.next().await {
                     Some(Ok(chunk)) => s.buffer.extend_from_slice(chunk.chunk()),
                     Some(Err(e)) => {
@@ -180,5 +187,42 @@ mod tests {
         assert_eq!(got, [(1, "{\"a\":1}"), (2, "{\"b\":2}"), (4, "{\"c\":3}")]);
         let none: Vec<(usize, Bytes)> = lines(body(&["", "\n\n"])).try_collect().await.unwrap();
         assert!(none.is_empty());
+    }
+
+    #[tokio::test]
+    async fn newlines_anywhere_in_many_chunks_are_found() {
+        // Lines of 0..40 bytes cut into chunks of 1..7 bytes: every newline position in a
+        // chunk, lines spanning many chunks, several lines in one chunk.
+        let text: String = (0..40).map(|n| "x".repeat(n) + "\n").collect();
+        for size in 1..8 {
+            let chunks: Vec<reqwest::Result<Bytes>> = text
+                .as_bytes()
+                .chunks(size)
+                .map(|c| Ok(Bytes::copy_from_slice(c)))
+                .collect();
+            let got: Vec<(usize, Bytes)> = lines(futures::stream::iter(chunks))
+                .try_collect()
+                .await
+                .unwrap();
+            let want: Vec<(usize, Bytes)> = (1..40)
+                .map(|n| (n + 1, Bytes::from("x".repeat(n))))
+                .collect();
+            assert_eq!(got, want, "chunks of {size}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_line_past_the_limit_stops_the_stream() {
+        let chunk = Bytes::from(vec![b'x'; 1 << 20]);
+        let endless =
+            futures::stream::repeat_with(move || Ok(chunk.clone())).take(MAX_LINE / (1 << 20) + 2);
+        let mut stream = std::pin::pin!(lines(endless));
+        match stream.next().await {
+            Some(Err(Error::MalformedLine { line: 1, message })) => {
+                assert!(message.contains("longer than"), "{message}")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(stream.next().await.is_none(), "nothing after the error");
     }
 }

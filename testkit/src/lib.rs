@@ -4,6 +4,7 @@
 //! crate's generated tests call it.
 
 pub mod conformance;
+pub mod faults;
 pub mod mock;
 pub mod prism;
 
