@@ -790,3 +790,45 @@ async fn an_answer_past_the_size_limit_is_refused() {
         .unwrap();
     assert_eq!(health.state, "HEALTHY");
 }
+
+/// A name that does not resolve does not heal by retrying: one lookup, then `Connect` at once
+/// (a resolver of the test's own stands in for DNS, so nothing leaves the machine).
+#[tokio::test]
+async fn a_name_that_does_not_resolve_is_not_retried() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    struct NoSuchName(Arc<AtomicUsize>);
+    impl reqwest::dns::Resolve for NoSuchName {
+        fn resolve(&self, _: reqwest::dns::Name) -> reqwest::dns::Resolving {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Err("no such host".into()) })
+        }
+    }
+    let lookups = Arc::new(AtomicUsize::new(0));
+    let http = reqwest::Client::builder()
+        .dns_resolver(Arc::new(NoSuchName(lookups.clone())))
+        .build()
+        .unwrap();
+    let kibana = Kibana::builder("http://kibana.example.invalid:5601")
+        .api_key(CANARY_KEY)
+        .allow_insecure_http(true)
+        .http_client(http)
+        .retry_policy(
+            RetryPolicy::default().backoff(Duration::from_millis(50), Duration::from_millis(50)),
+        )
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = kibana.status().get_status().send().await.unwrap_err();
+    assert!(matches!(err, Error::Connect(_)), "{err:?}");
+    assert_eq!(
+        lookups.load(Ordering::SeqCst),
+        1,
+        "looked up once, not retried"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(45),
+        "no backoff was waited"
+    );
+}

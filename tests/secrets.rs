@@ -4,56 +4,16 @@
 
 mod common;
 
+use common::canary::{capture_logs, secrets};
 use common::wire::{CANARY_KEY, Wire, exact};
 use kibana_serverless::{Credentials, Kibana, RetryPolicy};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use wiremock::matchers::path;
 use wiremock::{Mock, ResponseTemplate};
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The canary and the parts an encoding could leak.
-fn secrets() -> Vec<String> {
-    use base64::Engine;
-    let decoded = String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(CANARY_KEY)
-            .unwrap(),
-    )
-    .unwrap();
-    let (id, key) = decoded.split_once(':').unwrap();
-    vec![
-        CANARY_KEY.to_string(),
-        key.to_string(),
-        "canary-secret".into(),
-        "hunter2-password".into(),
-        "bearer-canary-token".into(),
-        id.to_string(),
-    ]
-}
-
 #[tokio::test]
 async fn the_canary_never_leaks() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .init();
+    let captured = capture_logs(tracing::Level::TRACE);
 
     let mut outputs: Vec<String> = Vec::new();
     let w = Wire::start_with(

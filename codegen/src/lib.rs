@@ -20,6 +20,8 @@ mod postprocess;
 mod schema_walk;
 pub mod spec;
 pub mod spec_diff;
+#[cfg(test)]
+mod spec_fuzz;
 pub mod spec_hash;
 mod standalone_tests;
 mod synth;

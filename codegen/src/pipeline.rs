@@ -91,7 +91,38 @@ pub struct Generated {
 /// Everything from the spec to the files, without touching the disk (but for reading inputs
 /// from `inputs`: overlays, domains, pagination and secrets). `own_spec` is true for our
 /// vendored spec: the overlays apply, and a description that does not fit is an error.
+///
+/// It runs on a thread of its own with a large stack: schemas nest as deep as a spec makes
+/// them, and typify and progenitor recurse through them. A panic there is an error.
 pub fn build(inputs: &Path, spec_path: &Path, own_spec: bool, target: Target) -> Result<Generated> {
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("kibana-codegen".into())
+            .stack_size(STACK)
+            .spawn_scoped(scope, || build_here(inputs, spec_path, own_spec, target))?;
+        worker.join().unwrap_or_else(|panic| {
+            let text = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(anyhow::anyhow!(
+                "internal error (a bug in the generator) on {}: {text}",
+                spec_path.display()
+            ))
+        })
+    })
+}
+
+/// The generator thread's stack (address space; only what is used is backed by memory).
+const STACK: usize = 256 << 20;
+
+fn build_here(
+    inputs: &Path,
+    spec_path: &Path,
+    own_spec: bool,
+    target: Target,
+) -> Result<Generated> {
     let command = "cargo xtask regenerate";
     let mut spec = crate::spec::load(spec_path)?;
     let overlays = if own_spec {
@@ -239,7 +270,14 @@ pub fn build(inputs: &Path, spec_path: &Path, own_spec: bool, target: Target) ->
         ));
     }
     if generated_domains.is_empty() {
-        bail!("no operation could be generated; skipped: {skipped:#?}");
+        if skipped.is_empty() {
+            bail!("the spec has no operations: `paths` is missing, empty or holds no methods");
+        }
+        let reasons: Vec<String> = skipped
+            .iter()
+            .map(|s| format!("{} {}: {}", s.method, s.path, s.reason))
+            .collect();
+        bail!("no operation could be generated:\n{}", reasons.join("\n"));
     }
     let index = ModuleIndex {
         domains: &domains,

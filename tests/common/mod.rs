@@ -386,6 +386,7 @@ pub fn synthesized_responses() -> Vec<Example> {
     }
     out
 }
+pub mod canary;
 pub mod wire;
 
 /// The reference's JSON examples of one operation (`METHOD path`), in the reference's order.

@@ -17,6 +17,7 @@ mod nullable_required;
 mod open_objects;
 mod operation_ids;
 mod query_params;
+mod ref_cycles;
 mod response_additional_properties;
 mod schema_repairs;
 mod space_paths;
@@ -50,6 +51,8 @@ pub type Pass = fn(&mut Value) -> Vec<Change>;
 /// The passes, in the order they run. Order matters: later passes see inlined parameters and plain
 /// media types, and the hoisting pass runs after every pass that rewrites operation schemas.
 pub const PASSES: &[(&str, Pass)] = &[
+    // First: every later pass may follow references.
+    ("ref_cycles", ref_cycles::run),
     ("inline_components", inline_components::run),
     ("space_paths", space_paths::run),
     ("media_types", media_types::run),
