@@ -806,6 +806,8 @@ async fn a_name_that_does_not_resolve_is_not_retried() {
         }
     }
     let lookups = Arc::new(AtomicUsize::new(0));
+    // A client built by hand needs a TLS provider, as the builder's own installs one.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let http = reqwest::Client::builder()
         .dns_resolver(Arc::new(NoSuchName(lookups.clone())))
         .build()
