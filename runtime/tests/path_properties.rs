@@ -30,7 +30,8 @@ fn hostile() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+    // 500 cases; `PROPTEST_CASES` sets another number (fewer under cargo-mutants).
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|n| n.parse().ok()).unwrap_or(500), ..ProptestConfig::default() })]
 
     #[test]
     fn a_path_parameter_is_one_segment_that_reads_back(id in hostile()) {
