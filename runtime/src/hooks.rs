@@ -265,24 +265,27 @@ pub(crate) fn never_heals(e: &reqwest::Error) -> bool {
 
 /// Whether rustls refused the connection (in the source chain, or inside an I/O error).
 pub(crate) fn is_tls_refusal(e: &reqwest::Error) -> bool {
-    // An I/O error's `source()` skips the error it wraps: look inside with `get_ref()`.
-    fn rustls_in(err: &(dyn std::error::Error + 'static), depth: usize) -> bool {
-        if depth > 16 {
-            return false;
-        }
-        if err.downcast_ref::<rustls::Error>().is_some() {
-            return true;
-        }
-        if let Some(io) = err.downcast_ref::<std::io::Error>()
-            && io
-                .get_ref()
-                .is_some_and(|inner| rustls_in(inner, depth + 1))
-        {
-            return true;
-        }
-        err.source().is_some_and(|s| rustls_in(s, depth + 1))
-    }
     std::error::Error::source(e).is_some_and(|s| rustls_in(s, 0))
+}
+
+/// Whether a rustls error is `err` or in its chain, at most 16 errors down (a chain that
+/// loops ends). An I/O error's `source()` skips the error it wraps: looked inside with
+/// `get_ref()`.
+fn rustls_in(err: &(dyn std::error::Error + 'static), depth: usize) -> bool {
+    if depth > 16 {
+        return false;
+    }
+    if err.downcast_ref::<rustls::Error>().is_some() {
+        return true;
+    }
+    if let Some(io) = err.downcast_ref::<std::io::Error>()
+        && io
+            .get_ref()
+            .is_some_and(|inner| rustls_in(inner, depth + 1))
+    {
+        return true;
+    }
+    err.source().is_some_and(|s| rustls_in(s, depth + 1))
 }
 
 /// The most of an error's text that is kept and shown: a proxy's 300 MiB page would otherwise
@@ -351,4 +354,73 @@ async fn normalize_error_body(response: reqwest::Response) -> reqwest::Result<re
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;
     Ok(reqwest::Response::from(rebuilt))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rustls_in;
+    use std::error::Error;
+    use std::fmt;
+
+    /// An error wrapping another.
+    #[derive(Debug)]
+    struct Wrap(Box<dyn Error + Send + Sync>);
+
+    impl fmt::Display for Wrap {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("wrapped")
+        }
+    }
+
+    impl Error for Wrap {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            Some(self.0.as_ref())
+        }
+    }
+
+    /// An error that is its own source.
+    #[derive(Debug)]
+    struct Loop;
+
+    static LOOP: Loop = Loop;
+
+    impl fmt::Display for Loop {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("loop")
+        }
+    }
+
+    impl Error for Loop {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            Some(&LOOP)
+        }
+    }
+
+    fn tls() -> Box<dyn Error + Send + Sync> {
+        Box::new(rustls::Error::General("certificate refused".into()))
+    }
+
+    fn io(inner: Box<dyn Error + Send + Sync>) -> Box<dyn Error + Send + Sync> {
+        Box::new(std::io::Error::other(inner))
+    }
+
+    fn under(wrappers: usize, inner: Box<dyn Error + Send + Sync>) -> Box<dyn Error + Send + Sync> {
+        (0..wrappers).fold(inner, |e, _| Box::new(Wrap(e)))
+    }
+
+    #[test]
+    fn rustls_errors_are_found_sixteen_deep_and_inside_io_errors() {
+        assert!(rustls_in(&*tls(), 0));
+        assert!(rustls_in(&*under(16, tls()), 0));
+        assert!(!rustls_in(&*under(17, tls()), 0));
+        assert!(rustls_in(&*io(tls()), 0));
+        assert!(rustls_in(&*under(15, io(tls())), 0));
+        assert!(
+            !rustls_in(&*under(16, io(tls())), 0),
+            "the wrapped error counts one deeper"
+        );
+        assert!(!rustls_in(&*under(3, io("plain".into())), 0));
+        assert!(!rustls_in(&std::io::Error::other("plain"), 0));
+        assert!(!rustls_in(&LOOP, 0), "a chain that loops ends");
+    }
 }

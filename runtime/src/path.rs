@@ -72,4 +72,14 @@ mod tests {
             assert!(seg(bad).is_none(), "{bad:?}");
         }
     }
+
+    #[cfg(feature = "httpmock")]
+    #[test]
+    fn a_mock_matches_the_segment_as_sent() {
+        assert_eq!(mock_segment("agent-1"), "agent\\-1");
+        assert_eq!(mock_segment("a/b c"), "a%2Fb%20c");
+        let re = regex::Regex::new(&format!("^/x/{}$", mock_segment("a.b?c"))).unwrap();
+        assert!(re.is_match(&format!("/x/{}", seg("a.b?c").unwrap())));
+        assert!(!re.is_match("/x/aXb%3Fc"));
+    }
 }

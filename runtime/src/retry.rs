@@ -261,4 +261,36 @@ mod tests {
         let waits: BTreeSet<Duration> = (0..20).map(|_| p.backoff_for(3)).collect();
         assert!(waits.len() > 1, "jitter varies the wait");
     }
+
+    #[test]
+    fn the_deadline_is_a_minute_unless_set_or_lifted() {
+        assert_eq!(
+            RetryPolicy::default().deadline_value(),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(RetryPolicy::default().no_deadline().deadline_value(), None);
+        assert_eq!(
+            RetryPolicy::default()
+                .deadline(Duration::from_secs(5))
+                .deadline_value(),
+            Some(Duration::from_secs(5))
+        );
+    }
+
+    #[test]
+    fn jitter_spreads_evenly() {
+        let samples: Vec<f64> = (0..20_000).map(|_| jitter()).collect();
+        assert!(samples.iter().all(|j| (0.0..1.0).contains(j)));
+        let mut buckets = [0usize; 10];
+        for j in &samples {
+            buckets[(j * 10.0) as usize] += 1;
+        }
+        // 2,000 expected in each tenth; a biased generator leaves some far off.
+        assert!(
+            buckets.iter().all(|&n| (1_700..=2_300).contains(&n)),
+            "{buckets:?}"
+        );
+        let distinct: BTreeSet<u64> = samples.iter().map(|j| j.to_bits()).collect();
+        assert!(distinct.len() > 19_900, "values repeat: {}", distinct.len());
+    }
 }

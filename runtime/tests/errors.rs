@@ -399,3 +399,22 @@ fn error_bodies_in_every_shape() {
     };
     assert_eq!(both.status(), Some(409));
 }
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_shown_up_to_80_bytes() {
+    for (len, cut) in [(80, false), (81, true)] {
+        let page = bytes::Bytes::from(format!("<{}", "x".repeat(len - 1)));
+        let cause = serde_json::from_slice::<serde_json::Value>(&page).unwrap_err();
+        match map(Err(G::InvalidResponsePayload(page, cause)), None).await {
+            Error::Decode { message, .. } => {
+                assert!(
+                    message.contains(&format!("({len} bytes, starting \"<")),
+                    "{message}"
+                );
+                assert_eq!(message.ends_with("…)"), cut, "{message}");
+                assert_eq!(message.matches('x').count(), 79, "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -605,3 +605,30 @@ async fn answers_past_the_body_limit_are_refused() {
         other => panic!("{other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_error_page_of_exactly_the_read_limit_is_read_whole() {
+    let page = Reply::Status(
+        500,
+        vec![("content-type", "text/html".into())],
+        vec![b'c'; MAX_ERROR_BODY],
+    );
+    let (json, _) = error_text(page).await;
+    let message = json["message"].as_str().unwrap();
+    assert!(
+        message.ends_with(&format!("… ({MAX_ERROR_BODY} bytes in all)")),
+        "{}",
+        &message[message.len() - 60..]
+    );
+}
+
+#[test]
+fn the_documented_limits() {
+    // README and rustdoc state these: an 8 KiB excerpt of an error page read up to 1 MiB.
+    assert_eq!(MAX_ERROR_TEXT, 8 * 1024);
+    assert_eq!(MAX_ERROR_BODY, 1024 * 1024);
+    assert_eq!(
+        kibana_serverless_runtime::ndjson::MAX_LINE,
+        64 * 1024 * 1024
+    );
+}

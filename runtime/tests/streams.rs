@@ -335,3 +335,31 @@ fn raw_bodies_in_memory_get_their_sniffed_type() {
         Some("application/octet-stream")
     );
 }
+
+#[tokio::test]
+async fn a_line_of_exactly_the_limit_is_a_line() {
+    let chunk = Bytes::from(vec![b'x'; 1 << 20]);
+    let mut chunks: Vec<reqwest::Result<Bytes>> = (0..ndjson::MAX_LINE >> 20)
+        .map(|_| Ok(chunk.clone()))
+        .collect();
+    chunks.push(Ok(Bytes::from_static(b"\n{}\n")));
+    let mut lines = std::pin::pin!(ndjson::lines(futures::stream::iter(chunks)));
+    let (n, first) = lines.next().await.unwrap().unwrap();
+    assert_eq!((n, first.len()), (1, ndjson::MAX_LINE));
+    assert_eq!(
+        lines.next().await.unwrap().unwrap().1,
+        Bytes::from_static(b"{}")
+    );
+}
+
+#[tokio::test]
+async fn an_operation_that_takes_one_archive_format_refuses_unknown_bytes() {
+    let only_zip: &'static [&'static str] = &["application/zip"];
+    match sent(b"plain".to_vec(), None, only_zip).await {
+        Err(Error::InvalidRequest(m)) => assert_eq!(
+            m,
+            "the body is not application/zip; give its ArchiveType if it is one"
+        ),
+        other => panic!("{other:?}"),
+    }
+}
