@@ -479,7 +479,7 @@ fn fuzz() {
         let mutation = MUTATIONS[n % MUTATIONS.len()];
         let what = mutate(&mut spec, mutation, &mut rng);
         // A second mutation on every third spec: faults come in company.
-        let second = (n % 3 == 0).then(|| {
+        let second = n.is_multiple_of(3).then(|| {
             let m = *rng.pick(&MUTATIONS);
             mutate(&mut spec, m, &mut rng)
         });

@@ -8,6 +8,9 @@ use kibana_serverless_runtime::pagination::{
 use kibana_serverless_runtime::{Error, Pages, ResponseValue};
 use std::sync::{Arc, Mutex};
 
+/// The requests a paginator was asked for: where each page starts, and its size.
+type Asked = Arc<Mutex<Vec<(PageCursor, Option<u64>)>>>;
+
 /// A page as the fake server answers it.
 #[derive(Clone, Debug)]
 struct Page {
@@ -20,7 +23,7 @@ struct Page {
 /// Answers the `n`th request with `pages[n]` (an error where `None`), and records each request.
 struct Fake<const FIRST: u64, const CURSOR: bool> {
     pages: Vec<Option<Page>>,
-    asked: Arc<Mutex<Vec<(PageCursor, Option<u64>)>>>,
+    asked: Asked,
 }
 
 impl<const FIRST: u64, const CURSOR: bool> Paginator for Fake<FIRST, CURSOR> {
@@ -79,8 +82,6 @@ fn cursor_page(items: std::ops::Range<u32>, next: Option<&str>, pit: Option<&str
         pit: pit.map(str::to_string),
     })
 }
-
-type Asked = Arc<Mutex<Vec<(PageCursor, Option<u64>)>>>;
 
 fn fake<const F: u64, const C: bool>(pages: Vec<Option<Page>>) -> (Fake<F, C>, Asked) {
     let asked = Asked::default();
