@@ -257,6 +257,29 @@ fn infer_one(spec: &Value, op: &Value, id: &str) -> Option<Description> {
 
 impl Description {
     /// How this paginator pages, in a few words (for reports).
+    /// The description as data, for `operations.json` (what a client without the generated
+    /// paginator types, such as the `kbn` command line, pages by).
+    pub fn manifest(&self, inferred: bool) -> Value {
+        let mut out = serde_json::json!({
+            "style": self.style(),
+            "inferred": inferred,
+            "items": self.items,
+        });
+        if let Some(p) = &self.page {
+            out["page"] = serde_json::json!({"param": p.param, "first": p.first});
+        }
+        if let Some(c) = &self.cursor {
+            out["cursor"] = serde_json::json!({"param": c.param, "response": c.response});
+        }
+        if let Some(s) = &self.size {
+            out["size"] = serde_json::json!({"param": s.param});
+        }
+        if let Some(t) = &self.total {
+            out["total"] = Value::String(t.clone());
+        }
+        out
+    }
+
     pub fn style(&self) -> String {
         let size = self
             .size

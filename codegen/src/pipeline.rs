@@ -212,8 +212,8 @@ fn build_here(
                 .find(|d| d.operation == op.rust_method && d.name == "pages");
             let guessed = inferred.iter().find(|d| d.operation == op.rust_method);
             op.pagination = match (described, guessed) {
-                (Some(d), _) => Some(json!({"style": d.style(), "inferred": false})),
-                (None, Some(d)) => Some(json!({"style": d.style(), "inferred": true})),
+                (Some(d), _) => Some(d.manifest(false)),
+                (None, Some(d)) => Some(d.manifest(true)),
                 _ => None,
             };
         }

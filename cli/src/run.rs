@@ -1,0 +1,356 @@
+//! One operation run: flags to the client's arguments, the call through the client
+//! (`kibana_serverless::invoke`, so every operation goes through the typed builder, its
+//! retries and its errors), the answer printed, the outcome as an exit code.
+
+use crate::model::{Body, Kind, Operation, Param};
+use clap::ArgMatches;
+use kibana_serverless::dynamic::{AnswerBody, Args};
+use kibana_serverless::{Error, Kibana};
+use serde_json::Value;
+use std::io::{IsTerminal, Read, Write};
+
+/// Exit codes: what went wrong, for scripts.
+pub mod exit {
+    /// A usage error: a flag missing or of the wrong form, an unreadable body.
+    pub const USAGE: i32 = 2;
+    /// Kibana refused the request (4xx).
+    pub const REFUSED: i32 = 3;
+    /// Kibana failed (5xx).
+    pub const FAILED: i32 = 4;
+    /// Kibana could not be reached, or its answer not read.
+    pub const TRANSPORT: i32 = 5;
+}
+
+/// A failure, with its exit code and the message for stderr.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        code: exit::USAGE,
+        message: message.into(),
+    }
+}
+
+/// A flag's text as the parameter's JSON value.
+fn value(p: &Param, text: &str) -> Result<Value, Failure> {
+    Ok(match p.kind {
+        Kind::String => Value::String(text.to_string()),
+        Kind::Integer => text
+            .parse::<i64>()
+            .map(Value::from)
+            .map_err(|_| usage(format!("--{}: {text:?} is not an integer", p.flag)))?,
+        Kind::Number => text
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| usage(format!("--{}: {text:?} is not a number", p.flag)))?,
+        Kind::Boolean => match text {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => {
+                return Err(usage(format!(
+                    "--{}: {text:?} is not true or false",
+                    p.flag
+                )));
+            }
+        },
+        // Written-out JSON, or plain text when it is none (a union of a string and more).
+        Kind::Json => serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.into())),
+    })
+}
+
+/// The flags' values as clap parsed them, back to text (typed parsers check the form).
+fn texts(matches: &ArgMatches, p: &Param) -> Vec<String> {
+    let id = p.setter.as_str();
+    match (p.kind, p.values.is_empty()) {
+        (Kind::Integer, true) => matches
+            .get_many::<i64>(id)
+            .map(|v| v.map(i64::to_string).collect())
+            .unwrap_or_default(),
+        (Kind::Number, true) => matches
+            .get_many::<f64>(id)
+            .map(|v| v.map(f64::to_string).collect())
+            .unwrap_or_default(),
+        (Kind::Boolean, true) => matches
+            .get_many::<bool>(id)
+            .map(|v| v.map(bool::to_string).collect())
+            .unwrap_or_default(),
+        _ => matches
+            .get_many::<String>(id)
+            .map(|v| v.cloned().collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// The operation's arguments from its flags and body.
+pub fn args(op: &Operation, matches: &ArgMatches) -> Result<Args, Failure> {
+    let mut args = Args::default();
+    for p in &op.params {
+        let given = texts(matches, p);
+        if given.is_empty() {
+            continue;
+        }
+        let v = if p.list {
+            Value::Array(
+                given
+                    .iter()
+                    .map(|t| value(p, t))
+                    .collect::<Result<_, _>>()?,
+            )
+        } else {
+            value(p, &given[0])?
+        };
+        args.params.insert(p.setter.clone(), v);
+    }
+    match &op.body {
+        Body::None => {}
+        Body::Json { .. } => {
+            if let Some(source) = matches.get_one::<String>("body") {
+                let text = read(source)?;
+                let json = serde_json::from_slice(&text)
+                    .map_err(|e| usage(format!("--body {source}: not JSON: {e}")))?;
+                args.body = Some(json);
+            }
+        }
+        Body::File { .. } => {
+            if let Some(path) = matches.get_one::<String>("file") {
+                args.raw_body = Some(read(path)?.into());
+            }
+        }
+    }
+    Ok(args)
+}
+
+/// A file's bytes, or standard input's for `-`.
+fn read(source: &str) -> Result<Vec<u8>, Failure> {
+    let mut bytes = Vec::new();
+    let result = if source == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map(drop)
+    } else {
+        std::fs::File::open(source).and_then(|mut f| f.read_to_end(&mut bytes).map(drop))
+    };
+    result.map_err(|e| usage(format!("{source}: {e}")))?;
+    Ok(bytes)
+}
+
+/// Percent-encodes a path segment or a query component.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn plain(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Single-quotes `text` for a POSIX shell.
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// The request as a curl command, the API key masked.
+pub fn curl(
+    op: &Operation,
+    args: &Args,
+    url: &str,
+    space: Option<&str>,
+    body_source: Option<&str>,
+) -> String {
+    let mut path = op.path.clone();
+    let mut query = Vec::new();
+    for p in &op.params {
+        let Some(v) = args.params.get(&p.setter) else {
+            continue;
+        };
+        if p.location == "path" {
+            path = path.replace(&format!("{{{}}}", p.name), &encode(&plain(v)));
+        } else {
+            let values: Vec<&Value> = match v {
+                Value::Array(items) => items.iter().collect(),
+                one => vec![one],
+            };
+            for one in values {
+                query.push(format!("{}={}", encode(&p.name), encode(&plain(one))));
+            }
+        }
+    }
+    let prefix = space
+        .filter(|s| *s != "default")
+        .map(|s| format!("/s/{s}"))
+        .unwrap_or_default();
+    let mut target = format!("{}{prefix}{path}", url.trim_end_matches('/'));
+    if !query.is_empty() {
+        target = format!("{target}?{}", query.join("&"));
+    }
+    let mut out = vec![format!("curl -X {}", op.method), quote(&target)];
+    for header in [
+        "Authorization: ApiKey ****",
+        "kbn-xsrf: true",
+        "elastic-api-version: 2023-10-31",
+    ] {
+        out.push(format!("-H {}", quote(header)));
+    }
+    match (&op.body, body_source) {
+        (Body::Json { .. }, Some(_)) => {
+            out.push("-H 'content-type: application/json'".into());
+            let json = args.body.as_ref().map(Value::to_string).unwrap_or_default();
+            out.push(format!("--data-binary {}", quote(&json)));
+        }
+        (Body::File { media_types }, Some(path)) => {
+            out.push(format!(
+                "-H {}",
+                quote(&format!("content-type: {}", media_types[0]))
+            ));
+            out.push(format!("--data-binary {}", quote(&format!("@{path}"))));
+        }
+        _ => {}
+    }
+    out.join(" \\\n  ")
+}
+
+/// Prints an answer: JSON pretty on a terminal and compact otherwise, bytes as they came.
+pub fn print(body: AnswerBody, compact: bool) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match body {
+        AnswerBody::Json(v) => {
+            if compact || !std::io::stdout().is_terminal() {
+                serde_json::to_writer(&mut stdout, &v)?;
+            } else {
+                serde_json::to_writer_pretty(&mut stdout, &v)?;
+            }
+            writeln!(stdout)?;
+        }
+        AnswerBody::Bytes(bytes) => stdout.write_all(&bytes)?,
+        AnswerBody::Empty => {}
+    }
+    stdout.flush()
+}
+
+/// Every item of a paginated operation, one compact JSON line each, written as each page
+/// arrives (one page in memory at a time); at most `limit`. Paging ends on an empty page, at
+/// the total, without a next cursor, or with an error on a repeated cursor. The number of items.
+pub async fn all(
+    kibana: &Kibana,
+    op: &Operation,
+    args: &Args,
+    limit: Option<u64>,
+) -> Result<u64, Failure> {
+    let paging = op
+        .paging
+        .as_ref()
+        .expect("--all is offered on paginated operations only");
+    let mut args = args.clone();
+    let mut page = paging.page.as_ref().map(|(_, first)| *first);
+    let mut seen_cursors = std::collections::HashSet::new();
+    let mut written = 0u64;
+    let mut stdout = std::io::stdout().lock();
+    let io = |e: std::io::Error| Failure {
+        code: exit::TRANSPORT,
+        message: format!("writing the answer: {e}"),
+    };
+    loop {
+        if let (Some((setter, _)), Some(n)) = (&paging.page, page) {
+            args.params.insert(setter.clone(), Value::from(n));
+        }
+        let answer = kibana_serverless::invoke(kibana, &op.domain, &op.rust_method, &args)
+            .await
+            .map_err(|e| failure(&e))?;
+        let AnswerBody::Json(body) = answer.body else {
+            return Err(Failure {
+                code: exit::TRANSPORT,
+                message: "a page that is not JSON".into(),
+            });
+        };
+        let items = body
+            .get(&paging.items)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if items.is_empty() {
+            break;
+        }
+        for item in &items {
+            if limit.is_some_and(|l| written >= l) {
+                return Ok(written);
+            }
+            serde_json::to_writer(&mut stdout, item).map_err(|e| io(e.into()))?;
+            writeln!(stdout).map_err(io)?;
+            written += 1;
+        }
+        stdout.flush().map_err(io)?;
+        let total = paging
+            .total
+            .as_ref()
+            .and_then(|t| body.get(t))
+            .and_then(Value::as_u64);
+        if total.is_some_and(|t| written >= t) || limit.is_some_and(|l| written >= l) {
+            break;
+        }
+        match (&paging.cursor, page) {
+            (_, Some(n)) => page = Some(n + 1),
+            (Some((setter, field)), None) => {
+                let Some(next) = body
+                    .get(field)
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                else {
+                    break;
+                };
+                if !seen_cursors.insert(next.to_string()) {
+                    return Err(Failure {
+                        code: exit::FAILED,
+                        message: format!("Kibana repeated the cursor {next:?}; paging stopped"),
+                    });
+                }
+                args.params
+                    .insert(setter.clone(), Value::String(next.to_string()));
+            }
+            (None, None) => break,
+        }
+    }
+    Ok(written)
+}
+
+/// What a client error means for the exit code, and its message.
+pub fn failure(e: &Error) -> Failure {
+    let code = match e.status() {
+        Some(s) if s.is_client_error() => exit::REFUSED,
+        Some(s) if s.is_server_error() => exit::FAILED,
+        _ if matches!(e, Error::InvalidRequest(_)) => exit::USAGE,
+        _ => exit::TRANSPORT,
+    };
+    Failure {
+        code,
+        message: e.to_string(),
+    }
+}
+
+/// Runs `op` with its flags against `kibana`.
+pub async fn run(
+    kibana: &Kibana,
+    op: &Operation,
+    args: &Args,
+    compact: bool,
+) -> Result<(), Failure> {
+    let answer = kibana_serverless::invoke(kibana, &op.domain, &op.rust_method, args)
+        .await
+        .map_err(|e| failure(&e))?;
+    print(answer.body, compact).map_err(|e| Failure {
+        code: exit::TRANSPORT,
+        message: format!("writing the answer: {e}"),
+    })
+}
