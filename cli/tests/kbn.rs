@@ -79,6 +79,21 @@ async fn tasks_against_the_mock() {
     assert_eq!(page["items"].as_array().unwrap().len(), 5);
     assert_eq!(page["total"], 2500);
 
+    // The README's first task: the mock does not filter by `kuery`, so every agent comes.
+    let offline = kbn(
+        &url,
+        &[
+            "fleet",
+            "get-fleet-agents",
+            "--kuery",
+            "status:offline",
+            "--all",
+        ],
+        None,
+    );
+    assert_eq!(offline.code, 0, "{}", offline.stderr);
+    assert_eq!(offline.stdout.lines().count(), 2500);
+
     // Create, read, delete, and read again: Kibana's 404 is exit code 3.
     let body = file("space.json", br#"{"id": "cli-team", "name": "CLI team"}"#);
     let created = json(&kbn(
@@ -118,7 +133,7 @@ async fn tasks_against_the_mock() {
     let export = kbn(
         &url,
         &["saved_objects", "post-saved-objects-export", "--body", "-"],
-        Some(br#"{"type": ["dashboard"], "excludeExportDetails": true}"#),
+        Some(br#"{"type": ["dashboard"]}"#),
     );
     assert_eq!(export.code, 0, "{}", export.stderr);
     let lines: Vec<Value> = export
@@ -127,12 +142,18 @@ async fn tasks_against_the_mock() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert!(!lines.is_empty());
+    let (details, objects) = lines.split_last().unwrap();
     assert!(
-        lines
+        objects
             .iter()
             .all(|l| l["id"].is_string() && l["type"].is_string()),
         "{}",
         export.stdout
+    );
+    assert_eq!(
+        details["exportedCount"],
+        objects.len(),
+        "the export's details come last"
     );
 
     // An upload from a file.
