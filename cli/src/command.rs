@@ -38,6 +38,14 @@ fn global_args(command: Command) -> Command {
                 .help("Print the request as a curl command (the API key masked) instead of sending it"),
         )
         .arg(
+            Arg::new("verbose")
+                .short('v')
+                .long("verbose")
+                .action(ArgAction::SetTrue)
+                .global(true)
+                .help("Log each request on stderr (the client's tracing: operation, status, attempts, time)"),
+        )
+        .arg(
             Arg::new("compact")
                 .long("compact")
                 .action(ArgAction::SetTrue)
@@ -130,7 +138,49 @@ fn operation_command(op: &Operation) -> Command {
     command
 }
 
-/// The whole tree: `kbn <domain> <operation>`, and `kbn completions <shell>`.
+/// Every operation's command and flags as Markdown, from the tree itself.
+pub fn reference(root: &Command) -> String {
+    let mut out = String::from("# kbn command reference\n");
+    for domain in root
+        .get_subcommands()
+        .filter(|d| d.get_subcommands().next().is_some())
+    {
+        out.push_str(&format!("\n## {}\n", domain.get_name()));
+        for op in domain.get_subcommands() {
+            out.push_str(&format!(
+                "\n### `kbn {} {}`\n\n",
+                domain.get_name(),
+                op.get_name()
+            ));
+            if let Some(about) = op.get_long_about().or(op.get_about()) {
+                out.push_str(&format!("{about}\n\n"));
+            }
+            for arg in op.get_arguments().filter(|a| !a.is_global_set()) {
+                let Some(long) = arg.get_long() else { continue };
+                let required = if arg.is_required_set() {
+                    " (required)"
+                } else {
+                    ""
+                };
+                let help = arg.get_help().map(|h| h.to_string()).unwrap_or_default();
+                let values: Vec<String> = arg
+                    .get_possible_values()
+                    .iter()
+                    .map(|v| v.get_name().to_string())
+                    .collect();
+                let values = if values.is_empty() {
+                    String::new()
+                } else {
+                    format!(" One of: {}.", values.join(", "))
+                };
+                out.push_str(&format!("- `--{long}`{required}: {help}{values}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// The whole tree: `kbn <domain> <operation>`, `kbn reference`, `kbn completions <shell>`.
 pub fn command() -> Command {
     let mut root = Command::new("kbn")
         .version(env!("CARGO_PKG_VERSION"))
@@ -155,6 +205,9 @@ pub fn command() -> Command {
         root = root.subcommand(sub);
     }
     root.subcommand(
+        Command::new("reference").about("Print every command with its flags, as Markdown"),
+    )
+    .subcommand(
         Command::new("completions")
             .about("Print a shell completion script")
             .arg(

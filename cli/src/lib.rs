@@ -34,6 +34,10 @@ pub async fn main(argv: Vec<String>) -> i32 {
 
 async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
     let (domain, sub) = matches.subcommand().expect("a subcommand is required");
+    if domain == "reference" {
+        print!("{}", command::reference(&command()));
+        return Ok(());
+    }
     if domain == "completions" {
         let shell = *sub
             .get_one::<clap_complete::Shell>("shell")
@@ -42,6 +46,16 @@ async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
         return Ok(());
     }
     let (name, flags) = sub.subcommand().expect("an operation is required");
+    if flags.get_flag("verbose") {
+        // The client's spans and events only: never a request's headers.
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "kibana_serverless=debug,kibana_serverless_runtime=debug",
+            ))
+            .init();
+    }
     let op = model::operations()
         .iter()
         .find(|o| o.domain == domain && o.command == name)

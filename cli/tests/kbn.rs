@@ -430,3 +430,32 @@ async fn all_streams_every_agent_as_ndjson() {
     );
     assert_eq!(run.code, 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_logs_each_request_without_the_key() {
+    let mock = MockKibana::start().await.unwrap();
+    let run = kbn(
+        &mock.url(),
+        &["fleet", "get-fleet-agents", "--per-page", "1", "-v"],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("kibana.request"), "{}", run.stderr);
+    assert!(run.stderr.contains("get_fleet_agents"), "{}", run.stderr);
+    assert_eq!(json(&run)["items"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn the_reference_lists_every_command_and_its_flags() {
+    let run = kbn("http://127.0.0.1:9", &["reference"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for op in kibana_serverless_cli::model::operations() {
+        let heading = format!("### `kbn {} {}`", op.domain, op.command);
+        assert!(run.stdout.contains(&heading), "{heading}");
+    }
+    assert!(
+        run.stdout.contains("- `--sort-order`: "),
+        "enum flags are listed"
+    );
+    assert!(run.stdout.contains("One of: asc, desc."));
+}
