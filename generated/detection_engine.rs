@@ -23096,7 +23096,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b.body(crate::dynamic::body::<types::ExportRulesBody>(v)?);
             }
-            crate::dynamic::bytes(b.send().await?).await
+            crate::dynamic::bytes(b.send().await?, args).await
         }
         "find_rules" => {
             let mut b = client.find_rules();
@@ -23169,11 +23169,10 @@ pub async fn invoke(
                         crate::dynamic::arg::<bool>("overwrite_exceptions", v)?,
                     );
             }
-            match &args.raw_body {
-                Some(raw) => b = b.body(raw.clone()),
-                None => return Err(crate::dynamic::missing_raw_body("import_rules")),
-            }
-            crate::dynamic::json(b.send().await?)
+            let raw = crate::dynamic::raw_body(args, "import_rules").await?;
+            let sniffed = raw.sniffed;
+            b = b.body(raw.body);
+            crate::dynamic::json(crate::dynamic::sent_as(sniffed, b.send()).await?)
         }
         "rule_preview" => {
             let mut b = client.rule_preview();

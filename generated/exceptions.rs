@@ -14740,7 +14740,7 @@ pub async fn invoke(
                         >("namespace_type", v)?,
                     );
             }
-            crate::dynamic::bytes(b.send().await?).await
+            crate::dynamic::bytes(b.send().await?, args).await
         }
         "find_exception_lists" => {
             let mut b = client.find_exception_lists();
@@ -14795,13 +14795,10 @@ pub async fn invoke(
             if let Some(v) = args.param("overwrite") {
                 b = b.overwrite(crate::dynamic::arg::<bool>("overwrite", v)?);
             }
-            match &args.raw_body {
-                Some(raw) => b = b.body(raw.clone()),
-                None => {
-                    return Err(crate::dynamic::missing_raw_body("import_exception_list"));
-                }
-            }
-            crate::dynamic::json(b.send().await?)
+            let raw = crate::dynamic::raw_body(args, "import_exception_list").await?;
+            let sniffed = raw.sniffed;
+            b = b.body(raw.body);
+            crate::dynamic::json(crate::dynamic::sent_as(sniffed, b.send()).await?)
         }
         "read_exception_list_item" => {
             let mut b = client.read_exception_list_item();

@@ -6113,15 +6113,10 @@ pub async fn invoke(
                         crate::dynamic::arg::<bool>("skip_data_stream_rollover", v)?,
                     );
             }
-            match &args.raw_body {
-                Some(raw) => b = b.body(raw.clone()),
-                None => {
-                    return Err(
-                        crate::dynamic::missing_raw_body("post_fleet_epm_packages"),
-                    );
-                }
-            }
-            crate::dynamic::json(b.send().await?)
+            let raw = crate::dynamic::raw_body(args, "post_fleet_epm_packages").await?;
+            let sniffed = raw.sniffed;
+            b = b.body(raw.body);
+            crate::dynamic::json(crate::dynamic::sent_as(sniffed, b.send()).await?)
         }
         "get_fleet_data_streams" => {
             let mut b = client.get_fleet_data_streams();

@@ -5852,7 +5852,7 @@ pub async fn invoke(
             if let Some(v) = args.param("list_id") {
                 b = b.list_id(crate::dynamic::arg::<types::ListId>("list_id", v)?);
             }
-            crate::dynamic::bytes(b.send().await?).await
+            crate::dynamic::bytes(b.send().await?, args).await
         }
         "find_list_items" => {
             let mut b = client.find_list_items();
@@ -5923,11 +5923,10 @@ pub async fn invoke(
             if let Some(v) = args.param("type_") {
                 b = b.type_(crate::dynamic::arg::<types::ListType>("type_", v)?);
             }
-            match &args.raw_body {
-                Some(raw) => b = b.body(raw.clone()),
-                None => return Err(crate::dynamic::missing_raw_body("import_list_items")),
-            }
-            crate::dynamic::json(b.send().await?)
+            let raw = crate::dynamic::raw_body(args, "import_list_items").await?;
+            let sniffed = raw.sniffed;
+            b = b.body(raw.body);
+            crate::dynamic::json(crate::dynamic::sent_as(sniffed, b.send()).await?)
         }
         "read_list_privileges" => {
             let mut b = client.read_list_privileges();

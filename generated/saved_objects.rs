@@ -1588,7 +1588,7 @@ pub async fn invoke(
                 b = b
                     .body(crate::dynamic::body::<types::PostSavedObjectsExportBody>(v)?);
             }
-            crate::dynamic::bytes(b.send().await?).await
+            crate::dynamic::bytes(b.send().await?, args).await
         }
         "post_saved_objects_import" => {
             let mut b = client.post_saved_objects_import();
@@ -1607,15 +1607,10 @@ pub async fn invoke(
             if let Some(v) = args.param("overwrite") {
                 b = b.overwrite(crate::dynamic::arg::<bool>("overwrite", v)?);
             }
-            match &args.raw_body {
-                Some(raw) => b = b.body(raw.clone()),
-                None => {
-                    return Err(
-                        crate::dynamic::missing_raw_body("post_saved_objects_import"),
-                    );
-                }
-            }
-            crate::dynamic::json(b.send().await?)
+            let raw = crate::dynamic::raw_body(args, "post_saved_objects_import").await?;
+            let sniffed = raw.sniffed;
+            b = b.body(raw.body);
+            crate::dynamic::json(crate::dynamic::sent_as(sniffed, b.send()).await?)
         }
         "post_saved_objects_resolve_import_errors" => {
             let mut b = client.post_saved_objects_resolve_import_errors();

@@ -9825,7 +9825,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b.body(crate::dynamic::body::<types::ChatCompleteProps>(v)?);
             }
-            crate::dynamic::bytes(b.send().await?).await
+            crate::dynamic::bytes(b.send().await?, args).await
         }
         "find_conversations" => {
             let mut b = client.find_conversations();

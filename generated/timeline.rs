@@ -12748,7 +12748,7 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b.body(crate::dynamic::body::<types::ExportTimelinesBody>(v)?);
             }
-            crate::dynamic::bytes(b.send().await?).await
+            crate::dynamic::bytes(b.send().await?, args).await
         }
         "persist_favorite_route" => {
             let mut b = client.persist_favorite_route();

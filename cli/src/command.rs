@@ -9,6 +9,7 @@ use clap::{Arg, ArgAction, Command};
 /// Flags every operation takes (target, credentials, output), global to the tree.
 fn global_args(command: Command) -> Command {
     command
+        .next_help_heading("Global options")
         .arg(
             Arg::new("url")
                 .long("url")
@@ -29,6 +30,27 @@ fn global_args(command: Command) -> Command {
                 .long("space")
                 .global(true)
                 .help("The Kibana space (default: the default space)"),
+        )
+        .arg(
+            Arg::new("profile")
+                .long("profile")
+                .env("KBN_PROFILE")
+                .global(true)
+                .help(
+                    "A profile of the config file (KBN_CONFIG, or kbn/config.toml in the \
+                     platform's config directory): its URL, space and where its key comes from",
+                ),
+        )
+        .arg(
+            Arg::new("output")
+                .short('o')
+                .long("output")
+                .value_name("FILE")
+                .global(true)
+                .help(
+                    "Write the answer to FILE (a download, an export, every item with --all), \
+                     with progress on stderr when it is a terminal",
+                ),
         )
         .arg(
             Arg::new("dry-run")
@@ -57,13 +79,20 @@ fn global_args(command: Command) -> Command {
 fn param_arg(p: &Param) -> Arg {
     let mut arg = Arg::new(p.setter.clone())
         .long(p.flag.clone())
-        .value_name(p.name.to_uppercase())
-        .required(p.required)
+        .value_name(p.flag.to_uppercase().replace('-', "_"))
+        // A body field may come from the --body file instead: the body's type checks it.
+        .required(p.required && p.location != "body")
         .help(format!(
-            "{}{} ({} parameter `{}`{})",
+            "{}{}({} `{}`{})",
             p.help,
             if p.help.is_empty() { "" } else { " " },
-            p.location,
+            if p.location == "body" && p.required {
+                "required body field".to_string()
+            } else if p.location == "body" {
+                "body field".to_string()
+            } else {
+                format!("{} parameter", p.location)
+            },
             p.name,
             match (p.kind, p.list) {
                 (Kind::Integer, false) => ", integer",
@@ -117,13 +146,21 @@ fn operation_command(op: &Operation) -> Command {
     match &op.body {
         Body::None => {}
         Body::Json { required } => {
+            let fields: Vec<String> = op.fields.iter().map(|f| f.setter.clone()).collect();
             command = command.arg(
                 Arg::new("body")
                     .long("body")
                     .value_name("FILE")
-                    .required(*required)
-                    .help("The JSON request body: a file, or - for standard input"),
+                    .required(*required && fields.is_empty())
+                    .required_unless_present_any(if *required { fields } else { Vec::new() })
+                    .help(
+                        "The JSON request body: a file, or - for standard input; the field \
+                         flags below set fields of it",
+                    ),
             );
+            for field in &op.fields {
+                command = command.arg(param_arg(field));
+            }
         }
         Body::File { media_types } => {
             command = command.arg(
@@ -206,6 +243,11 @@ pub fn command() -> Command {
     }
     root.subcommand(
         Command::new("reference").about("Print every command with its flags, as Markdown"),
+    )
+    .subcommand(
+        Command::new("man")
+            .about("Write the manual pages: kbn.1 on standard output, or one page per command into DIR")
+            .arg(Arg::new("dir").value_name("DIR")),
     )
     .subcommand(
         Command::new("completions")

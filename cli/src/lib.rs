@@ -5,11 +5,14 @@
 
 pub mod command;
 pub mod model;
+pub mod output;
+pub mod profile;
 pub mod run;
 
 pub use command::command;
 
 use clap::ArgMatches;
+use clap::parser::ValueSource;
 use kibana_serverless::Kibana;
 use run::{Failure, exit};
 
@@ -38,6 +41,9 @@ async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
         print!("{}", command::reference(&command()));
         return Ok(());
     }
+    if domain == "man" {
+        return man(sub.get_one::<String>("dir").map(String::as_str));
+    }
     if domain == "completions" {
         let shell = *sub
             .get_one::<clap_complete::Shell>("shell")
@@ -61,11 +67,12 @@ async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
         .find(|o| o.domain == domain && o.command == name)
         .expect("every subcommand is an operation");
     let args = run::args(op, flags)?;
-    let url = flags.get_one::<String>("url").ok_or_else(|| Failure {
+    let target = Target::of(flags)?;
+    let url = target.url.as_deref().ok_or_else(|| Failure {
         code: exit::USAGE,
-        message: "no Kibana URL: set KIBANA_URL or give --url".into(),
+        message: "no Kibana URL: set KIBANA_URL, give --url, or name a profile with one".into(),
     })?;
-    let space = flags.get_one::<String>("space").map(String::as_str);
+    let space = target.space.as_deref();
     if flags.get_flag("dry-run") {
         let source = match op.body {
             model::Body::None => None,
@@ -76,21 +83,95 @@ async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
         println!("{}", run::curl(op, &args, url, space, source));
         return Ok(());
     }
-    let key = flags.get_one::<String>("api-key").ok_or_else(|| Failure {
+    let key = target.api_key()?.ok_or_else(|| Failure {
         code: exit::USAGE,
-        message: "no API key: set KIBANA_API_KEY or give --api-key".into(),
+        message: "no API key: set KIBANA_API_KEY, give --api-key, or name a profile with one"
+            .into(),
     })?;
     let usage = |e: kibana_serverless::BuildError| Failure {
         code: exit::USAGE,
         message: e.to_string(),
     };
-    let mut kibana = Kibana::new(url, key.clone()).map_err(usage)?;
+    let mut kibana = Kibana::new(url, key).map_err(usage)?;
     if let Some(space) = space {
         kibana = kibana.space(space).map_err(usage)?;
     }
-    if op.paging.is_some() && flags.get_flag("all") {
+    let all = op.paging.is_some() && flags.get_flag("all");
+    let out = run::output(flags.get_one::<String>("output").map(String::as_str), all)?;
+    if all {
+        let mut out = out;
         let limit = flags.get_one::<u64>("limit").copied();
-        return run::all(&kibana, op, &args, limit).await.map(drop);
+        run::all(&kibana, op, &args, limit, &mut out).await?;
+        return out.finish().map(drop);
     }
-    run::run(&kibana, op, &args, flags.get_flag("compact")).await
+    run::run(&kibana, op, &args, flags.get_flag("compact"), out).await
+}
+
+/// The manual pages: `kbn.1` on stdout, or a page for every command into `dir`.
+fn man(dir: Option<&str>) -> Result<(), Failure> {
+    let io = |e: std::io::Error| Failure {
+        code: exit::USAGE,
+        message: format!("writing the manual: {e}"),
+    };
+    match dir {
+        None => clap_mangen::Man::new(command())
+            .render(&mut std::io::stdout())
+            .map_err(io),
+        Some(dir) => {
+            std::fs::create_dir_all(dir).map_err(io)?;
+            clap_mangen::generate_to(command(), dir).map_err(io)
+        }
+    }
+}
+
+/// Where a call goes and with what key. A flag on the command line wins; then a profile named
+/// by `--profile` or `KBN_PROFILE`; then `KIBANA_URL` and `KIBANA_API_KEY`; then the config's
+/// default profile.
+struct Target {
+    url: Option<String>,
+    space: Option<String>,
+    key: Option<String>,
+    profile: Option<profile::Selected>,
+    /// Whether the profile's key comes before `KIBANA_API_KEY`.
+    profile_key_first: bool,
+}
+
+impl Target {
+    fn of(flags: &ArgMatches) -> Result<Self, Failure> {
+        let named = flags.get_one::<String>("profile").map(String::as_str);
+        let selected = profile::select(named)?;
+        let chosen = named.is_some();
+        let from = |id: &str, from_profile: Option<&String>| -> Option<String> {
+            let given = flags.get_one::<String>(id).cloned();
+            match flags.value_source(id) {
+                Some(ValueSource::CommandLine) => given,
+                _ if chosen && from_profile.is_some() => from_profile.cloned(),
+                Some(ValueSource::EnvVariable) => given,
+                _ => from_profile.cloned().or(given),
+            }
+        };
+        let p = selected.as_ref().map(|s| &s.profile);
+        Ok(Self {
+            url: from("url", p.and_then(|p| p.url.as_ref())),
+            space: from("space", p.and_then(|p| p.space.as_ref())),
+            key: flags.get_one::<String>("api-key").cloned(),
+            profile_key_first: match flags.value_source("api-key") {
+                Some(ValueSource::CommandLine) => false,
+                Some(ValueSource::EnvVariable) => chosen,
+                _ => true,
+            },
+            profile: selected,
+        })
+    }
+
+    /// The key, read from the profile's source only when it is the one used.
+    fn api_key(&self) -> Result<Option<String>, Failure> {
+        if self.profile_key_first
+            && let Some(p) = &self.profile
+            && let Some(key) = p.api_key()?
+        {
+            return Ok(Some(key));
+        }
+        Ok(self.key.clone())
+    }
 }

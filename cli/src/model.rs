@@ -11,7 +11,7 @@ const SPECS: &str = include_str!("../../generated/openapi.json");
 /// kbn's own flags, which no parameter's flag may take.
 pub const RESERVED: &[&str] = &[
     "url", "api-key", "space", "dry-run", "compact", "body", "file", "help", "version", "all",
-    "limit",
+    "limit", "profile", "output", "verbose",
 ];
 
 /// How a flag's text becomes the parameter's JSON value.
@@ -86,6 +86,9 @@ pub struct Operation {
     pub path: String,
     pub params: Vec<Param>,
     pub body: Body,
+    /// The JSON body's simple top-level fields (strings, numbers, booleans, enums and lists of
+    /// them), each a flag too; `location` is `body`, `setter` the flag's id (`body.name`).
+    pub fields: Vec<Param>,
     /// How it pages, when it does.
     pub paging: Option<Paging>,
     pub about: String,
@@ -287,6 +290,10 @@ fn operation(specs: &Value, op: &Value) -> Operation {
         (!paging.items.is_empty() && (paging.page.is_some() || paging.cursor.is_some()))
             .then_some(paging)
     });
+    let fields = match body {
+        Body::Json { .. } => body_fields(spec, spec_op, &params),
+        _ => Vec::new(),
+    };
     let summary = text(&spec_op["summary"]).to_string();
     let description = text(&spec_op["description"]).to_string();
     Operation {
@@ -307,6 +314,94 @@ fn operation(specs: &Value, op: &Value) -> Operation {
         path,
         params,
         body,
+        fields,
         paging,
     }
+}
+
+/// `perPage` and `per_page` as `per-page`.
+fn kebab(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 && !out.ends_with('-') {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c == '_' || c == '.' || c == ' ' {
+            out.push('-');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The body's simple top-level fields as flags. A field whose flag another flag already has
+/// gets a `body-` prefix; one that still clashes, or whose flag would not be a plain word, is
+/// left to `--body`.
+fn body_fields(spec: &Value, spec_op: &Value, params: &[Param]) -> Vec<Param> {
+    let Some(schema) = spec_op.pointer("/requestBody/content/application~1json/schema") else {
+        return Vec::new();
+    };
+    let schema = resolve(spec, schema);
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut taken: Vec<String> = params.iter().map(|p| p.flag.clone()).collect();
+    taken.extend(RESERVED.iter().map(|r| r.to_string()));
+    let mut out = Vec::new();
+    for (name, field) in properties {
+        let resolved = resolve(spec, field);
+        if resolved.get("readOnly") == Some(&Value::Bool(true)) {
+            continue;
+        }
+        let list = resolved.get("type").and_then(Value::as_str) == Some("array");
+        let item = if list {
+            resolved.get("items").unwrap_or(&Value::Null)
+        } else {
+            field
+        };
+        let kind = kind_of(spec, item);
+        if kind == Kind::Json {
+            continue;
+        }
+        let plain = kebab(name);
+        if !plain.starts_with(|c: char| c.is_ascii_lowercase())
+            || plain.ends_with('-')
+            || plain.contains("--")
+            || !plain
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            continue;
+        }
+        let Some(flag) = [plain.clone(), format!("body-{plain}")]
+            .into_iter()
+            .find(|f| !taken.contains(f))
+        else {
+            continue;
+        };
+        taken.push(flag.clone());
+        out.push(Param {
+            setter: format!("body.{name}"),
+            flag,
+            location: "body".into(),
+            required: required.contains(&name.as_str()),
+            kind,
+            list,
+            values: enum_values(spec, item),
+            help: resolved
+                .get("description")
+                .map(|d| first_sentence(text(d)))
+                .unwrap_or_default(),
+            name: name.clone(),
+        });
+    }
+    out
 }

@@ -3,11 +3,13 @@
 //! retries and its errors), the answer printed, the outcome as an exit code.
 
 use crate::model::{Body, Kind, Operation, Param};
+use crate::output::{Output, Unit};
 use clap::ArgMatches;
-use kibana_serverless::dynamic::{AnswerBody, Args};
+use kibana_serverless::dynamic::{Answer, AnswerBody, Args, Sink};
 use kibana_serverless::{Error, Kibana};
 use serde_json::Value;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
+use std::sync::{Arc, Mutex};
 
 /// Exit codes: what went wrong, for scripts.
 pub mod exit {
@@ -116,12 +118,49 @@ pub fn args(op: &Operation, matches: &ArgMatches) -> Result<Args, Failure> {
                     .map_err(|e| usage(format!("--body {source}: not JSON: {e}")))?;
                 args.body = Some(json);
             }
-        }
-        Body::File { .. } => {
-            if let Some(path) = matches.get_one::<String>("file") {
-                args.raw_body = Some(read(path)?.into());
+            for field in &op.fields {
+                let given = texts(matches, field);
+                if given.is_empty() {
+                    continue;
+                }
+                let v = if field.list {
+                    Value::Array(
+                        given
+                            .iter()
+                            .map(|t| value(field, t))
+                            .collect::<Result<_, _>>()?,
+                    )
+                } else {
+                    value(field, &given[0])?
+                };
+                match args
+                    .body
+                    .get_or_insert_with(|| Value::Object(Default::default()))
+                {
+                    Value::Object(body) => {
+                        body.insert(field.name.clone(), v);
+                    }
+                    _ => {
+                        return Err(usage(format!(
+                            "--{}: the body is not a JSON object",
+                            field.flag
+                        )));
+                    }
+                }
             }
         }
+        Body::File { .. } => match matches.get_one::<String>("file").map(String::as_str) {
+            Some("-") => args.raw_body = Some(read("-")?.into()),
+            // A file is streamed as it is sent, never read whole.
+            Some(path) => {
+                let meta = std::fs::metadata(path).map_err(|e| usage(format!("{path}: {e}")))?;
+                if !meta.is_file() {
+                    return Err(usage(format!("{path}: not a file")));
+                }
+                args.raw_file = Some(path.into());
+            }
+            None => {}
+        },
     }
     Ok(args)
 }
@@ -205,7 +244,7 @@ pub fn curl(
         out.push(format!("-H {}", quote(header)));
     }
     match (&op.body, body_source) {
-        (Body::Json { .. }, Some(_)) => {
+        (Body::Json { .. }, _) if args.body.is_some() => {
             out.push("-H 'content-type: application/json'".into());
             let json = args.body.as_ref().map(Value::to_string).unwrap_or_default();
             out.push(format!("--data-binary {}", quote(&json)));
@@ -222,107 +261,122 @@ pub fn curl(
     out.join(" \\\n  ")
 }
 
-/// Prints an answer: JSON pretty on a terminal and compact otherwise, bytes as they came.
-pub fn print(body: AnswerBody, compact: bool) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    match body {
-        AnswerBody::Json(v) => {
-            if compact || !std::io::stdout().is_terminal() {
-                serde_json::to_writer(&mut stdout, &v)?;
-            } else {
-                serde_json::to_writer_pretty(&mut stdout, &v)?;
-            }
-            writeln!(stdout)?;
-        }
-        AnswerBody::Bytes(bytes) => stdout.write_all(&bytes)?,
-        AnswerBody::Empty => {}
-    }
-    stdout.flush()
-}
-
 /// Every item of a paginated operation, one compact JSON line each, written as each page
-/// arrives (one page in memory at a time); at most `limit`. Paging ends on an empty page, at
-/// the total, without a next cursor, or with an error on a repeated cursor. The number of items.
+/// arrives; at most `limit`. The next page is fetched (and decoded) while this one is written,
+/// so at most two pages are in memory. Paging ends on an empty page, at the total, without a
+/// next cursor, or with an error on a repeated cursor. The number of items.
 pub async fn all(
     kibana: &Kibana,
-    op: &Operation,
+    op: &'static Operation,
     args: &Args,
     limit: Option<u64>,
+    out: &mut Output,
 ) -> Result<u64, Failure> {
     let paging = op
         .paging
         .as_ref()
         .expect("--all is offered on paginated operations only");
+    let fetch = |args: Args| {
+        let kibana = kibana.clone();
+        Prefetch(tokio::spawn(async move {
+            kibana_serverless::invoke(&kibana, &op.domain, &op.rust_method, &args).await
+        }))
+    };
     let mut args = args.clone();
     let mut page = paging.page.as_ref().map(|(_, first)| *first);
+    if let (Some((setter, _)), Some(n)) = (&paging.page, page) {
+        args.params.insert(setter.clone(), Value::from(n));
+    }
     let mut seen_cursors = std::collections::HashSet::new();
     let mut written = 0u64;
-    let mut stdout = std::io::stdout().lock();
     let io = |e: std::io::Error| Failure {
         code: exit::TRANSPORT,
         message: format!("writing the answer: {e}"),
     };
-    loop {
-        if let (Some((setter, _)), Some(n)) = (&paging.page, page) {
-            args.params.insert(setter.clone(), Value::from(n));
-        }
-        let answer = kibana_serverless::invoke(kibana, &op.domain, &op.rust_method, &args)
-            .await
-            .map_err(|e| failure(&e))?;
-        let AnswerBody::Json(body) = answer.body else {
+    let mut next = Some(fetch(args.clone()));
+    while let Some(pending) = next.take() {
+        let answer = pending.answer().await?;
+        let AnswerBody::Json(mut body) = answer.body else {
             return Err(Failure {
                 code: exit::TRANSPORT,
                 message: "a page that is not JSON".into(),
             });
         };
-        let items = body
-            .get(&paging.items)
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
+        let items = match body.get_mut(&paging.items).map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
         if items.is_empty() {
             break;
         }
-        for item in &items {
-            if limit.is_some_and(|l| written >= l) {
-                return Ok(written);
-            }
-            serde_json::to_writer(&mut stdout, item).map_err(|e| io(e.into()))?;
-            writeln!(stdout).map_err(io)?;
-            written += 1;
-        }
-        stdout.flush().map_err(io)?;
         let total = paging
             .total
             .as_ref()
             .and_then(|t| body.get(t))
             .and_then(Value::as_u64);
-        if total.is_some_and(|t| written >= t) || limit.is_some_and(|l| written >= l) {
-            break;
-        }
-        match (&paging.cursor, page) {
-            (_, Some(n)) => page = Some(n + 1),
-            (Some((setter, field)), None) => {
-                let Some(next) = body
-                    .get(field)
-                    .and_then(Value::as_str)
-                    .filter(|c| !c.is_empty())
-                else {
-                    break;
-                };
-                if !seen_cursors.insert(next.to_string()) {
-                    return Err(Failure {
-                        code: exit::FAILED,
-                        message: format!("Kibana repeated the cursor {next:?}; paging stopped"),
-                    });
+        let after = written + items.len() as u64;
+        let last = total.is_some_and(|t| after >= t) || limit.is_some_and(|l| after >= l);
+        if !last {
+            match (&paging.cursor, page) {
+                (_, Some(n)) => {
+                    page = Some(n + 1);
+                    let (setter, _) = paging.page.as_ref().expect("paging by page");
+                    args.params.insert(setter.clone(), Value::from(n + 1));
+                    next = Some(fetch(args.clone()));
                 }
-                args.params
-                    .insert(setter.clone(), Value::String(next.to_string()));
+                (Some((setter, field)), None) => {
+                    if let Some(cursor) = body
+                        .get(field)
+                        .and_then(Value::as_str)
+                        .filter(|c| !c.is_empty())
+                    {
+                        if !seen_cursors.insert(cursor.to_string()) {
+                            return Err(Failure {
+                                code: exit::FAILED,
+                                message: format!(
+                                    "Kibana repeated the cursor {cursor:?}; paging stopped"
+                                ),
+                            });
+                        }
+                        args.params
+                            .insert(setter.clone(), Value::String(cursor.to_string()));
+                        next = Some(fetch(args.clone()));
+                    }
+                }
+                (None, None) => {}
             }
-            (None, None) => break,
         }
+        for item in &items {
+            if limit.is_some_and(|l| written >= l) {
+                break;
+            }
+            out.item(item).map_err(io)?;
+            written += 1;
+        }
+        out.flush().map_err(io)?;
     }
     Ok(written)
+}
+
+/// A page being fetched; dropped unfinished (an error, a limit), its request is cancelled.
+struct Prefetch(tokio::task::JoinHandle<Result<Answer, Error>>);
+
+impl Prefetch {
+    async fn answer(mut self) -> Result<Answer, Failure> {
+        match (&mut self.0).await {
+            Ok(answer) => answer.map_err(|e| failure(&e)),
+            Err(e) => Err(Failure {
+                code: exit::FAILED,
+                message: format!("fetching a page: {e}"),
+            }),
+        }
+    }
+}
+
+impl Drop for Prefetch {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// What a client error means for the exit code, and its message.
@@ -339,18 +393,55 @@ pub fn failure(e: &Error) -> Failure {
     }
 }
 
-/// Runs `op` with its flags against `kibana`.
+/// Runs `op` with its flags against `kibana`, its answer to `out`: JSON pretty on a terminal
+/// and compact otherwise, other bodies (downloads, exports) streamed as they come.
 pub async fn run(
     kibana: &Kibana,
     op: &Operation,
     args: &Args,
     compact: bool,
+    out: Output,
 ) -> Result<(), Failure> {
-    let answer = kibana_serverless::invoke(kibana, &op.domain, &op.rust_method, args)
-        .await
-        .map_err(|e| failure(&e))?;
-    print(answer.body, compact).map_err(|e| Failure {
+    let pretty = !compact && !out.is_file() && std::io::stdout().is_terminal();
+    let shared = Arc::new(Mutex::new(out));
+    let mut args = args.clone();
+    let sink = Arc::clone(&shared);
+    args.sink = Some(Sink::new(move |chunk| {
+        sink.lock().unwrap_or_else(|p| p.into_inner()).write(chunk)
+    }));
+    let answer = kibana_serverless::invoke(kibana, &op.domain, &op.rust_method, &args).await;
+    drop(args);
+    let mut out = Arc::try_unwrap(shared)
+        .ok()
+        .expect("the sink is gone with the arguments")
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner());
+    let answer = answer.map_err(|e| failure(&e))?;
+    let written = match answer.body {
+        AnswerBody::Json(v) => {
+            let mut text = if pretty {
+                serde_json::to_vec_pretty(&v)
+            } else {
+                serde_json::to_vec(&v)
+            }
+            .map_err(|e| Failure {
+                code: exit::TRANSPORT,
+                message: format!("encoding the answer: {e}"),
+            })?;
+            text.push(b'\n');
+            out.write(&text)
+        }
+        AnswerBody::Bytes(bytes) => out.write(&bytes),
+        AnswerBody::Empty | AnswerBody::Streamed(_) => Ok(()),
+    };
+    written.map_err(|e| Failure {
         code: exit::TRANSPORT,
         message: format!("writing the answer: {e}"),
-    })
+    })?;
+    out.finish().map(drop)
+}
+
+/// The output for an operation's answer: items with `--all`, bytes otherwise.
+pub fn output(path: Option<&str>, all: bool) -> Result<Output, Failure> {
+    Output::open(path, if all { Unit::Items } else { Unit::Bytes })
 }

@@ -15,10 +15,28 @@ struct Run {
 
 /// Runs kbn against `url` with `args` (and `stdin`); checks the key shows nowhere.
 fn kbn(url: &str, args: &[&str], stdin: Option<&[u8]>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kbn"))
+    kbn_env(
+        &[("KIBANA_URL", url), ("KIBANA_API_KEY", API_KEY)],
+        args,
+        stdin,
+    )
+}
+
+/// Runs kbn with only `env` of kbn's variables set (no config file unless `KBN_CONFIG` is).
+fn kbn_env(env: &[(&str, &str)], args: &[&str], stdin: Option<&[u8]>) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kbn"));
+    for var in ["KIBANA_URL", "KIBANA_API_KEY", "KBN_PROFILE"] {
+        command.env_remove(var);
+    }
+    command.env(
+        "KBN_CONFIG",
+        std::env::temp_dir().join("kbn-no-such-config.toml"),
+    );
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command
         .args(args)
-        .env("KIBANA_URL", url)
-        .env("KIBANA_API_KEY", API_KEY)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -129,6 +147,79 @@ async fn tasks_against_the_mock() {
         gone.stderr
     );
 
+    // A create with body fields as flags, and its dry run showing the body.
+    let flags = [
+        "spaces",
+        "post-spaces-space",
+        "--id",
+        "flag-team",
+        "--name",
+        "Flag team",
+        "--disabled-features",
+        "dev_tools,ml",
+    ];
+    let created = json(&kbn(&url, &flags, None));
+    assert_eq!(created["id"], "flag-team");
+    assert_eq!(
+        created["disabledFeatures"],
+        serde_json::json!(["dev_tools", "ml"])
+    );
+    let dry = kbn(&url, &[&flags[..], &["--dry-run"]].concat(), None);
+    assert!(
+        dry.stdout.contains(
+            r#"--data-binary '{"disabledFeatures":["dev_tools","ml"],"id":"flag-team","name":"Flag team"}'"#
+        ),
+        "{}",
+        dry.stdout
+    );
+    // A field flag sets the field over the --body file's.
+    let renamed = json(&kbn(
+        &url,
+        &[
+            "spaces",
+            "put-spaces-space-id",
+            "--id",
+            "flag-team",
+            "--body",
+            "-",
+            "--name",
+            "Renamed",
+        ],
+        Some(br#"{"id": "flag-team", "name": "Flag team"}"#),
+    ));
+    assert_eq!(renamed["name"], "Renamed");
+    // A required body may come from its fields alone, but not from nothing.
+    let missing = kbn(&url, &["spaces", "post-spaces-space"], None);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
+
+    // An export to a file: the bytes as they came, the file whole only when the answer was.
+    let exported = std::env::temp_dir().join(format!("kbn-{}-export.ndjson", std::process::id()));
+    let exported_path = exported.to_string_lossy().into_owned();
+    let to_file = kbn(
+        &url,
+        &[
+            "saved_objects",
+            "post-saved-objects-export",
+            "--body",
+            "-",
+            "-o",
+            &exported_path,
+        ],
+        Some(br#"{"type": ["dashboard"]}"#),
+    );
+    assert_eq!(to_file.code, 0, "{}", to_file.stderr);
+    assert!(to_file.stdout.is_empty(), "{}", to_file.stdout);
+    let saved = std::fs::read(&exported).unwrap();
+    assert!(
+        to_file.stderr.starts_with(&format!(
+            "kbn: wrote {} bytes to {exported_path}",
+            saved.len()
+        )),
+        "{}",
+        to_file.stderr
+    );
+    assert!(!std::path::Path::new(&format!("{exported_path}.part")).exists());
+
     // An export, its body from standard input: the ndjson lines as they came.
     let export = kbn(
         &url,
@@ -155,6 +246,7 @@ async fn tasks_against_the_mock() {
         objects.len(),
         "the export's details come last"
     );
+    assert_eq!(saved, export.stdout.as_bytes(), "the same export to a file");
 
     // An upload from a file.
     let mut zip = b"PK\x03\x04".to_vec();
@@ -458,4 +550,196 @@ fn the_reference_lists_every_command_and_its_flags() {
         "enum flags are listed"
     );
     assert!(run.stdout.contains("One of: asc, desc."));
+}
+
+/// A file only its owner may read, as a key file must be.
+fn private_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("kbn-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    path
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_from_a_config_file() {
+    let mock = MockKibana::start().await.unwrap();
+    let key_file = private_file("prod.key", &format!("{API_KEY}\n"));
+    let config = file(
+        "config.toml",
+        format!(
+            "default = \"prod\"\n\n\
+             [profiles.prod]\nurl = \"{url}\"\napi_key_file = \"{key}\"\n\n\
+             [profiles.team]\nurl = \"{url}\"\napi_key_env = \"TEAM_KIBANA_KEY\"\nspace = \"team-a\"\n\n\
+             [profiles.elsewhere]\nurl = \"http://127.0.0.1:9\"\napi_key_env = \"TEAM_KIBANA_KEY\"\n",
+            url = mock.url(),
+            key = key_file.display()
+        )
+        .as_bytes(),
+    );
+    let list = ["fleet", "get-fleet-agents", "--per-page", "1"];
+    let with = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut all = vec![("KBN_CONFIG", config.as_str())];
+        all.extend_from_slice(env);
+        kbn_env(&all, &[&list[..], extra].concat(), None)
+    };
+
+    // The default profile: URL and key from the config and its key file.
+    let run = with(&[], &[]);
+    assert_eq!(json(&run)["items"].as_array().unwrap().len(), 1);
+    // A named profile, its key from an environment variable, its space in the request.
+    let run = with(
+        &[("TEAM_KIBANA_KEY", API_KEY)],
+        &["--profile", "team", "--dry-run"],
+    );
+    assert!(
+        run.stdout.contains("/s/team-a/api/fleet/agents"),
+        "{}",
+        run.stdout
+    );
+    let run = with(
+        &[("TEAM_KIBANA_KEY", API_KEY), ("KBN_PROFILE", "team")],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A flag on the command line wins over the profile.
+    let run = with(
+        &[("TEAM_KIBANA_KEY", API_KEY)],
+        &["--profile", "elsewhere", "--url", &mock.url()],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // A named profile wins over KIBANA_URL; KIBANA_URL over the default profile.
+    let run = with(
+        &[("TEAM_KIBANA_KEY", API_KEY), ("KIBANA_URL", &mock.url())],
+        &["--profile", "elsewhere"],
+    );
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    let run = with(&[("KIBANA_URL", "http://127.0.0.1:9")], &[]);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+
+    // What is wrong with a profile is a usage error that says what, and shows no key.
+    let run = with(&[], &["--profile", "team"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("TEAM_KIBANA_KEY is not set"),
+        "{}",
+        run.stderr
+    );
+    let run = with(&[], &["--profile", "nobody"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("no profile \"nobody\" (profiles: elsewhere, prod, team)"),
+        "{}",
+        run.stderr
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let run = with(&[], &[]);
+        assert_eq!(run.code, 2);
+        assert!(run.stderr.contains("mode 644"), "{}", run.stderr);
+        assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
+    }
+    let inline = file(
+        "inline.toml",
+        format!(
+            "[profiles.a]\nurl = \"{}\"\napi_key = \"{API_KEY}\"\n",
+            mock.url()
+        )
+        .as_bytes(),
+    );
+    let run = kbn_env(
+        &[("KBN_CONFIG", &inline)],
+        &[&list[..], &["--profile", "a"]].concat(),
+        None,
+    );
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("holds a key"), "{}", run.stderr);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_to_a_file_and_a_download_cut_short() {
+    let mock = MockKibana::start().await.unwrap();
+    let out = std::env::temp_dir().join(format!("kbn-{}-agents.ndjson", std::process::id()));
+    let path = out.to_string_lossy().into_owned();
+    let run = kbn(
+        &mock.url(),
+        &[
+            "fleet",
+            "get-fleet-agents",
+            "--all",
+            "--per-page",
+            "300",
+            "--output",
+            &path,
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.is_empty());
+    assert!(
+        run.stderr
+            .starts_with(&format!("kbn: wrote 2500 items to {path}")),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), 2500);
+
+    // An export cut mid-body: exit 5, the part that came kept as .part, no file that looks whole.
+    let proxy = kibana_serverless_testkit::faults::FaultProxy::with_faults(
+        &mock.url(),
+        vec![kibana_serverless_testkit::faults::Fault::ResetMidBody],
+    )
+    .await
+    .unwrap();
+    let cut = std::env::temp_dir().join(format!("kbn-{}-cut.ndjson", std::process::id()));
+    let cut_path = cut.to_string_lossy().into_owned();
+    let run = kbn(
+        &proxy.url(),
+        &[
+            "saved_objects",
+            "post-saved-objects-export",
+            "--body",
+            "-",
+            "-o",
+            &cut_path,
+        ],
+        Some(br#"{"type": ["dashboard", "index-pattern", "visualization"]}"#),
+    );
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(!cut.exists(), "a cut export is not where a whole one goes");
+    let part = format!("{cut_path}.part");
+    assert!(
+        run.stderr.contains(&format!("what came is in {part}")),
+        "{}",
+        run.stderr
+    );
+    let came = std::fs::read(&part).unwrap();
+    assert!(!came.is_empty() && came.len() < 1 << 20, "{}", came.len());
+    std::fs::remove_file(part).unwrap();
+}
+
+#[test]
+fn man_pages_for_every_command() {
+    let run = kbn("http://127.0.0.1:9", &["man"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(".ie \\n(.g .ds Aq"),
+        "{}",
+        &run.stdout[..200.min(run.stdout.len())]
+    );
+    assert!(run.stdout.contains(".TH kbn 1"), "roff with its title");
+    let dir = std::env::temp_dir().join(format!("kbn-{}-man", std::process::id()));
+    let run = kbn("http://127.0.0.1:9", &["man", &dir.to_string_lossy()], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for op in kibana_serverless_cli::model::operations() {
+        let page = dir.join(format!("kbn-{}-{}.1", op.domain, op.command));
+        assert!(page.exists(), "{}", page.display());
+    }
+    std::fs::remove_dir_all(dir).unwrap();
 }

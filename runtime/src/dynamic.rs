@@ -9,6 +9,8 @@ use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 /// The arguments of one call.
 #[derive(Debug, Clone, Default)]
@@ -19,6 +21,36 @@ pub struct Args {
     pub body: Option<Value>,
     /// A raw body (an archive upload).
     pub raw_body: Option<Bytes>,
+    /// A raw body read from this file as it is sent, never whole in memory (when `raw_body`
+    /// is `None`).
+    pub raw_file: Option<PathBuf>,
+    /// Where an untyped answer's bytes go as they arrive (a download to a file), instead of
+    /// into memory; the answer is then [`AnswerBody::Streamed`].
+    pub sink: Option<Sink>,
+}
+
+/// Receives an untyped answer's bytes chunk by chunk, in order. An error from it ends the
+/// call with [`Error::Io`].
+#[derive(Clone)]
+pub struct Sink(Arc<Mutex<dyn FnMut(&[u8]) -> std::io::Result<()> + Send>>);
+
+impl Sink {
+    /// A sink calling `write` with each chunk.
+    pub fn new(write: impl FnMut(&[u8]) -> std::io::Result<()> + Send + 'static) -> Self {
+        Self(Arc::new(Mutex::new(write)))
+    }
+
+    fn write(&self, chunk: &[u8]) -> std::io::Result<()> {
+        // A panic in an earlier call poisons the lock; the sink itself is still usable.
+        let mut write = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        write(chunk)
+    }
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Sink")
+    }
 }
 
 /// What an operation answered.
@@ -39,6 +71,9 @@ pub enum AnswerBody {
     Bytes(Bytes),
     /// No body.
     Empty,
+    /// A body the operation does not type, given to the arguments' [`Sink`] as it arrived:
+    /// its length in bytes.
+    Streamed(u64),
 }
 
 impl Args {
@@ -114,10 +149,22 @@ pub fn json<T: Serialize>(response: ResponseValue<T>) -> Result<Answer, Error> {
     })
 }
 
-/// An untyped answer, read whole.
-pub async fn bytes(response: ResponseValue<ByteStream>) -> Result<Answer, Error> {
+/// An untyped answer: read whole, or given to the arguments' sink chunk by chunk.
+pub async fn bytes(response: ResponseValue<ByteStream>, args: &Args) -> Result<Answer, Error> {
     use futures::TryStreamExt;
     let status = response.status().as_u16();
+    if let Some(sink) = &args.sink {
+        let mut stream = response.into_inner().into_inner();
+        let mut length = 0u64;
+        while let Some(chunk) = stream.try_next().await.map_err(Error::from_reqwest)? {
+            sink.write(&chunk).map_err(Error::Io)?;
+            length += chunk.len() as u64;
+        }
+        return Ok(Answer {
+            status,
+            body: AnswerBody::Streamed(length),
+        });
+    }
     let chunks: Vec<Bytes> = response
         .into_inner()
         .into_inner()
@@ -143,9 +190,62 @@ pub fn unknown(what: &str, name: &str) -> Error {
     Error::InvalidRequest(format!("no {what} named `{name}`"))
 }
 
-/// The error for a call without the raw body its operation needs.
-pub fn missing_raw_body(operation: &str) -> Error {
-    Error::InvalidRequest(format!("`{operation}` takes a raw body"))
+/// A call's raw body, and the media type its first bytes show (an archive's).
+pub struct RawBody {
+    /// The bytes, or the file's stream.
+    pub body: reqwest::Body,
+    /// `application/zip` or `application/gzip` when a file starts like one.
+    pub sniffed: Option<&'static str>,
+}
+
+/// The raw body of a call: its bytes, or its file streamed as it is sent. A file cannot be
+/// sent twice, so such a request is never retried.
+pub async fn raw_body(args: &Args, operation: &str) -> Result<RawBody, Error> {
+    use tokio::io::AsyncReadExt;
+    match (&args.raw_body, &args.raw_file) {
+        (Some(bytes), _) => Ok(RawBody {
+            body: bytes.clone().into(),
+            sniffed: None,
+        }),
+        (None, Some(path)) => {
+            let named = |e: std::io::Error| {
+                Error::Io(std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}", path.display()),
+                ))
+            };
+            let mut file = tokio::fs::File::open(path).await.map_err(named)?;
+            let mut head = [0u8; 4];
+            let mut got = 0;
+            while got < head.len() {
+                match file.read(&mut head[got..]).await.map_err(named)? {
+                    0 => break,
+                    n => got += n,
+                }
+            }
+            let head = Bytes::copy_from_slice(&head[..got]);
+            let sniffed = crate::archive::sniff(&head);
+            let first =
+                futures::stream::once(futures::future::ready(Ok::<_, std::io::Error>(head)));
+            let rest = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
+            Ok(RawBody {
+                body: reqwest::Body::wrap_stream(futures::StreamExt::chain(first, rest)),
+                sniffed,
+            })
+        }
+        (None, None) => Err(Error::InvalidRequest(format!(
+            "`{operation}` takes a raw body"
+        ))),
+    }
+}
+
+/// Runs `call` (a send) with the raw body's sniffed media type known to the request hook,
+/// which sends it when the operation accepts that type.
+pub async fn sent_as<F: std::future::Future>(sniffed: Option<&'static str>, call: F) -> F::Output {
+    match sniffed {
+        Some(media_type) => crate::upload::STREAMED_TYPE.scope(media_type, call).await,
+        None => call.await,
+    }
 }
 
 #[cfg(test)]

@@ -76,7 +76,8 @@ pub fn add_headers(context: &RequestContext, request: &mut reqwest::Request) {
 
 /// Raw bodies go out as `application/octet-stream`; an operation that takes specific media
 /// types (Fleet's package upload takes zip or gzip) gets the one its bytes are, told from their
-/// magic numbers, when the body is in memory. A streamed upload sets its type itself. A
+/// magic numbers (for a streamed file, read before it is sent). A streamed upload sets its
+/// type itself. A
 /// multipart operation (an ndjson import) sends the bytes, streamed or not, as its file field.
 pub fn prepare_raw_body(request: &mut reqwest::Request, operation: &str, raw: RawBodies) {
     let entry = raw.iter().find(|r| r.operation == operation);
@@ -106,10 +107,11 @@ pub fn prepare_raw_body(request: &mut reqwest::Request, operation: &str, raw: Ra
     if !is_octet {
         return;
     }
-    let Some(bytes) = request.body().and_then(reqwest::Body::as_bytes) else {
-        return;
+    let sniffed = match request.body().and_then(reqwest::Body::as_bytes) {
+        Some(bytes) => crate::archive::sniff(bytes),
+        None => crate::upload::STREAMED_TYPE.try_with(|t| *t).ok(),
     };
-    if let Some(sniffed) = crate::archive::sniff(bytes).filter(|t| accepted.contains(t)) {
+    if let Some(sniffed) = sniffed.filter(|t| accepted.contains(t)) {
         request
             .headers_mut()
             .insert(CONTENT_TYPE, HeaderValue::from_static(sniffed));

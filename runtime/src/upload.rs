@@ -13,6 +13,9 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 tokio::task_local! {
     /// The media type of the body being sent by this task, for the request hook.
     pub(crate) static BODY_CONTENT_TYPE: &'static str;
+    /// The media type a streamed raw body's first bytes show, for the request hook to use
+    /// when the operation accepts it (it cannot see into a stream).
+    pub(crate) static STREAMED_TYPE: &'static str;
 }
 
 /// An archive's format.

@@ -71,10 +71,9 @@ fn arm(method: &syn::Ident, b: &Builder) -> Option<TokenStream> {
         let key = setter.to_string();
         if is_reqwest_body(ty) {
             quote! {
-                match &args.raw_body {
-                    Some(raw) => b = b.#setter(raw.clone()),
-                    None => return Err(crate::dynamic::missing_raw_body(#name)),
-                }
+                let raw = crate::dynamic::raw_body(args, #name).await?;
+                let sniffed = raw.sniffed;
+                b = b.#setter(raw.body);
             }
         } else if key == "body" {
             quote! {
@@ -87,17 +86,23 @@ fn arm(method: &syn::Ident, b: &Builder) -> Option<TokenStream> {
         }
     });
     let answer = b.answer.as_ref()?;
+    // A streamed file's type, read from its first bytes, goes with its send.
+    let send = if b.setters.iter().any(|(_, ty)| is_reqwest_body(ty)) {
+        quote!(crate::dynamic::sent_as(sniffed, b.send()).await?)
+    } else {
+        quote!(b.send().await?)
+    };
     let read = match answer {
-        Type::Tuple(t) if t.elems.is_empty() => quote!(crate::dynamic::empty(b.send().await?)),
+        Type::Tuple(t) if t.elems.is_empty() => quote!(crate::dynamic::empty(#send)),
         Type::Path(p)
             if p.path
                 .segments
                 .last()
                 .is_some_and(|s| s.ident == "ByteStream") =>
         {
-            quote!(crate::dynamic::bytes(b.send().await?).await)
+            quote!(crate::dynamic::bytes(#send, args).await)
         }
-        _ => quote!(crate::dynamic::json(b.send().await?)),
+        _ => quote!(crate::dynamic::json(#send)),
     };
     Some(quote! {
         #name => {
@@ -223,9 +228,12 @@ mod tests {
         );
         let invoke = &text[text.find("pubasyncfninvoke").unwrap()..];
         assert!(!invoke.contains("body_map"), "{invoke}");
-        assert!(text.contains("Some(raw)=>b=b.body(raw.clone())"), "{text}");
         assert!(
-            text.contains("crate::dynamic::bytes(b.send().await?).await"),
+            text.contains("letraw=crate::dynamic::raw_body(args,\"upload\").await?;letsniffed=raw.sniffed;b=b.body(raw.body);"),
+            "{text}"
+        );
+        assert!(
+            text.contains("crate::dynamic::bytes(crate::dynamic::sent_as(sniffed,b.send()).await?,args,).await"),
             "{text}"
         );
         assert!(
