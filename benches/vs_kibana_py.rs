@@ -1,19 +1,24 @@
-//! The same two tasks through this client and through kibana-py (Python), against one mock
-//! Kibana: list 100,000 agents page by page, and export 100,000 saved objects. Each side runs in
-//! its own process, so its wall time and peak memory are its own. Prints the ratios.
+//! The same two tasks through this client and through kibana-py (Python): list 100,000 agents
+//! page by page, and export 100,000 saved objects. Fair by construction:
 //!
-//! The Rust side runs twice: on a current-thread runtime (single-threaded, like the Python
-//! process) and on a two-worker multi-thread runtime (where glibc gives each worker thread its
-//! own heap arena, so peak memory is higher), and for the agents also with prefetch (the next
-//! page fetched and decoded on the other worker). The mock runs in this parent process.
+//! - the mock Kibana runs in a process of its own, started once and warmed before any timing;
+//! - each client runs alone, in a process of its own (its wall time and peak memory are its
+//!   own), one after the other, on the same cores;
+//! - beside the typed client runs the floor: the same requests with reqwest, each page or line
+//!   only parsed (`serde::de::IgnoredAny`), so the table shows what decoding adds;
+//! - several rounds, in alternating order; the table gives the minimum and the median.
 //!
-//! `benches/vs_kibana_py.sh` installs kibana-py into a virtualenv and runs this bench.
+//! `benches/vs_kibana_py.sh` installs kibana-py into a virtualenv and runs this bench
+//! (`VS_ROUNDS` rounds, 5 by default).
 
 use futures::TryStreamExt;
 use kibana_serverless::Kibana;
 use kibana_serverless_mock::{API_KEY, MockConfig, MockKibana};
-use std::process::Command;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
 use std::time::Instant;
+
+const ITEMS: usize = 100_000;
 
 fn peak_rss_kib() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -27,9 +32,8 @@ fn peak_rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn rust_task(task: &str, url: &str, prefetch: bool) {
-    let kibana = Kibana::new(url, API_KEY).unwrap();
-    let started = Instant::now();
+/// The client: typed items through `items()` and `lines()`.
+async fn typed(task: &str, kibana: &Kibana, prefetch: bool) -> u64 {
     let mut items = 0u64;
     match task {
         "agents" => {
@@ -43,7 +47,7 @@ async fn rust_task(task: &str, url: &str, prefetch: bool) {
                 items += 1;
             }
         }
-        "export" => {
+        _ => {
             let body: kibana_serverless::saved_objects::types::PostSavedObjectsExportBody =
                 serde_json::from_value(serde_json::json!({"type": ["dashboard", "visualization"]}))
                     .unwrap();
@@ -61,123 +65,270 @@ async fn rust_task(task: &str, url: &str, prefetch: bool) {
                 }
             }
         }
-        other => panic!("unknown task {other}"),
     }
-    println!(
-        "items={items} seconds={:.3} peak_rss_kib={}",
-        started.elapsed().as_secs_f64(),
-        peak_rss_kib()
-    );
+    items
 }
 
-fn parse(out: &str) -> (u64, f64, u64) {
-    let field = |k: &str| {
-        out.split_whitespace()
-            .find_map(|w| w.strip_prefix(k))
-            .unwrap_or_else(|| panic!("no {k} in {out:?}"))
-            .to_string()
-    };
-    (
-        field("items=").parse().unwrap(),
-        field("seconds=").parse().unwrap(),
-        field("peak_rss_kib=").parse().unwrap(),
-    )
+/// The floor: the same requests with reqwest, every page or line parsed and nothing built.
+async fn floor(task: &str, url: &str) -> u64 {
+    use serde::de::IgnoredAny;
+    let http = reqwest::Client::new();
+    let auth = format!("ApiKey {API_KEY}");
+    let mut items = 0u64;
+    match task {
+        "agents" => {
+            #[derive(serde::Deserialize)]
+            struct Page {
+                items: Vec<IgnoredAny>,
+                // The mock, like Kibana, may write counters as floats.
+                total: f64,
+            }
+            for page in 1.. {
+                let body = http
+                    .get(format!("{url}/api/fleet/agents?page={page}&perPage=1000"))
+                    .header("authorization", &auth)
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+                let page: Page = serde_json::from_slice(&body).unwrap();
+                items += page.items.len() as u64;
+                if page.items.is_empty() || items as f64 >= page.total {
+                    break;
+                }
+            }
+        }
+        _ => {
+            let mut body = http
+                .post(format!("{url}/api/saved_objects/_export"))
+                .header("authorization", &auth)
+                .header("kbn-xsrf", "true")
+                .header("content-type", "application/json")
+                .body(r#"{"type": ["dashboard", "visualization"]}"#)
+                .send()
+                .await
+                .unwrap()
+                .bytes_stream();
+            let mut pending = Vec::new();
+            while let Some(chunk) = body.try_next().await.unwrap() {
+                pending.extend_from_slice(&chunk);
+                let mut start = 0;
+                while let Some(end) = pending[start..].iter().position(|b| *b == b'\n') {
+                    let line = &pending[start..start + end];
+                    serde_json::from_slice::<IgnoredAny>(line).unwrap();
+                    items += 1;
+                    start += end + 1;
+                }
+                pending.drain(..start);
+            }
+            if !pending.is_empty() {
+                serde_json::from_slice::<IgnoredAny>(&pending).unwrap();
+                items += 1;
+            }
+            // The last line is the export's details.
+            items -= 1;
+        }
+    }
+    items
 }
 
-/// Runs `program args` to completion on a blocking thread; panics with its stderr on failure.
-async fn run(program: std::path::PathBuf, args: Vec<String>) -> String {
-    let out = tokio::task::spawn_blocking(move || Command::new(program).args(args).output())
-        .await
-        .unwrap()
+/// One side in this (child) process; prints its figures.
+fn child_task(side: &str, task: &str, url: &str) {
+    // One thread, as the Python process has; with prefetch, two workers (the next page is
+    // fetched and decoded on the other core).
+    let runtime = if side == "prefetch" {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    }
+    .unwrap();
+    runtime.block_on(async {
+        // Built before the clock starts, on both sides (it installs the TLS provider).
+        let kibana = Kibana::new(url, API_KEY).unwrap();
+        let started = Instant::now();
+        let items = match side {
+            "typed" => typed(task, &kibana, false).await,
+            "prefetch" => typed(task, &kibana, true).await,
+            _ => floor(task, url).await,
+        };
+        println!(
+            "items={items} seconds={:.3} peak_rss_kib={}",
+            started.elapsed().as_secs_f64(),
+            peak_rss_kib()
+        );
+    });
+}
+
+/// The mock in this (child) process: prints its URL, serves until its stdin closes.
+fn child_mock() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
         .unwrap();
+    runtime.block_on(async {
+        let mock = MockKibana::start_with(MockConfig {
+            agents: ITEMS,
+            saved_objects: ITEMS,
+            ..MockConfig::default()
+        })
+        .await
+        .unwrap();
+        println!("{}", mock.url());
+        tokio::task::spawn_blocking(|| std::io::stdin().read_to_end(&mut Vec::new()))
+            .await
+            .unwrap()
+            .unwrap();
+    });
+}
+
+struct Figures {
+    seconds: f64,
+    peak_kib: u64,
+}
+
+fn run(program: &str, args: &[&str]) -> Figures {
+    let out = Command::new(program).args(args).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
-        "{}",
+        "{program} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let field = |k: &str| {
+        text.split_whitespace()
+            .find_map(|w| w.strip_prefix(k))
+            .unwrap_or_else(|| panic!("no {k} in {text:?}"))
+            .to_string()
+    };
+    let items: usize = field("items=").parse().unwrap();
+    assert_eq!(items, ITEMS, "{program} {args:?}");
+    Figures {
+        seconds: field("seconds=").parse().unwrap(),
+        peak_kib: field("peak_rss_kib=").parse().unwrap(),
+    }
+}
+
+fn start_mock(exe: &str) -> (Child, String) {
+    let mut child = Command::new(exe)
+        .arg("--mock")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut url = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut url)
+        .unwrap();
+    (child, url.trim().to_string())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() >= 5 && args[1] == "--rust-task" {
-        let runtime = match args[4].as_str() {
-            "current-thread" => tokio::runtime::Builder::new_current_thread(),
-            _ => {
-                let mut b = tokio::runtime::Builder::new_multi_thread();
-                b.worker_threads(2);
-                b
-            }
-        }
-        .enable_all()
-        .build()
-        .unwrap();
-        return runtime.block_on(rust_task(&args[2], &args[3], args[4].ends_with("prefetch")));
+    match args.get(1).map(String::as_str) {
+        Some("--mock") => return child_mock(),
+        Some("--side") => return child_task(&args[2], &args[3], &args[4]),
+        _ => {}
     }
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(compare());
-}
-
-async fn compare() {
     let python = std::env::var("KIBANA_PY_PYTHON").expect(
         "KIBANA_PY_PYTHON: the virtualenv's python with kibana-py (run benches/vs_kibana_py.sh)",
     );
+    let rounds: usize = std::env::var("VS_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(5);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/kibana_py.py");
-    let mock = MockKibana::start_with(MockConfig {
-        agents: 100_000,
-        saved_objects: 100_000,
-        ..MockConfig::default()
-    })
-    .await
-    .unwrap();
-    let url = mock.url();
     let exe = std::env::current_exe().unwrap();
+    let exe = exe.to_str().unwrap();
+    let (mut mock, url) = start_mock(exe);
     println!(
-        "| task (100,000 items) | rust runtime | rust s | python s | speed-up | rust peak MiB | python peak MiB | memory ratio |"
+        "{} cores; mock in its own process; each client alone in its own; {rounds} rounds\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| task ({ITEMS} items) | side | min s | median s | median peak MiB | kibana-py time / this | kibana-py memory / this |"
+    );
+    println!("|---|---|---|---|---|---|---|");
     for task in ["agents", "export"] {
-        let rust_args = |runtime: &str| {
-            vec![
-                "--rust-task".to_string(),
-                task.to_string(),
-                url.clone(),
-                runtime.to_string(),
-            ]
+        let mut sides: Vec<(&str, Vec<String>, String)> = vec![
+            (
+                "parse only (reqwest + `IgnoredAny`): the floor",
+                vec!["--side".into(), "floor".into(), task.into(), url.clone()],
+                exe.to_string(),
+            ),
+            (
+                "kibana-serverless (typed)",
+                vec!["--side".into(), "typed".into(), task.into(), url.clone()],
+                exe.to_string(),
+            ),
+            (
+                "kibana-py 0.6.0",
+                vec![script.into(), task.into(), url.clone(), API_KEY.into()],
+                python.clone(),
+            ),
+        ];
+        if task == "agents" {
+            sides.insert(
+                2,
+                (
+                    "kibana-serverless (typed, prefetch, 2 threads)",
+                    vec!["--side".into(), "prefetch".into(), task.into(), url.clone()],
+                    exe.to_string(),
+                ),
+            );
+        }
+        let python_side = sides.len() - 1;
+        let call = |i: usize| {
+            let (_, args, program) = &sides[i];
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            run(program, &args)
         };
-        // One untimed run first, so that every side meets the mock's caches warm.
-        run(exe.clone(), rust_args("current-thread")).await;
-        let py = run(
-            python.clone().into(),
-            vec![
-                script.to_string(),
-                task.to_string(),
-                url.clone(),
-                API_KEY.to_string(),
-            ],
-        )
-        .await;
-        let (pi, ps, pm) = parse(&py);
-        assert_eq!(pi, 100_000, "python items");
-        let variants: &[&str] = if task == "agents" {
-            &["current-thread", "multi-thread", "multi-thread, prefetch"]
-        } else {
-            &["current-thread", "multi-thread"]
-        };
-        for &runtime in variants {
-            let (ri, rs, rm) = parse(&run(exe.clone(), rust_args(runtime)).await);
-            assert_eq!(ri, 100_000, "rust items");
+        // Untimed: every side meets the mock warm.
+        for i in 0..sides.len() {
+            call(i);
+        }
+        let mut figures: Vec<Vec<Figures>> = (0..sides.len()).map(|_| Vec::new()).collect();
+        for round in 0..rounds {
+            for k in 0..sides.len() {
+                let i = if round % 2 == 0 {
+                    k
+                } else {
+                    sides.len() - 1 - k
+                };
+                figures[i].push(call(i));
+            }
+        }
+        let summary: Vec<(f64, f64, f64)> = figures
+            .iter()
+            .map(|f| {
+                (
+                    f.iter().map(|x| x.seconds).fold(f64::INFINITY, f64::min),
+                    median(f.iter().map(|x| x.seconds).collect()),
+                    median(f.iter().map(|x| x.peak_kib as f64 / 1024.0).collect()),
+                )
+            })
+            .collect();
+        let (_, py_time, py_mem) = summary[python_side];
+        for ((name, _, _), (min, med, mem)) in sides.iter().zip(&summary) {
             println!(
-                "| {task} | {runtime} | {rs:.2} | {ps:.2} | {:.1}x | {:.1} | {:.1} | 1/{:.1} |",
-                ps / rs,
-                rm as f64 / 1024.0,
-                pm as f64 / 1024.0,
-                pm as f64 / rm as f64
+                "| {task} | {name} | {min:.3} | {med:.3} | {mem:.1} | {:.1}x | {:.1}x |",
+                py_time / med,
+                py_mem / mem
             );
         }
     }
+    drop(mock.stdin.take());
+    let _ = mock.wait();
 }

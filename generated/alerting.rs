@@ -205,9 +205,9 @@ pub mod types {
     ///`AlertsFilterQueryFiltersItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AlertsFilterQueryFiltersItem {
-        pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub query: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub meta: crate::JsonObject,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub query: crate::JsonObject,
         #[serde(
             rename = "$state",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -2689,14 +2689,14 @@ pub mod types {
     pub struct Filter {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<FilterMeta>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub query: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub query: crate::JsonObject,
         #[serde(
             rename = "$state",
             default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "crate::JsonObject::is_empty"
         )]
-        pub state: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub state: crate::JsonObject,
     }
     impl Filter {
         pub fn builder() -> builder::Filter {
@@ -2730,8 +2730,8 @@ pub mod types {
         pub key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub negate: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub params: crate::JsonObject,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5595,8 +5595,8 @@ pub mod types {
         ///Connector identifier.
         pub id: ::std::string::String,
         ///Connector parameters, rendered as Mustache templates.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub params: crate::JsonObject,
         ///Whether alert data feeds the templates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_alert_data_for_template: ::std::option::Option<bool>,
@@ -5659,8 +5659,8 @@ pub mod types {
         ///Summary of the latest run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_run: ::std::option::Option<RuleResponseLastRun>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub mapped_params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub mapped_params: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub monitoring: ::std::option::Option<RuleResponseMonitoring>,
         ///Whether all alerts are muted.
@@ -5674,7 +5674,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_when: ::std::option::Option<NotifyWhenNullable>,
         ///Rule-type-specific parameters.
-        pub params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub params: crate::JsonObject,
         ///Revision number of the rule.
         pub revision: f64,
         ///Rule type identifier.
@@ -5716,7 +5716,7 @@ pub mod types {
         ///Connector identifier.
         pub id: ::std::string::String,
         ///Connector parameters, rendered as Mustache templates.
-        pub params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub params: crate::JsonObject,
         ///Whether alert data feeds the templates.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_alert_data_for_template: ::std::option::Option<bool>,
@@ -6903,8 +6903,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub notify_when: ::std::option::Option<NotifyWhenNullable>,
         ///Rule-type-specific parameters.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub params: crate::JsonObject,
         pub schedule: Schedule,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
@@ -7121,14 +7121,8 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AlertsFilterQueryFiltersItem {
-            meta: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-            query: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            meta: ::std::result::Result<crate::JsonObject, ::std::string::String>,
+            query: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             state: ::std::result::Result<
                 ::std::option::Option<super::AlertsFilterQueryFiltersItemState>,
                 ::std::string::String,
@@ -7146,9 +7140,7 @@ pub mod types {
         impl AlertsFilterQueryFiltersItem {
             pub fn meta<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.meta = value
@@ -7160,9 +7152,7 @@ pub mod types {
             }
             pub fn query<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.query = value
@@ -8629,14 +8619,8 @@ pub mod types {
                 ::std::option::Option<super::FilterMeta>,
                 ::std::string::String,
             >,
-            query: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-            state: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            query: ::std::result::Result<crate::JsonObject, ::std::string::String>,
+            state: ::std::result::Result<crate::JsonObject, ::std::string::String>,
         }
         impl ::std::default::Default for Filter {
             fn default() -> Self {
@@ -8662,9 +8646,7 @@ pub mod types {
             }
             pub fn query<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.query = value
@@ -8676,9 +8658,7 @@ pub mod types {
             }
             pub fn state<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.state = value
@@ -8748,10 +8728,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            params: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            params: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             type_: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8892,9 +8869,7 @@ pub mod types {
             }
             pub fn params<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.params = value
@@ -9535,10 +9510,7 @@ pub mod types {
                 ::std::string::String,
             >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            params: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            params: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             use_alert_data_for_template: ::std::result::Result<
                 ::std::option::Option<bool>,
                 ::std::string::String,
@@ -9614,9 +9586,7 @@ pub mod types {
             }
             pub fn params<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.params = value
@@ -10571,10 +10541,7 @@ pub mod types {
                 ::std::option::Option<super::NotifyWhenNullable>,
                 ::std::string::String,
             >,
-            params: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            params: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             schedule: ::std::result::Result<super::Schedule, ::std::string::String>,
             tags: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -10680,9 +10647,7 @@ pub mod types {
             }
             pub fn params<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.params = value

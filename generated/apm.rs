@@ -366,29 +366,22 @@ pub mod types {
     ///`CreateUpdateAgentConfigurationResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct CreateUpdateAgentConfigurationResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct CreateUpdateAgentConfigurationResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for CreateUpdateAgentConfigurationResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
     impl ::std::convert::From<CreateUpdateAgentConfigurationResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for crate::JsonObject {
         fn from(value: CreateUpdateAgentConfigurationResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for CreateUpdateAgentConfigurationResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject>
+    for CreateUpdateAgentConfigurationResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -412,29 +405,20 @@ pub mod types {
     ///`DeleteSourceMapResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct DeleteSourceMapResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct DeleteSourceMapResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for DeleteSourceMapResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<DeleteSourceMapResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<DeleteSourceMapResponse> for crate::JsonObject {
         fn from(value: DeleteSourceMapResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for DeleteSourceMapResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for DeleteSourceMapResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -442,8 +426,8 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SaveApmServerSchemaBody {
         ///Free-form schema object.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub schema: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub schema: crate::JsonObject,
     }
     impl SaveApmServerSchemaBody {
         pub fn builder() -> builder::SaveApmServerSchemaBody {
@@ -453,29 +437,20 @@ pub mod types {
     ///`SaveApmServerSchemaResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct SaveApmServerSchemaResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct SaveApmServerSchemaResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for SaveApmServerSchemaResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<SaveApmServerSchemaResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<SaveApmServerSchemaResponse> for crate::JsonObject {
         fn from(value: SaveApmServerSchemaResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for SaveApmServerSchemaResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for SaveApmServerSchemaResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -1171,10 +1146,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct SaveApmServerSchemaBody {
-            schema: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            schema: ::std::result::Result<crate::JsonObject, ::std::string::String>,
         }
         impl ::std::default::Default for SaveApmServerSchemaBody {
             fn default() -> Self {
@@ -1186,9 +1158,7 @@ pub mod types {
         impl SaveApmServerSchemaBody {
             pub fn schema<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.schema = value

@@ -18,8 +18,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auth_mode: ::std::option::Option<ConnectorListItemAuthMode>,
         ///Type-specific configuration; omitted for preconfigured connectors.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub config: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub config: crate::JsonObject,
         ///Connector type, e.g. `.index`.
         pub connector_type_id: ::std::string::String,
         ///Connector identifier.
@@ -93,8 +93,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub auth_mode: ::std::option::Option<ConnectorResponseAuthMode>,
         ///Type-specific configuration; omitted for preconfigured connectors.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub config: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub config: crate::JsonObject,
         ///Connector type, e.g. `.index`.
         pub connector_type_id: ::std::string::String,
         ///Connector identifier.
@@ -242,15 +242,15 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct CreateConnectorRequest {
         ///Type-specific configuration.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub config: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub config: crate::JsonObject,
         ///Connector type, e.g. `.email`.
         pub connector_type_id: ::std::string::String,
         ///Display name.
         pub name: ::std::string::String,
         ///Type-specific credentials (API keys, passwords, tokens, certificates); write-only.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub secrets: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub secrets: crate::JsonObject,
     }
     impl ::std::fmt::Debug for CreateConnectorRequest {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -951,9 +951,7 @@ pub mod types {
             extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         },
         Variant1 {
-            documents: ::std::vec::Vec<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
+            documents: ::std::vec::Vec<crate::JsonObject>,
             #[serde(flatten)]
             extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         },
@@ -989,12 +987,9 @@ pub mod types {
             #[serde(
                 rename = "customDetails",
                 default,
-                skip_serializing_if = "::serde_json::Map::is_empty"
+                skip_serializing_if = "crate::JsonObject::is_empty"
             )]
-            custom_details: ::serde_json::Map<
-                ::std::string::String,
-                ::serde_json::Value,
-            >,
+            custom_details: crate::JsonObject,
             #[serde(
                 rename = "dedupKey",
                 skip_serializing_if = "::std::option::Option::is_none"
@@ -1993,9 +1988,9 @@ pub mod types {
         #[serde(
             rename = "otherFields",
             default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "crate::JsonObject::is_empty"
         )]
-        pub other_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub other_fields: crate::JsonObject,
         ///Parent issue of a Jira sub-task.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent: ::std::option::Option<::std::string::String>,
@@ -2972,8 +2967,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Opsgenie custom properties.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub details: crate::JsonObject,
         ///Opsgenie alert domain, e.g. an application or server.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entity: ::std::option::Option<::std::string::String>,
@@ -3329,8 +3324,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         ///Opsgenie custom properties.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub details: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub details: crate::JsonObject,
         ///Opsgenie alert domain, e.g. an application or server.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entity: ::std::option::Option<::std::string::String>,
@@ -3598,9 +3593,7 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RunDocuments {
         ///JSON documents to index.
-        pub documents: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub documents: ::std::vec::Vec<crate::JsonObject>,
     }
     ///Jira `fieldsByIssueType` subaction.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4465,9 +4458,9 @@ pub mod types {
         #[serde(
             rename = "otherFields",
             default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "crate::JsonObject::is_empty"
         )]
-        pub other_fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub other_fields: crate::JsonObject,
         ///Parent issue of a Jira sub-task.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent: ::std::option::Option<::std::string::String>,
@@ -4687,12 +4680,9 @@ pub mod types {
         #[serde(
             rename = "customDetails",
             default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "crate::JsonObject::is_empty"
         )]
-        pub custom_details: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub custom_details: crate::JsonObject,
         ///Key tying triggers and resolutions to one PagerDuty alert.
         #[serde(
             rename = "dedupKey",
@@ -5001,13 +4991,13 @@ pub mod types {
     #[serde(deny_unknown_fields)]
     pub struct UpdateConnectorRequest {
         ///Type-specific configuration.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub config: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub config: crate::JsonObject,
         ///Display name.
         pub name: ::std::string::String,
         ///Type-specific credentials; write-only.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub secrets: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub secrets: crate::JsonObject,
     }
     impl ::std::fmt::Debug for UpdateConnectorRequest {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5027,19 +5017,13 @@ pub mod types {
     pub mod builder {
         #[derive(Clone)]
         pub struct CreateConnectorRequest {
-            config: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            config: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             connector_type_id: ::std::result::Result<
                 ::std::string::String,
                 ::std::string::String,
             >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            secrets: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            secrets: ::std::result::Result<crate::JsonObject, ::std::string::String>,
         }
         impl ::std::fmt::Debug for CreateConnectorRequest {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5066,9 +5050,7 @@ pub mod types {
         impl CreateConnectorRequest {
             pub fn config<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.config = value
@@ -5106,9 +5088,7 @@ pub mod types {
             }
             pub fn secrets<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.secrets = value
@@ -5782,7 +5762,7 @@ pub mod types {
                 ::std::string::String,
             >,
             other_fields: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                crate::JsonObject,
                 ::std::string::String,
             >,
             parent: ::std::result::Result<
@@ -6089,9 +6069,7 @@ pub mod types {
             }
             pub fn other_fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.other_fields = value
@@ -6875,10 +6853,7 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            details: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            details: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             entity: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -7003,9 +6978,7 @@ pub mod types {
             }
             pub fn details<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.details = value
@@ -7478,15 +7451,9 @@ pub mod types {
         }
         #[derive(Clone)]
         pub struct UpdateConnectorRequest {
-            config: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            config: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            secrets: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            secrets: ::std::result::Result<crate::JsonObject, ::std::string::String>,
         }
         impl ::std::fmt::Debug for UpdateConnectorRequest {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7509,9 +7476,7 @@ pub mod types {
         impl UpdateConnectorRequest {
             pub fn config<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.config = value
@@ -7535,9 +7500,7 @@ pub mod types {
             }
             pub fn secrets<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.secrets = value
@@ -8548,12 +8511,7 @@ pub mod types {
                         #[allow(clippy::large_enum_variant)]
                         enum __Member1 {
                             Variant1 {
-                                documents: ::std::vec::Vec<
-                                    ::serde_json::Map<
-                                        ::std::string::String,
-                                        ::serde_json::Value,
-                                    >,
-                                >,
+                                documents: ::std::vec::Vec<crate::JsonObject>,
                                 #[serde(flatten)]
                                 extra: ::serde_json::Map<
                                     ::std::string::String,
@@ -8714,12 +8672,9 @@ pub mod types {
                                 #[serde(
                                     rename = "customDetails",
                                     default,
-                                    skip_serializing_if = "::serde_json::Map::is_empty"
+                                    skip_serializing_if = "crate::JsonObject::is_empty"
                                 )]
-                                custom_details: ::serde_json::Map<
-                                    ::std::string::String,
-                                    ::serde_json::Value,
-                                >,
+                                custom_details: crate::JsonObject,
                                 #[serde(
                                     rename = "dedupKey",
                                     skip_serializing_if = "::std::option::Option::is_none"

@@ -86,8 +86,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub field_formats: ::std::option::Option<Fieldformats>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub fields: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the data view.
@@ -137,7 +137,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///The runtime field definition (type and script).
         #[serde(rename = "runtimeField")]
-        pub runtime_field: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub runtime_field: crate::JsonObject,
     }
     impl CreateRuntimeFieldDefaultBody {
         pub fn builder() -> builder::CreateRuntimeFieldDefaultBody {
@@ -147,29 +147,20 @@ pub mod types {
     ///`CreateRuntimeFieldDefaultResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct CreateRuntimeFieldDefaultResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct CreateRuntimeFieldDefaultResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for CreateRuntimeFieldDefaultResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateRuntimeFieldDefaultResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<CreateRuntimeFieldDefaultResponse> for crate::JsonObject {
         fn from(value: CreateRuntimeFieldDefaultResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for CreateRuntimeFieldDefaultResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for CreateRuntimeFieldDefaultResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -180,7 +171,7 @@ pub mod types {
         pub name: ::std::string::String,
         ///The runtime field definition (type and script).
         #[serde(rename = "runtimeField")]
-        pub runtime_field: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub runtime_field: crate::JsonObject,
     }
     impl CreateUpdateRuntimeFieldDefaultBody {
         pub fn builder() -> builder::CreateUpdateRuntimeFieldDefaultBody {
@@ -190,12 +181,10 @@ pub mod types {
     ///`CreateUpdateRuntimeFieldDefaultResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateUpdateRuntimeFieldDefaultResponse {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub data_view: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub data_view: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub fields: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub fields: ::std::vec::Vec<crate::JsonObject>,
     }
     ///`DataViewResponseObject`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -222,8 +211,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub field_formats: ::std::option::Option<Fieldformats>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub fields: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Display name of the data view.
@@ -341,29 +330,20 @@ pub mod types {
     ///Field formats keyed by field name.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct Fieldformats(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct Fieldformats(pub crate::JsonObject);
     impl ::std::ops::Deref for Fieldformats {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<Fieldformats>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<Fieldformats> for crate::JsonObject {
         fn from(value: Fieldformats) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for Fieldformats {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for Fieldformats {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -387,9 +367,9 @@ pub mod types {
         #[serde(
             rename = "typeMeta",
             default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "crate::JsonObject::is_empty"
         )]
-        pub type_meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub type_meta: crate::JsonObject,
     }
     ///`GetDefaultDataViewDefaultResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -400,12 +380,10 @@ pub mod types {
     ///`GetRuntimeFieldDefaultResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GetRuntimeFieldDefaultResponse {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub data_view: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub data_view: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub fields: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub fields: ::std::vec::Vec<crate::JsonObject>,
     }
     ///Spaces the data view is shared with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -735,9 +713,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Typemeta {
         ///Rollup restrictions by aggregation type and field.
-        pub aggs: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub aggs: crate::JsonObject,
         ///Settings for fetching rollup fields.
-        pub params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub params: crate::JsonObject,
     }
     impl Typemeta {
         pub fn builder() -> builder::Typemeta {
@@ -770,11 +748,11 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct TypemetaResponseInner {
         ///Rollup restrictions by aggregation type and field.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub aggs: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub aggs: crate::JsonObject,
         ///Settings for fetching rollup fields.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub params: crate::JsonObject,
     }
     ///`UpdateDataViewRequestObject`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -802,8 +780,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub field_formats: ::std::option::Option<Fieldformats>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub fields: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(
@@ -844,7 +822,7 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateFieldsMetadataDefaultBody {
         ///Metadata to set, keyed by field name.
-        pub fields: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub fields: crate::JsonObject,
     }
     impl UpdateFieldsMetadataDefaultBody {
         pub fn builder() -> builder::UpdateFieldsMetadataDefaultBody {
@@ -862,7 +840,7 @@ pub mod types {
     pub struct UpdateRuntimeFieldDefaultBody {
         ///New definition; only `type` and `script` can change.
         #[serde(rename = "runtimeField")]
-        pub runtime_field: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub runtime_field: crate::JsonObject,
     }
     impl UpdateRuntimeFieldDefaultBody {
         pub fn builder() -> builder::UpdateRuntimeFieldDefaultBody {
@@ -948,10 +926,7 @@ pub mod types {
                 ::std::option::Option<super::Fieldformats>,
                 ::std::string::String,
             >,
-            fields: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            fields: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -1056,9 +1031,7 @@ pub mod types {
             }
             pub fn fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fields = value
@@ -1247,7 +1220,7 @@ pub mod types {
         pub struct CreateRuntimeFieldDefaultBody {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             runtime_field: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                crate::JsonObject,
                 ::std::string::String,
             >,
         }
@@ -1274,9 +1247,7 @@ pub mod types {
             }
             pub fn runtime_field<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.runtime_field = value
@@ -1312,7 +1283,7 @@ pub mod types {
         pub struct CreateUpdateRuntimeFieldDefaultBody {
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             runtime_field: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                crate::JsonObject,
                 ::std::string::String,
             >,
         }
@@ -1339,9 +1310,7 @@ pub mod types {
             }
             pub fn runtime_field<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.runtime_field = value
@@ -1805,14 +1774,8 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Typemeta {
-            aggs: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
-            params: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            aggs: ::std::result::Result<crate::JsonObject, ::std::string::String>,
+            params: ::std::result::Result<crate::JsonObject, ::std::string::String>,
         }
         impl ::std::default::Default for Typemeta {
             fn default() -> Self {
@@ -1825,9 +1788,7 @@ pub mod types {
         impl Typemeta {
             pub fn aggs<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aggs = value
@@ -1839,9 +1800,7 @@ pub mod types {
             }
             pub fn params<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.params = value
@@ -1946,10 +1905,7 @@ pub mod types {
                 ::std::option::Option<super::Fieldformats>,
                 ::std::string::String,
             >,
-            fields: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            fields: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             name: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -2027,9 +1983,7 @@ pub mod types {
             }
             pub fn fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fields = value
@@ -2174,10 +2128,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateFieldsMetadataDefaultBody {
-            fields: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            fields: ::std::result::Result<crate::JsonObject, ::std::string::String>,
         }
         impl ::std::default::Default for UpdateFieldsMetadataDefaultBody {
             fn default() -> Self {
@@ -2189,9 +2140,7 @@ pub mod types {
         impl UpdateFieldsMetadataDefaultBody {
             pub fn fields<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.fields = value
@@ -2220,7 +2169,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct UpdateRuntimeFieldDefaultBody {
             runtime_field: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                crate::JsonObject,
                 ::std::string::String,
             >,
         }
@@ -2234,9 +2183,7 @@ pub mod types {
         impl UpdateRuntimeFieldDefaultBody {
             pub fn runtime_field<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.runtime_field = value

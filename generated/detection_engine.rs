@@ -462,17 +462,13 @@ pub mod types {
     #[serde(untagged)]
     pub enum AlertsSortCombinations {
         String(::std::string::String),
-        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Object(crate::JsonObject),
         /// A value no member reads whole, or whose tag names no known member: kept as received,
         /// so encoding it gives it back.
         Unknown(::serde_json::Value),
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for AlertsSortCombinations {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for AlertsSortCombinations {
+        fn from(value: crate::JsonObject) -> Self {
             Self::Object(value)
         }
     }
@@ -3795,29 +3791,20 @@ pub mod types {
     ///One line of the export.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct ExportRulesItem(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct ExportRulesItem(pub crate::JsonObject);
     impl ::std::ops::Deref for ExportRulesItem {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<ExportRulesItem>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<ExportRulesItem> for crate::JsonObject {
         fn from(value: ExportRulesItem) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ExportRulesItem {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for ExportRulesItem {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -7321,29 +7308,20 @@ pub mod types {
     ///`RuleActionAlertsFilter`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct RuleActionAlertsFilter(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct RuleActionAlertsFilter(pub crate::JsonObject);
     impl ::std::ops::Deref for RuleActionAlertsFilter {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<RuleActionAlertsFilter>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<RuleActionAlertsFilter> for crate::JsonObject {
         fn from(value: RuleActionAlertsFilter) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for RuleActionAlertsFilter {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for RuleActionAlertsFilter {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -7489,29 +7467,20 @@ pub mod types {
     ///Connector-specific fields of the action.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct RuleActionParams(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct RuleActionParams(pub crate::JsonObject);
     impl ::std::ops::Deref for RuleActionParams {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<RuleActionParams>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<RuleActionParams> for crate::JsonObject {
         fn from(value: RuleActionParams) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for RuleActionParams {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for RuleActionParams {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -8178,29 +8147,20 @@ pub mod types {
     ///`RuleMetadata`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct RuleMetadata(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct RuleMetadata(pub crate::JsonObject);
     impl ::std::ops::Deref for RuleMetadata {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<RuleMetadata>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<RuleMetadata> for crate::JsonObject {
         fn from(value: RuleMetadata) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for RuleMetadata {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for RuleMetadata {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -10894,17 +10854,14 @@ pub mod types {
     ///An Elasticsearch search request body.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct SearchAlertsBody {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub aggs: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub aggs: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fields: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub query: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub runtime_mappings: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub query: crate::JsonObject,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub runtime_mappings: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub size: ::std::option::Option<u64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -10947,29 +10904,20 @@ pub mod types {
     ///An Elasticsearch search response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct SearchAlertsResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct SearchAlertsResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for SearchAlertsResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<SearchAlertsResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<SearchAlertsResponse> for crate::JsonObject {
         fn from(value: SearchAlertsResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for SearchAlertsResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for SearchAlertsResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -11010,29 +10958,20 @@ pub mod types {
     ///An Elasticsearch update-by-query response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct SetAlertTagsResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct SetAlertTagsResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for SetAlertTagsResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<SetAlertTagsResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<SetAlertTagsResponse> for crate::JsonObject {
         fn from(value: SetAlertTagsResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for SetAlertTagsResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for SetAlertTagsResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -11068,7 +11007,7 @@ pub mod types {
         #[serde(default = "defaults::set_alerts_status_by_query_conflicts")]
         pub conflicts: SetAlertsStatusByQueryConflicts,
         ///Elasticsearch query selecting the alerts.
-        pub query: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub query: crate::JsonObject,
         pub status: AlertStatus,
     }
     ///`SetAlertsStatusByQueryConflicts`
@@ -13760,9 +13699,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<i64>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub failures: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub failures: ::std::vec::Vec<crate::JsonObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub noops: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -13915,20 +13852,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct SearchAlertsBody {
-            aggs: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            aggs: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             fields: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
-            query: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            query: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             runtime_mappings: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                crate::JsonObject,
                 ::std::string::String,
             >,
             size: ::std::result::Result<
@@ -13965,9 +13896,7 @@ pub mod types {
         impl SearchAlertsBody {
             pub fn aggs<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.aggs = value
@@ -13991,9 +13920,7 @@ pub mod types {
             }
             pub fn query<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.query = value
@@ -14005,9 +13932,7 @@ pub mod types {
             }
             pub fn runtime_mappings<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.runtime_mappings = value
@@ -16094,12 +16019,7 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member1 {
-                            Object(
-                                ::serde_json::Map<
-                                    ::std::string::String,
-                                    ::serde_json::Value,
-                                >,
-                            ),
+                            Object(crate::JsonObject),
                         }
                         crate::union::Member {
                             tags: &[],

@@ -46,8 +46,8 @@ pub mod types {
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
         )]
         pub outputs: ::std::collections::HashMap<::std::string::String, ActionOutput>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub parameters: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub parameters: crate::JsonObject,
         #[serde(rename = "startedAt")]
         pub started_at: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -67,18 +67,14 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ActionOutputContent {
-        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Object(crate::JsonObject),
         String(::std::string::String),
         /// A value no member reads whole, or whose tag names no known member: kept as received,
         /// so encoding it gives it back.
         Unknown(::serde_json::Value),
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ActionOutputContent {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for ActionOutputContent {
+        fn from(value: crate::JsonObject) -> Self {
             Self::Object(value)
         }
     }
@@ -352,8 +348,8 @@ pub mod types {
         ///Endpoints to run the action on.
         pub endpoint_ids: ::std::vec::Vec<NonEmptyString>,
         ///Optional parameters object.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub parameters: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub parameters: crate::JsonObject,
     }
     ///Cases the action is logged in.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2016,29 +2012,20 @@ pub mod types {
     ///Optional parameters object.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct Parameters(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct Parameters(pub crate::JsonObject);
     impl ::std::ops::Deref for Parameters {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<Parameters>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<Parameters> for crate::JsonObject {
         fn from(value: Parameters) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for Parameters {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for Parameters {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -2121,17 +2108,13 @@ pub mod types {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             upload: ::std::option::Option<PendingActionDataType>,
         },
-        Variant1(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Variant1(crate::JsonObject),
         /// A value no member reads whole, or whose tag names no known member: kept as received,
         /// so encoding it gives it back.
         Unknown(::serde_json::Value),
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for PendingActionsSchema {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for PendingActionsSchema {
+        fn from(value: crate::JsonObject) -> Self {
             Self::Variant1(value)
         }
     }
@@ -2590,29 +2573,20 @@ pub mod types {
     ///`SuccessResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct SuccessResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct SuccessResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for SuccessResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<SuccessResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<SuccessResponse> for crate::JsonObject {
         fn from(value: SuccessResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for SuccessResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for SuccessResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -5255,12 +5229,7 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member0 {
-                            Object(
-                                ::serde_json::Map<
-                                    ::std::string::String,
-                                    ::serde_json::Value,
-                                >,
-                            ),
+                            Object(crate::JsonObject),
                         }
                         crate::union::Member {
                             tags: &[],
@@ -5466,12 +5435,7 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member1 {
-                            Variant1(
-                                ::serde_json::Map<
-                                    ::std::string::String,
-                                    ::serde_json::Value,
-                                >,
-                            ),
+                            Variant1(crate::JsonObject),
                         }
                         crate::union::Member {
                             tags: &[],

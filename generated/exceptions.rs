@@ -317,7 +317,7 @@ pub mod types {
         SecurityEndpointExceptionsApiExceptionList(
             SecurityEndpointExceptionsApiExceptionList,
         ),
-        Object(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        Object(crate::JsonObject),
         /// A value no member reads whole, or whose tag names no known member: kept as received,
         /// so encoding it gives it back.
         Unknown(::serde_json::Value),
@@ -328,12 +328,8 @@ pub mod types {
             Self::SecurityEndpointExceptionsApiExceptionList(value)
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for EndpointList {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for EndpointList {
+        fn from(value: crate::JsonObject) -> Self {
             Self::Object(value)
         }
     }
@@ -456,29 +452,20 @@ pub mod types {
     ///One line of the export.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct ExportExceptionListItem(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct ExportExceptionListItem(pub crate::JsonObject);
     impl ::std::ops::Deref for ExportExceptionListItem {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<ExportExceptionListItem>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<ExportExceptionListItem> for crate::JsonObject {
         fn from(value: ExportExceptionListItem) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ExportExceptionListItem {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for ExportExceptionListItem {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -1939,29 +1926,22 @@ pub mod types {
     ///`SecurityEndpointExceptionsApiExceptionListItemMeta`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct SecurityEndpointExceptionsApiExceptionListItemMeta(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct SecurityEndpointExceptionsApiExceptionListItemMeta(pub crate::JsonObject);
     impl ::std::ops::Deref for SecurityEndpointExceptionsApiExceptionListItemMeta {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
     impl ::std::convert::From<SecurityEndpointExceptionsApiExceptionListItemMeta>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for crate::JsonObject {
         fn from(value: SecurityEndpointExceptionsApiExceptionListItemMeta) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for SecurityEndpointExceptionsApiExceptionListItemMeta {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject>
+    for SecurityEndpointExceptionsApiExceptionListItemMeta {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -2195,29 +2175,22 @@ pub mod types {
     ///Free-form metadata for the list container.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct SecurityEndpointExceptionsApiExceptionListMeta(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct SecurityEndpointExceptionsApiExceptionListMeta(pub crate::JsonObject);
     impl ::std::ops::Deref for SecurityEndpointExceptionsApiExceptionListMeta {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
     impl ::std::convert::From<SecurityEndpointExceptionsApiExceptionListMeta>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for crate::JsonObject {
         fn from(value: SecurityEndpointExceptionsApiExceptionListMeta) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for SecurityEndpointExceptionsApiExceptionListMeta {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject>
+    for SecurityEndpointExceptionsApiExceptionListMeta {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -3756,29 +3729,22 @@ pub mod types {
     ///`SecurityExceptionsApiExceptionListItemMeta`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct SecurityExceptionsApiExceptionListItemMeta(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct SecurityExceptionsApiExceptionListItemMeta(pub crate::JsonObject);
     impl ::std::ops::Deref for SecurityExceptionsApiExceptionListItemMeta {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
     impl ::std::convert::From<SecurityExceptionsApiExceptionListItemMeta>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for crate::JsonObject {
         fn from(value: SecurityExceptionsApiExceptionListItemMeta) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for SecurityExceptionsApiExceptionListItemMeta {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject>
+    for SecurityExceptionsApiExceptionListItemMeta {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -3997,29 +3963,22 @@ pub mod types {
     ///Free-form metadata for the list container.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct SecurityExceptionsApiExceptionListMeta(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct SecurityExceptionsApiExceptionListMeta(pub crate::JsonObject);
     impl ::std::ops::Deref for SecurityExceptionsApiExceptionListMeta {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
     impl ::std::convert::From<SecurityExceptionsApiExceptionListMeta>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for crate::JsonObject {
         fn from(value: SecurityExceptionsApiExceptionListMeta) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for SecurityExceptionsApiExceptionListMeta {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject>
+    for SecurityExceptionsApiExceptionListMeta {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -9079,12 +9038,7 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member1 {
-                            Object(
-                                ::serde_json::Map<
-                                    ::std::string::String,
-                                    ::serde_json::Value,
-                                >,
-                            ),
+                            Object(crate::JsonObject),
                         }
                         crate::union::Member {
                             tags: &[],

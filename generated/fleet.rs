@@ -252,10 +252,7 @@ pub mod types {
         pub last_checkin_message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_checkin_status: ::std::option::Option<AgentLastCheckinStatus>,
-        pub local_metadata: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub local_metadata: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metrics: ::std::option::Option<AgentMetrics>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -300,11 +297,8 @@ pub mod types {
         pub upgrade_started_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upgraded_at: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub user_provided_metadata: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub user_provided_metadata: crate::JsonObject,
     }
     impl ::std::fmt::Debug for Agent {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -397,8 +391,8 @@ pub mod types {
     pub struct AgentComponentsItemUnitsItem {
         pub id: ::std::string::String,
         pub message: ::std::string::String,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub payload: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub payload: crate::JsonObject,
         pub status: ComponentStatus,
         #[serde(rename = "type")]
         pub type_: AgentComponentsItemUnitsItemType,
@@ -987,29 +981,22 @@ pub mod types {
     ///`GetFleetAgentsFilesFileidFilenameResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct GetFleetAgentsFilesFileidFilenameResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct GetFleetAgentsFilesFileidFilenameResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for GetFleetAgentsFilesFileidFilenameResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
     impl ::std::convert::From<GetFleetAgentsFilesFileidFilenameResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for crate::JsonObject {
         fn from(value: GetFleetAgentsFilesFileidFilenameResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for GetFleetAgentsFilesFileidFilenameResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject>
+    for GetFleetAgentsFilesFileidFilenameResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -1611,29 +1598,22 @@ pub mod types {
     ///`PostFleetAgentsAgentidReassignResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct PostFleetAgentsAgentidReassignResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct PostFleetAgentsAgentidReassignResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for PostFleetAgentsAgentidReassignResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
     impl ::std::convert::From<PostFleetAgentsAgentidReassignResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for crate::JsonObject {
         fn from(value: PostFleetAgentsAgentidReassignResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for PostFleetAgentsAgentidReassignResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject>
+    for PostFleetAgentsAgentidReassignResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -1786,29 +1766,22 @@ pub mod types {
     ///`PostFleetAgentsAgentidUpgradeResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct PostFleetAgentsAgentidUpgradeResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct PostFleetAgentsAgentidUpgradeResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for PostFleetAgentsAgentidUpgradeResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
     impl ::std::convert::From<PostFleetAgentsAgentidUpgradeResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    for crate::JsonObject {
         fn from(value: PostFleetAgentsAgentidUpgradeResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for PostFleetAgentsAgentidUpgradeResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject>
+    for PostFleetAgentsAgentidUpgradeResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -2197,11 +2170,8 @@ pub mod types {
     pub struct PutFleetAgentsAgentidBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub user_provided_metadata: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub user_provided_metadata: crate::JsonObject,
     }
     impl PutFleetAgentsAgentidBody {
         pub fn builder() -> builder::PutFleetAgentsAgentidBody {
@@ -3517,7 +3487,7 @@ pub mod types {
                 ::std::string::String,
             >,
             user_provided_metadata: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                crate::JsonObject,
                 ::std::string::String,
             >,
         }
@@ -3544,9 +3514,7 @@ pub mod types {
             }
             pub fn user_provided_metadata<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.user_provided_metadata = value

@@ -989,21 +989,19 @@ pub mod types {
         pub agent: ::std::option::Option<PackageInfoAgent>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub asset_tags: ::std::vec::Vec<PackageInfoAssetTagsItem>,
-        pub assets: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub assets: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub conditions: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub conditions: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub data_streams: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub data_streams: ::std::vec::Vec<crate::JsonObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download: ::std::option::Option<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub elasticsearch: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub elasticsearch: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub format_version: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1040,9 +1038,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub policy_templates: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub policy_templates: ::std::vec::Vec<crate::JsonObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub readme: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1059,9 +1055,7 @@ pub mod types {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<PackageInfoType>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub vars: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub vars: ::std::vec::Vec<crate::JsonObject>,
         pub version: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -1253,12 +1247,10 @@ pub mod types {
     pub struct PackageListItem {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub conditions: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub conditions: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub data_streams: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub data_streams: ::std::vec::Vec<crate::JsonObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1288,9 +1280,7 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub policy_templates: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub policy_templates: ::std::vec::Vec<crate::JsonObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub readme: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1305,9 +1295,7 @@ pub mod types {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<PackageListItemType>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub vars: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub vars: ::std::vec::Vec<crate::JsonObject>,
         pub version: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,

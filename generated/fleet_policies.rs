@@ -14,11 +14,8 @@ pub mod types {
     ///`AgentPolicy`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentPolicy {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub advanced_settings: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub advanced_settings: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub agent_features: ::std::vec::Vec<AgentPolicyAgentFeaturesItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -68,9 +65,7 @@ pub mod types {
         pub namespace: AgentPolicyNamespace,
         ///Raw settings merged into the compiled policy; use with care.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub overrides: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub overrides: ::std::option::Option<crate::JsonObject>,
         ///Package policy ids, or the package policies themselves when asked with `full=true`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub package_policies: ::std::option::Option<AgentPolicyPackagePolicies>,
@@ -434,11 +429,7 @@ pub mod types {
     #[serde(untagged)]
     pub enum AgentPolicyPackagePolicies {
         Variant0(::std::vec::Vec<::std::string::String>),
-        Variant1(
-            ::std::vec::Vec<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        ),
+        Variant1(::std::vec::Vec<crate::JsonObject>),
         /// A value no member reads whole, or whose tag names no known member: kept as received,
         /// so encoding it gives it back.
         Unknown(::serde_json::Value),
@@ -449,14 +440,9 @@ pub mod types {
             Self::Variant0(value)
         }
     }
-    impl ::std::convert::From<
-        ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-    > for AgentPolicyPackagePolicies {
-        fn from(
-            value: ::std::vec::Vec<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        ) -> Self {
+    impl ::std::convert::From<::std::vec::Vec<crate::JsonObject>>
+    for AgentPolicyPackagePolicies {
+        fn from(value: ::std::vec::Vec<crate::JsonObject>) -> Self {
             Self::Variant1(value)
         }
     }
@@ -516,9 +502,7 @@ pub mod types {
         pub namespace: AgentPolicyRequestNamespace,
         ///Raw settings merged into the compiled policy (not inputs); for unusual cases only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub overrides: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub overrides: ::std::option::Option<crate::JsonObject>,
         ///Agent versions to upgrade agents to automatically, by share of agents.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required_versions: ::std::option::Option<
@@ -987,9 +971,7 @@ pub mod types {
         pub namespace: AgentPolicyUpdateRequestNamespace,
         ///Raw settings merged into the compiled policy (not inputs); for unusual cases only.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub overrides: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub overrides: ::std::option::Option<crate::JsonObject>,
         ///Agent versions to upgrade agents to automatically, by share of agents.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required_versions: ::std::option::Option<
@@ -1363,7 +1345,7 @@ pub mod types {
         )]
         pub output_permissions: ::std::collections::HashMap<
             ::std::string::String,
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            crate::JsonObject,
         >,
         ///Outputs by name. Open objects; they can carry output credentials (api_key, ssl key).
         pub outputs: ::std::collections::HashMap<
@@ -2218,8 +2200,8 @@ pub mod types {
     ///Raw input settings merged into the compiled policy; for unusual cases only.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PackagePolicyOverridesInner {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub inputs: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub inputs: crate::JsonObject,
     }
     ///The package (integration) a package policy uses.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3104,9 +3086,7 @@ pub mod types {
     pub struct PostFleetPackagePoliciesUpgradeDryrunResponseItemDiffItem {
         pub enabled: bool,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub errors: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub errors: ::std::vec::Vec<crate::JsonObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         pub inputs: ::serde_json::Value,
@@ -3724,9 +3704,7 @@ pub mod types {
                 ::std::string::String,
             >,
             overrides: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::std::option::Option<crate::JsonObject>,
                 ::std::string::String,
             >,
             required_versions: ::std::result::Result<
@@ -4122,11 +4100,7 @@ pub mod types {
             }
             pub fn overrides<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::JsonObject>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.overrides = value
@@ -5099,9 +5073,7 @@ pub mod types {
                 ::std::string::String,
             >,
             overrides: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::std::option::Option<crate::JsonObject>,
                 ::std::string::String,
             >,
             required_versions: ::std::result::Result<
@@ -5512,11 +5484,7 @@ pub mod types {
             }
             pub fn overrides<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::JsonObject>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.overrides = value
@@ -7382,14 +7350,7 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member1 {
-                            Variant1(
-                                ::std::vec::Vec<
-                                    ::serde_json::Map<
-                                        ::std::string::String,
-                                        ::serde_json::Value,
-                                    >,
-                                >,
-                            ),
+                            Variant1(::std::vec::Vec<crate::JsonObject>),
                         }
                         crate::union::Member {
                             tags: &[],

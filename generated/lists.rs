@@ -186,29 +186,20 @@ pub mod types {
     ///One line of the export.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct ExportListItemsItem(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct ExportListItemsItem(pub crate::JsonObject);
     impl ::std::ops::Deref for ExportListItemsItem {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<ExportListItemsItem>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<ExportListItemsItem> for crate::JsonObject {
         fn from(value: ExportListItemsItem) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ExportListItemsItem {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for ExportListItemsItem {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -945,29 +936,20 @@ pub mod types {
     ///Free-form metadata for the item.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct ListItemMetadata(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct ListItemMetadata(pub crate::JsonObject);
     impl ::std::ops::Deref for ListItemMetadata {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<ListItemMetadata>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<ListItemMetadata> for crate::JsonObject {
         fn from(value: ListItemMetadata) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ListItemMetadata {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for ListItemMetadata {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -1040,29 +1022,20 @@ pub mod types {
     ///Free-form metadata for the list.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct ListMetadata(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct ListMetadata(pub crate::JsonObject);
     impl ::std::ops::Deref for ListMetadata {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<ListMetadata>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<ListMetadata> for crate::JsonObject {
         fn from(value: ListMetadata) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for ListMetadata {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for ListMetadata {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }

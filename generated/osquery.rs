@@ -79,9 +79,7 @@ pub mod types {
         pub event_ids: ::std::vec::Vec<::std::string::String>,
         ///Free-form metadata stored with the action.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub metadata: ::std::option::Option<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub metadata: ::std::option::Option<crate::JsonObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pack_id: ::std::option::Option<PackIdOrUndefined>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -147,29 +145,20 @@ pub mod types {
     ///`DefaultSuccessResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct DefaultSuccessResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct DefaultSuccessResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for DefaultSuccessResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<DefaultSuccessResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<DefaultSuccessResponse> for crate::JsonObject {
         fn from(value: DefaultSuccessResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for DefaultSuccessResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for DefaultSuccessResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -1552,9 +1541,7 @@ pub mod types {
                 ::std::string::String,
             >,
             metadata: ::std::result::Result<
-                ::std::option::Option<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                ::std::option::Option<crate::JsonObject>,
                 ::std::string::String,
             >,
             pack_id: ::std::result::Result<
@@ -1698,11 +1685,7 @@ pub mod types {
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<crate::JsonObject>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value

@@ -108,8 +108,8 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsExportItem {
         ///The object's own fields; their shape depends on `type`.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub attributes: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub attributes: crate::JsonObject,
         #[serde(
             rename = "coreMigrationVersion",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -195,9 +195,7 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub success_results: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub success_results: ::std::vec::Vec<crate::JsonObject>,
     }
     ///`PostSavedObjectsImportResponseErrorsItem`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -400,9 +398,7 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsResolveImportErrorsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub errors: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub errors: ::std::vec::Vec<crate::JsonObject>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
         #[serde(
@@ -415,9 +411,7 @@ pub mod types {
             default,
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
-        pub success_results: ::std::vec::Vec<
-            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        >,
+        pub success_results: ::std::vec::Vec<crate::JsonObject>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }

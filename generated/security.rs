@@ -324,14 +324,11 @@ pub mod types {
         pub description: ::std::option::Option<::std::string::String>,
         pub elasticsearch: RoleElasticsearch,
         pub kibana: ::std::vec::Vec<RoleKibanaItem>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub metadata: crate::JsonObject,
         pub name: ::std::string::String,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub transient_metadata: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub transient_metadata: crate::JsonObject,
     }
     ///A role definition as written by the create-or-update calls.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -344,8 +341,8 @@ pub mod types {
         ///Kibana privileges, one entry per set of spaces.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub kibana: ::std::vec::Vec<RoleKibanaPrivilege>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub metadata: crate::JsonObject,
     }
     impl RoleCreateOrUpdate {
         pub fn builder() -> builder::RoleCreateOrUpdate {
@@ -426,11 +423,8 @@ pub mod types {
     pub struct RoleElasticsearchIndicesItem {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_restricted_indices: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub field_security: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub field_security: crate::JsonObject,
         pub names: ::std::vec::Vec<::std::string::String>,
         pub privileges: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -448,11 +442,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allow_restricted_indices: ::std::option::Option<bool>,
         pub clusters: ::std::vec::Vec<::std::string::String>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub field_security: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub field_security: crate::JsonObject,
         pub names: ::std::vec::Vec<::std::string::String>,
         pub privileges: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -971,10 +962,7 @@ pub mod types {
                 ::std::vec::Vec<super::RoleKibanaPrivilege>,
                 ::std::string::String,
             >,
-            metadata: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            metadata: ::std::result::Result<crate::JsonObject, ::std::string::String>,
         }
         impl ::std::default::Default for RoleCreateOrUpdate {
             fn default() -> Self {
@@ -1029,9 +1017,7 @@ pub mod types {
             }
             pub fn metadata<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.metadata = value

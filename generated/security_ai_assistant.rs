@@ -1744,8 +1744,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metadata: ::std::option::Option<MessageMetadata>,
         ///Message content rendering hints.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub reader: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub reader: crate::JsonObject,
         pub role: MessageRole,
         pub timestamp: ::std::string::String,
         #[serde(
@@ -1762,29 +1762,20 @@ pub mod types {
     ///ECS document attached to the message as context.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct MessageData(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct MessageData(pub crate::JsonObject);
     impl ::std::ops::Deref for MessageData {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<MessageData>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<MessageData> for crate::JsonObject {
         fn from(value: MessageData) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for MessageData {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for MessageData {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -1795,12 +1786,9 @@ pub mod types {
         #[serde(
             rename = "contentReferences",
             default,
-            skip_serializing_if = "::serde_json::Map::is_empty"
+            skip_serializing_if = "crate::JsonObject::is_empty"
         )]
-        pub content_references: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        pub content_references: crate::JsonObject,
     }
     impl MessageMetadata {
         pub fn builder() -> builder::MessageMetadata {
@@ -4510,10 +4498,7 @@ pub mod types {
                 ::std::option::Option<super::MessageMetadata>,
                 ::std::string::String,
             >,
-            reader: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            reader: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             role: ::std::result::Result<super::MessageRole, ::std::string::String>,
             timestamp: ::std::result::Result<
                 ::std::string::String,
@@ -4578,9 +4563,7 @@ pub mod types {
             }
             pub fn reader<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.reader = value
@@ -4659,7 +4642,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct MessageMetadata {
             content_references: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                crate::JsonObject,
                 ::std::string::String,
             >,
         }
@@ -4673,9 +4656,7 @@ pub mod types {
         impl MessageMetadata {
             pub fn content_references<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.content_references = value

@@ -24,7 +24,7 @@ pub mod types {
         #[serde(rename = "locatorId")]
         pub locator_id: PostUrlBodyLocatorId,
         ///Locator parameters; Kibana does not validate them, so send well-formed data.
-        pub params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub params: crate::JsonObject,
         ///Custom slug of latin letters, digits and `-._`, 3 to 255 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub slug: ::std::option::Option<PostUrlBodySlug>,
@@ -185,8 +185,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         ///Locator parameters.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub state: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub state: crate::JsonObject,
         ///Kibana version that created the short URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
@@ -203,10 +203,7 @@ pub mod types {
                 super::PostUrlBodyLocatorId,
                 ::std::string::String,
             >,
-            params: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            params: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             slug: ::std::result::Result<
                 ::std::option::Option<super::PostUrlBodySlug>,
                 ::std::string::String,
@@ -251,9 +248,7 @@ pub mod types {
             }
             pub fn params<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.params = value

@@ -438,8 +438,8 @@ pub mod types {
     pub struct Filter {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub meta: ::std::option::Option<FilterMeta>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub query: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub query: crate::JsonObject,
     }
     impl Filter {
         pub fn builder() -> builder::Filter {
@@ -473,8 +473,8 @@ pub mod types {
         pub key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub negate: ::std::option::Option<bool>,
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub params: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub params: crate::JsonObject,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2947,10 +2947,7 @@ pub mod types {
                 ::std::option::Option<super::FilterMeta>,
                 ::std::string::String,
             >,
-            query: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            query: ::std::result::Result<crate::JsonObject, ::std::string::String>,
         }
         impl ::std::default::Default for Filter {
             fn default() -> Self {
@@ -2975,9 +2972,7 @@ pub mod types {
             }
             pub fn query<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.query = value
@@ -3045,10 +3040,7 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
-            params: ::std::result::Result<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                ::std::string::String,
-            >,
+            params: ::std::result::Result<crate::JsonObject, ::std::string::String>,
             type_: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -3189,9 +3181,7 @@ pub mod types {
             }
             pub fn params<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                >,
+                T: ::std::convert::TryInto<crate::JsonObject>,
                 T::Error: ::std::fmt::Display,
             {
                 self.params = value

@@ -145,7 +145,7 @@ pub mod types {
         ///Service status level.
         pub level: CoreStatusResponseStatusCoreElasticsearchLevel,
         ///Free-form extra metadata.
-        pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub meta: crate::JsonObject,
         ///Readable summary of the status.
         pub summary: ::std::string::String,
     }
@@ -217,7 +217,7 @@ pub mod types {
         ///Service status level.
         pub level: CoreStatusResponseStatusCoreSavedObjectsLevel,
         ///Free-form extra metadata.
-        pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub meta: crate::JsonObject,
         ///Readable summary of the status.
         pub summary: ::std::string::String,
     }
@@ -289,7 +289,7 @@ pub mod types {
         ///Service status level.
         pub level: CoreStatusResponseStatusOverallLevel,
         ///Free-form extra metadata.
-        pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub meta: crate::JsonObject,
         ///Readable summary of the status.
         pub summary: ::std::string::String,
     }
@@ -360,7 +360,7 @@ pub mod types {
         ///Service status level.
         pub level: CoreStatusResponseStatusPluginsValueLevel,
         ///Free-form extra metadata.
-        pub meta: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub meta: crate::JsonObject,
         ///Readable summary of the status.
         pub summary: ::std::string::String,
     }

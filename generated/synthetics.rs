@@ -14,8 +14,8 @@ pub mod types {
     ///`BrowserMonitorFields`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BrowserMonitorFields {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub alert: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub alert: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Ignore HTTPS errors.
@@ -39,11 +39,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub params: ::std::option::Option<::std::string::String>,
         ///Playwright options.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub playwright_options: ::serde_json::Map<
-            ::std::string::String,
-            ::serde_json::Value,
-        >,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub playwright_options: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub private_locations: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -171,8 +168,8 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CommonMonitorFields {
         ///Alerting settings; default `{ status: { enabled: true }, tls: { enabled: true } }`.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub alert: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub alert: crate::JsonObject,
         ///Whether the monitor runs.
         #[serde(default = "defaults::default_bool::<true>")]
         pub enabled: bool,
@@ -484,58 +481,40 @@ pub mod types {
     ///`GetSyntheticMonitorResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct GetSyntheticMonitorResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct GetSyntheticMonitorResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for GetSyntheticMonitorResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<GetSyntheticMonitorResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<GetSyntheticMonitorResponse> for crate::JsonObject {
         fn from(value: GetSyntheticMonitorResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for GetSyntheticMonitorResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for GetSyntheticMonitorResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
     ///`GetSyntheticMonitorsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct GetSyntheticMonitorsResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct GetSyntheticMonitorsResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for GetSyntheticMonitorsResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<GetSyntheticMonitorsResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<GetSyntheticMonitorsResponse> for crate::JsonObject {
         fn from(value: GetSyntheticMonitorsResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for GetSyntheticMonitorsResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for GetSyntheticMonitorsResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -686,8 +665,8 @@ pub mod types {
     ///`HttpMonitorFields`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
     pub struct HttpMonitorFields {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub alert: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub alert: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub check: ::std::option::Option<HttpMonitorFieldsCheck>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -725,14 +704,14 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub private_locations: ::std::vec::Vec<::std::string::String>,
         ///Headers sent to proxies on CONNECT.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub proxy_headers: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub proxy_headers: crate::JsonObject,
         ///Proxy URL.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_url: ::std::option::Option<::std::string::String>,
         ///Controls indexing of the response body.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub response: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub response: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retest_on_failure: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -743,8 +722,8 @@ pub mod types {
         )]
         pub service_name: ::std::option::Option<::std::string::String>,
         ///TLS settings; system defaults when omitted.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub ssl: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub ssl: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -808,8 +787,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub body: ::std::option::Option<::std::string::String>,
         ///Extra request headers (Synthetics sets its own User-Agent).
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub headers: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub headers: crate::JsonObject,
         ///HTTP method.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub method: ::std::option::Option<HttpMonitorFieldsCheckRequestMethod>,
@@ -869,11 +848,11 @@ pub mod types {
     ///Expected response.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct HttpMonitorFieldsCheckResponse {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub body: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub body: crate::JsonObject,
         ///Headers that must be present.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub headers: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub headers: crate::JsonObject,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -972,8 +951,8 @@ pub mod types {
     ///`IcmpMonitorFields`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IcmpMonitorFields {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub alert: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub alert: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Host to ping.
@@ -1200,29 +1179,20 @@ pub mod types {
     ///`PostPrivateLocationResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct PostPrivateLocationResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct PostPrivateLocationResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for PostPrivateLocationResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<PostPrivateLocationResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<PostPrivateLocationResponse> for crate::JsonObject {
         fn from(value: PostPrivateLocationResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for PostPrivateLocationResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for PostPrivateLocationResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -1423,11 +1393,7 @@ pub mod types {
     pub struct PostSyntheticsMonitorTestResponseErrorsItemError {
         ///Monitors that failed at that location, if known.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub failed_monitors: ::std::option::Option<
-            ::std::vec::Vec<
-                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-            >,
-        >,
+        pub failed_monitors: ::std::option::Option<::std::vec::Vec<crate::JsonObject>>,
         ///Why it failed.
         pub reason: ::std::string::String,
         ///HTTP status the agent answered.
@@ -1467,29 +1433,20 @@ pub mod types {
     ///`PutParameterResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
-    pub struct PutParameterResponse(
-        pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    );
+    pub struct PutParameterResponse(pub crate::JsonObject);
     impl ::std::ops::Deref for PutParameterResponse {
-        type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
-        fn deref(
-            &self,
-        ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
             &self.0
         }
     }
-    impl ::std::convert::From<PutParameterResponse>
-    for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+    impl ::std::convert::From<PutParameterResponse> for crate::JsonObject {
         fn from(value: PutParameterResponse) -> Self {
             value.0
         }
     }
-    impl ::std::convert::From<
-        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-    > for PutParameterResponse {
-        fn from(
-            value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-        ) -> Self {
+    impl ::std::convert::From<crate::JsonObject> for PutParameterResponse {
+        fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
     }
@@ -1593,8 +1550,8 @@ pub mod types {
     ///`TcpMonitorFields`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TcpMonitorFields {
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub alert: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub alert: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
         ///Host, IP or `host:port` to connect to.
@@ -1632,8 +1589,8 @@ pub mod types {
         )]
         pub service_name: ::std::option::Option<::std::string::String>,
         ///TLS settings; system defaults when omitted.
-        #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
-        pub ssl: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub ssl: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub tags: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

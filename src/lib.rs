@@ -24,7 +24,7 @@
 // The same lines as a standalone crate's generated lib.rs (`codegen::pipeline::RUNTIME_GLUE`).
 pub use kibana_serverless_runtime::{
     BuildError, ByteStream, Connection, Credentials, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_TIMEOUT, Error, FromConnection, Items, KibanaErrorBody, OperationId, Pages,
+    DEFAULT_TIMEOUT, Error, FromConnection, Items, JsonObject, KibanaErrorBody, OperationId, Pages,
     RequestContext, ResponseValue, RetryPolicy, dynamic, error_body, is_valid_space_id, ndjson,
     pagination, union, upload,
 };

@@ -278,9 +278,7 @@ pub async fn all(
         .expect("--all is offered on paginated operations only");
     let fetch = |args: Args| {
         let kibana = kibana.clone();
-        Prefetch(tokio::spawn(async move {
-            kibana_serverless::invoke(&kibana, &op.domain, &op.rust_method, &args).await
-        }))
+        Prefetch(tokio::spawn(async move { call(&kibana, op, &args).await }))
     };
     let mut args = args.clone();
     let mut page = paging.page.as_ref().map(|(_, first)| *first);
@@ -358,6 +356,21 @@ pub async fn all(
     Ok(written)
 }
 
+/// One call through the client. Boxed: the dispatch over every operation is one large future,
+/// and each place polling it directly got a copy of its code (megabytes of binary each).
+fn call<'a>(
+    kibana: &'a Kibana,
+    op: &'a Operation,
+    args: &'a Args,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Answer, Error>> + Send + 'a>> {
+    Box::pin(kibana_serverless::invoke(
+        kibana,
+        &op.domain,
+        &op.rust_method,
+        args,
+    ))
+}
+
 /// A page being fetched; dropped unfinished (an error, a limit), its request is cancelled.
 struct Prefetch(tokio::task::JoinHandle<Result<Answer, Error>>);
 
@@ -409,7 +422,7 @@ pub async fn run(
     args.sink = Some(Sink::new(move |chunk| {
         sink.lock().unwrap_or_else(|p| p.into_inner()).write(chunk)
     }));
-    let answer = kibana_serverless::invoke(kibana, &op.domain, &op.rust_method, &args).await;
+    let answer = call(kibana, op, &args).await;
     drop(args);
     let mut out = Arc::try_unwrap(shared)
         .ok()

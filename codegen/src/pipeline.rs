@@ -455,7 +455,7 @@ struct ModuleIndex<'a> {
 pub const RUNTIME_GLUE: &str = "\
 pub use kibana_serverless_runtime::{
     BuildError, ByteStream, Connection, Credentials, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT,
-    DEFAULT_TIMEOUT, Error, FromConnection, Items, KibanaErrorBody, OperationId, Pages,
+    DEFAULT_TIMEOUT, Error, FromConnection, Items, JsonObject, KibanaErrorBody, OperationId, Pages,
     RequestContext, ResponseValue, RetryPolicy, dynamic, error_body, is_valid_space_id, ndjson,
     pagination, union, upload,
 };

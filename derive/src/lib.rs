@@ -110,6 +110,7 @@ fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
         slots.push((slot, f.ty.clone()));
     }
     let label = format!("struct {name}");
+    let indices = 0..keys.len();
     let declarations = slots.iter().map(|(slot, ty)| {
         quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;)
     });
@@ -130,6 +131,12 @@ fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
                 const FIELDS: &[&str] = &[#(#keys),*];
+                fn field(key: &str) -> ::std::option::Option<usize> {
+                    match key {
+                        #(#keys => ::std::option::Option::Some(#indices),)*
+                        _ => ::std::option::Option::None,
+                    }
+                }
                 struct Visitor;
                 impl<'de> ::serde::de::Visitor<'de> for Visitor {
                     type Value = #name;
@@ -142,7 +149,7 @@ fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
                     ) -> ::std::result::Result<#name, A::Error> {
                         #(#declarations)*
                         while let ::std::option::Option::Some(index) =
-                            map.next_key_seed(crate::de::FieldIndex { names: FIELDS, strict: #strict })?
+                            map.next_key_seed(crate::de::FieldIndex { names: FIELDS, strict: #strict, lookup: field })?
                         {
                             match index {
                                 #(#arms)*

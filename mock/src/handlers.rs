@@ -365,8 +365,10 @@ fn export(state: &State, call: &Call) -> Response<Body> {
     let chunks = futures::stream::iter(0..count.div_ceil(100)).map(move |chunk| {
         let mut text = String::new();
         for n in chunk * 100..((chunk + 1) * 100).min(count) {
-            let line = lines.get(n).cloned().unwrap_or_else(|| data::saved_object(n, &types[n % types.len().max(1)], padding));
-            text.push_str(&line.to_string());
+            match lines.get(n) {
+                Some(line) => text.push_str(&line.to_string()),
+                None => data::write_saved_object(&mut text, n, &types[n % types.len().max(1)], padding),
+            }
             text.push('\n');
         }
         if with_details && (chunk + 1) * 100 >= count {

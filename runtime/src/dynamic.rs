@@ -32,7 +32,9 @@ pub struct Args {
 /// Receives an untyped answer's bytes chunk by chunk, in order. An error from it ends the
 /// call with [`Error::Io`].
 #[derive(Clone)]
-pub struct Sink(Arc<Mutex<dyn FnMut(&[u8]) -> std::io::Result<()> + Send>>);
+pub struct Sink(Arc<Mutex<WriteChunk>>);
+
+type WriteChunk = dyn FnMut(&[u8]) -> std::io::Result<()> + Send;
 
 impl Sink {
     /// A sink calling `write` with each chunk.

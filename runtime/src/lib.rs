@@ -20,6 +20,7 @@ mod error;
 pub mod error_body;
 #[doc(hidden)]
 pub mod hooks;
+mod json_object;
 pub mod multipart;
 pub mod ndjson;
 pub mod pagination;
@@ -39,6 +40,7 @@ pub use context::RequestContext;
 pub use credentials::Credentials;
 pub use error::Error;
 pub use error_body::KibanaErrorBody;
+pub use json_object::JsonObject;
 pub use pagination::{Items, Pages};
 /// The runtime types generated operations return.
 pub use progenitor_client::{ByteStream, ResponseValue};

@@ -34,7 +34,7 @@ pub async fn from_response<T: DeserializeOwned, E>(
             progenitor_client::Error::Custom(format!("{TOO_LARGE}{limit}"))
         }
     })?;
-    match serde_json::from_slice(&body) {
+    match crate::de::from_json(&body) {
         Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
         Err(e) => Err(progenitor_client::Error::InvalidResponsePayload(body, e)),
     }

@@ -5,6 +5,7 @@ mod client_api;
 mod doc_examples;
 mod dynamic_invoke;
 mod field_collisions;
+mod json_objects;
 mod mock_arrays;
 mod mock_paths;
 mod open_enums;
@@ -118,6 +119,7 @@ pub fn run(
         "field_collisions",
         field_collisions::run(&mut file),
     ));
+    counts.push(counted("json_objects", json_objects::run(&mut file)));
     // Both call into `crate::de` (the runtime's decoding helpers).
     let opened = open_enums::run(&mut file, &syn::parse_quote!(crate::de));
     counts.push(counted("open_enums", opened.len()));
