@@ -2,7 +2,7 @@
 //! the current partial line is held, however large the whole body.
 
 use crate::Error;
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use futures::{Stream, StreamExt};
 use serde::de::DeserializeOwned;
 use std::path::Path;
@@ -11,25 +11,27 @@ use tokio::io::AsyncWriteExt;
 /// The longest line accepted; a longer one is a [`Error::MalformedLine`] (and not read into memory).
 pub const MAX_LINE: usize = 64 * 1024 * 1024;
 
-/// The non-empty lines of `body`, each with its 1-based line number.
+/// The non-empty lines of `body`, each with its 1-based line number. A line that arrives
+/// whole inside one chunk is a slice of it (no copy); only a line split across chunks is
+/// gathered into a buffer. Each byte is searched for a newline once.
 pub fn lines<S>(body: S) -> impl Stream<Item = Result<(usize, Bytes), Error>>
 where
     S: Stream<Item = reqwest::Result<Bytes>> + Unpin,
 {
     struct State<S> {
         body: S,
-        buffer: BytesMut,
-        /// How much of `buffer` is known to hold no newline: each byte is searched once, or
-        /// a long line would be searched again for every chunk (quadratic).
-        searched: usize,
+        /// The start of a line whose newline has not come yet.
+        partial: BytesMut,
+        /// What is left of the current chunk, not yet searched.
+        chunk: Bytes,
         line: usize,
         done: bool,
     }
     futures::stream::unfold(
         State {
             body,
-            buffer: BytesMut::new(),
-            searched: 0,
+            partial: BytesMut::new(),
+            chunk: Bytes::new(),
             line: 0,
             done: false,
         },
@@ -38,11 +40,28 @@ where
                 if s.done {
                     return None;
                 }
-                let newline = s.buffer[s.searched..].iter().position(|b| *b == b'\n');
-                if let Some(end) = newline.map(|at| s.searched + at) {
-                    s.searched = 0;
-                    let mut line = s.buffer.split_to(end + 1).freeze();
-                    line.truncate(end);
+                if !s.chunk.is_empty() {
+                    let Some(at) = memchr::memchr(b'\n', &s.chunk) else {
+                        if s.partial.len() + s.chunk.len() > MAX_LINE {
+                            s.done = true;
+                            let e = Error::MalformedLine {
+                                line: s.line + 1,
+                                message: format!("longer than {MAX_LINE} bytes"),
+                            };
+                            return Some((Err(e), s));
+                        }
+                        s.partial.extend_from_slice(&s.chunk);
+                        s.chunk.clear();
+                        continue;
+                    };
+                    let piece = s.chunk.split_to(at + 1);
+                    let mut line = if s.partial.is_empty() {
+                        piece
+                    } else {
+                        s.partial.extend_from_slice(&piece);
+                        s.partial.split().freeze()
+                    };
+                    line.truncate(line.len() - 1);
                     s.line += 1;
                     if line.last() == Some(&b'\r') {
                         line.truncate(line.len() - 1);
@@ -53,17 +72,8 @@ where
                     let n = s.line;
                     return Some((Ok((n, line)), s));
                 }
-                if s.buffer.len() > MAX_LINE {
-                    s.done = true;
-                    let e = Error::MalformedLine {
-                        line: s.line + 1,
-                        message: format!("longer than {MAX_LINE} bytes"),
-                    };
-                    return Some((Err(e), s));
-                }
-                s.searched = s.buffer.len();
                 match s.body.next().await {
-                    Some(Ok(chunk)) => s.buffer.extend_from_slice(chunk.chunk()),
+                    Some(Ok(chunk)) => s.chunk = chunk,
                     Some(Err(e)) => {
                         s.done = true;
                         return Some((Err(Error::from_reqwest(e)), s));
@@ -71,12 +81,12 @@ where
                     None => {
                         s.done = true;
                         // A last line without a newline.
-                        if s.buffer.iter().all(u8::is_ascii_whitespace) {
+                        if s.partial.iter().all(u8::is_ascii_whitespace) {
                             return None;
                         }
                         s.line += 1;
                         let n = s.line;
-                        let rest = std::mem::take(&mut s.buffer).freeze();
+                        let rest = std::mem::take(&mut s.partial).freeze();
                         return Some((Ok((n, rest)), s));
                     }
                 }
