@@ -106,11 +106,6 @@ impl Output {
         self.writer.flush()
     }
 
-    /// The writer, for a JSON document.
-    pub fn writer(&mut self) -> &mut impl Write {
-        &mut self.writer
-    }
-
     /// Ends the answer: flushes, and for a file renames it into place and says on stderr what
     /// was written.
     pub fn finish(mut self) -> Result<u64, Failure> {

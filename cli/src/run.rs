@@ -89,25 +89,31 @@ fn texts(matches: &ArgMatches, p: &Param) -> Vec<String> {
     }
 }
 
+/// A flag's JSON value (an array for a list), if it was given.
+fn given(matches: &ArgMatches, p: &Param) -> Result<Option<Value>, Failure> {
+    let texts = texts(matches, p);
+    let Some(first) = texts.first() else {
+        return Ok(None);
+    };
+    Ok(Some(if p.list {
+        Value::Array(
+            texts
+                .iter()
+                .map(|t| value(p, t))
+                .collect::<Result<_, _>>()?,
+        )
+    } else {
+        value(p, first)?
+    }))
+}
+
 /// The operation's arguments from its flags and body.
 pub fn args(op: &Operation, matches: &ArgMatches) -> Result<Args, Failure> {
     let mut args = Args::default();
     for p in &op.params {
-        let given = texts(matches, p);
-        if given.is_empty() {
-            continue;
+        if let Some(v) = given(matches, p)? {
+            args.params.insert(p.setter.clone(), v);
         }
-        let v = if p.list {
-            Value::Array(
-                given
-                    .iter()
-                    .map(|t| value(p, t))
-                    .collect::<Result<_, _>>()?,
-            )
-        } else {
-            value(p, &given[0])?
-        };
-        args.params.insert(p.setter.clone(), v);
     }
     match &op.body {
         Body::None => {}
@@ -119,19 +125,8 @@ pub fn args(op: &Operation, matches: &ArgMatches) -> Result<Args, Failure> {
                 args.body = Some(json);
             }
             for field in &op.fields {
-                let given = texts(matches, field);
-                if given.is_empty() {
+                let Some(v) = given(matches, field)? else {
                     continue;
-                }
-                let v = if field.list {
-                    Value::Array(
-                        given
-                            .iter()
-                            .map(|t| value(field, t))
-                            .collect::<Result<_, _>>()?,
-                    )
-                } else {
-                    value(field, &given[0])?
                 };
                 match args
                     .body

@@ -33,25 +33,16 @@ pub(crate) fn agent_index(id: &str) -> Option<usize> {
     id.strip_prefix("agent-")?.parse().ok()
 }
 
-/// Saved object number `n`, as one export line.
+/// Saved object number `n`, as one export line (the text [`write_saved_object`] writes).
 pub(crate) fn saved_object(n: usize, object_type: &str, padding: usize) -> Value {
-    json!({
-        "id": format!("{object_type}-{n}"),
-        "type": object_type,
-        "managed": false,
-        "version": "WzEzLDFd",
-        "attributes": {"title": format!("{object_type} {n}"), "description": "x".repeat(padding)},
-        "references": [{"id": "logs-*", "name": "kibanaSavedObjectMeta.searchSourceJSON.index", "type": "index-pattern"}],
-        "created_at": "2025-01-01T00:00:00.000Z",
-        "updated_at": "2025-01-01T00:00:00.000Z",
-        "coreMigrationVersion": "8.8.0",
-        "typeMigrationVersion": "10.2.0",
-    })
+    let mut line = String::new();
+    write_saved_object(&mut line, n, object_type, padding);
+    serde_json::from_str(&line).unwrap_or_default()
 }
 
-/// Saved object number `n` as its export line: the text of `saved_object(..).to_string()`,
-/// written straight, without building the value (the mock serves exports of 100,000 objects to
-/// benches that time clients, not the mock).
+/// Saved object number `n` as its export line's text, written straight, without building a
+/// value (the mock serves exports of 100,000 objects to benches that time clients, not the
+/// mock).
 pub(crate) fn write_saved_object(out: &mut String, n: usize, object_type: &str, padding: usize) {
     use std::fmt::Write;
     let quoted = |s: String| Value::String(s).to_string();
@@ -97,7 +88,7 @@ pub(crate) fn update_by_query(n: usize) -> Value {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn a_saved_object_written_straight_is_its_value_encoded() {
+    fn a_saved_object_line_is_one_json_object_with_its_fields() {
         for (n, t, padding) in [
             (0, "dashboard", 0),
             (7, "index-pattern", 3),
@@ -105,7 +96,15 @@ mod tests {
         ] {
             let mut line = String::new();
             super::write_saved_object(&mut line, n, t, padding);
-            assert_eq!(line, super::saved_object(n, t, padding).to_string());
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            assert_eq!(v["id"], format!("{t}-{n}"));
+            assert_eq!(v["type"], t);
+            assert_eq!(v["attributes"]["title"], format!("{t} {n}"));
+            assert_eq!(v["attributes"]["description"], "x".repeat(padding));
+            assert_eq!(v["references"][0]["type"], "index-pattern");
+            assert_eq!(v.as_object().unwrap().len(), 10);
+            assert_eq!(v.to_string(), line, "compact, in this key order");
+            assert_eq!(super::saved_object(n, t, padding), v);
         }
     }
 }

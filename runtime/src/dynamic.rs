@@ -203,7 +203,6 @@ pub struct RawBody {
 /// The raw body of a call: its bytes, or its file streamed as it is sent. A file cannot be
 /// sent twice, so such a request is never retried.
 pub async fn raw_body(args: &Args, operation: &str) -> Result<RawBody, Error> {
-    use tokio::io::AsyncReadExt;
     match (&args.raw_body, &args.raw_file) {
         (Some(bytes), _) => Ok(RawBody {
             body: bytes.clone().into(),
@@ -216,23 +215,18 @@ pub async fn raw_body(args: &Args, operation: &str) -> Result<RawBody, Error> {
                     format!("{}: {e}", path.display()),
                 ))
             };
-            let mut file = tokio::fs::File::open(path).await.map_err(named)?;
-            let mut head = [0u8; 4];
-            let mut got = 0;
-            while got < head.len() {
-                match file.read(&mut head[got..]).await.map_err(named)? {
-                    0 => break,
-                    n => got += n,
-                }
-            }
-            let head = Bytes::copy_from_slice(&head[..got]);
-            let sniffed = crate::archive::sniff(&head);
-            let first =
-                futures::stream::once(futures::future::ready(Ok::<_, std::io::Error>(head)));
-            let rest = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
+            let file = tokio::fs::File::open(path).await.map_err(named)?;
+            // The same reading as an archive upload's: its head tells the type.
+            let (sniffed, body) =
+                crate::upload::stream_body(Box::new(file))
+                    .await
+                    .map_err(|e| match e {
+                        Error::Io(e) => named(e),
+                        other => other,
+                    })?;
             Ok(RawBody {
-                body: reqwest::Body::wrap_stream(futures::StreamExt::chain(first, rest)),
-                sniffed,
+                body,
+                sniffed: sniffed.map(crate::upload::ArchiveType::media_type),
             })
         }
         (None, None) => Err(Error::InvalidRequest(format!(

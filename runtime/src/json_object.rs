@@ -7,6 +7,7 @@
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::OnceLock;
@@ -199,20 +200,19 @@ impl<'de> Visitor<'de> for ObjectVisitor {
     /// serde_json's raw text, or the first entry of an object another deserializer gives.
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<JsonObject, A::Error> {
         let mut map = Map::new();
-        match access.next_key_seed(KeySeed)? {
-            None => return Ok(JsonObject::from(map)),
-            Some(Key::Raw) => {
-                let raw = access.next_value_seed(TextSeed)?;
-                check(&raw).map_err(de::Error::custom)?;
-                return Ok(JsonObject {
-                    raw: Some(raw.into_boxed_str()),
-                    map: OnceLock::new(),
-                });
-            }
-            Some(Key::Name(first)) => {
-                map.insert(first, access.next_value()?);
-            }
+        let Some(first) = access.next_key_seed(Text)? else {
+            return Ok(JsonObject::from(map));
+        };
+        if first == RAW_TOKEN {
+            let raw = access.next_value_seed(Text)?;
+            check(&raw).map_err(de::Error::custom)?;
+            return Ok(JsonObject {
+                // One allocation of the text's exact length.
+                raw: Some(raw.into_owned().into_boxed_str()),
+                map: OnceLock::new(),
+            });
         }
+        map.insert(first.into_owned(), access.next_value()?);
         while let Some(key) = access.next_key::<String>()? {
             map.insert(key, access.next_value()?);
         }
@@ -224,69 +224,34 @@ impl<'de> Visitor<'de> for ObjectVisitor {
     }
 }
 
-enum Key {
-    Raw,
-    Name(String),
-}
+/// A string, borrowed when the deserializer lends it: an object key, or serde_json's raw text.
+struct Text;
 
-struct KeySeed;
+impl<'de> DeserializeSeed<'de> for Text {
+    type Value = Cow<'de, str>;
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Key;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
         d.deserialize_str(self)
     }
 }
 
-impl<'de> Visitor<'de> for KeySeed {
-    type Value = Key;
+impl<'de> Visitor<'de> for Text {
+    type Value = Cow<'de, str>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
+        f.write_str("a string")
     }
 
-    fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
-        Ok(if key == RAW_TOKEN {
-            Key::Raw
-        } else {
-            Key::Name(key.to_string())
-        })
+    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(text))
     }
 
-    fn visit_string<E: de::Error>(self, key: String) -> Result<Key, E> {
-        Ok(if key == RAW_TOKEN {
-            Key::Raw
-        } else {
-            Key::Name(key)
-        })
-    }
-}
-
-/// The raw text, as one allocation of its exact length.
-struct TextSeed;
-
-impl<'de> DeserializeSeed<'de> for TextSeed {
-    type Value = String;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TextSeed {
-    type Value = String;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("JSON text")
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(text.to_string()))
     }
 
-    fn visit_str<E: de::Error>(self, text: &str) -> Result<String, E> {
-        Ok(text.to_string())
-    }
-
-    fn visit_string<E: de::Error>(self, text: String) -> Result<String, E> {
-        Ok(text)
+    fn visit_string<E: de::Error>(self, text: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(text))
     }
 }
 

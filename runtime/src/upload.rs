@@ -167,7 +167,7 @@ where
 }
 
 /// A streaming body that starts with the bytes read to tell the format.
-async fn stream_body(
+pub(crate) async fn stream_body(
     mut reader: Box<dyn AsyncRead + Send + Sync + Unpin>,
 ) -> Result<(Option<ArchiveType>, reqwest::Body), Error> {
     let prefix = read_prefix(reader.as_mut(), 4).await.map_err(Error::Io)?;

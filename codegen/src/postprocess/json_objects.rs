@@ -15,16 +15,7 @@ use syn::{Field, Type, parse_quote};
 /// with or without leading `::`).
 fn is_free_form(ty: &Type) -> bool {
     let Type::Path(p) = ty else { return false };
-    if p.qself.is_some() {
-        return false;
-    }
-    let names: Vec<String> = p
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    if names != ["serde_json", "Map"] {
+    if p.qself.is_some() || super::segment_names(&p.path) != ["serde_json", "Map"] {
         return false;
     }
     let syn::PathArguments::AngleBracketed(args) = &p.path.segments[1].arguments else {

@@ -206,6 +206,11 @@ pub(crate) fn derived(attrs: &[syn::Attribute]) -> Vec<syn::Path> {
         .collect()
 }
 
+/// A path's segment names, without their arguments (`["serde_json", "Map"]`).
+pub(crate) fn segment_names(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
+}
+
 /// Whether a derive path names `name` (`Debug`, `::serde::Deserialize`...).
 pub(crate) fn names(path: &syn::Path, name: &str) -> bool {
     path.segments.last().is_some_and(|s| s.ident == name)

@@ -11,17 +11,11 @@ struct Calls {
 
 impl VisitMut for Calls {
     fn visit_expr_call_mut(&mut self, call: &mut ExprCall) {
-        if let Expr::Path(p) = call.func.as_ref() {
-            let names: Vec<String> = p
-                .path
-                .segments
-                .iter()
-                .map(|s| s.ident.to_string())
-                .collect();
-            if names == ["ResponseValue", "from_response"] {
-                *call.func = parse_quote!(crate::response::from_response);
-                self.replaced += 1;
-            }
+        if let Expr::Path(p) = call.func.as_ref()
+            && super::segment_names(&p.path) == ["ResponseValue", "from_response"]
+        {
+            *call.func = parse_quote!(crate::response::from_response);
+            self.replaced += 1;
         }
         syn::visit_mut::visit_expr_call_mut(self, call);
     }
