@@ -33,7 +33,7 @@ fn peak_rss_kib() -> u64 {
 }
 
 /// The client: typed items through `items()` and `lines()`.
-async fn typed(task: &str, kibana: &Kibana, prefetch: bool) -> u64 {
+async fn typed(task: &str, kibana: &Kibana, ahead: usize) -> u64 {
     let mut items = 0u64;
     match task {
         "agents" => {
@@ -42,7 +42,7 @@ async fn typed(task: &str, kibana: &Kibana, prefetch: bool) -> u64 {
                 .get_fleet_agents()
                 .items()
                 .page_size(1000)
-                .prefetch(prefetch);
+                .concurrency(ahead);
             while agents.try_next().await.unwrap().is_some() {
                 items += 1;
             }
@@ -137,8 +137,8 @@ async fn floor(task: &str, url: &str) -> u64 {
 /// One side in this (child) process; prints its figures.
 fn child_task(side: &str, task: &str, url: &str) {
     // One thread, as the Python process has; with prefetch, two workers (the next page is
-    // fetched and decoded on the other core).
-    let runtime = if side == "prefetch" {
+    // fetched and decoded on the other core); concurrent, four pages at once on two workers.
+    let runtime = if side == "prefetch" || side == "concurrent" {
         tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -154,8 +154,9 @@ fn child_task(side: &str, task: &str, url: &str) {
         let kibana = Kibana::new(url, API_KEY).unwrap();
         let started = Instant::now();
         let items = match side {
-            "typed" => typed(task, &kibana, false).await,
-            "prefetch" => typed(task, &kibana, true).await,
+            "typed" => typed(task, &kibana, 0).await,
+            "prefetch" => typed(task, &kibana, 1).await,
+            "concurrent" => typed(task, &kibana, 4).await,
             _ => floor(task, url).await,
         };
         println!(
@@ -280,14 +281,21 @@ fn main() {
             ),
         ];
         if task == "agents" {
-            sides.insert(
-                2,
+            for (at, name, side) in [
                 (
+                    2,
                     "kibana-serverless (typed, prefetch, 2 threads)",
-                    vec!["--side".into(), "prefetch".into(), task.into(), url.clone()],
-                    exe.to_string(),
+                    "prefetch",
                 ),
-            );
+                (
+                    3,
+                    "kibana-serverless (typed, 4 pages at once, 2 threads)",
+                    "concurrent",
+                ),
+            ] {
+                let args = vec!["--side".into(), side.into(), task.into(), url.clone()];
+                sides.insert(at, (name, args, exe.to_string()));
+            }
         }
         let python_side = sides.len() - 1;
         let call = |i: usize| {

@@ -444,3 +444,176 @@ async fn dropping_a_prefetching_stream_aborts_the_next_request() {
         .unwrap();
     assert_eq!(seen, "page 2 connection read 0 bytes");
 }
+
+/// Fleet's agents by page number, each page answered after its own delay; records when each
+/// page's request arrived.
+struct Numbered {
+    total: usize,
+    fail_page: Option<usize>,
+    delays: HashMap<usize, u64>,
+    arrivals: Arc<std::sync::Mutex<Vec<(usize, std::time::Instant)>>>,
+}
+
+impl Respond for Numbered {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q = query(req);
+        let page: usize = q.get("page").map_or(1, |p| p.parse().unwrap());
+        let per_page: usize = q.get("perPage").map_or(20, |p| p.parse().unwrap());
+        self.arrivals
+            .lock()
+            .unwrap()
+            .push((page, std::time::Instant::now()));
+        let delay = std::time::Duration::from_millis(self.delays.get(&page).copied().unwrap_or(0));
+        if Some(page) == self.fail_page {
+            return ResponseTemplate::new(500)
+                .set_delay(delay)
+                .set_body_json(json!({"statusCode": 500, "error": "Internal Server Error", "message": "shard failure"}));
+        }
+        let start = (page - 1) * per_page;
+        let items: Vec<Value> = (start..(start + per_page).min(self.total))
+            .map(agent)
+            .collect();
+        ResponseTemplate::new(200)
+            .set_delay(delay)
+            .set_body_json(json!({"items": items, "total": self.total as f64, "page": page as f64, "perPage": per_page as f64}))
+    }
+}
+
+async fn numbered_server(
+    total: usize,
+    fail_page: Option<usize>,
+    delays: HashMap<usize, u64>,
+) -> (
+    MockServer,
+    Kibana,
+    Arc<std::sync::Mutex<Vec<(usize, std::time::Instant)>>>,
+) {
+    let server = MockServer::start().await;
+    let arrivals = Arc::new(std::sync::Mutex::new(Vec::new()));
+    Mock::given(path("/api/fleet/agents"))
+        .respond_with(Numbered {
+            total,
+            fail_page,
+            delays,
+            arrivals: arrivals.clone(),
+        })
+        .mount(&server)
+        .await;
+    let kibana = Kibana::builder(server.uri())
+        .api_key(CANARY_KEY)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    (server, kibana, arrivals)
+}
+
+/// Several page requests at once: the items come in order even when later pages answer first,
+/// and no page past the total is requested.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_pages_come_in_order_and_stop_at_the_total() {
+    // Earlier pages answer later: 1 after 50 ms, 2 after 40 ms, ... .
+    let delays = (1..=5).map(|p| (p, (6 - p as u64) * 10)).collect();
+    let (_server, kibana, arrivals) = numbered_server(95, None, delays).await;
+    for concurrency in [2, 4, 16] {
+        arrivals.lock().unwrap().clear();
+        let items: Vec<_> = kibana
+            .fleet()
+            .get_fleet_agents()
+            .items()
+            .page_size(10)
+            .concurrency(concurrency)
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(ids(&items), expected_ids(95), "concurrency {concurrency}");
+        let mut pages: Vec<usize> = arrivals.lock().unwrap().iter().map(|a| a.0).collect();
+        pages.sort_unstable();
+        assert_eq!(
+            pages,
+            (1..=10).collect::<Vec<_>>(),
+            "each page once, none past the 10th"
+        );
+    }
+    let pages: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .pages()
+        .page_size(10)
+        .concurrency(3)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        pages.iter().map(|p| p.page).collect::<Vec<_>>(),
+        (1..=10).collect::<Vec<i64>>()
+    );
+}
+
+/// The requests really overlap: while page 2 waits, pages 3 to 5 are already asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_pages_are_requested_while_an_earlier_one_waits() {
+    let (_server, kibana, arrivals) = numbered_server(100, None, HashMap::from([(2, 500)])).await;
+    let items: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items()
+        .page_size(10)
+        .concurrency(4)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&items), expected_ids(100));
+    let arrivals = arrivals.lock().unwrap().clone();
+    let at = |page: usize| arrivals.iter().find(|a| a.0 == page).unwrap().1;
+    for page in 3..=5 {
+        assert!(
+            at(page) < at(2) + std::time::Duration::from_millis(400),
+            "page {page} was requested only after page 2 answered"
+        );
+    }
+    // Not more than four at once: page 6 waits for page 2's answer.
+    assert!(at(6) >= at(2) + std::time::Duration::from_millis(450));
+}
+
+/// A failing page ends the stream after the items of the pages before it, with nothing after,
+/// however many requests were out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_page_among_concurrent_ones_ends_the_stream_in_order() {
+    // Page 3 fails last, after pages 4 and 5 have answered.
+    let (_server, kibana, _) = numbered_server(100, Some(3), HashMap::from([(3, 100)])).await;
+    let results: Vec<Result<_, Error>> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items()
+        .page_size(10)
+        .concurrency(4)
+        .collect()
+        .await;
+    assert_eq!(results.len(), 21);
+    let ok: Vec<_> = results[..20]
+        .iter()
+        .map(|r| r.as_ref().unwrap().clone())
+        .collect();
+    assert_eq!(ids(&ok), expected_ids(20));
+    match &results[20] {
+        Err(Error::Api { status, .. }) => assert_eq!(status.as_u16(), 500),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// On a current-thread runtime the spawned requests share the one thread: the same items, in
+/// order.
+#[tokio::test]
+async fn concurrent_pages_on_a_current_thread_runtime() {
+    let (_server, kibana, _) = numbered_server(45, None, HashMap::new()).await;
+    let items: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items()
+        .page_size(10)
+        .concurrency(3)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids(&items), expected_ids(45));
+}

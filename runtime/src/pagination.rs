@@ -3,13 +3,14 @@
 //! Kibana pages in several ways (page numbers, `searchAfter` with a point in time, opaque
 //! cursors); `spec/pagination.yaml` describes each operation's way as data, and the generator
 //! turns each description into a [`Paginator`]. [`Pages`] then drives it: one request per page,
-//! one page in memory at a time (two with [`Pages::prefetch`]), stopping on an empty page, when
-//! the total is reached, or when no next cursor comes back, and ending with
+//! one page in memory at a time (two with [`Pages::prefetch`]; with [`Pages::concurrency`],
+//! several page-number requests at once, decoded in parallel and yielded in order), stopping on
+//! an empty page, when the total is reached, or when no next cursor comes back, and ending with
 //! [`Error::RepeatedCursor`] if the server hands out a cursor it gave before.
 
 use crate::{Error, ResponseValue};
 use futures::Stream;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::pin::Pin;
@@ -165,17 +166,30 @@ impl<P: Paginator> Drop for InFlight<P> {
     }
 }
 
+/// A page requested, in the order pages are yielded.
+enum Slot<P: Paginator> {
+    Flying(InFlight<P>),
+    /// An answer that arrived before it was asked for.
+    Done(PageResult<P>),
+}
+
 /// A stream of whole pages. Build it with an operation's `pages()`.
 #[must_use = "streams do nothing unless polled"]
 pub struct Pages<P: Paginator> {
     paginator: P,
     size: Option<u64>,
-    prefetch: bool,
-    /// Where the next request starts; `None` once the listing is done.
+    /// Requests kept in flight ahead of the caller: 0 asks for a page only when it is wanted,
+    /// 1 is [`Pages::prefetch`], more is [`Pages::concurrency`] (page numbers only).
+    ahead: usize,
+    /// Where the page after the last one yielded starts; `None` once the listing is done.
     next: Option<PageCursor>,
-    in_flight: Option<InFlight<P>>,
-    /// A prefetched page that arrived before it was asked for.
-    ready: Option<PageResult<P>>,
+    /// Page numbers: the next one to request, and the last there is once a total is known.
+    to_request: u64,
+    last_page: Option<u64>,
+    /// Items on the first page: the server's page size when there is more than one page.
+    first_count: usize,
+    /// Requests in page order, the front one the next to yield.
+    queue: VecDeque<Slot<P>>,
     seen_items: u64,
     seen_cursors: HashSet<u64>,
     pages: u64,
@@ -186,17 +200,19 @@ pub struct Pages<P: Paginator> {
 impl<P: Paginator> Pages<P> {
     /// Pages of `paginator`, from the first.
     pub fn new(paginator: P) -> Self {
-        let start = match P::STYLE {
-            Style::PageNumber { first } => PageCursor::Page(first),
-            Style::Cursor => PageCursor::Start,
+        let (start, to_request) = match P::STYLE {
+            Style::PageNumber { first } => (PageCursor::Page(first), first),
+            Style::Cursor => (PageCursor::Start, 0),
         };
         Self {
             paginator,
             size: None,
-            prefetch: false,
+            ahead: 0,
             next: Some(start),
-            in_flight: None,
-            ready: None,
+            to_request,
+            last_page: None,
+            first_count: 0,
+            queue: VecDeque::new(),
             seen_items: 0,
             seen_cursors: HashSet::new(),
             pages: 0,
@@ -215,7 +231,24 @@ impl<P: Paginator> Pages<P> {
     /// decoded on another worker meanwhile; dropping the stream aborts it. Two pages are then in
     /// memory at a time.
     pub fn prefetch(mut self, yes: bool) -> Self {
-        self.prefetch = yes;
+        self.ahead = usize::from(yes);
+        self
+    }
+
+    /// Keeps up to `pages` page requests in flight at once, each spawned onto the Tokio runtime,
+    /// so that on a multi-thread runtime several pages are received and decoded in parallel;
+    /// pages (and items) still come in order, and an error ends the stream after the pages
+    /// before it. Up to `pages + 1` pages are in memory at a time.
+    ///
+    /// Only listings by page number can ask for a page before the one before it has answered:
+    /// the first page is requested alone (its total says how many pages there are), then the
+    /// rest `pages` at a time, never past the last page the total allows. A listing without a
+    /// total may have up to `pages - 1` requests answered past its end (empty pages, dropped).
+    /// Listings by cursor need each page's cursor for the next: for them this is
+    /// [`prefetch`](Self::prefetch). `concurrency(1)` is `prefetch(true)`, `concurrency(0)` is
+    /// `prefetch(false)`.
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.ahead = pages;
         self
     }
 
@@ -227,25 +260,39 @@ impl<P: Paginator> Pages<P> {
         }
     }
 
-    fn start_next(&mut self) {
-        if self.in_flight.is_none()
-            && self.ready.is_none()
-            && let Some(at) = &self.next
-        {
-            self.in_flight = Some(InFlight::start(
-                self.paginator.fetch(at, self.size),
-                self.prefetch,
-            ));
+    /// Sends what may be sent now: the next page's request if none is out, and with page
+    /// numbers after the first page, more up to the concurrency, within the last page.
+    fn start_requests(&mut self) {
+        let Some(next) = &self.next else { return };
+        let spawn = self.ahead > 0;
+        if let (Style::PageNumber { .. }, PageCursor::Page(_)) = (P::STYLE, next) {
+            let width = if self.pages == 0 {
+                1
+            } else {
+                self.ahead.max(1)
+            };
+            while self.queue.len() < width && self.last_page.is_none_or(|l| self.to_request <= l) {
+                let at = PageCursor::Page(self.to_request);
+                let fetch = self.paginator.fetch(&at, self.size);
+                self.queue
+                    .push_back(Slot::Flying(InFlight::start(fetch, spawn)));
+                self.to_request += 1;
+            }
+        } else if self.queue.is_empty() {
+            let fetch = self.paginator.fetch(next, self.size);
+            self.queue
+                .push_back(Slot::Flying(InFlight::start(fetch, spawn)));
         }
     }
 
-    /// Polls the request in flight, keeping a result that arrives early.
+    /// Polls the requests in flight, keeping the answers that arrive early.
     fn drive(&mut self, cx: &mut Context<'_>) {
-        if let Some(fetch) = self.in_flight.as_mut()
-            && let Poll::Ready(result) = fetch.poll(cx)
-        {
-            self.in_flight = None;
-            self.ready = Some(result.map(ResponseValue::into_inner));
+        for slot in &mut self.queue {
+            if let Slot::Flying(fetch) = slot
+                && let Poll::Ready(result) = fetch.poll(cx)
+            {
+                *slot = Slot::Done(result.map(ResponseValue::into_inner));
+            }
         }
     }
 
@@ -255,6 +302,17 @@ impl<P: Paginator> Pages<P> {
         self.pages += 1;
         self.seen_items += info.count as u64;
         let current = self.next.take();
+        if self.pages == 1 {
+            self.first_count = info.count;
+        }
+        if let (Style::PageNumber { first }, Some(total), Some(per_page)) = (
+            P::STYLE,
+            info.total,
+            std::num::NonZeroU64::new(self.first_count as u64),
+        ) {
+            // The first page is full when there are more: its count is the page size.
+            self.last_page = Some(first + total.div_ceil(per_page.get()).max(1) - 1);
+        }
         if info.count == 0 || info.total.is_some_and(|t| self.seen_items >= t) {
             return;
         }
@@ -297,21 +355,26 @@ impl<P: Paginator> Stream for Pages<P> {
         if let Some(e) = this.pending_error.take() {
             return Poll::Ready(Some(Err(e)));
         }
-        this.start_next();
+        this.start_requests();
         this.drive(cx);
-        let Some(result) = this.ready.take() else {
-            return if this.in_flight.is_some() {
-                Poll::Pending
-            } else {
-                Poll::Ready(None)
-            };
+        match this.queue.front() {
+            None => return Poll::Ready(None),
+            Some(Slot::Flying(_)) => return Poll::Pending,
+            Some(Slot::Done(_)) => {}
+        }
+        let Some(Slot::Done(result)) = this.queue.pop_front() else {
+            return Poll::Pending;
         };
         match result {
             Ok(page) => {
                 let first = this.pages == 0;
                 this.advance(&page);
-                if this.prefetch {
-                    this.start_next();
+                if this.next.is_none() {
+                    // Past the end: requests still out are aborted, answers dropped.
+                    this.queue.clear();
+                }
+                if this.ahead > 0 {
+                    this.start_requests();
                     this.drive(cx);
                 }
                 if P::info(&page).count == 0 && !first {
@@ -325,6 +388,7 @@ impl<P: Paginator> Stream for Pages<P> {
             }
             Err(e) => {
                 this.next = None;
+                this.queue.clear();
                 Poll::Ready(Some(Err(e)))
             }
         }
@@ -347,7 +411,13 @@ impl<P: Paginator> Items<P> {
 
     /// Requests the next page while the caller works through the current one.
     pub fn prefetch(mut self, yes: bool) -> Self {
-        self.pages.prefetch = yes;
+        self.pages = self.pages.prefetch(yes);
+        self
+    }
+
+    /// Up to `pages` page requests in flight at once (see [`Pages::concurrency`]).
+    pub fn concurrency(mut self, pages: usize) -> Self {
+        self.pages = self.pages.concurrency(pages);
         self
     }
 }
@@ -360,7 +430,7 @@ impl<P: Paginator> Stream for Items<P> {
         loop {
             if let Some(item) = this.current.next() {
                 // Keep the prefetched request moving while items are handed out.
-                if this.pages.prefetch {
+                if this.pages.ahead > 0 {
                     this.pages.drive(cx);
                 }
                 return Poll::Ready(Some(Ok(item)));
