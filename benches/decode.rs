@@ -4,7 +4,13 @@
 //! `serde_json::Value`. Rounds interleave the variants; each prints the minimum and median time
 //! per page, throughput, and the ratio to the floor.
 //!
+//! Beside them, mirrors of an agent decoded by serde's own derive (`support/agent_mirror.rs`):
+//! what a decode into `String`s, inline strings or borrowed `&str`s can reach at best.
+//!
 //! `cargo bench --bench decode` (`DECODE_ROUNDS`, `DECODE_ITERS` to change the sample).
+
+#[path = "support/agent_mirror.rs"]
+mod mirror;
 
 use kibana_serverless::fleet::types::GetFleetAgentsResponse;
 use kibana_serverless::saved_objects::types::PostSavedObjectsExportItem;
@@ -110,6 +116,16 @@ fn main() {
     // Decoding must be right before it is fast.
     let typed: GetFleetAgentsResponse = serde_json::from_slice(&page).unwrap();
     assert_eq!(typed.items.len(), 1000);
+    let text = std::str::from_utf8(&page).unwrap();
+    let mirrored: mirror::owned::Page = serde_json::from_str(text).unwrap();
+    let borrowed: mirror::borrowed::Page = serde_json::from_str(text).unwrap();
+    let inline: mirror::inline::Page = serde_json::from_str(text).unwrap();
+    assert_eq!(mirrored.total, typed.total as f64);
+    for (i, a) in typed.items.iter().enumerate() {
+        assert_eq!(a.id, mirrored.items[i].id);
+        assert_eq!(a.id, borrowed.items[i].id);
+        assert_eq!(a.id, inline.items[i].id);
+    }
     // `DECODE_PROFILE=N`: only N typed decodes of the page, for a profiler.
     if let Some(n) = std::env::var("DECODE_PROFILE")
         .ok()
@@ -148,6 +164,27 @@ fn main() {
                 "`serde_json::Value`",
                 Box::new(|b| {
                     black_box(serde_json::from_slice::<serde_json::Value>(b).unwrap());
+                }),
+            ),
+            (
+                "bound: mirror of the page's fields, `String`s (serde derive)",
+                Box::new(|b| {
+                    let text = std::str::from_utf8(b).unwrap();
+                    black_box(serde_json::from_str::<mirror::owned::Page>(text).unwrap());
+                }),
+            ),
+            (
+                "bound: the mirror with inline strings (`CompactString`)",
+                Box::new(|b| {
+                    let text = std::str::from_utf8(b).unwrap();
+                    black_box(serde_json::from_str::<mirror::inline::Page>(text).unwrap());
+                }),
+            ),
+            (
+                "bound: the mirror borrowing from the body (`&str`)",
+                Box::new(|b| {
+                    let text = std::str::from_utf8(b).unwrap();
+                    black_box(serde_json::from_str::<mirror::borrowed::Page>(text).unwrap());
                 }),
             ),
         ],
