@@ -141,6 +141,18 @@ fn operation_command(op: &Operation) -> Command {
                         .requires("all")
                         .value_parser(clap::value_parser!(u64))
                         .help("With --all: stop after N items"),
+                )
+                .arg(
+                    Arg::new("concurrency")
+                        .long("concurrency")
+                        .value_name("N")
+                        .requires("all")
+                        .default_value("1")
+                        .value_parser(clap::value_parser!(u16).range(1..=64))
+                        .help(
+                            "With --all, on listings by page number: up to N page requests at \
+                             once (1: the next page is fetched while this one is written)",
+                        ),
                 );
     }
     match &op.body {

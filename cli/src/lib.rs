@@ -100,8 +100,11 @@ async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
     let out = run::output(flags.get_one::<String>("output").map(String::as_str), all)?;
     if all {
         let mut out = out;
-        let limit = flags.get_one::<u64>("limit").copied();
-        run::all(&kibana, op, &args, limit, &mut out).await?;
+        let paging = run::Paging {
+            limit: flags.get_one::<u64>("limit").copied(),
+            concurrency: flags.get_one::<u16>("concurrency").copied().unwrap_or(1),
+        };
+        run::all(&kibana, op, &args, paging, &mut out).await?;
         return out.finish().map(drop);
     }
     run::run(&kibana, op, &args, flags.get_flag("compact"), out).await

@@ -10,8 +10,21 @@ const SPECS: &str = include_str!("../../generated/openapi.json");
 
 /// kbn's own flags, which no parameter's flag may take.
 pub const RESERVED: &[&str] = &[
-    "url", "api-key", "space", "dry-run", "compact", "body", "file", "help", "version", "all",
-    "limit", "profile", "output", "verbose",
+    "url",
+    "api-key",
+    "space",
+    "dry-run",
+    "compact",
+    "body",
+    "file",
+    "help",
+    "version",
+    "all",
+    "limit",
+    "profile",
+    "output",
+    "verbose",
+    "concurrency",
 ];
 
 /// How a flag's text becomes the parameter's JSON value.

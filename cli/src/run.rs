@@ -256,17 +256,29 @@ pub fn curl(
     out.join(" \\\n  ")
 }
 
+/// How `--all` pages.
+#[derive(Clone, Copy, Debug)]
+pub struct Paging {
+    /// Stop after this many items.
+    pub limit: Option<u64>,
+    /// Page requests out at once, for listings by page number (at least 1).
+    pub concurrency: u16,
+}
+
 /// Every item of a paginated operation, one compact JSON line each, written as each page
-/// arrives; at most `limit`. The next page is fetched (and decoded) while this one is written,
-/// so at most two pages are in memory. Paging ends on an empty page, at the total, without a
-/// next cursor, or with an error on a repeated cursor. The number of items.
+/// arrives, in order; at most `limit`. The next page is fetched (and decoded) while this one is
+/// written; by page number, up to `concurrency` pages are, after the first (whose total and
+/// length bound the rest: no request past the last page, or past `limit`). Paging ends on an
+/// empty page, at the total, without a next cursor, or with an error on a repeated cursor.
+/// The number of items.
 pub async fn all(
     kibana: &Kibana,
     op: &'static Operation,
     args: &Args,
-    limit: Option<u64>,
+    paging_opts: Paging,
     out: &mut Output,
 ) -> Result<u64, Failure> {
+    let Paging { limit, concurrency } = paging_opts;
     let paging = op
         .paging
         .as_ref()
@@ -276,18 +288,29 @@ pub async fn all(
         Prefetch(tokio::spawn(async move { call(&kibana, op, &args).await }))
     };
     let mut args = args.clone();
-    let mut page = paging.page.as_ref().map(|(_, first)| *first);
-    if let (Some((setter, _)), Some(n)) = (&paging.page, page) {
-        args.params.insert(setter.clone(), Value::from(n));
-    }
+    let first_page = paging.page.as_ref().map(|(_, first)| *first);
+    let at_page = |args: &Args, n: u64| {
+        let mut args = args.clone();
+        if let Some((setter, _)) = &paging.page {
+            args.params.insert(setter.clone(), Value::from(n));
+        }
+        args
+    };
+    // Page numbers: the next to request, and the last one wanted once the first page is in.
+    let mut to_request = first_page.map(|n| n + 1);
+    let mut last_page: Option<u64> = None;
+    let mut first_count = 0u64;
     let mut seen_cursors = std::collections::HashSet::new();
     let mut written = 0u64;
     let io = |e: std::io::Error| Failure {
         code: exit::TRANSPORT,
         message: format!("writing the answer: {e}"),
     };
-    let mut next = Some(fetch(args.clone()));
-    while let Some(pending) = next.take() {
+    let mut queue = std::collections::VecDeque::from([fetch(match first_page {
+        Some(n) => at_page(&args, n),
+        None => args.clone(),
+    })]);
+    while let Some(pending) = queue.pop_front() {
         let answer = pending.answer().await?;
         let AnswerBody::Json(mut body) = answer.body else {
             return Err(Failure {
@@ -309,13 +332,32 @@ pub async fn all(
             .and_then(Value::as_u64);
         let after = written + items.len() as u64;
         let last = total.is_some_and(|t| after >= t) || limit.is_some_and(|l| after >= l);
-        if !last {
-            match (&paging.cursor, page) {
-                (_, Some(n)) => {
-                    page = Some(n + 1);
-                    let (setter, _) = paging.page.as_ref().expect("paging by page");
-                    args.params.insert(setter.clone(), Value::from(n + 1));
-                    next = Some(fetch(args.clone()));
+        if last {
+            // Requests out for pages past the end are cancelled.
+            queue.clear();
+        } else {
+            match (&paging.cursor, first_page) {
+                (_, Some(first)) => {
+                    if written == 0 {
+                        // The first page is full when there are more: its length is the size.
+                        first_count = items.len() as u64;
+                        let wanted = match (total, limit) {
+                            (Some(t), Some(l)) => Some(t.min(l)),
+                            (t, l) => t.or(l),
+                        };
+                        last_page = wanted.map(|w| first + w.div_ceil(first_count).max(1) - 1);
+                    } else if let Some(t) = total {
+                        // The total may grow while paging.
+                        let w = limit.map_or(t, |l| t.min(l));
+                        last_page = Some(first + w.div_ceil(first_count).max(1) - 1);
+                    }
+                    while let Some(n) = to_request
+                        && queue.len() < usize::from(concurrency.max(1))
+                        && last_page.is_none_or(|l| n <= l)
+                    {
+                        queue.push_back(fetch(at_page(&args, n)));
+                        to_request = Some(n + 1);
+                    }
                 }
                 (Some((setter, field)), None) => {
                     if let Some(cursor) = body
@@ -333,7 +375,7 @@ pub async fn all(
                         }
                         args.params
                             .insert(setter.clone(), Value::String(cursor.to_string()));
-                        next = Some(fetch(args.clone()));
+                        queue.push_back(fetch(args.clone()));
                     }
                 }
                 (None, None) => {}

@@ -523,6 +523,66 @@ async fn all_streams_every_agent_as_ndjson() {
     assert_eq!(run.code, 2);
 }
 
+/// `--concurrency 4`: the same lines in the same order as one page at a time, and no request
+/// past the last page or past what `--limit` needs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_with_pages_requested_four_at_once() {
+    let mock = MockKibana::start_with(MockConfig {
+        agents: 5_000,
+        page_latency: std::time::Duration::from_millis(10),
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let base = ["fleet", "get-fleet-agents", "--all", "--per-page", "500"];
+    let one = kbn(&mock.url(), &base, None);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    let before = mock.requests();
+    let four = kbn(
+        &mock.url(),
+        &[&base[..], &["--concurrency", "4"]].concat(),
+        None,
+    );
+    assert_eq!(four.code, 0, "{}", four.stderr);
+    assert_eq!(four.stdout.lines().count(), 5_000);
+    assert!(
+        four.stdout == one.stdout,
+        "the same lines in the same order"
+    );
+    assert_eq!(
+        mock.requests() - before,
+        10,
+        "ten pages, none past the total"
+    );
+
+    let before = mock.requests();
+    let limited = kbn(
+        &mock.url(),
+        &[&base[..], &["--concurrency", "4", "--limit", "1234"]].concat(),
+        None,
+    );
+    assert_eq!(limited.code, 0, "{}", limited.stderr);
+    assert_eq!(limited.stdout.lines().count(), 1234);
+    assert!(one.stdout.starts_with(&limited.stdout));
+    assert_eq!(mock.requests() - before, 3, "three pages hold 1,234 agents");
+
+    for wrong in [
+        &["--concurrency", "0"][..],
+        &["--concurrency", "65"],
+        &["--concurrency", "x"],
+    ] {
+        let run = kbn(&mock.url(), &[&base[..], wrong].concat(), None);
+        assert_eq!(run.code, 2, "{wrong:?}: {}", run.stderr);
+    }
+    // Without --all it means nothing: a usage error.
+    let run = kbn(
+        &mock.url(),
+        &["fleet", "get-fleet-agents", "--concurrency", "2"],
+        None,
+    );
+    assert_eq!(run.code, 2);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn verbose_logs_each_request_without_the_key() {
     let mock = MockKibana::start().await.unwrap();
