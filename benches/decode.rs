@@ -12,6 +12,20 @@
 #[path = "support/agent_mirror.rs"]
 mod mirror;
 
+/// What a caller who reads only an agent's id and status asks `items_as::<T>()` for.
+#[derive(serde::Deserialize)]
+#[allow(dead_code)]
+struct Slim {
+    id: String,
+    status: Option<kibana_serverless::fleet::types::AgentStatus>,
+}
+
+/// The page `items_as::<Slim>()` decodes.
+type SlimPage = kibana_serverless::pagination::PageOf<
+    Slim,
+    kibana_serverless::fleet::GetFleetAgentsPages<'static>,
+>;
+
 use kibana_serverless::fleet::types::GetFleetAgentsResponse;
 use kibana_serverless::saved_objects::types::PostSavedObjectsExportItem;
 use kibana_serverless_mock::{API_KEY, MockConfig, MockKibana};
@@ -120,6 +134,9 @@ fn main() {
     let mirrored: mirror::owned::Page = serde_json::from_str(text).unwrap();
     let borrowed: mirror::borrowed::Page = serde_json::from_str(text).unwrap();
     let inline: mirror::inline::Page = serde_json::from_str(text).unwrap();
+    let slim: SlimPage = serde_json::from_str(text).unwrap();
+    assert_eq!(slim.items.len(), 1000);
+    assert_eq!(slim.total, Some(typed.total as u64));
     assert_eq!(mirrored.total, typed.total as f64);
     for (i, a) in typed.items.iter().enumerate() {
         assert_eq!(a.id, mirrored.items[i].id);
@@ -164,6 +181,13 @@ fn main() {
                 "`serde_json::Value`",
                 Box::new(|b| {
                     black_box(serde_json::from_slice::<serde_json::Value>(b).unwrap());
+                }),
+            ),
+            (
+                "typed, only id and status (`items_as::<T>()`, the rest skipped)",
+                Box::new(|b| {
+                    let text = std::str::from_utf8(b).unwrap();
+                    black_box(serde_json::from_str::<SlimPage>(text).unwrap());
                 }),
             ),
             (

@@ -47,6 +47,24 @@ async fn typed(task: &str, kibana: &Kibana, ahead: usize) -> u64 {
                 items += 1;
             }
         }
+        "agents-slim" => {
+            /// Only what the caller reads.
+            #[derive(serde::Deserialize)]
+            #[allow(dead_code)]
+            struct Slim {
+                id: String,
+                status: Option<kibana_serverless::fleet::types::AgentStatus>,
+            }
+            let mut agents = kibana
+                .fleet()
+                .get_fleet_agents()
+                .items_as::<Slim>()
+                .page_size(1000)
+                .concurrency(ahead);
+            while agents.try_next().await.unwrap().is_some() {
+                items += 1;
+            }
+        }
         _ => {
             let body: kibana_serverless::saved_objects::types::PostSavedObjectsExportBody =
                 serde_json::from_value(serde_json::json!({"type": ["dashboard", "visualization"]}))
@@ -155,6 +173,7 @@ fn child_task(side: &str, task: &str, url: &str) {
         let started = Instant::now();
         let items = match side {
             "typed" => typed(task, &kibana, 0).await,
+            "slim" => typed("agents-slim", &kibana, 0).await,
             "prefetch" => typed(task, &kibana, 1).await,
             "concurrent" => typed(task, &kibana, 4).await,
             _ => floor(task, url).await,
@@ -291,6 +310,11 @@ fn main() {
                     3,
                     "kibana-serverless (typed, 4 pages at once, 2 threads)",
                     "concurrent",
+                ),
+                (
+                    4,
+                    "kibana-serverless (`items_as`: id and status only, one thread)",
+                    "slim",
                 ),
             ] {
                 let args = vec!["--side".into(), side.into(), task.into(), url.clone()];

@@ -16599,18 +16599,29 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::GetAlertingRulesFindResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self
+                        .send_generated_as::<types::GetAlertingRulesFindResponse>()
+                        .await,
                     crate::error::path_of::<types::GetAlertingRulesFindResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::GetAlertingRulesFindResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
                 default_search_operator,
@@ -16902,18 +16913,29 @@ pub mod builder {
             crate::Error,
         > {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self
+                        .send_generated_as::<types::GetMaintenanceWindowFindResponse>()
+                        .await,
                     crate::error::path_of::<types::GetMaintenanceWindowFindResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::GetMaintenanceWindowFindResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self { client, created_by, page, per_page, status, title } = self;
             let created_by = created_by.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -17470,6 +17492,49 @@ pub mod builder {
         }
     }
     impl<'a> GetAlertingRulesFind<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                default_search_operator,
+                fields,
+                filter,
+                filter_consumers,
+                has_reference,
+                page,
+                per_page,
+                search,
+                search_fields,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetAlertingRulesFind {
+                    client: &client,
+                    default_search_operator,
+                    fields,
+                    filter,
+                    filter_consumers,
+                    has_reference,
+                    page,
+                    per_page,
+                    search,
+                    search_fields,
+                    sort_field,
+                    sort_order,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetAlertingRulesFind<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -17511,6 +17576,30 @@ pub mod builder {
                     sort_order,
                 }
                     .send()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetMaintenanceWindowFind<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self { client, created_by, page, per_page, status, title } = self;
+            let client = client.clone();
+            async move {
+                GetMaintenanceWindowFind {
+                    client: &client,
+                    created_by,
+                    page,
+                    per_page,
+                    status,
+                    title,
+                }
+                    .send_as::<R>()
                     .await
             }
         }
@@ -17783,7 +17872,87 @@ impl<'a> crate::pagination::Paginator for GetAlertingRulesFindPages<'a> {
         page.data
     }
 }
+impl<'a> crate::pagination::PageShape for GetAlertingRulesFindPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::get_alerting_rules_find`](Client::get_alerting_rules_find), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct GetAlertingRulesFindPagesAs<'a, T> {
+    builder: builder::GetAlertingRulesFind<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetAlertingRulesFindPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetAlertingRulesFindPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetAlertingRulesFindPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetAlertingRulesFindPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetAlertingRulesFindPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetAlertingRulesFind<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetAlertingRulesFindPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetAlertingRulesFindPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetAlertingRulesFindPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetAlertingRulesFindPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetAlertingRulesFindPages<'a>> {
         crate::pagination::Pages::new(GetAlertingRulesFindPages {
@@ -17845,7 +18014,87 @@ impl<'a> crate::pagination::Paginator for GetMaintenanceWindowFindPages<'a> {
         page.maintenance_windows
     }
 }
+impl<'a> crate::pagination::PageShape for GetMaintenanceWindowFindPages<'a> {
+    const ITEMS: &'static str = "maintenanceWindows";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::get_maintenance_window_find`](Client::get_maintenance_window_find), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct GetMaintenanceWindowFindPagesAs<'a, T> {
+    builder: builder::GetMaintenanceWindowFind<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetMaintenanceWindowFindPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetMaintenanceWindowFindPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetMaintenanceWindowFindPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetMaintenanceWindowFindPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetMaintenanceWindowFindPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetMaintenanceWindowFind<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetMaintenanceWindowFindPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetMaintenanceWindowFindPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetMaintenanceWindowFindPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetMaintenanceWindowFindPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetMaintenanceWindowFindPages<'a>> {
         crate::pagination::Pages::new(GetMaintenanceWindowFindPages {

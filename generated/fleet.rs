@@ -5422,18 +5422,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::GetFleetAgentsResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::GetFleetAgentsResponse>().await,
                     crate::error::path_of::<types::GetFleetAgentsResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::GetFleetAgentsResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
                 get_status_summary,
@@ -6908,18 +6917,29 @@ pub mod builder {
             crate::Error,
         > {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self
+                        .send_generated_as::<types::GetFleetAgentsActionStatusResponse>()
+                        .await,
                     crate::error::path_of::<types::GetFleetAgentsActionStatusResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::GetFleetAgentsActionStatusResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self { client, date, error_size, latest, page, per_page } = self;
             let date = date.map_err(Error::InvalidRequest)?;
             let error_size = error_size.map_err(Error::InvalidRequest)?;
@@ -8466,18 +8486,29 @@ pub mod builder {
             crate::Error,
         > {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self
+                        .send_generated_as::<types::GetFleetUninstallTokensResponse>()
+                        .await,
                     crate::error::path_of::<types::GetFleetUninstallTokensResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::GetFleetUninstallTokensResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self { client, page, per_page, policy_id, search } = self;
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
@@ -8610,6 +8641,53 @@ pub mod builder {
         }
     }
     impl<'a> GetFleetAgents<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                get_status_summary,
+                kuery,
+                open_pit,
+                page,
+                per_page,
+                pit_id,
+                pit_keep_alive,
+                search_after,
+                show_inactive,
+                show_upgradeable,
+                sort_field,
+                sort_order,
+                with_metrics,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetFleetAgents {
+                    client: &client,
+                    get_status_summary,
+                    kuery,
+                    open_pit,
+                    page,
+                    per_page,
+                    pit_id,
+                    pit_keep_alive,
+                    search_after,
+                    show_inactive,
+                    show_upgradeable,
+                    sort_field,
+                    sort_order,
+                    with_metrics,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetFleetAgents<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -8657,6 +8735,30 @@ pub mod builder {
         }
     }
     impl<'a> GetFleetAgentsActionStatus<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self { client, date, error_size, latest, page, per_page } = self;
+            let client = client.clone();
+            async move {
+                GetFleetAgentsActionStatus {
+                    client: &client,
+                    date,
+                    error_size,
+                    latest,
+                    page,
+                    per_page,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetFleetAgentsActionStatus<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -8679,6 +8781,29 @@ pub mod builder {
                     per_page,
                 }
                     .send()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetFleetUninstallTokens<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self { client, page, per_page, policy_id, search } = self;
+            let client = client.clone();
+            async move {
+                GetFleetUninstallTokens {
+                    client: &client,
+                    page,
+                    per_page,
+                    policy_id,
+                    search,
+                }
+                    .send_as::<R>()
                     .await
             }
         }
@@ -9021,7 +9146,87 @@ impl<'a> crate::pagination::Paginator for GetFleetAgentsPages<'a> {
         page.items
     }
 }
+impl<'a> crate::pagination::PageShape for GetFleetAgentsPages<'a> {
+    const ITEMS: &'static str = "items";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::get_fleet_agents`](Client::get_fleet_agents), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct GetFleetAgentsPagesAs<'a, T> {
+    builder: builder::GetFleetAgents<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetFleetAgentsPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetFleetAgentsPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetFleetAgentsPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetFleetAgentsPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetFleetAgentsPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetFleetAgents<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetFleetAgentsPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetAgentsPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetFleetAgentsPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetAgentsPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetAgentsPages<'a>> {
         crate::pagination::Pages::new(GetFleetAgentsPages {
@@ -9090,7 +9295,94 @@ impl<'a> crate::pagination::Paginator for GetFleetAgentsSearchAfter<'a> {
         page.items
     }
 }
+impl<'a> crate::pagination::PageShape for GetFleetAgentsSearchAfter<'a> {
+    const ITEMS: &'static str = "items";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = Some("nextSearchAfter");
+    const POINT_IN_TIME: Option<&'static str> = Some("pit");
+}
+///Pages of [`Client::get_fleet_agents`](Client::get_fleet_agents), by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), with the items decoded as a type of the caller's (`search_after_pages_as::<T>()`, `search_after_items_as::<T>()`).
+pub struct GetFleetAgentsSearchAfterAs<'a, T> {
+    builder: builder::GetFleetAgents<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetFleetAgentsSearchAfterAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetFleetAgentsSearchAfterAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetFleetAgentsSearchAfterAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetFleetAgentsSearchAfterAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetFleetAgentsSearchAfter<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::Cursor;
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        match at {
+            crate::pagination::PageCursor::After { cursor, point_in_time } => {
+                b = b.search_after(cursor.clone());
+                if let Some(pit) = point_in_time {
+                    b = b.pit_id(pit.clone());
+                }
+                b = b.pit_keep_alive("5m");
+            }
+            _ => {
+                b = b.open_pit(true).pit_keep_alive("5m");
+            }
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetFleetAgents<'a> {
+    ///Every page, by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn search_after_pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetFleetAgentsSearchAfterAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetAgentsSearchAfterAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), decoded as `T` (see [`Self::search_after_pages_as`]).
+    pub fn search_after_items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetFleetAgentsSearchAfterAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetAgentsSearchAfterAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), as a stream; see [`crate::pagination::Pages`].
     pub fn search_after_pages(
         self,
@@ -9156,7 +9448,87 @@ impl<'a> crate::pagination::Paginator for GetFleetAgentsActionStatusPages<'a> {
         page.items
     }
 }
+impl<'a> crate::pagination::PageShape for GetFleetAgentsActionStatusPages<'a> {
+    const ITEMS: &'static str = "items";
+    const TOTAL: Option<&'static str> = None;
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::get_fleet_agents_action_status`](Client::get_fleet_agents_action_status), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct GetFleetAgentsActionStatusPagesAs<'a, T> {
+    builder: builder::GetFleetAgentsActionStatus<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetFleetAgentsActionStatusPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetFleetAgentsActionStatusPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetFleetAgentsActionStatusPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetFleetAgentsActionStatusPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetFleetAgentsActionStatusPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetFleetAgentsActionStatus<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetFleetAgentsActionStatusPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetAgentsActionStatusPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetFleetAgentsActionStatusPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetAgentsActionStatusPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetAgentsActionStatusPages<'a>> {
         crate::pagination::Pages::new(GetFleetAgentsActionStatusPages {
@@ -9218,7 +9590,87 @@ impl<'a> crate::pagination::Paginator for GetFleetUninstallTokensPages<'a> {
         page.items
     }
 }
+impl<'a> crate::pagination::PageShape for GetFleetUninstallTokensPages<'a> {
+    const ITEMS: &'static str = "items";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::get_fleet_uninstall_tokens`](Client::get_fleet_uninstall_tokens), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct GetFleetUninstallTokensPagesAs<'a, T> {
+    builder: builder::GetFleetUninstallTokens<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetFleetUninstallTokensPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetFleetUninstallTokensPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetFleetUninstallTokensPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetFleetUninstallTokensPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetFleetUninstallTokensPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetFleetUninstallTokens<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetFleetUninstallTokensPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetUninstallTokensPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetFleetUninstallTokensPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetUninstallTokensPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetUninstallTokensPages<'a>> {
         crate::pagination::Pages::new(GetFleetUninstallTokensPages {

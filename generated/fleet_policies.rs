@@ -8917,18 +8917,29 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::GetFleetAgentPoliciesResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self
+                        .send_generated_as::<types::GetFleetAgentPoliciesResponse>()
+                        .await,
                     crate::error::path_of::<types::GetFleetAgentPoliciesResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::GetFleetAgentPoliciesResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
                 format,
@@ -10406,18 +10417,29 @@ pub mod builder {
             crate::Error,
         > {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self
+                        .send_generated_as::<types::GetFleetPackagePoliciesResponse>()
+                        .await,
                     crate::error::path_of::<types::GetFleetPackagePoliciesResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::GetFleetPackagePoliciesResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
                 format,
@@ -11269,6 +11291,47 @@ pub mod builder {
         }
     }
     impl<'a> GetFleetAgentPolicies<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                format,
+                full,
+                kuery,
+                no_agent_count,
+                page,
+                per_page,
+                show_upgradeable,
+                sort_field,
+                sort_order,
+                with_agent_count,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetFleetAgentPolicies {
+                    client: &client,
+                    format,
+                    full,
+                    kuery,
+                    no_agent_count,
+                    page,
+                    per_page,
+                    show_upgradeable,
+                    sort_field,
+                    sort_order,
+                    with_agent_count,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetFleetAgentPolicies<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -11308,6 +11371,43 @@ pub mod builder {
                     with_agent_count,
                 }
                     .send()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetFleetPackagePolicies<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                format,
+                kuery,
+                page,
+                per_page,
+                show_upgradeable,
+                sort_field,
+                sort_order,
+                with_agent_count,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetFleetPackagePolicies {
+                    client: &client,
+                    format,
+                    kuery,
+                    page,
+                    per_page,
+                    show_upgradeable,
+                    sort_field,
+                    sort_order,
+                    with_agent_count,
+                }
+                    .send_as::<R>()
                     .await
             }
         }
@@ -11653,7 +11753,87 @@ impl<'a> crate::pagination::Paginator for GetFleetAgentPoliciesPages<'a> {
         page.items
     }
 }
+impl<'a> crate::pagination::PageShape for GetFleetAgentPoliciesPages<'a> {
+    const ITEMS: &'static str = "items";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::get_fleet_agent_policies`](Client::get_fleet_agent_policies), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct GetFleetAgentPoliciesPagesAs<'a, T> {
+    builder: builder::GetFleetAgentPolicies<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetFleetAgentPoliciesPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetFleetAgentPoliciesPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetFleetAgentPoliciesPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetFleetAgentPoliciesPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetFleetAgentPoliciesPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetFleetAgentPolicies<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetFleetAgentPoliciesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetAgentPoliciesPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetFleetAgentPoliciesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetAgentPoliciesPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetAgentPoliciesPages<'a>> {
         crate::pagination::Pages::new(GetFleetAgentPoliciesPages {
@@ -11715,7 +11895,87 @@ impl<'a> crate::pagination::Paginator for GetFleetPackagePoliciesPages<'a> {
         page.items
     }
 }
+impl<'a> crate::pagination::PageShape for GetFleetPackagePoliciesPages<'a> {
+    const ITEMS: &'static str = "items";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::get_fleet_package_policies`](Client::get_fleet_package_policies), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct GetFleetPackagePoliciesPagesAs<'a, T> {
+    builder: builder::GetFleetPackagePolicies<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetFleetPackagePoliciesPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetFleetPackagePoliciesPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetFleetPackagePoliciesPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetFleetPackagePoliciesPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetFleetPackagePoliciesPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetFleetPackagePolicies<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetFleetPackagePoliciesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetPackagePoliciesPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetFleetPackagePoliciesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetFleetPackagePoliciesPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetPackagePoliciesPages<'a>> {
         crate::pagination::Pages::new(GetFleetPackagePoliciesPages {

@@ -7375,18 +7375,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::FindPromptsResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::FindPromptsResponse>().await,
                     crate::error::path_of::<types::FindPromptsResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::FindPromptsResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
                 fields,
@@ -7658,18 +7667,29 @@ pub mod builder {
             crate::Error,
         > {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self
+                        .send_generated_as::<types::FindAnonymizationFieldsResponse>()
+                        .await,
                     crate::error::path_of::<types::FindAnonymizationFieldsResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::FindAnonymizationFieldsResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
                 fields,
@@ -7923,18 +7943,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::FindConversationsResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::FindConversationsResponse>().await,
                     crate::error::path_of::<types::FindConversationsResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::FindConversationsResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
                 fields,
@@ -8458,18 +8487,29 @@ pub mod builder {
             crate::Error,
         > {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self
+                        .send_generated_as::<types::FindKnowledgeBaseEntriesResponse>()
+                        .await,
                     crate::error::path_of::<types::FindKnowledgeBaseEntriesResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::FindKnowledgeBaseEntriesResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
                 fields,
@@ -8883,6 +8923,39 @@ pub mod builder {
         }
     }
     impl<'a> FindAnonymizationFields<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                FindAnonymizationFields {
+                    client: &client,
+                    fields,
+                    filter,
+                    page,
+                    per_page,
+                    sort_field,
+                    sort_order,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+    }
+    impl<'a> FindAnonymizationFields<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -8914,6 +8987,39 @@ pub mod builder {
                     sort_order,
                 }
                     .send()
+                    .await
+            }
+        }
+    }
+    impl<'a> FindConversations<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                FindConversations {
+                    client: &client,
+                    fields,
+                    filter,
+                    page,
+                    per_page,
+                    sort_field,
+                    sort_order,
+                }
+                    .send_as::<R>()
                     .await
             }
         }
@@ -8955,6 +9061,39 @@ pub mod builder {
         }
     }
     impl<'a> FindKnowledgeBaseEntries<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                FindKnowledgeBaseEntries {
+                    client: &client,
+                    fields,
+                    filter,
+                    page,
+                    per_page,
+                    sort_field,
+                    sort_order,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+    }
+    impl<'a> FindKnowledgeBaseEntries<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -8986,6 +9125,39 @@ pub mod builder {
                     sort_order,
                 }
                     .send()
+                    .await
+            }
+        }
+    }
+    impl<'a> FindPrompts<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                fields,
+                filter,
+                page,
+                per_page,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                FindPrompts {
+                    client: &client,
+                    fields,
+                    filter,
+                    page,
+                    per_page,
+                    sort_field,
+                    sort_order,
+                }
+                    .send_as::<R>()
                     .await
             }
         }
@@ -9365,7 +9537,87 @@ impl<'a> crate::pagination::Paginator for FindPromptsPages<'a> {
         page.data
     }
 }
+impl<'a> crate::pagination::PageShape for FindPromptsPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::find_prompts`](Client::find_prompts), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct FindPromptsPagesAs<'a, T> {
+    builder: builder::FindPrompts<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for FindPromptsPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for FindPromptsPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(FindPromptsPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for FindPromptsPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, FindPromptsPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::FindPrompts<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<FindPromptsPagesAs<'a, T>> {
+        crate::pagination::Pages::new(FindPromptsPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<FindPromptsPagesAs<'a, T>> {
+        crate::pagination::Pages::new(FindPromptsPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindPromptsPages<'a>> {
         crate::pagination::Pages::new(FindPromptsPages { builder: self })
@@ -9422,7 +9674,87 @@ impl<'a> crate::pagination::Paginator for FindAnonymizationFieldsPages<'a> {
         page.data
     }
 }
+impl<'a> crate::pagination::PageShape for FindAnonymizationFieldsPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::find_anonymization_fields`](Client::find_anonymization_fields), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct FindAnonymizationFieldsPagesAs<'a, T> {
+    builder: builder::FindAnonymizationFields<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for FindAnonymizationFieldsPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for FindAnonymizationFieldsPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(FindAnonymizationFieldsPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for FindAnonymizationFieldsPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, FindAnonymizationFieldsPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::FindAnonymizationFields<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<FindAnonymizationFieldsPagesAs<'a, T>> {
+        crate::pagination::Pages::new(FindAnonymizationFieldsPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<FindAnonymizationFieldsPagesAs<'a, T>> {
+        crate::pagination::Pages::new(FindAnonymizationFieldsPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindAnonymizationFieldsPages<'a>> {
         crate::pagination::Pages::new(FindAnonymizationFieldsPages {
@@ -9484,7 +9816,87 @@ impl<'a> crate::pagination::Paginator for FindConversationsPages<'a> {
         page.data
     }
 }
+impl<'a> crate::pagination::PageShape for FindConversationsPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::find_conversations`](Client::find_conversations), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct FindConversationsPagesAs<'a, T> {
+    builder: builder::FindConversations<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for FindConversationsPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for FindConversationsPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(FindConversationsPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for FindConversationsPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, FindConversationsPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::FindConversations<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<FindConversationsPagesAs<'a, T>> {
+        crate::pagination::Pages::new(FindConversationsPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<FindConversationsPagesAs<'a, T>> {
+        crate::pagination::Pages::new(FindConversationsPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindConversationsPages<'a>> {
         crate::pagination::Pages::new(FindConversationsPages {
@@ -9546,7 +9958,87 @@ impl<'a> crate::pagination::Paginator for FindKnowledgeBaseEntriesPages<'a> {
         page.data
     }
 }
+impl<'a> crate::pagination::PageShape for FindKnowledgeBaseEntriesPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::find_knowledge_base_entries`](Client::find_knowledge_base_entries), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct FindKnowledgeBaseEntriesPagesAs<'a, T> {
+    builder: builder::FindKnowledgeBaseEntries<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for FindKnowledgeBaseEntriesPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for FindKnowledgeBaseEntriesPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(FindKnowledgeBaseEntriesPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for FindKnowledgeBaseEntriesPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, FindKnowledgeBaseEntriesPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::FindKnowledgeBaseEntries<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<FindKnowledgeBaseEntriesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(FindKnowledgeBaseEntriesPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<FindKnowledgeBaseEntriesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(FindKnowledgeBaseEntriesPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindKnowledgeBaseEntriesPages<'a>> {
         crate::pagination::Pages::new(FindKnowledgeBaseEntriesPages {

@@ -10447,15 +10447,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::GetNotesResult>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::GetNotesResult>().await,
                     crate::error::path_of::<types::GetNotesResult>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<ResponseValue<types::GetNotesResult>, Error<()>> {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
             let Self {
                 client,
                 associated_filter,
@@ -12068,18 +12080,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::GetTimelinesResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::GetTimelinesResponse>().await,
                     crate::error::path_of::<types::GetTimelinesResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::GetTimelinesResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
                 only_user_favorite,
@@ -12148,6 +12169,47 @@ pub mod builder {
         }
     }
     impl<'a> GetNotes<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                associated_filter,
+                created_by_filter,
+                document_ids,
+                filter,
+                page,
+                per_page,
+                saved_object_ids,
+                search,
+                sort_field,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetNotes {
+                    client: &client,
+                    associated_filter,
+                    created_by_filter,
+                    document_ids,
+                    filter,
+                    page,
+                    per_page,
+                    saved_object_ids,
+                    search,
+                    sort_field,
+                    sort_order,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetNotes<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -12184,6 +12246,43 @@ pub mod builder {
                     sort_order,
                 }
                     .send()
+                    .await
+            }
+        }
+    }
+    impl<'a> GetTimelines<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                only_user_favorite,
+                page_index,
+                page_size,
+                search,
+                sort_field,
+                sort_order,
+                status,
+                timeline_type,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetTimelines {
+                    client: &client,
+                    only_user_favorite,
+                    page_index,
+                    page_size,
+                    search,
+                    sort_field,
+                    sort_order,
+                    status,
+                    timeline_type,
+                }
+                    .send_as::<R>()
                     .await
             }
         }
@@ -12417,7 +12516,87 @@ impl<'a> crate::pagination::Paginator for GetTimelinesPages<'a> {
         page.timeline
     }
 }
+impl<'a> crate::pagination::PageShape for GetTimelinesPages<'a> {
+    const ITEMS: &'static str = "timeline";
+    const TOTAL: Option<&'static str> = Some("totalCount");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::get_timelines`](Client::get_timelines), by page number (`page_index`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct GetTimelinesPagesAs<'a, T> {
+    builder: builder::GetTimelines<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetTimelinesPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetTimelinesPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetTimelinesPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetTimelinesPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetTimelinesPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page_index(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetTimelines<'a> {
+    ///Every page, by page number (`page_index`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetTimelinesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetTimelinesPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page_index`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetTimelinesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetTimelinesPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page_index`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetTimelinesPages<'a>> {
         crate::pagination::Pages::new(GetTimelinesPages { builder: self })
@@ -12471,7 +12650,87 @@ impl<'a> crate::pagination::Paginator for GetNotesPages<'a> {
         page.notes
     }
 }
+impl<'a> crate::pagination::PageShape for GetNotesPages<'a> {
+    const ITEMS: &'static str = "notes";
+    const TOTAL: Option<&'static str> = None;
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+///Pages of [`Client::get_notes`](Client::get_notes), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
+pub struct GetNotesPagesAs<'a, T> {
+    builder: builder::GetNotes<'a>,
+    item: ::std::marker::PhantomData<fn() -> T>,
+}
+impl<'a, T> Clone for GetNotesPagesAs<'a, T> {
+    fn clone(&self) -> Self {
+        Self {
+            builder: self.builder.clone(),
+            item: ::std::marker::PhantomData,
+        }
+    }
+}
+impl<'a, T> ::std::fmt::Debug for GetNotesPagesAs<'a, T> {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct(stringify!(GetNotesPagesAs))
+            .field("builder", &self.builder)
+            .finish()
+    }
+}
+impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
+for GetNotesPagesAs<'a, T> {
+    type Page = crate::pagination::PageOf<T, GetNotesPages<'static>>;
+    type Item = T;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<Self::Page>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let mut b = self.builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        Box::pin(b.send_owned_as::<Self::Page>())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        page.info()
+    }
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
 impl<'a> builder::GetNotes<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<GetNotesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetNotesPagesAs {
+            builder: self,
+            item: ::std::marker::PhantomData,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<GetNotesPagesAs<'a, T>> {
+        crate::pagination::Pages::new(GetNotesPagesAs {
+                builder: self,
+                item: ::std::marker::PhantomData,
+            })
+            .items()
+    }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetNotesPages<'a>> {
         crate::pagination::Pages::new(GetNotesPages { builder: self })

@@ -617,3 +617,84 @@ async fn concurrent_pages_on_a_current_thread_runtime() {
         .unwrap();
     assert_eq!(ids(&items), expected_ids(45));
 }
+
+/// Only the fields a caller reads, in a type of the caller's.
+#[derive(serde::Deserialize, Debug, Clone, PartialEq)]
+struct Slim {
+    id: String,
+    status: Option<kibana_serverless::fleet::types::AgentStatus>,
+}
+
+/// `items_as::<T>()` and its siblings page exactly as `items()` does, with each item decoded as
+/// the caller's type and the rest of the page skipped.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn items_as_a_type_of_the_callers() {
+    let (_server, kibana, requests) = agents_server(95, None).await;
+    let slim: Vec<Slim> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items_as::<Slim>()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<String> = slim.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(ids, expected_ids(95));
+    assert!(
+        slim.iter()
+            .all(|s| s.status == Some(kibana_serverless::fleet::types::AgentStatus::Online))
+    );
+    assert_eq!(requests.load(Ordering::SeqCst), 10, "stops at the total");
+
+    // By cursor in a point in time, as pages, and four pages at once.
+    let (_server, kibana, _) = agents_server(100, None).await;
+    let pages: Vec<_> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .sort_field("enrolled_at")
+        .search_after_pages_as::<Slim>()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 10);
+    assert_eq!(pages[0].total, Some(100));
+    assert_eq!(pages[0].point_in_time.as_deref(), Some("pit-abc"));
+    let ids: Vec<String> = pages
+        .iter()
+        .flat_map(|p| p.items.iter().map(|s| s.id.clone()))
+        .collect();
+    assert_eq!(ids, expected_ids(100));
+    let values: Vec<Value> = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items_as::<Value>()
+        .page_size(30)
+        .concurrency(4)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(values.len(), 100);
+    assert_eq!(values[99]["id"], "agent-99");
+}
+
+/// An item that does not decode as the caller's type fails with the path of the field.
+#[tokio::test]
+async fn items_as_a_type_that_does_not_fit_names_the_field() {
+    #[derive(serde::Deserialize, Debug)]
+    #[allow(dead_code)]
+    struct Wrong {
+        id: u64,
+    }
+    let (_server, kibana, _) = agents_server(5, None).await;
+    let first = kibana
+        .fleet()
+        .get_fleet_agents()
+        .items_as::<Wrong>()
+        .try_next()
+        .await;
+    match first {
+        Err(Error::Decode { path, .. }) => assert_eq!(path, "items[0].id"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -367,6 +367,19 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
             format_ident!("{}_items", snake(&d.name)),
         )
     };
+    let (pages_as_fn, items_as_fn) = (
+        format_ident!("{pages_fn}_as"),
+        format_ident!("{items_fn}_as"),
+    );
+    let paginator_as = format_ident!("{paginator}As");
+    let some = |name: Option<&String>| match name {
+        Some(n) => quote!(Some(#n)),
+        None => quote!(None),
+    };
+    let items_json = &d.items;
+    let total_json = some(d.total.as_ref());
+    let cursor_json = some(d.cursor.as_ref().map(|c| &c.response));
+    let pit_json = some(d.point_in_time.as_ref().map(|p| &p.response));
     let total = match &d.total {
         Some(t) => {
             let f = field(t)?;
@@ -444,6 +457,18 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     );
     let pages_doc = format!("Every page, {doc}, as a stream; see [`crate::pagination::Pages`].");
     let items_doc = format!("Every item of every page, {doc}, as a stream.");
+    let as_doc = format!(
+        "Pages of [`Client::{}`](Client::{}), {doc}, with the items decoded as a type of the \
+         caller's (`{pages_as_fn}::<T>()`, `{items_as_fn}::<T>()`).",
+        d.operation, d.operation
+    );
+    let pages_as_doc = format!(
+        "Every page, {doc}, with its items decoded as `T`: a type of yours with only the fields \
+         you read decodes faster (the rest of each item, and of the page, is skipped unread). \
+         See [`crate::pagination::PageOf`]."
+    );
+    let items_as_doc =
+        format!("Every item of every page, {doc}, decoded as `T` (see [`Self::{pages_as_fn}`]).");
     Ok(quote! {
         #[doc = #struct_doc]
         #[derive(Clone, Debug)]
@@ -478,7 +503,64 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
             }
         }
 
+        impl<'a> crate::pagination::PageShape for #paginator<'a> {
+            const ITEMS: &'static str = #items_json;
+            const TOTAL: Option<&'static str> = #total_json;
+            const CURSOR: Option<&'static str> = #cursor_json;
+            const POINT_IN_TIME: Option<&'static str> = #pit_json;
+        }
+
+        #[doc = #as_doc]
+        pub struct #paginator_as<'a, T> {
+            builder: builder::#builder<'a>,
+            item: ::std::marker::PhantomData<fn() -> T>,
+        }
+
+        impl<'a, T> Clone for #paginator_as<'a, T> {
+            fn clone(&self) -> Self {
+                Self { builder: self.builder.clone(), item: ::std::marker::PhantomData }
+            }
+        }
+
+        impl<'a, T> ::std::fmt::Debug for #paginator_as<'a, T> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!(#paginator_as)).field("builder", &self.builder).finish()
+            }
+        }
+
+        impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator for #paginator_as<'a, T> {
+            type Page = crate::pagination::PageOf<T, #paginator<'static>>;
+            type Item = T;
+            type Fetch = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<ResponseValue<Self::Page>, crate::Error>> + Send + 'static>>;
+            const STYLE: crate::pagination::Style = #style;
+
+            fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
+                let mut b = self.builder.clone();
+                #position
+                #size
+                Box::pin(b.send_owned_as::<Self::Page>())
+            }
+
+            fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+                page.info()
+            }
+
+            fn into_items(page: Self::Page) -> Vec<T> {
+                page.items
+            }
+        }
+
         impl<'a> builder::#builder<'a> {
+            #[doc = #pages_as_doc]
+            pub fn #pages_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Pages<#paginator_as<'a, T>> {
+                crate::pagination::Pages::new(#paginator_as { builder: self, item: ::std::marker::PhantomData })
+            }
+
+            #[doc = #items_as_doc]
+            pub fn #items_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Items<#paginator_as<'a, T>> {
+                crate::pagination::Pages::new(#paginator_as { builder: self, item: ::std::marker::PhantomData }).items()
+            }
+
             #[doc = #pages_doc]
             pub fn #pages_fn(self) -> crate::pagination::Pages<#paginator<'a>> {
                 crate::pagination::Pages::new(#paginator { builder: self })

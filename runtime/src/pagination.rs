@@ -445,3 +445,195 @@ impl<P: Paginator> Stream for Items<P> {
         }
     }
 }
+
+/// Where a paginated operation's page keeps its items and counts: the JSON field names, which
+/// [`PageOf`] reads. Each generated paginator has one.
+pub trait PageShape {
+    /// The field holding the page's items (an array).
+    const ITEMS: &'static str;
+    /// The field holding the listing's total, if the operation reports one.
+    const TOTAL: Option<&'static str>;
+    /// The field holding the next page's cursor (cursor style).
+    const CURSOR: Option<&'static str>;
+    /// The field holding the point-in-time id (cursor style with a point in time).
+    const POINT_IN_TIME: Option<&'static str>;
+}
+
+/// A page decoded with its items as a type of the caller's (`items_as::<T>()` and
+/// `pages_as::<T>()` on a paginated operation): the items, and only the fields that page the
+/// listing; every other field of the page is skipped unread.
+pub struct PageOf<T, S> {
+    /// The page's items.
+    pub items: Vec<T>,
+    /// The listing's total, if the page has one.
+    pub total: Option<u64>,
+    /// The next page's cursor, if any (cursor style).
+    pub next: Option<String>,
+    /// The point-in-time id, if any.
+    pub point_in_time: Option<String>,
+    shape: std::marker::PhantomData<fn() -> S>,
+}
+
+impl<T, S> PageOf<T, S> {
+    /// What the page says about the listing.
+    pub fn info(&self) -> PageInfo {
+        PageInfo {
+            count: self.items.len(),
+            total: self.total,
+            next: self.next.as_cursor(),
+            point_in_time: self.point_in_time.as_cursor(),
+        }
+    }
+}
+
+impl<T: std::fmt::Debug, S> std::fmt::Debug for PageOf<T, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PageOf")
+            .field("items", &self.items)
+            .field("total", &self.total)
+            .field("next", &self.next)
+            .field("point_in_time", &self.point_in_time)
+            .finish()
+    }
+}
+
+impl<T: Clone, S> Clone for PageOf<T, S> {
+    fn clone(&self) -> Self {
+        Self {
+            items: self.items.clone(),
+            total: self.total,
+            next: self.next.clone(),
+            point_in_time: self.point_in_time.clone(),
+            shape: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>, S: PageShape> serde::Deserialize<'de> for PageOf<T, S> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(PageVisitor::<T, S>(std::marker::PhantomData))
+    }
+}
+
+struct PageVisitor<T, S>(std::marker::PhantomData<fn() -> (T, S)>);
+
+impl<'de, T: serde::Deserialize<'de>, S: PageShape> serde::de::Visitor<'de> for PageVisitor<T, S> {
+    type Value = PageOf<T, S>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "a page with its items in `{}`", S::ITEMS)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (mut items, mut total, mut next, mut point_in_time) = (None, None, None, None);
+        while let Some(key) = map.next_key::<String>()? {
+            let key = Some(key.as_str());
+            if key == Some(S::ITEMS) {
+                items = Some(map.next_value::<Vec<T>>()?);
+            } else if key == S::TOTAL {
+                total = map.next_value::<Option<Count>>()?.and_then(|c| c.0);
+            } else if key == S::CURSOR {
+                next = map.next_value()?;
+            } else if key == S::POINT_IN_TIME {
+                point_in_time = map.next_value()?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(PageOf {
+            items: items.ok_or_else(|| serde::de::Error::missing_field(S::ITEMS))?,
+            total,
+            next,
+            point_in_time,
+            shape: std::marker::PhantomData,
+        })
+    }
+}
+
+/// A count in any JSON number (Kibana writes totals as integers or floats), read as
+/// [`AsCount`] reads it: negative or fractional garbage is no count.
+struct Count(Option<u64>);
+
+impl<'de> serde::Deserialize<'de> for Count {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Count;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a count")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Count, E> {
+                Ok(Count(Some(v)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Count, E> {
+                Ok(Count(v.as_count()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Count, E> {
+                Ok(Count(v.as_count()))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod page_of_tests {
+    use super::*;
+
+    struct Shape;
+    impl PageShape for Shape {
+        const ITEMS: &'static str = "data";
+        const TOTAL: Option<&'static str> = Some("totalCount");
+        const CURSOR: Option<&'static str> = Some("next");
+        const POINT_IN_TIME: Option<&'static str> = None;
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Slim {
+        id: String,
+    }
+
+    #[test]
+    fn reads_the_items_and_the_paging_fields_and_skips_the_rest() {
+        let page: PageOf<Slim, Shape> = serde_json::from_str(
+            r#"{"page": 1, "data": [{"id": "a", "x": {"deep": [1]}}, {"id": "b"}], "totalCount": 7.0, "next": "c2", "pit": "p"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            page.items,
+            [Slim { id: "a".into() }, Slim { id: "b".into() }]
+        );
+        assert_eq!(
+            page.info(),
+            PageInfo {
+                count: 2,
+                total: Some(7),
+                next: Some("c2".into()),
+                point_in_time: None,
+            }
+        );
+        // An empty cursor is none; a total may be an integer, absent, or null.
+        let page: PageOf<Slim, Shape> =
+            serde_json::from_str(r#"{"data": [], "totalCount": 3, "next": ""}"#).unwrap();
+        assert_eq!((page.info().total, page.info().next), (Some(3), None));
+        let page: PageOf<Slim, Shape> =
+            serde_json::from_str(r#"{"data": [], "totalCount": null}"#).unwrap();
+        assert_eq!(page.total, None);
+    }
+
+    #[test]
+    fn a_page_without_items_or_with_wrong_items_is_an_error_with_its_path() {
+        let e = serde_json::from_str::<PageOf<Slim, Shape>>(r#"{"items": []}"#).unwrap_err();
+        assert!(e.to_string().contains("missing field `data`"), "{e}");
+        let text = r#"{"data": [{"id": "a"}, {"id": 5}]}"#;
+        let e = serde_path_to_error::deserialize::<_, PageOf<Slim, Shape>>(
+            &mut serde_json::Deserializer::from_str(text),
+        )
+        .unwrap_err();
+        assert_eq!(e.path().to_string(), "data[1].id");
+        assert!(
+            serde_json::from_str::<PageOf<Slim, Shape>>(r#"{"data": [], "totalCount": "x"}"#)
+                .is_err()
+        );
+    }
+}

@@ -13,6 +13,7 @@ mod owned_send;
 mod path_segments;
 mod response_decode;
 mod secret_fields;
+mod send_as;
 mod send_errors;
 mod struct_deserialize;
 mod type_builders;
@@ -158,6 +159,7 @@ pub fn run(
         response_decode::run(&mut file),
         e.json_responses,
     )?);
+    counts.push(counted("send_as", send_as::run(&mut file)?));
     counts.push(counted("owned_send", owned_send::run(&mut file)?));
     counts.push(required(
         "client_api",

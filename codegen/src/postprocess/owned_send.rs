@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use syn::{Fields, ImplItem, Item, ReturnType, Type, parse_quote};
 
 /// Builder names held by a top-level struct (the paginators) as `builder: builder::X<'a>`.
-fn paginated(items: &[Item]) -> BTreeSet<String> {
+pub(super) fn paginated(items: &[Item]) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     for item in items {
         let Item::Struct(s) = item else { continue };
@@ -45,6 +45,16 @@ fn send_output(items: &[Item], name: &str) -> Option<Type> {
     })
 }
 
+/// Whether the builder has the generic `send_as` (the `send_as` pass).
+fn has_send_as(items: &[Item], name: &str) -> bool {
+    items.iter().any(|item| {
+        matches!(item, Item::Impl(imp)
+            if imp.trait_.is_none()
+                && matches!(imp.self_ty.as_ref(), Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
+                && imp.items.iter().any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "send_as")))
+    })
+}
+
 /// Applies the pass; returns how many builders got `send_owned`. An error names a paginated
 /// builder whose shape is not progenitor's (no `client` field, no async `send`).
 pub fn run(file: &mut syn::File) -> anyhow::Result<usize> {
@@ -72,6 +82,27 @@ pub fn run(file: &mut syn::File) -> anyhow::Result<usize> {
             .ok_or_else(|| anyhow::anyhow!("paginated builder {name} has no `async fn send`"))?;
         let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
         let rest: Vec<&syn::Ident> = fields.iter().filter(|f| *f != "client").collect();
+        if has_send_as(builders, name) {
+            let error = super::send_as::result_parts(&ReturnType::Type(
+                Default::default(),
+                Box::new(output.clone()),
+            ))
+            .map(|(_, e)| e)
+            .ok_or_else(|| anyhow::anyhow!("paginated builder {name}: `send` is not a Result"))?;
+            added.push(parse_quote! {
+                impl<'a> #ident<'a> {
+                    /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+                    /// the client, so it can be spawned onto another task.
+                    pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+                        self,
+                    ) -> impl ::std::future::Future<Output = Result<ResponseValue<R>, #error>> + Send + 'static {
+                        let Self { client, #(#rest),* } = self;
+                        let client = client.clone();
+                        async move { #ident { client: &client, #(#rest),* }.send_as::<R>().await }
+                    }
+                }
+            });
+        }
         added.push(parse_quote! {
             impl<'a> #ident<'a> {
                 /// [`send`](Self::send) as a `'static` future that owns a clone of the
