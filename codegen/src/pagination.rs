@@ -300,6 +300,27 @@ impl Description {
     }
 }
 
+/// Whether every 2xx answer of `op` is a JSON body (what `items_as::<T>()` decodes).
+fn json_success_only(op: &Value) -> bool {
+    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+        return false;
+    };
+    let mut successes = responses
+        .iter()
+        .filter(|(code, _)| code.starts_with('2'))
+        .peekable();
+    successes.peek().is_some()
+        && successes.all(|(_, r)| {
+            r.get("content")
+                .and_then(Value::as_object)
+                .is_some_and(|c| {
+                    !c.is_empty()
+                        && c.keys()
+                            .all(|m| m == "application/json" || m.ends_with("+json"))
+                })
+        })
+}
+
 fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     let query: Vec<&str> = op
         .get("parameters")
@@ -469,6 +490,74 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     );
     let items_as_doc =
         format!("Every item of every page, {doc}, decoded as `T` (see [`Self::{pages_as_fn}`]).");
+    // Items as the caller's type need every success to be JSON (the builder's `send_as`).
+    let (typed_as, methods_as) = if json_success_only(op) {
+        (
+            quote! {
+            impl<'a> crate::pagination::PageShape for #paginator<'a> {
+                const ITEMS: &'static str = #items_json;
+                const TOTAL: Option<&'static str> = #total_json;
+                const CURSOR: Option<&'static str> = #cursor_json;
+                const POINT_IN_TIME: Option<&'static str> = #pit_json;
+            }
+
+            #[doc = #as_doc]
+            pub struct #paginator_as<'a, T> {
+                builder: builder::#builder<'a>,
+                item: ::std::marker::PhantomData<fn() -> T>,
+            }
+
+            impl<'a, T> Clone for #paginator_as<'a, T> {
+                fn clone(&self) -> Self {
+                    Self { builder: self.builder.clone(), item: ::std::marker::PhantomData }
+                }
+            }
+
+            impl<'a, T> ::std::fmt::Debug for #paginator_as<'a, T> {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(stringify!(#paginator_as)).field("builder", &self.builder).finish()
+                }
+            }
+
+            impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator for #paginator_as<'a, T> {
+                type Page = crate::pagination::PageOf<T, #paginator<'static>>;
+                type Item = T;
+                type Fetch = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<ResponseValue<Self::Page>, crate::Error>> + Send + 'static>>;
+                const STYLE: crate::pagination::Style = #style;
+
+                fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
+                    let mut b = self.builder.clone();
+                    #position
+                    #size
+                    Box::pin(b.send_owned_as::<Self::Page>())
+                }
+
+                fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+                    page.info()
+                }
+
+                fn into_items(page: Self::Page) -> Vec<T> {
+                    page.items
+                }
+            }
+
+                },
+            quote! {
+            #[doc = #pages_as_doc]
+            pub fn #pages_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Pages<#paginator_as<'a, T>> {
+                crate::pagination::Pages::new(#paginator_as { builder: self, item: ::std::marker::PhantomData })
+            }
+
+            #[doc = #items_as_doc]
+            pub fn #items_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Items<#paginator_as<'a, T>> {
+                crate::pagination::Pages::new(#paginator_as { builder: self, item: ::std::marker::PhantomData }).items()
+            }
+
+            },
+        )
+    } else {
+        (quote!(), quote!())
+    };
     Ok(quote! {
         #[doc = #struct_doc]
         #[derive(Clone, Debug)]
@@ -503,63 +592,10 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
             }
         }
 
-        impl<'a> crate::pagination::PageShape for #paginator<'a> {
-            const ITEMS: &'static str = #items_json;
-            const TOTAL: Option<&'static str> = #total_json;
-            const CURSOR: Option<&'static str> = #cursor_json;
-            const POINT_IN_TIME: Option<&'static str> = #pit_json;
-        }
-
-        #[doc = #as_doc]
-        pub struct #paginator_as<'a, T> {
-            builder: builder::#builder<'a>,
-            item: ::std::marker::PhantomData<fn() -> T>,
-        }
-
-        impl<'a, T> Clone for #paginator_as<'a, T> {
-            fn clone(&self) -> Self {
-                Self { builder: self.builder.clone(), item: ::std::marker::PhantomData }
-            }
-        }
-
-        impl<'a, T> ::std::fmt::Debug for #paginator_as<'a, T> {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct(stringify!(#paginator_as)).field("builder", &self.builder).finish()
-            }
-        }
-
-        impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator for #paginator_as<'a, T> {
-            type Page = crate::pagination::PageOf<T, #paginator<'static>>;
-            type Item = T;
-            type Fetch = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<ResponseValue<Self::Page>, crate::Error>> + Send + 'static>>;
-            const STYLE: crate::pagination::Style = #style;
-
-            fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
-                let mut b = self.builder.clone();
-                #position
-                #size
-                Box::pin(b.send_owned_as::<Self::Page>())
-            }
-
-            fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-                page.info()
-            }
-
-            fn into_items(page: Self::Page) -> Vec<T> {
-                page.items
-            }
-        }
+        #typed_as
 
         impl<'a> builder::#builder<'a> {
-            #[doc = #pages_as_doc]
-            pub fn #pages_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Pages<#paginator_as<'a, T>> {
-                crate::pagination::Pages::new(#paginator_as { builder: self, item: ::std::marker::PhantomData })
-            }
-
-            #[doc = #items_as_doc]
-            pub fn #items_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Items<#paginator_as<'a, T>> {
-                crate::pagination::Pages::new(#paginator_as { builder: self, item: ::std::marker::PhantomData }).items()
-            }
+            #methods_as
 
             #[doc = #pages_doc]
             pub fn #pages_fn(self) -> crate::pagination::Pages<#paginator<'a>> {
@@ -596,6 +632,23 @@ mod tests {
                 "Thing": {"type": "object"}
             }}
         })
+    }
+
+    #[test]
+    fn items_as_is_offered_only_when_every_success_is_json() {
+        let op = |responses: Value| json!({ "responses": responses });
+        let json_body = json!({"content": {"application/json": {"schema": {}}}});
+        assert!(json_success_only(&op(
+            json!({"200": json_body, "400": {"description": "bad"}})
+        )));
+        assert!(!json_success_only(&op(
+            json!({"200": json_body, "204": {"description": "none"}})
+        )));
+        assert!(!json_success_only(&op(
+            json!({"200": {"content": {"application/x-ndjson": {}}}})
+        )));
+        assert!(!json_success_only(&op(json!({"default": json_body}))));
+        assert!(!json_success_only(&json!({})));
     }
 
     #[test]

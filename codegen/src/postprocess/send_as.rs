@@ -108,7 +108,15 @@ fn find_fn(imp: &syn::ItemImpl, name: &str) -> Option<usize> {
 /// builder whose `send` is not `send_errors`' wrapper of a `send_generated` that decodes JSON on
 /// every success.
 pub fn run(file: &mut syn::File) -> anyhow::Result<usize> {
-    let names = super::owned_send::paginated(&file.items);
+    // The builders of the paginators generic over the item type (`items_as::<T>()`), which the
+    // pagination generator writes only for operations whose every success is JSON.
+    let generic: Vec<Item> = file
+        .items
+        .iter()
+        .filter(|i| matches!(i, Item::Struct(s) if s.generics.type_params().next().is_some()))
+        .cloned()
+        .collect();
+    let names = super::owned_send::paginated(&generic);
     let Some(builders) = super::module_items(&mut file.items, "builder") else {
         return Ok(0);
     };
@@ -201,6 +209,7 @@ mod tests {
                 }
             }
             pub struct ListThingsPages<'a> { builder: builder::ListThings<'a> }
+            pub struct ListThingsPagesAs<'a, T> { builder: builder::ListThings<'a>, item: PhantomData<fn() -> T> }
         }
     }
 
