@@ -6,7 +6,7 @@ use crate::model::{Body, Kind, Operation, Param};
 use crate::output::{Output, Unit};
 use clap::ArgMatches;
 use kibana_serverless::dynamic::{Answer, AnswerBody, Args, Sink};
-use kibana_serverless::{Error, Kibana};
+use kibana_serverless::{Error, Kibana, pagination};
 use serde_json::Value;
 use std::io::{IsTerminal, Read};
 use std::sync::{Arc, Mutex};
@@ -339,17 +339,16 @@ pub async fn all(
             match (&paging.cursor, first_page) {
                 (_, Some(first)) => {
                     if written == 0 {
-                        // The first page is full when there are more: its length is the size.
                         first_count = items.len() as u64;
-                        let wanted = match (total, limit) {
-                            (Some(t), Some(l)) => Some(t.min(l)),
-                            (t, l) => t.or(l),
-                        };
-                        last_page = wanted.map(|w| first + w.div_ceil(first_count).max(1) - 1);
-                    } else if let Some(t) = total {
-                        // The total may grow while paging.
-                        let w = limit.map_or(t, |l| t.min(l));
-                        last_page = Some(first + w.div_ceil(first_count).max(1) - 1);
+                    }
+                    // The total may grow while paging: read again on every page.
+                    let wanted = match total {
+                        Some(t) => Some(limit.map_or(t, |l| t.min(l))),
+                        None if written == 0 => limit,
+                        None => None,
+                    };
+                    if let Some(wanted) = wanted {
+                        last_page = pagination::last_page(first, wanted, first_count);
                     }
                     while let Some(n) = to_request
                         && queue.len() < usize::from(concurrency.max(1))

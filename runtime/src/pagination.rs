@@ -75,6 +75,14 @@ pub trait Paginator {
     fn into_items(page: Self::Page) -> Vec<Self::Item>;
 }
 
+/// The number of the last page of a listing by page number that starts at page `first` and
+/// holds `total` items, when its first page held `first_len` (a full page when there are
+/// more, so the page size); `None` when the first page was empty.
+pub fn last_page(first: u64, total: u64, first_len: u64) -> Option<u64> {
+    let per_page = std::num::NonZeroU64::new(first_len)?;
+    Some(first + total.div_ceil(per_page.get()).max(1) - 1)
+}
+
 /// A count field, whatever its JSON type.
 pub trait AsCount {
     /// The count, if there is one and it is not negative.
@@ -305,13 +313,8 @@ impl<P: Paginator> Pages<P> {
         if self.pages == 1 {
             self.first_count = info.count;
         }
-        if let (Style::PageNumber { first }, Some(total), Some(per_page)) = (
-            P::STYLE,
-            info.total,
-            std::num::NonZeroU64::new(self.first_count as u64),
-        ) {
-            // The first page is full when there are more: its count is the page size.
-            self.last_page = Some(first + total.div_ceil(per_page.get()).max(1) - 1);
+        if let (Style::PageNumber { first }, Some(total)) = (P::STYLE, info.total) {
+            self.last_page = last_page(first, total, self.first_count as u64);
         }
         if info.count == 0 || info.total.is_some_and(|t| self.seen_items >= t) {
             return;
