@@ -17533,8 +17533,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetAlertingRulesFind<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -17545,39 +17543,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self {
-                client,
-                default_search_operator,
-                fields,
-                filter,
-                filter_consumers,
-                has_reference,
-                page,
-                per_page,
-                search,
-                search_fields,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                GetAlertingRulesFind {
-                    client: &client,
-                    default_search_operator,
-                    fields,
-                    filter,
-                    filter_consumers,
-                    has_reference,
-                    page,
-                    per_page,
-                    search,
-                    search_fields,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetAlertingRulesFindResponse>()
         }
     }
     impl<'a> GetMaintenanceWindowFind<'a> {
@@ -17603,8 +17569,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetMaintenanceWindowFind<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -17615,20 +17579,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self { client, created_by, page, per_page, status, title } = self;
-            let client = client.clone();
-            async move {
-                GetMaintenanceWindowFind {
-                    client: &client,
-                    created_by,
-                    page,
-                    per_page,
-                    status,
-                    title,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetMaintenanceWindowFindResponse>()
         }
     }
 }
@@ -17830,6 +17781,23 @@ pub mod roundtrip {
 pub struct GetAlertingRulesFindPages<'a> {
     builder: builder::GetAlertingRulesFind<'a>,
 }
+impl<'a> GetAlertingRulesFindPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetAlertingRulesFind<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetAlertingRulesFind<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for GetAlertingRulesFindPages<'a> {
     type Page = types::GetAlertingRulesFindResponse;
     type Item = types::RuleResponse;
@@ -17851,14 +17819,7 @@ impl<'a> crate::pagination::Paginator for GetAlertingRulesFindPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -17917,14 +17878,10 @@ for GetAlertingRulesFindPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetAlertingRulesFindPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -17947,11 +17904,7 @@ impl<'a> builder::GetAlertingRulesFind<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetAlertingRulesFindPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetAlertingRulesFindPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetAlertingRulesFindPages<'a>> {
@@ -17961,16 +17914,30 @@ impl<'a> builder::GetAlertingRulesFind<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetAlertingRulesFindPages<'a>> {
-        crate::pagination::Pages::new(GetAlertingRulesFindPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::get_maintenance_window_find`](Client::get_maintenance_window_find), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct GetMaintenanceWindowFindPages<'a> {
     builder: builder::GetMaintenanceWindowFind<'a>,
+}
+impl<'a> GetMaintenanceWindowFindPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetMaintenanceWindowFind<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetMaintenanceWindowFind<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for GetMaintenanceWindowFindPages<'a> {
     type Page = types::GetMaintenanceWindowFindResponse;
@@ -17993,14 +17960,7 @@ impl<'a> crate::pagination::Paginator for GetMaintenanceWindowFindPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -18059,14 +18019,10 @@ for GetMaintenanceWindowFindPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetMaintenanceWindowFindPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -18089,11 +18045,7 @@ impl<'a> builder::GetMaintenanceWindowFind<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetMaintenanceWindowFindPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetMaintenanceWindowFindPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetMaintenanceWindowFindPages<'a>> {
@@ -18103,10 +18055,7 @@ impl<'a> builder::GetMaintenanceWindowFind<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetMaintenanceWindowFindPages<'a>> {
-        crate::pagination::Pages::new(GetMaintenanceWindowFindPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -22075,8 +22075,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindRules<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -22084,33 +22082,7 @@ pub mod builder {
         ) -> impl ::std::future::Future<
             Output = Result<ResponseValue<types::FindRulesResponse>, crate::Error>,
         > + Send + 'static {
-            let Self {
-                client,
-                fields,
-                filter,
-                gaps_range_end,
-                gaps_range_start,
-                page,
-                per_page,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindRules {
-                    client: &client,
-                    fields,
-                    filter,
-                    gaps_range_end,
-                    gaps_range_start,
-                    page,
-                    per_page,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindRulesResponse>()
         }
     }
 }
@@ -22797,6 +22769,23 @@ pub mod roundtrip {
 pub struct FindRulesPages<'a> {
     builder: builder::FindRules<'a>,
 }
+impl<'a> FindRulesPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindRules<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindRules<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for FindRulesPages<'a> {
     type Page = types::FindRulesResponse;
     type Item = types::RuleResponse;
@@ -22815,14 +22804,7 @@ impl<'a> crate::pagination::Paginator for FindRulesPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -22881,14 +22863,10 @@ for FindRulesPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindRulesPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -22911,11 +22889,7 @@ impl<'a> builder::FindRules<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindRulesPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindRulesPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindRulesPages<'a>> {
@@ -22923,7 +22897,7 @@ impl<'a> builder::FindRules<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindRulesPages<'a>> {
-        crate::pagination::Pages::new(FindRulesPages { builder: self }).items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -13420,8 +13420,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindEndpointListItems<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -13432,20 +13430,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self { client, filter, page, per_page, sort_field, sort_order } = self;
-            let client = client.clone();
-            async move {
-                FindEndpointListItems {
-                    client: &client,
-                    filter,
-                    page,
-                    per_page,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindEndpointListItemsResponse>()
         }
     }
     impl<'a> FindExceptionListItems<'a> {
@@ -13484,8 +13469,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindExceptionListItems<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -13496,33 +13479,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self {
-                client,
-                filter,
-                list_id,
-                namespace_type,
-                page,
-                per_page,
-                search,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindExceptionListItems {
-                    client: &client,
-                    filter,
-                    list_id,
-                    namespace_type,
-                    page,
-                    per_page,
-                    search,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindExceptionListItemsResponse>()
         }
     }
     impl<'a> FindExceptionLists<'a> {
@@ -13557,8 +13514,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindExceptionLists<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -13569,29 +13524,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self {
-                client,
-                filter,
-                namespace_type,
-                page,
-                per_page,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindExceptionLists {
-                    client: &client,
-                    filter,
-                    namespace_type,
-                    page,
-                    per_page,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindExceptionListsResponse>()
         }
     }
 }
@@ -14260,6 +14193,23 @@ pub mod roundtrip {
 pub struct FindEndpointListItemsPages<'a> {
     builder: builder::FindEndpointListItems<'a>,
 }
+impl<'a> FindEndpointListItemsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindEndpointListItems<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindEndpointListItems<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for FindEndpointListItemsPages<'a> {
     type Page = types::FindEndpointListItemsResponse;
     type Item = types::EndpointListItem;
@@ -14281,14 +14231,7 @@ impl<'a> crate::pagination::Paginator for FindEndpointListItemsPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -14347,14 +14290,10 @@ for FindEndpointListItemsPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindEndpointListItemsPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -14377,11 +14316,7 @@ impl<'a> builder::FindEndpointListItems<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindEndpointListItemsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindEndpointListItemsPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindEndpointListItemsPages<'a>> {
@@ -14391,16 +14326,30 @@ impl<'a> builder::FindEndpointListItems<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindEndpointListItemsPages<'a>> {
-        crate::pagination::Pages::new(FindEndpointListItemsPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::find_exception_lists`](Client::find_exception_lists), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct FindExceptionListsPages<'a> {
     builder: builder::FindExceptionLists<'a>,
+}
+impl<'a> FindExceptionListsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindExceptionLists<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindExceptionLists<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for FindExceptionListsPages<'a> {
     type Page = types::FindExceptionListsResponse;
@@ -14423,14 +14372,7 @@ impl<'a> crate::pagination::Paginator for FindExceptionListsPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -14489,14 +14431,10 @@ for FindExceptionListsPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindExceptionListsPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -14519,11 +14457,7 @@ impl<'a> builder::FindExceptionLists<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindExceptionListsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindExceptionListsPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindExceptionListsPages<'a>> {
@@ -14533,16 +14467,30 @@ impl<'a> builder::FindExceptionLists<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindExceptionListsPages<'a>> {
-        crate::pagination::Pages::new(FindExceptionListsPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::find_exception_list_items`](Client::find_exception_list_items), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct FindExceptionListItemsPages<'a> {
     builder: builder::FindExceptionListItems<'a>,
+}
+impl<'a> FindExceptionListItemsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindExceptionListItems<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindExceptionListItems<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for FindExceptionListItemsPages<'a> {
     type Page = types::FindExceptionListItemsResponse;
@@ -14565,14 +14513,7 @@ impl<'a> crate::pagination::Paginator for FindExceptionListItemsPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -14631,14 +14572,10 @@ for FindExceptionListItemsPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindExceptionListItemsPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -14661,11 +14598,7 @@ impl<'a> builder::FindExceptionListItems<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindExceptionListItemsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindExceptionListItemsPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindExceptionListItemsPages<'a>> {
@@ -14675,10 +14608,7 @@ impl<'a> builder::FindExceptionListItems<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindExceptionListItemsPages<'a>> {
-        crate::pagination::Pages::new(FindExceptionListItemsPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -8686,8 +8686,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetFleetAgents<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -8695,43 +8693,7 @@ pub mod builder {
         ) -> impl ::std::future::Future<
             Output = Result<ResponseValue<types::GetFleetAgentsResponse>, crate::Error>,
         > + Send + 'static {
-            let Self {
-                client,
-                get_status_summary,
-                kuery,
-                open_pit,
-                page,
-                per_page,
-                pit_id,
-                pit_keep_alive,
-                search_after,
-                show_inactive,
-                show_upgradeable,
-                sort_field,
-                sort_order,
-                with_metrics,
-            } = self;
-            let client = client.clone();
-            async move {
-                GetFleetAgents {
-                    client: &client,
-                    get_status_summary,
-                    kuery,
-                    open_pit,
-                    page,
-                    per_page,
-                    pit_id,
-                    pit_keep_alive,
-                    search_after,
-                    show_inactive,
-                    show_upgradeable,
-                    sort_field,
-                    sort_order,
-                    with_metrics,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetFleetAgentsResponse>()
         }
     }
     impl<'a> GetFleetAgentsActionStatus<'a> {
@@ -8757,8 +8719,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetFleetAgentsActionStatus<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -8769,20 +8729,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self { client, date, error_size, latest, page, per_page } = self;
-            let client = client.clone();
-            async move {
-                GetFleetAgentsActionStatus {
-                    client: &client,
-                    date,
-                    error_size,
-                    latest,
-                    page,
-                    per_page,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetFleetAgentsActionStatusResponse>()
         }
     }
     impl<'a> GetFleetUninstallTokens<'a> {
@@ -8807,8 +8754,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetFleetUninstallTokens<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -8819,19 +8764,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self { client, page, per_page, policy_id, search } = self;
-            let client = client.clone();
-            async move {
-                GetFleetUninstallTokens {
-                    client: &client,
-                    page,
-                    per_page,
-                    policy_id,
-                    search,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetFleetUninstallTokensResponse>()
         }
     }
 }
@@ -9104,6 +9037,23 @@ pub mod roundtrip {
 pub struct GetFleetAgentsPages<'a> {
     builder: builder::GetFleetAgents<'a>,
 }
+impl<'a> GetFleetAgentsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetFleetAgents<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetFleetAgents<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for GetFleetAgentsPages<'a> {
     type Page = types::GetFleetAgentsResponse;
     type Item = types::Agent;
@@ -9125,14 +9075,7 @@ impl<'a> crate::pagination::Paginator for GetFleetAgentsPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -9191,14 +9134,10 @@ for GetFleetAgentsPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetFleetAgentsPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -9221,11 +9160,7 @@ impl<'a> builder::GetFleetAgents<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetFleetAgentsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetAgentsPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetAgentsPages<'a>> {
@@ -9235,16 +9170,39 @@ impl<'a> builder::GetFleetAgents<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetFleetAgentsPages<'a>> {
-        crate::pagination::Pages::new(GetFleetAgentsPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::get_fleet_agents`](Client::get_fleet_agents), by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m).
 #[derive(Clone, Debug)]
 pub struct GetFleetAgentsSearchAfter<'a> {
     builder: builder::GetFleetAgents<'a>,
+}
+impl<'a> GetFleetAgentsSearchAfter<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetFleetAgents<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetFleetAgents<'a> {
+        let mut b = builder.clone();
+        match at {
+            crate::pagination::PageCursor::After { cursor, point_in_time } => {
+                b = b.search_after(cursor.clone());
+                if let Some(pit) = point_in_time {
+                    b = b.pit_id(pit.clone());
+                }
+                b = b.pit_keep_alive("5m");
+            }
+            _ => {
+                b = b.open_pit(true).pit_keep_alive("5m");
+            }
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for GetFleetAgentsSearchAfter<'a> {
     type Page = types::GetFleetAgentsResponse;
@@ -9265,23 +9223,7 @@ impl<'a> crate::pagination::Paginator for GetFleetAgentsSearchAfter<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        match at {
-            crate::pagination::PageCursor::After { cursor, point_in_time } => {
-                b = b.search_after(cursor.clone());
-                if let Some(pit) = point_in_time {
-                    b = b.pit_id(pit.clone());
-                }
-                b = b.pit_keep_alive("5m");
-            }
-            _ => {
-                b = b.open_pit(true).pit_keep_alive("5m");
-            }
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -9338,23 +9280,10 @@ for GetFleetAgentsSearchAfterAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        match at {
-            crate::pagination::PageCursor::After { cursor, point_in_time } => {
-                b = b.search_after(cursor.clone());
-                if let Some(pit) = point_in_time {
-                    b = b.pit_id(pit.clone());
-                }
-                b = b.pit_keep_alive("5m");
-            }
-            _ => {
-                b = b.open_pit(true).pit_keep_alive("5m");
-            }
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetFleetAgentsSearchAfter::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -9377,11 +9306,7 @@ impl<'a> builder::GetFleetAgents<'a> {
     pub fn search_after_items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetFleetAgentsSearchAfterAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetAgentsSearchAfterAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.search_after_pages_as::<T>().items()
     }
     ///Every page, by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), as a stream; see [`crate::pagination::Pages`].
     pub fn search_after_pages(
@@ -9395,16 +9320,30 @@ impl<'a> builder::GetFleetAgents<'a> {
     pub fn search_after_items(
         self,
     ) -> crate::pagination::Items<GetFleetAgentsSearchAfter<'a>> {
-        crate::pagination::Pages::new(GetFleetAgentsSearchAfter {
-                builder: self,
-            })
-            .items()
+        self.search_after_pages().items()
     }
 }
 ///Pages of [`Client::get_fleet_agents_action_status`](Client::get_fleet_agents_action_status), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct GetFleetAgentsActionStatusPages<'a> {
     builder: builder::GetFleetAgentsActionStatus<'a>,
+}
+impl<'a> GetFleetAgentsActionStatusPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetFleetAgentsActionStatus<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetFleetAgentsActionStatus<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for GetFleetAgentsActionStatusPages<'a> {
     type Page = types::GetFleetAgentsActionStatusResponse;
@@ -9427,14 +9366,7 @@ impl<'a> crate::pagination::Paginator for GetFleetAgentsActionStatusPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -9493,14 +9425,10 @@ for GetFleetAgentsActionStatusPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetFleetAgentsActionStatusPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -9523,11 +9451,7 @@ impl<'a> builder::GetFleetAgentsActionStatus<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetFleetAgentsActionStatusPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetAgentsActionStatusPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetAgentsActionStatusPages<'a>> {
@@ -9537,16 +9461,30 @@ impl<'a> builder::GetFleetAgentsActionStatus<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetFleetAgentsActionStatusPages<'a>> {
-        crate::pagination::Pages::new(GetFleetAgentsActionStatusPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::get_fleet_uninstall_tokens`](Client::get_fleet_uninstall_tokens), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct GetFleetUninstallTokensPages<'a> {
     builder: builder::GetFleetUninstallTokens<'a>,
+}
+impl<'a> GetFleetUninstallTokensPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetFleetUninstallTokens<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetFleetUninstallTokens<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for GetFleetUninstallTokensPages<'a> {
     type Page = types::GetFleetUninstallTokensResponse;
@@ -9569,14 +9507,7 @@ impl<'a> crate::pagination::Paginator for GetFleetUninstallTokensPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -9635,14 +9566,10 @@ for GetFleetUninstallTokensPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetFleetUninstallTokensPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -9665,11 +9592,7 @@ impl<'a> builder::GetFleetUninstallTokens<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetFleetUninstallTokensPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetUninstallTokensPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetUninstallTokensPages<'a>> {
@@ -9679,10 +9602,7 @@ impl<'a> builder::GetFleetUninstallTokens<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetFleetUninstallTokensPages<'a>> {
-        crate::pagination::Pages::new(GetFleetUninstallTokensPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

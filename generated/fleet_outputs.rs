@@ -8978,8 +8978,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetFleetEnrollmentApiKeys<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -8990,18 +8988,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self { client, kuery, page, per_page } = self;
-            let client = client.clone();
-            async move {
-                GetFleetEnrollmentApiKeys {
-                    client: &client,
-                    kuery,
-                    page,
-                    per_page,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetFleetEnrollmentApiKeysResponse>()
         }
     }
 }
@@ -9190,6 +9177,23 @@ pub mod roundtrip {
 pub struct GetFleetEnrollmentApiKeysPages<'a> {
     builder: builder::GetFleetEnrollmentApiKeys<'a>,
 }
+impl<'a> GetFleetEnrollmentApiKeysPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetFleetEnrollmentApiKeys<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetFleetEnrollmentApiKeys<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for GetFleetEnrollmentApiKeysPages<'a> {
     type Page = types::GetFleetEnrollmentApiKeysResponse;
     type Item = types::EnrollmentApiKey;
@@ -9211,14 +9215,7 @@ impl<'a> crate::pagination::Paginator for GetFleetEnrollmentApiKeysPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -9277,14 +9274,10 @@ for GetFleetEnrollmentApiKeysPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetFleetEnrollmentApiKeysPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -9307,11 +9300,7 @@ impl<'a> builder::GetFleetEnrollmentApiKeys<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetFleetEnrollmentApiKeysPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetEnrollmentApiKeysPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetEnrollmentApiKeysPages<'a>> {
@@ -9321,10 +9310,7 @@ impl<'a> builder::GetFleetEnrollmentApiKeys<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetFleetEnrollmentApiKeysPages<'a>> {
-        crate::pagination::Pages::new(GetFleetEnrollmentApiKeysPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -11330,8 +11330,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetFleetAgentPolicies<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -11342,37 +11340,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self {
-                client,
-                format,
-                full,
-                kuery,
-                no_agent_count,
-                page,
-                per_page,
-                show_upgradeable,
-                sort_field,
-                sort_order,
-                with_agent_count,
-            } = self;
-            let client = client.clone();
-            async move {
-                GetFleetAgentPolicies {
-                    client: &client,
-                    format,
-                    full,
-                    kuery,
-                    no_agent_count,
-                    page,
-                    per_page,
-                    show_upgradeable,
-                    sort_field,
-                    sort_order,
-                    with_agent_count,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetFleetAgentPoliciesResponse>()
         }
     }
     impl<'a> GetFleetPackagePolicies<'a> {
@@ -11411,8 +11379,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetFleetPackagePolicies<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -11423,33 +11389,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self {
-                client,
-                format,
-                kuery,
-                page,
-                per_page,
-                show_upgradeable,
-                sort_field,
-                sort_order,
-                with_agent_count,
-            } = self;
-            let client = client.clone();
-            async move {
-                GetFleetPackagePolicies {
-                    client: &client,
-                    format,
-                    kuery,
-                    page,
-                    per_page,
-                    show_upgradeable,
-                    sort_field,
-                    sort_order,
-                    with_agent_count,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetFleetPackagePoliciesResponse>()
         }
     }
 }
@@ -11711,6 +11651,23 @@ pub mod roundtrip {
 pub struct GetFleetAgentPoliciesPages<'a> {
     builder: builder::GetFleetAgentPolicies<'a>,
 }
+impl<'a> GetFleetAgentPoliciesPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetFleetAgentPolicies<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetFleetAgentPolicies<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for GetFleetAgentPoliciesPages<'a> {
     type Page = types::GetFleetAgentPoliciesResponse;
     type Item = types::AgentPolicy;
@@ -11732,14 +11689,7 @@ impl<'a> crate::pagination::Paginator for GetFleetAgentPoliciesPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -11798,14 +11748,10 @@ for GetFleetAgentPoliciesPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetFleetAgentPoliciesPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -11828,11 +11774,7 @@ impl<'a> builder::GetFleetAgentPolicies<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetFleetAgentPoliciesPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetAgentPoliciesPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetAgentPoliciesPages<'a>> {
@@ -11842,16 +11784,30 @@ impl<'a> builder::GetFleetAgentPolicies<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetFleetAgentPoliciesPages<'a>> {
-        crate::pagination::Pages::new(GetFleetAgentPoliciesPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::get_fleet_package_policies`](Client::get_fleet_package_policies), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct GetFleetPackagePoliciesPages<'a> {
     builder: builder::GetFleetPackagePolicies<'a>,
+}
+impl<'a> GetFleetPackagePoliciesPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetFleetPackagePolicies<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetFleetPackagePolicies<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for GetFleetPackagePoliciesPages<'a> {
     type Page = types::GetFleetPackagePoliciesResponse;
@@ -11874,14 +11830,7 @@ impl<'a> crate::pagination::Paginator for GetFleetPackagePoliciesPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -11940,14 +11889,10 @@ for GetFleetPackagePoliciesPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetFleetPackagePoliciesPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -11970,11 +11915,7 @@ impl<'a> builder::GetFleetPackagePolicies<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetFleetPackagePoliciesPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetPackagePoliciesPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetFleetPackagePoliciesPages<'a>> {
@@ -11984,10 +11925,7 @@ impl<'a> builder::GetFleetPackagePolicies<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetFleetPackagePoliciesPages<'a>> {
-        crate::pagination::Pages::new(GetFleetPackagePoliciesPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -5304,8 +5304,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindListItems<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -5313,31 +5311,7 @@ pub mod builder {
         ) -> impl ::std::future::Future<
             Output = Result<ResponseValue<types::FindListItemsResponse>, crate::Error>,
         > + Send + 'static {
-            let Self {
-                client,
-                cursor,
-                filter,
-                list_id,
-                page,
-                per_page,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindListItems {
-                    client: &client,
-                    cursor,
-                    filter,
-                    list_id,
-                    page,
-                    per_page,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindListItemsResponse>()
         }
     }
     impl<'a> FindLists<'a> {
@@ -5372,8 +5346,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindLists<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -5381,29 +5353,7 @@ pub mod builder {
         ) -> impl ::std::future::Future<
             Output = Result<ResponseValue<types::FindListsResponse>, crate::Error>,
         > + Send + 'static {
-            let Self {
-                client,
-                cursor,
-                filter,
-                page,
-                per_page,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindLists {
-                    client: &client,
-                    cursor,
-                    filter,
-                    page,
-                    per_page,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindListsResponse>()
         }
     }
 }
@@ -5517,6 +5467,23 @@ pub mod roundtrip {
 pub struct FindListsPages<'a> {
     builder: builder::FindLists<'a>,
 }
+impl<'a> FindListsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindLists<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindLists<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for FindListsPages<'a> {
     type Page = types::FindListsResponse;
     type Item = types::List;
@@ -5535,14 +5502,7 @@ impl<'a> crate::pagination::Paginator for FindListsPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -5601,14 +5561,10 @@ for FindListsPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindListsPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -5631,11 +5587,7 @@ impl<'a> builder::FindLists<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindListsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindListsPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindListsPages<'a>> {
@@ -5643,13 +5595,30 @@ impl<'a> builder::FindLists<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindListsPages<'a>> {
-        crate::pagination::Pages::new(FindListsPages { builder: self }).items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::find_list_items`](Client::find_list_items), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct FindListItemsPages<'a> {
     builder: builder::FindListItems<'a>,
+}
+impl<'a> FindListItemsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindListItems<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindListItems<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for FindListItemsPages<'a> {
     type Page = types::FindListItemsResponse;
@@ -5672,14 +5641,7 @@ impl<'a> crate::pagination::Paginator for FindListItemsPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -5738,14 +5700,10 @@ for FindListItemsPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindListItemsPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -5768,11 +5726,7 @@ impl<'a> builder::FindListItems<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindListItemsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindListItemsPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindListItemsPages<'a>> {
@@ -5782,10 +5736,7 @@ impl<'a> builder::FindListItems<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindListItemsPages<'a>> {
-        crate::pagination::Pages::new(FindListItemsPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -8954,8 +8954,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindAnonymizationFields<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -8966,29 +8964,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self {
-                client,
-                fields,
-                filter,
-                page,
-                per_page,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindAnonymizationFields {
-                    client: &client,
-                    fields,
-                    filter,
-                    page,
-                    per_page,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindAnonymizationFieldsResponse>()
         }
     }
     impl<'a> FindConversations<'a> {
@@ -9023,8 +8999,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindConversations<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -9035,29 +9009,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self {
-                client,
-                fields,
-                filter,
-                page,
-                per_page,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindConversations {
-                    client: &client,
-                    fields,
-                    filter,
-                    page,
-                    per_page,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindConversationsResponse>()
         }
     }
     impl<'a> FindKnowledgeBaseEntries<'a> {
@@ -9092,8 +9044,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindKnowledgeBaseEntries<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -9104,29 +9054,7 @@ pub mod builder {
                 crate::Error,
             >,
         > + Send + 'static {
-            let Self {
-                client,
-                fields,
-                filter,
-                page,
-                per_page,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindKnowledgeBaseEntries {
-                    client: &client,
-                    fields,
-                    filter,
-                    page,
-                    per_page,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindKnowledgeBaseEntriesResponse>()
         }
     }
     impl<'a> FindPrompts<'a> {
@@ -9161,8 +9089,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindPrompts<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -9170,29 +9096,7 @@ pub mod builder {
         ) -> impl ::std::future::Future<
             Output = Result<ResponseValue<types::FindPromptsResponse>, crate::Error>,
         > + Send + 'static {
-            let Self {
-                client,
-                fields,
-                filter,
-                page,
-                per_page,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindPrompts {
-                    client: &client,
-                    fields,
-                    filter,
-                    page,
-                    per_page,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindPromptsResponse>()
         }
     }
 }
@@ -9498,6 +9402,23 @@ pub mod roundtrip {
 pub struct FindPromptsPages<'a> {
     builder: builder::FindPrompts<'a>,
 }
+impl<'a> FindPromptsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindPrompts<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindPrompts<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for FindPromptsPages<'a> {
     type Page = types::FindPromptsResponse;
     type Item = types::PromptResponse;
@@ -9516,14 +9437,7 @@ impl<'a> crate::pagination::Paginator for FindPromptsPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -9582,14 +9496,10 @@ for FindPromptsPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindPromptsPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -9612,11 +9522,7 @@ impl<'a> builder::FindPrompts<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindPromptsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindPromptsPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindPromptsPages<'a>> {
@@ -9624,13 +9530,30 @@ impl<'a> builder::FindPrompts<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindPromptsPages<'a>> {
-        crate::pagination::Pages::new(FindPromptsPages { builder: self }).items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::find_anonymization_fields`](Client::find_anonymization_fields), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct FindAnonymizationFieldsPages<'a> {
     builder: builder::FindAnonymizationFields<'a>,
+}
+impl<'a> FindAnonymizationFieldsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindAnonymizationFields<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindAnonymizationFields<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for FindAnonymizationFieldsPages<'a> {
     type Page = types::FindAnonymizationFieldsResponse;
@@ -9653,14 +9576,7 @@ impl<'a> crate::pagination::Paginator for FindAnonymizationFieldsPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -9719,14 +9635,10 @@ for FindAnonymizationFieldsPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindAnonymizationFieldsPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -9749,11 +9661,7 @@ impl<'a> builder::FindAnonymizationFields<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindAnonymizationFieldsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindAnonymizationFieldsPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindAnonymizationFieldsPages<'a>> {
@@ -9763,16 +9671,30 @@ impl<'a> builder::FindAnonymizationFields<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindAnonymizationFieldsPages<'a>> {
-        crate::pagination::Pages::new(FindAnonymizationFieldsPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::find_conversations`](Client::find_conversations), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct FindConversationsPages<'a> {
     builder: builder::FindConversations<'a>,
+}
+impl<'a> FindConversationsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindConversations<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindConversations<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for FindConversationsPages<'a> {
     type Page = types::FindConversationsResponse;
@@ -9795,14 +9717,7 @@ impl<'a> crate::pagination::Paginator for FindConversationsPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -9861,14 +9776,10 @@ for FindConversationsPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindConversationsPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -9891,11 +9802,7 @@ impl<'a> builder::FindConversations<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindConversationsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindConversationsPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindConversationsPages<'a>> {
@@ -9905,16 +9812,30 @@ impl<'a> builder::FindConversations<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindConversationsPages<'a>> {
-        crate::pagination::Pages::new(FindConversationsPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::find_knowledge_base_entries`](Client::find_knowledge_base_entries), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct FindKnowledgeBaseEntriesPages<'a> {
     builder: builder::FindKnowledgeBaseEntries<'a>,
+}
+impl<'a> FindKnowledgeBaseEntriesPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindKnowledgeBaseEntries<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindKnowledgeBaseEntries<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for FindKnowledgeBaseEntriesPages<'a> {
     type Page = types::FindKnowledgeBaseEntriesResponse;
@@ -9937,14 +9858,7 @@ impl<'a> crate::pagination::Paginator for FindKnowledgeBaseEntriesPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -10003,14 +9917,10 @@ for FindKnowledgeBaseEntriesPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindKnowledgeBaseEntriesPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -10033,11 +9943,7 @@ impl<'a> builder::FindKnowledgeBaseEntries<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindKnowledgeBaseEntriesPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindKnowledgeBaseEntriesPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindKnowledgeBaseEntriesPages<'a>> {
@@ -10047,10 +9953,7 @@ impl<'a> builder::FindKnowledgeBaseEntries<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindKnowledgeBaseEntriesPages<'a>> {
-        crate::pagination::Pages::new(FindKnowledgeBaseEntriesPages {
-                builder: self,
-            })
-            .items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

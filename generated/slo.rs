@@ -8991,8 +8991,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> FindSlosOp<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -9000,33 +8998,7 @@ pub mod builder {
         ) -> impl ::std::future::Future<
             Output = Result<ResponseValue<types::FindSloResponse>, crate::Error>,
         > + Send + 'static {
-            let Self {
-                client,
-                hide_stale,
-                kql_query,
-                page,
-                per_page,
-                search_after,
-                size,
-                sort_by,
-                sort_direction,
-            } = self;
-            let client = client.clone();
-            async move {
-                FindSlosOp {
-                    client: &client,
-                    hide_stale,
-                    kql_query,
-                    page,
-                    per_page,
-                    search_after,
-                    size,
-                    sort_by,
-                    sort_direction,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::FindSloResponse>()
         }
     }
 }
@@ -9171,6 +9143,23 @@ pub mod roundtrip {
 pub struct FindSlosOpPages<'a> {
     builder: builder::FindSlosOp<'a>,
 }
+impl<'a> FindSlosOpPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::FindSlosOp<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::FindSlosOp<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for FindSlosOpPages<'a> {
     type Page = types::FindSloResponse;
     type Item = types::SloWithSummaryResponse;
@@ -9189,14 +9178,7 @@ impl<'a> crate::pagination::Paginator for FindSlosOpPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -9255,14 +9237,10 @@ for FindSlosOpPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            FindSlosOpPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -9285,11 +9263,7 @@ impl<'a> builder::FindSlosOp<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<FindSlosOpPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindSlosOpPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<FindSlosOpPages<'a>> {
@@ -9297,7 +9271,7 @@ impl<'a> builder::FindSlosOp<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<FindSlosOpPages<'a>> {
-        crate::pagination::Pages::new(FindSlosOpPages { builder: self }).items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

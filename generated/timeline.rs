@@ -12208,8 +12208,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetNotes<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -12217,37 +12215,7 @@ pub mod builder {
         ) -> impl ::std::future::Future<
             Output = Result<ResponseValue<types::GetNotesResult>, crate::Error>,
         > + Send + 'static {
-            let Self {
-                client,
-                associated_filter,
-                created_by_filter,
-                document_ids,
-                filter,
-                page,
-                per_page,
-                saved_object_ids,
-                search,
-                sort_field,
-                sort_order,
-            } = self;
-            let client = client.clone();
-            async move {
-                GetNotes {
-                    client: &client,
-                    associated_filter,
-                    created_by_filter,
-                    document_ids,
-                    filter,
-                    page,
-                    per_page,
-                    saved_object_ids,
-                    search,
-                    sort_field,
-                    sort_order,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetNotesResult>()
         }
     }
     impl<'a> GetTimelines<'a> {
@@ -12286,8 +12254,6 @@ pub mod builder {
                     .await
             }
         }
-    }
-    impl<'a> GetTimelines<'a> {
         /// [`send`](Self::send) as a `'static` future that owns a clone of the
         /// client, so it can be spawned onto another task.
         pub fn send_owned(
@@ -12295,33 +12261,7 @@ pub mod builder {
         ) -> impl ::std::future::Future<
             Output = Result<ResponseValue<types::GetTimelinesResponse>, crate::Error>,
         > + Send + 'static {
-            let Self {
-                client,
-                only_user_favorite,
-                page_index,
-                page_size,
-                search,
-                sort_field,
-                sort_order,
-                status,
-                timeline_type,
-            } = self;
-            let client = client.clone();
-            async move {
-                GetTimelines {
-                    client: &client,
-                    only_user_favorite,
-                    page_index,
-                    page_size,
-                    search,
-                    sort_field,
-                    sort_order,
-                    status,
-                    timeline_type,
-                }
-                    .send()
-                    .await
-            }
+            self.send_owned_as::<types::GetTimelinesResponse>()
         }
     }
 }
@@ -12477,6 +12417,23 @@ pub mod roundtrip {
 pub struct GetTimelinesPages<'a> {
     builder: builder::GetTimelines<'a>,
 }
+impl<'a> GetTimelinesPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetTimelines<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetTimelines<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page_index(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        b
+    }
+}
 impl<'a> crate::pagination::Paginator for GetTimelinesPages<'a> {
     type Page = types::GetTimelinesResponse;
     type Item = types::TimelineResponse;
@@ -12495,14 +12452,7 @@ impl<'a> crate::pagination::Paginator for GetTimelinesPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page_index(*n);
-        }
-        if let Some(size) = size {
-            b = b.page_size(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -12561,14 +12511,10 @@ for GetTimelinesPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page_index(*n);
-        }
-        if let Some(size) = size {
-            b = b.page_size(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetTimelinesPages::request(&self.builder, at, size)
+                .send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -12591,11 +12537,7 @@ impl<'a> builder::GetTimelines<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetTimelinesPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetTimelinesPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page_index`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetTimelinesPages<'a>> {
@@ -12603,13 +12545,30 @@ impl<'a> builder::GetTimelines<'a> {
     }
     ///Every item of every page, by page number (`page_index`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetTimelinesPages<'a>> {
-        crate::pagination::Pages::new(GetTimelinesPages { builder: self }).items()
+        self.pages().items()
     }
 }
 ///Pages of [`Client::get_notes`](Client::get_notes), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct GetNotesPages<'a> {
     builder: builder::GetNotes<'a>,
+}
+impl<'a> GetNotesPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetNotes<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetNotes<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
 }
 impl<'a> crate::pagination::Paginator for GetNotesPages<'a> {
     type Page = types::GetNotesResult;
@@ -12629,14 +12588,7 @@ impl<'a> crate::pagination::Paginator for GetNotesPages<'a> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned())
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
@@ -12695,14 +12647,9 @@ for GetNotesPagesAs<'a, T> {
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
     ) -> Self::Fetch {
-        let mut b = self.builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        Box::pin(b.send_owned_as::<Self::Page>())
+        Box::pin(
+            GetNotesPages::request(&self.builder, at, size).send_owned_as::<Self::Page>(),
+        )
     }
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         page.info()
@@ -12725,11 +12672,7 @@ impl<'a> builder::GetNotes<'a> {
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
     ) -> crate::pagination::Items<GetNotesPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetNotesPagesAs {
-                builder: self,
-                item: ::std::marker::PhantomData,
-            })
-            .items()
+        self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
     pub fn pages(self) -> crate::pagination::Pages<GetNotesPages<'a>> {
@@ -12737,7 +12680,7 @@ impl<'a> builder::GetNotes<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetNotesPages<'a>> {
-        crate::pagination::Pages::new(GetNotesPages { builder: self }).items()
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -526,10 +526,7 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
                 const STYLE: crate::pagination::Style = #style;
 
                 fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
-                    let mut b = self.builder.clone();
-                    #position
-                    #size
-                    Box::pin(b.send_owned_as::<Self::Page>())
+                    Box::pin(#paginator::request(&self.builder, at, size).send_owned_as::<Self::Page>())
                 }
 
                 fn info(page: &Self::Page) -> crate::pagination::PageInfo {
@@ -550,7 +547,7 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
 
             #[doc = #items_as_doc]
             pub fn #items_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Items<#paginator_as<'a, T>> {
-                crate::pagination::Pages::new(#paginator_as { builder: self, item: ::std::marker::PhantomData }).items()
+                self.#pages_as_fn::<T>().items()
             }
 
             },
@@ -565,6 +562,20 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
             builder: builder::#builder<'a>,
         }
 
+        impl<'a> #paginator<'a> {
+            /// The request for the page at `at`, `size` items a page if given.
+            fn request(
+                builder: &builder::#builder<'a>,
+                at: &crate::pagination::PageCursor,
+                size: Option<u64>,
+            ) -> builder::#builder<'a> {
+                let mut b = builder.clone();
+                #position
+                #size
+                b
+            }
+        }
+
         impl<'a> crate::pagination::Paginator for #paginator<'a> {
             type Page = types::#response_type;
             type Item = types::#item_type;
@@ -572,10 +583,7 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
             const STYLE: crate::pagination::Style = #style;
 
             fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
-                let mut b = self.builder.clone();
-                #position
-                #size
-                Box::pin(b.send_owned())
+                Box::pin(Self::request(&self.builder, at, size).send_owned())
             }
 
             fn info(page: &Self::Page) -> crate::pagination::PageInfo {
@@ -604,7 +612,7 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
 
             #[doc = #items_doc]
             pub fn #items_fn(self) -> crate::pagination::Items<#paginator<'a>> {
-                crate::pagination::Pages::new(#paginator { builder: self }).items()
+                self.#pages_fn().items()
             }
         }
     })

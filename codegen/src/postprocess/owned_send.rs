@@ -83,12 +83,12 @@ pub fn run(file: &mut syn::File) -> anyhow::Result<usize> {
         let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
         let rest: Vec<&syn::Ident> = fields.iter().filter(|f| *f != "client").collect();
         if has_send_as(builders, name) {
-            let error = super::send_as::result_parts(&ReturnType::Type(
+            let (decoded, error) = super::send_as::result_parts(&ReturnType::Type(
                 Default::default(),
                 Box::new(output.clone()),
             ))
-            .map(|(_, e)| e)
             .ok_or_else(|| anyhow::anyhow!("paginated builder {name}: `send` is not a Result"))?;
+            // One owned future, generic; `send_owned` is it with the generated type.
             added.push(parse_quote! {
                 impl<'a> #ident<'a> {
                     /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
@@ -100,8 +100,17 @@ pub fn run(file: &mut syn::File) -> anyhow::Result<usize> {
                         let client = client.clone();
                         async move { #ident { client: &client, #(#rest),* }.send_as::<R>().await }
                     }
+
+                    /// [`send`](Self::send) as a `'static` future that owns a clone of the
+                    /// client, so it can be spawned onto another task.
+                    pub fn send_owned(
+                        self,
+                    ) -> impl ::std::future::Future<Output = #output> + Send + 'static {
+                        self.send_owned_as::<#decoded>()
+                    }
                 }
             });
+            continue;
         }
         added.push(parse_quote! {
             impl<'a> #ident<'a> {
