@@ -198,21 +198,32 @@ async fn send_with_retries(
             (Some(wait), Some(next)) if within_deadline(wait) => {
                 tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
                 tokio::time::sleep(wait).await;
+                // A sleep can overrun on a busy machine: no retry starts past the deadline.
+                if !within_deadline(Duration::ZERO) {
+                    return finish(outcome, context, attempt).await;
+                }
                 request = next;
                 attempt += 1;
             }
-            _ => {
-                tracing::Span::current().record("attempts", attempt);
-                return match outcome {
-                    Ok(mut response) => {
-                        let limit = crate::response::BodyLimit(context.max_body());
-                        response.extensions_mut().insert(limit);
-                        normalize_error_body(response).await
-                    }
-                    Err(e) => Err(e),
-                };
-            }
+            _ => return finish(outcome, context, attempt).await,
         }
+    }
+}
+
+/// The answer of the last attempt, as the caller gets it.
+async fn finish(
+    outcome: reqwest::Result<reqwest::Response>,
+    context: &RequestContext,
+    attempt: u32,
+) -> reqwest::Result<reqwest::Response> {
+    tracing::Span::current().record("attempts", attempt);
+    match outcome {
+        Ok(mut response) => {
+            let limit = crate::response::BodyLimit(context.max_body());
+            response.extensions_mut().insert(limit);
+            normalize_error_body(response).await
+        }
+        Err(e) => Err(e),
     }
 }
 
