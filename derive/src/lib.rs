@@ -5,8 +5,10 @@
 //! map only: keys through one shared lookup (`crate::de::FieldIndex` of the using crate),
 //! values straight into the fields, with serde's rules for missing fields (`Option` and
 //! `default` fields default, others are a `missing field` error) and serde's attributes
-//! `rename`, `default`, `default = "path"`, `skip_serializing_if` (ignored here) and
-//! `deny_unknown_fields`. Anything else is a compile error naming the attribute.
+//! `rename`, `default`, `default = "path"`, `skip_serializing_if` (ignored here),
+//! `deny_unknown_fields`, and `flatten` on one map field (a `serde_json::Map`, `HashMap`, ...:
+//! anything `Default` with `insert(String, V)`), which gets every key no other field names, as
+//! serde's flatten gives it. Anything else is a compile error naming the attribute.
 //!
 //! Two differences from serde's derive, neither reachable from JSON objects: a struct is not
 //! read from a sequence, and a repeated key keeps its last value.
@@ -68,8 +70,26 @@ fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
     let mut keys = Vec::new();
     let mut slots = Vec::new();
     let mut values = Vec::new();
+    // The field that collects the keys no other field names.
+    let mut rest: Option<(&syn2::Ident, &Type)> = None;
     for (i, f) in named.named.iter().enumerate() {
         let Some(ident) = &f.ident else { continue };
+        if is_flattened(f)? {
+            if rest.is_some() {
+                return Err(syn2::Error::new_spanned(
+                    ident,
+                    "one flattened field at most; use serde's derive",
+                ));
+            }
+            if strict {
+                return Err(syn2::Error::new_spanned(
+                    ident,
+                    "flatten takes every unknown key: no deny_unknown_fields",
+                ));
+            }
+            rest = Some((ident, &f.ty));
+            continue;
+        }
         let mut key = ident.to_string().trim_start_matches("r#").to_string();
         let mut missing = if is_option(&f.ty) {
             Missing::Default
@@ -110,6 +130,26 @@ fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
         slots.push((slot, f.ty.clone()));
     }
     let label = format!("struct {name}");
+    let (rest_declaration, rest_value, seed, key_pattern, unknown) = match rest {
+        Some((ident, ty)) => (
+            quote!(let mut rest: #ty = ::std::default::Default::default();),
+            quote!(#ident: rest,),
+            quote!(crate::de::FieldOrKey { lookup: field }),
+            quote!(crate::de::Key::Field(index)),
+            quote! {
+                ::std::option::Option::Some(crate::de::Key::Other(key)) => {
+                    rest.insert(key, map.next_value()?);
+                }
+            },
+        ),
+        None => (
+            quote!(),
+            quote!(),
+            quote!(crate::de::FieldIndex { names: FIELDS, strict: #strict, lookup: field }),
+            quote!(index),
+            quote!(),
+        ),
+    };
     let indices = 0..keys.len();
     let declarations = slots.iter().map(|(slot, ty)| {
         quote!(let mut #slot: ::std::option::Option<#ty> = ::std::option::Option::None;)
@@ -148,23 +188,49 @@ fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
                         mut map: A,
                     ) -> ::std::result::Result<#name, A::Error> {
                         #(#declarations)*
-                        while let ::std::option::Option::Some(index) =
-                            map.next_key_seed(crate::de::FieldIndex { names: FIELDS, strict: #strict, lookup: field })?
-                        {
-                            match index {
-                                #(#arms)*
-                                _ => {
-                                    map.next_value::<::serde::de::IgnoredAny>()?;
-                                }
+                        #rest_declaration
+                        loop {
+                            match map.next_key_seed(#seed)? {
+                                ::std::option::Option::Some(#key_pattern) => match index {
+                                    #(#arms)*
+                                    _ => {
+                                        map.next_value::<::serde::de::IgnoredAny>()?;
+                                    }
+                                },
+                                #unknown
+                                ::std::option::Option::None => break,
                             }
                         }
-                        ::std::result::Result::Ok(#name { #(#values),* })
+                        ::std::result::Result::Ok(#name { #(#values,)* #rest_value })
                     }
                 }
                 deserializer.deserialize_struct(#label, FIELDS, Visitor)
             }
         }
     })
+}
+
+/// Whether the field is `#[serde(flatten)]`; its other serde attributes are refused.
+fn is_flattened(f: &syn2::Field) -> syn2::Result<bool> {
+    let mut flatten = false;
+    let mut other = None;
+    for attr in f.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("flatten") {
+                flatten = true;
+            } else {
+                other = Some(meta.error("a flattened field takes no other serde attribute"));
+                if meta.input.peek(syn2::Token![=]) {
+                    meta.value()?.parse::<syn2::Expr>()?;
+                }
+            }
+            Ok(())
+        })?;
+    }
+    match other {
+        Some(e) if flatten => Err(e),
+        _ => Ok(flatten),
+    }
 }
 
 enum Whole {

@@ -83,6 +83,60 @@ impl Visitor<'_> for FieldIndex {
     }
 }
 
+/// An object key read by [`FieldOrKey`].
+#[allow(dead_code)]
+pub enum Key {
+    /// The index of the field the key names.
+    Field(usize),
+    /// A key no field names, kept for the struct's flattened map.
+    Other(String),
+}
+
+/// Reads an object key as the field it names or, for a struct with a flattened map (which takes
+/// every key no field names), as the key itself.
+#[allow(dead_code)]
+pub struct FieldOrKey {
+    /// As in [`FieldIndex`].
+    pub lookup: fn(&str) -> Option<usize>,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldOrKey {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl Visitor<'_> for FieldOrKey {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: Error>(self, value: &str) -> Result<Key, E> {
+        Ok(match (self.lookup)(value) {
+            Some(index) => Key::Field(index),
+            None => Key::Other(value.to_owned()),
+        })
+    }
+
+    fn visit_string<E: Error>(self, value: String) -> Result<Key, E> {
+        Ok(match (self.lookup)(&value) {
+            Some(index) => Key::Field(index),
+            None => Key::Other(value),
+        })
+    }
+
+    fn visit_bytes<E: Error>(self, value: &[u8]) -> Result<Key, E> {
+        match std::str::from_utf8(value) {
+            Ok(text) => self.visit_str(text),
+            Err(_) => Err(E::invalid_value(Unexpected::Bytes(value), &self)),
+        }
+    }
+}
+
 /// A whole number that may arrive written as a float (`42.0`): Kibana's spec types counters
 /// `number`, and its answers write them either way. A fractional or out-of-range value is an
 /// error. The compact derive reads integer fields through it.
