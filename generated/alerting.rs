@@ -2839,6 +2839,9 @@ pub mod types {
         pub per_page: i64,
         ///Rules that match.
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetAlertingRulesFindSortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2898,6 +2901,9 @@ pub mod types {
         pub per_page: i64,
         ///Number of windows matching the query.
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetMaintenanceWindowFindStatusItem`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3420,6 +3426,9 @@ pub mod types {
         pub time_window_size: Timewindowsize,
         #[serde(rename = "timeWindowUnit")]
         pub time_window_unit: Timewindowunit,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Indices to query.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3536,12 +3545,18 @@ pub mod types {
         pub time_window_size: Timewindowsize,
         #[serde(rename = "timeWindowUnit")]
         pub time_window_unit: Timewindowunit,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsEsQueryEsqlRuleEsqlQuery`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ParamsEsQueryEsqlRuleEsqlQuery {
         ///ES|QL query.
         pub esql: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Query kind; ES|QL here.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3687,6 +3702,9 @@ pub mod types {
         pub time_window_size: Timewindowsize,
         #[serde(rename = "timeWindowUnit")]
         pub time_window_unit: Timewindowunit,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///KQL or Lucene query and its data source.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3698,6 +3716,9 @@ pub mod types {
         pub index: ::std::option::Option<ParamsEsQueryKqlRuleSearchConfigurationIndex>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<ParamsEsQueryKqlRuleSearchConfigurationQuery>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Indices to query.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3722,6 +3743,9 @@ pub mod types {
         pub language: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Query kind; KQL or Lucene here.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3811,6 +3835,9 @@ pub mod types {
         pub time_window_size: Timewindowsize,
         #[serde(rename = "timeWindowUnit")]
         pub time_window_unit: Timewindowunit,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Parameters of the APM anomaly rule type.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3838,6 +3865,9 @@ pub mod types {
         ///Unit of the window size.
         #[serde(rename = "windowUnit")]
         pub window_unit: ParamsPropertyApmAnomalyWindowUnit,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Anomaly severity threshold.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3969,6 +3999,9 @@ pub mod types {
         ///Unit of the window size.
         #[serde(rename = "windowUnit")]
         pub window_unit: ParamsPropertyApmErrorCountWindowUnit,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsPropertyApmErrorCountGroupByItem`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4108,6 +4141,9 @@ pub mod types {
         ///Unit of the window size.
         #[serde(rename = "windowUnit")]
         pub window_unit: ParamsPropertyApmTransactionDurationWindowUnit,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsPropertyApmTransactionDurationAggregationType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4298,6 +4334,9 @@ pub mod types {
         ///Unit of the window size.
         #[serde(rename = "windowUnit")]
         pub window_unit: ParamsPropertyApmTransactionErrorRateWindowUnit,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsPropertyApmTransactionErrorRateGroupByItem`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4432,6 +4471,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub source_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsPropertyInfraInventoryCriteriaItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4481,6 +4523,9 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub warning_threshold: ::std::vec::Vec<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsPropertyInfraInventoryCriteriaItemCustomMetric`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4499,6 +4544,9 @@ pub mod types {
         pub type_: ::std::option::Option<
             ParamsPropertyInfraInventoryCriteriaItemCustomMetricType,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsPropertyInfraInventoryCriteriaItemCustomMetricAggregation`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4864,6 +4912,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub source_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsPropertyInfraMetricThresholdCriteriaItem`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5070,6 +5121,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub slo_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Long window for the burn rate.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5080,6 +5134,9 @@ pub mod types {
         ///Duration value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Short window for the burn rate.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5090,6 +5147,9 @@ pub mod types {
         ///Duration value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Parameters of the synthetics monitor status rule type.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5131,6 +5191,9 @@ pub mod types {
         pub timerange_unit: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsPropertySyntheticsMonitorStatusAvailability`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5144,6 +5207,9 @@ pub mod types {
         pub range_unit: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub threshold: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ParamsPropertySyntheticsMonitorStatusFilters`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5183,6 +5249,9 @@ pub mod types {
         pub from: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Parameters of the synthetics TLS certificate rule type.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5199,6 +5268,9 @@ pub mod types {
         pub cert_expiration_threshold: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub search: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostAlertingRuleIdDisableBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5261,6 +5333,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostAlertingRuleIdSnoozeScheduleResponse {
         pub schedule: PostAlertingRuleIdSnoozeScheduleResponseSchedule,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostAlertingRuleIdSnoozeScheduleResponseSchedule`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5269,6 +5344,9 @@ pub mod types {
         pub custom: ::std::option::Option<SnoozeScheduleCustom>,
         ///Snooze schedule identifier.
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RatioTimeUnit`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5345,11 +5423,17 @@ pub mod types {
         ///User who last updated the window.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_by: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ResponseSchedule`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseSchedule {
         pub custom: ResponseScheduleCustom,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ResponseScheduleCustom`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5363,6 +5447,9 @@ pub mod types {
         ///Time zone of the schedule; UTC when omitted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ResponseScheduleCustomRecurring`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5397,22 +5484,34 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub on_week_day: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ResponseScope`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseScope {
         pub alerting: ResponseScopeAlerting,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ResponseScopeAlerting`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseScopeAlerting {
         pub query: ResponseScopeAlertingQuery,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ResponseScopeAlertingQuery`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseScopeAlertingQuery {
         ///KQL filter on alerts.
         pub kql: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Current state of the window.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5475,17 +5574,26 @@ pub mod types {
         pub dashboards: ::std::vec::Vec<RuleArtifactsDashboardsItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub investigation_guide: ::std::option::Option<RuleArtifactsInvestigationGuide>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleArtifactsDashboardsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RuleArtifactsDashboardsItem {
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleArtifactsInvestigationGuide`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RuleArtifactsInvestigationGuide {
         ///User-written text on alert causes and remediation.
         pub blob: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Dashboards and investigation guide linked to the rule.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5700,6 +5808,9 @@ pub mod types {
         ///Relative URL of the rule in its app.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub view_in_app_relative_url: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///An action of a rule, as returned.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5723,6 +5834,9 @@ pub mod types {
         ///Action UUID.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Conditions limiting when the action runs.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5731,6 +5845,9 @@ pub mod types {
         pub query: ::std::option::Option<AlertsFilterQuery>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timeframe: ::std::option::Option<AlertsFilterTimeframe>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Outcome of the latest execution.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5746,6 +5863,9 @@ pub mod types {
         pub status: RuleResponseExecutionStatusStatus,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warning: ::std::option::Option<RuleResponseExecutionStatusWarning>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleResponseExecutionStatusError`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5754,6 +5874,9 @@ pub mod types {
         pub message: ::std::string::String,
         ///Error category.
         pub reason: RuleResponseExecutionStatusErrorReason,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Error category.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5884,6 +6007,9 @@ pub mod types {
         pub message: ::std::string::String,
         ///Warning category.
         pub reason: RuleResponseExecutionStatusWarningReason,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Warning category.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5951,6 +6077,9 @@ pub mod types {
         ///Warning raised by the latest run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warning: ::std::option::Option<RuleResponseLastRunWarning>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleResponseLastRunAlertsCount`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5967,6 +6096,9 @@ pub mod types {
         ///Recovered alerts in the latest run.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recovered: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Outcome of the latest run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6095,6 +6227,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RuleResponseMonitoring {
         pub run: RuleResponseMonitoringRun,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Run statistics.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6103,6 +6238,9 @@ pub mod types {
         ///Past runs.
         pub history: ::std::vec::Vec<RuleResponseMonitoringRunHistoryItem>,
         pub last_run: RuleResponseMonitoringRunLastRun,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Percentiles and success ratio.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6114,6 +6252,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub p99: ::std::option::Option<f64>,
         pub success_ratio: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleResponseMonitoringRunHistoryItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6128,6 +6269,9 @@ pub mod types {
         pub success: bool,
         ///When the run happened.
         pub timestamp: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Run outcome.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6184,6 +6328,9 @@ pub mod types {
         pub metrics: RuleResponseMonitoringRunLastRunMetrics,
         ///When the latest run happened.
         pub timestamp: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleResponseMonitoringRunLastRunMetrics`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -6210,6 +6357,9 @@ pub mod types {
         ///Search time in milliseconds, as Kibana measures it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_search_duration_ms: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleResponseMonitoringRunLastRunMetricsGapRange`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6218,6 +6368,9 @@ pub mod types {
         pub gte: ::std::string::String,
         ///Gap range start.
         pub lte: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///How often the rule checks its conditions.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6417,6 +6570,9 @@ pub mod types {
         ///First day of the week.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub wkst: ::std::option::Option<SnoozeRruleWkst>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Weekday, or nth-weekday string such as `+2TU`.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6554,6 +6710,9 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub skip_recurrences: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A single or recurring snooze period.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]

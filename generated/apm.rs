@@ -41,6 +41,9 @@ pub mod types {
         ///Last change, epoch milliseconds.
         #[serde(rename = "@timestamp")]
         pub timestamp: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentConfigurationsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -48,6 +51,9 @@ pub mod types {
         ///The configurations.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub configurations: ::std::vec::Vec<AgentConfigurationObject>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Agent key to create.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -116,6 +122,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub agent_key: ::std::option::Option<AgentKeysResponseAgentKey>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///The created key.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
@@ -131,6 +140,9 @@ pub mod types {
         pub id: ::std::string::String,
         ///Key name.
         pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for AgentKeysResponseAgentKey {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -140,6 +152,7 @@ pub mod types {
                 .field("expiration", &self.expiration)
                 .field("id", &self.id)
                 .field("name", &self.name)
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -149,6 +162,9 @@ pub mod types {
         ///Matching annotations.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub annotations: ::std::vec::Vec<AnnotationSearchResponseAnnotationsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AnnotationSearchResponseAnnotationsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -164,6 +180,9 @@ pub mod types {
         pub timestamp: ::std::option::Option<f64>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<AnnotationSearchResponseAnnotationsItemType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AnnotationSearchResponseAnnotationsItemType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -268,6 +287,9 @@ pub mod types {
         ///Artifact type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Annotation to create.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -319,6 +341,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub source: ::std::option::Option<CreateAnnotationResponseSource>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///The stored annotation.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -338,6 +363,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CreateAnnotationResponseSourceAnnotation`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -346,12 +374,18 @@ pub mod types {
         pub title: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CreateAnnotationResponseSourceEvent`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateAnnotationResponseSourceEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CreateAnnotationResponseSourceService`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -362,6 +396,9 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CreateUpdateAgentConfigurationResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -391,6 +428,9 @@ pub mod types {
         ///Outcome of the deletion.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub result: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Identifies the configuration to delete.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -493,6 +533,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub source: ::std::option::Option<AgentConfigurationObject>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ServiceAgentNameResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -503,6 +546,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub agent_name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ServiceEnvironmentObject`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -516,6 +562,9 @@ pub mod types {
         ///Environment name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ServiceEnvironmentsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -523,6 +572,9 @@ pub mod types {
         ///Environments of the service.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub environments: ::std::vec::Vec<ServiceEnvironmentObject>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A service, optionally narrowed to one environment.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -591,6 +643,9 @@ pub mod types {
         ///Last change, epoch milliseconds.
         #[serde(rename = "@timestamp")]
         pub timestamp: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SourceMapsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -598,6 +653,9 @@ pub mod types {
         ///Stored source map artifacts.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub artifacts: ::std::vec::Vec<SourceMapsResponseArtifactsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SourceMapsResponseArtifactsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -661,6 +719,9 @@ pub mod types {
         ///Artifact type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SourceMapsResponseArtifactsItemBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -687,6 +748,9 @@ pub mod types {
         pub source_map: ::std::option::Option<
             SourceMapsResponseArtifactsItemBodySourceMap,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SourceMapsResponseArtifactsItemBodySourceMap`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -710,6 +774,9 @@ pub mod types {
         pub sources_content: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Multipart fields of a source map upload.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -790,6 +857,9 @@ pub mod types {
         ///Artifact type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     /// Types for composing complex structures.
     pub mod builder {

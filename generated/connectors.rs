@@ -40,6 +40,9 @@ pub mod types {
         pub name: ::std::string::String,
         ///Number of saved objects using the connector; not computed for preconfigured connectors.
         pub referenced_by_count: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///How the connector authenticates.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -113,6 +116,9 @@ pub mod types {
         pub is_system_action: bool,
         ///Connector name.
         pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///How the connector authenticates.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -178,6 +184,9 @@ pub mod types {
         pub name: ::std::string::String,
         ///Features (alerting, cases, ...) the type can serve.
         pub supported_feature_ids: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///The lowest license level the type needs.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -330,6 +339,9 @@ pub mod types {
         pub service_message: ::std::option::Option<::std::string::String>,
         ///Whether the run succeeded.
         pub status: PostActionsConnectorIdExecuteResponseStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Whether the run succeeded.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -443,6 +455,9 @@ pub mod types {
         ///Event type.
         #[serde(rename = "eventAction")]
         pub event_action: RunAcknowledgeResolvePagerdutyEventAction,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Deduplication key of the PagerDuty alert.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -557,6 +572,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sub_action_params: ::std::option::Option<RunAddeventSubActionParams>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -636,6 +654,9 @@ pub mod types {
         ///Event type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Opsgenie `closeAlert` subaction.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -645,6 +666,9 @@ pub mod types {
         pub sub_action: RunClosealertSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunClosealertSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -702,6 +726,9 @@ pub mod types {
         ///Display name of the owner.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///ServiceNow ITSM `closeIncident` subaction.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -711,6 +738,9 @@ pub mod types {
         pub sub_action: RunCloseincidentSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunCloseincidentSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -758,6 +788,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RunCloseincidentSubActionParams {
         pub incident: RunCloseincidentSubActionParamsIncident,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RunCloseincidentSubActionParamsIncident`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3268,6 +3301,9 @@ pub mod types {
         pub sub_action: RunCreatealertSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunCreatealertSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3375,6 +3411,9 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub visible_to: ::std::vec::Vec<RunCreatealertSubActionParamsVisibleToItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::default::Default for RunCreatealertSubActionParams {
         fn default() -> Self {
@@ -3397,6 +3436,7 @@ pub mod types {
                 type_: Default::default(),
                 user: Default::default(),
                 visible_to: Default::default(),
+                unknown_fields: ::std::default::Default::default(),
             }
         }
     }
@@ -3472,6 +3512,9 @@ pub mod types {
         ///User email address.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Responder type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3541,6 +3584,9 @@ pub mod types {
         ///User name; only for `user`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub username: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Entity type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3594,6 +3640,9 @@ pub mod types {
     pub struct RunDocuments {
         ///JSON documents to index.
         pub documents: ::std::vec::Vec<crate::JsonObject>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Jira `fieldsByIssueType` subaction.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3603,6 +3652,9 @@ pub mod types {
         pub sub_action: RunFieldsbyissuetypeSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunFieldsbyissuetypeSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3652,6 +3704,9 @@ pub mod types {
     pub struct RunFieldsbyissuetypeSubActionParams {
         ///Jira issue type id.
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///CrowdStrike `getAgentDetails` subaction.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3661,6 +3716,9 @@ pub mod types {
         pub sub_action: RunGetagentdetailsSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunGetagentdetailsSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3709,6 +3767,9 @@ pub mod types {
     pub struct RunGetagentdetailsSubActionParams {
         ///CrowdStrike agent identifiers.
         pub ids: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///SentinelOne `getAgents` subaction.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3716,6 +3777,9 @@ pub mod types {
         ///Subaction to run.
         #[serde(rename = "subAction")]
         pub sub_action: RunGetagentsSubAction,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3767,6 +3831,9 @@ pub mod types {
         pub sub_action: RunGetchoicesSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunGetchoicesSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3815,6 +3882,9 @@ pub mod types {
     pub struct RunGetchoicesSubActionParams {
         ///Field names.
         pub fields: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`getFields` subaction of Jira and ServiceNow ITSM/SecOps connectors.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3822,6 +3892,9 @@ pub mod types {
         ///Subaction to run.
         #[serde(rename = "subAction")]
         pub sub_action: RunGetfieldsSubAction,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3873,6 +3946,9 @@ pub mod types {
         pub sub_action: RunGetincidentSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunGetincidentSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3922,6 +3998,9 @@ pub mod types {
         ///Jira or ServiceNow issue id.
         #[serde(rename = "externalId")]
         pub external_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Jira `issue` subaction.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3934,6 +4013,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sub_action_params: ::std::option::Option<RunIssueSubActionParams>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3982,6 +4064,9 @@ pub mod types {
     pub struct RunIssueSubActionParams {
         ///Jira issue identifier.
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Jira `issues` subaction.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3991,6 +4076,9 @@ pub mod types {
         pub sub_action: RunIssuesSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunIssuesSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4039,6 +4127,9 @@ pub mod types {
     pub struct RunIssuesSubActionParams {
         ///Jira issue title.
         pub title: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Jira `issueTypes` subaction.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4046,6 +4137,9 @@ pub mod types {
         ///Subaction to run.
         #[serde(rename = "subAction")]
         pub sub_action: RunIssuetypesSubAction,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4105,6 +4199,9 @@ pub mod types {
         ///Recipient addresses, `user@host-name` or `name <user@host-name>`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub to: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Parameters that write to the Kibana server log.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4114,6 +4211,9 @@ pub mod types {
         pub level: RunMessageServerlogLevel,
         ///Text to log.
         pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Log level.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4182,6 +4282,9 @@ pub mod types {
     pub struct RunMessageSlack {
         ///Plain message text; no Markdown, images or rich formatting.
         pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Posts a Slack message through a `.slack_api` connector.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4191,6 +4294,9 @@ pub mod types {
         pub sub_action: RunPostmessageSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunPostmessageSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4250,6 +4356,9 @@ pub mod types {
         ///Message text; plain for webhook connectors, plain or Block Kit for web API connectors.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<RunPostmessageSubActionParamsText>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Message text; plain for webhook connectors, plain or Block Kit for web API connectors.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4315,6 +4424,9 @@ pub mod types {
         pub sub_action: RunPushtoserviceSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunPushtoserviceSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4366,6 +4478,9 @@ pub mod types {
         pub comments: ::std::vec::Vec<RunPushtoserviceSubActionParamsCommentsItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub incident: ::std::option::Option<RunPushtoserviceSubActionParamsIncident>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RunPushtoserviceSubActionParamsCommentsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4379,6 +4494,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub comment_id: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Fields of the incident to create or update.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4505,6 +4623,9 @@ pub mod types {
         ///ServiceNow ITSM urgency.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub urgency: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::default::Default for RunPushtoserviceSubActionParamsIncident {
         fn default() -> Self {
@@ -4539,6 +4660,7 @@ pub mod types {
                 title: Default::default(),
                 tlp: defaults::default_u64::<i64, 2>(),
                 urgency: Default::default(),
+                unknown_fields: ::std::default::Default::default(),
             }
         }
     }
@@ -4710,6 +4832,9 @@ pub mod types {
         ///ISO 8601 time at which the event was detected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Key tying triggers and resolutions to one PagerDuty alert.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4817,6 +4942,9 @@ pub mod types {
         ///Link text.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub text: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Severity on the affected system.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4936,6 +5064,9 @@ pub mod types {
         pub sub_action: RunValidchannelidSubAction,
         #[serde(rename = "subActionParams")]
         pub sub_action_params: RunValidchannelidSubActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Subaction to run.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4985,6 +5116,9 @@ pub mod types {
         ///Slack channel id.
         #[serde(rename = "channelId")]
         pub channel_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Body for updating a connector.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]

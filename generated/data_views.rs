@@ -185,12 +185,18 @@ pub mod types {
         pub data_view: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fields: ::std::vec::Vec<crate::JsonObject>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DataViewResponseObject`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DataViewResponseObject {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_view: ::std::option::Option<DataViewResponseObjectDataView>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DataViewResponseObjectDataView`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -248,6 +254,9 @@ pub mod types {
         pub type_meta: ::std::option::Option<TypemetaResponse>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Per-field attributes.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -352,6 +361,9 @@ pub mod types {
     pub struct GetAllDataViewsDefaultResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub data_view: ::std::vec::Vec<GetAllDataViewsDefaultResponseDataViewItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetAllDataViewsDefaultResponseDataViewItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -370,12 +382,18 @@ pub mod types {
             skip_serializing_if = "crate::JsonObject::is_empty"
         )]
         pub type_meta: crate::JsonObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetDefaultDataViewDefaultResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct GetDefaultDataViewDefaultResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_view_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetRuntimeFieldDefaultResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -384,6 +402,9 @@ pub mod types {
         pub data_view: crate::JsonObject,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fields: ::std::vec::Vec<crate::JsonObject>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Spaces the data view is shared with.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -410,6 +431,9 @@ pub mod types {
     pub struct PreviewSwapDataViewsDefaultResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub result: ::std::vec::Vec<PreviewSwapDataViewsDefaultResponseResultItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PreviewSwapDataViewsDefaultResponseResultItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -420,6 +444,9 @@ pub mod types {
         ///Saved object type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A runtime field definition.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -466,6 +493,9 @@ pub mod types {
     pub struct SetDefaultDatailViewDefaultResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub acknowledged: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Field names to hide in Discover.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -561,6 +591,9 @@ pub mod types {
         >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub result: ::std::vec::Vec<SwapDataViewsDefaultResponseResultItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SwapDataViewsDefaultResponseDeleteStatus`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -575,6 +608,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub remaining_refs: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SwapDataViewsDefaultResponseResultItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -585,6 +621,9 @@ pub mod types {
         ///Saved object type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Timestamp field used by time-based data views.
     #[derive(
@@ -753,6 +792,9 @@ pub mod types {
         ///Settings for fetching rollup fields.
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub params: crate::JsonObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`UpdateDataViewRequestObject`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -834,6 +876,9 @@ pub mod types {
     pub struct UpdateFieldsMetadataDefaultResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub acknowledged: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`UpdateRuntimeFieldDefaultBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]

@@ -1072,6 +1072,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub skip_reason: BulkEditSkipReason,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`BulkActionsDryRunErrCode`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1322,6 +1325,9 @@ pub mod types {
         pub status_code: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`BulkEditActionResponseAttributes`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1330,6 +1336,9 @@ pub mod types {
         pub errors: ::std::vec::Vec<NormalizedRuleError>,
         pub results: BulkEditActionResults,
         pub summary: BulkEditActionSummary,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`BulkEditActionResults`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1338,6 +1347,9 @@ pub mod types {
         pub deleted: ::std::vec::Vec<RuleResponse>,
         pub skipped: ::std::vec::Vec<BulkActionSkipResult>,
         pub updated: ::std::vec::Vec<RuleResponse>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`BulkEditActionSummary`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1346,6 +1358,9 @@ pub mod types {
         pub skipped: i64,
         pub succeeded: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`BulkEditRules`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1929,6 +1944,9 @@ pub mod types {
         pub tiebreaker_field: ::std::option::Option<TiebreakerField>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp_field: ::std::option::Option<TimestampField>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`EqlQueryLanguage`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1980,6 +1998,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: EqlRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2114,6 +2135,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         pub updated_by: ::std::string::String,
         pub version: RuleVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`EqlRuleCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2137,6 +2161,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: EqlRuleCreateFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2347,6 +2374,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<EqlRulePatchFieldsType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2563,6 +2593,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: EqlRuleResponseFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2805,12 +2838,18 @@ pub mod types {
         pub list_id: ::std::option::Option<ErrorSchemaListId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rule_id: ::std::option::Option<RuleSignatureId>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ErrorSchemaError`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ErrorSchemaError {
         pub message: ::std::string::String,
         pub status_code: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ErrorSchemaItemId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3041,6 +3080,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         pub updated_by: ::std::string::String,
         pub version: RuleVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`EsqlRuleCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3052,6 +3094,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: EsqlRuleCreateFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3231,6 +3276,9 @@ pub mod types {
     pub struct EsqlRuleOptionalFields {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alert_suppression: ::std::option::Option<AlertSuppression>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`EsqlRulePatchProps`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3379,6 +3427,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: EsqlRuleRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3432,6 +3483,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: EsqlRuleResponseFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3814,6 +3868,9 @@ pub mod types {
         pub is_customized: IsExternalRuleCustomized,
         #[serde(rename = "type")]
         pub type_: ExternalRuleSourceType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ExternalRuleSourceType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3865,6 +3922,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///One of "created_at", "createdAt", "enabled", "execution_summary.last_execution.date", "execution_summary.last_execution.metrics.execution_gap_duration_s", "execution_summary.last_execution.metrics.total_indexing_duration_ms", "execution_summary.last_execution.metrics.total_search_duration_ms", "execution_summary.last_execution.status", "name", "risk_score", "riskScore", "severity", "updated_at", "updatedAt".
     #[derive(
@@ -3964,6 +4024,9 @@ pub mod types {
         pub rules_count: u64,
         pub success: bool,
         pub success_count: u64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`IndexPatternArray`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3992,6 +4055,9 @@ pub mod types {
     pub struct InternalRuleSource {
         #[serde(rename = "type")]
         pub type_: InternalRuleSourceType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`InternalRuleSourceType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4393,6 +4459,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         pub updated_by: ::std::string::String,
         pub version: RuleVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`MachineLearningRuleCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4404,6 +4473,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: MachineLearningRuleCreateFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4585,6 +4657,9 @@ pub mod types {
     pub struct MachineLearningRuleOptionalFields {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub alert_suppression: ::std::option::Option<AlertSuppression>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`MachineLearningRulePatchFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -4598,6 +4673,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<MachineLearningRulePatchFieldsType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4790,6 +4868,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: MachineLearningRuleRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4844,6 +4925,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: MachineLearningRuleResponseFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5216,6 +5300,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         pub updated_by: ::std::string::String,
         pub version: RuleVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`NewTermsRuleCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5236,6 +5323,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: NewTermsRuleCreateFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5425,6 +5515,9 @@ pub mod types {
     pub struct NewTermsRuleDefaultableFields {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<KqlQueryLanguage>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`NewTermsRuleOptionalFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5437,6 +5530,9 @@ pub mod types {
         pub filters: ::std::option::Option<RuleFilterArray>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub index: ::std::option::Option<IndexPatternArray>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`NewTermsRulePatchFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -5460,6 +5556,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<NewTermsRulePatchFieldsType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5661,6 +5760,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: NewTermsRuleRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -5723,6 +5825,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: NewTermsRuleResponseFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6026,6 +6131,9 @@ pub mod types {
         pub message: ::std::string::String,
         pub rules: ::std::vec::Vec<RuleDetailsInError>,
         pub status_code: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OsqueryParams`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -6332,6 +6440,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         pub updated_by: ::std::string::String,
         pub version: RuleVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`QueryRuleCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6353,6 +6464,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: QueryRuleCreateFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6544,6 +6658,9 @@ pub mod types {
         pub language: ::std::option::Option<KqlQueryLanguage>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<RuleQuery>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`QueryRuleOptionalFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -6558,6 +6675,9 @@ pub mod types {
         pub index: ::std::option::Option<IndexPatternArray>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub saved_id: ::std::option::Option<SavedQueryId>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`QueryRulePatchFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -6579,6 +6699,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<QueryRulePatchFieldsType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6775,6 +6898,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: QueryRuleRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6836,6 +6962,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: QueryRuleResponseFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -7069,6 +7198,9 @@ pub mod types {
     pub struct ReadPrivilegesResponse {
         pub has_encryption_key: bool,
         pub is_authenticated: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A Fleet package (and optionally one integration in it) that produces events the rule needs.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7108,6 +7240,9 @@ pub mod types {
         pub name: NonEmptyString,
         #[serde(rename = "type")]
         pub type_: NonEmptyString,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RequiredFieldArray`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7171,6 +7306,9 @@ pub mod types {
         pub rule_source: RuleSource,
         pub updated_at: ::std::string::String,
         pub updated_by: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Risk score from 0 to 100.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7743,6 +7881,9 @@ pub mod types {
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleExceptionList`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7817,6 +7958,9 @@ pub mod types {
         ///Time spent on Elasticsearch searches in the run, in ms, as Kibana measures it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total_search_duration_ms: ::std::option::Option<u64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Time range of the execution gap.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7825,6 +7969,9 @@ pub mod types {
         pub gte: ::std::string::String,
         ///Gap end.
         pub lte: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Security-specific status of a rule run (`going to run` is deprecated).
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -7927,6 +8074,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RuleExecutionSummary {
         pub last_execution: RuleExecutionSummaryLastExecution,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleExecutionSummaryLastExecution`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7937,6 +8087,9 @@ pub mod types {
         pub metrics: RuleExecutionMetrics,
         pub status: RuleExecutionStatus,
         pub status_order: RuleExecutionStatusOrder,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleFalsePositiveArray`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9513,6 +9666,9 @@ pub mod types {
         pub request: ::std::option::Option<NonEmptyString>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub request_type: ::std::option::Option<NonEmptyString>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RulePreviewLogs`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9528,6 +9684,9 @@ pub mod types {
         )]
         pub started_at: ::std::option::Option<NonEmptyString>,
         pub warnings: ::std::vec::Vec<NonEmptyString>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RulePreviewParams`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9536,6 +9695,9 @@ pub mod types {
         pub invocation_count: i64,
         #[serde(rename = "timeframeEnd")]
         pub timeframe_end: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RulePreviewResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -9551,6 +9713,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub preview_id: ::std::option::Option<NonEmptyString>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleQuery`
     #[derive(
@@ -10116,6 +10281,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         pub updated_by: ::std::string::String,
         pub version: RuleVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SavedQueryRuleCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -10136,6 +10304,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: SavedQueryRuleCreateFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -10326,6 +10497,9 @@ pub mod types {
     pub struct SavedQueryRuleDefaultableFields {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<KqlQueryLanguage>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SavedQueryRuleOptionalFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -10340,6 +10514,9 @@ pub mod types {
         pub index: ::std::option::Option<IndexPatternArray>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<RuleQuery>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SavedQueryRulePatchFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -10361,6 +10538,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<SavedQueryRulePatchFieldsType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -10560,6 +10740,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: SavedQueryRuleRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -10622,6 +10805,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: SavedQueryRuleResponseFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -11555,6 +11741,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         pub updated_by: ::std::string::String,
         pub version: RuleVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThreatMatchRuleCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -11588,6 +11777,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: ThreatMatchRuleCreateFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -11791,6 +11983,9 @@ pub mod types {
     pub struct ThreatMatchRuleDefaultableFields {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<KqlQueryLanguage>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThreatMatchRuleOptionalFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -11815,6 +12010,9 @@ pub mod types {
         pub threat_indicator_path: ::std::option::Option<ThreatIndicatorPath>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub threat_language: ::std::option::Option<KqlQueryLanguage>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThreatMatchRulePatchFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -11852,6 +12050,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ThreatMatchRulePatchFieldsType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -12070,6 +12271,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: ThreatMatchRuleRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -12145,6 +12349,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: ThreatMatchRuleResponseFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -12606,6 +12813,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         pub updated_by: ::std::string::String,
         pub version: RuleVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThresholdRuleCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -12627,6 +12837,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: ThresholdRuleCreateFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -12818,6 +13031,9 @@ pub mod types {
     pub struct ThresholdRuleDefaultableFields {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub language: ::std::option::Option<KqlQueryLanguage>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThresholdRuleOptionalFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -12832,6 +13048,9 @@ pub mod types {
         pub index: ::std::option::Option<IndexPatternArray>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub saved_id: ::std::option::Option<SavedQueryId>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThresholdRulePatchFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -12855,6 +13074,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ThresholdRulePatchFieldsType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -13056,6 +13278,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: ThresholdRuleRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -13119,6 +13344,9 @@ pub mod types {
         ///Rule type.
         #[serde(rename = "type")]
         pub type_: ThresholdRuleResponseFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Rule type.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -13720,6 +13948,9 @@ pub mod types {
         pub updated: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version_conflicts: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`UpdateByQueryResponseRetries`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -13728,6 +13959,9 @@ pub mod types {
         pub bulk: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub search: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A UUID.
     #[derive(
@@ -13783,6 +14017,9 @@ pub mod types {
         pub message: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     /// Types for composing complex structures.
     pub mod builder {

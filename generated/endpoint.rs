@@ -54,6 +54,9 @@ pub mod types {
         pub status: ::std::option::Option<::std::string::String>,
         #[serde(rename = "wasSuccessful")]
         pub was_successful: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ActionOutput`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -62,6 +65,9 @@ pub mod types {
         pub content: ActionOutputContent,
         #[serde(rename = "type")]
         pub type_: ActionOutputType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///The output, a JSON object or text.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -127,11 +133,17 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionStateSuccessResponse {
         pub body: ActionStateSuccessResponseBody,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ActionStateSuccessResponseBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionStateSuccessResponseBody {
         pub data: ActionStateSuccessResponseBodyData,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ActionStateSuccessResponseBodyData`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -141,22 +153,34 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub can_encrypt: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ActionStatusSuccessResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionStatusSuccessResponse {
         pub body: ActionStatusSuccessResponseBody,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ActionStatusSuccessResponseBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionStatusSuccessResponseBody {
         pub data: ActionStatusSuccessResponseBodyData,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ActionStatusSuccessResponseBodyData`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ActionStatusSuccessResponseBodyData {
         pub agent_id: AgentId,
         pub pending_actions: PendingActionsSchema,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Agent id.
     #[derive(
@@ -350,6 +374,9 @@ pub mod types {
         ///Optional parameters object.
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub parameters: crate::JsonObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Cases the action is logged in.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2209,6 +2236,9 @@ pub mod types {
     pub struct ProtectionUpdatesNoteResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub note: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RawScriptParameters`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2640,6 +2670,9 @@ pub mod types {
     pub struct SuspendProcessRouteResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ActionDetails>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Timeout for the command (the bundle says milliseconds, newer sources say seconds).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]

@@ -367,6 +367,9 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub list_id: ::std::option::Option<SecurityExceptionsApiExceptionListHumanId>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ExceptionListsImportBulkErrorArray`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -397,6 +400,9 @@ pub mod types {
     pub struct ExceptionListsImportBulkErrorError {
         pub message: ::std::string::String,
         pub status_code: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ExportExceptionListIncludeExpiredExceptions`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -525,6 +531,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pit: ::std::option::Option<::std::string::String>,
         pub total: u64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindEndpointListItemsSortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -626,6 +635,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pit: ::std::option::Option<::std::string::String>,
         pub total: u64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindExceptionListItemsSortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -721,6 +733,9 @@ pub mod types {
         pub page: ::std::num::NonZeroU64,
         pub per_page: ::std::num::NonZeroU64,
         pub total: u64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindExceptionListsSortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -777,6 +792,9 @@ pub mod types {
         pub success_count_exception_lists: u64,
         pub success_exception_list_items: bool,
         pub success_exception_lists: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ReadEndpointListItemResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -811,6 +829,9 @@ pub mod types {
         pub total: ::std::option::Option<u64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub windows: ::std::option::Option<u64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleId`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -892,6 +913,9 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
         #[serde(rename = "version")]
         pub version_2: SecurityEndpointExceptionsApiExceptionListVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Free-text description of the exception list.
     #[derive(
@@ -1098,6 +1122,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SecurityEndpointExceptionsApiExceptionListItemComment`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2760,6 +2787,9 @@ pub mod types {
         pub version: ::std::option::Option<::std::string::String>,
         #[serde(rename = "version")]
         pub version_2: SecurityExceptionsApiExceptionListVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Free-text description of the exception list.
     #[derive(
@@ -2957,6 +2987,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SecurityExceptionsApiExceptionListItemComment`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2971,6 +3004,9 @@ pub mod types {
         pub updated_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_by: ::std::option::Option<SecurityExceptionsApiNonEmptyString>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Comments attached to the exception item.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]

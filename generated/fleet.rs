@@ -16,6 +16,9 @@ pub mod types {
     pub struct ActionIdResponse {
         #[serde(rename = "actionId")]
         pub action_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Progress of one agent action.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -87,6 +90,9 @@ pub mod types {
         ///Target version of an UPGRADE action.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A recent error an agent reported for the action.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -97,6 +103,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub hostname: ::std::option::Option<::std::string::String>,
         pub timestamp: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ActionStatusStatus`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -299,6 +308,9 @@ pub mod types {
         pub upgraded_at: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub user_provided_metadata: crate::JsonObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for Agent {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -336,6 +348,7 @@ pub mod types {
                 .field("upgrade_started_at", &self.upgrade_started_at)
                 .field("upgraded_at", &self.upgraded_at)
                 .field("user_provided_metadata", &self.user_provided_metadata)
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -366,9 +379,12 @@ pub mod types {
         pub total: ::std::option::Option<i64>,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentAgent`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentAgent {
         pub id: ::std::string::String,
         pub version: ::std::string::String,
@@ -385,6 +401,9 @@ pub mod types {
         pub type_: ::std::string::String,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub units: ::std::vec::Vec<AgentComponentsItemUnitsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentComponentsItemUnitsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -396,6 +415,9 @@ pub mod types {
         pub status: ComponentStatus,
         #[serde(rename = "type")]
         pub type_: AgentComponentsItemUnitsItemType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentComponentsItemUnitsItemType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -507,6 +529,9 @@ pub mod types {
         pub cpu_avg: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory_size_byte_avg: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentOutputsValue`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -517,6 +542,9 @@ pub mod types {
         pub to_retire_api_key_ids: ::std::vec::Vec<ApiKeyReference>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentStatus`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -694,6 +722,9 @@ pub mod types {
         pub metadata: ::std::option::Option<AgentUpgradeDetailsMetadata>,
         pub state: UpgradeState,
         pub target_version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentUpgradeDetailsMetadata`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -712,12 +743,18 @@ pub mod types {
         pub retry_until: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduled_at: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ApiKeyReference`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ApiKeyReference {
         pub id: ::std::string::String,
         pub retired_at: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ComponentStatus`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -783,6 +820,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteFleetAgentsAgentidResponse {
         pub action: DeleteFleetAgentsAgentidResponseAction,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DeleteFleetAgentsAgentidResponseAction`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -832,6 +872,9 @@ pub mod types {
     pub struct DeleteFleetAgentsFilesFileidResponse {
         pub deleted: bool,
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DeleteUnenrolledAgents`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -855,16 +898,25 @@ pub mod types {
                 GetFleetAgentStatusDataResponseItemsItemValue,
             >,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentStatusDataResponseItemsItemValue`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentStatusDataResponseItemsItemValue {
         pub data: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentStatusResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentStatusResponse {
         pub results: GetFleetAgentStatusResponseResults,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentStatusResponseResults`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -883,21 +935,33 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uninstalled: ::std::option::Option<f64>,
         pub updating: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentsActionStatusResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentsActionStatusResponse {
         pub items: ::std::vec::Vec<ActionStatus>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentsAgentidResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentsAgentidResponse {
         pub item: Agent,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentsAgentidUploadsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentsAgentidUploadsResponse {
         pub items: ::std::vec::Vec<GetFleetAgentsAgentidUploadsResponseItemsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentsAgentidUploadsResponseItemsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -913,6 +977,9 @@ pub mod types {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
         pub status: GetFleetAgentsAgentidUploadsResponseItemsItemStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentsAgentidUploadsResponseItemsItemStatus`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -977,6 +1044,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentsAvailableVersionsResponse {
         pub items: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentsFilesFileidFilenameResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1021,6 +1091,9 @@ pub mod types {
         )]
         pub status_summary: ::std::collections::HashMap<::std::string::String, f64>,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentsSetupResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1039,6 +1112,9 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub package_verification_key_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentsSetupResponseMissingOptionalFeaturesItem`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1193,6 +1269,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentsTagsResponse {
         pub items: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetCheckPermissionsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1200,6 +1279,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<GetFleetCheckPermissionsResponseError>,
         pub success: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetCheckPermissionsResponseError`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1318,6 +1400,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetUninstallTokensSearch`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1378,16 +1463,25 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetUninstallTokensUninstalltokenidResponse {
         pub item: UninstallToken,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A body that holds only a message.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MessageResponse {
         pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentsActionsActionidCancelResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentsActionsActionidCancelResponse {
         pub item: AgentAction,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentsAgentidActionsBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1583,6 +1677,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentsAgentidActionsResponse {
         pub item: AgentAction,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentsAgentidReassignBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1838,6 +1935,9 @@ pub mod types {
     pub struct PostFleetAgentsBulkReassignResponse {
         #[serde(rename = "actionId")]
         pub action_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentsBulkRequestDiagnosticsBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2067,6 +2167,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentsResponse {
         pub items: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentsSetupResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2077,12 +2180,18 @@ pub mod types {
         pub non_fatal_errors: ::std::vec::Vec<
             PostFleetAgentsSetupResponseNonFatalErrorsItem,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentsSetupResponseNonFatalErrorsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentsSetupResponseNonFatalErrorsItem {
         pub message: ::std::string::String,
         pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetHealthCheckBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2104,6 +2213,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub status: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetServiceTokensBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2141,12 +2253,16 @@ pub mod types {
     pub struct PostFleetServiceTokensResponse {
         pub name: ::std::string::String,
         pub value: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for PostFleetServiceTokensResponse {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("PostFleetServiceTokensResponse")
                 .field("name", &self.name)
                 .field("value", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -2157,12 +2273,18 @@ pub mod types {
         pub is_initialized: bool,
         #[serde(rename = "nonFatalErrors")]
         pub non_fatal_errors: ::std::vec::Vec<PostFleetSetupResponseNonFatalErrorsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetSetupResponseNonFatalErrorsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetSetupResponseNonFatalErrorsItem {
         pub message: ::std::string::String,
         pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PutFleetAgentsAgentidBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2182,6 +2304,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PutFleetAgentsAgentidResponse {
         pub item: Agent,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PutFleetSettingsBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2231,11 +2356,17 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SettingsItemResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SettingsItemResponse {
         pub item: Settings,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SettingsPreconfiguredFieldsItem`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2340,6 +2471,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_name: ::std::option::Option<::std::string::String>,
         pub token: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for UninstallToken {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2350,6 +2484,7 @@ pub mod types {
                 .field("policy_id", &self.policy_id)
                 .field("policy_name", &self.policy_name)
                 .field("token", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -2363,6 +2498,9 @@ pub mod types {
         pub policy_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`UpgradeState`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

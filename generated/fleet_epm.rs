@@ -24,6 +24,9 @@ pub mod types {
         pub origin_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A data stream written by an integration.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -44,12 +47,18 @@ pub mod types {
         pub size_in_bytes_formatted: DataStreamSizeInBytesFormatted,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DataStreamDashboardsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DataStreamDashboardsItem {
         pub id: ::std::string::String,
         pub title: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DataStreamServiceDetails`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -57,6 +66,9 @@ pub mod types {
         pub environment: ::std::string::String,
         #[serde(rename = "serviceName")]
         pub service_name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DataStreamSizeInBytesFormatted`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -86,6 +98,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteFleetEpmPackagesPkgnamePkgversionResponse {
         pub items: ::std::vec::Vec<InstalledAsset>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///An Elasticsearch asset installed by a package.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -97,6 +112,9 @@ pub mod types {
         pub type_: EsAssetReferenceType,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`EsAssetReferenceType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -165,11 +183,17 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetDataStreamsResponse {
         pub data_streams: ::std::vec::Vec<DataStream>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmCategoriesResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmCategoriesResponse {
         pub items: ::std::vec::Vec<GetFleetEpmCategoriesResponseItemsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmCategoriesResponseItemsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -181,16 +205,25 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub parent_title: ::std::option::Option<::std::string::String>,
         pub title: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmDataStreamsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmDataStreamsResponse {
         pub items: ::std::vec::Vec<GetFleetEpmDataStreamsResponseItemsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmDataStreamsResponseItemsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmDataStreamsResponseItemsItem {
         pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmDataStreamsSortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -364,6 +397,9 @@ pub mod types {
         )]
         pub search_after: ::std::vec::Vec<::serde_json::Value>,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmPackagesInstalledResponseItemsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -381,12 +417,18 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmPackagesInstalledResponseItemsItemDataStreamsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmPackagesInstalledResponseItemsItemDataStreamsItem {
         pub name: ::std::string::String,
         pub title: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmPackagesInstalledSearchAfterItem`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -467,6 +509,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmPackagesLimitedResponse {
         pub items: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmPackagesPkgnamePkgversionFilepathResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -500,26 +545,41 @@ pub mod types {
         pub metadata: ::std::option::Option<
             GetFleetEpmPackagesPkgnamePkgversionResponseMetadata,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmPackagesPkgnamePkgversionResponseMetadata`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmPackagesPkgnamePkgversionResponseMetadata {
         pub has_policies: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmPackagesPkgnameStatsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmPackagesPkgnameStatsResponse {
         pub response: GetFleetEpmPackagesPkgnameStatsResponseResponse,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmPackagesPkgnameStatsResponseResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmPackagesPkgnameStatsResponseResponse {
         pub agent_policy_count: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmPackagesResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmPackagesResponse {
         pub items: ::std::vec::Vec<PackageListItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmTemplatesPkgnamePkgversionInputsFormat`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -600,9 +660,12 @@ pub mod types {
         >,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEpmTemplatesPkgnamePkgversionInputsResponseObjectInputsItemStreamsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmTemplatesPkgnamePkgversionInputsResponseObjectInputsItemStreamsItem {
         pub data_stream: GetFleetEpmTemplatesPkgnamePkgversionInputsResponseObjectInputsItemStreamsItemDataStream,
         pub id: ::std::string::String,
@@ -610,7 +673,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`GetFleetEpmTemplatesPkgnamePkgversionInputsResponseObjectInputsItemStreamsItemDataStream`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEpmTemplatesPkgnamePkgversionInputsResponseObjectInputsItemStreamsItemDataStream {
         pub dataset: ::std::string::String,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -623,6 +686,9 @@ pub mod types {
     pub struct GetFleetEpmVerificationKeyIdResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///What a package installation put in place.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -630,14 +696,20 @@ pub mod types {
         pub items: ::std::vec::Vec<InstalledAsset>,
         #[serde(rename = "_meta")]
         pub meta: InstallResultMeta,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`InstallResultMeta`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InstallResultMeta {
         pub install_source: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Installation state of a package.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InstallationInfo {
         #[serde(
             default,
@@ -781,7 +853,7 @@ pub mod types {
         }
     }
     ///`InstallationInfoLatestExecutedState`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InstallationInfoLatestExecutedState {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
@@ -791,7 +863,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`InstallationInfoLatestInstallFailedAttemptsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InstallationInfoLatestInstallFailedAttemptsItem {
         pub created_at: ::std::string::String,
         pub error: InstallationInfoLatestInstallFailedAttemptsItemError,
@@ -800,7 +872,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`InstallationInfoLatestInstallFailedAttemptsItemError`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InstallationInfoLatestInstallFailedAttemptsItemError {
         pub message: ::std::string::String,
         pub name: ::std::string::String,
@@ -889,6 +961,9 @@ pub mod types {
         pub origin_id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type")]
         pub type_: KibanaAssetReferenceType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`KibanaAssetReferenceType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -966,7 +1041,7 @@ pub mod types {
         }
     }
     ///`PackageIcon`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackageIcon {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dark_mode: ::std::option::Option<bool>,
@@ -983,7 +1058,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///A package's manifest, assets and installation state.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackageInfo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agent: ::std::option::Option<PackageInfoAgent>,
@@ -1065,12 +1140,18 @@ pub mod types {
     pub struct PackageInfoAgent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileges: ::std::option::Option<PackageInfoAgentPrivileges>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PackageInfoAgentPrivileges`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PackageInfoAgentPrivileges {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub root: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PackageInfoAssetTagsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1080,9 +1161,12 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub asset_types: ::std::vec::Vec<::std::string::String>,
         pub text: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PackageInfoOwner`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackageInfoOwner {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub github: ::std::option::Option<::std::string::String>,
@@ -1188,7 +1272,7 @@ pub mod types {
         }
     }
     ///`PackageInfoSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackageInfoSource {
         pub license: ::std::string::String,
         #[serde(flatten)]
@@ -1243,7 +1327,7 @@ pub mod types {
         }
     }
     ///A package as the package list shows it.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackageListItem {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub categories: ::std::vec::Vec<::std::string::String>,
@@ -1301,7 +1385,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PackageListItemOwner`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackageListItemOwner {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub github: ::std::option::Option<::std::string::String>,
@@ -1407,7 +1491,7 @@ pub mod types {
         }
     }
     ///`PackageListItemSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackageListItemSource {
         pub license: ::std::string::String,
         #[serde(flatten)]
@@ -1490,6 +1574,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetEpmBulkAssetsResponse {
         pub items: ::std::vec::Vec<PostFleetEpmBulkAssetsResponseItemsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetEpmBulkAssetsResponseItemsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1508,6 +1595,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetEpmBulkAssetsResponseItemsItemAttributes`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1518,6 +1608,9 @@ pub mod types {
         pub service: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetEpmCustomIntegrationsBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1632,6 +1725,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetEpmPackagesBulkResponse {
         pub items: ::std::vec::Vec<PostFleetEpmPackagesBulkResponseItemsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetEpmPackagesBulkResponseItemsItem`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1669,6 +1765,9 @@ pub mod types {
         pub status: ::std::option::Option<
             PostFleetEpmPackagesBulkResponseItemsItemVariant0ResultStatus,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetEpmPackagesBulkResponseItemsItemVariant0ResultStatus`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1854,6 +1953,9 @@ pub mod types {
         pub success: bool,
         #[serde(rename = "transformId")]
         pub transform_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetEpmPackagesResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1861,12 +1963,18 @@ pub mod types {
         pub items: ::std::vec::Vec<AssetReference>,
         #[serde(rename = "_meta")]
         pub meta: PostFleetEpmPackagesResponseMeta,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetEpmPackagesResponseMeta`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetEpmPackagesResponseMeta {
         pub install_source: ::std::string::String,
         pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PutFleetEpmPackagesPkgnamePkgversionBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1884,6 +1992,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PutFleetEpmPackagesPkgnamePkgversionResponse {
         pub item: PackageInfo,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     /// Types for composing complex structures.
     pub mod builder {

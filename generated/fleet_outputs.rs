@@ -15,6 +15,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteFleetEnrollmentApiKeysKeyidResponse {
         pub action: DeleteFleetEnrollmentApiKeysKeyidResponseAction,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DeleteFleetEnrollmentApiKeysKeyidResponseAction`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -75,6 +78,9 @@ pub mod types {
         pub secrets: ::std::option::Option<DownloadSourceSecrets>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ssl: ::std::option::Option<DownloadSourceSsl>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for DownloadSource {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -86,6 +92,7 @@ pub mod types {
                 .field("proxy_id", &self.proxy_id)
                 .field("secrets", &"[redacted]")
                 .field("ssl", &self.ssl)
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -93,6 +100,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DownloadSourceItemResponse {
         pub item: DownloadSource,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Settings of an agent binary download source, to create or replace one.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
@@ -198,17 +208,24 @@ pub mod types {
     pub struct DownloadSourceSecrets {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ssl: ::std::option::Option<DownloadSourceSecretsSsl>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DownloadSourceSecretsSsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
     pub struct DownloadSourceSecretsSsl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<DownloadSourceSecretsSslKey>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for DownloadSourceSecretsSsl {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("DownloadSourceSecretsSsl")
                 .field("key", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -231,6 +248,9 @@ pub mod types {
         pub certificate_authorities: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for DownloadSourceSsl {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -238,6 +258,7 @@ pub mod types {
                 .field("certificate", &self.certificate)
                 .field("certificate_authorities", &self.certificate_authorities)
                 .field("key", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -257,6 +278,9 @@ pub mod types {
         ///Agent policy the agents enroll into.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for EnrollmentApiKey {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -268,6 +292,7 @@ pub mod types {
                 .field("id", &self.id)
                 .field("name", &self.name)
                 .field("policy_id", &self.policy_id)
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -285,11 +310,17 @@ pub mod types {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FleetServerHostItemResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FleetServerHostItemResponse {
         pub item: FleetServerHost,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentDownloadSourcesResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -299,16 +330,25 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentDownloadSourcesSourceidResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentDownloadSourcesSourceidResponse {
         pub item: DownloadSource,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEnrollmentApiKeysKeyidResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetEnrollmentApiKeysKeyidResponse {
         pub item: EnrollmentApiKey,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetEnrollmentApiKeysResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -320,6 +360,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetFleetServerHostsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -329,6 +372,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetOutputsOutputidHealthResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -339,6 +385,9 @@ pub mod types {
         pub state: ::std::string::String,
         ///When the state was reported.
         pub timestamp: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetOutputsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -348,6 +397,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetProxiesResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -357,11 +409,17 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///The id of the object acted on.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IdResponse {
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`NewOutputElasticsearch`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1409,7 +1467,7 @@ pub mod types {
         }
     }
     ///`OutputElasticsearch`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutputElasticsearch {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub allow_edit: ::std::vec::Vec<::std::string::String>,
@@ -1544,9 +1602,12 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutputItemResponse {
         pub item: Output,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OutputKafka`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct OutputKafka {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub allow_edit: ::std::vec::Vec<::std::string::String>,
@@ -1815,12 +1876,18 @@ pub mod types {
         pub hash: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub random: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OutputKafkaHeadersItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutputKafkaHeadersItem {
         pub key: ::std::string::String,
         pub value: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OutputKafkaPartition`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1875,6 +1942,9 @@ pub mod types {
     pub struct OutputKafkaRandom {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group_events: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OutputKafkaRequiredAcks`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1917,12 +1987,18 @@ pub mod types {
     pub struct OutputKafkaRoundRobin {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub group_events: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OutputKafkaSasl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct OutputKafkaSasl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mechanism: ::std::option::Option<OutputKafkaSaslMechanism>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OutputKafkaSaslMechanism`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1979,12 +2055,16 @@ pub mod types {
         pub password: ::std::option::Option<OutputKafkaSecretsPassword>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ssl: ::std::option::Option<OutputKafkaSecretsSsl>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for OutputKafkaSecrets {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("OutputKafkaSecrets")
                 .field("password", &"[redacted]")
                 .field("ssl", &self.ssl)
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -2002,10 +2082,16 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct OutputKafkaSecretsSsl {
         pub key: OutputKafkaSecretsSslKey,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for OutputKafkaSecretsSsl {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_struct("OutputKafkaSecretsSsl").field("key", &"[redacted]").finish()
+            f.debug_struct("OutputKafkaSecretsSsl")
+                .field("key", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
+                .finish()
         }
     }
     ///`OutputKafkaSecretsSslKey`
@@ -2061,7 +2147,7 @@ pub mod types {
         }
     }
     ///`OutputLogstash`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct OutputLogstash {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub allow_edit: ::std::vec::Vec<::std::string::String>,
@@ -2124,17 +2210,24 @@ pub mod types {
     pub struct OutputLogstashSecrets {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ssl: ::std::option::Option<OutputLogstashSecretsSsl>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OutputLogstashSecretsSsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
     pub struct OutputLogstashSecretsSsl {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<OutputLogstashSecretsSslKey>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for OutputLogstashSecretsSsl {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("OutputLogstashSecretsSsl")
                 .field("key", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -2191,7 +2284,7 @@ pub mod types {
         }
     }
     ///`OutputRemoteElasticsearch`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct OutputRemoteElasticsearch {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub allow_edit: ::std::vec::Vec<::std::string::String>,
@@ -2330,12 +2423,16 @@ pub mod types {
         pub service_token: ::std::option::Option<
             OutputRemoteElasticsearchSecretsServiceToken,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for OutputRemoteElasticsearchSecrets {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("OutputRemoteElasticsearchSecrets")
                 .field("kibana_api_key", &"[redacted]")
                 .field("service_token", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -2612,6 +2709,9 @@ pub mod types {
     pub struct PostFleetEnrollmentApiKeysResponse {
         pub action: PostFleetEnrollmentApiKeysResponseAction,
         pub item: EnrollmentApiKey,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetEnrollmentApiKeysResponseAction`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2682,11 +2782,15 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct PostFleetLogstashApiKeysResponse {
         pub api_key: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for PostFleetLogstashApiKeysResponse {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("PostFleetLogstashApiKeysResponse")
                 .field("api_key", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -2744,6 +2848,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_headers: ::std::option::Option<ProxyHeaders>,
         pub url: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for Proxy {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2756,6 +2863,7 @@ pub mod types {
                 .field("name", &self.name)
                 .field("proxy_headers", &self.proxy_headers)
                 .field("url", &self.url)
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -2838,6 +2946,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ProxyItemResponse {
         pub item: Proxy,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PutFleetFleetServerHostsItemidBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]

@@ -90,6 +90,9 @@ pub mod types {
         pub updated_by: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Agent-side settings; each takes the value Elastic Agent expects (or null to unset).
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -126,18 +129,27 @@ pub mod types {
     pub struct AgentPolicyAgentFeaturesItem {
         pub enabled: bool,
         pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyAgentless`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyAgentless {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resources: ::std::option::Option<AgentPolicyAgentlessResources>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyAgentlessResources`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyAgentlessResources {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub requests: ::std::option::Option<AgentPolicyAgentlessResourcesRequests>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyAgentlessResourcesRequests`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -146,12 +158,18 @@ pub mod types {
         pub cpu: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyGlobalDataTagsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentPolicyGlobalDataTagsItem {
         pub name: ::std::string::String,
         pub value: AgentPolicyGlobalDataTagsItemValue,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyGlobalDataTagsItemValue`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -181,6 +199,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentPolicyItemResponse {
         pub item: AgentPolicy,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyMonitoringDiagnostics`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -189,6 +210,9 @@ pub mod types {
         pub limit: ::std::option::Option<AgentPolicyMonitoringDiagnosticsLimit>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uploader: ::std::option::Option<AgentPolicyMonitoringDiagnosticsUploader>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyMonitoringDiagnosticsLimit`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -197,6 +221,9 @@ pub mod types {
         pub burst: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub interval: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyMonitoringDiagnosticsUploader`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -207,6 +234,9 @@ pub mod types {
         pub max_dur: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub max_retries: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyMonitoringEnabledItem`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -268,12 +298,18 @@ pub mod types {
         pub host: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub port: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyMonitoringHttpBuffer`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyMonitoringHttpBuffer {
         #[serde(default)]
         pub enabled: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -393,6 +429,9 @@ pub mod types {
         pub agent_policy_id: ::std::option::Option<::std::string::String>,
         pub data: AgentPolicyOutputsData,
         pub monitoring: AgentPolicyOutputsMonitoring,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyOutputsData`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -400,6 +439,9 @@ pub mod types {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub integrations: ::std::vec::Vec<AgentPolicyOutputsDataIntegrationsItem>,
         pub output: OutputReference,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyOutputsDataIntegrationsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -418,11 +460,17 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub pkg_name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyOutputsMonitoring`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentPolicyOutputsMonitoring {
         pub output: OutputReference,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Package policy ids, or the package policies themselves when asked with `full=true`.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -858,6 +906,9 @@ pub mod types {
     pub struct AgentPolicyRequiredVersionsItem {
         pub percentage: f64,
         pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AgentPolicyStatus`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1358,6 +1409,9 @@ pub mod types {
         pub secret_references: ::std::vec::Vec<SecretReference>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub signed: ::std::option::Option<FullAgentPolicySigned>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FullAgentPolicyAgent`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1374,23 +1428,35 @@ pub mod types {
         pub monitoring: FullAgentPolicyAgentMonitoring,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub protection: ::std::option::Option<FullAgentPolicyAgentProtection>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FullAgentPolicyAgentDownload`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyAgentDownload {
         #[serde(rename = "sourceURI")]
         pub source_uri: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FullAgentPolicyAgentFeaturesValue`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyAgentFeaturesValue {
         pub enabled: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FullAgentPolicyAgentLimits`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct FullAgentPolicyAgentLimits {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub go_max_procs: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FullAgentPolicyAgentLogging`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1401,6 +1467,9 @@ pub mod types {
         pub level: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to_files: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FullAgentPolicyAgentLoggingFiles`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1411,6 +1480,9 @@ pub mod types {
         pub keepfiles: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rotateeverybytes: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FullAgentPolicyAgentMonitoring`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1424,6 +1496,9 @@ pub mod types {
         pub traces: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_output: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FullAgentPolicyAgentProtection`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1432,6 +1507,9 @@ pub mod types {
         ///Public key agents verify signed policies and actions with.
         pub signing_key: ::std::string::String,
         pub uninstall_token_hash: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FullAgentPolicyFleet`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1463,6 +1541,9 @@ pub mod types {
         pub renegotiation: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verification_mode: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for FullAgentPolicyFleetVariant0Ssl {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1472,6 +1553,7 @@ pub mod types {
                 .field("key", &"[redacted]")
                 .field("renegotiation", &self.renegotiation)
                 .field("verification_mode", &self.verification_mode)
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -1482,9 +1564,12 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
         pub protocol: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///One input of a compiled agent policy.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyInput {
         pub data_stream: FullAgentPolicyInputDataStream,
         pub id: ::std::string::String,
@@ -1504,14 +1589,14 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FullAgentPolicyInputDataStream`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyInputDataStream {
         pub namespace: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FullAgentPolicyInputMeta`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyInputMeta {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub package: ::std::option::Option<FullAgentPolicyInputMetaPackage>,
@@ -1519,7 +1604,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FullAgentPolicyInputMetaPackage`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyInputMetaPackage {
         pub name: ::std::string::String,
         pub version: ::std::string::String,
@@ -1527,14 +1612,14 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FullAgentPolicyInputProcessorsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyInputProcessorsItem {
         pub add_fields: FullAgentPolicyInputProcessorsItemAddFields,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FullAgentPolicyInputProcessorsItemAddFields`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyInputProcessorsItemAddFields {
         pub fields: ::std::collections::HashMap<
             ::std::string::String,
@@ -1570,7 +1655,7 @@ pub mod types {
         }
     }
     ///`FullAgentPolicyInputStreamsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyInputStreamsItem {
         pub data_stream: FullAgentPolicyInputStreamsItemDataStream,
         pub id: ::std::string::String,
@@ -1578,7 +1663,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FullAgentPolicyInputStreamsItemDataStream`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyInputStreamsItemDataStream {
         pub dataset: ::std::string::String,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
@@ -1587,7 +1672,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`FullAgentPolicyOutputsValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FullAgentPolicyOutputsValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ca_sha256: ::std::option::Option<::std::string::String>,
@@ -1606,6 +1691,9 @@ pub mod types {
     pub struct FullAgentPolicySigned {
         pub data: ::std::string::String,
         pub signature: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentPoliciesAgentpolicyidDownloadResponse`
     #[derive(
@@ -1702,6 +1790,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentPoliciesAgentpolicyidFullResponse {
         pub item: GetFleetAgentPoliciesAgentpolicyidFullResponseItem,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentPoliciesAgentpolicyidFullResponseItem`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1723,6 +1814,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentPoliciesAgentpolicyidOutputsResponse {
         pub item: AgentPolicyOutputs,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentPoliciesFormat`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1777,6 +1871,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetAgentPoliciesSortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1871,6 +1968,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetKubernetesResponse {
         pub item: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetPackagePoliciesFormat`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1972,6 +2072,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetFleetPackagePoliciesSortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2023,12 +2126,18 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IdResponse {
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OutputReference`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OutputReference {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A package (integration) policy as Kibana answers it.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2088,6 +2197,9 @@ pub mod types {
         pub vars: ::std::option::Option<PackagePolicyVars>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     /**A new package policy, in the simplified format (inputs as an object) or the deprecated legacy one (inputs as an array). Valid bodies match one member only.
 */
@@ -2113,7 +2225,7 @@ pub mod types {
         }
     }
     ///`PackagePolicyElasticsearch`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackagePolicyElasticsearch {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub privileges: ::std::option::Option<PackagePolicyElasticsearchPrivileges>,
@@ -2121,7 +2233,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///`PackagePolicyElasticsearchPrivileges`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackagePolicyElasticsearchPrivileges {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub cluster: ::std::vec::Vec<::std::string::String>,
@@ -2146,6 +2258,9 @@ pub mod types {
         pub type_: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vars: ::std::option::Option<PackageVars>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Inputs, as an array (legacy format) or keyed by input (simplified format, per `format`).
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2172,6 +2287,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackagePolicyItemResponse {
         pub item: PackagePolicy,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Raw input settings merged into the compiled policy; for unusual cases only.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2701,6 +2819,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentPoliciesAgentpolicyidCopyResponse {
         pub item: AgentPolicy,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentPoliciesBulkGetBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2772,6 +2893,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentPoliciesBulkGetResponse {
         pub items: ::std::vec::Vec<AgentPolicy>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentPoliciesDeleteBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2793,6 +2917,9 @@ pub mod types {
     pub struct PostFleetAgentPoliciesDeleteResponse {
         pub id: ::std::string::String,
         pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentPoliciesOutputsBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2810,6 +2937,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentPoliciesOutputsResponse {
         pub items: ::std::vec::Vec<AgentPolicyOutputs>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetPackagePoliciesBulkGetBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2878,6 +3008,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetPackagePoliciesBulkGetResponse {
         pub items: ::std::vec::Vec<PackagePolicy>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetPackagePoliciesDeleteBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2941,11 +3074,17 @@ pub mod types {
         )]
         pub status_code: ::std::option::Option<f64>,
         pub success: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetPackagePoliciesDeleteResponseItemBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetPackagePoliciesDeleteResponseItemBody {
         pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetPackagePoliciesFormat`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3075,14 +3214,20 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub status_code: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetPackagePoliciesUpgradeDryrunResponseItemBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetPackagePoliciesUpgradeDryrunResponseItemBody {
         pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetPackagePoliciesUpgradeDryrunResponseItemDiffItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetPackagePoliciesUpgradeDryrunResponseItemDiffItem {
         pub enabled: bool,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3145,11 +3290,17 @@ pub mod types {
         )]
         pub status_code: ::std::option::Option<f64>,
         pub success: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetPackagePoliciesUpgradeResponseItemBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetPackagePoliciesUpgradeResponseItemBody {
         pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PutFleetAgentPoliciesAgentpolicyidFormat`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3247,6 +3398,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SecretReference {
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Inputs keyed by input id, each with its streams keyed by data stream (see the integration's documentation).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]

@@ -38,6 +38,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateListIndexResponse {
         pub acknowledged: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CreateListItemBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -109,6 +112,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteListIndexResponse {
         pub acknowledged: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DeleteListItemRefresh`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -306,6 +312,9 @@ pub mod types {
         pub page: u64,
         pub per_page: u64,
         pub total: u64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindListItemsSortField`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -509,6 +518,9 @@ pub mod types {
         pub page: u64,
         pub per_page: u64,
         pub total: u64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindListsSortField`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -694,6 +706,9 @@ pub mod types {
         pub version: ::std::option::Option<ListVersionId>,
         #[serde(rename = "version")]
         pub version_2: ListVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Free-text description of the value list.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -878,6 +893,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub version: ::std::option::Option<ListVersionId>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Identifier of a value list item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -964,6 +982,9 @@ pub mod types {
             ::std::collections::HashMap<::std::string::String, bool>,
         >,
         pub username: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///The value exceptions are matched against.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1104,6 +1125,9 @@ pub mod types {
             ::std::collections::HashMap<::std::string::String, bool>,
         >,
         pub username: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Regular expression with named groups that parses uploaded values; defaults are `(?<value>.+)` for single values and `(?<gte>.+)-(?<lte>.+)|(?<value>.+)` for ranges.
     #[derive(
@@ -1437,6 +1461,9 @@ pub mod types {
     pub struct ReadListIndexResponse {
         pub list_index: bool,
         pub list_item_index: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ReadListItemResponse`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1465,6 +1492,9 @@ pub mod types {
         #[serde(rename = "listItems")]
         pub list_items: ListItemPrivileges,
         pub lists: ListPrivileges,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`UpdateListBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]

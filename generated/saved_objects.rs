@@ -105,7 +105,7 @@ pub mod types {
         }
     }
     ///One exported saved object (or, last, the export-details line, whose fields are all optional here).
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsExportItem {
         ///The object's own fields; their shape depends on `type`.
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
@@ -169,6 +169,9 @@ pub mod types {
         pub id: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostSavedObjectsExportItemReferencesItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -177,6 +180,9 @@ pub mod types {
         pub name: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostSavedObjectsImportResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -196,9 +202,12 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub success_results: ::std::vec::Vec<crate::JsonObject>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostSavedObjectsImportResponseErrorsItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsImportResponseErrorsItem {
         pub error: PostSavedObjectsImportResponseErrorsItemError,
         ///The saved object's id.
@@ -218,7 +227,7 @@ pub mod types {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     ///Why the object was not imported.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsImportResponseErrorsItemError {
         ///For `conflict`: the object it conflicts with.
         #[serde(
@@ -253,6 +262,9 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///The kind of failure.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -311,7 +323,7 @@ pub mod types {
         }
     }
     ///`PostSavedObjectsImportResponseErrorsItemMeta`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsImportResponseErrorsItemMeta {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub icon: ::std::option::Option<::std::string::String>,
@@ -395,7 +407,7 @@ pub mod types {
         }
     }
     ///`PostSavedObjectsResolveImportErrorsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSavedObjectsResolveImportErrorsResponse {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub errors: ::std::vec::Vec<crate::JsonObject>,

@@ -316,6 +316,9 @@ pub mod types {
         pub roles: ::std::vec::Vec<Role>,
         ///Number of roles matching the query overall.
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A role and the privileges it grants.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -329,6 +332,9 @@ pub mod types {
         pub name: ::std::string::String,
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub transient_metadata: crate::JsonObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A role definition as written by the create-or-update calls.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -417,6 +423,9 @@ pub mod types {
         pub remote_indices: ::std::vec::Vec<RoleElasticsearchRemoteIndicesItem>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub run_as: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RoleElasticsearchIndicesItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -429,12 +438,18 @@ pub mod types {
         pub privileges: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RoleElasticsearchRemoteClusterItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RoleElasticsearchRemoteClusterItem {
         pub clusters: ::std::vec::Vec<::std::string::String>,
         pub privileges: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RoleElasticsearchRemoteIndicesItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -448,6 +463,9 @@ pub mod types {
         pub privileges: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RoleKibanaItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -464,6 +482,9 @@ pub mod types {
         >,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub spaces: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Kibana privileges granted in a set of spaces.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]

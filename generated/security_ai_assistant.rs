@@ -33,6 +33,9 @@ pub mod types {
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AnonymizationFieldResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -68,6 +71,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_by: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AnonymizationFieldUpdateProps`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -137,6 +143,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub skip_reason: AnonymizationFieldsBulkActionSkipReason,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AnonymizationFieldsBulkCrudActionResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -150,6 +159,9 @@ pub mod types {
         pub status_code: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AnonymizationFieldsBulkCrudActionResponseAttributes`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -158,6 +170,9 @@ pub mod types {
         pub errors: ::std::vec::Vec<NormalizedAnonymizationFieldError>,
         pub results: AnonymizationFieldsBulkCrudActionResults,
         pub summary: BulkCrudActionSummary,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AnonymizationFieldsBulkCrudActionResults`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -166,6 +181,9 @@ pub mod types {
         pub deleted: ::std::vec::Vec<::std::string::String>,
         pub skipped: ::std::vec::Vec<AnonymizationFieldsBulkActionSkipResult>,
         pub updated: ::std::vec::Vec<AnonymizationFieldResponse>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Which connector and model the conversation talks to.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -200,6 +218,9 @@ pub mod types {
         pub skipped: i64,
         pub succeeded: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ChatCompleteProps`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -469,6 +490,9 @@ pub mod types {
         )]
         pub updated_at: ::std::option::Option<::std::string::String>,
         pub users: ::std::vec::Vec<User>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ConversationSummary`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -521,6 +545,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteResponseFields {
         pub id: NonEmptyString,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DocumentEntry`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -553,6 +580,9 @@ pub mod types {
         pub users: ::std::vec::Vec<User>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vector: ::std::option::Option<Vector>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DocumentEntryCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -635,6 +665,9 @@ pub mod types {
         pub required: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vector: ::std::option::Option<Vector>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DocumentEntryRequiredFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -648,6 +681,9 @@ pub mod types {
         pub text: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: DocumentEntryRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DocumentEntryRequiredFieldsType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -709,6 +745,9 @@ pub mod types {
         pub type_: DocumentEntryResponseFieldsType,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vector: ::std::option::Option<Vector>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DocumentEntryResponseFieldsType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -875,6 +914,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindAnonymizationFieldsSortField`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -939,6 +981,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindConversationsSortField`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -999,6 +1044,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindKnowledgeBaseEntriesSortField`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1060,6 +1108,9 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindPromptsSortField`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1136,6 +1187,9 @@ pub mod types {
         ///User-created entries exist.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_data_exists: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`IndexEntry`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1177,6 +1231,9 @@ pub mod types {
         pub updated_by: ::std::string::String,
         ///Users who may see the entry; an empty list means everyone.
         pub users: ::std::vec::Vec<User>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`IndexEntryCreateFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1274,6 +1331,9 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub output_fields: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`IndexEntryRequiredFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1289,6 +1349,9 @@ pub mod types {
         pub query_description: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: IndexEntryRequiredFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`IndexEntryRequiredFieldsType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1359,6 +1422,9 @@ pub mod types {
         pub query_description: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: IndexEntryResponseFieldsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`IndexEntryResponseFieldsType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1613,6 +1679,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub skip_reason: KnowledgeBaseEntryBulkActionSkipReason,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`KnowledgeBaseEntryBulkCrudActionResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1632,6 +1701,9 @@ pub mod types {
         pub status_code: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`KnowledgeBaseEntryBulkCrudActionResponseAttributes`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1640,6 +1712,9 @@ pub mod types {
         pub errors: ::std::vec::Vec<NormalizedKnowledgeBaseEntryError>,
         pub results: KnowledgeBaseEntryBulkCrudActionResults,
         pub summary: KnowledgeBaseEntryBulkCrudActionSummary,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`KnowledgeBaseEntryBulkCrudActionResults`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1648,6 +1723,9 @@ pub mod types {
         pub deleted: ::std::vec::Vec<::std::string::String>,
         pub skipped: ::std::vec::Vec<KnowledgeBaseEntryBulkActionSkipResult>,
         pub updated: ::std::vec::Vec<KnowledgeBaseEntryResponse>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`KnowledgeBaseEntryBulkCrudActionSummary`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1656,6 +1734,9 @@ pub mod types {
         pub skipped: i64,
         pub succeeded: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`KnowledgeBaseEntryCreateProps`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1684,6 +1765,9 @@ pub mod types {
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`KnowledgeBaseEntryResponse`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1731,6 +1815,9 @@ pub mod types {
     pub struct KnowledgeBaseResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///One message of a conversation.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1905,6 +1992,9 @@ pub mod types {
         pub err_code: ::std::option::Option<::std::string::String>,
         pub message: ::std::string::String,
         pub status_code: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`NormalizedKnowledgeBaseEntryError`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1916,6 +2006,9 @@ pub mod types {
         pub message: ::std::string::String,
         #[serde(rename = "statusCode")]
         pub status_code: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`NormalizedPromptError`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1925,6 +2018,9 @@ pub mod types {
         pub message: ::std::string::String,
         pub prompts: ::std::vec::Vec<PromptDetailsInError>,
         pub status_code: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PerformAnonymizationFieldsBulkActionBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2053,6 +2149,9 @@ pub mod types {
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PromptResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2104,6 +2203,9 @@ pub mod types {
         pub updated_by: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub users: ::std::vec::Vec<User>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PromptResponsePromptType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2272,6 +2374,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         pub skip_reason: PromptsBulkActionSkipReason,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PromptsBulkCrudActionResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2285,6 +2390,9 @@ pub mod types {
         pub status_code: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PromptsBulkCrudActionResponseAttributes`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2293,6 +2401,9 @@ pub mod types {
         pub errors: ::std::vec::Vec<NormalizedPromptError>,
         pub results: PromptsBulkCrudActionResults,
         pub summary: BulkCrudActionSummary,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PromptsBulkCrudActionResults`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2301,6 +2412,9 @@ pub mod types {
         pub deleted: ::std::vec::Vec<::std::string::String>,
         pub skipped: ::std::vec::Vec<PromptsBulkActionSkipResult>,
         pub updated: ::std::vec::Vec<PromptResponse>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///LLM provider.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2367,6 +2481,9 @@ pub mod types {
         pub security_labs_exists: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_data_exists: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Anonymized value to real value, used to anonymize and restore messages.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2415,6 +2532,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         #[serde(rename = "updatedBy")]
         pub updated_by: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

@@ -99,6 +99,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub task_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Whether a bulk deletion finished, with per-SLO outcomes.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -115,6 +118,9 @@ pub mod types {
         ///Outcome per SLO.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub results: ::std::vec::Vec<BulkDeleteStatusResponseResultsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`BulkDeleteStatusResponseResultsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -128,6 +134,9 @@ pub mod types {
         ///Whether this SLO was deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub success: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///SLO ids plus a policy selecting which rollup documents to purge.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -274,6 +283,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub task_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A point in time and up to 100 SLO instances to compute summaries for.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -393,6 +405,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CreateSloResponse {
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///SLO instances whose rollup and summary data are deleted.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -432,6 +447,9 @@ pub mod types {
         pub is_estimated: bool,
         ///Share of the initial budget left.
         pub remaining: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///A Kibana filter (query plus metadata).
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -508,6 +526,9 @@ pub mod types {
         pub size: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub total: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FindSlosOpSortBy`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1453,6 +1474,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         ///Internal SLO version.
         pub version: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SloDefinitionResponseIndicator`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1540,6 +1564,9 @@ pub mod types {
         pub updated_at: ::std::string::String,
         ///Internal SLO version.
         pub version: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SloWithSummaryResponseIndicator`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1598,6 +1625,9 @@ pub mod types {
         pub at: ::std::string::String,
         ///One result per instance.
         pub results: ::std::vec::Vec<SnapshotResult>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Summary of one SLO instance at a point in time, or the error computing it.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1611,6 +1641,9 @@ pub mod types {
         pub instance_id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub summary: ::std::option::Option<SnapshotResultSummary>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Present when the computation failed for this instance.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1620,6 +1653,9 @@ pub mod types {
         ///HTTP status of the error.
         #[serde(rename = "statusCode")]
         pub status_code: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Present when the computation succeeded.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1638,6 +1674,9 @@ pub mod types {
         pub status: SnapshotResultSummaryStatus,
         ///All events.
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SnapshotResultSummaryErrorBudget`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1650,6 +1689,9 @@ pub mod types {
         ///Budget left, null without data.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub remaining: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Health of the instance.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1710,6 +1752,9 @@ pub mod types {
         #[serde(rename = "sliValue")]
         pub sli_value: f64,
         pub status: SummaryStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Health of an SLO.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

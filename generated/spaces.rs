@@ -241,7 +241,7 @@ pub mod types {
         }
     }
     ///`SpaceResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SpaceResponse {
         ///Purposes the caller is authorized for (only with include_authorized_purposes).
         #[serde(

@@ -15,17 +15,26 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CoreStatusRedactedResponse {
         pub status: CoreStatusRedactedResponseStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CoreStatusRedactedResponseStatus`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CoreStatusRedactedResponseStatus {
         pub overall: CoreStatusRedactedResponseStatusOverall,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CoreStatusRedactedResponseStatusOverall`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct CoreStatusRedactedResponseStatusOverall {
         ///Service status level.
         pub level: CoreStatusRedactedResponseStatusOverallLevel,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Service status level.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -89,6 +98,9 @@ pub mod types {
         ///Generated instance UUID that survives restarts.
         pub uuid: ::std::string::String,
         pub version: CoreStatusResponseVersion,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Metrics Kibana collects.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -98,6 +110,9 @@ pub mod types {
         pub elasticsearch_client: CoreStatusResponseMetricsElasticsearchClient,
         ///When the metrics were collected.
         pub last_updated: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Network metrics of Kibana's Elasticsearch client.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -111,6 +126,9 @@ pub mod types {
         ///Requests waiting for a socket.
         #[serde(rename = "totalQueuedRequests")]
         pub total_queued_requests: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CoreStatusResponseStatus`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -122,6 +140,9 @@ pub mod types {
             ::std::string::String,
             CoreStatusResponseStatusPluginsValue,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Status of Kibana's core services.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -129,6 +150,9 @@ pub mod types {
         pub elasticsearch: CoreStatusResponseStatusCoreElasticsearch,
         #[serde(rename = "savedObjects")]
         pub saved_objects: CoreStatusResponseStatusCoreSavedObjects,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CoreStatusResponseStatusCoreElasticsearch`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -148,6 +172,9 @@ pub mod types {
         pub meta: crate::JsonObject,
         ///Readable summary of the status.
         pub summary: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Service status level.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -220,6 +247,9 @@ pub mod types {
         pub meta: crate::JsonObject,
         ///Readable summary of the status.
         pub summary: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Service status level.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -292,6 +322,9 @@ pub mod types {
         pub meta: crate::JsonObject,
         ///Readable summary of the status.
         pub summary: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Service status level.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -363,6 +396,9 @@ pub mod types {
         pub meta: crate::JsonObject,
         ///Readable summary of the status.
         pub summary: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Service status level.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -431,6 +467,9 @@ pub mod types {
         pub build_snapshot: bool,
         ///Semantic version.
         pub number: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Build flavour; self-managed Kibana runs `traditional`.
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

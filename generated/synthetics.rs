@@ -12,7 +12,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`BrowserMonitorFields`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BrowserMonitorFields {
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub alert: crate::JsonObject,
@@ -214,6 +214,9 @@ pub mod types {
         ///Seconds before the check counts as failed.
         #[serde(default = "defaults::common_monitor_fields_timeout")]
         pub timeout: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DeleteParametersBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -260,6 +263,9 @@ pub mod types {
         ///Parameter identifier.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DeletePrivateLocationId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -362,6 +368,9 @@ pub mod types {
         ///Config id of the monitor.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetParameterResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -384,6 +393,9 @@ pub mod types {
         ///Parameter value; present only for callers with write access.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for GetParameterResponse {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -394,6 +406,7 @@ pub mod types {
                 .field("namespaces", &self.namespaces)
                 .field("tags", &self.tags)
                 .field("value", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -420,7 +433,7 @@ pub mod types {
         }
     }
     ///`GetPrivateLocation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetPrivateLocation {
         ///Fleet agent policy of the location.
         #[serde(
@@ -455,6 +468,9 @@ pub mod types {
         pub lat: f64,
         ///Longitude.
         pub lon: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetPrivateLocationsResponse`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -663,7 +679,7 @@ pub mod types {
         }
     }
     ///`HttpMonitorFields`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct HttpMonitorFields {
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub alert: crate::JsonObject,
@@ -846,7 +862,7 @@ pub mod types {
         }
     }
     ///Expected response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct HttpMonitorFieldsCheckResponse {
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub body: crate::JsonObject,
@@ -949,7 +965,7 @@ pub mod types {
         }
     }
     ///`IcmpMonitorFields`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct IcmpMonitorFields {
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub alert: crate::JsonObject,
@@ -1087,6 +1103,9 @@ pub mod types {
         ///Parameter value.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for PostParameterResponse {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1097,6 +1116,7 @@ pub mod types {
                 .field("share_across_spaces", &self.share_across_spaces)
                 .field("tags", &self.tags)
                 .field("value", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }
@@ -1283,7 +1303,7 @@ pub mod types {
         }
     }
     ///`PostSyntheticMonitorsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostSyntheticMonitorsResponse {
         ///Non-blocking problems found in the configuration.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1310,6 +1330,9 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub public_location_ids: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostSyntheticsMonitorTestMonitorId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1379,6 +1402,9 @@ pub mod types {
         ///Identifier of the started test run.
         #[serde(rename = "testRunId")]
         pub test_run_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostSyntheticsMonitorTestResponseErrorsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1387,6 +1413,9 @@ pub mod types {
         ///Service location that failed.
         #[serde(rename = "locationId")]
         pub location_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostSyntheticsMonitorTestResponseErrorsItemError`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1398,6 +1427,9 @@ pub mod types {
         pub reason: ::std::string::String,
         ///HTTP status the agent answered.
         pub status: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PutParameterBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -1548,7 +1580,7 @@ pub mod types {
         }
     }
     ///`TcpMonitorFields`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct TcpMonitorFields {
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub alert: crate::JsonObject,

@@ -118,6 +118,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_by: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`CleanDraftTimelinesBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -424,6 +427,9 @@ pub mod types {
         )]
         pub timeline_type: ::std::option::Option<TimelineType>,
         pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`FavoriteTimelineResult`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -515,6 +521,9 @@ pub mod types {
         pub notes: ::std::vec::Vec<Note>,
         #[serde(rename = "totalCount")]
         pub total_count: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetTimelinesOnlyUserFavorite`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -593,6 +602,9 @@ pub mod types {
         pub timeline: ::std::vec::Vec<TimelineResponse>,
         #[serde(rename = "totalCount")]
         pub total_count: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`GetTimelinesSortOrder`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -652,6 +664,9 @@ pub mod types {
         pub timelines_installed: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timelines_updated: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ImportTimelineResultErrorsItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -660,6 +675,9 @@ pub mod types {
         pub error: ::std::option::Option<ImportTimelineResultErrorsItemError>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ImportTimelineResultErrorsItemError`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -668,6 +686,9 @@ pub mod types {
         pub message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status_code: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ImportTimelines`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1290,11 +1311,17 @@ pub mod types {
         pub alias_target_id: ::std::option::Option<::std::string::String>,
         pub outcome: SavedObjectResolveOutcome,
         pub timeline: TimelineSavedToReturnObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ResponseNote`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ResponseNote {
         pub note: Note,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RowRendererId`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1852,6 +1879,9 @@ pub mod types {
         )]
         pub updated_by: ::std::option::Option<::std::string::String>,
         pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SavedTimelineWithSavedObjectIdDateRange`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -1860,6 +1890,9 @@ pub mod types {
         pub end: ::std::option::Option<SavedTimelineWithSavedObjectIdDateRangeEnd>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start: ::std::option::Option<SavedTimelineWithSavedObjectIdDateRangeStart>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SavedTimelineWithSavedObjectIdDateRangeEnd`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1927,6 +1960,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timestamp_field: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SavedTimelineWithSavedObjectIdEqlOptionsSize`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2269,6 +2305,9 @@ pub mod types {
         )]
         pub updated_by: ::std::option::Option<::std::string::String>,
         pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`TimelineResponseDateRange`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2277,6 +2316,9 @@ pub mod types {
         pub end: ::std::option::Option<TimelineResponseDateRangeEnd>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start: ::std::option::Option<TimelineResponseDateRangeStart>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`TimelineResponseDateRangeEnd`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2408,6 +2450,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timestamp_field: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`TimelineResponseEqlOptionsSize`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]

@@ -25,8 +25,8 @@
 pub use kibana_serverless_runtime::{
     BuildError, ByteStream, Connection, Credentials, DEFAULT_API_VERSION, DEFAULT_CONNECT_TIMEOUT,
     DEFAULT_TIMEOUT, Error, FromConnection, Items, JsonObject, KibanaErrorBody, OperationId, Pages,
-    RequestContext, ResponseValue, RetryPolicy, dynamic, error_body, is_valid_space_id, ndjson,
-    pagination, union, upload,
+    RequestContext, ResponseValue, RetryPolicy, UnknownFields, dynamic, error_body,
+    is_valid_space_id, ndjson, pagination, union, upload,
 };
 /// Builds a [`Kibana`].
 pub type KibanaBuilder = kibana_serverless_runtime::KibanaBuilder<Kibana>;

@@ -60,11 +60,16 @@ fn every_example_decodes_and_encodes_back() {
                 e.operation, e.location, e.type_name
             )
         });
-        // Fields an example has beyond its schema (a spec that lags its examples) are what a
-        // typed struct cannot hold; every declared one must come back.
+        // A response keeps the fields an example has beyond its schema (a spec that lags its
+        // examples) in its structs' `unknown_fields`, so all of it comes back; a body the
+        // caller builds has its schema's fields only, and every declared one comes back.
         let spec = &specs[&e.domain];
-        let declared = kibana_serverless_mock::schema::declared(spec, &e.schema, &e.value);
-        common::equivalent_in(spec, &e.schema, &declared, &encoded).unwrap_or_else(|diff| {
+        let expected = if e.location.starts_with("request") {
+            kibana_serverless_mock::schema::declared(spec, &e.schema, &e.value)
+        } else {
+            e.value.clone()
+        };
+        common::equivalent_in(spec, &e.schema, &expected, &encoded).unwrap_or_else(|diff| {
             panic!(
                 "{} {} changes when encoded back: {diff}",
                 e.operation, e.location

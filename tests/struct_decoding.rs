@@ -41,13 +41,32 @@ fn unknown_keys_are_refused_where_the_schema_closes_the_object() {
 }
 
 #[test]
-fn unknown_keys_of_response_types_are_skipped_whatever_their_shape() {
-    let agent: Agent = serde_json::from_value(json!({
+fn unknown_keys_of_response_types_are_kept_whatever_their_shape() {
+    let sent = json!({
         "id": "a", "packages": [], "type": "PERMANENT", "active": true, "enrolled_at": "x",
-        "local_metadata": {}, "new_in_kibana_10": {"nested": [1, {"deep": null}]}
-    }))
-    .unwrap();
+        "local_metadata": {}, "new_in_kibana_10": {"nested": [1, {"deep": null}]},
+        "agent": {"id": "b", "version": "9.0.0"}, "components": [
+            {"id": "c", "message": "m", "status": "HEALTHY", "type": "t", "added": 1}
+        ]
+    });
+    let agent: Agent = serde_json::from_value(sent.clone()).unwrap();
     assert_eq!(agent.id, "a");
+    let unknown: Vec<&String> = agent.unknown_fields.keys().collect();
+    assert_eq!(unknown, ["new_in_kibana_10"]);
+    assert_eq!(
+        agent.unknown_fields["new_in_kibana_10"],
+        json!({"nested": [1, {"deep": null}]})
+    );
+    assert_eq!(agent.components[0].unknown_fields["added"], json!(1));
+    // Nothing Kibana sent is lost: encoded back, it is the same object.
+    assert_eq!(serde_json::to_value(&agent).unwrap(), sent);
+    // Debug names an unknown key, never its value (it may be a secret).
+    let shown = format!("{agent:?}");
+    assert!(
+        shown.contains(r#"unknown_fields: UnknownFields["new_in_kibana_10"]"#),
+        "{shown}"
+    );
+    assert!(!shown.contains("deep"), "{shown}");
 }
 
 #[test]
@@ -79,4 +98,44 @@ fn counters_are_integers_that_also_read_whole_floats() {
     let err = page(json!(42.5)).unwrap_err();
     assert_eq!(err.path().to_string(), "total");
     assert!(err.to_string().contains("a whole number"), "{err}");
+}
+
+/// The same struct with serde's own derive, to compare the compact derive's flatten against.
+#[derive(serde::Deserialize, Debug, PartialEq)]
+struct SerdeAgentAgent {
+    id: String,
+    version: String,
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+#[test]
+fn a_flattened_map_gets_every_other_key_as_serde_gives_it() {
+    use kibana_serverless::fleet::types::AgentAgent;
+    let texts = [
+        r#"{"id":"a","version":"9.1.0"}"#,
+        r#"{"extra":1,"id":"a","version":"9.1.0","z":[1,{"deep":null}],"k\"ey":"v\u00e9","b":true}"#,
+        r#"{"id":"a","version":"9.1.0","id2":{"id":"nested"}}"#,
+    ];
+    for text in texts {
+        let ours: AgentAgent = serde_json::from_str(text).unwrap();
+        let serde: SerdeAgentAgent = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            (&ours.id, &ours.version, &ours.extra),
+            (&serde.id, &serde.version, &serde.extra)
+        );
+        // From a Value too (owned keys), and back to the same JSON, key order kept.
+        let value: serde_json::Value = serde_json::from_str(text).unwrap();
+        let owned: AgentAgent = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(owned, ours);
+        assert_eq!(serde_json::to_value(&ours).unwrap(), value);
+    }
+    let agent: AgentAgent = serde_json::from_str(texts[1]).unwrap();
+    let keys: Vec<&str> = agent.extra.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["extra", "z", "k\"ey", "b"]);
+    let err = serde_json::from_str::<AgentAgent>(r#"{"id":"a","other":1}"#).unwrap_err();
+    assert!(err.to_string().contains("missing field `version`"), "{err}");
+    let err =
+        serde_json::from_str::<AgentAgent>(r#"{"id":"a","version":"1","x":tru}"#).unwrap_err();
+    assert!(err.is_syntax(), "{err}");
 }

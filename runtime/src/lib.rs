@@ -30,6 +30,7 @@ pub mod path;
 pub mod response;
 mod retry;
 pub mod union;
+mod unknown_fields;
 pub mod upload;
 
 pub use client::{
@@ -45,6 +46,7 @@ pub use pagination::{Items, Pages};
 /// The runtime types generated operations return.
 pub use progenitor_client::{ByteStream, ResponseValue};
 pub use retry::{OperationId, RetryPolicy};
+pub use unknown_fields::UnknownFields;
 
 /// What generated code reaches through the runtime; not for users.
 #[doc(hidden)]

@@ -18,6 +18,7 @@ mod send_errors;
 mod struct_deserialize;
 mod type_builders;
 mod unions;
+mod unknown_fields;
 
 pub use secret_fields::Secrets;
 
@@ -129,6 +130,8 @@ pub fn run(
         "struct_deserialize",
         struct_deserialize::run(&mut file),
     ));
+    // After the compact derive is chosen (it reads the field), before the written `Debug`s.
+    counts.push(counted("unknown_fields", unknown_fields::run(&mut file)));
     let (redacted, stale) = secret_fields::run(&mut file, cx.secrets, cx.secrets_strict)?;
     let mut secrets = counted("secret_fields", redacted);
     if !stale.is_empty() {

@@ -56,6 +56,26 @@ fn is_builder_constructor(item: &Item) -> Option<String> {
     only_builder.then(|| super::impl_self_name(imp)).flatten()
 }
 
+/// The types among `roots` and every type their definitions in `items` refer to.
+pub(super) fn reachable(items: &[Item], roots: BTreeSet<String>) -> BTreeSet<String> {
+    let mut refers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for item in items {
+        if let Some(name) = type_name(item) {
+            let mut idents = Idents::default();
+            idents.visit_item(item);
+            refers.entry(name).or_default().extend(idents.0);
+        }
+    }
+    let mut keep = BTreeSet::new();
+    let mut queue: Vec<String> = roots.into_iter().collect();
+    while let Some(name) = queue.pop() {
+        if refers.contains_key(&name) && keep.insert(name.clone()) {
+            queue.extend(refers[&name].iter().filter(|n| !keep.contains(*n)).cloned());
+        }
+    }
+    keep
+}
+
 /// Applies the pass; returns how many builders were removed.
 pub fn run(file: &mut syn::File) -> usize {
     let mut roots = BodyBuilders::default();
@@ -67,22 +87,7 @@ pub fn run(file: &mut syn::File) -> usize {
     let Some(items) = super::module_items(&mut file.items, "types") else {
         return 0;
     };
-    // What each type definition refers to, to follow bodies to the types inside them.
-    let mut refers: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for item in items.iter() {
-        if let Some(name) = type_name(item) {
-            let mut idents = Idents::default();
-            idents.visit_item(item);
-            refers.entry(name).or_default().extend(idents.0);
-        }
-    }
-    let mut keep = BTreeSet::new();
-    let mut queue: Vec<String> = roots.0.into_iter().collect();
-    while let Some(name) = queue.pop() {
-        if refers.contains_key(&name) && keep.insert(name.clone()) {
-            queue.extend(refers[&name].iter().filter(|n| !keep.contains(*n)).cloned());
-        }
-    }
+    let keep = reachable(items, roots.0);
     items.retain(|item| is_builder_constructor(item).is_none_or(|name| keep.contains(&name)));
     let Some(builders) = super::module_items(items, "builder") else {
         return 0;
