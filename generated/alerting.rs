@@ -18310,6 +18310,22 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "get_alerting_rule_id",
+    "get_alerting_rules_find",
+    "get_maintenance_window_find",
+    "get_maintenance_window_id",
+    "patch_maintenance_window_id",
+    "post_alerting_rule",
+    "post_alerting_rule_id",
+    "post_alerting_rule_id_snooze_schedule",
+    "post_maintenance_window",
+    "post_maintenance_window_id_archive",
+    "post_maintenance_window_id_unarchive",
+    "put_alerting_rule_id",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -3709,6 +3709,24 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
         multipart_fields: true,
     },
 ];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "create_agent_key",
+    "create_annotation",
+    "create_update_agent_configuration",
+    "delete_agent_configuration",
+    "delete_source_map",
+    "get_agent_configurations",
+    "get_agent_name_for_service",
+    "get_annotation",
+    "get_environments_for_service",
+    "get_single_agent_configuration",
+    "get_source_maps",
+    "save_apm_server_schema",
+    "search_single_configuration",
+    "upload_source_map",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -11108,6 +11108,17 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "get_actions_connector_id",
+    "get_actions_connector_types",
+    "get_actions_connectors",
+    "post_actions_connector",
+    "post_actions_connector_id",
+    "post_actions_connector_id_execute",
+    "put_actions_connector_id",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -4346,6 +4346,22 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "create_data_view_defaultw",
+    "create_runtime_field_default",
+    "create_update_runtime_field_default",
+    "get_all_data_views_default",
+    "get_data_view_default",
+    "get_default_data_view_default",
+    "get_runtime_field_default",
+    "preview_swap_data_views_default",
+    "set_default_datail_view_default",
+    "swap_data_views_default",
+    "update_data_view_default",
+    "update_fields_metadata_default",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -23213,6 +23213,25 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
         multipart_fields: false,
     },
 ];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "create_rule",
+    "delete_rule",
+    "find_rules",
+    "import_rules",
+    "patch_rule",
+    "perform_rules_bulk_action",
+    "read_privileges",
+    "read_rule",
+    "read_tags",
+    "rule_preview",
+    "search_alerts",
+    "set_alert_assignees",
+    "set_alert_tags",
+    "set_alerts_status",
+    "update_rule",
+];
 impl<'a> builder::ImportRules<'a> {
     ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes multipart/form-data. A body of another type is refused before anything is sent.
     pub async fn upload(

@@ -8361,6 +8361,31 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
         multipart_fields: true,
     },
 ];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "create_update_protection_updates_note",
+    "endpoint_execute_action",
+    "endpoint_file_download",
+    "endpoint_file_info",
+    "endpoint_get_actions_details",
+    "endpoint_get_actions_list",
+    "endpoint_get_actions_state",
+    "endpoint_get_actions_status",
+    "endpoint_get_file_action",
+    "endpoint_get_processes_action",
+    "endpoint_isolate_action",
+    "endpoint_kill_process_action",
+    "endpoint_scan_action",
+    "endpoint_suspend_process_action",
+    "endpoint_unisolate_action",
+    "endpoint_upload_action",
+    "get_endpoint_metadata",
+    "get_endpoint_metadata_list",
+    "get_policy_response",
+    "get_protection_updates_note",
+    "run_script_action",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -14747,6 +14747,31 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
         multipart_fields: false,
     },
 ];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "create_endpoint_list",
+    "create_endpoint_list_item",
+    "create_exception_list",
+    "create_exception_list_item",
+    "create_rule_exception_list_items",
+    "create_shared_exception_list",
+    "delete_endpoint_list_item",
+    "delete_exception_list",
+    "delete_exception_list_item",
+    "duplicate_exception_list",
+    "find_endpoint_list_items",
+    "find_exception_list_items",
+    "find_exception_lists",
+    "import_exception_list",
+    "read_endpoint_list_item",
+    "read_exception_list",
+    "read_exception_list_item",
+    "read_exception_list_summary",
+    "update_endpoint_list_item",
+    "update_exception_list",
+    "update_exception_list_item",
+];
 impl<'a> builder::ImportExceptionList<'a> {
     ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes multipart/form-data. A body of another type is refused before anything is sent.
     pub async fn upload(

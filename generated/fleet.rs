@@ -9888,6 +9888,44 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "delete_fleet_agents_agentid",
+    "delete_fleet_agents_files_fileid",
+    "get_fleet_agent_status",
+    "get_fleet_agent_status_data",
+    "get_fleet_agents",
+    "get_fleet_agents_action_status",
+    "get_fleet_agents_agentid",
+    "get_fleet_agents_agentid_uploads",
+    "get_fleet_agents_available_versions",
+    "get_fleet_agents_files_fileid_filename",
+    "get_fleet_agents_setup",
+    "get_fleet_agents_tags",
+    "get_fleet_check_permissions",
+    "get_fleet_settings",
+    "get_fleet_uninstall_tokens",
+    "get_fleet_uninstall_tokens_uninstalltokenid",
+    "post_fleet_agents",
+    "post_fleet_agents_actions_actionid_cancel",
+    "post_fleet_agents_agentid_actions",
+    "post_fleet_agents_agentid_reassign",
+    "post_fleet_agents_agentid_request_diagnostics",
+    "post_fleet_agents_agentid_upgrade",
+    "post_fleet_agents_bulk_reassign",
+    "post_fleet_agents_bulk_request_diagnostics",
+    "post_fleet_agents_bulk_unenroll",
+    "post_fleet_agents_bulk_update_agent_tags",
+    "post_fleet_agents_bulk_upgrade",
+    "post_fleet_agents_setup",
+    "post_fleet_health_check",
+    "post_fleet_message_signing_service_rotate_key_pair",
+    "post_fleet_service_tokens",
+    "post_fleet_setup",
+    "put_fleet_agents_agentid",
+    "put_fleet_settings",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -6153,6 +6153,29 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
         multipart_fields: false,
     },
 ];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "delete_fleet_epm_packages_pkgname_pkgversion",
+    "get_fleet_data_streams",
+    "get_fleet_epm_categories",
+    "get_fleet_epm_data_streams",
+    "get_fleet_epm_packages",
+    "get_fleet_epm_packages_installed",
+    "get_fleet_epm_packages_limited",
+    "get_fleet_epm_packages_pkgname_pkgversion",
+    "get_fleet_epm_packages_pkgname_pkgversion_filepath",
+    "get_fleet_epm_packages_pkgname_stats",
+    "get_fleet_epm_templates_pkgname_pkgversion_inputs",
+    "get_fleet_epm_verification_key_id",
+    "post_fleet_epm_bulk_assets",
+    "post_fleet_epm_custom_integrations",
+    "post_fleet_epm_packages",
+    "post_fleet_epm_packages_bulk",
+    "post_fleet_epm_packages_pkgname_pkgversion",
+    "post_fleet_epm_packages_pkgname_pkgversion_transforms_authorize",
+    "put_fleet_epm_packages_pkgname_pkgversion",
+];
 impl<'a> builder::PostFleetEpmPackages<'a> {
     ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes application/zip, application/gzip. A body of another type is refused before anything is sent.
     pub async fn upload(

@@ -9533,6 +9533,36 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "delete_fleet_agent_download_sources_sourceid",
+    "delete_fleet_enrollment_api_keys_keyid",
+    "delete_fleet_fleet_server_hosts_itemid",
+    "delete_fleet_outputs_outputid",
+    "delete_fleet_proxies_itemid",
+    "get_fleet_agent_download_sources",
+    "get_fleet_agent_download_sources_sourceid",
+    "get_fleet_enrollment_api_keys",
+    "get_fleet_enrollment_api_keys_keyid",
+    "get_fleet_fleet_server_hosts",
+    "get_fleet_fleet_server_hosts_itemid",
+    "get_fleet_outputs",
+    "get_fleet_outputs_outputid",
+    "get_fleet_outputs_outputid_health",
+    "get_fleet_proxies",
+    "get_fleet_proxies_itemid",
+    "post_fleet_agent_download_sources",
+    "post_fleet_enrollment_api_keys",
+    "post_fleet_fleet_server_hosts",
+    "post_fleet_logstash_api_keys",
+    "post_fleet_outputs",
+    "post_fleet_proxies",
+    "put_fleet_agent_download_sources_sourceid",
+    "put_fleet_fleet_server_hosts_itemid",
+    "put_fleet_outputs_outputid",
+    "put_fleet_proxies_itemid",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

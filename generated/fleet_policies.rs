@@ -12175,6 +12175,32 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "delete_fleet_package_policies_packagepolicyid",
+    "get_fleet_agent_policies",
+    "get_fleet_agent_policies_agentpolicyid",
+    "get_fleet_agent_policies_agentpolicyid_download",
+    "get_fleet_agent_policies_agentpolicyid_full",
+    "get_fleet_agent_policies_agentpolicyid_outputs",
+    "get_fleet_kubernetes",
+    "get_fleet_kubernetes_download",
+    "get_fleet_package_policies",
+    "get_fleet_package_policies_packagepolicyid",
+    "post_fleet_agent_policies",
+    "post_fleet_agent_policies_agentpolicyid_copy",
+    "post_fleet_agent_policies_bulk_get",
+    "post_fleet_agent_policies_delete",
+    "post_fleet_agent_policies_outputs",
+    "post_fleet_package_policies",
+    "post_fleet_package_policies_bulk_get",
+    "post_fleet_package_policies_delete",
+    "post_fleet_package_policies_upgrade",
+    "post_fleet_package_policies_upgrade_dryrun",
+    "put_fleet_agent_policies_agentpolicyid",
+    "put_fleet_package_policies_packagepolicyid",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -5853,6 +5853,27 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
         multipart_fields: false,
     },
 ];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "create_list",
+    "create_list_index",
+    "create_list_item",
+    "delete_list",
+    "delete_list_index",
+    "delete_list_item",
+    "find_list_items",
+    "find_lists",
+    "import_list_items",
+    "patch_list",
+    "patch_list_item",
+    "read_list",
+    "read_list_index",
+    "read_list_item",
+    "read_list_privileges",
+    "update_list",
+    "update_list_item",
+];
 impl<'a> builder::ImportListItems<'a> {
     ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes multipart/form-data. A body of another type is refused before anything is sent.
     pub async fn upload(

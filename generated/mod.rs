@@ -123,55 +123,92 @@ pub mod synthetics;
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod timeline;
 #[cfg(feature = "alerting")]
-crate::__runtime::impl_client_hooks!(alerting::Client, alerting::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    alerting::Client, alerting::RAW_BODIES, alerting::WHOLE_JSON
+);
 #[cfg(feature = "apm")]
-crate::__runtime::impl_client_hooks!(apm::Client, apm::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(apm::Client, apm::RAW_BODIES, apm::WHOLE_JSON);
 #[cfg(feature = "connectors")]
-crate::__runtime::impl_client_hooks!(connectors::Client, connectors::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    connectors::Client, connectors::RAW_BODIES, connectors::WHOLE_JSON
+);
 #[cfg(feature = "data_views")]
-crate::__runtime::impl_client_hooks!(data_views::Client, data_views::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    data_views::Client, data_views::RAW_BODIES, data_views::WHOLE_JSON
+);
 #[cfg(feature = "detection_engine")]
 crate::__runtime::impl_client_hooks!(
-    detection_engine::Client, detection_engine::RAW_BODIES
+    detection_engine::Client, detection_engine::RAW_BODIES, detection_engine::WHOLE_JSON
 );
 #[cfg(feature = "endpoint")]
-crate::__runtime::impl_client_hooks!(endpoint::Client, endpoint::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    endpoint::Client, endpoint::RAW_BODIES, endpoint::WHOLE_JSON
+);
 #[cfg(feature = "exceptions")]
-crate::__runtime::impl_client_hooks!(exceptions::Client, exceptions::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    exceptions::Client, exceptions::RAW_BODIES, exceptions::WHOLE_JSON
+);
 #[cfg(feature = "fleet")]
-crate::__runtime::impl_client_hooks!(fleet::Client, fleet::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    fleet::Client, fleet::RAW_BODIES, fleet::WHOLE_JSON
+);
 #[cfg(feature = "fleet_epm")]
-crate::__runtime::impl_client_hooks!(fleet_epm::Client, fleet_epm::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    fleet_epm::Client, fleet_epm::RAW_BODIES, fleet_epm::WHOLE_JSON
+);
 #[cfg(feature = "fleet_outputs")]
-crate::__runtime::impl_client_hooks!(fleet_outputs::Client, fleet_outputs::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    fleet_outputs::Client, fleet_outputs::RAW_BODIES, fleet_outputs::WHOLE_JSON
+);
 #[cfg(feature = "fleet_policies")]
-crate::__runtime::impl_client_hooks!(fleet_policies::Client, fleet_policies::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    fleet_policies::Client, fleet_policies::RAW_BODIES, fleet_policies::WHOLE_JSON
+);
 #[cfg(feature = "lists")]
-crate::__runtime::impl_client_hooks!(lists::Client, lists::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    lists::Client, lists::RAW_BODIES, lists::WHOLE_JSON
+);
 #[cfg(feature = "ml")]
-crate::__runtime::impl_client_hooks!(ml::Client, ml::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(ml::Client, ml::RAW_BODIES, ml::WHOLE_JSON);
 #[cfg(feature = "osquery")]
-crate::__runtime::impl_client_hooks!(osquery::Client, osquery::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    osquery::Client, osquery::RAW_BODIES, osquery::WHOLE_JSON
+);
 #[cfg(feature = "saved_objects")]
-crate::__runtime::impl_client_hooks!(saved_objects::Client, saved_objects::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    saved_objects::Client, saved_objects::RAW_BODIES, saved_objects::WHOLE_JSON
+);
 #[cfg(feature = "security")]
-crate::__runtime::impl_client_hooks!(security::Client, security::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    security::Client, security::RAW_BODIES, security::WHOLE_JSON
+);
 #[cfg(feature = "security_ai_assistant")]
 crate::__runtime::impl_client_hooks!(
-    security_ai_assistant::Client, security_ai_assistant::RAW_BODIES
+    security_ai_assistant::Client, security_ai_assistant::RAW_BODIES,
+    security_ai_assistant::WHOLE_JSON
 );
 #[cfg(feature = "short_urls")]
-crate::__runtime::impl_client_hooks!(short_urls::Client, short_urls::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    short_urls::Client, short_urls::RAW_BODIES, short_urls::WHOLE_JSON
+);
 #[cfg(feature = "slo")]
-crate::__runtime::impl_client_hooks!(slo::Client, slo::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(slo::Client, slo::RAW_BODIES, slo::WHOLE_JSON);
 #[cfg(feature = "spaces")]
-crate::__runtime::impl_client_hooks!(spaces::Client, spaces::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    spaces::Client, spaces::RAW_BODIES, spaces::WHOLE_JSON
+);
 #[cfg(feature = "status")]
-crate::__runtime::impl_client_hooks!(status::Client, status::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    status::Client, status::RAW_BODIES, status::WHOLE_JSON
+);
 #[cfg(feature = "synthetics")]
-crate::__runtime::impl_client_hooks!(synthetics::Client, synthetics::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    synthetics::Client, synthetics::RAW_BODIES, synthetics::WHOLE_JSON
+);
 #[cfg(feature = "timeline")]
-crate::__runtime::impl_client_hooks!(timeline::Client, timeline::RAW_BODIES);
+crate::__runtime::impl_client_hooks!(
+    timeline::Client, timeline::RAW_BODIES, timeline::WHOLE_JSON
+);
 /// A Kibana serverless client: one connection pool, one set of credentials, and a typed
 /// client for each API domain (`kibana.fleet()`, ...). Cloning is cheap and shares the pool.
 #[derive(Clone, Debug)]

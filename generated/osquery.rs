@@ -4729,6 +4729,24 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "osquery_create_live_query",
+    "osquery_create_packs",
+    "osquery_create_saved_query",
+    "osquery_delete_packs",
+    "osquery_delete_saved_query",
+    "osquery_find_live_queries",
+    "osquery_find_packs",
+    "osquery_find_saved_queries",
+    "osquery_get_live_query_details",
+    "osquery_get_live_query_results",
+    "osquery_get_packs_details",
+    "osquery_get_saved_query_details",
+    "osquery_update_packs",
+    "osquery_update_saved_query",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

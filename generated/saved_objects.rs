@@ -1536,6 +1536,12 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
         multipart_fields: true,
     },
 ];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "post_saved_objects_import",
+    "post_saved_objects_resolve_import_errors",
+];
 impl<'a> builder::PostSavedObjectsImport<'a> {
     ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes multipart/form-data. A body of another type is refused before anything is sent.
     pub async fn upload(

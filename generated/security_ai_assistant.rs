@@ -10161,6 +10161,29 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "create_conversation",
+    "create_knowledge_base",
+    "create_knowledge_base_entry",
+    "delete_conversation",
+    "delete_knowledge_base_entry",
+    "find_anonymization_fields",
+    "find_conversations",
+    "find_knowledge_base_entries",
+    "find_prompts",
+    "get_knowledge_base",
+    "perform_anonymization_fields_bulk_action",
+    "perform_knowledge_base_entry_bulk_action",
+    "perform_prompts_bulk_action",
+    "post_knowledge_base",
+    "read_conversation",
+    "read_knowledge_base",
+    "read_knowledge_base_entry",
+    "update_conversation",
+    "update_knowledge_base_entry",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -9380,6 +9380,20 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "bulk_delete_op",
+    "bulk_delete_status_op",
+    "bulk_snapshot_op",
+    "create_slo_op",
+    "delete_rollup_data_op",
+    "find_slos_op",
+    "get_slo_op",
+    "get_snapshot_op",
+    "reset_slo_op",
+    "update_slo_op",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -4850,6 +4850,24 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "delete_parameters",
+    "delete_synthetic_monitors",
+    "get_parameter",
+    "get_parameters",
+    "get_private_location",
+    "get_private_locations",
+    "get_synthetic_monitor",
+    "get_synthetic_monitors",
+    "post_parameters",
+    "post_private_location",
+    "post_synthetic_monitors",
+    "post_synthetics_monitor_test",
+    "put_parameter",
+    "put_private_location",
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

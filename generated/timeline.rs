@@ -12801,6 +12801,24 @@ pub mod operations {
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+/// Operations whose every success is a JSON body read whole (sorted): the hook reads
+/// such a body before it returns, so that one cut short is asked for again.
+pub(crate) const WHOLE_JSON: &[&str] = &[
+    "clean_draft_timelines",
+    "copy_timeline",
+    "create_timelines",
+    "get_draft_timelines",
+    "get_notes",
+    "get_timeline",
+    "get_timelines",
+    "import_timelines",
+    "install_prepacked_timelines",
+    "patch_timeline",
+    "persist_favorite_route",
+    "persist_note_route",
+    "persist_pinned_event_route",
+    "resolve_timeline",
+];
 impl<'a> builder::ExportTimelines<'a> {
     /// Sends the request and yields each line of the newline-delimited answer, decoded,
     /// as it arrives, in constant memory. A line that does not decode ends the stream

@@ -213,11 +213,14 @@ fn expected(fault: &Fault) -> [(&'static str, usize, u64); 5] {
             ("Transport", 0, 1),
             ("Transport", 0, 1),
         ],
-        // The answer had begun: nothing is sent again; the pages before were delivered.
+        // The answer had begun. A JSON answer is read whole before anything reaches the
+        // caller, so the GET and the page are sent again like ones that got no answer; a POST
+        // is not, and an export's first lines were delivered (the caller may have acted on
+        // them), so it ends there.
         Fault::ResetMidBody | Fault::TruncatedWithLength | Fault::TruncatedChunked => [
+            ("ok", 0, 2),
             ("Transport", 0, 1),
-            ("Transport", 0, 1),
-            ("Transport", 100, 1),
+            ("ok", all.0, 3),
             ("Transport", 20, 1),
             ("Transport", 0, 1),
         ],

@@ -26,6 +26,10 @@ pub struct OperationTypes {
     pub ndjson_item_type: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_type: Option<String>,
+    /// Every success is a JSON body, read whole before it is decoded (so one cut short can be
+    /// asked for again).
+    #[serde(skip)]
+    pub json_success: bool,
 }
 
 fn ref_name(value: Option<&Value>) -> Option<String> {
@@ -70,6 +74,7 @@ impl OperationTypes {
             response_type: ref_name(types.and_then(|t| t.get("response"))),
             ndjson_item_type: ref_name(types.and_then(|t| t.get("ndjson_item"))),
             error_type,
+            json_success: crate::pagination::responses_json_only(op.get("responses")),
         }
     }
 }

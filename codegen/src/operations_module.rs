@@ -1,6 +1,7 @@
 //! Per-domain items generated from the operation model, beside progenitor's client: the
 //! `operations` constants (typed names for policies such as `RetryPolicy::retry_post_for`), the
-//! raw-body table the request hook reads, `upload()` on raw-body operations and `lines()` /
+//! raw-body table and the list of whole-JSON answers the request hook reads, `upload()` on
+//! raw-body operations and `lines()` /
 //! `write_to()` on newline-delimited JSON operations.
 
 use crate::pipeline::Operation;
@@ -34,6 +35,13 @@ pub fn generate(operations: &[&Operation]) -> TokenStream {
             multipart_fields: #fields,
         }))
     });
+    let mut whole: Vec<&str> = operations
+        .iter()
+        .filter(|o| o.types.json_success)
+        .map(|o| o.rust_method.as_str())
+        .collect();
+    // Sorted: the hook looks an operation up by binary search.
+    whole.sort_unstable();
     let uploads = operations.iter().filter_map(|o| upload(o));
     let ndjson = operations.iter().filter_map(|o| ndjson(o));
     quote! {
@@ -43,6 +51,9 @@ pub fn generate(operations: &[&Operation]) -> TokenStream {
         }
         /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
         pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[#(#raw_rows),*];
+        /// Operations whose every success is a JSON body read whole (sorted): the hook reads
+        /// such a body before it returns, so that one cut short is asked for again.
+        pub(crate) const WHOLE_JSON: &[&str] = &[#(#whole),*];
         #(#uploads)*
         #(#ndjson)*
     }

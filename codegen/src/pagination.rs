@@ -301,8 +301,13 @@ impl Description {
 }
 
 /// Whether every 2xx answer of `op` is a JSON body (what `items_as::<T>()` decodes).
-fn json_success_only(op: &Value) -> bool {
-    let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+pub(crate) fn json_success_only(op: &Value) -> bool {
+    responses_json_only(op.get("responses"))
+}
+
+/// [`json_success_only`] given the operation's `responses`.
+pub(crate) fn responses_json_only(responses: Option<&Value>) -> bool {
+    let Some(responses) = responses.and_then(Value::as_object) else {
         return false;
     };
     let mut successes = responses

@@ -484,7 +484,7 @@ impl ModuleIndex<'_> {
         let mut out = String::new();
         for d in self.generated {
             out.push_str(&format!(
-                "{}crate::__runtime::impl_client_hooks!({d}::Client, {d}::RAW_BODIES);\n",
+                "{}crate::__runtime::impl_client_hooks!({d}::Client, {d}::RAW_BODIES, {d}::WHOLE_JSON);\n",
                 self.cfg(d)
             ));
         }

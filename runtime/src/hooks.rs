@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 use tracing::Instrument;
 
 /// Implements `ClientHooks<RequestContext>` for a generated domain client. `$raw_bodies` lists
-/// the operations whose body is raw bytes with the media types each accepts (data the
-/// generator hands over; the runtime knows no operation by name).
+/// the operations whose body is raw bytes with the media types each accepts, `$whole_json` (sorted)
+/// those whose every success is a JSON body read whole (data the generator hands over; the
+/// runtime knows no operation by name).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! impl_client_hooks {
-    ($client:ty, $raw_bodies:expr) => {
+    ($client:ty, $raw_bodies:expr, $whole_json:expr) => {
         impl $crate::__private::progenitor_client::ClientHooks<$crate::RequestContext> for $client {
             async fn pre<E>(
                 &self,
@@ -34,11 +35,12 @@ macro_rules! impl_client_hooks {
                 request: $crate::__private::reqwest::Request,
                 info: &$crate::__private::progenitor_client::OperationInfo,
             ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
-                $crate::hooks::execute(
+                $crate::hooks::execute_reading(
                     $crate::__private::progenitor_client::ClientInfo::client(self),
                     $crate::__private::progenitor_client::ClientInfo::inner(self),
                     request,
                     info.operation_id,
+                    $whole_json.binary_search(&info.operation_id).is_ok(),
                 )
                 .await
             }
@@ -125,6 +127,21 @@ pub async fn execute(
     request: reqwest::Request,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
+    execute_reading(http, context, request, operation, false).await
+}
+
+/// [`execute`]; with `whole_json` (an operation whose successes are JSON bodies read whole), a
+/// success's body is read here, so that a retryable request whose body is cut short (a reset,
+/// a connection closed before the announced length) is sent again like one that got no answer.
+/// Nothing of such a body has reached the caller. Streamed answers (exports, downloads) are
+/// left to the caller, who may have acted on their first part.
+pub async fn execute_reading(
+    http: &reqwest::Client,
+    context: &RequestContext,
+    request: reqwest::Request,
+    operation: &'static str,
+    whole_json: bool,
+) -> reqwest::Result<reqwest::Response> {
     let span = tracing::debug_span!(
         "kibana.request",
         operation,
@@ -136,7 +153,8 @@ pub async fn execute(
     );
     async move {
         let started = Instant::now();
-        let result = send_with_retries(http, context, request, operation, started).await;
+        let result =
+            send_with_retries(http, context, request, operation, whole_json, started).await;
         let span = tracing::Span::current();
         span.record("elapsed_ms", started.elapsed().as_millis() as u64);
         if let Ok(response) = &result {
@@ -153,6 +171,7 @@ async fn send_with_retries(
     context: &RequestContext,
     request: reqwest::Request,
     operation: &'static str,
+    whole_json: bool,
     started: Instant,
 ) -> reqwest::Result<reqwest::Response> {
     let policy = context.retry();
@@ -169,7 +188,17 @@ async fn send_with_retries(
             None
         };
         let attempt_started = Instant::now();
-        let outcome = http.execute(request).await;
+        let mut outcome = http.execute(request).await;
+        if whole_json
+            && next.is_some()
+            && let Ok(response) = outcome
+        {
+            outcome = if response.status().is_success() {
+                read_whole(response, context.max_body()).await
+            } else {
+                Ok(response)
+            };
+        }
         let wait = match (&outcome, next.is_some()) {
             (Ok(response), true) if policy.retries_status(response.status()) => {
                 let asked = crate::error::retry_after(response.headers());
@@ -208,6 +237,40 @@ async fn send_with_retries(
             _ => return finish(outcome, context, attempt).await,
         }
     }
+}
+
+/// A success with its body read (no more than `limit`; past it, a response that reads as
+/// too large), or the error that cut the body short.
+async fn read_whole(
+    response: reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<reqwest::Response> {
+    use reqwest::ResponseBuilderExt;
+    // Only the URL goes through the builder (reqwest keeps it in a private extension); the
+    // builder cannot fail with nothing else set, and without it only the URL would be lost.
+    let mut head = http::Response::builder()
+        .url(response.url().clone())
+        .body(())
+        .unwrap_or_else(|_| http::Response::new(()));
+    *head.status_mut() = response.status();
+    *head.version_mut() = response.version();
+    *head.headers_mut() = response.headers().clone();
+    let mut response = response;
+    response
+        .extensions_mut()
+        .insert(crate::response::BodyLimit(limit));
+    let (body, exceeded) = match crate::response::read_body(response).await {
+        Ok(body) => (body, None),
+        Err(crate::response::ReadError::Http(e)) => return Err(e),
+        Err(crate::response::ReadError::TooLarge(limit)) => {
+            (bytes::Bytes::new(), Some(crate::response::Exceeded(limit)))
+        }
+    };
+    let mut rebuilt = head.map(|()| body);
+    if let Some(exceeded) = exceeded {
+        rebuilt.extensions_mut().insert(exceeded);
+    }
+    Ok(reqwest::Response::from(rebuilt))
 }
 
 /// The answer of the last attempt, as the caller gets it.

@@ -12,6 +12,11 @@ use serde::de::DeserializeOwned;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct BodyLimit(pub usize);
 
+/// Marks a response whose body [`read_body`] already found past its limit (the request hook
+/// reads whole JSON answers itself).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Exceeded(pub usize);
+
 /// How [`from_response`] tells `error::from_generated` that a body passed its limit, through
 /// progenitor's `Custom` error (the only one it lets us build).
 pub(crate) const TOO_LARGE: &str = "kibana-serverless: body larger than ";
@@ -47,6 +52,9 @@ pub(crate) async fn read_body(mut response: reqwest::Response) -> Result<Bytes, 
         .extensions()
         .get::<BodyLimit>()
         .map_or(usize::MAX, |l| l.0);
+    if let Some(Exceeded(limit)) = response.extensions().get::<Exceeded>() {
+        return Err(ReadError::TooLarge(*limit));
+    }
     let announced = response.content_length().unwrap_or(0);
     if usize::try_from(announced).unwrap_or(usize::MAX) > limit {
         return Err(ReadError::TooLarge(limit));

@@ -3,7 +3,9 @@
 //! retried (streams, timeouts, names that do not resolve, certificates not trusted), how an
 //! error page is kept, and which headers every request gets.
 
-use kibana_serverless_runtime::hooks::{MAX_ERROR_BODY, MAX_ERROR_TEXT, add_headers, execute};
+use kibana_serverless_runtime::hooks::{
+    MAX_ERROR_BODY, MAX_ERROR_TEXT, add_headers, execute, execute_reading,
+};
 use kibana_serverless_runtime::{Connection, Credentials, KibanaBuilder, OperationId, RetryPolicy};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -136,6 +138,57 @@ async fn get(c: &Connection) -> reqwest::Result<reqwest::Response> {
         .build()
         .unwrap();
     execute(c.http(), c.context(), request, "get_thing").await
+}
+
+/// A GET of an operation whose successes are JSON read whole (`execute_reading`).
+async fn get_whole(c: &Connection, method: reqwest::Method) -> reqwest::Result<reqwest::Response> {
+    let request = c
+        .http()
+        .request(method, format!("{}/api/thing", c.base_url()))
+        .build()
+        .unwrap();
+    execute_reading(c.http(), c.context(), request, "get_thing", true).await
+}
+
+/// A 200 that announces more body than it sends, then closes.
+fn cut_short() -> Reply {
+    Reply::Raw(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"ok\":"
+            .to_vec(),
+    )
+}
+
+#[tokio::test]
+async fn a_whole_json_answer_cut_short_is_asked_for_again() {
+    // Cut after the head: read here, so sent again, and the caller gets the whole body.
+    let (url, count) = server(vec![cut_short(), Reply::Reset, status(200)]).await;
+    let c = connection(&url, fast(), |b| b);
+    let response = get_whole(&c, reqwest::Method::GET).await.unwrap();
+    assert_eq!(count.load(Ordering::SeqCst), 3);
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert!(response.url().as_str().ends_with("/api/thing"));
+    assert_eq!(response.bytes().await.unwrap(), &br#"{"ok":true}"#[..]);
+
+    // Every attempt cut: the last answer is handed over as it is, and reading it fails as a
+    // body cut short does.
+    let (url, count) = server(vec![cut_short()]).await;
+    let c = connection(&url, fast().max_attempts(3), |b| b);
+    let response = get_whole(&c, reqwest::Method::GET).await.unwrap();
+    assert_eq!(count.load(Ordering::SeqCst), 3);
+    assert!(response.bytes().await.is_err());
+
+    // A POST is not sent again, nor is an answer left to stream to the caller.
+    let (url, count) = server(vec![cut_short(), status(200)]).await;
+    let c = connection(&url, fast(), |b| b);
+    let response = get_whole(&c, reqwest::Method::POST).await.unwrap();
+    assert!(response.bytes().await.is_err());
+    assert_eq!(count.load(Ordering::SeqCst), 1);
+    let (url, count) = server(vec![cut_short(), status(200)]).await;
+    let c = connection(&url, fast(), |b| b);
+    let response = get(&c).await.unwrap();
+    assert!(response.bytes().await.is_err());
+    assert_eq!(count.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]
