@@ -132,7 +132,7 @@ async fn main() {
         (
             "1. get one agent: client vs raw reqwest+serde",
             &http,
-            "<= 1.05",
+            "<= 1.02",
         ),
         (
             "1b. the same, raw reqwest without timeouts",
@@ -176,7 +176,7 @@ async fn main() {
         ours,
         theirs,
         ours.as_secs_f64() / theirs.as_secs_f64(),
-        "<= 1.05",
+        "<= 1.02",
     );
 
     // 3. Typed decoding against serde_json::Value, same bytes.
