@@ -803,3 +803,60 @@ fn man_pages_for_every_command() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A Kibana newer than the spec: every request gets one page with one agent carrying fields
+/// the spec does not name, at two levels.
+async fn newer_kibana() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(n) if n > 0 => head.extend_from_slice(&buf[..n]),
+                        _ => return,
+                    }
+                }
+                let body = serde_json::json!({
+                    "items": [{
+                        "id": "a1", "type": "PERMANENT", "active": true, "enrolled_at": "x",
+                        "packages": [], "local_metadata": {},
+                        "added_in_kibana_10": {"nested": [1, null]},
+                        "components": [{"id": "c", "message": "m", "status": "HEALTHY",
+                                        "type": "t", "added_too": true}]
+                    }],
+                    "total": 1, "page": 1, "perPage": 20, "new_page_field": "kept"
+                })
+                .to_string();
+                let reply = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fields_newer_than_the_spec_are_printed() {
+    let url = newer_kibana().await;
+    let run = kbn(&url, &["fleet", "get-fleet-agents", "--all"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let agent: Value = serde_json::from_str(run.stdout.trim()).unwrap();
+    assert_eq!(
+        agent["added_in_kibana_10"],
+        serde_json::json!({"nested": [1, null]})
+    );
+    assert_eq!(agent["components"][0]["added_too"], true);
+    let run = kbn(&url, &["fleet", "get-fleet-agents"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let page = json(&run);
+    assert_eq!(page["new_page_field"], "kept");
+    assert_eq!(page["items"][0]["added_in_kibana_10"]["nested"][0], 1);
+}
