@@ -52,10 +52,7 @@ fn visit(items: &mut [Item], count: &mut usize) {
                     if *n == 1 {
                         continue;
                     }
-                    let has_rename = field.attrs.iter().any(|a| {
-                        a.path().is_ident("serde")
-                            && quote::quote!(#a).to_string().contains("rename")
-                    });
+                    let has_rename = super::serde_mentions(&field.attrs, "rename");
                     if serde_type && !has_rename {
                         let key = name.trim_start_matches("r#").to_string();
                         field.attrs.push(parse_quote!(#[serde(rename = #key)]));

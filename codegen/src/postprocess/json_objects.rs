@@ -44,10 +44,7 @@ struct Swap {
 
 impl VisitMut for Swap {
     fn visit_field_mut(&mut self, field: &mut Field) {
-        let flatten = field.attrs.iter().any(|a| {
-            a.path().is_ident("serde") && quote::quote!(#a).to_string().contains("flatten")
-        });
-        if flatten {
+        if super::serde_mentions(&field.attrs, "flatten") {
             return;
         }
         let was = is_free_form(&field.ty);

@@ -188,6 +188,29 @@ pub(crate) fn module_items<'a>(
     })
 }
 
+/// Whether one of the `#[serde(...)]` attributes among `attrs` mentions `word`
+/// (`flatten`, `deny_unknown_fields`, `rename`...).
+pub(crate) fn serde_mentions(attrs: &[syn::Attribute], word: &str) -> bool {
+    attrs
+        .iter()
+        .any(|a| a.path().is_ident("serde") && quote::quote!(#a).to_string().contains(word))
+}
+
+/// The inherent (`impl X { .. }`, not trait) impl blocks among `items` for the type named `name`.
+pub(crate) fn inherent_impls<'a>(
+    items: &'a [syn::Item],
+    name: &'a str,
+) -> impl Iterator<Item = &'a syn::ItemImpl> + 'a {
+    items.iter().filter_map(move |item| match item {
+        syn::Item::Impl(imp)
+            if imp.trait_.is_none() && impl_self_name(imp).as_deref() == Some(name) =>
+        {
+            Some(imp)
+        }
+        _ => None,
+    })
+}
+
 /// The name of the type an `impl` block is for (`impl X`, `impl Trait for super::X`).
 pub(crate) fn impl_self_name(imp: &syn::ItemImpl) -> Option<String> {
     match imp.self_ty.as_ref() {

@@ -25,14 +25,7 @@ pub(super) fn paginated(items: &[Item]) -> BTreeSet<String> {
 
 /// The output type of the builder's `async fn send(self)`.
 fn send_output(items: &[Item], name: &str) -> Option<Type> {
-    items.iter().find_map(|item| {
-        let Item::Impl(imp) = item else { return None };
-        let Type::Path(p) = imp.self_ty.as_ref() else {
-            return None;
-        };
-        if imp.trait_.is_some() || p.path.segments.last()?.ident != name {
-            return None;
-        }
+    super::inherent_impls(items, name).find_map(|imp| {
         imp.items.iter().find_map(|i| match i {
             ImplItem::Fn(f) if f.sig.ident == "send" && f.sig.asyncness.is_some() => {
                 match &f.sig.output {
@@ -47,11 +40,10 @@ fn send_output(items: &[Item], name: &str) -> Option<Type> {
 
 /// Whether the builder has the generic `send_as` (the `send_as` pass).
 fn has_send_as(items: &[Item], name: &str) -> bool {
-    items.iter().any(|item| {
-        matches!(item, Item::Impl(imp)
-            if imp.trait_.is_none()
-                && matches!(imp.self_ty.as_ref(), Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
-                && imp.items.iter().any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "send_as")))
+    super::inherent_impls(items, name).any(|imp| {
+        imp.items
+            .iter()
+            .any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "send_as"))
     })
 }
 

@@ -123,10 +123,7 @@ pub fn run(file: &mut syn::File) -> anyhow::Result<usize> {
     let mut count = 0;
     for item in builders.iter_mut() {
         let Item::Impl(imp) = item else { continue };
-        let Type::Path(p) = imp.self_ty.as_ref() else {
-            continue;
-        };
-        let Some(name) = p.path.segments.last().map(|s| s.ident.to_string()) else {
+        let Some(name) = super::impl_self_name(imp) else {
             continue;
         };
         if imp.trait_.is_some() || !names.contains(&name) {

@@ -41,12 +41,7 @@ fn eligible(item: &ItemStruct) -> bool {
         })
         .is_ok()
     };
-    let strict = item.attrs.iter().any(|a| {
-        a.path().is_ident("serde")
-            && quote::quote!(#a)
-                .to_string()
-                .contains("deny_unknown_fields")
-    });
+    let strict = super::serde_mentions(&item.attrs, "deny_unknown_fields");
     let flat_fields = item.fields.iter().filter(|f| flattened(f)).count();
     item.attrs
         .iter()

@@ -59,13 +59,6 @@ fn eligible(item: &ItemStruct, sent: &BTreeSet<String>) -> bool {
     let Fields::Named(fields) = &item.fields else {
         return false;
     };
-    let serde_text = |attrs: &[syn::Attribute]| {
-        attrs
-            .iter()
-            .filter(|a| a.path().is_ident("serde"))
-            .map(|a| quote::quote!(#a).to_string())
-            .collect::<String>()
-    };
     derived
         .iter()
         .any(|p| super::segment_names(p) == ["crate", "de", "Decode"])
@@ -74,10 +67,11 @@ fn eligible(item: &ItemStruct, sent: &BTreeSet<String>) -> bool {
                 .iter()
                 .any(|n| super::names(p, n))
         })
-        && !serde_text(&item.attrs).contains("deny_unknown_fields")
+        && !super::serde_mentions(&item.attrs, "deny_unknown_fields")
         && !sent.contains(&item.ident.to_string())
         && fields.named.iter().all(|f| {
-            !serde_text(&f.attrs).contains("flatten") && f.ident.as_ref().is_none_or(|i| i != FIELD)
+            !super::serde_mentions(&f.attrs, "flatten")
+                && f.ident.as_ref().is_none_or(|i| i != FIELD)
         })
 }
 
