@@ -74,7 +74,7 @@ impl OperationTypes {
             response_type: ref_name(types.and_then(|t| t.get("response"))),
             ndjson_item_type: ref_name(types.and_then(|t| t.get("ndjson_item"))),
             error_type,
-            json_success: crate::pagination::responses_json_only(op.get("responses")),
+            json_success: crate::pagination::json_success_only(op.get("responses")),
         }
     }
 }

@@ -300,13 +300,9 @@ impl Description {
     }
 }
 
-/// Whether every 2xx answer of `op` is a JSON body (what `items_as::<T>()` decodes).
-pub(crate) fn json_success_only(op: &Value) -> bool {
-    responses_json_only(op.get("responses"))
-}
-
-/// [`json_success_only`] given the operation's `responses`.
-pub(crate) fn responses_json_only(responses: Option<&Value>) -> bool {
+/// Whether every 2xx answer among an operation's `responses` is a JSON body (what
+/// `items_as::<T>()` decodes, and what the request hook reads whole).
+pub(crate) fn json_success_only(responses: Option<&Value>) -> bool {
     let Some(responses) = responses.and_then(Value::as_object) else {
         return false;
     };
@@ -496,7 +492,7 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     let items_as_doc =
         format!("Every item of every page, {doc}, decoded as `T` (see [`Self::{pages_as_fn}`]).");
     // Items as the caller's type need every success to be JSON (the builder's `send_as`).
-    let (typed_as, methods_as) = if json_success_only(op) {
+    let (typed_as, methods_as) = if json_success_only(op.get("responses")) {
         (
             quote! {
             impl<'a> crate::pagination::PageShape for #paginator<'a> {
@@ -649,19 +645,19 @@ mod tests {
 
     #[test]
     fn items_as_is_offered_only_when_every_success_is_json() {
-        let op = |responses: Value| json!({ "responses": responses });
+        let only_json = |responses: Value| json_success_only(Some(&responses));
         let json_body = json!({"content": {"application/json": {"schema": {}}}});
-        assert!(json_success_only(&op(
+        assert!(only_json(
             json!({"200": json_body, "400": {"description": "bad"}})
-        )));
-        assert!(!json_success_only(&op(
+        ));
+        assert!(!only_json(
             json!({"200": json_body, "204": {"description": "none"}})
-        )));
-        assert!(!json_success_only(&op(
+        ));
+        assert!(!only_json(
             json!({"200": {"content": {"application/x-ndjson": {}}}})
-        )));
-        assert!(!json_success_only(&op(json!({"default": json_body}))));
-        assert!(!json_success_only(&json!({})));
+        ));
+        assert!(!only_json(json!({"default": json_body})));
+        assert!(!json_success_only(None));
     }
 
     #[test]
