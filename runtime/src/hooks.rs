@@ -35,7 +35,7 @@ macro_rules! impl_client_hooks {
                 request: $crate::__private::reqwest::Request,
                 info: &$crate::__private::progenitor_client::OperationInfo,
             ) -> $crate::__private::reqwest::Result<$crate::__private::reqwest::Response> {
-                $crate::hooks::execute_reading(
+                $crate::hooks::execute(
                     $crate::__private::progenitor_client::ClientInfo::client(self),
                     $crate::__private::progenitor_client::ClientInfo::inner(self),
                     request,
@@ -120,22 +120,13 @@ pub fn prepare_raw_body(request: &mut reqwest::Request, operation: &str, raw: Ra
     }
 }
 
-/// Sends `request`, retrying as the context's policy says, inside one tracing span.
+/// Sends `request`, retrying as the context's policy says, inside one tracing span. With
+/// `whole_json` (an operation whose successes are JSON bodies read whole), a success's body is
+/// read here, so that a retryable request whose body is cut short (a reset, a connection closed
+/// before the announced length) is sent again like one that got no answer: nothing of such a
+/// body has reached the caller. Streamed answers (exports, downloads) are left to the caller,
+/// who may have acted on their first part.
 pub async fn execute(
-    http: &reqwest::Client,
-    context: &RequestContext,
-    request: reqwest::Request,
-    operation: &'static str,
-) -> reqwest::Result<reqwest::Response> {
-    execute_reading(http, context, request, operation, false).await
-}
-
-/// [`execute`]; with `whole_json` (an operation whose successes are JSON bodies read whole), a
-/// success's body is read here, so that a retryable request whose body is cut short (a reset,
-/// a connection closed before the announced length) is sent again like one that got no answer.
-/// Nothing of such a body has reached the caller. Streamed answers (exports, downloads) are
-/// left to the caller, who may have acted on their first part.
-pub async fn execute_reading(
     http: &reqwest::Client,
     context: &RequestContext,
     request: reqwest::Request,

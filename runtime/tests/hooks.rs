@@ -3,9 +3,7 @@
 //! retried (streams, timeouts, names that do not resolve, certificates not trusted), how an
 //! error page is kept, and which headers every request gets.
 
-use kibana_serverless_runtime::hooks::{
-    MAX_ERROR_BODY, MAX_ERROR_TEXT, add_headers, execute, execute_reading,
-};
+use kibana_serverless_runtime::hooks::{MAX_ERROR_BODY, MAX_ERROR_TEXT, add_headers, execute};
 use kibana_serverless_runtime::{Connection, Credentials, KibanaBuilder, OperationId, RetryPolicy};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -128,7 +126,7 @@ async fn send(
         .build()
         .unwrap();
     add_headers(c.context(), &mut request);
-    execute(c.http(), c.context(), request, op).await
+    execute(c.http(), c.context(), request, op, false).await
 }
 
 async fn get(c: &Connection) -> reqwest::Result<reqwest::Response> {
@@ -137,17 +135,17 @@ async fn get(c: &Connection) -> reqwest::Result<reqwest::Response> {
         .get(format!("{}/api/thing", c.base_url()))
         .build()
         .unwrap();
-    execute(c.http(), c.context(), request, "get_thing").await
+    execute(c.http(), c.context(), request, "get_thing", false).await
 }
 
-/// A GET of an operation whose successes are JSON read whole (`execute_reading`).
+/// A request of an operation whose successes are JSON read whole.
 async fn get_whole(c: &Connection, method: reqwest::Method) -> reqwest::Result<reqwest::Response> {
     let request = c
         .http()
         .request(method, format!("{}/api/thing", c.base_url()))
         .build()
         .unwrap();
-    execute_reading(c.http(), c.context(), request, "get_thing", true).await
+    execute(c.http(), c.context(), request, "get_thing", true).await
 }
 
 /// A 200 that announces more body than it sends, then closes.
@@ -305,7 +303,7 @@ async fn a_streamed_body_is_sent_once() {
         .build()
         .unwrap();
     assert_eq!(
-        execute(c.http(), c.context(), request, "put_thing")
+        execute(c.http(), c.context(), request, "put_thing", false)
             .await
             .unwrap()
             .status(),
