@@ -23061,71 +23061,29 @@ impl<'a> crate::pagination::PageShape for FindRulesPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::find_rules`](Client::find_rules), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct FindRulesPagesAs<'a, T> {
-    builder: builder::FindRules<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for FindRulesPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for FindRulesPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(FindRulesPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for FindRulesPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, FindRulesPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for FindRulesPages<'a> {
+    type Shape = FindRulesPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            FindRulesPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::FindRules<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<FindRulesPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindRulesPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<crate::pagination::PagesAs<FindRulesPages<'a>, T>> {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(FindRulesPages { builder: self }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<FindRulesPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<crate::pagination::PagesAs<FindRulesPages<'a>, T>> {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].

@@ -14287,71 +14287,35 @@ impl<'a> crate::pagination::PageShape for FindEndpointListItemsPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::find_endpoint_list_items`](Client::find_endpoint_list_items), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct FindEndpointListItemsPagesAs<'a, T> {
-    builder: builder::FindEndpointListItems<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for FindEndpointListItemsPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for FindEndpointListItemsPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(FindEndpointListItemsPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for FindEndpointListItemsPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, FindEndpointListItemsPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for FindEndpointListItemsPages<'a> {
+    type Shape = FindEndpointListItemsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            FindEndpointListItemsPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::FindEndpointListItems<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<FindEndpointListItemsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindEndpointListItemsPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<FindEndpointListItemsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(FindEndpointListItemsPages {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<FindEndpointListItemsPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<FindEndpointListItemsPages<'a>, T>,
+    > {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
@@ -14428,71 +14392,35 @@ impl<'a> crate::pagination::PageShape for FindExceptionListsPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::find_exception_lists`](Client::find_exception_lists), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct FindExceptionListsPagesAs<'a, T> {
-    builder: builder::FindExceptionLists<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for FindExceptionListsPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for FindExceptionListsPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(FindExceptionListsPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for FindExceptionListsPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, FindExceptionListsPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for FindExceptionListsPages<'a> {
+    type Shape = FindExceptionListsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            FindExceptionListsPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::FindExceptionLists<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<FindExceptionListsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindExceptionListsPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<FindExceptionListsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(FindExceptionListsPages {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<FindExceptionListsPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<FindExceptionListsPages<'a>, T>,
+    > {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
@@ -14569,71 +14497,35 @@ impl<'a> crate::pagination::PageShape for FindExceptionListItemsPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::find_exception_list_items`](Client::find_exception_list_items), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct FindExceptionListItemsPagesAs<'a, T> {
-    builder: builder::FindExceptionListItems<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for FindExceptionListItemsPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for FindExceptionListItemsPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(FindExceptionListItemsPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for FindExceptionListItemsPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, FindExceptionListItemsPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for FindExceptionListItemsPages<'a> {
+    type Shape = FindExceptionListItemsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            FindExceptionListItemsPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::FindExceptionListItems<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<FindExceptionListItemsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindExceptionListItemsPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<FindExceptionListItemsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(FindExceptionListItemsPages {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<FindExceptionListItemsPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<FindExceptionListItemsPages<'a>, T>,
+    > {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].

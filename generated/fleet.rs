@@ -9233,71 +9233,35 @@ impl<'a> crate::pagination::PageShape for GetFleetAgentsPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::get_fleet_agents`](Client::get_fleet_agents), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct GetFleetAgentsPagesAs<'a, T> {
-    builder: builder::GetFleetAgents<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for GetFleetAgentsPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for GetFleetAgentsPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(GetFleetAgentsPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for GetFleetAgentsPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, GetFleetAgentsPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for GetFleetAgentsPages<'a> {
+    type Shape = GetFleetAgentsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            GetFleetAgentsPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::GetFleetAgents<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<GetFleetAgentsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetAgentsPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetFleetAgentsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetFleetAgentsPages {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<GetFleetAgentsPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetFleetAgentsPages<'a>, T>,
+    > {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
@@ -9381,69 +9345,35 @@ impl<'a> crate::pagination::PageShape for GetFleetAgentsSearchAfter<'a> {
     const CURSOR: Option<&'static str> = Some("nextSearchAfter");
     const POINT_IN_TIME: Option<&'static str> = Some("pit");
 }
-///Pages of [`Client::get_fleet_agents`](Client::get_fleet_agents), by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), with the items decoded as a type of the caller's (`search_after_pages_as::<T>()`, `search_after_items_as::<T>()`).
-pub struct GetFleetAgentsSearchAfterAs<'a, T> {
-    builder: builder::GetFleetAgents<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for GetFleetAgentsSearchAfterAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for GetFleetAgentsSearchAfterAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(GetFleetAgentsSearchAfterAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for GetFleetAgentsSearchAfterAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, GetFleetAgentsSearchAfter<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::Cursor;
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for GetFleetAgentsSearchAfter<'a> {
+    type Shape = GetFleetAgentsSearchAfter<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            GetFleetAgentsSearchAfter::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::GetFleetAgents<'a> {
     ///Every page, by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn search_after_pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<GetFleetAgentsSearchAfterAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetAgentsSearchAfterAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetFleetAgentsSearchAfter<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetFleetAgentsSearchAfter {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), decoded as `T` (see [`Self::search_after_pages_as`]).
     pub fn search_after_items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<GetFleetAgentsSearchAfterAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetFleetAgentsSearchAfter<'a>, T>,
+    > {
         self.search_after_pages_as::<T>().items()
     }
     ///Every page, by cursor (`searchAfter` from `nextSearchAfter`) in a point in time (`pitId`, kept alive 5m), as a stream; see [`crate::pagination::Pages`].
@@ -9524,71 +9454,35 @@ impl<'a> crate::pagination::PageShape for GetFleetAgentsActionStatusPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::get_fleet_agents_action_status`](Client::get_fleet_agents_action_status), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct GetFleetAgentsActionStatusPagesAs<'a, T> {
-    builder: builder::GetFleetAgentsActionStatus<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for GetFleetAgentsActionStatusPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for GetFleetAgentsActionStatusPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(GetFleetAgentsActionStatusPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for GetFleetAgentsActionStatusPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, GetFleetAgentsActionStatusPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for GetFleetAgentsActionStatusPages<'a> {
+    type Shape = GetFleetAgentsActionStatusPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            GetFleetAgentsActionStatusPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::GetFleetAgentsActionStatus<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<GetFleetAgentsActionStatusPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetAgentsActionStatusPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetFleetAgentsActionStatusPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetFleetAgentsActionStatusPages {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<GetFleetAgentsActionStatusPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetFleetAgentsActionStatusPages<'a>, T>,
+    > {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
@@ -9665,71 +9559,35 @@ impl<'a> crate::pagination::PageShape for GetFleetUninstallTokensPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::get_fleet_uninstall_tokens`](Client::get_fleet_uninstall_tokens), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct GetFleetUninstallTokensPagesAs<'a, T> {
-    builder: builder::GetFleetUninstallTokens<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for GetFleetUninstallTokensPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for GetFleetUninstallTokensPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(GetFleetUninstallTokensPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for GetFleetUninstallTokensPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, GetFleetUninstallTokensPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for GetFleetUninstallTokensPages<'a> {
+    type Shape = GetFleetUninstallTokensPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            GetFleetUninstallTokensPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::GetFleetUninstallTokens<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<GetFleetUninstallTokensPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetUninstallTokensPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetFleetUninstallTokensPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetFleetUninstallTokensPages {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<GetFleetUninstallTokensPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetFleetUninstallTokensPages<'a>, T>,
+    > {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].

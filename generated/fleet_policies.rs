@@ -11863,71 +11863,35 @@ impl<'a> crate::pagination::PageShape for GetFleetAgentPoliciesPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::get_fleet_agent_policies`](Client::get_fleet_agent_policies), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct GetFleetAgentPoliciesPagesAs<'a, T> {
-    builder: builder::GetFleetAgentPolicies<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for GetFleetAgentPoliciesPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for GetFleetAgentPoliciesPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(GetFleetAgentPoliciesPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for GetFleetAgentPoliciesPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, GetFleetAgentPoliciesPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for GetFleetAgentPoliciesPages<'a> {
+    type Shape = GetFleetAgentPoliciesPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            GetFleetAgentPoliciesPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::GetFleetAgentPolicies<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<GetFleetAgentPoliciesPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetAgentPoliciesPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetFleetAgentPoliciesPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetFleetAgentPoliciesPages {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<GetFleetAgentPoliciesPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetFleetAgentPoliciesPages<'a>, T>,
+    > {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
@@ -12004,71 +11968,35 @@ impl<'a> crate::pagination::PageShape for GetFleetPackagePoliciesPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::get_fleet_package_policies`](Client::get_fleet_package_policies), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct GetFleetPackagePoliciesPagesAs<'a, T> {
-    builder: builder::GetFleetPackagePolicies<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for GetFleetPackagePoliciesPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for GetFleetPackagePoliciesPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(GetFleetPackagePoliciesPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for GetFleetPackagePoliciesPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, GetFleetPackagePoliciesPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for GetFleetPackagePoliciesPages<'a> {
+    type Shape = GetFleetPackagePoliciesPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            GetFleetPackagePoliciesPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::GetFleetPackagePolicies<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<GetFleetPackagePoliciesPagesAs<'a, T>> {
-        crate::pagination::Pages::new(GetFleetPackagePoliciesPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetFleetPackagePoliciesPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetFleetPackagePoliciesPages {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<GetFleetPackagePoliciesPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetFleetPackagePoliciesPages<'a>, T>,
+    > {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].

@@ -5552,71 +5552,29 @@ impl<'a> crate::pagination::PageShape for FindListsPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::find_lists`](Client::find_lists), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct FindListsPagesAs<'a, T> {
-    builder: builder::FindLists<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for FindListsPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for FindListsPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(FindListsPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for FindListsPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, FindListsPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for FindListsPages<'a> {
+    type Shape = FindListsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            FindListsPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::FindLists<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<FindListsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindListsPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<crate::pagination::PagesAs<FindListsPages<'a>, T>> {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(FindListsPages { builder: self }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<FindListsPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<crate::pagination::PagesAs<FindListsPages<'a>, T>> {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
@@ -5691,71 +5649,35 @@ impl<'a> crate::pagination::PageShape for FindListItemsPages<'a> {
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
-///Pages of [`Client::find_list_items`](Client::find_list_items), by page number (`page`, from 1), with the items decoded as a type of the caller's (`pages_as::<T>()`, `items_as::<T>()`).
-pub struct FindListItemsPagesAs<'a, T> {
-    builder: builder::FindListItems<'a>,
-    item: ::std::marker::PhantomData<fn() -> T>,
-}
-impl<'a, T> Clone for FindListItemsPagesAs<'a, T> {
-    fn clone(&self) -> Self {
-        Self {
-            builder: self.builder.clone(),
-            item: ::std::marker::PhantomData,
-        }
-    }
-}
-impl<'a, T> ::std::fmt::Debug for FindListItemsPagesAs<'a, T> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct(stringify!(FindListItemsPagesAs))
-            .field("builder", &self.builder)
-            .finish()
-    }
-}
-impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator
-for FindListItemsPagesAs<'a, T> {
-    type Page = crate::pagination::PageOf<T, FindListItemsPages<'static>>;
-    type Item = T;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<ResponseValue<Self::Page>, crate::Error>,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
+impl<'a> crate::pagination::FetchAs for FindListItemsPages<'a> {
+    type Shape = FindListItemsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
         &self,
         at: &crate::pagination::PageCursor,
         size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(
-            FindListItemsPages::request(&self.builder, at, size)
-                .send_owned_as::<Self::Page>(),
-        )
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        page.info()
-    }
-    fn into_items(page: Self::Page) -> Vec<T> {
-        page.items
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
     }
 }
 impl<'a> builder::FindListItems<'a> {
     ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
     pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Pages<FindListItemsPagesAs<'a, T>> {
-        crate::pagination::Pages::new(FindListItemsPagesAs {
-            builder: self,
-            item: ::std::marker::PhantomData,
-        })
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<FindListItemsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(FindListItemsPages {
+                builder: self,
+            }),
+        )
     }
     ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
     pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
         self,
-    ) -> crate::pagination::Items<FindListItemsPagesAs<'a, T>> {
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<FindListItemsPages<'a>, T>,
+    > {
         self.pages_as::<T>().items()
     }
     ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].

@@ -393,7 +393,6 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
         format_ident!("{pages_fn}_as"),
         format_ident!("{items_fn}_as"),
     );
-    let paginator_as = format_ident!("{paginator}As");
     let some = |name: Option<&String>| match name {
         Some(n) => quote!(Some(#n)),
         None => quote!(None),
@@ -479,11 +478,6 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     );
     let pages_doc = format!("Every page, {doc}, as a stream; see [`crate::pagination::Pages`].");
     let items_doc = format!("Every item of every page, {doc}, as a stream.");
-    let as_doc = format!(
-        "Pages of [`Client::{}`](Client::{}), {doc}, with the items decoded as a type of the \
-         caller's (`{pages_as_fn}::<T>()`, `{items_as_fn}::<T>()`).",
-        d.operation, d.operation
-    );
     let pages_as_doc = format!(
         "Every page, {doc}, with its items decoded as `T`: a type of yours with only the fields \
          you read decodes faster (the rest of each item, and of the page, is skipped unread). \
@@ -502,52 +496,26 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
                 const POINT_IN_TIME: Option<&'static str> = #pit_json;
             }
 
-            #[doc = #as_doc]
-            pub struct #paginator_as<'a, T> {
-                builder: builder::#builder<'a>,
-                item: ::std::marker::PhantomData<fn() -> T>,
-            }
+            impl<'a> crate::pagination::FetchAs for #paginator<'a> {
+                type Shape = #paginator<'static>;
 
-            impl<'a, T> Clone for #paginator_as<'a, T> {
-                fn clone(&self) -> Self {
-                    Self { builder: self.builder.clone(), item: ::std::marker::PhantomData }
+                fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+                    &self,
+                    at: &crate::pagination::PageCursor,
+                    size: Option<u64>,
+                ) -> crate::pagination::BoxFetch<R> {
+                    Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
                 }
             }
-
-            impl<'a, T> ::std::fmt::Debug for #paginator_as<'a, T> {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct(stringify!(#paginator_as)).field("builder", &self.builder).finish()
-                }
-            }
-
-            impl<'a, T: ::serde::de::DeserializeOwned + Send + 'static> crate::pagination::Paginator for #paginator_as<'a, T> {
-                type Page = crate::pagination::PageOf<T, #paginator<'static>>;
-                type Item = T;
-                type Fetch = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<ResponseValue<Self::Page>, crate::Error>> + Send + 'static>>;
-                const STYLE: crate::pagination::Style = #style;
-
-                fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
-                    Box::pin(#paginator::request(&self.builder, at, size).send_owned_as::<Self::Page>())
-                }
-
-                fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-                    page.info()
-                }
-
-                fn into_items(page: Self::Page) -> Vec<T> {
-                    page.items
-                }
-            }
-
                 },
             quote! {
             #[doc = #pages_as_doc]
-            pub fn #pages_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Pages<#paginator_as<'a, T>> {
-                crate::pagination::Pages::new(#paginator_as { builder: self, item: ::std::marker::PhantomData })
+            pub fn #pages_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Pages<crate::pagination::PagesAs<#paginator<'a>, T>> {
+                crate::pagination::Pages::new(crate::pagination::PagesAs::new(#paginator { builder: self }))
             }
 
             #[doc = #items_as_doc]
-            pub fn #items_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Items<#paginator_as<'a, T>> {
+            pub fn #items_as_fn<T: ::serde::de::DeserializeOwned + Send + 'static>(self) -> crate::pagination::Items<crate::pagination::PagesAs<#paginator<'a>, T>> {
                 self.#pages_as_fn::<T>().items()
             }
 

@@ -462,6 +462,74 @@ pub trait PageShape {
     const POINT_IN_TIME: Option<&'static str>;
 }
 
+/// The request future of a page decoded as `R`.
+pub type BoxFetch<R> =
+    Pin<Box<dyn Future<Output = Result<ResponseValue<R>, Error>> + Send + 'static>>;
+
+/// A generated paginator that can also fetch its pages decoded as another type (every success
+/// of its operation is JSON), for [`PagesAs`].
+pub trait FetchAs: Paginator {
+    /// Where its page keeps items and counts (the paginator itself, `'static`).
+    type Shape: PageShape + 'static;
+    /// [`Paginator::fetch`], the page decoded as `R`.
+    fn fetch_as<R: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &PageCursor,
+        size: Option<u64>,
+    ) -> BoxFetch<R>;
+}
+
+/// A generated paginator whose items are decoded as `T`, a type of the caller's
+/// (`pages_as::<T>()`, `items_as::<T>()`): pages are [`PageOf`], the rest of each item and of
+/// the page skipped unread; it pages as `P` does.
+pub struct PagesAs<P, T> {
+    paginator: P,
+    item: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<P, T> PagesAs<P, T> {
+    /// Pages of `paginator`'s operation with items as `T`.
+    pub fn new(paginator: P) -> Self {
+        Self {
+            paginator,
+            item: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<P: Clone, T> Clone for PagesAs<P, T> {
+    fn clone(&self) -> Self {
+        Self::new(self.paginator.clone())
+    }
+}
+
+impl<P: std::fmt::Debug, T> std::fmt::Debug for PagesAs<P, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PagesAs")
+            .field("paginator", &self.paginator)
+            .finish()
+    }
+}
+
+impl<P: FetchAs, T: serde::de::DeserializeOwned + Send + 'static> Paginator for PagesAs<P, T> {
+    type Page = PageOf<T, P::Shape>;
+    type Item = T;
+    type Fetch = BoxFetch<Self::Page>;
+    const STYLE: Style = P::STYLE;
+
+    fn fetch(&self, at: &PageCursor, size: Option<u64>) -> Self::Fetch {
+        self.paginator.fetch_as::<Self::Page>(at, size)
+    }
+
+    fn info(page: &Self::Page) -> PageInfo {
+        page.info()
+    }
+
+    fn into_items(page: Self::Page) -> Vec<T> {
+        page.items
+    }
+}
+
 /// A page decoded with its items as a type of the caller's (`items_as::<T>()` and
 /// `pages_as::<T>()` on a paginated operation): the items, and only the fields that page the
 /// listing; every other field of the page is skipped unread.

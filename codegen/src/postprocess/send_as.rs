@@ -108,15 +108,30 @@ fn find_fn(imp: &syn::ItemImpl, name: &str) -> Option<usize> {
 /// builder whose `send` is not `send_errors`' wrapper of a `send_generated` that decodes JSON on
 /// every success.
 pub fn run(file: &mut syn::File) -> anyhow::Result<usize> {
-    // The builders of the paginators generic over the item type (`items_as::<T>()`), which the
-    // pagination generator writes only for operations whose every success is JSON.
-    let generic: Vec<Item> = file
+    // The builders of the paginators that fetch pages as the caller's type (`impl FetchAs`,
+    // which the pagination generator writes only for operations whose every success is JSON).
+    let fetch_as: Vec<String> = file
         .items
         .iter()
-        .filter(|i| matches!(i, Item::Struct(s) if s.generics.type_params().next().is_some()))
+        .filter_map(|i| match i {
+            Item::Impl(imp)
+                if imp
+                    .trait_
+                    .as_ref()
+                    .is_some_and(|(t, _)| super::names(t, "FetchAs")) =>
+            {
+                super::impl_self_name(imp)
+            }
+            _ => None,
+        })
+        .collect();
+    let paginators: Vec<Item> = file
+        .items
+        .iter()
+        .filter(|i| matches!(i, Item::Struct(s) if fetch_as.contains(&s.ident.to_string())))
         .cloned()
         .collect();
-    let names = super::owned_send::paginated(&generic);
+    let names = super::owned_send::paginated(&paginators);
     let Some(builders) = super::module_items(&mut file.items, "builder") else {
         return Ok(0);
     };
@@ -206,7 +221,11 @@ mod tests {
                 }
             }
             pub struct ListThingsPages<'a> { builder: builder::ListThings<'a> }
-            pub struct ListThingsPagesAs<'a, T> { builder: builder::ListThings<'a>, item: PhantomData<fn() -> T> }
+            impl<'a> crate::pagination::FetchAs for ListThingsPages<'a> {
+                type Shape = ListThingsPages<'static>;
+            }
+            // Paginated, but not by the caller's type (a success that is not JSON).
+            pub struct OtherPages<'a> { builder: builder::Other<'a> }
         }
     }
 
