@@ -125,7 +125,7 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
     bytes.split(|b| *b == b'\n').filter(|l| !l.is_empty())
 }
 
-fn main() {
+pub fn main() {
     let page = fetch("/api/fleet/agents?perPage=1000", None);
     // Decoding must be right before it is fast.
     let typed: GetFleetAgentsResponse = serde_json::from_slice(&page).unwrap();
