@@ -6392,15 +6392,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::SuccessResponse>().await,
                     crate::error::path_of::<types::SuccessResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
             let Self {
                 client,
                 agent_ids,
@@ -7752,15 +7764,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::SuccessResponse>().await,
                     crate::error::path_of::<types::SuccessResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<ResponseValue<types::SuccessResponse>, Error<()>> {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
             let Self {
                 client,
                 host_statuses,
@@ -8139,6 +8163,98 @@ pub mod builder {
             }
         }
     }
+    impl<'a> EndpointGetActionsList<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                agent_ids,
+                agent_types,
+                commands,
+                end_date,
+                page,
+                page_size,
+                start_date,
+                types,
+                user_ids,
+                with_outputs,
+            } = self;
+            let client = client.clone();
+            async move {
+                EndpointGetActionsList {
+                    client: &client,
+                    agent_ids,
+                    agent_types,
+                    commands,
+                    end_date,
+                    page,
+                    page_size,
+                    start_date,
+                    types,
+                    user_ids,
+                    with_outputs,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::SuccessResponse>, crate::Error>,
+        > + Send + 'static {
+            self.send_owned_as::<types::SuccessResponse>()
+        }
+    }
+    impl<'a> GetEndpointMetadataList<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                host_statuses,
+                kuery,
+                page,
+                page_size,
+                sort_direction,
+                sort_field,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetEndpointMetadataList {
+                    client: &client,
+                    host_statuses,
+                    kuery,
+                    page,
+                    page_size,
+                    sort_direction,
+                    sort_field,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::SuccessResponse>, crate::Error>,
+        > + Send + 'static {
+            self.send_owned_as::<types::SuccessResponse>()
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -8263,6 +8379,220 @@ pub mod roundtrip {
             }
             _ => None,
         }
+    }
+}
+///Pages of [`Client::endpoint_get_actions_list`](Client::endpoint_get_actions_list), by page number (`page`, from 1). The spec leaves the answer free-form: each item is a JSON value (`items_as::<T>()` decodes them as a type of yours), and a page without its array `data` is an `Error::Decode`.
+#[derive(Clone, Debug)]
+pub struct EndpointGetActionsListPages<'a> {
+    builder: builder::EndpointGetActionsList<'a>,
+}
+impl<'a> EndpointGetActionsListPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::EndpointGetActionsList<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::EndpointGetActionsList<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for EndpointGetActionsListPages<'a> {
+    type Page = types::SuccessResponse;
+    type Item = ::serde_json::Value;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<types::SuccessResponse>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let fetch = Self::request(&self.builder, at, size).send_owned();
+        Box::pin(async move {
+            let page = fetch.await?;
+            crate::pagination::free_form::check(
+                &page.0,
+                page.status(),
+                "data",
+                Some("total"),
+            )?;
+            Ok(page)
+        })
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::free_form::info(&page.0, "data", Some("total"), None)
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        crate::pagination::free_form::items(page.0, "data")
+    }
+}
+impl<'a> crate::pagination::PageShape for EndpointGetActionsListPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for EndpointGetActionsListPages<'a> {
+    type Shape = EndpointGetActionsListPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::EndpointGetActionsList<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<EndpointGetActionsListPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(EndpointGetActionsListPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<EndpointGetActionsListPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<EndpointGetActionsListPages<'a>> {
+        crate::pagination::Pages::new(EndpointGetActionsListPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<EndpointGetActionsListPages<'a>> {
+        self.pages().items()
+    }
+}
+///Pages of [`Client::get_endpoint_metadata_list`](Client::get_endpoint_metadata_list), by page number (`page`, from 0). The spec leaves the answer free-form: each item is a JSON value (`items_as::<T>()` decodes them as a type of yours), and a page without its array `data` is an `Error::Decode`.
+#[derive(Clone, Debug)]
+pub struct GetEndpointMetadataListPages<'a> {
+    builder: builder::GetEndpointMetadataList<'a>,
+}
+impl<'a> GetEndpointMetadataListPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetEndpointMetadataList<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetEndpointMetadataList<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for GetEndpointMetadataListPages<'a> {
+    type Page = types::SuccessResponse;
+    type Item = ::serde_json::Value;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<types::SuccessResponse>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 0u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let fetch = Self::request(&self.builder, at, size).send_owned();
+        Box::pin(async move {
+            let page = fetch.await?;
+            crate::pagination::free_form::check(
+                &page.0,
+                page.status(),
+                "data",
+                Some("total"),
+            )?;
+            Ok(page)
+        })
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::free_form::info(&page.0, "data", Some("total"), None)
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        crate::pagination::free_form::items(page.0, "data")
+    }
+}
+impl<'a> crate::pagination::PageShape for GetEndpointMetadataListPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for GetEndpointMetadataListPages<'a> {
+    type Shape = GetEndpointMetadataListPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::GetEndpointMetadataList<'a> {
+    ///Every page, by page number (`page`, from 0), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetEndpointMetadataListPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetEndpointMetadataListPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 0), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetEndpointMetadataListPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 0), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<GetEndpointMetadataListPages<'a>> {
+        crate::pagination::Pages::new(GetEndpointMetadataListPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 0), as a stream.
+    pub fn items(self) -> crate::pagination::Items<GetEndpointMetadataListPages<'a>> {
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -3740,15 +3740,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::DefaultSuccessResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::DefaultSuccessResponse>().await,
                     crate::error::path_of::<types::DefaultSuccessResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<ResponseValue<types::DefaultSuccessResponse>, Error<()>> {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
             let Self { client, page, page_size, sort, sort_order } = self;
             let page = page.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
@@ -4185,15 +4197,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::DefaultSuccessResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::DefaultSuccessResponse>().await,
                     crate::error::path_of::<types::DefaultSuccessResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<ResponseValue<types::DefaultSuccessResponse>, Error<()>> {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
             let Self { client, page, page_size, sort, sort_order } = self;
             let page = page.map_err(Error::InvalidRequest)?;
             let page_size = page_size.map_err(Error::InvalidRequest)?;
@@ -4562,6 +4586,70 @@ pub mod builder {
             }
         }
     }
+    impl<'a> OsqueryFindPacks<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self { client, page, page_size, sort, sort_order } = self;
+            let client = client.clone();
+            async move {
+                OsqueryFindPacks {
+                    client: &client,
+                    page,
+                    page_size,
+                    sort,
+                    sort_order,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::DefaultSuccessResponse>, crate::Error>,
+        > + Send + 'static {
+            self.send_owned_as::<types::DefaultSuccessResponse>()
+        }
+    }
+    impl<'a> OsqueryFindSavedQueries<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self { client, page, page_size, sort, sort_order } = self;
+            let client = client.clone();
+            async move {
+                OsqueryFindSavedQueries {
+                    client: &client,
+                    page,
+                    page_size,
+                    sort,
+                    sort_order,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::DefaultSuccessResponse>, crate::Error>,
+        > + Send + 'static {
+            self.send_owned_as::<types::DefaultSuccessResponse>()
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -4666,6 +4754,226 @@ pub mod roundtrip {
             }
             _ => None,
         }
+    }
+}
+///Pages of [`Client::osquery_find_packs`](Client::osquery_find_packs), by page number (`page`, from 1). The spec leaves the answer free-form: each item is a JSON value (`items_as::<T>()` decodes them as a type of yours), and a page without its array `data` is an `Error::Decode`.
+#[derive(Clone, Debug)]
+pub struct OsqueryFindPacksPages<'a> {
+    builder: builder::OsqueryFindPacks<'a>,
+}
+impl<'a> OsqueryFindPacksPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::OsqueryFindPacks<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::OsqueryFindPacks<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for OsqueryFindPacksPages<'a> {
+    type Page = types::DefaultSuccessResponse;
+    type Item = ::serde_json::Value;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::DefaultSuccessResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let fetch = Self::request(&self.builder, at, size).send_owned();
+        Box::pin(async move {
+            let page = fetch.await?;
+            crate::pagination::free_form::check(
+                &page.0,
+                page.status(),
+                "data",
+                Some("total"),
+            )?;
+            Ok(page)
+        })
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::free_form::info(&page.0, "data", Some("total"), None)
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        crate::pagination::free_form::items(page.0, "data")
+    }
+}
+impl<'a> crate::pagination::PageShape for OsqueryFindPacksPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for OsqueryFindPacksPages<'a> {
+    type Shape = OsqueryFindPacksPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::OsqueryFindPacks<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<OsqueryFindPacksPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(OsqueryFindPacksPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<OsqueryFindPacksPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<OsqueryFindPacksPages<'a>> {
+        crate::pagination::Pages::new(OsqueryFindPacksPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<OsqueryFindPacksPages<'a>> {
+        self.pages().items()
+    }
+}
+///Pages of [`Client::osquery_find_saved_queries`](Client::osquery_find_saved_queries), by page number (`page`, from 1). The spec leaves the answer free-form: each item is a JSON value (`items_as::<T>()` decodes them as a type of yours), and a page without its array `data` is an `Error::Decode`.
+#[derive(Clone, Debug)]
+pub struct OsqueryFindSavedQueriesPages<'a> {
+    builder: builder::OsqueryFindSavedQueries<'a>,
+}
+impl<'a> OsqueryFindSavedQueriesPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::OsqueryFindSavedQueries<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::OsqueryFindSavedQueries<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for OsqueryFindSavedQueriesPages<'a> {
+    type Page = types::DefaultSuccessResponse;
+    type Item = ::serde_json::Value;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::DefaultSuccessResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let fetch = Self::request(&self.builder, at, size).send_owned();
+        Box::pin(async move {
+            let page = fetch.await?;
+            crate::pagination::free_form::check(
+                &page.0,
+                page.status(),
+                "data",
+                Some("total"),
+            )?;
+            Ok(page)
+        })
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::free_form::info(&page.0, "data", Some("total"), None)
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        crate::pagination::free_form::items(page.0, "data")
+    }
+}
+impl<'a> crate::pagination::PageShape for OsqueryFindSavedQueriesPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for OsqueryFindSavedQueriesPages<'a> {
+    type Shape = OsqueryFindSavedQueriesPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::OsqueryFindSavedQueries<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<OsqueryFindSavedQueriesPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(OsqueryFindSavedQueriesPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<OsqueryFindSavedQueriesPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<OsqueryFindSavedQueriesPages<'a>> {
+        crate::pagination::Pages::new(OsqueryFindSavedQueriesPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<OsqueryFindSavedQueriesPages<'a>> {
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -3199,15 +3199,29 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::GetSyntheticMonitorsResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self
+                        .send_generated_as::<types::GetSyntheticMonitorsResponse>()
+                        .await,
                     crate::error::path_of::<types::GetSyntheticMonitorsResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<ResponseValue<types::GetSyntheticMonitorsResponse>, Error<()>> {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
             let Self {
                 client,
                 filter,
@@ -4652,6 +4666,65 @@ pub mod builder {
             }
         }
     }
+    impl<'a> GetSyntheticMonitors<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                filter,
+                locations,
+                monitor_types,
+                page,
+                per_page,
+                projects,
+                query,
+                schedules,
+                sort_field,
+                sort_order,
+                status,
+                tags,
+                use_logical_and_for,
+            } = self;
+            let client = client.clone();
+            async move {
+                GetSyntheticMonitors {
+                    client: &client,
+                    filter,
+                    locations,
+                    monitor_types,
+                    page,
+                    per_page,
+                    projects,
+                    query,
+                    schedules,
+                    sort_field,
+                    sort_order,
+                    status,
+                    tags,
+                    use_logical_and_for,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::GetSyntheticMonitorsResponse>,
+                crate::Error,
+            >,
+        > + Send + 'static {
+            self.send_owned_as::<types::GetSyntheticMonitorsResponse>()
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -4771,6 +4844,116 @@ pub mod roundtrip {
             }
             _ => None,
         }
+    }
+}
+///Pages of [`Client::get_synthetic_monitors`](Client::get_synthetic_monitors), by page number (`page`, from 1). The spec leaves the answer free-form: each item is a JSON value (`items_as::<T>()` decodes them as a type of yours), and a page without its array `monitors` is an `Error::Decode`.
+#[derive(Clone, Debug)]
+pub struct GetSyntheticMonitorsPages<'a> {
+    builder: builder::GetSyntheticMonitors<'a>,
+}
+impl<'a> GetSyntheticMonitorsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetSyntheticMonitors<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetSyntheticMonitors<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for GetSyntheticMonitorsPages<'a> {
+    type Page = types::GetSyntheticMonitorsResponse;
+    type Item = ::serde_json::Value;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::GetSyntheticMonitorsResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let fetch = Self::request(&self.builder, at, size).send_owned();
+        Box::pin(async move {
+            let page = fetch.await?;
+            crate::pagination::free_form::check(
+                &page.0,
+                page.status(),
+                "monitors",
+                Some("total"),
+            )?;
+            Ok(page)
+        })
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::free_form::info(&page.0, "monitors", Some("total"), None)
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        crate::pagination::free_form::items(page.0, "monitors")
+    }
+}
+impl<'a> crate::pagination::PageShape for GetSyntheticMonitorsPages<'a> {
+    const ITEMS: &'static str = "monitors";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for GetSyntheticMonitorsPages<'a> {
+    type Shape = GetSyntheticMonitorsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::GetSyntheticMonitors<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetSyntheticMonitorsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetSyntheticMonitorsPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetSyntheticMonitorsPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<GetSyntheticMonitorsPages<'a>> {
+        crate::pagination::Pages::new(GetSyntheticMonitorsPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<GetSyntheticMonitorsPages<'a>> {
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

@@ -698,3 +698,197 @@ async fn items_as_a_type_that_does_not_fit_names_the_field() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A listing whose answer the spec leaves free-form, paged by the fields `spec/pagination.yaml`
+/// names: `data` items and a `total`, pages by number from `first`; `broken` answers its page 2
+/// with `broken` in place of the page.
+struct FreeForm {
+    total: usize,
+    first: usize,
+    size_param: &'static str,
+    items: &'static str,
+    broken: Option<Value>,
+    pages_asked: Arc<std::sync::Mutex<Vec<usize>>>,
+}
+
+impl Respond for FreeForm {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        let q = query(req);
+        let page: usize = q["page"].parse().unwrap();
+        let size: usize = q[self.size_param].parse().unwrap();
+        self.pages_asked.lock().unwrap().push(page);
+        if let (Some(broken), true) = (&self.broken, page == self.first + 1) {
+            return ResponseTemplate::new(200).set_body_json(broken);
+        }
+        let start = (page - self.first) * size;
+        let items: Vec<Value> = (start..(start + size).min(self.total))
+            .map(|n| json!({"id": format!("item-{n}"), "name": format!("name {n}"), "enabled": n % 2 == 0}))
+            .collect();
+        // Kibana writes the page size as `per_page` in some of these answers: not read.
+        ResponseTemplate::new(200).set_body_json(
+            json!({"page": page, "per_page": size, "total": self.total, self.items: items}),
+        )
+    }
+}
+
+async fn free_form_server(
+    route: &str,
+    first: usize,
+    size_param: &'static str,
+    items: &'static str,
+    broken: Option<Value>,
+) -> (MockServer, Kibana, Arc<std::sync::Mutex<Vec<usize>>>) {
+    let server = MockServer::start().await;
+    let pages_asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    Mock::given(path(route))
+        .respond_with(FreeForm {
+            total: 25,
+            first,
+            size_param,
+            items,
+            broken,
+            pages_asked: pages_asked.clone(),
+        })
+        .mount(&server)
+        .await;
+    let kibana = Kibana::builder(server.uri())
+        .api_key(CANARY_KEY)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    (server, kibana, pages_asked)
+}
+
+fn item_ids(items: &[Value]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn expected_items(total: usize) -> Vec<String> {
+    (0..total).map(|n| format!("item-{n}")).collect()
+}
+
+/// Osquery packs, endpoint hosts and Synthetics monitors: free-form answers in the spec, paged
+/// all the same, items as JSON values or as the caller's type, stopping at the total.
+#[tokio::test]
+async fn listings_with_free_form_answers_page_by_their_described_fields() {
+    let (_server, kibana, asked) =
+        free_form_server("/api/osquery/packs", 1, "pageSize", "data", None).await;
+    let packs: Vec<Value> = kibana
+        .osquery()
+        .osquery_find_packs()
+        .items()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(item_ids(&packs), expected_items(25));
+    assert_eq!(packs[2]["enabled"], true, "each item whole");
+    assert_eq!(*asked.lock().unwrap(), [1, 2, 3], "stops at the total");
+
+    #[derive(serde::Deserialize)]
+    struct Pack {
+        id: String,
+        enabled: bool,
+    }
+    let typed: Vec<Pack> = kibana
+        .osquery()
+        .osquery_find_packs()
+        .items_as::<Pack>()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(typed.len(), 25);
+    assert_eq!((typed[3].id.as_str(), typed[3].enabled), ("item-3", false));
+
+    // Endpoint hosts are numbered from 0.
+    let (_server, kibana, asked) =
+        free_form_server("/api/endpoint/metadata", 0, "pageSize", "data", None).await;
+    let pages: Vec<_> = kibana
+        .endpoint()
+        .get_endpoint_metadata_list()
+        .host_statuses(vec![
+            kibana_serverless::endpoint::types::GetEndpointMetadataListHostStatusesItem::Healthy,
+        ])
+        .pages()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(pages.len(), 3);
+    assert_eq!(pages[0]["total"], 25, "a page is the operation's answer");
+    assert_eq!(*asked.lock().unwrap(), [0, 1, 2]);
+
+    // Synthetics monitors, under `monitors`, `perPage` items a page, four pages at once.
+    let (_server, kibana, _) =
+        free_form_server("/api/synthetics/monitors", 1, "perPage", "monitors", None).await;
+    let monitors: Vec<Value> = kibana
+        .synthetics()
+        .get_synthetic_monitors()
+        .items()
+        .page_size(4)
+        .concurrency(4)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(item_ids(&monitors), expected_items(25));
+}
+
+/// A page without its items array is a decode error naming the field, with the page as sent,
+/// after the items of the pages before it: never a listing that silently ends early.
+#[tokio::test]
+async fn a_free_form_page_without_its_items_is_a_decode_error() {
+    for (broken, wanted_path, wanted) in [
+        (
+            json!({"page": 2, "total": 25, "items": []}),
+            "data",
+            "no field `data`",
+        ),
+        (
+            json!({"page": 2, "total": 25, "data": {"id": "x"}}),
+            "data",
+            "found an object",
+        ),
+        (
+            json!({"page": 2, "total": "many", "data": []}),
+            "total",
+            "expected a count",
+        ),
+    ] {
+        let (_server, kibana, _) = free_form_server(
+            "/api/osquery/saved_queries",
+            1,
+            "pageSize",
+            "data",
+            Some(broken.clone()),
+        )
+        .await;
+        let mut items = kibana
+            .osquery()
+            .osquery_find_saved_queries()
+            .items()
+            .page_size(10);
+        for n in 0..10 {
+            let item = items.try_next().await.unwrap().unwrap();
+            assert_eq!(item["id"], format!("item-{n}"));
+        }
+        match items.try_next().await {
+            Err(Error::Decode {
+                path,
+                message,
+                body,
+                status,
+            }) => {
+                assert_eq!(path, wanted_path);
+                assert!(message.contains(wanted), "{message}");
+                assert_eq!(status.map(|s| s.as_u16()), Some(200));
+                let sent: Value = serde_json::from_slice(&body).unwrap();
+                assert_eq!(sent, broken, "the page as sent");
+            }
+            other => panic!("{broken}: {other:?}"),
+        }
+    }
+}

@@ -318,9 +318,21 @@ pub async fn all(
                 message: "a page that is not JSON".into(),
             });
         };
+        // A page without its items is an error, not the end: nothing would say what was lost.
         let items = match body.get_mut(&paging.items).map(Value::take) {
             Some(Value::Array(items)) => items,
-            _ => Vec::new(),
+            _ => {
+                let page = body.to_string();
+                let shown: String = page.chars().take(300).collect();
+                let cut = if shown.len() < page.len() { "..." } else { "" };
+                return Err(Failure {
+                    code: exit::TRANSPORT,
+                    message: format!(
+                        "a page without its items (an array `{}`): {shown}{cut}",
+                        paging.items
+                    ),
+                });
+            }
         };
         if items.is_empty() {
             break;

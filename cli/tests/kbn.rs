@@ -807,11 +807,28 @@ fn man_pages_for_every_command() {
 /// A Kibana newer than the spec: every request gets one page with one agent carrying fields
 /// the spec does not name, at two levels.
 async fn newer_kibana() -> String {
+    answering(serde_json::json!({
+        "items": [{
+            "id": "a1", "type": "PERMANENT", "active": true, "enrolled_at": "x",
+            "packages": [], "local_metadata": {},
+            "added_in_kibana_10": {"nested": [1, null]},
+            "components": [{"id": "c", "message": "m", "status": "HEALTHY",
+                            "type": "t", "added_too": true}]
+        }],
+        "total": 1, "page": 1, "perPage": 20, "new_page_field": "kept"
+    }))
+    .await
+}
+
+/// A server answering every request with `body` (200, JSON).
+async fn answering(body: Value) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let body = body.to_string();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
+            let body = body.clone();
             tokio::spawn(async move {
                 let mut head = Vec::new();
                 let mut buf = [0u8; 4096];
@@ -821,17 +838,6 @@ async fn newer_kibana() -> String {
                         _ => return,
                     }
                 }
-                let body = serde_json::json!({
-                    "items": [{
-                        "id": "a1", "type": "PERMANENT", "active": true, "enrolled_at": "x",
-                        "packages": [], "local_metadata": {},
-                        "added_in_kibana_10": {"nested": [1, null]},
-                        "components": [{"id": "c", "message": "m", "status": "HEALTHY",
-                                        "type": "t", "added_too": true}]
-                    }],
-                    "total": 1, "page": 1, "perPage": 20, "new_page_field": "kept"
-                })
-                .to_string();
                 let reply = format!(
                     "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
@@ -859,4 +865,32 @@ async fn fields_newer_than_the_spec_are_printed() {
     let page = json(&run);
     assert_eq!(page["new_page_field"], "kept");
     assert_eq!(page["items"][0]["added_in_kibana_10"]["nested"][0], 1);
+}
+
+/// `--all` over a listing whose answer the spec leaves free-form pages by the field the model
+/// names, and a page without it is an error naming the field, not an empty listing.
+#[tokio::test(flavor = "multi_thread")]
+async fn all_over_a_free_form_answer() {
+    let url = answering(serde_json::json!({
+        "page": 1, "per_page": 20, "total": 2,
+        "data": [{"id": "p1", "name": "one"}, {"id": "p2", "name": "two"}]
+    }))
+    .await;
+    let run = kbn(&url, &["osquery", "osquery-find-packs", "--all"], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["id"].clone())
+        .collect();
+    assert_eq!(ids, ["p1", "p2"]);
+
+    let url = answering(serde_json::json!({"page": 1, "total": 2, "items": [{"id": "p1"}]})).await;
+    let run = kbn(&url, &["osquery", "osquery-find-packs", "--all"], None);
+    assert_eq!(run.code, 5, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("without its items (an array `data`)") && run.stderr.contains("\"p1\""),
+        "{}",
+        run.stderr
+    );
 }

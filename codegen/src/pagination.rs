@@ -322,6 +322,22 @@ pub(crate) fn json_success_only(responses: Option<&Value>) -> bool {
         })
 }
 
+/// Whether a (resolved) response schema is a free-form object: no properties named, and any
+/// key allowed with any value (what the generated type holds as a `JsonObject` newtype).
+fn is_free_form(schema: &Value) -> bool {
+    let object = schema.get("type").is_none_or(|t| t == "object");
+    let no_properties = schema
+        .get("properties")
+        .is_none_or(|p| p.as_object().is_some_and(|p| p.is_empty()));
+    let open = schema
+        .get("additionalProperties")
+        .is_none_or(|a| a == &Value::Bool(true) || a.as_object().is_some_and(|a| a.is_empty()));
+    let composed = ["allOf", "anyOf", "oneOf", "$ref", "enum", "items"]
+        .iter()
+        .any(|k| schema.get(k).is_some());
+    object && no_properties && open && !composed && schema.is_object()
+}
+
 fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     let query: Vec<&str> = op
         .get("parameters")
@@ -348,12 +364,16 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
         spec,
         op.pointer("/x-kbn-types/response").unwrap_or(&Value::Null),
     );
-    let props = response
-        .get("properties")
-        .and_then(Value::as_object)
-        .context("the response is not an object with properties")?;
+    // A free-form answer's fields are unknown here: the page is checked when it arrives.
+    let free_form = is_free_form(response);
+    let no_props = serde_json::Map::new();
+    let props = match response.get("properties").and_then(Value::as_object) {
+        Some(props) => props,
+        None if free_form => &no_props,
+        None => bail!("the response is not an object with properties"),
+    };
     let field = |name: &str| -> Result<syn::Ident> {
-        if !props.contains_key(name) {
+        if !free_form && !props.contains_key(name) {
             bail!(
                 "the response has no field {name:?} (it has {:?})",
                 props.keys().collect::<Vec<_>>()
@@ -362,18 +382,26 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
         Ok(format_ident!("{}", snake(name)))
     };
     let items_field = field(&d.items)?;
-    let item_type = props[&d.items]
-        .get("items")
-        .and_then(|i| i.get("$ref"))
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .with_context(|| {
-            format!(
-                "the items of {:?} are not an array of a named schema",
-                d.items
-            )
-        })?;
-    let item_type = format_ident!("{}", item_type);
+    let item_type = if free_form {
+        if d.point_in_time.is_some() {
+            bail!("a point in time needs a response whose fields the spec names");
+        }
+        quote!(::serde_json::Value)
+    } else {
+        let name = props[&d.items]
+            .get("items")
+            .and_then(|i| i.get("$ref"))
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .with_context(|| {
+                format!(
+                    "the items of {:?} are not an array of a named schema",
+                    d.items
+                )
+            })?;
+        let name = format_ident!("{}", name);
+        quote!(types::#name)
+    };
     let response_type = format_ident!("{}", response_name);
     let builder = format_ident!("{}", d.operation.to_pascal_case());
     let paginator = format_ident!(
@@ -402,6 +430,7 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     let cursor_json = some(d.cursor.as_ref().map(|c| &c.response));
     let pit_json = some(d.point_in_time.as_ref().map(|p| &p.response));
     let total = match &d.total {
+        Some(_) if free_form => quote!(None),
         Some(t) => {
             let f = field(t)?;
             quote!(crate::pagination::AsCount::as_count(&page.#f))
@@ -465,17 +494,29 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
                         _ => { #open }
                     }
                 },
-                quote!(crate::pagination::AsCursor::as_cursor(&page.#next)),
+                if free_form {
+                    quote!(None)
+                } else {
+                    quote!(crate::pagination::AsCursor::as_cursor(&page.#next))
+                },
                 pit,
                 doc,
             )
         }
         _ => bail!("give exactly one of `page` and `cursor`"),
     };
-    let struct_doc = format!(
+    let mut struct_doc = format!(
         "Pages of [`Client::{}`](Client::{}), {doc}.",
         d.operation, d.operation
     );
+    if free_form {
+        struct_doc.push_str(&format!(
+            " The spec leaves the answer free-form: each item is a JSON value (`items_as::<T>()` \
+             decodes them as a type of yours), and a page without its array `{}` is an \
+             `Error::Decode`.",
+            d.items
+        ));
+    }
     let pages_doc = format!("Every page, {doc}, as a stream; see [`crate::pagination::Pages`].");
     let items_doc = format!("Every item of every page, {doc}, as a stream.");
     let pages_as_doc = format!(
@@ -524,6 +565,45 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     } else {
         (quote!(), quote!())
     };
+    let paginator_body = if free_form {
+        quote! {
+            fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
+                let fetch = Self::request(&self.builder, at, size).send_owned();
+                Box::pin(async move {
+                    let page = fetch.await?;
+                    crate::pagination::free_form::check(&page.0, page.status(), #items_json, #total_json)?;
+                    Ok(page)
+                })
+            }
+
+            fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+                crate::pagination::free_form::info(&page.0, #items_json, #total_json, #cursor_json)
+            }
+
+            fn into_items(page: Self::Page) -> Vec<Self::Item> {
+                crate::pagination::free_form::items(page.0, #items_json)
+            }
+        }
+    } else {
+        quote! {
+            fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
+                Box::pin(Self::request(&self.builder, at, size).send_owned())
+            }
+
+            fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+                crate::pagination::PageInfo {
+                    count: page.#items_field.len(),
+                    total: #total,
+                    next: #next,
+                    point_in_time: #pit,
+                }
+            }
+
+            fn into_items(page: Self::Page) -> Vec<Self::Item> {
+                page.#items_field
+            }
+        }
+    };
     Ok(quote! {
         #[doc = #struct_doc]
         #[derive(Clone, Debug)]
@@ -547,26 +627,11 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
 
         impl<'a> crate::pagination::Paginator for #paginator<'a> {
             type Page = types::#response_type;
-            type Item = types::#item_type;
+            type Item = #item_type;
             type Fetch = ::std::pin::Pin<Box<dyn ::std::future::Future<Output = Result<ResponseValue<types::#response_type>, crate::Error>> + Send + 'static>>;
             const STYLE: crate::pagination::Style = #style;
 
-            fn fetch(&self, at: &crate::pagination::PageCursor, size: Option<u64>) -> Self::Fetch {
-                Box::pin(Self::request(&self.builder, at, size).send_owned())
-            }
-
-            fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-                crate::pagination::PageInfo {
-                    count: page.#items_field.len(),
-                    total: #total,
-                    next: #next,
-                    point_in_time: #pit,
-                }
-            }
-
-            fn into_items(page: Self::Page) -> Vec<Self::Item> {
-                page.#items_field
-            }
+            #paginator_body
         }
 
         #typed_as
@@ -691,6 +756,35 @@ mod tests {
             t.contains("pubfnpages(self)") && t.contains("typeItem=types::Thing"),
             "{t}"
         );
+    }
+
+    #[test]
+    fn a_free_form_answer_pages_by_the_fields_described() {
+        let mut s = spec(&["page", "pageSize"], json!({}));
+        s["components"]["schemas"]["FindThingsResponse"] = json!({"type": "object"});
+        let d = describe(
+            "paginators: [{operation: find_things, page: {param: page}, size: {param: pageSize}, items: data, total: total}]",
+        );
+        let t = text(generate(&s, &d, true).unwrap().0);
+        assert!(t.contains("typeItem=::serde_json::Value"), "{t}");
+        assert!(
+            t.contains("free_form::check(&page.0,page.status(),\"data\",Some(\"total\"),)?")
+                && t.contains("free_form::info(&page.0,\"data\",Some(\"total\"),None)")
+                && t.contains("free_form::items(page.0,\"data\")"),
+            "{t}"
+        );
+        // Not inferred: nothing in the spec says which field holds the items.
+        assert!(infer(&s, &[]).is_empty());
+        // A point in time, or an answer with typed extra keys, is not free-form paging.
+        let pit = describe(
+            "paginators: [{operation: find_things, cursor: {param: page, response: next}, point_in_time: {open_param: page, id_param: page, keep_alive_param: page, keep_alive: 1m, response: pit}, items: data}]",
+        );
+        let err = format!("{:#}", generate(&s, &pit, true).unwrap_err());
+        assert!(err.contains("point in time"), "{err}");
+        s["components"]["schemas"]["FindThingsResponse"] =
+            json!({"type": "object", "additionalProperties": {"type": "string"}});
+        let err = format!("{:#}", generate(&s, &d, true).unwrap_err());
+        assert!(err.contains("not an object with properties"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,8 @@
 //! an empty page, when the total is reached, or when no next cursor comes back, and ending with
 //! [`Error::RepeatedCursor`] if the server hands out a cursor it gave before.
 
+pub mod free_form;
+
 use crate::{Error, ResponseValue};
 use futures::Stream;
 use std::collections::{HashSet, VecDeque};
