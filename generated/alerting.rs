@@ -5636,6 +5636,7 @@ pub mod types {
     ///`RuleArtifactsRequestInvestigationGuideBlob`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RuleArtifactsRequestInvestigationGuideBlob(::std::string::String);
     impl ::std::ops::Deref for RuleArtifactsRequestInvestigationGuideBlob {
         type Target = ::std::string::String;
@@ -5682,11 +5683,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RuleArtifactsRequestInvestigationGuideBlob)
         }
     }
     ///An action to run under given conditions.

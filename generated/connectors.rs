@@ -392,6 +392,7 @@ pub mod types {
     ///`PostActionsConnectorIdId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct PostActionsConnectorIdId(::std::string::String);
     impl ::std::ops::Deref for PostActionsConnectorIdId {
         type Target = ::std::string::String;
@@ -439,11 +440,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(PostActionsConnectorIdId)
         }
     }
     ///Parameters that acknowledge or resolve a PagerDuty alert.
@@ -462,6 +460,7 @@ pub mod types {
     ///Deduplication key of the PagerDuty alert.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunAcknowledgeResolvePagerdutyDedupKey(::std::string::String);
     impl ::std::ops::Deref for RunAcknowledgeResolvePagerdutyDedupKey {
         type Target = ::std::string::String;
@@ -508,11 +507,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunAcknowledgeResolvePagerdutyDedupKey)
         }
     }
     ///Event type.
@@ -833,6 +829,7 @@ pub mod types {
     ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunCloseincidentSubActionParamsIncidentVariant0CorrelationId(
         ::std::string::String,
     );
@@ -888,16 +885,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunCloseincidentSubActionParamsIncidentVariant0CorrelationId)
         }
     }
     ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunCloseincidentSubActionParamsIncidentVariant1CorrelationId(
         ::std::string::String,
     );
@@ -953,11 +948,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunCloseincidentSubActionParamsIncidentVariant1CorrelationId)
         }
     }
     ///Body for running a connector.
@@ -1184,6 +1176,7 @@ pub mod types {
     ///`RunConnectorRequestParamsVariant0DedupKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunConnectorRequestParamsVariant0DedupKey(::std::string::String);
     impl ::std::ops::Deref for RunConnectorRequestParamsVariant0DedupKey {
         type Target = ::std::string::String;
@@ -1230,11 +1223,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunConnectorRequestParamsVariant0DedupKey)
         }
     }
     ///`RunConnectorRequestParamsVariant0EventAction`
@@ -1807,6 +1797,7 @@ pub mod types {
     ///Message text; plain for webhook connectors, plain or Block Kit for web API connectors.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunConnectorRequestParamsVariant19SubActionParamsText(
         ::std::string::String,
     );
@@ -1857,11 +1848,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunConnectorRequestParamsVariant19SubActionParamsText)
         }
     }
     ///`RunConnectorRequestParamsVariant20SubAction`
@@ -2114,6 +2102,7 @@ pub mod types {
     ///Extra ServiceNow ITSM/SecOps fields, as JSON; they must exist in the Elastic ServiceNow app.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields(
         ::std::string::String,
     );
@@ -2169,11 +2158,10 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(
+                    RunConnectorRequestParamsVariant20SubActionParamsIncidentAdditionalFields,
+                )
         }
     }
     ///ServiceNow SecOps destination IPs, added as observables.
@@ -2356,6 +2344,7 @@ pub mod types {
     ///`RunConnectorRequestParamsVariant5DedupKey`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunConnectorRequestParamsVariant5DedupKey(::std::string::String);
     impl ::std::ops::Deref for RunConnectorRequestParamsVariant5DedupKey {
         type Target = ::std::string::String;
@@ -2402,11 +2391,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunConnectorRequestParamsVariant5DedupKey)
         }
     }
     ///`RunConnectorRequestParamsVariant5EventAction`
@@ -2522,6 +2508,7 @@ pub mod types {
     ///`RunConnectorRequestParamsVariant5Summary`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunConnectorRequestParamsVariant5Summary(::std::string::String);
     impl ::std::ops::Deref for RunConnectorRequestParamsVariant5Summary {
         type Target = ::std::string::String;
@@ -2568,11 +2555,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunConnectorRequestParamsVariant5Summary)
         }
     }
     ///`RunConnectorRequestParamsVariant6SubAction`
@@ -2817,6 +2801,7 @@ pub mod types {
     ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId(
         ::std::string::String,
     );
@@ -2872,16 +2857,16 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(
+                    RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant0CorrelationId,
+                )
         }
     }
     ///Id given to the incident at creation; with the default, the latest open incident with it is closed.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId(
         ::std::string::String,
     );
@@ -2937,11 +2922,10 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(
+                    RunConnectorRequestParamsVariant8SubActionParamsIncidentVariant1CorrelationId,
+                )
         }
     }
     ///`RunConnectorRequestParamsVariant9SubAction`
@@ -4363,6 +4347,7 @@ pub mod types {
     ///Message text; plain for webhook connectors, plain or Block Kit for web API connectors.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunPostmessageSubActionParamsText(::std::string::String);
     impl ::std::ops::Deref for RunPostmessageSubActionParamsText {
         type Target = ::std::string::String;
@@ -4409,11 +4394,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunPostmessageSubActionParamsText)
         }
     }
     ///`pushToService` subaction of Jira, ServiceNow ITSM/SecOps, Swimlane, TheHive and Webhook - Case Management connectors.
@@ -4667,6 +4649,7 @@ pub mod types {
     ///Extra ServiceNow ITSM/SecOps fields, as JSON; they must exist in the Elastic ServiceNow app.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunPushtoserviceSubActionParamsIncidentAdditionalFields(
         ::std::string::String,
     );
@@ -4718,11 +4701,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunPushtoserviceSubActionParamsIncidentAdditionalFields)
         }
     }
     ///ServiceNow SecOps destination IPs, added as observables.
@@ -4839,6 +4819,7 @@ pub mod types {
     ///Key tying triggers and resolutions to one PagerDuty alert.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunTriggerPagerdutyDedupKey(::std::string::String);
     impl ::std::ops::Deref for RunTriggerPagerdutyDedupKey {
         type Target = ::std::string::String;
@@ -4883,11 +4864,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunTriggerPagerdutyDedupKey)
         }
     }
     ///Event type.
@@ -5005,6 +4983,7 @@ pub mod types {
     ///Event summary.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RunTriggerPagerdutySummary(::std::string::String);
     impl ::std::ops::Deref for RunTriggerPagerdutySummary {
         type Target = ::std::string::String;
@@ -5049,11 +5028,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RunTriggerPagerdutySummary)
         }
     }
     ///Checks a Slack channel id (`.slack_api` connectors only).

@@ -285,6 +285,7 @@ pub mod types {
     ///Custom description of the field.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct FieldattrsCustomDescription(::std::string::String);
     impl ::std::ops::Deref for FieldattrsCustomDescription {
         type Target = ::std::string::String;
@@ -329,11 +330,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(FieldattrsCustomDescription)
         }
     }
     ///Field formats keyed by field name.

@@ -45,6 +45,7 @@ pub mod types {
     ///`AlertIdsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct AlertIdsItem(::std::string::String);
     impl ::std::ops::Deref for AlertIdsItem {
         type Target = ::std::string::String;
@@ -89,11 +90,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AlertIdsItem)
         }
     }
     ///Workflow status of an alert.
@@ -284,6 +282,7 @@ pub mod types {
     ///A keyword used to group and filter alerts.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct AlertTag(::std::string::String);
     impl ::std::ops::Deref for AlertTag {
         type Target = ::std::string::String;
@@ -328,11 +327,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AlertTag)
         }
     }
     ///Alert tags.
@@ -840,6 +836,7 @@ pub mod types {
     ///How often the rules run, e.g. `1h`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct BulkActionEditPayloadScheduleValueInterval(::std::string::String);
     impl ::std::ops::Deref for BulkActionEditPayloadScheduleValueInterval {
         type Target = ::std::string::String;
@@ -888,16 +885,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(BulkActionEditPayloadScheduleValueInterval)
         }
     }
     ///Extra look-back time added to each run.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct BulkActionEditPayloadScheduleValueLookback(::std::string::String);
     impl ::std::ops::Deref for BulkActionEditPayloadScheduleValueLookback {
         type Target = ::std::string::String;
@@ -946,11 +941,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(BulkActionEditPayloadScheduleValueLookback)
         }
     }
     ///`BulkActionEditPayloadTags`
@@ -2854,6 +2846,7 @@ pub mod types {
     ///`ErrorSchemaItemId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct ErrorSchemaItemId(::std::string::String);
     impl ::std::ops::Deref for ErrorSchemaItemId {
         type Target = ::std::string::String;
@@ -2898,16 +2891,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(ErrorSchemaItemId)
         }
     }
     ///`ErrorSchemaListId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct ErrorSchemaListId(::std::string::String);
     impl ::std::ops::Deref for ErrorSchemaListId {
         type Target = ::std::string::String;
@@ -2952,11 +2943,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(ErrorSchemaListId)
         }
     }
     ///`EsqlQueryLanguage`
@@ -6059,6 +6047,7 @@ pub mod types {
     ///A string that is not only white space.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct NonEmptyString(::std::string::String);
     impl ::std::ops::Deref for NonEmptyString {
         type Target = ::std::string::String;
@@ -6103,11 +6092,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(NonEmptyString)
         }
     }
     ///`NormalizedRuleAction`
@@ -7824,6 +7810,7 @@ pub mod types {
     ///`RuleDescription`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RuleDescription(::std::string::String);
     impl ::std::ops::Deref for RuleDescription {
         type Target = ::std::string::String;
@@ -7868,11 +7855,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RuleDescription)
         }
     }
     ///`RuleDetailsInError`
@@ -8320,6 +8304,7 @@ pub mod types {
     ///`RuleName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RuleName(::std::string::String);
     impl ::std::ops::Deref for RuleName {
         type Target = ::std::string::String;
@@ -8364,11 +8349,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RuleName)
         }
     }
     ///Source event field whose value names the alert instead of the rule name.

@@ -304,6 +304,7 @@ pub mod types {
     ///`AlertIdsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct AlertIdsItem(::std::string::String);
     impl ::std::ops::Deref for AlertIdsItem {
         type Target = ::std::string::String;
@@ -348,11 +349,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AlertIdsItem)
         }
     }
     ///`BaseActionSchema`
@@ -401,6 +399,7 @@ pub mod types {
     ///`CaseIdsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct CaseIdsItem(::std::string::String);
     impl ::std::ops::Deref for CaseIdsItem {
         type Target = ::std::string::String;
@@ -445,11 +444,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CaseIdsItem)
         }
     }
     ///`CloudFileScriptParameters`
@@ -476,6 +472,7 @@ pub mod types {
     ///Name of the script in cloud storage.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct CloudFileScriptParametersCloudFile(::std::string::String);
     impl ::std::ops::Deref for CloudFileScriptParametersCloudFile {
         type Target = ::std::string::String;
@@ -522,16 +519,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CloudFileScriptParametersCloudFile)
         }
     }
     ///Arguments for the script.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct CloudFileScriptParametersCommandLine(::std::string::String);
     impl ::std::ops::Deref for CloudFileScriptParametersCommandLine {
         type Target = ::std::string::String;
@@ -578,11 +573,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CloudFileScriptParametersCommandLine)
         }
     }
     ///A response action command.
@@ -706,6 +698,7 @@ pub mod types {
     ///`EndpointGetActionsListAgentIdsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct EndpointGetActionsListAgentIdsItem(::std::string::String);
     impl ::std::ops::Deref for EndpointGetActionsListAgentIdsItem {
         type Target = ::std::string::String;
@@ -752,11 +745,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(EndpointGetActionsListAgentIdsItem)
         }
     }
     ///Agent type that runs the action.
@@ -821,6 +811,7 @@ pub mod types {
     ///`EndpointGetActionsListUserIdsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct EndpointGetActionsListUserIdsItem(::std::string::String);
     impl ::std::ops::Deref for EndpointGetActionsListUserIdsItem {
         type Target = ::std::string::String;
@@ -867,16 +858,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(EndpointGetActionsListUserIdsItem)
         }
     }
     ///`EndpointGetActionsListWithOutputsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct EndpointGetActionsListWithOutputsItem(::std::string::String);
     impl ::std::ops::Deref for EndpointGetActionsListWithOutputsItem {
         type Target = ::std::string::String;
@@ -923,16 +912,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(EndpointGetActionsListWithOutputsItem)
         }
     }
     ///`EndpointGetActionsStatusAgentIdsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct EndpointGetActionsStatusAgentIdsItem(::std::string::String);
     impl ::std::ops::Deref for EndpointGetActionsStatusAgentIdsItem {
         type Target = ::std::string::String;
@@ -979,11 +966,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(EndpointGetActionsStatusAgentIdsItem)
         }
     }
     ///Endpoints to run the action on.
@@ -1009,6 +993,7 @@ pub mod types {
     ///`EndpointIdsItem`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct EndpointIdsItem(::std::string::String);
     impl ::std::ops::Deref for EndpointIdsItem {
         type Target = ::std::string::String;
@@ -1053,11 +1038,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(EndpointIdsItem)
         }
     }
     ///Run-script parameters for Elastic Defend hosts.
@@ -1081,6 +1063,7 @@ pub mod types {
     ///Id of the script in the scripts library.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct EndpointRunScriptParametersScriptId(::std::string::String);
     impl ::std::ops::Deref for EndpointRunScriptParametersScriptId {
         type Target = ::std::string::String;
@@ -1127,16 +1110,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(EndpointRunScriptParametersScriptId)
         }
     }
     ///Arguments for the script.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct EndpointRunScriptParametersScriptInput(::std::string::String);
     impl ::std::ops::Deref for EndpointRunScriptParametersScriptInput {
         type Target = ::std::string::String;
@@ -1183,11 +1164,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(EndpointRunScriptParametersScriptInput)
         }
     }
     ///`EndpointUploadActionBody`
@@ -1236,6 +1214,7 @@ pub mod types {
     ///`EntityIdEntityId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct EntityIdEntityId(::std::string::String);
     impl ::std::ops::Deref for EntityIdEntityId {
         type Target = ::std::string::String;
@@ -1280,11 +1259,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(EntityIdEntityId)
         }
     }
     ///`ExecuteRouteRequestBody`
@@ -1322,6 +1298,7 @@ pub mod types {
     ///The shell command to run on the host.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct ExecuteRouteRequestBodyParametersCommand(::std::string::String);
     impl ::std::ops::Deref for ExecuteRouteRequestBodyParametersCommand {
         type Target = ::std::string::String;
@@ -1368,11 +1345,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(ExecuteRouteRequestBodyParametersCommand)
         }
     }
     ///`GetEndpointMetadataListHostStatusesItem`
@@ -1625,6 +1599,7 @@ pub mod types {
     ///Arguments for the script.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct HostPathScriptParametersCommandLine(::std::string::String);
     impl ::std::ops::Deref for HostPathScriptParametersCommandLine {
         type Target = ::std::string::String;
@@ -1671,16 +1646,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(HostPathScriptParametersCommandLine)
         }
     }
     ///Absolute or relative path of the script on the host.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct HostPathScriptParametersHostPath(::std::string::String);
     impl ::std::ops::Deref for HostPathScriptParametersHostPath {
         type Target = ::std::string::String;
@@ -1727,11 +1700,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(HostPathScriptParametersHostPath)
         }
     }
     ///`IsolateRouteRequestBody`
@@ -1800,6 +1770,7 @@ pub mod types {
     ///Process name; SentinelOne hosts only.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct KillProcessRouteRequestBodyParametersObjectProcessName(
         ::std::string::String,
     );
@@ -1850,11 +1821,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(KillProcessRouteRequestBodyParametersObjectProcessName)
         }
     }
     ///Run-script parameters for Microsoft Defender for Endpoint hosts.
@@ -1875,6 +1843,7 @@ pub mod types {
     ///Arguments for the script.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct MdeRunScriptParametersArgs(::std::string::String);
     impl ::std::ops::Deref for MdeRunScriptParametersArgs {
         type Target = ::std::string::String;
@@ -1919,16 +1888,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MdeRunScriptParametersArgs)
         }
     }
     ///Name of the script in cloud storage.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct MdeRunScriptParametersScriptName(::std::string::String);
     impl ::std::ops::Deref for MdeRunScriptParametersScriptName {
         type Target = ::std::string::String;
@@ -1975,16 +1942,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MdeRunScriptParametersScriptName)
         }
     }
     ///`NonEmptyString`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct NonEmptyString(::std::string::String);
     impl ::std::ops::Deref for NonEmptyString {
         type Target = ::std::string::String;
@@ -2029,11 +1994,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(NonEmptyString)
         }
     }
     ///Optional parameters object.
@@ -2169,6 +2131,7 @@ pub mod types {
     ///Process entity id.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct ProcessByEntityIdEntityId(::std::string::String);
     impl ::std::ops::Deref for ProcessByEntityIdEntityId {
         type Target = ::std::string::String;
@@ -2213,11 +2176,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(ProcessByEntityIdEntityId)
         }
     }
     ///`ProcessByPid`
@@ -2263,6 +2223,7 @@ pub mod types {
     ///Arguments for the script.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RawScriptParametersCommandLine(::std::string::String);
     impl ::std::ops::Deref for RawScriptParametersCommandLine {
         type Target = ::std::string::String;
@@ -2308,16 +2269,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RawScriptParametersCommandLine)
         }
     }
     ///The script's content.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RawScriptParametersRaw(::std::string::String);
     impl ::std::ops::Deref for RawScriptParametersRaw {
         type Target = ::std::string::String;
@@ -2362,11 +2321,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RawScriptParametersRaw)
         }
     }
     ///`RunScriptRouteRequestBody`
@@ -2491,6 +2447,7 @@ pub mod types {
     ///Id of the script in the SentinelOne scripts library.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SentinelOneRunScriptParametersScriptId(::std::string::String);
     impl ::std::ops::Deref for SentinelOneRunScriptParametersScriptId {
         type Target = ::std::string::String;
@@ -2537,16 +2494,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SentinelOneRunScriptParametersScriptId)
         }
     }
     ///Arguments for the script.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SentinelOneRunScriptParametersScriptInput(::std::string::String);
     impl ::std::ops::Deref for SentinelOneRunScriptParametersScriptInput {
         type Target = ::std::string::String;
@@ -2593,11 +2548,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SentinelOneRunScriptParametersScriptInput)
         }
     }
     ///`SuccessResponse`

@@ -965,6 +965,7 @@ pub mod types {
     ///Human-readable identifier of the exception list, such as `trusted-linux-processes`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityEndpointExceptionsApiExceptionListHumanId(::std::string::String);
     impl ::std::ops::Deref for SecurityEndpointExceptionsApiExceptionListHumanId {
         type Target = ::std::string::String;
@@ -1013,16 +1014,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityEndpointExceptionsApiExceptionListHumanId)
         }
     }
     ///Server-generated identifier of the exception list.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityEndpointExceptionsApiExceptionListId(::std::string::String);
     impl ::std::ops::Deref for SecurityEndpointExceptionsApiExceptionListId {
         type Target = ::std::string::String;
@@ -1070,11 +1069,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityEndpointExceptionsApiExceptionListId)
         }
     }
     ///`SecurityEndpointExceptionsApiExceptionListItem`
@@ -1835,6 +1831,7 @@ pub mod types {
     ///Human-readable identifier of the exception item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityEndpointExceptionsApiExceptionListItemHumanId(
         ::std::string::String,
     );
@@ -1885,16 +1882,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityEndpointExceptionsApiExceptionListItemHumanId)
         }
     }
     ///Server-generated identifier of the exception item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityEndpointExceptionsApiExceptionListItemId(::std::string::String);
     impl ::std::ops::Deref for SecurityEndpointExceptionsApiExceptionListItemId {
         type Target = ::std::string::String;
@@ -1943,11 +1938,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityEndpointExceptionsApiExceptionListItemId)
         }
     }
     ///`SecurityEndpointExceptionsApiExceptionListItemMeta`
@@ -1975,6 +1967,7 @@ pub mod types {
     ///Name of the exception item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityEndpointExceptionsApiExceptionListItemName(::std::string::String);
     impl ::std::ops::Deref for SecurityEndpointExceptionsApiExceptionListItemName {
         type Target = ::std::string::String;
@@ -2023,11 +2016,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityEndpointExceptionsApiExceptionListItemName)
         }
     }
     ///`SecurityEndpointExceptionsApiExceptionListItemOsTypeArray`
@@ -2098,6 +2088,7 @@ pub mod types {
     ///A word or phrase that categorises the item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityEndpointExceptionsApiExceptionListItemTagsItem(
         ::std::string::String,
     );
@@ -2148,11 +2139,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityEndpointExceptionsApiExceptionListItemTagsItem)
         }
     }
     ///`SecurityEndpointExceptionsApiExceptionListItemType`
@@ -2532,6 +2520,7 @@ pub mod types {
     ///Identifier of a value list.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityEndpointExceptionsApiListId(::std::string::String);
     impl ::std::ops::Deref for SecurityEndpointExceptionsApiListId {
         type Target = ::std::string::String;
@@ -2578,11 +2567,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityEndpointExceptionsApiListId)
         }
     }
     ///Elasticsearch data type of the values a value list holds, e.g. `keyword`, `ip` or `ip_range`.
@@ -2697,6 +2683,7 @@ pub mod types {
     ///A string that is not only whitespace.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityEndpointExceptionsApiNonEmptyString(::std::string::String);
     impl ::std::ops::Deref for SecurityEndpointExceptionsApiNonEmptyString {
         type Target = ::std::string::String;
@@ -2743,11 +2730,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityEndpointExceptionsApiNonEmptyString)
         }
     }
     ///`SecurityExceptionsApiExceptionList`
@@ -2837,6 +2821,7 @@ pub mod types {
     ///Human-readable identifier of the exception list, such as `trusted-linux-processes`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityExceptionsApiExceptionListHumanId(::std::string::String);
     impl ::std::ops::Deref for SecurityExceptionsApiExceptionListHumanId {
         type Target = ::std::string::String;
@@ -2883,16 +2868,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityExceptionsApiExceptionListHumanId)
         }
     }
     ///Server-generated identifier of the exception list.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityExceptionsApiExceptionListId(::std::string::String);
     impl ::std::ops::Deref for SecurityExceptionsApiExceptionListId {
         type Target = ::std::string::String;
@@ -2939,11 +2922,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityExceptionsApiExceptionListId)
         }
     }
     ///`SecurityExceptionsApiExceptionListItem`
@@ -3651,6 +3631,7 @@ pub mod types {
     ///Human-readable identifier of the exception item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityExceptionsApiExceptionListItemHumanId(::std::string::String);
     impl ::std::ops::Deref for SecurityExceptionsApiExceptionListItemHumanId {
         type Target = ::std::string::String;
@@ -3699,16 +3680,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityExceptionsApiExceptionListItemHumanId)
         }
     }
     ///Server-generated identifier of the exception item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityExceptionsApiExceptionListItemId(::std::string::String);
     impl ::std::ops::Deref for SecurityExceptionsApiExceptionListItemId {
         type Target = ::std::string::String;
@@ -3755,11 +3734,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityExceptionsApiExceptionListItemId)
         }
     }
     ///`SecurityExceptionsApiExceptionListItemMeta`
@@ -3787,6 +3763,7 @@ pub mod types {
     ///Name of the exception item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityExceptionsApiExceptionListItemName(::std::string::String);
     impl ::std::ops::Deref for SecurityExceptionsApiExceptionListItemName {
         type Target = ::std::string::String;
@@ -3833,11 +3810,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityExceptionsApiExceptionListItemName)
         }
     }
     ///`SecurityExceptionsApiExceptionListItemOsTypeArray`
@@ -3898,6 +3872,7 @@ pub mod types {
     ///A word or phrase that categorises the item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityExceptionsApiExceptionListItemTagsItem(::std::string::String);
     impl ::std::ops::Deref for SecurityExceptionsApiExceptionListItemTagsItem {
         type Target = ::std::string::String;
@@ -3946,11 +3921,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityExceptionsApiExceptionListItemTagsItem)
         }
     }
     ///`SecurityExceptionsApiExceptionListItemType`
@@ -4319,6 +4291,7 @@ pub mod types {
     ///Identifier of a value list.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityExceptionsApiListId(::std::string::String);
     impl ::std::ops::Deref for SecurityExceptionsApiListId {
         type Target = ::std::string::String;
@@ -4363,11 +4336,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityExceptionsApiListId)
         }
     }
     ///Elasticsearch data type of the values a value list holds, e.g. `keyword`, `ip` or `ip_range`.
@@ -4482,6 +4452,7 @@ pub mod types {
     ///A string that is not only whitespace.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct SecurityExceptionsApiNonEmptyString(::std::string::String);
     impl ::std::ops::Deref for SecurityExceptionsApiNonEmptyString {
         type Target = ::std::string::String;
@@ -4528,11 +4499,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(SecurityExceptionsApiNonEmptyString)
         }
     }
     ///`UpdateEndpointListItemBody`

@@ -1339,6 +1339,7 @@ pub mod types {
     ///`GetFleetUninstallTokensPolicyId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct GetFleetUninstallTokensPolicyId(::std::string::String);
     impl ::std::ops::Deref for GetFleetUninstallTokensPolicyId {
         type Target = ::std::string::String;
@@ -1385,11 +1386,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(GetFleetUninstallTokensPolicyId)
         }
     }
     ///`GetFleetUninstallTokensResponse`
@@ -1407,6 +1405,7 @@ pub mod types {
     ///`GetFleetUninstallTokensSearch`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct GetFleetUninstallTokensSearch(::std::string::String);
     impl ::std::ops::Deref for GetFleetUninstallTokensSearch {
         type Target = ::std::string::String;
@@ -1452,11 +1451,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(GetFleetUninstallTokensSearch)
         }
     }
     ///`GetFleetUninstallTokensUninstalltokenidResponse`

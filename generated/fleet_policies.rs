@@ -314,6 +314,7 @@ pub mod types {
     ///`AgentPolicyName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct AgentPolicyName(::std::string::String);
     impl ::std::ops::Deref for AgentPolicyName {
         type Target = ::std::string::String;
@@ -358,16 +359,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AgentPolicyName)
         }
     }
     ///`AgentPolicyNamespace`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct AgentPolicyNamespace(::std::string::String);
     impl ::std::ops::Deref for AgentPolicyNamespace {
         type Target = ::std::string::String;
@@ -412,11 +411,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AgentPolicyNamespace)
         }
     }
     ///The outputs an agent policy uses for data and for monitoring.
@@ -784,6 +780,7 @@ pub mod types {
     ///`AgentPolicyRequestName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct AgentPolicyRequestName(::std::string::String);
     impl ::std::ops::Deref for AgentPolicyRequestName {
         type Target = ::std::string::String;
@@ -828,16 +825,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AgentPolicyRequestName)
         }
     }
     ///`AgentPolicyRequestNamespace`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct AgentPolicyRequestNamespace(::std::string::String);
     impl ::std::ops::Deref for AgentPolicyRequestNamespace {
         type Target = ::std::string::String;
@@ -882,11 +877,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AgentPolicyRequestNamespace)
         }
     }
     ///`AgentPolicyRequestRequiredVersionsItem`
@@ -1259,6 +1251,7 @@ pub mod types {
     ///`AgentPolicyUpdateRequestName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct AgentPolicyUpdateRequestName(::std::string::String);
     impl ::std::ops::Deref for AgentPolicyUpdateRequestName {
         type Target = ::std::string::String;
@@ -1304,16 +1297,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AgentPolicyUpdateRequestName)
         }
     }
     ///`AgentPolicyUpdateRequestNamespace`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct AgentPolicyUpdateRequestNamespace(::std::string::String);
     impl ::std::ops::Deref for AgentPolicyUpdateRequestNamespace {
         type Target = ::std::string::String;
@@ -1360,11 +1351,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AgentPolicyUpdateRequestNamespace)
         }
     }
     ///`AgentPolicyUpdateRequestRequiredVersionsItem`
@@ -2713,6 +2701,7 @@ pub mod types {
     ///`PostFleetAgentPoliciesAgentpolicyidCopyBodyName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct PostFleetAgentPoliciesAgentpolicyidCopyBodyName(::std::string::String);
     impl ::std::ops::Deref for PostFleetAgentPoliciesAgentpolicyidCopyBodyName {
         type Target = ::std::string::String;
@@ -2761,11 +2750,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(PostFleetAgentPoliciesAgentpolicyidCopyBodyName)
         }
     }
     ///`PostFleetAgentPoliciesAgentpolicyidCopyFormat`

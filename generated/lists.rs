@@ -212,6 +212,7 @@ pub mod types {
     ///Opaque paging cursor from the previous response; the next page starts after its last item (ordered by `tie_breaker_id`).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct FindListItemsCursor(::std::string::String);
     impl ::std::ops::Deref for FindListItemsCursor {
         type Target = ::std::string::String;
@@ -256,11 +257,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(FindListItemsCursor)
         }
     }
     ///`FindListItemsFilter`
@@ -319,6 +317,7 @@ pub mod types {
     ///`FindListItemsSortField`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct FindListItemsSortField(::std::string::String);
     impl ::std::ops::Deref for FindListItemsSortField {
         type Target = ::std::string::String;
@@ -363,11 +362,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(FindListItemsSortField)
         }
     }
     ///`FindListItemsSortOrder`
@@ -418,6 +414,7 @@ pub mod types {
     ///`FindListsCursor`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct FindListsCursor(::std::string::String);
     impl ::std::ops::Deref for FindListsCursor {
         type Target = ::std::string::String;
@@ -462,11 +459,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(FindListsCursor)
         }
     }
     ///`FindListsFilter`
@@ -525,6 +519,7 @@ pub mod types {
     ///`FindListsSortField`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct FindListsSortField(::std::string::String);
     impl ::std::ops::Deref for FindListsSortField {
         type Target = ::std::string::String;
@@ -569,11 +564,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(FindListsSortField)
         }
     }
     ///`FindListsSortOrder`
@@ -713,6 +705,7 @@ pub mod types {
     ///Free-text description of the value list.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct ListDescription(::std::string::String);
     impl ::std::ops::Deref for ListDescription {
         type Target = ::std::string::String;
@@ -757,11 +750,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(ListDescription)
         }
     }
     ///Handlebars template that formats stored item values on the way out; defaults are `{{{value}}}` for single values, `{{{gte}}}-{{{lte}}}` for ranges and `{{{gte}}},{{{lte}}}` for date ranges.
@@ -808,6 +798,7 @@ pub mod types {
     ///Identifier of a value list.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct ListId(::std::string::String);
     impl ::std::ops::Deref for ListId {
         type Target = ::std::string::String;
@@ -852,11 +843,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(ListId)
         }
     }
     ///`ListItem`
@@ -900,6 +888,7 @@ pub mod types {
     ///Identifier of a value list item.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct ListItemId(::std::string::String);
     impl ::std::ops::Deref for ListItemId {
         type Target = ::std::string::String;
@@ -944,11 +933,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(ListItemId)
         }
     }
     ///Free-form metadata for the item.
@@ -989,6 +975,7 @@ pub mod types {
     ///The value exceptions are matched against.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct ListItemValue(::std::string::String);
     impl ::std::ops::Deref for ListItemValue {
         type Target = ::std::string::String;
@@ -1033,11 +1020,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(ListItemValue)
         }
     }
     ///Free-form metadata for the list.
@@ -1063,6 +1047,7 @@ pub mod types {
     ///Display name of the value list.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct ListName(::std::string::String);
     impl ::std::ops::Deref for ListName {
         type Target = ::std::string::String;
@@ -1107,11 +1092,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(ListName)
         }
     }
     ///`ListPrivileges`

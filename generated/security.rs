@@ -14,6 +14,7 @@ pub mod types {
     ///`DeleteSecurityRoleNameName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct DeleteSecurityRoleNameName(::std::string::String);
     impl ::std::ops::Deref for DeleteSecurityRoleNameName {
         type Target = ::std::string::String;
@@ -58,16 +59,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(DeleteSecurityRoleNameName)
         }
     }
     ///`GetSecurityRoleNameName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct GetSecurityRoleNameName(::std::string::String);
     impl ::std::ops::Deref for GetSecurityRoleNameName {
         type Target = ::std::string::String;
@@ -112,11 +111,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(GetSecurityRoleNameName)
         }
     }
     ///`GetSecurityRoleResponse`
@@ -254,6 +250,7 @@ pub mod types {
     ///`PutSecurityRoleNameName`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct PutSecurityRoleNameName(::std::string::String);
     impl ::std::ops::Deref for PutSecurityRoleNameName {
         type Target = ::std::string::String;
@@ -301,11 +298,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(PutSecurityRoleNameName)
         }
     }
     ///One page of roles matching a role query.
@@ -358,6 +352,7 @@ pub mod types {
     ///Free-text description of the role.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct RoleCreateOrUpdateDescription(::std::string::String);
     impl ::std::ops::Deref for RoleCreateOrUpdateDescription {
         type Target = ::std::string::String;
@@ -403,11 +398,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RoleCreateOrUpdateDescription)
         }
     }
     ///`RoleElasticsearch`

@@ -1933,6 +1933,7 @@ pub mod types {
     ///A string that is not only white space.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct NonEmptyString(::std::string::String);
     impl ::std::ops::Deref for NonEmptyString {
         type Target = ::std::string::String;
@@ -1977,11 +1978,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(NonEmptyString)
         }
     }
     ///`NormalizedAnonymizationFieldError`

@@ -37,6 +37,7 @@ pub mod types {
     ///Identifier of the locator.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct PostUrlBodyLocatorId(::std::string::String);
     impl ::std::ops::Deref for PostUrlBodyLocatorId {
         type Target = ::std::string::String;
@@ -84,16 +85,14 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(PostUrlBodyLocatorId)
         }
     }
     ///Custom slug of latin letters, digits and `-._`, 3 to 255 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct PostUrlBodySlug(::std::string::String);
     impl ::std::ops::Deref for PostUrlBodySlug {
         type Target = ::std::string::String;
@@ -141,11 +140,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(PostUrlBodySlug)
         }
     }
     ///`UrlResponse`

@@ -843,6 +843,7 @@ pub mod types {
     ///Metric name, one letter A-Z.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct IndicatorPropertiesCustomMetricParamsGoodMetricsItemName(
         ::std::string::String,
     );
@@ -898,11 +899,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(IndicatorPropertiesCustomMetricParamsGoodMetricsItemName)
         }
     }
     ///Metrics and equation giving all events.
@@ -946,6 +944,7 @@ pub mod types {
     ///Metric name, one letter A-Z.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct IndicatorPropertiesCustomMetricParamsTotalMetricsItemName(
         ::std::string::String,
     );
@@ -1002,11 +1001,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(IndicatorPropertiesCustomMetricParamsTotalMetricsItemName)
         }
     }
     ///Histogram indicator (good and total from a histogram field).
@@ -1949,6 +1945,7 @@ pub mod types {
     ///Metric name, one letter A-Z.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct TimesliceMetricBasicMetricWithFieldName(::std::string::String);
     impl ::std::ops::Deref for TimesliceMetricBasicMetricWithFieldName {
         type Target = ::std::string::String;
@@ -1997,11 +1994,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(TimesliceMetricBasicMetricWithFieldName)
         }
     }
     ///Document count metric of a timeslice indicator.
@@ -2066,6 +2060,7 @@ pub mod types {
     ///Metric name, one letter A-Z.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct TimesliceMetricDocCountMetricName(::std::string::String);
     impl ::std::ops::Deref for TimesliceMetricDocCountMetricName {
         type Target = ::std::string::String;
@@ -2114,11 +2109,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(TimesliceMetricDocCountMetricName)
         }
     }
     ///Percentile metric of a timeslice indicator.
@@ -2187,6 +2179,7 @@ pub mod types {
     ///Metric name, one letter A-Z.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct TimesliceMetricPercentileMetricName(::std::string::String);
     impl ::std::ops::Deref for TimesliceMetricPercentileMetricName {
         type Target = ::std::string::String;
@@ -2235,11 +2228,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(TimesliceMetricPercentileMetricName)
         }
     }
     ///Body of the update call; every field is optional (partial update).

@@ -270,6 +270,7 @@ pub mod types {
     ///`DeletePrivateLocationId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct DeletePrivateLocationId(::std::string::String);
     impl ::std::ops::Deref for DeletePrivateLocationId {
         type Target = ::std::string::String;
@@ -317,11 +318,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(DeletePrivateLocationId)
         }
     }
     ///`DeleteSyntheticMonitorsBody`
@@ -1251,6 +1249,7 @@ pub mod types {
     ///`PostSyntheticMonitorsId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct PostSyntheticMonitorsId(::std::string::String);
     impl ::std::ops::Deref for PostSyntheticMonitorsId {
         type Target = ::std::string::String;
@@ -1295,11 +1294,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(PostSyntheticMonitorsId)
         }
     }
     ///`PostSyntheticMonitorsResponse`
@@ -1337,6 +1333,7 @@ pub mod types {
     ///`PostSyntheticsMonitorTestMonitorId`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct PostSyntheticsMonitorTestMonitorId(::std::string::String);
     impl ::std::ops::Deref for PostSyntheticsMonitorTestMonitorId {
         type Target = ::std::string::String;
@@ -1386,11 +1383,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(PostSyntheticsMonitorTestMonitorId)
         }
     }
     ///`PostSyntheticsMonitorTestResponse`
@@ -1496,6 +1490,7 @@ pub mod types {
     ///New label.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
     pub struct PutPrivateLocationBodyLabel(::std::string::String);
     impl ::std::ops::Deref for PutPrivateLocationBodyLabel {
         type Target = ::std::string::String;
@@ -1540,11 +1535,8 @@ pub mod types {
         where
             D: ::serde::Deserializer<'de>,
         {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(PutPrivateLocationBodyLabel)
         }
     }
     ///Monitor attributes to change; the set depends on the monitor type.

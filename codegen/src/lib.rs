@@ -17,6 +17,7 @@ mod overlay;
 mod pagination;
 mod pipeline;
 mod postprocess;
+mod schema_shapes;
 mod schema_walk;
 pub mod spec;
 pub mod spec_diff;

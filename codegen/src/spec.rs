@@ -23,8 +23,9 @@ pub fn parse(text: &str) -> Result<Value> {
 }
 
 /// Converts the (normalized) JSON spec into the typed form progenitor takes; a mismatch names the
-/// JSON path that failed.
+/// JSON path that failed. Schemas are checked one by one first (see `schema_shapes`).
 pub fn to_openapi(value: &Value) -> Result<openapiv3::OpenAPI> {
+    crate::schema_shapes::check(value)?;
     serde_path_to_error::deserialize(value).map_err(|e| {
         anyhow::anyhow!(
             "not a valid OpenAPI 3.0 document at {}: {}",

@@ -1,9 +1,12 @@
 //! One error schema for every error response. Kibana answers errors in several shapes (`{statusCode,
 //! error, message}`, Fleet's with `errorType`/`attributes`, Security's `{message, status_code}`, bare
 //! `{message}`), often without declaring a body at all; progenitor panics when an operation's error
-//! responses have different types. Every 4xx/5xx response (and `default`, when the operation has a
-//! success response) gets `application/json` with the shared `KibanaErrorBody` schema, which reads
-//! all of those shapes. Declared examples are kept.
+//! responses have different types. Every 4xx/5xx response gets `application/json` with the shared
+//! `KibanaErrorBody` schema, which reads all of those shapes. Declared examples are kept.
+//!
+//! A `default` response beside a success response means "any other status: an error" in Kibana's
+//! spec, but progenitor counts `default` among the success types too (and panics on two); it is
+//! removed, since the client reads an error status nobody declared as a `KibanaErrorBody` anyway.
 
 use super::{
     Change, component_schemas, for_each_operation, is_error_status, is_success_status, op_name,
@@ -38,8 +41,17 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
             return;
         };
         let has_success = responses.keys().any(|s| is_success_status(s));
+        if has_success && responses.remove("default").is_some() {
+            changes.push(Change {
+                pass: "error_responses",
+                at: format!("{at} default"),
+                what: format!(
+                    "removed: any undeclared error status is read as {ERROR_SCHEMA} already"
+                ),
+            });
+        }
         for (status, response) in responses.iter_mut() {
-            if !(is_error_status(status) || (status == "default" && has_success)) {
+            if !is_error_status(status) {
                 continue;
             }
             let Some(response) = response.as_object_mut() else {
@@ -112,7 +124,8 @@ paths:
         );
         let changes = run(&mut s);
         assert_eq!(changes.len(), 4);
-        for status in ["400", "401", "500", "default"] {
+        assert!(at(&s, "/paths/~1x/post/responses/default").is_null());
+        for status in ["400", "401", "500"] {
             let p =
                 format!("/paths/~1x/post/responses/{status}/content/application~1json/schema/$ref");
             assert_eq!(

@@ -2,6 +2,8 @@
 //! `application/json; Elastic-Api-Version=2023-10-31` (the client sends the version as a header
 //! instead), and at least one key that names two types at once (`application/gzip; application/zip`).
 //! This pass strips the version parameter and splits multi-type keys into one entry per type.
+//! A JSON media type declared without a schema (Kibana does so for a body it takes as any JSON)
+//! gets the empty schema, any JSON value: progenitor refuses a JSON body without one.
 
 use super::{Change, for_each_operation, op_name};
 use serde_json::{Map, Value};
@@ -21,7 +23,30 @@ pub fn plain_types(key: &str) -> Vec<String> {
     out
 }
 
+/// A JSON media type without a schema: any JSON value.
+fn any_json_without_schema(content: &mut Map<String, Value>, at: &str, changes: &mut Vec<Change>) {
+    for (key, media) in content.iter_mut() {
+        let json = key == "application/json" || key.ends_with("+json");
+        if let Some(media) = media
+            .as_object_mut()
+            .filter(|m| json && !m.contains_key("schema"))
+        {
+            media.insert("schema".to_string(), Value::Object(Map::new()));
+            changes.push(Change {
+                pass: "media_types",
+                at: at.to_string(),
+                what: format!("{key} without a schema -> any JSON value"),
+            });
+        }
+    }
+}
+
 fn normalize_content(content: &mut Map<String, Value>, at: &str, changes: &mut Vec<Change>) {
+    normalize_keys(content, at, changes);
+    any_json_without_schema(content, at, changes);
+}
+
+fn normalize_keys(content: &mut Map<String, Value>, at: &str, changes: &mut Vec<Change>) {
     if content.keys().all(|k| plain_types(k) == [k.clone()]) {
         return;
     }
@@ -89,6 +114,42 @@ mod tests {
         );
         assert_eq!(plain_types("Application/JSON"), ["application/json"]);
         assert!(plain_types("garbage").is_empty());
+    }
+
+    #[test]
+    fn a_json_body_without_a_schema_is_any_json() {
+        let mut s = spec(
+            r#"
+paths:
+  /p:
+    post:
+      requestBody:
+        content:
+          application/json: {}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/octet-stream: {}
+"#,
+        );
+        let changes = run(&mut s);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(
+            at(
+                &s,
+                "/paths/~1p/post/requestBody/content/application~1json/schema"
+            ),
+            &serde_json::json!({})
+        );
+        assert!(
+            at(
+                &s,
+                "/paths/~1p/post/responses/200/content/application~1octet-stream/schema"
+            )
+            .is_null()
+        );
+        assert!(run(&mut s).is_empty(), "idempotent");
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod doc_examples;
 mod dynamic_invoke;
 mod field_collisions;
 mod json_objects;
+mod lenient_strings;
 mod mock_arrays;
 mod mock_paths;
 mod open_enums;
@@ -125,6 +126,7 @@ pub fn run(
     // Both call into `crate::de` (the runtime's decoding helpers).
     let opened = open_enums::run(&mut file, &syn::parse_quote!(crate::de));
     counts.push(counted("open_enums", opened.len()));
+    counts.push(counted("lenient_strings", lenient_strings::run(&mut file)));
     counts.push(counted("unions", unions::run(&mut file, cx.unions)));
     counts.push(counted(
         "struct_deserialize",
