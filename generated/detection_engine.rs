@@ -20399,20 +20399,6 @@ let response = client.set_alerts_status()
     pub fn set_alerts_status(&self) -> builder::SetAlertsStatus<'_> {
         builder::SetAlertsStatus::new(self)
     }
-    /**List detection rule tags
-
-Lists every distinct tag used by detection rules.
-
-Sends a `GET` request to `/api/detection_engine/tags`
-
-```text
-let response = client.read_tags()
-    .send()
-    .await;
-```*/
-    pub fn read_tags(&self) -> builder::ReadTags<'_> {
-        builder::ReadTags::new(self)
-    }
     /**Read the user's detection privileges
 
 Tells whether the caller is authenticated and which cluster, index and space privileges it holds for detection alerts.
@@ -20665,6 +20651,20 @@ let response = client.set_alert_tags()
     pub fn set_alert_tags(&self) -> builder::SetAlertTags<'_> {
         builder::SetAlertTags::new(self)
     }
+    /**List detection rule tags
+
+Lists every distinct tag used by detection rules.
+
+Sends a `GET` request to `/api/detection_engine/tags`
+
+```text
+let response = client.read_tags()
+    .send()
+    .await;
+```*/
+    pub fn read_tags(&self) -> builder::ReadTags<'_> {
+        builder::ReadTags::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -20864,58 +20864,6 @@ pub mod builder {
                         ),
                     )
                 }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::read_tags`]
-
-[`Client::read_tags`]: super::Client::read_tags*/
-    #[derive(Debug, Clone)]
-    pub struct ReadTags<'a> {
-        client: &'a super::Client,
-    }
-    impl<'a> ReadTags<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self { client: client }
-        }
-        ///Sends a `GET` request to `/api/detection_engine/tags`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::RuleTagArray>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::path_of::<types::RuleTagArray>,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(
-            self,
-        ) -> Result<ResponseValue<types::RuleTagArray>, Error<()>> {
-            let Self { client } = self;
-            let url = format!("{}/api/detection_engine/tags", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "read_tags",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::response::from_response(response).await,
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -22258,6 +22206,58 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::read_tags`]
+
+[`Client::read_tags`]: super::Client::read_tags*/
+    #[derive(Debug, Clone)]
+    pub struct ReadTags<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ReadTags<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/detection_engine/tags`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RuleTagArray>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::RuleTagArray>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::RuleTagArray>, Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/api/detection_engine/tags", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "read_tags",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> FindRules<'a> {
         /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
         /// the client, so it can be spawned onto another task.
@@ -23087,10 +23087,6 @@ pub mod operations {
     pub const SET_ALERTS_STATUS: crate::OperationId = crate::OperationId::__generated(
         "set_alerts_status",
     );
-    ///`GET /api/detection_engine/tags` (`ReadTags`).
-    pub const READ_TAGS: crate::OperationId = crate::OperationId::__generated(
-        "read_tags",
-    );
     ///`GET /api/detection_engine/privileges` (`ReadPrivileges`).
     pub const READ_PRIVILEGES: crate::OperationId = crate::OperationId::__generated(
         "read_privileges",
@@ -23142,6 +23138,10 @@ pub mod operations {
     ///`POST /api/detection_engine/signals/tags` (`SetAlertTags`).
     pub const SET_ALERT_TAGS: crate::OperationId = crate::OperationId::__generated(
         "set_alert_tags",
+    );
+    ///`GET /api/detection_engine/tags` (`ReadTags`).
+    pub const READ_TAGS: crate::OperationId = crate::OperationId::__generated(
+        "read_tags",
     );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
@@ -23230,10 +23230,6 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b.body(crate::dynamic::body::<types::SetAlertsStatusBody>(v)?);
             }
-            crate::dynamic::json(b.send().await?)
-        }
-        "read_tags" => {
-            let mut b = client.read_tags();
             crate::dynamic::json(b.send().await?)
         }
         "read_privileges" => {
@@ -23418,6 +23414,10 @@ pub async fn invoke(
             if let Some(v) = &args.body {
                 b = b.body(crate::dynamic::body::<types::SetAlertTagsBody>(v)?);
             }
+            crate::dynamic::json(b.send().await?)
+        }
+        "read_tags" => {
+            let mut b = client.read_tags();
             crate::dynamic::json(b.send().await?)
         }
         other => Err(crate::dynamic::unknown("operation", other)),

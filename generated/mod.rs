@@ -37,6 +37,11 @@ pub mod detection_engine;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod endpoint;
+///Security entity analytics: asset criticality, the entity store, risk scoring.
+#[cfg(feature = "entity_analytics")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod entity_analytics;
 ///Security exception lists and their items, shared and endpoint.
 #[cfg(feature = "exceptions")]
 #[rustfmt::skip]
@@ -144,6 +149,10 @@ crate::__runtime::impl_client_hooks!(
 crate::__runtime::impl_client_hooks!(
     endpoint::Client, endpoint::RAW_BODIES, endpoint::WHOLE_JSON
 );
+#[cfg(feature = "entity_analytics")]
+crate::__runtime::impl_client_hooks!(
+    entity_analytics::Client, entity_analytics::RAW_BODIES, entity_analytics::WHOLE_JSON
+);
 #[cfg(feature = "exceptions")]
 crate::__runtime::impl_client_hooks!(
     exceptions::Client, exceptions::RAW_BODIES, exceptions::WHOLE_JSON
@@ -226,6 +235,8 @@ pub struct Kibana {
     detection_engine: detection_engine::Client,
     #[cfg(feature = "endpoint")]
     endpoint: endpoint::Client,
+    #[cfg(feature = "entity_analytics")]
+    entity_analytics: entity_analytics::Client,
     #[cfg(feature = "exceptions")]
     exceptions: exceptions::Client,
     #[cfg(feature = "fleet")]
@@ -298,6 +309,12 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "endpoint")]
             endpoint: endpoint::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "entity_analytics")]
+            entity_analytics: entity_analytics::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -472,6 +489,11 @@ impl Kibana {
     pub fn endpoint(&self) -> &endpoint::Client {
         &self.endpoint
     }
+    #[cfg(feature = "entity_analytics")]
+    /// The `entity_analytics` API: Security entity analytics: asset criticality, the entity store, risk scoring.
+    pub fn entity_analytics(&self) -> &entity_analytics::Client {
+        &self.entity_analytics
+    }
     #[cfg(feature = "exceptions")]
     /// The `exceptions` API: Security exception lists and their items, shared and endpoint.
     pub fn exceptions(&self) -> &exceptions::Client {
@@ -579,6 +601,8 @@ pub fn roundtrip(
         "detection_engine" => detection_engine::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "endpoint")]
         "endpoint" => endpoint::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "entity_analytics")]
+        "entity_analytics" => entity_analytics::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "exceptions")]
         "exceptions" => exceptions::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "fleet")]
@@ -642,6 +666,10 @@ pub async fn invoke(
         }
         #[cfg(feature = "endpoint")]
         "endpoint" => endpoint::invoke(kibana.endpoint(), operation, args).await,
+        #[cfg(feature = "entity_analytics")]
+        "entity_analytics" => {
+            entity_analytics::invoke(kibana.entity_analytics(), operation, args).await
+        }
         #[cfg(feature = "exceptions")]
         "exceptions" => exceptions::invoke(kibana.exceptions(), operation, args).await,
         #[cfg(feature = "fleet")]

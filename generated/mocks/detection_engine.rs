@@ -122,39 +122,6 @@ pub mod operations {
             )
         }
     }
-    pub struct ReadTagsWhen(::httpmock::When);
-    impl ReadTagsWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::GET)
-                    .path_matches(
-                        regex::Regex::new("^/api/detection_engine/tags$").unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-    }
-    pub struct ReadTagsThen(::httpmock::Then);
-    impl ReadTagsThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::RuleTagArray) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
     pub struct ReadPrivilegesWhen(::httpmock::When);
     impl ReadPrivilegesWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -937,6 +904,39 @@ pub mod operations {
             )
         }
     }
+    pub struct ReadTagsWhen(::httpmock::When);
+    impl ReadTagsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/detection_engine/tags$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct ReadTagsThen(::httpmock::Then);
+    impl ReadTagsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RuleTagArray) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -948,9 +948,6 @@ pub trait MockServerExt {
     fn set_alerts_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SetAlertsStatusWhen, operations::SetAlertsStatusThen);
-    fn read_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ReadTagsWhen, operations::ReadTagsThen);
     fn read_privileges<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ReadPrivilegesWhen, operations::ReadPrivilegesThen);
@@ -993,6 +990,9 @@ pub trait MockServerExt {
     fn set_alert_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::SetAlertTagsWhen, operations::SetAlertTagsThen);
+    fn read_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadTagsWhen, operations::ReadTagsThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn set_alert_assignees<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -1014,17 +1014,6 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::SetAlertsStatusWhen::new(when),
                 operations::SetAlertsStatusThen::new(then),
-            )
-        })
-    }
-    fn read_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::ReadTagsWhen, operations::ReadTagsThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::ReadTagsWhen::new(when),
-                operations::ReadTagsThen::new(then),
             )
         })
     }
@@ -1171,6 +1160,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::SetAlertTagsWhen::new(when),
                 operations::SetAlertTagsThen::new(then),
+            )
+        })
+    }
+    fn read_tags<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ReadTagsWhen, operations::ReadTagsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ReadTagsWhen::new(when),
+                operations::ReadTagsThen::new(then),
             )
         })
     }

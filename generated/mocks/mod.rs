@@ -14,6 +14,8 @@ pub mod data_views;
 pub mod detection_engine;
 #[cfg(feature = "endpoint")]
 pub mod endpoint;
+#[cfg(feature = "entity_analytics")]
+pub mod entity_analytics;
 #[cfg(feature = "exceptions")]
 pub mod exceptions;
 #[cfg(feature = "fleet")]
