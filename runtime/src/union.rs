@@ -56,7 +56,10 @@ pub fn from_value<T: Serialize>(
         let Ok(decoded) = (member.decode)(&value) else {
             continue;
         };
-        let kept = serde_json::to_value(&decoded).is_ok_and(|back| keeps_all(&value, &back));
+        // Keys a member keeps in its `unknown_fields` are not read by it: they may be what
+        // another member names.
+        let kept = crate::unknown_fields::named_only(|| serde_json::to_value(&decoded))
+            .is_ok_and(|back| keeps_all(&value, &back));
         if kept {
             return Ok(decoded);
         }
@@ -167,6 +170,64 @@ mod tests {
         // Without the tag, the untagged rules apply.
         let untagged = from_value(json!({"name": "a"}), Some("kind"), MEMBERS, U::Unknown).unwrap();
         assert!(matches!(untagged, U::Small(_)));
+    }
+
+    /// Members that keep unknown keys (as the client's response structs do) are still told
+    /// apart by the keys they name, at any depth; the one chosen keeps everything.
+    #[test]
+    fn members_keeping_unknown_keys_are_chosen_by_the_keys_they_name() {
+        #[derive(Debug, Serialize, Deserialize, PartialEq)]
+        struct Inner {
+            id: String,
+            #[serde(flatten)]
+            unknown_fields: crate::UnknownFields,
+        }
+        #[derive(Debug, Serialize, Deserialize, PartialEq)]
+        struct Host {
+            host: Option<Inner>,
+            #[serde(flatten)]
+            unknown_fields: crate::UnknownFields,
+        }
+        #[derive(Debug, Serialize, Deserialize, PartialEq)]
+        struct User {
+            user: Option<Inner>,
+            #[serde(flatten)]
+            unknown_fields: crate::UnknownFields,
+        }
+        #[derive(Debug, Serialize, PartialEq)]
+        #[serde(untagged)]
+        enum E {
+            Host(Host),
+            User(User),
+            Unknown(Value),
+        }
+        const ENTITIES: &[Member<E>] = &[
+            Member {
+                tags: &[],
+                decode: |v| Host::deserialize(v).map(E::Host),
+            },
+            Member {
+                tags: &[],
+                decode: |v| User::deserialize(v).map(E::User),
+            },
+        ];
+        let user = json!({"user": {"id": "u1"}});
+        let got = from_value(user.clone(), None, ENTITIES, E::Unknown).unwrap();
+        assert!(matches!(got, E::User(_)), "{got:?}");
+        assert_eq!(serde_json::to_value(&got).unwrap(), user);
+        // A key newer than both members, deep inside: no member reads it, so the value is kept
+        // whole as unknown rather than given to the first member that decodes.
+        let newer = json!({"user": {"id": "u1", "added_later": 1}});
+        assert_eq!(
+            from_value(newer.clone(), None, ENTITIES, E::Unknown).unwrap(),
+            E::Unknown(newer)
+        );
+        // Outside a union the unknown keys encode as before.
+        let inner = Inner::deserialize(json!({"id": "x", "more": true})).unwrap();
+        assert_eq!(
+            serde_json::to_value(&inner).unwrap(),
+            json!({"id": "x", "more": true})
+        );
     }
 
     #[test]

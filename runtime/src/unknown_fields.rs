@@ -6,9 +6,28 @@
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
+use std::cell::Cell;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::OnceLock;
+
+thread_local! {
+    /// Set while a union tries a member: keys a member did not name do not count as read.
+    static NAMED_ONLY: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `f` with every `UnknownFields` encoded as empty: what a value encodes to then is what
+/// its type read by name (how a union tells which member reads the input whole).
+pub(crate) fn named_only<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            NAMED_ONLY.set(self.0);
+        }
+    }
+    let _restore = Restore(NAMED_ONLY.replace(true));
+    f()
+}
 
 /// The keys of an object that its type has no field for, with their values, in the order
 /// Kibana sent them. It dereferences to a `serde_json::Map` (`unknown.get("new_field")`,
@@ -80,6 +99,9 @@ impl fmt::Debug for UnknownFields {
 
 impl Serialize for UnknownFields {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if NAMED_ONLY.get() {
+            return serializer.serialize_map(Some(0))?.end();
+        }
         let mut map = serializer.serialize_map(Some(self.len()))?;
         for (key, value) in self.iter() {
             map.serialize_entry(key, value)?;
