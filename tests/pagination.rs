@@ -96,12 +96,17 @@ async fn agents_server_padded(
         })
         .mount(&server)
         .await;
-    let kibana = Kibana::builder(server.uri())
+    let kibana = client_without_retries(&server);
+    (server, kibana, requests)
+}
+
+/// A client of `server` that sends each request once (a failing page is not retried).
+fn client_without_retries(server: &MockServer) -> Kibana {
+    Kibana::builder(server.uri())
         .api_key(CANARY_KEY)
         .retry_policy(RetryPolicy::none())
         .build()
-        .unwrap();
-    (server, kibana, requests)
+        .unwrap()
 }
 
 fn ids(agents: &[kibana_serverless::fleet::types::Agent]) -> Vec<String> {
@@ -499,11 +504,7 @@ async fn numbered_server(
         })
         .mount(&server)
         .await;
-    let kibana = Kibana::builder(server.uri())
-        .api_key(CANARY_KEY)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let kibana = client_without_retries(&server);
     (server, kibana, arrivals)
 }
 
@@ -751,11 +752,7 @@ async fn free_form_server(
         })
         .mount(&server)
         .await;
-    let kibana = Kibana::builder(server.uri())
-        .api_key(CANARY_KEY)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let kibana = client_without_retries(&server);
     (server, kibana, pages_asked)
 }
 

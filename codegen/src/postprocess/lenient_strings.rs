@@ -83,8 +83,7 @@ fn visit_items(items: &mut [Item], changed: &mut Vec<String>, members: &[String]
                 let is_deserialize = imp
                     .trait_
                     .as_ref()
-                    .and_then(|(p, _)| p.segments.last())
-                    .is_some_and(|s| s.ident == "Deserialize");
+                    .is_some_and(|(p, _)| super::names(p, "Deserialize"));
                 if !is_deserialize || !newtypes.contains(&name) {
                     continue;
                 }

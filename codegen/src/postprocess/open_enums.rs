@@ -30,7 +30,7 @@ fn visit_items(items: &mut Vec<Item>, opened: &mut Vec<String>, support: &syn::P
         items.iter().any(|item| {
             matches!(item, Item::Impl(imp)
                 if super::impl_self_name(imp).as_deref() == Some(name)
-                    && imp.trait_.as_ref().and_then(|(p, _)| p.segments.last()).is_some_and(|s| s.ident == trait_name))
+                    && imp.trait_.as_ref().is_some_and(|(p, _)| super::names(p, trait_name)))
         })
     };
     let convertible: Vec<String> = items
