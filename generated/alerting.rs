@@ -21,6 +21,9 @@ pub mod types {
         ///Repeat interval (s, m, h or d), used with `onThrottleInterval`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub throttle: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ActionFrequency {
         pub fn builder() -> builder::ActionFrequency {
@@ -180,6 +183,9 @@ pub mod types {
     pub struct AlertDelay {
         ///Number of consecutive matching runs.
         pub active: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl AlertDelay {
         pub fn builder() -> builder::AlertDelay {
@@ -196,6 +202,9 @@ pub mod types {
         pub filters: ::std::vec::Vec<AlertsFilterQueryFiltersItem>,
         ///Filter in KQL.
         pub kql: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl AlertsFilterQuery {
         pub fn builder() -> builder::AlertsFilterQuery {
@@ -213,6 +222,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub state: ::std::option::Option<AlertsFilterQueryFiltersItemState>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl AlertsFilterQueryFiltersItem {
         pub fn builder() -> builder::AlertsFilterQueryFiltersItem {
@@ -224,6 +236,9 @@ pub mod types {
     pub struct AlertsFilterQueryFiltersItemState {
         ///Whether the filter belongs to the app or is global.
         pub store: AlertsFilterQueryFiltersItemStateStore,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl AlertsFilterQueryFiltersItemState {
         pub fn builder() -> builder::AlertsFilterQueryFiltersItemState {
@@ -284,6 +299,9 @@ pub mod types {
         pub hours: AlertsFilterTimeframeHours,
         ///ISO time zone of `hours`.
         pub timezone: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl AlertsFilterTimeframe {
         pub fn builder() -> builder::AlertsFilterTimeframe {
@@ -333,6 +351,9 @@ pub mod types {
         pub end: ::std::string::String,
         ///Window start, `hh:mm`.
         pub start: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl AlertsFilterTimeframeHours {
         pub fn builder() -> builder::AlertsFilterTimeframeHours {
@@ -2772,6 +2793,9 @@ pub mod types {
         pub look_back_window: f64,
         ///State changes needed in the window to count as flapping.
         pub status_change_threshold: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl FlappingInner {
         pub fn builder() -> builder::FlappingInner {
@@ -6375,6 +6399,9 @@ pub mod types {
     pub struct Schedule {
         ///Interval in seconds, minutes, hours or days, e.g. `1m`.
         pub interval: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl Schedule {
         pub fn builder() -> builder::Schedule {
@@ -6724,6 +6751,9 @@ pub mod types {
         ///Time zone of the schedule; UTC when omitted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timezone: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SnoozeScheduleCustom {
         pub fn builder() -> builder::SnoozeScheduleCustom {
@@ -6763,6 +6793,9 @@ pub mod types {
             skip_serializing_if = "::std::vec::Vec::is_empty"
         )]
         pub on_week_day: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SnoozeScheduleCustomRecurring {
         pub fn builder() -> builder::SnoozeScheduleCustomRecurring {
@@ -7087,6 +7120,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ActionFrequency {
             fn default() -> Self {
@@ -7094,6 +7131,7 @@ pub mod types {
                     notify_when: Err("no value supplied for notify_when".to_string()),
                     summary: Err("no value supplied for summary".to_string()),
                     throttle: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7144,6 +7182,7 @@ pub mod types {
                     notify_when: value.notify_when?,
                     summary: value.summary?,
                     throttle: value.throttle?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7153,17 +7192,23 @@ pub mod types {
                     notify_when: Ok(value.notify_when),
                     summary: Ok(value.summary),
                     throttle: Ok(value.throttle),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct AlertDelay {
             active: ::std::result::Result<f64, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AlertDelay {
             fn default() -> Self {
                 Self {
                     active: Err("no value supplied for active".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7186,12 +7231,18 @@ pub mod types {
             fn try_from(
                 value: AlertDelay,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { active: value.active? })
+                Ok(Self {
+                    active: value.active?,
+                    unknown_fields: value.unknown_fields?,
+                })
             }
         }
         impl ::std::convert::From<super::AlertDelay> for AlertDelay {
             fn from(value: super::AlertDelay) -> Self {
-                Self { active: Ok(value.active) }
+                Self {
+                    active: Ok(value.active),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -7205,6 +7256,10 @@ pub mod types {
                 ::std::string::String,
             >,
             kql: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AlertsFilterQuery {
             fn default() -> Self {
@@ -7212,6 +7267,7 @@ pub mod types {
                     dsl: Ok(Default::default()),
                     filters: Err("no value supplied for filters".to_string()),
                     kql: Err("no value supplied for kql".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7264,6 +7320,7 @@ pub mod types {
                     dsl: value.dsl?,
                     filters: value.filters?,
                     kql: value.kql?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7273,6 +7330,7 @@ pub mod types {
                     dsl: Ok(value.dsl),
                     filters: Ok(value.filters),
                     kql: Ok(value.kql),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7284,6 +7342,10 @@ pub mod types {
                 ::std::option::Option<super::AlertsFilterQueryFiltersItemState>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AlertsFilterQueryFiltersItem {
             fn default() -> Self {
@@ -7291,6 +7353,7 @@ pub mod types {
                     meta: Err("no value supplied for meta".to_string()),
                     query: Ok(Default::default()),
                     state: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7344,6 +7407,7 @@ pub mod types {
                     meta: value.meta?,
                     query: value.query?,
                     state: value.state?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7354,6 +7418,7 @@ pub mod types {
                     meta: Ok(value.meta),
                     query: Ok(value.query),
                     state: Ok(value.state),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7363,11 +7428,16 @@ pub mod types {
                 super::AlertsFilterQueryFiltersItemStateStore,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AlertsFilterQueryFiltersItemState {
             fn default() -> Self {
                 Self {
                     store: Err("no value supplied for store".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7393,13 +7463,19 @@ pub mod types {
             fn try_from(
                 value: AlertsFilterQueryFiltersItemState,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { store: value.store? })
+                Ok(Self {
+                    store: value.store?,
+                    unknown_fields: value.unknown_fields?,
+                })
             }
         }
         impl ::std::convert::From<super::AlertsFilterQueryFiltersItemState>
         for AlertsFilterQueryFiltersItemState {
             fn from(value: super::AlertsFilterQueryFiltersItemState) -> Self {
-                Self { store: Ok(value.store) }
+                Self {
+                    store: Ok(value.store),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -7416,6 +7492,10 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AlertsFilterTimeframe {
             fn default() -> Self {
@@ -7423,6 +7503,7 @@ pub mod types {
                     days: Err("no value supplied for days".to_string()),
                     hours: Err("no value supplied for hours".to_string()),
                     timezone: Err("no value supplied for timezone".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7476,6 +7557,7 @@ pub mod types {
                     days: value.days?,
                     hours: value.hours?,
                     timezone: value.timezone?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7486,6 +7568,7 @@ pub mod types {
                     days: Ok(value.days),
                     hours: Ok(value.hours),
                     timezone: Ok(value.timezone),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7493,12 +7576,17 @@ pub mod types {
         pub struct AlertsFilterTimeframeHours {
             end: ::std::result::Result<::std::string::String, ::std::string::String>,
             start: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AlertsFilterTimeframeHours {
             fn default() -> Self {
                 Self {
                     end: Err("no value supplied for end".to_string()),
                     start: Err("no value supplied for start".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7537,6 +7625,7 @@ pub mod types {
                 Ok(Self {
                     end: value.end?,
                     start: value.start?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7546,6 +7635,7 @@ pub mod types {
                 Self {
                     end: Ok(value.end),
                     start: Ok(value.start),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -9108,6 +9198,10 @@ pub mod types {
             >,
             look_back_window: ::std::result::Result<f64, ::std::string::String>,
             status_change_threshold: ::std::result::Result<f64, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FlappingInner {
             fn default() -> Self {
@@ -9119,6 +9213,7 @@ pub mod types {
                     status_change_threshold: Err(
                         "no value supplied for status_change_threshold".to_string(),
                     ),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -9173,6 +9268,7 @@ pub mod types {
                     enabled: value.enabled?,
                     look_back_window: value.look_back_window?,
                     status_change_threshold: value.status_change_threshold?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -9182,6 +9278,7 @@ pub mod types {
                     enabled: Ok(value.enabled),
                     look_back_window: Ok(value.look_back_window),
                     status_change_threshold: Ok(value.status_change_threshold),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -9885,11 +9982,16 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule {
             fn default() -> Self {
                 Self {
                     interval: Err("no value supplied for interval".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -9912,13 +10014,17 @@ pub mod types {
             fn try_from(
                 value: Schedule,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { interval: value.interval? })
+                Ok(Self {
+                    interval: value.interval?,
+                    unknown_fields: value.unknown_fields?,
+                })
             }
         }
         impl ::std::convert::From<super::Schedule> for Schedule {
             fn from(value: super::Schedule) -> Self {
                 Self {
                     interval: Ok(value.interval),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -10345,6 +10451,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SnoozeScheduleCustom {
             fn default() -> Self {
@@ -10353,6 +10463,7 @@ pub mod types {
                     recurring: Ok(Default::default()),
                     start: Err("no value supplied for start".to_string()),
                     timezone: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -10419,6 +10530,7 @@ pub mod types {
                     recurring: value.recurring?,
                     start: value.start?,
                     timezone: value.timezone?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -10429,6 +10541,7 @@ pub mod types {
                     recurring: Ok(value.recurring),
                     start: Ok(value.start),
                     timezone: Ok(value.timezone),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -10455,6 +10568,10 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SnoozeScheduleCustomRecurring {
             fn default() -> Self {
@@ -10465,6 +10582,7 @@ pub mod types {
                     on_month: Ok(Default::default()),
                     on_month_day: Ok(Default::default()),
                     on_week_day: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -10555,6 +10673,7 @@ pub mod types {
                     on_month: value.on_month?,
                     on_month_day: value.on_month_day?,
                     on_week_day: value.on_week_day?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -10568,6 +10687,7 @@ pub mod types {
                     on_month: Ok(value.on_month),
                     on_month_day: Ok(value.on_month_day),
                     on_week_day: Ok(value.on_week_day),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }

@@ -585,6 +585,9 @@ pub mod types {
         ///Service name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ServiceObject {
         pub fn builder() -> builder::ServiceObject {
@@ -1348,12 +1351,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ServiceObject {
             fn default() -> Self {
                 Self {
                     environment: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -1391,6 +1399,7 @@ pub mod types {
                 Ok(Self {
                     environment: value.environment?,
                     name: value.name?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -1399,6 +1408,7 @@ pub mod types {
                 Self {
                     environment: Ok(value.environment),
                     name: Ok(value.name),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }

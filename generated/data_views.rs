@@ -276,6 +276,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub custom_label: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl Fieldattrs {
         pub fn builder() -> builder::Fieldattrs {
@@ -453,6 +456,9 @@ pub mod types {
         ///Mapping type of the runtime field.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl Runtimefieldmap {
         pub fn builder() -> builder::Runtimefieldmap {
@@ -465,6 +471,9 @@ pub mod types {
         ///Painless script of the runtime field.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub source: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl RuntimefieldmapScript {
         pub fn builder() -> builder::RuntimefieldmapScript {
@@ -519,6 +528,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct SourcefiltersItem {
         pub value: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SourcefiltersItem {
         pub fn builder() -> builder::SourcefiltersItem {
@@ -1399,6 +1411,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Fieldattrs {
             fn default() -> Self {
@@ -1406,6 +1422,7 @@ pub mod types {
                     count: Ok(Default::default()),
                     custom_description: Ok(Default::default()),
                     custom_label: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -1460,6 +1477,7 @@ pub mod types {
                     count: value.count?,
                     custom_description: value.custom_description?,
                     custom_label: value.custom_label?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -1469,6 +1487,7 @@ pub mod types {
                     count: Ok(value.count),
                     custom_description: Ok(value.custom_description),
                     custom_label: Ok(value.custom_label),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -1479,12 +1498,17 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Runtimefieldmap {
             fn default() -> Self {
                 Self {
                     script: Err("no value supplied for script".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -1522,6 +1546,7 @@ pub mod types {
                 Ok(Self {
                     script: value.script?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -1530,6 +1555,7 @@ pub mod types {
                 Self {
                     script: Ok(value.script),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -1539,11 +1565,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RuntimefieldmapScript {
             fn default() -> Self {
                 Self {
                     source: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -1567,13 +1598,19 @@ pub mod types {
             fn try_from(
                 value: RuntimefieldmapScript,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { source: value.source? })
+                Ok(Self {
+                    source: value.source?,
+                    unknown_fields: value.unknown_fields?,
+                })
             }
         }
         impl ::std::convert::From<super::RuntimefieldmapScript>
         for RuntimefieldmapScript {
             fn from(value: super::RuntimefieldmapScript) -> Self {
-                Self { source: Ok(value.source) }
+                Self {
+                    source: Ok(value.source),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -1642,11 +1679,16 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SourcefiltersItem {
             value: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourcefiltersItem {
             fn default() -> Self {
                 Self {
                     value: Err("no value supplied for value".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -1669,12 +1711,18 @@ pub mod types {
             fn try_from(
                 value: SourcefiltersItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { value: value.value? })
+                Ok(Self {
+                    value: value.value?,
+                    unknown_fields: value.unknown_fields?,
+                })
             }
         }
         impl ::std::convert::From<super::SourcefiltersItem> for SourcefiltersItem {
             fn from(value: super::SourcefiltersItem) -> Self {
-                Self { value: Ok(value.value) }
+                Self {
+                    value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
             }
         }
         #[derive(Clone, Debug)]

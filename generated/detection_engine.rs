@@ -155,12 +155,18 @@ pub mod types {
         pub missing_fields_strategy: ::std::option::Option<
             AlertSuppressionMissingFieldsStrategy,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AlertSuppressionDuration`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AlertSuppressionDuration {
         pub unit: AlertSuppressionDurationUnit,
         pub value: ::std::num::NonZeroU64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`AlertSuppressionDurationUnit`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1751,6 +1757,9 @@ pub mod types {
         pub command: DefaultParamsCommand,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DefaultParamsCommand`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1833,6 +1842,9 @@ pub mod types {
         pub field: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<EcsMappingValueValue>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`EcsMappingValueValue`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1855,6 +1867,9 @@ pub mod types {
     pub struct EndpointResponseAction {
         pub action_type_id: EndpointResponseActionActionTypeId,
         pub params: EndpointResponseActionParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`EndpointResponseActionActionTypeId`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4093,6 +4108,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct InvestigationFields {
         pub field_names: ::std::vec::Vec<NonEmptyString>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Notes, in Markdown, that help investigate the rule's alerts.
     #[derive(
@@ -6136,6 +6154,9 @@ pub mod types {
         pub saved_query_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timeout: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OsqueryQuery`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -6155,12 +6176,18 @@ pub mod types {
         ///Query version.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OsqueryResponseAction`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct OsqueryResponseAction {
         pub action_type_id: OsqueryResponseActionActionTypeId,
         pub params: OsqueryParams,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`OsqueryResponseActionActionTypeId`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6284,6 +6311,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub comment: ::std::option::Option<::std::string::String>,
         pub config: ProcessesParamsConfig,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ProcessesParamsCommand`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6338,6 +6368,9 @@ pub mod types {
         ///Whether `field` replaces `process.pid`.
         #[serde(default = "defaults::default_bool::<true>")]
         pub overwrite: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`QueryRule`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7195,6 +7228,9 @@ pub mod types {
         pub integration: ::std::option::Option<NonEmptyString>,
         pub package: NonEmptyString,
         pub version: NonEmptyString,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RelatedIntegrationArray`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7369,6 +7405,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub risk_score: ::std::option::Option<RiskScore>,
         pub value: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RiskScoreMappingItemOperator`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -7428,6 +7467,9 @@ pub mod types {
         pub params: RuleActionParams,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uuid: ::std::option::Option<NonEmptyString>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`RuleActionAlertsFilter`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -7457,6 +7499,9 @@ pub mod types {
         ///Whether one summary is sent for all alerts rather than one notification per alert.
         pub summary: bool,
         pub throttle: RuleActionThrottle,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Action group; `default` for alert notifications.
     #[derive(
@@ -7878,6 +7923,9 @@ pub mod types {
         pub namespace_type: RuleExceptionListNamespaceType,
         #[serde(rename = "type")]
         pub type_: ExceptionListType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Whether the list is space-bound (`single`) or shared (`agnostic`).
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -11348,6 +11396,9 @@ pub mod types {
         pub operator: SeverityMappingItemOperator,
         pub severity: Severity,
         pub value: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SeverityMappingItemOperator`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -11445,6 +11496,9 @@ pub mod types {
         ///Attack techniques.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub technique: ::std::vec::Vec<ThreatTechnique>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThreatArray`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -11571,6 +11625,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ThreatMappingItem {
         pub entries: ::std::vec::Vec<ThreatMappingItemEntriesItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThreatMappingItemEntriesItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -11579,6 +11636,9 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: ThreatMappingItemEntriesItemType,
         pub value: NonEmptyString,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThreatMappingItemEntriesItemType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -12626,6 +12686,9 @@ pub mod types {
         pub name: ::std::string::String,
         ///Subtechnique reference URL.
         pub reference: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThreatTactic`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -12636,6 +12699,9 @@ pub mod types {
         pub name: ::std::string::String,
         ///Tactic reference URL.
         pub reference: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThreatTechnique`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -12649,6 +12715,9 @@ pub mod types {
         ///Narrower subtechniques.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub subtechnique: ::std::vec::Vec<ThreatSubtechnique>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`Threshold`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -12657,11 +12726,17 @@ pub mod types {
         pub cardinality: ::std::option::Option<ThresholdCardinality>,
         pub field: ThresholdField,
         pub value: ThresholdValue,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThresholdAlertSuppression`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct ThresholdAlertSuppression {
         pub duration: AlertSuppressionDuration,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`ThresholdCardinality`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -12690,6 +12765,9 @@ pub mod types {
     pub struct ThresholdCardinalityItem {
         pub field: ::std::string::String,
         pub value: u64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Field or fields to group by.
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]

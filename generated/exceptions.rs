@@ -1137,6 +1137,9 @@ pub mod types {
         pub updated_by: ::std::option::Option<
             SecurityEndpointExceptionsApiNonEmptyString,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityEndpointExceptionsApiExceptionListItemComment {
         pub fn builder() -> builder::SecurityEndpointExceptionsApiExceptionListItemComment {
@@ -1329,6 +1332,9 @@ pub mod types {
         pub operator: SecurityEndpointExceptionsApiExceptionListItemEntryOperator,
         #[serde(rename = "type")]
         pub type_: SecurityEndpointExceptionsApiExceptionListItemEntryExistsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityEndpointExceptionsApiExceptionListItemEntryExists {
         pub fn builder() -> builder::SecurityEndpointExceptionsApiExceptionListItemEntryExists {
@@ -1389,6 +1395,9 @@ pub mod types {
         pub operator: SecurityEndpointExceptionsApiExceptionListItemEntryOperator,
         #[serde(rename = "type")]
         pub type_: SecurityEndpointExceptionsApiExceptionListItemEntryListType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityEndpointExceptionsApiExceptionListItemEntryList {
         pub fn builder() -> builder::SecurityEndpointExceptionsApiExceptionListItemEntryList {
@@ -1401,6 +1410,9 @@ pub mod types {
         pub id: SecurityEndpointExceptionsApiListId,
         #[serde(rename = "type")]
         pub type_: SecurityEndpointExceptionsApiListType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityEndpointExceptionsApiExceptionListItemEntryListList {
         pub fn builder() -> builder::SecurityEndpointExceptionsApiExceptionListItemEntryListList {
@@ -1461,6 +1473,9 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: SecurityEndpointExceptionsApiExceptionListItemEntryMatchType,
         pub value: SecurityEndpointExceptionsApiNonEmptyString,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityEndpointExceptionsApiExceptionListItemEntryMatch {
         pub fn builder() -> builder::SecurityEndpointExceptionsApiExceptionListItemEntryMatch {
@@ -1475,6 +1490,9 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: SecurityEndpointExceptionsApiExceptionListItemEntryMatchAnyType,
         pub value: ::std::vec::Vec<SecurityEndpointExceptionsApiNonEmptyString>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityEndpointExceptionsApiExceptionListItemEntryMatchAny {
         pub fn builder() -> builder::SecurityEndpointExceptionsApiExceptionListItemEntryMatchAny {
@@ -1581,6 +1599,9 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: SecurityEndpointExceptionsApiExceptionListItemEntryMatchWildcardType,
         pub value: SecurityEndpointExceptionsApiNonEmptyString,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityEndpointExceptionsApiExceptionListItemEntryMatchWildcard {
         pub fn builder() -> builder::SecurityEndpointExceptionsApiExceptionListItemEntryMatchWildcard {
@@ -1642,6 +1663,9 @@ pub mod types {
         pub field: SecurityEndpointExceptionsApiNonEmptyString,
         #[serde(rename = "type")]
         pub type_: SecurityEndpointExceptionsApiExceptionListItemEntryNestedType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityEndpointExceptionsApiExceptionListItemEntryNested {
         pub fn builder() -> builder::SecurityEndpointExceptionsApiExceptionListItemEntryNested {
@@ -3150,6 +3174,9 @@ pub mod types {
         pub operator: SecurityExceptionsApiExceptionListItemEntryOperator,
         #[serde(rename = "type")]
         pub type_: SecurityExceptionsApiExceptionListItemEntryExistsType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityExceptionsApiExceptionListItemEntryExists {
         pub fn builder() -> builder::SecurityExceptionsApiExceptionListItemEntryExists {
@@ -3208,6 +3235,9 @@ pub mod types {
         pub operator: SecurityExceptionsApiExceptionListItemEntryOperator,
         #[serde(rename = "type")]
         pub type_: SecurityExceptionsApiExceptionListItemEntryListType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityExceptionsApiExceptionListItemEntryList {
         pub fn builder() -> builder::SecurityExceptionsApiExceptionListItemEntryList {
@@ -3220,6 +3250,9 @@ pub mod types {
         pub id: SecurityExceptionsApiListId,
         #[serde(rename = "type")]
         pub type_: SecurityExceptionsApiListType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityExceptionsApiExceptionListItemEntryListList {
         pub fn builder() -> builder::SecurityExceptionsApiExceptionListItemEntryListList {
@@ -3278,6 +3311,9 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: SecurityExceptionsApiExceptionListItemEntryMatchType,
         pub value: SecurityExceptionsApiNonEmptyString,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityExceptionsApiExceptionListItemEntryMatch {
         pub fn builder() -> builder::SecurityExceptionsApiExceptionListItemEntryMatch {
@@ -3292,6 +3328,9 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: SecurityExceptionsApiExceptionListItemEntryMatchAnyType,
         pub value: ::std::vec::Vec<SecurityExceptionsApiNonEmptyString>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityExceptionsApiExceptionListItemEntryMatchAny {
         pub fn builder() -> builder::SecurityExceptionsApiExceptionListItemEntryMatchAny {
@@ -3396,6 +3435,9 @@ pub mod types {
         #[serde(rename = "type")]
         pub type_: SecurityExceptionsApiExceptionListItemEntryMatchWildcardType,
         pub value: SecurityExceptionsApiNonEmptyString,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityExceptionsApiExceptionListItemEntryMatchWildcard {
         pub fn builder() -> builder::SecurityExceptionsApiExceptionListItemEntryMatchWildcard {
@@ -3457,6 +3499,9 @@ pub mod types {
         pub field: SecurityExceptionsApiNonEmptyString,
         #[serde(rename = "type")]
         pub type_: SecurityExceptionsApiExceptionListItemEntryNestedType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SecurityExceptionsApiExceptionListItemEntryNested {
         pub fn builder() -> builder::SecurityExceptionsApiExceptionListItemEntryNested {
@@ -5981,6 +6026,10 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityEndpointExceptionsApiExceptionListItemComment {
@@ -5992,6 +6041,7 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     updated_at: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6091,6 +6141,7 @@ pub mod types {
                     id: value.id?,
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6107,6 +6158,7 @@ pub mod types {
                     id: Ok(value.id),
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6124,6 +6176,10 @@ pub mod types {
                 super::SecurityEndpointExceptionsApiExceptionListItemEntryExistsType,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityEndpointExceptionsApiExceptionListItemEntryExists {
@@ -6132,6 +6188,7 @@ pub mod types {
                     field: Err("no value supplied for field".to_string()),
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6190,6 +6247,7 @@ pub mod types {
                     field: value.field?,
                     operator: value.operator?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6203,6 +6261,7 @@ pub mod types {
                     field: Ok(value.field),
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6224,6 +6283,10 @@ pub mod types {
                 super::SecurityEndpointExceptionsApiExceptionListItemEntryListType,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityEndpointExceptionsApiExceptionListItemEntryList {
@@ -6233,6 +6296,7 @@ pub mod types {
                     list: Err("no value supplied for list".to_string()),
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6306,6 +6370,7 @@ pub mod types {
                     list: value.list?,
                     operator: value.operator?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6320,6 +6385,7 @@ pub mod types {
                     list: Ok(value.list),
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6333,6 +6399,10 @@ pub mod types {
                 super::SecurityEndpointExceptionsApiListType,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityEndpointExceptionsApiExceptionListItemEntryListList {
@@ -6340,6 +6410,7 @@ pub mod types {
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6377,6 +6448,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6389,6 +6461,7 @@ pub mod types {
                 Self {
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6410,6 +6483,10 @@ pub mod types {
                 super::SecurityEndpointExceptionsApiNonEmptyString,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityEndpointExceptionsApiExceptionListItemEntryMatch {
@@ -6419,6 +6496,7 @@ pub mod types {
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
                     value: Err("no value supplied for value".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6492,6 +6570,7 @@ pub mod types {
                     operator: value.operator?,
                     type_: value.type_?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6506,6 +6585,7 @@ pub mod types {
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6527,6 +6607,10 @@ pub mod types {
                 ::std::vec::Vec<super::SecurityEndpointExceptionsApiNonEmptyString>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityEndpointExceptionsApiExceptionListItemEntryMatchAny {
@@ -6536,6 +6620,7 @@ pub mod types {
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
                     value: Err("no value supplied for value".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6609,6 +6694,7 @@ pub mod types {
                     operator: value.operator?,
                     type_: value.type_?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6623,6 +6709,7 @@ pub mod types {
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6644,6 +6731,10 @@ pub mod types {
                 super::SecurityEndpointExceptionsApiNonEmptyString,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityEndpointExceptionsApiExceptionListItemEntryMatchWildcard {
@@ -6653,6 +6744,7 @@ pub mod types {
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
                     value: Err("no value supplied for value".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6726,6 +6818,7 @@ pub mod types {
                     operator: value.operator?,
                     type_: value.type_?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6740,6 +6833,7 @@ pub mod types {
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6759,6 +6853,10 @@ pub mod types {
                 super::SecurityEndpointExceptionsApiExceptionListItemEntryNestedType,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityEndpointExceptionsApiExceptionListItemEntryNested {
@@ -6767,6 +6865,7 @@ pub mod types {
                     entries: Err("no value supplied for entries".to_string()),
                     field: Err("no value supplied for field".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6827,6 +6926,7 @@ pub mod types {
                     entries: value.entries?,
                     field: value.field?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6840,6 +6940,7 @@ pub mod types {
                     entries: Ok(value.entries),
                     field: Ok(value.field),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6857,6 +6958,10 @@ pub mod types {
                 super::SecurityExceptionsApiExceptionListItemEntryExistsType,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityExceptionsApiExceptionListItemEntryExists {
@@ -6865,6 +6970,7 @@ pub mod types {
                     field: Err("no value supplied for field".to_string()),
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6920,6 +7026,7 @@ pub mod types {
                     field: value.field?,
                     operator: value.operator?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6933,6 +7040,7 @@ pub mod types {
                     field: Ok(value.field),
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6954,6 +7062,10 @@ pub mod types {
                 super::SecurityExceptionsApiExceptionListItemEntryListType,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityExceptionsApiExceptionListItemEntryList {
@@ -6963,6 +7075,7 @@ pub mod types {
                     list: Err("no value supplied for list".to_string()),
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7033,6 +7146,7 @@ pub mod types {
                     list: value.list?,
                     operator: value.operator?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7046,6 +7160,7 @@ pub mod types {
                     list: Ok(value.list),
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7059,6 +7174,10 @@ pub mod types {
                 super::SecurityExceptionsApiListType,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityExceptionsApiExceptionListItemEntryListList {
@@ -7066,6 +7185,7 @@ pub mod types {
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7102,6 +7222,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7114,6 +7235,7 @@ pub mod types {
                 Self {
                     id: Ok(value.id),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7135,6 +7257,10 @@ pub mod types {
                 super::SecurityExceptionsApiNonEmptyString,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityExceptionsApiExceptionListItemEntryMatch {
@@ -7144,6 +7270,7 @@ pub mod types {
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
                     value: Err("no value supplied for value".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7212,6 +7339,7 @@ pub mod types {
                     operator: value.operator?,
                     type_: value.type_?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7226,6 +7354,7 @@ pub mod types {
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7247,6 +7376,10 @@ pub mod types {
                 ::std::vec::Vec<super::SecurityExceptionsApiNonEmptyString>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityExceptionsApiExceptionListItemEntryMatchAny {
@@ -7256,6 +7389,7 @@ pub mod types {
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
                     value: Err("no value supplied for value".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7326,6 +7460,7 @@ pub mod types {
                     operator: value.operator?,
                     type_: value.type_?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7340,6 +7475,7 @@ pub mod types {
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7361,6 +7497,10 @@ pub mod types {
                 super::SecurityExceptionsApiNonEmptyString,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityExceptionsApiExceptionListItemEntryMatchWildcard {
@@ -7370,6 +7510,7 @@ pub mod types {
                     operator: Err("no value supplied for operator".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
                     value: Err("no value supplied for value".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7439,6 +7580,7 @@ pub mod types {
                     operator: value.operator?,
                     type_: value.type_?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7453,6 +7595,7 @@ pub mod types {
                     operator: Ok(value.operator),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7472,6 +7615,10 @@ pub mod types {
                 super::SecurityExceptionsApiExceptionListItemEntryNestedType,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default
         for SecurityExceptionsApiExceptionListItemEntryNested {
@@ -7480,6 +7627,7 @@ pub mod types {
                     entries: Err("no value supplied for entries".to_string()),
                     field: Err("no value supplied for field".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7537,6 +7685,7 @@ pub mod types {
                     entries: value.entries?,
                     field: value.field?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7550,6 +7699,7 @@ pub mod types {
                     entries: Ok(value.entries),
                     field: Ok(value.field),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }

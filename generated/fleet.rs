@@ -881,6 +881,9 @@ pub mod types {
     pub struct DeleteUnenrolledAgents {
         pub enabled: bool,
         pub is_preconfigured: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl DeleteUnenrolledAgents {
         pub fn builder() -> builder::DeleteUnenrolledAgents {
@@ -2570,6 +2573,10 @@ pub mod types {
         pub struct DeleteUnenrolledAgents {
             enabled: ::std::result::Result<bool, ::std::string::String>,
             is_preconfigured: ::std::result::Result<bool, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DeleteUnenrolledAgents {
             fn default() -> Self {
@@ -2578,6 +2585,7 @@ pub mod types {
                     is_preconfigured: Err(
                         "no value supplied for is_preconfigured".to_string(),
                     ),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -2618,6 +2626,7 @@ pub mod types {
                 Ok(Self {
                     enabled: value.enabled?,
                     is_preconfigured: value.is_preconfigured?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -2627,6 +2636,7 @@ pub mod types {
                 Self {
                     enabled: Ok(value.enabled),
                     is_preconfigured: Ok(value.is_preconfigured),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }

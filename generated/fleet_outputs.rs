@@ -2544,6 +2544,9 @@ pub mod types {
         pub mem_queue_events: ::std::option::Option<f64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub queue_flush_timeout: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::default::Default for OutputShipperInner {
         fn default() -> Self {
@@ -2558,6 +2561,7 @@ pub mod types {
                 max_batch_bytes: Default::default(),
                 mem_queue_events: Default::default(),
                 queue_flush_timeout: Default::default(),
+                unknown_fields: ::std::default::Default::default(),
             }
         }
     }
@@ -2592,6 +2596,9 @@ pub mod types {
         pub key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub verification_mode: ::std::option::Option<OutputSslInnerVerificationMode>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::fmt::Debug for OutputSslInner {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2600,6 +2607,7 @@ pub mod types {
                 .field("certificate_authorities", &self.certificate_authorities)
                 .field("key", &"[redacted]")
                 .field("verification_mode", &self.verification_mode)
+                .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
     }

@@ -2308,6 +2308,9 @@ pub mod types {
     pub struct PackagePolicyOverridesInner {
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub inputs: crate::JsonObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///The package (integration) a package policy uses.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2324,12 +2327,18 @@ pub mod types {
         pub title: ::std::option::Option<::std::string::String>,
         ///Package version.
         pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PackagePolicyPackageExperimentalDataStreamFeaturesItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackagePolicyPackageExperimentalDataStreamFeaturesItem {
         pub data_stream: ::std::string::String,
         pub features: PackagePolicyPackageExperimentalDataStreamFeaturesItemFeatures,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PackagePolicyPackageExperimentalDataStreamFeaturesItemFeatures`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2342,6 +2351,9 @@ pub mod types {
         pub synthetic_source: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tsdb: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///One input of a package policy to write, legacy format.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2456,6 +2468,9 @@ pub mod types {
         pub release: ::std::option::Option<PackagePolicyStreamRelease>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vars: ::std::option::Option<PackageVars>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PackagePolicyStreamDataStream`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2467,6 +2482,9 @@ pub mod types {
         >,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PackagePolicyStreamDataStreamElasticsearch`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2479,12 +2497,18 @@ pub mod types {
         pub privileges: ::std::option::Option<
             PackagePolicyStreamDataStreamElasticsearchPrivileges,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PackagePolicyStreamDataStreamElasticsearchPrivileges`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct PackagePolicyStreamDataStreamElasticsearchPrivileges {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub indices: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PackagePolicyStreamRelease`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -2655,6 +2679,9 @@ pub mod types {
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
         pub value: ::serde_json::Value,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Package variables by name, legacy format.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3439,6 +3466,9 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vars: ::std::option::Option<SimplifiedVars>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`SimplifiedInputsValueStreamsValue`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3448,6 +3478,9 @@ pub mod types {
         pub enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub vars: ::std::option::Option<SimplifiedVars>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     /**A variable's value in the simplified format, or a reference to a stored secret. The two array members overlap on an empty array (fine for anyOf).
 */

@@ -205,6 +205,9 @@ pub mod types {
         pub model: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub provider: ::std::option::Option<Provider>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ApiConfig {
         pub fn builder() -> builder::ApiConfig {
@@ -505,6 +508,9 @@ pub mod types {
         pub public: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ConversationSummary {
         pub fn builder() -> builder::ConversationSummary {
@@ -1619,6 +1625,9 @@ pub mod types {
         pub field_name: ::std::string::String,
         #[serde(rename = "fieldType")]
         pub field_type: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl InputSchemaItem {
         pub fn builder() -> builder::InputSchemaItem {
@@ -1840,6 +1849,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub trace_data: ::std::option::Option<TraceData>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl Message {
         pub fn builder() -> builder::Message {
@@ -1876,6 +1888,9 @@ pub mod types {
             skip_serializing_if = "crate::JsonObject::is_empty"
         )]
         pub content_references: crate::JsonObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl MessageMetadata {
         pub fn builder() -> builder::MessageMetadata {
@@ -2592,6 +2607,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub transaction_id: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl TraceData {
         pub fn builder() -> builder::TraceData {
@@ -2605,6 +2623,9 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -2617,6 +2638,9 @@ pub mod types {
         #[serde(rename = "modelId")]
         pub model_id: ::std::string::String,
         pub tokens: ::std::collections::HashMap<::std::string::String, f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl Vector {
         pub fn builder() -> builder::Vector {
@@ -2809,6 +2833,10 @@ pub mod types {
                 ::std::option::Option<super::Provider>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApiConfig {
             fn default() -> Self {
@@ -2820,6 +2848,7 @@ pub mod types {
                     default_system_prompt_id: Ok(Default::default()),
                     model: Ok(Default::default()),
                     provider: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -2900,6 +2929,7 @@ pub mod types {
                     default_system_prompt_id: value.default_system_prompt_id?,
                     model: value.model?,
                     provider: value.provider?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -2911,6 +2941,7 @@ pub mod types {
                     default_system_prompt_id: Ok(value.default_system_prompt_id),
                     model: Ok(value.model),
                     provider: Ok(value.provider),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3417,6 +3448,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConversationSummary {
             fn default() -> Self {
@@ -3425,6 +3460,7 @@ pub mod types {
                     content: Ok(Default::default()),
                     public: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3491,6 +3527,7 @@ pub mod types {
                     content: value.content?,
                     public: value.public?,
                     timestamp: value.timestamp?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3501,6 +3538,7 @@ pub mod types {
                     content: Ok(value.content),
                     public: Ok(value.public),
                     timestamp: Ok(value.timestamp),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4536,6 +4574,10 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InputSchemaItem {
             fn default() -> Self {
@@ -4543,6 +4585,7 @@ pub mod types {
                     description: Err("no value supplied for description".to_string()),
                     field_name: Err("no value supplied for field_name".to_string()),
                     field_type: Err("no value supplied for field_type".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4593,6 +4636,7 @@ pub mod types {
                     description: value.description?,
                     field_name: value.field_name?,
                     field_type: value.field_type?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4602,6 +4646,7 @@ pub mod types {
                     description: Ok(value.description),
                     field_name: Ok(value.field_name),
                     field_type: Ok(value.field_type),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4626,6 +4671,10 @@ pub mod types {
                 ::std::option::Option<super::TraceData>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Message {
             fn default() -> Self {
@@ -4637,6 +4686,7 @@ pub mod types {
                     role: Err("no value supplied for role".to_string()),
                     timestamp: Err("no value supplied for timestamp".to_string()),
                     trace_data: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4741,6 +4791,7 @@ pub mod types {
                     role: value.role?,
                     timestamp: value.timestamp?,
                     trace_data: value.trace_data?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4754,6 +4805,7 @@ pub mod types {
                     role: Ok(value.role),
                     timestamp: Ok(value.timestamp),
                     trace_data: Ok(value.trace_data),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4763,11 +4815,16 @@ pub mod types {
                 crate::JsonObject,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for MessageMetadata {
             fn default() -> Self {
                 Self {
                     content_references: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4794,6 +4851,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     content_references: value.content_references?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4801,6 +4859,7 @@ pub mod types {
             fn from(value: super::MessageMetadata) -> Self {
                 Self {
                     content_references: Ok(value.content_references),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5620,12 +5679,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TraceData {
             fn default() -> Self {
                 Self {
                     trace_id: Ok(Default::default()),
                     transaction_id: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5665,6 +5729,7 @@ pub mod types {
                 Ok(Self {
                     trace_id: value.trace_id?,
                     transaction_id: value.transaction_id?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5673,6 +5738,7 @@ pub mod types {
                 Self {
                     trace_id: Ok(value.trace_id),
                     transaction_id: Ok(value.transaction_id),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5686,12 +5752,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for User {
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5727,6 +5798,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5735,6 +5807,7 @@ pub mod types {
                 Self {
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5748,12 +5821,17 @@ pub mod types {
                 ::std::collections::HashMap<::std::string::String, f64>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Vector {
             fn default() -> Self {
                 Self {
                     model_id: Err("no value supplied for model_id".to_string()),
                     tokens: Err("no value supplied for tokens".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5793,6 +5871,7 @@ pub mod types {
                 Ok(Self {
                     model_id: value.model_id?,
                     tokens: value.tokens?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5801,6 +5880,7 @@ pub mod types {
                 Self {
                     model_id: Ok(value.model_id),
                     tokens: Ok(value.tokens),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }

@@ -17,6 +17,9 @@ pub mod types {
         ///Related dashboards.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub dashboards: ::std::vec::Vec<ArtifactsDashboardsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl Artifacts {
         pub fn builder() -> builder::Artifacts {
@@ -28,6 +31,9 @@ pub mod types {
     pub struct ArtifactsDashboardsItem {
         ///Dashboard saved-object id.
         pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ArtifactsDashboardsItem {
         pub fn builder() -> builder::ArtifactsDashboardsItem {
@@ -458,6 +464,9 @@ pub mod types {
         pub meta: ::std::option::Option<FilterMeta>,
         #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
         pub query: crate::JsonObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl Filter {
         pub fn builder() -> builder::Filter {
@@ -497,6 +506,9 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl FilterMeta {
         pub fn builder() -> builder::FilterMeta {
@@ -658,6 +670,9 @@ pub mod types {
         ///Indicator type, `sli.apm.transactionErrorRate`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesApmAvailability {
         pub fn builder() -> builder::IndicatorPropertiesApmAvailability {
@@ -682,6 +697,9 @@ pub mod types {
         ///APM transaction type, or `*`.
         #[serde(rename = "transactionType")]
         pub transaction_type: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesApmAvailabilityParams {
         pub fn builder() -> builder::IndicatorPropertiesApmAvailabilityParams {
@@ -695,6 +713,9 @@ pub mod types {
         ///Indicator type, `sli.apm.transactionDuration`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesApmLatency {
         pub fn builder() -> builder::IndicatorPropertiesApmLatency {
@@ -721,6 +742,9 @@ pub mod types {
         ///APM transaction type, or `*`.
         #[serde(rename = "transactionType")]
         pub transaction_type: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesApmLatencyParams {
         pub fn builder() -> builder::IndicatorPropertiesApmLatencyParams {
@@ -734,6 +758,9 @@ pub mod types {
         ///Indicator type, `sli.kql.custom`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesCustomKql {
         pub fn builder() -> builder::IndicatorPropertiesCustomKql {
@@ -758,6 +785,9 @@ pub mod types {
         #[serde(rename = "timestampField")]
         pub timestamp_field: ::std::string::String,
         pub total: KqlWithFiltersTotal,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesCustomKqlParams {
         pub fn builder() -> builder::IndicatorPropertiesCustomKqlParams {
@@ -771,6 +801,9 @@ pub mod types {
         ///Indicator type, `sli.metric.custom`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesCustomMetric {
         pub fn builder() -> builder::IndicatorPropertiesCustomMetric {
@@ -796,6 +829,9 @@ pub mod types {
         #[serde(rename = "timestampField")]
         pub timestamp_field: ::std::string::String,
         pub total: IndicatorPropertiesCustomMetricParamsTotal,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesCustomMetricParams {
         pub fn builder() -> builder::IndicatorPropertiesCustomMetricParams {
@@ -811,6 +847,9 @@ pub mod types {
         pub metrics: ::std::vec::Vec<
             IndicatorPropertiesCustomMetricParamsGoodMetricsItem,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesCustomMetricParamsGood {
         pub fn builder() -> builder::IndicatorPropertiesCustomMetricParamsGood {
@@ -912,6 +951,9 @@ pub mod types {
         pub metrics: ::std::vec::Vec<
             IndicatorPropertiesCustomMetricParamsTotalMetricsItem,
         >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesCustomMetricParamsTotal {
         pub fn builder() -> builder::IndicatorPropertiesCustomMetricParamsTotal {
@@ -1012,6 +1054,9 @@ pub mod types {
         ///Indicator type, `sli.histogram.custom`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesHistogram {
         pub fn builder() -> builder::IndicatorPropertiesHistogram {
@@ -1037,6 +1082,9 @@ pub mod types {
         #[serde(rename = "timestampField")]
         pub timestamp_field: ::std::string::String,
         pub total: IndicatorPropertiesHistogramParamsTotal,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesHistogramParams {
         pub fn builder() -> builder::IndicatorPropertiesHistogramParams {
@@ -1059,6 +1107,9 @@ pub mod types {
         ///Range end; only for `range`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesHistogramParamsGood {
         pub fn builder() -> builder::IndicatorPropertiesHistogramParamsGood {
@@ -1128,6 +1179,9 @@ pub mod types {
         ///Range end; only for `range`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesHistogramParamsTotal {
         pub fn builder() -> builder::IndicatorPropertiesHistogramParamsTotal {
@@ -1188,6 +1242,9 @@ pub mod types {
         ///Indicator type, `sli.metric.timeslice`.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesTimesliceMetric {
         pub fn builder() -> builder::IndicatorPropertiesTimesliceMetric {
@@ -1212,6 +1269,9 @@ pub mod types {
         ///Timestamp field of the source documents.
         #[serde(rename = "timestampField")]
         pub timestamp_field: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesTimesliceMetricParams {
         pub fn builder() -> builder::IndicatorPropertiesTimesliceMetricParams {
@@ -1231,6 +1291,9 @@ pub mod types {
         >,
         ///Threshold a slice must meet to be good.
         pub threshold: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl IndicatorPropertiesTimesliceMetricParamsMetric {
         pub fn builder() -> builder::IndicatorPropertiesTimesliceMetricParamsMetric {
@@ -1392,6 +1455,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timeslice_window: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl Objective {
         pub fn builder() -> builder::Objective {
@@ -1419,6 +1485,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sync_field: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ::std::default::Default for Settings {
         fn default() -> Self {
@@ -1428,6 +1497,7 @@ pub mod types {
                 prevent_initial_backfill: Default::default(),
                 sync_delay: defaults::settings_sync_delay(),
                 sync_field: Default::default(),
+                unknown_fields: ::std::default::Default::default(),
             }
         }
     }
@@ -1811,6 +1881,9 @@ pub mod types {
         ///Rolling or calendar aligned window.
         #[serde(rename = "type")]
         pub type_: TimeWindowType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl TimeWindow {
         pub fn builder() -> builder::TimeWindow {
@@ -1874,6 +1947,9 @@ pub mod types {
         pub filter: ::std::option::Option<::std::string::String>,
         ///Metric name, one letter A-Z.
         pub name: TimesliceMetricBasicMetricWithFieldName,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl TimesliceMetricBasicMetricWithField {
         pub fn builder() -> builder::TimesliceMetricBasicMetricWithField {
@@ -2008,6 +2084,9 @@ pub mod types {
         pub filter: ::std::option::Option<::std::string::String>,
         ///Metric name, one letter A-Z.
         pub name: TimesliceMetricDocCountMetricName,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl TimesliceMetricDocCountMetric {
         pub fn builder() -> builder::TimesliceMetricDocCountMetric {
@@ -2127,6 +2206,9 @@ pub mod types {
         pub name: TimesliceMetricPercentileMetricName,
         ///Percentile to compute.
         pub percentile: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl TimesliceMetricPercentileMetric {
         pub fn builder() -> builder::TimesliceMetricPercentileMetric {
@@ -2331,11 +2413,16 @@ pub mod types {
                 ::std::vec::Vec<super::ArtifactsDashboardsItem>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Artifacts {
             fn default() -> Self {
                 Self {
                     dashboards: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -2362,6 +2449,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     dashboards: value.dashboards?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -2369,17 +2457,23 @@ pub mod types {
             fn from(value: super::Artifacts) -> Self {
                 Self {
                     dashboards: Ok(value.dashboards),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
         #[derive(Clone, Debug)]
         pub struct ArtifactsDashboardsItem {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ArtifactsDashboardsItem {
             fn default() -> Self {
                 Self {
                     id: Err("no value supplied for id".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -2401,13 +2495,19 @@ pub mod types {
             fn try_from(
                 value: ArtifactsDashboardsItem,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
+                Ok(Self {
+                    id: value.id?,
+                    unknown_fields: value.unknown_fields?,
+                })
             }
         }
         impl ::std::convert::From<super::ArtifactsDashboardsItem>
         for ArtifactsDashboardsItem {
             fn from(value: super::ArtifactsDashboardsItem) -> Self {
-                Self { id: Ok(value.id) }
+                Self {
+                    id: Ok(value.id),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -2983,12 +3083,17 @@ pub mod types {
                 ::std::string::String,
             >,
             query: ::std::result::Result<crate::JsonObject, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Filter {
             fn default() -> Self {
                 Self {
                     meta: Ok(Default::default()),
                     query: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3026,6 +3131,7 @@ pub mod types {
                 Ok(Self {
                     meta: value.meta?,
                     query: value.query?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3034,6 +3140,7 @@ pub mod types {
                 Self {
                     meta: Ok(value.meta),
                     query: Ok(value.query),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3084,6 +3191,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FilterMeta {
             fn default() -> Self {
@@ -3100,6 +3211,7 @@ pub mod types {
                     params: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3269,6 +3381,7 @@ pub mod types {
                     params: value.params?,
                     type_: value.type_?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3287,6 +3400,7 @@ pub mod types {
                     params: Ok(value.params),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3297,12 +3411,17 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesApmAvailability {
             fn default() -> Self {
                 Self {
                     params: Err("no value supplied for params".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3343,6 +3462,7 @@ pub mod types {
                 Ok(Self {
                     params: value.params?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3352,6 +3472,7 @@ pub mod types {
                 Self {
                     params: Ok(value.params),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3375,6 +3496,10 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesApmAvailabilityParams {
             fn default() -> Self {
@@ -3389,6 +3514,7 @@ pub mod types {
                     transaction_type: Err(
                         "no value supplied for transaction_type".to_string(),
                     ),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3483,6 +3609,7 @@ pub mod types {
                     service: value.service?,
                     transaction_name: value.transaction_name?,
                     transaction_type: value.transaction_type?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3496,6 +3623,7 @@ pub mod types {
                     service: Ok(value.service),
                     transaction_name: Ok(value.transaction_name),
                     transaction_type: Ok(value.transaction_type),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3506,12 +3634,17 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesApmLatency {
             fn default() -> Self {
                 Self {
                     params: Err("no value supplied for params".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3550,6 +3683,7 @@ pub mod types {
                 Ok(Self {
                     params: value.params?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3559,6 +3693,7 @@ pub mod types {
                 Self {
                     params: Ok(value.params),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3583,6 +3718,10 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesApmLatencyParams {
             fn default() -> Self {
@@ -3598,6 +3737,7 @@ pub mod types {
                     transaction_type: Err(
                         "no value supplied for transaction_type".to_string(),
                     ),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3705,6 +3845,7 @@ pub mod types {
                     threshold: value.threshold?,
                     transaction_name: value.transaction_name?,
                     transaction_type: value.transaction_type?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3719,6 +3860,7 @@ pub mod types {
                     threshold: Ok(value.threshold),
                     transaction_name: Ok(value.transaction_name),
                     transaction_type: Ok(value.transaction_type),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3729,12 +3871,17 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesCustomKql {
             fn default() -> Self {
                 Self {
                     params: Err("no value supplied for params".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3773,6 +3920,7 @@ pub mod types {
                 Ok(Self {
                     params: value.params?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3782,6 +3930,7 @@ pub mod types {
                 Self {
                     params: Ok(value.params),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3808,6 +3957,10 @@ pub mod types {
                 super::KqlWithFiltersTotal,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesCustomKqlParams {
             fn default() -> Self {
@@ -3820,6 +3973,7 @@ pub mod types {
                         "no value supplied for timestamp_field".to_string(),
                     ),
                     total: Err("no value supplied for total".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3912,6 +4066,7 @@ pub mod types {
                     index: value.index?,
                     timestamp_field: value.timestamp_field?,
                     total: value.total?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3925,6 +4080,7 @@ pub mod types {
                     index: Ok(value.index),
                     timestamp_field: Ok(value.timestamp_field),
                     total: Ok(value.total),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3935,12 +4091,17 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesCustomMetric {
             fn default() -> Self {
                 Self {
                     params: Err("no value supplied for params".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3979,6 +4140,7 @@ pub mod types {
                 Ok(Self {
                     params: value.params?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3988,6 +4150,7 @@ pub mod types {
                 Self {
                     params: Ok(value.params),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4014,6 +4177,10 @@ pub mod types {
                 super::IndicatorPropertiesCustomMetricParamsTotal,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesCustomMetricParams {
             fn default() -> Self {
@@ -4026,6 +4193,7 @@ pub mod types {
                         "no value supplied for timestamp_field".to_string(),
                     ),
                     total: Err("no value supplied for total".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4122,6 +4290,7 @@ pub mod types {
                     index: value.index?,
                     timestamp_field: value.timestamp_field?,
                     total: value.total?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4135,6 +4304,7 @@ pub mod types {
                     index: Ok(value.index),
                     timestamp_field: Ok(value.timestamp_field),
                     total: Ok(value.total),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4150,12 +4320,17 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesCustomMetricParamsGood {
             fn default() -> Self {
                 Self {
                     equation: Err("no value supplied for equation".to_string()),
                     metrics: Err("no value supplied for metrics".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4198,6 +4373,7 @@ pub mod types {
                 Ok(Self {
                     equation: value.equation?,
                     metrics: value.metrics?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4207,6 +4383,7 @@ pub mod types {
                 Self {
                     equation: Ok(value.equation),
                     metrics: Ok(value.metrics),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4222,12 +4399,17 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesCustomMetricParamsTotal {
             fn default() -> Self {
                 Self {
                     equation: Err("no value supplied for equation".to_string()),
                     metrics: Err("no value supplied for metrics".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4270,6 +4452,7 @@ pub mod types {
                 Ok(Self {
                     equation: value.equation?,
                     metrics: value.metrics?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4279,6 +4462,7 @@ pub mod types {
                 Self {
                     equation: Ok(value.equation),
                     metrics: Ok(value.metrics),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4289,12 +4473,17 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesHistogram {
             fn default() -> Self {
                 Self {
                     params: Err("no value supplied for params".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4333,6 +4522,7 @@ pub mod types {
                 Ok(Self {
                     params: value.params?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4342,6 +4532,7 @@ pub mod types {
                 Self {
                     params: Ok(value.params),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4368,6 +4559,10 @@ pub mod types {
                 super::IndicatorPropertiesHistogramParamsTotal,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesHistogramParams {
             fn default() -> Self {
@@ -4380,6 +4575,7 @@ pub mod types {
                         "no value supplied for timestamp_field".to_string(),
                     ),
                     total: Err("no value supplied for total".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4476,6 +4672,7 @@ pub mod types {
                     index: value.index?,
                     timestamp_field: value.timestamp_field?,
                     total: value.total?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4489,6 +4686,7 @@ pub mod types {
                     index: Ok(value.index),
                     timestamp_field: Ok(value.timestamp_field),
                     total: Ok(value.total),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4508,6 +4706,10 @@ pub mod types {
                 ::std::string::String,
             >,
             to: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesHistogramParamsGood {
             fn default() -> Self {
@@ -4517,6 +4719,7 @@ pub mod types {
                     filter: Ok(Default::default()),
                     from: Ok(Default::default()),
                     to: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4594,6 +4797,7 @@ pub mod types {
                     filter: value.filter?,
                     from: value.from?,
                     to: value.to?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4606,6 +4810,7 @@ pub mod types {
                     filter: Ok(value.filter),
                     from: Ok(value.from),
                     to: Ok(value.to),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4625,6 +4830,10 @@ pub mod types {
                 ::std::string::String,
             >,
             to: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesHistogramParamsTotal {
             fn default() -> Self {
@@ -4634,6 +4843,7 @@ pub mod types {
                     filter: Ok(Default::default()),
                     from: Ok(Default::default()),
                     to: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4711,6 +4921,7 @@ pub mod types {
                     filter: value.filter?,
                     from: value.from?,
                     to: value.to?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4723,6 +4934,7 @@ pub mod types {
                     filter: Ok(value.filter),
                     from: Ok(value.from),
                     to: Ok(value.to),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4733,12 +4945,17 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesTimesliceMetric {
             fn default() -> Self {
                 Self {
                     params: Err("no value supplied for params".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4779,6 +4996,7 @@ pub mod types {
                 Ok(Self {
                     params: value.params?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4788,6 +5006,7 @@ pub mod types {
                 Self {
                     params: Ok(value.params),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4810,6 +5029,10 @@ pub mod types {
                 ::std::string::String,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesTimesliceMetricParams {
             fn default() -> Self {
@@ -4821,6 +5044,7 @@ pub mod types {
                     timestamp_field: Err(
                         "no value supplied for timestamp_field".to_string(),
                     ),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4902,6 +5126,7 @@ pub mod types {
                     index: value.index?,
                     metric: value.metric?,
                     timestamp_field: value.timestamp_field?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4914,6 +5139,7 @@ pub mod types {
                     index: Ok(value.index),
                     metric: Ok(value.metric),
                     timestamp_field: Ok(value.timestamp_field),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4934,6 +5160,10 @@ pub mod types {
                 ::std::string::String,
             >,
             threshold: ::std::result::Result<f64, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IndicatorPropertiesTimesliceMetricParamsMetric {
             fn default() -> Self {
@@ -4942,6 +5172,7 @@ pub mod types {
                     equation: Err("no value supplied for equation".to_string()),
                     metrics: Err("no value supplied for metrics".to_string()),
                     threshold: Err("no value supplied for threshold".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5012,6 +5243,7 @@ pub mod types {
                     equation: value.equation?,
                     metrics: value.metrics?,
                     threshold: value.threshold?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5025,6 +5257,7 @@ pub mod types {
                     equation: Ok(value.equation),
                     metrics: Ok(value.metrics),
                     threshold: Ok(value.threshold),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5039,6 +5272,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Objective {
             fn default() -> Self {
@@ -5046,6 +5283,7 @@ pub mod types {
                     target: Err("no value supplied for target".to_string()),
                     timeslice_target: Ok(Default::default()),
                     timeslice_window: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5100,6 +5338,7 @@ pub mod types {
                     target: value.target?,
                     timeslice_target: value.timeslice_target?,
                     timeslice_window: value.timeslice_window?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5109,6 +5348,7 @@ pub mod types {
                     target: Ok(value.target),
                     timeslice_target: Ok(value.timeslice_target),
                     timeslice_window: Ok(value.timeslice_window),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5131,6 +5371,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Settings {
             fn default() -> Self {
@@ -5140,6 +5384,7 @@ pub mod types {
                     prevent_initial_backfill: Ok(Default::default()),
                     sync_delay: Ok(super::defaults::settings_sync_delay()),
                     sync_field: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5220,6 +5465,7 @@ pub mod types {
                     prevent_initial_backfill: value.prevent_initial_backfill?,
                     sync_delay: value.sync_delay?,
                     sync_field: value.sync_field?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5231,6 +5477,7 @@ pub mod types {
                     prevent_initial_backfill: Ok(value.prevent_initial_backfill),
                     sync_delay: Ok(value.sync_delay),
                     sync_field: Ok(value.sync_field),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5241,12 +5488,17 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<super::TimeWindowType, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TimeWindow {
             fn default() -> Self {
                 Self {
                     duration: Err("no value supplied for duration".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5284,6 +5536,7 @@ pub mod types {
                 Ok(Self {
                     duration: value.duration?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5292,6 +5545,7 @@ pub mod types {
                 Self {
                     duration: Ok(value.duration),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5310,6 +5564,10 @@ pub mod types {
                 super::TimesliceMetricBasicMetricWithFieldName,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TimesliceMetricBasicMetricWithField {
             fn default() -> Self {
@@ -5318,6 +5576,7 @@ pub mod types {
                     field: Err("no value supplied for field".to_string()),
                     filter: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5386,6 +5645,7 @@ pub mod types {
                     field: value.field?,
                     filter: value.filter?,
                     name: value.name?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5397,6 +5657,7 @@ pub mod types {
                     field: Ok(value.field),
                     filter: Ok(value.filter),
                     name: Ok(value.name),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5414,6 +5675,10 @@ pub mod types {
                 super::TimesliceMetricDocCountMetricName,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TimesliceMetricDocCountMetric {
             fn default() -> Self {
@@ -5421,6 +5686,7 @@ pub mod types {
                     aggregation: Err("no value supplied for aggregation".to_string()),
                     filter: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5474,6 +5740,7 @@ pub mod types {
                     aggregation: value.aggregation?,
                     filter: value.filter?,
                     name: value.name?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5484,6 +5751,7 @@ pub mod types {
                     aggregation: Ok(value.aggregation),
                     filter: Ok(value.filter),
                     name: Ok(value.name),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5503,6 +5771,10 @@ pub mod types {
                 ::std::string::String,
             >,
             percentile: ::std::result::Result<f64, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TimesliceMetricPercentileMetric {
             fn default() -> Self {
@@ -5512,6 +5784,7 @@ pub mod types {
                     filter: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     percentile: Err("no value supplied for percentile".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5591,6 +5864,7 @@ pub mod types {
                     filter: value.filter?,
                     name: value.name?,
                     percentile: value.percentile?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5603,6 +5877,7 @@ pub mod types {
                     filter: Ok(value.filter),
                     name: Ok(value.name),
                     percentile: Ok(value.percentile),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }

@@ -161,6 +161,9 @@ pub mod types {
         pub searchable: ::std::option::Option<bool>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl ColumnHeaderResult {
         pub fn builder() -> builder::ColumnHeaderResult {
@@ -236,6 +239,9 @@ pub mod types {
         pub query_match: ::std::option::Option<QueryMatchResult>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DataProviderType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl DataProviderQueryMatch {
         pub fn builder() -> builder::DataProviderQueryMatch {
@@ -267,6 +273,9 @@ pub mod types {
         pub query_match: ::std::option::Option<QueryMatchResult>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<DataProviderType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl DataProviderResult {
         pub fn builder() -> builder::DataProviderResult {
@@ -449,6 +458,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub user_name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl FavoriteTimelineResult {
         pub fn builder() -> builder::FavoriteTimelineResult {
@@ -472,6 +484,9 @@ pub mod types {
         pub range: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub script: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl FilterTimelineResult {
         pub fn builder() -> builder::FilterTimelineResult {
@@ -509,6 +524,9 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl FilterTimelineResultMeta {
         pub fn builder() -> builder::FilterTimelineResultMeta {
@@ -1083,6 +1101,9 @@ pub mod types {
         )]
         pub updated_by: ::std::option::Option<::std::string::String>,
         pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl Note {
         pub fn builder() -> builder::Note {
@@ -1246,6 +1267,9 @@ pub mod types {
         )]
         pub updated_by: ::std::option::Option<::std::string::String>,
         pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl PinnedEvent {
         pub fn builder() -> builder::PinnedEvent {
@@ -1271,6 +1295,9 @@ pub mod types {
         pub operator: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<QueryMatchResultValue>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl QueryMatchResult {
         pub fn builder() -> builder::QueryMatchResult {
@@ -2043,6 +2070,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub filter_query: ::std::option::Option<SerializedFilterQueryResultFilterQuery>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SerializedFilterQueryResult {
         pub fn builder() -> builder::SerializedFilterQueryResult {
@@ -2059,6 +2089,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub serialized_query: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SerializedFilterQueryResultFilterQuery {
         pub fn builder() -> builder::SerializedFilterQueryResultFilterQuery {
@@ -2072,6 +2105,9 @@ pub mod types {
         pub expression: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kind: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SerializedFilterQueryResultFilterQueryKuery {
         pub fn builder() -> builder::SerializedFilterQueryResultFilterQueryKuery {
@@ -2167,6 +2203,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub sort_direction: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl SortObject {
         pub fn builder() -> builder::SortObject {
@@ -2688,6 +2727,9 @@ pub mod types {
         )]
         pub updated_by: ::std::option::Option<::std::string::String>,
         pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl TimelineSavedToReturnObject {
         pub fn builder() -> builder::TimelineSavedToReturnObject {
@@ -2701,6 +2743,9 @@ pub mod types {
         pub end: ::std::option::Option<TimelineSavedToReturnObjectDateRangeEnd>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub start: ::std::option::Option<TimelineSavedToReturnObjectDateRangeStart>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl TimelineSavedToReturnObjectDateRange {
         pub fn builder() -> builder::TimelineSavedToReturnObjectDateRange {
@@ -2773,6 +2818,9 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timestamp_field: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl TimelineSavedToReturnObjectEqlOptions {
         pub fn builder() -> builder::TimelineSavedToReturnObjectEqlOptions {
@@ -3197,6 +3245,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ColumnHeaderResult {
             fn default() -> Self {
@@ -3212,6 +3264,7 @@ pub mod types {
                     placeholder: Ok(Default::default()),
                     searchable: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3368,6 +3421,7 @@ pub mod types {
                     placeholder: value.placeholder?,
                     searchable: value.searchable?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3385,6 +3439,7 @@ pub mod types {
                     placeholder: Ok(value.placeholder),
                     searchable: Ok(value.searchable),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3644,6 +3699,10 @@ pub mod types {
                 ::std::option::Option<super::DataProviderType>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DataProviderQueryMatch {
             fn default() -> Self {
@@ -3655,6 +3714,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     query_match: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3760,6 +3820,7 @@ pub mod types {
                     name: value.name?,
                     query_match: value.query_match?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3774,6 +3835,7 @@ pub mod types {
                     name: Ok(value.name),
                     query_match: Ok(value.query_match),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3811,6 +3873,10 @@ pub mod types {
                 ::std::option::Option<super::DataProviderType>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DataProviderResult {
             fn default() -> Self {
@@ -3823,6 +3889,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     query_match: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -3942,6 +4009,7 @@ pub mod types {
                     name: value.name?,
                     query_match: value.query_match?,
                     type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -3956,6 +4024,7 @@ pub mod types {
                     name: Ok(value.name),
                     query_match: Ok(value.query_match),
                     type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4086,6 +4155,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FavoriteTimelineResult {
             fn default() -> Self {
@@ -4093,6 +4166,7 @@ pub mod types {
                     favorite_date: Ok(Default::default()),
                     full_name: Ok(Default::default()),
                     user_name: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4144,6 +4218,7 @@ pub mod types {
                     favorite_date: value.favorite_date?,
                     full_name: value.full_name?,
                     user_name: value.user_name?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4154,6 +4229,7 @@ pub mod types {
                     favorite_date: Ok(value.favorite_date),
                     full_name: Ok(value.full_name),
                     user_name: Ok(value.user_name),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4187,6 +4263,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FilterTimelineResult {
             fn default() -> Self {
@@ -4198,6 +4278,7 @@ pub mod types {
                     query: Ok(Default::default()),
                     range: Ok(Default::default()),
                     script: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4303,6 +4384,7 @@ pub mod types {
                     query: value.query?,
                     range: value.range?,
                     script: value.script?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4316,6 +4398,7 @@ pub mod types {
                     query: Ok(value.query),
                     range: Ok(value.range),
                     script: Ok(value.script),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -4365,6 +4448,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FilterTimelineResultMeta {
             fn default() -> Self {
@@ -4380,6 +4467,7 @@ pub mod types {
                     params: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -4537,6 +4625,7 @@ pub mod types {
                     params: value.params?,
                     type_: value.type_?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -4555,6 +4644,7 @@ pub mod types {
                     params: Ok(value.params),
                     type_: Ok(value.type_),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -5592,6 +5682,10 @@ pub mod types {
                 ::std::string::String,
             >,
             version: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Note {
             fn default() -> Self {
@@ -5605,6 +5699,7 @@ pub mod types {
                     updated: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
                     version: Err("no value supplied for version".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -5733,6 +5828,7 @@ pub mod types {
                     updated: value.updated?,
                     updated_by: value.updated_by?,
                     version: value.version?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -5748,6 +5844,7 @@ pub mod types {
                     updated: Ok(value.updated),
                     updated_by: Ok(value.updated_by),
                     version: Ok(value.version),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6222,6 +6319,10 @@ pub mod types {
                 ::std::string::String,
             >,
             version: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PinnedEvent {
             fn default() -> Self {
@@ -6236,6 +6337,7 @@ pub mod types {
                     updated: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
                     version: Err("no value supplied for version".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6353,6 +6455,7 @@ pub mod types {
                     updated: value.updated?,
                     updated_by: value.updated_by?,
                     version: value.version?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6367,6 +6470,7 @@ pub mod types {
                     updated: Ok(value.updated),
                     updated_by: Ok(value.updated_by),
                     version: Ok(value.version),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -6392,6 +6496,10 @@ pub mod types {
                 ::std::option::Option<super::QueryMatchResultValue>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for QueryMatchResult {
             fn default() -> Self {
@@ -6401,6 +6509,7 @@ pub mod types {
                     field: Ok(Default::default()),
                     operator: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -6479,6 +6588,7 @@ pub mod types {
                     field: value.field?,
                     operator: value.operator?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -6490,6 +6600,7 @@ pub mod types {
                     field: Ok(value.field),
                     operator: Ok(value.operator),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7233,11 +7344,16 @@ pub mod types {
                 ::std::option::Option<super::SerializedFilterQueryResultFilterQuery>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SerializedFilterQueryResult {
             fn default() -> Self {
                 Self {
                     filter_query: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7265,6 +7381,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     filter_query: value.filter_query?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7273,6 +7390,7 @@ pub mod types {
             fn from(value: super::SerializedFilterQueryResult) -> Self {
                 Self {
                     filter_query: Ok(value.filter_query),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7288,12 +7406,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SerializedFilterQueryResultFilterQuery {
             fn default() -> Self {
                 Self {
                     kuery: Ok(Default::default()),
                     serialized_query: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7338,6 +7461,7 @@ pub mod types {
                 Ok(Self {
                     kuery: value.kuery?,
                     serialized_query: value.serialized_query?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7347,6 +7471,7 @@ pub mod types {
                 Self {
                     kuery: Ok(value.kuery),
                     serialized_query: Ok(value.serialized_query),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7360,12 +7485,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SerializedFilterQueryResultFilterQueryKuery {
             fn default() -> Self {
                 Self {
                     expression: Ok(Default::default()),
                     kind: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7404,6 +7534,7 @@ pub mod types {
                 Ok(Self {
                     expression: value.expression?,
                     kind: value.kind?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7413,6 +7544,7 @@ pub mod types {
                 Self {
                     expression: Ok(value.expression),
                     kind: Ok(value.kind),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7430,6 +7562,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SortObject {
             fn default() -> Self {
@@ -7437,6 +7573,7 @@ pub mod types {
                     column_id: Ok(Default::default()),
                     column_type: Ok(Default::default()),
                     sort_direction: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -7489,6 +7626,7 @@ pub mod types {
                     column_id: value.column_id?,
                     column_type: value.column_type?,
                     sort_direction: value.sort_direction?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -7498,6 +7636,7 @@ pub mod types {
                     column_id: Ok(value.column_id),
                     column_type: Ok(value.column_type),
                     sort_direction: Ok(value.sort_direction),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -7628,6 +7767,10 @@ pub mod types {
                 ::std::string::String,
             >,
             version: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TimelineSavedToReturnObject {
             fn default() -> Self {
@@ -7666,6 +7809,7 @@ pub mod types {
                     updated: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
                     version: Err("no value supplied for version".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -8144,6 +8288,7 @@ pub mod types {
                     updated: value.updated?,
                     updated_by: value.updated_by?,
                     version: value.version?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -8183,6 +8328,7 @@ pub mod types {
                     updated: Ok(value.updated),
                     updated_by: Ok(value.updated_by),
                     version: Ok(value.version),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -8196,12 +8342,17 @@ pub mod types {
                 ::std::option::Option<super::TimelineSavedToReturnObjectDateRangeStart>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TimelineSavedToReturnObjectDateRange {
             fn default() -> Self {
                 Self {
                     end: Ok(Default::default()),
                     start: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -8246,6 +8397,7 @@ pub mod types {
                 Ok(Self {
                     end: value.end?,
                     start: value.start?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -8255,6 +8407,7 @@ pub mod types {
                 Self {
                     end: Ok(value.end),
                     start: Ok(value.start),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -8280,6 +8433,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TimelineSavedToReturnObjectEqlOptions {
             fn default() -> Self {
@@ -8289,6 +8446,7 @@ pub mod types {
                     size: Ok(Default::default()),
                     tiebreaker_field: Ok(Default::default()),
                     timestamp_field: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -8376,6 +8534,7 @@ pub mod types {
                     size: value.size?,
                     tiebreaker_field: value.tiebreaker_field?,
                     timestamp_field: value.timestamp_field?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -8388,6 +8547,7 @@ pub mod types {
                     size: Ok(value.size),
                     tiebreaker_field: Ok(value.tiebreaker_field),
                     timestamp_field: Ok(value.timestamp_field),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }

@@ -70,6 +70,56 @@ fn unknown_keys_of_response_types_are_kept_whatever_their_shape() {
 }
 
 #[test]
+fn types_a_caller_reads_and_sends_back_keep_unknown_keys_through_their_builders() {
+    use kibana_serverless::alerting::types::{
+        ActionFrequency, ActionFrequencyNotifyWhen, builder as alerting_builder,
+    };
+    use kibana_serverless::detection_engine::types::Threat;
+    // A rule's threat is read from one answer and sent in the next update: a key this spec does
+    // not know must survive both, or a full update would reset it in Kibana.
+    let read = json!({
+        "framework": "MITRE ATT&CK",
+        "tactic": {"id": "TA0001", "name": "Initial Access", "reference": "https://attack.mitre.org/tactics/TA0001/", "added": true},
+        "technique": [],
+        "new_in_kibana_10": {"weight": 2}
+    });
+    let threat: Threat = serde_json::from_value(read.clone()).unwrap();
+    assert_eq!(
+        threat.unknown_fields["new_in_kibana_10"],
+        json!({"weight": 2})
+    );
+    assert_eq!(threat.tactic.unknown_fields["added"], json!(true));
+    let mut sent = read;
+    sent.as_object_mut().unwrap().remove("technique");
+    assert_eq!(serde_json::to_value(&threat).unwrap(), sent);
+
+    // An alerting action's frequency, turned into its builder, changed and built again.
+    let read = json!({"notify_when": "onThrottleInterval", "summary": false, "throttle": "1h", "new_in_kibana_10": [1]});
+    let frequency: ActionFrequency = serde_json::from_value(read.clone()).unwrap();
+    let changed = ActionFrequency::try_from(
+        alerting_builder::ActionFrequency::from(frequency).throttle("2h".to_string()),
+    )
+    .unwrap();
+    assert_eq!(changed.unknown_fields["new_in_kibana_10"], json!([1]));
+    let mut sent = read;
+    sent["throttle"] = json!("2h");
+    assert_eq!(serde_json::to_value(&changed).unwrap(), sent);
+    // Built from nothing, it sends only what the caller set.
+    let fresh = ActionFrequency::try_from(
+        ActionFrequency::builder()
+            .notify_when(ActionFrequencyNotifyWhen::OnActiveAlert)
+            .summary(true)
+            .throttle(None),
+    )
+    .unwrap();
+    assert!(fresh.unknown_fields.is_empty());
+    assert_eq!(
+        serde_json::to_value(&fresh).unwrap(),
+        json!({"notify_when": "onActiveAlert", "summary": true})
+    );
+}
+
+#[test]
 fn errors_carry_the_path_and_the_expected_type() {
     let json = r#"{"id":"a","packages":[],"type":"PERMANENT","active":"yes","enrolled_at":"x","local_metadata":{}}"#;
     let de = &mut serde_json::Deserializer::from_str(json);

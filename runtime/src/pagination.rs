@@ -87,13 +87,16 @@ pub fn last_page(first: u64, total: u64, first_len: u64) -> Option<u64> {
 
 /// A count field, whatever its JSON type.
 pub trait AsCount {
-    /// The count, if there is one and it is not negative.
+    /// The count, if there is one: a whole number, not negative, that fits a `u64`. A fraction
+    /// is no count (read as its whole part, a total of 2.5 would end the listing a page early).
     fn as_count(&self) -> Option<u64>;
 }
 
 impl AsCount for f64 {
     fn as_count(&self) -> Option<u64> {
-        (self.is_finite() && *self >= 0.0).then_some(*self as u64)
+        // 2^64: the first whole `f64` a `u64` cannot hold.
+        const LIMIT: f64 = 18_446_744_073_709_551_616.0;
+        (*self >= 0.0 && *self < LIMIT && self.fract() == 0.0).then_some(*self as u64)
     }
 }
 
@@ -692,6 +695,15 @@ mod page_of_tests {
         let page: PageOf<Slim, Shape> =
             serde_json::from_str(r#"{"data": [], "totalCount": null}"#).unwrap();
         assert_eq!(page.total, None);
+        // A fraction, a negative number or one past u64 is no count, never a truncated one.
+        for garbage in ["2.5", "-1", "-0.5", "1e20", "1.8446744073709552e19"] {
+            let text = format!(r#"{{"data": [], "totalCount": {garbage}}}"#);
+            let page: PageOf<Slim, Shape> = serde_json::from_str(&text).unwrap();
+            assert_eq!(page.total, None, "{garbage}");
+        }
+        let page: PageOf<Slim, Shape> =
+            serde_json::from_str(r#"{"data": [], "totalCount": 9007199254740992.0}"#).unwrap();
+        assert_eq!(page.total, Some(9_007_199_254_740_992));
     }
 
     #[test]

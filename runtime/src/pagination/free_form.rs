@@ -52,11 +52,8 @@ impl Object for Map<String, Value> {
 
 impl AsCount for Value {
     fn as_count(&self) -> Option<u64> {
-        self.as_u64().or_else(|| {
-            self.as_f64()
-                .filter(|f| f.fract() == 0.0)
-                .and_then(|f| f.as_count())
-        })
+        self.as_u64()
+            .or_else(|| self.as_f64().and_then(|f| f.as_count()))
     }
 }
 
