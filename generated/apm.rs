@@ -3229,18 +3229,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::SourceMapsResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::SourceMapsResponse>().await,
                     crate::error::path_of::<types::SourceMapsResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<
-            ResponseValue<types::SourceMapsResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self { client, page, per_page } = self;
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
@@ -3534,6 +3543,36 @@ pub mod builder {
             }
         }
     }
+    impl<'a> GetSourceMaps<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self { client, page, per_page } = self;
+            let client = client.clone();
+            async move {
+                GetSourceMaps {
+                    client: &client,
+                    page,
+                    per_page,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::SourceMapsResponse>, crate::Error>,
+        > + Send + 'static {
+            self.send_owned_as::<types::SourceMapsResponse>()
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -3647,8 +3686,115 @@ pub mod roundtrip {
             "DeleteSourceMapResponse" => {
                 Some(decode_encode::<super::types::DeleteSourceMapResponse>(json))
             }
+            "SourceMapsResponseArtifactsItem" => {
+                Some(
+                    decode_encode::<super::types::SourceMapsResponseArtifactsItem>(json),
+                )
+            }
             _ => None,
         }
+    }
+}
+///Pages of [`Client::get_source_maps`](Client::get_source_maps), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct GetSourceMapsPages<'a> {
+    builder: builder::GetSourceMaps<'a>,
+}
+impl<'a> GetSourceMapsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetSourceMaps<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetSourceMaps<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for GetSourceMapsPages<'a> {
+    type Page = types::SourceMapsResponse;
+    type Item = types::SourceMapsResponseArtifactsItem;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<ResponseValue<types::SourceMapsResponse>, crate::Error>,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.artifacts.len(),
+            total: None,
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.artifacts
+    }
+}
+impl<'a> crate::pagination::PageShape for GetSourceMapsPages<'a> {
+    const ITEMS: &'static str = "artifacts";
+    const TOTAL: Option<&'static str> = None;
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for GetSourceMapsPages<'a> {
+    type Shape = GetSourceMapsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::GetSourceMaps<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetSourceMapsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetSourceMapsPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetSourceMapsPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<GetSourceMapsPages<'a>> {
+        crate::pagination::Pages::new(GetSourceMapsPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<GetSourceMapsPages<'a>> {
+        self.pages().items()
     }
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.

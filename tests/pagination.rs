@@ -834,6 +834,43 @@ async fn listings_with_free_form_answers_page_by_their_described_fields() {
     assert_eq!(item_ids(&monitors), expected_items(25));
 }
 
+/// APM source maps: typed items the spec writes inline, no total in the answer, so paging
+/// goes on until a page comes back empty.
+#[tokio::test]
+async fn source_maps_page_without_a_total_until_an_empty_page() {
+    let server = MockServer::start().await;
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    Mock::given(path("/api/apm/sourcemaps"))
+        .respond_with(move |req: &Request| {
+            let q = query(req);
+            let page: usize = q["page"].parse().unwrap();
+            let per_page: usize = q["perPage"].parse().unwrap();
+            seen.lock().unwrap().push(page);
+            let artifacts: Vec<Value> = ((page - 1) * per_page..(page * per_page).min(25))
+                .map(|n| json!({"id": format!("apm:map-{n}"), "identifier": format!("svc-1.0.{n}"), "type": "sourcemap", "body": {"serviceName": "svc", "sourceMap": {"version": 3}}}))
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"artifacts": artifacts}))
+        })
+        .mount(&server)
+        .await;
+    let kibana = client_without_retries(&server);
+    let maps: Vec<_> = kibana
+        .apm()
+        .get_source_maps()
+        .items()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = maps.iter().map(|m| m.id.as_deref().unwrap()).collect();
+    let expected: Vec<String> = (0..25).map(|n| format!("apm:map-{n}")).collect();
+    assert_eq!(ids, expected);
+    let body = maps[7].body.as_ref().unwrap();
+    assert_eq!(body.service_name.as_deref(), Some("svc"));
+    assert_eq!(*asked.lock().unwrap(), [1, 2, 3, 4]);
+}
+
 /// A page without its items array is a decode error naming the field, with the page as sent,
 /// after the items of the pages before it: never a listing that silently ends early.
 #[tokio::test]

@@ -15,6 +15,7 @@ mod operations_module;
 mod output;
 mod overlay;
 mod pagination;
+mod pagination_items;
 mod pipeline;
 mod postprocess;
 mod schema_shapes;

@@ -140,13 +140,16 @@ fn build_here(
     let t = Instant::now();
     let changes = normalize::run_all(&mut spec);
     timing("normalize", t);
+    let paginators = crate::pagination::load(&inputs.join("pagination.yaml"))?;
+    let mut notes: Vec<String> = crate::pagination_items::run(&mut spec, &paginators)
+        .into_iter()
+        .map(|m| format!("pagination.yaml: {m}"))
+        .collect();
     let domains = Domains::load(&inputs.join("domains.yaml"))?;
     let t = Instant::now();
     let parts = crate::domains::split(&spec, &domains);
     timing("split", t);
-    let paginators = crate::pagination::load(&inputs.join("pagination.yaml"))?;
     let secrets = load_secrets(&inputs.join("secrets.yaml"))?;
-    let mut notes = Vec::new();
     let mut named = std::collections::BTreeSet::new();
     for d in paginators
         .iter()
