@@ -3607,15 +3607,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::DefaultSuccessResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::DefaultSuccessResponse>().await,
                     crate::error::path_of::<types::DefaultSuccessResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<ResponseValue<types::DefaultSuccessResponse>, Error<()>> {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
             let Self {
                 client,
                 id,
@@ -4650,6 +4662,50 @@ pub mod builder {
             self.send_owned_as::<types::DefaultSuccessResponse>()
         }
     }
+    impl<'a> OsqueryGetLiveQueryResults<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                id,
+                action_id,
+                kuery,
+                page,
+                page_size,
+                sort,
+                sort_order,
+            } = self;
+            let client = client.clone();
+            async move {
+                OsqueryGetLiveQueryResults {
+                    client: &client,
+                    id,
+                    action_id,
+                    kuery,
+                    page,
+                    page_size,
+                    sort,
+                    sort_order,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::DefaultSuccessResponse>, crate::Error>,
+        > + Send + 'static {
+            self.send_owned_as::<types::DefaultSuccessResponse>()
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -4973,6 +5029,121 @@ impl<'a> builder::OsqueryFindSavedQueries<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<OsqueryFindSavedQueriesPages<'a>> {
+        self.pages().items()
+    }
+}
+///Pages of [`Client::osquery_get_live_query_results`](Client::osquery_get_live_query_results), by page number (`page`, from 0). The spec leaves the answer free-form: each item is a JSON value (`items_as::<T>()` decodes them as a type of yours), and a page without its array `data.edges` is an `Error::Decode`.
+#[derive(Clone, Debug)]
+pub struct OsqueryGetLiveQueryResultsPages<'a> {
+    builder: builder::OsqueryGetLiveQueryResults<'a>,
+}
+impl<'a> OsqueryGetLiveQueryResultsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::OsqueryGetLiveQueryResults<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::OsqueryGetLiveQueryResults<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for OsqueryGetLiveQueryResultsPages<'a> {
+    type Page = types::DefaultSuccessResponse;
+    type Item = ::serde_json::Value;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::DefaultSuccessResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 0u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let fetch = Self::request(&self.builder, at, size).send_owned();
+        Box::pin(async move {
+            let page = fetch.await?;
+            crate::pagination::free_form::check(
+                &page.0,
+                page.status(),
+                "data.edges",
+                Some("data.total"),
+            )?;
+            Ok(page)
+        })
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::free_form::info(
+            &page.0,
+            "data.edges",
+            Some("data.total"),
+            None,
+        )
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        crate::pagination::free_form::items(page.0, "data.edges")
+    }
+}
+impl<'a> crate::pagination::PageShape for OsqueryGetLiveQueryResultsPages<'a> {
+    const ITEMS: &'static str = "data.edges";
+    const TOTAL: Option<&'static str> = Some("data.total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for OsqueryGetLiveQueryResultsPages<'a> {
+    type Shape = OsqueryGetLiveQueryResultsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::OsqueryGetLiveQueryResults<'a> {
+    ///Every page, by page number (`page`, from 0), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<OsqueryGetLiveQueryResultsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(OsqueryGetLiveQueryResultsPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 0), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<OsqueryGetLiveQueryResultsPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 0), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<OsqueryGetLiveQueryResultsPages<'a>> {
+        crate::pagination::Pages::new(OsqueryGetLiveQueryResultsPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 0), as a stream.
+    pub fn items(self) -> crate::pagination::Items<OsqueryGetLiveQueryResultsPages<'a>> {
         self.pages().items()
     }
 }

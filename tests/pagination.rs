@@ -871,6 +871,65 @@ async fn source_maps_page_without_a_total_until_an_empty_page() {
     assert_eq!(*asked.lock().unwrap(), [1, 2, 3, 4]);
 }
 
+/// Osquery live query results: rows under `data.edges`, the total under `data.total`, pages
+/// numbered from 0; as JSON values, as the caller's type, and several pages at once.
+#[tokio::test]
+async fn live_query_results_page_by_their_nested_fields() {
+    let server = MockServer::start().await;
+    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    Mock::given(path("/api/osquery/live_queries/q-1/results/a-1"))
+        .respond_with(move |req: &Request| {
+            let q = query(req);
+            let page: usize = q["page"].parse().unwrap();
+            let size: usize = q["pageSize"].parse().unwrap();
+            seen.lock().unwrap().push(page);
+            let edges: Vec<Value> = (page * size..((page + 1) * size).min(23))
+                .map(|n| json!({"_id": format!("row-{n}"), "_source": {"host": {"uptime": n}}}))
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"total": 23, "edges": edges}}))
+        })
+        .mount(&server)
+        .await;
+    let kibana = client_without_retries(&server);
+    let results = || {
+        kibana
+            .osquery()
+            .osquery_get_live_query_results()
+            .id("q-1".to_string())
+            .action_id("a-1".to_string())
+    };
+    let rows: Vec<Value> = results().items().page_size(10).try_collect().await.unwrap();
+    let ids: Vec<&str> = rows.iter().map(|r| r["_id"].as_str().unwrap()).collect();
+    let expected: Vec<String> = (0..23).map(|n| format!("row-{n}")).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(rows[4]["_source"]["host"]["uptime"], 4, "each row whole");
+    assert_eq!(
+        *asked.lock().unwrap(),
+        [0, 1, 2],
+        "from 0, stopping at the total"
+    );
+
+    #[derive(serde::Deserialize)]
+    struct Row {
+        #[serde(rename = "_id")]
+        id: String,
+    }
+    asked.lock().unwrap().clear();
+    let typed: Vec<Row> = results()
+        .items_as::<Row>()
+        .page_size(5)
+        .concurrency(3)
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = typed.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    let mut pages = asked.lock().unwrap().clone();
+    pages.sort_unstable();
+    assert_eq!(pages, [0, 1, 2, 3, 4], "never past the last page");
+}
+
 /// A page without its items array is a decode error naming the field, with the page as sent,
 /// after the items of the pages before it: never a listing that silently ends early.
 #[tokio::test]

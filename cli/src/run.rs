@@ -6,6 +6,7 @@ use crate::model::{Body, Kind, Operation, Param};
 use crate::output::{Output, Unit};
 use clap::ArgMatches;
 use kibana_serverless::dynamic::{Answer, AnswerBody, Args, Sink};
+use kibana_serverless::pagination::{AsCount, free_form};
 use kibana_serverless::{Error, Kibana, pagination};
 use serde_json::Value;
 use std::io::{IsTerminal, Read};
@@ -319,7 +320,10 @@ pub async fn all(
             });
         };
         // A page without its items is an error, not the end: nothing would say what was lost.
-        let items = match body.get_mut(&paging.items).map(Value::take) {
+        let items = match body
+            .as_object_mut()
+            .and_then(|page| free_form::take(page, &paging.items))
+        {
             Some(Value::Array(items)) => items,
             _ => {
                 let page = body.to_string();
@@ -337,11 +341,12 @@ pub async fn all(
         if items.is_empty() {
             break;
         }
+        let page = body.as_object();
         let total = paging
             .total
             .as_ref()
-            .and_then(|t| body.get(t))
-            .and_then(Value::as_u64);
+            .and_then(|t| free_form::field(page?, t))
+            .and_then(AsCount::as_count);
         let after = written + items.len() as u64;
         let last = total.is_some_and(|t| after >= t) || limit.is_some_and(|l| after >= l);
         if last {
@@ -371,8 +376,8 @@ pub async fn all(
                     }
                 }
                 (Some((setter, field)), None) => {
-                    if let Some(cursor) = body
-                        .get(field)
+                    if let Some(cursor) = page
+                        .and_then(|page| free_form::field(page, field))
                         .and_then(Value::as_str)
                         .filter(|c| !c.is_empty())
                     {

@@ -893,4 +893,27 @@ async fn all_over_a_free_form_answer() {
         "{}",
         run.stderr
     );
+
+    // Items and total nested in `data`, the total written as a float: two rows, then done.
+    let url = answering(serde_json::json!({
+        "data": {"total": 2.0, "edges": [{"_id": "r1"}, {"_id": "r2"}]}
+    }))
+    .await;
+    let args = [
+        "osquery",
+        "osquery-get-live-query-results",
+        "--id",
+        "q-1",
+        "--action-id",
+        "a-1",
+        "--all",
+    ];
+    let run = kbn(&url, &args, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let ids: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap()["_id"].clone())
+        .collect();
+    assert_eq!(ids, ["r1", "r2"]);
 }

@@ -587,42 +587,103 @@ impl<T: Clone, S> Clone for PageOf<T, S> {
 
 impl<'de, T: serde::Deserialize<'de>, S: PageShape> serde::Deserialize<'de> for PageOf<T, S> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(PageVisitor::<T, S>(std::marker::PhantomData))
+        let mut gathered = Gathered {
+            items: None,
+            total: None,
+            next: None,
+            point_in_time: None,
+        };
+        deserializer.deserialize_map(Level::<T, S> {
+            at: String::new(),
+            gathered: &mut gathered,
+            shape: std::marker::PhantomData,
+        })?;
+        Ok(PageOf {
+            items: gathered
+                .items
+                .ok_or_else(|| serde::de::Error::missing_field(S::ITEMS))?,
+            total: gathered.total,
+            next: gathered.next,
+            point_in_time: gathered.point_in_time,
+            shape: std::marker::PhantomData,
+        })
     }
 }
 
-struct PageVisitor<T, S>(std::marker::PhantomData<fn() -> (T, S)>);
+/// The paging fields of a page, as they are read.
+struct Gathered<T> {
+    items: Option<Vec<T>>,
+    total: Option<u64>,
+    next: Option<String>,
+    point_in_time: Option<String>,
+}
 
-impl<'de, T: serde::Deserialize<'de>, S: PageShape> serde::de::Visitor<'de> for PageVisitor<T, S> {
-    type Value = PageOf<T, S>;
+/// One object of a page: the page itself (`at` empty), or an object on the way to a nested
+/// paging field (`at` its dotted path, e.g. `data` for `data.edges`). Keys that are neither a
+/// paging field nor on the way to one are skipped unread.
+struct Level<'g, T, S> {
+    at: String,
+    gathered: &'g mut Gathered<T>,
+    shape: std::marker::PhantomData<fn() -> S>,
+}
+
+impl<'de, T: serde::Deserialize<'de>, S: PageShape> serde::de::DeserializeSeed<'de>
+    for Level<'_, T, S>
+{
+    type Value = ();
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        // `any`: a null on the way is a field that is absent, not an error.
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de, T: serde::Deserialize<'de>, S: PageShape> serde::de::Visitor<'de> for Level<'_, T, S> {
+    type Value = ();
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "a page with its items in `{}`", S::ITEMS)
+        if self.at.is_empty() {
+            write!(f, "a page with its items in `{}`", S::ITEMS)
+        } else {
+            write!(f, "an object at `{}`", self.at)
+        }
     }
 
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut items, mut total, mut next, mut point_in_time) = (None, None, None, None);
+    fn visit_unit<E: serde::de::Error>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let fields = [Some(S::ITEMS), S::TOTAL, S::CURSOR, S::POINT_IN_TIME];
         while let Some(key) = map.next_key::<String>()? {
-            let key = Some(key.as_str());
-            if key == Some(S::ITEMS) {
-                items = Some(map.next_value::<Vec<T>>()?);
-            } else if key == S::TOTAL {
-                total = map.next_value::<Option<Count>>()?.and_then(|c| c.0);
-            } else if key == S::CURSOR {
-                next = map.next_value()?;
-            } else if key == S::POINT_IN_TIME {
-                point_in_time = map.next_value()?;
+            let path = if self.at.is_empty() {
+                key
+            } else {
+                format!("{}.{key}", self.at)
+            };
+            let here = Some(path.as_str());
+            if here == Some(S::ITEMS) {
+                self.gathered.items = Some(map.next_value::<Vec<T>>()?);
+            } else if here == S::TOTAL {
+                self.gathered.total = map.next_value::<Option<Count>>()?.and_then(|c| c.0);
+            } else if here == S::CURSOR {
+                self.gathered.next = map.next_value()?;
+            } else if here == S::POINT_IN_TIME {
+                self.gathered.point_in_time = map.next_value()?;
+            } else if fields.iter().flatten().any(|f| {
+                f.strip_prefix(path.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+            }) {
+                map.next_value_seed(Level::<T, S> {
+                    at: path,
+                    gathered: &mut *self.gathered,
+                    shape: std::marker::PhantomData,
+                })?;
             } else {
                 map.next_value::<serde::de::IgnoredAny>()?;
             }
         }
-        Ok(PageOf {
-            items: items.ok_or_else(|| serde::de::Error::missing_field(S::ITEMS))?,
-            total,
-            next,
-            point_in_time,
-            shape: std::marker::PhantomData,
-        })
+        Ok(())
     }
 }
 
@@ -704,6 +765,39 @@ mod page_of_tests {
         let page: PageOf<Slim, Shape> =
             serde_json::from_str(r#"{"data": [], "totalCount": 9007199254740992.0}"#).unwrap();
         assert_eq!(page.total, Some(9_007_199_254_740_992));
+    }
+
+    struct Nested;
+    impl PageShape for Nested {
+        const ITEMS: &'static str = "data.edges";
+        const TOTAL: Option<&'static str> = Some("data.total");
+        const CURSOR: Option<&'static str> = None;
+        const POINT_IN_TIME: Option<&'static str> = None;
+    }
+
+    #[test]
+    fn nested_paging_fields_are_read_by_their_dotted_path() {
+        let text = r#"{"edges": 1, "data": {"skip": {"edges": []}, "total": 3, "edges": [{"id": "a"}, {"id": "b"}]}, "more": {"data": 1}}"#;
+        let page: PageOf<Slim, Nested> = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            page.items,
+            [Slim { id: "a".into() }, Slim { id: "b".into() }]
+        );
+        assert_eq!(page.total, Some(3));
+        // The object on the way may be null or absent: no items, a missing-field error.
+        for text in [r#"{"data": null}"#, r#"{"other": {}}"#] {
+            let e = serde_json::from_str::<PageOf<Slim, Nested>>(text).unwrap_err();
+            assert!(e.to_string().contains("missing field `data.edges`"), "{e}");
+        }
+        // Anything else on the way is an error naming where.
+        let e = serde_json::from_str::<PageOf<Slim, Nested>>(r#"{"data": [1]}"#).unwrap_err();
+        assert!(e.to_string().contains("an object at `data`"), "{e}");
+        let text = r#"{"data": {"edges": [{"id": "a"}, {"id": 5}]}}"#;
+        let e = serde_path_to_error::deserialize::<_, PageOf<Slim, Nested>>(
+            &mut serde_json::Deserializer::from_str(text),
+        )
+        .unwrap_err();
+        assert_eq!(e.path().to_string(), "data.edges[1].id");
     }
 
     #[test]

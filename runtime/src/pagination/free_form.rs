@@ -2,7 +2,9 @@
 //! properties: Kibana documents the query parameters of some listings, not their answers).
 //! `spec/pagination.yaml` names the fields (items, total, cursor) from Kibana's reference; the
 //! page is checked when it arrives, so a page without its items array is an
-//! [`Error::Decode`] naming the field, never an empty listing.
+//! [`Error::Decode`] naming the field, never an empty listing. A field may be nested: its path
+//! names each object on the way, joined by dots (`data.edges`: the array `edges` inside the
+//! page's object `data`).
 
 use super::{AsCount, PageInfo};
 use crate::{Error, JsonObject};
@@ -57,6 +59,21 @@ impl AsCount for Value {
     }
 }
 
+/// The value at `path` (field names joined by dots) inside `fields`.
+pub fn field<'a>(fields: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let mut names = path.split('.');
+    let first = fields.get(names.next()?)?;
+    names.try_fold(first, |value, name| value.as_object()?.get(name))
+}
+
+/// Takes the value at `path` (field names joined by dots) out of `fields`.
+pub fn take(fields: &mut Map<String, Value>, path: &str) -> Option<Value> {
+    match path.split_once('.') {
+        None => fields.remove(path),
+        Some((name, rest)) => take(fields.get_mut(name)?.as_object_mut()?, rest),
+    }
+}
+
 /// Checks that `page` (answered with `status`) has its items array in `items`, and in `total`
 /// a count when present: the error names the field and carries the page's text.
 pub fn check<O: Object + ?Sized>(
@@ -72,7 +89,7 @@ pub fn check<O: Object + ?Sized>(
         message,
         body: page.text().into(),
     };
-    match fields.get(items) {
+    match field(fields, items) {
         Some(Value::Array(_)) => {}
         Some(other) => {
             return Err(wrong(
@@ -91,7 +108,7 @@ pub fn check<O: Object + ?Sized>(
         }
     }
     if let Some(total) = total
-        && let Some(value) = fields.get(total)
+        && let Some(value) = field(fields, total)
         && !value.is_null()
         && value.as_count().is_none()
     {
@@ -112,15 +129,14 @@ pub fn info<O: Object + ?Sized>(
 ) -> PageInfo {
     let fields = page.fields();
     PageInfo {
-        count: fields
-            .get(items)
+        count: field(fields, items)
             .and_then(Value::as_array)
             .map_or(0, Vec::len),
         total: total
-            .and_then(|t| fields.get(t))
+            .and_then(|t| field(fields, t))
             .and_then(AsCount::as_count),
         next: cursor
-            .and_then(|c| fields.get(c))
+            .and_then(|c| field(fields, c))
             .and_then(Value::as_str)
             .filter(|c| !c.is_empty())
             .map(str::to_string),
@@ -130,7 +146,7 @@ pub fn info<O: Object + ?Sized>(
 
 /// The page's items.
 pub fn items<O: Object>(page: O, items: &str) -> Vec<Value> {
-    match page.into_fields().remove(items) {
+    match take(&mut page.into_fields(), items) {
         Some(Value::Array(list)) => list,
         // `check` refused such a page before it reached here.
         _ => Vec::new(),
@@ -190,5 +206,27 @@ mod tests {
         let last: Map<String, Value> =
             serde_json::from_value(json!({"data": [], "next": ""})).unwrap();
         assert_eq!(info(&last, "data", None, Some("next")).next, None);
+    }
+
+    #[test]
+    fn nested_fields_are_reached_by_their_dotted_path() {
+        let page: Map<String, Value> = serde_json::from_value(
+            json!({"data": {"total": 3, "edges": [{"_id": "a"}, {"_id": "b"}]}, "edges": "top"}),
+        )
+        .unwrap();
+        assert!(check(&page, StatusCode::OK, "data.edges", Some("data.total")).is_ok());
+        let got = info(&page, "data.edges", Some("data.total"), None);
+        assert_eq!((got.count, got.total), (2, Some(3)));
+        assert_eq!(
+            items(page.clone(), "data.edges"),
+            [json!({"_id": "a"}), json!({"_id": "b"})]
+        );
+        // A path through something that is not an object, or to nothing, finds nothing.
+        assert_eq!(field(&page, "edges.x"), None);
+        assert_eq!(field(&page, "data.missing"), None);
+        let e = check(&page, StatusCode::OK, "data.rows", None).unwrap_err();
+        assert!(e.to_string().contains("data.rows"), "{e}");
+        let e = check(&page, StatusCode::OK, "data.edges", Some("data.edges")).unwrap_err();
+        assert!(e.to_string().contains("expected a count"), "{e}");
     }
 }
