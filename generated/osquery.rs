@@ -3276,15 +3276,27 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::DefaultSuccessResponse>, crate::Error> {
             crate::error::from_generated(
-                    self.send_generated().await,
+                    self.send_generated_as::<types::DefaultSuccessResponse>().await,
                     crate::error::path_of::<types::DefaultSuccessResponse>,
                     Some(200u16),
                 )
                 .await
         }
-        async fn send_generated(
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
             self,
-        ) -> Result<ResponseValue<types::DefaultSuccessResponse>, Error<()>> {
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
             let Self { client, kuery, page, page_size, sort, sort_order } = self;
             let kuery = kuery.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -4598,6 +4610,39 @@ pub mod builder {
             }
         }
     }
+    impl<'a> OsqueryFindLiveQueries<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self { client, kuery, page, page_size, sort, sort_order } = self;
+            let client = client.clone();
+            async move {
+                OsqueryFindLiveQueries {
+                    client: &client,
+                    kuery,
+                    page,
+                    page_size,
+                    sort,
+                    sort_order,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<types::DefaultSuccessResponse>, crate::Error>,
+        > + Send + 'static {
+            self.send_owned_as::<types::DefaultSuccessResponse>()
+        }
+    }
     impl<'a> OsqueryFindPacks<'a> {
         /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
         /// the client, so it can be spawned onto another task.
@@ -5029,6 +5074,116 @@ impl<'a> builder::OsqueryFindSavedQueries<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<OsqueryFindSavedQueriesPages<'a>> {
+        self.pages().items()
+    }
+}
+///Pages of [`Client::osquery_find_live_queries`](Client::osquery_find_live_queries), by page number (`page`, from 0). The spec leaves the answer free-form: each item is a JSON value (`items_as::<T>()` decodes them as a type of yours), and a page without its array `data.items` is an `Error::Decode`.
+#[derive(Clone, Debug)]
+pub struct OsqueryFindLiveQueriesPages<'a> {
+    builder: builder::OsqueryFindLiveQueries<'a>,
+}
+impl<'a> OsqueryFindLiveQueriesPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::OsqueryFindLiveQueries<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::OsqueryFindLiveQueries<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for OsqueryFindLiveQueriesPages<'a> {
+    type Page = types::DefaultSuccessResponse;
+    type Item = ::serde_json::Value;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::DefaultSuccessResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 0u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        let fetch = Self::request(&self.builder, at, size).send_owned();
+        Box::pin(async move {
+            let page = fetch.await?;
+            crate::pagination::free_form::check(
+                &page.0,
+                page.status(),
+                "data.items",
+                None,
+            )?;
+            Ok(page)
+        })
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::free_form::info(&page.0, "data.items", None, None)
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        crate::pagination::free_form::items(page.0, "data.items")
+    }
+}
+impl<'a> crate::pagination::PageShape for OsqueryFindLiveQueriesPages<'a> {
+    const ITEMS: &'static str = "data.items";
+    const TOTAL: Option<&'static str> = None;
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for OsqueryFindLiveQueriesPages<'a> {
+    type Shape = OsqueryFindLiveQueriesPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::OsqueryFindLiveQueries<'a> {
+    ///Every page, by page number (`page`, from 0), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<OsqueryFindLiveQueriesPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(OsqueryFindLiveQueriesPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 0), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<OsqueryFindLiveQueriesPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 0), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<OsqueryFindLiveQueriesPages<'a>> {
+        crate::pagination::Pages::new(OsqueryFindLiveQueriesPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 0), as a stream.
+    pub fn items(self) -> crate::pagination::Items<OsqueryFindLiveQueriesPages<'a>> {
         self.pages().items()
     }
 }

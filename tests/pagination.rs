@@ -872,7 +872,8 @@ async fn source_maps_page_without_a_total_until_an_empty_page() {
 }
 
 /// Osquery live query results: rows under `data.edges`, the total under `data.total`, pages
-/// numbered from 0; as JSON values, as the caller's type, and several pages at once.
+/// numbered from 0; as JSON values, as the caller's type, and several pages at once. The live
+/// queries: `data.items` without a total.
 #[tokio::test]
 async fn live_query_results_page_by_their_nested_fields() {
     let server = MockServer::start().await;
@@ -928,6 +929,38 @@ async fn live_query_results_page_by_their_nested_fields() {
     let mut pages = asked.lock().unwrap().clone();
     pages.sort_unstable();
     assert_eq!(pages, [0, 1, 2, 3, 4], "never past the last page");
+
+    // The live queries themselves: `data.items`, no total, so until an empty page.
+    let server = MockServer::start().await;
+    Mock::given(path("/api/osquery/live_queries"))
+        .respond_with(|req: &Request| {
+            let q = query(req);
+            let page: usize = q["page"].parse().unwrap();
+            let size: usize = q["pageSize"].parse().unwrap();
+            let items: Vec<Value> = (page * size..((page + 1) * size).min(7))
+                .map(|n| json!({"_source": {"action_id": format!("action-{n}")}}))
+                .collect();
+            ResponseTemplate::new(200).set_body_json(json!({"data": {"items": items}}))
+        })
+        .mount(&server)
+        .await;
+    let kibana = client_without_retries(&server);
+    let queries: Vec<Value> = kibana
+        .osquery()
+        .osquery_find_live_queries()
+        .items()
+        .page_size(3)
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = queries
+        .iter()
+        .map(|q| q["_source"]["action_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        (0..7).map(|n| format!("action-{n}")).collect::<Vec<_>>()
+    );
 }
 
 /// A page without its items array is a decode error naming the field, with the page as sent,
