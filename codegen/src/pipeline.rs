@@ -467,6 +467,9 @@ pub type KibanaBuilder = kibana_serverless_runtime::KibanaBuilder<Kibana>;
 // What generated code calls in the runtime, under the paths it uses.
 use kibana_serverless_runtime as __runtime;
 use kibana_serverless_runtime::__private::error;
+// Which of these a crate uses depends on its operations (a spec without path parameters has
+// no use for `path`).
+#[allow(unused_imports)]
 use kibana_serverless_runtime::{de, hooks, path, response};
 ";
 
