@@ -700,19 +700,24 @@ async fn items_as_a_type_that_does_not_fit_names_the_field() {
     }
 }
 
-/// A listing whose answer the spec leaves free-form, paged by the fields `spec/pagination.yaml`
-/// names: `data` items and a `total`, pages by number from `first`; `broken` answers its page 2
-/// with `broken` in place of the page.
-struct FreeForm {
+/// How a [`Listing`] lays out one page's answer: from the page number, the page size and the
+/// page's items.
+type Layout = Box<dyn Fn(usize, usize, Vec<Value>) -> Value + Send + Sync>;
+
+/// A listing of `total` items (`item(n)`) paged by number from `first`, `size_param` items a
+/// page, each answer laid out by `layout`; `broken` answers page `first + 1` in place of the
+/// page. The pages asked for are recorded.
+struct Listing {
     total: usize,
     first: usize,
     size_param: &'static str,
-    items: &'static str,
+    item: fn(usize) -> Value,
+    layout: Layout,
     broken: Option<Value>,
     pages_asked: Arc<std::sync::Mutex<Vec<usize>>>,
 }
 
-impl Respond for FreeForm {
+impl Respond for Listing {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let q = query(req);
         let page: usize = q["page"].parse().unwrap();
@@ -722,31 +727,31 @@ impl Respond for FreeForm {
             return ResponseTemplate::new(200).set_body_json(broken);
         }
         let start = (page - self.first) * size;
-        let items: Vec<Value> = (start..(start + size).min(self.total))
-            .map(|n| json!({"id": format!("item-{n}"), "name": format!("name {n}"), "enabled": n % 2 == 0}))
+        let items = (start..(start + size).min(self.total))
+            .map(self.item)
             .collect();
-        // Kibana writes the page size as `per_page` in some of these answers: not read.
-        ResponseTemplate::new(200).set_body_json(
-            json!({"page": page, "per_page": size, "total": self.total, self.items: items}),
-        )
+        ResponseTemplate::new(200).set_body_json((self.layout)(page, size, items))
     }
 }
 
-async fn free_form_server(
+async fn listing_server(
     route: &str,
     first: usize,
     size_param: &'static str,
-    items: &'static str,
+    total: usize,
+    item: fn(usize) -> Value,
+    layout: Layout,
     broken: Option<Value>,
 ) -> (MockServer, Kibana, Arc<std::sync::Mutex<Vec<usize>>>) {
     let server = MockServer::start().await;
     let pages_asked = Arc::new(std::sync::Mutex::new(Vec::new()));
     Mock::given(path(route))
-        .respond_with(FreeForm {
-            total: 25,
+        .respond_with(Listing {
+            total,
             first,
             size_param,
-            items,
+            item,
+            layout,
             broken,
             pages_asked: pages_asked.clone(),
         })
@@ -754,6 +759,23 @@ async fn free_form_server(
         .await;
     let kibana = client_without_retries(&server);
     (server, kibana, pages_asked)
+}
+
+/// A listing whose answer the spec leaves free-form, paged by the fields `spec/pagination.yaml`
+/// names: 25 items under `items` and a `total`, pages by number from `first`.
+async fn free_form_server(
+    route: &str,
+    first: usize,
+    size_param: &'static str,
+    items: &'static str,
+    broken: Option<Value>,
+) -> (MockServer, Kibana, Arc<std::sync::Mutex<Vec<usize>>>) {
+    let item = |n: usize| json!({"id": format!("item-{n}"), "name": format!("name {n}"), "enabled": n.is_multiple_of(2)});
+    // Kibana writes the page size as `per_page` in some of these answers: not read.
+    let layout = Box::new(
+        move |page, size, list| json!({"page": page, "per_page": size, "total": 25, items: list}),
+    );
+    listing_server(route, first, size_param, 25, item, layout, broken).await
 }
 
 fn item_ids(items: &[Value]) -> Vec<String> {
@@ -838,23 +860,10 @@ async fn listings_with_free_form_answers_page_by_their_described_fields() {
 /// goes on until a page comes back empty.
 #[tokio::test]
 async fn source_maps_page_without_a_total_until_an_empty_page() {
-    let server = MockServer::start().await;
-    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = asked.clone();
-    Mock::given(path("/api/apm/sourcemaps"))
-        .respond_with(move |req: &Request| {
-            let q = query(req);
-            let page: usize = q["page"].parse().unwrap();
-            let per_page: usize = q["perPage"].parse().unwrap();
-            seen.lock().unwrap().push(page);
-            let artifacts: Vec<Value> = ((page - 1) * per_page..(page * per_page).min(25))
-                .map(|n| json!({"id": format!("apm:map-{n}"), "identifier": format!("svc-1.0.{n}"), "type": "sourcemap", "body": {"serviceName": "svc", "sourceMap": {"version": 3}}}))
-                .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"artifacts": artifacts}))
-        })
-        .mount(&server)
-        .await;
-    let kibana = client_without_retries(&server);
+    let map = |n: usize| json!({"id": format!("apm:map-{n}"), "identifier": format!("svc-1.0.{n}"), "type": "sourcemap", "body": {"serviceName": "svc", "sourceMap": {"version": 3}}});
+    let layout = Box::new(|_, _, artifacts| json!({"artifacts": artifacts}));
+    let (_server, kibana, asked) =
+        listing_server("/api/apm/sourcemaps", 1, "perPage", 25, map, layout, None).await;
     let maps: Vec<_> = kibana
         .apm()
         .get_source_maps()
@@ -876,23 +885,11 @@ async fn source_maps_page_without_a_total_until_an_empty_page() {
 /// queries: `data.items` without a total.
 #[tokio::test]
 async fn live_query_results_page_by_their_nested_fields() {
-    let server = MockServer::start().await;
-    let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = asked.clone();
-    Mock::given(path("/api/osquery/live_queries/q-1/results/a-1"))
-        .respond_with(move |req: &Request| {
-            let q = query(req);
-            let page: usize = q["page"].parse().unwrap();
-            let size: usize = q["pageSize"].parse().unwrap();
-            seen.lock().unwrap().push(page);
-            let edges: Vec<Value> = (page * size..((page + 1) * size).min(23))
-                .map(|n| json!({"_id": format!("row-{n}"), "_source": {"host": {"uptime": n}}}))
-                .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"data": {"total": 23, "edges": edges}}))
-        })
-        .mount(&server)
-        .await;
-    let kibana = client_without_retries(&server);
+    let row = |n: usize| json!({"_id": format!("row-{n}"), "_source": {"host": {"uptime": n}}});
+    let layout = Box::new(|_, _, edges| json!({"data": {"total": 23, "edges": edges}}));
+    let route = "/api/osquery/live_queries/q-1/results/a-1";
+    let (_server, kibana, asked) =
+        listing_server(route, 0, "pageSize", 23, row, layout, None).await;
     let results = || {
         kibana
             .osquery()
@@ -931,20 +928,18 @@ async fn live_query_results_page_by_their_nested_fields() {
     assert_eq!(pages, [0, 1, 2, 3, 4], "never past the last page");
 
     // The live queries themselves: `data.items`, no total, so until an empty page.
-    let server = MockServer::start().await;
-    Mock::given(path("/api/osquery/live_queries"))
-        .respond_with(|req: &Request| {
-            let q = query(req);
-            let page: usize = q["page"].parse().unwrap();
-            let size: usize = q["pageSize"].parse().unwrap();
-            let items: Vec<Value> = (page * size..((page + 1) * size).min(7))
-                .map(|n| json!({"_source": {"action_id": format!("action-{n}")}}))
-                .collect();
-            ResponseTemplate::new(200).set_body_json(json!({"data": {"items": items}}))
-        })
-        .mount(&server)
-        .await;
-    let kibana = client_without_retries(&server);
+    let query = |n: usize| json!({"_source": {"action_id": format!("action-{n}")}});
+    let layout = Box::new(|_, _, items| json!({"data": {"items": items}}));
+    let (_server, kibana, _) = listing_server(
+        "/api/osquery/live_queries",
+        0,
+        "pageSize",
+        7,
+        query,
+        layout,
+        None,
+    )
+    .await;
     let queries: Vec<Value> = kibana
         .osquery()
         .osquery_find_live_queries()

@@ -87,7 +87,7 @@ use crate::names::field_name as snake;
 use crate::normalize::resolve;
 
 /// The operation `rust_method` of a domain spec: (path, method, operation).
-fn find_operation<'a>(spec: &'a Value, rust_method: &str) -> Option<&'a Value> {
+pub(crate) fn find_operation<'a>(spec: &'a Value, rust_method: &str) -> Option<&'a Value> {
     spec.get("paths")?.as_object()?.values().find_map(|item| {
         item.as_object()?
             .values()

@@ -48,14 +48,7 @@ pub fn run(spec: &mut Value, descriptions: &[Description]) -> Vec<String> {
 
 /// The component name of the operation's success type, following `$ref`s between components.
 fn response_schema(spec: &Value, rust_method: &str) -> Option<String> {
-    let op = spec
-        .get("paths")?
-        .as_object()?
-        .values()
-        .filter_map(Value::as_object)
-        .flat_map(|item| item.values())
-        .find(|op| op.get("operationId").and_then(Value::as_str) == Some(rust_method))?;
-    let mut name = op
+    let mut name = crate::pagination::find_operation(spec, rust_method)?
         .pointer("/x-kbn-types/response/$ref")?
         .as_str()?
         .strip_prefix("#/components/schemas/")?

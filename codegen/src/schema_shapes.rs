@@ -87,27 +87,28 @@ fn node(schema: &Value, at: &str) -> Result<()> {
     let mut children: Vec<(String, &Value)> = Vec::new();
     for (key, value) in map {
         let k = key.as_str();
-        let stub = if ONE.contains(&k) && value.is_object() {
-            children.push((format!("{at}.{key}"), value));
-            Value::Object(Map::new())
-        } else if MAP.contains(&k) && value.is_object() {
-            let props = value.as_object().into_iter().flatten();
-            let mut stubs = Map::new();
-            for (name, sub) in props {
-                children.push((format!("{at}.{key}.{name}"), sub));
-                stubs.insert(name.clone(), Value::Object(Map::new()));
+        let stub = match value {
+            Value::Object(_) if ONE.contains(&k) => {
+                children.push((format!("{at}.{key}"), value));
+                Value::Object(Map::new())
             }
-            Value::Object(stubs)
-        } else if LIST.contains(&k) && value.is_array() {
-            let members = value.as_array().into_iter().flatten();
-            let mut stubs = Vec::new();
-            for (i, sub) in members.enumerate() {
-                children.push((format!("{at}.{key}[{i}]"), sub));
-                stubs.push(Value::Object(Map::new()));
+            Value::Object(props) if MAP.contains(&k) => {
+                let mut stubs = Map::new();
+                for (name, sub) in props {
+                    children.push((format!("{at}.{key}.{name}"), sub));
+                    stubs.insert(name.clone(), Value::Object(Map::new()));
+                }
+                Value::Object(stubs)
             }
-            Value::Array(stubs)
-        } else {
-            value.clone()
+            Value::Array(members) if LIST.contains(&k) => {
+                let mut stubs = Vec::new();
+                for (i, sub) in members.iter().enumerate() {
+                    children.push((format!("{at}.{key}[{i}]"), sub));
+                    stubs.push(Value::Object(Map::new()));
+                }
+                Value::Array(stubs)
+            }
+            _ => value.clone(),
         };
         shallow.insert(key.clone(), stub);
     }

@@ -30,7 +30,6 @@ pub const FIELD: &str = "unknown_fields";
 #[derive(Default)]
 struct Held {
     names: BTreeSet<String>,
-    in_field: bool,
 }
 
 impl<'ast> Visit<'ast> for Held {
@@ -41,20 +40,9 @@ impl<'ast> Visit<'ast> for Held {
     }
 
     fn visit_field(&mut self, f: &'ast syn::Field) {
-        self.in_field = true;
-        syn::visit::visit_field(self, f);
-        self.in_field = false;
-    }
-
-    fn visit_path(&mut self, path: &'ast syn::Path) {
-        if self.in_field {
-            let names = super::segment_names(path);
-            if let Some(at) = names.iter().position(|n| n == "types") {
-                self.names
-                    .extend(names.last().filter(|_| at + 1 < names.len()).cloned());
-            }
-        }
-        syn::visit::visit_path(self, path);
+        let mut paths = TypesPaths::default();
+        paths.visit_field(f);
+        self.names.extend(paths.0);
     }
 }
 
@@ -96,7 +84,13 @@ impl<'ast> Visit<'ast> for TypesPaths {
     }
 }
 
+/// The field's identifier.
+fn field_ident() -> syn::Ident {
+    syn::Ident::new(FIELD, proc_macro2::Span::call_site())
+}
+
 fn eligible(item: &ItemStruct, sent: &BTreeSet<String>, received: &BTreeSet<String>) -> bool {
+    let name = item.ident.to_string();
     let derived = super::derived(&item.attrs);
     let Fields::Named(fields) = &item.fields else {
         return false;
@@ -110,7 +104,7 @@ fn eligible(item: &ItemStruct, sent: &BTreeSet<String>, received: &BTreeSet<Stri
                 .any(|n| super::names(p, n))
         })
         && !super::serde_mentions(&item.attrs, "deny_unknown_fields")
-        && (!sent.contains(&item.ident.to_string()) || received.contains(&item.ident.to_string()))
+        && (!sent.contains(&name) || received.contains(&name))
         && fields.named.iter().all(|f| {
             !super::serde_mentions(&f.attrs, "flatten")
                 && f.ident.as_ref().is_none_or(|i| i != FIELD)
@@ -153,7 +147,7 @@ impl VisitMut for Literals<'_> {
             .iter()
             .any(|f| matches!(&f.member, syn::Member::Named(i) if i == FIELD));
         if name.is_some_and(|n| self.changed.contains(&n)) && e.rest.is_none() && !has {
-            let ident = syn::Ident::new(FIELD, proc_macro2::Span::call_site());
+            let ident = field_ident();
             e.fields
                 .push(parse_quote!(#ident: ::std::default::Default::default()));
         }
@@ -174,7 +168,7 @@ impl VisitMut for Builders<'_> {
         if self.changed.contains(&s.ident.to_string())
             && let Fields::Named(fields) = &mut s.fields
         {
-            let ident = syn::Ident::new(FIELD, proc_macro2::Span::call_site());
+            let ident = field_ident();
             fields.named.push(parse_quote! {
                 #ident: ::std::result::Result<crate::UnknownFields, ::std::string::String>
             });
@@ -183,7 +177,7 @@ impl VisitMut for Builders<'_> {
 
     fn visit_item_impl_mut(&mut self, imp: &mut syn::ItemImpl) {
         let changed = super::impl_self_name(imp).is_some_and(|n| self.changed.contains(&n));
-        let ident = syn::Ident::new(FIELD, proc_macro2::Span::call_site());
+        let ident = field_ident();
         let trait_name = imp
             .trait_
             .as_ref()
@@ -202,7 +196,7 @@ impl VisitMut for Builders<'_> {
 
     fn visit_expr_struct_mut(&mut self, e: &mut syn::ExprStruct) {
         visit_mut::visit_expr_struct_mut(self, e);
-        let ident = syn::Ident::new(FIELD, proc_macro2::Span::call_site());
+        let ident = field_ident();
         if let Some(init) = &self.init
             && e.path.is_ident("Self")
             && e.rest.is_none()
@@ -224,7 +218,7 @@ pub fn run(file: &mut syn::File) -> usize {
     let sent = super::type_builders::reachable(items, held.names);
     let received = super::type_builders::reachable(items, answered.names);
     let mut changed = BTreeSet::new();
-    let ident = syn::Ident::new(FIELD, proc_macro2::Span::call_site());
+    let ident = field_ident();
     for item in items.iter_mut() {
         if let Item::Struct(s) = item
             && eligible(s, &sent, &received)
