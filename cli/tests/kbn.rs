@@ -69,14 +69,45 @@ fn json(run: &Run) -> Value {
     serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout))
 }
 
-fn file(name: &str, bytes: &[u8]) -> String {
-    let path = std::env::temp_dir().join(format!("kbn-{}-{name}", std::process::id()));
-    std::fs::write(&path, bytes).unwrap();
-    path.to_string_lossy().into_owned()
+/// A test's own directory for the files it hands to kbn, removed when the test ends.
+struct Scratch(tempfile::TempDir);
+
+impl Scratch {
+    fn new() -> Self {
+        Scratch(
+            tempfile::Builder::new()
+                .prefix("kbn-test-")
+                .tempdir()
+                .unwrap(),
+        )
+    }
+
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.0.path().join(name)
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+
+    /// A file only its owner may read, as a key file must be.
+    fn private_file(&self, name: &str, text: &str) -> std::path::PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, text).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        path
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_against_the_mock() {
+    let scratch = Scratch::new();
     let mock = MockKibana::start().await.unwrap();
     let url = mock.url();
 
@@ -113,7 +144,7 @@ async fn tasks_against_the_mock() {
     assert_eq!(offline.stdout.lines().count(), 2500);
 
     // Create, read, delete, and read again: Kibana's 404 is exit code 3.
-    let body = file("space.json", br#"{"id": "cli-team", "name": "CLI team"}"#);
+    let body = scratch.file("space.json", br#"{"id": "cli-team", "name": "CLI team"}"#);
     let created = json(&kbn(
         &url,
         &["spaces", "post-spaces-space", "--body", &body],
@@ -193,7 +224,7 @@ async fn tasks_against_the_mock() {
     assert_eq!(missing.code, 2, "{}", missing.stderr);
 
     // An export to a file: the bytes as they came, the file whole only when the answer was.
-    let exported = std::env::temp_dir().join(format!("kbn-{}-export.ndjson", std::process::id()));
+    let exported = scratch.path("export.ndjson");
     let exported_path = exported.to_string_lossy().into_owned();
     let to_file = kbn(
         &url,
@@ -251,7 +282,7 @@ async fn tasks_against_the_mock() {
     // An upload from a file.
     let mut zip = b"PK\x03\x04".to_vec();
     zip.extend([7u8; 512]);
-    let archive = file("pkg.zip", &zip);
+    let archive = scratch.file("pkg.zip", &zip);
     let installed = json(&kbn(
         &url,
         &["fleet_epm", "post-fleet-epm-packages", "--file", &archive],
@@ -277,7 +308,8 @@ async fn tasks_against_the_mock() {
 
 #[test]
 fn a_dry_run_prints_curl_with_the_key_masked() {
-    let body = file("dry.json", br#"{"id": "ops", "name": "Ops"}"#);
+    let scratch = Scratch::new();
+    let body = scratch.file("dry.json", br#"{"id": "ops", "name": "Ops"}"#);
     let run = kbn(
         "https://kibana.example",
         &[
@@ -338,6 +370,7 @@ fn a_dry_run_prints_curl_with_the_key_masked() {
 
 #[test]
 fn usage_errors_are_exit_code_2() {
+    let scratch = Scratch::new();
     let url = "http://127.0.0.1:9";
     // A required flag missing, an integer that is not one, a value the enum does not have.
     for args in [
@@ -350,7 +383,7 @@ fn usage_errors_are_exit_code_2() {
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert!(!run.stderr.is_empty());
     }
-    let body = file("bad.json", b"{not json");
+    let body = scratch.file("bad.json", b"{not json");
     let run = kbn(url, &["spaces", "post-spaces-space", "--body", &body], None);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("not JSON"), "{}", run.stderr);
@@ -416,9 +449,10 @@ fn every_operation_of_the_model_has_its_command() {
 /// for each, never a panic.
 #[tokio::test]
 async fn every_operation_runs_dry() {
+    let scratch = Scratch::new();
     use kibana_serverless_cli::model::{Body, Kind, operations};
-    let body = file("empty.json", b"{}");
-    let upload = file("upload.zip", b"PK\x03\x04");
+    let body = scratch.file("empty.json", b"{}");
+    let upload = scratch.file("upload.zip", b"PK\x03\x04");
     let mut count = 0;
     for op in operations() {
         let mut argv: Vec<String> = vec!["kbn".into(), op.domain.clone(), op.command.clone()];
@@ -612,23 +646,12 @@ fn the_reference_lists_every_command_and_its_flags() {
     assert!(run.stdout.contains("One of: asc, desc."));
 }
 
-/// A file only its owner may read, as a key file must be.
-fn private_file(name: &str, text: &str) -> std::path::PathBuf {
-    let path = std::env::temp_dir().join(format!("kbn-{}-{name}", std::process::id()));
-    std::fs::write(&path, text).unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-    }
-    path
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn profiles_from_a_config_file() {
+    let scratch = Scratch::new();
     let mock = MockKibana::start().await.unwrap();
-    let key_file = private_file("prod.key", &format!("{API_KEY}\n"));
-    let config = file(
+    let key_file = scratch.private_file("prod.key", &format!("{API_KEY}\n"));
+    let config = scratch.file(
         "config.toml",
         format!(
             "default = \"prod\"\n\n\
@@ -705,7 +728,7 @@ async fn profiles_from_a_config_file() {
         assert!(run.stderr.contains("mode 644"), "{}", run.stderr);
         assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
     }
-    let inline = file(
+    let inline = scratch.file(
         "inline.toml",
         format!(
             "[profiles.a]\nurl = \"{}\"\napi_key = \"{API_KEY}\"\n",
@@ -724,8 +747,9 @@ async fn profiles_from_a_config_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_to_a_file_and_a_download_cut_short() {
+    let scratch = Scratch::new();
     let mock = MockKibana::start().await.unwrap();
-    let out = std::env::temp_dir().join(format!("kbn-{}-agents.ndjson", std::process::id()));
+    let out = scratch.path("agents.ndjson");
     let path = out.to_string_lossy().into_owned();
     let run = kbn(
         &mock.url(),
@@ -757,7 +781,7 @@ async fn all_to_a_file_and_a_download_cut_short() {
     )
     .await
     .unwrap();
-    let cut = std::env::temp_dir().join(format!("kbn-{}-cut.ndjson", std::process::id()));
+    let cut = scratch.path("cut.ndjson");
     let cut_path = cut.to_string_lossy().into_owned();
     let run = kbn(
         &proxy.url(),
@@ -786,6 +810,7 @@ async fn all_to_a_file_and_a_download_cut_short() {
 
 #[test]
 fn man_pages_for_every_command() {
+    let scratch = Scratch::new();
     let run = kbn("http://127.0.0.1:9", &["man"], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
@@ -794,7 +819,7 @@ fn man_pages_for_every_command() {
         &run.stdout[..200.min(run.stdout.len())]
     );
     assert!(run.stdout.contains(".TH kbn 1"), "roff with its title");
-    let dir = std::env::temp_dir().join(format!("kbn-{}-man", std::process::id()));
+    let dir = scratch.path("man");
     let run = kbn("http://127.0.0.1:9", &["man", &dir.to_string_lossy()], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for op in kibana_serverless_cli::model::operations() {
