@@ -131,10 +131,11 @@ fn build_here(
         Vec::new()
     };
     // What an independent mock server (Prism) serves to a standalone crate's contract test: the
-    // spec as published, but for the changes the client relies on (`narrow_types`).
+    // spec as published, but for the changes the client relies on and what its generator can
+    // fill (`for_mock_server`).
     let contract_spec = matches!(target, Target::Standalone(_)).then(|| {
         let mut c = spec.clone();
-        normalize::narrow_types(&mut c);
+        normalize::for_mock_server(&mut c);
         c
     });
     let t = Instant::now();

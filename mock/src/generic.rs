@@ -68,10 +68,27 @@ pub(crate) fn validate(route: &Route, params: &[(String, String)], call: &Call) 
         .op
         .pointer("/requestBody/content/application~1json/schema")?;
     let required = route.op.pointer("/requestBody/required") == Some(&Value::Bool(true));
-    let Some(value) = call.json() else {
+    let Some(mut value) = call.json() else {
         return (required || !call.body.is_empty())
             .then(|| "[request body]: expected a JSON object".to_string());
     };
+    // A form's fields are text: one its schema types as a string is that text, even when it
+    // holds JSON (Streams' content import sends its selection JSON-encoded).
+    if call.is_form() {
+        let props = crate::schema::properties(spec, body);
+        if let Value::Object(fields) = &mut value {
+            for (name, field) in fields.iter_mut() {
+                let typed_string = props
+                    .get(name)
+                    .map(|s| crate::schema::resolve(spec, s))
+                    .and_then(|s| s.get("type"))
+                    == Some(&json!("string"));
+                if typed_string && !field.is_string() {
+                    *field = Value::String(field.to_string());
+                }
+            }
+        }
+    }
     crate::schema::problem(spec, body, &value, "body")
 }
 

@@ -42,13 +42,21 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
         return first.clone();
     }
     if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+        // Objects merge; a scalar schema written as an `allOf` (Kibana's `$ref` beside an
+        // `example`: `allOf: [{$ref: Kuery}, {example: 'platform:windows'}]`) is its last value.
         let mut merged = Map::new();
+        let mut scalar = None;
         for member in all {
-            if let Value::Object(m) = go(spec, member, depth + 1) {
-                merged.extend(m);
+            match go(spec, member, depth + 1) {
+                Value::Object(m) => merged.extend(m),
+                Value::Null => {}
+                other => scalar = Some(other),
             }
         }
-        return Value::Object(merged);
+        return match scalar {
+            Some(v) if merged.is_empty() => v,
+            _ => Value::Object(merged),
+        };
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(first) = schema

@@ -86,6 +86,14 @@ impl Call {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether the body is a multipart form.
+    pub fn is_form(&self) -> bool {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("multipart/form-data"))
+    }
+
     /// The body as JSON; a multipart form as an object of its fields (a file's text, other
     /// fields as JSON when they parse, else as text).
     pub fn json(&self) -> Option<serde_json::Value> {

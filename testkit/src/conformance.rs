@@ -330,16 +330,17 @@ fn cases(spec: &Value, op: &Value, spec_op: &Value) -> Vec<Case> {
     // The first success once more, in a space and with a hostile path id.
     if let Some(first) = out.iter().find(|c| c.status < 300).map(Case::clone_case) {
         // An id with a `pattern` is checked by the client and never sent hostile.
-        let has_string_path_param = params.iter().any(|p| {
+        let hostile_able = |p: &&Value| {
             let schema = resolve(spec, &p["schema"]);
             p["in"] == "path" && schema["type"] == "string" && schema.get("pattern").is_none()
-        });
-        if has_string_path_param {
+        };
+        if params.iter().any(|p| hostile_able(&p)) {
             let mut hostile = Case {
                 label: format!("{}, hostile path id", first.label),
                 ..first.clone_case()
             };
-            for p in params.iter().filter(|p| p["in"] == "path") {
+            // Only string ids: an integer path parameter (Osquery's execution count) keeps its value.
+            for p in params.iter().filter(hostile_able) {
                 let setter = setter_of(op, p["name"].as_str().unwrap_or_default());
                 hostile.args.params.insert(setter, json!(HOSTILE_ID));
             }

@@ -255,7 +255,15 @@ pub fn sites(spec: &Value, schema: &Value, value: &Value) -> Vec<Site> {
                     }
                     return;
                 };
-                out.push(Site::Struct(at.clone()));
+                // Declared fields beside a typed map of the others (Streams' privileges: any
+                // name, a boolean): an extra field must be of that type, so none is added.
+                let typed_rest = schema
+                    .get("additionalProperties")
+                    .and_then(Value::as_object)
+                    .is_some_and(|a| !a.is_empty());
+                if !typed_rest {
+                    out.push(Site::Struct(at.clone()));
+                }
                 for (k, v) in map {
                     if let Some(prop) = props.get(k) {
                         go(spec, prop, v, format!("{at}/{}", escape(k)), out);

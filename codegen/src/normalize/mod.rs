@@ -10,8 +10,10 @@ mod enum_names;
 mod error_responses;
 mod inline_components;
 mod inline_schemas;
+mod inline_titles;
 mod integer_counters;
 mod media_types;
+mod mock_generation;
 mod non_json_bodies;
 mod nullable_required;
 mod open_objects;
@@ -54,6 +56,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     // First: every later pass may follow references.
     ("ref_cycles", ref_cycles::run),
     ("inline_components", inline_components::run),
+    ("inline_titles", inline_titles::run),
     ("space_paths", space_paths::run),
     ("media_types", media_types::run),
     ("xsrf_headers", xsrf_headers::run),
@@ -92,6 +95,14 @@ pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
     ] {
         changes.extend(pass(spec));
     }
+    changes
+}
+
+/// The spec an independent mock server (Prism) serves: [`narrow_types`], and the limits its
+/// generator can fill (see `mock_generation`).
+pub fn for_mock_server(spec: &mut Value) -> Vec<Change> {
+    let mut changes = narrow_types(spec);
+    changes.extend(mock_generation::run(spec));
     changes
 }
 

@@ -47,6 +47,12 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                 || schema.get("properties").is_some()
             {
                 Some(json!({"type": "string", "description": "JSON-encoded."}))
+            } else if schema.get("nullable") == Some(&json!(true)) {
+                // Inline, and never null: a parameter left out is the absent value (typify's
+                // newtype of an `Option` could not be written into a query string).
+                let mut s = schema.clone();
+                s.as_object_mut().map(|m| m.remove("nullable"));
+                Some(s)
             } else {
                 None
             };
@@ -58,6 +64,8 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                         "query parameter {name}: {} (progenitor sends scalars and arrays)",
                         if new["type"] == "array" {
                             "the array form of its union"
+                        } else if schema.get("nullable").is_some() {
+                            "not nullable (left out when absent)"
                         } else {
                             "a JSON-encoded string"
                         }
@@ -132,9 +140,18 @@ paths:
         - {name: search_fields, in: query, schema: {anyOf: [{type: array, items: {type: string}}, {type: string}]}}
         - {name: has_reference, in: query, schema: {type: object, properties: {id: {type: string}}}}
         - {name: page, in: query, schema: {type: number}}
+        - {name: kuery, in: query, schema: {$ref: '#/components/schemas/KueryOrUndefined'}}
+components:
+  schemas:
+    KueryOrUndefined: {type: string, nullable: true}
 "#,
         );
-        assert_eq!(run(&mut s).len(), 2);
+        assert_eq!(run(&mut s).len(), 3);
+        assert_eq!(at(&s, "/paths/~1a/get/parameters/3/schema/type"), "string");
+        assert!(
+            s.pointer("/paths/~1a/get/parameters/3/schema/nullable")
+                .is_none()
+        );
         assert_eq!(at(&s, "/paths/~1a/get/parameters/0/schema/type"), "array");
         assert_eq!(at(&s, "/paths/~1a/get/parameters/1/schema/type"), "string");
         assert_eq!(at(&s, "/paths/~1a/get/parameters/2/schema/type"), "number");

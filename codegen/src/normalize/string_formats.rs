@@ -3,7 +3,9 @@
 //! dates without a zone, hostnames where an address is declared) and fail a whole response for
 //! one field; they would also add chrono and uuid to every generated crate. Such formats are
 //! moved to `x-kbn-format` (the value is a `String`, as sent; tests and the mock still know a
-//! uuid is wanted); `binary`, `byte` and numeric formats stay.
+//! uuid is wanted); `binary`, `byte` and numeric formats stay. A format on an object, array or
+//! boolean (Kibana writes `format: uuid` on the object values of maps keyed by agent id) means
+//! nothing to a validator and made typify panic; it is moved aside the same way.
 
 use super::Change;
 use serde_json::Value;
@@ -17,18 +19,30 @@ const TYPED_FORMATS: &[&str] = &["date-time", "date", "time", "uuid", "ipv4", "i
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let mut changes = Vec::new();
     super::for_each_object(spec, &mut |at, map| {
-        let is_string = map.get("type").and_then(Value::as_str) == Some("string");
+        let kind = map
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let is_string = kind == "string";
+        let formatless = matches!(kind.as_str(), "object" | "array" | "boolean");
         let format = map
             .get("format")
             .and_then(Value::as_str)
             .map(str::to_string);
-        if let Some(f) = format.filter(|f| is_string && TYPED_FORMATS.contains(&f.as_str())) {
+        if let Some(f) =
+            format.filter(|f| formatless || (is_string && TYPED_FORMATS.contains(&f.as_str())))
+        {
             map.remove("format");
             map.insert(FORMAT_NOTE.to_string(), Value::String(f.clone()));
             changes.push(Change {
                 pass: "string_formats",
                 at: at.to_string(),
-                what: format!("format {f}: kept as a string"),
+                what: if formatless {
+                    format!("format {f} on a {kind}: set aside")
+                } else {
+                    format!("format {f}: kept as a string")
+                },
             });
         }
     });
@@ -52,9 +66,14 @@ components:
         id: {type: string, format: uuid}
         file: {type: string, format: binary}
         n: {type: integer, format: int64}
+        by_agent: {type: object, additionalProperties: {type: object, format: uuid}}
 "#,
         );
-        assert_eq!(run(&mut s).len(), 2);
+        assert_eq!(run(&mut s).len(), 3);
+        assert!(
+            s.pointer("/components/schemas/T/properties/by_agent/additionalProperties/format")
+                .is_none()
+        );
         assert!(
             s.pointer("/components/schemas/T/properties/at/format")
                 .is_none()

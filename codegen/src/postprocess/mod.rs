@@ -5,6 +5,7 @@ mod client_api;
 mod doc_examples;
 mod dynamic_invoke;
 mod field_collisions;
+mod integer_newtypes;
 mod json_objects;
 mod lenient_strings;
 mod mock_arrays;
@@ -116,13 +117,17 @@ pub fn run(
         syn::parse2(extra.clone()).map_err(|e| anyhow::anyhow!("unparseable support code: {e}"))?;
     file.items.extend(extra.items);
     let e = cx.expect;
-    let mut counts = Vec::new();
-    counts.push(counted("type_builders", type_builders::run(&mut file)));
+    // In order: each pass sees what the ones before it wrote.
+    let mut counts = vec![counted("type_builders", type_builders::run(&mut file))];
     counts.push(counted(
         "field_collisions",
         field_collisions::run(&mut file),
     ));
     counts.push(counted("json_objects", json_objects::run(&mut file)));
+    counts.push(counted(
+        "integer_newtypes",
+        integer_newtypes::run(&mut file),
+    ));
     // Both call into `crate::de` (the runtime's decoding helpers).
     let opened = open_enums::run(&mut file, &syn::parse_quote!(crate::de));
     counts.push(counted("open_enums", opened.len()));
