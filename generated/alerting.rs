@@ -2802,6 +2802,78 @@ pub mod types {
             Default::default()
         }
     }
+    ///`GetAlertingRuleIdQueryInspectorMode`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum GetAlertingRuleIdQueryInspectorMode {
+        Build,
+        Execute,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for GetAlertingRuleIdQueryInspectorMode {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Build => f.write_str("build"),
+                Self::Execute => f.write_str("execute"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetAlertingRuleIdQueryInspectorMode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "build" => Ok(Self::Build),
+                "execute" => Ok(Self::Execute),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetAlertingRuleIdQueryInspectorMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetAlertingRuleIdQueryInspectorMode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::default::Default for GetAlertingRuleIdQueryInspectorMode {
+        fn default() -> Self {
+            GetAlertingRuleIdQueryInspectorMode::Build
+        }
+    }
+    ///`GetAlertingRuleIdQueryInspectorResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GetAlertingRuleIdQueryInspectorResponse {
+        pub queries: ::std::vec::Vec<GetAlertingRuleIdQueryInspectorResponseQueriesItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`GetAlertingRuleIdQueryInspectorResponseQueriesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GetAlertingRuleIdQueryInspectorResponseQueriesItem {
+        pub index: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub label: ::std::option::Option<::std::string::String>,
+        pub request: crate::JsonObject,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub response: crate::JsonObject,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`GetAlertingRulesFindDefaultSearchOperator`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum GetAlertingRulesFindDefaultSearchOperator {
@@ -5296,6 +5368,269 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///A rule that could not be backfilled, with the reason.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformMoreBackfillErrorResponse {
+        pub error: PlatformMoreBackfillErrorResponseError,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PlatformMoreBackfillErrorResponseError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformMoreBackfillErrorResponseError {
+        pub message: ::std::string::String,
+        pub rule: PlatformMoreBackfillErrorResponseErrorRule,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PlatformMoreBackfillErrorResponseErrorRule`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformMoreBackfillErrorResponseErrorRule {
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///A backfill of a rule over a past time range, split into scheduled runs.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformMoreBackfillResponse {
+        pub created_at: ::std::string::String,
+        pub duration: ::std::string::String,
+        pub enabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end: ::std::option::Option<::std::string::String>,
+        pub id: ::std::string::String,
+        pub initiator: PlatformMoreBackfillResponseInitiator,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub initiator_id: ::std::option::Option<::std::string::String>,
+        pub rule: PlatformMoreBackfillResponseRule,
+        pub schedule: ::std::vec::Vec<PlatformMoreBackfillResponseScheduleItem>,
+        pub space_id: ::std::string::String,
+        pub start: ::std::string::String,
+        pub status: PlatformMoreBackfillResponseStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PlatformMoreBackfillResponseInitiator`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PlatformMoreBackfillResponseInitiator {
+        User,
+        System,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PlatformMoreBackfillResponseInitiator {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::System => f.write_str("system"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PlatformMoreBackfillResponseInitiator {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "system" => Ok(Self::System),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PlatformMoreBackfillResponseInitiator {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PlatformMoreBackfillResponseInitiator {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PlatformMoreBackfillResponseRule`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformMoreBackfillResponseRule {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub api_key_created_by_user: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub api_key_owner: ::std::option::Option<::std::string::String>,
+        pub consumer: ::std::string::String,
+        pub created_at: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        pub enabled: bool,
+        pub id: ::std::string::String,
+        pub name: ::std::string::String,
+        ///The rule's type-specific parameters.
+        pub params: crate::JsonObject,
+        pub revision: f64,
+        pub rule_type_id: ::std::string::String,
+        pub schedule: PlatformMoreBackfillResponseRuleSchedule,
+        pub tags: ::std::vec::Vec<::std::string::String>,
+        pub updated_at: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PlatformMoreBackfillResponseRuleSchedule`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformMoreBackfillResponseRuleSchedule {
+        pub interval: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PlatformMoreBackfillResponseScheduleItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformMoreBackfillResponseScheduleItem {
+        pub interval: ::std::string::String,
+        pub run_at: ::std::string::String,
+        pub status: PlatformMoreBackfillResponseScheduleItemStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PlatformMoreBackfillResponseScheduleItemStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PlatformMoreBackfillResponseScheduleItemStatus {
+        Complete,
+        Pending,
+        Running,
+        Error,
+        Timeout,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PlatformMoreBackfillResponseScheduleItemStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Complete => f.write_str("complete"),
+                Self::Pending => f.write_str("pending"),
+                Self::Running => f.write_str("running"),
+                Self::Error => f.write_str("error"),
+                Self::Timeout => f.write_str("timeout"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PlatformMoreBackfillResponseScheduleItemStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "complete" => Ok(Self::Complete),
+                "pending" => Ok(Self::Pending),
+                "running" => Ok(Self::Running),
+                "error" => Ok(Self::Error),
+                "timeout" => Ok(Self::Timeout),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for PlatformMoreBackfillResponseScheduleItemStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PlatformMoreBackfillResponseScheduleItemStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PlatformMoreBackfillResponseStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PlatformMoreBackfillResponseStatus {
+        Complete,
+        Pending,
+        Running,
+        Error,
+        Timeout,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PlatformMoreBackfillResponseStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Complete => f.write_str("complete"),
+                Self::Pending => f.write_str("pending"),
+                Self::Running => f.write_str("running"),
+                Self::Error => f.write_str("error"),
+                Self::Timeout => f.write_str("timeout"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PlatformMoreBackfillResponseStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "complete" => Ok(Self::Complete),
+                "pending" => Ok(Self::Pending),
+                "running" => Ok(Self::Running),
+                "error" => Ok(Self::Error),
+                "timeout" => Ok(Self::Timeout),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PlatformMoreBackfillResponseStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PlatformMoreBackfillResponseStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///One page of backfills.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PlatformMoreFindBackfillResponse {
+        pub data: ::std::vec::Vec<PlatformMoreBackfillResponse>,
+        pub page: i64,
+        pub per_page: i64,
+        pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`PostAlertingRuleIdDisableBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -5371,6 +5706,237 @@ pub mod types {
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PostAlertingRulesBackfillFindInitiator`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PostAlertingRulesBackfillFindInitiator {
+        User,
+        System,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PostAlertingRulesBackfillFindInitiator {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::System => f.write_str("system"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PostAlertingRulesBackfillFindInitiator {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "system" => Ok(Self::System),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PostAlertingRulesBackfillFindInitiator {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PostAlertingRulesBackfillFindInitiator {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PostAlertingRulesBackfillFindSortField`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PostAlertingRulesBackfillFindSortField {
+        CreatedAt,
+        Start,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PostAlertingRulesBackfillFindSortField {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::CreatedAt => f.write_str("createdAt"),
+                Self::Start => f.write_str("start"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PostAlertingRulesBackfillFindSortField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "createdAt" => Ok(Self::CreatedAt),
+                "start" => Ok(Self::Start),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PostAlertingRulesBackfillFindSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PostAlertingRulesBackfillFindSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PostAlertingRulesBackfillFindSortOrder`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PostAlertingRulesBackfillFindSortOrder {
+        Asc,
+        Desc,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PostAlertingRulesBackfillFindSortOrder {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Asc => f.write_str("asc"),
+                Self::Desc => f.write_str("desc"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PostAlertingRulesBackfillFindSortOrder {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "asc" => Ok(Self::Asc),
+                "desc" => Ok(Self::Desc),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PostAlertingRulesBackfillFindSortOrder {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PostAlertingRulesBackfillFindSortOrder {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PostAlertingRulesBackfillScheduleBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PostAlertingRulesBackfillScheduleBody(
+        pub ::std::vec::Vec<PostAlertingRulesBackfillScheduleBodyItem>,
+    );
+    impl ::std::ops::Deref for PostAlertingRulesBackfillScheduleBody {
+        type Target = ::std::vec::Vec<PostAlertingRulesBackfillScheduleBodyItem>;
+        fn deref(&self) -> &::std::vec::Vec<PostAlertingRulesBackfillScheduleBodyItem> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PostAlertingRulesBackfillScheduleBody>
+    for ::std::vec::Vec<PostAlertingRulesBackfillScheduleBodyItem> {
+        fn from(value: PostAlertingRulesBackfillScheduleBody) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<PostAlertingRulesBackfillScheduleBodyItem>>
+    for PostAlertingRulesBackfillScheduleBody {
+        fn from(
+            value: ::std::vec::Vec<PostAlertingRulesBackfillScheduleBodyItem>,
+        ) -> Self {
+            Self(value)
+        }
+    }
+    ///`PostAlertingRulesBackfillScheduleBodyItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostAlertingRulesBackfillScheduleBodyItem {
+        pub ranges: ::std::vec::Vec<PostAlertingRulesBackfillScheduleBodyItemRangesItem>,
+        pub rule_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub run_actions: ::std::option::Option<bool>,
+    }
+    ///`PostAlertingRulesBackfillScheduleBodyItemRangesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostAlertingRulesBackfillScheduleBodyItemRangesItem {
+        pub end: ::std::string::String,
+        pub start: ::std::string::String,
+    }
+    ///`PostAlertingRulesBackfillScheduleResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PostAlertingRulesBackfillScheduleResponse(
+        pub ::std::vec::Vec<PostAlertingRulesBackfillScheduleResponseItem>,
+    );
+    impl ::std::ops::Deref for PostAlertingRulesBackfillScheduleResponse {
+        type Target = ::std::vec::Vec<PostAlertingRulesBackfillScheduleResponseItem>;
+        fn deref(
+            &self,
+        ) -> &::std::vec::Vec<PostAlertingRulesBackfillScheduleResponseItem> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PostAlertingRulesBackfillScheduleResponse>
+    for ::std::vec::Vec<PostAlertingRulesBackfillScheduleResponseItem> {
+        fn from(value: PostAlertingRulesBackfillScheduleResponse) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::std::vec::Vec<PostAlertingRulesBackfillScheduleResponseItem>,
+    > for PostAlertingRulesBackfillScheduleResponse {
+        fn from(
+            value: ::std::vec::Vec<PostAlertingRulesBackfillScheduleResponseItem>,
+        ) -> Self {
+            Self(value)
+        }
+    }
+    ///`PostAlertingRulesBackfillScheduleResponseItem`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum PostAlertingRulesBackfillScheduleResponseItem {
+        Response(PlatformMoreBackfillResponse),
+        ErrorResponse(PlatformMoreBackfillErrorResponse),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<PlatformMoreBackfillResponse>
+    for PostAlertingRulesBackfillScheduleResponseItem {
+        fn from(value: PlatformMoreBackfillResponse) -> Self {
+            Self::Response(value)
+        }
+    }
+    impl ::std::convert::From<PlatformMoreBackfillErrorResponse>
+    for PostAlertingRulesBackfillScheduleResponseItem {
+        fn from(value: PlatformMoreBackfillErrorResponse) -> Self {
+            Self::ErrorResponse(value)
+        }
     }
     ///`RatioTimeUnit`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -11074,6 +11640,75 @@ pub mod types {
             }
         }
     }
+    impl ::std::convert::TryFrom<u64> for AlertsFilterTimeframeDaysItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}",
+                        stringify!(AlertsFilterTimeframeDaysItem)
+                    )
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for Size {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(Size)).into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for SnoozeRruleFreq {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}", stringify!(SnoozeRruleFreq)
+                    )
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for Termsize {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(Termsize))
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for Timewindowsize {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(Timewindowsize))
+                        .into()
+                })
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for ActionFrequencyNotifyWhen {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -11507,6 +12142,21 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for GetAlertingRuleIdQueryInspectorMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for GetAlertingRuleIdQueryInspectorMode {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for GetAlertingRulesFindDefaultSearchOperator {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -11901,6 +12551,97 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for ParamsPropertyInfraInventoryNodeType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PlatformMoreBackfillResponseInitiator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PlatformMoreBackfillResponseInitiator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PlatformMoreBackfillResponseScheduleItemStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PlatformMoreBackfillResponseScheduleItemStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PlatformMoreBackfillResponseStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PlatformMoreBackfillResponseStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostAlertingRulesBackfillFindInitiator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PostAlertingRulesBackfillFindInitiator {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostAlertingRulesBackfillFindSortField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PostAlertingRulesBackfillFindSortField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostAlertingRulesBackfillFindSortOrder {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PostAlertingRulesBackfillFindSortOrder {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14574,6 +15315,60 @@ pub mod types {
             )
         }
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for PostAlertingRulesBackfillScheduleResponseItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Response(PlatformMoreBackfillResponse),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Response(f0) => {
+                                            PostAlertingRulesBackfillScheduleResponseItem::Response(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            ErrorResponse(PlatformMoreBackfillErrorResponse),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::ErrorResponse(f0) => {
+                                            PostAlertingRulesBackfillScheduleResponseItem::ErrorResponse(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                PostAlertingRulesBackfillScheduleResponseItem::Unknown,
+            )
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for SnoozeRruleByweekdayItem {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -15163,6 +15958,117 @@ let response = client.post_maintenance_window_id_unarchive()
         &self,
     ) -> builder::PostMaintenanceWindowIdUnarchive<'_> {
         builder::PostMaintenanceWindowIdUnarchive::new(self)
+    }
+    /**Get the Elasticsearch query for a rule
+
+Shows the Elasticsearch request a rule runs and, in `execute` mode, the answer it gets.
+
+Sends a `GET` request to `/api/alerting/rule/{id}/query_inspector`
+
+Arguments:
+- `id`: Rule identifier.
+- `alert_id`: Alert document id; when given, the evaluation time range of that alert is used instead of now.
+- `mode`: `build` returns the query only; `execute` also runs it and returns the response.
+```text
+let response = client.get_alerting_rule_id_query_inspector()
+    .id(id)
+    .alert_id(alert_id)
+    .mode(mode)
+    .send()
+    .await;
+```*/
+    pub fn get_alerting_rule_id_query_inspector(
+        &self,
+    ) -> builder::GetAlertingRuleIdQueryInspector<'_> {
+        builder::GetAlertingRuleIdQueryInspector::new(self)
+    }
+    /**Find backfills for rules
+
+Lists backfill runs one page at a time, filtered by rule, date range or initiator.
+
+Sends a `POST` request to `/api/alerting/rules/backfill/_find`
+
+Arguments:
+- `end`: Keep backfills up to this date.
+- `initiator`: `user` for manual backfills, `system` for automatic gap fills.
+- `page`: Page number, starting at 1.
+- `per_page`: Backfills per page.
+- `rule_ids`: Comma-separated rule identifiers.
+- `sort_field`: Field to sort by.
+- `sort_order`: Sort direction.
+- `start`: Keep backfills from this date.
+```text
+let response = client.post_alerting_rules_backfill_find()
+    .end(end)
+    .initiator(initiator)
+    .page(page)
+    .per_page(per_page)
+    .rule_ids(rule_ids)
+    .sort_field(sort_field)
+    .sort_order(sort_order)
+    .start(start)
+    .send()
+    .await;
+```*/
+    pub fn post_alerting_rules_backfill_find(
+        &self,
+    ) -> builder::PostAlertingRulesBackfillFind<'_> {
+        builder::PostAlertingRulesBackfillFind::new(self)
+    }
+    /**Schedule a backfill for rules
+
+Schedules rules to run over past time ranges; each entry of the answer is a backfill or an error.
+
+Sends a `POST` request to `/api/alerting/rules/backfill/_schedule`
+
+```text
+let response = client.post_alerting_rules_backfill_schedule()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_alerting_rules_backfill_schedule(
+        &self,
+    ) -> builder::PostAlertingRulesBackfillSchedule<'_> {
+        builder::PostAlertingRulesBackfillSchedule::new(self)
+    }
+    /**Get a backfill by ID
+
+Reads one backfill with its rule summary and the status of each scheduled run.
+
+Sends a `GET` request to `/api/alerting/rules/backfill/{id}`
+
+Arguments:
+- `id`: Backfill identifier.
+```text
+let response = client.get_alerting_rules_backfill_id()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_alerting_rules_backfill_id(
+        &self,
+    ) -> builder::GetAlertingRulesBackfillId<'_> {
+        builder::GetAlertingRulesBackfillId::new(self)
+    }
+    /**Delete a backfill by ID
+
+Deletes one backfill by its identifier.
+
+Sends a `DELETE` request to `/api/alerting/rules/backfill/{id}`
+
+Arguments:
+- `id`: Backfill identifier.
+```text
+let response = client.delete_alerting_rules_backfill_id()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_alerting_rules_backfill_id(
+        &self,
+    ) -> builder::DeleteAlertingRulesBackfillId<'_> {
+        builder::DeleteAlertingRulesBackfillId::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -17768,6 +18674,656 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_alerting_rule_id_query_inspector`]
+
+[`Client::get_alerting_rule_id_query_inspector`]: super::Client::get_alerting_rule_id_query_inspector*/
+    #[derive(Debug, Clone)]
+    pub struct GetAlertingRuleIdQueryInspector<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        alert_id: Result<Option<::std::string::String>, String>,
+        mode: Result<Option<types::GetAlertingRuleIdQueryInspectorMode>, String>,
+    }
+    impl<'a> GetAlertingRuleIdQueryInspector<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                alert_id: Ok(None),
+                mode: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn alert_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.alert_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for alert_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn mode<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetAlertingRuleIdQueryInspectorMode>,
+        {
+            self.mode = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetAlertingRuleIdQueryInspectorMode` for mode failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/alerting/rule/{id}/query_inspector`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetAlertingRuleIdQueryInspectorResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::GetAlertingRuleIdQueryInspectorResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetAlertingRuleIdQueryInspectorResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id, alert_id, mode } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let alert_id = alert_id.map_err(Error::InvalidRequest)?;
+            let mode = mode.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/alerting/rule/{}/query_inspector", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("alert_id", &alert_id))
+                .query(&progenitor_client::QueryParam::new("mode", &mode))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_alerting_rule_id_query_inspector",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_alerting_rules_backfill_find`]
+
+[`Client::post_alerting_rules_backfill_find`]: super::Client::post_alerting_rules_backfill_find*/
+    #[derive(Debug, Clone)]
+    pub struct PostAlertingRulesBackfillFind<'a> {
+        client: &'a super::Client,
+        end: Result<Option<::std::string::String>, String>,
+        initiator: Result<Option<types::PostAlertingRulesBackfillFindInitiator>, String>,
+        page: Result<Option<::std::num::NonZeroU64>, String>,
+        per_page: Result<Option<u64>, String>,
+        rule_ids: Result<Option<::std::string::String>, String>,
+        sort_field: Result<
+            Option<types::PostAlertingRulesBackfillFindSortField>,
+            String,
+        >,
+        sort_order: Result<
+            Option<types::PostAlertingRulesBackfillFindSortOrder>,
+            String,
+        >,
+        start: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> PostAlertingRulesBackfillFind<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                end: Ok(None),
+                initiator: Ok(None),
+                page: Ok(None),
+                per_page: Ok(None),
+                rule_ids: Ok(None),
+                sort_field: Ok(None),
+                sort_order: Ok(None),
+                start: Ok(None),
+            }
+        }
+        pub fn end<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.end = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for end failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn initiator<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostAlertingRulesBackfillFindInitiator>,
+        {
+            self.initiator = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `PostAlertingRulesBackfillFindInitiator` for initiator failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn per_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<u64>,
+        {
+            self.per_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+            self
+        }
+        pub fn rule_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.rule_ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for rule_ids failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_field<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostAlertingRulesBackfillFindSortField>,
+        {
+            self.sort_field = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `PostAlertingRulesBackfillFindSortField` for sort_field failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostAlertingRulesBackfillFindSortOrder>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `PostAlertingRulesBackfillFindSortOrder` for sort_order failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn start<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.start = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for start failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/alerting/rules/backfill/_find`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PlatformMoreFindBackfillResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self
+                        .send_generated_as::<types::PlatformMoreFindBackfillResponse>()
+                        .await,
+                    crate::error::path_of::<types::PlatformMoreFindBackfillResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
+            let Self {
+                client,
+                end,
+                initiator,
+                page,
+                per_page,
+                rule_ids,
+                sort_field,
+                sort_order,
+                start,
+            } = self;
+            let end = end.map_err(Error::InvalidRequest)?;
+            let initiator = initiator.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let per_page = per_page.map_err(Error::InvalidRequest)?;
+            let rule_ids = rule_ids.map_err(Error::InvalidRequest)?;
+            let sort_field = sort_field.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
+            let start = start.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/alerting/rules/backfill/_find", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("end", &end))
+                .query(&progenitor_client::QueryParam::new("initiator", &initiator))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("per_page", &per_page))
+                .query(&progenitor_client::QueryParam::new("rule_ids", &rule_ids))
+                .query(&progenitor_client::QueryParam::new("sort_field", &sort_field))
+                .query(&progenitor_client::QueryParam::new("sort_order", &sort_order))
+                .query(&progenitor_client::QueryParam::new("start", &start))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_alerting_rules_backfill_find",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_alerting_rules_backfill_schedule`]
+
+[`Client::post_alerting_rules_backfill_schedule`]: super::Client::post_alerting_rules_backfill_schedule*/
+    #[derive(Debug, Clone)]
+    pub struct PostAlertingRulesBackfillSchedule<'a> {
+        client: &'a super::Client,
+        body: Result<types::PostAlertingRulesBackfillScheduleBody, String>,
+    }
+    impl<'a> PostAlertingRulesBackfillSchedule<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostAlertingRulesBackfillScheduleBody>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `PostAlertingRulesBackfillScheduleBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/alerting/rules/backfill/_schedule`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostAlertingRulesBackfillScheduleResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::PostAlertingRulesBackfillScheduleResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostAlertingRulesBackfillScheduleResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/alerting/rules/backfill/_schedule", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_alerting_rules_backfill_schedule",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_alerting_rules_backfill_id`]
+
+[`Client::get_alerting_rules_backfill_id`]: super::Client::get_alerting_rules_backfill_id*/
+    #[derive(Debug, Clone)]
+    pub struct GetAlertingRulesBackfillId<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetAlertingRulesBackfillId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/alerting/rules/backfill/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PlatformMoreBackfillResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PlatformMoreBackfillResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PlatformMoreBackfillResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/alerting/rules/backfill/{}", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_alerting_rules_backfill_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_alerting_rules_backfill_id`]
+
+[`Client::delete_alerting_rules_backfill_id`]: super::Client::delete_alerting_rules_backfill_id*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteAlertingRulesBackfillId<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteAlertingRulesBackfillId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/alerting/rules/backfill/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(204u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<()>, Error<crate::error_body::KibanaErrorBody>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/alerting/rules/backfill/{}", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_alerting_rules_backfill_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> GetAlertingRulesFind<'a> {
         /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
         /// the client, so it can be spawned onto another task.
@@ -17857,6 +19413,55 @@ pub mod builder {
             >,
         > + Send + 'static {
             self.send_owned_as::<types::GetMaintenanceWindowFindResponse>()
+        }
+    }
+    impl<'a> PostAlertingRulesBackfillFind<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                end,
+                initiator,
+                page,
+                per_page,
+                rule_ids,
+                sort_field,
+                sort_order,
+                start,
+            } = self;
+            let client = client.clone();
+            async move {
+                PostAlertingRulesBackfillFind {
+                    client: &client,
+                    end,
+                    initiator,
+                    page,
+                    per_page,
+                    rule_ids,
+                    sort_field,
+                    sort_order,
+                    start,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::PlatformMoreFindBackfillResponse>,
+                crate::Error,
+            >,
+        > + Send + 'static {
+            self.send_owned_as::<types::PlatformMoreFindBackfillResponse>()
         }
     }
 }
@@ -18021,6 +19626,21 @@ pub mod roundtrip {
             }
             "ScopeRequest" => Some(decode_encode::<super::types::ScopeRequest>(json)),
             "Response" => Some(decode_encode::<super::types::Response>(json)),
+            "PlatformMoreBackfillErrorResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::PlatformMoreBackfillErrorResponse,
+                    >(json),
+                )
+            }
+            "PlatformMoreBackfillResponse" => {
+                Some(decode_encode::<super::types::PlatformMoreBackfillResponse>(json))
+            }
+            "PlatformMoreFindBackfillResponse" => {
+                Some(
+                    decode_encode::<super::types::PlatformMoreFindBackfillResponse>(json),
+                )
+            }
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))
             }
@@ -18047,6 +19667,27 @@ pub mod roundtrip {
             "GetMaintenanceWindowFindResponse" => {
                 Some(
                     decode_encode::<super::types::GetMaintenanceWindowFindResponse>(json),
+                )
+            }
+            "GetAlertingRuleIdQueryInspectorResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::GetAlertingRuleIdQueryInspectorResponse,
+                    >(json),
+                )
+            }
+            "PostAlertingRulesBackfillScheduleBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostAlertingRulesBackfillScheduleBody,
+                    >(json),
+                )
+            }
+            "PostAlertingRulesBackfillScheduleResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostAlertingRulesBackfillScheduleResponse,
+                    >(json),
                 )
             }
             _ => None,
@@ -18263,6 +19904,115 @@ impl<'a> builder::GetMaintenanceWindowFind<'a> {
         self.pages().items()
     }
 }
+///Pages of [`Client::post_alerting_rules_backfill_find`](Client::post_alerting_rules_backfill_find), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct PostAlertingRulesBackfillFindPages<'a> {
+    builder: builder::PostAlertingRulesBackfillFind<'a>,
+}
+impl<'a> PostAlertingRulesBackfillFindPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::PostAlertingRulesBackfillFind<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::PostAlertingRulesBackfillFind<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for PostAlertingRulesBackfillFindPages<'a> {
+    type Page = types::PlatformMoreFindBackfillResponse;
+    type Item = types::PlatformMoreBackfillResponse;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::PlatformMoreFindBackfillResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.data.len(),
+            total: crate::pagination::AsCount::as_count(&page.total),
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
+impl<'a> crate::pagination::PageShape for PostAlertingRulesBackfillFindPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for PostAlertingRulesBackfillFindPages<'a> {
+    type Shape = PostAlertingRulesBackfillFindPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::PostAlertingRulesBackfillFind<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<PostAlertingRulesBackfillFindPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(PostAlertingRulesBackfillFindPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<PostAlertingRulesBackfillFindPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(
+        self,
+    ) -> crate::pagination::Pages<PostAlertingRulesBackfillFindPages<'a>> {
+        crate::pagination::Pages::new(PostAlertingRulesBackfillFindPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(
+        self,
+    ) -> crate::pagination::Items<PostAlertingRulesBackfillFindPages<'a>> {
+        self.pages().items()
+    }
+}
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
 pub mod operations {
     ///`DELETE /api/alerting/rule/{ruleId}/snooze_schedule/{scheduleId}` (`delete-alerting-rule-ruleid-snooze-schedule-scheduleid`).
@@ -18353,6 +20103,26 @@ pub mod operations {
     pub const POST_MAINTENANCE_WINDOW_ID_UNARCHIVE: crate::OperationId = crate::OperationId::__generated(
         "post_maintenance_window_id_unarchive",
     );
+    ///`GET /api/alerting/rule/{id}/query_inspector` (`get-alerting-rule-id-query-inspector`).
+    pub const GET_ALERTING_RULE_ID_QUERY_INSPECTOR: crate::OperationId = crate::OperationId::__generated(
+        "get_alerting_rule_id_query_inspector",
+    );
+    ///`POST /api/alerting/rules/backfill/_find` (`post-alerting-rules-backfill-find`).
+    pub const POST_ALERTING_RULES_BACKFILL_FIND: crate::OperationId = crate::OperationId::__generated(
+        "post_alerting_rules_backfill_find",
+    );
+    ///`POST /api/alerting/rules/backfill/_schedule` (`post-alerting-rules-backfill-schedule`).
+    pub const POST_ALERTING_RULES_BACKFILL_SCHEDULE: crate::OperationId = crate::OperationId::__generated(
+        "post_alerting_rules_backfill_schedule",
+    );
+    ///`DELETE /api/alerting/rules/backfill/{id}` (`delete-alerting-rules-backfill-id`).
+    pub const DELETE_ALERTING_RULES_BACKFILL_ID: crate::OperationId = crate::OperationId::__generated(
+        "delete_alerting_rules_backfill_id",
+    );
+    ///`GET /api/alerting/rules/backfill/{id}` (`get-alerting-rules-backfill-id`).
+    pub const GET_ALERTING_RULES_BACKFILL_ID: crate::OperationId = crate::OperationId::__generated(
+        "get_alerting_rules_backfill_id",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
@@ -18360,6 +20130,8 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
 /// such a body before it returns, so that one cut short is asked for again.
 pub(crate) const WHOLE_JSON: &[&str] = &[
     "get_alerting_rule_id",
+    "get_alerting_rule_id_query_inspector",
+    "get_alerting_rules_backfill_id",
     "get_alerting_rules_find",
     "get_maintenance_window_find",
     "get_maintenance_window_id",
@@ -18367,6 +20139,8 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "post_alerting_rule",
     "post_alerting_rule_id",
     "post_alerting_rule_id_snooze_schedule",
+    "post_alerting_rules_backfill_find",
+    "post_alerting_rules_backfill_schedule",
     "post_maintenance_window",
     "post_maintenance_window_id_archive",
     "post_maintenance_window_id_unarchive",
@@ -18675,6 +20449,99 @@ pub async fn invoke(
                 b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
             }
             crate::dynamic::json(b.send().await?)
+        }
+        "get_alerting_rule_id_query_inspector" => {
+            let mut b = client.get_alerting_rule_id_query_inspector();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            if let Some(v) = args.param("alert_id") {
+                b = b
+                    .alert_id(
+                        crate::dynamic::arg::<::std::string::String>("alert_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("mode") {
+                b = b
+                    .mode(
+                        crate::dynamic::arg::<
+                            types::GetAlertingRuleIdQueryInspectorMode,
+                        >("mode", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_alerting_rules_backfill_find" => {
+            let mut b = client.post_alerting_rules_backfill_find();
+            if let Some(v) = args.param("end") {
+                b = b.end(crate::dynamic::arg::<::std::string::String>("end", v)?);
+            }
+            if let Some(v) = args.param("initiator") {
+                b = b
+                    .initiator(
+                        crate::dynamic::arg::<
+                            types::PostAlertingRulesBackfillFindInitiator,
+                        >("initiator", v)?,
+                    );
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<::std::num::NonZeroU64>("page", v)?);
+            }
+            if let Some(v) = args.param("per_page") {
+                b = b.per_page(crate::dynamic::arg::<u64>("per_page", v)?);
+            }
+            if let Some(v) = args.param("rule_ids") {
+                b = b
+                    .rule_ids(
+                        crate::dynamic::arg::<::std::string::String>("rule_ids", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_field") {
+                b = b
+                    .sort_field(
+                        crate::dynamic::arg::<
+                            types::PostAlertingRulesBackfillFindSortField,
+                        >("sort_field", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<
+                            types::PostAlertingRulesBackfillFindSortOrder,
+                        >("sort_order", v)?,
+                    );
+            }
+            if let Some(v) = args.param("start") {
+                b = b.start(crate::dynamic::arg::<::std::string::String>("start", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_alerting_rules_backfill_schedule" => {
+            let mut b = client.post_alerting_rules_backfill_schedule();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PostAlertingRulesBackfillScheduleBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_alerting_rules_backfill_id" => {
+            let mut b = client.get_alerting_rules_backfill_id();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_alerting_rules_backfill_id" => {
+            let mut b = client.delete_alerting_rules_backfill_id();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::empty(b.send().await?)
         }
         other => Err(crate::dynamic::unknown("operation", other)),
     }

@@ -14556,6 +14556,102 @@ pub mod types {
             }
         }
     }
+    impl ::std::convert::TryFrom<u64> for ConcurrentSearches {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}", stringify!(ConcurrentSearches)
+                    )
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for ItemsPerSearch {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(ItemsPerSearch))
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for MaxSignals {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(MaxSignals))
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for RiskScore {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(RiskScore))
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for RuleExecutionStatusOrder {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}",
+                        stringify!(RuleExecutionStatusOrder)
+                    )
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for RuleVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(RuleVersion))
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for ThresholdValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(ThresholdValue))
+                        .into()
+                })
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for AlertStatus {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,

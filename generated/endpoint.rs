@@ -353,6 +353,147 @@ pub mod types {
                 .map(AlertIdsItem)
         }
     }
+    ///Number of items per page.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct ApiPageSize(pub ::std::num::NonZeroU64);
+    impl ::std::ops::Deref for ApiPageSize {
+        type Target = ::std::num::NonZeroU64;
+        fn deref(&self) -> &::std::num::NonZeroU64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ApiPageSize> for ::std::num::NonZeroU64 {
+        fn from(value: ApiPageSize) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::num::NonZeroU64> for ApiPageSize {
+        fn from(value: ::std::num::NonZeroU64) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for ApiPageSize {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for ApiPageSize {
+        type Err = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApiPageSize {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for ApiPageSize {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    ///Field the scripts are sorted by.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ApiSortField {
+        Name,
+        CreatedAt,
+        CreatedBy,
+        UpdatedAt,
+        UpdatedBy,
+        FileSize,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ApiSortField {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Name => f.write_str("name"),
+                Self::CreatedAt => f.write_str("createdAt"),
+                Self::CreatedBy => f.write_str("createdBy"),
+                Self::UpdatedAt => f.write_str("updatedAt"),
+                Self::UpdatedBy => f.write_str("updatedBy"),
+                Self::FileSize => f.write_str("fileSize"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ApiSortField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "name" => Ok(Self::Name),
+                "createdAt" => Ok(Self::CreatedAt),
+                "createdBy" => Ok(Self::CreatedBy),
+                "updatedAt" => Ok(Self::UpdatedAt),
+                "updatedBy" => Ok(Self::UpdatedBy),
+                "fileSize" => Ok(Self::FileSize),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ApiSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ApiSortField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///For an archive upload, the path (relative to the archive root) of the file to run after extraction.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    pub struct ArchivePathToExecutableSchema(pub ::std::string::String);
+    impl ::std::ops::Deref for ArchivePathToExecutableSchema {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ArchivePathToExecutableSchema> for ::std::string::String {
+        fn from(value: ArchivePathToExecutableSchema) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for ArchivePathToExecutableSchema {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for ArchivePathToExecutableSchema {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for ArchivePathToExecutableSchema {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///`BaseActionSchema`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BaseActionSchema {
@@ -375,6 +516,200 @@ pub mod types {
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    ///`CancelRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CancelRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        ///Alerts the action relates to; it is logged in their cases. At most 50.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub alert_ids: ::std::vec::Vec<CancelRouteRequestBodyAlertIdsItem>,
+        ///Cases the action is logged in. At most 50.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub case_ids: ::std::vec::Vec<CancelRouteRequestBodyCaseIdsItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIdsV2,
+        pub parameters: CancelRouteRequestBodyParameters,
+    }
+    impl CancelRouteRequestBody {
+        pub fn builder() -> builder::CancelRouteRequestBody {
+            Default::default()
+        }
+    }
+    ///`CancelRouteRequestBodyAlertIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CancelRouteRequestBodyAlertIdsItem(::std::string::String);
+    impl ::std::ops::Deref for CancelRouteRequestBodyAlertIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CancelRouteRequestBodyAlertIdsItem>
+    for ::std::string::String {
+        fn from(value: CancelRouteRequestBodyAlertIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CancelRouteRequestBodyAlertIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancelRouteRequestBodyAlertIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CancelRouteRequestBodyAlertIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CancelRouteRequestBodyAlertIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CancelRouteRequestBodyAlertIdsItem)
+        }
+    }
+    ///`CancelRouteRequestBodyCaseIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CancelRouteRequestBodyCaseIdsItem(::std::string::String);
+    impl ::std::ops::Deref for CancelRouteRequestBodyCaseIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CancelRouteRequestBodyCaseIdsItem>
+    for ::std::string::String {
+        fn from(value: CancelRouteRequestBodyCaseIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CancelRouteRequestBodyCaseIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancelRouteRequestBodyCaseIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CancelRouteRequestBodyCaseIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CancelRouteRequestBodyCaseIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CancelRouteRequestBodyCaseIdsItem)
+        }
+    }
+    ///`CancelRouteRequestBodyParameters`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CancelRouteRequestBodyParameters {
+        ///Identifier of the response action to cancel.
+        pub id: CancelRouteRequestBodyParametersId,
+    }
+    impl CancelRouteRequestBodyParameters {
+        pub fn builder() -> builder::CancelRouteRequestBodyParameters {
+            Default::default()
+        }
+    }
+    ///Identifier of the response action to cancel.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CancelRouteRequestBodyParametersId(::std::string::String);
+    impl ::std::ops::Deref for CancelRouteRequestBodyParametersId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CancelRouteRequestBodyParametersId>
+    for ::std::string::String {
+        fn from(value: CancelRouteRequestBodyParametersId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CancelRouteRequestBodyParametersId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CancelRouteRequestBodyParametersId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CancelRouteRequestBodyParametersId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CancelRouteRequestBodyParametersId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CancelRouteRequestBodyParametersId)
+        }
     }
     ///Cases the action is logged in.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -636,6 +971,81 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for Command {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///A response action command.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum CommandV2 {
+        Isolate,
+        Unisolate,
+        KillProcess,
+        SuspendProcess,
+        RunningProcesses,
+        GetFile,
+        Execute,
+        Upload,
+        Scan,
+        Runscript,
+        Cancel,
+        MemoryDump,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for CommandV2 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Isolate => f.write_str("isolate"),
+                Self::Unisolate => f.write_str("unisolate"),
+                Self::KillProcess => f.write_str("kill-process"),
+                Self::SuspendProcess => f.write_str("suspend-process"),
+                Self::RunningProcesses => f.write_str("running-processes"),
+                Self::GetFile => f.write_str("get-file"),
+                Self::Execute => f.write_str("execute"),
+                Self::Upload => f.write_str("upload"),
+                Self::Scan => f.write_str("scan"),
+                Self::Runscript => f.write_str("runscript"),
+                Self::Cancel => f.write_str("cancel"),
+                Self::MemoryDump => f.write_str("memory-dump"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CommandV2 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "isolate" => Ok(Self::Isolate),
+                "unisolate" => Ok(Self::Unisolate),
+                "kill-process" => Ok(Self::KillProcess),
+                "suspend-process" => Ok(Self::SuspendProcess),
+                "running-processes" => Ok(Self::RunningProcesses),
+                "get-file" => Ok(Self::GetFile),
+                "execute" => Ok(Self::Execute),
+                "upload" => Ok(Self::Upload),
+                "scan" => Ok(Self::Scan),
+                "runscript" => Ok(Self::Runscript),
+                "cancel" => Ok(Self::Cancel),
+                "memory-dump" => Ok(Self::MemoryDump),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CommandV2 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CommandV2 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1042,6 +1452,78 @@ pub mod types {
                 .map(EndpointIdsItem)
         }
     }
+    ///Endpoints to run the action on (no empty strings); at most 250.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct EndpointIdsV2(pub ::std::vec::Vec<EndpointIdsV2Item>);
+    impl ::std::ops::Deref for EndpointIdsV2 {
+        type Target = ::std::vec::Vec<EndpointIdsV2Item>;
+        fn deref(&self) -> &::std::vec::Vec<EndpointIdsV2Item> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointIdsV2> for ::std::vec::Vec<EndpointIdsV2Item> {
+        fn from(value: EndpointIdsV2) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<EndpointIdsV2Item>> for EndpointIdsV2 {
+        fn from(value: ::std::vec::Vec<EndpointIdsV2Item>) -> Self {
+            Self(value)
+        }
+    }
+    ///`EndpointIdsV2Item`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct EndpointIdsV2Item(::std::string::String);
+    impl ::std::ops::Deref for EndpointIdsV2Item {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointIdsV2Item> for ::std::string::String {
+        fn from(value: EndpointIdsV2Item) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EndpointIdsV2Item {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointIdsV2Item {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EndpointIdsV2Item {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointIdsV2Item {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(EndpointIdsV2Item)
+        }
+    }
     ///Run-script parameters for Elastic Defend hosts.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EndpointRunScriptParameters {
@@ -1166,6 +1648,390 @@ pub mod types {
         {
             <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
                 .map(EndpointRunScriptParametersScriptInput)
+        }
+    }
+    ///A script stored in the scripts library.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EndpointScript {
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///What the script does.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Space-less relative URI to download the file.
+        #[serde(
+            rename = "downloadUri",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub download_uri: ::std::option::Option<::std::string::String>,
+        ///Example usage.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub example: ::std::option::Option<::std::string::String>,
+        ///SHA256 of the uploaded file.
+        #[serde(
+            rename = "fileHash",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_hash: ::std::option::Option<::std::string::String>,
+        ///Name of the uploaded file.
+        #[serde(
+            rename = "fileName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_name: ::std::option::Option<::std::string::String>,
+        ///Size of the uploaded file in bytes.
+        #[serde(
+            rename = "fileSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_size: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///How to use the script, including its input arguments.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub instructions: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///For archives, the file to run after extraction, relative to the archive root.
+        #[serde(
+            rename = "pathToExecutable",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_executable: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub platform: ::std::vec::Vec<EndpointScriptPlatform>,
+        #[serde(
+            rename = "requiresInput",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requires_input: ::std::option::Option<bool>,
+        ///Categories of the script.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<EndpointScriptTags>,
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "updatedBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Kind of upload; `archive` requires `pathToExecutable`, `script` must not send it.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum EndpointScriptFileType {
+        Script,
+        Archive,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EndpointScriptFileType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Script => f.write_str("script"),
+                Self::Archive => f.write_str("archive"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EndpointScriptFileType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "script" => Ok(Self::Script),
+                "archive" => Ok(Self::Archive),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointScriptFileType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EndpointScriptFileType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Form fields of a new library script.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EndpointScriptLibraryCreateScriptBody {
+        ///What the script does.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Example usage.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub example: ::std::option::Option<::std::string::String>,
+        ///The file's content (text).
+        pub file: ::std::string::String,
+        #[serde(rename = "fileType")]
+        pub file_type: EndpointScriptFileType,
+        ///How to use the script, including its input arguments.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub instructions: ::std::option::Option<::std::string::String>,
+        ///Script name.
+        pub name: ::std::string::String,
+        #[serde(
+            rename = "pathToExecutable",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_executable: ::std::option::Option<ArchivePathToExecutableSchema>,
+        ///Platforms the script runs on.
+        pub platform: ::std::vec::Vec<EndpointScriptPlatform>,
+        ///Whether the script needs input arguments.
+        #[serde(
+            rename = "requiresInput",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requires_input: ::std::option::Option<bool>,
+        ///Categories of the script.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<EndpointScriptTags>,
+    }
+    impl EndpointScriptLibraryCreateScriptBody {
+        pub fn builder() -> builder::EndpointScriptLibraryCreateScriptBody {
+            Default::default()
+        }
+    }
+    ///`EndpointScriptLibraryDeleteScriptResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct EndpointScriptLibraryDeleteScriptResponse(pub crate::JsonObject);
+    impl ::std::ops::Deref for EndpointScriptLibraryDeleteScriptResponse {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EndpointScriptLibraryDeleteScriptResponse>
+    for crate::JsonObject {
+        fn from(value: EndpointScriptLibraryDeleteScriptResponse) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<crate::JsonObject>
+    for EndpointScriptLibraryDeleteScriptResponse {
+        fn from(value: crate::JsonObject) -> Self {
+            Self(value)
+        }
+    }
+    ///`EndpointScriptLibraryListScriptsResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EndpointScriptLibraryListScriptsResponse {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data: ::std::vec::Vec<EndpointScript>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page: ::std::option::Option<Page>,
+        #[serde(
+            rename = "pageSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page_size: ::std::option::Option<ApiPageSize>,
+        #[serde(
+            rename = "sortDirection",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort_direction: ::std::option::Option<SortDirection>,
+        #[serde(
+            rename = "sortField",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sort_field: ::std::option::Option<ApiSortField>,
+        ///Number of scripts that match.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Script fields to change; send at least one.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EndpointScriptLibraryPatchUpdateScriptBody {
+        ///What the script does.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Example usage.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub example: ::std::option::Option<::std::string::String>,
+        ///The file's content (text).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub file: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "fileType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub file_type: ::std::option::Option<EndpointScriptFileType>,
+        ///How to use the script, including its input arguments.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub instructions: ::std::option::Option<::std::string::String>,
+        ///Script name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "pathToExecutable",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub path_to_executable: ::std::option::Option<ArchivePathToExecutableSchema>,
+        ///Platforms the script runs on.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub platform: ::std::vec::Vec<EndpointScriptPlatform>,
+        ///Whether the script needs input arguments.
+        #[serde(
+            rename = "requiresInput",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub requires_input: ::std::option::Option<bool>,
+        ///Categories of the script.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<EndpointScriptTags>,
+    }
+    impl EndpointScriptLibraryPatchUpdateScriptBody {
+        pub fn builder() -> builder::EndpointScriptLibraryPatchUpdateScriptBody {
+            Default::default()
+        }
+    }
+    ///`EndpointScriptPlatform`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum EndpointScriptPlatform {
+        Linux,
+        Macos,
+        Windows,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EndpointScriptPlatform {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Linux => f.write_str("linux"),
+                Self::Macos => f.write_str("macos"),
+                Self::Windows => f.write_str("windows"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EndpointScriptPlatform {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "linux" => Ok(Self::Linux),
+                "macos" => Ok(Self::Macos),
+                "windows" => Ok(Self::Windows),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointScriptPlatform {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EndpointScriptPlatform {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`EndpointScriptTags`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum EndpointScriptTags {
+        RemediationAction,
+        DataCollection,
+        NetworkDiagnostics,
+        NetworkAction,
+        SystemInventory,
+        ForensicCollection,
+        ThreatHunting,
+        Discovery,
+        SystemManagement,
+        UserManagement,
+        Troubleshooting,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EndpointScriptTags {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::RemediationAction => f.write_str("remediationAction"),
+                Self::DataCollection => f.write_str("dataCollection"),
+                Self::NetworkDiagnostics => f.write_str("networkDiagnostics"),
+                Self::NetworkAction => f.write_str("networkAction"),
+                Self::SystemInventory => f.write_str("systemInventory"),
+                Self::ForensicCollection => f.write_str("forensicCollection"),
+                Self::ThreatHunting => f.write_str("threatHunting"),
+                Self::Discovery => f.write_str("discovery"),
+                Self::SystemManagement => f.write_str("systemManagement"),
+                Self::UserManagement => f.write_str("userManagement"),
+                Self::Troubleshooting => f.write_str("troubleshooting"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EndpointScriptTags {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "remediationAction" => Ok(Self::RemediationAction),
+                "dataCollection" => Ok(Self::DataCollection),
+                "networkDiagnostics" => Ok(Self::NetworkDiagnostics),
+                "networkAction" => Ok(Self::NetworkAction),
+                "systemInventory" => Ok(Self::SystemInventory),
+                "forensicCollection" => Ok(Self::ForensicCollection),
+                "threatHunting" => Ok(Self::ThreatHunting),
+                "discovery" => Ok(Self::Discovery),
+                "systemManagement" => Ok(Self::SystemManagement),
+                "userManagement" => Ok(Self::UserManagement),
+                "troubleshooting" => Ok(Self::Troubleshooting),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EndpointScriptTags {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EndpointScriptTags {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`EndpointUploadActionBody`
@@ -1825,6 +2691,47 @@ pub mod types {
                 .map(KillProcessRouteRequestBodyParametersObjectProcessName)
         }
     }
+    ///A KQL string.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    pub struct Kuery(pub ::std::string::String);
+    impl ::std::ops::Deref for Kuery {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Kuery> for ::std::string::String {
+        fn from(value: Kuery) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for Kuery {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for Kuery {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for Kuery {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///Run-script parameters for Microsoft Defender for Endpoint hosts.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct MdeRunScriptParameters {
@@ -1946,6 +2853,289 @@ pub mod types {
                 .map(MdeRunScriptParametersScriptName)
         }
     }
+    ///`MemoryDumpRouteRequestBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MemoryDumpRouteRequestBody {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        ///Alerts the action relates to; it is logged in their cases. At most 50.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub alert_ids: ::std::vec::Vec<MemoryDumpRouteRequestBodyAlertIdsItem>,
+        ///Cases the action is logged in. At most 50.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub case_ids: ::std::vec::Vec<MemoryDumpRouteRequestBodyCaseIdsItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub comment: ::std::option::Option<Comment>,
+        pub endpoint_ids: EndpointIdsV2,
+        pub parameters: MemoryDumpRouteRequestBodyParameters,
+    }
+    impl MemoryDumpRouteRequestBody {
+        pub fn builder() -> builder::MemoryDumpRouteRequestBody {
+            Default::default()
+        }
+    }
+    ///`MemoryDumpRouteRequestBodyAlertIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MemoryDumpRouteRequestBodyAlertIdsItem(::std::string::String);
+    impl ::std::ops::Deref for MemoryDumpRouteRequestBodyAlertIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MemoryDumpRouteRequestBodyAlertIdsItem>
+    for ::std::string::String {
+        fn from(value: MemoryDumpRouteRequestBodyAlertIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MemoryDumpRouteRequestBodyAlertIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MemoryDumpRouteRequestBodyAlertIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MemoryDumpRouteRequestBodyAlertIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MemoryDumpRouteRequestBodyAlertIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MemoryDumpRouteRequestBodyAlertIdsItem)
+        }
+    }
+    ///`MemoryDumpRouteRequestBodyCaseIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MemoryDumpRouteRequestBodyCaseIdsItem(::std::string::String);
+    impl ::std::ops::Deref for MemoryDumpRouteRequestBodyCaseIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MemoryDumpRouteRequestBodyCaseIdsItem>
+    for ::std::string::String {
+        fn from(value: MemoryDumpRouteRequestBodyCaseIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MemoryDumpRouteRequestBodyCaseIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MemoryDumpRouteRequestBodyCaseIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MemoryDumpRouteRequestBodyCaseIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MemoryDumpRouteRequestBodyCaseIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MemoryDumpRouteRequestBodyCaseIdsItem)
+        }
+    }
+    ///`MemoryDumpRouteRequestBodyParameters`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum MemoryDumpRouteRequestBodyParameters {
+        Variant0 {
+            #[serde(rename = "type")]
+            type_: MemoryDumpRouteRequestBodyParametersVariant0Type,
+        },
+        Variant1 {
+            pid: f64,
+            #[serde(rename = "type")]
+            type_: MemoryDumpRouteRequestBodyParametersVariant1Type,
+        },
+        Variant2 {
+            entity_id: ::std::string::String,
+            #[serde(rename = "type")]
+            type_: MemoryDumpRouteRequestBodyParametersVariant2Type,
+        },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    ///`MemoryDumpRouteRequestBodyParametersVariant0Type`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MemoryDumpRouteRequestBodyParametersVariant0Type {
+        Kernel,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MemoryDumpRouteRequestBodyParametersVariant0Type {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Kernel => f.write_str("kernel"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MemoryDumpRouteRequestBodyParametersVariant0Type {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "kernel" => Ok(Self::Kernel),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for MemoryDumpRouteRequestBodyParametersVariant0Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MemoryDumpRouteRequestBodyParametersVariant0Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MemoryDumpRouteRequestBodyParametersVariant1Type`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MemoryDumpRouteRequestBodyParametersVariant1Type {
+        Process,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MemoryDumpRouteRequestBodyParametersVariant1Type {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Process => f.write_str("process"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MemoryDumpRouteRequestBodyParametersVariant1Type {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "process" => Ok(Self::Process),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for MemoryDumpRouteRequestBodyParametersVariant1Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MemoryDumpRouteRequestBodyParametersVariant1Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MemoryDumpRouteRequestBodyParametersVariant2Type`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MemoryDumpRouteRequestBodyParametersVariant2Type {
+        Process,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MemoryDumpRouteRequestBodyParametersVariant2Type {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Process => f.write_str("process"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MemoryDumpRouteRequestBodyParametersVariant2Type {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "process" => Ok(Self::Process),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for MemoryDumpRouteRequestBodyParametersVariant2Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MemoryDumpRouteRequestBodyParametersVariant2Type {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`NonEmptyString`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -1996,6 +3186,49 @@ pub mod types {
         {
             <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
                 .map(NonEmptyString)
+        }
+    }
+    ///Page number, from 1.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct Page(pub ::std::num::NonZeroU64);
+    impl ::std::ops::Deref for Page {
+        type Target = ::std::num::NonZeroU64;
+        fn deref(&self) -> &::std::num::NonZeroU64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Page> for ::std::num::NonZeroU64 {
+        fn from(value: Page) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::num::NonZeroU64> for Page {
+        fn from(value: ::std::num::NonZeroU64) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for Page {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for Page {
+        type Err = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Page {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for Page {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
         }
     }
     ///Optional parameters object.
@@ -2325,6 +3558,212 @@ pub mod types {
                 .map(RawScriptParametersRaw)
         }
     }
+    ///The response action that was created.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ResponseActionCreateSuccessResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<ResponseActionDetails>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///A response action and its state.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ResponseActionDetails {
+        ///Per agent ID, how far the action got on that agent.
+        #[serde(
+            rename = "agentState",
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub agent_state: ::std::collections::HashMap<
+            ::std::string::String,
+            ResponseActionDetailsAgentStateValue,
+        >,
+        #[serde(
+            rename = "agentType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub agent_type: ::std::option::Option<AgentTypes>,
+        ///Agent IDs of the hosts the action was sent to.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agents: ::std::vec::Vec<::std::string::String>,
+        pub command: CommandV2,
+        ///When the action completed.
+        #[serde(
+            rename = "completedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<::std::string::String>,
+        ///User who created the action.
+        #[serde(
+            rename = "createdBy",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        ///Per agent ID, the host name.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub hosts: ::std::collections::HashMap<
+            ::std::string::String,
+            ResponseActionDetailsHostsValue,
+        >,
+        ///Response action ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the action is complete.
+        #[serde(
+            rename = "isComplete",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_complete: ::std::option::Option<bool>,
+        ///Whether the action expired.
+        #[serde(
+            rename = "isExpired",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_expired: ::std::option::Option<bool>,
+        ///Per agent ID that answered, the action's output; its shape depends on the command.
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub outputs: ::std::collections::HashMap<
+            ::std::string::String,
+            ResponseActionDetailsOutputsValue,
+        >,
+        ///The action's parameters; their shape depends on the command.
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub parameters: crate::JsonObject,
+        ///When the action started.
+        #[serde(
+            rename = "startedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub started_at: ::std::option::Option<::std::string::String>,
+        ///Action status.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        ///Whether the action succeeded.
+        #[serde(
+            rename = "wasSuccessful",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub was_successful: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`ResponseActionDetailsAgentStateValue`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ResponseActionDetailsAgentStateValue {
+        ///When the action completed on that agent.
+        #[serde(
+            rename = "completedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub completed_at: ::std::option::Option<::std::string::String>,
+        ///Whether the action completed on that agent.
+        #[serde(
+            rename = "isCompleted",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub is_completed: ::std::option::Option<bool>,
+        ///Whether the action succeeded on that agent.
+        #[serde(
+            rename = "wasSuccessful",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub was_successful: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`ResponseActionDetailsHostsValue`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ResponseActionDetailsHostsValue {
+        ///Host name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///The agent id
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ResponseActionDetailsOutputsValue {
+        ///Output content; its shape depends on the command.
+        pub content: ResponseActionDetailsOutputsValueContent,
+        #[serde(rename = "type")]
+        pub type_: ResponseActionDetailsOutputsValueType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Output content; its shape depends on the command.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum ResponseActionDetailsOutputsValueContent {
+        Object(crate::JsonObject),
+        String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<crate::JsonObject>
+    for ResponseActionDetailsOutputsValueContent {
+        fn from(value: crate::JsonObject) -> Self {
+            Self::Object(value)
+        }
+    }
+    ///`ResponseActionDetailsOutputsValueType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ResponseActionDetailsOutputsValueType {
+        Json,
+        Text,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ResponseActionDetailsOutputsValueType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Json => f.write_str("json"),
+                Self::Text => f.write_str("text"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ResponseActionDetailsOutputsValueType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "json" => Ok(Self::Json),
+                "text" => Ok(Self::Text),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ResponseActionDetailsOutputsValueType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ResponseActionDetailsOutputsValueType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`RunScriptRouteRequestBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct RunScriptRouteRequestBody {
@@ -2423,6 +3862,15 @@ pub mod types {
         pub fn builder() -> builder::ScanRouteRequestBodyParameters {
             Default::default()
         }
+    }
+    ///One script of the library.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ScriptsApiResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<EndpointScript>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///Run-script parameters for SentinelOne hosts.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2550,6 +3998,51 @@ pub mod types {
         {
             <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
                 .map(SentinelOneRunScriptParametersScriptInput)
+        }
+    }
+    ///Sort direction.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum SortDirection {
+        Asc,
+        Desc,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for SortDirection {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Asc => f.write_str("asc"),
+                Self::Desc => f.write_str("desc"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SortDirection {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "asc" => Ok(Self::Asc),
+                "desc" => Ok(Self::Desc),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SortDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SortDirection {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`SuccessResponse`
@@ -2736,6 +4229,193 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct CancelRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::vec::Vec<super::CancelRouteRequestBodyAlertIdsItem>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::vec::Vec<super::CancelRouteRequestBodyCaseIdsItem>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIdsV2,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                super::CancelRouteRequestBodyParameters,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CancelRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Err("no value supplied for parameters".to_string()),
+                }
+            }
+        }
+        impl CancelRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::CancelRouteRequestBodyAlertIdsItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::CancelRouteRequestBodyCaseIdsItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIdsV2>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CancelRouteRequestBodyParameters>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CancelRouteRequestBody>
+        for super::CancelRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CancelRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CancelRouteRequestBody>
+        for CancelRouteRequestBody {
+            fn from(value: super::CancelRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CancelRouteRequestBodyParameters {
+            id: ::std::result::Result<
+                super::CancelRouteRequestBodyParametersId,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CancelRouteRequestBodyParameters {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl CancelRouteRequestBodyParameters {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CancelRouteRequestBodyParametersId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CancelRouteRequestBodyParameters>
+        for super::CancelRouteRequestBodyParameters {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CancelRouteRequestBodyParameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::CancelRouteRequestBodyParameters>
+        for CancelRouteRequestBodyParameters {
+            fn from(value: super::CancelRouteRequestBodyParameters) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct CloudFileScriptParameters {
             cloud_file: ::std::result::Result<
@@ -2933,6 +4613,454 @@ pub mod types {
                 Self {
                     script_id: Ok(value.script_id),
                     script_input: Ok(value.script_input),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EndpointScriptLibraryCreateScriptBody {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            example: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file: ::std::result::Result<::std::string::String, ::std::string::String>,
+            file_type: ::std::result::Result<
+                super::EndpointScriptFileType,
+                ::std::string::String,
+            >,
+            instructions: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            path_to_executable: ::std::result::Result<
+                ::std::option::Option<super::ArchivePathToExecutableSchema>,
+                ::std::string::String,
+            >,
+            platform: ::std::result::Result<
+                ::std::vec::Vec<super::EndpointScriptPlatform>,
+                ::std::string::String,
+            >,
+            requires_input: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<super::EndpointScriptTags>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EndpointScriptLibraryCreateScriptBody {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    example: Ok(Default::default()),
+                    file: Err("no value supplied for file".to_string()),
+                    file_type: Err("no value supplied for file_type".to_string()),
+                    instructions: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    path_to_executable: Ok(Default::default()),
+                    platform: Err("no value supplied for platform".to_string()),
+                    requires_input: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                }
+            }
+        }
+        impl EndpointScriptLibraryCreateScriptBody {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn example<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.example = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for example: {e}")
+                    });
+                self
+            }
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn file_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointScriptFileType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_type: {e}")
+                    });
+                self
+            }
+            pub fn instructions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instructions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for instructions: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn path_to_executable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArchivePathToExecutableSchema>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path_to_executable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for path_to_executable: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn platform<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::EndpointScriptPlatform>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform: {e}")
+                    });
+                self
+            }
+            pub fn requires_input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requires_input = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requires_input: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EndpointScriptTags>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EndpointScriptLibraryCreateScriptBody>
+        for super::EndpointScriptLibraryCreateScriptBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EndpointScriptLibraryCreateScriptBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    example: value.example?,
+                    file: value.file?,
+                    file_type: value.file_type?,
+                    instructions: value.instructions?,
+                    name: value.name?,
+                    path_to_executable: value.path_to_executable?,
+                    platform: value.platform?,
+                    requires_input: value.requires_input?,
+                    tags: value.tags?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EndpointScriptLibraryCreateScriptBody>
+        for EndpointScriptLibraryCreateScriptBody {
+            fn from(value: super::EndpointScriptLibraryCreateScriptBody) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    example: Ok(value.example),
+                    file: Ok(value.file),
+                    file_type: Ok(value.file_type),
+                    instructions: Ok(value.instructions),
+                    name: Ok(value.name),
+                    path_to_executable: Ok(value.path_to_executable),
+                    platform: Ok(value.platform),
+                    requires_input: Ok(value.requires_input),
+                    tags: Ok(value.tags),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EndpointScriptLibraryPatchUpdateScriptBody {
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            example: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            file_type: ::std::result::Result<
+                ::std::option::Option<super::EndpointScriptFileType>,
+                ::std::string::String,
+            >,
+            instructions: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            path_to_executable: ::std::result::Result<
+                ::std::option::Option<super::ArchivePathToExecutableSchema>,
+                ::std::string::String,
+            >,
+            platform: ::std::result::Result<
+                ::std::vec::Vec<super::EndpointScriptPlatform>,
+                ::std::string::String,
+            >,
+            requires_input: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<super::EndpointScriptTags>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EndpointScriptLibraryPatchUpdateScriptBody {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    example: Ok(Default::default()),
+                    file: Ok(Default::default()),
+                    file_type: Ok(Default::default()),
+                    instructions: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    path_to_executable: Ok(Default::default()),
+                    platform: Ok(Default::default()),
+                    requires_input: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                }
+            }
+        }
+        impl EndpointScriptLibraryPatchUpdateScriptBody {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn example<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.example = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for example: {e}")
+                    });
+                self
+            }
+            pub fn file<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file: {e}")
+                    });
+                self
+            }
+            pub fn file_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EndpointScriptFileType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.file_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for file_type: {e}")
+                    });
+                self
+            }
+            pub fn instructions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instructions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for instructions: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn path_to_executable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ArchivePathToExecutableSchema>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.path_to_executable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for path_to_executable: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn platform<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::EndpointScriptPlatform>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform: {e}")
+                    });
+                self
+            }
+            pub fn requires_input<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.requires_input = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for requires_input: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EndpointScriptTags>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EndpointScriptLibraryPatchUpdateScriptBody>
+        for super::EndpointScriptLibraryPatchUpdateScriptBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EndpointScriptLibraryPatchUpdateScriptBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    example: value.example?,
+                    file: value.file?,
+                    file_type: value.file_type?,
+                    instructions: value.instructions?,
+                    name: value.name?,
+                    path_to_executable: value.path_to_executable?,
+                    platform: value.platform?,
+                    requires_input: value.requires_input?,
+                    tags: value.tags?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EndpointScriptLibraryPatchUpdateScriptBody>
+        for EndpointScriptLibraryPatchUpdateScriptBody {
+            fn from(value: super::EndpointScriptLibraryPatchUpdateScriptBody) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    example: Ok(value.example),
+                    file: Ok(value.file),
+                    file_type: Ok(value.file_type),
+                    instructions: Ok(value.instructions),
+                    name: Ok(value.name),
+                    path_to_executable: Ok(value.path_to_executable),
+                    platform: Ok(value.platform),
+                    requires_input: Ok(value.requires_input),
+                    tags: Ok(value.tags),
                 }
             }
         }
@@ -4159,6 +6287,152 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct MemoryDumpRouteRequestBody {
+            agent_type: ::std::result::Result<
+                ::std::option::Option<super::AgentTypes>,
+                ::std::string::String,
+            >,
+            alert_ids: ::std::result::Result<
+                ::std::vec::Vec<super::MemoryDumpRouteRequestBodyAlertIdsItem>,
+                ::std::string::String,
+            >,
+            case_ids: ::std::result::Result<
+                ::std::vec::Vec<super::MemoryDumpRouteRequestBodyCaseIdsItem>,
+                ::std::string::String,
+            >,
+            comment: ::std::result::Result<
+                ::std::option::Option<super::Comment>,
+                ::std::string::String,
+            >,
+            endpoint_ids: ::std::result::Result<
+                super::EndpointIdsV2,
+                ::std::string::String,
+            >,
+            parameters: ::std::result::Result<
+                super::MemoryDumpRouteRequestBodyParameters,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MemoryDumpRouteRequestBody {
+            fn default() -> Self {
+                Self {
+                    agent_type: Ok(Default::default()),
+                    alert_ids: Ok(Default::default()),
+                    case_ids: Ok(Default::default()),
+                    comment: Ok(Default::default()),
+                    endpoint_ids: Err("no value supplied for endpoint_ids".to_string()),
+                    parameters: Err("no value supplied for parameters".to_string()),
+                }
+            }
+        }
+        impl MemoryDumpRouteRequestBody {
+            pub fn agent_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::AgentTypes>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_type: {e}")
+                    });
+                self
+            }
+            pub fn alert_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::MemoryDumpRouteRequestBodyAlertIdsItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.alert_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for alert_ids: {e}")
+                    });
+                self
+            }
+            pub fn case_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::MemoryDumpRouteRequestBodyCaseIdsItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.case_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for case_ids: {e}")
+                    });
+                self
+            }
+            pub fn comment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Comment>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.comment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for comment: {e}")
+                    });
+                self
+            }
+            pub fn endpoint_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EndpointIdsV2>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.endpoint_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint_ids: {e}")
+                    });
+                self
+            }
+            pub fn parameters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MemoryDumpRouteRequestBodyParameters>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.parameters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for parameters: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MemoryDumpRouteRequestBody>
+        for super::MemoryDumpRouteRequestBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MemoryDumpRouteRequestBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_type: value.agent_type?,
+                    alert_ids: value.alert_ids?,
+                    case_ids: value.case_ids?,
+                    comment: value.comment?,
+                    endpoint_ids: value.endpoint_ids?,
+                    parameters: value.parameters?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MemoryDumpRouteRequestBody>
+        for MemoryDumpRouteRequestBody {
+            fn from(value: super::MemoryDumpRouteRequestBody) -> Self {
+                Self {
+                    agent_type: Ok(value.agent_type),
+                    alert_ids: Ok(value.alert_ids),
+                    case_ids: Ok(value.case_ids),
+                    comment: Ok(value.comment),
+                    endpoint_ids: Ok(value.endpoint_ids),
+                    parameters: Ok(value.parameters),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Pid {
             pid: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
         }
@@ -5081,6 +7355,59 @@ pub mod types {
             }
         }
     }
+    impl ::std::convert::TryFrom<u64> for ApiPageSize {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(ApiPageSize))
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for Page {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(Page)).into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for PendingActionDataType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}",
+                        stringify!(PendingActionDataType)
+                    )
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for Timeout {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(Timeout)).into()
+                })
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for ActionOutputType {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -5111,6 +7438,21 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for ApiSortField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ApiSortField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for Command {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -5126,6 +7468,21 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for CommandV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for CommandV2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for EndpointGetActionsListAgentTypes {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -5134,6 +7491,51 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for EndpointGetActionsListAgentTypes {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointScriptFileType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for EndpointScriptFileType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointScriptPlatform {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for EndpointScriptPlatform {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EndpointScriptTags {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for EndpointScriptTags {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5179,6 +7581,84 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for GetEndpointMetadataListSortField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MemoryDumpRouteRequestBodyParametersVariant0Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MemoryDumpRouteRequestBodyParametersVariant0Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MemoryDumpRouteRequestBodyParametersVariant1Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MemoryDumpRouteRequestBodyParametersVariant1Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MemoryDumpRouteRequestBodyParametersVariant2Type {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MemoryDumpRouteRequestBodyParametersVariant2Type {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResponseActionDetailsOutputsValueType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ResponseActionDetailsOutputsValueType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SortDirection {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for SortDirection {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5323,6 +7803,95 @@ pub mod types {
             )
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for MemoryDumpRouteRequestBodyParameters {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0 {
+                                #[serde(rename = "type")]
+                                type_: MemoryDumpRouteRequestBodyParametersVariant0Type,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0 { type_ } => {
+                                            MemoryDumpRouteRequestBodyParameters::Variant0 {
+                                                type_,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1 {
+                                pid: f64,
+                                #[serde(rename = "type")]
+                                type_: MemoryDumpRouteRequestBodyParametersVariant1Type,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1 { pid, type_ } => {
+                                            MemoryDumpRouteRequestBodyParameters::Variant1 {
+                                                pid,
+                                                type_,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member2 {
+                            Variant2 {
+                                entity_id: ::std::string::String,
+                                #[serde(rename = "type")]
+                                type_: MemoryDumpRouteRequestBodyParametersVariant2Type,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member2 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member2::Variant2 { entity_id, type_ } => {
+                                            MemoryDumpRouteRequestBodyParameters::Variant2 {
+                                                entity_id,
+                                                type_,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                MemoryDumpRouteRequestBodyParameters::Unknown,
+            )
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for PendingActionsSchema {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -5436,6 +8005,57 @@ pub mod types {
                     },
                 ],
                 PendingActionsSchema::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResponseActionDetailsOutputsValueContent {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object(crate::JsonObject),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object(f0) => {
+                                            ResponseActionDetailsOutputsValueContent::Object(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => {
+                                            ResponseActionDetailsOutputsValueContent::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                ResponseActionDetailsOutputsValueContent::Unknown,
             )
         }
     }
@@ -6060,6 +8680,160 @@ let response = client.create_update_protection_updates_note()
         &self,
     ) -> builder::CreateUpdateProtectionUpdatesNote<'_> {
         builder::CreateUpdateProtectionUpdatesNote::new(self)
+    }
+    /**Cancel a response action
+
+Asks the host's agent to stop a pending or running response action; only some agent types support it.
+
+Sends a `POST` request to `/api/endpoint/action/cancel`
+
+```text
+let response = client.cancel_action()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn cancel_action(&self) -> builder::CancelAction<'_> {
+        builder::CancelAction::new(self)
+    }
+    /**Take a memory dump on a host
+
+Writes a dump of the kernel's or one process's memory on the host, for later retrieval.
+
+Sends a `POST` request to `/api/endpoint/action/memory_dump`
+
+```text
+let response = client.endpoint_generate_memory_dump()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_generate_memory_dump(
+        &self,
+    ) -> builder::EndpointGenerateMemoryDump<'_> {
+        builder::EndpointGenerateMemoryDump::new(self)
+    }
+    /**List library scripts
+
+Pages through the scripts stored in the endpoint scripts library, optionally filtered by KQL and sorted.
+
+Sends a `GET` request to `/api/endpoint/scripts_library`
+
+Arguments:
+- `kuery`: KQL filter over the script fields.
+- `page`: Page to return, from 1.
+- `page_size`: Scripts per page.
+- `sort_direction`: Sort direction; ascending unless told otherwise.
+- `sort_field`: Field to sort by; `name` unless told otherwise.
+```text
+let response = client.endpoint_script_library_list_scripts()
+    .kuery(kuery)
+    .page(page)
+    .page_size(page_size)
+    .sort_direction(sort_direction)
+    .sort_field(sort_field)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_script_library_list_scripts(
+        &self,
+    ) -> builder::EndpointScriptLibraryListScripts<'_> {
+        builder::EndpointScriptLibraryListScripts::new(self)
+    }
+    /**Add a script to the library
+
+Uploads a script file, or an archive holding one, and stores it with its metadata in the scripts library.
+
+Sends a `POST` request to `/api/endpoint/scripts_library`
+
+```text
+let response = client.endpoint_script_library_create_script()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_script_library_create_script(
+        &self,
+    ) -> builder::EndpointScriptLibraryCreateScript<'_> {
+        builder::EndpointScriptLibraryCreateScript::new(self)
+    }
+    /**Get a library script
+
+Reads one script's metadata from the scripts library.
+
+Sends a `GET` request to `/api/endpoint/scripts_library/{script_id}`
+
+Arguments:
+- `script_id`: Identifier of the script.
+```text
+let response = client.endpoint_script_library_get_one_script()
+    .script_id(script_id)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_script_library_get_one_script(
+        &self,
+    ) -> builder::EndpointScriptLibraryGetOneScript<'_> {
+        builder::EndpointScriptLibraryGetOneScript::new(self)
+    }
+    /**Delete a library script
+
+Removes a script and its file from the scripts library.
+
+Sends a `DELETE` request to `/api/endpoint/scripts_library/{script_id}`
+
+Arguments:
+- `script_id`: Identifier of the script to delete.
+```text
+let response = client.endpoint_script_library_delete_script()
+    .script_id(script_id)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_script_library_delete_script(
+        &self,
+    ) -> builder::EndpointScriptLibraryDeleteScript<'_> {
+        builder::EndpointScriptLibraryDeleteScript::new(self)
+    }
+    /**Update a library script
+
+Changes some or all of a script's fields, and may replace its file; at least one field must be sent.
+
+Sends a `PATCH` request to `/api/endpoint/scripts_library/{script_id}`
+
+Arguments:
+- `script_id`: Identifier of the script to update.
+- `body`
+```text
+let response = client.endpoint_script_library_patch_update_script()
+    .script_id(script_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_script_library_patch_update_script(
+        &self,
+    ) -> builder::EndpointScriptLibraryPatchUpdateScript<'_> {
+        builder::EndpointScriptLibraryPatchUpdateScript::new(self)
+    }
+    /**Download a library script
+
+Streams the stored script (or archive) file.
+
+Sends a `GET` request to `/api/endpoint/scripts_library/{script_id}/download`
+
+Arguments:
+- `script_id`: Identifier of the script.
+```text
+let response = client.endpoint_script_library_download_script()
+    .script_id(script_id)
+    .send()
+    .await;
+```*/
+    pub fn endpoint_script_library_download_script(
+        &self,
+    ) -> builder::EndpointScriptLibraryDownloadScript<'_> {
+        builder::EndpointScriptLibraryDownloadScript::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -8115,6 +10889,759 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::cancel_action`]
+
+[`Client::cancel_action`]: super::Client::cancel_action*/
+    #[derive(Debug, Clone)]
+    pub struct CancelAction<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CancelRouteRequestBody, String>,
+    }
+    impl<'a> CancelAction<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CancelRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::CancelRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CancelRouteRequestBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CancelRouteRequestBody,
+            ) -> types::builder::CancelRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/cancel`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ResponseActionCreateSuccessResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ResponseActionCreateSuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::ResponseActionCreateSuccessResponse>,
+            Error<()>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CancelRouteRequestBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/cancel", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "cancel_action",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_generate_memory_dump`]
+
+[`Client::endpoint_generate_memory_dump`]: super::Client::endpoint_generate_memory_dump*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointGenerateMemoryDump<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MemoryDumpRouteRequestBody, String>,
+    }
+    impl<'a> EndpointGenerateMemoryDump<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MemoryDumpRouteRequestBody>,
+            <V as std::convert::TryInto<
+                types::MemoryDumpRouteRequestBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MemoryDumpRouteRequestBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MemoryDumpRouteRequestBody,
+            ) -> types::builder::MemoryDumpRouteRequestBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/action/memory_dump`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ResponseActionCreateSuccessResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ResponseActionCreateSuccessResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::ResponseActionCreateSuccessResponse>,
+            Error<()>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MemoryDumpRouteRequestBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/action/memory_dump", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_generate_memory_dump",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_script_library_list_scripts`]
+
+[`Client::endpoint_script_library_list_scripts`]: super::Client::endpoint_script_library_list_scripts*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointScriptLibraryListScripts<'a> {
+        client: &'a super::Client,
+        kuery: Result<Option<types::Kuery>, String>,
+        page: Result<Option<types::Page>, String>,
+        page_size: Result<Option<types::ApiPageSize>, String>,
+        sort_direction: Result<Option<types::SortDirection>, String>,
+        sort_field: Result<Option<types::ApiSortField>, String>,
+    }
+    impl<'a> EndpointScriptLibraryListScripts<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                kuery: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                sort_direction: Ok(None),
+                sort_field: Ok(None),
+            }
+        }
+        pub fn kuery<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Kuery>,
+        {
+            self.kuery = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `Kuery` for kuery failed".to_string());
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Page>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `Page` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ApiPageSize>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ApiPageSize` for page_size failed".to_string()
+                });
+            self
+        }
+        pub fn sort_direction<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SortDirection>,
+        {
+            self.sort_direction = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SortDirection` for sort_direction failed".to_string()
+                });
+            self
+        }
+        pub fn sort_field<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ApiSortField>,
+        {
+            self.sort_field = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ApiSortField` for sort_field failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/scripts_library`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::EndpointScriptLibraryListScriptsResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self
+                        .send_generated_as::<
+                            types::EndpointScriptLibraryListScriptsResponse,
+                        >()
+                        .await,
+                    crate::error::path_of::<
+                        types::EndpointScriptLibraryListScriptsResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
+            let Self { client, kuery, page, page_size, sort_direction, sort_field } = self;
+            let kuery = kuery.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let sort_direction = sort_direction.map_err(Error::InvalidRequest)?;
+            let sort_field = sort_field.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/scripts_library", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("kuery", &kuery))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(
+                    &progenitor_client::QueryParam::new("sortDirection", &sort_direction),
+                )
+                .query(&progenitor_client::QueryParam::new("sortField", &sort_field))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_script_library_list_scripts",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_script_library_create_script`]
+
+[`Client::endpoint_script_library_create_script`]: super::Client::endpoint_script_library_create_script*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointScriptLibraryCreateScript<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::EndpointScriptLibraryCreateScriptBody, String>,
+    }
+    impl<'a> EndpointScriptLibraryCreateScript<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EndpointScriptLibraryCreateScriptBody>,
+            <V as std::convert::TryInto<
+                types::EndpointScriptLibraryCreateScriptBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `EndpointScriptLibraryCreateScriptBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::EndpointScriptLibraryCreateScriptBody,
+            ) -> types::builder::EndpointScriptLibraryCreateScriptBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/endpoint/scripts_library`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ScriptsApiResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ScriptsApiResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ScriptsApiResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::EndpointScriptLibraryCreateScriptBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/endpoint/scripts_library", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_script_library_create_script",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_script_library_get_one_script`]
+
+[`Client::endpoint_script_library_get_one_script`]: super::Client::endpoint_script_library_get_one_script*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointScriptLibraryGetOneScript<'a> {
+        client: &'a super::Client,
+        script_id: Result<::std::string::String, String>,
+    }
+    impl<'a> EndpointScriptLibraryGetOneScript<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                script_id: Err("script_id was not initialized".to_string()),
+            }
+        }
+        pub fn script_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.script_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for script_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/scripts_library/{script_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ScriptsApiResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ScriptsApiResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ScriptsApiResponse>, Error<()>> {
+            let Self { client, script_id } = self;
+            let script_id = script_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/scripts_library/{}", client.baseurl, crate
+                ::path::segment(& script_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_script_library_get_one_script",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_script_library_delete_script`]
+
+[`Client::endpoint_script_library_delete_script`]: super::Client::endpoint_script_library_delete_script*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointScriptLibraryDeleteScript<'a> {
+        client: &'a super::Client,
+        script_id: Result<::std::string::String, String>,
+    }
+    impl<'a> EndpointScriptLibraryDeleteScript<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                script_id: Err("script_id was not initialized".to_string()),
+            }
+        }
+        pub fn script_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.script_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for script_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/endpoint/scripts_library/{script_id}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::EndpointScriptLibraryDeleteScriptResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::EndpointScriptLibraryDeleteScriptResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::EndpointScriptLibraryDeleteScriptResponse>,
+            Error<()>,
+        > {
+            let Self { client, script_id } = self;
+            let script_id = script_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/scripts_library/{}", client.baseurl, crate
+                ::path::segment(& script_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_script_library_delete_script",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_script_library_patch_update_script`]
+
+[`Client::endpoint_script_library_patch_update_script`]: super::Client::endpoint_script_library_patch_update_script*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointScriptLibraryPatchUpdateScript<'a> {
+        client: &'a super::Client,
+        script_id: Result<::std::string::String, String>,
+        body: Result<types::builder::EndpointScriptLibraryPatchUpdateScriptBody, String>,
+    }
+    impl<'a> EndpointScriptLibraryPatchUpdateScript<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                script_id: Err("script_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn script_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.script_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for script_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EndpointScriptLibraryPatchUpdateScriptBody>,
+            <V as std::convert::TryInto<
+                types::EndpointScriptLibraryPatchUpdateScriptBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `EndpointScriptLibraryPatchUpdateScriptBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::EndpointScriptLibraryPatchUpdateScriptBody,
+            ) -> types::builder::EndpointScriptLibraryPatchUpdateScriptBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/api/endpoint/scripts_library/{script_id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ScriptsApiResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ScriptsApiResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ScriptsApiResponse>, Error<()>> {
+            let Self { client, script_id, body } = self;
+            let script_id = script_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::EndpointScriptLibraryPatchUpdateScriptBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/scripts_library/{}", client.baseurl, crate
+                ::path::segment(& script_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_script_library_patch_update_script",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::endpoint_script_library_download_script`]
+
+[`Client::endpoint_script_library_download_script`]: super::Client::endpoint_script_library_download_script*/
+    #[derive(Debug, Clone)]
+    pub struct EndpointScriptLibraryDownloadScript<'a> {
+        client: &'a super::Client,
+        script_id: Result<::std::string::String, String>,
+    }
+    impl<'a> EndpointScriptLibraryDownloadScript<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                script_id: Err("script_id was not initialized".to_string()),
+            }
+        }
+        pub fn script_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.script_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for script_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/endpoint/scripts_library/{script_id}/download`
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+            let Self { client, script_id } = self;
+            let script_id = script_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/endpoint/scripts_library/{}/download", client.baseurl, crate
+                ::path::segment(& script_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client.client.get(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "endpoint_script_library_download_script",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::stream(response)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> EndpointGetActionsList<'a> {
         /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
         /// the client, so it can be spawned onto another task.
@@ -8163,6 +11690,42 @@ pub mod builder {
             Output = Result<ResponseValue<types::SuccessResponse>, crate::Error>,
         > + Send + 'static {
             self.send_owned_as::<types::SuccessResponse>()
+        }
+    }
+    impl<'a> EndpointScriptLibraryListScripts<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self { client, kuery, page, page_size, sort_direction, sort_field } = self;
+            let client = client.clone();
+            async move {
+                EndpointScriptLibraryListScripts {
+                    client: &client,
+                    kuery,
+                    page,
+                    page_size,
+                    sort_direction,
+                    sort_field,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::EndpointScriptLibraryListScriptsResponse>,
+                crate::Error,
+            >,
+        > + Send + 'static {
+            self.send_owned_as::<types::EndpointScriptLibraryListScriptsResponse>()
         }
     }
     impl<'a> GetEndpointMetadataList<'a> {
@@ -8282,6 +11845,7 @@ pub mod roundtrip {
             "KillProcessRouteRequestBody" => {
                 Some(decode_encode::<super::types::KillProcessRouteRequestBody>(json))
             }
+            "Page" => Some(decode_encode::<super::types::Page>(json)),
             "Parameters" => Some(decode_encode::<super::types::Parameters>(json)),
             "PendingActionDataType" => {
                 Some(decode_encode::<super::types::PendingActionDataType>(json))
@@ -8319,6 +11883,44 @@ pub mod roundtrip {
             "UnisolateRouteRequestBody" => {
                 Some(decode_encode::<super::types::UnisolateRouteRequestBody>(json))
             }
+            "ApiPageSize" => Some(decode_encode::<super::types::ApiPageSize>(json)),
+            "ApiSortField" => Some(decode_encode::<super::types::ApiSortField>(json)),
+            "ArchivePathToExecutableSchema" => {
+                Some(decode_encode::<super::types::ArchivePathToExecutableSchema>(json))
+            }
+            "SortDirection" => Some(decode_encode::<super::types::SortDirection>(json)),
+            "Kuery" => Some(decode_encode::<super::types::Kuery>(json)),
+            "CommandV2" => Some(decode_encode::<super::types::CommandV2>(json)),
+            "EndpointIdsV2" => Some(decode_encode::<super::types::EndpointIdsV2>(json)),
+            "CancelRouteRequestBody" => {
+                Some(decode_encode::<super::types::CancelRouteRequestBody>(json))
+            }
+            "MemoryDumpRouteRequestBody" => {
+                Some(decode_encode::<super::types::MemoryDumpRouteRequestBody>(json))
+            }
+            "ResponseActionCreateSuccessResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::ResponseActionCreateSuccessResponse,
+                    >(json),
+                )
+            }
+            "ResponseActionDetails" => {
+                Some(decode_encode::<super::types::ResponseActionDetails>(json))
+            }
+            "EndpointScriptFileType" => {
+                Some(decode_encode::<super::types::EndpointScriptFileType>(json))
+            }
+            "EndpointScriptPlatform" => {
+                Some(decode_encode::<super::types::EndpointScriptPlatform>(json))
+            }
+            "EndpointScriptTags" => {
+                Some(decode_encode::<super::types::EndpointScriptTags>(json))
+            }
+            "EndpointScript" => Some(decode_encode::<super::types::EndpointScript>(json)),
+            "ScriptsApiResponse" => {
+                Some(decode_encode::<super::types::ScriptsApiResponse>(json))
+            }
             "EndpointUploadActionBody" => {
                 Some(decode_encode::<super::types::EndpointUploadActionBody>(json))
             }
@@ -8326,6 +11928,34 @@ pub mod roundtrip {
                 Some(
                     decode_encode::<
                         super::types::CreateUpdateProtectionUpdatesNoteBody,
+                    >(json),
+                )
+            }
+            "EndpointScriptLibraryListScriptsResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::EndpointScriptLibraryListScriptsResponse,
+                    >(json),
+                )
+            }
+            "EndpointScriptLibraryCreateScriptBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::EndpointScriptLibraryCreateScriptBody,
+                    >(json),
+                )
+            }
+            "EndpointScriptLibraryDeleteScriptResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::EndpointScriptLibraryDeleteScriptResponse,
+                    >(json),
+                )
+            }
+            "EndpointScriptLibraryPatchUpdateScriptBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::EndpointScriptLibraryPatchUpdateScriptBody,
                     >(json),
                 )
             }
@@ -8547,6 +12177,115 @@ impl<'a> builder::GetEndpointMetadataList<'a> {
         self.pages().items()
     }
 }
+///Pages of [`Client::endpoint_script_library_list_scripts`](Client::endpoint_script_library_list_scripts), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct EndpointScriptLibraryListScriptsPages<'a> {
+    builder: builder::EndpointScriptLibraryListScripts<'a>,
+}
+impl<'a> EndpointScriptLibraryListScriptsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::EndpointScriptLibraryListScripts<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::EndpointScriptLibraryListScripts<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for EndpointScriptLibraryListScriptsPages<'a> {
+    type Page = types::EndpointScriptLibraryListScriptsResponse;
+    type Item = types::EndpointScript;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::EndpointScriptLibraryListScriptsResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.data.len(),
+            total: crate::pagination::AsCount::as_count(&page.total),
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
+impl<'a> crate::pagination::PageShape for EndpointScriptLibraryListScriptsPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = Some("total");
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for EndpointScriptLibraryListScriptsPages<'a> {
+    type Shape = EndpointScriptLibraryListScriptsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::EndpointScriptLibraryListScripts<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<EndpointScriptLibraryListScriptsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(EndpointScriptLibraryListScriptsPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<EndpointScriptLibraryListScriptsPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(
+        self,
+    ) -> crate::pagination::Pages<EndpointScriptLibraryListScriptsPages<'a>> {
+        crate::pagination::Pages::new(EndpointScriptLibraryListScriptsPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(
+        self,
+    ) -> crate::pagination::Items<EndpointScriptLibraryListScriptsPages<'a>> {
+        self.pages().items()
+    }
+}
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
 pub mod operations {
     ///`POST /api/endpoint/action/suspend_process` (`EndpointSuspendProcessAction`).
@@ -8633,6 +12372,38 @@ pub mod operations {
     pub const CREATE_UPDATE_PROTECTION_UPDATES_NOTE: crate::OperationId = crate::OperationId::__generated(
         "create_update_protection_updates_note",
     );
+    ///`POST /api/endpoint/action/cancel` (`CancelAction`).
+    pub const CANCEL_ACTION: crate::OperationId = crate::OperationId::__generated(
+        "cancel_action",
+    );
+    ///`POST /api/endpoint/action/memory_dump` (`EndpointGenerateMemoryDump`).
+    pub const ENDPOINT_GENERATE_MEMORY_DUMP: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_generate_memory_dump",
+    );
+    ///`GET /api/endpoint/scripts_library` (`EndpointScriptLibraryListScripts`).
+    pub const ENDPOINT_SCRIPT_LIBRARY_LIST_SCRIPTS: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_script_library_list_scripts",
+    );
+    ///`POST /api/endpoint/scripts_library` (`EndpointScriptLibraryCreateScript`).
+    pub const ENDPOINT_SCRIPT_LIBRARY_CREATE_SCRIPT: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_script_library_create_script",
+    );
+    ///`DELETE /api/endpoint/scripts_library/{script_id}` (`EndpointScriptLibraryDeleteScript`).
+    pub const ENDPOINT_SCRIPT_LIBRARY_DELETE_SCRIPT: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_script_library_delete_script",
+    );
+    ///`GET /api/endpoint/scripts_library/{script_id}` (`EndpointScriptLibraryGetOneScript`).
+    pub const ENDPOINT_SCRIPT_LIBRARY_GET_ONE_SCRIPT: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_script_library_get_one_script",
+    );
+    ///`PATCH /api/endpoint/scripts_library/{script_id}` (`EndpointScriptLibraryPatchUpdateScript`).
+    pub const ENDPOINT_SCRIPT_LIBRARY_PATCH_UPDATE_SCRIPT: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_script_library_patch_update_script",
+    );
+    ///`GET /api/endpoint/scripts_library/{script_id}/download` (`EndpointScriptLibraryDownloadScript`).
+    pub const ENDPOINT_SCRIPT_LIBRARY_DOWNLOAD_SCRIPT: crate::OperationId = crate::OperationId::__generated(
+        "endpoint_script_library_download_script",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
@@ -8642,14 +12413,28 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
         multipart_file: Some("file"),
         multipart_fields: true,
     },
+    crate::hooks::RawBody {
+        operation: "endpoint_script_library_create_script",
+        media_types: &["multipart/form-data"],
+        multipart_file: Some("file"),
+        multipart_fields: true,
+    },
+    crate::hooks::RawBody {
+        operation: "endpoint_script_library_patch_update_script",
+        media_types: &["multipart/form-data"],
+        multipart_file: Some("file"),
+        multipart_fields: true,
+    },
 ];
 /// Operations whose every success is a JSON body read whole (sorted): the hook reads
 /// such a body before it returns, so that one cut short is asked for again.
 pub(crate) const WHOLE_JSON: &[&str] = &[
+    "cancel_action",
     "create_update_protection_updates_note",
     "endpoint_execute_action",
     "endpoint_file_download",
     "endpoint_file_info",
+    "endpoint_generate_memory_dump",
     "endpoint_get_actions_details",
     "endpoint_get_actions_list",
     "endpoint_get_actions_state",
@@ -8659,6 +12444,11 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "endpoint_isolate_action",
     "endpoint_kill_process_action",
     "endpoint_scan_action",
+    "endpoint_script_library_create_script",
+    "endpoint_script_library_delete_script",
+    "endpoint_script_library_get_one_script",
+    "endpoint_script_library_list_scripts",
+    "endpoint_script_library_patch_update_script",
     "endpoint_suspend_process_action",
     "endpoint_unisolate_action",
     "endpoint_upload_action",
@@ -8976,6 +12766,109 @@ pub async fn invoke(
                     );
             }
             crate::dynamic::json(b.send().await?)
+        }
+        "cancel_action" => {
+            let mut b = client.cancel_action();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::CancelRouteRequestBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_generate_memory_dump" => {
+            let mut b = client.endpoint_generate_memory_dump();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(crate::dynamic::body::<types::MemoryDumpRouteRequestBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_script_library_list_scripts" => {
+            let mut b = client.endpoint_script_library_list_scripts();
+            if let Some(v) = args.param("kuery") {
+                b = b.kuery(crate::dynamic::arg::<types::Kuery>("kuery", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<types::Page>("page", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b
+                    .page_size(
+                        crate::dynamic::arg::<types::ApiPageSize>("page_size", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_direction") {
+                b = b
+                    .sort_direction(
+                        crate::dynamic::arg::<types::SortDirection>("sort_direction", v)?,
+                    );
+            }
+            if let Some(v) = args.param("sort_field") {
+                b = b
+                    .sort_field(
+                        crate::dynamic::arg::<types::ApiSortField>("sort_field", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_script_library_create_script" => {
+            let mut b = client.endpoint_script_library_create_script();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::EndpointScriptLibraryCreateScriptBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_script_library_get_one_script" => {
+            let mut b = client.endpoint_script_library_get_one_script();
+            if let Some(v) = args.param("script_id") {
+                b = b
+                    .script_id(
+                        crate::dynamic::arg::<::std::string::String>("script_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_script_library_delete_script" => {
+            let mut b = client.endpoint_script_library_delete_script();
+            if let Some(v) = args.param("script_id") {
+                b = b
+                    .script_id(
+                        crate::dynamic::arg::<::std::string::String>("script_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_script_library_patch_update_script" => {
+            let mut b = client.endpoint_script_library_patch_update_script();
+            if let Some(v) = args.param("script_id") {
+                b = b
+                    .script_id(
+                        crate::dynamic::arg::<::std::string::String>("script_id", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::EndpointScriptLibraryPatchUpdateScriptBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "endpoint_script_library_download_script" => {
+            let mut b = client.endpoint_script_library_download_script();
+            if let Some(v) = args.param("script_id") {
+                b = b
+                    .script_id(
+                        crate::dynamic::arg::<::std::string::String>("script_id", v)?,
+                    );
+            }
+            crate::dynamic::bytes(b.send().await?, args).await
         }
         other => Err(crate::dynamic::unknown("operation", other)),
     }

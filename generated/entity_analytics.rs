@@ -22,6 +22,44 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///Asset details of an entity.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct Asset {
+        ///Business unit owning the asset.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub business_unit: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub criticality: ::std::option::Option<AssetCriticalityLevel>,
+        ///Environment, such as production or staging.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub environment: ::std::option::Option<::std::string::String>,
+        ///Asset identifier.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Model name or number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub model: ::std::option::Option<::std::string::String>,
+        ///Asset name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        ///Asset owner.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<::std::string::String>,
+        ///Serial number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub serial_number: ::std::option::Option<::std::string::String>,
+        ///Vendor or manufacturer.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub vendor: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl Asset {
+        pub fn builder() -> builder::Asset {
+            Default::default()
+        }
+    }
     ///`AssetCriticalityBulkUploadErrorItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssetCriticalityBulkUploadErrorItem {
@@ -263,6 +301,33 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///`AssignWatchlistEntitiesBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssignWatchlistEntitiesBody {
+        ///Entity unique IDs (EUIDs) to assign.
+        pub euids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl AssignWatchlistEntitiesBody {
+        pub fn builder() -> builder::AssignWatchlistEntitiesBody {
+            Default::default()
+        }
+    }
+    ///`AssignWatchlistEntitiesResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssignWatchlistEntitiesResponse {
+        ///Entities that could not be processed.
+        pub failed: i64,
+        pub items: ::std::vec::Vec<WatchlistEntityAssignResponseItem>,
+        ///Entities missing from the entity store.
+        pub not_found: i64,
+        ///Entities assigned.
+        pub successful: i64,
+        ///Entities processed.
+        pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`BulkUpsertAssetCriticalityRecordsBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct BulkUpsertAssetCriticalityRecordsBody {
@@ -400,6 +465,643 @@ pub mod types {
             value.parse()
         }
     }
+    ///`CreateWatchlistBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CreateWatchlistBody {
+        ///Watchlist description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<CreateWatchlistBodyDescription>,
+        ///Entity sources to create and link to the watchlist.
+        #[serde(
+            rename = "entitySources",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub entity_sources: ::std::vec::Vec<CreateWatchlistBodyEntitySourcesItem>,
+        ///Whether the system manages the watchlist.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub managed: ::std::option::Option<bool>,
+        ///Unique watchlist name.
+        pub name: CreateWatchlistBodyName,
+        ///Risk score modifier applied to the watchlist's entities.
+        #[serde(rename = "riskModifier")]
+        pub risk_modifier: f64,
+    }
+    impl CreateWatchlistBody {
+        pub fn builder() -> builder::CreateWatchlistBody {
+            Default::default()
+        }
+    }
+    ///Watchlist description.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CreateWatchlistBodyDescription(::std::string::String);
+    impl ::std::ops::Deref for CreateWatchlistBodyDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWatchlistBodyDescription> for ::std::string::String {
+        fn from(value: CreateWatchlistBodyDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWatchlistBodyDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateWatchlistBodyDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateWatchlistBodyDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateWatchlistBodyDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CreateWatchlistBodyDescription)
+        }
+    }
+    ///`CreateWatchlistBodyEntitySourcesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct CreateWatchlistBodyEntitySourcesItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter: ::std::option::Option<Filter>,
+        ///Field used to look entities up in the entity store (index sources).
+        #[serde(
+            rename = "identifierField",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identifier_field: ::std::option::Option<
+            CreateWatchlistBodyEntitySourcesItemIdentifierField,
+        >,
+        #[serde(
+            rename = "indexPattern",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub index_pattern: ::std::option::Option<
+            CreateWatchlistBodyEntitySourcesItemIndexPattern,
+        >,
+        ///For `entity_analytics_integration` sources, `entityanalytics_okta` or `entityanalytics_ad`.
+        #[serde(
+            rename = "integrationName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub integration_name: ::std::option::Option<
+            CreateWatchlistBodyEntitySourcesItemIntegrationName,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub matchers: ::std::vec::Vec<Matcher>,
+        pub name: CreateWatchlistBodyEntitySourcesItemName,
+        ///KQL query applied to the source indices.
+        #[serde(
+            rename = "queryRule",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub query_rule: ::std::option::Option<
+            CreateWatchlistBodyEntitySourcesItemQueryRule,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub range: ::std::option::Option<DateRange>,
+        #[serde(rename = "type")]
+        pub type_: EntitySourceType,
+    }
+    impl CreateWatchlistBodyEntitySourcesItem {
+        pub fn builder() -> builder::CreateWatchlistBodyEntitySourcesItem {
+            Default::default()
+        }
+    }
+    ///Field used to look entities up in the entity store (index sources).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CreateWatchlistBodyEntitySourcesItemIdentifierField(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for CreateWatchlistBodyEntitySourcesItemIdentifierField {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWatchlistBodyEntitySourcesItemIdentifierField>
+    for ::std::string::String {
+        fn from(value: CreateWatchlistBodyEntitySourcesItemIdentifierField) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWatchlistBodyEntitySourcesItemIdentifierField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for CreateWatchlistBodyEntitySourcesItemIdentifierField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateWatchlistBodyEntitySourcesItemIdentifierField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreateWatchlistBodyEntitySourcesItemIdentifierField {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CreateWatchlistBodyEntitySourcesItemIdentifierField)
+        }
+    }
+    ///`CreateWatchlistBodyEntitySourcesItemIndexPattern`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CreateWatchlistBodyEntitySourcesItemIndexPattern(::std::string::String);
+    impl ::std::ops::Deref for CreateWatchlistBodyEntitySourcesItemIndexPattern {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWatchlistBodyEntitySourcesItemIndexPattern>
+    for ::std::string::String {
+        fn from(value: CreateWatchlistBodyEntitySourcesItemIndexPattern) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWatchlistBodyEntitySourcesItemIndexPattern {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for CreateWatchlistBodyEntitySourcesItemIndexPattern {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateWatchlistBodyEntitySourcesItemIndexPattern {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreateWatchlistBodyEntitySourcesItemIndexPattern {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CreateWatchlistBodyEntitySourcesItemIndexPattern)
+        }
+    }
+    ///For `entity_analytics_integration` sources, `entityanalytics_okta` or `entityanalytics_ad`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CreateWatchlistBodyEntitySourcesItemIntegrationName(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for CreateWatchlistBodyEntitySourcesItemIntegrationName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWatchlistBodyEntitySourcesItemIntegrationName>
+    for ::std::string::String {
+        fn from(value: CreateWatchlistBodyEntitySourcesItemIntegrationName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWatchlistBodyEntitySourcesItemIntegrationName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for CreateWatchlistBodyEntitySourcesItemIntegrationName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateWatchlistBodyEntitySourcesItemIntegrationName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreateWatchlistBodyEntitySourcesItemIntegrationName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CreateWatchlistBodyEntitySourcesItemIntegrationName)
+        }
+    }
+    ///`CreateWatchlistBodyEntitySourcesItemName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CreateWatchlistBodyEntitySourcesItemName(::std::string::String);
+    impl ::std::ops::Deref for CreateWatchlistBodyEntitySourcesItemName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWatchlistBodyEntitySourcesItemName>
+    for ::std::string::String {
+        fn from(value: CreateWatchlistBodyEntitySourcesItemName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWatchlistBodyEntitySourcesItemName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateWatchlistBodyEntitySourcesItemName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateWatchlistBodyEntitySourcesItemName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateWatchlistBodyEntitySourcesItemName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CreateWatchlistBodyEntitySourcesItemName)
+        }
+    }
+    ///KQL query applied to the source indices.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CreateWatchlistBodyEntitySourcesItemQueryRule(::std::string::String);
+    impl ::std::ops::Deref for CreateWatchlistBodyEntitySourcesItemQueryRule {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWatchlistBodyEntitySourcesItemQueryRule>
+    for ::std::string::String {
+        fn from(value: CreateWatchlistBodyEntitySourcesItemQueryRule) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWatchlistBodyEntitySourcesItemQueryRule {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 4096usize {
+                return Err("longer than 4096 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for CreateWatchlistBodyEntitySourcesItemQueryRule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateWatchlistBodyEntitySourcesItemQueryRule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for CreateWatchlistBodyEntitySourcesItemQueryRule {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CreateWatchlistBodyEntitySourcesItemQueryRule)
+        }
+    }
+    ///Unique watchlist name.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct CreateWatchlistBodyName(::std::string::String);
+    impl ::std::ops::Deref for CreateWatchlistBodyName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CreateWatchlistBodyName> for ::std::string::String {
+        fn from(value: CreateWatchlistBodyName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CreateWatchlistBodyName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CreateWatchlistBodyName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CreateWatchlistBodyName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateWatchlistBodyName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(CreateWatchlistBodyName)
+        }
+    }
+    ///`CreateWatchlistResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CreateWatchlistResponse {
+        ///When the watchlist was created.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///Watchlist description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Number of entities on the watchlist.
+        #[serde(
+            rename = "entityCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_count: ::std::option::Option<f64>,
+        ///IDs of the entity sources linked to the watchlist.
+        #[serde(
+            rename = "entitySourceIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub entity_source_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            rename = "entitySources",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub entity_sources: ::std::vec::Vec<MonitoringEntitySource>,
+        ///Watchlist ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the system manages the watchlist.
+        pub managed: bool,
+        ///Watchlist name.
+        pub name: ::std::string::String,
+        ///Risk score modifier of the watchlist.
+        #[serde(rename = "riskModifier")]
+        pub risk_modifier: f64,
+        ///When the watchlist was last changed.
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Time window that source data is filtered to.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DateRange {
+        ///End of the window, in date math or ISO format, such as `now`.
+        pub end: DateRangeEnd,
+        ///Start of the window, in date math or ISO format, such as `now-10d`.
+        pub start: DateRangeStart,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl DateRange {
+        pub fn builder() -> builder::DateRange {
+            Default::default()
+        }
+    }
+    ///End of the window, in date math or ISO format, such as `now`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct DateRangeEnd(::std::string::String);
+    impl ::std::ops::Deref for DateRangeEnd {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DateRangeEnd> for ::std::string::String {
+        fn from(value: DateRangeEnd) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DateRangeEnd {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DateRangeEnd {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DateRangeEnd {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DateRangeEnd {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(DateRangeEnd)
+        }
+    }
+    ///Start of the window, in date math or ISO format, such as `now-10d`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct DateRangeStart(::std::string::String);
+    impl ::std::ops::Deref for DateRangeStart {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<DateRangeStart> for ::std::string::String {
+        fn from(value: DateRangeStart) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for DateRangeStart {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for DateRangeStart {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for DateRangeStart {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DateRangeStart {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(DateRangeStart)
+        }
+    }
     ///`DeleteAssetCriticalityRecordRefresh`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DeleteAssetCriticalityRecordRefresh {
@@ -457,6 +1159,61 @@ pub mod types {
     ///`DeleteEntityEngineResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DeleteEntityEngineResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deleted: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`DeleteEntityEnginesResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeleteEntityEnginesResponse {
+        ///Entity types whose engines were deleted.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub deleted: ::std::vec::Vec<EntityTypeV2>,
+        ///Entity types whose engines still run.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub still_running: ::std::vec::Vec<EntityTypeV2>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`DeleteMonitoringEngineResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DeleteMonitoringEngineResponse {
+        pub deleted: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`DeletePrivMonUserResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeletePrivMonUserResponse {
+        ///True when the deletion succeeded.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub acknowledged: ::std::option::Option<bool>,
+        ///More about the outcome.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`DeleteSingleEntityBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DeleteSingleEntityBody {
+        ///Identifier of the entity, usually its `entity.id`.
+        pub id: ::std::string::String,
+    }
+    impl DeleteSingleEntityBody {
+        pub fn builder() -> builder::DeleteSingleEntityBody {
+            Default::default()
+        }
+    }
+    ///`DeleteSingleEntityResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeleteSingleEntityResponse {
+        ///True when the entity was deleted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deleted: ::std::option::Option<bool>,
         /// Keys Kibana sent that this type does not name, with their values.
@@ -905,6 +1662,21 @@ pub mod types {
                 .map(EngineDescriptorTimeout)
         }
     }
+    ///Metadata the producing engine attaches to an entity.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EngineMetadata {
+        ///Engine type that produced the record.
+        #[serde(rename = "Type")]
+        pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EngineMetadata {
+        pub fn builder() -> builder::EngineMetadata {
+            Default::default()
+        }
+    }
     ///`EngineStatus`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EngineStatus {
@@ -959,6 +1731,17 @@ pub mod types {
             value.parse()
         }
     }
+    ///Entities to upsert in bulk.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EntitiesContainer {
+        ///The entities.
+        pub entities: ::std::vec::Vec<EntityContainer>,
+    }
+    impl EntitiesContainer {
+        pub fn builder() -> builder::EntitiesContainer {
+            Default::default()
+        }
+    }
     ///`Entity`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
@@ -983,6 +1766,223 @@ pub mod types {
     impl ::std::convert::From<ServiceEntity> for Entity {
         fn from(value: ServiceEntity) -> Self {
             Self::ServiceEntity(value)
+        }
+    }
+    ///`EntityAnalyticsPrivileges`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EntityAnalyticsPrivileges {
+        pub has_all_required: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_read_permissions: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_write_permissions: ::std::option::Option<bool>,
+        pub privileges: EntityAnalyticsPrivilegesPrivileges,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`EntityAnalyticsPrivilegesPrivileges`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EntityAnalyticsPrivilegesPrivileges {
+        pub elasticsearch: EntityAnalyticsPrivilegesPrivilegesElasticsearch,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub kibana: ::std::collections::HashMap<::std::string::String, bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`EntityAnalyticsPrivilegesPrivilegesElasticsearch`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EntityAnalyticsPrivilegesPrivilegesElasticsearch {
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub cluster: ::std::collections::HashMap<::std::string::String, bool>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub index: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::collections::HashMap<::std::string::String, bool>,
+        >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///One entity record with its type.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EntityContainer {
+        pub record: EntityV2,
+        #[serde(rename = "type")]
+        pub type_: EntityTypeV2,
+    }
+    impl EntityContainer {
+        pub fn builder() -> builder::EntityContainer {
+            Default::default()
+        }
+    }
+    ///The `entity` namespace shared by all entity types.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EntityField {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<EntityFieldAttributes>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub behaviors: ::std::option::Option<EntityFieldBehaviors>,
+        #[serde(
+            rename = "EngineMetadata",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub engine_metadata: ::std::option::Option<EngineMetadata>,
+        ///Entity identifier.
+        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub lifecycle: ::std::option::Option<EntityFieldLifecycle>,
+        ///Entity name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationships: ::std::option::Option<EntityFieldRelationships>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk: ::std::option::Option<EntityFieldRisk>,
+        ///Source that produced the record.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<::std::string::String>,
+        ///Optional sub-type.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sub_type: ::std::option::Option<::std::string::String>,
+        ///Entity type.
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EntityField {
+        pub fn builder() -> builder::EntityField {
+            Default::default()
+        }
+    }
+    ///Flags describing the entity.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EntityFieldAttributes {
+        ///Whether the entity counts as an asset.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub asset: ::std::option::Option<bool>,
+        ///Whether the entity is managed, for instance by a directory service.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub managed: ::std::option::Option<bool>,
+        ///Whether multi-factor authentication is on.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub mfa_enabled: ::std::option::Option<bool>,
+        ///Whether the entity has elevated privileges.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub privileged: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EntityFieldAttributes {
+        pub fn builder() -> builder::EntityFieldAttributes {
+            Default::default()
+        }
+    }
+    ///Flags for observed behaviour.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EntityFieldBehaviors {
+        ///Whether the entity was the target of brute-force attacks.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub brute_force_victim: ::std::option::Option<bool>,
+        ///Whether the entity logged in from a new country.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub new_country_login: ::std::option::Option<bool>,
+        ///Whether the entity used a USB device.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub used_usb_device: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EntityFieldBehaviors {
+        pub fn builder() -> builder::EntityFieldBehaviors {
+            Default::default()
+        }
+    }
+    ///Lifecycle timestamps.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EntityFieldLifecycle {
+        ///When the entity was first seen.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub first_seen: ::std::option::Option<::std::string::String>,
+        ///When the entity was last active.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_activity: ::std::option::Option<::std::string::String>,
+        ///When the entity was last seen.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_seen: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EntityFieldLifecycle {
+        pub fn builder() -> builder::EntityFieldLifecycle {
+            Default::default()
+        }
+    }
+    ///Entity IDs related to this entity, by kind of relation.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EntityFieldRelationships {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub accessed_frequently_by: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub accesses_frequently: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub accesses_infrequently: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub communicates_with: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub dependent_of: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub depends_on: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub owned_by: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub owns: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub supervised_by: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub supervises: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EntityFieldRelationships {
+        pub fn builder() -> builder::EntityFieldRelationships {
+            Default::default()
+        }
+    }
+    ///Risk score of the entity.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EntityFieldRisk {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub calculated_level: ::std::option::Option<EntityRiskLevels>,
+        ///Raw risk score.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub calculated_score: ::std::option::Option<f64>,
+        ///Risk score scaled to 0-100.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub calculated_score_norm: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EntityFieldRisk {
+        pub fn builder() -> builder::EntityFieldRisk {
+            Default::default()
         }
     }
     ///`EntityRiskLevels`
@@ -1073,6 +2073,194 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///`EntityRiskScoreRecordV2`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EntityRiskScoreRecordV2 {
+        pub calculated_level: EntityRiskLevels,
+        ///Raw risk score.
+        pub calculated_score: f64,
+        ///Risk score scaled to 0-100.
+        pub calculated_score_norm: f64,
+        ///Identifier of the scoring run.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub calculation_run_id: ::std::option::Option<::std::string::String>,
+        ///Number of inputs behind the category 1 score.
+        pub category_1_count: i64,
+        ///Share of the score from category 1 (detection alerts).
+        pub category_1_score: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub category_2_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub category_2_score: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub criticality_level: ::std::option::Option<AssetCriticalityLevel>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub criticality_modifier: ::std::option::Option<f64>,
+        ///Field identifying the scored entity.
+        pub id_field: ::std::string::String,
+        ///Value identifying the scored entity.
+        pub id_value: ::std::string::String,
+        ///The riskiest documents behind the score.
+        pub inputs: ::std::vec::Vec<RiskScoreInputV2>,
+        ///Modifiers applied to the score.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub modifiers: ::std::vec::Vec<EntityRiskScoreRecordV2ModifiersItem>,
+        pub notes: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub related_entities: ::std::vec::Vec<
+            EntityRiskScoreRecordV2RelatedEntitiesItem,
+        >,
+        ///Base, propagated or resolution score.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub score_type: ::std::option::Option<EntityRiskScoreRecordV2ScoreType>,
+        ///When the score was computed.
+        #[serde(rename = "@timestamp")]
+        pub timestamp: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EntityRiskScoreRecordV2 {
+        pub fn builder() -> builder::EntityRiskScoreRecordV2 {
+            Default::default()
+        }
+    }
+    ///`EntityRiskScoreRecordV2ModifiersItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct EntityRiskScoreRecordV2ModifiersItem {
+        pub contribution: f64,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub metadata: crate::JsonObject,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub modifier_value: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subtype: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EntityRiskScoreRecordV2ModifiersItem {
+        pub fn builder() -> builder::EntityRiskScoreRecordV2ModifiersItem {
+            Default::default()
+        }
+    }
+    ///`EntityRiskScoreRecordV2RelatedEntitiesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EntityRiskScoreRecordV2RelatedEntitiesItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub relationship_type: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl EntityRiskScoreRecordV2RelatedEntitiesItem {
+        pub fn builder() -> builder::EntityRiskScoreRecordV2RelatedEntitiesItem {
+            Default::default()
+        }
+    }
+    ///Base, propagated or resolution score.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum EntityRiskScoreRecordV2ScoreType {
+        Base,
+        Propagated,
+        Resolution,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntityRiskScoreRecordV2ScoreType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Base => f.write_str("base"),
+                Self::Propagated => f.write_str("propagated"),
+                Self::Resolution => f.write_str("resolution"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntityRiskScoreRecordV2ScoreType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "base" => Ok(Self::Base),
+                "propagated" => Ok(Self::Propagated),
+                "resolution" => Ok(Self::Resolution),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntityRiskScoreRecordV2ScoreType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for EntityRiskScoreRecordV2ScoreType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`EntitySourceType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum EntitySourceType {
+        Index,
+        EntityAnalyticsIntegration,
+        Store,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntitySourceType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Index => f.write_str("index"),
+                Self::EntityAnalyticsIntegration => {
+                    f.write_str("entity_analytics_integration")
+                }
+                Self::Store => f.write_str("store"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntitySourceType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "index" => Ok(Self::Index),
+                "entity_analytics_integration" => Ok(Self::EntityAnalyticsIntegration),
+                "store" => Ok(Self::Store),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntitySourceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EntitySourceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`EntityType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EntityType {
@@ -1122,6 +2310,177 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///Type of entity.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum EntityTypeV2 {
+        User,
+        Host,
+        Service,
+        Generic,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for EntityTypeV2 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::Host => f.write_str("host"),
+                Self::Service => f.write_str("service"),
+                Self::Generic => f.write_str("generic"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for EntityTypeV2 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "host" => Ok(Self::Host),
+                "service" => Ok(Self::Service),
+                "generic" => Ok(Self::Generic),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EntityTypeV2 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EntityTypeV2 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///An entity record of the Entity Store latest index; `entity` is a root-level field there.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum EntityV2 {
+        UserEntityV2(UserEntityV2),
+        HostEntityV2(HostEntityV2),
+        ServiceEntityV2(ServiceEntityV2),
+        GenericEntity(GenericEntity),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<UserEntityV2> for EntityV2 {
+        fn from(value: UserEntityV2) -> Self {
+            Self::UserEntityV2(value)
+        }
+    }
+    impl ::std::convert::From<HostEntityV2> for EntityV2 {
+        fn from(value: HostEntityV2) -> Self {
+            Self::HostEntityV2(value)
+        }
+    }
+    impl ::std::convert::From<ServiceEntityV2> for EntityV2 {
+        fn from(value: ServiceEntityV2) -> Self {
+            Self::ServiceEntityV2(value)
+        }
+    }
+    impl ::std::convert::From<GenericEntity> for EntityV2 {
+        fn from(value: GenericEntity) -> Self {
+            Self::GenericEntity(value)
+        }
+    }
+    ///`Filter`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct Filter {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub kuery: ::std::option::Option<FilterKuery>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl Filter {
+        pub fn builder() -> builder::Filter {
+            Default::default()
+        }
+    }
+    ///`FilterKuery`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum FilterKuery {
+        String(FilterKueryString),
+        Object(crate::JsonObject),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<FilterKueryString> for FilterKuery {
+        fn from(value: FilterKueryString) -> Self {
+            Self::String(value)
+        }
+    }
+    impl ::std::convert::From<crate::JsonObject> for FilterKuery {
+        fn from(value: crate::JsonObject) -> Self {
+            Self::Object(value)
+        }
+    }
+    ///`FilterKueryString`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct FilterKueryString(::std::string::String);
+    impl ::std::ops::Deref for FilterKueryString {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<FilterKueryString> for ::std::string::String {
+        fn from(value: FilterKueryString) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for FilterKueryString {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 4096usize {
+                return Err("longer than 4096 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FilterKueryString {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for FilterKueryString {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FilterKueryString {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`FindAssetCriticalityRecordsResponse`
@@ -1231,6 +2590,27 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///An entity record of another kind; only the `entity` and `asset` namespaces are mapped.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GenericEntity {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub asset: ::std::option::Option<Asset>,
+        pub entity: EntityField,
+        ///When the record was last updated.
+        #[serde(
+            rename = "@timestamp",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl GenericEntity {
+        pub fn builder() -> builder::GenericEntity {
+            Default::default()
         }
     }
     ///`GetEntityStoreStatusResponse`
@@ -1543,6 +2923,343 @@ pub mod types {
                 .map(GetEntityStoreStatusResponseEnginesItemTimeout)
         }
     }
+    ///`GetPrivilegedAccessDetectionPackageStatusResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GetPrivilegedAccessDetectionPackageStatusResponse {
+        pub jobs: ::std::vec::Vec<
+            GetPrivilegedAccessDetectionPackageStatusResponseJobsItem,
+        >,
+        pub ml_module_setup_status: GetPrivilegedAccessDetectionPackageStatusResponseMlModuleSetupStatus,
+        pub package_installation_status: GetPrivilegedAccessDetectionPackageStatusResponsePackageInstallationStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`GetPrivilegedAccessDetectionPackageStatusResponseJobsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GetPrivilegedAccessDetectionPackageStatusResponseJobsItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        pub job_id: ::std::string::String,
+        pub state: GetPrivilegedAccessDetectionPackageStatusResponseJobsItemState,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`GetPrivilegedAccessDetectionPackageStatusResponseJobsItemState`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum GetPrivilegedAccessDetectionPackageStatusResponseJobsItemState {
+        Closing,
+        Closed,
+        Opened,
+        Failed,
+        Opening,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for GetPrivilegedAccessDetectionPackageStatusResponseJobsItemState {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Closing => f.write_str("closing"),
+                Self::Closed => f.write_str("closed"),
+                Self::Opened => f.write_str("opened"),
+                Self::Failed => f.write_str("failed"),
+                Self::Opening => f.write_str("opening"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for GetPrivilegedAccessDetectionPackageStatusResponseJobsItemState {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "closing" => Ok(Self::Closing),
+                "closed" => Ok(Self::Closed),
+                "opened" => Ok(Self::Opened),
+                "failed" => Ok(Self::Failed),
+                "opening" => Ok(Self::Opening),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for GetPrivilegedAccessDetectionPackageStatusResponseJobsItemState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetPrivilegedAccessDetectionPackageStatusResponseJobsItemState {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`GetPrivilegedAccessDetectionPackageStatusResponseMlModuleSetupStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum GetPrivilegedAccessDetectionPackageStatusResponseMlModuleSetupStatus {
+        Complete,
+        Incomplete,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for GetPrivilegedAccessDetectionPackageStatusResponseMlModuleSetupStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Complete => f.write_str("complete"),
+                Self::Incomplete => f.write_str("incomplete"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for GetPrivilegedAccessDetectionPackageStatusResponseMlModuleSetupStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "complete" => Ok(Self::Complete),
+                "incomplete" => Ok(Self::Incomplete),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for GetPrivilegedAccessDetectionPackageStatusResponseMlModuleSetupStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetPrivilegedAccessDetectionPackageStatusResponseMlModuleSetupStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`GetPrivilegedAccessDetectionPackageStatusResponsePackageInstallationStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum GetPrivilegedAccessDetectionPackageStatusResponsePackageInstallationStatus {
+        Complete,
+        Incomplete,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for GetPrivilegedAccessDetectionPackageStatusResponsePackageInstallationStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Complete => f.write_str("complete"),
+                Self::Incomplete => f.write_str("incomplete"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for GetPrivilegedAccessDetectionPackageStatusResponsePackageInstallationStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "complete" => Ok(Self::Complete),
+                "incomplete" => Ok(Self::Incomplete),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for GetPrivilegedAccessDetectionPackageStatusResponsePackageInstallationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetPrivilegedAccessDetectionPackageStatusResponsePackageInstallationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`GetRiskScoreHistoryEntityId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct GetRiskScoreHistoryEntityId(::std::string::String);
+    impl ::std::ops::Deref for GetRiskScoreHistoryEntityId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetRiskScoreHistoryEntityId> for ::std::string::String {
+        fn from(value: GetRiskScoreHistoryEntityId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetRiskScoreHistoryEntityId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetRiskScoreHistoryEntityId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetRiskScoreHistoryEntityId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetRiskScoreHistoryEntityId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(GetRiskScoreHistoryEntityId)
+        }
+    }
+    ///`GetRiskScoreHistoryScoreType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum GetRiskScoreHistoryScoreType {
+        Base,
+        Propagated,
+        Resolution,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for GetRiskScoreHistoryScoreType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Base => f.write_str("base"),
+                Self::Propagated => f.write_str("propagated"),
+                Self::Resolution => f.write_str("resolution"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GetRiskScoreHistoryScoreType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "base" => Ok(Self::Base),
+                "propagated" => Ok(Self::Propagated),
+                "resolution" => Ok(Self::Resolution),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetRiskScoreHistoryScoreType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for GetRiskScoreHistoryScoreType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`GetRiskScoreHistoryTo`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct GetRiskScoreHistoryTo(::std::string::String);
+    impl ::std::ops::Deref for GetRiskScoreHistoryTo {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetRiskScoreHistoryTo> for ::std::string::String {
+        fn from(value: GetRiskScoreHistoryTo) -> Self {
+            value.0
+        }
+    }
+    impl ::std::default::Default for GetRiskScoreHistoryTo {
+        fn default() -> Self {
+            GetRiskScoreHistoryTo("now".to_string())
+        }
+    }
+    impl ::std::str::FromStr for GetRiskScoreHistoryTo {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetRiskScoreHistoryTo {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetRiskScoreHistoryTo {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetRiskScoreHistoryTo {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(GetRiskScoreHistoryTo)
+        }
+    }
     ///`HostEntity`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct HostEntity {
@@ -1615,6 +3332,149 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///A host entity record.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct HostEntityV2 {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub asset: ::std::option::Option<Asset>,
+        pub entity: EntityField,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event: ::std::option::Option<HostEntityV2Event>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub host: ::std::option::Option<HostEntityV2Host>,
+        ///When the record was last updated.
+        #[serde(
+            rename = "@timestamp",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl HostEntityV2 {
+        pub fn builder() -> builder::HostEntityV2 {
+            Default::default()
+        }
+    }
+    ///`HostEntityV2Event`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct HostEntityV2Event {
+        ///When the event was ingested.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ingested: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl HostEntityV2Event {
+        pub fn builder() -> builder::HostEntityV2Event {
+            Default::default()
+        }
+    }
+    ///ECS host fields observed for the entity.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct HostEntityV2Host {
+        ///Observed CPU architectures.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub architecture: ::std::vec::Vec<::std::string::String>,
+        ///Observed domains.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub domain: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity: ::std::option::Option<EntityField>,
+        ///Observed host names.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub hostname: ::std::vec::Vec<::std::string::String>,
+        ///Observed host IDs.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub id: ::std::vec::Vec<::std::string::String>,
+        ///Observed IP addresses.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub ip: ::std::vec::Vec<::std::string::String>,
+        ///Observed MAC addresses.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub mac: ::std::vec::Vec<::std::string::String>,
+        ///Primary host name.
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub os: ::std::option::Option<HostEntityV2HostOs>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk: ::std::option::Option<EntityRiskScoreRecordV2>,
+        ///Observed host types.
+        #[serde(
+            rename = "type",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub type_: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl HostEntityV2Host {
+        pub fn builder() -> builder::HostEntityV2Host {
+            Default::default()
+        }
+    }
+    ///ECS host.os fields.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct HostEntityV2HostOs {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub family: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub full: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub kernel: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<HostEntityV2HostOsName>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub platform: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<HostEntityV2HostOsType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl HostEntityV2HostOs {
+        pub fn builder() -> builder::HostEntityV2HostOs {
+            Default::default()
+        }
+    }
+    ///`HostEntityV2HostOsName`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum HostEntityV2HostOsName {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for HostEntityV2HostOsName {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///`HostEntityV2HostOsType`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum HostEntityV2HostOsType {
+        String(::std::string::String),
+        Array(::std::vec::Vec<::std::string::String>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for HostEntityV2HostOsType {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
     ///`IdField`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum IdField {
@@ -1659,6 +3519,57 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for IdField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`IdentifierType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum IdentifierType {
+        Host,
+        User,
+        Service,
+        Generic,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for IdentifierType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Host => f.write_str("host"),
+                Self::User => f.write_str("user"),
+                Self::Service => f.write_str("service"),
+                Self::Generic => f.write_str("generic"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for IdentifierType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "host" => Ok(Self::Host),
+                "user" => Ok(Self::User),
+                "service" => Ok(Self::Service),
+                "generic" => Ok(Self::Generic),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IdentifierType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IdentifierType {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -2352,6 +4263,103 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///`InstallPrivilegedAccessDetectionPackageResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct InstallPrivilegedAccessDetectionPackageResponse {
+        pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`Integrations`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct Integrations {
+        #[serde(
+            rename = "syncData",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sync_data: ::std::option::Option<IntegrationsSyncData>,
+        ///Index the sync markers are read from.
+        #[serde(
+            rename = "syncMarkerIndex",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub sync_marker_index: ::std::option::Option<IntegrationsSyncMarkerIndex>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Progress of the integration syncs.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct IntegrationsSyncData {
+        ///When the last full sync ran.
+        #[serde(
+            rename = "lastFullSync",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_full_sync: ::std::option::Option<::std::string::String>,
+        ///When the last update was processed.
+        #[serde(
+            rename = "lastUpdateProcessed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub last_update_processed: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Index the sync markers are read from.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct IntegrationsSyncMarkerIndex(::std::string::String);
+    impl ::std::ops::Deref for IntegrationsSyncMarkerIndex {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<IntegrationsSyncMarkerIndex> for ::std::string::String {
+        fn from(value: IntegrationsSyncMarkerIndex) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for IntegrationsSyncMarkerIndex {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for IntegrationsSyncMarkerIndex {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for IntegrationsSyncMarkerIndex {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for IntegrationsSyncMarkerIndex {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(IntegrationsSyncMarkerIndex)
+        }
+    }
     ///How often the enrich policy runs, e.g. `1h` for hourly.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -2475,6 +4483,1835 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///`ListPrivMonUsersResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct ListPrivMonUsersResponse(pub ::std::vec::Vec<MonitoredUserDoc>);
+    impl ::std::ops::Deref for ListPrivMonUsersResponse {
+        type Target = ::std::vec::Vec<MonitoredUserDoc>;
+        fn deref(&self) -> &::std::vec::Vec<MonitoredUserDoc> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListPrivMonUsersResponse>
+    for ::std::vec::Vec<MonitoredUserDoc> {
+        fn from(value: ListPrivMonUsersResponse) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<MonitoredUserDoc>>
+    for ListPrivMonUsersResponse {
+        fn from(value: ::std::vec::Vec<MonitoredUserDoc>) -> Self {
+            Self(value)
+        }
+    }
+    ///`ListWatchlistsResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct ListWatchlistsResponse(pub ::std::vec::Vec<WatchlistObject>);
+    impl ::std::ops::Deref for ListWatchlistsResponse {
+        type Target = ::std::vec::Vec<WatchlistObject>;
+        fn deref(&self) -> &::std::vec::Vec<WatchlistObject> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListWatchlistsResponse>
+    for ::std::vec::Vec<WatchlistObject> {
+        fn from(value: ListWatchlistsResponse) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<WatchlistObject>>
+    for ListWatchlistsResponse {
+        fn from(value: ::std::vec::Vec<WatchlistObject>) -> Self {
+            Self(value)
+        }
+    }
+    ///`Matcher`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct Matcher {
+        pub fields: ::std::vec::Vec<MatcherFieldsItem>,
+        ///Values to match; all strings (such as group names) or all booleans, never mixed.
+        pub values: MatcherValues,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl Matcher {
+        pub fn builder() -> builder::Matcher {
+            Default::default()
+        }
+    }
+    ///`MatcherFieldsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MatcherFieldsItem(::std::string::String);
+    impl ::std::ops::Deref for MatcherFieldsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MatcherFieldsItem> for ::std::string::String {
+        fn from(value: MatcherFieldsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MatcherFieldsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MatcherFieldsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MatcherFieldsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MatcherFieldsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MatcherFieldsItem)
+        }
+    }
+    ///Values to match; all strings (such as group names) or all booleans, never mixed.
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum MatcherValues {
+        Variant0(::std::vec::Vec<MatcherValuesVariant0Item>),
+        Variant1(::std::vec::Vec<bool>),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<MatcherValuesVariant0Item>>
+    for MatcherValues {
+        fn from(value: ::std::vec::Vec<MatcherValuesVariant0Item>) -> Self {
+            Self::Variant0(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<bool>> for MatcherValues {
+        fn from(value: ::std::vec::Vec<bool>) -> Self {
+            Self::Variant1(value)
+        }
+    }
+    ///`MatcherValuesVariant0Item`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MatcherValuesVariant0Item(::std::string::String);
+    impl ::std::ops::Deref for MatcherValuesVariant0Item {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MatcherValuesVariant0Item> for ::std::string::String {
+        fn from(value: MatcherValuesVariant0Item) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MatcherValuesVariant0Item {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MatcherValuesVariant0Item {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MatcherValuesVariant0Item {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MatcherValuesVariant0Item {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MatcherValuesVariant0Item)
+        }
+    }
+    ///`MonitoredUserDoc`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserDoc {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity_analytics_monitoring: ::std::option::Option<
+            MonitoredUserDocEntityAnalyticsMonitoring,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event: ::std::option::Option<MonitoredUserDocEvent>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<MonitoredUserDocId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub labels: ::std::option::Option<MonitoredUserDocLabels>,
+        #[serde(
+            rename = "@timestamp",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<MonitoredUserDocUser>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MonitoredUserDocEntityAnalyticsMonitoring`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserDocEntityAnalyticsMonitoring {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub labels: ::std::vec::Vec<MonitoringLabel>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MonitoredUserDocEvent`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserDocEvent {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ingested: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "@timestamp",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MonitoredUserDocId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoredUserDocId(::std::string::String);
+    impl ::std::ops::Deref for MonitoredUserDocId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoredUserDocId> for ::std::string::String {
+        fn from(value: MonitoredUserDocId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserDocId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoredUserDocId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MonitoredUserDocId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoredUserDocId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoredUserDocId)
+        }
+    }
+    ///`MonitoredUserDocLabels`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserDocLabels {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub source_ids: ::std::vec::Vec<MonitoredUserDocLabelsSourceIdsItem>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub source_integrations: ::std::vec::Vec<
+            MonitoredUserDocLabelsSourceIntegrationsItem,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub sources: ::std::vec::Vec<MonitoredUserDocLabelsSourcesItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MonitoredUserDocLabelsSourceIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoredUserDocLabelsSourceIdsItem(::std::string::String);
+    impl ::std::ops::Deref for MonitoredUserDocLabelsSourceIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoredUserDocLabelsSourceIdsItem>
+    for ::std::string::String {
+        fn from(value: MonitoredUserDocLabelsSourceIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserDocLabelsSourceIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoredUserDocLabelsSourceIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoredUserDocLabelsSourceIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoredUserDocLabelsSourceIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoredUserDocLabelsSourceIdsItem)
+        }
+    }
+    ///`MonitoredUserDocLabelsSourceIntegrationsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoredUserDocLabelsSourceIntegrationsItem(::std::string::String);
+    impl ::std::ops::Deref for MonitoredUserDocLabelsSourceIntegrationsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoredUserDocLabelsSourceIntegrationsItem>
+    for ::std::string::String {
+        fn from(value: MonitoredUserDocLabelsSourceIntegrationsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserDocLabelsSourceIntegrationsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoredUserDocLabelsSourceIntegrationsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoredUserDocLabelsSourceIntegrationsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MonitoredUserDocLabelsSourceIntegrationsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoredUserDocLabelsSourceIntegrationsItem)
+        }
+    }
+    ///`MonitoredUserDocLabelsSourcesItem`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MonitoredUserDocLabelsSourcesItem {
+        Csv,
+        IndexSync,
+        Api,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MonitoredUserDocLabelsSourcesItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Csv => f.write_str("csv"),
+                Self::IndexSync => f.write_str("index_sync"),
+                Self::Api => f.write_str("api"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserDocLabelsSourcesItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "csv" => Ok(Self::Csv),
+                "index_sync" => Ok(Self::IndexSync),
+                "api" => Ok(Self::Api),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoredUserDocLabelsSourcesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoredUserDocLabelsSourcesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MonitoredUserDocUser`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserDocUser {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity: ::std::option::Option<MonitoredUserDocUserEntity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_privileged: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<MonitoredUserDocUserName>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MonitoredUserDocUserEntity`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserDocUserEntity {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub attributes: ::std::option::Option<MonitoredUserDocUserEntityAttributes>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MonitoredUserDocUserEntityAttributes`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserDocUserEntityAttributes {
+        ///Whether the user is privileged.
+        #[serde(
+            rename = "Privileged",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub privileged: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MonitoredUserDocUserName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoredUserDocUserName(::std::string::String);
+    impl ::std::ops::Deref for MonitoredUserDocUserName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoredUserDocUserName> for ::std::string::String {
+        fn from(value: MonitoredUserDocUserName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserDocUserName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoredUserDocUserName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MonitoredUserDocUserName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoredUserDocUserName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoredUserDocUserName)
+        }
+    }
+    ///`MonitoredUserUpdateDoc`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserUpdateDoc {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity_analytics_monitoring: ::std::option::Option<
+            MonitoredUserUpdateDocEntityAnalyticsMonitoring,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<MonitoredUserUpdateDocId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub labels: ::std::option::Option<MonitoredUserUpdateDocLabels>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<MonitoredUserUpdateDocUser>,
+    }
+    impl MonitoredUserUpdateDoc {
+        pub fn builder() -> builder::MonitoredUserUpdateDoc {
+            Default::default()
+        }
+    }
+    ///`MonitoredUserUpdateDocEntityAnalyticsMonitoring`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserUpdateDocEntityAnalyticsMonitoring {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub labels: ::std::vec::Vec<MonitoringLabel>,
+    }
+    impl MonitoredUserUpdateDocEntityAnalyticsMonitoring {
+        pub fn builder() -> builder::MonitoredUserUpdateDocEntityAnalyticsMonitoring {
+            Default::default()
+        }
+    }
+    ///`MonitoredUserUpdateDocId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoredUserUpdateDocId(::std::string::String);
+    impl ::std::ops::Deref for MonitoredUserUpdateDocId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoredUserUpdateDocId> for ::std::string::String {
+        fn from(value: MonitoredUserUpdateDocId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserUpdateDocId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoredUserUpdateDocId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MonitoredUserUpdateDocId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoredUserUpdateDocId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoredUserUpdateDocId)
+        }
+    }
+    ///`MonitoredUserUpdateDocLabels`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserUpdateDocLabels {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub source_ids: ::std::vec::Vec<MonitoredUserUpdateDocLabelsSourceIdsItem>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub source_integrations: ::std::vec::Vec<
+            MonitoredUserUpdateDocLabelsSourceIntegrationsItem,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub sources: ::std::vec::Vec<MonitoredUserUpdateDocLabelsSourcesItem>,
+    }
+    impl MonitoredUserUpdateDocLabels {
+        pub fn builder() -> builder::MonitoredUserUpdateDocLabels {
+            Default::default()
+        }
+    }
+    ///`MonitoredUserUpdateDocLabelsSourceIdsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoredUserUpdateDocLabelsSourceIdsItem(::std::string::String);
+    impl ::std::ops::Deref for MonitoredUserUpdateDocLabelsSourceIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoredUserUpdateDocLabelsSourceIdsItem>
+    for ::std::string::String {
+        fn from(value: MonitoredUserUpdateDocLabelsSourceIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserUpdateDocLabelsSourceIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoredUserUpdateDocLabelsSourceIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoredUserUpdateDocLabelsSourceIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoredUserUpdateDocLabelsSourceIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoredUserUpdateDocLabelsSourceIdsItem)
+        }
+    }
+    ///`MonitoredUserUpdateDocLabelsSourceIntegrationsItem`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoredUserUpdateDocLabelsSourceIntegrationsItem(::std::string::String);
+    impl ::std::ops::Deref for MonitoredUserUpdateDocLabelsSourceIntegrationsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoredUserUpdateDocLabelsSourceIntegrationsItem>
+    for ::std::string::String {
+        fn from(value: MonitoredUserUpdateDocLabelsSourceIntegrationsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserUpdateDocLabelsSourceIntegrationsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for MonitoredUserUpdateDocLabelsSourceIntegrationsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoredUserUpdateDocLabelsSourceIntegrationsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MonitoredUserUpdateDocLabelsSourceIntegrationsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoredUserUpdateDocLabelsSourceIntegrationsItem)
+        }
+    }
+    ///`MonitoredUserUpdateDocLabelsSourcesItem`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MonitoredUserUpdateDocLabelsSourcesItem {
+        Csv,
+        IndexSync,
+        Api,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MonitoredUserUpdateDocLabelsSourcesItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Csv => f.write_str("csv"),
+                Self::IndexSync => f.write_str("index_sync"),
+                Self::Api => f.write_str("api"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserUpdateDocLabelsSourcesItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "csv" => Ok(Self::Csv),
+                "index_sync" => Ok(Self::IndexSync),
+                "api" => Ok(Self::Api),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoredUserUpdateDocLabelsSourcesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoredUserUpdateDocLabelsSourcesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MonitoredUserUpdateDocUser`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoredUserUpdateDocUser {
+        ///Whether the user is privileged.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_privileged: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<MonitoredUserUpdateDocUserName>,
+    }
+    impl MonitoredUserUpdateDocUser {
+        pub fn builder() -> builder::MonitoredUserUpdateDocUser {
+            Default::default()
+        }
+    }
+    ///`MonitoredUserUpdateDocUserName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoredUserUpdateDocUserName(::std::string::String);
+    impl ::std::ops::Deref for MonitoredUserUpdateDocUserName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoredUserUpdateDocUserName> for ::std::string::String {
+        fn from(value: MonitoredUserUpdateDocUserName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoredUserUpdateDocUserName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoredUserUpdateDocUserName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoredUserUpdateDocUserName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoredUserUpdateDocUserName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoredUserUpdateDocUserName)
+        }
+    }
+    ///`MonitoringEngineDescriptor`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MonitoringEngineDescriptor {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<MonitoringEngineDescriptorError>,
+        pub status: PrivilegeMonitoringEngineStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MonitoringEngineDescriptorError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoringEngineDescriptorError {
+        ///Error message, present when the engine is in error state.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MonitoringEntitySource`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MonitoringEntitySource {
+        ///ID of the API key used to read the source index (index sources only).
+        #[serde(
+            rename = "apiKeyId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub api_key_id: ::std::option::Option<MonitoringEntitySourceApiKeyId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter: ::std::option::Option<Filter>,
+        pub id: ::std::string::String,
+        ///Field used to look entities up in the entity store (index sources).
+        #[serde(
+            rename = "identifierField",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identifier_field: ::std::option::Option<
+            MonitoringEntitySourceIdentifierField,
+        >,
+        #[serde(
+            rename = "indexPattern",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub index_pattern: ::std::option::Option<MonitoringEntitySourceIndexPattern>,
+        #[serde(
+            rename = "integrationName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub integration_name: ::std::option::Option<
+            MonitoringEntitySourceIntegrationName,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub integrations: ::std::option::Option<Integrations>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub managed: ::std::option::Option<bool>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub matchers: ::std::vec::Vec<Matcher>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<MonitoringEntitySourceName>,
+        ///KQL query applied to the source indices.
+        #[serde(
+            rename = "queryRule",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub query_rule: ::std::option::Option<MonitoringEntitySourceQueryRule>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub range: ::std::option::Option<DateRange>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<EntitySourceType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///ID of the API key used to read the source index (index sources only).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourceApiKeyId(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourceApiKeyId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourceApiKeyId> for ::std::string::String {
+        fn from(value: MonitoringEntitySourceApiKeyId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourceApiKeyId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringEntitySourceApiKeyId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourceApiKeyId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringEntitySourceApiKeyId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourceApiKeyId)
+        }
+    }
+    ///Field used to look entities up in the entity store (index sources).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourceIdentifierField(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourceIdentifierField {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourceIdentifierField>
+    for ::std::string::String {
+        fn from(value: MonitoringEntitySourceIdentifierField) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourceIdentifierField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringEntitySourceIdentifierField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourceIdentifierField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringEntitySourceIdentifierField {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourceIdentifierField)
+        }
+    }
+    ///`MonitoringEntitySourceIndexPattern`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourceIndexPattern(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourceIndexPattern {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourceIndexPattern>
+    for ::std::string::String {
+        fn from(value: MonitoringEntitySourceIndexPattern) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourceIndexPattern {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringEntitySourceIndexPattern {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourceIndexPattern {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringEntitySourceIndexPattern {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourceIndexPattern)
+        }
+    }
+    ///`MonitoringEntitySourceIntegrationName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourceIntegrationName(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourceIntegrationName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourceIntegrationName>
+    for ::std::string::String {
+        fn from(value: MonitoringEntitySourceIntegrationName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourceIntegrationName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringEntitySourceIntegrationName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourceIntegrationName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringEntitySourceIntegrationName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourceIntegrationName)
+        }
+    }
+    ///`MonitoringEntitySourceName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourceName(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourceName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourceName> for ::std::string::String {
+        fn from(value: MonitoringEntitySourceName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourceName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringEntitySourceName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MonitoringEntitySourceName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringEntitySourceName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourceName)
+        }
+    }
+    ///`MonitoringEntitySourceProperties`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MonitoringEntitySourceProperties {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter: ::std::option::Option<Filter>,
+        ///Field used to look entities up in the entity store (index sources).
+        #[serde(
+            rename = "identifierField",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identifier_field: ::std::option::Option<
+            MonitoringEntitySourcePropertiesIdentifierField,
+        >,
+        #[serde(
+            rename = "indexPattern",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub index_pattern: ::std::option::Option<
+            MonitoringEntitySourcePropertiesIndexPattern,
+        >,
+        #[serde(
+            rename = "integrationName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub integration_name: ::std::option::Option<
+            MonitoringEntitySourcePropertiesIntegrationName,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub integrations: ::std::option::Option<Integrations>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub managed: ::std::option::Option<bool>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub matchers: ::std::vec::Vec<Matcher>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<MonitoringEntitySourcePropertiesName>,
+        ///KQL query applied to the source indices.
+        #[serde(
+            rename = "queryRule",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub query_rule: ::std::option::Option<MonitoringEntitySourcePropertiesQueryRule>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub range: ::std::option::Option<DateRange>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<EntitySourceType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Field used to look entities up in the entity store (index sources).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourcePropertiesIdentifierField(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourcePropertiesIdentifierField {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourcePropertiesIdentifierField>
+    for ::std::string::String {
+        fn from(value: MonitoringEntitySourcePropertiesIdentifierField) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourcePropertiesIdentifierField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for MonitoringEntitySourcePropertiesIdentifierField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourcePropertiesIdentifierField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MonitoringEntitySourcePropertiesIdentifierField {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourcePropertiesIdentifierField)
+        }
+    }
+    ///`MonitoringEntitySourcePropertiesIndexPattern`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourcePropertiesIndexPattern(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourcePropertiesIndexPattern {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourcePropertiesIndexPattern>
+    for ::std::string::String {
+        fn from(value: MonitoringEntitySourcePropertiesIndexPattern) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourcePropertiesIndexPattern {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringEntitySourcePropertiesIndexPattern {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourcePropertiesIndexPattern {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MonitoringEntitySourcePropertiesIndexPattern {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourcePropertiesIndexPattern)
+        }
+    }
+    ///`MonitoringEntitySourcePropertiesIntegrationName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourcePropertiesIntegrationName(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourcePropertiesIntegrationName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourcePropertiesIntegrationName>
+    for ::std::string::String {
+        fn from(value: MonitoringEntitySourcePropertiesIntegrationName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourcePropertiesIntegrationName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for MonitoringEntitySourcePropertiesIntegrationName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourcePropertiesIntegrationName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MonitoringEntitySourcePropertiesIntegrationName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourcePropertiesIntegrationName)
+        }
+    }
+    ///`MonitoringEntitySourcePropertiesName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourcePropertiesName(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourcePropertiesName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourcePropertiesName>
+    for ::std::string::String {
+        fn from(value: MonitoringEntitySourcePropertiesName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourcePropertiesName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringEntitySourcePropertiesName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourcePropertiesName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringEntitySourcePropertiesName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourcePropertiesName)
+        }
+    }
+    ///KQL query applied to the source indices.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourcePropertiesQueryRule(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourcePropertiesQueryRule {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourcePropertiesQueryRule>
+    for ::std::string::String {
+        fn from(value: MonitoringEntitySourcePropertiesQueryRule) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourcePropertiesQueryRule {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 4096usize {
+                return Err("longer than 4096 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringEntitySourcePropertiesQueryRule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourcePropertiesQueryRule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringEntitySourcePropertiesQueryRule {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourcePropertiesQueryRule)
+        }
+    }
+    ///KQL query applied to the source indices.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringEntitySourceQueryRule(::std::string::String);
+    impl ::std::ops::Deref for MonitoringEntitySourceQueryRule {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringEntitySourceQueryRule>
+    for ::std::string::String {
+        fn from(value: MonitoringEntitySourceQueryRule) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringEntitySourceQueryRule {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 4096usize {
+                return Err("longer than 4096 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringEntitySourceQueryRule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MonitoringEntitySourceQueryRule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringEntitySourceQueryRule {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringEntitySourceQueryRule)
+        }
+    }
+    ///`MonitoringLabel`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MonitoringLabel {
+        pub field: MonitoringLabelField,
+        pub source: ::std::string::String,
+        pub value: MonitoringLabelValue,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl MonitoringLabel {
+        pub fn builder() -> builder::MonitoringLabel {
+            Default::default()
+        }
+    }
+    ///`MonitoringLabelField`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringLabelField(::std::string::String);
+    impl ::std::ops::Deref for MonitoringLabelField {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringLabelField> for ::std::string::String {
+        fn from(value: MonitoringLabelField) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringLabelField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringLabelField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MonitoringLabelField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringLabelField {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringLabelField)
+        }
+    }
+    ///`MonitoringLabelValue`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct MonitoringLabelValue(::std::string::String);
+    impl ::std::ops::Deref for MonitoringLabelValue {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<MonitoringLabelValue> for ::std::string::String {
+        fn from(value: MonitoringLabelValue) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for MonitoringLabelValue {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MonitoringLabelValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MonitoringLabelValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoringLabelValue {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(MonitoringLabelValue)
+        }
+    }
+    ///`PrivMonHealthResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PrivMonHealthResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<PrivMonHealthResponseError>,
+        pub status: PrivilegeMonitoringEngineStatus,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub users: ::std::option::Option<PrivMonHealthResponseUsers>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PrivMonHealthResponseError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct PrivMonHealthResponseError {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub message: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Counts of monitored privileged users.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PrivMonHealthResponseUsers {
+        ///Privileged users monitored now.
+        pub current_count: i64,
+        ///Maximum number of privileged users that may be monitored.
+        pub max_allowed: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///State of the privileged user monitoring engine.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PrivilegeMonitoringEngineStatus {
+        Started,
+        Error,
+        Disabled,
+        NotInstalled,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PrivilegeMonitoringEngineStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Started => f.write_str("started"),
+                Self::Error => f.write_str("error"),
+                Self::Disabled => f.write_str("disabled"),
+                Self::NotInstalled => f.write_str("not_installed"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PrivilegeMonitoringEngineStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "started" => Ok(Self::Started),
+                "error" => Ok(Self::Error),
+                "disabled" => Ok(Self::Disabled),
+                "not_installed" => Ok(Self::NotInstalled),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PrivilegeMonitoringEngineStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PrivilegeMonitoringEngineStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`PrivmonBulkUploadUsersCsvResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PrivmonBulkUploadUsersCsvResponse {
+        pub errors: ::std::vec::Vec<PrivmonUserCsvUploadErrorItem>,
+        pub stats: PrivmonUserCsvUploadStats,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PrivmonUserCsvUploadErrorItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PrivmonUserCsvUploadErrorItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub index: ::std::option::Option<i64>,
+        pub message: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PrivmonUserCsvUploadStats`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PrivmonUserCsvUploadStats {
+        #[serde(rename = "failedOperations")]
+        pub failed_operations: i64,
+        #[serde(rename = "successfulOperations")]
+        pub successful_operations: i64,
+        #[serde(rename = "totalOperations")]
+        pub total_operations: i64,
+        pub uploaded: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`RiskEngineScheduleNowResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RiskEngineScheduleNowResponse {
@@ -2483,6 +6320,191 @@ pub mod types {
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    ///`RiskScoreHistoryEntry`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RiskScoreHistoryEntry {
+        pub calculated_level: EntityRiskLevels,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub calculated_score: ::std::option::Option<f64>,
+        pub calculated_score_norm: f64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub category_1_count: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub category_1_score: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub score_type: ::std::option::Option<RiskScoreHistoryEntryScoreType>,
+        #[serde(rename = "@timestamp")]
+        pub timestamp: RiskScoreHistoryEntryTimestamp,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`RiskScoreHistoryEntryScoreType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum RiskScoreHistoryEntryScoreType {
+        Base,
+        Propagated,
+        Resolution,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for RiskScoreHistoryEntryScoreType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Base => f.write_str("base"),
+                Self::Propagated => f.write_str("propagated"),
+                Self::Resolution => f.write_str("resolution"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for RiskScoreHistoryEntryScoreType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "base" => Ok(Self::Base),
+                "propagated" => Ok(Self::Propagated),
+                "resolution" => Ok(Self::Resolution),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RiskScoreHistoryEntryScoreType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RiskScoreHistoryEntryScoreType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`RiskScoreHistoryEntryTimestamp`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct RiskScoreHistoryEntryTimestamp(::std::string::String);
+    impl ::std::ops::Deref for RiskScoreHistoryEntryTimestamp {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RiskScoreHistoryEntryTimestamp> for ::std::string::String {
+        fn from(value: RiskScoreHistoryEntryTimestamp) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RiskScoreHistoryEntryTimestamp {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 33usize {
+                return Err("longer than 33 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RiskScoreHistoryEntryTimestamp {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RiskScoreHistoryEntryTimestamp {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RiskScoreHistoryEntryTimestamp {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RiskScoreHistoryEntryTimestamp)
+        }
+    }
+    ///`RiskScoreHistoryResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RiskScoreHistoryResponse {
+        pub entity_id: RiskScoreHistoryResponseEntityId,
+        pub entity_type: IdentifierType,
+        pub entries: ::std::vec::Vec<RiskScoreHistoryEntry>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`RiskScoreHistoryResponseEntityId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct RiskScoreHistoryResponseEntityId(::std::string::String);
+    impl ::std::ops::Deref for RiskScoreHistoryResponseEntityId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RiskScoreHistoryResponseEntityId>
+    for ::std::string::String {
+        fn from(value: RiskScoreHistoryResponseEntityId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RiskScoreHistoryResponseEntityId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RiskScoreHistoryResponseEntityId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RiskScoreHistoryResponseEntityId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RiskScoreHistoryResponseEntityId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RiskScoreHistoryResponseEntityId)
+        }
     }
     ///A document that contributed to a risk score.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2503,6 +6525,47 @@ pub mod types {
         ///`@timestamp` of the document.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///A document that contributed to a risk score.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RiskScoreInputV2 {
+        ///Risk category of the document.
+        pub category: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub contribution_score: ::std::option::Option<f64>,
+        ///Readable description of the document.
+        pub description: ::std::string::String,
+        ///EUID of the entity that produced the alert.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity_id: ::std::option::Option<::std::string::String>,
+        ///`_id` of the source document.
+        pub id: ::std::string::String,
+        ///`_index` of the source document.
+        pub index: ::std::string::String,
+        ///Weighted risk score of the document.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk_score: ::std::option::Option<f64>,
+        ///`@timestamp` of the document.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl RiskScoreInputV2 {
+        pub fn builder() -> builder::RiskScoreInputV2 {
+            Default::default()
+        }
+    }
+    ///`ScheduleMonitoringEngineResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ScheduleMonitoringEngineResponse {
+        ///True when the run was scheduled.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
@@ -2581,6 +6644,64 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///A service entity record.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ServiceEntityV2 {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub asset: ::std::option::Option<Asset>,
+        pub entity: EntityField,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event: ::std::option::Option<ServiceEntityV2Event>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub service: ::std::option::Option<ServiceEntityV2Service>,
+        ///When the record was last updated.
+        #[serde(
+            rename = "@timestamp",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl ServiceEntityV2 {
+        pub fn builder() -> builder::ServiceEntityV2 {
+            Default::default()
+        }
+    }
+    ///`ServiceEntityV2Event`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ServiceEntityV2Event {
+        ///When the event was ingested.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ingested: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl ServiceEntityV2Event {
+        pub fn builder() -> builder::ServiceEntityV2Event {
+            Default::default()
+        }
+    }
+    ///ECS service fields observed for the entity.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ServiceEntityV2Service {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity: ::std::option::Option<EntityField>,
+        ///Primary service name.
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk: ::std::option::Option<EntityRiskScoreRecordV2>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl ServiceEntityV2Service {
+        pub fn builder() -> builder::ServiceEntityV2Service {
+            Default::default()
+        }
+    }
     ///`StartEntityEngineResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct StartEntityEngineResponse {
@@ -2653,6 +6774,593 @@ pub mod types {
             value.parse()
         }
     }
+    ///`UnassignWatchlistEntitiesBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UnassignWatchlistEntitiesBody {
+        ///Entity unique IDs (EUIDs) to unassign.
+        pub euids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl UnassignWatchlistEntitiesBody {
+        pub fn builder() -> builder::UnassignWatchlistEntitiesBody {
+            Default::default()
+        }
+    }
+    ///`UnassignWatchlistEntitiesResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UnassignWatchlistEntitiesResponse {
+        ///Entities that could not be processed.
+        pub failed: i64,
+        pub items: ::std::vec::Vec<WatchlistEntityUnassignResponseItem>,
+        ///Entities without a manual assignment to this watchlist.
+        pub not_found: i64,
+        ///Entities unassigned.
+        pub successful: i64,
+        ///Entities processed.
+        pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`UpdateWatchlistBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UpdateWatchlistBody {
+        ///Watchlist description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<UpdateWatchlistBodyDescription>,
+        ///Whether the system manages the watchlist.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub managed: ::std::option::Option<bool>,
+        ///Unique watchlist name.
+        pub name: UpdateWatchlistBodyName,
+        ///Risk score modifier applied to the watchlist's entities.
+        #[serde(rename = "riskModifier")]
+        pub risk_modifier: f64,
+    }
+    impl UpdateWatchlistBody {
+        pub fn builder() -> builder::UpdateWatchlistBody {
+            Default::default()
+        }
+    }
+    ///Watchlist description.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UpdateWatchlistBodyDescription(::std::string::String);
+    impl ::std::ops::Deref for UpdateWatchlistBodyDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateWatchlistBodyDescription> for ::std::string::String {
+        fn from(value: UpdateWatchlistBodyDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UpdateWatchlistBodyDescription {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UpdateWatchlistBodyDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UpdateWatchlistBodyDescription {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateWatchlistBodyDescription {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UpdateWatchlistBodyDescription)
+        }
+    }
+    ///Unique watchlist name.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UpdateWatchlistBodyName(::std::string::String);
+    impl ::std::ops::Deref for UpdateWatchlistBodyName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateWatchlistBodyName> for ::std::string::String {
+        fn from(value: UpdateWatchlistBodyName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UpdateWatchlistBodyName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UpdateWatchlistBodyName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UpdateWatchlistBodyName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateWatchlistBodyName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UpdateWatchlistBodyName)
+        }
+    }
+    ///`UpdateWatchlistId`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UpdateWatchlistId(::std::string::String);
+    impl ::std::ops::Deref for UpdateWatchlistId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateWatchlistId> for ::std::string::String {
+        fn from(value: UpdateWatchlistId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UpdateWatchlistId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UpdateWatchlistId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UpdateWatchlistId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateWatchlistId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UpdateWatchlistId)
+        }
+    }
+    ///`UpdateableMonitoringEntitySourceProperties`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UpdateableMonitoringEntitySourceProperties {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub filter: ::std::option::Option<Filter>,
+        ///Field used to look entities up in the entity store (index sources).
+        #[serde(
+            rename = "identifierField",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub identifier_field: ::std::option::Option<
+            UpdateableMonitoringEntitySourcePropertiesIdentifierField,
+        >,
+        #[serde(
+            rename = "indexPattern",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub index_pattern: ::std::option::Option<
+            UpdateableMonitoringEntitySourcePropertiesIndexPattern,
+        >,
+        #[serde(
+            rename = "integrationName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub integration_name: ::std::option::Option<
+            UpdateableMonitoringEntitySourcePropertiesIntegrationName,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub integrations: ::std::option::Option<Integrations>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub matchers: ::std::vec::Vec<Matcher>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<UpdateableMonitoringEntitySourcePropertiesName>,
+        ///KQL query applied to the source indices.
+        #[serde(
+            rename = "queryRule",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub query_rule: ::std::option::Option<
+            UpdateableMonitoringEntitySourcePropertiesQueryRule,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub range: ::std::option::Option<DateRange>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<EntitySourceType>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Field used to look entities up in the entity store (index sources).
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UpdateableMonitoringEntitySourcePropertiesIdentifierField(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref
+    for UpdateableMonitoringEntitySourcePropertiesIdentifierField {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateableMonitoringEntitySourcePropertiesIdentifierField>
+    for ::std::string::String {
+        fn from(
+            value: UpdateableMonitoringEntitySourcePropertiesIdentifierField,
+        ) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr
+    for UpdateableMonitoringEntitySourcePropertiesIdentifierField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for UpdateableMonitoringEntitySourcePropertiesIdentifierField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UpdateableMonitoringEntitySourcePropertiesIdentifierField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UpdateableMonitoringEntitySourcePropertiesIdentifierField {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UpdateableMonitoringEntitySourcePropertiesIdentifierField)
+        }
+    }
+    ///`UpdateableMonitoringEntitySourcePropertiesIndexPattern`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UpdateableMonitoringEntitySourcePropertiesIndexPattern(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for UpdateableMonitoringEntitySourcePropertiesIndexPattern {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateableMonitoringEntitySourcePropertiesIndexPattern>
+    for ::std::string::String {
+        fn from(value: UpdateableMonitoringEntitySourcePropertiesIndexPattern) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UpdateableMonitoringEntitySourcePropertiesIndexPattern {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1000usize {
+                return Err("longer than 1000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for UpdateableMonitoringEntitySourcePropertiesIndexPattern {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UpdateableMonitoringEntitySourcePropertiesIndexPattern {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UpdateableMonitoringEntitySourcePropertiesIndexPattern {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UpdateableMonitoringEntitySourcePropertiesIndexPattern)
+        }
+    }
+    ///`UpdateableMonitoringEntitySourcePropertiesIntegrationName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UpdateableMonitoringEntitySourcePropertiesIntegrationName(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref
+    for UpdateableMonitoringEntitySourcePropertiesIntegrationName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateableMonitoringEntitySourcePropertiesIntegrationName>
+    for ::std::string::String {
+        fn from(
+            value: UpdateableMonitoringEntitySourcePropertiesIntegrationName,
+        ) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr
+    for UpdateableMonitoringEntitySourcePropertiesIntegrationName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for UpdateableMonitoringEntitySourcePropertiesIntegrationName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UpdateableMonitoringEntitySourcePropertiesIntegrationName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UpdateableMonitoringEntitySourcePropertiesIntegrationName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UpdateableMonitoringEntitySourcePropertiesIntegrationName)
+        }
+    }
+    ///`UpdateableMonitoringEntitySourcePropertiesName`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UpdateableMonitoringEntitySourcePropertiesName(::std::string::String);
+    impl ::std::ops::Deref for UpdateableMonitoringEntitySourcePropertiesName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateableMonitoringEntitySourcePropertiesName>
+    for ::std::string::String {
+        fn from(value: UpdateableMonitoringEntitySourcePropertiesName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UpdateableMonitoringEntitySourcePropertiesName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for UpdateableMonitoringEntitySourcePropertiesName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UpdateableMonitoringEntitySourcePropertiesName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UpdateableMonitoringEntitySourcePropertiesName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UpdateableMonitoringEntitySourcePropertiesName)
+        }
+    }
+    ///KQL query applied to the source indices.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UpdateableMonitoringEntitySourcePropertiesQueryRule(
+        ::std::string::String,
+    );
+    impl ::std::ops::Deref for UpdateableMonitoringEntitySourcePropertiesQueryRule {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateableMonitoringEntitySourcePropertiesQueryRule>
+    for ::std::string::String {
+        fn from(value: UpdateableMonitoringEntitySourcePropertiesQueryRule) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UpdateableMonitoringEntitySourcePropertiesQueryRule {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 4096usize {
+                return Err("longer than 4096 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for UpdateableMonitoringEntitySourcePropertiesQueryRule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UpdateableMonitoringEntitySourcePropertiesQueryRule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UpdateableMonitoringEntitySourcePropertiesQueryRule {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UpdateableMonitoringEntitySourcePropertiesQueryRule)
+        }
+    }
+    ///`UploadWatchlistCsvResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UploadWatchlistCsvResponse {
+        ///Rows that could not be processed.
+        pub failed: i64,
+        pub items: ::std::vec::Vec<WatchlistCsvUploadResponseItem>,
+        ///Rows that matched at least one entity.
+        pub successful: i64,
+        ///Rows processed.
+        pub total: i64,
+        ///Rows that matched no entity.
+        pub unmatched: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`UpsertEntitiesBulkResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct UpsertEntitiesBulkResponse(pub crate::JsonObject);
+    impl ::std::ops::Deref for UpsertEntitiesBulkResponse {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpsertEntitiesBulkResponse> for crate::JsonObject {
+        fn from(value: UpsertEntitiesBulkResponse) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<crate::JsonObject> for UpsertEntitiesBulkResponse {
+        fn from(value: crate::JsonObject) -> Self {
+            Self(value)
+        }
+    }
     ///`UserEntity`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UserEntity {
@@ -2719,8 +7427,838 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///A user entity record.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UserEntityV2 {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub asset: ::std::option::Option<Asset>,
+        pub entity: EntityField,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub event: ::std::option::Option<UserEntityV2Event>,
+        ///When the record was last updated.
+        #[serde(
+            rename = "@timestamp",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<UserEntityV2User>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl UserEntityV2 {
+        pub fn builder() -> builder::UserEntityV2 {
+            Default::default()
+        }
+    }
+    ///`UserEntityV2Event`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserEntityV2Event {
+        ///When the event was ingested.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ingested: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl UserEntityV2Event {
+        pub fn builder() -> builder::UserEntityV2Event {
+            Default::default()
+        }
+    }
+    ///ECS user fields observed for the entity.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UserEntityV2User {
+        ///Observed domains.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub domain: ::std::vec::Vec<::std::string::String>,
+        ///Observed email addresses.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub email: ::std::vec::Vec<::std::string::String>,
+        ///Observed full names.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub full_name: ::std::vec::Vec<::std::string::String>,
+        ///Observed user hashes.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub hash: ::std::vec::Vec<::std::string::String>,
+        ///Observed user IDs.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub id: ::std::vec::Vec<::std::string::String>,
+        ///Primary user name.
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub risk: ::std::option::Option<EntityRiskScoreRecordV2>,
+        ///Observed roles.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub roles: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl UserEntityV2User {
+        pub fn builder() -> builder::UserEntityV2User {
+            Default::default()
+        }
+    }
+    ///`UserName`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserName {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity_analytics_monitoring: ::std::option::Option<
+            UserNameEntityAnalyticsMonitoring,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<UserNameUser>,
+    }
+    impl UserName {
+        pub fn builder() -> builder::UserName {
+            Default::default()
+        }
+    }
+    ///Monitoring settings of the user.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserNameEntityAnalyticsMonitoring {
+        ///Labels on the user.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub labels: ::std::vec::Vec<UserNameEntityAnalyticsMonitoringLabelsItem>,
+    }
+    impl UserNameEntityAnalyticsMonitoring {
+        pub fn builder() -> builder::UserNameEntityAnalyticsMonitoring {
+            Default::default()
+        }
+    }
+    ///`UserNameEntityAnalyticsMonitoringLabelsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserNameEntityAnalyticsMonitoringLabelsItem {
+        ///Label field name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub field: ::std::option::Option<
+            UserNameEntityAnalyticsMonitoringLabelsItemField,
+        >,
+        ///Where the label came from.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<
+            UserNameEntityAnalyticsMonitoringLabelsItemSource,
+        >,
+        ///Label value.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<
+            UserNameEntityAnalyticsMonitoringLabelsItemValue,
+        >,
+    }
+    impl UserNameEntityAnalyticsMonitoringLabelsItem {
+        pub fn builder() -> builder::UserNameEntityAnalyticsMonitoringLabelsItem {
+            Default::default()
+        }
+    }
+    ///Label field name.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UserNameEntityAnalyticsMonitoringLabelsItemField(::std::string::String);
+    impl ::std::ops::Deref for UserNameEntityAnalyticsMonitoringLabelsItemField {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserNameEntityAnalyticsMonitoringLabelsItemField>
+    for ::std::string::String {
+        fn from(value: UserNameEntityAnalyticsMonitoringLabelsItemField) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UserNameEntityAnalyticsMonitoringLabelsItemField {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for UserNameEntityAnalyticsMonitoringLabelsItemField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UserNameEntityAnalyticsMonitoringLabelsItemField {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UserNameEntityAnalyticsMonitoringLabelsItemField {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UserNameEntityAnalyticsMonitoringLabelsItemField)
+        }
+    }
+    ///Where the label came from.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum UserNameEntityAnalyticsMonitoringLabelsItemSource {
+        Api,
+        Csv,
+        IndexSync,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for UserNameEntityAnalyticsMonitoringLabelsItemSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Api => f.write_str("api"),
+                Self::Csv => f.write_str("csv"),
+                Self::IndexSync => f.write_str("index_sync"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for UserNameEntityAnalyticsMonitoringLabelsItemSource {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "api" => Ok(Self::Api),
+                "csv" => Ok(Self::Csv),
+                "index_sync" => Ok(Self::IndexSync),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for UserNameEntityAnalyticsMonitoringLabelsItemSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UserNameEntityAnalyticsMonitoringLabelsItemSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Label value.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UserNameEntityAnalyticsMonitoringLabelsItemValue(::std::string::String);
+    impl ::std::ops::Deref for UserNameEntityAnalyticsMonitoringLabelsItemValue {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserNameEntityAnalyticsMonitoringLabelsItemValue>
+    for ::std::string::String {
+        fn from(value: UserNameEntityAnalyticsMonitoringLabelsItemValue) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UserNameEntityAnalyticsMonitoringLabelsItemValue {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for UserNameEntityAnalyticsMonitoringLabelsItemValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UserNameEntityAnalyticsMonitoringLabelsItemValue {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UserNameEntityAnalyticsMonitoringLabelsItemValue {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UserNameEntityAnalyticsMonitoringLabelsItemValue)
+        }
+    }
+    ///`UserNameUser`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct UserNameUser {
+        ///User name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<UserNameUserName>,
+    }
+    impl UserNameUser {
+        pub fn builder() -> builder::UserNameUser {
+            Default::default()
+        }
+    }
+    ///User name.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct UserNameUserName(::std::string::String);
+    impl ::std::ops::Deref for UserNameUserName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UserNameUserName> for ::std::string::String {
+        fn from(value: UserNameUserName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UserNameUserName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 512usize {
+                return Err("longer than 512 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UserNameUserName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UserNameUserName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UserNameUserName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(UserNameUserName)
+        }
+    }
+    ///`WatchlistCsvUploadResponseItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WatchlistCsvUploadResponseItem {
+        ///Why the row failed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///Entities matched by the row.
+        #[serde(rename = "matchedEntities")]
+        pub matched_entities: i64,
+        pub status: WatchlistCsvUploadResponseItemStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`WatchlistCsvUploadResponseItemStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum WatchlistCsvUploadResponseItemStatus {
+        Success,
+        Failure,
+        Unmatched,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for WatchlistCsvUploadResponseItemStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Success => f.write_str("success"),
+                Self::Failure => f.write_str("failure"),
+                Self::Unmatched => f.write_str("unmatched"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WatchlistCsvUploadResponseItemStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "success" => Ok(Self::Success),
+                "failure" => Ok(Self::Failure),
+                "unmatched" => Ok(Self::Unmatched),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WatchlistCsvUploadResponseItemStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WatchlistCsvUploadResponseItemStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`WatchlistEntityAssignResponseItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WatchlistEntityAssignResponseItem {
+        ///Why the entity failed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///EUID of the entity.
+        pub euid: ::std::string::String,
+        pub status: WatchlistEntityAssignResponseItemStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`WatchlistEntityAssignResponseItemStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum WatchlistEntityAssignResponseItemStatus {
+        Success,
+        Failure,
+        NotFound,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for WatchlistEntityAssignResponseItemStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Success => f.write_str("success"),
+                Self::Failure => f.write_str("failure"),
+                Self::NotFound => f.write_str("not_found"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WatchlistEntityAssignResponseItemStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "success" => Ok(Self::Success),
+                "failure" => Ok(Self::Failure),
+                "not_found" => Ok(Self::NotFound),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WatchlistEntityAssignResponseItemStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WatchlistEntityAssignResponseItemStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`WatchlistEntityUnassignResponseItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WatchlistEntityUnassignResponseItem {
+        ///Why the entity failed.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        ///EUID of the entity.
+        pub euid: ::std::string::String,
+        pub status: WatchlistEntityUnassignResponseItemStatus,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`WatchlistEntityUnassignResponseItemStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum WatchlistEntityUnassignResponseItemStatus {
+        Success,
+        Failure,
+        NotFound,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for WatchlistEntityUnassignResponseItemStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Success => f.write_str("success"),
+                Self::Failure => f.write_str("failure"),
+                Self::NotFound => f.write_str("not_found"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WatchlistEntityUnassignResponseItemStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "success" => Ok(Self::Success),
+                "failure" => Ok(Self::Failure),
+                "not_found" => Ok(Self::NotFound),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WatchlistEntityUnassignResponseItemStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for WatchlistEntityUnassignResponseItemStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`WatchlistObject`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct WatchlistObject {
+        ///When the watchlist was created.
+        #[serde(
+            rename = "createdAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        ///Watchlist description.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        ///Number of entities on the watchlist.
+        #[serde(
+            rename = "entityCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub entity_count: ::std::option::Option<f64>,
+        ///IDs of the entity sources linked to the watchlist.
+        #[serde(
+            rename = "entitySourceIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub entity_source_ids: ::std::vec::Vec<::std::string::String>,
+        ///Watchlist ID.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        ///Whether the system manages the watchlist.
+        pub managed: bool,
+        ///Watchlist name.
+        pub name: ::std::string::String,
+        ///Risk score modifier of the watchlist.
+        #[serde(rename = "riskModifier")]
+        pub risk_modifier: f64,
+        ///When the watchlist was last changed.
+        #[serde(
+            rename = "updatedAt",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct Asset {
+            business_unit: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            criticality: ::std::result::Result<
+                ::std::option::Option<super::AssetCriticalityLevel>,
+                ::std::string::String,
+            >,
+            environment: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            owner: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            serial_number: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            vendor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Asset {
+            fn default() -> Self {
+                Self {
+                    business_unit: Ok(Default::default()),
+                    criticality: Ok(Default::default()),
+                    environment: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    model: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    owner: Ok(Default::default()),
+                    serial_number: Ok(Default::default()),
+                    vendor: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl Asset {
+            pub fn business_unit<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.business_unit = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for business_unit: {e}")
+                    });
+                self
+            }
+            pub fn criticality<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AssetCriticalityLevel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.criticality = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for criticality: {e}")
+                    });
+                self
+            }
+            pub fn environment<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.environment = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for environment: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn model<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.model = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn owner<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.owner = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for owner: {e}")
+                    });
+                self
+            }
+            pub fn serial_number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.serial_number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for serial_number: {e}")
+                    });
+                self
+            }
+            pub fn vendor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.vendor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for vendor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Asset> for super::Asset {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Asset,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    business_unit: value.business_unit?,
+                    criticality: value.criticality?,
+                    environment: value.environment?,
+                    id: value.id?,
+                    model: value.model?,
+                    name: value.name?,
+                    owner: value.owner?,
+                    serial_number: value.serial_number?,
+                    vendor: value.vendor?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Asset> for Asset {
+            fn from(value: super::Asset) -> Self {
+                Self {
+                    business_unit: Ok(value.business_unit),
+                    criticality: Ok(value.criticality),
+                    environment: Ok(value.environment),
+                    id: Ok(value.id),
+                    model: Ok(value.model),
+                    name: Ok(value.name),
+                    owner: Ok(value.owner),
+                    serial_number: Ok(value.serial_number),
+                    vendor: Ok(value.vendor),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AssignWatchlistEntitiesBody {
+            euids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AssignWatchlistEntitiesBody {
+            fn default() -> Self {
+                Self {
+                    euids: Err("no value supplied for euids".to_string()),
+                }
+            }
+        }
+        impl AssignWatchlistEntitiesBody {
+            pub fn euids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.euids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for euids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AssignWatchlistEntitiesBody>
+        for super::AssignWatchlistEntitiesBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AssignWatchlistEntitiesBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { euids: value.euids? })
+            }
+        }
+        impl ::std::convert::From<super::AssignWatchlistEntitiesBody>
+        for AssignWatchlistEntitiesBody {
+            fn from(value: super::AssignWatchlistEntitiesBody) -> Self {
+                Self { euids: Ok(value.euids) }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct BulkUpsertAssetCriticalityRecordsBody {
             records: ::std::result::Result<
@@ -3113,6 +8651,2838 @@ pub mod types {
                     id_field: Ok(value.id_field),
                     id_value: Ok(value.id_value),
                     refresh: Ok(value.refresh),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateWatchlistBody {
+            description: ::std::result::Result<
+                ::std::option::Option<super::CreateWatchlistBodyDescription>,
+                ::std::string::String,
+            >,
+            entity_sources: ::std::result::Result<
+                ::std::vec::Vec<super::CreateWatchlistBodyEntitySourcesItem>,
+                ::std::string::String,
+            >,
+            managed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                super::CreateWatchlistBodyName,
+                ::std::string::String,
+            >,
+            risk_modifier: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for CreateWatchlistBody {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    entity_sources: Ok(Default::default()),
+                    managed: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    risk_modifier: Err("no value supplied for risk_modifier".to_string()),
+                }
+            }
+        }
+        impl CreateWatchlistBody {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateWatchlistBodyDescription>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn entity_sources<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::CreateWatchlistBodyEntitySourcesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_sources = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for entity_sources: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn managed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.managed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for managed: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CreateWatchlistBodyName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn risk_modifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk_modifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk_modifier: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateWatchlistBody>
+        for super::CreateWatchlistBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateWatchlistBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    entity_sources: value.entity_sources?,
+                    managed: value.managed?,
+                    name: value.name?,
+                    risk_modifier: value.risk_modifier?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateWatchlistBody> for CreateWatchlistBody {
+            fn from(value: super::CreateWatchlistBody) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    entity_sources: Ok(value.entity_sources),
+                    managed: Ok(value.managed),
+                    name: Ok(value.name),
+                    risk_modifier: Ok(value.risk_modifier),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CreateWatchlistBodyEntitySourcesItem {
+            enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            filter: ::std::result::Result<
+                ::std::option::Option<super::Filter>,
+                ::std::string::String,
+            >,
+            identifier_field: ::std::result::Result<
+                ::std::option::Option<
+                    super::CreateWatchlistBodyEntitySourcesItemIdentifierField,
+                >,
+                ::std::string::String,
+            >,
+            index_pattern: ::std::result::Result<
+                ::std::option::Option<
+                    super::CreateWatchlistBodyEntitySourcesItemIndexPattern,
+                >,
+                ::std::string::String,
+            >,
+            integration_name: ::std::result::Result<
+                ::std::option::Option<
+                    super::CreateWatchlistBodyEntitySourcesItemIntegrationName,
+                >,
+                ::std::string::String,
+            >,
+            matchers: ::std::result::Result<
+                ::std::vec::Vec<super::Matcher>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                super::CreateWatchlistBodyEntitySourcesItemName,
+                ::std::string::String,
+            >,
+            query_rule: ::std::result::Result<
+                ::std::option::Option<
+                    super::CreateWatchlistBodyEntitySourcesItemQueryRule,
+                >,
+                ::std::string::String,
+            >,
+            range: ::std::result::Result<
+                ::std::option::Option<super::DateRange>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<super::EntitySourceType, ::std::string::String>,
+        }
+        impl ::std::default::Default for CreateWatchlistBodyEntitySourcesItem {
+            fn default() -> Self {
+                Self {
+                    enabled: Ok(Default::default()),
+                    filter: Ok(Default::default()),
+                    identifier_field: Ok(Default::default()),
+                    index_pattern: Ok(Default::default()),
+                    integration_name: Ok(Default::default()),
+                    matchers: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    query_rule: Ok(Default::default()),
+                    range: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl CreateWatchlistBodyEntitySourcesItem {
+            pub fn enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enabled: {e}")
+                    });
+                self
+            }
+            pub fn filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Filter>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
+                self
+            }
+            pub fn identifier_field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::CreateWatchlistBodyEntitySourcesItemIdentifierField,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.identifier_field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for identifier_field: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn index_pattern<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::CreateWatchlistBodyEntitySourcesItemIndexPattern,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.index_pattern = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for index_pattern: {e}")
+                    });
+                self
+            }
+            pub fn integration_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::CreateWatchlistBodyEntitySourcesItemIntegrationName,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.integration_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for integration_name: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn matchers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Matcher>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.matchers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for matchers: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::CreateWatchlistBodyEntitySourcesItemName,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn query_rule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::CreateWatchlistBodyEntitySourcesItemQueryRule,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.query_rule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for query_rule: {e}")
+                    });
+                self
+            }
+            pub fn range<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::DateRange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.range = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for range: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EntitySourceType>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CreateWatchlistBodyEntitySourcesItem>
+        for super::CreateWatchlistBodyEntitySourcesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CreateWatchlistBodyEntitySourcesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    enabled: value.enabled?,
+                    filter: value.filter?,
+                    identifier_field: value.identifier_field?,
+                    index_pattern: value.index_pattern?,
+                    integration_name: value.integration_name?,
+                    matchers: value.matchers?,
+                    name: value.name?,
+                    query_rule: value.query_rule?,
+                    range: value.range?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CreateWatchlistBodyEntitySourcesItem>
+        for CreateWatchlistBodyEntitySourcesItem {
+            fn from(value: super::CreateWatchlistBodyEntitySourcesItem) -> Self {
+                Self {
+                    enabled: Ok(value.enabled),
+                    filter: Ok(value.filter),
+                    identifier_field: Ok(value.identifier_field),
+                    index_pattern: Ok(value.index_pattern),
+                    integration_name: Ok(value.integration_name),
+                    matchers: Ok(value.matchers),
+                    name: Ok(value.name),
+                    query_rule: Ok(value.query_rule),
+                    range: Ok(value.range),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DateRange {
+            end: ::std::result::Result<super::DateRangeEnd, ::std::string::String>,
+            start: ::std::result::Result<super::DateRangeStart, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DateRange {
+            fn default() -> Self {
+                Self {
+                    end: Err("no value supplied for end".to_string()),
+                    start: Err("no value supplied for start".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl DateRange {
+            pub fn end<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DateRangeEnd>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end: {e}")
+                    });
+                self
+            }
+            pub fn start<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DateRangeStart>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DateRange> for super::DateRange {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DateRange,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    end: value.end?,
+                    start: value.start?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DateRange> for DateRange {
+            fn from(value: super::DateRange) -> Self {
+                Self {
+                    end: Ok(value.end),
+                    start: Ok(value.start),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DeleteSingleEntityBody {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DeleteSingleEntityBody {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl DeleteSingleEntityBody {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeleteSingleEntityBody>
+        for super::DeleteSingleEntityBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeleteSingleEntityBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<super::DeleteSingleEntityBody>
+        for DeleteSingleEntityBody {
+            fn from(value: super::DeleteSingleEntityBody) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EngineMetadata {
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EngineMetadata {
+            fn default() -> Self {
+                Self {
+                    type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EngineMetadata {
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EngineMetadata> for super::EngineMetadata {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EngineMetadata,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EngineMetadata> for EngineMetadata {
+            fn from(value: super::EngineMetadata) -> Self {
+                Self {
+                    type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntitiesContainer {
+            entities: ::std::result::Result<
+                ::std::vec::Vec<super::EntityContainer>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntitiesContainer {
+            fn default() -> Self {
+                Self {
+                    entities: Err("no value supplied for entities".to_string()),
+                }
+            }
+        }
+        impl EntitiesContainer {
+            pub fn entities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::EntityContainer>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entities: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntitiesContainer> for super::EntitiesContainer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntitiesContainer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { entities: value.entities? })
+            }
+        }
+        impl ::std::convert::From<super::EntitiesContainer> for EntitiesContainer {
+            fn from(value: super::EntitiesContainer) -> Self {
+                Self {
+                    entities: Ok(value.entities),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityContainer {
+            record: ::std::result::Result<super::EntityV2, ::std::string::String>,
+            type_: ::std::result::Result<super::EntityTypeV2, ::std::string::String>,
+        }
+        impl ::std::default::Default for EntityContainer {
+            fn default() -> Self {
+                Self {
+                    record: Err("no value supplied for record".to_string()),
+                    type_: Err("no value supplied for type_".to_string()),
+                }
+            }
+        }
+        impl EntityContainer {
+            pub fn record<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EntityV2>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.record = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for record: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EntityTypeV2>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityContainer> for super::EntityContainer {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityContainer,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    record: value.record?,
+                    type_: value.type_?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityContainer> for EntityContainer {
+            fn from(value: super::EntityContainer) -> Self {
+                Self {
+                    record: Ok(value.record),
+                    type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityField {
+            attributes: ::std::result::Result<
+                ::std::option::Option<super::EntityFieldAttributes>,
+                ::std::string::String,
+            >,
+            behaviors: ::std::result::Result<
+                ::std::option::Option<super::EntityFieldBehaviors>,
+                ::std::string::String,
+            >,
+            engine_metadata: ::std::result::Result<
+                ::std::option::Option<super::EngineMetadata>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            lifecycle: ::std::result::Result<
+                ::std::option::Option<super::EntityFieldLifecycle>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            relationships: ::std::result::Result<
+                ::std::option::Option<super::EntityFieldRelationships>,
+                ::std::string::String,
+            >,
+            risk: ::std::result::Result<
+                ::std::option::Option<super::EntityFieldRisk>,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            sub_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityField {
+            fn default() -> Self {
+                Self {
+                    attributes: Ok(Default::default()),
+                    behaviors: Ok(Default::default()),
+                    engine_metadata: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    lifecycle: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    relationships: Ok(Default::default()),
+                    risk: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    sub_type: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EntityField {
+            pub fn attributes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityFieldAttributes>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.attributes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for attributes: {e}")
+                    });
+                self
+            }
+            pub fn behaviors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityFieldBehaviors>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.behaviors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for behaviors: {e}")
+                    });
+                self
+            }
+            pub fn engine_metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EngineMetadata>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.engine_metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for engine_metadata: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn lifecycle<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityFieldLifecycle>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.lifecycle = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for lifecycle: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn relationships<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityFieldRelationships>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relationships = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for relationships: {e}")
+                    });
+                self
+            }
+            pub fn risk<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityFieldRisk>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn sub_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sub_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sub_type: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityField> for super::EntityField {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityField,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    attributes: value.attributes?,
+                    behaviors: value.behaviors?,
+                    engine_metadata: value.engine_metadata?,
+                    id: value.id?,
+                    lifecycle: value.lifecycle?,
+                    name: value.name?,
+                    relationships: value.relationships?,
+                    risk: value.risk?,
+                    source: value.source?,
+                    sub_type: value.sub_type?,
+                    type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityField> for EntityField {
+            fn from(value: super::EntityField) -> Self {
+                Self {
+                    attributes: Ok(value.attributes),
+                    behaviors: Ok(value.behaviors),
+                    engine_metadata: Ok(value.engine_metadata),
+                    id: Ok(value.id),
+                    lifecycle: Ok(value.lifecycle),
+                    name: Ok(value.name),
+                    relationships: Ok(value.relationships),
+                    risk: Ok(value.risk),
+                    source: Ok(value.source),
+                    sub_type: Ok(value.sub_type),
+                    type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityFieldAttributes {
+            asset: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            managed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            mfa_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            privileged: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityFieldAttributes {
+            fn default() -> Self {
+                Self {
+                    asset: Ok(Default::default()),
+                    managed: Ok(Default::default()),
+                    mfa_enabled: Ok(Default::default()),
+                    privileged: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EntityFieldAttributes {
+            pub fn asset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.asset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for asset: {e}")
+                    });
+                self
+            }
+            pub fn managed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.managed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for managed: {e}")
+                    });
+                self
+            }
+            pub fn mfa_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mfa_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mfa_enabled: {e}")
+                    });
+                self
+            }
+            pub fn privileged<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.privileged = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for privileged: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityFieldAttributes>
+        for super::EntityFieldAttributes {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityFieldAttributes,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    asset: value.asset?,
+                    managed: value.managed?,
+                    mfa_enabled: value.mfa_enabled?,
+                    privileged: value.privileged?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityFieldAttributes>
+        for EntityFieldAttributes {
+            fn from(value: super::EntityFieldAttributes) -> Self {
+                Self {
+                    asset: Ok(value.asset),
+                    managed: Ok(value.managed),
+                    mfa_enabled: Ok(value.mfa_enabled),
+                    privileged: Ok(value.privileged),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityFieldBehaviors {
+            brute_force_victim: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            new_country_login: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            used_usb_device: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityFieldBehaviors {
+            fn default() -> Self {
+                Self {
+                    brute_force_victim: Ok(Default::default()),
+                    new_country_login: Ok(Default::default()),
+                    used_usb_device: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EntityFieldBehaviors {
+            pub fn brute_force_victim<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.brute_force_victim = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for brute_force_victim: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn new_country_login<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.new_country_login = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for new_country_login: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn used_usb_device<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.used_usb_device = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for used_usb_device: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityFieldBehaviors>
+        for super::EntityFieldBehaviors {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityFieldBehaviors,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    brute_force_victim: value.brute_force_victim?,
+                    new_country_login: value.new_country_login?,
+                    used_usb_device: value.used_usb_device?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityFieldBehaviors> for EntityFieldBehaviors {
+            fn from(value: super::EntityFieldBehaviors) -> Self {
+                Self {
+                    brute_force_victim: Ok(value.brute_force_victim),
+                    new_country_login: Ok(value.new_country_login),
+                    used_usb_device: Ok(value.used_usb_device),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityFieldLifecycle {
+            first_seen: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_activity: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_seen: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityFieldLifecycle {
+            fn default() -> Self {
+                Self {
+                    first_seen: Ok(Default::default()),
+                    last_activity: Ok(Default::default()),
+                    last_seen: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EntityFieldLifecycle {
+            pub fn first_seen<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.first_seen = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_seen: {e}")
+                    });
+                self
+            }
+            pub fn last_activity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_activity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_activity: {e}")
+                    });
+                self
+            }
+            pub fn last_seen<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.last_seen = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_seen: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityFieldLifecycle>
+        for super::EntityFieldLifecycle {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityFieldLifecycle,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    first_seen: value.first_seen?,
+                    last_activity: value.last_activity?,
+                    last_seen: value.last_seen?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityFieldLifecycle> for EntityFieldLifecycle {
+            fn from(value: super::EntityFieldLifecycle) -> Self {
+                Self {
+                    first_seen: Ok(value.first_seen),
+                    last_activity: Ok(value.last_activity),
+                    last_seen: Ok(value.last_seen),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityFieldRelationships {
+            accessed_frequently_by: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            accesses_frequently: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            accesses_infrequently: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            communicates_with: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            dependent_of: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            depends_on: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            owned_by: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            owns: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            supervised_by: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            supervises: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityFieldRelationships {
+            fn default() -> Self {
+                Self {
+                    accessed_frequently_by: Ok(Default::default()),
+                    accesses_frequently: Ok(Default::default()),
+                    accesses_infrequently: Ok(Default::default()),
+                    communicates_with: Ok(Default::default()),
+                    dependent_of: Ok(Default::default()),
+                    depends_on: Ok(Default::default()),
+                    owned_by: Ok(Default::default()),
+                    owns: Ok(Default::default()),
+                    supervised_by: Ok(Default::default()),
+                    supervises: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EntityFieldRelationships {
+            pub fn accessed_frequently_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.accessed_frequently_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for accessed_frequently_by: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn accesses_frequently<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.accesses_frequently = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for accesses_frequently: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn accesses_infrequently<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.accesses_infrequently = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for accesses_infrequently: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn communicates_with<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.communicates_with = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for communicates_with: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn dependent_of<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dependent_of = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dependent_of: {e}")
+                    });
+                self
+            }
+            pub fn depends_on<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.depends_on = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for depends_on: {e}")
+                    });
+                self
+            }
+            pub fn owned_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.owned_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for owned_by: {e}")
+                    });
+                self
+            }
+            pub fn owns<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.owns = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for owns: {e}")
+                    });
+                self
+            }
+            pub fn supervised_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.supervised_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for supervised_by: {e}")
+                    });
+                self
+            }
+            pub fn supervises<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.supervises = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for supervises: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityFieldRelationships>
+        for super::EntityFieldRelationships {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityFieldRelationships,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    accessed_frequently_by: value.accessed_frequently_by?,
+                    accesses_frequently: value.accesses_frequently?,
+                    accesses_infrequently: value.accesses_infrequently?,
+                    communicates_with: value.communicates_with?,
+                    dependent_of: value.dependent_of?,
+                    depends_on: value.depends_on?,
+                    owned_by: value.owned_by?,
+                    owns: value.owns?,
+                    supervised_by: value.supervised_by?,
+                    supervises: value.supervises?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityFieldRelationships>
+        for EntityFieldRelationships {
+            fn from(value: super::EntityFieldRelationships) -> Self {
+                Self {
+                    accessed_frequently_by: Ok(value.accessed_frequently_by),
+                    accesses_frequently: Ok(value.accesses_frequently),
+                    accesses_infrequently: Ok(value.accesses_infrequently),
+                    communicates_with: Ok(value.communicates_with),
+                    dependent_of: Ok(value.dependent_of),
+                    depends_on: Ok(value.depends_on),
+                    owned_by: Ok(value.owned_by),
+                    owns: Ok(value.owns),
+                    supervised_by: Ok(value.supervised_by),
+                    supervises: Ok(value.supervises),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityFieldRisk {
+            calculated_level: ::std::result::Result<
+                ::std::option::Option<super::EntityRiskLevels>,
+                ::std::string::String,
+            >,
+            calculated_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            calculated_score_norm: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityFieldRisk {
+            fn default() -> Self {
+                Self {
+                    calculated_level: Ok(Default::default()),
+                    calculated_score: Ok(Default::default()),
+                    calculated_score_norm: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EntityFieldRisk {
+            pub fn calculated_level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityRiskLevels>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculated_level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculated_level: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn calculated_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculated_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculated_score: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn calculated_score_norm<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculated_score_norm = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculated_score_norm: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityFieldRisk> for super::EntityFieldRisk {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityFieldRisk,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    calculated_level: value.calculated_level?,
+                    calculated_score: value.calculated_score?,
+                    calculated_score_norm: value.calculated_score_norm?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityFieldRisk> for EntityFieldRisk {
+            fn from(value: super::EntityFieldRisk) -> Self {
+                Self {
+                    calculated_level: Ok(value.calculated_level),
+                    calculated_score: Ok(value.calculated_score),
+                    calculated_score_norm: Ok(value.calculated_score_norm),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityRiskScoreRecordV2 {
+            calculated_level: ::std::result::Result<
+                super::EntityRiskLevels,
+                ::std::string::String,
+            >,
+            calculated_score: ::std::result::Result<f64, ::std::string::String>,
+            calculated_score_norm: ::std::result::Result<f64, ::std::string::String>,
+            calculation_run_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            category_1_count: ::std::result::Result<i64, ::std::string::String>,
+            category_1_score: ::std::result::Result<f64, ::std::string::String>,
+            category_2_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            category_2_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            criticality_level: ::std::result::Result<
+                ::std::option::Option<super::AssetCriticalityLevel>,
+                ::std::string::String,
+            >,
+            criticality_modifier: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            id_field: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            id_value: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            inputs: ::std::result::Result<
+                ::std::vec::Vec<super::RiskScoreInputV2>,
+                ::std::string::String,
+            >,
+            modifiers: ::std::result::Result<
+                ::std::vec::Vec<super::EntityRiskScoreRecordV2ModifiersItem>,
+                ::std::string::String,
+            >,
+            notes: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            related_entities: ::std::result::Result<
+                ::std::vec::Vec<super::EntityRiskScoreRecordV2RelatedEntitiesItem>,
+                ::std::string::String,
+            >,
+            score_type: ::std::result::Result<
+                ::std::option::Option<super::EntityRiskScoreRecordV2ScoreType>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityRiskScoreRecordV2 {
+            fn default() -> Self {
+                Self {
+                    calculated_level: Err(
+                        "no value supplied for calculated_level".to_string(),
+                    ),
+                    calculated_score: Err(
+                        "no value supplied for calculated_score".to_string(),
+                    ),
+                    calculated_score_norm: Err(
+                        "no value supplied for calculated_score_norm".to_string(),
+                    ),
+                    calculation_run_id: Ok(Default::default()),
+                    category_1_count: Err(
+                        "no value supplied for category_1_count".to_string(),
+                    ),
+                    category_1_score: Err(
+                        "no value supplied for category_1_score".to_string(),
+                    ),
+                    category_2_count: Ok(Default::default()),
+                    category_2_score: Ok(Default::default()),
+                    criticality_level: Ok(Default::default()),
+                    criticality_modifier: Ok(Default::default()),
+                    id_field: Err("no value supplied for id_field".to_string()),
+                    id_value: Err("no value supplied for id_value".to_string()),
+                    inputs: Err("no value supplied for inputs".to_string()),
+                    modifiers: Ok(Default::default()),
+                    notes: Err("no value supplied for notes".to_string()),
+                    related_entities: Ok(Default::default()),
+                    score_type: Ok(Default::default()),
+                    timestamp: Err("no value supplied for timestamp".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EntityRiskScoreRecordV2 {
+            pub fn calculated_level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EntityRiskLevels>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculated_level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculated_level: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn calculated_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculated_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculated_score: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn calculated_score_norm<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculated_score_norm = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculated_score_norm: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn calculation_run_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calculation_run_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calculation_run_id: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn category_1_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category_1_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for category_1_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn category_1_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category_1_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for category_1_score: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn category_2_count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category_2_count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for category_2_count: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn category_2_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category_2_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for category_2_score: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn criticality_level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::AssetCriticalityLevel>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.criticality_level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for criticality_level: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn criticality_modifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.criticality_modifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for criticality_modifier: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id_field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for id_field: {e}")
+                    });
+                self
+            }
+            pub fn id_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for id_value: {e}")
+                    });
+                self
+            }
+            pub fn inputs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RiskScoreInputV2>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.inputs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for inputs: {e}")
+                    });
+                self
+            }
+            pub fn modifiers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::EntityRiskScoreRecordV2ModifiersItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modifiers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for modifiers: {e}")
+                    });
+                self
+            }
+            pub fn notes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.notes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for notes: {e}")
+                    });
+                self
+            }
+            pub fn related_entities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::EntityRiskScoreRecordV2RelatedEntitiesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.related_entities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for related_entities: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn score_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityRiskScoreRecordV2ScoreType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.score_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for score_type: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityRiskScoreRecordV2>
+        for super::EntityRiskScoreRecordV2 {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityRiskScoreRecordV2,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    calculated_level: value.calculated_level?,
+                    calculated_score: value.calculated_score?,
+                    calculated_score_norm: value.calculated_score_norm?,
+                    calculation_run_id: value.calculation_run_id?,
+                    category_1_count: value.category_1_count?,
+                    category_1_score: value.category_1_score?,
+                    category_2_count: value.category_2_count?,
+                    category_2_score: value.category_2_score?,
+                    criticality_level: value.criticality_level?,
+                    criticality_modifier: value.criticality_modifier?,
+                    id_field: value.id_field?,
+                    id_value: value.id_value?,
+                    inputs: value.inputs?,
+                    modifiers: value.modifiers?,
+                    notes: value.notes?,
+                    related_entities: value.related_entities?,
+                    score_type: value.score_type?,
+                    timestamp: value.timestamp?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityRiskScoreRecordV2>
+        for EntityRiskScoreRecordV2 {
+            fn from(value: super::EntityRiskScoreRecordV2) -> Self {
+                Self {
+                    calculated_level: Ok(value.calculated_level),
+                    calculated_score: Ok(value.calculated_score),
+                    calculated_score_norm: Ok(value.calculated_score_norm),
+                    calculation_run_id: Ok(value.calculation_run_id),
+                    category_1_count: Ok(value.category_1_count),
+                    category_1_score: Ok(value.category_1_score),
+                    category_2_count: Ok(value.category_2_count),
+                    category_2_score: Ok(value.category_2_score),
+                    criticality_level: Ok(value.criticality_level),
+                    criticality_modifier: Ok(value.criticality_modifier),
+                    id_field: Ok(value.id_field),
+                    id_value: Ok(value.id_value),
+                    inputs: Ok(value.inputs),
+                    modifiers: Ok(value.modifiers),
+                    notes: Ok(value.notes),
+                    related_entities: Ok(value.related_entities),
+                    score_type: Ok(value.score_type),
+                    timestamp: Ok(value.timestamp),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityRiskScoreRecordV2ModifiersItem {
+            contribution: ::std::result::Result<f64, ::std::string::String>,
+            metadata: ::std::result::Result<crate::JsonObject, ::std::string::String>,
+            modifier_value: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            subtype: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityRiskScoreRecordV2ModifiersItem {
+            fn default() -> Self {
+                Self {
+                    contribution: Err("no value supplied for contribution".to_string()),
+                    metadata: Ok(Default::default()),
+                    modifier_value: Ok(Default::default()),
+                    subtype: Ok(Default::default()),
+                    type_: Err("no value supplied for type_".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EntityRiskScoreRecordV2ModifiersItem {
+            pub fn contribution<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contribution = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for contribution: {e}")
+                    });
+                self
+            }
+            pub fn metadata<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<crate::JsonObject>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.metadata = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for metadata: {e}")
+                    });
+                self
+            }
+            pub fn modifier_value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.modifier_value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for modifier_value: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn subtype<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.subtype = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for subtype: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityRiskScoreRecordV2ModifiersItem>
+        for super::EntityRiskScoreRecordV2ModifiersItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityRiskScoreRecordV2ModifiersItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    contribution: value.contribution?,
+                    metadata: value.metadata?,
+                    modifier_value: value.modifier_value?,
+                    subtype: value.subtype?,
+                    type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityRiskScoreRecordV2ModifiersItem>
+        for EntityRiskScoreRecordV2ModifiersItem {
+            fn from(value: super::EntityRiskScoreRecordV2ModifiersItem) -> Self {
+                Self {
+                    contribution: Ok(value.contribution),
+                    metadata: Ok(value.metadata),
+                    modifier_value: Ok(value.modifier_value),
+                    subtype: Ok(value.subtype),
+                    type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct EntityRiskScoreRecordV2RelatedEntitiesItem {
+            entity_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            relationship_type: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for EntityRiskScoreRecordV2RelatedEntitiesItem {
+            fn default() -> Self {
+                Self {
+                    entity_id: Ok(Default::default()),
+                    relationship_type: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl EntityRiskScoreRecordV2RelatedEntitiesItem {
+            pub fn entity_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity_id: {e}")
+                    });
+                self
+            }
+            pub fn relationship_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.relationship_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for relationship_type: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EntityRiskScoreRecordV2RelatedEntitiesItem>
+        for super::EntityRiskScoreRecordV2RelatedEntitiesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EntityRiskScoreRecordV2RelatedEntitiesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    entity_id: value.entity_id?,
+                    relationship_type: value.relationship_type?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EntityRiskScoreRecordV2RelatedEntitiesItem>
+        for EntityRiskScoreRecordV2RelatedEntitiesItem {
+            fn from(value: super::EntityRiskScoreRecordV2RelatedEntitiesItem) -> Self {
+                Self {
+                    entity_id: Ok(value.entity_id),
+                    relationship_type: Ok(value.relationship_type),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Filter {
+            kuery: ::std::result::Result<
+                ::std::option::Option<super::FilterKuery>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Filter {
+            fn default() -> Self {
+                Self {
+                    kuery: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl Filter {
+            pub fn kuery<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::FilterKuery>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kuery = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kuery: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Filter> for super::Filter {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Filter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    kuery: value.kuery?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Filter> for Filter {
+            fn from(value: super::Filter) -> Self {
+                Self {
+                    kuery: Ok(value.kuery),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GenericEntity {
+            asset: ::std::result::Result<
+                ::std::option::Option<super::Asset>,
+                ::std::string::String,
+            >,
+            entity: ::std::result::Result<super::EntityField, ::std::string::String>,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GenericEntity {
+            fn default() -> Self {
+                Self {
+                    asset: Ok(Default::default()),
+                    entity: Err("no value supplied for entity".to_string()),
+                    timestamp: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl GenericEntity {
+            pub fn asset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Asset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.asset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for asset: {e}")
+                    });
+                self
+            }
+            pub fn entity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EntityField>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GenericEntity> for super::GenericEntity {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GenericEntity,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    asset: value.asset?,
+                    entity: value.entity?,
+                    timestamp: value.timestamp?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GenericEntity> for GenericEntity {
+            fn from(value: super::GenericEntity) -> Self {
+                Self {
+                    asset: Ok(value.asset),
+                    entity: Ok(value.entity),
+                    timestamp: Ok(value.timestamp),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HostEntityV2 {
+            asset: ::std::result::Result<
+                ::std::option::Option<super::Asset>,
+                ::std::string::String,
+            >,
+            entity: ::std::result::Result<super::EntityField, ::std::string::String>,
+            event: ::std::result::Result<
+                ::std::option::Option<super::HostEntityV2Event>,
+                ::std::string::String,
+            >,
+            host: ::std::result::Result<
+                ::std::option::Option<super::HostEntityV2Host>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HostEntityV2 {
+            fn default() -> Self {
+                Self {
+                    asset: Ok(Default::default()),
+                    entity: Err("no value supplied for entity".to_string()),
+                    event: Ok(Default::default()),
+                    host: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl HostEntityV2 {
+            pub fn asset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Asset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.asset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for asset: {e}")
+                    });
+                self
+            }
+            pub fn entity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EntityField>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity: {e}")
+                    });
+                self
+            }
+            pub fn event<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HostEntityV2Event>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event: {e}")
+                    });
+                self
+            }
+            pub fn host<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HostEntityV2Host>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.host = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for host: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HostEntityV2> for super::HostEntityV2 {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HostEntityV2,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    asset: value.asset?,
+                    entity: value.entity?,
+                    event: value.event?,
+                    host: value.host?,
+                    timestamp: value.timestamp?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HostEntityV2> for HostEntityV2 {
+            fn from(value: super::HostEntityV2) -> Self {
+                Self {
+                    asset: Ok(value.asset),
+                    entity: Ok(value.entity),
+                    event: Ok(value.event),
+                    host: Ok(value.host),
+                    timestamp: Ok(value.timestamp),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HostEntityV2Event {
+            ingested: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HostEntityV2Event {
+            fn default() -> Self {
+                Self {
+                    ingested: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl HostEntityV2Event {
+            pub fn ingested<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ingested = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ingested: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HostEntityV2Event> for super::HostEntityV2Event {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HostEntityV2Event,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ingested: value.ingested?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HostEntityV2Event> for HostEntityV2Event {
+            fn from(value: super::HostEntityV2Event) -> Self {
+                Self {
+                    ingested: Ok(value.ingested),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HostEntityV2Host {
+            architecture: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            domain: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            entity: ::std::result::Result<
+                ::std::option::Option<super::EntityField>,
+                ::std::string::String,
+            >,
+            hostname: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            ip: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            mac: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            os: ::std::result::Result<
+                ::std::option::Option<super::HostEntityV2HostOs>,
+                ::std::string::String,
+            >,
+            risk: ::std::result::Result<
+                ::std::option::Option<super::EntityRiskScoreRecordV2>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HostEntityV2Host {
+            fn default() -> Self {
+                Self {
+                    architecture: Ok(Default::default()),
+                    domain: Ok(Default::default()),
+                    entity: Ok(Default::default()),
+                    hostname: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    ip: Ok(Default::default()),
+                    mac: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    os: Ok(Default::default()),
+                    risk: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl HostEntityV2Host {
+            pub fn architecture<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.architecture = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for architecture: {e}")
+                    });
+                self
+            }
+            pub fn domain<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
+                    });
+                self
+            }
+            pub fn entity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EntityField>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity: {e}")
+                    });
+                self
+            }
+            pub fn hostname<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hostname = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hostname: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn ip<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ip = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for ip: {e}"));
+                self
+            }
+            pub fn mac<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mac = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mac: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn os<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HostEntityV2HostOs>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.os = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for os: {e}"));
+                self
+            }
+            pub fn risk<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityRiskScoreRecordV2>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HostEntityV2Host> for super::HostEntityV2Host {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HostEntityV2Host,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    architecture: value.architecture?,
+                    domain: value.domain?,
+                    entity: value.entity?,
+                    hostname: value.hostname?,
+                    id: value.id?,
+                    ip: value.ip?,
+                    mac: value.mac?,
+                    name: value.name?,
+                    os: value.os?,
+                    risk: value.risk?,
+                    type_: value.type_?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HostEntityV2Host> for HostEntityV2Host {
+            fn from(value: super::HostEntityV2Host) -> Self {
+                Self {
+                    architecture: Ok(value.architecture),
+                    domain: Ok(value.domain),
+                    entity: Ok(value.entity),
+                    hostname: Ok(value.hostname),
+                    id: Ok(value.id),
+                    ip: Ok(value.ip),
+                    mac: Ok(value.mac),
+                    name: Ok(value.name),
+                    os: Ok(value.os),
+                    risk: Ok(value.risk),
+                    type_: Ok(value.type_),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct HostEntityV2HostOs {
+            family: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            full: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            kernel: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<super::HostEntityV2HostOsName>,
+                ::std::string::String,
+            >,
+            platform: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            type_: ::std::result::Result<
+                ::std::option::Option<super::HostEntityV2HostOsType>,
+                ::std::string::String,
+            >,
+            version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for HostEntityV2HostOs {
+            fn default() -> Self {
+                Self {
+                    family: Ok(Default::default()),
+                    full: Ok(Default::default()),
+                    kernel: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                    platform: Ok(Default::default()),
+                    type_: Ok(Default::default()),
+                    version: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl HostEntityV2HostOs {
+            pub fn family<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.family = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for family: {e}")
+                    });
+                self
+            }
+            pub fn full<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.full = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for full: {e}")
+                    });
+                self
+            }
+            pub fn kernel<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kernel = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kernel: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HostEntityV2HostOsName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn platform<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.platform = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for platform: {e}")
+                    });
+                self
+            }
+            pub fn type_<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HostEntityV2HostOsType>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.type_ = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<HostEntityV2HostOs> for super::HostEntityV2HostOs {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: HostEntityV2HostOs,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    family: value.family?,
+                    full: value.full?,
+                    kernel: value.kernel?,
+                    name: value.name?,
+                    platform: value.platform?,
+                    type_: value.type_?,
+                    version: value.version?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::HostEntityV2HostOs> for HostEntityV2HostOs {
+            fn from(value: super::HostEntityV2HostOs) -> Self {
+                Self {
+                    family: Ok(value.family),
+                    full: Ok(value.full),
+                    kernel: Ok(value.kernel),
+                    name: Ok(value.name),
+                    platform: Ok(value.platform),
+                    type_: Ok(value.type_),
+                    version: Ok(value.version),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -3597,6 +11967,1707 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct Matcher {
+            fields: ::std::result::Result<
+                ::std::vec::Vec<super::MatcherFieldsItem>,
+                ::std::string::String,
+            >,
+            values: ::std::result::Result<super::MatcherValues, ::std::string::String>,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Matcher {
+            fn default() -> Self {
+                Self {
+                    fields: Err("no value supplied for fields".to_string()),
+                    values: Err("no value supplied for values".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl Matcher {
+            pub fn fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MatcherFieldsItem>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.fields = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for fields: {e}")
+                    });
+                self
+            }
+            pub fn values<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MatcherValues>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.values = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for values: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Matcher> for super::Matcher {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Matcher,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    fields: value.fields?,
+                    values: value.values?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Matcher> for Matcher {
+            fn from(value: super::Matcher) -> Self {
+                Self {
+                    fields: Ok(value.fields),
+                    values: Ok(value.values),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MonitoredUserUpdateDoc {
+            entity_analytics_monitoring: ::std::result::Result<
+                ::std::option::Option<
+                    super::MonitoredUserUpdateDocEntityAnalyticsMonitoring,
+                >,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::option::Option<super::MonitoredUserUpdateDocId>,
+                ::std::string::String,
+            >,
+            labels: ::std::result::Result<
+                ::std::option::Option<super::MonitoredUserUpdateDocLabels>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::MonitoredUserUpdateDocUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MonitoredUserUpdateDoc {
+            fn default() -> Self {
+                Self {
+                    entity_analytics_monitoring: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    labels: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl MonitoredUserUpdateDoc {
+            pub fn entity_analytics_monitoring<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::MonitoredUserUpdateDocEntityAnalyticsMonitoring,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_analytics_monitoring = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for entity_analytics_monitoring: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MonitoredUserUpdateDocId>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn labels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MonitoredUserUpdateDocLabels>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.labels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for labels: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MonitoredUserUpdateDocUser>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MonitoredUserUpdateDoc>
+        for super::MonitoredUserUpdateDoc {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MonitoredUserUpdateDoc,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    entity_analytics_monitoring: value.entity_analytics_monitoring?,
+                    id: value.id?,
+                    labels: value.labels?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MonitoredUserUpdateDoc>
+        for MonitoredUserUpdateDoc {
+            fn from(value: super::MonitoredUserUpdateDoc) -> Self {
+                Self {
+                    entity_analytics_monitoring: Ok(value.entity_analytics_monitoring),
+                    id: Ok(value.id),
+                    labels: Ok(value.labels),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MonitoredUserUpdateDocEntityAnalyticsMonitoring {
+            labels: ::std::result::Result<
+                ::std::vec::Vec<super::MonitoringLabel>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for MonitoredUserUpdateDocEntityAnalyticsMonitoring {
+            fn default() -> Self {
+                Self {
+                    labels: Ok(Default::default()),
+                }
+            }
+        }
+        impl MonitoredUserUpdateDocEntityAnalyticsMonitoring {
+            pub fn labels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::MonitoringLabel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.labels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for labels: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MonitoredUserUpdateDocEntityAnalyticsMonitoring>
+        for super::MonitoredUserUpdateDocEntityAnalyticsMonitoring {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MonitoredUserUpdateDocEntityAnalyticsMonitoring,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { labels: value.labels? })
+            }
+        }
+        impl ::std::convert::From<super::MonitoredUserUpdateDocEntityAnalyticsMonitoring>
+        for MonitoredUserUpdateDocEntityAnalyticsMonitoring {
+            fn from(
+                value: super::MonitoredUserUpdateDocEntityAnalyticsMonitoring,
+            ) -> Self {
+                Self { labels: Ok(value.labels) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MonitoredUserUpdateDocLabels {
+            source_ids: ::std::result::Result<
+                ::std::vec::Vec<super::MonitoredUserUpdateDocLabelsSourceIdsItem>,
+                ::std::string::String,
+            >,
+            source_integrations: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::MonitoredUserUpdateDocLabelsSourceIntegrationsItem,
+                >,
+                ::std::string::String,
+            >,
+            sources: ::std::result::Result<
+                ::std::vec::Vec<super::MonitoredUserUpdateDocLabelsSourcesItem>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MonitoredUserUpdateDocLabels {
+            fn default() -> Self {
+                Self {
+                    source_ids: Ok(Default::default()),
+                    source_integrations: Ok(Default::default()),
+                    sources: Ok(Default::default()),
+                }
+            }
+        }
+        impl MonitoredUserUpdateDocLabels {
+            pub fn source_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::MonitoredUserUpdateDocLabelsSourceIdsItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source_ids: {e}")
+                    });
+                self
+            }
+            pub fn source_integrations<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::MonitoredUserUpdateDocLabelsSourceIntegrationsItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source_integrations = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_integrations: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn sources<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::MonitoredUserUpdateDocLabelsSourcesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sources = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sources: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MonitoredUserUpdateDocLabels>
+        for super::MonitoredUserUpdateDocLabels {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MonitoredUserUpdateDocLabels,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    source_ids: value.source_ids?,
+                    source_integrations: value.source_integrations?,
+                    sources: value.sources?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MonitoredUserUpdateDocLabels>
+        for MonitoredUserUpdateDocLabels {
+            fn from(value: super::MonitoredUserUpdateDocLabels) -> Self {
+                Self {
+                    source_ids: Ok(value.source_ids),
+                    source_integrations: Ok(value.source_integrations),
+                    sources: Ok(value.sources),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MonitoredUserUpdateDocUser {
+            is_privileged: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<super::MonitoredUserUpdateDocUserName>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MonitoredUserUpdateDocUser {
+            fn default() -> Self {
+                Self {
+                    is_privileged: Ok(Default::default()),
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl MonitoredUserUpdateDocUser {
+            pub fn is_privileged<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.is_privileged = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for is_privileged: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::MonitoredUserUpdateDocUserName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MonitoredUserUpdateDocUser>
+        for super::MonitoredUserUpdateDocUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MonitoredUserUpdateDocUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    is_privileged: value.is_privileged?,
+                    name: value.name?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MonitoredUserUpdateDocUser>
+        for MonitoredUserUpdateDocUser {
+            fn from(value: super::MonitoredUserUpdateDocUser) -> Self {
+                Self {
+                    is_privileged: Ok(value.is_privileged),
+                    name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MonitoringLabel {
+            field: ::std::result::Result<
+                super::MonitoringLabelField,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<
+                super::MonitoringLabelValue,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MonitoringLabel {
+            fn default() -> Self {
+                Self {
+                    field: Err("no value supplied for field".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl MonitoringLabel {
+            pub fn field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MonitoringLabelField>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MonitoringLabelValue>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MonitoringLabel> for super::MonitoringLabel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MonitoringLabel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    field: value.field?,
+                    source: value.source?,
+                    value: value.value?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MonitoringLabel> for MonitoringLabel {
+            fn from(value: super::MonitoringLabel) -> Self {
+                Self {
+                    field: Ok(value.field),
+                    source: Ok(value.source),
+                    value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RiskScoreInputV2 {
+            category: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            contribution_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            entity_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            index: ::std::result::Result<::std::string::String, ::std::string::String>,
+            risk_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RiskScoreInputV2 {
+            fn default() -> Self {
+                Self {
+                    category: Err("no value supplied for category".to_string()),
+                    contribution_score: Ok(Default::default()),
+                    description: Err("no value supplied for description".to_string()),
+                    entity_id: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    index: Err("no value supplied for index".to_string()),
+                    risk_score: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl RiskScoreInputV2 {
+            pub fn category<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.category = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for category: {e}")
+                    });
+                self
+            }
+            pub fn contribution_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.contribution_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for contribution_score: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn entity_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn index<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.index = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for index: {e}")
+                    });
+                self
+            }
+            pub fn risk_score<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk_score = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk_score: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RiskScoreInputV2> for super::RiskScoreInputV2 {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RiskScoreInputV2,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    category: value.category?,
+                    contribution_score: value.contribution_score?,
+                    description: value.description?,
+                    entity_id: value.entity_id?,
+                    id: value.id?,
+                    index: value.index?,
+                    risk_score: value.risk_score?,
+                    timestamp: value.timestamp?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RiskScoreInputV2> for RiskScoreInputV2 {
+            fn from(value: super::RiskScoreInputV2) -> Self {
+                Self {
+                    category: Ok(value.category),
+                    contribution_score: Ok(value.contribution_score),
+                    description: Ok(value.description),
+                    entity_id: Ok(value.entity_id),
+                    id: Ok(value.id),
+                    index: Ok(value.index),
+                    risk_score: Ok(value.risk_score),
+                    timestamp: Ok(value.timestamp),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ServiceEntityV2 {
+            asset: ::std::result::Result<
+                ::std::option::Option<super::Asset>,
+                ::std::string::String,
+            >,
+            entity: ::std::result::Result<super::EntityField, ::std::string::String>,
+            event: ::std::result::Result<
+                ::std::option::Option<super::ServiceEntityV2Event>,
+                ::std::string::String,
+            >,
+            service: ::std::result::Result<
+                ::std::option::Option<super::ServiceEntityV2Service>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ServiceEntityV2 {
+            fn default() -> Self {
+                Self {
+                    asset: Ok(Default::default()),
+                    entity: Err("no value supplied for entity".to_string()),
+                    event: Ok(Default::default()),
+                    service: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl ServiceEntityV2 {
+            pub fn asset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Asset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.asset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for asset: {e}")
+                    });
+                self
+            }
+            pub fn entity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EntityField>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity: {e}")
+                    });
+                self
+            }
+            pub fn event<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ServiceEntityV2Event>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event: {e}")
+                    });
+                self
+            }
+            pub fn service<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ServiceEntityV2Service>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.service = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for service: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ServiceEntityV2> for super::ServiceEntityV2 {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ServiceEntityV2,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    asset: value.asset?,
+                    entity: value.entity?,
+                    event: value.event?,
+                    service: value.service?,
+                    timestamp: value.timestamp?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ServiceEntityV2> for ServiceEntityV2 {
+            fn from(value: super::ServiceEntityV2) -> Self {
+                Self {
+                    asset: Ok(value.asset),
+                    entity: Ok(value.entity),
+                    event: Ok(value.event),
+                    service: Ok(value.service),
+                    timestamp: Ok(value.timestamp),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ServiceEntityV2Event {
+            ingested: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ServiceEntityV2Event {
+            fn default() -> Self {
+                Self {
+                    ingested: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl ServiceEntityV2Event {
+            pub fn ingested<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ingested = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ingested: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ServiceEntityV2Event>
+        for super::ServiceEntityV2Event {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ServiceEntityV2Event,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ingested: value.ingested?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ServiceEntityV2Event> for ServiceEntityV2Event {
+            fn from(value: super::ServiceEntityV2Event) -> Self {
+                Self {
+                    ingested: Ok(value.ingested),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ServiceEntityV2Service {
+            entity: ::std::result::Result<
+                ::std::option::Option<super::EntityField>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            risk: ::std::result::Result<
+                ::std::option::Option<super::EntityRiskScoreRecordV2>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for ServiceEntityV2Service {
+            fn default() -> Self {
+                Self {
+                    entity: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    risk: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl ServiceEntityV2Service {
+            pub fn entity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::EntityField>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn risk<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityRiskScoreRecordV2>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ServiceEntityV2Service>
+        for super::ServiceEntityV2Service {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ServiceEntityV2Service,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    entity: value.entity?,
+                    name: value.name?,
+                    risk: value.risk?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ServiceEntityV2Service>
+        for ServiceEntityV2Service {
+            fn from(value: super::ServiceEntityV2Service) -> Self {
+                Self {
+                    entity: Ok(value.entity),
+                    name: Ok(value.name),
+                    risk: Ok(value.risk),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UnassignWatchlistEntitiesBody {
+            euids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UnassignWatchlistEntitiesBody {
+            fn default() -> Self {
+                Self {
+                    euids: Err("no value supplied for euids".to_string()),
+                }
+            }
+        }
+        impl UnassignWatchlistEntitiesBody {
+            pub fn euids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.euids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for euids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UnassignWatchlistEntitiesBody>
+        for super::UnassignWatchlistEntitiesBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UnassignWatchlistEntitiesBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { euids: value.euids? })
+            }
+        }
+        impl ::std::convert::From<super::UnassignWatchlistEntitiesBody>
+        for UnassignWatchlistEntitiesBody {
+            fn from(value: super::UnassignWatchlistEntitiesBody) -> Self {
+                Self { euids: Ok(value.euids) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpdateWatchlistBody {
+            description: ::std::result::Result<
+                ::std::option::Option<super::UpdateWatchlistBodyDescription>,
+                ::std::string::String,
+            >,
+            managed: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                super::UpdateWatchlistBodyName,
+                ::std::string::String,
+            >,
+            risk_modifier: ::std::result::Result<f64, ::std::string::String>,
+        }
+        impl ::std::default::Default for UpdateWatchlistBody {
+            fn default() -> Self {
+                Self {
+                    description: Ok(Default::default()),
+                    managed: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    risk_modifier: Err("no value supplied for risk_modifier".to_string()),
+                }
+            }
+        }
+        impl UpdateWatchlistBody {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UpdateWatchlistBodyDescription>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn managed<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.managed = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for managed: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::UpdateWatchlistBodyName>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn risk_modifier<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<f64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk_modifier = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk_modifier: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpdateWatchlistBody>
+        for super::UpdateWatchlistBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpdateWatchlistBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    managed: value.managed?,
+                    name: value.name?,
+                    risk_modifier: value.risk_modifier?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpdateWatchlistBody> for UpdateWatchlistBody {
+            fn from(value: super::UpdateWatchlistBody) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    managed: Ok(value.managed),
+                    name: Ok(value.name),
+                    risk_modifier: Ok(value.risk_modifier),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserEntityV2 {
+            asset: ::std::result::Result<
+                ::std::option::Option<super::Asset>,
+                ::std::string::String,
+            >,
+            entity: ::std::result::Result<super::EntityField, ::std::string::String>,
+            event: ::std::result::Result<
+                ::std::option::Option<super::UserEntityV2Event>,
+                ::std::string::String,
+            >,
+            timestamp: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::UserEntityV2User>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserEntityV2 {
+            fn default() -> Self {
+                Self {
+                    asset: Ok(Default::default()),
+                    entity: Err("no value supplied for entity".to_string()),
+                    event: Ok(Default::default()),
+                    timestamp: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl UserEntityV2 {
+            pub fn asset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Asset>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.asset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for asset: {e}")
+                    });
+                self
+            }
+            pub fn entity<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EntityField>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity: {e}")
+                    });
+                self
+            }
+            pub fn event<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserEntityV2Event>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.event = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for event: {e}")
+                    });
+                self
+            }
+            pub fn timestamp<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timestamp = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timestamp: {e}")
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserEntityV2User>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserEntityV2> for super::UserEntityV2 {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserEntityV2,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    asset: value.asset?,
+                    entity: value.entity?,
+                    event: value.event?,
+                    timestamp: value.timestamp?,
+                    user: value.user?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserEntityV2> for UserEntityV2 {
+            fn from(value: super::UserEntityV2) -> Self {
+                Self {
+                    asset: Ok(value.asset),
+                    entity: Ok(value.entity),
+                    event: Ok(value.event),
+                    timestamp: Ok(value.timestamp),
+                    user: Ok(value.user),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserEntityV2Event {
+            ingested: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserEntityV2Event {
+            fn default() -> Self {
+                Self {
+                    ingested: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl UserEntityV2Event {
+            pub fn ingested<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ingested = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ingested: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserEntityV2Event> for super::UserEntityV2Event {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserEntityV2Event,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ingested: value.ingested?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserEntityV2Event> for UserEntityV2Event {
+            fn from(value: super::UserEntityV2Event) -> Self {
+                Self {
+                    ingested: Ok(value.ingested),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserEntityV2User {
+            domain: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            email: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            full_name: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            hash: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            risk: ::std::result::Result<
+                ::std::option::Option<super::EntityRiskScoreRecordV2>,
+                ::std::string::String,
+            >,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserEntityV2User {
+            fn default() -> Self {
+                Self {
+                    domain: Ok(Default::default()),
+                    email: Ok(Default::default()),
+                    full_name: Ok(Default::default()),
+                    hash: Ok(Default::default()),
+                    id: Ok(Default::default()),
+                    name: Err("no value supplied for name".to_string()),
+                    risk: Ok(Default::default()),
+                    roles: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl UserEntityV2User {
+            pub fn domain<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.domain = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
+                    });
+                self
+            }
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn full_name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.full_name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for full_name: {e}")
+                    });
+                self
+            }
+            pub fn hash<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.hash = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for hash: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn risk<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::EntityRiskScoreRecordV2>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.risk = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for risk: {e}")
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserEntityV2User> for super::UserEntityV2User {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserEntityV2User,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    domain: value.domain?,
+                    email: value.email?,
+                    full_name: value.full_name?,
+                    hash: value.hash?,
+                    id: value.id?,
+                    name: value.name?,
+                    risk: value.risk?,
+                    roles: value.roles?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserEntityV2User> for UserEntityV2User {
+            fn from(value: super::UserEntityV2User) -> Self {
+                Self {
+                    domain: Ok(value.domain),
+                    email: Ok(value.email),
+                    full_name: Ok(value.full_name),
+                    hash: Ok(value.hash),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    risk: Ok(value.risk),
+                    roles: Ok(value.roles),
+                    unknown_fields: Ok(value.unknown_fields),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserName {
+            entity_analytics_monitoring: ::std::result::Result<
+                ::std::option::Option<super::UserNameEntityAnalyticsMonitoring>,
+                ::std::string::String,
+            >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::UserNameUser>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserName {
+            fn default() -> Self {
+                Self {
+                    entity_analytics_monitoring: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserName {
+            pub fn entity_analytics_monitoring<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserNameEntityAnalyticsMonitoring>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_analytics_monitoring = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for entity_analytics_monitoring: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserNameUser>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserName> for super::UserName {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserName,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    entity_analytics_monitoring: value.entity_analytics_monitoring?,
+                    user: value.user?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserName> for UserName {
+            fn from(value: super::UserName) -> Self {
+                Self {
+                    entity_analytics_monitoring: Ok(value.entity_analytics_monitoring),
+                    user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserNameEntityAnalyticsMonitoring {
+            labels: ::std::result::Result<
+                ::std::vec::Vec<super::UserNameEntityAnalyticsMonitoringLabelsItem>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserNameEntityAnalyticsMonitoring {
+            fn default() -> Self {
+                Self {
+                    labels: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserNameEntityAnalyticsMonitoring {
+            pub fn labels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::UserNameEntityAnalyticsMonitoringLabelsItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.labels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for labels: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserNameEntityAnalyticsMonitoring>
+        for super::UserNameEntityAnalyticsMonitoring {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserNameEntityAnalyticsMonitoring,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { labels: value.labels? })
+            }
+        }
+        impl ::std::convert::From<super::UserNameEntityAnalyticsMonitoring>
+        for UserNameEntityAnalyticsMonitoring {
+            fn from(value: super::UserNameEntityAnalyticsMonitoring) -> Self {
+                Self { labels: Ok(value.labels) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserNameEntityAnalyticsMonitoringLabelsItem {
+            field: ::std::result::Result<
+                ::std::option::Option<
+                    super::UserNameEntityAnalyticsMonitoringLabelsItemField,
+                >,
+                ::std::string::String,
+            >,
+            source: ::std::result::Result<
+                ::std::option::Option<
+                    super::UserNameEntityAnalyticsMonitoringLabelsItemSource,
+                >,
+                ::std::string::String,
+            >,
+            value: ::std::result::Result<
+                ::std::option::Option<
+                    super::UserNameEntityAnalyticsMonitoringLabelsItemValue,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserNameEntityAnalyticsMonitoringLabelsItem {
+            fn default() -> Self {
+                Self {
+                    field: Ok(Default::default()),
+                    source: Ok(Default::default()),
+                    value: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserNameEntityAnalyticsMonitoringLabelsItem {
+            pub fn field<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::UserNameEntityAnalyticsMonitoringLabelsItemField,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.field = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for field: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::UserNameEntityAnalyticsMonitoringLabelsItemSource,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::UserNameEntityAnalyticsMonitoringLabelsItemValue,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserNameEntityAnalyticsMonitoringLabelsItem>
+        for super::UserNameEntityAnalyticsMonitoringLabelsItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserNameEntityAnalyticsMonitoringLabelsItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    field: value.field?,
+                    source: value.source?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserNameEntityAnalyticsMonitoringLabelsItem>
+        for UserNameEntityAnalyticsMonitoringLabelsItem {
+            fn from(value: super::UserNameEntityAnalyticsMonitoringLabelsItem) -> Self {
+                Self {
+                    field: Ok(value.field),
+                    source: Ok(value.source),
+                    value: Ok(value.value),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserNameUser {
+            name: ::std::result::Result<
+                ::std::option::Option<super::UserNameUserName>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UserNameUser {
+            fn default() -> Self {
+                Self {
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl UserNameUser {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UserNameUserName>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserNameUser> for super::UserNameUser {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserNameUser,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::UserNameUser> for UserNameUser {
+            fn from(value: super::UserNameUser) -> Self {
+                Self { name: Ok(value.name) }
+            }
+        }
     }
     /// Generation of default values for serde.
     pub mod defaults {
@@ -3801,6 +13872,36 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for EntityRiskScoreRecordV2ScoreType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for EntityRiskScoreRecordV2ScoreType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntitySourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for EntitySourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for EntityType {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -3809,6 +13910,21 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for EntityType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EntityTypeV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for EntityTypeV2 {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3846,6 +13962,72 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for GetPrivilegedAccessDetectionPackageStatusResponseJobsItemState {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize
+    for GetPrivilegedAccessDetectionPackageStatusResponseJobsItemState {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for GetPrivilegedAccessDetectionPackageStatusResponseMlModuleSetupStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize
+    for GetPrivilegedAccessDetectionPackageStatusResponseMlModuleSetupStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for GetPrivilegedAccessDetectionPackageStatusResponsePackageInstallationStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize
+    for GetPrivilegedAccessDetectionPackageStatusResponsePackageInstallationStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetRiskScoreHistoryScoreType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for GetRiskScoreHistoryScoreType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for IdField {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -3854,6 +14036,21 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for IdField {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentifierType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for IdentifierType {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3876,6 +14073,66 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for MonitoredUserDocLabelsSourcesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MonitoredUserDocLabelsSourcesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MonitoredUserUpdateDocLabelsSourcesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MonitoredUserUpdateDocLabelsSourcesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PrivilegeMonitoringEngineStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PrivilegeMonitoringEngineStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RiskScoreHistoryEntryScoreType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for RiskScoreHistoryEntryScoreType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for StoreStatus {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -3884,6 +14141,67 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for StoreStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UserNameEntityAnalyticsMonitoringLabelsItemSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for UserNameEntityAnalyticsMonitoringLabelsItemSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WatchlistCsvUploadResponseItemStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for WatchlistCsvUploadResponseItemStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WatchlistEntityAssignResponseItemStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for WatchlistEntityAssignResponseItemStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WatchlistEntityUnassignResponseItemStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for WatchlistEntityUnassignResponseItemStatus {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3955,6 +14273,277 @@ pub mod types {
             )
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for EntityV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            UserEntityV2(UserEntityV2),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::UserEntityV2(f0) => EntityV2::UserEntityV2(f0),
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            HostEntityV2(HostEntityV2),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::HostEntityV2(f0) => EntityV2::HostEntityV2(f0),
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member2 {
+                            ServiceEntityV2(ServiceEntityV2),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member2 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member2::ServiceEntityV2(f0) => {
+                                            EntityV2::ServiceEntityV2(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member3 {
+                            GenericEntity(GenericEntity),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member3 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member3::GenericEntity(f0) => EntityV2::GenericEntity(f0),
+                                    })
+                            },
+                        }
+                    },
+                ],
+                EntityV2::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FilterKuery {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(FilterKueryString),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => FilterKuery::String(f0),
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Object(crate::JsonObject),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Object(f0) => FilterKuery::Object(f0),
+                                    })
+                            },
+                        }
+                    },
+                ],
+                FilterKuery::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for HostEntityV2HostOsName {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => HostEntityV2HostOsName::String(f0),
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => HostEntityV2HostOsName::Array(f0),
+                                    })
+                            },
+                        }
+                    },
+                ],
+                HostEntityV2HostOsName::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for HostEntityV2HostOsType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::String(f0) => HostEntityV2HostOsType::String(f0),
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Array(f0) => HostEntityV2HostOsType::Array(f0),
+                                    })
+                            },
+                        }
+                    },
+                ],
+                HostEntityV2HostOsType::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MatcherValues {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0(::std::vec::Vec<MatcherValuesVariant0Item>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0(f0) => MatcherValues::Variant0(f0),
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1(::std::vec::Vec<bool>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1(f0) => MatcherValues::Variant1(f0),
+                                    })
+                            },
+                        }
+                    },
+                ],
+                MatcherValues::Unknown,
+            )
+        }
+    }
 }
 #[derive(Clone, Debug)]
 /**Client for Kibana Serverless APIs
@@ -4009,23 +14598,6 @@ const _: () = {
     {}
 };
 impl Client {
-    /**Get the status of the Entity Store
-
-Returns the overall state of the Entity Store and of each engine, optionally with the state of every engine component.
-
-Sends a `GET` request to `/api/entity_store/status`
-
-Arguments:
-- `include_components`: When true, each engine also lists the state of its components.
-```text
-let response = client.get_entity_store_status()
-    .include_components(include_components)
-    .send()
-    .await;
-```*/
-    pub fn get_entity_store_status(&self) -> builder::GetEntityStoreStatus<'_> {
-        builder::GetEntityStoreStatus::new(self)
-    }
     /**Get an asset criticality record
 
 Reads the criticality record of one entity, named by its ID field and value.
@@ -4213,6 +14785,25 @@ let response = client.list_entity_engines()
     pub fn list_entity_engines(&self) -> builder::ListEntityEngines<'_> {
         builder::ListEntityEngines::new(self)
     }
+    /**Delete Entity Engines
+
+Removes the engines of the given entity types (all engines when none is given) and, if asked, their entity data.
+
+Sends a `DELETE` request to `/api/entity_store/engines`
+
+Arguments:
+- `delete_data`: When true, the entity data is deleted too.
+- `entity_types`: Entity types whose engines are removed; empty means all.
+```text
+let response = client.delete_entity_engines()
+    .delete_data(delete_data)
+    .entity_types(entity_types)
+    .send()
+    .await;
+```*/
+    pub fn delete_entity_engines(&self) -> builder::DeleteEntityEngines<'_> {
+        builder::DeleteEntityEngines::new(self)
+    }
     /**Get an Entity Engine
 
 Returns the settings and state of the engine of one entity type.
@@ -4345,6 +14936,440 @@ let response = client.list_entities()
     pub fn list_entities(&self) -> builder::ListEntities<'_> {
         builder::ListEntities::new(self)
     }
+    /**Get the status of the Entity Store
+
+Returns the overall state of the Entity Store and of each engine, optionally with the state of every engine component.
+
+Sends a `GET` request to `/api/entity_store/status`
+
+Arguments:
+- `include_components`: When true, each engine also lists the state of its components.
+```text
+let response = client.get_entity_store_status()
+    .include_components(include_components)
+    .send()
+    .await;
+```*/
+    pub fn get_entity_store_status(&self) -> builder::GetEntityStoreStatus<'_> {
+        builder::GetEntityStoreStatus::new(self)
+    }
+    /**Delete the Privilege Monitoring Engine
+
+Removes the privileged user monitoring engine and, if asked, the privileged user data it holds.
+
+Sends a `DELETE` request to `/api/entity_analytics/monitoring/engine/delete`
+
+Arguments:
+- `data`: When true, the privileged user data is deleted too.
+```text
+let response = client.delete_monitoring_engine()
+    .data(data)
+    .send()
+    .await;
+```*/
+    pub fn delete_monitoring_engine(&self) -> builder::DeleteMonitoringEngine<'_> {
+        builder::DeleteMonitoringEngine::new(self)
+    }
+    /**Disable the Privilege Monitoring Engine
+
+Stops privileged user monitoring without deleting any data.
+
+Sends a `POST` request to `/api/entity_analytics/monitoring/engine/disable`
+
+```text
+let response = client.disable_monitoring_engine()
+    .send()
+    .await;
+```*/
+    pub fn disable_monitoring_engine(&self) -> builder::DisableMonitoringEngine<'_> {
+        builder::DisableMonitoringEngine::new(self)
+    }
+    /**Initialize the Privilege Monitoring Engine
+
+Sets up the resources of privileged user monitoring and starts the engine.
+
+Sends a `POST` request to `/api/entity_analytics/monitoring/engine/init`
+
+```text
+let response = client.init_monitoring_engine()
+    .send()
+    .await;
+```*/
+    pub fn init_monitoring_engine(&self) -> builder::InitMonitoringEngine<'_> {
+        builder::InitMonitoringEngine::new(self)
+    }
+    /**Run the Privilege Monitoring Engine now
+
+Asks the privileged user monitoring engine to run a cycle as soon as possible.
+
+Sends a `POST` request to `/api/entity_analytics/monitoring/engine/schedule_now`
+
+```text
+let response = client.schedule_monitoring_engine()
+    .send()
+    .await;
+```*/
+    pub fn schedule_monitoring_engine(&self) -> builder::ScheduleMonitoringEngine<'_> {
+        builder::ScheduleMonitoringEngine::new(self)
+    }
+    /**Get the health of privileged user monitoring
+
+Returns the engine status, any error, and how many privileged users are monitored out of the allowed maximum.
+
+Sends a `GET` request to `/api/entity_analytics/monitoring/privileges/health`
+
+```text
+let response = client.priv_mon_health()
+    .send()
+    .await;
+```*/
+    pub fn priv_mon_health(&self) -> builder::PrivMonHealth<'_> {
+        builder::PrivMonHealth::new(self)
+    }
+    /**Check privileges for privileged user monitoring
+
+Tells whether the caller holds every privilege privileged user monitoring needs, listing each one.
+
+Sends a `GET` request to `/api/entity_analytics/monitoring/privileges/privileges`
+
+```text
+let response = client.priv_mon_privileges()
+    .send()
+    .await;
+```*/
+    pub fn priv_mon_privileges(&self) -> builder::PrivMonPrivileges<'_> {
+        builder::PrivMonPrivileges::new(self)
+    }
+    /**Add a monitored privileged user
+
+Adds one user to the set of privileged users the monitoring engine watches.
+
+Sends a `POST` request to `/api/entity_analytics/monitoring/users`
+
+```text
+let response = client.create_priv_mon_user()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_priv_mon_user(&self) -> builder::CreatePrivMonUser<'_> {
+        builder::CreatePrivMonUser::new(self)
+    }
+    /**Upload monitored privileged users from CSV
+
+Adds or updates privileged users from an uploaded CSV file and reports per-row errors and totals.
+
+Sends a `POST` request to `/api/entity_analytics/monitoring/users/_csv`
+
+```text
+let response = client.privmon_bulk_upload_users_csv()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn privmon_bulk_upload_users_csv(
+        &self,
+    ) -> builder::PrivmonBulkUploadUsersCsv<'_> {
+        builder::PrivmonBulkUploadUsersCsv::new(self)
+    }
+    /**Update a monitored privileged user
+
+Changes the document of one monitored privileged user, named by its document ID.
+
+Sends a `PUT` request to `/api/entity_analytics/monitoring/users/{id}`
+
+Arguments:
+- `id`: Document ID of the monitored user.
+- `body`
+```text
+let response = client.update_priv_mon_user()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_priv_mon_user(&self) -> builder::UpdatePrivMonUser<'_> {
+        builder::UpdatePrivMonUser::new(self)
+    }
+    /**Remove a monitored privileged user
+
+Stops monitoring one privileged user, named by the ID of its document.
+
+Sends a `DELETE` request to `/api/entity_analytics/monitoring/users/{id}`
+
+Arguments:
+- `id`: Document ID of the monitored user.
+```text
+let response = client.delete_priv_mon_user()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_priv_mon_user(&self) -> builder::DeletePrivMonUser<'_> {
+        builder::DeletePrivMonUser::new(self)
+    }
+    /**List monitored privileged users
+
+Returns every monitored privileged user, optionally filtered with KQL; the list is not paged.
+
+Sends a `GET` request to `/api/entity_analytics/monitoring/users/list`
+
+Arguments:
+- `kql`: KQL filter on the monitored users.
+```text
+let response = client.list_priv_mon_users()
+    .kql(kql)
+    .send()
+    .await;
+```*/
+    pub fn list_priv_mon_users(&self) -> builder::ListPrivMonUsers<'_> {
+        builder::ListPrivMonUsers::new(self)
+    }
+    /**Install the privileged access detection package
+
+Installs the privileged access detection integration and sets up its machine learning modules for privileged user monitoring.
+
+Sends a `POST` request to `/api/entity_analytics/privileged_user_monitoring/pad/install`
+
+```text
+let response = client.install_privileged_access_detection_package()
+    .send()
+    .await;
+```*/
+    pub fn install_privileged_access_detection_package(
+        &self,
+    ) -> builder::InstallPrivilegedAccessDetectionPackage<'_> {
+        builder::InstallPrivilegedAccessDetectionPackage::new(self)
+    }
+    /**Get the privileged access detection package status
+
+Tells whether the privileged access detection package and its machine learning modules are set up, and the state of each job.
+
+Sends a `GET` request to `/api/entity_analytics/privileged_user_monitoring/pad/status`
+
+```text
+let response = client.get_privileged_access_detection_package_status()
+    .send()
+    .await;
+```*/
+    pub fn get_privileged_access_detection_package_status(
+        &self,
+    ) -> builder::GetPrivilegedAccessDetectionPackageStatus<'_> {
+        builder::GetPrivilegedAccessDetectionPackageStatus::new(self)
+    }
+    /**Create a watchlist
+
+Creates a watchlist, optionally with entity sources; entities on a watchlist get its risk score modifier.
+
+Sends a `POST` request to `/api/entity_analytics/watchlists`
+
+```text
+let response = client.create_watchlist()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_watchlist(&self) -> builder::CreateWatchlist<'_> {
+        builder::CreateWatchlist::new(self)
+    }
+    /**Get a watchlist
+
+Returns one watchlist, named by its ID.
+
+Sends a `GET` request to `/api/entity_analytics/watchlists/{id}`
+
+Arguments:
+- `id`: Watchlist ID.
+```text
+let response = client.get_watchlist()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_watchlist(&self) -> builder::GetWatchlist<'_> {
+        builder::GetWatchlist::new(self)
+    }
+    /**Update a watchlist
+
+Changes the name, description, risk modifier or managed flag of one watchlist.
+
+Sends a `PUT` request to `/api/entity_analytics/watchlists/{id}`
+
+Arguments:
+- `id`: Watchlist ID.
+- `body`
+```text
+let response = client.update_watchlist()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_watchlist(&self) -> builder::UpdateWatchlist<'_> {
+        builder::UpdateWatchlist::new(self)
+    }
+    /**Add entities to a watchlist from CSV
+
+Matches the rows of an uploaded CSV (a `type` column plus ECS identity columns such as `user.name`) against the entity store and adds the matched entities to the watchlist; each row matches at most 10,000 entities.
+
+
+Sends a `POST` request to `/api/entity_analytics/watchlists/{watchlist_id}/csv_upload`
+
+Arguments:
+- `watchlist_id`: Watchlist ID.
+- `body`
+```text
+let response = client.upload_watchlist_csv()
+    .watchlist_id(watchlist_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn upload_watchlist_csv(&self) -> builder::UploadWatchlistCsv<'_> {
+        builder::UploadWatchlistCsv::new(self)
+    }
+    /**Assign entities to a watchlist
+
+Adds existing entity-store entities to a watchlist under the `manual` source label; an entity already on the list only gains that label.
+
+
+Sends a `POST` request to `/api/entity_analytics/watchlists/{watchlist_id}/entities/assign`
+
+Arguments:
+- `watchlist_id`: Watchlist ID.
+- `body`
+```text
+let response = client.assign_watchlist_entities()
+    .watchlist_id(watchlist_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn assign_watchlist_entities(&self) -> builder::AssignWatchlistEntities<'_> {
+        builder::AssignWatchlistEntities::new(self)
+    }
+    /**Unassign entities from a watchlist
+
+Removes the `manual` assignment of entities to a watchlist; entities also assigned through other sources stay on it.
+
+
+Sends a `POST` request to `/api/entity_analytics/watchlists/{watchlist_id}/entities/unassign`
+
+Arguments:
+- `watchlist_id`: Watchlist ID.
+- `body`
+```text
+let response = client.unassign_watchlist_entities()
+    .watchlist_id(watchlist_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn unassign_watchlist_entities(&self) -> builder::UnassignWatchlistEntities<'_> {
+        builder::UnassignWatchlistEntities::new(self)
+    }
+    /**List watchlists
+
+Returns every watchlist of the space; the list is not paged.
+
+Sends a `GET` request to `/api/entity_analytics/watchlists/list`
+
+```text
+let response = client.list_watchlists()
+    .send()
+    .await;
+```*/
+    pub fn list_watchlists(&self) -> builder::ListWatchlists<'_> {
+        builder::ListWatchlists::new(self)
+    }
+    /**Get the risk score history of an entity
+
+Returns the risk scores recorded over time for one entity, oldest to newest, from the risk score time-series index.
+
+Sends a `GET` request to `/api/risk_score/history`
+
+Arguments:
+- `entity_id`: Identifier of the entity.
+- `entity_type`: Type of the entity.
+- `from`: Start of the time range, in date math; 90 days ago by default.
+- `page_size`: Maximum number of entries returned.
+- `score_type`: Only entries of this score kind.
+- `to`: End of the time range, in date math; now by default.
+```text
+let response = client.get_risk_score_history()
+    .entity_id(entity_id)
+    .entity_type(entity_type)
+    .from(from)
+    .page_size(page_size)
+    .score_type(score_type)
+    .to(to)
+    .send()
+    .await;
+```*/
+    pub fn get_risk_score_history(&self) -> builder::GetRiskScoreHistory<'_> {
+        builder::GetRiskScoreHistory::new(self)
+    }
+    /**Upsert an entity in the Entity Store
+
+Updates one entity or creates it when missing. Without `force`, only `entity.attributes.*`, `entity.lifecycle.*` and `entity.behavior.*` may change. Creation is asynchronous and usually shows up after more than a minute.
+
+
+Sends a `PUT` request to `/api/entity_store/entities/{entityType}`
+
+Arguments:
+- `entity_type`: Type of the entity.
+- `force`: When true, protected fields may be changed too.
+- `body`: The entity record.
+```text
+let response = client.upsert_entity()
+    .entity_type(entity_type)
+    .force(force)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn upsert_entity(&self) -> builder::UpsertEntity<'_> {
+        builder::UpsertEntity::new(self)
+    }
+    /**Delete an entity from the Entity Store
+
+Removes one entity from the latest index at once; snapshots keep it, and it reappears if it is observed again.
+
+
+Sends a `DELETE` request to `/api/entity_store/entities/{entityType}`
+
+Arguments:
+- `entity_type`: Type of the entity.
+- `body`: Which entity to delete.
+```text
+let response = client.delete_single_entity()
+    .entity_type(entity_type)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn delete_single_entity(&self) -> builder::DeleteSingleEntity<'_> {
+        builder::DeleteSingleEntity::new(self)
+    }
+    /**Upsert many entities in the Entity Store
+
+Updates or creates several entities in one call; creation is asynchronous and usually shows up after more than a minute.
+
+Sends a `PUT` request to `/api/entity_store/entities/bulk`
+
+Arguments:
+- `force`: When true, protected fields may be changed too.
+- `body`: The entities, each with its type.
+```text
+let response = client.upsert_entities_bulk()
+    .force(force)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn upsert_entities_bulk(&self) -> builder::UpsertEntitiesBulk<'_> {
+        builder::UpsertEntitiesBulk::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -4355,81 +15380,6 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::get_entity_store_status`]
-
-[`Client::get_entity_store_status`]: super::Client::get_entity_store_status*/
-    #[derive(Debug, Clone)]
-    pub struct GetEntityStoreStatus<'a> {
-        client: &'a super::Client,
-        include_components: Result<Option<bool>, String>,
-    }
-    impl<'a> GetEntityStoreStatus<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                include_components: Ok(None),
-            }
-        }
-        pub fn include_components<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<bool>,
-        {
-            self.include_components = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_components failed".to_string()
-                });
-            self
-        }
-        ///Sends a `GET` request to `/api/entity_store/status`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::GetEntityStoreStatusResponse>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::path_of::<types::GetEntityStoreStatusResponse>,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(
-            self,
-        ) -> Result<ResponseValue<types::GetEntityStoreStatusResponse>, Error<()>> {
-            let Self { client, include_components } = self;
-            let include_components = include_components.map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/entity_store/status", client.baseurl,);
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .query(
-                    &progenitor_client::QueryParam::new(
-                        "include_components",
-                        &include_components,
-                    ),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_entity_store_status",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::response::from_response(response).await,
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
     /**Builder for [`Client::get_asset_criticality_record`]
 
 [`Client::get_asset_criticality_record`]: super::Client::get_asset_criticality_record*/
@@ -5403,6 +16353,91 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::delete_entity_engines`]
+
+[`Client::delete_entity_engines`]: super::Client::delete_entity_engines*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteEntityEngines<'a> {
+        client: &'a super::Client,
+        delete_data: Result<Option<bool>, String>,
+        entity_types: Result<Option<::std::vec::Vec<types::EntityTypeV2>>, String>,
+    }
+    impl<'a> DeleteEntityEngines<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                delete_data: Ok(None),
+                entity_types: Ok(None),
+            }
+        }
+        pub fn delete_data<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.delete_data = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for delete_data failed".to_string());
+            self
+        }
+        pub fn entity_types<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::EntityTypeV2>>,
+        {
+            self.entity_types = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < EntityTypeV2 >` for entity_types failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/entity_store/engines`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DeleteEntityEnginesResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::DeleteEntityEnginesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::DeleteEntityEnginesResponse>, Error<()>> {
+            let Self { client, delete_data, entity_types } = self;
+            let delete_data = delete_data.map_err(Error::InvalidRequest)?;
+            let entity_types = entity_types.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/entity_store/engines", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("delete_data", &delete_data))
+                .query(&progenitor_client::QueryParam::new("entityTypes", &entity_types))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_entity_engines",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     /**Builder for [`Client::get_entity_engine`]
 
 [`Client::get_entity_engine`]: super::Client::get_entity_engine*/
@@ -6052,6 +17087,2158 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_entity_store_status`]
+
+[`Client::get_entity_store_status`]: super::Client::get_entity_store_status*/
+    #[derive(Debug, Clone)]
+    pub struct GetEntityStoreStatus<'a> {
+        client: &'a super::Client,
+        include_components: Result<Option<bool>, String>,
+    }
+    impl<'a> GetEntityStoreStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                include_components: Ok(None),
+            }
+        }
+        pub fn include_components<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_components = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_components failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/entity_store/status`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GetEntityStoreStatusResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetEntityStoreStatusResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::GetEntityStoreStatusResponse>, Error<()>> {
+            let Self { client, include_components } = self;
+            let include_components = include_components.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/entity_store/status", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_components",
+                        &include_components,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_entity_store_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_monitoring_engine`]
+
+[`Client::delete_monitoring_engine`]: super::Client::delete_monitoring_engine*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteMonitoringEngine<'a> {
+        client: &'a super::Client,
+        data: Result<Option<bool>, String>,
+    }
+    impl<'a> DeleteMonitoringEngine<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                data: Ok(None),
+            }
+        }
+        pub fn data<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.data = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for data failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/api/entity_analytics/monitoring/engine/delete`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DeleteMonitoringEngineResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::DeleteMonitoringEngineResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::DeleteMonitoringEngineResponse>, Error<()>> {
+            let Self { client, data } = self;
+            let data = data.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/engine/delete", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("data", &data))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_monitoring_engine",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::disable_monitoring_engine`]
+
+[`Client::disable_monitoring_engine`]: super::Client::disable_monitoring_engine*/
+    #[derive(Debug, Clone)]
+    pub struct DisableMonitoringEngine<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> DisableMonitoringEngine<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/monitoring/engine/disable`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MonitoringEngineDescriptor>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MonitoringEngineDescriptor>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::MonitoringEngineDescriptor>, Error<()>> {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/engine/disable", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "disable_monitoring_engine",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::init_monitoring_engine`]
+
+[`Client::init_monitoring_engine`]: super::Client::init_monitoring_engine*/
+    #[derive(Debug, Clone)]
+    pub struct InitMonitoringEngine<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> InitMonitoringEngine<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/monitoring/engine/init`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MonitoringEngineDescriptor>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MonitoringEngineDescriptor>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MonitoringEngineDescriptor>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/engine/init", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "init_monitoring_engine",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::schedule_monitoring_engine`]
+
+[`Client::schedule_monitoring_engine`]: super::Client::schedule_monitoring_engine*/
+    #[derive(Debug, Clone)]
+    pub struct ScheduleMonitoringEngine<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ScheduleMonitoringEngine<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/monitoring/engine/schedule_now`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::ScheduleMonitoringEngineResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ScheduleMonitoringEngineResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::ScheduleMonitoringEngineResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/engine/schedule_now", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "schedule_monitoring_engine",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::priv_mon_health`]
+
+[`Client::priv_mon_health`]: super::Client::priv_mon_health*/
+    #[derive(Debug, Clone)]
+    pub struct PrivMonHealth<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> PrivMonHealth<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/entity_analytics/monitoring/privileges/health`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::PrivMonHealthResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PrivMonHealthResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::PrivMonHealthResponse>, Error<()>> {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/privileges/health", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "priv_mon_health",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::priv_mon_privileges`]
+
+[`Client::priv_mon_privileges`]: super::Client::priv_mon_privileges*/
+    #[derive(Debug, Clone)]
+    pub struct PrivMonPrivileges<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> PrivMonPrivileges<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/entity_analytics/monitoring/privileges/privileges`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EntityAnalyticsPrivileges>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::EntityAnalyticsPrivileges>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::EntityAnalyticsPrivileges>, Error<()>> {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/privileges/privileges", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "priv_mon_privileges",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_priv_mon_user`]
+
+[`Client::create_priv_mon_user`]: super::Client::create_priv_mon_user*/
+    #[derive(Debug, Clone)]
+    pub struct CreatePrivMonUser<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::UserName, String>,
+    }
+    impl<'a> CreatePrivMonUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserName>,
+            <V as std::convert::TryInto<types::UserName>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `UserName` for body failed: {}", s));
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::UserName) -> types::builder::UserName,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/monitoring/users`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MonitoredUserDoc>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MonitoredUserDoc>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::MonitoredUserDoc>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| types::UserName::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/users", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_priv_mon_user",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::privmon_bulk_upload_users_csv`]
+
+[`Client::privmon_bulk_upload_users_csv`]: super::Client::privmon_bulk_upload_users_csv*/
+    #[derive(Debug)]
+    pub struct PrivmonBulkUploadUsersCsv<'a> {
+        client: &'a super::Client,
+        body: Result<reqwest::Body, String>,
+    }
+    impl<'a> PrivmonBulkUploadUsersCsv<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn body<B>(mut self, value: B) -> Self
+        where
+            B: std::convert::TryInto<reqwest::Body>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `reqwest::Body` for body failed".to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/monitoring/users/_csv`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PrivmonBulkUploadUsersCsvResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PrivmonBulkUploadUsersCsvResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PrivmonBulkUploadUsersCsvResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/users/_csv", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .header(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/octet-stream",
+                    ),
+                )
+                .body(body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "privmon_bulk_upload_users_csv",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_priv_mon_user`]
+
+[`Client::update_priv_mon_user`]: super::Client::update_priv_mon_user*/
+    #[derive(Debug, Clone)]
+    pub struct UpdatePrivMonUser<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::MonitoredUserUpdateDoc, String>,
+    }
+    impl<'a> UpdatePrivMonUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MonitoredUserUpdateDoc>,
+            <V as std::convert::TryInto<
+                types::MonitoredUserUpdateDoc,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MonitoredUserUpdateDoc` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MonitoredUserUpdateDoc,
+            ) -> types::builder::MonitoredUserUpdateDoc,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/entity_analytics/monitoring/users/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MonitoredUserDoc>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MonitoredUserDoc>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::MonitoredUserDoc>, Error<()>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::MonitoredUserUpdateDoc::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/users/{}", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_priv_mon_user",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_priv_mon_user`]
+
+[`Client::delete_priv_mon_user`]: super::Client::delete_priv_mon_user*/
+    #[derive(Debug, Clone)]
+    pub struct DeletePrivMonUser<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeletePrivMonUser<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/entity_analytics/monitoring/users/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DeletePrivMonUserResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::DeletePrivMonUserResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::DeletePrivMonUserResponse>, Error<()>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/users/{}", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_priv_mon_user",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_priv_mon_users`]
+
+[`Client::list_priv_mon_users`]: super::Client::list_priv_mon_users*/
+    #[derive(Debug, Clone)]
+    pub struct ListPrivMonUsers<'a> {
+        client: &'a super::Client,
+        kql: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ListPrivMonUsers<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                kql: Ok(None),
+            }
+        }
+        pub fn kql<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.kql = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for kql failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/entity_analytics/monitoring/users/list`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ListPrivMonUsersResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ListPrivMonUsersResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ListPrivMonUsersResponse>, Error<()>> {
+            let Self { client, kql } = self;
+            let kql = kql.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/monitoring/users/list", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("kql", &kql))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_priv_mon_users",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::install_privileged_access_detection_package`]
+
+[`Client::install_privileged_access_detection_package`]: super::Client::install_privileged_access_detection_package*/
+    #[derive(Debug, Clone)]
+    pub struct InstallPrivilegedAccessDetectionPackage<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> InstallPrivilegedAccessDetectionPackage<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/privileged_user_monitoring/pad/install`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::InstallPrivilegedAccessDetectionPackageResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::InstallPrivilegedAccessDetectionPackageResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::InstallPrivilegedAccessDetectionPackageResponse>,
+            Error<()>,
+        > {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/entity_analytics/privileged_user_monitoring/pad/install", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "install_privileged_access_detection_package",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_privileged_access_detection_package_status`]
+
+[`Client::get_privileged_access_detection_package_status`]: super::Client::get_privileged_access_detection_package_status*/
+    #[derive(Debug, Clone)]
+    pub struct GetPrivilegedAccessDetectionPackageStatus<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetPrivilegedAccessDetectionPackageStatus<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/entity_analytics/privileged_user_monitoring/pad/status`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetPrivilegedAccessDetectionPackageStatusResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::GetPrivilegedAccessDetectionPackageStatusResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetPrivilegedAccessDetectionPackageStatusResponse>,
+            Error<()>,
+        > {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/entity_analytics/privileged_user_monitoring/pad/status", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_privileged_access_detection_package_status",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_watchlist`]
+
+[`Client::create_watchlist`]: super::Client::create_watchlist*/
+    #[derive(Debug, Clone)]
+    pub struct CreateWatchlist<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::CreateWatchlistBody, String>,
+    }
+    impl<'a> CreateWatchlist<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CreateWatchlistBody>,
+            <V as std::convert::TryInto<
+                types::CreateWatchlistBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `CreateWatchlistBody` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::CreateWatchlistBody,
+            ) -> types::builder::CreateWatchlistBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/watchlists`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CreateWatchlistResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::CreateWatchlistResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::CreateWatchlistResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::CreateWatchlistBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/entity_analytics/watchlists", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_watchlist",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_watchlist`]
+
+[`Client::get_watchlist`]: super::Client::get_watchlist*/
+    #[derive(Debug, Clone)]
+    pub struct GetWatchlist<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetWatchlist<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/entity_analytics/watchlists/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WatchlistObject>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::WatchlistObject>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::WatchlistObject>, Error<()>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/watchlists/{}", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_watchlist",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_watchlist`]
+
+[`Client::update_watchlist`]: super::Client::update_watchlist*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateWatchlist<'a> {
+        client: &'a super::Client,
+        id: Result<types::UpdateWatchlistId, String>,
+        body: Result<types::builder::UpdateWatchlistBody, String>,
+    }
+    impl<'a> UpdateWatchlist<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateWatchlistId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `UpdateWatchlistId` for id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateWatchlistBody>,
+            <V as std::convert::TryInto<
+                types::UpdateWatchlistBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpdateWatchlistBody` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpdateWatchlistBody,
+            ) -> types::builder::UpdateWatchlistBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/entity_analytics/watchlists/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WatchlistObject>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::WatchlistObject>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::WatchlistObject>, Error<()>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UpdateWatchlistBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/watchlists/{}", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_watchlist",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::upload_watchlist_csv`]
+
+[`Client::upload_watchlist_csv`]: super::Client::upload_watchlist_csv*/
+    #[derive(Debug)]
+    pub struct UploadWatchlistCsv<'a> {
+        client: &'a super::Client,
+        watchlist_id: Result<::std::string::String, String>,
+        body: Result<reqwest::Body, String>,
+    }
+    impl<'a> UploadWatchlistCsv<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                watchlist_id: Err("watchlist_id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn watchlist_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.watchlist_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for watchlist_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<B>(mut self, value: B) -> Self
+        where
+            B: std::convert::TryInto<reqwest::Body>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `reqwest::Body` for body failed".to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/watchlists/{watchlist_id}/csv_upload`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UploadWatchlistCsvResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::UploadWatchlistCsvResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::UploadWatchlistCsvResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, watchlist_id, body } = self;
+            let watchlist_id = watchlist_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/watchlists/{}/csv_upload", client.baseurl, crate
+                ::path::segment(& watchlist_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .header(
+                    ::reqwest::header::CONTENT_TYPE,
+                    ::reqwest::header::HeaderValue::from_static(
+                        "application/octet-stream",
+                    ),
+                )
+                .body(body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "upload_watchlist_csv",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                413u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::assign_watchlist_entities`]
+
+[`Client::assign_watchlist_entities`]: super::Client::assign_watchlist_entities*/
+    #[derive(Debug, Clone)]
+    pub struct AssignWatchlistEntities<'a> {
+        client: &'a super::Client,
+        watchlist_id: Result<::std::string::String, String>,
+        body: Result<types::builder::AssignWatchlistEntitiesBody, String>,
+    }
+    impl<'a> AssignWatchlistEntities<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                watchlist_id: Err("watchlist_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn watchlist_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.watchlist_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for watchlist_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AssignWatchlistEntitiesBody>,
+            <V as std::convert::TryInto<
+                types::AssignWatchlistEntitiesBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `AssignWatchlistEntitiesBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AssignWatchlistEntitiesBody,
+            ) -> types::builder::AssignWatchlistEntitiesBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/watchlists/{watchlist_id}/entities/assign`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::AssignWatchlistEntitiesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::AssignWatchlistEntitiesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::AssignWatchlistEntitiesResponse>, Error<()>> {
+            let Self { client, watchlist_id, body } = self;
+            let watchlist_id = watchlist_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AssignWatchlistEntitiesBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/watchlists/{}/entities/assign", client.baseurl,
+                crate ::path::segment(& watchlist_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "assign_watchlist_entities",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::unassign_watchlist_entities`]
+
+[`Client::unassign_watchlist_entities`]: super::Client::unassign_watchlist_entities*/
+    #[derive(Debug, Clone)]
+    pub struct UnassignWatchlistEntities<'a> {
+        client: &'a super::Client,
+        watchlist_id: Result<::std::string::String, String>,
+        body: Result<types::builder::UnassignWatchlistEntitiesBody, String>,
+    }
+    impl<'a> UnassignWatchlistEntities<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                watchlist_id: Err("watchlist_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn watchlist_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.watchlist_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for watchlist_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UnassignWatchlistEntitiesBody>,
+            <V as std::convert::TryInto<
+                types::UnassignWatchlistEntitiesBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UnassignWatchlistEntitiesBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UnassignWatchlistEntitiesBody,
+            ) -> types::builder::UnassignWatchlistEntitiesBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/entity_analytics/watchlists/{watchlist_id}/entities/unassign`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::UnassignWatchlistEntitiesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::UnassignWatchlistEntitiesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::UnassignWatchlistEntitiesResponse>, Error<()>> {
+            let Self { client, watchlist_id, body } = self;
+            let watchlist_id = watchlist_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::UnassignWatchlistEntitiesBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_analytics/watchlists/{}/entities/unassign", client
+                .baseurl, crate ::path::segment(& watchlist_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "unassign_watchlist_entities",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_watchlists`]
+
+[`Client::list_watchlists`]: super::Client::list_watchlists*/
+    #[derive(Debug, Clone)]
+    pub struct ListWatchlists<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListWatchlists<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/entity_analytics/watchlists/list`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ListWatchlistsResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::ListWatchlistsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::ListWatchlistsResponse>, Error<()>> {
+            let Self { client } = self;
+            let url = format!(
+                "{}/api/entity_analytics/watchlists/list", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_watchlists",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_risk_score_history`]
+
+[`Client::get_risk_score_history`]: super::Client::get_risk_score_history*/
+    #[derive(Debug, Clone)]
+    pub struct GetRiskScoreHistory<'a> {
+        client: &'a super::Client,
+        entity_id: Result<types::GetRiskScoreHistoryEntityId, String>,
+        entity_type: Result<types::IdentifierType, String>,
+        from: Result<Option<i64>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+        score_type: Result<Option<types::GetRiskScoreHistoryScoreType>, String>,
+        to: Result<Option<types::GetRiskScoreHistoryTo>, String>,
+    }
+    impl<'a> GetRiskScoreHistory<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                entity_id: Err("entity_id was not initialized".to_string()),
+                entity_type: Err("entity_type was not initialized".to_string()),
+                from: Ok(None),
+                page_size: Ok(None),
+                score_type: Ok(None),
+                to: Ok(None),
+            }
+        }
+        pub fn entity_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetRiskScoreHistoryEntityId>,
+        {
+            self.entity_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `GetRiskScoreHistoryEntityId` for entity_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn entity_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IdentifierType>,
+        {
+            self.entity_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `IdentifierType` for entity_type failed".to_string()
+                });
+            self
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for from failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn score_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetRiskScoreHistoryScoreType>,
+        {
+            self.score_type = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetRiskScoreHistoryScoreType` for score_type failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn to<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetRiskScoreHistoryTo>,
+        {
+            self.to = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetRiskScoreHistoryTo` for to failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/risk_score/history`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RiskScoreHistoryResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::RiskScoreHistoryResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::RiskScoreHistoryResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self {
+                client,
+                entity_id,
+                entity_type,
+                from,
+                page_size,
+                score_type,
+                to,
+            } = self;
+            let entity_id = entity_id.map_err(Error::InvalidRequest)?;
+            let entity_type = entity_type.map_err(Error::InvalidRequest)?;
+            let from = from.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let score_type = score_type.map_err(Error::InvalidRequest)?;
+            let to = to.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/risk_score/history", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("entity_id", &entity_id))
+                .query(&progenitor_client::QueryParam::new("entity_type", &entity_type))
+                .query(&progenitor_client::QueryParam::new("from", &from))
+                .query(&progenitor_client::QueryParam::new("page_size", &page_size))
+                .query(&progenitor_client::QueryParam::new("score_type", &score_type))
+                .query(&progenitor_client::QueryParam::new("to", &to))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_risk_score_history",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::upsert_entity`]
+
+[`Client::upsert_entity`]: super::Client::upsert_entity*/
+    #[derive(Debug, Clone)]
+    pub struct UpsertEntity<'a> {
+        client: &'a super::Client,
+        entity_type: Result<types::EntityTypeV2, String>,
+        force: Result<Option<bool>, String>,
+        body: Result<types::EntityV2, String>,
+    }
+    impl<'a> UpsertEntity<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                entity_type: Err("entity_type was not initialized".to_string()),
+                force: Ok(None),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn entity_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EntityTypeV2>,
+        {
+            self.entity_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `EntityTypeV2` for entity_type failed".to_string()
+                });
+            self
+        }
+        pub fn force<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.force = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for force failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EntityV2>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| "conversion to `EntityV2` for body failed".to_string());
+            self
+        }
+        ///Sends a `PUT` request to `/api/entity_store/entities/{entityType}`
+        pub async fn send(self) -> Result<ResponseValue<types::EntityV2>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::EntityV2>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::EntityV2>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, entity_type, force, body } = self;
+            let entity_type = entity_type.map_err(Error::InvalidRequest)?;
+            let force = force.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_store/entities/{}", client.baseurl, crate
+                ::path::segment(& entity_type.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("force", &force))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "upsert_entity",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_single_entity`]
+
+[`Client::delete_single_entity`]: super::Client::delete_single_entity*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteSingleEntity<'a> {
+        client: &'a super::Client,
+        entity_type: Result<types::EntityTypeV2, String>,
+        body: Result<types::builder::DeleteSingleEntityBody, String>,
+    }
+    impl<'a> DeleteSingleEntity<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                entity_type: Err("entity_type was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn entity_type<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EntityTypeV2>,
+        {
+            self.entity_type = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `EntityTypeV2` for entity_type failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeleteSingleEntityBody>,
+            <V as std::convert::TryInto<
+                types::DeleteSingleEntityBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `DeleteSingleEntityBody` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DeleteSingleEntityBody,
+            ) -> types::builder::DeleteSingleEntityBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `DELETE` request to `/api/entity_store/entities/{entityType}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DeleteSingleEntityResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::DeleteSingleEntityResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::DeleteSingleEntityResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, entity_type, body } = self;
+            let entity_type = entity_type.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::DeleteSingleEntityBody::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/entity_store/entities/{}", client.baseurl, crate
+                ::path::segment(& entity_type.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_single_entity",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::upsert_entities_bulk`]
+
+[`Client::upsert_entities_bulk`]: super::Client::upsert_entities_bulk*/
+    #[derive(Debug, Clone)]
+    pub struct UpsertEntitiesBulk<'a> {
+        client: &'a super::Client,
+        force: Result<Option<bool>, String>,
+        body: Result<types::builder::EntitiesContainer, String>,
+    }
+    impl<'a> UpsertEntitiesBulk<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                force: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn force<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.force = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for force failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EntitiesContainer>,
+            <V as std::convert::TryInto<
+                types::EntitiesContainer,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `EntitiesContainer` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::EntitiesContainer,
+            ) -> types::builder::EntitiesContainer,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/entity_store/entities/bulk`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UpsertEntitiesBulkResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::UpsertEntitiesBulkResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::UpsertEntitiesBulkResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, force, body } = self;
+            let force = force.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::EntitiesContainer::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/entity_store/entities/bulk", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(&progenitor_client::QueryParam::new("force", &force))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "upsert_entities_bulk",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                503u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> FindAssetCriticalityRecords<'a> {
         /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
         /// the client, so it can be spawned onto another task.
@@ -6214,11 +19401,107 @@ pub mod roundtrip {
             "ServiceEntity" => Some(decode_encode::<super::types::ServiceEntity>(json)),
             "StoreStatus" => Some(decode_encode::<super::types::StoreStatus>(json)),
             "UserEntity" => Some(decode_encode::<super::types::UserEntity>(json)),
+            "EntityTypeV2" => Some(decode_encode::<super::types::EntityTypeV2>(json)),
+            "EntityV2" => Some(decode_encode::<super::types::EntityV2>(json)),
+            "UserEntityV2" => Some(decode_encode::<super::types::UserEntityV2>(json)),
+            "HostEntityV2" => Some(decode_encode::<super::types::HostEntityV2>(json)),
+            "ServiceEntityV2" => {
+                Some(decode_encode::<super::types::ServiceEntityV2>(json))
+            }
+            "GenericEntity" => Some(decode_encode::<super::types::GenericEntity>(json)),
+            "Asset" => Some(decode_encode::<super::types::Asset>(json)),
+            "EngineMetadata" => Some(decode_encode::<super::types::EngineMetadata>(json)),
+            "EntityField" => Some(decode_encode::<super::types::EntityField>(json)),
+            "EntityRiskScoreRecordV2" => {
+                Some(decode_encode::<super::types::EntityRiskScoreRecordV2>(json))
+            }
+            "RiskScoreInputV2" => {
+                Some(decode_encode::<super::types::RiskScoreInputV2>(json))
+            }
+            "EntitiesContainer" => {
+                Some(decode_encode::<super::types::EntitiesContainer>(json))
+            }
+            "EntityContainer" => {
+                Some(decode_encode::<super::types::EntityContainer>(json))
+            }
+            "MonitoringEngineDescriptor" => {
+                Some(decode_encode::<super::types::MonitoringEngineDescriptor>(json))
+            }
+            "PrivilegeMonitoringEngineStatus" => {
+                Some(
+                    decode_encode::<super::types::PrivilegeMonitoringEngineStatus>(json),
+                )
+            }
+            "EntityAnalyticsPrivileges" => {
+                Some(decode_encode::<super::types::EntityAnalyticsPrivileges>(json))
+            }
+            "UserName" => Some(decode_encode::<super::types::UserName>(json)),
+            "MonitoredUserDoc" => {
+                Some(decode_encode::<super::types::MonitoredUserDoc>(json))
+            }
+            "MonitoredUserUpdateDoc" => {
+                Some(decode_encode::<super::types::MonitoredUserUpdateDoc>(json))
+            }
+            "MonitoringLabel" => {
+                Some(decode_encode::<super::types::MonitoringLabel>(json))
+            }
+            "PrivmonUserCsvUploadErrorItem" => {
+                Some(decode_encode::<super::types::PrivmonUserCsvUploadErrorItem>(json))
+            }
+            "PrivmonUserCsvUploadStats" => {
+                Some(decode_encode::<super::types::PrivmonUserCsvUploadStats>(json))
+            }
+            "WatchlistObject" => {
+                Some(decode_encode::<super::types::WatchlistObject>(json))
+            }
+            "MonitoringEntitySource" => {
+                Some(decode_encode::<super::types::MonitoringEntitySource>(json))
+            }
+            "MonitoringEntitySourceProperties" => {
+                Some(
+                    decode_encode::<super::types::MonitoringEntitySourceProperties>(json),
+                )
+            }
+            "UpdateableMonitoringEntitySourceProperties" => {
+                Some(
+                    decode_encode::<
+                        super::types::UpdateableMonitoringEntitySourceProperties,
+                    >(json),
+                )
+            }
+            "Integrations" => Some(decode_encode::<super::types::Integrations>(json)),
+            "Filter" => Some(decode_encode::<super::types::Filter>(json)),
+            "Matcher" => Some(decode_encode::<super::types::Matcher>(json)),
+            "DateRange" => Some(decode_encode::<super::types::DateRange>(json)),
+            "EntitySourceType" => {
+                Some(decode_encode::<super::types::EntitySourceType>(json))
+            }
+            "WatchlistCsvUploadResponseItem" => {
+                Some(decode_encode::<super::types::WatchlistCsvUploadResponseItem>(json))
+            }
+            "WatchlistEntityAssignResponseItem" => {
+                Some(
+                    decode_encode::<
+                        super::types::WatchlistEntityAssignResponseItem,
+                    >(json),
+                )
+            }
+            "WatchlistEntityUnassignResponseItem" => {
+                Some(
+                    decode_encode::<
+                        super::types::WatchlistEntityUnassignResponseItem,
+                    >(json),
+                )
+            }
+            "IdentifierType" => Some(decode_encode::<super::types::IdentifierType>(json)),
+            "RiskScoreHistoryEntry" => {
+                Some(decode_encode::<super::types::RiskScoreHistoryEntry>(json))
+            }
+            "RiskScoreHistoryResponse" => {
+                Some(decode_encode::<super::types::RiskScoreHistoryResponse>(json))
+            }
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))
-            }
-            "GetEntityStoreStatusResponse" => {
-                Some(decode_encode::<super::types::GetEntityStoreStatusResponse>(json))
             }
             "DeleteAssetCriticalityRecordResponse" => {
                 Some(
@@ -6282,6 +19565,9 @@ pub mod roundtrip {
             "ListEntityEnginesResponse" => {
                 Some(decode_encode::<super::types::ListEntityEnginesResponse>(json))
             }
+            "DeleteEntityEnginesResponse" => {
+                Some(decode_encode::<super::types::DeleteEntityEnginesResponse>(json))
+            }
             "DeleteEntityEngineResponse" => {
                 Some(decode_encode::<super::types::DeleteEntityEngineResponse>(json))
             }
@@ -6303,6 +19589,89 @@ pub mod roundtrip {
             }
             "ListEntitiesResponse" => {
                 Some(decode_encode::<super::types::ListEntitiesResponse>(json))
+            }
+            "GetEntityStoreStatusResponse" => {
+                Some(decode_encode::<super::types::GetEntityStoreStatusResponse>(json))
+            }
+            "DeleteMonitoringEngineResponse" => {
+                Some(decode_encode::<super::types::DeleteMonitoringEngineResponse>(json))
+            }
+            "ScheduleMonitoringEngineResponse" => {
+                Some(
+                    decode_encode::<super::types::ScheduleMonitoringEngineResponse>(json),
+                )
+            }
+            "PrivMonHealthResponse" => {
+                Some(decode_encode::<super::types::PrivMonHealthResponse>(json))
+            }
+            "PrivmonBulkUploadUsersCsvResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::PrivmonBulkUploadUsersCsvResponse,
+                    >(json),
+                )
+            }
+            "DeletePrivMonUserResponse" => {
+                Some(decode_encode::<super::types::DeletePrivMonUserResponse>(json))
+            }
+            "ListPrivMonUsersResponse" => {
+                Some(decode_encode::<super::types::ListPrivMonUsersResponse>(json))
+            }
+            "InstallPrivilegedAccessDetectionPackageResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::InstallPrivilegedAccessDetectionPackageResponse,
+                    >(json),
+                )
+            }
+            "GetPrivilegedAccessDetectionPackageStatusResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::GetPrivilegedAccessDetectionPackageStatusResponse,
+                    >(json),
+                )
+            }
+            "CreateWatchlistBody" => {
+                Some(decode_encode::<super::types::CreateWatchlistBody>(json))
+            }
+            "CreateWatchlistResponse" => {
+                Some(decode_encode::<super::types::CreateWatchlistResponse>(json))
+            }
+            "UpdateWatchlistBody" => {
+                Some(decode_encode::<super::types::UpdateWatchlistBody>(json))
+            }
+            "UploadWatchlistCsvResponse" => {
+                Some(decode_encode::<super::types::UploadWatchlistCsvResponse>(json))
+            }
+            "AssignWatchlistEntitiesBody" => {
+                Some(decode_encode::<super::types::AssignWatchlistEntitiesBody>(json))
+            }
+            "AssignWatchlistEntitiesResponse" => {
+                Some(
+                    decode_encode::<super::types::AssignWatchlistEntitiesResponse>(json),
+                )
+            }
+            "UnassignWatchlistEntitiesBody" => {
+                Some(decode_encode::<super::types::UnassignWatchlistEntitiesBody>(json))
+            }
+            "UnassignWatchlistEntitiesResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::UnassignWatchlistEntitiesResponse,
+                    >(json),
+                )
+            }
+            "ListWatchlistsResponse" => {
+                Some(decode_encode::<super::types::ListWatchlistsResponse>(json))
+            }
+            "DeleteSingleEntityBody" => {
+                Some(decode_encode::<super::types::DeleteSingleEntityBody>(json))
+            }
+            "DeleteSingleEntityResponse" => {
+                Some(decode_encode::<super::types::DeleteSingleEntityResponse>(json))
+            }
+            "UpsertEntitiesBulkResponse" => {
+                Some(decode_encode::<super::types::UpsertEntitiesBulkResponse>(json))
             }
             _ => None,
         }
@@ -6513,10 +19882,6 @@ impl<'a> builder::ListEntities<'a> {
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
 pub mod operations {
-    ///`GET /api/entity_store/status` (`GetEntityStoreStatus`).
-    pub const GET_ENTITY_STORE_STATUS: crate::OperationId = crate::OperationId::__generated(
-        "get_entity_store_status",
-    );
     ///`DELETE /api/asset_criticality` (`DeleteAssetCriticalityRecord`).
     pub const DELETE_ASSET_CRITICALITY_RECORD: crate::OperationId = crate::OperationId::__generated(
         "delete_asset_criticality_record",
@@ -6557,6 +19922,10 @@ pub mod operations {
     pub const LIST_ENTITY_ENGINES: crate::OperationId = crate::OperationId::__generated(
         "list_entity_engines",
     );
+    ///`DELETE /api/entity_store/engines` (`DeleteEntityEngines`).
+    pub const DELETE_ENTITY_ENGINES: crate::OperationId = crate::OperationId::__generated(
+        "delete_entity_engines",
+    );
     ///`DELETE /api/entity_store/engines/{entityType}` (`DeleteEntityEngine`).
     pub const DELETE_ENTITY_ENGINE: crate::OperationId = crate::OperationId::__generated(
         "delete_entity_engine",
@@ -6585,31 +19954,201 @@ pub mod operations {
     pub const LIST_ENTITIES: crate::OperationId = crate::OperationId::__generated(
         "list_entities",
     );
+    ///`GET /api/entity_store/status` (`GetEntityStoreStatus`).
+    pub const GET_ENTITY_STORE_STATUS: crate::OperationId = crate::OperationId::__generated(
+        "get_entity_store_status",
+    );
+    ///`DELETE /api/entity_analytics/monitoring/engine/delete` (`DeleteMonitoringEngine`).
+    pub const DELETE_MONITORING_ENGINE: crate::OperationId = crate::OperationId::__generated(
+        "delete_monitoring_engine",
+    );
+    ///`POST /api/entity_analytics/monitoring/engine/disable` (`DisableMonitoringEngine`).
+    pub const DISABLE_MONITORING_ENGINE: crate::OperationId = crate::OperationId::__generated(
+        "disable_monitoring_engine",
+    );
+    ///`POST /api/entity_analytics/monitoring/engine/init` (`InitMonitoringEngine`).
+    pub const INIT_MONITORING_ENGINE: crate::OperationId = crate::OperationId::__generated(
+        "init_monitoring_engine",
+    );
+    ///`POST /api/entity_analytics/monitoring/engine/schedule_now` (`ScheduleMonitoringEngine`).
+    pub const SCHEDULE_MONITORING_ENGINE: crate::OperationId = crate::OperationId::__generated(
+        "schedule_monitoring_engine",
+    );
+    ///`GET /api/entity_analytics/monitoring/privileges/health` (`PrivMonHealth`).
+    pub const PRIV_MON_HEALTH: crate::OperationId = crate::OperationId::__generated(
+        "priv_mon_health",
+    );
+    ///`GET /api/entity_analytics/monitoring/privileges/privileges` (`PrivMonPrivileges`).
+    pub const PRIV_MON_PRIVILEGES: crate::OperationId = crate::OperationId::__generated(
+        "priv_mon_privileges",
+    );
+    ///`POST /api/entity_analytics/monitoring/users` (`CreatePrivMonUser`).
+    pub const CREATE_PRIV_MON_USER: crate::OperationId = crate::OperationId::__generated(
+        "create_priv_mon_user",
+    );
+    ///`POST /api/entity_analytics/monitoring/users/_csv` (`PrivmonBulkUploadUsersCSV`).
+    pub const PRIVMON_BULK_UPLOAD_USERS_CSV: crate::OperationId = crate::OperationId::__generated(
+        "privmon_bulk_upload_users_csv",
+    );
+    ///`DELETE /api/entity_analytics/monitoring/users/{id}` (`DeletePrivMonUser`).
+    pub const DELETE_PRIV_MON_USER: crate::OperationId = crate::OperationId::__generated(
+        "delete_priv_mon_user",
+    );
+    ///`PUT /api/entity_analytics/monitoring/users/{id}` (`UpdatePrivMonUser`).
+    pub const UPDATE_PRIV_MON_USER: crate::OperationId = crate::OperationId::__generated(
+        "update_priv_mon_user",
+    );
+    ///`GET /api/entity_analytics/monitoring/users/list` (`ListPrivMonUsers`).
+    pub const LIST_PRIV_MON_USERS: crate::OperationId = crate::OperationId::__generated(
+        "list_priv_mon_users",
+    );
+    ///`POST /api/entity_analytics/privileged_user_monitoring/pad/install` (`InstallPrivilegedAccessDetectionPackage`).
+    pub const INSTALL_PRIVILEGED_ACCESS_DETECTION_PACKAGE: crate::OperationId = crate::OperationId::__generated(
+        "install_privileged_access_detection_package",
+    );
+    ///`GET /api/entity_analytics/privileged_user_monitoring/pad/status` (`GetPrivilegedAccessDetectionPackageStatus`).
+    pub const GET_PRIVILEGED_ACCESS_DETECTION_PACKAGE_STATUS: crate::OperationId = crate::OperationId::__generated(
+        "get_privileged_access_detection_package_status",
+    );
+    ///`POST /api/entity_analytics/watchlists` (`CreateWatchlist`).
+    pub const CREATE_WATCHLIST: crate::OperationId = crate::OperationId::__generated(
+        "create_watchlist",
+    );
+    ///`GET /api/entity_analytics/watchlists/{id}` (`GetWatchlist`).
+    pub const GET_WATCHLIST: crate::OperationId = crate::OperationId::__generated(
+        "get_watchlist",
+    );
+    ///`PUT /api/entity_analytics/watchlists/{id}` (`UpdateWatchlist`).
+    pub const UPDATE_WATCHLIST: crate::OperationId = crate::OperationId::__generated(
+        "update_watchlist",
+    );
+    ///`POST /api/entity_analytics/watchlists/{watchlist_id}/csv_upload` (`UploadWatchlistCsv`).
+    pub const UPLOAD_WATCHLIST_CSV: crate::OperationId = crate::OperationId::__generated(
+        "upload_watchlist_csv",
+    );
+    ///`POST /api/entity_analytics/watchlists/{watchlist_id}/entities/assign` (`AssignWatchlistEntities`).
+    pub const ASSIGN_WATCHLIST_ENTITIES: crate::OperationId = crate::OperationId::__generated(
+        "assign_watchlist_entities",
+    );
+    ///`POST /api/entity_analytics/watchlists/{watchlist_id}/entities/unassign` (`UnassignWatchlistEntities`).
+    pub const UNASSIGN_WATCHLIST_ENTITIES: crate::OperationId = crate::OperationId::__generated(
+        "unassign_watchlist_entities",
+    );
+    ///`GET /api/entity_analytics/watchlists/list` (`ListWatchlists`).
+    pub const LIST_WATCHLISTS: crate::OperationId = crate::OperationId::__generated(
+        "list_watchlists",
+    );
+    ///`GET /api/risk_score/history` (`GetRiskScoreHistory`).
+    pub const GET_RISK_SCORE_HISTORY: crate::OperationId = crate::OperationId::__generated(
+        "get_risk_score_history",
+    );
+    ///`DELETE /api/entity_store/entities/{entityType}` (`DeleteSingleEntity`).
+    pub const DELETE_SINGLE_ENTITY: crate::OperationId = crate::OperationId::__generated(
+        "delete_single_entity",
+    );
+    ///`PUT /api/entity_store/entities/{entityType}` (`UpsertEntity`).
+    pub const UPSERT_ENTITY: crate::OperationId = crate::OperationId::__generated(
+        "upsert_entity",
+    );
+    ///`PUT /api/entity_store/entities/bulk` (`UpsertEntitiesBulk`).
+    pub const UPSERT_ENTITIES_BULK: crate::OperationId = crate::OperationId::__generated(
+        "upsert_entities_bulk",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
-pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
+pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
+    crate::hooks::RawBody {
+        operation: "privmon_bulk_upload_users_csv",
+        media_types: &["multipart/form-data"],
+        multipart_file: Some("file"),
+        multipart_fields: false,
+    },
+    crate::hooks::RawBody {
+        operation: "upload_watchlist_csv",
+        media_types: &["multipart/form-data"],
+        multipart_file: Some("file"),
+        multipart_fields: false,
+    },
+];
 /// Operations whose every success is a JSON body read whole (sorted): the hook reads
 /// such a body before it returns, so that one cut short is asked for again.
 pub(crate) const WHOLE_JSON: &[&str] = &[
     "apply_entity_engine_dataview_indices",
+    "assign_watchlist_entities",
     "bulk_upsert_asset_criticality_records",
     "clean_up_risk_engine",
     "configure_risk_engine_saved_object",
     "create_asset_criticality_record",
+    "create_priv_mon_user",
+    "create_watchlist",
     "delete_asset_criticality_record",
     "delete_entity_engine",
+    "delete_entity_engines",
+    "delete_monitoring_engine",
+    "delete_priv_mon_user",
+    "delete_single_entity",
+    "disable_monitoring_engine",
     "find_asset_criticality_records",
     "get_asset_criticality_record",
     "get_entity_engine",
     "get_entity_store_status",
+    "get_privileged_access_detection_package_status",
+    "get_risk_score_history",
+    "get_watchlist",
     "init_entity_engine",
     "init_entity_store",
+    "init_monitoring_engine",
+    "install_privileged_access_detection_package",
     "list_entities",
     "list_entity_engines",
+    "list_priv_mon_users",
+    "list_watchlists",
+    "priv_mon_health",
+    "priv_mon_privileges",
+    "privmon_bulk_upload_users_csv",
+    "schedule_monitoring_engine",
     "schedule_risk_engine_now",
     "start_entity_engine",
     "stop_entity_engine",
+    "unassign_watchlist_entities",
+    "update_priv_mon_user",
+    "update_watchlist",
+    "upload_watchlist_csv",
+    "upsert_entities_bulk",
+    "upsert_entity",
 ];
+impl<'a> builder::PrivmonBulkUploadUsersCsv<'a> {
+    ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes multipart/form-data. A body of another type is refused before anything is sent.
+    pub async fn upload(
+        self,
+        archive: impl Into<crate::upload::Archive>,
+        archive_type: Option<crate::upload::ArchiveType>,
+    ) -> Result<ResponseValue<types::PrivmonBulkUploadUsersCsvResponse>, crate::Error> {
+        crate::upload::upload(
+                archive,
+                archive_type,
+                &["multipart/form-data"],
+                |body| { self.body(body).send() },
+            )
+            .await
+    }
+}
+impl<'a> builder::UploadWatchlistCsv<'a> {
+    ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes multipart/form-data. A body of another type is refused before anything is sent.
+    pub async fn upload(
+        self,
+        archive: impl Into<crate::upload::Archive>,
+        archive_type: Option<crate::upload::ArchiveType>,
+    ) -> Result<ResponseValue<types::UploadWatchlistCsvResponse>, crate::Error> {
+        crate::upload::upload(
+                archive,
+                archive_type,
+                &["multipart/form-data"],
+                |body| { self.body(body).send() },
+            )
+            .await
+    }
+}
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]
@@ -6620,16 +20159,6 @@ pub async fn invoke(
     args: &crate::dynamic::Args,
 ) -> Result<crate::dynamic::Answer, crate::Error> {
     match operation {
-        "get_entity_store_status" => {
-            let mut b = client.get_entity_store_status();
-            if let Some(v) = args.param("include_components") {
-                b = b
-                    .include_components(
-                        crate::dynamic::arg::<bool>("include_components", v)?,
-                    );
-            }
-            crate::dynamic::json(b.send().await?)
-        }
         "get_asset_criticality_record" => {
             let mut b = client.get_asset_criticality_record();
             if let Some(v) = args.param("id_field") {
@@ -6754,6 +20283,21 @@ pub async fn invoke(
             let mut b = client.list_entity_engines();
             crate::dynamic::json(b.send().await?)
         }
+        "delete_entity_engines" => {
+            let mut b = client.delete_entity_engines();
+            if let Some(v) = args.param("delete_data") {
+                b = b.delete_data(crate::dynamic::arg::<bool>("delete_data", v)?);
+            }
+            if let Some(v) = args.param("entity_types") {
+                b = b
+                    .entity_types(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<types::EntityTypeV2>,
+                        >("entity_types", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
         "get_entity_engine" => {
             let mut b = client.get_entity_engine();
             if let Some(v) = args.param("entity_type") {
@@ -6852,6 +20396,240 @@ pub async fn invoke(
                             types::ListEntitiesSortOrder,
                         >("sort_order", v)?,
                     );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_entity_store_status" => {
+            let mut b = client.get_entity_store_status();
+            if let Some(v) = args.param("include_components") {
+                b = b
+                    .include_components(
+                        crate::dynamic::arg::<bool>("include_components", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_monitoring_engine" => {
+            let mut b = client.delete_monitoring_engine();
+            if let Some(v) = args.param("data") {
+                b = b.data(crate::dynamic::arg::<bool>("data", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "disable_monitoring_engine" => {
+            let mut b = client.disable_monitoring_engine();
+            crate::dynamic::json(b.send().await?)
+        }
+        "init_monitoring_engine" => {
+            let mut b = client.init_monitoring_engine();
+            crate::dynamic::json(b.send().await?)
+        }
+        "schedule_monitoring_engine" => {
+            let mut b = client.schedule_monitoring_engine();
+            crate::dynamic::json(b.send().await?)
+        }
+        "priv_mon_health" => {
+            let mut b = client.priv_mon_health();
+            crate::dynamic::json(b.send().await?)
+        }
+        "priv_mon_privileges" => {
+            let mut b = client.priv_mon_privileges();
+            crate::dynamic::json(b.send().await?)
+        }
+        "create_priv_mon_user" => {
+            let mut b = client.create_priv_mon_user();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::UserName>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "privmon_bulk_upload_users_csv" => {
+            let mut b = client.privmon_bulk_upload_users_csv();
+            let raw = crate::dynamic::raw_body(args, "privmon_bulk_upload_users_csv")
+                .await?;
+            let sniffed = raw.sniffed;
+            b = b.body(raw.body);
+            crate::dynamic::json(crate::dynamic::sent_as(sniffed, b.send()).await?)
+        }
+        "update_priv_mon_user" => {
+            let mut b = client.update_priv_mon_user();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::MonitoredUserUpdateDoc>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_priv_mon_user" => {
+            let mut b = client.delete_priv_mon_user();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "list_priv_mon_users" => {
+            let mut b = client.list_priv_mon_users();
+            if let Some(v) = args.param("kql") {
+                b = b.kql(crate::dynamic::arg::<::std::string::String>("kql", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "install_privileged_access_detection_package" => {
+            let mut b = client.install_privileged_access_detection_package();
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_privileged_access_detection_package_status" => {
+            let mut b = client.get_privileged_access_detection_package_status();
+            crate::dynamic::json(b.send().await?)
+        }
+        "create_watchlist" => {
+            let mut b = client.create_watchlist();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::CreateWatchlistBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_watchlist" => {
+            let mut b = client.get_watchlist();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "update_watchlist" => {
+            let mut b = client.update_watchlist();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<types::UpdateWatchlistId>("id", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::UpdateWatchlistBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "upload_watchlist_csv" => {
+            let mut b = client.upload_watchlist_csv();
+            if let Some(v) = args.param("watchlist_id") {
+                b = b
+                    .watchlist_id(
+                        crate::dynamic::arg::<::std::string::String>("watchlist_id", v)?,
+                    );
+            }
+            let raw = crate::dynamic::raw_body(args, "upload_watchlist_csv").await?;
+            let sniffed = raw.sniffed;
+            b = b.body(raw.body);
+            crate::dynamic::json(crate::dynamic::sent_as(sniffed, b.send()).await?)
+        }
+        "assign_watchlist_entities" => {
+            let mut b = client.assign_watchlist_entities();
+            if let Some(v) = args.param("watchlist_id") {
+                b = b
+                    .watchlist_id(
+                        crate::dynamic::arg::<::std::string::String>("watchlist_id", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::AssignWatchlistEntitiesBody>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "unassign_watchlist_entities" => {
+            let mut b = client.unassign_watchlist_entities();
+            if let Some(v) = args.param("watchlist_id") {
+                b = b
+                    .watchlist_id(
+                        crate::dynamic::arg::<::std::string::String>("watchlist_id", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::UnassignWatchlistEntitiesBody>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "list_watchlists" => {
+            let mut b = client.list_watchlists();
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_risk_score_history" => {
+            let mut b = client.get_risk_score_history();
+            if let Some(v) = args.param("entity_id") {
+                b = b
+                    .entity_id(
+                        crate::dynamic::arg::<
+                            types::GetRiskScoreHistoryEntityId,
+                        >("entity_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("entity_type") {
+                b = b
+                    .entity_type(
+                        crate::dynamic::arg::<types::IdentifierType>("entity_type", v)?,
+                    );
+            }
+            if let Some(v) = args.param("from") {
+                b = b.from(crate::dynamic::arg::<i64>("from", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b
+                    .page_size(
+                        crate::dynamic::arg::<::std::num::NonZeroU64>("page_size", v)?,
+                    );
+            }
+            if let Some(v) = args.param("score_type") {
+                b = b
+                    .score_type(
+                        crate::dynamic::arg::<
+                            types::GetRiskScoreHistoryScoreType,
+                        >("score_type", v)?,
+                    );
+            }
+            if let Some(v) = args.param("to") {
+                b = b.to(crate::dynamic::arg::<types::GetRiskScoreHistoryTo>("to", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "upsert_entity" => {
+            let mut b = client.upsert_entity();
+            if let Some(v) = args.param("entity_type") {
+                b = b
+                    .entity_type(
+                        crate::dynamic::arg::<types::EntityTypeV2>("entity_type", v)?,
+                    );
+            }
+            if let Some(v) = args.param("force") {
+                b = b.force(crate::dynamic::arg::<bool>("force", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::EntityV2>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_single_entity" => {
+            let mut b = client.delete_single_entity();
+            if let Some(v) = args.param("entity_type") {
+                b = b
+                    .entity_type(
+                        crate::dynamic::arg::<types::EntityTypeV2>("entity_type", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::DeleteSingleEntityBody>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "upsert_entities_bulk" => {
+            let mut b = client.upsert_entities_bulk();
+            if let Some(v) = args.param("force") {
+                b = b.force(crate::dynamic::arg::<bool>("force", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::EntitiesContainer>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

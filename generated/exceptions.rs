@@ -8694,6 +8694,39 @@ pub mod types {
             }
         }
     }
+    impl ::std::convert::TryFrom<u64>
+    for SecurityEndpointExceptionsApiExceptionListVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}",
+                        stringify!(SecurityEndpointExceptionsApiExceptionListVersion)
+                    )
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for SecurityExceptionsApiExceptionListVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}",
+                        stringify!(SecurityExceptionsApiExceptionListVersion)
+                    )
+                        .into()
+                })
+        }
+    }
     impl<'de> ::serde::Deserialize<'de>
     for DuplicateExceptionListIncludeExpiredExceptions {
         fn deserialize<D: ::serde::Deserializer<'de>>(

@@ -950,6 +950,15 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///`GetFleetAgentsAgentidEffectiveConfigResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct GetFleetAgentsAgentidEffectiveConfigResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub effective_config: ::std::option::Option<::serde_json::Value>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`GetFleetAgentsAgentidResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentsAgentidResponse {
@@ -1474,6 +1483,57 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///Identifier of the agent action that was created.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreActionIdResponse {
+        #[serde(rename = "actionId")]
+        pub action_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Explanation returned instead of an action identifier.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreActionMessageResponse {
+        pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Agent identifiers, or a KQL query string (empty string selects all agents).
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum MoreAgentSelection {
+        Array(::std::vec::Vec<::std::string::String>),
+        String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<::std::vec::Vec<::std::string::String>>
+    for MoreAgentSelection {
+        fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
+            Self::Array(value)
+        }
+    }
+    ///`MoreSpaceSettingsResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreSpaceSettingsResponse {
+        pub item: MoreSpaceSettingsResponseItem,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreSpaceSettingsResponseItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreSpaceSettingsResponseItem {
+        pub allowed_namespace_prefixes: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub managed_by: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`PostFleetAgentsActionsActionidCancelResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PostFleetAgentsActionsActionidCancelResponse {
@@ -1680,6 +1740,185 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///`PostFleetAgentsAgentidMigrateBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsAgentidMigrateBody {
+        pub enrollment_token: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settings: ::std::option::Option<PostFleetAgentsAgentidMigrateBodySettings>,
+        pub uri: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for PostFleetAgentsAgentidMigrateBody {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetAgentsAgentidMigrateBody")
+                .field("enrollment_token", &"[redacted]")
+                .field("settings", &self.settings)
+                .field("uri", &self.uri)
+                .finish()
+        }
+    }
+    impl PostFleetAgentsAgentidMigrateBody {
+        pub fn builder() -> builder::PostFleetAgentsAgentidMigrateBody {
+            Default::default()
+        }
+    }
+    ///`PostFleetAgentsAgentidMigrateBodySettings`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsAgentidMigrateBodySettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ca_sha256: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub certificate_authorities: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub elastic_agent_cert: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub elastic_agent_cert_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub elastic_agent_cert_key_passphrase: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub headers: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub insecure: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub proxy_disabled: ::std::option::Option<bool>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub proxy_headers: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub proxy_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub replace_token: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub staging: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for PostFleetAgentsAgentidMigrateBodySettings {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetAgentsAgentidMigrateBodySettings")
+                .field("ca_sha256", &self.ca_sha256)
+                .field("certificate_authorities", &self.certificate_authorities)
+                .field("elastic_agent_cert", &self.elastic_agent_cert)
+                .field("elastic_agent_cert_key", &"[redacted]")
+                .field("elastic_agent_cert_key_passphrase", &"[redacted]")
+                .field("headers", &"[redacted]")
+                .field("insecure", &self.insecure)
+                .field("proxy_disabled", &self.proxy_disabled)
+                .field("proxy_headers", &"[redacted]")
+                .field("proxy_url", &self.proxy_url)
+                .field("replace_token", &"[redacted]")
+                .field("staging", &self.staging)
+                .field("tags", &self.tags)
+                .finish()
+        }
+    }
+    impl PostFleetAgentsAgentidMigrateBodySettings {
+        pub fn builder() -> builder::PostFleetAgentsAgentidMigrateBodySettings {
+            Default::default()
+        }
+    }
+    ///`PostFleetAgentsAgentidPrivilegeLevelChangeBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PostFleetAgentsAgentidPrivilegeLevelChangeBody(
+        pub ::std::option::Option<PostFleetAgentsAgentidPrivilegeLevelChangeBodyInner>,
+    );
+    impl ::std::ops::Deref for PostFleetAgentsAgentidPrivilegeLevelChangeBody {
+        type Target = ::std::option::Option<
+            PostFleetAgentsAgentidPrivilegeLevelChangeBodyInner,
+        >;
+        fn deref(
+            &self,
+        ) -> &::std::option::Option<
+            PostFleetAgentsAgentidPrivilegeLevelChangeBodyInner,
+        > {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PostFleetAgentsAgentidPrivilegeLevelChangeBody>
+    for ::std::option::Option<PostFleetAgentsAgentidPrivilegeLevelChangeBodyInner> {
+        fn from(value: PostFleetAgentsAgentidPrivilegeLevelChangeBody) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::std::option::Option<PostFleetAgentsAgentidPrivilegeLevelChangeBodyInner>,
+    > for PostFleetAgentsAgentidPrivilegeLevelChangeBody {
+        fn from(
+            value: ::std::option::Option<
+                PostFleetAgentsAgentidPrivilegeLevelChangeBodyInner,
+            >,
+        ) -> Self {
+            Self(value)
+        }
+    }
+    ///`PostFleetAgentsAgentidPrivilegeLevelChangeBodyInner`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsAgentidPrivilegeLevelChangeBodyInner {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_info: ::std::option::Option<
+            PostFleetAgentsAgentidPrivilegeLevelChangeBodyInnerUserInfo,
+        >,
+    }
+    ///`PostFleetAgentsAgentidPrivilegeLevelChangeBodyInnerUserInfo`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsAgentidPrivilegeLevelChangeBodyInnerUserInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub groupname: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug
+    for PostFleetAgentsAgentidPrivilegeLevelChangeBodyInnerUserInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetAgentsAgentidPrivilegeLevelChangeBodyInnerUserInfo")
+                .field("groupname", &self.groupname)
+                .field("password", &"[redacted]")
+                .field("username", &self.username)
+                .finish()
+        }
+    }
+    ///`PostFleetAgentsAgentidPrivilegeLevelChangeResponse`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum PostFleetAgentsAgentidPrivilegeLevelChangeResponse {
+        IdResponse(MoreActionIdResponse),
+        MessageResponse(MoreActionMessageResponse),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<MoreActionIdResponse>
+    for PostFleetAgentsAgentidPrivilegeLevelChangeResponse {
+        fn from(value: MoreActionIdResponse) -> Self {
+            Self::IdResponse(value)
+        }
+    }
+    impl ::std::convert::From<MoreActionMessageResponse>
+    for PostFleetAgentsAgentidPrivilegeLevelChangeResponse {
+        fn from(value: MoreActionMessageResponse) -> Self {
+            Self::MessageResponse(value)
+        }
+    }
     ///`PostFleetAgentsAgentidReassignBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -1709,6 +1948,28 @@ pub mod types {
     }
     impl ::std::convert::From<crate::JsonObject>
     for PostFleetAgentsAgentidReassignResponse {
+        fn from(value: crate::JsonObject) -> Self {
+            Self(value)
+        }
+    }
+    ///`PostFleetAgentsAgentidRemoveCollectorResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PostFleetAgentsAgentidRemoveCollectorResponse(pub crate::JsonObject);
+    impl ::std::ops::Deref for PostFleetAgentsAgentidRemoveCollectorResponse {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PostFleetAgentsAgentidRemoveCollectorResponse>
+    for crate::JsonObject {
+        fn from(value: PostFleetAgentsAgentidRemoveCollectorResponse) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<crate::JsonObject>
+    for PostFleetAgentsAgentidRemoveCollectorResponse {
         fn from(value: crate::JsonObject) -> Self {
             Self(value)
         }
@@ -1799,6 +2060,28 @@ pub mod types {
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`PostFleetAgentsAgentidRollbackResponse`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum PostFleetAgentsAgentidRollbackResponse {
+        IdResponse(MoreActionIdResponse),
+        MessageResponse(MoreActionMessageResponse),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<MoreActionIdResponse>
+    for PostFleetAgentsAgentidRollbackResponse {
+        fn from(value: MoreActionIdResponse) -> Self {
+            Self::IdResponse(value)
+        }
+    }
+    impl ::std::convert::From<MoreActionMessageResponse>
+    for PostFleetAgentsAgentidRollbackResponse {
+        fn from(value: MoreActionMessageResponse) -> Self {
+            Self::MessageResponse(value)
         }
     }
     ///`PostFleetAgentsAgentidUnenrollBody`
@@ -1893,6 +2176,148 @@ pub mod types {
             Default::default()
         }
     }
+    ///`PostFleetAgentsBulkMigrateBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsBulkMigrateBody {
+        pub agents: MoreAgentSelection,
+        #[serde(
+            rename = "batchSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_size: ::std::option::Option<f64>,
+        pub enrollment_token: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub settings: ::std::option::Option<PostFleetAgentsBulkMigrateBodySettings>,
+        pub uri: ::std::string::String,
+    }
+    impl ::std::fmt::Debug for PostFleetAgentsBulkMigrateBody {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetAgentsBulkMigrateBody")
+                .field("agents", &self.agents)
+                .field("batch_size", &self.batch_size)
+                .field("enrollment_token", &"[redacted]")
+                .field("settings", &self.settings)
+                .field("uri", &self.uri)
+                .finish()
+        }
+    }
+    impl PostFleetAgentsBulkMigrateBody {
+        pub fn builder() -> builder::PostFleetAgentsBulkMigrateBody {
+            Default::default()
+        }
+    }
+    ///`PostFleetAgentsBulkMigrateBodySettings`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsBulkMigrateBodySettings {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ca_sha256: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub certificate_authorities: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub elastic_agent_cert: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub elastic_agent_cert_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub elastic_agent_cert_key_passphrase: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub headers: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub insecure: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub proxy_disabled: ::std::option::Option<bool>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub proxy_headers: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub proxy_url: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub staging: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub tags: ::std::vec::Vec<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for PostFleetAgentsBulkMigrateBodySettings {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetAgentsBulkMigrateBodySettings")
+                .field("ca_sha256", &self.ca_sha256)
+                .field("certificate_authorities", &self.certificate_authorities)
+                .field("elastic_agent_cert", &self.elastic_agent_cert)
+                .field("elastic_agent_cert_key", &"[redacted]")
+                .field("elastic_agent_cert_key_passphrase", &"[redacted]")
+                .field("headers", &"[redacted]")
+                .field("insecure", &self.insecure)
+                .field("proxy_disabled", &self.proxy_disabled)
+                .field("proxy_headers", &"[redacted]")
+                .field("proxy_url", &self.proxy_url)
+                .field("staging", &self.staging)
+                .field("tags", &self.tags)
+                .finish()
+        }
+    }
+    impl PostFleetAgentsBulkMigrateBodySettings {
+        pub fn builder() -> builder::PostFleetAgentsBulkMigrateBodySettings {
+            Default::default()
+        }
+    }
+    ///`PostFleetAgentsBulkPrivilegeLevelChangeBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsBulkPrivilegeLevelChangeBody {
+        pub agents: MoreAgentSelection,
+        #[serde(
+            rename = "batchSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_size: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user_info: ::std::option::Option<
+            PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo,
+        >,
+    }
+    impl PostFleetAgentsBulkPrivilegeLevelChangeBody {
+        pub fn builder() -> builder::PostFleetAgentsBulkPrivilegeLevelChangeBody {
+            Default::default()
+        }
+    }
+    ///`PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub groupname: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo")
+                .field("groupname", &self.groupname)
+                .field("password", &"[redacted]")
+                .field("username", &self.username)
+                .finish()
+        }
+    }
+    impl PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+        pub fn builder() -> builder::PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+            Default::default()
+        }
+    }
     ///`PostFleetAgentsBulkReassignBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -1937,6 +2362,23 @@ pub mod types {
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    ///`PostFleetAgentsBulkRemoveCollectorsBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsBulkRemoveCollectorsBody {
+        pub agents: MoreAgentSelection,
+        ///With a KQL query, also remove inactive collectors.
+        #[serde(
+            rename = "includeInactive",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub include_inactive: ::std::option::Option<bool>,
+    }
+    impl PostFleetAgentsBulkRemoveCollectorsBody {
+        pub fn builder() -> builder::PostFleetAgentsBulkRemoveCollectorsBody {
+            Default::default()
+        }
     }
     ///`PostFleetAgentsBulkRequestDiagnosticsBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2020,6 +2462,33 @@ pub mod types {
         fn from(value: ::std::vec::Vec<::std::string::String>) -> Self {
             Self::Array(value)
         }
+    }
+    ///`PostFleetAgentsBulkRollbackBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetAgentsBulkRollbackBody {
+        pub agents: MoreAgentSelection,
+        #[serde(
+            rename = "batchSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub batch_size: ::std::option::Option<f64>,
+        #[serde(rename = "includeInactive", default)]
+        pub include_inactive: bool,
+    }
+    impl PostFleetAgentsBulkRollbackBody {
+        pub fn builder() -> builder::PostFleetAgentsBulkRollbackBody {
+            Default::default()
+        }
+    }
+    ///`PostFleetAgentsBulkRollbackResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct PostFleetAgentsBulkRollbackResponse {
+        #[serde(rename = "actionIds")]
+        pub action_ids: ::std::vec::Vec<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`PostFleetAgentsBulkUnenrollBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2326,6 +2795,18 @@ pub mod types {
     }
     impl PutFleetSettingsBody {
         pub fn builder() -> builder::PutFleetSettingsBody {
+            Default::default()
+        }
+    }
+    ///`PutFleetSpaceSettingsBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PutFleetSpaceSettingsBody {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub allowed_namespace_prefixes: ::std::vec::Vec<::std::string::String>,
+    }
+    impl PutFleetSpaceSettingsBody {
+        pub fn builder() -> builder::PutFleetSpaceSettingsBody {
             Default::default()
         }
     }
@@ -2742,6 +3223,428 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone)]
+        pub struct PostFleetAgentsAgentidMigrateBody {
+            enrollment_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::std::option::Option<super::PostFleetAgentsAgentidMigrateBodySettings>,
+                ::std::string::String,
+            >,
+            uri: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::fmt::Debug for PostFleetAgentsAgentidMigrateBody {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostFleetAgentsAgentidMigrateBody")
+                    .field("enrollment_token", &"[redacted]")
+                    .field("settings", &self.settings)
+                    .field("uri", &self.uri)
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for PostFleetAgentsAgentidMigrateBody {
+            fn default() -> Self {
+                Self {
+                    enrollment_token: Err(
+                        "no value supplied for enrollment_token".to_string(),
+                    ),
+                    settings: Ok(Default::default()),
+                    uri: Err("no value supplied for uri".to_string()),
+                }
+            }
+        }
+        impl PostFleetAgentsAgentidMigrateBody {
+            pub fn enrollment_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enrollment_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enrollment_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PostFleetAgentsAgentidMigrateBodySettings,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
+                    });
+                self
+            }
+            pub fn uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for uri: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetAgentsAgentidMigrateBody>
+        for super::PostFleetAgentsAgentidMigrateBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetAgentsAgentidMigrateBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    enrollment_token: value.enrollment_token?,
+                    settings: value.settings?,
+                    uri: value.uri?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetAgentsAgentidMigrateBody>
+        for PostFleetAgentsAgentidMigrateBody {
+            fn from(value: super::PostFleetAgentsAgentidMigrateBody) -> Self {
+                Self {
+                    enrollment_token: Ok(value.enrollment_token),
+                    settings: Ok(value.settings),
+                    uri: Ok(value.uri),
+                }
+            }
+        }
+        #[derive(Clone)]
+        pub struct PostFleetAgentsAgentidMigrateBodySettings {
+            ca_sha256: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            certificate_authorities: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            elastic_agent_cert: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            elastic_agent_cert_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            elastic_agent_cert_key_passphrase: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            headers: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            insecure: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            proxy_disabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            proxy_headers: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            proxy_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            replace_token: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            staging: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for PostFleetAgentsAgentidMigrateBodySettings {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostFleetAgentsAgentidMigrateBodySettings")
+                    .field("ca_sha256", &self.ca_sha256)
+                    .field("certificate_authorities", &self.certificate_authorities)
+                    .field("elastic_agent_cert", &self.elastic_agent_cert)
+                    .field("elastic_agent_cert_key", &"[redacted]")
+                    .field("elastic_agent_cert_key_passphrase", &"[redacted]")
+                    .field("headers", &"[redacted]")
+                    .field("insecure", &self.insecure)
+                    .field("proxy_disabled", &self.proxy_disabled)
+                    .field("proxy_headers", &"[redacted]")
+                    .field("proxy_url", &self.proxy_url)
+                    .field("replace_token", &"[redacted]")
+                    .field("staging", &self.staging)
+                    .field("tags", &self.tags)
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for PostFleetAgentsAgentidMigrateBodySettings {
+            fn default() -> Self {
+                Self {
+                    ca_sha256: Ok(Default::default()),
+                    certificate_authorities: Ok(Default::default()),
+                    elastic_agent_cert: Ok(Default::default()),
+                    elastic_agent_cert_key: Ok(Default::default()),
+                    elastic_agent_cert_key_passphrase: Ok(Default::default()),
+                    headers: Ok(Default::default()),
+                    insecure: Ok(Default::default()),
+                    proxy_disabled: Ok(Default::default()),
+                    proxy_headers: Ok(Default::default()),
+                    proxy_url: Ok(Default::default()),
+                    replace_token: Ok(Default::default()),
+                    staging: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostFleetAgentsAgentidMigrateBodySettings {
+            pub fn ca_sha256<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ca_sha256 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ca_sha256: {e}")
+                    });
+                self
+            }
+            pub fn certificate_authorities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate_authorities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for certificate_authorities: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn elastic_agent_cert<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.elastic_agent_cert = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for elastic_agent_cert: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn elastic_agent_cert_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.elastic_agent_cert_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for elastic_agent_cert_key: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn elastic_agent_cert_key_passphrase<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.elastic_agent_cert_key_passphrase = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for elastic_agent_cert_key_passphrase: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn headers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.headers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for headers: {e}")
+                    });
+                self
+            }
+            pub fn insecure<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.insecure = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for insecure: {e}")
+                    });
+                self
+            }
+            pub fn proxy_disabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proxy_disabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for proxy_disabled: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn proxy_headers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proxy_headers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for proxy_headers: {e}")
+                    });
+                self
+            }
+            pub fn proxy_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proxy_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for proxy_url: {e}")
+                    });
+                self
+            }
+            pub fn replace_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.replace_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for replace_token: {e}")
+                    });
+                self
+            }
+            pub fn staging<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.staging = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for staging: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetAgentsAgentidMigrateBodySettings>
+        for super::PostFleetAgentsAgentidMigrateBodySettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetAgentsAgentidMigrateBodySettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ca_sha256: value.ca_sha256?,
+                    certificate_authorities: value.certificate_authorities?,
+                    elastic_agent_cert: value.elastic_agent_cert?,
+                    elastic_agent_cert_key: value.elastic_agent_cert_key?,
+                    elastic_agent_cert_key_passphrase: value
+                        .elastic_agent_cert_key_passphrase?,
+                    headers: value.headers?,
+                    insecure: value.insecure?,
+                    proxy_disabled: value.proxy_disabled?,
+                    proxy_headers: value.proxy_headers?,
+                    proxy_url: value.proxy_url?,
+                    replace_token: value.replace_token?,
+                    staging: value.staging?,
+                    tags: value.tags?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetAgentsAgentidMigrateBodySettings>
+        for PostFleetAgentsAgentidMigrateBodySettings {
+            fn from(value: super::PostFleetAgentsAgentidMigrateBodySettings) -> Self {
+                Self {
+                    ca_sha256: Ok(value.ca_sha256),
+                    certificate_authorities: Ok(value.certificate_authorities),
+                    elastic_agent_cert: Ok(value.elastic_agent_cert),
+                    elastic_agent_cert_key: Ok(value.elastic_agent_cert_key),
+                    elastic_agent_cert_key_passphrase: Ok(
+                        value.elastic_agent_cert_key_passphrase,
+                    ),
+                    headers: Ok(value.headers),
+                    insecure: Ok(value.insecure),
+                    proxy_disabled: Ok(value.proxy_disabled),
+                    proxy_headers: Ok(value.proxy_headers),
+                    proxy_url: Ok(value.proxy_url),
+                    replace_token: Ok(value.replace_token),
+                    staging: Ok(value.staging),
+                    tags: Ok(value.tags),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct PostFleetAgentsAgentidReassignBody {
             policy_id: ::std::result::Result<
@@ -2938,6 +3841,635 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone)]
+        pub struct PostFleetAgentsBulkMigrateBody {
+            agents: ::std::result::Result<
+                super::MoreAgentSelection,
+                ::std::string::String,
+            >,
+            batch_size: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            enrollment_token: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            settings: ::std::result::Result<
+                ::std::option::Option<super::PostFleetAgentsBulkMigrateBodySettings>,
+                ::std::string::String,
+            >,
+            uri: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::fmt::Debug for PostFleetAgentsBulkMigrateBody {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostFleetAgentsBulkMigrateBody")
+                    .field("agents", &self.agents)
+                    .field("batch_size", &self.batch_size)
+                    .field("enrollment_token", &"[redacted]")
+                    .field("settings", &self.settings)
+                    .field("uri", &self.uri)
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for PostFleetAgentsBulkMigrateBody {
+            fn default() -> Self {
+                Self {
+                    agents: Err("no value supplied for agents".to_string()),
+                    batch_size: Ok(Default::default()),
+                    enrollment_token: Err(
+                        "no value supplied for enrollment_token".to_string(),
+                    ),
+                    settings: Ok(Default::default()),
+                    uri: Err("no value supplied for uri".to_string()),
+                }
+            }
+        }
+        impl PostFleetAgentsBulkMigrateBody {
+            pub fn agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MoreAgentSelection>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
+                self
+            }
+            pub fn batch_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.batch_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for batch_size: {e}")
+                    });
+                self
+            }
+            pub fn enrollment_token<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enrollment_token = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enrollment_token: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn settings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PostFleetAgentsBulkMigrateBodySettings>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.settings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for settings: {e}")
+                    });
+                self
+            }
+            pub fn uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for uri: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetAgentsBulkMigrateBody>
+        for super::PostFleetAgentsBulkMigrateBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetAgentsBulkMigrateBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents: value.agents?,
+                    batch_size: value.batch_size?,
+                    enrollment_token: value.enrollment_token?,
+                    settings: value.settings?,
+                    uri: value.uri?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetAgentsBulkMigrateBody>
+        for PostFleetAgentsBulkMigrateBody {
+            fn from(value: super::PostFleetAgentsBulkMigrateBody) -> Self {
+                Self {
+                    agents: Ok(value.agents),
+                    batch_size: Ok(value.batch_size),
+                    enrollment_token: Ok(value.enrollment_token),
+                    settings: Ok(value.settings),
+                    uri: Ok(value.uri),
+                }
+            }
+        }
+        #[derive(Clone)]
+        pub struct PostFleetAgentsBulkMigrateBodySettings {
+            ca_sha256: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            certificate_authorities: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            elastic_agent_cert: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            elastic_agent_cert_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            elastic_agent_cert_key_passphrase: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            headers: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            insecure: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            proxy_disabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            proxy_headers: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            proxy_url: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            staging: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for PostFleetAgentsBulkMigrateBodySettings {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostFleetAgentsBulkMigrateBodySettings")
+                    .field("ca_sha256", &self.ca_sha256)
+                    .field("certificate_authorities", &self.certificate_authorities)
+                    .field("elastic_agent_cert", &self.elastic_agent_cert)
+                    .field("elastic_agent_cert_key", &"[redacted]")
+                    .field("elastic_agent_cert_key_passphrase", &"[redacted]")
+                    .field("headers", &"[redacted]")
+                    .field("insecure", &self.insecure)
+                    .field("proxy_disabled", &self.proxy_disabled)
+                    .field("proxy_headers", &"[redacted]")
+                    .field("proxy_url", &self.proxy_url)
+                    .field("staging", &self.staging)
+                    .field("tags", &self.tags)
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for PostFleetAgentsBulkMigrateBodySettings {
+            fn default() -> Self {
+                Self {
+                    ca_sha256: Ok(Default::default()),
+                    certificate_authorities: Ok(Default::default()),
+                    elastic_agent_cert: Ok(Default::default()),
+                    elastic_agent_cert_key: Ok(Default::default()),
+                    elastic_agent_cert_key_passphrase: Ok(Default::default()),
+                    headers: Ok(Default::default()),
+                    insecure: Ok(Default::default()),
+                    proxy_disabled: Ok(Default::default()),
+                    proxy_headers: Ok(Default::default()),
+                    proxy_url: Ok(Default::default()),
+                    staging: Ok(Default::default()),
+                    tags: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostFleetAgentsBulkMigrateBodySettings {
+            pub fn ca_sha256<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ca_sha256 = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ca_sha256: {e}")
+                    });
+                self
+            }
+            pub fn certificate_authorities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate_authorities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for certificate_authorities: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn elastic_agent_cert<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.elastic_agent_cert = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for elastic_agent_cert: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn elastic_agent_cert_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.elastic_agent_cert_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for elastic_agent_cert_key: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn elastic_agent_cert_key_passphrase<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.elastic_agent_cert_key_passphrase = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for elastic_agent_cert_key_passphrase: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn headers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.headers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for headers: {e}")
+                    });
+                self
+            }
+            pub fn insecure<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.insecure = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for insecure: {e}")
+                    });
+                self
+            }
+            pub fn proxy_disabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proxy_disabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for proxy_disabled: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn proxy_headers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proxy_headers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for proxy_headers: {e}")
+                    });
+                self
+            }
+            pub fn proxy_url<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.proxy_url = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for proxy_url: {e}")
+                    });
+                self
+            }
+            pub fn staging<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.staging = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for staging: {e}")
+                    });
+                self
+            }
+            pub fn tags<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.tags = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetAgentsBulkMigrateBodySettings>
+        for super::PostFleetAgentsBulkMigrateBodySettings {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetAgentsBulkMigrateBodySettings,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    ca_sha256: value.ca_sha256?,
+                    certificate_authorities: value.certificate_authorities?,
+                    elastic_agent_cert: value.elastic_agent_cert?,
+                    elastic_agent_cert_key: value.elastic_agent_cert_key?,
+                    elastic_agent_cert_key_passphrase: value
+                        .elastic_agent_cert_key_passphrase?,
+                    headers: value.headers?,
+                    insecure: value.insecure?,
+                    proxy_disabled: value.proxy_disabled?,
+                    proxy_headers: value.proxy_headers?,
+                    proxy_url: value.proxy_url?,
+                    staging: value.staging?,
+                    tags: value.tags?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetAgentsBulkMigrateBodySettings>
+        for PostFleetAgentsBulkMigrateBodySettings {
+            fn from(value: super::PostFleetAgentsBulkMigrateBodySettings) -> Self {
+                Self {
+                    ca_sha256: Ok(value.ca_sha256),
+                    certificate_authorities: Ok(value.certificate_authorities),
+                    elastic_agent_cert: Ok(value.elastic_agent_cert),
+                    elastic_agent_cert_key: Ok(value.elastic_agent_cert_key),
+                    elastic_agent_cert_key_passphrase: Ok(
+                        value.elastic_agent_cert_key_passphrase,
+                    ),
+                    headers: Ok(value.headers),
+                    insecure: Ok(value.insecure),
+                    proxy_disabled: Ok(value.proxy_disabled),
+                    proxy_headers: Ok(value.proxy_headers),
+                    proxy_url: Ok(value.proxy_url),
+                    staging: Ok(value.staging),
+                    tags: Ok(value.tags),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostFleetAgentsBulkPrivilegeLevelChangeBody {
+            agents: ::std::result::Result<
+                super::MoreAgentSelection,
+                ::std::string::String,
+            >,
+            batch_size: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            user_info: ::std::result::Result<
+                ::std::option::Option<
+                    super::PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostFleetAgentsBulkPrivilegeLevelChangeBody {
+            fn default() -> Self {
+                Self {
+                    agents: Err("no value supplied for agents".to_string()),
+                    batch_size: Ok(Default::default()),
+                    user_info: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostFleetAgentsBulkPrivilegeLevelChangeBody {
+            pub fn agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MoreAgentSelection>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
+                self
+            }
+            pub fn batch_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.batch_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for batch_size: {e}")
+                    });
+                self
+            }
+            pub fn user_info<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_info = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_info: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetAgentsBulkPrivilegeLevelChangeBody>
+        for super::PostFleetAgentsBulkPrivilegeLevelChangeBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetAgentsBulkPrivilegeLevelChangeBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents: value.agents?,
+                    batch_size: value.batch_size?,
+                    user_info: value.user_info?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetAgentsBulkPrivilegeLevelChangeBody>
+        for PostFleetAgentsBulkPrivilegeLevelChangeBody {
+            fn from(value: super::PostFleetAgentsBulkPrivilegeLevelChangeBody) -> Self {
+                Self {
+                    agents: Ok(value.agents),
+                    batch_size: Ok(value.batch_size),
+                    user_info: Ok(value.user_info),
+                }
+            }
+        }
+        #[derive(Clone)]
+        pub struct PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+            groupname: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo")
+                    .field("groupname", &self.groupname)
+                    .field("password", &"[redacted]")
+                    .field("username", &self.username)
+                    .finish()
+            }
+        }
+        impl ::std::default::Default
+        for PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+            fn default() -> Self {
+                Self {
+                    groupname: Ok(Default::default()),
+                    password: Ok(Default::default()),
+                    username: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+            pub fn groupname<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.groupname = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for groupname: {e}")
+                    });
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo>
+        for super::PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    groupname: value.groupname?,
+                    password: value.password?,
+                    username: value.username?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo,
+        > for PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo {
+            fn from(
+                value: super::PostFleetAgentsBulkPrivilegeLevelChangeBodyUserInfo,
+            ) -> Self {
+                Self {
+                    groupname: Ok(value.groupname),
+                    password: Ok(value.password),
+                    username: Ok(value.username),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct PostFleetAgentsBulkReassignBody {
             agents: ::std::result::Result<
@@ -3042,6 +4574,74 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PostFleetAgentsBulkRemoveCollectorsBody {
+            agents: ::std::result::Result<
+                super::MoreAgentSelection,
+                ::std::string::String,
+            >,
+            include_inactive: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostFleetAgentsBulkRemoveCollectorsBody {
+            fn default() -> Self {
+                Self {
+                    agents: Err("no value supplied for agents".to_string()),
+                    include_inactive: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostFleetAgentsBulkRemoveCollectorsBody {
+            pub fn agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MoreAgentSelection>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
+                self
+            }
+            pub fn include_inactive<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.include_inactive = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for include_inactive: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetAgentsBulkRemoveCollectorsBody>
+        for super::PostFleetAgentsBulkRemoveCollectorsBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetAgentsBulkRemoveCollectorsBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents: value.agents?,
+                    include_inactive: value.include_inactive?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetAgentsBulkRemoveCollectorsBody>
+        for PostFleetAgentsBulkRemoveCollectorsBody {
+            fn from(value: super::PostFleetAgentsBulkRemoveCollectorsBody) -> Self {
+                Self {
+                    agents: Ok(value.agents),
+                    include_inactive: Ok(value.include_inactive),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct PostFleetAgentsBulkRequestDiagnosticsBody {
             additional_metrics: ::std::result::Result<
                 ::std::vec::Vec<
@@ -3133,6 +4733,90 @@ pub mod types {
                     additional_metrics: Ok(value.additional_metrics),
                     agents: Ok(value.agents),
                     batch_size: Ok(value.batch_size),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostFleetAgentsBulkRollbackBody {
+            agents: ::std::result::Result<
+                super::MoreAgentSelection,
+                ::std::string::String,
+            >,
+            batch_size: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            include_inactive: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for PostFleetAgentsBulkRollbackBody {
+            fn default() -> Self {
+                Self {
+                    agents: Err("no value supplied for agents".to_string()),
+                    batch_size: Ok(Default::default()),
+                    include_inactive: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostFleetAgentsBulkRollbackBody {
+            pub fn agents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MoreAgentSelection>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
+                self
+            }
+            pub fn batch_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.batch_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for batch_size: {e}")
+                    });
+                self
+            }
+            pub fn include_inactive<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.include_inactive = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for include_inactive: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetAgentsBulkRollbackBody>
+        for super::PostFleetAgentsBulkRollbackBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetAgentsBulkRollbackBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agents: value.agents?,
+                    batch_size: value.batch_size?,
+                    include_inactive: value.include_inactive?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetAgentsBulkRollbackBody>
+        for PostFleetAgentsBulkRollbackBody {
+            fn from(value: super::PostFleetAgentsBulkRollbackBody) -> Self {
+                Self {
+                    agents: Ok(value.agents),
+                    batch_size: Ok(value.batch_size),
+                    include_inactive: Ok(value.include_inactive),
                 }
             }
         }
@@ -3848,6 +5532,55 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone, Debug)]
+        pub struct PutFleetSpaceSettingsBody {
+            allowed_namespace_prefixes: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PutFleetSpaceSettingsBody {
+            fn default() -> Self {
+                Self {
+                    allowed_namespace_prefixes: Ok(Default::default()),
+                }
+            }
+        }
+        impl PutFleetSpaceSettingsBody {
+            pub fn allowed_namespace_prefixes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.allowed_namespace_prefixes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for allowed_namespace_prefixes: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PutFleetSpaceSettingsBody>
+        for super::PutFleetSpaceSettingsBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PutFleetSpaceSettingsBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    allowed_namespace_prefixes: value.allowed_namespace_prefixes?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PutFleetSpaceSettingsBody>
+        for PutFleetSpaceSettingsBody {
+            fn from(value: super::PutFleetSpaceSettingsBody) -> Self {
+                Self {
+                    allowed_namespace_prefixes: Ok(value.allowed_namespace_prefixes),
+                }
+            }
+        }
     }
     /// Error types.
     pub mod error {
@@ -4220,6 +5953,160 @@ pub mod types {
             serializer: S,
         ) -> ::std::result::Result<S::Ok, S::Error> {
             serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreAgentSelection {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Array(::std::vec::Vec<::std::string::String>),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Array(f0) => MoreAgentSelection::Array(f0),
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => MoreAgentSelection::String(f0),
+                                    })
+                            },
+                        }
+                    },
+                ],
+                MoreAgentSelection::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PostFleetAgentsAgentidPrivilegeLevelChangeResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            IdResponse(MoreActionIdResponse),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::IdResponse(f0) => {
+                                            PostFleetAgentsAgentidPrivilegeLevelChangeResponse::IdResponse(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            MessageResponse(MoreActionMessageResponse),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::MessageResponse(f0) => {
+                                            PostFleetAgentsAgentidPrivilegeLevelChangeResponse::MessageResponse(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                PostFleetAgentsAgentidPrivilegeLevelChangeResponse::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostFleetAgentsAgentidRollbackResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            IdResponse(MoreActionIdResponse),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::IdResponse(f0) => {
+                                            PostFleetAgentsAgentidRollbackResponse::IdResponse(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            MessageResponse(MoreActionMessageResponse),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::MessageResponse(f0) => {
+                                            PostFleetAgentsAgentidRollbackResponse::MessageResponse(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                PostFleetAgentsAgentidRollbackResponse::Unknown,
+            )
         }
     }
     impl<'de> ::serde::Deserialize<'de> for PostFleetAgentsBulkReassignBodyAgents {
@@ -5131,6 +7018,202 @@ let response = client.get_fleet_uninstall_tokens_uninstalltokenid()
         &self,
     ) -> builder::GetFleetUninstallTokensUninstalltokenid<'_> {
         builder::GetFleetUninstallTokensUninstalltokenid::new(self)
+    }
+    /**Get an agent's effective config
+
+Returns the configuration the agent reports it is actually running. Requires fleet-agents-read.
+
+Sends a `GET` request to `/api/fleet/agents/{agentId}/effective_config`
+
+Arguments:
+- `agent_id`: Agent identifier.
+```text
+let response = client.get_fleet_agents_agentid_effective_config()
+    .agent_id(agent_id)
+    .send()
+    .await;
+```*/
+    pub fn get_fleet_agents_agentid_effective_config(
+        &self,
+    ) -> builder::GetFleetAgentsAgentidEffectiveConfig<'_> {
+        builder::GetFleetAgentsAgentidEffectiveConfig::new(self)
+    }
+    /**Migrate a single agent
+
+Asks one agent to re-enroll into another cluster's Fleet Server with the given token. Requires fleet-agents-all.
+
+Sends a `POST` request to `/api/fleet/agents/{agentId}/migrate`
+
+Arguments:
+- `agent_id`: Agent identifier.
+- `body`
+```text
+let response = client.post_fleet_agents_agentid_migrate()
+    .agent_id(agent_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_agents_agentid_migrate(
+        &self,
+    ) -> builder::PostFleetAgentsAgentidMigrate<'_> {
+        builder::PostFleetAgentsAgentidMigrate::new(self)
+    }
+    /**Change agent privilege level
+
+Switches one agent to run unprivileged, optionally as the given user and group. Technical preview; requires fleet-agents-all.
+
+Sends a `POST` request to `/api/fleet/agents/{agentId}/privilege_level_change`
+
+Arguments:
+- `agent_id`: Agent whose privilege level changes.
+- `body`
+```text
+let response = client.post_fleet_agents_agentid_privilege_level_change()
+    .agent_id(agent_id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_agents_agentid_privilege_level_change(
+        &self,
+    ) -> builder::PostFleetAgentsAgentidPrivilegeLevelChange<'_> {
+        builder::PostFleetAgentsAgentidPrivilegeLevelChange::new(self)
+    }
+    /**Remove an OpAMP collector
+
+Marks one OpAMP collector as unenrolled without revoking its API keys, so it may come back. Technical preview; requires fleet-agents-all.
+
+Sends a `POST` request to `/api/fleet/agents/{agentId}/remove_collector`
+
+Arguments:
+- `agent_id`: Collector agent identifier.
+```text
+let response = client.post_fleet_agents_agentid_remove_collector()
+    .agent_id(agent_id)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_agents_agentid_remove_collector(
+        &self,
+    ) -> builder::PostFleetAgentsAgentidRemoveCollector<'_> {
+        builder::PostFleetAgentsAgentidRemoveCollector::new(self)
+    }
+    /**Rollback an agent
+
+Asks one agent to go back to the version it ran before its last upgrade. Technical preview; requires fleet-agents-all.
+
+Sends a `POST` request to `/api/fleet/agents/{agentId}/rollback`
+
+Arguments:
+- `agent_id`: Agent to roll back.
+```text
+let response = client.post_fleet_agents_agentid_rollback()
+    .agent_id(agent_id)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_agents_agentid_rollback(
+        &self,
+    ) -> builder::PostFleetAgentsAgentidRollback<'_> {
+        builder::PostFleetAgentsAgentidRollback::new(self)
+    }
+    /**Migrate multiple agents
+
+Asks a set of agents (ids or a KQL query) to re-enroll into another cluster's Fleet Server. Requires fleet-agents-all.
+
+Sends a `POST` request to `/api/fleet/agents/bulk_migrate`
+
+```text
+let response = client.post_fleet_agents_bulk_migrate()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_agents_bulk_migrate(
+        &self,
+    ) -> builder::PostFleetAgentsBulkMigrate<'_> {
+        builder::PostFleetAgentsBulkMigrate::new(self)
+    }
+    /**Bulk change agent privilege level
+
+Switches a set of agents to run unprivileged. Technical preview; requires fleet-agents-all.
+
+Sends a `POST` request to `/api/fleet/agents/bulk_privilege_level_change`
+
+```text
+let response = client.post_fleet_agents_bulk_privilege_level_change()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_agents_bulk_privilege_level_change(
+        &self,
+    ) -> builder::PostFleetAgentsBulkPrivilegeLevelChange<'_> {
+        builder::PostFleetAgentsBulkPrivilegeLevelChange::new(self)
+    }
+    /**Bulk remove OpAMP collectors
+
+Marks a set of OpAMP collectors as unenrolled without revoking their API keys. Technical preview; requires fleet-agents-all.
+
+Sends a `POST` request to `/api/fleet/agents/bulk_remove_collectors`
+
+```text
+let response = client.post_fleet_agents_bulk_remove_collectors()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_agents_bulk_remove_collectors(
+        &self,
+    ) -> builder::PostFleetAgentsBulkRemoveCollectors<'_> {
+        builder::PostFleetAgentsBulkRemoveCollectors::new(self)
+    }
+    /**Bulk rollback agents
+
+Asks a set of agents to go back to the versions they ran before their last upgrade. Technical preview; requires fleet-agents-all.
+
+Sends a `POST` request to `/api/fleet/agents/bulk_rollback`
+
+```text
+let response = client.post_fleet_agents_bulk_rollback()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_agents_bulk_rollback(
+        &self,
+    ) -> builder::PostFleetAgentsBulkRollback<'_> {
+        builder::PostFleetAgentsBulkRollback::new(self)
+    }
+    /**Get space settings
+
+Returns the Fleet settings of the current space, such as the allowed namespace prefixes.
+
+Sends a `GET` request to `/api/fleet/space_settings`
+
+```text
+let response = client.get_fleet_space_settings()
+    .send()
+    .await;
+```*/
+    pub fn get_fleet_space_settings(&self) -> builder::GetFleetSpaceSettings<'_> {
+        builder::GetFleetSpaceSettings::new(self)
+    }
+    /**Create space settings
+
+Creates or replaces the Fleet settings of the current space. Requires fleet-settings-all.
+
+Sends a `PUT` request to `/api/fleet/space_settings`
+
+```text
+let response = client.put_fleet_space_settings()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn put_fleet_space_settings(&self) -> builder::PutFleetSpaceSettings<'_> {
+        builder::PutFleetSpaceSettings::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -8784,6 +10867,1042 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_fleet_agents_agentid_effective_config`]
+
+[`Client::get_fleet_agents_agentid_effective_config`]: super::Client::get_fleet_agents_agentid_effective_config*/
+    #[derive(Debug, Clone)]
+    pub struct GetFleetAgentsAgentidEffectiveConfig<'a> {
+        client: &'a super::Client,
+        agent_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFleetAgentsAgentidEffectiveConfig<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_id: Err("agent_id was not initialized".to_string()),
+            }
+        }
+        pub fn agent_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agent_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/fleet/agents/{agentId}/effective_config`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetFleetAgentsAgentidEffectiveConfigResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::GetFleetAgentsAgentidEffectiveConfigResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetFleetAgentsAgentidEffectiveConfigResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, agent_id } = self;
+            let agent_id = agent_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/agents/{}/effective_config", client.baseurl, crate
+                ::path::segment(& agent_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_fleet_agents_agentid_effective_config",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_agents_agentid_migrate`]
+
+[`Client::post_fleet_agents_agentid_migrate`]: super::Client::post_fleet_agents_agentid_migrate*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetAgentsAgentidMigrate<'a> {
+        client: &'a super::Client,
+        agent_id: Result<::std::string::String, String>,
+        body: Result<types::builder::PostFleetAgentsAgentidMigrateBody, String>,
+    }
+    impl<'a> PostFleetAgentsAgentidMigrate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_id: Err("agent_id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn agent_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agent_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostFleetAgentsAgentidMigrateBody>,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentsAgentidMigrateBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PostFleetAgentsAgentidMigrateBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostFleetAgentsAgentidMigrateBody,
+            ) -> types::builder::PostFleetAgentsAgentidMigrateBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/agents/{agentId}/migrate`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreActionIdResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreActionIdResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreActionIdResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, agent_id, body } = self;
+            let agent_id = agent_id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PostFleetAgentsAgentidMigrateBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/agents/{}/migrate", client.baseurl, crate ::path::segment(&
+                agent_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_agents_agentid_migrate",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_agents_agentid_privilege_level_change`]
+
+[`Client::post_fleet_agents_agentid_privilege_level_change`]: super::Client::post_fleet_agents_agentid_privilege_level_change*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetAgentsAgentidPrivilegeLevelChange<'a> {
+        client: &'a super::Client,
+        agent_id: Result<::std::string::String, String>,
+        body: Result<types::PostFleetAgentsAgentidPrivilegeLevelChangeBody, String>,
+    }
+    impl<'a> PostFleetAgentsAgentidPrivilegeLevelChange<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_id: Err("agent_id was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn agent_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agent_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                types::PostFleetAgentsAgentidPrivilegeLevelChangeBody,
+            >,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `PostFleetAgentsAgentidPrivilegeLevelChangeBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/agents/{agentId}/privilege_level_change`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsAgentidPrivilegeLevelChangeResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::PostFleetAgentsAgentidPrivilegeLevelChangeResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsAgentidPrivilegeLevelChangeResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, agent_id, body } = self;
+            let agent_id = agent_id.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/agents/{}/privilege_level_change", client.baseurl, crate
+                ::path::segment(& agent_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_agents_agentid_privilege_level_change",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_agents_agentid_remove_collector`]
+
+[`Client::post_fleet_agents_agentid_remove_collector`]: super::Client::post_fleet_agents_agentid_remove_collector*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetAgentsAgentidRemoveCollector<'a> {
+        client: &'a super::Client,
+        agent_id: Result<::std::string::String, String>,
+    }
+    impl<'a> PostFleetAgentsAgentidRemoveCollector<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_id: Err("agent_id was not initialized".to_string()),
+            }
+        }
+        pub fn agent_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agent_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/agents/{agentId}/remove_collector`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsAgentidRemoveCollectorResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::PostFleetAgentsAgentidRemoveCollectorResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsAgentidRemoveCollectorResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, agent_id } = self;
+            let agent_id = agent_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/agents/{}/remove_collector", client.baseurl, crate
+                ::path::segment(& agent_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_agents_agentid_remove_collector",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_agents_agentid_rollback`]
+
+[`Client::post_fleet_agents_agentid_rollback`]: super::Client::post_fleet_agents_agentid_rollback*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetAgentsAgentidRollback<'a> {
+        client: &'a super::Client,
+        agent_id: Result<::std::string::String, String>,
+    }
+    impl<'a> PostFleetAgentsAgentidRollback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                agent_id: Err("agent_id was not initialized".to_string()),
+            }
+        }
+        pub fn agent_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.agent_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/agents/{agentId}/rollback`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsAgentidRollbackResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::PostFleetAgentsAgentidRollbackResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsAgentidRollbackResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, agent_id } = self;
+            let agent_id = agent_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/agents/{}/rollback", client.baseurl, crate
+                ::path::segment(& agent_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_agents_agentid_rollback",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_agents_bulk_migrate`]
+
+[`Client::post_fleet_agents_bulk_migrate`]: super::Client::post_fleet_agents_bulk_migrate*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetAgentsBulkMigrate<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PostFleetAgentsBulkMigrateBody, String>,
+    }
+    impl<'a> PostFleetAgentsBulkMigrate<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostFleetAgentsBulkMigrateBody>,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentsBulkMigrateBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PostFleetAgentsBulkMigrateBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostFleetAgentsBulkMigrateBody,
+            ) -> types::builder::PostFleetAgentsBulkMigrateBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/agents/bulk_migrate`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreActionIdResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreActionIdResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreActionIdResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PostFleetAgentsBulkMigrateBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/fleet/agents/bulk_migrate", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_agents_bulk_migrate",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_agents_bulk_privilege_level_change`]
+
+[`Client::post_fleet_agents_bulk_privilege_level_change`]: super::Client::post_fleet_agents_bulk_privilege_level_change*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetAgentsBulkPrivilegeLevelChange<'a> {
+        client: &'a super::Client,
+        body: Result<
+            types::builder::PostFleetAgentsBulkPrivilegeLevelChangeBody,
+            String,
+        >,
+    }
+    impl<'a> PostFleetAgentsBulkPrivilegeLevelChange<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostFleetAgentsBulkPrivilegeLevelChangeBody>,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentsBulkPrivilegeLevelChangeBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PostFleetAgentsBulkPrivilegeLevelChangeBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostFleetAgentsBulkPrivilegeLevelChangeBody,
+            ) -> types::builder::PostFleetAgentsBulkPrivilegeLevelChangeBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/agents/bulk_privilege_level_change`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreActionIdResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreActionIdResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreActionIdResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PostFleetAgentsBulkPrivilegeLevelChangeBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/agents/bulk_privilege_level_change", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_agents_bulk_privilege_level_change",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_agents_bulk_remove_collectors`]
+
+[`Client::post_fleet_agents_bulk_remove_collectors`]: super::Client::post_fleet_agents_bulk_remove_collectors*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetAgentsBulkRemoveCollectors<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PostFleetAgentsBulkRemoveCollectorsBody, String>,
+    }
+    impl<'a> PostFleetAgentsBulkRemoveCollectors<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostFleetAgentsBulkRemoveCollectorsBody>,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentsBulkRemoveCollectorsBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PostFleetAgentsBulkRemoveCollectorsBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostFleetAgentsBulkRemoveCollectorsBody,
+            ) -> types::builder::PostFleetAgentsBulkRemoveCollectorsBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/agents/bulk_remove_collectors`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreActionIdResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreActionIdResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreActionIdResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PostFleetAgentsBulkRemoveCollectorsBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/agents/bulk_remove_collectors", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_agents_bulk_remove_collectors",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_agents_bulk_rollback`]
+
+[`Client::post_fleet_agents_bulk_rollback`]: super::Client::post_fleet_agents_bulk_rollback*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetAgentsBulkRollback<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PostFleetAgentsBulkRollbackBody, String>,
+    }
+    impl<'a> PostFleetAgentsBulkRollback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostFleetAgentsBulkRollbackBody>,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentsBulkRollbackBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PostFleetAgentsBulkRollbackBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PostFleetAgentsBulkRollbackBody,
+            ) -> types::builder::PostFleetAgentsBulkRollbackBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/agents/bulk_rollback`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsBulkRollbackResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::PostFleetAgentsBulkRollbackResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PostFleetAgentsBulkRollbackResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PostFleetAgentsBulkRollbackBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/fleet/agents/bulk_rollback", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_agents_bulk_rollback",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_fleet_space_settings`]
+
+[`Client::get_fleet_space_settings`]: super::Client::get_fleet_space_settings*/
+    #[derive(Debug, Clone)]
+    pub struct GetFleetSpaceSettings<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetFleetSpaceSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/api/fleet/space_settings`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreSpaceSettingsResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreSpaceSettingsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::MoreSpaceSettingsResponse>, Error<()>> {
+            let Self { client } = self;
+            let url = format!("{}/api/fleet/space_settings", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_fleet_space_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::put_fleet_space_settings`]
+
+[`Client::put_fleet_space_settings`]: super::Client::put_fleet_space_settings*/
+    #[derive(Debug, Clone)]
+    pub struct PutFleetSpaceSettings<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::PutFleetSpaceSettingsBody, String>,
+    }
+    impl<'a> PutFleetSpaceSettings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PutFleetSpaceSettingsBody>,
+            <V as std::convert::TryInto<
+                types::PutFleetSpaceSettingsBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PutFleetSpaceSettingsBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PutFleetSpaceSettingsBody,
+            ) -> types::builder::PutFleetSpaceSettingsBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/fleet/space_settings`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreSpaceSettingsResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreSpaceSettingsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::MoreSpaceSettingsResponse>, Error<()>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::PutFleetSpaceSettingsBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/fleet/space_settings", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "put_fleet_space_settings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> GetFleetAgents<'a> {
         /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
         /// the client, so it can be spawned onto another task.
@@ -8962,6 +12081,18 @@ pub mod roundtrip {
                 Some(decode_encode::<super::types::UninstallTokenMetadata>(json))
             }
             "UninstallToken" => Some(decode_encode::<super::types::UninstallToken>(json)),
+            "MoreActionIdResponse" => {
+                Some(decode_encode::<super::types::MoreActionIdResponse>(json))
+            }
+            "MoreActionMessageResponse" => {
+                Some(decode_encode::<super::types::MoreActionMessageResponse>(json))
+            }
+            "MoreAgentSelection" => {
+                Some(decode_encode::<super::types::MoreAgentSelection>(json))
+            }
+            "MoreSpaceSettingsResponse" => {
+                Some(decode_encode::<super::types::MoreSpaceSettingsResponse>(json))
+            }
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))
             }
@@ -9171,6 +12302,80 @@ pub mod roundtrip {
                         super::types::GetFleetUninstallTokensUninstalltokenidResponse,
                     >(json),
                 )
+            }
+            "GetFleetAgentsAgentidEffectiveConfigResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::GetFleetAgentsAgentidEffectiveConfigResponse,
+                    >(json),
+                )
+            }
+            "PostFleetAgentsAgentidMigrateBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetAgentsAgentidMigrateBody,
+                    >(json),
+                )
+            }
+            "PostFleetAgentsAgentidPrivilegeLevelChangeBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetAgentsAgentidPrivilegeLevelChangeBody,
+                    >(json),
+                )
+            }
+            "PostFleetAgentsAgentidPrivilegeLevelChangeResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetAgentsAgentidPrivilegeLevelChangeResponse,
+                    >(json),
+                )
+            }
+            "PostFleetAgentsAgentidRemoveCollectorResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetAgentsAgentidRemoveCollectorResponse,
+                    >(json),
+                )
+            }
+            "PostFleetAgentsAgentidRollbackResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetAgentsAgentidRollbackResponse,
+                    >(json),
+                )
+            }
+            "PostFleetAgentsBulkMigrateBody" => {
+                Some(decode_encode::<super::types::PostFleetAgentsBulkMigrateBody>(json))
+            }
+            "PostFleetAgentsBulkPrivilegeLevelChangeBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetAgentsBulkPrivilegeLevelChangeBody,
+                    >(json),
+                )
+            }
+            "PostFleetAgentsBulkRemoveCollectorsBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetAgentsBulkRemoveCollectorsBody,
+                    >(json),
+                )
+            }
+            "PostFleetAgentsBulkRollbackBody" => {
+                Some(
+                    decode_encode::<super::types::PostFleetAgentsBulkRollbackBody>(json),
+                )
+            }
+            "PostFleetAgentsBulkRollbackResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetAgentsBulkRollbackResponse,
+                    >(json),
+                )
+            }
+            "PutFleetSpaceSettingsBody" => {
+                Some(decode_encode::<super::types::PutFleetSpaceSettingsBody>(json))
             }
             _ => None,
         }
@@ -9749,6 +12954,50 @@ pub mod operations {
     pub const GET_FLEET_UNINSTALL_TOKENS_UNINSTALLTOKENID: crate::OperationId = crate::OperationId::__generated(
         "get_fleet_uninstall_tokens_uninstalltokenid",
     );
+    ///`GET /api/fleet/agents/{agentId}/effective_config` (`get-fleet-agents-agentid-effective-config`).
+    pub const GET_FLEET_AGENTS_AGENTID_EFFECTIVE_CONFIG: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_agents_agentid_effective_config",
+    );
+    ///`POST /api/fleet/agents/{agentId}/migrate` (`post-fleet-agents-agentid-migrate`).
+    pub const POST_FLEET_AGENTS_AGENTID_MIGRATE: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_agentid_migrate",
+    );
+    ///`POST /api/fleet/agents/{agentId}/privilege_level_change` (`post-fleet-agents-agentid-privilege-level-change`).
+    pub const POST_FLEET_AGENTS_AGENTID_PRIVILEGE_LEVEL_CHANGE: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_agentid_privilege_level_change",
+    );
+    ///`POST /api/fleet/agents/{agentId}/remove_collector` (`post-fleet-agents-agentid-remove-collector`).
+    pub const POST_FLEET_AGENTS_AGENTID_REMOVE_COLLECTOR: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_agentid_remove_collector",
+    );
+    ///`POST /api/fleet/agents/{agentId}/rollback` (`post-fleet-agents-agentid-rollback`).
+    pub const POST_FLEET_AGENTS_AGENTID_ROLLBACK: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_agentid_rollback",
+    );
+    ///`POST /api/fleet/agents/bulk_migrate` (`post-fleet-agents-bulk-migrate`).
+    pub const POST_FLEET_AGENTS_BULK_MIGRATE: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_bulk_migrate",
+    );
+    ///`POST /api/fleet/agents/bulk_privilege_level_change` (`post-fleet-agents-bulk-privilege-level-change`).
+    pub const POST_FLEET_AGENTS_BULK_PRIVILEGE_LEVEL_CHANGE: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_bulk_privilege_level_change",
+    );
+    ///`POST /api/fleet/agents/bulk_remove_collectors` (`post-fleet-agents-bulk-remove-collectors`).
+    pub const POST_FLEET_AGENTS_BULK_REMOVE_COLLECTORS: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_bulk_remove_collectors",
+    );
+    ///`POST /api/fleet/agents/bulk_rollback` (`post-fleet-agents-bulk-rollback`).
+    pub const POST_FLEET_AGENTS_BULK_ROLLBACK: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_agents_bulk_rollback",
+    );
+    ///`GET /api/fleet/space_settings` (`get-fleet-space-settings`).
+    pub const GET_FLEET_SPACE_SETTINGS: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_space_settings",
+    );
+    ///`PUT /api/fleet/space_settings` (`put-fleet-space-settings`).
+    pub const PUT_FLEET_SPACE_SETTINGS: crate::OperationId = crate::OperationId::__generated(
+        "put_fleet_space_settings",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
@@ -9762,6 +13011,7 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "get_fleet_agents",
     "get_fleet_agents_action_status",
     "get_fleet_agents_agentid",
+    "get_fleet_agents_agentid_effective_config",
     "get_fleet_agents_agentid_uploads",
     "get_fleet_agents_available_versions",
     "get_fleet_agents_files_fileid_filename",
@@ -9769,16 +13019,25 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "get_fleet_agents_tags",
     "get_fleet_check_permissions",
     "get_fleet_settings",
+    "get_fleet_space_settings",
     "get_fleet_uninstall_tokens",
     "get_fleet_uninstall_tokens_uninstalltokenid",
     "post_fleet_agents",
     "post_fleet_agents_actions_actionid_cancel",
     "post_fleet_agents_agentid_actions",
+    "post_fleet_agents_agentid_migrate",
+    "post_fleet_agents_agentid_privilege_level_change",
     "post_fleet_agents_agentid_reassign",
+    "post_fleet_agents_agentid_remove_collector",
     "post_fleet_agents_agentid_request_diagnostics",
+    "post_fleet_agents_agentid_rollback",
     "post_fleet_agents_agentid_upgrade",
+    "post_fleet_agents_bulk_migrate",
+    "post_fleet_agents_bulk_privilege_level_change",
     "post_fleet_agents_bulk_reassign",
+    "post_fleet_agents_bulk_remove_collectors",
     "post_fleet_agents_bulk_request_diagnostics",
+    "post_fleet_agents_bulk_rollback",
     "post_fleet_agents_bulk_unenroll",
     "post_fleet_agents_bulk_update_agent_tags",
     "post_fleet_agents_bulk_upgrade",
@@ -9789,6 +13048,7 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "post_fleet_setup",
     "put_fleet_agents_agentid",
     "put_fleet_settings",
+    "put_fleet_space_settings",
 ];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
@@ -10273,6 +13533,129 @@ pub async fn invoke(
                             ::std::string::String,
                         >("uninstall_token_id", v)?,
                     );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_agents_agentid_effective_config" => {
+            let mut b = client.get_fleet_agents_agentid_effective_config();
+            if let Some(v) = args.param("agent_id") {
+                b = b
+                    .agent_id(
+                        crate::dynamic::arg::<::std::string::String>("agent_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agents_agentid_migrate" => {
+            let mut b = client.post_fleet_agents_agentid_migrate();
+            if let Some(v) = args.param("agent_id") {
+                b = b
+                    .agent_id(
+                        crate::dynamic::arg::<::std::string::String>("agent_id", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PostFleetAgentsAgentidMigrateBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agents_agentid_privilege_level_change" => {
+            let mut b = client.post_fleet_agents_agentid_privilege_level_change();
+            if let Some(v) = args.param("agent_id") {
+                b = b
+                    .agent_id(
+                        crate::dynamic::arg::<::std::string::String>("agent_id", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PostFleetAgentsAgentidPrivilegeLevelChangeBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agents_agentid_remove_collector" => {
+            let mut b = client.post_fleet_agents_agentid_remove_collector();
+            if let Some(v) = args.param("agent_id") {
+                b = b
+                    .agent_id(
+                        crate::dynamic::arg::<::std::string::String>("agent_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agents_agentid_rollback" => {
+            let mut b = client.post_fleet_agents_agentid_rollback();
+            if let Some(v) = args.param("agent_id") {
+                b = b
+                    .agent_id(
+                        crate::dynamic::arg::<::std::string::String>("agent_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agents_bulk_migrate" => {
+            let mut b = client.post_fleet_agents_bulk_migrate();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::PostFleetAgentsBulkMigrateBody>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agents_bulk_privilege_level_change" => {
+            let mut b = client.post_fleet_agents_bulk_privilege_level_change();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PostFleetAgentsBulkPrivilegeLevelChangeBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agents_bulk_remove_collectors" => {
+            let mut b = client.post_fleet_agents_bulk_remove_collectors();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PostFleetAgentsBulkRemoveCollectorsBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_agents_bulk_rollback" => {
+            let mut b = client.post_fleet_agents_bulk_rollback();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PostFleetAgentsBulkRollbackBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_space_settings" => {
+            let mut b = client.get_fleet_space_settings();
+            crate::dynamic::json(b.send().await?)
+        }
+        "put_fleet_space_settings" => {
+            let mut b = client.put_fleet_space_settings();
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::PutFleetSpaceSettingsBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

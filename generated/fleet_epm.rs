@@ -1040,6 +1040,1469 @@ pub mod types {
             value.parse()
         }
     }
+    ///`MoreBulkNamespaceCustomizationRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreBulkNamespaceCustomizationRequest {
+        ///Namespaces to turn customization off for.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub disable: ::std::vec::Vec<::std::string::String>,
+        ///Namespaces to turn customization on for.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub enable: ::std::vec::Vec<::std::string::String>,
+        ///Packages to change.
+        pub packages: ::std::vec::Vec<::std::string::String>,
+    }
+    impl MoreBulkNamespaceCustomizationRequest {
+        pub fn builder() -> builder::MoreBulkNamespaceCustomizationRequest {
+            Default::default()
+        }
+    }
+    ///`MoreBulkNamespaceCustomizationResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreBulkNamespaceCustomizationResponse {
+        pub items: ::std::vec::Vec<MoreBulkNamespaceCustomizationResponseItemsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreBulkNamespaceCustomizationResponseItemsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreBulkNamespaceCustomizationResponseItemsItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
+        ///The package's opt-in list after the request (unchanged when rejected).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub namespace_customization_enabled_for: ::std::vec::Vec<::std::string::String>,
+        pub success: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreBulkRollbackPackagesRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreBulkRollbackPackagesRequest {
+        pub packages: ::std::vec::Vec<MoreBulkRollbackPackagesRequestPackagesItem>,
+    }
+    impl MoreBulkRollbackPackagesRequest {
+        pub fn builder() -> builder::MoreBulkRollbackPackagesRequest {
+            Default::default()
+        }
+    }
+    ///`MoreBulkRollbackPackagesRequestPackagesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreBulkRollbackPackagesRequestPackagesItem {
+        ///Package to roll back.
+        pub name: ::std::string::String,
+    }
+    impl MoreBulkRollbackPackagesRequestPackagesItem {
+        pub fn builder() -> builder::MoreBulkRollbackPackagesRequestPackagesItem {
+            Default::default()
+        }
+    }
+    ///`MoreBulkRollbackPackagesResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreBulkRollbackPackagesResponse {
+        #[serde(rename = "taskId")]
+        pub task_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreBulkUninstallPackagesRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreBulkUninstallPackagesRequest {
+        #[serde(default)]
+        pub force: bool,
+        pub packages: ::std::vec::Vec<MoreBulkUninstallPackagesRequestPackagesItem>,
+    }
+    impl MoreBulkUninstallPackagesRequest {
+        pub fn builder() -> builder::MoreBulkUninstallPackagesRequest {
+            Default::default()
+        }
+    }
+    ///`MoreBulkUninstallPackagesRequestPackagesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreBulkUninstallPackagesRequestPackagesItem {
+        pub name: ::std::string::String,
+        pub version: ::std::string::String,
+    }
+    impl MoreBulkUninstallPackagesRequestPackagesItem {
+        pub fn builder() -> builder::MoreBulkUninstallPackagesRequestPackagesItem {
+            Default::default()
+        }
+    }
+    ///`MoreBulkUpgradePackagesRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreBulkUpgradePackagesRequest {
+        #[serde(default)]
+        pub force: bool,
+        pub packages: ::std::vec::Vec<MoreBulkUpgradePackagesRequestPackagesItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub prerelease: ::std::option::Option<bool>,
+        #[serde(default)]
+        pub upgrade_package_policies: bool,
+    }
+    impl MoreBulkUpgradePackagesRequest {
+        pub fn builder() -> builder::MoreBulkUpgradePackagesRequest {
+            Default::default()
+        }
+    }
+    ///`MoreBulkUpgradePackagesRequestPackagesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreBulkUpgradePackagesRequestPackagesItem {
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+    }
+    impl MoreBulkUpgradePackagesRequestPackagesItem {
+        pub fn builder() -> builder::MoreBulkUpgradePackagesRequestPackagesItem {
+            Default::default()
+        }
+    }
+    ///`MoreBulkUpgradePackagesResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreBulkUpgradePackagesResponse {
+        #[serde(rename = "taskId")]
+        pub task_id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreDeletePackageDatastreamAssetsResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreDeletePackageDatastreamAssetsResponse {
+        pub success: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreDeletePackageResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreDeletePackageResponse {
+        pub items: ::std::vec::Vec<MoreDeletePackageResponseItemsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreDeletePackageResponseItemsItem`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum MoreDeletePackageResponseItemsItem {
+        KibanaAssetReference(MoreKibanaAssetReference),
+        EsAssetReference(MoreEsAssetReference),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<MoreKibanaAssetReference>
+    for MoreDeletePackageResponseItemsItem {
+        fn from(value: MoreKibanaAssetReference) -> Self {
+            Self::KibanaAssetReference(value)
+        }
+    }
+    impl ::std::convert::From<MoreEsAssetReference>
+    for MoreDeletePackageResponseItemsItem {
+        fn from(value: MoreEsAssetReference) -> Self {
+            Self::EsAssetReference(value)
+        }
+    }
+    ///`MoreDeprecationInfo`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreDeprecationInfo {
+        pub description: ::std::string::String,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub replaced_by: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub since: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreEsAssetReference`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreEsAssetReference {
+        #[serde(
+            rename = "customDataStreamOriginDataset",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_data_stream_origin_dataset: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "customDataStreamOriginType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_data_stream_origin_type: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deferred: ::std::option::Option<bool>,
+        pub id: ::std::string::String,
+        #[serde(rename = "type")]
+        pub type_: MoreEsAssetReferenceType,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreEsAssetReferenceType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreEsAssetReferenceType {
+        Index,
+        IndexTemplate,
+        ComponentTemplate,
+        IngestPipeline,
+        IlmPolicy,
+        DataStreamIlmPolicy,
+        Transform,
+        MlModel,
+        KnowledgeBase,
+        EsqlView,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreEsAssetReferenceType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Index => f.write_str("index"),
+                Self::IndexTemplate => f.write_str("index_template"),
+                Self::ComponentTemplate => f.write_str("component_template"),
+                Self::IngestPipeline => f.write_str("ingest_pipeline"),
+                Self::IlmPolicy => f.write_str("ilm_policy"),
+                Self::DataStreamIlmPolicy => f.write_str("data_stream_ilm_policy"),
+                Self::Transform => f.write_str("transform"),
+                Self::MlModel => f.write_str("ml_model"),
+                Self::KnowledgeBase => f.write_str("knowledge_base"),
+                Self::EsqlView => f.write_str("esql_view"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreEsAssetReferenceType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "index" => Ok(Self::Index),
+                "index_template" => Ok(Self::IndexTemplate),
+                "component_template" => Ok(Self::ComponentTemplate),
+                "ingest_pipeline" => Ok(Self::IngestPipeline),
+                "ilm_policy" => Ok(Self::IlmPolicy),
+                "data_stream_ilm_policy" => Ok(Self::DataStreamIlmPolicy),
+                "transform" => Ok(Self::Transform),
+                "ml_model" => Ok(Self::MlModel),
+                "knowledge_base" => Ok(Self::KnowledgeBase),
+                "esql_view" => Ok(Self::EsqlView),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreEsAssetReferenceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MoreEsAssetReferenceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreGetDependenciesResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetDependenciesResponse {
+        pub items: ::std::vec::Vec<MoreGetDependenciesResponseItemsItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetDependenciesResponseItemsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetDependenciesResponseItemsItem {
+        pub name: ::std::string::String,
+        pub title: ::std::string::String,
+        ///Version constraint, such as ^2.0.0.
+        pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetInfoResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetInfoResponse {
+        pub item: MoreGetPackageInfo,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metadata: ::std::option::Option<MorePackageMetadata>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetOneBulkOperationPackagesResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetOneBulkOperationPackagesResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<MoreGetOneBulkOperationPackagesResponseError>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub results: ::std::vec::Vec<MoreGetOneBulkOperationPackagesResponseResultsItem>,
+        pub status: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetOneBulkOperationPackagesResponseError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetOneBulkOperationPackagesResponseError {
+        pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetOneBulkOperationPackagesResponseResultsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetOneBulkOperationPackagesResponseResultsItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<
+            MoreGetOneBulkOperationPackagesResponseResultsItemError,
+        >,
+        pub name: ::std::string::String,
+        pub success: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetOneBulkOperationPackagesResponseResultsItemError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetOneBulkOperationPackagesResponseResultsItemError {
+        pub message: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetPackageInfo`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfo {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent: ::std::option::Option<MoreGetPackageInfoAgent>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub asset_tags: ::std::vec::Vec<MoreGetPackageInfoAssetTagsItem>,
+        pub assets: crate::JsonObject,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub categories: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub conditions: ::std::option::Option<MoreGetPackageInfoConditions>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub data_streams: ::std::vec::Vec<crate::JsonObject>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deprecated: ::std::option::Option<MoreDeprecationInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub discovery: ::std::option::Option<MoreGetPackageInfoDiscovery>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub download: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub elasticsearch: crate::JsonObject,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub format_version: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub icons: ::std::vec::Vec<MorePackageIcon>,
+        #[serde(
+            rename = "installationInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub installation_info: ::std::option::Option<MoreInstallationInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub internal: ::std::option::Option<bool>,
+        #[serde(
+            rename = "keepPoliciesUpToDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub keep_policies_up_to_date: ::std::option::Option<bool>,
+        #[serde(
+            rename = "latestVersion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub latest_version: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub license: ::std::option::Option<::std::string::String>,
+        #[serde(
+            rename = "licensePath",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub license_path: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub notice: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub owner: ::std::option::Option<MoreGetPackageInfoOwner>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub policy_templates: ::std::vec::Vec<crate::JsonObject>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub readme: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub release: ::std::option::Option<MoreGetPackageInfoRelease>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub screenshots: ::std::vec::Vec<MorePackageIcon>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub signature_path: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub source: ::std::option::Option<MoreGetPackageInfoSource>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub status: ::std::option::Option<::std::string::String>,
+        pub title: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<MoreGetPackageInfoType>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub var_groups: ::std::vec::Vec<MoreGetPackageInfoVarGroupsItem>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub vars: ::std::vec::Vec<crate::JsonObject>,
+        pub version: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoAgent`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MoreGetPackageInfoAgent {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub privileges: ::std::option::Option<MoreGetPackageInfoAgentPrivileges>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetPackageInfoAgentPrivileges`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct MoreGetPackageInfoAgentPrivileges {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub root: ::std::option::Option<bool>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetPackageInfoAssetTagsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoAssetTagsItem {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub asset_ids: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub asset_types: ::std::vec::Vec<::std::string::String>,
+        pub text: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreGetPackageInfoConditions`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoConditions {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deprecated: ::std::option::Option<MoreDeprecationInfo>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub elastic: ::std::option::Option<MoreGetPackageInfoConditionsElastic>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub kibana: ::std::option::Option<MoreGetPackageInfoConditionsKibana>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoConditionsElastic`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoConditionsElastic {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub capabilities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub subscription: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoConditionsKibana`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoConditionsKibana {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoDiscovery`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoDiscovery {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub datasets: ::std::vec::Vec<MoreGetPackageInfoDiscoveryDatasetsItem>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub fields: ::std::vec::Vec<MoreGetPackageInfoDiscoveryFieldsItem>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoDiscoveryDatasetsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoDiscoveryDatasetsItem {
+        pub name: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoDiscoveryFieldsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoDiscoveryFieldsItem {
+        pub name: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoOwner`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoOwner {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub github: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<MoreGetPackageInfoOwnerType>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoOwnerType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreGetPackageInfoOwnerType {
+        Elastic,
+        Partner,
+        Community,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreGetPackageInfoOwnerType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Elastic => f.write_str("elastic"),
+                Self::Partner => f.write_str("partner"),
+                Self::Community => f.write_str("community"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreGetPackageInfoOwnerType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "elastic" => Ok(Self::Elastic),
+                "partner" => Ok(Self::Partner),
+                "community" => Ok(Self::Community),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreGetPackageInfoOwnerType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MoreGetPackageInfoOwnerType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreGetPackageInfoRelease`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreGetPackageInfoRelease {
+        Ga,
+        Beta,
+        Experimental,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreGetPackageInfoRelease {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Ga => f.write_str("ga"),
+                Self::Beta => f.write_str("beta"),
+                Self::Experimental => f.write_str("experimental"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreGetPackageInfoRelease {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "ga" => Ok(Self::Ga),
+                "beta" => Ok(Self::Beta),
+                "experimental" => Ok(Self::Experimental),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreGetPackageInfoRelease {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for MoreGetPackageInfoRelease {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreGetPackageInfoSource`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoSource {
+        pub license: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoType`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum MoreGetPackageInfoType {
+        Variant0(MoreGetPackageInfoTypeVariant0),
+        Variant1(MoreGetPackageInfoTypeVariant1),
+        Variant2(MoreGetPackageInfoTypeVariant2),
+        Variant3(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::fmt::Display for MoreGetPackageInfoType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Variant0(x) => x.fmt(f),
+                Self::Variant1(x) => x.fmt(f),
+                Self::Variant2(x) => x.fmt(f),
+                Self::Variant3(x) => x.fmt(f),
+                Self::Unknown(value) => ::std::fmt::Display::fmt(value, f),
+            }
+        }
+    }
+    impl ::std::convert::From<MoreGetPackageInfoTypeVariant0>
+    for MoreGetPackageInfoType {
+        fn from(value: MoreGetPackageInfoTypeVariant0) -> Self {
+            Self::Variant0(value)
+        }
+    }
+    impl ::std::convert::From<MoreGetPackageInfoTypeVariant1>
+    for MoreGetPackageInfoType {
+        fn from(value: MoreGetPackageInfoTypeVariant1) -> Self {
+            Self::Variant1(value)
+        }
+    }
+    impl ::std::convert::From<MoreGetPackageInfoTypeVariant2>
+    for MoreGetPackageInfoType {
+        fn from(value: MoreGetPackageInfoTypeVariant2) -> Self {
+            Self::Variant2(value)
+        }
+    }
+    ///`MoreGetPackageInfoTypeVariant0`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreGetPackageInfoTypeVariant0 {
+        Integration,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreGetPackageInfoTypeVariant0 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Integration => f.write_str("integration"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreGetPackageInfoTypeVariant0 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "integration" => Ok(Self::Integration),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreGetPackageInfoTypeVariant0 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MoreGetPackageInfoTypeVariant0 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreGetPackageInfoTypeVariant1`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreGetPackageInfoTypeVariant1 {
+        Input,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreGetPackageInfoTypeVariant1 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Input => f.write_str("input"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreGetPackageInfoTypeVariant1 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "input" => Ok(Self::Input),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreGetPackageInfoTypeVariant1 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MoreGetPackageInfoTypeVariant1 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreGetPackageInfoTypeVariant2`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreGetPackageInfoTypeVariant2 {
+        Content,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreGetPackageInfoTypeVariant2 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Content => f.write_str("content"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreGetPackageInfoTypeVariant2 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "content" => Ok(Self::Content),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreGetPackageInfoTypeVariant2 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MoreGetPackageInfoTypeVariant2 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreGetPackageInfoVarGroupsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoVarGroupsItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        pub name: ::std::string::String,
+        pub options: ::std::vec::Vec<MoreGetPackageInfoVarGroupsItemOptionsItem>,
+        pub selector_title: ::std::string::String,
+        pub title: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoVarGroupsItemOptionsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreGetPackageInfoVarGroupsItemOptionsItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub hide_in_deployment_modes: ::std::vec::Vec<
+            MoreGetPackageInfoVarGroupsItemOptionsItemHideInDeploymentModesItem,
+        >,
+        pub name: ::std::string::String,
+        pub title: ::std::string::String,
+        pub vars: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreGetPackageInfoVarGroupsItemOptionsItemHideInDeploymentModesItem`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreGetPackageInfoVarGroupsItemOptionsItemHideInDeploymentModesItem {
+        Default,
+        Agentless,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for MoreGetPackageInfoVarGroupsItemOptionsItemHideInDeploymentModesItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Default => f.write_str("default"),
+                Self::Agentless => f.write_str("agentless"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for MoreGetPackageInfoVarGroupsItemOptionsItemHideInDeploymentModesItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "default" => Ok(Self::Default),
+                "agentless" => Ok(Self::Agentless),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for MoreGetPackageInfoVarGroupsItemOptionsItemHideInDeploymentModesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MoreGetPackageInfoVarGroupsItemOptionsItemHideInDeploymentModesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreInstallKibanaAssetsRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreInstallKibanaAssetsRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub force: ::std::option::Option<bool>,
+        ///Spaces to install into instead of the current one.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub space_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    ///`MoreInstallKibanaAssetsResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreInstallKibanaAssetsResponse {
+        pub success: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreInstallPackageFromRegistryRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreInstallPackageFromRegistryRequest {
+        #[serde(default)]
+        pub force: bool,
+        #[serde(default)]
+        pub ignore_constraints: bool,
+    }
+    ///`MoreInstallPackageResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreInstallPackageResponse {
+        pub items: ::std::vec::Vec<MoreInstallPackageResponseItemsItem>,
+        #[serde(rename = "_meta")]
+        pub meta: MoreInstallPackageResponseMeta,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreInstallPackageResponseItemsItem`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum MoreInstallPackageResponseItemsItem {
+        KibanaAssetReference(MoreKibanaAssetReference),
+        EsAssetReference(MoreEsAssetReference),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<MoreKibanaAssetReference>
+    for MoreInstallPackageResponseItemsItem {
+        fn from(value: MoreKibanaAssetReference) -> Self {
+            Self::KibanaAssetReference(value)
+        }
+    }
+    impl ::std::convert::From<MoreEsAssetReference>
+    for MoreInstallPackageResponseItemsItem {
+        fn from(value: MoreEsAssetReference) -> Self {
+            Self::EsAssetReference(value)
+        }
+    }
+    ///`MoreInstallPackageResponseMeta`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreInstallPackageResponseMeta {
+        pub install_source: ::std::string::String,
+        pub name: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreInstallRuleAssetsRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreInstallRuleAssetsRequest {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub force: ::std::option::Option<bool>,
+    }
+    ///`MoreInstallationInfo`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreInstallationInfo {
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub additional_spaces_installed_kibana: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::vec::Vec<MoreKibanaAssetReference>,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub experimental_data_stream_features: ::std::vec::Vec<
+            MoreInstallationInfoExperimentalDataStreamFeaturesItem,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub install_format_schema_version: ::std::option::Option<::std::string::String>,
+        pub install_source: MoreInstallationInfoInstallSource,
+        pub install_status: MoreInstallationInfoInstallStatus,
+        pub installed_es: ::std::vec::Vec<MoreEsAssetReference>,
+        pub installed_kibana: ::std::vec::Vec<MoreKibanaAssetReference>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub installed_kibana_space_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_rollback_ttl_expired: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub latest_executed_state: ::std::option::Option<
+            MoreInstallationInfoLatestExecutedState,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub latest_install_failed_attempts: ::std::vec::Vec<
+            MoreInstallationInfoLatestInstallFailedAttemptsItem,
+        >,
+        pub name: ::std::string::String,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub namespaces: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub previous_version: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rolled_back: ::std::option::Option<bool>,
+        #[serde(rename = "type")]
+        pub type_: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub verification_key_id: ::std::option::Option<::std::string::String>,
+        pub verification_status: MoreInstallationInfoVerificationStatus,
+        pub version: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreInstallationInfoExperimentalDataStreamFeaturesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreInstallationInfoExperimentalDataStreamFeaturesItem {
+        pub data_stream: ::std::string::String,
+        pub features: MoreInstallationInfoExperimentalDataStreamFeaturesItemFeatures,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreInstallationInfoExperimentalDataStreamFeaturesItemFeatures`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreInstallationInfoExperimentalDataStreamFeaturesItemFeatures {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub doc_value_only_numeric: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub doc_value_only_other: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub synthetic_source: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub tsdb: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreInstallationInfoInstallSource`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreInstallationInfoInstallSource {
+        Registry,
+        Upload,
+        Bundled,
+        Custom,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreInstallationInfoInstallSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Registry => f.write_str("registry"),
+                Self::Upload => f.write_str("upload"),
+                Self::Bundled => f.write_str("bundled"),
+                Self::Custom => f.write_str("custom"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreInstallationInfoInstallSource {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "registry" => Ok(Self::Registry),
+                "upload" => Ok(Self::Upload),
+                "bundled" => Ok(Self::Bundled),
+                "custom" => Ok(Self::Custom),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreInstallationInfoInstallSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MoreInstallationInfoInstallSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreInstallationInfoInstallStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreInstallationInfoInstallStatus {
+        Installed,
+        Installing,
+        InstallFailed,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreInstallationInfoInstallStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Installed => f.write_str("installed"),
+                Self::Installing => f.write_str("installing"),
+                Self::InstallFailed => f.write_str("install_failed"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreInstallationInfoInstallStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "installed" => Ok(Self::Installed),
+                "installing" => Ok(Self::Installing),
+                "install_failed" => Ok(Self::InstallFailed),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreInstallationInfoInstallStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MoreInstallationInfoInstallStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreInstallationInfoLatestExecutedState`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreInstallationInfoLatestExecutedState {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub error: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub started_at: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreInstallationInfoLatestInstallFailedAttemptsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreInstallationInfoLatestInstallFailedAttemptsItem {
+        pub created_at: ::std::string::String,
+        pub error: MoreInstallationInfoLatestInstallFailedAttemptsItemError,
+        pub target_version: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreInstallationInfoLatestInstallFailedAttemptsItemError`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreInstallationInfoLatestInstallFailedAttemptsItemError {
+        pub message: ::std::string::String,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub stack: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    ///`MoreInstallationInfoVerificationStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreInstallationInfoVerificationStatus {
+        Unverified,
+        Verified,
+        Unknown,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        UnknownValue(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreInstallationInfoVerificationStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Unverified => f.write_str("unverified"),
+                Self::Verified => f.write_str("verified"),
+                Self::Unknown => f.write_str("unknown"),
+                Self::UnknownValue(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreInstallationInfoVerificationStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "unverified" => Ok(Self::Unverified),
+                "verified" => Ok(Self::Verified),
+                "unknown" => Ok(Self::Unknown),
+                _ => Ok(Self::UnknownValue(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreInstallationInfoVerificationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MoreInstallationInfoVerificationStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreKibanaAssetReference`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreKibanaAssetReference {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub deferred: ::std::option::Option<bool>,
+        pub id: ::std::string::String,
+        #[serde(
+            rename = "originId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub origin_id: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type")]
+        pub type_: MoreKibanaAssetReferenceType,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreKibanaAssetReferenceType`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum MoreKibanaAssetReferenceType {
+        Variant0(MoreKibanaAssetReferenceTypeVariant0),
+        Variant1(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::fmt::Display for MoreKibanaAssetReferenceType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Variant0(x) => x.fmt(f),
+                Self::Variant1(x) => x.fmt(f),
+                Self::Unknown(value) => ::std::fmt::Display::fmt(value, f),
+            }
+        }
+    }
+    impl ::std::convert::From<MoreKibanaAssetReferenceTypeVariant0>
+    for MoreKibanaAssetReferenceType {
+        fn from(value: MoreKibanaAssetReferenceTypeVariant0) -> Self {
+            Self::Variant0(value)
+        }
+    }
+    ///`MoreKibanaAssetReferenceTypeVariant0`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreKibanaAssetReferenceTypeVariant0 {
+        Dashboard,
+        Lens,
+        Visualization,
+        Search,
+        IndexPattern,
+        Map,
+        MlModule,
+        SecurityRule,
+        CspRuleTemplate,
+        OsqueryPackAsset,
+        OsquerySavedQuery,
+        Tag,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreKibanaAssetReferenceTypeVariant0 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Dashboard => f.write_str("dashboard"),
+                Self::Lens => f.write_str("lens"),
+                Self::Visualization => f.write_str("visualization"),
+                Self::Search => f.write_str("search"),
+                Self::IndexPattern => f.write_str("index-pattern"),
+                Self::Map => f.write_str("map"),
+                Self::MlModule => f.write_str("ml-module"),
+                Self::SecurityRule => f.write_str("security-rule"),
+                Self::CspRuleTemplate => f.write_str("csp-rule-template"),
+                Self::OsqueryPackAsset => f.write_str("osquery-pack-asset"),
+                Self::OsquerySavedQuery => f.write_str("osquery-saved-query"),
+                Self::Tag => f.write_str("tag"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreKibanaAssetReferenceTypeVariant0 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "dashboard" => Ok(Self::Dashboard),
+                "lens" => Ok(Self::Lens),
+                "visualization" => Ok(Self::Visualization),
+                "search" => Ok(Self::Search),
+                "index-pattern" => Ok(Self::IndexPattern),
+                "map" => Ok(Self::Map),
+                "ml-module" => Ok(Self::MlModule),
+                "security-rule" => Ok(Self::SecurityRule),
+                "csp-rule-template" => Ok(Self::CspRuleTemplate),
+                "osquery-pack-asset" => Ok(Self::OsqueryPackAsset),
+                "osquery-saved-query" => Ok(Self::OsquerySavedQuery),
+                "tag" => Ok(Self::Tag),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreKibanaAssetReferenceTypeVariant0 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MoreKibanaAssetReferenceTypeVariant0 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MorePackageIcon`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MorePackageIcon {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dark_mode: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub path: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub size: ::std::option::Option<::std::string::String>,
+        pub src: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MorePackageMetadata`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MorePackageMetadata {
+        pub has_policies: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreReviewUpgradeRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreReviewUpgradeRequest {
+        pub action: MoreReviewUpgradeRequestAction,
+        pub target_version: ::std::string::String,
+    }
+    impl MoreReviewUpgradeRequest {
+        pub fn builder() -> builder::MoreReviewUpgradeRequest {
+            Default::default()
+        }
+    }
+    ///`MoreReviewUpgradeRequestAction`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum MoreReviewUpgradeRequestAction {
+        Accept,
+        Decline,
+        Pending,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for MoreReviewUpgradeRequestAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Accept => f.write_str("accept"),
+                Self::Decline => f.write_str("decline"),
+                Self::Pending => f.write_str("pending"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for MoreReviewUpgradeRequestAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "accept" => Ok(Self::Accept),
+                "decline" => Ok(Self::Decline),
+                "pending" => Ok(Self::Pending),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for MoreReviewUpgradeRequestAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for MoreReviewUpgradeRequestAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`MoreReviewUpgradeResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreReviewUpgradeResponse {
+        pub success: bool,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreRollbackPackageResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreRollbackPackageResponse {
+        pub success: bool,
+        pub version: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`MoreUpdatePackageRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreUpdatePackageRequest {
+        #[serde(
+            rename = "keepPoliciesUpToDate",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub keep_policies_up_to_date: ::std::option::Option<bool>,
+        ///Namespaces with namespace-level customization turned on.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub namespace_customization_enabled_for: ::std::vec::Vec<::std::string::String>,
+    }
+    impl MoreUpdatePackageRequest {
+        pub fn builder() -> builder::MoreUpdatePackageRequest {
+            Default::default()
+        }
+    }
+    ///`MoreUpdatePackageResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreUpdatePackageResponse {
+        pub item: MoreGetPackageInfo,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`PackageIcon`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct PackageIcon {
@@ -1834,6 +3297,35 @@ pub mod types {
             Self::Variant1(value)
         }
     }
+    ///`PostFleetEpmPackagesPkgnameBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PostFleetEpmPackagesPkgnameBody(
+        pub ::std::option::Option<MoreInstallPackageFromRegistryRequest>,
+    );
+    impl ::std::ops::Deref for PostFleetEpmPackagesPkgnameBody {
+        type Target = ::std::option::Option<MoreInstallPackageFromRegistryRequest>;
+        fn deref(
+            &self,
+        ) -> &::std::option::Option<MoreInstallPackageFromRegistryRequest> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PostFleetEpmPackagesPkgnameBody>
+    for ::std::option::Option<MoreInstallPackageFromRegistryRequest> {
+        fn from(value: PostFleetEpmPackagesPkgnameBody) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<
+        ::std::option::Option<MoreInstallPackageFromRegistryRequest>,
+    > for PostFleetEpmPackagesPkgnameBody {
+        fn from(
+            value: ::std::option::Option<MoreInstallPackageFromRegistryRequest>,
+        ) -> Self {
+            Self(value)
+        }
+    }
     ///`PostFleetEpmPackagesPkgnamePkgversionBody`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -1873,6 +3365,54 @@ pub mod types {
         pub force: bool,
         #[serde(default)]
         pub ignore_constraints: bool,
+    }
+    ///`PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody(
+        pub ::std::option::Option<MoreInstallKibanaAssetsRequest>,
+    );
+    impl ::std::ops::Deref for PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody {
+        type Target = ::std::option::Option<MoreInstallKibanaAssetsRequest>;
+        fn deref(&self) -> &::std::option::Option<MoreInstallKibanaAssetsRequest> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody>
+    for ::std::option::Option<MoreInstallKibanaAssetsRequest> {
+        fn from(value: PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<MoreInstallKibanaAssetsRequest>>
+    for PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody {
+        fn from(value: ::std::option::Option<MoreInstallKibanaAssetsRequest>) -> Self {
+            Self(value)
+        }
+    }
+    ///`PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody(
+        pub ::std::option::Option<MoreInstallRuleAssetsRequest>,
+    );
+    impl ::std::ops::Deref for PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody {
+        type Target = ::std::option::Option<MoreInstallRuleAssetsRequest>;
+        fn deref(&self) -> &::std::option::Option<MoreInstallRuleAssetsRequest> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody>
+    for ::std::option::Option<MoreInstallRuleAssetsRequest> {
+        fn from(value: PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::option::Option<MoreInstallRuleAssetsRequest>>
+    for PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody {
+        fn from(value: ::std::option::Option<MoreInstallRuleAssetsRequest>) -> Self {
+            Self(value)
+        }
     }
     ///`PostFleetEpmPackagesPkgnamePkgversionTransformsAuthorizeBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -1976,6 +3516,42 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///`PutFleetEpmCustomIntegrationsPkgnameBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PutFleetEpmCustomIntegrationsPkgnameBody {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub categories: ::std::vec::Vec<::std::string::String>,
+        #[serde(rename = "readMeData")]
+        pub read_me_data: ::std::string::String,
+    }
+    impl PutFleetEpmCustomIntegrationsPkgnameBody {
+        pub fn builder() -> builder::PutFleetEpmCustomIntegrationsPkgnameBody {
+            Default::default()
+        }
+    }
+    ///`PutFleetEpmCustomIntegrationsPkgnameResponse`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PutFleetEpmCustomIntegrationsPkgnameResponse(pub crate::JsonObject);
+    impl ::std::ops::Deref for PutFleetEpmCustomIntegrationsPkgnameResponse {
+        type Target = crate::JsonObject;
+        fn deref(&self) -> &crate::JsonObject {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PutFleetEpmCustomIntegrationsPkgnameResponse>
+    for crate::JsonObject {
+        fn from(value: PutFleetEpmCustomIntegrationsPkgnameResponse) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<crate::JsonObject>
+    for PutFleetEpmCustomIntegrationsPkgnameResponse {
+        fn from(value: crate::JsonObject) -> Self {
+            Self(value)
+        }
+    }
     ///`PutFleetEpmPackagesPkgnamePkgversionBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -1998,6 +3574,611 @@ pub mod types {
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct MoreBulkNamespaceCustomizationRequest {
+            disable: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            enable: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            packages: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MoreBulkNamespaceCustomizationRequest {
+            fn default() -> Self {
+                Self {
+                    disable: Ok(Default::default()),
+                    enable: Ok(Default::default()),
+                    packages: Err("no value supplied for packages".to_string()),
+                }
+            }
+        }
+        impl MoreBulkNamespaceCustomizationRequest {
+            pub fn disable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.disable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for disable: {e}")
+                    });
+                self
+            }
+            pub fn enable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for enable: {e}")
+                    });
+                self
+            }
+            pub fn packages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.packages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for packages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreBulkNamespaceCustomizationRequest>
+        for super::MoreBulkNamespaceCustomizationRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreBulkNamespaceCustomizationRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    disable: value.disable?,
+                    enable: value.enable?,
+                    packages: value.packages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MoreBulkNamespaceCustomizationRequest>
+        for MoreBulkNamespaceCustomizationRequest {
+            fn from(value: super::MoreBulkNamespaceCustomizationRequest) -> Self {
+                Self {
+                    disable: Ok(value.disable),
+                    enable: Ok(value.enable),
+                    packages: Ok(value.packages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MoreBulkRollbackPackagesRequest {
+            packages: ::std::result::Result<
+                ::std::vec::Vec<super::MoreBulkRollbackPackagesRequestPackagesItem>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MoreBulkRollbackPackagesRequest {
+            fn default() -> Self {
+                Self {
+                    packages: Err("no value supplied for packages".to_string()),
+                }
+            }
+        }
+        impl MoreBulkRollbackPackagesRequest {
+            pub fn packages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::MoreBulkRollbackPackagesRequestPackagesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.packages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for packages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreBulkRollbackPackagesRequest>
+        for super::MoreBulkRollbackPackagesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreBulkRollbackPackagesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { packages: value.packages? })
+            }
+        }
+        impl ::std::convert::From<super::MoreBulkRollbackPackagesRequest>
+        for MoreBulkRollbackPackagesRequest {
+            fn from(value: super::MoreBulkRollbackPackagesRequest) -> Self {
+                Self {
+                    packages: Ok(value.packages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MoreBulkRollbackPackagesRequestPackagesItem {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MoreBulkRollbackPackagesRequestPackagesItem {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                }
+            }
+        }
+        impl MoreBulkRollbackPackagesRequestPackagesItem {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreBulkRollbackPackagesRequestPackagesItem>
+        for super::MoreBulkRollbackPackagesRequestPackagesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreBulkRollbackPackagesRequestPackagesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::MoreBulkRollbackPackagesRequestPackagesItem>
+        for MoreBulkRollbackPackagesRequestPackagesItem {
+            fn from(value: super::MoreBulkRollbackPackagesRequestPackagesItem) -> Self {
+                Self { name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MoreBulkUninstallPackagesRequest {
+            force: ::std::result::Result<bool, ::std::string::String>,
+            packages: ::std::result::Result<
+                ::std::vec::Vec<super::MoreBulkUninstallPackagesRequestPackagesItem>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MoreBulkUninstallPackagesRequest {
+            fn default() -> Self {
+                Self {
+                    force: Ok(Default::default()),
+                    packages: Err("no value supplied for packages".to_string()),
+                }
+            }
+        }
+        impl MoreBulkUninstallPackagesRequest {
+            pub fn force<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.force = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for force: {e}")
+                    });
+                self
+            }
+            pub fn packages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::MoreBulkUninstallPackagesRequestPackagesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.packages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for packages: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreBulkUninstallPackagesRequest>
+        for super::MoreBulkUninstallPackagesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreBulkUninstallPackagesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    force: value.force?,
+                    packages: value.packages?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MoreBulkUninstallPackagesRequest>
+        for MoreBulkUninstallPackagesRequest {
+            fn from(value: super::MoreBulkUninstallPackagesRequest) -> Self {
+                Self {
+                    force: Ok(value.force),
+                    packages: Ok(value.packages),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MoreBulkUninstallPackagesRequestPackagesItem {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            version: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for MoreBulkUninstallPackagesRequestPackagesItem {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                    version: Err("no value supplied for version".to_string()),
+                }
+            }
+        }
+        impl MoreBulkUninstallPackagesRequestPackagesItem {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreBulkUninstallPackagesRequestPackagesItem>
+        for super::MoreBulkUninstallPackagesRequestPackagesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreBulkUninstallPackagesRequestPackagesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    version: value.version?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MoreBulkUninstallPackagesRequestPackagesItem>
+        for MoreBulkUninstallPackagesRequestPackagesItem {
+            fn from(value: super::MoreBulkUninstallPackagesRequestPackagesItem) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MoreBulkUpgradePackagesRequest {
+            force: ::std::result::Result<bool, ::std::string::String>,
+            packages: ::std::result::Result<
+                ::std::vec::Vec<super::MoreBulkUpgradePackagesRequestPackagesItem>,
+                ::std::string::String,
+            >,
+            prerelease: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            upgrade_package_policies: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for MoreBulkUpgradePackagesRequest {
+            fn default() -> Self {
+                Self {
+                    force: Ok(Default::default()),
+                    packages: Err("no value supplied for packages".to_string()),
+                    prerelease: Ok(Default::default()),
+                    upgrade_package_policies: Ok(Default::default()),
+                }
+            }
+        }
+        impl MoreBulkUpgradePackagesRequest {
+            pub fn force<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.force = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for force: {e}")
+                    });
+                self
+            }
+            pub fn packages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::MoreBulkUpgradePackagesRequestPackagesItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.packages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for packages: {e}")
+                    });
+                self
+            }
+            pub fn prerelease<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prerelease = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for prerelease: {e}")
+                    });
+                self
+            }
+            pub fn upgrade_package_policies<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.upgrade_package_policies = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for upgrade_package_policies: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreBulkUpgradePackagesRequest>
+        for super::MoreBulkUpgradePackagesRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreBulkUpgradePackagesRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    force: value.force?,
+                    packages: value.packages?,
+                    prerelease: value.prerelease?,
+                    upgrade_package_policies: value.upgrade_package_policies?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MoreBulkUpgradePackagesRequest>
+        for MoreBulkUpgradePackagesRequest {
+            fn from(value: super::MoreBulkUpgradePackagesRequest) -> Self {
+                Self {
+                    force: Ok(value.force),
+                    packages: Ok(value.packages),
+                    prerelease: Ok(value.prerelease),
+                    upgrade_package_policies: Ok(value.upgrade_package_policies),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MoreBulkUpgradePackagesRequestPackagesItem {
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            version: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MoreBulkUpgradePackagesRequestPackagesItem {
+            fn default() -> Self {
+                Self {
+                    name: Err("no value supplied for name".to_string()),
+                    version: Ok(Default::default()),
+                }
+            }
+        }
+        impl MoreBulkUpgradePackagesRequestPackagesItem {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreBulkUpgradePackagesRequestPackagesItem>
+        for super::MoreBulkUpgradePackagesRequestPackagesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreBulkUpgradePackagesRequestPackagesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    name: value.name?,
+                    version: value.version?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MoreBulkUpgradePackagesRequestPackagesItem>
+        for MoreBulkUpgradePackagesRequestPackagesItem {
+            fn from(value: super::MoreBulkUpgradePackagesRequestPackagesItem) -> Self {
+                Self {
+                    name: Ok(value.name),
+                    version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MoreReviewUpgradeRequest {
+            action: ::std::result::Result<
+                super::MoreReviewUpgradeRequestAction,
+                ::std::string::String,
+            >,
+            target_version: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MoreReviewUpgradeRequest {
+            fn default() -> Self {
+                Self {
+                    action: Err("no value supplied for action".to_string()),
+                    target_version: Err(
+                        "no value supplied for target_version".to_string(),
+                    ),
+                }
+            }
+        }
+        impl MoreReviewUpgradeRequest {
+            pub fn action<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::MoreReviewUpgradeRequestAction>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action: {e}")
+                    });
+                self
+            }
+            pub fn target_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for target_version: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreReviewUpgradeRequest>
+        for super::MoreReviewUpgradeRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreReviewUpgradeRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action: value.action?,
+                    target_version: value.target_version?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MoreReviewUpgradeRequest>
+        for MoreReviewUpgradeRequest {
+            fn from(value: super::MoreReviewUpgradeRequest) -> Self {
+                Self {
+                    action: Ok(value.action),
+                    target_version: Ok(value.target_version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MoreUpdatePackageRequest {
+            keep_policies_up_to_date: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            namespace_customization_enabled_for: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MoreUpdatePackageRequest {
+            fn default() -> Self {
+                Self {
+                    keep_policies_up_to_date: Ok(Default::default()),
+                    namespace_customization_enabled_for: Ok(Default::default()),
+                }
+            }
+        }
+        impl MoreUpdatePackageRequest {
+            pub fn keep_policies_up_to_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.keep_policies_up_to_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for keep_policies_up_to_date: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn namespace_customization_enabled_for<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.namespace_customization_enabled_for = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for namespace_customization_enabled_for: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreUpdatePackageRequest>
+        for super::MoreUpdatePackageRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreUpdatePackageRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    keep_policies_up_to_date: value.keep_policies_up_to_date?,
+                    namespace_customization_enabled_for: value
+                        .namespace_customization_enabled_for?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MoreUpdatePackageRequest>
+        for MoreUpdatePackageRequest {
+            fn from(value: super::MoreUpdatePackageRequest) -> Self {
+                Self {
+                    keep_policies_up_to_date: Ok(value.keep_policies_up_to_date),
+                    namespace_customization_enabled_for: Ok(
+                        value.namespace_customization_enabled_for,
+                    ),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct PostFleetEpmBulkAssetsBody {
             asset_ids: ::std::result::Result<
@@ -2443,6 +4624,72 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct PutFleetEpmCustomIntegrationsPkgnameBody {
+            categories: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            read_me_data: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PutFleetEpmCustomIntegrationsPkgnameBody {
+            fn default() -> Self {
+                Self {
+                    categories: Ok(Default::default()),
+                    read_me_data: Err("no value supplied for read_me_data".to_string()),
+                }
+            }
+        }
+        impl PutFleetEpmCustomIntegrationsPkgnameBody {
+            pub fn categories<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.categories = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for categories: {e}")
+                    });
+                self
+            }
+            pub fn read_me_data<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.read_me_data = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for read_me_data: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PutFleetEpmCustomIntegrationsPkgnameBody>
+        for super::PutFleetEpmCustomIntegrationsPkgnameBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PutFleetEpmCustomIntegrationsPkgnameBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    categories: value.categories?,
+                    read_me_data: value.read_me_data?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PutFleetEpmCustomIntegrationsPkgnameBody>
+        for PutFleetEpmCustomIntegrationsPkgnameBody {
+            fn from(value: super::PutFleetEpmCustomIntegrationsPkgnameBody) -> Self {
+                Self {
+                    categories: Ok(value.categories),
+                    read_me_data: Ok(value.read_me_data),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct PutFleetEpmPackagesPkgnamePkgversionBody {
             keep_policies_up_to_date: ::std::result::Result<bool, ::std::string::String>,
         }
@@ -2667,6 +4914,188 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for KibanaAssetReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreEsAssetReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreEsAssetReferenceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreGetPackageInfoOwnerType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreGetPackageInfoOwnerType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreGetPackageInfoRelease {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreGetPackageInfoRelease {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreGetPackageInfoTypeVariant0 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreGetPackageInfoTypeVariant0 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreGetPackageInfoTypeVariant1 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreGetPackageInfoTypeVariant1 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreGetPackageInfoTypeVariant2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreGetPackageInfoTypeVariant2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for MoreGetPackageInfoVarGroupsItemOptionsItemHideInDeploymentModesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize
+    for MoreGetPackageInfoVarGroupsItemOptionsItemHideInDeploymentModesItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreInstallationInfoInstallSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreInstallationInfoInstallSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreInstallationInfoInstallStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreInstallationInfoInstallStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreInstallationInfoVerificationStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreInstallationInfoVerificationStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreKibanaAssetReferenceTypeVariant0 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreKibanaAssetReferenceTypeVariant0 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreReviewUpgradeRequestAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for MoreReviewUpgradeRequestAction {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -3010,6 +5439,250 @@ pub mod types {
             )
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for MoreDeletePackageResponseItemsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            KibanaAssetReference(MoreKibanaAssetReference),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::KibanaAssetReference(f0) => {
+                                            MoreDeletePackageResponseItemsItem::KibanaAssetReference(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            EsAssetReference(MoreEsAssetReference),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::EsAssetReference(f0) => {
+                                            MoreDeletePackageResponseItemsItem::EsAssetReference(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                MoreDeletePackageResponseItemsItem::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreGetPackageInfoType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0(MoreGetPackageInfoTypeVariant0),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0(f0) => {
+                                            MoreGetPackageInfoType::Variant0(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1(MoreGetPackageInfoTypeVariant1),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1(f0) => {
+                                            MoreGetPackageInfoType::Variant1(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member2 {
+                            Variant2(MoreGetPackageInfoTypeVariant2),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member2 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member2::Variant2(f0) => {
+                                            MoreGetPackageInfoType::Variant2(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member3 {
+                            Variant3(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member3 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member3::Variant3(f0) => {
+                                            MoreGetPackageInfoType::Variant3(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                MoreGetPackageInfoType::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreInstallPackageResponseItemsItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            KibanaAssetReference(MoreKibanaAssetReference),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::KibanaAssetReference(f0) => {
+                                            MoreInstallPackageResponseItemsItem::KibanaAssetReference(
+                                                f0,
+                                            )
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            EsAssetReference(MoreEsAssetReference),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::EsAssetReference(f0) => {
+                                            MoreInstallPackageResponseItemsItem::EsAssetReference(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                MoreInstallPackageResponseItemsItem::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreKibanaAssetReferenceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0(MoreKibanaAssetReferenceTypeVariant0),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0(f0) => {
+                                            MoreKibanaAssetReferenceType::Variant0(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1(f0) => {
+                                            MoreKibanaAssetReferenceType::Variant1(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                MoreKibanaAssetReferenceType::Unknown,
+            )
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for PostFleetEpmPackagesBulkResponseItemsItem {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -3222,6 +5895,25 @@ let response = client.post_fleet_epm_packages()
 ```*/
     pub fn post_fleet_epm_packages(&self) -> builder::PostFleetEpmPackages<'_> {
         builder::PostFleetEpmPackages::new(self)
+    }
+    /**Rollback a package to previous version
+
+Reinstalls the version of a package that was installed before the current one. Technical preview; requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/rollback`
+
+Arguments:
+- `pkg_name`: Package to roll back.
+```text
+let response = client.post_fleet_epm_packages_pkgname_rollback()
+    .pkg_name(pkg_name)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_pkgname_rollback(
+        &self,
+    ) -> builder::PostFleetEpmPackagesPkgnameRollback<'_> {
+        builder::PostFleetEpmPackagesPkgnameRollback::new(self)
     }
     /**Get data streams
 
@@ -3532,6 +6224,382 @@ let response = client.get_fleet_epm_verification_key_id()
     ) -> builder::GetFleetEpmVerificationKeyId<'_> {
         builder::GetFleetEpmVerificationKeyId::new(self)
     }
+    /**Update a custom integration
+
+Replaces the readme and categories of an existing custom integration package. Requires fleet-settings-all and integrations-all.
+
+Sends a `PUT` request to `/api/fleet/epm/custom_integrations/{pkgName}`
+
+Arguments:
+- `pkg_name`: Package name.
+- `body`
+```text
+let response = client.put_fleet_epm_custom_integrations_pkgname()
+    .pkg_name(pkg_name)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn put_fleet_epm_custom_integrations_pkgname(
+        &self,
+    ) -> builder::PutFleetEpmCustomIntegrationsPkgname<'_> {
+        builder::PutFleetEpmCustomIntegrationsPkgname::new(self)
+    }
+    /**Bulk enable/disable namespace-level customization for packages
+
+Turns namespace-level index template customization on or off for several installed packages at once. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/_bulk_namespace_customization`
+
+```text
+let response = client.post_fleet_epm_packages_bulk_namespace_customization()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_bulk_namespace_customization(
+        &self,
+    ) -> builder::PostFleetEpmPackagesBulkNamespaceCustomization<'_> {
+        builder::PostFleetEpmPackagesBulkNamespaceCustomization::new(self)
+    }
+    /**Bulk rollback packages
+
+Starts a background task that rolls several packages back to their previous versions. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/_bulk_rollback`
+
+```text
+let response = client.post_fleet_epm_packages_bulk_rollback()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_bulk_rollback(
+        &self,
+    ) -> builder::PostFleetEpmPackagesBulkRollback<'_> {
+        builder::PostFleetEpmPackagesBulkRollback::new(self)
+    }
+    /**Get Bulk rollback packages details
+
+Returns the status and per-package results of a bulk rollback task. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `GET` request to `/api/fleet/epm/packages/_bulk_rollback/{taskId}`
+
+Arguments:
+- `task_id`: Identifier of the bulk task.
+```text
+let response = client.get_fleet_epm_packages_bulk_rollback_taskid()
+    .task_id(task_id)
+    .send()
+    .await;
+```*/
+    pub fn get_fleet_epm_packages_bulk_rollback_taskid(
+        &self,
+    ) -> builder::GetFleetEpmPackagesBulkRollbackTaskid<'_> {
+        builder::GetFleetEpmPackagesBulkRollbackTaskid::new(self)
+    }
+    /**Bulk uninstall packages
+
+Starts a background task that uninstalls several package versions. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/_bulk_uninstall`
+
+```text
+let response = client.post_fleet_epm_packages_bulk_uninstall()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_bulk_uninstall(
+        &self,
+    ) -> builder::PostFleetEpmPackagesBulkUninstall<'_> {
+        builder::PostFleetEpmPackagesBulkUninstall::new(self)
+    }
+    /**Get Bulk uninstall packages details
+
+Returns the status and per-package results of a bulk uninstall task. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `GET` request to `/api/fleet/epm/packages/_bulk_uninstall/{taskId}`
+
+Arguments:
+- `task_id`: Identifier of the bulk task.
+```text
+let response = client.get_fleet_epm_packages_bulk_uninstall_taskid()
+    .task_id(task_id)
+    .send()
+    .await;
+```*/
+    pub fn get_fleet_epm_packages_bulk_uninstall_taskid(
+        &self,
+    ) -> builder::GetFleetEpmPackagesBulkUninstallTaskid<'_> {
+        builder::GetFleetEpmPackagesBulkUninstallTaskid::new(self)
+    }
+    /**Bulk upgrade packages
+
+Starts a background task that upgrades several packages, by default to their latest versions. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/_bulk_upgrade`
+
+```text
+let response = client.post_fleet_epm_packages_bulk_upgrade()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_bulk_upgrade(
+        &self,
+    ) -> builder::PostFleetEpmPackagesBulkUpgrade<'_> {
+        builder::PostFleetEpmPackagesBulkUpgrade::new(self)
+    }
+    /**Get Bulk upgrade packages details
+
+Returns the status and per-package results of a bulk upgrade task. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `GET` request to `/api/fleet/epm/packages/_bulk_upgrade/{taskId}`
+
+Arguments:
+- `task_id`: Identifier of the bulk task.
+```text
+let response = client.get_fleet_epm_packages_bulk_upgrade_taskid()
+    .task_id(task_id)
+    .send()
+    .await;
+```*/
+    pub fn get_fleet_epm_packages_bulk_upgrade_taskid(
+        &self,
+    ) -> builder::GetFleetEpmPackagesBulkUpgradeTaskid<'_> {
+        builder::GetFleetEpmPackagesBulkUpgradeTaskid::new(self)
+    }
+    /**Get a package
+
+Describes a package by name only, using the installed version or else the latest available one.
+
+Sends a `GET` request to `/api/fleet/epm/packages/{pkgName}`
+
+Arguments:
+- `pkg_name`: Package name.
+- `full`: Include the full package information, assets included.
+- `ignore_unverified`: Return the package even if its signature cannot be verified.
+- `prerelease`: Consider prerelease versions.
+- `with_metadata`: Add metadata such as whether package policies exist.
+```text
+let response = client.get_fleet_epm_packages_pkgname()
+    .pkg_name(pkg_name)
+    .full(full)
+    .ignore_unverified(ignore_unverified)
+    .prerelease(prerelease)
+    .with_metadata(with_metadata)
+    .send()
+    .await;
+```*/
+    pub fn get_fleet_epm_packages_pkgname(
+        &self,
+    ) -> builder::GetFleetEpmPackagesPkgname<'_> {
+        builder::GetFleetEpmPackagesPkgname::new(self)
+    }
+    /**Update package settings
+
+Changes settings of the installed package, such as automatic policy upgrades or namespace-level customization. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `PUT` request to `/api/fleet/epm/packages/{pkgName}`
+
+Arguments:
+- `pkg_name`: Package name.
+- `body`
+```text
+let response = client.put_fleet_epm_packages_pkgname()
+    .pkg_name(pkg_name)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn put_fleet_epm_packages_pkgname(
+        &self,
+    ) -> builder::PutFleetEpmPackagesPkgname<'_> {
+        builder::PutFleetEpmPackagesPkgname::new(self)
+    }
+    /**Install a package from the registry
+
+Installs the latest version of a package from the Elastic Package Registry. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}`
+
+Arguments:
+- `pkg_name`: Package name.
+- `ignore_mapping_update_errors`: Carry on when index mappings cannot be updated.
+- `prerelease`: Allow a prerelease version.
+- `skip_data_stream_rollover`: Do not roll data streams over after installing.
+- `skip_dependency_check`: Skip checking the package's dependencies.
+- `body`
+```text
+let response = client.post_fleet_epm_packages_pkgname()
+    .pkg_name(pkg_name)
+    .ignore_mapping_update_errors(ignore_mapping_update_errors)
+    .prerelease(prerelease)
+    .skip_data_stream_rollover(skip_data_stream_rollover)
+    .skip_dependency_check(skip_dependency_check)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_pkgname(
+        &self,
+    ) -> builder::PostFleetEpmPackagesPkgname<'_> {
+        builder::PostFleetEpmPackagesPkgname::new(self)
+    }
+    /**Delete a package
+
+Uninstalls the installed version of a package and removes its assets. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `DELETE` request to `/api/fleet/epm/packages/{pkgName}`
+
+Arguments:
+- `pkg_name`: Package name.
+- `force`: Uninstall even when package policies still use the package.
+```text
+let response = client.delete_fleet_epm_packages_pkgname()
+    .pkg_name(pkg_name)
+    .force(force)
+    .send()
+    .await;
+```*/
+    pub fn delete_fleet_epm_packages_pkgname(
+        &self,
+    ) -> builder::DeleteFleetEpmPackagesPkgname<'_> {
+        builder::DeleteFleetEpmPackagesPkgname::new(self)
+    }
+    /**Delete assets for a package
+
+Removes the data stream assets a package version created for one package policy. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `DELETE` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/datastream_assets`
+
+Arguments:
+- `pkg_name`: Package name.
+- `pkg_version`: Package version.
+- `package_policy_id`: Package policy whose data stream assets are removed.
+```text
+let response = client.delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets()
+    .pkg_name(pkg_name)
+    .pkg_version(pkg_version)
+    .package_policy_id(package_policy_id)
+    .send()
+    .await;
+```*/
+    pub fn delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets(
+        &self,
+    ) -> builder::DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssets<'_> {
+        builder::DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssets::new(self)
+    }
+    /**Get package dependencies
+
+Lists the packages, with version constraints, that a package version depends on. Requires integrations-read, fleet-setup or fleet-all.
+
+Sends a `GET` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/dependencies`
+
+Arguments:
+- `pkg_name`: Package name.
+- `pkg_version`: Package version.
+```text
+let response = client.get_fleet_epm_packages_pkgname_pkgversion_dependencies()
+    .pkg_name(pkg_name)
+    .pkg_version(pkg_version)
+    .send()
+    .await;
+```*/
+    pub fn get_fleet_epm_packages_pkgname_pkgversion_dependencies(
+        &self,
+    ) -> builder::GetFleetEpmPackagesPkgnamePkgversionDependencies<'_> {
+        builder::GetFleetEpmPackagesPkgnamePkgversionDependencies::new(self)
+    }
+    /**Install Kibana assets for a package
+
+Installs a package version's Kibana saved objects, in the current space or in the listed spaces. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/kibana_assets`
+
+Arguments:
+- `pkg_name`: Package name.
+- `pkg_version`: Package version.
+- `body`
+```text
+let response = client.post_fleet_epm_packages_pkgname_pkgversion_kibana_assets()
+    .pkg_name(pkg_name)
+    .pkg_version(pkg_version)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_pkgname_pkgversion_kibana_assets(
+        &self,
+    ) -> builder::PostFleetEpmPackagesPkgnamePkgversionKibanaAssets<'_> {
+        builder::PostFleetEpmPackagesPkgnamePkgversionKibanaAssets::new(self)
+    }
+    /**Delete Kibana assets for a package
+
+Removes the Kibana saved objects (dashboards, visualizations...) of a package version. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `DELETE` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/kibana_assets`
+
+Arguments:
+- `pkg_name`: Package name.
+- `pkg_version`: Package version.
+```text
+let response = client.delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets()
+    .pkg_name(pkg_name)
+    .pkg_version(pkg_version)
+    .send()
+    .await;
+```*/
+    pub fn delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets(
+        &self,
+    ) -> builder::DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssets<'_> {
+        builder::DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssets::new(self)
+    }
+    /**Install Kibana alert rule for a package
+
+Installs the alerting rule assets shipped with a package version. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/rule_assets`
+
+Arguments:
+- `pkg_name`: Package name.
+- `pkg_version`: Package version.
+- `body`
+```text
+let response = client.post_fleet_epm_packages_pkgname_pkgversion_rule_assets()
+    .pkg_name(pkg_name)
+    .pkg_version(pkg_version)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_pkgname_pkgversion_rule_assets(
+        &self,
+    ) -> builder::PostFleetEpmPackagesPkgnamePkgversionRuleAssets<'_> {
+        builder::PostFleetEpmPackagesPkgnamePkgversionRuleAssets::new(self)
+    }
+    /**Review a pending policy upgrade for a package with deprecations
+
+Accepts, declines or defers the pending policy upgrade of a package whose new version deprecates something. Requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/review_upgrade`
+
+Arguments:
+- `pkg_name`: Package whose upgrade is reviewed.
+- `body`
+```text
+let response = client.post_fleet_epm_packages_pkgname_review_upgrade()
+    .pkg_name(pkg_name)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_pkgname_review_upgrade(
+        &self,
+    ) -> builder::PostFleetEpmPackagesPkgnameReviewUpgrade<'_> {
+        builder::PostFleetEpmPackagesPkgnameReviewUpgrade::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -3777,6 +6845,88 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "post_fleet_epm_packages",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_epm_packages_pkgname_rollback`]
+
+[`Client::post_fleet_epm_packages_pkgname_rollback`]: super::Client::post_fleet_epm_packages_pkgname_rollback*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesPkgnameRollback<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+    }
+    impl<'a> PostFleetEpmPackagesPkgnameRollback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/rollback`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreRollbackPackageResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreRollbackPackageResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreRollbackPackageResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}/rollback", client.baseurl, crate
+                ::path::segment(& pkg_name.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_pkgname_rollback",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -5889,6 +9039,2053 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::put_fleet_epm_custom_integrations_pkgname`]
+
+[`Client::put_fleet_epm_custom_integrations_pkgname`]: super::Client::put_fleet_epm_custom_integrations_pkgname*/
+    #[derive(Debug, Clone)]
+    pub struct PutFleetEpmCustomIntegrationsPkgname<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        body: Result<types::builder::PutFleetEpmCustomIntegrationsPkgnameBody, String>,
+    }
+    impl<'a> PutFleetEpmCustomIntegrationsPkgname<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PutFleetEpmCustomIntegrationsPkgnameBody>,
+            <V as std::convert::TryInto<
+                types::PutFleetEpmCustomIntegrationsPkgnameBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `PutFleetEpmCustomIntegrationsPkgnameBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::PutFleetEpmCustomIntegrationsPkgnameBody,
+            ) -> types::builder::PutFleetEpmCustomIntegrationsPkgnameBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/fleet/epm/custom_integrations/{pkgName}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::PutFleetEpmCustomIntegrationsPkgnameResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::PutFleetEpmCustomIntegrationsPkgnameResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::PutFleetEpmCustomIntegrationsPkgnameResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name, body } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::PutFleetEpmCustomIntegrationsPkgnameBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/custom_integrations/{}", client.baseurl, crate
+                ::path::segment(& pkg_name.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "put_fleet_epm_custom_integrations_pkgname",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_epm_packages_bulk_namespace_customization`]
+
+[`Client::post_fleet_epm_packages_bulk_namespace_customization`]: super::Client::post_fleet_epm_packages_bulk_namespace_customization*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesBulkNamespaceCustomization<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MoreBulkNamespaceCustomizationRequest, String>,
+    }
+    impl<'a> PostFleetEpmPackagesBulkNamespaceCustomization<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MoreBulkNamespaceCustomizationRequest>,
+            <V as std::convert::TryInto<
+                types::MoreBulkNamespaceCustomizationRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MoreBulkNamespaceCustomizationRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MoreBulkNamespaceCustomizationRequest,
+            ) -> types::builder::MoreBulkNamespaceCustomizationRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/_bulk_namespace_customization`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkNamespaceCustomizationResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::MoreBulkNamespaceCustomizationResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkNamespaceCustomizationResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MoreBulkNamespaceCustomizationRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/_bulk_namespace_customization", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_bulk_namespace_customization",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_epm_packages_bulk_rollback`]
+
+[`Client::post_fleet_epm_packages_bulk_rollback`]: super::Client::post_fleet_epm_packages_bulk_rollback*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesBulkRollback<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MoreBulkRollbackPackagesRequest, String>,
+    }
+    impl<'a> PostFleetEpmPackagesBulkRollback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MoreBulkRollbackPackagesRequest>,
+            <V as std::convert::TryInto<
+                types::MoreBulkRollbackPackagesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MoreBulkRollbackPackagesRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MoreBulkRollbackPackagesRequest,
+            ) -> types::builder::MoreBulkRollbackPackagesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/_bulk_rollback`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkRollbackPackagesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreBulkRollbackPackagesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkRollbackPackagesResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MoreBulkRollbackPackagesRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/_bulk_rollback", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_bulk_rollback",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_fleet_epm_packages_bulk_rollback_taskid`]
+
+[`Client::get_fleet_epm_packages_bulk_rollback_taskid`]: super::Client::get_fleet_epm_packages_bulk_rollback_taskid*/
+    #[derive(Debug, Clone)]
+    pub struct GetFleetEpmPackagesBulkRollbackTaskid<'a> {
+        client: &'a super::Client,
+        task_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFleetEpmPackagesBulkRollbackTaskid<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                task_id: Err("task_id was not initialized".to_string()),
+            }
+        }
+        pub fn task_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.task_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for task_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/fleet/epm/packages/_bulk_rollback/{taskId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreGetOneBulkOperationPackagesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::MoreGetOneBulkOperationPackagesResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreGetOneBulkOperationPackagesResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, task_id } = self;
+            let task_id = task_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/_bulk_rollback/{}", client.baseurl, crate
+                ::path::segment(& task_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_fleet_epm_packages_bulk_rollback_taskid",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_epm_packages_bulk_uninstall`]
+
+[`Client::post_fleet_epm_packages_bulk_uninstall`]: super::Client::post_fleet_epm_packages_bulk_uninstall*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesBulkUninstall<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MoreBulkUninstallPackagesRequest, String>,
+    }
+    impl<'a> PostFleetEpmPackagesBulkUninstall<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MoreBulkUninstallPackagesRequest>,
+            <V as std::convert::TryInto<
+                types::MoreBulkUninstallPackagesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MoreBulkUninstallPackagesRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MoreBulkUninstallPackagesRequest,
+            ) -> types::builder::MoreBulkUninstallPackagesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/_bulk_uninstall`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkUpgradePackagesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreBulkUpgradePackagesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkUpgradePackagesResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MoreBulkUninstallPackagesRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/_bulk_uninstall", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_bulk_uninstall",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_fleet_epm_packages_bulk_uninstall_taskid`]
+
+[`Client::get_fleet_epm_packages_bulk_uninstall_taskid`]: super::Client::get_fleet_epm_packages_bulk_uninstall_taskid*/
+    #[derive(Debug, Clone)]
+    pub struct GetFleetEpmPackagesBulkUninstallTaskid<'a> {
+        client: &'a super::Client,
+        task_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFleetEpmPackagesBulkUninstallTaskid<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                task_id: Err("task_id was not initialized".to_string()),
+            }
+        }
+        pub fn task_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.task_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for task_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/fleet/epm/packages/_bulk_uninstall/{taskId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreGetOneBulkOperationPackagesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::MoreGetOneBulkOperationPackagesResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreGetOneBulkOperationPackagesResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, task_id } = self;
+            let task_id = task_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/_bulk_uninstall/{}", client.baseurl, crate
+                ::path::segment(& task_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_fleet_epm_packages_bulk_uninstall_taskid",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_epm_packages_bulk_upgrade`]
+
+[`Client::post_fleet_epm_packages_bulk_upgrade`]: super::Client::post_fleet_epm_packages_bulk_upgrade*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesBulkUpgrade<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MoreBulkUpgradePackagesRequest, String>,
+    }
+    impl<'a> PostFleetEpmPackagesBulkUpgrade<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MoreBulkUpgradePackagesRequest>,
+            <V as std::convert::TryInto<
+                types::MoreBulkUpgradePackagesRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MoreBulkUpgradePackagesRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MoreBulkUpgradePackagesRequest,
+            ) -> types::builder::MoreBulkUpgradePackagesRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/_bulk_upgrade`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkUpgradePackagesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreBulkUpgradePackagesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkUpgradePackagesResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MoreBulkUpgradePackagesRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/_bulk_upgrade", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_bulk_upgrade",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_fleet_epm_packages_bulk_upgrade_taskid`]
+
+[`Client::get_fleet_epm_packages_bulk_upgrade_taskid`]: super::Client::get_fleet_epm_packages_bulk_upgrade_taskid*/
+    #[derive(Debug, Clone)]
+    pub struct GetFleetEpmPackagesBulkUpgradeTaskid<'a> {
+        client: &'a super::Client,
+        task_id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFleetEpmPackagesBulkUpgradeTaskid<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                task_id: Err("task_id was not initialized".to_string()),
+            }
+        }
+        pub fn task_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.task_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for task_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/fleet/epm/packages/_bulk_upgrade/{taskId}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreGetOneBulkOperationPackagesResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::MoreGetOneBulkOperationPackagesResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreGetOneBulkOperationPackagesResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, task_id } = self;
+            let task_id = task_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/_bulk_upgrade/{}", client.baseurl, crate
+                ::path::segment(& task_id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_fleet_epm_packages_bulk_upgrade_taskid",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_fleet_epm_packages_pkgname`]
+
+[`Client::get_fleet_epm_packages_pkgname`]: super::Client::get_fleet_epm_packages_pkgname*/
+    #[derive(Debug, Clone)]
+    pub struct GetFleetEpmPackagesPkgname<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        full: Result<Option<bool>, String>,
+        ignore_unverified: Result<Option<bool>, String>,
+        prerelease: Result<Option<bool>, String>,
+        with_metadata: Result<Option<bool>, String>,
+    }
+    impl<'a> GetFleetEpmPackagesPkgname<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                full: Ok(None),
+                ignore_unverified: Ok(None),
+                prerelease: Ok(None),
+                with_metadata: Ok(None),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn full<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.full = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for full failed".to_string());
+            self
+        }
+        pub fn ignore_unverified<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.ignore_unverified = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for ignore_unverified failed".to_string()
+                });
+            self
+        }
+        pub fn prerelease<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.prerelease = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+            self
+        }
+        pub fn with_metadata<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.with_metadata = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for with_metadata failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/fleet/epm/packages/{pkgName}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreGetInfoResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreGetInfoResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreGetInfoResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self {
+                client,
+                pkg_name,
+                full,
+                ignore_unverified,
+                prerelease,
+                with_metadata,
+            } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let full = full.map_err(Error::InvalidRequest)?;
+            let ignore_unverified = ignore_unverified.map_err(Error::InvalidRequest)?;
+            let prerelease = prerelease.map_err(Error::InvalidRequest)?;
+            let with_metadata = with_metadata.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}", client.baseurl, crate ::path::segment(&
+                pkg_name.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("full", &full))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "ignoreUnverified",
+                        &ignore_unverified,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("prerelease", &prerelease))
+                .query(
+                    &progenitor_client::QueryParam::new("withMetadata", &with_metadata),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_fleet_epm_packages_pkgname",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::put_fleet_epm_packages_pkgname`]
+
+[`Client::put_fleet_epm_packages_pkgname`]: super::Client::put_fleet_epm_packages_pkgname*/
+    #[derive(Debug, Clone)]
+    pub struct PutFleetEpmPackagesPkgname<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        body: Result<types::builder::MoreUpdatePackageRequest, String>,
+    }
+    impl<'a> PutFleetEpmPackagesPkgname<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MoreUpdatePackageRequest>,
+            <V as std::convert::TryInto<
+                types::MoreUpdatePackageRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MoreUpdatePackageRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MoreUpdatePackageRequest,
+            ) -> types::builder::MoreUpdatePackageRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/fleet/epm/packages/{pkgName}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreUpdatePackageResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreUpdatePackageResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreUpdatePackageResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name, body } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::MoreUpdatePackageRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}", client.baseurl, crate ::path::segment(&
+                pkg_name.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "put_fleet_epm_packages_pkgname",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_epm_packages_pkgname`]
+
+[`Client::post_fleet_epm_packages_pkgname`]: super::Client::post_fleet_epm_packages_pkgname*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesPkgname<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        ignore_mapping_update_errors: Result<Option<bool>, String>,
+        prerelease: Result<Option<bool>, String>,
+        skip_data_stream_rollover: Result<Option<bool>, String>,
+        skip_dependency_check: Result<Option<bool>, String>,
+        body: Result<types::PostFleetEpmPackagesPkgnameBody, String>,
+    }
+    impl<'a> PostFleetEpmPackagesPkgname<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                ignore_mapping_update_errors: Ok(None),
+                prerelease: Ok(None),
+                skip_data_stream_rollover: Ok(None),
+                skip_dependency_check: Ok(None),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn ignore_mapping_update_errors<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.ignore_mapping_update_errors = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for ignore_mapping_update_errors failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn prerelease<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.prerelease = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+            self
+        }
+        pub fn skip_data_stream_rollover<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.skip_data_stream_rollover = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for skip_data_stream_rollover failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn skip_dependency_check<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.skip_dependency_check = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for skip_dependency_check failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PostFleetEpmPackagesPkgnameBody>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `PostFleetEpmPackagesPkgnameBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreInstallPackageResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreInstallPackageResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreInstallPackageResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self {
+                client,
+                pkg_name,
+                ignore_mapping_update_errors,
+                prerelease,
+                skip_data_stream_rollover,
+                skip_dependency_check,
+                body,
+            } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let ignore_mapping_update_errors = ignore_mapping_update_errors
+                .map_err(Error::InvalidRequest)?;
+            let prerelease = prerelease.map_err(Error::InvalidRequest)?;
+            let skip_data_stream_rollover = skip_data_stream_rollover
+                .map_err(Error::InvalidRequest)?;
+            let skip_dependency_check = skip_dependency_check
+                .map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}", client.baseurl, crate ::path::segment(&
+                pkg_name.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "ignoreMappingUpdateErrors",
+                        &ignore_mapping_update_errors,
+                    ),
+                )
+                .query(&progenitor_client::QueryParam::new("prerelease", &prerelease))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "skipDataStreamRollover",
+                        &skip_data_stream_rollover,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "skipDependencyCheck",
+                        &skip_dependency_check,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_pkgname",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_fleet_epm_packages_pkgname`]
+
+[`Client::delete_fleet_epm_packages_pkgname`]: super::Client::delete_fleet_epm_packages_pkgname*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteFleetEpmPackagesPkgname<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        force: Result<Option<bool>, String>,
+    }
+    impl<'a> DeleteFleetEpmPackagesPkgname<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                force: Ok(None),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn force<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.force = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for force failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/api/fleet/epm/packages/{pkgName}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreDeletePackageResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreDeletePackageResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreDeletePackageResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name, force } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let force = force.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}", client.baseurl, crate ::path::segment(&
+                pkg_name.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("force", &force))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_fleet_epm_packages_pkgname",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets`]
+
+[`Client::delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets`]: super::Client::delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssets<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        pkg_version: Result<::std::string::String, String>,
+        package_policy_id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssets<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                pkg_version: Err("pkg_version was not initialized".to_string()),
+                package_policy_id: Err(
+                    "package_policy_id was not initialized".to_string(),
+                ),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn pkg_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_version = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_version failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn package_policy_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.package_policy_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for package_policy_id failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/datastream_assets`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreDeletePackageDatastreamAssetsResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::MoreDeletePackageDatastreamAssetsResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreDeletePackageDatastreamAssetsResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name, pkg_version, package_policy_id } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let pkg_version = pkg_version.map_err(Error::InvalidRequest)?;
+            let package_policy_id = package_policy_id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}/{}/datastream_assets", client.baseurl,
+                crate ::path::segment(& pkg_name.to_string()) ?, crate ::path::segment(&
+                pkg_version.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "packagePolicyId",
+                        &package_policy_id,
+                    ),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_fleet_epm_packages_pkgname_pkgversion_dependencies`]
+
+[`Client::get_fleet_epm_packages_pkgname_pkgversion_dependencies`]: super::Client::get_fleet_epm_packages_pkgname_pkgversion_dependencies*/
+    #[derive(Debug, Clone)]
+    pub struct GetFleetEpmPackagesPkgnamePkgversionDependencies<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        pkg_version: Result<::std::string::String, String>,
+    }
+    impl<'a> GetFleetEpmPackagesPkgnamePkgversionDependencies<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                pkg_version: Err("pkg_version was not initialized".to_string()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn pkg_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_version = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_version failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/dependencies`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreGetDependenciesResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreGetDependenciesResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreGetDependenciesResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name, pkg_version } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let pkg_version = pkg_version.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}/{}/dependencies", client.baseurl, crate
+                ::path::segment(& pkg_name.to_string()) ?, crate ::path::segment(&
+                pkg_version.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_fleet_epm_packages_pkgname_pkgversion_dependencies",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_epm_packages_pkgname_pkgversion_kibana_assets`]
+
+[`Client::post_fleet_epm_packages_pkgname_pkgversion_kibana_assets`]: super::Client::post_fleet_epm_packages_pkgname_pkgversion_kibana_assets*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesPkgnamePkgversionKibanaAssets<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        pkg_version: Result<::std::string::String, String>,
+        body: Result<
+            types::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody,
+            String,
+        >,
+    }
+    impl<'a> PostFleetEpmPackagesPkgnamePkgversionKibanaAssets<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                pkg_version: Err("pkg_version was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn pkg_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_version = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_version failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                types::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody,
+            >,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/kibana_assets`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreInstallKibanaAssetsResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreInstallKibanaAssetsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreInstallKibanaAssetsResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name, pkg_version, body } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let pkg_version = pkg_version.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}/{}/kibana_assets", client.baseurl, crate
+                ::path::segment(& pkg_name.to_string()) ?, crate ::path::segment(&
+                pkg_version.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_pkgname_pkgversion_kibana_assets",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets`]
+
+[`Client::delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets`]: super::Client::delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssets<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        pkg_version: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssets<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                pkg_version: Err("pkg_version was not initialized".to_string()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn pkg_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_version = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_version failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/kibana_assets`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreInstallKibanaAssetsResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreInstallKibanaAssetsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreInstallKibanaAssetsResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name, pkg_version } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let pkg_version = pkg_version.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}/{}/kibana_assets", client.baseurl, crate
+                ::path::segment(& pkg_name.to_string()) ?, crate ::path::segment(&
+                pkg_version.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_epm_packages_pkgname_pkgversion_rule_assets`]
+
+[`Client::post_fleet_epm_packages_pkgname_pkgversion_rule_assets`]: super::Client::post_fleet_epm_packages_pkgname_pkgversion_rule_assets*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesPkgnamePkgversionRuleAssets<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        pkg_version: Result<::std::string::String, String>,
+        body: Result<types::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody, String>,
+    }
+    impl<'a> PostFleetEpmPackagesPkgnamePkgversionRuleAssets<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                pkg_version: Err("pkg_version was not initialized".to_string()),
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn pkg_version<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_version = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_version failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<
+                types::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody,
+            >,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody` for body failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}/rule_assets`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreInstallKibanaAssetsResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreInstallKibanaAssetsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreInstallKibanaAssetsResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name, pkg_version, body } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let pkg_version = pkg_version.map_err(Error::InvalidRequest)?;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}/{}/rule_assets", client.baseurl, crate
+                ::path::segment(& pkg_name.to_string()) ?, crate ::path::segment(&
+                pkg_version.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_pkgname_pkgversion_rule_assets",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::post_fleet_epm_packages_pkgname_review_upgrade`]
+
+[`Client::post_fleet_epm_packages_pkgname_review_upgrade`]: super::Client::post_fleet_epm_packages_pkgname_review_upgrade*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesPkgnameReviewUpgrade<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+        body: Result<types::builder::MoreReviewUpgradeRequest, String>,
+    }
+    impl<'a> PostFleetEpmPackagesPkgnameReviewUpgrade<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for pkg_name failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MoreReviewUpgradeRequest>,
+            <V as std::convert::TryInto<
+                types::MoreReviewUpgradeRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MoreReviewUpgradeRequest` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MoreReviewUpgradeRequest,
+            ) -> types::builder::MoreReviewUpgradeRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/review_upgrade`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreReviewUpgradeResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreReviewUpgradeResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreReviewUpgradeResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name, body } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::MoreReviewUpgradeRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}/review_upgrade", client.baseurl, crate
+                ::path::segment(& pkg_name.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_pkgname_review_upgrade",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -5931,6 +11128,123 @@ pub mod roundtrip {
                 Some(decode_encode::<super::types::PackageListItem>(json))
             }
             "PackageInfo" => Some(decode_encode::<super::types::PackageInfo>(json)),
+            "MoreDeprecationInfo" => {
+                Some(decode_encode::<super::types::MoreDeprecationInfo>(json))
+            }
+            "MoreBulkNamespaceCustomizationRequest" => {
+                Some(
+                    decode_encode::<
+                        super::types::MoreBulkNamespaceCustomizationRequest,
+                    >(json),
+                )
+            }
+            "MoreBulkNamespaceCustomizationResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::MoreBulkNamespaceCustomizationResponse,
+                    >(json),
+                )
+            }
+            "MoreBulkRollbackPackagesRequest" => {
+                Some(
+                    decode_encode::<super::types::MoreBulkRollbackPackagesRequest>(json),
+                )
+            }
+            "MoreBulkRollbackPackagesResponse" => {
+                Some(
+                    decode_encode::<super::types::MoreBulkRollbackPackagesResponse>(json),
+                )
+            }
+            "MoreBulkUninstallPackagesRequest" => {
+                Some(
+                    decode_encode::<super::types::MoreBulkUninstallPackagesRequest>(json),
+                )
+            }
+            "MoreBulkUpgradePackagesRequest" => {
+                Some(decode_encode::<super::types::MoreBulkUpgradePackagesRequest>(json))
+            }
+            "MoreBulkUpgradePackagesResponse" => {
+                Some(
+                    decode_encode::<super::types::MoreBulkUpgradePackagesResponse>(json),
+                )
+            }
+            "MoreGetOneBulkOperationPackagesResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::MoreGetOneBulkOperationPackagesResponse,
+                    >(json),
+                )
+            }
+            "MoreKibanaAssetReference" => {
+                Some(decode_encode::<super::types::MoreKibanaAssetReference>(json))
+            }
+            "MoreEsAssetReference" => {
+                Some(decode_encode::<super::types::MoreEsAssetReference>(json))
+            }
+            "MoreDeletePackageResponse" => {
+                Some(decode_encode::<super::types::MoreDeletePackageResponse>(json))
+            }
+            "MoreInstallPackageFromRegistryRequest" => {
+                Some(
+                    decode_encode::<
+                        super::types::MoreInstallPackageFromRegistryRequest,
+                    >(json),
+                )
+            }
+            "MoreInstallPackageResponse" => {
+                Some(decode_encode::<super::types::MoreInstallPackageResponse>(json))
+            }
+            "MoreUpdatePackageRequest" => {
+                Some(decode_encode::<super::types::MoreUpdatePackageRequest>(json))
+            }
+            "MoreUpdatePackageResponse" => {
+                Some(decode_encode::<super::types::MoreUpdatePackageResponse>(json))
+            }
+            "MoreGetInfoResponse" => {
+                Some(decode_encode::<super::types::MoreGetInfoResponse>(json))
+            }
+            "MorePackageMetadata" => {
+                Some(decode_encode::<super::types::MorePackageMetadata>(json))
+            }
+            "MorePackageIcon" => {
+                Some(decode_encode::<super::types::MorePackageIcon>(json))
+            }
+            "MoreGetPackageInfo" => {
+                Some(decode_encode::<super::types::MoreGetPackageInfo>(json))
+            }
+            "MoreInstallationInfo" => {
+                Some(decode_encode::<super::types::MoreInstallationInfo>(json))
+            }
+            "MoreDeletePackageDatastreamAssetsResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::MoreDeletePackageDatastreamAssetsResponse,
+                    >(json),
+                )
+            }
+            "MoreGetDependenciesResponse" => {
+                Some(decode_encode::<super::types::MoreGetDependenciesResponse>(json))
+            }
+            "MoreInstallKibanaAssetsRequest" => {
+                Some(decode_encode::<super::types::MoreInstallKibanaAssetsRequest>(json))
+            }
+            "MoreInstallKibanaAssetsResponse" => {
+                Some(
+                    decode_encode::<super::types::MoreInstallKibanaAssetsResponse>(json),
+                )
+            }
+            "MoreInstallRuleAssetsRequest" => {
+                Some(decode_encode::<super::types::MoreInstallRuleAssetsRequest>(json))
+            }
+            "MoreReviewUpgradeRequest" => {
+                Some(decode_encode::<super::types::MoreReviewUpgradeRequest>(json))
+            }
+            "MoreReviewUpgradeResponse" => {
+                Some(decode_encode::<super::types::MoreReviewUpgradeResponse>(json))
+            }
+            "MoreRollbackPackageResponse" => {
+                Some(decode_encode::<super::types::MoreRollbackPackageResponse>(json))
+            }
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))
             }
@@ -6061,6 +11375,39 @@ pub mod roundtrip {
                     >(json),
                 )
             }
+            "PutFleetEpmCustomIntegrationsPkgnameBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PutFleetEpmCustomIntegrationsPkgnameBody,
+                    >(json),
+                )
+            }
+            "PutFleetEpmCustomIntegrationsPkgnameResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::PutFleetEpmCustomIntegrationsPkgnameResponse,
+                    >(json),
+                )
+            }
+            "PostFleetEpmPackagesPkgnameBody" => {
+                Some(
+                    decode_encode::<super::types::PostFleetEpmPackagesPkgnameBody>(json),
+                )
+            }
+            "PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody,
+                    >(json),
+                )
+            }
+            "PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody" => {
+                Some(
+                    decode_encode::<
+                        super::types::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody,
+                    >(json),
+                )
+            }
             _ => None,
         }
     }
@@ -6074,6 +11421,10 @@ pub mod operations {
     ///`GET /api/fleet/epm/packages` (`get-fleet-epm-packages`).
     pub const GET_FLEET_EPM_PACKAGES: crate::OperationId = crate::OperationId::__generated(
         "get_fleet_epm_packages",
+    );
+    ///`POST /api/fleet/epm/packages/{pkgName}/rollback` (`post-fleet-epm-packages-pkgname-rollback`).
+    pub const POST_FLEET_EPM_PACKAGES_PKGNAME_ROLLBACK: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_pkgname_rollback",
     );
     ///`GET /api/fleet/data_streams` (`get-fleet-data-streams`).
     pub const GET_FLEET_DATA_STREAMS: crate::OperationId = crate::OperationId::__generated(
@@ -6143,6 +11494,78 @@ pub mod operations {
     pub const GET_FLEET_EPM_VERIFICATION_KEY_ID: crate::OperationId = crate::OperationId::__generated(
         "get_fleet_epm_verification_key_id",
     );
+    ///`PUT /api/fleet/epm/custom_integrations/{pkgName}` (`put-fleet-epm-custom-integrations-pkgname`).
+    pub const PUT_FLEET_EPM_CUSTOM_INTEGRATIONS_PKGNAME: crate::OperationId = crate::OperationId::__generated(
+        "put_fleet_epm_custom_integrations_pkgname",
+    );
+    ///`POST /api/fleet/epm/packages/_bulk_namespace_customization` (`post-fleet-epm-packages-bulk-namespace-customization`).
+    pub const POST_FLEET_EPM_PACKAGES_BULK_NAMESPACE_CUSTOMIZATION: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_bulk_namespace_customization",
+    );
+    ///`POST /api/fleet/epm/packages/_bulk_rollback` (`post-fleet-epm-packages-bulk-rollback`).
+    pub const POST_FLEET_EPM_PACKAGES_BULK_ROLLBACK: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_bulk_rollback",
+    );
+    ///`GET /api/fleet/epm/packages/_bulk_rollback/{taskId}` (`get-fleet-epm-packages-bulk-rollback-taskid`).
+    pub const GET_FLEET_EPM_PACKAGES_BULK_ROLLBACK_TASKID: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_epm_packages_bulk_rollback_taskid",
+    );
+    ///`POST /api/fleet/epm/packages/_bulk_uninstall` (`post-fleet-epm-packages-bulk-uninstall`).
+    pub const POST_FLEET_EPM_PACKAGES_BULK_UNINSTALL: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_bulk_uninstall",
+    );
+    ///`GET /api/fleet/epm/packages/_bulk_uninstall/{taskId}` (`get-fleet-epm-packages-bulk-uninstall-taskid`).
+    pub const GET_FLEET_EPM_PACKAGES_BULK_UNINSTALL_TASKID: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_epm_packages_bulk_uninstall_taskid",
+    );
+    ///`POST /api/fleet/epm/packages/_bulk_upgrade` (`post-fleet-epm-packages-bulk-upgrade`).
+    pub const POST_FLEET_EPM_PACKAGES_BULK_UPGRADE: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_bulk_upgrade",
+    );
+    ///`GET /api/fleet/epm/packages/_bulk_upgrade/{taskId}` (`get-fleet-epm-packages-bulk-upgrade-taskid`).
+    pub const GET_FLEET_EPM_PACKAGES_BULK_UPGRADE_TASKID: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_epm_packages_bulk_upgrade_taskid",
+    );
+    ///`DELETE /api/fleet/epm/packages/{pkgName}` (`delete-fleet-epm-packages-pkgname`).
+    pub const DELETE_FLEET_EPM_PACKAGES_PKGNAME: crate::OperationId = crate::OperationId::__generated(
+        "delete_fleet_epm_packages_pkgname",
+    );
+    ///`GET /api/fleet/epm/packages/{pkgName}` (`get-fleet-epm-packages-pkgname`).
+    pub const GET_FLEET_EPM_PACKAGES_PKGNAME: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_epm_packages_pkgname",
+    );
+    ///`POST /api/fleet/epm/packages/{pkgName}` (`post-fleet-epm-packages-pkgname`).
+    pub const POST_FLEET_EPM_PACKAGES_PKGNAME: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_pkgname",
+    );
+    ///`PUT /api/fleet/epm/packages/{pkgName}` (`put-fleet-epm-packages-pkgname`).
+    pub const PUT_FLEET_EPM_PACKAGES_PKGNAME: crate::OperationId = crate::OperationId::__generated(
+        "put_fleet_epm_packages_pkgname",
+    );
+    ///`DELETE /api/fleet/epm/packages/{pkgName}/{pkgVersion}/datastream_assets` (`delete-fleet-epm-packages-pkgname-pkgversion-datastream-assets`).
+    pub const DELETE_FLEET_EPM_PACKAGES_PKGNAME_PKGVERSION_DATASTREAM_ASSETS: crate::OperationId = crate::OperationId::__generated(
+        "delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets",
+    );
+    ///`GET /api/fleet/epm/packages/{pkgName}/{pkgVersion}/dependencies` (`get-fleet-epm-packages-pkgname-pkgversion-dependencies`).
+    pub const GET_FLEET_EPM_PACKAGES_PKGNAME_PKGVERSION_DEPENDENCIES: crate::OperationId = crate::OperationId::__generated(
+        "get_fleet_epm_packages_pkgname_pkgversion_dependencies",
+    );
+    ///`DELETE /api/fleet/epm/packages/{pkgName}/{pkgVersion}/kibana_assets` (`delete-fleet-epm-packages-pkgname-pkgversion-kibana-assets`).
+    pub const DELETE_FLEET_EPM_PACKAGES_PKGNAME_PKGVERSION_KIBANA_ASSETS: crate::OperationId = crate::OperationId::__generated(
+        "delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets",
+    );
+    ///`POST /api/fleet/epm/packages/{pkgName}/{pkgVersion}/kibana_assets` (`post-fleet-epm-packages-pkgname-pkgversion-kibana-assets`).
+    pub const POST_FLEET_EPM_PACKAGES_PKGNAME_PKGVERSION_KIBANA_ASSETS: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_pkgname_pkgversion_kibana_assets",
+    );
+    ///`POST /api/fleet/epm/packages/{pkgName}/{pkgVersion}/rule_assets` (`post-fleet-epm-packages-pkgname-pkgversion-rule-assets`).
+    pub const POST_FLEET_EPM_PACKAGES_PKGNAME_PKGVERSION_RULE_ASSETS: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_pkgname_pkgversion_rule_assets",
+    );
+    ///`POST /api/fleet/epm/packages/{pkgName}/review_upgrade` (`post-fleet-epm-packages-pkgname-review-upgrade`).
+    pub const POST_FLEET_EPM_PACKAGES_PKGNAME_REVIEW_UPGRADE: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_pkgname_review_upgrade",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
@@ -6156,14 +11579,22 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
 /// Operations whose every success is a JSON body read whole (sorted): the hook reads
 /// such a body before it returns, so that one cut short is asked for again.
 pub(crate) const WHOLE_JSON: &[&str] = &[
+    "delete_fleet_epm_packages_pkgname",
     "delete_fleet_epm_packages_pkgname_pkgversion",
+    "delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets",
+    "delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets",
     "get_fleet_data_streams",
     "get_fleet_epm_categories",
     "get_fleet_epm_data_streams",
     "get_fleet_epm_packages",
+    "get_fleet_epm_packages_bulk_rollback_taskid",
+    "get_fleet_epm_packages_bulk_uninstall_taskid",
+    "get_fleet_epm_packages_bulk_upgrade_taskid",
     "get_fleet_epm_packages_installed",
     "get_fleet_epm_packages_limited",
+    "get_fleet_epm_packages_pkgname",
     "get_fleet_epm_packages_pkgname_pkgversion",
+    "get_fleet_epm_packages_pkgname_pkgversion_dependencies",
     "get_fleet_epm_packages_pkgname_pkgversion_filepath",
     "get_fleet_epm_packages_pkgname_stats",
     "get_fleet_epm_templates_pkgname_pkgversion_inputs",
@@ -6172,8 +11603,19 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "post_fleet_epm_custom_integrations",
     "post_fleet_epm_packages",
     "post_fleet_epm_packages_bulk",
+    "post_fleet_epm_packages_bulk_namespace_customization",
+    "post_fleet_epm_packages_bulk_rollback",
+    "post_fleet_epm_packages_bulk_uninstall",
+    "post_fleet_epm_packages_bulk_upgrade",
+    "post_fleet_epm_packages_pkgname",
     "post_fleet_epm_packages_pkgname_pkgversion",
+    "post_fleet_epm_packages_pkgname_pkgversion_kibana_assets",
+    "post_fleet_epm_packages_pkgname_pkgversion_rule_assets",
     "post_fleet_epm_packages_pkgname_pkgversion_transforms_authorize",
+    "post_fleet_epm_packages_pkgname_review_upgrade",
+    "post_fleet_epm_packages_pkgname_rollback",
+    "put_fleet_epm_custom_integrations_pkgname",
+    "put_fleet_epm_packages_pkgname",
     "put_fleet_epm_packages_pkgname_pkgversion",
 ];
 impl<'a> builder::PostFleetEpmPackages<'a> {
@@ -6239,6 +11681,16 @@ pub async fn invoke(
             let sniffed = raw.sniffed;
             b = b.body(raw.body);
             crate::dynamic::json(crate::dynamic::sent_as(sniffed, b.send()).await?)
+        }
+        "post_fleet_epm_packages_pkgname_rollback" => {
+            let mut b = client.post_fleet_epm_packages_pkgname_rollback();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
         }
         "get_fleet_data_streams" => {
             let mut b = client.get_fleet_data_streams();
@@ -6579,6 +12031,310 @@ pub async fn invoke(
         }
         "get_fleet_epm_verification_key_id" => {
             let mut b = client.get_fleet_epm_verification_key_id();
+            crate::dynamic::json(b.send().await?)
+        }
+        "put_fleet_epm_custom_integrations_pkgname" => {
+            let mut b = client.put_fleet_epm_custom_integrations_pkgname();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PutFleetEpmCustomIntegrationsPkgnameBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages_bulk_namespace_customization" => {
+            let mut b = client.post_fleet_epm_packages_bulk_namespace_customization();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::MoreBulkNamespaceCustomizationRequest,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages_bulk_rollback" => {
+            let mut b = client.post_fleet_epm_packages_bulk_rollback();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::MoreBulkRollbackPackagesRequest,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_epm_packages_bulk_rollback_taskid" => {
+            let mut b = client.get_fleet_epm_packages_bulk_rollback_taskid();
+            if let Some(v) = args.param("task_id") {
+                b = b
+                    .task_id(
+                        crate::dynamic::arg::<::std::string::String>("task_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages_bulk_uninstall" => {
+            let mut b = client.post_fleet_epm_packages_bulk_uninstall();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::MoreBulkUninstallPackagesRequest,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_epm_packages_bulk_uninstall_taskid" => {
+            let mut b = client.get_fleet_epm_packages_bulk_uninstall_taskid();
+            if let Some(v) = args.param("task_id") {
+                b = b
+                    .task_id(
+                        crate::dynamic::arg::<::std::string::String>("task_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages_bulk_upgrade" => {
+            let mut b = client.post_fleet_epm_packages_bulk_upgrade();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<types::MoreBulkUpgradePackagesRequest>(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_epm_packages_bulk_upgrade_taskid" => {
+            let mut b = client.get_fleet_epm_packages_bulk_upgrade_taskid();
+            if let Some(v) = args.param("task_id") {
+                b = b
+                    .task_id(
+                        crate::dynamic::arg::<::std::string::String>("task_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_epm_packages_pkgname" => {
+            let mut b = client.get_fleet_epm_packages_pkgname();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("full") {
+                b = b.full(crate::dynamic::arg::<bool>("full", v)?);
+            }
+            if let Some(v) = args.param("ignore_unverified") {
+                b = b
+                    .ignore_unverified(
+                        crate::dynamic::arg::<bool>("ignore_unverified", v)?,
+                    );
+            }
+            if let Some(v) = args.param("prerelease") {
+                b = b.prerelease(crate::dynamic::arg::<bool>("prerelease", v)?);
+            }
+            if let Some(v) = args.param("with_metadata") {
+                b = b.with_metadata(crate::dynamic::arg::<bool>("with_metadata", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "put_fleet_epm_packages_pkgname" => {
+            let mut b = client.put_fleet_epm_packages_pkgname();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::MoreUpdatePackageRequest>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages_pkgname" => {
+            let mut b = client.post_fleet_epm_packages_pkgname();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("ignore_mapping_update_errors") {
+                b = b
+                    .ignore_mapping_update_errors(
+                        crate::dynamic::arg::<bool>("ignore_mapping_update_errors", v)?,
+                    );
+            }
+            if let Some(v) = args.param("prerelease") {
+                b = b.prerelease(crate::dynamic::arg::<bool>("prerelease", v)?);
+            }
+            if let Some(v) = args.param("skip_data_stream_rollover") {
+                b = b
+                    .skip_data_stream_rollover(
+                        crate::dynamic::arg::<bool>("skip_data_stream_rollover", v)?,
+                    );
+            }
+            if let Some(v) = args.param("skip_dependency_check") {
+                b = b
+                    .skip_dependency_check(
+                        crate::dynamic::arg::<bool>("skip_dependency_check", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PostFleetEpmPackagesPkgnameBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_fleet_epm_packages_pkgname" => {
+            let mut b = client.delete_fleet_epm_packages_pkgname();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("force") {
+                b = b.force(crate::dynamic::arg::<bool>("force", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets" => {
+            let mut b = client
+                .delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("pkg_version") {
+                b = b
+                    .pkg_version(
+                        crate::dynamic::arg::<::std::string::String>("pkg_version", v)?,
+                    );
+            }
+            if let Some(v) = args.param("package_policy_id") {
+                b = b
+                    .package_policy_id(
+                        crate::dynamic::arg::<
+                            ::std::string::String,
+                        >("package_policy_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "get_fleet_epm_packages_pkgname_pkgversion_dependencies" => {
+            let mut b = client.get_fleet_epm_packages_pkgname_pkgversion_dependencies();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("pkg_version") {
+                b = b
+                    .pkg_version(
+                        crate::dynamic::arg::<::std::string::String>("pkg_version", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages_pkgname_pkgversion_kibana_assets" => {
+            let mut b = client
+                .post_fleet_epm_packages_pkgname_pkgversion_kibana_assets();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("pkg_version") {
+                b = b
+                    .pkg_version(
+                        crate::dynamic::arg::<::std::string::String>("pkg_version", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets" => {
+            let mut b = client
+                .delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("pkg_version") {
+                b = b
+                    .pkg_version(
+                        crate::dynamic::arg::<::std::string::String>("pkg_version", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages_pkgname_pkgversion_rule_assets" => {
+            let mut b = client.post_fleet_epm_packages_pkgname_pkgversion_rule_assets();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = args.param("pkg_version") {
+                b = b
+                    .pkg_version(
+                        crate::dynamic::arg::<::std::string::String>("pkg_version", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody,
+                        >(v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages_pkgname_review_upgrade" => {
+            let mut b = client.post_fleet_epm_packages_pkgname_review_upgrade();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::MoreReviewUpgradeRequest>(v)?);
+            }
             crate::dynamic::json(b.send().await?)
         }
         other => Err(crate::dynamic::unknown("operation", other)),

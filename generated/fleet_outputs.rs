@@ -421,6 +421,45 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
+    ///`MoreBulkDeleteEnrollmentApiKeysRequest`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct MoreBulkDeleteEnrollmentApiKeysRequest {
+        ///Also delete the key documents, not only revoke the keys.
+        #[serde(rename = "forceDelete", default)]
+        pub force_delete: bool,
+        ///Allow hidden keys (managed or agentless policies).
+        #[serde(rename = "includeHidden", default)]
+        pub include_hidden: bool,
+        ///KQL selecting the keys.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub kuery: ::std::option::Option<::std::string::String>,
+        ///Key identifiers.
+        #[serde(
+            rename = "tokenIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub token_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl MoreBulkDeleteEnrollmentApiKeysRequest {
+        pub fn builder() -> builder::MoreBulkDeleteEnrollmentApiKeysRequest {
+            Default::default()
+        }
+    }
+    ///`MoreBulkDeleteEnrollmentApiKeysResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MoreBulkDeleteEnrollmentApiKeysResponse {
+        pub action: ::std::string::String,
+        pub count: i64,
+        #[serde(rename = "errorCount")]
+        pub error_count: f64,
+        #[serde(rename = "successCount")]
+        pub success_count: f64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`NewOutputElasticsearch`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
@@ -4367,6 +4406,106 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct MoreBulkDeleteEnrollmentApiKeysRequest {
+            force_delete: ::std::result::Result<bool, ::std::string::String>,
+            include_hidden: ::std::result::Result<bool, ::std::string::String>,
+            kuery: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            token_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MoreBulkDeleteEnrollmentApiKeysRequest {
+            fn default() -> Self {
+                Self {
+                    force_delete: Ok(Default::default()),
+                    include_hidden: Ok(Default::default()),
+                    kuery: Ok(Default::default()),
+                    token_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl MoreBulkDeleteEnrollmentApiKeysRequest {
+            pub fn force_delete<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.force_delete = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for force_delete: {e}")
+                    });
+                self
+            }
+            pub fn include_hidden<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.include_hidden = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for include_hidden: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn kuery<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kuery = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kuery: {e}")
+                    });
+                self
+            }
+            pub fn token_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.token_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for token_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MoreBulkDeleteEnrollmentApiKeysRequest>
+        for super::MoreBulkDeleteEnrollmentApiKeysRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MoreBulkDeleteEnrollmentApiKeysRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    force_delete: value.force_delete?,
+                    include_hidden: value.include_hidden?,
+                    kuery: value.kuery?,
+                    token_ids: value.token_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MoreBulkDeleteEnrollmentApiKeysRequest>
+        for MoreBulkDeleteEnrollmentApiKeysRequest {
+            fn from(value: super::MoreBulkDeleteEnrollmentApiKeysRequest) -> Self {
+                Self {
+                    force_delete: Ok(value.force_delete),
+                    include_hidden: Ok(value.include_hidden),
+                    kuery: Ok(value.kuery),
+                    token_ids: Ok(value.token_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct PostFleetEnrollmentApiKeysBody {
             expiration: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -5111,6 +5250,54 @@ pub mod types {
             fn from(value: String) -> Self {
                 Self(value.into())
             }
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for NewOutputKafkaRequiredAcks {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}",
+                        stringify!(NewOutputKafkaRequiredAcks)
+                    )
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for OutputKafkaRequiredAcks {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}",
+                        stringify!(OutputKafkaRequiredAcks)
+                    )
+                        .into()
+                })
+        }
+    }
+    impl ::std::convert::TryFrom<u64> for UpdateOutputKafkaRequiredAcks {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <i64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!(
+                        "{value} is out of range for {}",
+                        stringify!(UpdateOutputKafkaRequiredAcks)
+                    )
+                        .into()
+                })
         }
     }
     impl<'de> ::serde::Deserialize<'de>
@@ -6767,6 +6954,23 @@ let response = client.delete_fleet_proxies_itemid()
 ```*/
     pub fn delete_fleet_proxies_itemid(&self) -> builder::DeleteFleetProxiesItemid<'_> {
         builder::DeleteFleetProxiesItemid::new(self)
+    }
+    /**Bulk revoke or delete enrollment API keys
+
+Revokes many enrollment keys, chosen by id or KQL, and with `forceDelete` also deletes their documents. Requires fleet-agents-all.
+
+Sends a `POST` request to `/api/fleet/enrollment_api_keys/_bulk_delete`
+
+```text
+let response = client.post_fleet_enrollment_api_keys_bulk_delete()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_enrollment_api_keys_bulk_delete(
+        &self,
+    ) -> builder::PostFleetEnrollmentApiKeysBulkDelete<'_> {
+        builder::PostFleetEnrollmentApiKeysBulkDelete::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -9076,6 +9280,113 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::post_fleet_enrollment_api_keys_bulk_delete`]
+
+[`Client::post_fleet_enrollment_api_keys_bulk_delete`]: super::Client::post_fleet_enrollment_api_keys_bulk_delete*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEnrollmentApiKeysBulkDelete<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::MoreBulkDeleteEnrollmentApiKeysRequest, String>,
+    }
+    impl<'a> PostFleetEnrollmentApiKeysBulkDelete<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MoreBulkDeleteEnrollmentApiKeysRequest>,
+            <V as std::convert::TryInto<
+                types::MoreBulkDeleteEnrollmentApiKeysRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `MoreBulkDeleteEnrollmentApiKeysRequest` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MoreBulkDeleteEnrollmentApiKeysRequest,
+            ) -> types::builder::MoreBulkDeleteEnrollmentApiKeysRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/enrollment_api_keys/_bulk_delete`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkDeleteEnrollmentApiKeysResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<
+                        types::MoreBulkDeleteEnrollmentApiKeysResponse,
+                    >,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreBulkDeleteEnrollmentApiKeysResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::MoreBulkDeleteEnrollmentApiKeysRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/enrollment_api_keys/_bulk_delete", client.baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_enrollment_api_keys_bulk_delete",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> GetFleetEnrollmentApiKeys<'a> {
         /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
         /// the client, so it can be spawned onto another task.
@@ -9199,6 +9510,20 @@ pub mod roundtrip {
             "Proxy" => Some(decode_encode::<super::types::Proxy>(json)),
             "ProxyItemResponse" => {
                 Some(decode_encode::<super::types::ProxyItemResponse>(json))
+            }
+            "MoreBulkDeleteEnrollmentApiKeysRequest" => {
+                Some(
+                    decode_encode::<
+                        super::types::MoreBulkDeleteEnrollmentApiKeysRequest,
+                    >(json),
+                )
+            }
+            "MoreBulkDeleteEnrollmentApiKeysResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::MoreBulkDeleteEnrollmentApiKeysResponse,
+                    >(json),
+                )
             }
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))
@@ -9502,6 +9827,10 @@ pub mod operations {
     pub const PUT_FLEET_PROXIES_ITEMID: crate::OperationId = crate::OperationId::__generated(
         "put_fleet_proxies_itemid",
     );
+    ///`POST /api/fleet/enrollment_api_keys/_bulk_delete` (`post-fleet-enrollment-api-keys-bulk-delete`).
+    pub const POST_FLEET_ENROLLMENT_API_KEYS_BULK_DELETE: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_enrollment_api_keys_bulk_delete",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
@@ -9526,6 +9855,7 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "get_fleet_proxies_itemid",
     "post_fleet_agent_download_sources",
     "post_fleet_enrollment_api_keys",
+    "post_fleet_enrollment_api_keys_bulk_delete",
     "post_fleet_fleet_server_hosts",
     "post_fleet_logstash_api_keys",
     "post_fleet_outputs",
@@ -9776,6 +10106,18 @@ pub async fn invoke(
                 b = b
                     .item_id(
                         crate::dynamic::arg::<::std::string::String>("item_id", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_enrollment_api_keys_bulk_delete" => {
+            let mut b = client.post_fleet_enrollment_api_keys_bulk_delete();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(
+                        crate::dynamic::body::<
+                            types::MoreBulkDeleteEnrollmentApiKeysRequest,
+                        >(v)?,
                     );
             }
             crate::dynamic::json(b.send().await?)

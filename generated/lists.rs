@@ -2341,6 +2341,19 @@ pub mod types {
             }
         }
     }
+    impl ::std::convert::TryFrom<u64> for ListVersion {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(ListVersion))
+                        .into()
+                })
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for CreateListItemBodyRefresh {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,

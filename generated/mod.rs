@@ -7,6 +7,11 @@
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports, missing_docs)]
 pub mod mocks;
+///Agent Builder: agents, tools, skills, plugins, conversations, converse, MCP and A2A.
+#[cfg(feature = "agent_builder")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod agent_builder;
 ///Alerting rules, their schedules, and maintenance windows.
 #[cfg(feature = "alerting")]
 #[rustfmt::skip]
@@ -17,6 +22,11 @@ pub mod alerting;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod apm;
+///Security Attack discovery: generating discoveries with a model, finding them, their schedules.
+#[cfg(feature = "attack_discovery")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod attack_discovery;
 ///Connectors that rule actions and other features use to reach third-party services.
 #[cfg(feature = "connectors")]
 #[rustfmt::skip]
@@ -42,6 +52,11 @@ pub mod endpoint;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod entity_analytics;
+///Security's entity store (its second version, under /api/security/entity_store): entities, their engines and maintainers.
+#[cfg(feature = "entity_store")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod entity_store;
 ///Security exception lists and their items, shared and endpoint.
 #[cfg(feature = "exceptions")]
 #[rustfmt::skip]
@@ -62,7 +77,7 @@ pub mod fleet_epm;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod fleet_outputs;
-///Fleet agent policies and package policies (integrations added to a policy).
+///Fleet agent policies, package policies (integrations added to a policy), agentless policies and cloud connectors.
 #[cfg(feature = "fleet_policies")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
@@ -77,6 +92,11 @@ pub mod lists;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod ml;
+///The Observability AI Assistant's chat.
+#[cfg(feature = "observability_ai_assistant")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod observability_ai_assistant;
 ///Osquery: live queries, packs and saved queries.
 #[cfg(feature = "osquery")]
 #[rustfmt::skip]
@@ -112,11 +132,16 @@ pub mod slo;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod spaces;
-///Kibana's status.
+///Kibana's status and the health of its task manager.
 #[cfg(feature = "status")]
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod status;
+///Streams: wired, classic and query streams, their ingest and query settings, content packs, attachments and significant events.
+#[cfg(feature = "streams")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod streams;
 ///Synthetics: monitors, parameters, private locations.
 #[cfg(feature = "synthetics")]
 #[rustfmt::skip]
@@ -127,12 +152,25 @@ pub mod synthetics;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod timeline;
+///Workflows: their definitions, runs, executions, steps and logs.
+#[cfg(feature = "workflows")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod workflows;
+#[cfg(feature = "agent_builder")]
+crate::__runtime::impl_client_hooks!(
+    agent_builder::Client, agent_builder::RAW_BODIES, agent_builder::WHOLE_JSON
+);
 #[cfg(feature = "alerting")]
 crate::__runtime::impl_client_hooks!(
     alerting::Client, alerting::RAW_BODIES, alerting::WHOLE_JSON
 );
 #[cfg(feature = "apm")]
 crate::__runtime::impl_client_hooks!(apm::Client, apm::RAW_BODIES, apm::WHOLE_JSON);
+#[cfg(feature = "attack_discovery")]
+crate::__runtime::impl_client_hooks!(
+    attack_discovery::Client, attack_discovery::RAW_BODIES, attack_discovery::WHOLE_JSON
+);
 #[cfg(feature = "connectors")]
 crate::__runtime::impl_client_hooks!(
     connectors::Client, connectors::RAW_BODIES, connectors::WHOLE_JSON
@@ -152,6 +190,10 @@ crate::__runtime::impl_client_hooks!(
 #[cfg(feature = "entity_analytics")]
 crate::__runtime::impl_client_hooks!(
     entity_analytics::Client, entity_analytics::RAW_BODIES, entity_analytics::WHOLE_JSON
+);
+#[cfg(feature = "entity_store")]
+crate::__runtime::impl_client_hooks!(
+    entity_store::Client, entity_store::RAW_BODIES, entity_store::WHOLE_JSON
 );
 #[cfg(feature = "exceptions")]
 crate::__runtime::impl_client_hooks!(
@@ -179,6 +221,11 @@ crate::__runtime::impl_client_hooks!(
 );
 #[cfg(feature = "ml")]
 crate::__runtime::impl_client_hooks!(ml::Client, ml::RAW_BODIES, ml::WHOLE_JSON);
+#[cfg(feature = "observability_ai_assistant")]
+crate::__runtime::impl_client_hooks!(
+    observability_ai_assistant::Client, observability_ai_assistant::RAW_BODIES,
+    observability_ai_assistant::WHOLE_JSON
+);
 #[cfg(feature = "osquery")]
 crate::__runtime::impl_client_hooks!(
     osquery::Client, osquery::RAW_BODIES, osquery::WHOLE_JSON
@@ -210,6 +257,10 @@ crate::__runtime::impl_client_hooks!(
 crate::__runtime::impl_client_hooks!(
     status::Client, status::RAW_BODIES, status::WHOLE_JSON
 );
+#[cfg(feature = "streams")]
+crate::__runtime::impl_client_hooks!(
+    streams::Client, streams::RAW_BODIES, streams::WHOLE_JSON
+);
 #[cfg(feature = "synthetics")]
 crate::__runtime::impl_client_hooks!(
     synthetics::Client, synthetics::RAW_BODIES, synthetics::WHOLE_JSON
@@ -218,15 +269,23 @@ crate::__runtime::impl_client_hooks!(
 crate::__runtime::impl_client_hooks!(
     timeline::Client, timeline::RAW_BODIES, timeline::WHOLE_JSON
 );
+#[cfg(feature = "workflows")]
+crate::__runtime::impl_client_hooks!(
+    workflows::Client, workflows::RAW_BODIES, workflows::WHOLE_JSON
+);
 /// A Kibana serverless client: one connection pool, one set of credentials, and a typed
 /// client for each API domain (`kibana.fleet()`, ...). Cloning is cheap and shares the pool.
 #[derive(Clone, Debug)]
 pub struct Kibana {
     connection: crate::Connection,
+    #[cfg(feature = "agent_builder")]
+    agent_builder: agent_builder::Client,
     #[cfg(feature = "alerting")]
     alerting: alerting::Client,
     #[cfg(feature = "apm")]
     apm: apm::Client,
+    #[cfg(feature = "attack_discovery")]
+    attack_discovery: attack_discovery::Client,
     #[cfg(feature = "connectors")]
     connectors: connectors::Client,
     #[cfg(feature = "data_views")]
@@ -237,6 +296,8 @@ pub struct Kibana {
     endpoint: endpoint::Client,
     #[cfg(feature = "entity_analytics")]
     entity_analytics: entity_analytics::Client,
+    #[cfg(feature = "entity_store")]
+    entity_store: entity_store::Client,
     #[cfg(feature = "exceptions")]
     exceptions: exceptions::Client,
     #[cfg(feature = "fleet")]
@@ -251,6 +312,8 @@ pub struct Kibana {
     lists: lists::Client,
     #[cfg(feature = "ml")]
     ml: ml::Client,
+    #[cfg(feature = "observability_ai_assistant")]
+    observability_ai_assistant: observability_ai_assistant::Client,
     #[cfg(feature = "osquery")]
     osquery: osquery::Client,
     #[cfg(feature = "saved_objects")]
@@ -267,16 +330,26 @@ pub struct Kibana {
     spaces: spaces::Client,
     #[cfg(feature = "status")]
     status: status::Client,
+    #[cfg(feature = "streams")]
+    streams: streams::Client,
     #[cfg(feature = "synthetics")]
     synthetics: synthetics::Client,
     #[cfg(feature = "timeline")]
     timeline: timeline::Client,
+    #[cfg(feature = "workflows")]
+    workflows: workflows::Client,
 }
 impl crate::FromConnection for Kibana {
     #[allow(unused_variables)]
     fn from_connection(connection: crate::Connection) -> Self {
         let base = connection.base_url();
         Self {
+            #[cfg(feature = "agent_builder")]
+            agent_builder: agent_builder::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
             #[cfg(feature = "alerting")]
             alerting: alerting::Client::new_with_client(
                 base,
@@ -285,6 +358,12 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "apm")]
             apm: apm::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "attack_discovery")]
+            attack_discovery: attack_discovery::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -315,6 +394,12 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "entity_analytics")]
             entity_analytics: entity_analytics::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "entity_store")]
+            entity_store: entity_store::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -357,6 +442,12 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "ml")]
             ml: ml::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "observability_ai_assistant")]
+            observability_ai_assistant: observability_ai_assistant::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -409,6 +500,12 @@ impl crate::FromConnection for Kibana {
                 connection.http().clone(),
                 connection.context().clone(),
             ),
+            #[cfg(feature = "streams")]
+            streams: streams::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
             #[cfg(feature = "synthetics")]
             synthetics: synthetics::Client::new_with_client(
                 base,
@@ -417,6 +514,12 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "timeline")]
             timeline: timeline::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "workflows")]
+            workflows: workflows::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -459,6 +562,11 @@ impl Kibana {
     pub fn space(&self, space_id: &str) -> Result<Self, crate::BuildError> {
         Ok(crate::FromConnection::from_connection(self.connection.space(space_id)?))
     }
+    #[cfg(feature = "agent_builder")]
+    /// The `agent_builder` API: Agent Builder: agents, tools, skills, plugins, conversations, converse, MCP and A2A.
+    pub fn agent_builder(&self) -> &agent_builder::Client {
+        &self.agent_builder
+    }
     #[cfg(feature = "alerting")]
     /// The `alerting` API: Alerting rules, their schedules, and maintenance windows.
     pub fn alerting(&self) -> &alerting::Client {
@@ -468,6 +576,11 @@ impl Kibana {
     /// The `apm` API: APM: agent keys, annotations, agent configuration, source maps.
     pub fn apm(&self) -> &apm::Client {
         &self.apm
+    }
+    #[cfg(feature = "attack_discovery")]
+    /// The `attack_discovery` API: Security Attack discovery: generating discoveries with a model, finding them, their schedules.
+    pub fn attack_discovery(&self) -> &attack_discovery::Client {
+        &self.attack_discovery
     }
     #[cfg(feature = "connectors")]
     /// The `connectors` API: Connectors that rule actions and other features use to reach third-party services.
@@ -494,6 +607,11 @@ impl Kibana {
     pub fn entity_analytics(&self) -> &entity_analytics::Client {
         &self.entity_analytics
     }
+    #[cfg(feature = "entity_store")]
+    /// The `entity_store` API: Security's entity store (its second version, under /api/security/entity_store): entities, their engines and maintainers.
+    pub fn entity_store(&self) -> &entity_store::Client {
+        &self.entity_store
+    }
     #[cfg(feature = "exceptions")]
     /// The `exceptions` API: Security exception lists and their items, shared and endpoint.
     pub fn exceptions(&self) -> &exceptions::Client {
@@ -515,7 +633,7 @@ impl Kibana {
         &self.fleet_outputs
     }
     #[cfg(feature = "fleet_policies")]
-    /// The `fleet_policies` API: Fleet agent policies and package policies (integrations added to a policy).
+    /// The `fleet_policies` API: Fleet agent policies, package policies (integrations added to a policy), agentless policies and cloud connectors.
     pub fn fleet_policies(&self) -> &fleet_policies::Client {
         &self.fleet_policies
     }
@@ -528,6 +646,11 @@ impl Kibana {
     /// The `ml` API: Machine learning saved objects and their spaces.
     pub fn ml(&self) -> &ml::Client {
         &self.ml
+    }
+    #[cfg(feature = "observability_ai_assistant")]
+    /// The `observability_ai_assistant` API: The Observability AI Assistant's chat.
+    pub fn observability_ai_assistant(&self) -> &observability_ai_assistant::Client {
+        &self.observability_ai_assistant
     }
     #[cfg(feature = "osquery")]
     /// The `osquery` API: Osquery: live queries, packs and saved queries.
@@ -565,9 +688,14 @@ impl Kibana {
         &self.spaces
     }
     #[cfg(feature = "status")]
-    /// The `status` API: Kibana's status.
+    /// The `status` API: Kibana's status and the health of its task manager.
     pub fn status(&self) -> &status::Client {
         &self.status
+    }
+    #[cfg(feature = "streams")]
+    /// The `streams` API: Streams: wired, classic and query streams, their ingest and query settings, content packs, attachments and significant events.
+    pub fn streams(&self) -> &streams::Client {
+        &self.streams
     }
     #[cfg(feature = "synthetics")]
     /// The `synthetics` API: Synthetics: monitors, parameters, private locations.
@@ -579,6 +707,11 @@ impl Kibana {
     pub fn timeline(&self) -> &timeline::Client {
         &self.timeline
     }
+    #[cfg(feature = "workflows")]
+    /// The `workflows` API: Workflows: their definitions, runs, executions, steps and logs.
+    pub fn workflows(&self) -> &workflows::Client {
+        &self.workflows
+    }
 }
 /// Test support: decodes `json` as the type named `type_name` of `domain` and encodes it back.
 #[cfg(feature = "test-support")]
@@ -589,10 +722,14 @@ pub fn roundtrip(
     json: &[u8],
 ) -> Option<Result<serde_json::Value, String>> {
     match domain {
+        #[cfg(feature = "agent_builder")]
+        "agent_builder" => agent_builder::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "alerting")]
         "alerting" => alerting::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "apm")]
         "apm" => apm::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "attack_discovery")]
+        "attack_discovery" => attack_discovery::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "connectors")]
         "connectors" => connectors::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "data_views")]
@@ -603,6 +740,8 @@ pub fn roundtrip(
         "endpoint" => endpoint::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "entity_analytics")]
         "entity_analytics" => entity_analytics::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "entity_store")]
+        "entity_store" => entity_store::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "exceptions")]
         "exceptions" => exceptions::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "fleet")]
@@ -617,6 +756,10 @@ pub fn roundtrip(
         "lists" => lists::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "ml")]
         "ml" => ml::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "observability_ai_assistant")]
+        "observability_ai_assistant" => {
+            observability_ai_assistant::roundtrip::roundtrip(type_name, json)
+        }
         #[cfg(feature = "osquery")]
         "osquery" => osquery::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "saved_objects")]
@@ -635,10 +778,14 @@ pub fn roundtrip(
         "spaces" => spaces::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "status")]
         "status" => status::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "streams")]
+        "streams" => streams::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "synthetics")]
         "synthetics" => synthetics::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "timeline")]
         "timeline" => timeline::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "workflows")]
+        "workflows" => workflows::roundtrip::roundtrip(type_name, json),
         _ => None,
     }
 }
@@ -652,10 +799,18 @@ pub async fn invoke(
     args: &crate::dynamic::Args,
 ) -> Result<crate::dynamic::Answer, crate::Error> {
     match domain {
+        #[cfg(feature = "agent_builder")]
+        "agent_builder" => {
+            agent_builder::invoke(kibana.agent_builder(), operation, args).await
+        }
         #[cfg(feature = "alerting")]
         "alerting" => alerting::invoke(kibana.alerting(), operation, args).await,
         #[cfg(feature = "apm")]
         "apm" => apm::invoke(kibana.apm(), operation, args).await,
+        #[cfg(feature = "attack_discovery")]
+        "attack_discovery" => {
+            attack_discovery::invoke(kibana.attack_discovery(), operation, args).await
+        }
         #[cfg(feature = "connectors")]
         "connectors" => connectors::invoke(kibana.connectors(), operation, args).await,
         #[cfg(feature = "data_views")]
@@ -669,6 +824,10 @@ pub async fn invoke(
         #[cfg(feature = "entity_analytics")]
         "entity_analytics" => {
             entity_analytics::invoke(kibana.entity_analytics(), operation, args).await
+        }
+        #[cfg(feature = "entity_store")]
+        "entity_store" => {
+            entity_store::invoke(kibana.entity_store(), operation, args).await
         }
         #[cfg(feature = "exceptions")]
         "exceptions" => exceptions::invoke(kibana.exceptions(), operation, args).await,
@@ -688,6 +847,15 @@ pub async fn invoke(
         "lists" => lists::invoke(kibana.lists(), operation, args).await,
         #[cfg(feature = "ml")]
         "ml" => ml::invoke(kibana.ml(), operation, args).await,
+        #[cfg(feature = "observability_ai_assistant")]
+        "observability_ai_assistant" => {
+            observability_ai_assistant::invoke(
+                    kibana.observability_ai_assistant(),
+                    operation,
+                    args,
+                )
+                .await
+        }
         #[cfg(feature = "osquery")]
         "osquery" => osquery::invoke(kibana.osquery(), operation, args).await,
         #[cfg(feature = "saved_objects")]
@@ -713,10 +881,14 @@ pub async fn invoke(
         "spaces" => spaces::invoke(kibana.spaces(), operation, args).await,
         #[cfg(feature = "status")]
         "status" => status::invoke(kibana.status(), operation, args).await,
+        #[cfg(feature = "streams")]
+        "streams" => streams::invoke(kibana.streams(), operation, args).await,
         #[cfg(feature = "synthetics")]
         "synthetics" => synthetics::invoke(kibana.synthetics(), operation, args).await,
         #[cfg(feature = "timeline")]
         "timeline" => timeline::invoke(kibana.timeline(), operation, args).await,
+        #[cfg(feature = "workflows")]
+        "workflows" => workflows::invoke(kibana.workflows(), operation, args).await,
         other => Err(crate::dynamic::unknown("domain", other)),
     }
 }

@@ -54,6 +54,166 @@ pub mod types {
             Default::default()
         }
     }
+    ///The copied pack.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CopyPacksResponse {
+        pub data: CopyPacksResponseData,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`CopyPacksResponseData`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CopyPacksResponseData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by_profile_uid: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<PackDescription>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enabled: ::std::option::Option<Enabled>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<PackInterval>,
+        pub name: PackName,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub policy_ids: ::std::option::Option<PolicyIds>,
+        ///Queries in storage form (an array), unlike the read call's object form.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub queries: ::std::vec::Vec<CopyPacksResponseDataQueriesItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rrule_schedule: ::std::option::Option<RRuleScheduleConfig>,
+        ///Saved object ID of the copy.
+        pub saved_object_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule_type: ::std::option::Option<ScheduleType>,
+        ///Shard settings as key/value pairs.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub shards: ::std::vec::Vec<CopyPacksResponseDataShardsItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_by_profile_uid: ::std::option::Option<::std::string::String>,
+        ///Pack version number.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`CopyPacksResponseDataQueriesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CopyPacksResponseDataQueriesItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ecs_mapping: ::std::option::Option<EcsMappingArray>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub platform: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub removed: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rrule_schedule: ::std::option::Option<RRuleScheduleConfig>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule_type: ::std::option::Option<ScheduleType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub snapshot: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timeout: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub version: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`CopyPacksResponseDataShardsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct CopyPacksResponseDataShardsItem {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///The copied saved query.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CopySavedQueryResponse {
+        pub data: CopySavedQueryResponseData,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`CopySavedQueryResponseData`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct CopySavedQueryResponseData {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_by_profile_uid: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub description: ::std::option::Option<SavedQueryDescription>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ecs_mapping: ::std::option::Option<EcsMapping>,
+        pub id: SavedQueryId,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub interval: ::std::option::Option<CopySavedQueryResponseDataInterval>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub platform: ::std::option::Option<Platform>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub query: ::std::option::Option<Query>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub removed: ::std::option::Option<Removed>,
+        pub saved_object_id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub snapshot: ::std::option::Option<Snapshot>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timeout: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_at: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_by: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub updated_by_profile_uid: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`CopySavedQueryResponseDataInterval`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum CopySavedQueryResponseDataInterval {
+        Integer(i64),
+        String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::fmt::Display for CopySavedQueryResponseDataInterval {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match self {
+                Self::Integer(x) => x.fmt(f),
+                Self::String(x) => x.fmt(f),
+                Self::Unknown(value) => ::std::fmt::Display::fmt(value, f),
+            }
+        }
+    }
+    impl ::std::convert::From<i64> for CopySavedQueryResponseDataInterval {
+        fn from(value: i64) -> Self {
+            Self::Integer(value)
+        }
+    }
     ///`CreateLiveQueryRequestBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct CreateLiveQueryRequestBody {
@@ -275,6 +435,38 @@ pub mod types {
             Self(value)
         }
     }
+    ///ECS mapping as an array of key/value pairs, the form the find and copy pack calls return.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct EcsMappingArray(pub ::std::vec::Vec<EcsMappingArrayItem>);
+    impl ::std::ops::Deref for EcsMappingArray {
+        type Target = ::std::vec::Vec<EcsMappingArrayItem>;
+        fn deref(&self) -> &::std::vec::Vec<EcsMappingArrayItem> {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EcsMappingArray> for ::std::vec::Vec<EcsMappingArrayItem> {
+        fn from(value: EcsMappingArray) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<EcsMappingArrayItem>> for EcsMappingArray {
+        fn from(value: ::std::vec::Vec<EcsMappingArrayItem>) -> Self {
+            Self(value)
+        }
+    }
+    ///One ECS mapping as a key/value pair (saved-object storage form).
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct EcsMappingArrayItem {
+        ///ECS field name.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub value: ::std::option::Option<EcsMappingItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`EcsMappingItem`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct EcsMappingItem {
@@ -284,6 +476,9 @@ pub mod types {
         ///Static value(s) to use instead of a column.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<EcsMappingItemValue>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     impl EcsMappingItem {
         pub fn builder() -> builder::EcsMappingItem {
@@ -412,6 +607,87 @@ pub mod types {
             value.parse()
         }
     }
+    ///One page of per-agent results of a scheduled run.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct GetScheduledActionResultsResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub aggregations: ::std::option::Option<ScheduledActionResultsAggregations>,
+        ///Current page, counted from zero.
+        #[serde(
+            rename = "currentPage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub current_page: ::std::option::Option<i64>,
+        ///Per-agent results on this page.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub edges: ::std::vec::Vec<crate::JsonObject>,
+        ///Debugging data about the search.
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub inspect: crate::JsonObject,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metadata: ::std::option::Option<ScheduledExecutionMetadata>,
+        ///Results per page.
+        #[serde(
+            rename = "pageSize",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub page_size: ::std::option::Option<i64>,
+        ///Number of per-agent results.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        ///Number of pages.
+        #[serde(
+            rename = "totalPages",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_pages: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///One page of result rows of a scheduled run.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct GetScheduledQueryResultsResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub data: ::std::option::Option<GetScheduledQueryResultsResponseData>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Wrapper of the rows.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct GetScheduledQueryResultsResponseData {
+        ///Result rows on this page.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub edges: ::std::vec::Vec<crate::JsonObject>,
+        ///Debugging data about the search.
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub inspect: crate::JsonObject,
+        ///Number of result rows.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub total: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///One cursor page of osquery run history.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct GetUnifiedHistoryResponse {
+        ///History rows of this page.
+        pub data: ::std::vec::Vec<UnifiedHistoryRow>,
+        ///Whether more rows follow.
+        #[serde(rename = "hasMore")]
+        pub has_more: bool,
+        ///Cursor for the next page; absent on the last page.
+        #[serde(
+            rename = "nextPage",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub next_page: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`Id`
     #[derive(
         ::serde::Deserialize,
@@ -537,6 +813,229 @@ pub mod types {
             value.parse()
         }
     }
+    ///`LiveHistoryRow`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct LiveHistoryRow {
+        ///Fleet action ID of the live query.
+        #[serde(
+            rename = "actionId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub action_id: ::std::option::Option<::std::string::String>,
+        ///Whether all agents were targeted.
+        #[serde(
+            rename = "agentAll",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub agent_all: ::std::option::Option<bool>,
+        ///Agents the query targeted.
+        #[serde(rename = "agentCount")]
+        pub agent_count: i64,
+        ///Targeted agent IDs.
+        #[serde(
+            rename = "agentIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub agent_ids: ::std::vec::Vec<::std::string::String>,
+        ///Targeted platforms.
+        #[serde(
+            rename = "agentPlatforms",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub agent_platforms: ::std::vec::Vec<::std::string::String>,
+        ///Targeted agent policy IDs.
+        #[serde(
+            rename = "agentPolicyIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub agent_policy_ids: ::std::vec::Vec<::std::string::String>,
+        ///ECS mapping used.
+        #[serde(
+            rename = "ecsMapping",
+            default,
+            skip_serializing_if = "crate::JsonObject::is_empty"
+        )]
+        pub ecs_mapping: crate::JsonObject,
+        ///Agent answers with errors.
+        #[serde(
+            rename = "errorCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_count: ::std::option::Option<i64>,
+        ///Row identifier.
+        pub id: ::std::string::String,
+        ///Pack ID, if any.
+        #[serde(
+            rename = "packId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pack_id: ::std::option::Option<::std::string::String>,
+        ///Pack name, if any.
+        #[serde(
+            rename = "packName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pack_name: ::std::option::Option<::std::string::String>,
+        ///Sub-queries in the live action.
+        #[serde(
+            rename = "queriesTotal",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queries_total: ::std::option::Option<i64>,
+        ///Sub-queries that returned rows.
+        #[serde(
+            rename = "queriesWithResults",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub queries_with_results: ::std::option::Option<i64>,
+        ///Query name, if known.
+        #[serde(
+            rename = "queryName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub query_name: ::std::option::Option<::std::string::String>,
+        ///The SQL that ran.
+        #[serde(rename = "queryText")]
+        pub query_text: ::std::string::String,
+        ///Saved query the run was based on, if any.
+        #[serde(
+            rename = "savedQueryId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub saved_query_id: ::std::option::Option<::std::string::String>,
+        ///Run by hand (`Live`) or by a rule (`Rule`).
+        pub source: LiveHistoryRowSource,
+        #[serde(rename = "sourceType")]
+        pub source_type: LiveHistoryRowSourceType,
+        ///Kibana space the query ran in.
+        #[serde(
+            rename = "spaceId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub space_id: ::std::option::Option<::std::string::String>,
+        ///Successful agent answers.
+        #[serde(
+            rename = "successCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success_count: ::std::option::Option<i64>,
+        ///Query timeout in seconds.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timeout: ::std::option::Option<i64>,
+        ///When the query ran.
+        pub timestamp: ::std::string::String,
+        ///Result rows over all agents.
+        #[serde(
+            rename = "totalRows",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_rows: ::std::option::Option<i64>,
+        ///User who ran the query.
+        #[serde(
+            rename = "userId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_id: ::std::option::Option<::std::string::String>,
+        ///Profile UID of that user.
+        #[serde(
+            rename = "userProfileUid",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_profile_uid: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Run by hand (`Live`) or by a rule (`Rule`).
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum LiveHistoryRowSource {
+        Live,
+        Rule,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for LiveHistoryRowSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Live => f.write_str("Live"),
+                Self::Rule => f.write_str("Rule"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for LiveHistoryRowSource {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Live" => Ok(Self::Live),
+                "Rule" => Ok(Self::Rule),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LiveHistoryRowSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LiveHistoryRowSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`LiveHistoryRowSourceType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum LiveHistoryRowSourceType {
+        Live,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for LiveHistoryRowSourceType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Live => f.write_str("live"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for LiveHistoryRowSourceType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "live" => Ok(Self::Live),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for LiveHistoryRowSourceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for LiveHistoryRowSourceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///Queries keyed by query name.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -592,6 +1091,47 @@ pub mod types {
     impl ObjectQueriesItem {
         pub fn builder() -> builder::ObjectQueriesItem {
             Default::default()
+        }
+    }
+    ///Pack description.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    pub struct PackDescription(pub ::std::string::String);
+    impl ::std::ops::Deref for PackDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PackDescription> for ::std::string::String {
+        fn from(value: PackDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for PackDescription {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for PackDescription {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for PackDescription {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
         }
     }
     ///`PackId`
@@ -674,6 +1214,49 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<String> for PackIdOrUndefined {
         type Error = <PackId as ::std::str::FromStr>::Err;
+        fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    ///Pack-wide interval in seconds, used when `schedule_type` is `interval`; excludes `rrule_schedule`.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(transparent)]
+    pub struct PackInterval(pub ::std::num::NonZeroU64);
+    impl ::std::ops::Deref for PackInterval {
+        type Target = ::std::num::NonZeroU64;
+        fn deref(&self) -> &::std::num::NonZeroU64 {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<PackInterval> for ::std::num::NonZeroU64 {
+        fn from(value: PackInterval) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::num::NonZeroU64> for PackInterval {
+        fn from(value: ::std::num::NonZeroU64) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for PackInterval {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for PackInterval {
+        type Err = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.parse()?))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PackInterval {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
+        fn try_from(value: &str) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<String> for PackInterval {
+        type Error = <::std::num::NonZeroU64 as ::std::str::FromStr>::Err;
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
@@ -927,6 +1510,235 @@ pub mod types {
             value.parse()
         }
     }
+    ///Recurrence schedule run by osquerybeat; `start_date` anchors it (no DTSTART inside `rrule`).
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct RRuleScheduleConfig {
+        ///RFC 3339 end of the schedule; after `start_date`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub end_date: ::std::option::Option<RRuleScheduleConfigEndDate>,
+        ///RFC 5545 RRULE string.
+        pub rrule: RRuleScheduleConfigRrule,
+        ///Go duration of random start delay, at most 12 hours.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub splay: ::std::option::Option<RRuleScheduleConfigSplay>,
+        ///RFC 3339 start of the schedule.
+        pub start_date: RRuleScheduleConfigStartDate,
+        ///Query timeout in seconds (osquerybeat uses 60 when unset).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timeout: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///RFC 3339 end of the schedule; after `start_date`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct RRuleScheduleConfigEndDate(::std::string::String);
+    impl ::std::ops::Deref for RRuleScheduleConfigEndDate {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RRuleScheduleConfigEndDate> for ::std::string::String {
+        fn from(value: RRuleScheduleConfigEndDate) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RRuleScheduleConfigEndDate {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RRuleScheduleConfigEndDate {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RRuleScheduleConfigEndDate {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RRuleScheduleConfigEndDate {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RRuleScheduleConfigEndDate)
+        }
+    }
+    ///RFC 5545 RRULE string.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct RRuleScheduleConfigRrule(::std::string::String);
+    impl ::std::ops::Deref for RRuleScheduleConfigRrule {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RRuleScheduleConfigRrule> for ::std::string::String {
+        fn from(value: RRuleScheduleConfigRrule) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RRuleScheduleConfigRrule {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 2048usize {
+                return Err("longer than 2048 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RRuleScheduleConfigRrule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RRuleScheduleConfigRrule {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RRuleScheduleConfigRrule {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RRuleScheduleConfigRrule)
+        }
+    }
+    ///Go duration of random start delay, at most 12 hours.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct RRuleScheduleConfigSplay(::std::string::String);
+    impl ::std::ops::Deref for RRuleScheduleConfigSplay {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RRuleScheduleConfigSplay> for ::std::string::String {
+        fn from(value: RRuleScheduleConfigSplay) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RRuleScheduleConfigSplay {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RRuleScheduleConfigSplay {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RRuleScheduleConfigSplay {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RRuleScheduleConfigSplay {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RRuleScheduleConfigSplay)
+        }
+    }
+    ///RFC 3339 start of the schedule.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct RRuleScheduleConfigStartDate(::std::string::String);
+    impl ::std::ops::Deref for RRuleScheduleConfigStartDate {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RRuleScheduleConfigStartDate> for ::std::string::String {
+        fn from(value: RRuleScheduleConfigStartDate) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RRuleScheduleConfigStartDate {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 64usize {
+                return Err("longer than 64 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RRuleScheduleConfigStartDate {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RRuleScheduleConfigStartDate {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RRuleScheduleConfigStartDate {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(RRuleScheduleConfigStartDate)
+        }
+    }
     ///`Removed`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(transparent)]
@@ -1013,6 +1825,47 @@ pub mod types {
             value.parse()
         }
     }
+    ///Saved query description.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(transparent)]
+    pub struct SavedQueryDescription(pub ::std::string::String);
+    impl ::std::ops::Deref for SavedQueryDescription {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SavedQueryDescription> for ::std::string::String {
+        fn from(value: SavedQueryDescription) -> Self {
+            value.0
+        }
+    }
+    impl ::std::convert::From<::std::string::String> for SavedQueryDescription {
+        fn from(value: ::std::string::String) -> Self {
+            Self(value)
+        }
+    }
+    impl ::std::fmt::Display for SavedQueryDescription {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            self.0.fmt(f)
+        }
+    }
+    impl ::std::str::FromStr for SavedQueryDescription {
+        type Err = ::std::convert::Infallible;
+        fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            Ok(Self(value.to_string()))
+        }
+    }
     ///`SavedQueryId`
     #[derive(
         ::serde::Deserialize,
@@ -1094,6 +1947,290 @@ pub mod types {
     impl ::std::convert::TryFrom<String> for SavedQueryIdOrUndefined {
         type Error = <SavedQueryId as ::std::str::FromStr>::Err;
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
+            value.parse()
+        }
+    }
+    ///Scheduling mode of the pack; `interval` (seconds) or `rrule` (recurrence rule). Query overrides must use the same mode.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ScheduleType {
+        Interval,
+        Rrule,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ScheduleType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Interval => f.write_str("interval"),
+                Self::Rrule => f.write_str("rrule"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ScheduleType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "interval" => Ok(Self::Interval),
+                "rrule" => Ok(Self::Rrule),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ScheduleType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ScheduleType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///Counts over the agents of one scheduled run.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ScheduledActionResultsAggregations {
+        ///Agents that returned errors.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub failed: ::std::option::Option<i64>,
+        ///Agents not answered yet.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pending: ::std::option::Option<i64>,
+        ///Agents that succeeded.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub successful: ::std::option::Option<i64>,
+        ///Agents that answered.
+        #[serde(
+            rename = "totalResponded",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_responded: ::std::option::Option<i64>,
+        ///Result rows over all agents.
+        #[serde(
+            rename = "totalRowCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_row_count: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///Facts about the run, taken from the pack.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct ScheduledExecutionMetadata {
+        ///Which run of the schedule.
+        #[serde(
+            rename = "executionCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub execution_count: ::std::option::Option<i64>,
+        ///Pack ID.
+        #[serde(
+            rename = "packId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pack_id: ::std::option::Option<::std::string::String>,
+        ///Pack name.
+        #[serde(
+            rename = "packName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pack_name: ::std::option::Option<::std::string::String>,
+        ///Query name within the pack.
+        #[serde(
+            rename = "queryName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub query_name: ::std::option::Option<::std::string::String>,
+        ///The SQL that ran.
+        #[serde(
+            rename = "queryText",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub query_text: ::std::option::Option<::std::string::String>,
+        ///Schedule ID of the query.
+        #[serde(
+            rename = "scheduleId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub schedule_id: ::std::option::Option<::std::string::String>,
+        ///Time of the latest answer for this run.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub timestamp: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`ScheduledHistoryRow`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ScheduledHistoryRow {
+        ///Agents the query targeted.
+        #[serde(rename = "agentCount")]
+        pub agent_count: i64,
+        ///Agent answers with errors.
+        #[serde(
+            rename = "errorCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_count: ::std::option::Option<i64>,
+        ///Which run of the schedule.
+        #[serde(
+            rename = "executionCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub execution_count: ::std::option::Option<i64>,
+        ///Row identifier.
+        pub id: ::std::string::String,
+        ///Pack ID, if any.
+        #[serde(
+            rename = "packId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pack_id: ::std::option::Option<::std::string::String>,
+        ///Pack name, if any.
+        #[serde(
+            rename = "packName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pack_name: ::std::option::Option<::std::string::String>,
+        ///When the run was planned.
+        #[serde(
+            rename = "plannedTime",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub planned_time: ::std::option::Option<::std::string::String>,
+        ///Query name, if known.
+        #[serde(
+            rename = "queryName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub query_name: ::std::option::Option<::std::string::String>,
+        ///The SQL that ran.
+        #[serde(rename = "queryText")]
+        pub query_text: ::std::string::String,
+        ///Schedule ID of the query.
+        #[serde(
+            rename = "scheduleId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub schedule_id: ::std::option::Option<::std::string::String>,
+        pub source: ScheduledHistoryRowSource,
+        #[serde(rename = "sourceType")]
+        pub source_type: ScheduledHistoryRowSourceType,
+        ///Kibana space the query ran in.
+        #[serde(
+            rename = "spaceId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub space_id: ::std::option::Option<::std::string::String>,
+        ///Successful agent answers.
+        #[serde(
+            rename = "successCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success_count: ::std::option::Option<i64>,
+        ///When the query ran.
+        pub timestamp: ::std::string::String,
+        ///Result rows over all agents.
+        #[serde(
+            rename = "totalRows",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_rows: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`ScheduledHistoryRowSource`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ScheduledHistoryRowSource {
+        Scheduled,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ScheduledHistoryRowSource {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Scheduled => f.write_str("Scheduled"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ScheduledHistoryRowSource {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "Scheduled" => Ok(Self::Scheduled),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ScheduledHistoryRowSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ScheduledHistoryRowSource {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`ScheduledHistoryRowSourceType`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ScheduledHistoryRowSourceType {
+        Scheduled,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for ScheduledHistoryRowSourceType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Scheduled => f.write_str("scheduled"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ScheduledHistoryRowSourceType {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "scheduled" => Ok(Self::Scheduled),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ScheduledHistoryRowSourceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ScheduledHistoryRowSourceType {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1204,6 +2341,130 @@ pub mod types {
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
         }
+    }
+    ///Sort direction.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum SortOrderOrUndefinedV2 {
+        Asc,
+        Desc,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for SortOrderOrUndefinedV2 {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Asc => f.write_str("asc"),
+                Self::Desc => f.write_str("desc"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SortOrderOrUndefinedV2 {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "asc" => Ok(Self::Asc),
+                "desc" => Ok(Self::Desc),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SortOrderOrUndefinedV2 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SortOrderOrUndefinedV2 {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`UnifiedHistoryRow`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum UnifiedHistoryRow {
+        LiveHistoryRow(LiveHistoryRow),
+        ScheduledHistoryRow(ScheduledHistoryRow),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    impl ::std::convert::From<LiveHistoryRow> for UnifiedHistoryRow {
+        fn from(value: LiveHistoryRow) -> Self {
+            Self::LiveHistoryRow(value)
+        }
+    }
+    impl ::std::convert::From<ScheduledHistoryRow> for UnifiedHistoryRow {
+        fn from(value: ScheduledHistoryRow) -> Self {
+            Self::ScheduledHistoryRow(value)
+        }
+    }
+    ///Fields shared by every history row.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UnifiedHistoryRowBase {
+        ///Agents the query targeted.
+        #[serde(rename = "agentCount")]
+        pub agent_count: i64,
+        ///Agent answers with errors.
+        #[serde(
+            rename = "errorCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub error_count: ::std::option::Option<i64>,
+        ///Row identifier.
+        pub id: ::std::string::String,
+        ///Pack ID, if any.
+        #[serde(
+            rename = "packId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pack_id: ::std::option::Option<::std::string::String>,
+        ///Pack name, if any.
+        #[serde(
+            rename = "packName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub pack_name: ::std::option::Option<::std::string::String>,
+        ///Query name, if known.
+        #[serde(
+            rename = "queryName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub query_name: ::std::option::Option<::std::string::String>,
+        ///The SQL that ran.
+        #[serde(rename = "queryText")]
+        pub query_text: ::std::string::String,
+        ///Kibana space the query ran in.
+        #[serde(
+            rename = "spaceId",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub space_id: ::std::option::Option<::std::string::String>,
+        ///Successful agent answers.
+        #[serde(
+            rename = "successCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub success_count: ::std::option::Option<i64>,
+        ///When the query ran.
+        pub timestamp: ::std::string::String,
+        ///Result rows over all agents.
+        #[serde(
+            rename = "totalRows",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_rows: ::std::option::Option<i64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`UpdatePacksRequestBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -2164,12 +3425,17 @@ pub mod types {
                 ::std::option::Option<super::EcsMappingItemValue>,
                 ::std::string::String,
             >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EcsMappingItem {
             fn default() -> Self {
                 Self {
                     field: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
                 }
             }
         }
@@ -2209,6 +3475,7 @@ pub mod types {
                 Ok(Self {
                     field: value.field?,
                     value: value.value?,
+                    unknown_fields: value.unknown_fields?,
                 })
             }
         }
@@ -2217,6 +3484,7 @@ pub mod types {
                 Self {
                     field: Ok(value.field),
                     value: Ok(value.value),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }
@@ -2802,6 +4070,160 @@ pub mod types {
             }
         }
     }
+    impl ::std::convert::TryFrom<u64> for PackInterval {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: u64,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            <::std::num::NonZeroU64 as ::std::convert::TryFrom<u64>>::try_from(value)
+                .map(Self)
+                .map_err(|_| {
+                    format!("{value} is out of range for {}", stringify!(PackInterval))
+                        .into()
+                })
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LiveHistoryRowSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for LiveHistoryRowSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for LiveHistoryRowSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for LiveHistoryRowSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduleType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ScheduleType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledHistoryRowSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ScheduledHistoryRowSource {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduledHistoryRowSourceType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for ScheduledHistoryRowSourceType {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SortOrderOrUndefinedV2 {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for SortOrderOrUndefinedV2 {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CopySavedQueryResponseDataInterval {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Integer(i64),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Integer(f0) => {
+                                            CopySavedQueryResponseDataInterval::Integer(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => {
+                                            CopySavedQueryResponseDataInterval::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                CopySavedQueryResponseDataInterval::Unknown,
+            )
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for EcsMappingItemValue {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -2846,6 +4268,57 @@ pub mod types {
                     },
                 ],
                 EcsMappingItemValue::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UnifiedHistoryRow {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                Some("sourceType"),
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            LiveHistoryRow(LiveHistoryRow),
+                        }
+                        crate::union::Member {
+                            tags: &["live"],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::LiveHistoryRow(f0) => {
+                                            UnifiedHistoryRow::LiveHistoryRow(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            ScheduledHistoryRow(ScheduledHistoryRow),
+                        }
+                        crate::union::Member {
+                            tags: &["scheduled"],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::ScheduledHistoryRow(f0) => {
+                                            UnifiedHistoryRow::ScheduledHistoryRow(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                UnifiedHistoryRow::Unknown,
             )
         }
     }
@@ -3178,6 +4651,133 @@ let response = client.osquery_delete_saved_query()
 ```*/
     pub fn osquery_delete_saved_query(&self) -> builder::OsqueryDeleteSavedQuery<'_> {
         builder::OsqueryDeleteSavedQuery::new(self)
+    }
+    /**Get osquery run history
+
+Lists live, rule-triggered and scheduled osquery runs newest first, a cursor page at a time.
+
+Sends a `GET` request to `/api/osquery/history`
+
+Arguments:
+- `end_date`: End of the time range (ISO 8601).
+- `kuery`: Text to match against pack name, query text or query ID.
+- `next_page`: Cursor returned by the previous page; omit for the first page.
+- `page_size`: Rows per page.
+- `source_filters`: Comma-separated sources to include, among `live`, `rule` and `scheduled`.
+- `start_date`: Start of the time range (ISO 8601).
+- `user_ids`: Comma-separated user IDs; restricts live query rows to these users.
+```text
+let response = client.osquery_get_unified_history()
+    .end_date(end_date)
+    .kuery(kuery)
+    .next_page(next_page)
+    .page_size(page_size)
+    .source_filters(source_filters)
+    .start_date(start_date)
+    .user_ids(user_ids)
+    .send()
+    .await;
+```*/
+    pub fn osquery_get_unified_history(&self) -> builder::OsqueryGetUnifiedHistory<'_> {
+        builder::OsqueryGetUnifiedHistory::new(self)
+    }
+    /**Copy a query pack
+
+Duplicates a pack under a new name ending in `_copy` (numbered if taken); the copy starts disabled.
+
+Sends a `POST` request to `/api/osquery/packs/{id}/copy`
+
+Arguments:
+- `id`: Identifier of the pack to copy.
+```text
+let response = client.osquery_copy_packs()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn osquery_copy_packs(&self) -> builder::OsqueryCopyPacks<'_> {
+        builder::OsqueryCopyPacks::new(self)
+    }
+    /**Copy a saved query
+
+Duplicates a saved query under a new ID ending in `_copy` (numbered if taken).
+
+Sends a `POST` request to `/api/osquery/saved_queries/{id}/copy`
+
+Arguments:
+- `id`: Identifier of the saved query to copy.
+```text
+let response = client.osquery_copy_saved_query()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn osquery_copy_saved_query(&self) -> builder::OsqueryCopySavedQuery<'_> {
+        builder::OsqueryCopySavedQuery::new(self)
+    }
+    /**Get per-agent results of a scheduled run
+
+Pages through the per-agent outcomes of one run of a scheduled pack query, with success and failure counts and run metadata.
+
+Sends a `GET` request to `/api/osquery/scheduled_results/{scheduleId}/{executionCount}`
+
+Arguments:
+- `schedule_id`: Schedule identifier of the pack query.
+- `execution_count`: Which run of the schedule.
+- `kuery`: KQL filter over the results.
+- `page`: Page to return; 1 unless told otherwise.
+- `page_size`: Results per page; 20 unless told otherwise.
+- `sort`: Field to sort by.
+- `sort_order`: Sort direction.
+```text
+let response = client.osquery_get_scheduled_action_results()
+    .schedule_id(schedule_id)
+    .execution_count(execution_count)
+    .kuery(kuery)
+    .page(page)
+    .page_size(page_size)
+    .sort(sort)
+    .sort_order(sort_order)
+    .send()
+    .await;
+```*/
+    pub fn osquery_get_scheduled_action_results(
+        &self,
+    ) -> builder::OsqueryGetScheduledActionResults<'_> {
+        builder::OsqueryGetScheduledActionResults::new(self)
+    }
+    /**Get result rows of a scheduled run
+
+Pages through the rows that one run of a scheduled pack query returned.
+
+Sends a `GET` request to `/api/osquery/scheduled_results/{scheduleId}/{executionCount}/results`
+
+Arguments:
+- `schedule_id`: Schedule identifier of the pack query.
+- `execution_count`: Which run of the schedule.
+- `kuery`: KQL filter over the rows.
+- `page`: Page to return; 1 unless told otherwise.
+- `page_size`: Rows per page; 20 unless told otherwise.
+- `sort`: Field to sort by.
+- `sort_order`: Sort direction.
+- `start_date`: Only rows from this time on (ISO 8601).
+```text
+let response = client.osquery_get_scheduled_query_results()
+    .schedule_id(schedule_id)
+    .execution_count(execution_count)
+    .kuery(kuery)
+    .page(page)
+    .page_size(page_size)
+    .sort(sort)
+    .sort_order(sort_order)
+    .start_date(start_date)
+    .send()
+    .await;
+```*/
+    pub fn osquery_get_scheduled_query_results(
+        &self,
+    ) -> builder::OsqueryGetScheduledQueryResults<'_> {
+        builder::OsqueryGetScheduledQueryResults::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -4610,6 +6210,714 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::osquery_get_unified_history`]
+
+[`Client::osquery_get_unified_history`]: super::Client::osquery_get_unified_history*/
+    #[derive(Debug, Clone)]
+    pub struct OsqueryGetUnifiedHistory<'a> {
+        client: &'a super::Client,
+        end_date: Result<Option<::std::string::String>, String>,
+        kuery: Result<Option<::std::string::String>, String>,
+        next_page: Result<Option<::std::string::String>, String>,
+        page_size: Result<Option<::std::num::NonZeroU64>, String>,
+        source_filters: Result<Option<::std::string::String>, String>,
+        start_date: Result<Option<::std::string::String>, String>,
+        user_ids: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> OsqueryGetUnifiedHistory<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                end_date: Ok(None),
+                kuery: Ok(None),
+                next_page: Ok(None),
+                page_size: Ok(None),
+                source_filters: Ok(None),
+                start_date: Ok(None),
+                user_ids: Ok(None),
+            }
+        }
+        pub fn end_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.end_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for end_date failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn kuery<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.kuery = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for kuery failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn next_page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.next_page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for next_page failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn source_filters<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.source_filters = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for source_filters failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn start_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.start_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for start_date failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn user_ids<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.user_ids = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for user_ids failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/osquery/history`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GetUnifiedHistoryResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<types::GetUnifiedHistoryResponse>().await,
+                    crate::error::path_of::<types::GetUnifiedHistoryResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        /// [`send`](Self::send), with the success body decoded into `R`: a type of
+        /// yours with only the fields you read decodes faster (unknown fields are skipped).
+        pub async fn send_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated_as::<R>().await,
+                    crate::error::path_of::<R>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated_as<R: ::serde::de::DeserializeOwned>(
+            self,
+        ) -> Result<ResponseValue<R>, Error<()>> {
+            let Self {
+                client,
+                end_date,
+                kuery,
+                next_page,
+                page_size,
+                source_filters,
+                start_date,
+                user_ids,
+            } = self;
+            let end_date = end_date.map_err(Error::InvalidRequest)?;
+            let kuery = kuery.map_err(Error::InvalidRequest)?;
+            let next_page = next_page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let source_filters = source_filters.map_err(Error::InvalidRequest)?;
+            let start_date = start_date.map_err(Error::InvalidRequest)?;
+            let user_ids = user_ids.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/api/osquery/history", client.baseurl,);
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("endDate", &end_date))
+                .query(&progenitor_client::QueryParam::new("kuery", &kuery))
+                .query(&progenitor_client::QueryParam::new("nextPage", &next_page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(
+                    &progenitor_client::QueryParam::new("sourceFilters", &source_filters),
+                )
+                .query(&progenitor_client::QueryParam::new("startDate", &start_date))
+                .query(&progenitor_client::QueryParam::new("userIds", &user_ids))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "osquery_get_unified_history",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::osquery_copy_packs`]
+
+[`Client::osquery_copy_packs`]: super::Client::osquery_copy_packs*/
+    #[derive(Debug, Clone)]
+    pub struct OsqueryCopyPacks<'a> {
+        client: &'a super::Client,
+        id: Result<types::PackId, String>,
+    }
+    impl<'a> OsqueryCopyPacks<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::PackId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `PackId` for id failed".to_string());
+            self
+        }
+        ///Sends a `POST` request to `/api/osquery/packs/{id}/copy`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CopyPacksResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::CopyPacksResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::CopyPacksResponse>, Error<()>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/osquery/packs/{}/copy", client.baseurl, crate ::path::segment(&
+                id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "osquery_copy_packs",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::osquery_copy_saved_query`]
+
+[`Client::osquery_copy_saved_query`]: super::Client::osquery_copy_saved_query*/
+    #[derive(Debug, Clone)]
+    pub struct OsqueryCopySavedQuery<'a> {
+        client: &'a super::Client,
+        id: Result<types::SavedQueryId, String>,
+    }
+    impl<'a> OsqueryCopySavedQuery<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SavedQueryId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `SavedQueryId` for id failed".to_string());
+            self
+        }
+        ///Sends a `POST` request to `/api/osquery/saved_queries/{id}/copy`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CopySavedQueryResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::CopySavedQueryResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::CopySavedQueryResponse>, Error<()>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/osquery/saved_queries/{}/copy", client.baseurl, crate
+                ::path::segment(& id.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "osquery_copy_saved_query",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::osquery_get_scheduled_action_results`]
+
+[`Client::osquery_get_scheduled_action_results`]: super::Client::osquery_get_scheduled_action_results*/
+    #[derive(Debug, Clone)]
+    pub struct OsqueryGetScheduledActionResults<'a> {
+        client: &'a super::Client,
+        schedule_id: Result<::std::string::String, String>,
+        execution_count: Result<i64, String>,
+        kuery: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        page_size: Result<Option<i64>, String>,
+        sort: Result<Option<::std::string::String>, String>,
+        sort_order: Result<Option<types::SortOrderOrUndefinedV2>, String>,
+    }
+    impl<'a> OsqueryGetScheduledActionResults<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                schedule_id: Err("schedule_id was not initialized".to_string()),
+                execution_count: Err("execution_count was not initialized".to_string()),
+                kuery: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                sort: Ok(None),
+                sort_order: Ok(None),
+            }
+        }
+        pub fn schedule_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.schedule_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for schedule_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn execution_count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.execution_count = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for execution_count failed".to_string()
+                });
+            self
+        }
+        pub fn kuery<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.kuery = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for kuery failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SortOrderOrUndefinedV2>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SortOrderOrUndefinedV2` for sort_order failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/osquery/scheduled_results/{scheduleId}/{executionCount}`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetScheduledActionResultsResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetScheduledActionResultsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::GetScheduledActionResultsResponse>, Error<()>> {
+            let Self {
+                client,
+                schedule_id,
+                execution_count,
+                kuery,
+                page,
+                page_size,
+                sort,
+                sort_order,
+            } = self;
+            let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
+            let execution_count = execution_count.map_err(Error::InvalidRequest)?;
+            let kuery = kuery.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/osquery/scheduled_results/{}/{}", client.baseurl, crate
+                ::path::segment(& schedule_id.to_string()) ?, crate ::path::segment(&
+                execution_count.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("kuery", &kuery))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
+                .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "osquery_get_scheduled_action_results",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::osquery_get_scheduled_query_results`]
+
+[`Client::osquery_get_scheduled_query_results`]: super::Client::osquery_get_scheduled_query_results*/
+    #[derive(Debug, Clone)]
+    pub struct OsqueryGetScheduledQueryResults<'a> {
+        client: &'a super::Client,
+        schedule_id: Result<::std::string::String, String>,
+        execution_count: Result<i64, String>,
+        kuery: Result<Option<::std::string::String>, String>,
+        page: Result<Option<i64>, String>,
+        page_size: Result<Option<i64>, String>,
+        sort: Result<Option<::std::string::String>, String>,
+        sort_order: Result<Option<types::SortOrderOrUndefinedV2>, String>,
+        start_date: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> OsqueryGetScheduledQueryResults<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                schedule_id: Err("schedule_id was not initialized".to_string()),
+                execution_count: Err("execution_count was not initialized".to_string()),
+                kuery: Ok(None),
+                page: Ok(None),
+                page_size: Ok(None),
+                sort: Ok(None),
+                sort_order: Ok(None),
+                start_date: Ok(None),
+            }
+        }
+        pub fn schedule_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.schedule_id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for schedule_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn execution_count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.execution_count = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `i64` for execution_count failed".to_string()
+                });
+            self
+        }
+        pub fn kuery<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.kuery = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for kuery failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn page<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page failed".to_string());
+            self
+        }
+        pub fn page_size<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<i64>,
+        {
+            self.page_size = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+            self
+        }
+        pub fn sort<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.sort = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for sort failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn sort_order<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::SortOrderOrUndefinedV2>,
+        {
+            self.sort_order = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `SortOrderOrUndefinedV2` for sort_order failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn start_date<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.start_date = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for start_date failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/api/osquery/scheduled_results/{scheduleId}/{executionCount}/results`
+        pub async fn send(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetScheduledQueryResultsResponse>,
+            crate::Error,
+        > {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetScheduledQueryResultsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<types::GetScheduledQueryResultsResponse>, Error<()>> {
+            let Self {
+                client,
+                schedule_id,
+                execution_count,
+                kuery,
+                page,
+                page_size,
+                sort,
+                sort_order,
+                start_date,
+            } = self;
+            let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
+            let execution_count = execution_count.map_err(Error::InvalidRequest)?;
+            let kuery = kuery.map_err(Error::InvalidRequest)?;
+            let page = page.map_err(Error::InvalidRequest)?;
+            let page_size = page_size.map_err(Error::InvalidRequest)?;
+            let sort = sort.map_err(Error::InvalidRequest)?;
+            let sort_order = sort_order.map_err(Error::InvalidRequest)?;
+            let start_date = start_date.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/osquery/scheduled_results/{}/{}/results", client.baseurl, crate
+                ::path::segment(& schedule_id.to_string()) ?, crate ::path::segment(&
+                execution_count.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("kuery", &kuery))
+                .query(&progenitor_client::QueryParam::new("page", &page))
+                .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+                .query(&progenitor_client::QueryParam::new("sort", &sort))
+                .query(&progenitor_client::QueryParam::new("sortOrder", &sort_order))
+                .query(&progenitor_client::QueryParam::new("startDate", &start_date))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "osquery_get_scheduled_query_results",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> OsqueryFindLiveQueries<'a> {
         /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
         /// the client, so it can be spawned onto another task.
@@ -4751,6 +7059,53 @@ pub mod builder {
             self.send_owned_as::<types::DefaultSuccessResponse>()
         }
     }
+    impl<'a> OsqueryGetUnifiedHistory<'a> {
+        /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
+        /// the client, so it can be spawned onto another task.
+        pub fn send_owned_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<ResponseValue<R>, crate::Error>,
+        > + Send + 'static {
+            let Self {
+                client,
+                end_date,
+                kuery,
+                next_page,
+                page_size,
+                source_filters,
+                start_date,
+                user_ids,
+            } = self;
+            let client = client.clone();
+            async move {
+                OsqueryGetUnifiedHistory {
+                    client: &client,
+                    end_date,
+                    kuery,
+                    next_page,
+                    page_size,
+                    source_filters,
+                    start_date,
+                    user_ids,
+                }
+                    .send_as::<R>()
+                    .await
+            }
+        }
+        /// [`send`](Self::send) as a `'static` future that owns a clone of the
+        /// client, so it can be spawned onto another task.
+        pub fn send_owned(
+            self,
+        ) -> impl ::std::future::Future<
+            Output = Result<
+                ResponseValue<types::GetUnifiedHistoryResponse>,
+                crate::Error,
+            >,
+        > + Send + 'static {
+            self.send_owned_as::<types::GetUnifiedHistoryResponse>()
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -4852,6 +7207,67 @@ pub mod roundtrip {
             "Version" => Some(decode_encode::<super::types::Version>(json)),
             "VersionOrUndefined" => {
                 Some(decode_encode::<super::types::VersionOrUndefined>(json))
+            }
+            "SortOrderOrUndefinedV2" => {
+                Some(decode_encode::<super::types::SortOrderOrUndefinedV2>(json))
+            }
+            "PackDescription" => {
+                Some(decode_encode::<super::types::PackDescription>(json))
+            }
+            "PackInterval" => Some(decode_encode::<super::types::PackInterval>(json)),
+            "SavedQueryDescription" => {
+                Some(decode_encode::<super::types::SavedQueryDescription>(json))
+            }
+            "ScheduleType" => Some(decode_encode::<super::types::ScheduleType>(json)),
+            "RRuleScheduleConfig" => {
+                Some(decode_encode::<super::types::RRuleScheduleConfig>(json))
+            }
+            "EcsMappingArrayItem" => {
+                Some(decode_encode::<super::types::EcsMappingArrayItem>(json))
+            }
+            "EcsMappingArray" => {
+                Some(decode_encode::<super::types::EcsMappingArray>(json))
+            }
+            "CopyPacksResponse" => {
+                Some(decode_encode::<super::types::CopyPacksResponse>(json))
+            }
+            "CopySavedQueryResponse" => {
+                Some(decode_encode::<super::types::CopySavedQueryResponse>(json))
+            }
+            "ScheduledActionResultsAggregations" => {
+                Some(
+                    decode_encode::<
+                        super::types::ScheduledActionResultsAggregations,
+                    >(json),
+                )
+            }
+            "ScheduledExecutionMetadata" => {
+                Some(decode_encode::<super::types::ScheduledExecutionMetadata>(json))
+            }
+            "GetScheduledActionResultsResponse" => {
+                Some(
+                    decode_encode::<
+                        super::types::GetScheduledActionResultsResponse,
+                    >(json),
+                )
+            }
+            "GetScheduledQueryResultsResponse" => {
+                Some(
+                    decode_encode::<super::types::GetScheduledQueryResultsResponse>(json),
+                )
+            }
+            "UnifiedHistoryRowBase" => {
+                Some(decode_encode::<super::types::UnifiedHistoryRowBase>(json))
+            }
+            "LiveHistoryRow" => Some(decode_encode::<super::types::LiveHistoryRow>(json)),
+            "ScheduledHistoryRow" => {
+                Some(decode_encode::<super::types::ScheduledHistoryRow>(json))
+            }
+            "UnifiedHistoryRow" => {
+                Some(decode_encode::<super::types::UnifiedHistoryRow>(json))
+            }
+            "GetUnifiedHistoryResponse" => {
+                Some(decode_encode::<super::types::GetUnifiedHistoryResponse>(json))
             }
             _ => None,
         }
@@ -5302,6 +7718,113 @@ impl<'a> builder::OsqueryGetLiveQueryResults<'a> {
         self.pages().items()
     }
 }
+///Pages of [`Client::osquery_get_unified_history`](Client::osquery_get_unified_history), by cursor (`nextPage` from `nextPage`).
+#[derive(Clone, Debug)]
+pub struct OsqueryGetUnifiedHistoryPages<'a> {
+    builder: builder::OsqueryGetUnifiedHistory<'a>,
+}
+impl<'a> OsqueryGetUnifiedHistoryPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::OsqueryGetUnifiedHistory<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::OsqueryGetUnifiedHistory<'a> {
+        let mut b = builder.clone();
+        match at {
+            crate::pagination::PageCursor::After { cursor, point_in_time } => {
+                b = b.next_page(cursor.clone());
+                let _ = point_in_time;
+            }
+            _ => {}
+        }
+        if let Some(size) = size {
+            b = b.page_size(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for OsqueryGetUnifiedHistoryPages<'a> {
+    type Page = types::GetUnifiedHistoryResponse;
+    type Item = types::UnifiedHistoryRow;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::GetUnifiedHistoryResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::Cursor;
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.data.len(),
+            total: None,
+            next: crate::pagination::AsCursor::as_cursor(&page.next_page),
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.data
+    }
+}
+impl<'a> crate::pagination::PageShape for OsqueryGetUnifiedHistoryPages<'a> {
+    const ITEMS: &'static str = "data";
+    const TOTAL: Option<&'static str> = None;
+    const CURSOR: Option<&'static str> = Some("nextPage");
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for OsqueryGetUnifiedHistoryPages<'a> {
+    type Shape = OsqueryGetUnifiedHistoryPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::OsqueryGetUnifiedHistory<'a> {
+    ///Every page, by cursor (`nextPage` from `nextPage`), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<OsqueryGetUnifiedHistoryPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(OsqueryGetUnifiedHistoryPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by cursor (`nextPage` from `nextPage`), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<OsqueryGetUnifiedHistoryPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by cursor (`nextPage` from `nextPage`), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<OsqueryGetUnifiedHistoryPages<'a>> {
+        crate::pagination::Pages::new(OsqueryGetUnifiedHistoryPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by cursor (`nextPage` from `nextPage`), as a stream.
+    pub fn items(self) -> crate::pagination::Items<OsqueryGetUnifiedHistoryPages<'a>> {
+        self.pages().items()
+    }
+}
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
 pub mod operations {
     ///`GET /api/osquery/live_queries` (`OsqueryFindLiveQueries`).
@@ -5360,12 +7883,34 @@ pub mod operations {
     pub const OSQUERY_DELETE_SAVED_QUERY: crate::OperationId = crate::OperationId::__generated(
         "osquery_delete_saved_query",
     );
+    ///`GET /api/osquery/history` (`OsqueryGetUnifiedHistory`).
+    pub const OSQUERY_GET_UNIFIED_HISTORY: crate::OperationId = crate::OperationId::__generated(
+        "osquery_get_unified_history",
+    );
+    ///`POST /api/osquery/packs/{id}/copy` (`OsqueryCopyPacks`).
+    pub const OSQUERY_COPY_PACKS: crate::OperationId = crate::OperationId::__generated(
+        "osquery_copy_packs",
+    );
+    ///`POST /api/osquery/saved_queries/{id}/copy` (`OsqueryCopySavedQuery`).
+    pub const OSQUERY_COPY_SAVED_QUERY: crate::OperationId = crate::OperationId::__generated(
+        "osquery_copy_saved_query",
+    );
+    ///`GET /api/osquery/scheduled_results/{scheduleId}/{executionCount}` (`OsqueryGetScheduledActionResults`).
+    pub const OSQUERY_GET_SCHEDULED_ACTION_RESULTS: crate::OperationId = crate::OperationId::__generated(
+        "osquery_get_scheduled_action_results",
+    );
+    ///`GET /api/osquery/scheduled_results/{scheduleId}/{executionCount}/results` (`OsqueryGetScheduledQueryResults`).
+    pub const OSQUERY_GET_SCHEDULED_QUERY_RESULTS: crate::OperationId = crate::OperationId::__generated(
+        "osquery_get_scheduled_query_results",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
 /// Operations whose every success is a JSON body read whole (sorted): the hook reads
 /// such a body before it returns, so that one cut short is asked for again.
 pub(crate) const WHOLE_JSON: &[&str] = &[
+    "osquery_copy_packs",
+    "osquery_copy_saved_query",
     "osquery_create_live_query",
     "osquery_create_packs",
     "osquery_create_saved_query",
@@ -5378,6 +7923,9 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "osquery_get_live_query_results",
     "osquery_get_packs_details",
     "osquery_get_saved_query_details",
+    "osquery_get_scheduled_action_results",
+    "osquery_get_scheduled_query_results",
+    "osquery_get_unified_history",
     "osquery_update_packs",
     "osquery_update_saved_query",
 ];
@@ -5562,6 +8110,137 @@ pub async fn invoke(
             let mut b = client.osquery_delete_saved_query();
             if let Some(v) = args.param("id") {
                 b = b.id(crate::dynamic::arg::<types::SavedQueryId>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "osquery_get_unified_history" => {
+            let mut b = client.osquery_get_unified_history();
+            if let Some(v) = args.param("end_date") {
+                b = b
+                    .end_date(
+                        crate::dynamic::arg::<::std::string::String>("end_date", v)?,
+                    );
+            }
+            if let Some(v) = args.param("kuery") {
+                b = b.kuery(crate::dynamic::arg::<::std::string::String>("kuery", v)?);
+            }
+            if let Some(v) = args.param("next_page") {
+                b = b
+                    .next_page(
+                        crate::dynamic::arg::<::std::string::String>("next_page", v)?,
+                    );
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b
+                    .page_size(
+                        crate::dynamic::arg::<::std::num::NonZeroU64>("page_size", v)?,
+                    );
+            }
+            if let Some(v) = args.param("source_filters") {
+                b = b
+                    .source_filters(
+                        crate::dynamic::arg::<
+                            ::std::string::String,
+                        >("source_filters", v)?,
+                    );
+            }
+            if let Some(v) = args.param("start_date") {
+                b = b
+                    .start_date(
+                        crate::dynamic::arg::<::std::string::String>("start_date", v)?,
+                    );
+            }
+            if let Some(v) = args.param("user_ids") {
+                b = b
+                    .user_ids(
+                        crate::dynamic::arg::<::std::string::String>("user_ids", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "osquery_copy_packs" => {
+            let mut b = client.osquery_copy_packs();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<types::PackId>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "osquery_copy_saved_query" => {
+            let mut b = client.osquery_copy_saved_query();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<types::SavedQueryId>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "osquery_get_scheduled_action_results" => {
+            let mut b = client.osquery_get_scheduled_action_results();
+            if let Some(v) = args.param("schedule_id") {
+                b = b
+                    .schedule_id(
+                        crate::dynamic::arg::<::std::string::String>("schedule_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("execution_count") {
+                b = b.execution_count(crate::dynamic::arg::<i64>("execution_count", v)?);
+            }
+            if let Some(v) = args.param("kuery") {
+                b = b.kuery(crate::dynamic::arg::<::std::string::String>("kuery", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<i64>("page", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b.page_size(crate::dynamic::arg::<i64>("page_size", v)?);
+            }
+            if let Some(v) = args.param("sort") {
+                b = b.sort(crate::dynamic::arg::<::std::string::String>("sort", v)?);
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<
+                            types::SortOrderOrUndefinedV2,
+                        >("sort_order", v)?,
+                    );
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "osquery_get_scheduled_query_results" => {
+            let mut b = client.osquery_get_scheduled_query_results();
+            if let Some(v) = args.param("schedule_id") {
+                b = b
+                    .schedule_id(
+                        crate::dynamic::arg::<::std::string::String>("schedule_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("execution_count") {
+                b = b.execution_count(crate::dynamic::arg::<i64>("execution_count", v)?);
+            }
+            if let Some(v) = args.param("kuery") {
+                b = b.kuery(crate::dynamic::arg::<::std::string::String>("kuery", v)?);
+            }
+            if let Some(v) = args.param("page") {
+                b = b.page(crate::dynamic::arg::<i64>("page", v)?);
+            }
+            if let Some(v) = args.param("page_size") {
+                b = b.page_size(crate::dynamic::arg::<i64>("page_size", v)?);
+            }
+            if let Some(v) = args.param("sort") {
+                b = b.sort(crate::dynamic::arg::<::std::string::String>("sort", v)?);
+            }
+            if let Some(v) = args.param("sort_order") {
+                b = b
+                    .sort_order(
+                        crate::dynamic::arg::<
+                            types::SortOrderOrUndefinedV2,
+                        >("sort_order", v)?,
+                    );
+            }
+            if let Some(v) = args.param("start_date") {
+                b = b
+                    .start_date(
+                        crate::dynamic::arg::<::std::string::String>("start_date", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }

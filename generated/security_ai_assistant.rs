@@ -547,6 +547,38 @@ pub mod types {
             Default::default()
         }
     }
+    ///`DeleteAllConversationsBody`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeleteAllConversationsBody {
+        ///Conversations to leave in place.
+        #[serde(
+            rename = "excludedIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
+        pub excluded_ids: ::std::vec::Vec<::std::string::String>,
+    }
+    impl DeleteAllConversationsBody {
+        pub fn builder() -> builder::DeleteAllConversationsBody {
+            Default::default()
+        }
+    }
+    ///`DeleteAllConversationsResponse`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DeleteAllConversationsResponse {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub failures: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub success: ::std::option::Option<bool>,
+        #[serde(
+            rename = "totalDeleted",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub total_deleted: ::std::option::Option<f64>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`DeleteResponseFields`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteResponseFields {
@@ -3727,6 +3759,53 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DeleteAllConversationsBody {
+            excluded_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DeleteAllConversationsBody {
+            fn default() -> Self {
+                Self {
+                    excluded_ids: Ok(Default::default()),
+                }
+            }
+        }
+        impl DeleteAllConversationsBody {
+            pub fn excluded_ids<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.excluded_ids = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for excluded_ids: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeleteAllConversationsBody>
+        for super::DeleteAllConversationsBody {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeleteAllConversationsBody,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    excluded_ids: value.excluded_ids?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DeleteAllConversationsBody>
+        for DeleteAllConversationsBody {
+            fn from(value: super::DeleteAllConversationsBody) -> Self {
+                Self {
+                    excluded_ids: Ok(value.excluded_ids),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DocumentEntryCreateFields {
             kb_resource: ::std::result::Result<
                 ::std::string::String,
@@ -6518,6 +6597,21 @@ let response = client.create_conversation()
     pub fn create_conversation(&self) -> builder::CreateConversation<'_> {
         builder::CreateConversation::new(self)
     }
+    /**Delete all of the user's conversations
+
+Permanently deletes the current user's AI Assistant conversations, except those whose IDs are listed.
+
+Sends a `DELETE` request to `/api/security_ai_assistant/current_user/conversations`
+
+```text
+let response = client.delete_all_conversations()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn delete_all_conversations(&self) -> builder::DeleteAllConversations<'_> {
+        builder::DeleteAllConversations::new(self)
+    }
     /**Get a conversation
 
 Reads one conversation of the current user.
@@ -6976,6 +7070,109 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "create_conversation",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_all_conversations`]
+
+[`Client::delete_all_conversations`]: super::Client::delete_all_conversations*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteAllConversations<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::DeleteAllConversationsBody, String>,
+    }
+    impl<'a> DeleteAllConversations<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeleteAllConversationsBody>,
+            <V as std::convert::TryInto<
+                types::DeleteAllConversationsBody,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `DeleteAllConversationsBody` for body failed: {}",
+                        s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DeleteAllConversationsBody,
+            ) -> types::builder::DeleteAllConversationsBody,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `DELETE` request to `/api/security_ai_assistant/current_user/conversations`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DeleteAllConversationsResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::DeleteAllConversationsResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::DeleteAllConversationsResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::DeleteAllConversationsBody::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/security_ai_assistant/current_user/conversations", client
+                .baseurl,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_all_conversations",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -9552,6 +9749,12 @@ pub mod roundtrip {
             "KibanaErrorBody" => {
                 Some(decode_encode::<crate::error_body::KibanaErrorBody>(json))
             }
+            "DeleteAllConversationsBody" => {
+                Some(decode_encode::<super::types::DeleteAllConversationsBody>(json))
+            }
+            "DeleteAllConversationsResponse" => {
+                Some(decode_encode::<super::types::DeleteAllConversationsResponse>(json))
+            }
             "ReadKnowledgeBaseResponse" => {
                 Some(decode_encode::<super::types::ReadKnowledgeBaseResponse>(json))
             }
@@ -10010,6 +10213,10 @@ pub mod operations {
     pub const CREATE_CONVERSATION: crate::OperationId = crate::OperationId::__generated(
         "create_conversation",
     );
+    ///`DELETE /api/security_ai_assistant/current_user/conversations` (`DeleteAllConversations`).
+    pub const DELETE_ALL_CONVERSATIONS: crate::OperationId = crate::OperationId::__generated(
+        "delete_all_conversations",
+    );
     ///`GET /api/security_ai_assistant/current_user/conversations/{id}` (`ReadConversation`).
     pub const READ_CONVERSATION: crate::OperationId = crate::OperationId::__generated(
         "read_conversation",
@@ -10095,6 +10302,7 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "create_conversation",
     "create_knowledge_base",
     "create_knowledge_base_entry",
+    "delete_all_conversations",
     "delete_conversation",
     "delete_knowledge_base_entry",
     "find_anonymization_fields",
@@ -10126,6 +10334,14 @@ pub async fn invoke(
             let mut b = client.create_conversation();
             if let Some(v) = &args.body {
                 b = b.body(crate::dynamic::body::<types::ConversationCreateProps>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_all_conversations" => {
+            let mut b = client.delete_all_conversations();
+            if let Some(v) = &args.body {
+                b = b
+                    .body(crate::dynamic::body::<types::DeleteAllConversationsBody>(v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

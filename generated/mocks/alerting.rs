@@ -1718,6 +1718,423 @@ pub mod operations {
             )
         }
     }
+    pub struct GetAlertingRuleIdQueryInspectorWhen(::httpmock::When);
+    impl GetAlertingRuleIdQueryInspectorWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/alerting/rule/[^/]*/query_inspector$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/alerting/rule/{}/query_inspector$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn alert_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("alert_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("alert_id"))
+            }
+        }
+        pub fn mode<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetAlertingRuleIdQueryInspectorMode>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("mode", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("mode"))
+            }
+        }
+    }
+    pub struct GetAlertingRuleIdQueryInspectorThen(::httpmock::Then);
+    impl GetAlertingRuleIdQueryInspectorThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetAlertingRuleIdQueryInspectorResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostAlertingRulesBackfillFindWhen(::httpmock::When);
+    impl PostAlertingRulesBackfillFindWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/alerting/rules/backfill/_find$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn end<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("end", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("end"))
+            }
+        }
+        pub fn initiator<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::PostAlertingRulesBackfillFindInitiator>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("initiator", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("initiator"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<u64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("per_page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("per_page"))
+            }
+        }
+        pub fn rule_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("rule_ids", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("rule_ids"))
+            }
+        }
+        pub fn sort_field<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::PostAlertingRulesBackfillFindSortField>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_field", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_field"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::PostAlertingRulesBackfillFindSortOrder>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort_order", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort_order"))
+            }
+        }
+        pub fn start<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("start", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("start"))
+            }
+        }
+    }
+    pub struct PostAlertingRulesBackfillFindThen(::httpmock::Then);
+    impl PostAlertingRulesBackfillFindThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PlatformMoreFindBackfillResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostAlertingRulesBackfillScheduleWhen(::httpmock::When);
+    impl PostAlertingRulesBackfillScheduleWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/alerting/rules/backfill/_schedule$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostAlertingRulesBackfillScheduleBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostAlertingRulesBackfillScheduleThen(::httpmock::Then);
+    impl PostAlertingRulesBackfillScheduleThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::PostAlertingRulesBackfillScheduleResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetAlertingRulesBackfillIdWhen(::httpmock::When);
+    impl GetAlertingRulesBackfillIdWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/alerting/rules/backfill/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/alerting/rules/backfill/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetAlertingRulesBackfillIdThen(::httpmock::Then);
+    impl GetAlertingRulesBackfillIdThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PlatformMoreBackfillResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteAlertingRulesBackfillIdWhen(::httpmock::When);
+    impl DeleteAlertingRulesBackfillIdWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/alerting/rules/backfill/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/alerting/rules/backfill/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteAlertingRulesBackfillIdThen(::httpmock::Then);
+    impl DeleteAlertingRulesBackfillIdThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn no_content(self) -> Self {
+            Self(self.0.status(204u16))
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1863,6 +2280,42 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::PostMaintenanceWindowIdUnarchiveWhen,
             operations::PostMaintenanceWindowIdUnarchiveThen,
+        );
+    fn get_alerting_rule_id_query_inspector<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetAlertingRuleIdQueryInspectorWhen,
+            operations::GetAlertingRuleIdQueryInspectorThen,
+        );
+    fn post_alerting_rules_backfill_find<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostAlertingRulesBackfillFindWhen,
+            operations::PostAlertingRulesBackfillFindThen,
+        );
+    fn post_alerting_rules_backfill_schedule<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostAlertingRulesBackfillScheduleWhen,
+            operations::PostAlertingRulesBackfillScheduleThen,
+        );
+    fn get_alerting_rules_backfill_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetAlertingRulesBackfillIdWhen,
+            operations::GetAlertingRulesBackfillIdThen,
+        );
+    fn delete_alerting_rules_backfill_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteAlertingRulesBackfillIdWhen,
+            operations::DeleteAlertingRulesBackfillIdThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -2184,6 +2637,82 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PostMaintenanceWindowIdUnarchiveWhen::new(when),
                 operations::PostMaintenanceWindowIdUnarchiveThen::new(then),
+            )
+        })
+    }
+    fn get_alerting_rule_id_query_inspector<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetAlertingRuleIdQueryInspectorWhen,
+            operations::GetAlertingRuleIdQueryInspectorThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetAlertingRuleIdQueryInspectorWhen::new(when),
+                operations::GetAlertingRuleIdQueryInspectorThen::new(then),
+            )
+        })
+    }
+    fn post_alerting_rules_backfill_find<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostAlertingRulesBackfillFindWhen,
+            operations::PostAlertingRulesBackfillFindThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostAlertingRulesBackfillFindWhen::new(when),
+                operations::PostAlertingRulesBackfillFindThen::new(then),
+            )
+        })
+    }
+    fn post_alerting_rules_backfill_schedule<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostAlertingRulesBackfillScheduleWhen,
+            operations::PostAlertingRulesBackfillScheduleThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostAlertingRulesBackfillScheduleWhen::new(when),
+                operations::PostAlertingRulesBackfillScheduleThen::new(then),
+            )
+        })
+    }
+    fn get_alerting_rules_backfill_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetAlertingRulesBackfillIdWhen,
+            operations::GetAlertingRulesBackfillIdThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetAlertingRulesBackfillIdWhen::new(when),
+                operations::GetAlertingRulesBackfillIdThen::new(then),
+            )
+        })
+    }
+    fn delete_alerting_rules_backfill_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteAlertingRulesBackfillIdWhen,
+            operations::DeleteAlertingRulesBackfillIdThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteAlertingRulesBackfillIdWhen::new(when),
+                operations::DeleteAlertingRulesBackfillIdThen::new(then),
             )
         })
     }

@@ -1058,6 +1058,387 @@ pub mod operations {
             )
         }
     }
+    pub struct CancelActionWhen(::httpmock::When);
+    impl CancelActionWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/cancel$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::CancelRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CancelActionThen(::httpmock::Then);
+    impl CancelActionThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ResponseActionCreateSuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointGenerateMemoryDumpWhen(::httpmock::When);
+    impl EndpointGenerateMemoryDumpWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/action/memory_dump$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::MemoryDumpRouteRequestBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointGenerateMemoryDumpThen(::httpmock::Then);
+    impl EndpointGenerateMemoryDumpThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ResponseActionCreateSuccessResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointScriptLibraryListScriptsWhen(::httpmock::When);
+    impl EndpointScriptLibraryListScriptsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/scripts_library$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::Kuery>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn page<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::Page>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::ApiPageSize>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("pageSize", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("pageSize"))
+            }
+        }
+        pub fn sort_direction<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::SortDirection>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortDirection", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortDirection"))
+            }
+        }
+        pub fn sort_field<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::ApiSortField>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortField", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortField"))
+            }
+        }
+    }
+    pub struct EndpointScriptLibraryListScriptsThen(::httpmock::Then);
+    impl EndpointScriptLibraryListScriptsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::EndpointScriptLibraryListScriptsResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointScriptLibraryCreateScriptWhen(::httpmock::When);
+    impl EndpointScriptLibraryCreateScriptWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/scripts_library$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::EndpointScriptLibraryCreateScriptBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointScriptLibraryCreateScriptThen(::httpmock::Then);
+    impl EndpointScriptLibraryCreateScriptThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ScriptsApiResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointScriptLibraryGetOneScriptWhen(::httpmock::When);
+    impl EndpointScriptLibraryGetOneScriptWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/scripts_library/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn script_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/scripts_library/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct EndpointScriptLibraryGetOneScriptThen(::httpmock::Then);
+    impl EndpointScriptLibraryGetOneScriptThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ScriptsApiResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointScriptLibraryDeleteScriptWhen(::httpmock::When);
+    impl EndpointScriptLibraryDeleteScriptWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/scripts_library/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn script_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/scripts_library/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct EndpointScriptLibraryDeleteScriptThen(::httpmock::Then);
+    impl EndpointScriptLibraryDeleteScriptThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::EndpointScriptLibraryDeleteScriptResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointScriptLibraryPatchUpdateScriptWhen(::httpmock::When);
+    impl EndpointScriptLibraryPatchUpdateScriptWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PATCH)
+                    .path_matches(
+                        regex::Regex::new("^/api/endpoint/scripts_library/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn script_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/scripts_library/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(
+            self,
+            value: &types::EndpointScriptLibraryPatchUpdateScriptBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct EndpointScriptLibraryPatchUpdateScriptThen(::httpmock::Then);
+    impl EndpointScriptLibraryPatchUpdateScriptThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ScriptsApiResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct EndpointScriptLibraryDownloadScriptWhen(::httpmock::When);
+    impl EndpointScriptLibraryDownloadScriptWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/endpoint/scripts_library/[^/]*/download$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn script_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/endpoint/scripts_library/{}/download$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct EndpointScriptLibraryDownloadScriptThen(::httpmock::Then);
+    impl EndpointScriptLibraryDownloadScriptThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: ::serde_json::Value) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1182,6 +1563,69 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::CreateUpdateProtectionUpdatesNoteWhen,
             operations::CreateUpdateProtectionUpdatesNoteThen,
+        );
+    fn cancel_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CancelActionWhen, operations::CancelActionThen);
+    fn endpoint_generate_memory_dump<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGenerateMemoryDumpWhen,
+            operations::EndpointGenerateMemoryDumpThen,
+        );
+    fn endpoint_script_library_list_scripts<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryListScriptsWhen,
+            operations::EndpointScriptLibraryListScriptsThen,
+        );
+    fn endpoint_script_library_create_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryCreateScriptWhen,
+            operations::EndpointScriptLibraryCreateScriptThen,
+        );
+    fn endpoint_script_library_get_one_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryGetOneScriptWhen,
+            operations::EndpointScriptLibraryGetOneScriptThen,
+        );
+    fn endpoint_script_library_delete_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryDeleteScriptWhen,
+            operations::EndpointScriptLibraryDeleteScriptThen,
+        );
+    fn endpoint_script_library_patch_update_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryPatchUpdateScriptWhen,
+            operations::EndpointScriptLibraryPatchUpdateScriptThen,
+        );
+    fn endpoint_script_library_download_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryDownloadScriptWhen,
+            operations::EndpointScriptLibraryDownloadScriptThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -1470,6 +1914,133 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::CreateUpdateProtectionUpdatesNoteWhen::new(when),
                 operations::CreateUpdateProtectionUpdatesNoteThen::new(then),
+            )
+        })
+    }
+    fn cancel_action<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CancelActionWhen, operations::CancelActionThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CancelActionWhen::new(when),
+                operations::CancelActionThen::new(then),
+            )
+        })
+    }
+    fn endpoint_generate_memory_dump<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointGenerateMemoryDumpWhen,
+            operations::EndpointGenerateMemoryDumpThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointGenerateMemoryDumpWhen::new(when),
+                operations::EndpointGenerateMemoryDumpThen::new(then),
+            )
+        })
+    }
+    fn endpoint_script_library_list_scripts<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryListScriptsWhen,
+            operations::EndpointScriptLibraryListScriptsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointScriptLibraryListScriptsWhen::new(when),
+                operations::EndpointScriptLibraryListScriptsThen::new(then),
+            )
+        })
+    }
+    fn endpoint_script_library_create_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryCreateScriptWhen,
+            operations::EndpointScriptLibraryCreateScriptThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointScriptLibraryCreateScriptWhen::new(when),
+                operations::EndpointScriptLibraryCreateScriptThen::new(then),
+            )
+        })
+    }
+    fn endpoint_script_library_get_one_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryGetOneScriptWhen,
+            operations::EndpointScriptLibraryGetOneScriptThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointScriptLibraryGetOneScriptWhen::new(when),
+                operations::EndpointScriptLibraryGetOneScriptThen::new(then),
+            )
+        })
+    }
+    fn endpoint_script_library_delete_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryDeleteScriptWhen,
+            operations::EndpointScriptLibraryDeleteScriptThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointScriptLibraryDeleteScriptWhen::new(when),
+                operations::EndpointScriptLibraryDeleteScriptThen::new(then),
+            )
+        })
+    }
+    fn endpoint_script_library_patch_update_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryPatchUpdateScriptWhen,
+            operations::EndpointScriptLibraryPatchUpdateScriptThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointScriptLibraryPatchUpdateScriptWhen::new(when),
+                operations::EndpointScriptLibraryPatchUpdateScriptThen::new(then),
+            )
+        })
+    }
+    fn endpoint_script_library_download_script<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::EndpointScriptLibraryDownloadScriptWhen,
+            operations::EndpointScriptLibraryDownloadScriptThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::EndpointScriptLibraryDownloadScriptWhen::new(when),
+                operations::EndpointScriptLibraryDownloadScriptThen::new(then),
             )
         })
     }

@@ -9,49 +9,6 @@ pub mod operations {
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
     use crate::entity_analytics::*;
-    pub struct GetEntityStoreStatusWhen(::httpmock::When);
-    impl GetEntityStoreStatusWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::GET)
-                    .path_matches(
-                        regex::Regex::new("^/api/entity_store/status$").unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn include_components<T>(self, value: T) -> Self
-        where
-            T: Into<Option<bool>>,
-        {
-            if let Some(value) = value.into() {
-                Self(self.0.query_param("include_components", value.to_string()))
-            } else {
-                Self(self.0.query_param_missing("include_components"))
-            }
-        }
-    }
-    pub struct GetEntityStoreStatusThen(::httpmock::Then);
-    impl GetEntityStoreStatusThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::GetEntityStoreStatusResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
     pub struct GetAssetCriticalityRecordWhen(::httpmock::When);
     impl GetAssetCriticalityRecordWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -548,6 +505,68 @@ pub mod operations {
             )
         }
     }
+    pub struct DeleteEntityEnginesWhen(::httpmock::When);
+    impl DeleteEntityEnginesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_store/engines$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn delete_data<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("delete_data", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("delete_data"))
+            }
+        }
+        pub fn entity_types<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::EntityTypeV2>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| {
+                                when.query_param("entityTypes", item.to_string())
+                            },
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("entityTypes"))
+            }
+        }
+    }
+    pub struct DeleteEntityEnginesThen(::httpmock::Then);
+    impl DeleteEntityEnginesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeleteEntityEnginesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetEntityEngineWhen(::httpmock::When);
     impl GetEntityEngineWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -923,17 +942,1236 @@ pub mod operations {
             )
         }
     }
+    pub struct GetEntityStoreStatusWhen(::httpmock::When);
+    impl GetEntityStoreStatusWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_store/status$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn include_components<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("include_components", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("include_components"))
+            }
+        }
+    }
+    pub struct GetEntityStoreStatusThen(::httpmock::Then);
+    impl GetEntityStoreStatusThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetEntityStoreStatusResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteMonitoringEngineWhen(::httpmock::When);
+    impl DeleteMonitoringEngineWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/engine/delete$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn data<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("data", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("data"))
+            }
+        }
+    }
+    pub struct DeleteMonitoringEngineThen(::httpmock::Then);
+    impl DeleteMonitoringEngineThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeleteMonitoringEngineResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DisableMonitoringEngineWhen(::httpmock::When);
+    impl DisableMonitoringEngineWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/engine/disable$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct DisableMonitoringEngineThen(::httpmock::Then);
+    impl DisableMonitoringEngineThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MonitoringEngineDescriptor) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct InitMonitoringEngineWhen(::httpmock::When);
+    impl InitMonitoringEngineWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/engine/init$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct InitMonitoringEngineThen(::httpmock::Then);
+    impl InitMonitoringEngineThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MonitoringEngineDescriptor) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ScheduleMonitoringEngineWhen(::httpmock::When);
+    impl ScheduleMonitoringEngineWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/engine/schedule_now$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct ScheduleMonitoringEngineThen(::httpmock::Then);
+    impl ScheduleMonitoringEngineThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ScheduleMonitoringEngineResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PrivMonHealthWhen(::httpmock::When);
+    impl PrivMonHealthWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/privileges/health$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct PrivMonHealthThen(::httpmock::Then);
+    impl PrivMonHealthThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PrivMonHealthResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PrivMonPrivilegesWhen(::httpmock::When);
+    impl PrivMonPrivilegesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/privileges/privileges$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct PrivMonPrivilegesThen(::httpmock::Then);
+    impl PrivMonPrivilegesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::EntityAnalyticsPrivileges) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreatePrivMonUserWhen(::httpmock::When);
+    impl CreatePrivMonUserWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_analytics/monitoring/users$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::UserName) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreatePrivMonUserThen(::httpmock::Then);
+    impl CreatePrivMonUserThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MonitoredUserDoc) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PrivmonBulkUploadUsersCsvWhen(::httpmock::When);
+    impl PrivmonBulkUploadUsersCsvWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/users/_csv$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: ::serde_json::Value) -> Self {
+            Self(self.0.json_body(value))
+        }
+    }
+    pub struct PrivmonBulkUploadUsersCsvThen(::httpmock::Then);
+    impl PrivmonBulkUploadUsersCsvThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PrivmonBulkUploadUsersCsvResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn payload_too_large(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(413u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdatePrivMonUserWhen(::httpmock::When);
+    impl UpdatePrivMonUserWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/users/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/entity_analytics/monitoring/users/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::MonitoredUserUpdateDoc) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdatePrivMonUserThen(::httpmock::Then);
+    impl UpdatePrivMonUserThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MonitoredUserDoc) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeletePrivMonUserWhen(::httpmock::When);
+    impl DeletePrivMonUserWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/users/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/entity_analytics/monitoring/users/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeletePrivMonUserThen(::httpmock::Then);
+    impl DeletePrivMonUserThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeletePrivMonUserResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListPrivMonUsersWhen(::httpmock::When);
+    impl ListPrivMonUsersWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/monitoring/users/list$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn kql<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kql", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kql"))
+            }
+        }
+    }
+    pub struct ListPrivMonUsersThen(::httpmock::Then);
+    impl ListPrivMonUsersThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ListPrivMonUsersResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct InstallPrivilegedAccessDetectionPackageWhen(::httpmock::When);
+    impl InstallPrivilegedAccessDetectionPackageWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/privileged_user_monitoring/pad/install$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct InstallPrivilegedAccessDetectionPackageThen(::httpmock::Then);
+    impl InstallPrivilegedAccessDetectionPackageThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::InstallPrivilegedAccessDetectionPackageResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetPrivilegedAccessDetectionPackageStatusWhen(::httpmock::When);
+    impl GetPrivilegedAccessDetectionPackageStatusWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/privileged_user_monitoring/pad/status$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetPrivilegedAccessDetectionPackageStatusThen(::httpmock::Then);
+    impl GetPrivilegedAccessDetectionPackageStatusThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetPrivilegedAccessDetectionPackageStatusResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct CreateWatchlistWhen(::httpmock::When);
+    impl CreateWatchlistWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_analytics/watchlists$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::CreateWatchlistBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct CreateWatchlistThen(::httpmock::Then);
+    impl CreateWatchlistThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::CreateWatchlistResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetWatchlistWhen(::httpmock::When);
+    impl GetWatchlistWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_analytics/watchlists/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/entity_analytics/watchlists/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetWatchlistThen(::httpmock::Then);
+    impl GetWatchlistThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::WatchlistObject) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpdateWatchlistWhen(::httpmock::When);
+    impl UpdateWatchlistWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_analytics/watchlists/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &types::UpdateWatchlistId) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/entity_analytics/watchlists/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UpdateWatchlistBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpdateWatchlistThen(::httpmock::Then);
+    impl UpdateWatchlistThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::WatchlistObject) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UploadWatchlistCsvWhen(::httpmock::When);
+    impl UploadWatchlistCsvWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/watchlists/[^/]*/csv_upload$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn watchlist_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/entity_analytics/watchlists/{}/csv_upload$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: ::serde_json::Value) -> Self {
+            Self(self.0.json_body(value))
+        }
+    }
+    pub struct UploadWatchlistCsvThen(::httpmock::Then);
+    impl UploadWatchlistCsvThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::UploadWatchlistCsvResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn payload_too_large(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(413u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct AssignWatchlistEntitiesWhen(::httpmock::When);
+    impl AssignWatchlistEntitiesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/watchlists/[^/]*/entities/assign$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn watchlist_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/entity_analytics/watchlists/{}/entities/assign$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::AssignWatchlistEntitiesBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct AssignWatchlistEntitiesThen(::httpmock::Then);
+    impl AssignWatchlistEntitiesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::AssignWatchlistEntitiesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UnassignWatchlistEntitiesWhen(::httpmock::When);
+    impl UnassignWatchlistEntitiesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/entity_analytics/watchlists/[^/]*/entities/unassign$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn watchlist_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/entity_analytics/watchlists/{}/entities/unassign$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::UnassignWatchlistEntitiesBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UnassignWatchlistEntitiesThen(::httpmock::Then);
+    impl UnassignWatchlistEntitiesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::UnassignWatchlistEntitiesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct ListWatchlistsWhen(::httpmock::When);
+    impl ListWatchlistsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_analytics/watchlists/list$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct ListWatchlistsThen(::httpmock::Then);
+    impl ListWatchlistsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::ListWatchlistsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetRiskScoreHistoryWhen(::httpmock::When);
+    impl GetRiskScoreHistoryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/risk_score/history$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn entity_id(self, value: &types::GetRiskScoreHistoryEntityId) -> Self {
+            Self(self.0.query_param("entity_id", value.to_string()))
+        }
+        pub fn entity_type(self, value: types::IdentifierType) -> Self {
+            Self(self.0.query_param("entity_type", value.to_string()))
+        }
+        pub fn from<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("from", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("from"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page_size", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page_size"))
+            }
+        }
+        pub fn score_type<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::GetRiskScoreHistoryScoreType>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("score_type", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("score_type"))
+            }
+        }
+        pub fn to<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a types::GetRiskScoreHistoryTo>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("to", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("to"))
+            }
+        }
+    }
+    pub struct GetRiskScoreHistoryThen(::httpmock::Then);
+    impl GetRiskScoreHistoryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::RiskScoreHistoryResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpsertEntityWhen(::httpmock::When);
+    impl UpsertEntityWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_store/entities/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn entity_type(self, value: types::EntityTypeV2) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/entity_store/entities/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn force<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("force", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("force"))
+            }
+        }
+        pub fn body(self, value: &types::EntityV2) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpsertEntityThen(::httpmock::Then);
+    impl UpsertEntityThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::EntityV2) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn service_unavailable(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(503u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteSingleEntityWhen(::httpmock::When);
+    impl DeleteSingleEntityWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_store/entities/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn entity_type(self, value: types::EntityTypeV2) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/entity_store/entities/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::DeleteSingleEntityBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct DeleteSingleEntityThen(::httpmock::Then);
+    impl DeleteSingleEntityThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeleteSingleEntityResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn not_found(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(404u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn service_unavailable(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(503u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct UpsertEntitiesBulkWhen(::httpmock::When);
+    impl UpsertEntitiesBulkWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/entity_store/entities/bulk$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn force<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("force", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("force"))
+            }
+        }
+        pub fn body(self, value: &types::EntitiesContainer) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct UpsertEntitiesBulkThen(::httpmock::Then);
+    impl UpsertEntitiesBulkThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::UpsertEntitiesBulkResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn service_unavailable(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(503u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
 /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
 pub trait MockServerExt {
-    fn get_entity_store_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(
-            operations::GetEntityStoreStatusWhen,
-            operations::GetEntityStoreStatusThen,
-        );
     fn get_asset_criticality_record<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -988,6 +2226,12 @@ pub trait MockServerExt {
     fn list_entity_engines<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListEntityEnginesWhen, operations::ListEntityEnginesThen);
+    fn delete_entity_engines<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteEntityEnginesWhen,
+            operations::DeleteEntityEnginesThen,
+        );
     fn get_entity_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetEntityEngineWhen, operations::GetEntityEngineThen);
@@ -1018,22 +2262,131 @@ pub trait MockServerExt {
     fn list_entities<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ListEntitiesWhen, operations::ListEntitiesThen);
-}
-impl MockServerExt for ::httpmock::MockServer {
     fn get_entity_store_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
             operations::GetEntityStoreStatusWhen,
             operations::GetEntityStoreStatusThen,
-        ),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::GetEntityStoreStatusWhen::new(when),
-                operations::GetEntityStoreStatusThen::new(then),
-            )
-        })
-    }
+        );
+    fn delete_monitoring_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteMonitoringEngineWhen,
+            operations::DeleteMonitoringEngineThen,
+        );
+    fn disable_monitoring_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DisableMonitoringEngineWhen,
+            operations::DisableMonitoringEngineThen,
+        );
+    fn init_monitoring_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::InitMonitoringEngineWhen,
+            operations::InitMonitoringEngineThen,
+        );
+    fn schedule_monitoring_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ScheduleMonitoringEngineWhen,
+            operations::ScheduleMonitoringEngineThen,
+        );
+    fn priv_mon_health<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PrivMonHealthWhen, operations::PrivMonHealthThen);
+    fn priv_mon_privileges<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PrivMonPrivilegesWhen, operations::PrivMonPrivilegesThen);
+    fn create_priv_mon_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreatePrivMonUserWhen, operations::CreatePrivMonUserThen);
+    fn privmon_bulk_upload_users_csv<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PrivmonBulkUploadUsersCsvWhen,
+            operations::PrivmonBulkUploadUsersCsvThen,
+        );
+    fn update_priv_mon_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdatePrivMonUserWhen, operations::UpdatePrivMonUserThen);
+    fn delete_priv_mon_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeletePrivMonUserWhen, operations::DeletePrivMonUserThen);
+    fn list_priv_mon_users<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListPrivMonUsersWhen, operations::ListPrivMonUsersThen);
+    fn install_privileged_access_detection_package<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::InstallPrivilegedAccessDetectionPackageWhen,
+            operations::InstallPrivilegedAccessDetectionPackageThen,
+        );
+    fn get_privileged_access_detection_package_status<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetPrivilegedAccessDetectionPackageStatusWhen,
+            operations::GetPrivilegedAccessDetectionPackageStatusThen,
+        );
+    fn create_watchlist<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateWatchlistWhen, operations::CreateWatchlistThen);
+    fn get_watchlist<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetWatchlistWhen, operations::GetWatchlistThen);
+    fn update_watchlist<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateWatchlistWhen, operations::UpdateWatchlistThen);
+    fn upload_watchlist_csv<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UploadWatchlistCsvWhen,
+            operations::UploadWatchlistCsvThen,
+        );
+    fn assign_watchlist_entities<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AssignWatchlistEntitiesWhen,
+            operations::AssignWatchlistEntitiesThen,
+        );
+    fn unassign_watchlist_entities<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UnassignWatchlistEntitiesWhen,
+            operations::UnassignWatchlistEntitiesThen,
+        );
+    fn list_watchlists<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListWatchlistsWhen, operations::ListWatchlistsThen);
+    fn get_risk_score_history<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetRiskScoreHistoryWhen,
+            operations::GetRiskScoreHistoryThen,
+        );
+    fn upsert_entity<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpsertEntityWhen, operations::UpsertEntityThen);
+    fn delete_single_entity<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteSingleEntityWhen,
+            operations::DeleteSingleEntityThen,
+        );
+    fn upsert_entities_bulk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpsertEntitiesBulkWhen,
+            operations::UpsertEntitiesBulkThen,
+        );
+}
+impl MockServerExt for ::httpmock::MockServer {
     fn get_asset_criticality_record<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(
@@ -1168,6 +2521,20 @@ impl MockServerExt for ::httpmock::MockServer {
             )
         })
     }
+    fn delete_entity_engines<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteEntityEnginesWhen,
+            operations::DeleteEntityEnginesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteEntityEnginesWhen::new(when),
+                operations::DeleteEntityEnginesThen::new(then),
+            )
+        })
+    }
     fn get_entity_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetEntityEngineWhen, operations::GetEntityEngineThen),
@@ -1251,6 +2618,329 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::ListEntitiesWhen::new(when),
                 operations::ListEntitiesThen::new(then),
+            )
+        })
+    }
+    fn get_entity_store_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetEntityStoreStatusWhen,
+            operations::GetEntityStoreStatusThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetEntityStoreStatusWhen::new(when),
+                operations::GetEntityStoreStatusThen::new(then),
+            )
+        })
+    }
+    fn delete_monitoring_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteMonitoringEngineWhen,
+            operations::DeleteMonitoringEngineThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteMonitoringEngineWhen::new(when),
+                operations::DeleteMonitoringEngineThen::new(then),
+            )
+        })
+    }
+    fn disable_monitoring_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DisableMonitoringEngineWhen,
+            operations::DisableMonitoringEngineThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DisableMonitoringEngineWhen::new(when),
+                operations::DisableMonitoringEngineThen::new(then),
+            )
+        })
+    }
+    fn init_monitoring_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::InitMonitoringEngineWhen,
+            operations::InitMonitoringEngineThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::InitMonitoringEngineWhen::new(when),
+                operations::InitMonitoringEngineThen::new(then),
+            )
+        })
+    }
+    fn schedule_monitoring_engine<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::ScheduleMonitoringEngineWhen,
+            operations::ScheduleMonitoringEngineThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ScheduleMonitoringEngineWhen::new(when),
+                operations::ScheduleMonitoringEngineThen::new(then),
+            )
+        })
+    }
+    fn priv_mon_health<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PrivMonHealthWhen, operations::PrivMonHealthThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PrivMonHealthWhen::new(when),
+                operations::PrivMonHealthThen::new(then),
+            )
+        })
+    }
+    fn priv_mon_privileges<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PrivMonPrivilegesWhen, operations::PrivMonPrivilegesThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PrivMonPrivilegesWhen::new(when),
+                operations::PrivMonPrivilegesThen::new(then),
+            )
+        })
+    }
+    fn create_priv_mon_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreatePrivMonUserWhen, operations::CreatePrivMonUserThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreatePrivMonUserWhen::new(when),
+                operations::CreatePrivMonUserThen::new(then),
+            )
+        })
+    }
+    fn privmon_bulk_upload_users_csv<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PrivmonBulkUploadUsersCsvWhen,
+            operations::PrivmonBulkUploadUsersCsvThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PrivmonBulkUploadUsersCsvWhen::new(when),
+                operations::PrivmonBulkUploadUsersCsvThen::new(then),
+            )
+        })
+    }
+    fn update_priv_mon_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdatePrivMonUserWhen, operations::UpdatePrivMonUserThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdatePrivMonUserWhen::new(when),
+                operations::UpdatePrivMonUserThen::new(then),
+            )
+        })
+    }
+    fn delete_priv_mon_user<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::DeletePrivMonUserWhen, operations::DeletePrivMonUserThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeletePrivMonUserWhen::new(when),
+                operations::DeletePrivMonUserThen::new(then),
+            )
+        })
+    }
+    fn list_priv_mon_users<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListPrivMonUsersWhen, operations::ListPrivMonUsersThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListPrivMonUsersWhen::new(when),
+                operations::ListPrivMonUsersThen::new(then),
+            )
+        })
+    }
+    fn install_privileged_access_detection_package<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::InstallPrivilegedAccessDetectionPackageWhen,
+            operations::InstallPrivilegedAccessDetectionPackageThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::InstallPrivilegedAccessDetectionPackageWhen::new(when),
+                operations::InstallPrivilegedAccessDetectionPackageThen::new(then),
+            )
+        })
+    }
+    fn get_privileged_access_detection_package_status<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetPrivilegedAccessDetectionPackageStatusWhen,
+            operations::GetPrivilegedAccessDetectionPackageStatusThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetPrivilegedAccessDetectionPackageStatusWhen::new(when),
+                operations::GetPrivilegedAccessDetectionPackageStatusThen::new(then),
+            )
+        })
+    }
+    fn create_watchlist<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::CreateWatchlistWhen, operations::CreateWatchlistThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::CreateWatchlistWhen::new(when),
+                operations::CreateWatchlistThen::new(then),
+            )
+        })
+    }
+    fn get_watchlist<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetWatchlistWhen, operations::GetWatchlistThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetWatchlistWhen::new(when),
+                operations::GetWatchlistThen::new(then),
+            )
+        })
+    }
+    fn update_watchlist<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpdateWatchlistWhen, operations::UpdateWatchlistThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpdateWatchlistWhen::new(when),
+                operations::UpdateWatchlistThen::new(then),
+            )
+        })
+    }
+    fn upload_watchlist_csv<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UploadWatchlistCsvWhen,
+            operations::UploadWatchlistCsvThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UploadWatchlistCsvWhen::new(when),
+                operations::UploadWatchlistCsvThen::new(then),
+            )
+        })
+    }
+    fn assign_watchlist_entities<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::AssignWatchlistEntitiesWhen,
+            operations::AssignWatchlistEntitiesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::AssignWatchlistEntitiesWhen::new(when),
+                operations::AssignWatchlistEntitiesThen::new(then),
+            )
+        })
+    }
+    fn unassign_watchlist_entities<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UnassignWatchlistEntitiesWhen,
+            operations::UnassignWatchlistEntitiesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UnassignWatchlistEntitiesWhen::new(when),
+                operations::UnassignWatchlistEntitiesThen::new(then),
+            )
+        })
+    }
+    fn list_watchlists<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::ListWatchlistsWhen, operations::ListWatchlistsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::ListWatchlistsWhen::new(when),
+                operations::ListWatchlistsThen::new(then),
+            )
+        })
+    }
+    fn get_risk_score_history<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetRiskScoreHistoryWhen,
+            operations::GetRiskScoreHistoryThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetRiskScoreHistoryWhen::new(when),
+                operations::GetRiskScoreHistoryThen::new(then),
+            )
+        })
+    }
+    fn upsert_entity<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::UpsertEntityWhen, operations::UpsertEntityThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpsertEntityWhen::new(when),
+                operations::UpsertEntityThen::new(then),
+            )
+        })
+    }
+    fn delete_single_entity<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteSingleEntityWhen,
+            operations::DeleteSingleEntityThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteSingleEntityWhen::new(when),
+                operations::DeleteSingleEntityThen::new(then),
+            )
+        })
+    }
+    fn upsert_entities_bulk<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::UpsertEntitiesBulkWhen,
+            operations::UpsertEntitiesBulkThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::UpsertEntitiesBulkWhen::new(when),
+                operations::UpsertEntitiesBulkThen::new(then),
             )
         })
     }

@@ -2064,6 +2064,548 @@ pub mod operations {
             )
         }
     }
+    pub struct GetFleetAgentsAgentidEffectiveConfigWhen(::httpmock::When);
+    impl GetFleetAgentsAgentidEffectiveConfigWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*/effective_config$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/effective_config$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetAgentsAgentidEffectiveConfigThen(::httpmock::Then);
+    impl GetFleetAgentsAgentidEffectiveConfigThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetAgentsAgentidEffectiveConfigResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsAgentidMigrateWhen(::httpmock::When);
+    impl PostFleetAgentsAgentidMigrateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*/migrate$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/migrate$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::PostFleetAgentsAgentidMigrateBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsAgentidMigrateThen(::httpmock::Then);
+    impl PostFleetAgentsAgentidMigrateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreActionIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsAgentidPrivilegeLevelChangeWhen(::httpmock::When);
+    impl PostFleetAgentsAgentidPrivilegeLevelChangeWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/agents/[^/]*/privilege_level_change$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/privilege_level_change$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetAgentsAgentidPrivilegeLevelChangeBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsAgentidPrivilegeLevelChangeThen(::httpmock::Then);
+    impl PostFleetAgentsAgentidPrivilegeLevelChangeThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::PostFleetAgentsAgentidPrivilegeLevelChangeResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsAgentidRemoveCollectorWhen(::httpmock::When);
+    impl PostFleetAgentsAgentidRemoveCollectorWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*/remove_collector$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/remove_collector$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct PostFleetAgentsAgentidRemoveCollectorThen(::httpmock::Then);
+    impl PostFleetAgentsAgentidRemoveCollectorThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::PostFleetAgentsAgentidRemoveCollectorResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsAgentidRollbackWhen(::httpmock::When);
+    impl PostFleetAgentsAgentidRollbackWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/[^/]*/rollback$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agents/{}/rollback$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct PostFleetAgentsAgentidRollbackThen(::httpmock::Then);
+    impl PostFleetAgentsAgentidRollbackThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetAgentsAgentidRollbackResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsBulkMigrateWhen(::httpmock::When);
+    impl PostFleetAgentsBulkMigrateWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/bulk_migrate$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetAgentsBulkMigrateBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsBulkMigrateThen(::httpmock::Then);
+    impl PostFleetAgentsBulkMigrateThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreActionIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsBulkPrivilegeLevelChangeWhen(::httpmock::When);
+    impl PostFleetAgentsBulkPrivilegeLevelChangeWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/agents/bulk_privilege_level_change$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetAgentsBulkPrivilegeLevelChangeBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsBulkPrivilegeLevelChangeThen(::httpmock::Then);
+    impl PostFleetAgentsBulkPrivilegeLevelChangeThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreActionIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsBulkRemoveCollectorsWhen(::httpmock::When);
+    impl PostFleetAgentsBulkRemoveCollectorsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/bulk_remove_collectors$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetAgentsBulkRemoveCollectorsBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsBulkRemoveCollectorsThen(::httpmock::Then);
+    impl PostFleetAgentsBulkRemoveCollectorsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreActionIdResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentsBulkRollbackWhen(::httpmock::When);
+    impl PostFleetAgentsBulkRollbackWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agents/bulk_rollback$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PostFleetAgentsBulkRollbackBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentsBulkRollbackThen(::httpmock::Then);
+    impl PostFleetAgentsBulkRollbackThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::PostFleetAgentsBulkRollbackResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetSpaceSettingsWhen(::httpmock::When);
+    impl GetFleetSpaceSettingsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/space_settings$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct GetFleetSpaceSettingsThen(::httpmock::Then);
+    impl GetFleetSpaceSettingsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreSpaceSettingsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetSpaceSettingsWhen(::httpmock::When);
+    impl PutFleetSpaceSettingsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/space_settings$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::PutFleetSpaceSettingsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetSpaceSettingsThen(::httpmock::Then);
+    impl PutFleetSpaceSettingsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreSpaceSettingsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -2287,6 +2829,87 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::GetFleetUninstallTokensUninstalltokenidWhen,
             operations::GetFleetUninstallTokensUninstalltokenidThen,
+        );
+    fn get_fleet_agents_agentid_effective_config<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsAgentidEffectiveConfigWhen,
+            operations::GetFleetAgentsAgentidEffectiveConfigThen,
+        );
+    fn post_fleet_agents_agentid_migrate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidMigrateWhen,
+            operations::PostFleetAgentsAgentidMigrateThen,
+        );
+    fn post_fleet_agents_agentid_privilege_level_change<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidPrivilegeLevelChangeWhen,
+            operations::PostFleetAgentsAgentidPrivilegeLevelChangeThen,
+        );
+    fn post_fleet_agents_agentid_remove_collector<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidRemoveCollectorWhen,
+            operations::PostFleetAgentsAgentidRemoveCollectorThen,
+        );
+    fn post_fleet_agents_agentid_rollback<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidRollbackWhen,
+            operations::PostFleetAgentsAgentidRollbackThen,
+        );
+    fn post_fleet_agents_bulk_migrate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkMigrateWhen,
+            operations::PostFleetAgentsBulkMigrateThen,
+        );
+    fn post_fleet_agents_bulk_privilege_level_change<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkPrivilegeLevelChangeWhen,
+            operations::PostFleetAgentsBulkPrivilegeLevelChangeThen,
+        );
+    fn post_fleet_agents_bulk_remove_collectors<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkRemoveCollectorsWhen,
+            operations::PostFleetAgentsBulkRemoveCollectorsThen,
+        );
+    fn post_fleet_agents_bulk_rollback<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkRollbackWhen,
+            operations::PostFleetAgentsBulkRollbackThen,
+        );
+    fn get_fleet_space_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetSpaceSettingsWhen,
+            operations::GetFleetSpaceSettingsThen,
+        );
+    fn put_fleet_space_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetSpaceSettingsWhen,
+            operations::PutFleetSpaceSettingsThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -2786,6 +3409,175 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetFleetUninstallTokensUninstalltokenidWhen::new(when),
                 operations::GetFleetUninstallTokensUninstalltokenidThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agents_agentid_effective_config<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentsAgentidEffectiveConfigWhen,
+            operations::GetFleetAgentsAgentidEffectiveConfigThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentsAgentidEffectiveConfigWhen::new(when),
+                operations::GetFleetAgentsAgentidEffectiveConfigThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_agentid_migrate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidMigrateWhen,
+            operations::PostFleetAgentsAgentidMigrateThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsAgentidMigrateWhen::new(when),
+                operations::PostFleetAgentsAgentidMigrateThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_agentid_privilege_level_change<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidPrivilegeLevelChangeWhen,
+            operations::PostFleetAgentsAgentidPrivilegeLevelChangeThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsAgentidPrivilegeLevelChangeWhen::new(when),
+                operations::PostFleetAgentsAgentidPrivilegeLevelChangeThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_agentid_remove_collector<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidRemoveCollectorWhen,
+            operations::PostFleetAgentsAgentidRemoveCollectorThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsAgentidRemoveCollectorWhen::new(when),
+                operations::PostFleetAgentsAgentidRemoveCollectorThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_agentid_rollback<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsAgentidRollbackWhen,
+            operations::PostFleetAgentsAgentidRollbackThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsAgentidRollbackWhen::new(when),
+                operations::PostFleetAgentsAgentidRollbackThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_bulk_migrate<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkMigrateWhen,
+            operations::PostFleetAgentsBulkMigrateThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsBulkMigrateWhen::new(when),
+                operations::PostFleetAgentsBulkMigrateThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_bulk_privilege_level_change<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkPrivilegeLevelChangeWhen,
+            operations::PostFleetAgentsBulkPrivilegeLevelChangeThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsBulkPrivilegeLevelChangeWhen::new(when),
+                operations::PostFleetAgentsBulkPrivilegeLevelChangeThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_bulk_remove_collectors<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkRemoveCollectorsWhen,
+            operations::PostFleetAgentsBulkRemoveCollectorsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsBulkRemoveCollectorsWhen::new(when),
+                operations::PostFleetAgentsBulkRemoveCollectorsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_agents_bulk_rollback<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentsBulkRollbackWhen,
+            operations::PostFleetAgentsBulkRollbackThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentsBulkRollbackWhen::new(when),
+                operations::PostFleetAgentsBulkRollbackThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_space_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetSpaceSettingsWhen,
+            operations::GetFleetSpaceSettingsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetSpaceSettingsWhen::new(when),
+                operations::GetFleetSpaceSettingsThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_space_settings<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetSpaceSettingsWhen,
+            operations::PutFleetSpaceSettingsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetSpaceSettingsWhen::new(when),
+                operations::PutFleetSpaceSettingsThen::new(then),
             )
         })
     }

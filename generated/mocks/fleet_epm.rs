@@ -146,6 +146,59 @@ pub mod operations {
             )
         }
     }
+    pub struct PostFleetEpmPackagesPkgnameRollbackWhen(::httpmock::When);
+    impl PostFleetEpmPackagesPkgnameRollbackWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*/rollback$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/rollback$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnameRollbackThen(::httpmock::Then);
+    impl PostFleetEpmPackagesPkgnameRollbackThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreRollbackPackageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetFleetDataStreamsWhen(::httpmock::When);
     impl GetFleetDataStreamsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1348,6 +1401,1128 @@ pub mod operations {
             )
         }
     }
+    pub struct PutFleetEpmCustomIntegrationsPkgnameWhen(::httpmock::When);
+    impl PutFleetEpmCustomIntegrationsPkgnameWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/custom_integrations/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/custom_integrations/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(
+            self,
+            value: &types::PutFleetEpmCustomIntegrationsPkgnameBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetEpmCustomIntegrationsPkgnameThen(::httpmock::Then);
+    impl PutFleetEpmCustomIntegrationsPkgnameThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::PutFleetEpmCustomIntegrationsPkgnameResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkNamespaceCustomizationWhen(::httpmock::When);
+    impl PostFleetEpmPackagesBulkNamespaceCustomizationWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/_bulk_namespace_customization$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::MoreBulkNamespaceCustomizationRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkNamespaceCustomizationThen(::httpmock::Then);
+    impl PostFleetEpmPackagesBulkNamespaceCustomizationThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreBulkNamespaceCustomizationResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkRollbackWhen(::httpmock::When);
+    impl PostFleetEpmPackagesBulkRollbackWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/_bulk_rollback$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::MoreBulkRollbackPackagesRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkRollbackThen(::httpmock::Then);
+    impl PostFleetEpmPackagesBulkRollbackThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreBulkRollbackPackagesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesBulkRollbackTaskidWhen(::httpmock::When);
+    impl GetFleetEpmPackagesBulkRollbackTaskidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/_bulk_rollback/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn task_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/_bulk_rollback/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetEpmPackagesBulkRollbackTaskidThen(::httpmock::Then);
+    impl GetFleetEpmPackagesBulkRollbackTaskidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreGetOneBulkOperationPackagesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkUninstallWhen(::httpmock::When);
+    impl PostFleetEpmPackagesBulkUninstallWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/_bulk_uninstall$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::MoreBulkUninstallPackagesRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkUninstallThen(::httpmock::Then);
+    impl PostFleetEpmPackagesBulkUninstallThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreBulkUpgradePackagesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesBulkUninstallTaskidWhen(::httpmock::When);
+    impl GetFleetEpmPackagesBulkUninstallTaskidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/_bulk_uninstall/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn task_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/_bulk_uninstall/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetEpmPackagesBulkUninstallTaskidThen(::httpmock::Then);
+    impl GetFleetEpmPackagesBulkUninstallTaskidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreGetOneBulkOperationPackagesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkUpgradeWhen(::httpmock::When);
+    impl PostFleetEpmPackagesBulkUpgradeWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/_bulk_upgrade$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::MoreBulkUpgradePackagesRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesBulkUpgradeThen(::httpmock::Then);
+    impl PostFleetEpmPackagesBulkUpgradeThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreBulkUpgradePackagesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesBulkUpgradeTaskidWhen(::httpmock::When);
+    impl GetFleetEpmPackagesBulkUpgradeTaskidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/_bulk_upgrade/[^/]*$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn task_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/_bulk_upgrade/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetEpmPackagesBulkUpgradeTaskidThen(::httpmock::Then);
+    impl GetFleetEpmPackagesBulkUpgradeTaskidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreGetOneBulkOperationPackagesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnameWhen(::httpmock::When);
+    impl GetFleetEpmPackagesPkgnameWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn full<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("full", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("full"))
+            }
+        }
+        pub fn ignore_unverified<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("ignoreUnverified", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("ignoreUnverified"))
+            }
+        }
+        pub fn prerelease<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("prerelease", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("prerelease"))
+            }
+        }
+        pub fn with_metadata<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("withMetadata", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("withMetadata"))
+            }
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnameThen(::httpmock::Then);
+    impl GetFleetEpmPackagesPkgnameThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreGetInfoResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetEpmPackagesPkgnameWhen(::httpmock::When);
+    impl PutFleetEpmPackagesPkgnameWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::MoreUpdatePackageRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetEpmPackagesPkgnameThen(::httpmock::Then);
+    impl PutFleetEpmPackagesPkgnameThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreUpdatePackageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnameWhen(::httpmock::When);
+    impl PostFleetEpmPackagesPkgnameWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn ignore_mapping_update_errors<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("ignoreMappingUpdateErrors", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("ignoreMappingUpdateErrors"))
+            }
+        }
+        pub fn prerelease<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("prerelease", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("prerelease"))
+            }
+        }
+        pub fn skip_data_stream_rollover<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("skipDataStreamRollover", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("skipDataStreamRollover"))
+            }
+        }
+        pub fn skip_dependency_check<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("skipDependencyCheck", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("skipDependencyCheck"))
+            }
+        }
+        pub fn body(self, value: &types::PostFleetEpmPackagesPkgnameBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnameThen(::httpmock::Then);
+    impl PostFleetEpmPackagesPkgnameThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreInstallPackageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetEpmPackagesPkgnameWhen(::httpmock::When);
+    impl DeleteFleetEpmPackagesPkgnameWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn force<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("force", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("force"))
+            }
+        }
+    }
+    pub struct DeleteFleetEpmPackagesPkgnameThen(::httpmock::Then);
+    impl DeleteFleetEpmPackagesPkgnameThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreDeletePackageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsWhen(
+        ::httpmock::When,
+    );
+    impl DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/[^/]*/[^/]*/datastream_assets$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*/datastream_assets$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}/datastream_assets$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn package_policy_id(self, value: &str) -> Self {
+            Self(self.0.query_param("packagePolicyId", value.to_string()))
+        }
+    }
+    pub struct DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsThen(
+        ::httpmock::Then,
+    );
+    impl DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::MoreDeletePackageDatastreamAssetsResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnamePkgversionDependenciesWhen(::httpmock::When);
+    impl GetFleetEpmPackagesPkgnamePkgversionDependenciesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/[^/]*/[^/]*/dependencies$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*/dependencies$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}/dependencies$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetEpmPackagesPkgnamePkgversionDependenciesThen(::httpmock::Then);
+    impl GetFleetEpmPackagesPkgnamePkgversionDependenciesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreGetDependenciesResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen(::httpmock::When);
+    impl PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/[^/]*/[^/]*/kibana_assets$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*/kibana_assets$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}/kibana_assets$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen(::httpmock::Then);
+    impl PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreInstallKibanaAssetsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen(::httpmock::When);
+    impl DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/[^/]*/[^/]*/kibana_assets$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*/kibana_assets$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}/kibana_assets$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen(::httpmock::Then);
+    impl DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreInstallKibanaAssetsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnamePkgversionRuleAssetsWhen(::httpmock::When);
+    impl PostFleetEpmPackagesPkgnamePkgversionRuleAssetsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/[^/]*/[^/]*/rule_assets$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/.*/rule_assets$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn pkg_version(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/.*/{}/rule_assets$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(
+            self,
+            value: &types::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnamePkgversionRuleAssetsThen(::httpmock::Then);
+    impl PostFleetEpmPackagesPkgnamePkgversionRuleAssetsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreInstallKibanaAssetsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnameReviewUpgradeWhen(::httpmock::When);
+    impl PostFleetEpmPackagesPkgnameReviewUpgradeWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/epm/packages/[^/]*/review_upgrade$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/review_upgrade$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::MoreReviewUpgradeRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnameReviewUpgradeThen(::httpmock::Then);
+    impl PostFleetEpmPackagesPkgnameReviewUpgradeThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreReviewUpgradeResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1364,6 +2539,15 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::PostFleetEpmPackagesWhen,
             operations::PostFleetEpmPackagesThen,
+        );
+    fn post_fleet_epm_packages_pkgname_rollback<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnameRollbackWhen,
+            operations::PostFleetEpmPackagesPkgnameRollbackThen,
         );
     fn get_fleet_data_streams<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -1491,6 +2675,156 @@ pub trait MockServerExt {
             operations::GetFleetEpmVerificationKeyIdWhen,
             operations::GetFleetEpmVerificationKeyIdThen,
         );
+    fn put_fleet_epm_custom_integrations_pkgname<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetEpmCustomIntegrationsPkgnameWhen,
+            operations::PutFleetEpmCustomIntegrationsPkgnameThen,
+        );
+    fn post_fleet_epm_packages_bulk_namespace_customization<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkNamespaceCustomizationWhen,
+            operations::PostFleetEpmPackagesBulkNamespaceCustomizationThen,
+        );
+    fn post_fleet_epm_packages_bulk_rollback<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkRollbackWhen,
+            operations::PostFleetEpmPackagesBulkRollbackThen,
+        );
+    fn get_fleet_epm_packages_bulk_rollback_taskid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesBulkRollbackTaskidWhen,
+            operations::GetFleetEpmPackagesBulkRollbackTaskidThen,
+        );
+    fn post_fleet_epm_packages_bulk_uninstall<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkUninstallWhen,
+            operations::PostFleetEpmPackagesBulkUninstallThen,
+        );
+    fn get_fleet_epm_packages_bulk_uninstall_taskid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesBulkUninstallTaskidWhen,
+            operations::GetFleetEpmPackagesBulkUninstallTaskidThen,
+        );
+    fn post_fleet_epm_packages_bulk_upgrade<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkUpgradeWhen,
+            operations::PostFleetEpmPackagesBulkUpgradeThen,
+        );
+    fn get_fleet_epm_packages_bulk_upgrade_taskid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesBulkUpgradeTaskidWhen,
+            operations::GetFleetEpmPackagesBulkUpgradeTaskidThen,
+        );
+    fn get_fleet_epm_packages_pkgname<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnameWhen,
+            operations::GetFleetEpmPackagesPkgnameThen,
+        );
+    fn put_fleet_epm_packages_pkgname<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetEpmPackagesPkgnameWhen,
+            operations::PutFleetEpmPackagesPkgnameThen,
+        );
+    fn post_fleet_epm_packages_pkgname<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnameWhen,
+            operations::PostFleetEpmPackagesPkgnameThen,
+        );
+    fn delete_fleet_epm_packages_pkgname<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetEpmPackagesPkgnameWhen,
+            operations::DeleteFleetEpmPackagesPkgnameThen,
+        );
+    fn delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsWhen,
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsThen,
+        );
+    fn get_fleet_epm_packages_pkgname_pkgversion_dependencies<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnamePkgversionDependenciesWhen,
+            operations::GetFleetEpmPackagesPkgnamePkgversionDependenciesThen,
+        );
+    fn post_fleet_epm_packages_pkgname_pkgversion_kibana_assets<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen,
+            operations::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen,
+        );
+    fn delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen,
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen,
+        );
+    fn post_fleet_epm_packages_pkgname_pkgversion_rule_assets<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsWhen,
+            operations::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsThen,
+        );
+    fn post_fleet_epm_packages_pkgname_review_upgrade<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnameReviewUpgradeWhen,
+            operations::PostFleetEpmPackagesPkgnameReviewUpgradeThen,
+        );
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn get_fleet_epm_packages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -1518,6 +2852,23 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PostFleetEpmPackagesWhen::new(when),
                 operations::PostFleetEpmPackagesThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_pkgname_rollback<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnameRollbackWhen,
+            operations::PostFleetEpmPackagesPkgnameRollbackThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesPkgnameRollbackWhen::new(when),
+                operations::PostFleetEpmPackagesPkgnameRollbackThen::new(then),
             )
         })
     }
@@ -1784,6 +3135,322 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetFleetEpmVerificationKeyIdWhen::new(when),
                 operations::GetFleetEpmVerificationKeyIdThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_epm_custom_integrations_pkgname<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetEpmCustomIntegrationsPkgnameWhen,
+            operations::PutFleetEpmCustomIntegrationsPkgnameThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetEpmCustomIntegrationsPkgnameWhen::new(when),
+                operations::PutFleetEpmCustomIntegrationsPkgnameThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_bulk_namespace_customization<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkNamespaceCustomizationWhen,
+            operations::PostFleetEpmPackagesBulkNamespaceCustomizationThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesBulkNamespaceCustomizationWhen::new(
+                    when,
+                ),
+                operations::PostFleetEpmPackagesBulkNamespaceCustomizationThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_bulk_rollback<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkRollbackWhen,
+            operations::PostFleetEpmPackagesBulkRollbackThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesBulkRollbackWhen::new(when),
+                operations::PostFleetEpmPackagesBulkRollbackThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_bulk_rollback_taskid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesBulkRollbackTaskidWhen,
+            operations::GetFleetEpmPackagesBulkRollbackTaskidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesBulkRollbackTaskidWhen::new(when),
+                operations::GetFleetEpmPackagesBulkRollbackTaskidThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_bulk_uninstall<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkUninstallWhen,
+            operations::PostFleetEpmPackagesBulkUninstallThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesBulkUninstallWhen::new(when),
+                operations::PostFleetEpmPackagesBulkUninstallThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_bulk_uninstall_taskid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesBulkUninstallTaskidWhen,
+            operations::GetFleetEpmPackagesBulkUninstallTaskidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesBulkUninstallTaskidWhen::new(when),
+                operations::GetFleetEpmPackagesBulkUninstallTaskidThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_bulk_upgrade<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesBulkUpgradeWhen,
+            operations::PostFleetEpmPackagesBulkUpgradeThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesBulkUpgradeWhen::new(when),
+                operations::PostFleetEpmPackagesBulkUpgradeThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_bulk_upgrade_taskid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesBulkUpgradeTaskidWhen,
+            operations::GetFleetEpmPackagesBulkUpgradeTaskidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesBulkUpgradeTaskidWhen::new(when),
+                operations::GetFleetEpmPackagesBulkUpgradeTaskidThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_pkgname<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnameWhen,
+            operations::GetFleetEpmPackagesPkgnameThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesPkgnameWhen::new(when),
+                operations::GetFleetEpmPackagesPkgnameThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_epm_packages_pkgname<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetEpmPackagesPkgnameWhen,
+            operations::PutFleetEpmPackagesPkgnameThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetEpmPackagesPkgnameWhen::new(when),
+                operations::PutFleetEpmPackagesPkgnameThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_pkgname<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnameWhen,
+            operations::PostFleetEpmPackagesPkgnameThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesPkgnameWhen::new(when),
+                operations::PostFleetEpmPackagesPkgnameThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_epm_packages_pkgname<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetEpmPackagesPkgnameWhen,
+            operations::DeleteFleetEpmPackagesPkgnameThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetEpmPackagesPkgnameWhen::new(when),
+                operations::DeleteFleetEpmPackagesPkgnameThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_epm_packages_pkgname_pkgversion_datastream_assets<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsWhen,
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsWhen::new(
+                    when,
+                ),
+                operations::DeleteFleetEpmPackagesPkgnamePkgversionDatastreamAssetsThen::new(
+                    then,
+                ),
+            )
+        })
+    }
+    fn get_fleet_epm_packages_pkgname_pkgversion_dependencies<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetEpmPackagesPkgnamePkgversionDependenciesWhen,
+            operations::GetFleetEpmPackagesPkgnamePkgversionDependenciesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetEpmPackagesPkgnamePkgversionDependenciesWhen::new(
+                    when,
+                ),
+                operations::GetFleetEpmPackagesPkgnamePkgversionDependenciesThen::new(
+                    then,
+                ),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_pkgname_pkgversion_kibana_assets<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen,
+            operations::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen::new(
+                    when,
+                ),
+                operations::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen::new(
+                    then,
+                ),
+            )
+        })
+    }
+    fn delete_fleet_epm_packages_pkgname_pkgversion_kibana_assets<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen,
+            operations::DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsWhen::new(
+                    when,
+                ),
+                operations::DeleteFleetEpmPackagesPkgnamePkgversionKibanaAssetsThen::new(
+                    then,
+                ),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_pkgname_pkgversion_rule_assets<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsWhen,
+            operations::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsWhen::new(
+                    when,
+                ),
+                operations::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsThen::new(
+                    then,
+                ),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_pkgname_review_upgrade<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnameReviewUpgradeWhen,
+            operations::PostFleetEpmPackagesPkgnameReviewUpgradeThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesPkgnameReviewUpgradeWhen::new(when),
+                operations::PostFleetEpmPackagesPkgnameReviewUpgradeThen::new(then),
             )
         })
     }

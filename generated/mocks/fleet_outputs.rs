@@ -1323,6 +1323,57 @@ pub mod operations {
             )
         }
     }
+    pub struct PostFleetEnrollmentApiKeysBulkDeleteWhen(::httpmock::When);
+    impl PostFleetEnrollmentApiKeysBulkDeleteWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/enrollment_api_keys/_bulk_delete$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &types::MoreBulkDeleteEnrollmentApiKeysRequest,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetEnrollmentApiKeysBulkDeleteThen(::httpmock::Then);
+    impl PostFleetEnrollmentApiKeysBulkDeleteThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreBulkDeleteEnrollmentApiKeysResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1495,6 +1546,15 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::DeleteFleetProxiesItemidWhen,
             operations::DeleteFleetProxiesItemidThen,
+        );
+    fn post_fleet_enrollment_api_keys_bulk_delete<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEnrollmentApiKeysBulkDeleteWhen,
+            operations::PostFleetEnrollmentApiKeysBulkDeleteThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -1871,6 +1931,23 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::DeleteFleetProxiesItemidWhen::new(when),
                 operations::DeleteFleetProxiesItemidThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_enrollment_api_keys_bulk_delete<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEnrollmentApiKeysBulkDeleteWhen,
+            operations::PostFleetEnrollmentApiKeysBulkDeleteThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEnrollmentApiKeysBulkDeleteWhen::new(when),
+                operations::PostFleetEnrollmentApiKeysBulkDeleteThen::new(then),
             )
         })
     }

@@ -1532,6 +1532,562 @@ pub mod operations {
             )
         }
     }
+    pub struct GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusWhen(
+        ::httpmock::When,
+    );
+    impl GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/fleet/agent_policies/[^/]*/auto_upgrade_agents_status$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn agent_policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agent_policies/{}/auto_upgrade_agents_status$",
+                        crate ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusThen(
+        ::httpmock::Then,
+    );
+    impl GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreAutoUpgradeAgentsStatus) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetAgentlessPoliciesWhen(::httpmock::When);
+    impl PostFleetAgentlessPoliciesWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agentless_policies$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(
+            self,
+            value: &types::MoreSimplifiedCreatePackagePolicyRequest,
+        ) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetAgentlessPoliciesThen(::httpmock::Then);
+    impl PostFleetAgentlessPoliciesThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreAgentlessPolicyResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetAgentlessPoliciesPolicyidWhen(::httpmock::When);
+    impl DeleteFleetAgentlessPoliciesPolicyidWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/agentless_policies/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn policy_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/agentless_policies/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn force<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("force", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("force"))
+            }
+        }
+    }
+    pub struct DeleteFleetAgentlessPoliciesPolicyidThen(::httpmock::Then);
+    impl DeleteFleetAgentlessPoliciesPolicyidThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::DeleteFleetAgentlessPoliciesPolicyidResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn conflict(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(409u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetCloudConnectorsWhen(::httpmock::When);
+    impl GetFleetCloudConnectorsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/cloud_connectors$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("perPage", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("perPage"))
+            }
+        }
+    }
+    pub struct GetFleetCloudConnectorsThen(::httpmock::Then);
+    impl GetFleetCloudConnectorsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetFleetCloudConnectorsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostFleetCloudConnectorsWhen(::httpmock::When);
+    impl PostFleetCloudConnectorsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/cloud_connectors$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::MoreCloudConnectorCreateRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostFleetCloudConnectorsThen(::httpmock::Then);
+    impl PostFleetCloudConnectorsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreCloudConnectorItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetCloudConnectorsCloudconnectoridWhen(::httpmock::When);
+    impl GetFleetCloudConnectorsCloudconnectoridWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/cloud_connectors/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn cloud_connector_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/cloud_connectors/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct GetFleetCloudConnectorsCloudconnectoridThen(::httpmock::Then);
+    impl GetFleetCloudConnectorsCloudconnectoridThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreCloudConnectorItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PutFleetCloudConnectorsCloudconnectoridWhen(::httpmock::When);
+    impl PutFleetCloudConnectorsCloudconnectoridWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::PUT)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/cloud_connectors/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn cloud_connector_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/cloud_connectors/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn body(self, value: &types::MoreCloudConnectorUpdateRequest) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PutFleetCloudConnectorsCloudconnectoridThen(::httpmock::Then);
+    impl PutFleetCloudConnectorsCloudconnectoridThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreCloudConnectorItemResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct DeleteFleetCloudConnectorsCloudconnectoridWhen(::httpmock::When);
+    impl DeleteFleetCloudConnectorsCloudconnectoridWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/cloud_connectors/[^/]*$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn cloud_connector_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/cloud_connectors/{}$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn force<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("force", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("force"))
+            }
+        }
+    }
+    pub struct DeleteFleetCloudConnectorsCloudconnectoridThen(::httpmock::Then);
+    impl DeleteFleetCloudConnectorsCloudconnectoridThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::DeleteFleetCloudConnectorsCloudconnectoridResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct GetFleetCloudConnectorsCloudconnectoridUsageWhen(::httpmock::When);
+    impl GetFleetCloudConnectorsCloudconnectoridUsageWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/cloud_connectors/[^/]*/usage$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn cloud_connector_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/cloud_connectors/{}/usage$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("perPage", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("perPage"))
+            }
+        }
+    }
+    pub struct GetFleetCloudConnectorsCloudconnectoridUsageThen(::httpmock::Then);
+    impl GetFleetCloudConnectorsCloudconnectoridUsageThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(
+            self,
+            value: &types::GetFleetCloudConnectorsCloudconnectoridUsageResponse,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -1704,6 +2260,78 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::PostFleetPackagePoliciesUpgradeDryrunWhen,
             operations::PostFleetPackagePoliciesUpgradeDryrunThen,
+        );
+    fn get_fleet_agent_policies_agentpolicyid_auto_upgrade_agents_status<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusThen,
+        );
+    fn post_fleet_agentless_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentlessPoliciesWhen,
+            operations::PostFleetAgentlessPoliciesThen,
+        );
+    fn delete_fleet_agentless_policies_policyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetAgentlessPoliciesPolicyidWhen,
+            operations::DeleteFleetAgentlessPoliciesPolicyidThen,
+        );
+    fn get_fleet_cloud_connectors<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetCloudConnectorsWhen,
+            operations::GetFleetCloudConnectorsThen,
+        );
+    fn post_fleet_cloud_connectors<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetCloudConnectorsWhen,
+            operations::PostFleetCloudConnectorsThen,
+        );
+    fn get_fleet_cloud_connectors_cloudconnectorid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetCloudConnectorsCloudconnectoridWhen,
+            operations::GetFleetCloudConnectorsCloudconnectoridThen,
+        );
+    fn put_fleet_cloud_connectors_cloudconnectorid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetCloudConnectorsCloudconnectoridWhen,
+            operations::PutFleetCloudConnectorsCloudconnectoridThen,
+        );
+    fn delete_fleet_cloud_connectors_cloudconnectorid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetCloudConnectorsCloudconnectoridWhen,
+            operations::DeleteFleetCloudConnectorsCloudconnectoridThen,
+        );
+    fn get_fleet_cloud_connectors_cloudconnectorid_usage<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetCloudConnectorsCloudconnectoridUsageWhen,
+            operations::GetFleetCloudConnectorsCloudconnectoridUsageThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -2048,6 +2676,154 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PostFleetPackagePoliciesUpgradeDryrunWhen::new(when),
                 operations::PostFleetPackagePoliciesUpgradeDryrunThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_agent_policies_agentpolicyid_auto_upgrade_agents_status<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusWhen,
+            operations::GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusWhen::new(
+                    when,
+                ),
+                operations::GetFleetAgentPoliciesAgentpolicyidAutoUpgradeAgentsStatusThen::new(
+                    then,
+                ),
+            )
+        })
+    }
+    fn post_fleet_agentless_policies<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetAgentlessPoliciesWhen,
+            operations::PostFleetAgentlessPoliciesThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetAgentlessPoliciesWhen::new(when),
+                operations::PostFleetAgentlessPoliciesThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_agentless_policies_policyid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetAgentlessPoliciesPolicyidWhen,
+            operations::DeleteFleetAgentlessPoliciesPolicyidThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetAgentlessPoliciesPolicyidWhen::new(when),
+                operations::DeleteFleetAgentlessPoliciesPolicyidThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_cloud_connectors<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetCloudConnectorsWhen,
+            operations::GetFleetCloudConnectorsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetCloudConnectorsWhen::new(when),
+                operations::GetFleetCloudConnectorsThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_cloud_connectors<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetCloudConnectorsWhen,
+            operations::PostFleetCloudConnectorsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetCloudConnectorsWhen::new(when),
+                operations::PostFleetCloudConnectorsThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_cloud_connectors_cloudconnectorid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetCloudConnectorsCloudconnectoridWhen,
+            operations::GetFleetCloudConnectorsCloudconnectoridThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetCloudConnectorsCloudconnectoridWhen::new(when),
+                operations::GetFleetCloudConnectorsCloudconnectoridThen::new(then),
+            )
+        })
+    }
+    fn put_fleet_cloud_connectors_cloudconnectorid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PutFleetCloudConnectorsCloudconnectoridWhen,
+            operations::PutFleetCloudConnectorsCloudconnectoridThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PutFleetCloudConnectorsCloudconnectoridWhen::new(when),
+                operations::PutFleetCloudConnectorsCloudconnectoridThen::new(then),
+            )
+        })
+    }
+    fn delete_fleet_cloud_connectors_cloudconnectorid<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteFleetCloudConnectorsCloudconnectoridWhen,
+            operations::DeleteFleetCloudConnectorsCloudconnectoridThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteFleetCloudConnectorsCloudconnectoridWhen::new(when),
+                operations::DeleteFleetCloudConnectorsCloudconnectoridThen::new(then),
+            )
+        })
+    }
+    fn get_fleet_cloud_connectors_cloudconnectorid_usage<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::GetFleetCloudConnectorsCloudconnectoridUsageWhen,
+            operations::GetFleetCloudConnectorsCloudconnectoridUsageThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetFleetCloudConnectorsCloudconnectoridUsageWhen::new(when),
+                operations::GetFleetCloudConnectorsCloudconnectoridUsageThen::new(then),
             )
         })
     }

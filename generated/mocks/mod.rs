@@ -2,10 +2,14 @@
 // Do not edit: change the spec, an overlay or the generator, then regenerate.
 
 //! Typed mocks for tests, one module per domain (feature `httpmock`).
+#[cfg(feature = "agent_builder")]
+pub mod agent_builder;
 #[cfg(feature = "alerting")]
 pub mod alerting;
 #[cfg(feature = "apm")]
 pub mod apm;
+#[cfg(feature = "attack_discovery")]
+pub mod attack_discovery;
 #[cfg(feature = "connectors")]
 pub mod connectors;
 #[cfg(feature = "data_views")]
@@ -16,6 +20,8 @@ pub mod detection_engine;
 pub mod endpoint;
 #[cfg(feature = "entity_analytics")]
 pub mod entity_analytics;
+#[cfg(feature = "entity_store")]
+pub mod entity_store;
 #[cfg(feature = "exceptions")]
 pub mod exceptions;
 #[cfg(feature = "fleet")]
@@ -30,6 +36,8 @@ pub mod fleet_policies;
 pub mod lists;
 #[cfg(feature = "ml")]
 pub mod ml;
+#[cfg(feature = "observability_ai_assistant")]
+pub mod observability_ai_assistant;
 #[cfg(feature = "osquery")]
 pub mod osquery;
 #[cfg(feature = "saved_objects")]
@@ -46,7 +54,11 @@ pub mod slo;
 pub mod spaces;
 #[cfg(feature = "status")]
 pub mod status;
+#[cfg(feature = "streams")]
+pub mod streams;
 #[cfg(feature = "synthetics")]
 pub mod synthetics;
 #[cfg(feature = "timeline")]
 pub mod timeline;
+#[cfg(feature = "workflows")]
+pub mod workflows;

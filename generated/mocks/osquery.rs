@@ -765,6 +765,414 @@ pub mod operations {
             )
         }
     }
+    pub struct OsqueryGetUnifiedHistoryWhen(::httpmock::When);
+    impl OsqueryGetUnifiedHistoryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/osquery/history$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn end_date<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("endDate", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("endDate"))
+            }
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn next_page<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("nextPage", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("nextPage"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("pageSize", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("pageSize"))
+            }
+        }
+        pub fn source_filters<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sourceFilters", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sourceFilters"))
+            }
+        }
+        pub fn start_date<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("startDate", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("startDate"))
+            }
+        }
+        pub fn user_ids<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("userIds", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("userIds"))
+            }
+        }
+    }
+    pub struct OsqueryGetUnifiedHistoryThen(::httpmock::Then);
+    impl OsqueryGetUnifiedHistoryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetUnifiedHistoryResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct OsqueryCopyPacksWhen(::httpmock::When);
+    impl OsqueryCopyPacksWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/osquery/packs/[^/]*/copy$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &types::PackId) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/osquery/packs/{}/copy$", crate ::path::mock_segment(&
+                        value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct OsqueryCopyPacksThen(::httpmock::Then);
+    impl OsqueryCopyPacksThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::CopyPacksResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct OsqueryCopySavedQueryWhen(::httpmock::When);
+    impl OsqueryCopySavedQueryWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/osquery/saved_queries/[^/]*/copy$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn id(self, value: &types::SavedQueryId) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/osquery/saved_queries/{}/copy$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct OsqueryCopySavedQueryThen(::httpmock::Then);
+    impl OsqueryCopySavedQueryThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::CopySavedQueryResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct OsqueryGetScheduledActionResultsWhen(::httpmock::When);
+    impl OsqueryGetScheduledActionResultsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/osquery/scheduled_results/[^/]*/[^/]*$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn schedule_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/osquery/scheduled_results/{}/.*$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn execution_count(self, value: i64) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/osquery/scheduled_results/.*/{}$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("pageSize", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("pageSize"))
+            }
+        }
+        pub fn sort<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::SortOrderOrUndefinedV2>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortOrder", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortOrder"))
+            }
+        }
+    }
+    pub struct OsqueryGetScheduledActionResultsThen(::httpmock::Then);
+    impl OsqueryGetScheduledActionResultsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetScheduledActionResultsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct OsqueryGetScheduledQueryResultsWhen(::httpmock::When);
+    impl OsqueryGetScheduledQueryResultsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/osquery/scheduled_results/[^/]*/[^/]*/results$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn schedule_id(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/osquery/scheduled_results/{}/.*/results$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn execution_count(self, value: i64) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/osquery/scheduled_results/.*/{}/results$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+        pub fn kuery<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("kuery", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("kuery"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn page_size<T>(self, value: T) -> Self
+        where
+            T: Into<Option<i64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("pageSize", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("pageSize"))
+            }
+        }
+        pub fn sort<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sort", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sort"))
+            }
+        }
+        pub fn sort_order<T>(self, value: T) -> Self
+        where
+            T: Into<Option<types::SortOrderOrUndefinedV2>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("sortOrder", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("sortOrder"))
+            }
+        }
+        pub fn start_date<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("startDate", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("startDate"))
+            }
+        }
+    }
+    pub struct OsqueryGetScheduledQueryResultsThen(::httpmock::Then);
+    impl OsqueryGetScheduledQueryResultsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::GetScheduledQueryResultsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -850,6 +1258,39 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::OsqueryDeleteSavedQueryWhen,
             operations::OsqueryDeleteSavedQueryThen,
+        );
+    fn osquery_get_unified_history<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::OsqueryGetUnifiedHistoryWhen,
+            operations::OsqueryGetUnifiedHistoryThen,
+        );
+    fn osquery_copy_packs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::OsqueryCopyPacksWhen, operations::OsqueryCopyPacksThen);
+    fn osquery_copy_saved_query<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::OsqueryCopySavedQueryWhen,
+            operations::OsqueryCopySavedQueryThen,
+        );
+    fn osquery_get_scheduled_action_results<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::OsqueryGetScheduledActionResultsWhen,
+            operations::OsqueryGetScheduledActionResultsThen,
+        );
+    fn osquery_get_scheduled_query_results<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::OsqueryGetScheduledQueryResultsWhen,
+            operations::OsqueryGetScheduledQueryResultsThen,
         );
 }
 impl MockServerExt for ::httpmock::MockServer {
@@ -1043,6 +1484,79 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::OsqueryDeleteSavedQueryWhen::new(when),
                 operations::OsqueryDeleteSavedQueryThen::new(then),
+            )
+        })
+    }
+    fn osquery_get_unified_history<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::OsqueryGetUnifiedHistoryWhen,
+            operations::OsqueryGetUnifiedHistoryThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::OsqueryGetUnifiedHistoryWhen::new(when),
+                operations::OsqueryGetUnifiedHistoryThen::new(then),
+            )
+        })
+    }
+    fn osquery_copy_packs<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::OsqueryCopyPacksWhen, operations::OsqueryCopyPacksThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::OsqueryCopyPacksWhen::new(when),
+                operations::OsqueryCopyPacksThen::new(then),
+            )
+        })
+    }
+    fn osquery_copy_saved_query<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::OsqueryCopySavedQueryWhen,
+            operations::OsqueryCopySavedQueryThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::OsqueryCopySavedQueryWhen::new(when),
+                operations::OsqueryCopySavedQueryThen::new(then),
+            )
+        })
+    }
+    fn osquery_get_scheduled_action_results<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::OsqueryGetScheduledActionResultsWhen,
+            operations::OsqueryGetScheduledActionResultsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::OsqueryGetScheduledActionResultsWhen::new(when),
+                operations::OsqueryGetScheduledActionResultsThen::new(then),
+            )
+        })
+    }
+    fn osquery_get_scheduled_query_results<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::OsqueryGetScheduledQueryResultsWhen,
+            operations::OsqueryGetScheduledQueryResultsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::OsqueryGetScheduledQueryResultsWhen::new(when),
+                operations::OsqueryGetScheduledQueryResultsThen::new(then),
             )
         })
     }

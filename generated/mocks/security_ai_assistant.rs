@@ -57,6 +57,54 @@ pub mod operations {
             )
         }
     }
+    pub struct DeleteAllConversationsWhen(::httpmock::When);
+    impl DeleteAllConversationsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::DELETE)
+                    .path_matches(
+                        regex::Regex::new(
+                                "^/api/security_ai_assistant/current_user/conversations$",
+                            )
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::DeleteAllConversationsBody) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct DeleteAllConversationsThen(::httpmock::Then);
+    impl DeleteAllConversationsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::DeleteAllConversationsResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct ReadConversationWhen(::httpmock::When);
     impl ReadConversationWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -1336,6 +1384,12 @@ pub trait MockServerExt {
             operations::CreateConversationWhen,
             operations::CreateConversationThen,
         );
+    fn delete_all_conversations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteAllConversationsWhen,
+            operations::DeleteAllConversationsThen,
+        );
     fn read_conversation<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::ReadConversationWhen, operations::ReadConversationThen);
@@ -1448,6 +1502,20 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::CreateConversationWhen::new(when),
                 operations::CreateConversationThen::new(then),
+            )
+        })
+    }
+    fn delete_all_conversations<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::DeleteAllConversationsWhen,
+            operations::DeleteAllConversationsThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::DeleteAllConversationsWhen::new(when),
+                operations::DeleteAllConversationsThen::new(then),
             )
         })
     }

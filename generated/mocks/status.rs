@@ -72,6 +72,39 @@ pub mod operations {
             )
         }
     }
+    pub struct TaskManagerHealthWhen(::httpmock::When);
+    impl TaskManagerHealthWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(
+                        regex::Regex::new("^/api/task_manager/_health$").unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+    }
+    pub struct TaskManagerHealthThen(::httpmock::Then);
+    impl TaskManagerHealthThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::HealthResponseServerless) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -80,6 +113,9 @@ pub trait MockServerExt {
     fn get_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetStatusWhen, operations::GetStatusThen);
+    fn task_manager_health<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::TaskManagerHealthWhen, operations::TaskManagerHealthThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn get_status<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -90,6 +126,17 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::GetStatusWhen::new(when),
                 operations::GetStatusThen::new(then),
+            )
+        })
+    }
+    fn task_manager_health<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::TaskManagerHealthWhen, operations::TaskManagerHealthThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::TaskManagerHealthWhen::new(when),
+                operations::TaskManagerHealthThen::new(then),
             )
         })
     }
