@@ -3925,6 +3925,8 @@ pub mod types {
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub warnings: ::std::vec::Vec<WarningSchema>,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
@@ -3968,6 +3970,57 @@ pub mod types {
         type Err = ::std::convert::Infallible;
         fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
             Ok(Self(value.to_string()))
+        }
+    }
+    ///Aggregated fill status of a rule's execution gaps.
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum GapFillStatus {
+        Unfilled,
+        InProgress,
+        Filled,
+        Error,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for GapFillStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Unfilled => f.write_str("unfilled"),
+                Self::InProgress => f.write_str("in_progress"),
+                Self::Filled => f.write_str("filled"),
+                Self::Error => f.write_str("error"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for GapFillStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "unfilled" => Ok(Self::Unfilled),
+                "in_progress" => Ok(Self::InProgress),
+                "filled" => Ok(Self::Filled),
+                "error" => Ok(Self::Error),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GapFillStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GapFillStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`HistoryWindowStart`
@@ -15238,6 +15291,21 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for GapFillStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for GapFillStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for InternalRuleSourceType {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -20725,6 +20793,8 @@ Sends a `GET` request to `/api/detection_engine/rules/_find`
 Arguments:
 - `fields`: Only return these fields of each rule.
 - `filter`: KQL filter on rule attributes.
+- `gap_auto_fill_scheduler_id`: Id of the gap auto-fill scheduler used to work out each rule's gap fill status.
+- `gap_fill_statuses`: Only rules whose gaps have these fill statuses.
 - `gaps_range_end`: End of the range in which to look for execution gaps.
 - `gaps_range_start`: Start of the range in which to look for execution gaps.
 - `page`: Page to return, from 1.
@@ -20735,6 +20805,8 @@ Arguments:
 let response = client.find_rules()
     .fields(fields)
     .filter(filter)
+    .gap_auto_fill_scheduler_id(gap_auto_fill_scheduler_id)
+    .gap_fill_statuses(gap_fill_statuses)
     .gaps_range_end(gaps_range_end)
     .gaps_range_start(gaps_range_start)
     .page(page)
@@ -21680,6 +21752,8 @@ pub mod builder {
         client: &'a super::Client,
         fields: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         filter: Result<Option<::std::string::String>, String>,
+        gap_auto_fill_scheduler_id: Result<Option<::std::string::String>, String>,
+        gap_fill_statuses: Result<Option<::std::vec::Vec<types::GapFillStatus>>, String>,
         gaps_range_end: Result<Option<::std::string::String>, String>,
         gaps_range_start: Result<Option<::std::string::String>, String>,
         page: Result<Option<::std::num::NonZeroU64>, String>,
@@ -21693,6 +21767,8 @@ pub mod builder {
                 client: client,
                 fields: Ok(None),
                 filter: Ok(None),
+                gap_auto_fill_scheduler_id: Ok(None),
+                gap_fill_statuses: Ok(None),
                 gaps_range_end: Ok(None),
                 gaps_range_start: Ok(None),
                 page: Ok(None),
@@ -21723,6 +21799,32 @@ pub mod builder {
                 .map(Some)
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for filter failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn gap_auto_fill_scheduler_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.gap_auto_fill_scheduler_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for gap_auto_fill_scheduler_id failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn gap_fill_statuses<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::vec::Vec<types::GapFillStatus>>,
+        {
+            self.gap_fill_statuses = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: vec :: Vec < GapFillStatus >` for gap_fill_statuses failed"
                         .to_string()
                 });
             self
@@ -21831,6 +21933,8 @@ pub mod builder {
                 client,
                 fields,
                 filter,
+                gap_auto_fill_scheduler_id,
+                gap_fill_statuses,
                 gaps_range_end,
                 gaps_range_start,
                 page,
@@ -21840,6 +21944,9 @@ pub mod builder {
             } = self;
             let fields = fields.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
+            let gap_auto_fill_scheduler_id = gap_auto_fill_scheduler_id
+                .map_err(Error::InvalidRequest)?;
+            let gap_fill_statuses = gap_fill_statuses.map_err(Error::InvalidRequest)?;
             let gaps_range_end = gaps_range_end.map_err(Error::InvalidRequest)?;
             let gaps_range_start = gaps_range_start.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -21859,6 +21966,18 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("fields", &fields))
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "gap_auto_fill_scheduler_id",
+                        &gap_auto_fill_scheduler_id,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "gap_fill_statuses",
+                        &gap_fill_statuses,
+                    ),
+                )
                 .query(
                     &progenitor_client::QueryParam::new(
                         "gaps_range_end",
@@ -22444,6 +22563,8 @@ pub mod builder {
                 client,
                 fields,
                 filter,
+                gap_auto_fill_scheduler_id,
+                gap_fill_statuses,
                 gaps_range_end,
                 gaps_range_start,
                 page,
@@ -22457,6 +22578,8 @@ pub mod builder {
                     client: &client,
                     fields,
                     filter,
+                    gap_auto_fill_scheduler_id,
+                    gap_fill_statuses,
                     gaps_range_end,
                     gaps_range_start,
                     page,
@@ -22696,6 +22819,7 @@ pub mod roundtrip {
             "FindRulesSortField" => {
                 Some(decode_encode::<super::types::FindRulesSortField>(json))
             }
+            "GapFillStatus" => Some(decode_encode::<super::types::GapFillStatus>(json)),
             "HistoryWindowStart" => {
                 Some(decode_encode::<super::types::HistoryWindowStart>(json))
             }
@@ -23499,6 +23623,22 @@ pub async fn invoke(
             }
             if let Some(v) = args.param("filter") {
                 b = b.filter(crate::dynamic::arg::<::std::string::String>("filter", v)?);
+            }
+            if let Some(v) = args.param("gap_auto_fill_scheduler_id") {
+                b = b
+                    .gap_auto_fill_scheduler_id(
+                        crate::dynamic::arg::<
+                            ::std::string::String,
+                        >("gap_auto_fill_scheduler_id", v)?,
+                    );
+            }
+            if let Some(v) = args.param("gap_fill_statuses") {
+                b = b
+                    .gap_fill_statuses(
+                        crate::dynamic::arg::<
+                            ::std::vec::Vec<types::GapFillStatus>,
+                        >("gap_fill_statuses", v)?,
+                    );
             }
             if let Some(v) = args.param("gaps_range_end") {
                 b = b

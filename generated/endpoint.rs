@@ -924,6 +924,9 @@ pub mod types {
         Execute,
         Upload,
         Scan,
+        Runscript,
+        Cancel,
+        MemoryDump,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
         Unknown(::std::string::String),
     }
@@ -939,6 +942,9 @@ pub mod types {
                 Self::Execute => f.write_str("execute"),
                 Self::Upload => f.write_str("upload"),
                 Self::Scan => f.write_str("scan"),
+                Self::Runscript => f.write_str("runscript"),
+                Self::Cancel => f.write_str("cancel"),
+                Self::MemoryDump => f.write_str("memory-dump"),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -958,6 +964,9 @@ pub mod types {
                 "execute" => Ok(Self::Execute),
                 "upload" => Ok(Self::Upload),
                 "scan" => Ok(Self::Scan),
+                "runscript" => Ok(Self::Runscript),
+                "cancel" => Ok(Self::Cancel),
+                "memory-dump" => Ok(Self::MemoryDump),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }

@@ -136,6 +136,8 @@ pub mod types {
         pub asset: AssetCriticalityRecordAsset,
         pub criticality_level: AssetCriticalityLevel,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity: ::std::option::Option<AssetCriticalityRecordEntity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host: ::std::option::Option<AssetCriticalityRecordHost>,
         pub id_field: IdField,
         ///Value of that field for the entity, such as a host name.
@@ -165,6 +167,8 @@ pub mod types {
     pub struct AssetCriticalityRecordEcsParts {
         pub asset: AssetCriticalityRecordEcsPartsAsset,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub entity: ::std::option::Option<AssetCriticalityRecordEcsPartsEntity>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub host: ::std::option::Option<AssetCriticalityRecordEcsPartsHost>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub service: ::std::option::Option<AssetCriticalityRecordEcsPartsService>,
@@ -179,6 +183,24 @@ pub mod types {
     pub struct AssetCriticalityRecordEcsPartsAsset {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub criticality: ::std::option::Option<AssetCriticalityLevel>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AssetCriticalityRecordEcsPartsEntity`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssetCriticalityRecordEcsPartsEntity {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub asset: ::std::option::Option<AssetCriticalityRecordEcsPartsEntityAsset>,
+        pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AssetCriticalityRecordEcsPartsEntityAsset`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssetCriticalityRecordEcsPartsEntityAsset {
+        pub criticality: AssetCriticalityLevel,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
@@ -232,6 +254,24 @@ pub mod types {
     ///`AssetCriticalityRecordEcsPartsUserAsset`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AssetCriticalityRecordEcsPartsUserAsset {
+        pub criticality: AssetCriticalityLevel,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AssetCriticalityRecordEntity`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssetCriticalityRecordEntity {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub asset: ::std::option::Option<AssetCriticalityRecordEntityAsset>,
+        pub id: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AssetCriticalityRecordEntityAsset`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AssetCriticalityRecordEntityAsset {
         pub criticality: AssetCriticalityLevel,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
@@ -359,16 +399,90 @@ pub mod types {
     ///`ConfigureRiskEngineSavedObjectBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct ConfigureRiskEngineSavedObjectBody {
+        ///Turns resetting risk scores to zero on or off.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub enable_reset_to_zero: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub exclude_alert_statuses: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub exclude_alert_tags: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub filters: ::std::vec::Vec<ConfigureRiskEngineSavedObjectBodyFiltersItem>,
+        ///Entities scored per page.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub page_size: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub range: ::std::option::Option<ConfigureRiskEngineSavedObjectBodyRange>,
     }
     impl ConfigureRiskEngineSavedObjectBody {
         pub fn builder() -> builder::ConfigureRiskEngineSavedObjectBody {
             Default::default()
+        }
+    }
+    ///`ConfigureRiskEngineSavedObjectBodyFiltersItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ConfigureRiskEngineSavedObjectBodyFiltersItem {
+        pub entity_types: ::std::vec::Vec<
+            ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem,
+        >,
+        ///KQL filter.
+        pub filter: ::std::string::String,
+    }
+    impl ConfigureRiskEngineSavedObjectBodyFiltersItem {
+        pub fn builder() -> builder::ConfigureRiskEngineSavedObjectBodyFiltersItem {
+            Default::default()
+        }
+    }
+    ///`ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem {
+        Host,
+        User,
+        Service,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display
+    for ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Host => f.write_str("host"),
+                Self::User => f.write_str("user"),
+                Self::Service => f.write_str("service"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr
+    for ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "host" => Ok(Self::Host),
+                "user" => Ok(Self::User),
+                "service" => Ok(Self::Service),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`ConfigureRiskEngineSavedObjectBodyRange`
@@ -1226,12 +1340,14 @@ pub mod types {
         EntityEngine,
         EntityDefinition,
         Index,
+        DataStream,
         ComponentTemplate,
         IndexTemplate,
         IngestPipeline,
         EnrichPolicy,
         Task,
         Transform,
+        IlmPolicy,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
         Unknown(::std::string::String),
     }
@@ -1241,12 +1357,14 @@ pub mod types {
                 Self::EntityEngine => f.write_str("entity_engine"),
                 Self::EntityDefinition => f.write_str("entity_definition"),
                 Self::Index => f.write_str("index"),
+                Self::DataStream => f.write_str("data_stream"),
                 Self::ComponentTemplate => f.write_str("component_template"),
                 Self::IndexTemplate => f.write_str("index_template"),
                 Self::IngestPipeline => f.write_str("ingest_pipeline"),
                 Self::EnrichPolicy => f.write_str("enrich_policy"),
                 Self::Task => f.write_str("task"),
                 Self::Transform => f.write_str("transform"),
+                Self::IlmPolicy => f.write_str("ilm_policy"),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -1260,12 +1378,14 @@ pub mod types {
                 "entity_engine" => Ok(Self::EntityEngine),
                 "entity_definition" => Ok(Self::EntityDefinition),
                 "index" => Ok(Self::Index),
+                "data_stream" => Ok(Self::DataStream),
                 "component_template" => Ok(Self::ComponentTemplate),
                 "index_template" => Ok(Self::IndexTemplate),
                 "ingest_pipeline" => Ok(Self::IngestPipeline),
                 "enrich_policy" => Ok(Self::EnrichPolicy),
                 "task" => Ok(Self::Task),
                 "transform" => Ok(Self::Transform),
+                "ilm_policy" => Ok(Self::IlmPolicy),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -1295,6 +1415,8 @@ pub mod types {
         pub health: ::std::option::Option<EngineComponentStatusHealth>,
         pub id: ::std::string::String,
         pub installed: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metadata: ::std::option::Option<TransformStatsMetadata>,
         pub resource: EngineComponentResource,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
@@ -1317,6 +1439,7 @@ pub mod types {
         Green,
         Yellow,
         Red,
+        Unavailable,
         Unknown,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
         UnknownValue(::std::string::String),
@@ -1327,6 +1450,7 @@ pub mod types {
                 Self::Green => f.write_str("green"),
                 Self::Yellow => f.write_str("yellow"),
                 Self::Red => f.write_str("red"),
+                Self::Unavailable => f.write_str("unavailable"),
                 Self::Unknown => f.write_str("unknown"),
                 Self::UnknownValue(ref value) => f.write_str(value),
             }
@@ -1341,6 +1465,7 @@ pub mod types {
                 "green" => Ok(Self::Green),
                 "yellow" => Ok(Self::Yellow),
                 "red" => Ok(Self::Red),
+                "unavailable" => Ok(Self::Unavailable),
                 "unknown" => Ok(Self::Unknown),
                 _ => Ok(Self::UnknownValue(value.to_string())),
             }
@@ -2268,6 +2393,7 @@ pub mod types {
         Host,
         Service,
         Universal,
+        Generic,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
         Unknown(::std::string::String),
     }
@@ -2278,6 +2404,7 @@ pub mod types {
                 Self::Host => f.write_str("host"),
                 Self::Service => f.write_str("service"),
                 Self::Universal => f.write_str("universal"),
+                Self::Generic => f.write_str("generic"),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -2292,6 +2419,7 @@ pub mod types {
                 "host" => Ok(Self::Host),
                 "service" => Ok(Self::Service),
                 "universal" => Ok(Self::Universal),
+                "generic" => Ok(Self::Generic),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -3482,6 +3610,7 @@ pub mod types {
         UserName,
         ServiceName,
         RelatedEntity,
+        EntityId,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
         Unknown(::std::string::String),
     }
@@ -3492,6 +3621,7 @@ pub mod types {
                 Self::UserName => f.write_str("user.name"),
                 Self::ServiceName => f.write_str("service.name"),
                 Self::RelatedEntity => f.write_str("related.entity"),
+                Self::EntityId => f.write_str("entity.id"),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -3506,6 +3636,7 @@ pub mod types {
                 "user.name" => Ok(Self::UserName),
                 "service.name" => Ok(Self::ServiceName),
                 "related.entity" => Ok(Self::RelatedEntity),
+                "entity.id" => Ok(Self::EntityId),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -3625,11 +3756,8 @@ pub mod types {
         #[serde(default = "defaults::init_entity_engine_body_delay")]
         pub delay: InitEntityEngineBodyDelay,
         ///Throttle on documents processed per second.
-        #[serde(
-            rename = "docsPerSecond",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub docs_per_second: ::std::option::Option<i64>,
+        #[serde(rename = "docsPerSecond", default = "defaults::default_i64::<i64, -1>")]
+        pub docs_per_second: i64,
         #[serde(
             rename = "enrichPolicyExecutionInterval",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3657,6 +3785,12 @@ pub mod types {
             default = "defaults::init_entity_engine_body_lookback_period"
         )]
         pub lookback_period: InitEntityEngineBodyLookbackPeriod,
+        ///First page size of the composite aggregation at each checkpoint.
+        #[serde(
+            rename = "maxPageSearchSize",
+            default = "defaults::default_u64::<i64, 500>"
+        )]
+        pub max_page_search_size: i64,
         ///Time allowed for setting up the aggregating transform.
         #[serde(default = "defaults::init_entity_engine_body_timeout")]
         pub timeout: InitEntityEngineBodyTimeout,
@@ -3671,13 +3805,14 @@ pub mod types {
         fn default() -> Self {
             Self {
                 delay: defaults::init_entity_engine_body_delay(),
-                docs_per_second: Default::default(),
+                docs_per_second: defaults::default_i64::<i64, -1>(),
                 enrich_policy_execution_interval: Default::default(),
                 field_history_length: defaults::default_u64::<i64, 10>(),
                 filter: Default::default(),
                 frequency: defaults::init_entity_engine_body_frequency(),
                 index_pattern: Default::default(),
                 lookback_period: defaults::init_entity_engine_body_lookback_period(),
+                max_page_search_size: defaults::default_u64::<i64, 500>(),
                 timeout: defaults::init_entity_engine_body_timeout(),
                 timestamp_field: defaults::init_entity_engine_body_timestamp_field(),
             }
@@ -3934,11 +4069,8 @@ pub mod types {
         #[serde(default = "defaults::init_entity_store_body_delay")]
         pub delay: InitEntityStoreBodyDelay,
         ///Throttle on documents processed per second.
-        #[serde(
-            rename = "docsPerSecond",
-            skip_serializing_if = "::std::option::Option::is_none"
-        )]
-        pub docs_per_second: ::std::option::Option<i64>,
+        #[serde(rename = "docsPerSecond", default = "defaults::default_i64::<i64, -1>")]
+        pub docs_per_second: i64,
         #[serde(
             rename = "enrichPolicyExecutionInterval",
             skip_serializing_if = "::std::option::Option::is_none"
@@ -3972,6 +4104,12 @@ pub mod types {
             default = "defaults::init_entity_store_body_lookback_period"
         )]
         pub lookback_period: InitEntityStoreBodyLookbackPeriod,
+        ///First page size of the composite aggregation at each checkpoint.
+        #[serde(
+            rename = "maxPageSearchSize",
+            default = "defaults::default_u64::<i64, 500>"
+        )]
+        pub max_page_search_size: i64,
         ///Time allowed for setting up the aggregating transform.
         #[serde(default = "defaults::init_entity_store_body_timeout")]
         pub timeout: InitEntityStoreBodyTimeout,
@@ -3986,7 +4124,7 @@ pub mod types {
         fn default() -> Self {
             Self {
                 delay: defaults::init_entity_store_body_delay(),
-                docs_per_second: Default::default(),
+                docs_per_second: defaults::default_i64::<i64, -1>(),
                 enrich_policy_execution_interval: Default::default(),
                 entity_types: Default::default(),
                 field_history_length: defaults::default_u64::<i64, 10>(),
@@ -3994,6 +4132,7 @@ pub mod types {
                 frequency: defaults::init_entity_store_body_frequency(),
                 index_pattern: Default::default(),
                 lookback_period: defaults::init_entity_store_body_lookback_period(),
+                max_page_search_size: defaults::default_u64::<i64, 500>(),
                 timeout: defaults::init_entity_store_body_timeout(),
                 timestamp_field: defaults::init_entity_store_body_timestamp_field(),
             }
@@ -6774,6 +6913,32 @@ pub mod types {
             value.parse()
         }
     }
+    ///Counters and timings of the transform behind an engine component.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct TransformStatsMetadata {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub delete_time_in_ms: ::std::option::Option<i64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub documents_deleted: ::std::option::Option<i64>,
+        pub documents_indexed: i64,
+        pub documents_processed: i64,
+        pub exponential_avg_checkpoint_duration_ms: i64,
+        pub exponential_avg_documents_indexed: i64,
+        pub exponential_avg_documents_processed: i64,
+        pub index_failures: i64,
+        pub index_time_in_ms: i64,
+        pub index_total: i64,
+        pub pages_processed: i64,
+        pub processing_time_in_ms: i64,
+        pub processing_total: i64,
+        pub search_failures: i64,
+        pub search_time_in_ms: i64,
+        pub search_total: i64,
+        pub trigger_count: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`UnassignWatchlistEntitiesBody`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UnassignWatchlistEntitiesBody {
@@ -8306,12 +8471,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ConfigureRiskEngineSavedObjectBody {
+            enable_reset_to_zero: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             exclude_alert_statuses: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
             exclude_alert_tags: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            filters: ::std::result::Result<
+                ::std::vec::Vec<super::ConfigureRiskEngineSavedObjectBodyFiltersItem>,
+                ::std::string::String,
+            >,
+            page_size: ::std::result::Result<
+                ::std::option::Option<i64>,
                 ::std::string::String,
             >,
             range: ::std::result::Result<
@@ -8322,13 +8499,30 @@ pub mod types {
         impl ::std::default::Default for ConfigureRiskEngineSavedObjectBody {
             fn default() -> Self {
                 Self {
+                    enable_reset_to_zero: Ok(Default::default()),
                     exclude_alert_statuses: Ok(Default::default()),
                     exclude_alert_tags: Ok(Default::default()),
+                    filters: Ok(Default::default()),
+                    page_size: Ok(Default::default()),
                     range: Ok(Default::default()),
                 }
             }
         }
         impl ConfigureRiskEngineSavedObjectBody {
+            pub fn enable_reset_to_zero<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.enable_reset_to_zero = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for enable_reset_to_zero: {e}"
+                        )
+                    });
+                self
+            }
             pub fn exclude_alert_statuses<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -8357,6 +8551,32 @@ pub mod types {
                     });
                 self
             }
+            pub fn filters<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ConfigureRiskEngineSavedObjectBodyFiltersItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filters = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filters: {e}")
+                    });
+                self
+            }
+            pub fn page_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.page_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for page_size: {e}")
+                    });
+                self
+            }
             pub fn range<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -8379,8 +8599,11 @@ pub mod types {
                 value: ConfigureRiskEngineSavedObjectBody,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    enable_reset_to_zero: value.enable_reset_to_zero?,
                     exclude_alert_statuses: value.exclude_alert_statuses?,
                     exclude_alert_tags: value.exclude_alert_tags?,
+                    filters: value.filters?,
+                    page_size: value.page_size?,
                     range: value.range?,
                 })
             }
@@ -8389,9 +8612,83 @@ pub mod types {
         for ConfigureRiskEngineSavedObjectBody {
             fn from(value: super::ConfigureRiskEngineSavedObjectBody) -> Self {
                 Self {
+                    enable_reset_to_zero: Ok(value.enable_reset_to_zero),
                     exclude_alert_statuses: Ok(value.exclude_alert_statuses),
                     exclude_alert_tags: Ok(value.exclude_alert_tags),
+                    filters: Ok(value.filters),
+                    page_size: Ok(value.page_size),
                     range: Ok(value.range),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ConfigureRiskEngineSavedObjectBodyFiltersItem {
+            entity_types: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem,
+                >,
+                ::std::string::String,
+            >,
+            filter: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ConfigureRiskEngineSavedObjectBodyFiltersItem {
+            fn default() -> Self {
+                Self {
+                    entity_types: Err("no value supplied for entity_types".to_string()),
+                    filter: Err("no value supplied for filter".to_string()),
+                }
+            }
+        }
+        impl ConfigureRiskEngineSavedObjectBodyFiltersItem {
+            pub fn entity_types<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.entity_types = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for entity_types: {e}")
+                    });
+                self
+            }
+            pub fn filter<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.filter = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ConfigureRiskEngineSavedObjectBodyFiltersItem>
+        for super::ConfigureRiskEngineSavedObjectBodyFiltersItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ConfigureRiskEngineSavedObjectBodyFiltersItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    entity_types: value.entity_types?,
+                    filter: value.filter?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ConfigureRiskEngineSavedObjectBodyFiltersItem>
+        for ConfigureRiskEngineSavedObjectBodyFiltersItem {
+            fn from(
+                value: super::ConfigureRiskEngineSavedObjectBodyFiltersItem,
+            ) -> Self {
+                Self {
+                    entity_types: Ok(value.entity_types),
+                    filter: Ok(value.filter),
                 }
             }
         }
@@ -11492,10 +11789,7 @@ pub mod types {
                 super::InitEntityEngineBodyDelay,
                 ::std::string::String,
             >,
-            docs_per_second: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
+            docs_per_second: ::std::result::Result<i64, ::std::string::String>,
             enrich_policy_execution_interval: ::std::result::Result<
                 ::std::option::Option<super::Interval>,
                 ::std::string::String,
@@ -11517,6 +11811,7 @@ pub mod types {
                 super::InitEntityEngineBodyLookbackPeriod,
                 ::std::string::String,
             >,
+            max_page_search_size: ::std::result::Result<i64, ::std::string::String>,
             timeout: ::std::result::Result<
                 super::InitEntityEngineBodyTimeout,
                 ::std::string::String,
@@ -11530,7 +11825,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     delay: Ok(super::defaults::init_entity_engine_body_delay()),
-                    docs_per_second: Ok(Default::default()),
+                    docs_per_second: Ok(super::defaults::default_i64::<i64, -1>()),
                     enrich_policy_execution_interval: Ok(Default::default()),
                     field_history_length: Ok(super::defaults::default_u64::<i64, 10>()),
                     filter: Ok(Default::default()),
@@ -11539,6 +11834,7 @@ pub mod types {
                     lookback_period: Ok(
                         super::defaults::init_entity_engine_body_lookback_period(),
                     ),
+                    max_page_search_size: Ok(super::defaults::default_u64::<i64, 500>()),
                     timeout: Ok(super::defaults::init_entity_engine_body_timeout()),
                     timestamp_field: Ok(
                         super::defaults::init_entity_engine_body_timestamp_field(),
@@ -11561,7 +11857,7 @@ pub mod types {
             }
             pub fn docs_per_second<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.docs_per_second = value
@@ -11651,6 +11947,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn max_page_search_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_page_search_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_page_search_size: {e}"
+                        )
+                    });
+                self
+            }
             pub fn timeout<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::InitEntityEngineBodyTimeout>,
@@ -11694,6 +12004,7 @@ pub mod types {
                     frequency: value.frequency?,
                     index_pattern: value.index_pattern?,
                     lookback_period: value.lookback_period?,
+                    max_page_search_size: value.max_page_search_size?,
                     timeout: value.timeout?,
                     timestamp_field: value.timestamp_field?,
                 })
@@ -11712,6 +12023,7 @@ pub mod types {
                     frequency: Ok(value.frequency),
                     index_pattern: Ok(value.index_pattern),
                     lookback_period: Ok(value.lookback_period),
+                    max_page_search_size: Ok(value.max_page_search_size),
                     timeout: Ok(value.timeout),
                     timestamp_field: Ok(value.timestamp_field),
                 }
@@ -11723,10 +12035,7 @@ pub mod types {
                 super::InitEntityStoreBodyDelay,
                 ::std::string::String,
             >,
-            docs_per_second: ::std::result::Result<
-                ::std::option::Option<i64>,
-                ::std::string::String,
-            >,
+            docs_per_second: ::std::result::Result<i64, ::std::string::String>,
             enrich_policy_execution_interval: ::std::result::Result<
                 ::std::option::Option<super::Interval>,
                 ::std::string::String,
@@ -11752,6 +12061,7 @@ pub mod types {
                 super::InitEntityStoreBodyLookbackPeriod,
                 ::std::string::String,
             >,
+            max_page_search_size: ::std::result::Result<i64, ::std::string::String>,
             timeout: ::std::result::Result<
                 super::InitEntityStoreBodyTimeout,
                 ::std::string::String,
@@ -11765,7 +12075,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     delay: Ok(super::defaults::init_entity_store_body_delay()),
-                    docs_per_second: Ok(Default::default()),
+                    docs_per_second: Ok(super::defaults::default_i64::<i64, -1>()),
                     enrich_policy_execution_interval: Ok(Default::default()),
                     entity_types: Ok(Default::default()),
                     field_history_length: Ok(super::defaults::default_u64::<i64, 10>()),
@@ -11775,6 +12085,7 @@ pub mod types {
                     lookback_period: Ok(
                         super::defaults::init_entity_store_body_lookback_period(),
                     ),
+                    max_page_search_size: Ok(super::defaults::default_u64::<i64, 500>()),
                     timeout: Ok(super::defaults::init_entity_store_body_timeout()),
                     timestamp_field: Ok(
                         super::defaults::init_entity_store_body_timestamp_field(),
@@ -11797,7 +12108,7 @@ pub mod types {
             }
             pub fn docs_per_second<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<i64>>,
+                T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
                 self.docs_per_second = value
@@ -11899,6 +12210,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn max_page_search_size<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.max_page_search_size = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for max_page_search_size: {e}"
+                        )
+                    });
+                self
+            }
             pub fn timeout<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::InitEntityStoreBodyTimeout>,
@@ -11943,6 +12268,7 @@ pub mod types {
                     frequency: value.frequency?,
                     index_pattern: value.index_pattern?,
                     lookback_period: value.lookback_period?,
+                    max_page_search_size: value.max_page_search_size?,
                     timeout: value.timeout?,
                     timestamp_field: value.timestamp_field?,
                 })
@@ -11962,6 +12288,7 @@ pub mod types {
                     frequency: Ok(value.frequency),
                     index_pattern: Ok(value.index_pattern),
                     lookback_period: Ok(value.lookback_period),
+                    max_page_search_size: Ok(value.max_page_search_size),
                     timeout: Ok(value.timeout),
                     timestamp_field: Ok(value.timestamp_field),
                 }
@@ -13671,6 +13998,13 @@ pub mod types {
     }
     /// Generation of default values for serde.
     pub mod defaults {
+        pub(super) fn default_i64<T, const V: i64>() -> T
+        where
+            T: ::std::convert::TryFrom<i64>,
+            <T as ::std::convert::TryFrom<i64>>::Error: ::std::fmt::Debug,
+        {
+            T::try_from(V).unwrap()
+        }
         pub(super) fn default_u64<T, const V: u64>() -> T
         where
             T: ::std::convert::TryFrom<u64>,
@@ -13775,6 +14109,23 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AssetCriticalityLevel {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize
+    for ConfigureRiskEngineSavedObjectBodyFiltersItemEntityTypesItem {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -14830,10 +15181,12 @@ Sends a `DELETE` request to `/api/entity_store/engines/{entityType}`
 Arguments:
 - `entity_type`: Entity type whose engine is meant.
 - `data`: When true, the entity data is deleted along with the engine.
+- `delete_data`: When true, the entity data is deleted along with the engine.
 ```text
 let response = client.delete_entity_engine()
     .entity_type(entity_type)
     .data(data)
+    .delete_data(delete_data)
     .send()
     .await;
 ```*/
@@ -16267,7 +16620,10 @@ pub mod builder {
         }
         async fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::InitEntityStoreResponse>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::InitEntityStoreResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| {
@@ -16297,6 +16653,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -16517,6 +16880,7 @@ pub mod builder {
         client: &'a super::Client,
         entity_type: Result<types::EntityType, String>,
         data: Result<Option<bool>, String>,
+        delete_data: Result<Option<bool>, String>,
     }
     impl<'a> DeleteEntityEngine<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16524,6 +16888,7 @@ pub mod builder {
                 client: client,
                 entity_type: Err("entity_type was not initialized".to_string()),
                 data: Ok(None),
+                delete_data: Ok(None),
             }
         }
         pub fn entity_type<V>(mut self, value: V) -> Self
@@ -16547,6 +16912,16 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for data failed".to_string());
             self
         }
+        pub fn delete_data<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.delete_data = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for delete_data failed".to_string());
+            self
+        }
         ///Sends a `DELETE` request to `/api/entity_store/engines/{entityType}`
         pub async fn send(
             self,
@@ -16561,9 +16936,10 @@ pub mod builder {
         async fn send_generated(
             self,
         ) -> Result<ResponseValue<types::DeleteEntityEngineResponse>, Error<()>> {
-            let Self { client, entity_type, data } = self;
+            let Self { client, entity_type, data, delete_data } = self;
             let entity_type = entity_type.map_err(Error::InvalidRequest)?;
             let data = data.map_err(Error::InvalidRequest)?;
+            let delete_data = delete_data.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/entity_store/engines/{}", client.baseurl, crate ::path::segment(&
                 entity_type.to_string()) ?,
@@ -16579,6 +16955,7 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("data", &data))
+                .query(&progenitor_client::QueryParam::new("delete_data", &delete_data))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -16661,7 +17038,10 @@ pub mod builder {
         }
         async fn send_generated(
             self,
-        ) -> Result<ResponseValue<types::EngineDescriptor>, Error<()>> {
+        ) -> Result<
+            ResponseValue<types::EngineDescriptor>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
             let Self { client, entity_type, body } = self;
             let entity_type = entity_type.map_err(Error::InvalidRequest)?;
             let body = body
@@ -16695,6 +17075,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -19378,6 +19765,9 @@ pub mod roundtrip {
             "EngineComponentStatus" => {
                 Some(decode_encode::<super::types::EngineComponentStatus>(json))
             }
+            "TransformStatsMetadata" => {
+                Some(decode_encode::<super::types::TransformStatsMetadata>(json))
+            }
             "EngineDataviewUpdateResult" => {
                 Some(decode_encode::<super::types::EngineDataviewUpdateResult>(json))
             }
@@ -20318,6 +20708,9 @@ pub async fn invoke(
             }
             if let Some(v) = args.param("data") {
                 b = b.data(crate::dynamic::arg::<bool>("data", v)?);
+            }
+            if let Some(v) = args.param("delete_data") {
+                b = b.delete_data(crate::dynamic::arg::<bool>("delete_data", v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

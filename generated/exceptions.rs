@@ -2386,6 +2386,7 @@ pub mod types {
         RuleDefault,
         Endpoint,
         EndpointTrustedApps,
+        EndpointTrustedDevices,
         EndpointEvents,
         EndpointHostIsolationExceptions,
         EndpointBlocklists,
@@ -2399,6 +2400,7 @@ pub mod types {
                 Self::RuleDefault => f.write_str("rule_default"),
                 Self::Endpoint => f.write_str("endpoint"),
                 Self::EndpointTrustedApps => f.write_str("endpoint_trusted_apps"),
+                Self::EndpointTrustedDevices => f.write_str("endpoint_trusted_devices"),
                 Self::EndpointEvents => f.write_str("endpoint_events"),
                 Self::EndpointHostIsolationExceptions => {
                     f.write_str("endpoint_host_isolation_exceptions")
@@ -2418,6 +2420,7 @@ pub mod types {
                 "rule_default" => Ok(Self::RuleDefault),
                 "endpoint" => Ok(Self::Endpoint),
                 "endpoint_trusted_apps" => Ok(Self::EndpointTrustedApps),
+                "endpoint_trusted_devices" => Ok(Self::EndpointTrustedDevices),
                 "endpoint_events" => Ok(Self::EndpointEvents),
                 "endpoint_host_isolation_exceptions" => {
                     Ok(Self::EndpointHostIsolationExceptions)
@@ -4184,6 +4187,7 @@ pub mod types {
         RuleDefault,
         Endpoint,
         EndpointTrustedApps,
+        EndpointTrustedDevices,
         EndpointEvents,
         EndpointHostIsolationExceptions,
         EndpointBlocklists,
@@ -4197,6 +4201,7 @@ pub mod types {
                 Self::RuleDefault => f.write_str("rule_default"),
                 Self::Endpoint => f.write_str("endpoint"),
                 Self::EndpointTrustedApps => f.write_str("endpoint_trusted_apps"),
+                Self::EndpointTrustedDevices => f.write_str("endpoint_trusted_devices"),
                 Self::EndpointEvents => f.write_str("endpoint_events"),
                 Self::EndpointHostIsolationExceptions => {
                     f.write_str("endpoint_host_isolation_exceptions")
@@ -4216,6 +4221,7 @@ pub mod types {
                 "rule_default" => Ok(Self::RuleDefault),
                 "endpoint" => Ok(Self::Endpoint),
                 "endpoint_trusted_apps" => Ok(Self::EndpointTrustedApps),
+                "endpoint_trusted_devices" => Ok(Self::EndpointTrustedDevices),
                 "endpoint_events" => Ok(Self::EndpointEvents),
                 "endpoint_host_isolation_exceptions" => {
                     Ok(Self::EndpointHostIsolationExceptions)

@@ -45,6 +45,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub has_rollout_period: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_automatic: ::std::option::Option<bool>,
         #[serde(
             rename = "latestErrors",
             default,
@@ -177,6 +179,9 @@ pub mod types {
         UpdateTags,
         PolicyChange,
         InputAction,
+        Migrate,
+        PrivilegeLevelChange,
+        Rollback,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
         Unknown(::std::string::String),
     }
@@ -193,6 +198,9 @@ pub mod types {
                 Self::UpdateTags => f.write_str("UPDATE_TAGS"),
                 Self::PolicyChange => f.write_str("POLICY_CHANGE"),
                 Self::InputAction => f.write_str("INPUT_ACTION"),
+                Self::Migrate => f.write_str("MIGRATE"),
+                Self::PrivilegeLevelChange => f.write_str("PRIVILEGE_LEVEL_CHANGE"),
+                Self::Rollback => f.write_str("ROLLBACK"),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -213,6 +221,9 @@ pub mod types {
                 "UPDATE_TAGS" => Ok(Self::UpdateTags),
                 "POLICY_CHANGE" => Ok(Self::PolicyChange),
                 "INPUT_ACTION" => Ok(Self::InputAction),
+                "MIGRATE" => Ok(Self::Migrate),
+                "PRIVILEGE_LEVEL_CHANGE" => Ok(Self::PrivilegeLevelChange),
+                "ROLLBACK" => Ok(Self::Rollback),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -246,6 +257,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub audit_unenrolled_reason: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub capabilities: ::std::vec::Vec<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub components: ::std::vec::Vec<AgentComponentsItem>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_api_key: ::std::option::Option<::std::string::String>,
@@ -253,19 +266,41 @@ pub mod types {
         pub default_api_key_history: ::std::vec::Vec<ApiKeyReference>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub default_api_key_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub effective_config: ::std::option::Option<::serde_json::Value>,
         pub enrolled_at: ::std::string::String,
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub health: crate::JsonObject,
         pub id: ::std::string::String,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub identifying_attributes: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_checkin: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_checkin_message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_checkin_status: ::std::option::Option<AgentLastCheckinStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub last_known_status: ::std::option::Option<AgentLastKnownStatus>,
         pub local_metadata: crate::JsonObject,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub metrics: ::std::option::Option<AgentMetrics>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub namespaces: ::std::vec::Vec<::std::string::String>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub non_identifying_attributes: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
         #[serde(
             default,
             skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
@@ -276,9 +311,15 @@ pub mod types {
         >,
         pub packages: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub pipeline_config: ::std::option::Option<AgentPipelineConfig>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub policy_revision: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sequence_num: ::std::option::Option<f64>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub signals: ::std::vec::Vec<::std::string::String>,
         ///Sort values of this agent, for `searchAfter`.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sort: ::std::vec::Vec<::serde_json::Value>,
@@ -296,6 +337,8 @@ pub mod types {
         pub unhealthy_reason: ::std::option::Option<
             ::std::vec::Vec<AgentUnhealthyReasonItem>,
         >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub upgrade: ::std::option::Option<AgentUpgrade>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub upgrade_attempts: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
@@ -320,22 +363,31 @@ pub mod types {
                 .field("active", &self.active)
                 .field("agent", &self.agent)
                 .field("audit_unenrolled_reason", &self.audit_unenrolled_reason)
+                .field("capabilities", &self.capabilities)
                 .field("components", &self.components)
                 .field("default_api_key", &"[redacted]")
                 .field("default_api_key_history", &self.default_api_key_history)
                 .field("default_api_key_id", &self.default_api_key_id)
+                .field("effective_config", &self.effective_config)
                 .field("enrolled_at", &self.enrolled_at)
+                .field("health", &self.health)
                 .field("id", &self.id)
+                .field("identifying_attributes", &self.identifying_attributes)
                 .field("last_checkin", &self.last_checkin)
                 .field("last_checkin_message", &self.last_checkin_message)
                 .field("last_checkin_status", &self.last_checkin_status)
+                .field("last_known_status", &self.last_known_status)
                 .field("local_metadata", &self.local_metadata)
                 .field("metrics", &self.metrics)
                 .field("namespaces", &self.namespaces)
+                .field("non_identifying_attributes", &self.non_identifying_attributes)
                 .field("outputs", &self.outputs)
                 .field("packages", &self.packages)
+                .field("pipeline_config", &self.pipeline_config)
                 .field("policy_id", &self.policy_id)
                 .field("policy_revision", &self.policy_revision)
+                .field("sequence_num", &self.sequence_num)
+                .field("signals", &self.signals)
                 .field("sort", &self.sort)
                 .field("status", &self.status)
                 .field("tags", &self.tags)
@@ -343,6 +395,7 @@ pub mod types {
                 .field("unenrolled_at", &self.unenrolled_at)
                 .field("unenrollment_started_at", &self.unenrollment_started_at)
                 .field("unhealthy_reason", &self.unhealthy_reason)
+                .field("upgrade", &self.upgrade)
                 .field("upgrade_attempts", &self.upgrade_attempts)
                 .field("upgrade_details", &self.upgrade_details)
                 .field("upgrade_started_at", &self.upgrade_started_at)
@@ -387,6 +440,8 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentAgent {
         pub id: ::std::string::String,
+        #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
+        pub type_: ::std::option::Option<::std::string::String>,
         pub version: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -476,6 +531,7 @@ pub mod types {
         Degraded,
         Updating,
         Starting,
+        Disconnected,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
         Unknown(::std::string::String),
     }
@@ -487,6 +543,7 @@ pub mod types {
                 Self::Degraded => f.write_str("degraded"),
                 Self::Updating => f.write_str("updating"),
                 Self::Starting => f.write_str("starting"),
+                Self::Disconnected => f.write_str("disconnected"),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -502,6 +559,7 @@ pub mod types {
                 "degraded" => Ok(Self::Degraded),
                 "updating" => Ok(Self::Updating),
                 "starting" => Ok(Self::Starting),
+                "disconnected" => Ok(Self::Disconnected),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -515,6 +573,78 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for AgentLastCheckinStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`AgentLastKnownStatus`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum AgentLastKnownStatus {
+        Offline,
+        Error,
+        Online,
+        Inactive,
+        Enrolling,
+        Unenrolling,
+        Unenrolled,
+        Updating,
+        Degraded,
+        Uninstalled,
+        Orphaned,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for AgentLastKnownStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Offline => f.write_str("offline"),
+                Self::Error => f.write_str("error"),
+                Self::Online => f.write_str("online"),
+                Self::Inactive => f.write_str("inactive"),
+                Self::Enrolling => f.write_str("enrolling"),
+                Self::Unenrolling => f.write_str("unenrolling"),
+                Self::Unenrolled => f.write_str("unenrolled"),
+                Self::Updating => f.write_str("updating"),
+                Self::Degraded => f.write_str("degraded"),
+                Self::Uninstalled => f.write_str("uninstalled"),
+                Self::Orphaned => f.write_str("orphaned"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AgentLastKnownStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "offline" => Ok(Self::Offline),
+                "error" => Ok(Self::Error),
+                "online" => Ok(Self::Online),
+                "inactive" => Ok(Self::Inactive),
+                "enrolling" => Ok(Self::Enrolling),
+                "unenrolling" => Ok(Self::Unenrolling),
+                "unenrolled" => Ok(Self::Unenrolled),
+                "updating" => Ok(Self::Updating),
+                "degraded" => Ok(Self::Degraded),
+                "uninstalled" => Ok(Self::Uninstalled),
+                "orphaned" => Ok(Self::Orphaned),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AgentLastKnownStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AgentLastKnownStatus {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -545,6 +675,58 @@ pub mod types {
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AgentPipelineConfig`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
+    pub struct AgentPipelineConfig(::std::string::String);
+    impl ::std::ops::Deref for AgentPipelineConfig {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<AgentPipelineConfig> for ::std::string::String {
+        fn from(value: AgentPipelineConfig) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for AgentPipelineConfig {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 10000usize {
+                return Err("longer than 10000 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AgentPipelineConfig {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for AgentPipelineConfig {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentPipelineConfig {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
+                .map(AgentPipelineConfig)
+        }
     }
     ///`AgentStatus`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -624,6 +806,7 @@ pub mod types {
         Permanent,
         Ephemeral,
         Temporary,
+        Opamp,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
         Unknown(::std::string::String),
     }
@@ -633,6 +816,7 @@ pub mod types {
                 Self::Permanent => f.write_str("PERMANENT"),
                 Self::Ephemeral => f.write_str("EPHEMERAL"),
                 Self::Temporary => f.write_str("TEMPORARY"),
+                Self::Opamp => f.write_str("OPAMP"),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -646,6 +830,7 @@ pub mod types {
                 "PERMANENT" => Ok(Self::Permanent),
                 "EPHEMERAL" => Ok(Self::Ephemeral),
                 "TEMPORARY" => Ok(Self::Temporary),
+                "OPAMP" => Ok(Self::Opamp),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -714,6 +899,15 @@ pub mod types {
             value.parse()
         }
     }
+    ///`AgentUpgrade`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct AgentUpgrade {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub rollbacks: ::std::vec::Vec<AgentUpgradeRollbacksItem>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
     ///`AgentUpgradeDetails`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentUpgradeDetails {
@@ -738,11 +932,22 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub failed_state: ::std::option::Option<UpgradeState>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry_error_msg: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub retry_until: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scheduled_at: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AgentUpgradeRollbacksItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AgentUpgradeRollbacksItem {
+        pub valid_until: ::std::string::String,
+        pub version: ::std::string::String,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
@@ -1110,12 +1315,16 @@ pub mod types {
     ///`GetFleetAgentsSetupResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct GetFleetAgentsSetupResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_action_secrets_storage_enabled: ::std::option::Option<bool>,
         #[serde(rename = "isReady")]
         pub is_ready: bool,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_secrets_storage_enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub is_space_awareness_enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_ssl_secrets_storage_enabled: ::std::option::Option<bool>,
         pub missing_optional_features: ::std::vec::Vec<
             GetFleetAgentsSetupResponseMissingOptionalFeaturesItem,
         >,
@@ -2787,6 +2996,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_seen_add_data_notice: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub integration_knowledge_enabled: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kibana_ca_sha256: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub kibana_urls: ::std::vec::Vec<::std::string::String>,
@@ -2814,10 +3025,20 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Settings {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub action_secret_storage_requirements_met: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete_unenrolled_agents: ::std::option::Option<DeleteUnenrolledAgents>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub download_source_auth_secret_storage_requirements_met: ::std::option::Option<
+            bool,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_seen_add_data_notice: ::std::option::Option<bool>,
         pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ilm_migration_status: ::std::option::Option<SettingsIlmMigrationStatus>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub integration_knowledge_enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub output_secret_storage_requirements_met: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2826,6 +3047,8 @@ pub mod types {
         pub prerelease_integrations_enabled: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret_storage_requirements_met: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ssl_secret_storage_requirements_met: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_space_awareness_migration_started_at: ::std::option::Option<
             ::std::string::String,
@@ -2839,6 +3062,148 @@ pub mod types {
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    ///`SettingsIlmMigrationStatus`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct SettingsIlmMigrationStatus {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub logs: ::std::option::Option<SettingsIlmMigrationStatusLogs>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub metrics: ::std::option::Option<SettingsIlmMigrationStatusMetrics>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub synthetics: ::std::option::Option<SettingsIlmMigrationStatusSynthetics>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`SettingsIlmMigrationStatusLogs`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum SettingsIlmMigrationStatusLogs {
+        Success,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for SettingsIlmMigrationStatusLogs {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Success => f.write_str("success"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SettingsIlmMigrationStatusLogs {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "success" => Ok(Self::Success),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettingsIlmMigrationStatusLogs {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SettingsIlmMigrationStatusLogs {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SettingsIlmMigrationStatusMetrics`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum SettingsIlmMigrationStatusMetrics {
+        Success,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for SettingsIlmMigrationStatusMetrics {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Success => f.write_str("success"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SettingsIlmMigrationStatusMetrics {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "success" => Ok(Self::Success),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettingsIlmMigrationStatusMetrics {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SettingsIlmMigrationStatusMetrics {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`SettingsIlmMigrationStatusSynthetics`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum SettingsIlmMigrationStatusSynthetics {
+        Success,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for SettingsIlmMigrationStatusSynthetics {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Success => f.write_str("success"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for SettingsIlmMigrationStatusSynthetics {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "success" => Ok(Self::Success),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SettingsIlmMigrationStatusSynthetics {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SettingsIlmMigrationStatusSynthetics {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///`SettingsItemResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5390,6 +5755,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            integration_knowledge_enabled: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             kibana_ca_sha256: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -5409,6 +5778,7 @@ pub mod types {
                     additional_yaml_config: Ok(Default::default()),
                     delete_unenrolled_agents: Ok(Default::default()),
                     has_seen_add_data_notice: Ok(Default::default()),
+                    integration_knowledge_enabled: Ok(Default::default()),
                     kibana_ca_sha256: Ok(Default::default()),
                     kibana_urls: Ok(Default::default()),
                     prerelease_integrations_enabled: Ok(Default::default()),
@@ -5456,6 +5826,20 @@ pub mod types {
                     .map_err(|e| {
                         format!(
                             "error converting supplied value for has_seen_add_data_notice: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn integration_knowledge_enabled<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.integration_knowledge_enabled = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for integration_knowledge_enabled: {e}"
                         )
                     });
                 self
@@ -5511,6 +5895,7 @@ pub mod types {
                     additional_yaml_config: value.additional_yaml_config?,
                     delete_unenrolled_agents: value.delete_unenrolled_agents?,
                     has_seen_add_data_notice: value.has_seen_add_data_notice?,
+                    integration_knowledge_enabled: value.integration_knowledge_enabled?,
                     kibana_ca_sha256: value.kibana_ca_sha256?,
                     kibana_urls: value.kibana_urls?,
                     prerelease_integrations_enabled: value
@@ -5524,6 +5909,9 @@ pub mod types {
                     additional_yaml_config: Ok(value.additional_yaml_config),
                     delete_unenrolled_agents: Ok(value.delete_unenrolled_agents),
                     has_seen_add_data_notice: Ok(value.has_seen_add_data_notice),
+                    integration_knowledge_enabled: Ok(
+                        value.integration_knowledge_enabled,
+                    ),
                     kibana_ca_sha256: Ok(value.kibana_ca_sha256),
                     kibana_urls: Ok(value.kibana_urls),
                     prerelease_integrations_enabled: Ok(
@@ -5667,6 +6055,21 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for AgentLastCheckinStatus {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for AgentLastKnownStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentLastKnownStatus {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5903,6 +6306,51 @@ pub mod types {
     }
     impl ::serde::Serialize
     for PostFleetAgentsBulkRequestDiagnosticsBodyAdditionalMetricsItem {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettingsIlmMigrationStatusLogs {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for SettingsIlmMigrationStatusLogs {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettingsIlmMigrationStatusMetrics {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for SettingsIlmMigrationStatusMetrics {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SettingsIlmMigrationStatusSynthetics {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for SettingsIlmMigrationStatusSynthetics {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -6462,6 +6910,21 @@ Lists agents, one page at a time, by page number or, for deep listings, by `sear
 
 Sends a `GET` request to `/api/fleet/agents`
 
+Arguments:
+- `get_status_summary`
+- `kuery`
+- `open_pit`
+- `page`
+- `per_page`
+- `pit_id`
+- `pit_keep_alive`
+- `search_after`
+- `show_agentless`: Whether agentless agents are listed.
+- `show_inactive`
+- `show_upgradeable`
+- `sort_field`
+- `sort_order`
+- `with_metrics`
 ```text
 let response = client.get_fleet_agents()
     .get_status_summary(get_status_summary)
@@ -6472,6 +6935,7 @@ let response = client.get_fleet_agents()
     .pit_id(pit_id)
     .pit_keep_alive(pit_keep_alive)
     .search_after(search_after)
+    .show_agentless(show_agentless)
     .show_inactive(show_inactive)
     .show_upgradeable(show_upgradeable)
     .sort_field(sort_field)
@@ -7465,6 +7929,7 @@ pub mod builder {
         pit_id: Result<Option<::std::string::String>, String>,
         pit_keep_alive: Result<Option<::std::string::String>, String>,
         search_after: Result<Option<::std::string::String>, String>,
+        show_agentless: Result<Option<bool>, String>,
         show_inactive: Result<Option<bool>, String>,
         show_upgradeable: Result<Option<bool>, String>,
         sort_field: Result<Option<::std::string::String>, String>,
@@ -7483,6 +7948,7 @@ pub mod builder {
                 pit_id: Ok(None),
                 pit_keep_alive: Ok(None),
                 search_after: Ok(None),
+                show_agentless: Ok(None),
                 show_inactive: Ok(None),
                 show_upgradeable: Ok(None),
                 sort_field: Ok(None),
@@ -7584,6 +8050,18 @@ pub mod builder {
                 });
             self
         }
+        pub fn show_agentless<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.show_agentless = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for show_agentless failed".to_string()
+                });
+            self
+        }
         pub fn show_inactive<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -7680,6 +8158,7 @@ pub mod builder {
                 pit_id,
                 pit_keep_alive,
                 search_after,
+                show_agentless,
                 show_inactive,
                 show_upgradeable,
                 sort_field,
@@ -7694,6 +8173,7 @@ pub mod builder {
             let pit_id = pit_id.map_err(Error::InvalidRequest)?;
             let pit_keep_alive = pit_keep_alive.map_err(Error::InvalidRequest)?;
             let search_after = search_after.map_err(Error::InvalidRequest)?;
+            let show_agentless = show_agentless.map_err(Error::InvalidRequest)?;
             let show_inactive = show_inactive.map_err(Error::InvalidRequest)?;
             let show_upgradeable = show_upgradeable.map_err(Error::InvalidRequest)?;
             let sort_field = sort_field.map_err(Error::InvalidRequest)?;
@@ -7725,6 +8205,9 @@ pub mod builder {
                     &progenitor_client::QueryParam::new("pitKeepAlive", &pit_keep_alive),
                 )
                 .query(&progenitor_client::QueryParam::new("searchAfter", &search_after))
+                .query(
+                    &progenitor_client::QueryParam::new("showAgentless", &show_agentless),
+                )
                 .query(
                     &progenitor_client::QueryParam::new("showInactive", &show_inactive),
                 )
@@ -11921,6 +12404,7 @@ pub mod builder {
                 pit_id,
                 pit_keep_alive,
                 search_after,
+                show_agentless,
                 show_inactive,
                 show_upgradeable,
                 sort_field,
@@ -11939,6 +12423,7 @@ pub mod builder {
                     pit_id,
                     pit_keep_alive,
                     search_after,
+                    show_agentless,
                     show_inactive,
                     show_upgradeable,
                     sort_field,
@@ -13126,6 +13611,9 @@ pub async fn invoke(
                     .search_after(
                         crate::dynamic::arg::<::std::string::String>("search_after", v)?,
                     );
+            }
+            if let Some(v) = args.param("show_agentless") {
+                b = b.show_agentless(crate::dynamic::arg::<bool>("show_agentless", v)?);
             }
             if let Some(v) = args.param("show_inactive") {
                 b = b.show_inactive(crate::dynamic::arg::<bool>("show_inactive", v)?);

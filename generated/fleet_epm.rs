@@ -105,6 +105,18 @@ pub mod types {
     ///An Elasticsearch asset installed by a package.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct EsAssetReference {
+        #[serde(
+            rename = "customDataStreamOriginDataset",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_data_stream_origin_dataset: ::std::option::Option<
+            ::std::string::String,
+        >,
+        #[serde(
+            rename = "customDataStreamOriginType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_data_stream_origin_type: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub deferred: ::std::option::Option<bool>,
         pub id: ::std::string::String,
@@ -127,6 +139,8 @@ pub mod types {
         DataStreamIlmPolicy,
         Transform,
         MlModel,
+        KnowledgeBase,
+        EsqlView,
         /// A value this client does not know yet (Kibana added it later), kept as sent.
         Unknown(::std::string::String),
     }
@@ -141,6 +155,8 @@ pub mod types {
                 Self::DataStreamIlmPolicy => f.write_str("data_stream_ilm_policy"),
                 Self::Transform => f.write_str("transform"),
                 Self::MlModel => f.write_str("ml_model"),
+                Self::KnowledgeBase => f.write_str("knowledge_base"),
+                Self::EsqlView => f.write_str("esql_view"),
                 Self::Unknown(ref value) => f.write_str(value),
             }
         }
@@ -159,6 +175,8 @@ pub mod types {
                 "data_stream_ilm_policy" => Ok(Self::DataStreamIlmPolicy),
                 "transform" => Ok(Self::Transform),
                 "ml_model" => Ok(Self::MlModel),
+                "knowledge_base" => Ok(Self::KnowledgeBase),
+                "esql_view" => Ok(Self::EsqlView),
                 _ => Ok(Self::Unknown(value.to_string())),
             }
         }
@@ -3558,6 +3576,8 @@ pub mod types {
     pub struct PutFleetEpmPackagesPkgnamePkgversionBody {
         #[serde(rename = "keepPoliciesUpToDate")]
         pub keep_policies_up_to_date: bool,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub namespace_customization_enabled_for: ::std::vec::Vec<::std::string::String>,
     }
     impl PutFleetEpmPackagesPkgnamePkgversionBody {
         pub fn builder() -> builder::PutFleetEpmPackagesPkgnamePkgversionBody {
@@ -4692,6 +4712,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct PutFleetEpmPackagesPkgnamePkgversionBody {
             keep_policies_up_to_date: ::std::result::Result<bool, ::std::string::String>,
+            namespace_customization_enabled_for: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PutFleetEpmPackagesPkgnamePkgversionBody {
             fn default() -> Self {
@@ -4699,6 +4723,7 @@ pub mod types {
                     keep_policies_up_to_date: Err(
                         "no value supplied for keep_policies_up_to_date".to_string(),
                     ),
+                    namespace_customization_enabled_for: Ok(Default::default()),
                 }
             }
         }
@@ -4717,6 +4742,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn namespace_customization_enabled_for<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.namespace_customization_enabled_for = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for namespace_customization_enabled_for: {e}"
+                        )
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PutFleetEpmPackagesPkgnamePkgversionBody>
         for super::PutFleetEpmPackagesPkgnamePkgversionBody {
@@ -4726,6 +4765,8 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     keep_policies_up_to_date: value.keep_policies_up_to_date?,
+                    namespace_customization_enabled_for: value
+                        .namespace_customization_enabled_for?,
                 })
             }
         }
@@ -4734,6 +4775,9 @@ pub mod types {
             fn from(value: super::PutFleetEpmPackagesPkgnamePkgversionBody) -> Self {
                 Self {
                     keep_policies_up_to_date: Ok(value.keep_policies_up_to_date),
+                    namespace_customization_enabled_for: Ok(
+                        value.namespace_customization_enabled_for,
+                    ),
                 }
             }
         }
@@ -5867,11 +5911,17 @@ Lists the integration packages of the registry and those installed. Requires int
 
 Sends a `GET` request to `/api/fleet/epm/packages`
 
+Arguments:
+- `category`
+- `exclude_install_status`
+- `prerelease`
+- `with_package_policies_count`: Also count the package policies of each package.
 ```text
 let response = client.get_fleet_epm_packages()
     .category(category)
     .exclude_install_status(exclude_install_status)
     .prerelease(prerelease)
+    .with_package_policies_count(with_package_policies_count)
     .send()
     .await;
 ```*/
@@ -6058,6 +6108,14 @@ Installs (or reinstalls with `force`) a package version from the package registr
 
 Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}`
 
+Arguments:
+- `pkg_name`
+- `pkg_version`
+- `ignore_mapping_update_errors`
+- `prerelease`
+- `skip_data_stream_rollover`
+- `skip_dependency_check`: Skip checking the package's dependencies.
+- `body`
 ```text
 let response = client.post_fleet_epm_packages_pkgname_pkgversion()
     .pkg_name(pkg_name)
@@ -6065,6 +6123,7 @@ let response = client.post_fleet_epm_packages_pkgname_pkgversion()
     .ignore_mapping_update_errors(ignore_mapping_update_errors)
     .prerelease(prerelease)
     .skip_data_stream_rollover(skip_data_stream_rollover)
+    .skip_dependency_check(skip_dependency_check)
     .body(body)
     .send()
     .await;
@@ -6619,6 +6678,7 @@ pub mod builder {
         category: Result<Option<::std::string::String>, String>,
         exclude_install_status: Result<Option<bool>, String>,
         prerelease: Result<Option<bool>, String>,
+        with_package_policies_count: Result<Option<bool>, String>,
     }
     impl<'a> GetFleetEpmPackages<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -6627,6 +6687,7 @@ pub mod builder {
                 category: Ok(None),
                 exclude_install_status: Ok(None),
                 prerelease: Ok(None),
+                with_package_policies_count: Ok(None),
             }
         }
         pub fn category<V>(mut self, value: V) -> Self
@@ -6664,6 +6725,19 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
             self
         }
+        pub fn with_package_policies_count<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.with_package_policies_count = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for with_package_policies_count failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/api/fleet/epm/packages`
         pub async fn send(
             self,
@@ -6681,11 +6755,19 @@ pub mod builder {
             ResponseValue<types::GetFleetEpmPackagesResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
-            let Self { client, category, exclude_install_status, prerelease } = self;
+            let Self {
+                client,
+                category,
+                exclude_install_status,
+                prerelease,
+                with_package_policies_count,
+            } = self;
             let category = category.map_err(Error::InvalidRequest)?;
             let exclude_install_status = exclude_install_status
                 .map_err(Error::InvalidRequest)?;
             let prerelease = prerelease.map_err(Error::InvalidRequest)?;
+            let with_package_policies_count = with_package_policies_count
+                .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/fleet/epm/packages", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -6705,6 +6787,12 @@ pub mod builder {
                     ),
                 )
                 .query(&progenitor_client::QueryParam::new("prerelease", &prerelease))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "withPackagePoliciesCount",
+                        &with_package_policies_count,
+                    ),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -7891,6 +7979,7 @@ pub mod builder {
         ignore_mapping_update_errors: Result<Option<bool>, String>,
         prerelease: Result<Option<bool>, String>,
         skip_data_stream_rollover: Result<Option<bool>, String>,
+        skip_dependency_check: Result<Option<bool>, String>,
         body: Result<types::PostFleetEpmPackagesPkgnamePkgversionBody, String>,
     }
     impl<'a> PostFleetEpmPackagesPkgnamePkgversion<'a> {
@@ -7902,6 +7991,7 @@ pub mod builder {
                 ignore_mapping_update_errors: Ok(None),
                 prerelease: Ok(None),
                 skip_data_stream_rollover: Ok(None),
+                skip_dependency_check: Ok(None),
                 body: Err("body was not initialized".to_string()),
             }
         }
@@ -7965,6 +8055,18 @@ pub mod builder {
                 });
             self
         }
+        pub fn skip_dependency_check<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.skip_dependency_check = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for skip_dependency_check failed".to_string()
+                });
+            self
+        }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostFleetEpmPackagesPkgnamePkgversionBody>,
@@ -8001,6 +8103,7 @@ pub mod builder {
                 ignore_mapping_update_errors,
                 prerelease,
                 skip_data_stream_rollover,
+                skip_dependency_check,
                 body,
             } = self;
             let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
@@ -8009,6 +8112,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let prerelease = prerelease.map_err(Error::InvalidRequest)?;
             let skip_data_stream_rollover = skip_data_stream_rollover
+                .map_err(Error::InvalidRequest)?;
+            let skip_dependency_check = skip_dependency_check
                 .map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -8038,6 +8143,12 @@ pub mod builder {
                     &progenitor_client::QueryParam::new(
                         "skipDataStreamRollover",
                         &skip_data_stream_rollover,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "skipDependencyCheck",
+                        &skip_dependency_check,
                     ),
                 )
                 .headers(header_map)
@@ -11661,6 +11772,12 @@ pub async fn invoke(
             if let Some(v) = args.param("prerelease") {
                 b = b.prerelease(crate::dynamic::arg::<bool>("prerelease", v)?);
             }
+            if let Some(v) = args.param("with_package_policies_count") {
+                b = b
+                    .with_package_policies_count(
+                        crate::dynamic::arg::<bool>("with_package_policies_count", v)?,
+                    );
+            }
             crate::dynamic::json(b.send().await?)
         }
         "post_fleet_epm_packages" => {
@@ -11856,6 +11973,12 @@ pub async fn invoke(
                 b = b
                     .skip_data_stream_rollover(
                         crate::dynamic::arg::<bool>("skip_data_stream_rollover", v)?,
+                    );
+            }
+            if let Some(v) = args.param("skip_dependency_check") {
+                b = b
+                    .skip_dependency_check(
+                        crate::dynamic::arg::<bool>("skip_dependency_check", v)?,
                     );
             }
             if let Some(v) = &args.body {

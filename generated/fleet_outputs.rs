@@ -66,6 +66,9 @@ pub mod types {
     ///`DownloadSource`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct DownloadSource {
+        ///Credentials or headers sent to the download host.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth: ::std::option::Option<DownloadSourceAuth>,
         pub host: ::std::string::String,
         pub id: ::std::string::String,
         #[serde(default)]
@@ -85,6 +88,7 @@ pub mod types {
     impl ::std::fmt::Debug for DownloadSource {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("DownloadSource")
+                .field("auth", &self.auth)
                 .field("host", &self.host)
                 .field("id", &self.id)
                 .field("is_default", &self.is_default)
@@ -95,6 +99,41 @@ pub mod types {
                 .field("unknown_fields", &self.unknown_fields)
                 .finish()
         }
+    }
+    ///Credentials or headers sent to the download host.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    pub struct DownloadSourceAuth {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub api_key: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub headers: ::std::vec::Vec<DownloadSourceAuthHeadersItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl ::std::fmt::Debug for DownloadSourceAuth {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("DownloadSourceAuth")
+                .field("api_key", &"[redacted]")
+                .field("headers", &"[redacted]")
+                .field("password", &"[redacted]")
+                .field("username", &self.username)
+                .field("unknown_fields", &self.unknown_fields)
+                .finish()
+        }
+    }
+    ///`DownloadSourceAuthHeadersItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct DownloadSourceAuthHeadersItem {
+        pub key: ::std::string::String,
+        pub value: ::std::string::String,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
     }
     ///`DownloadSourceItemResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -108,6 +147,9 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct DownloadSourceRequest {
+        ///Credentials or headers sent to the download host.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth: ::std::option::Option<DownloadSourceRequestAuth>,
         pub host: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -125,6 +167,7 @@ pub mod types {
     impl ::std::fmt::Debug for DownloadSourceRequest {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             f.debug_struct("DownloadSourceRequest")
+                .field("auth", &self.auth)
                 .field("host", &self.host)
                 .field("id", &self.id)
                 .field("is_default", &self.is_default)
@@ -140,10 +183,52 @@ pub mod types {
             Default::default()
         }
     }
+    ///Credentials or headers sent to the download host.
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct DownloadSourceRequestAuth {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub api_key: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub headers: ::std::vec::Vec<DownloadSourceRequestAuthHeadersItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub username: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for DownloadSourceRequestAuth {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("DownloadSourceRequestAuth")
+                .field("api_key", &"[redacted]")
+                .field("headers", &"[redacted]")
+                .field("password", &"[redacted]")
+                .field("username", &self.username)
+                .finish()
+        }
+    }
+    impl DownloadSourceRequestAuth {
+        pub fn builder() -> builder::DownloadSourceRequestAuth {
+            Default::default()
+        }
+    }
+    ///`DownloadSourceRequestAuthHeadersItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct DownloadSourceRequestAuthHeadersItem {
+        pub key: ::std::string::String,
+        pub value: ::std::string::String,
+    }
+    impl DownloadSourceRequestAuthHeadersItem {
+        pub fn builder() -> builder::DownloadSourceRequestAuthHeadersItem {
+            Default::default()
+        }
+    }
     ///`DownloadSourceRequestSecrets`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct DownloadSourceRequestSecrets {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth: ::std::option::Option<DownloadSourceRequestSecretsAuth>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ssl: ::std::option::Option<DownloadSourceRequestSecretsSsl>,
     }
@@ -151,6 +236,34 @@ pub mod types {
         pub fn builder() -> builder::DownloadSourceRequestSecrets {
             Default::default()
         }
+    }
+    ///`DownloadSourceRequestSecretsAuth`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct DownloadSourceRequestSecretsAuth {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub api_key: ::std::option::Option<DownloadSourceRequestSecretsAuthApiKey>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<DownloadSourceRequestSecretsAuthPassword>,
+    }
+    impl DownloadSourceRequestSecretsAuth {
+        pub fn builder() -> builder::DownloadSourceRequestSecretsAuth {
+            Default::default()
+        }
+    }
+    ///`DownloadSourceRequestSecretsAuthApiKey`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged, deny_unknown_fields)]
+    pub enum DownloadSourceRequestSecretsAuthApiKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+    }
+    ///`DownloadSourceRequestSecretsAuthPassword`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged, deny_unknown_fields)]
+    pub enum DownloadSourceRequestSecretsAuthPassword {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
     }
     ///`DownloadSourceRequestSecretsSsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -207,10 +320,43 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct DownloadSourceSecrets {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub auth: ::std::option::Option<DownloadSourceSecretsAuth>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ssl: ::std::option::Option<DownloadSourceSecretsSsl>,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    ///`DownloadSourceSecretsAuth`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct DownloadSourceSecretsAuth {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub api_key: ::std::option::Option<DownloadSourceSecretsAuthApiKey>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<DownloadSourceSecretsAuthPassword>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`DownloadSourceSecretsAuthApiKey`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum DownloadSourceSecretsAuthApiKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    ///`DownloadSourceSecretsAuthPassword`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum DownloadSourceSecretsAuthPassword {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`DownloadSourceSecretsSsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -272,6 +418,8 @@ pub mod types {
         ///Id of the underlying Elasticsearch API key.
         pub api_key_id: ::std::string::String,
         pub created_at: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub hidden: ::std::option::Option<bool>,
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
@@ -289,6 +437,7 @@ pub mod types {
                 .field("api_key", &"[redacted]")
                 .field("api_key_id", &self.api_key_id)
                 .field("created_at", &self.created_at)
+                .field("hidden", &self.hidden)
                 .field("id", &self.id)
                 .field("name", &self.name)
                 .field("policy_id", &self.policy_id)
@@ -297,7 +446,7 @@ pub mod types {
         }
     }
     ///A Fleet Server host.
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct FleetServerHost {
         pub host_urls: ::std::vec::Vec<::std::string::String>,
         pub id: ::std::string::String,
@@ -310,9 +459,29 @@ pub mod types {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secrets: ::std::option::Option<FleetServerHostSecrets>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ssl: ::std::option::Option<FleetServerHostSsl>,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    impl ::std::fmt::Debug for FleetServerHost {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("FleetServerHost")
+                .field("host_urls", &self.host_urls)
+                .field("id", &self.id)
+                .field("is_default", &self.is_default)
+                .field("is_internal", &self.is_internal)
+                .field("is_preconfigured", &self.is_preconfigured)
+                .field("name", &self.name)
+                .field("proxy_id", &self.proxy_id)
+                .field("secrets", &"[redacted]")
+                .field("ssl", &self.ssl)
+                .field("unknown_fields", &self.unknown_fields)
+                .finish()
+        }
     }
     ///`FleetServerHostItemResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -321,6 +490,164 @@ pub mod types {
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    ///`FleetServerHostSecrets`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct FleetServerHostSecrets {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ssl: ::std::option::Option<FleetServerHostSecretsSsl>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`FleetServerHostSecretsSsl`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    pub struct FleetServerHostSecretsSsl {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_key: ::std::option::Option<FleetServerHostSecretsSslAgentKey>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub es_key: ::std::option::Option<FleetServerHostSecretsSslEsKey>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<FleetServerHostSecretsSslKey>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl ::std::fmt::Debug for FleetServerHostSecretsSsl {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("FleetServerHostSecretsSsl")
+                .field("agent_key", &"[redacted]")
+                .field("es_key", &"[redacted]")
+                .field("key", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
+                .finish()
+        }
+    }
+    ///`FleetServerHostSecretsSslAgentKey`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum FleetServerHostSecretsSslAgentKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    ///`FleetServerHostSecretsSslEsKey`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum FleetServerHostSecretsSslEsKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    ///`FleetServerHostSecretsSslKey`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum FleetServerHostSecretsSslKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    ///`FleetServerHostSsl`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    pub struct FleetServerHostSsl {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_certificate: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agent_certificate_authorities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub certificate: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub certificate_authorities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_auth: ::std::option::Option<FleetServerHostSslClientAuth>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub es_certificate: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub es_certificate_authorities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub es_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    impl ::std::fmt::Debug for FleetServerHostSsl {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("FleetServerHostSsl")
+                .field("agent_certificate", &self.agent_certificate)
+                .field(
+                    "agent_certificate_authorities",
+                    &self.agent_certificate_authorities,
+                )
+                .field("agent_key", &"[redacted]")
+                .field("certificate", &self.certificate)
+                .field("certificate_authorities", &self.certificate_authorities)
+                .field("client_auth", &self.client_auth)
+                .field("es_certificate", &self.es_certificate)
+                .field("es_certificate_authorities", &self.es_certificate_authorities)
+                .field("es_key", &"[redacted]")
+                .field("key", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
+                .finish()
+        }
+    }
+    ///`FleetServerHostSslClientAuth`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum FleetServerHostSslClientAuth {
+        Optional,
+        Required,
+        None,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for FleetServerHostSslClientAuth {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Optional => f.write_str("optional"),
+                Self::Required => f.write_str("required"),
+                Self::None => f.write_str("none"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for FleetServerHostSslClientAuth {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "optional" => Ok(Self::Optional),
+                "required" => Ok(Self::Required),
+                "none" => Ok(Self::None),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for FleetServerHostSslClientAuth {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for FleetServerHostSslClientAuth {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///`GetFleetAgentDownloadSourcesResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -485,6 +812,10 @@ pub mod types {
         pub is_preconfigured: ::std::option::Option<bool>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preset: ::std::option::Option<NewOutputElasticsearchPreset>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
@@ -494,6 +825,8 @@ pub mod types {
         pub ssl: ::std::option::Option<OutputSsl>,
         #[serde(rename = "type")]
         pub type_: NewOutputElasticsearchType,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub write_to_logs_streams: ::std::option::Option<bool>,
     }
     ///`NewOutputElasticsearchPreset`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -635,6 +968,10 @@ pub mod types {
         pub key: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub partition: ::std::option::Option<NewOutputKafkaPartition>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
@@ -688,6 +1025,8 @@ pub mod types {
                 .field("is_preconfigured", &self.is_preconfigured)
                 .field("key", &self.key)
                 .field("name", &self.name)
+                .field("otel_disable_beatsauth", &self.otel_disable_beatsauth)
+                .field("otel_exporter_config_yaml", &self.otel_exporter_config_yaml)
                 .field("partition", &self.partition)
                 .field("password", &"[redacted]")
                 .field("proxy_id", &self.proxy_id)
@@ -1134,6 +1473,10 @@ pub mod types {
         pub is_preconfigured: ::std::option::Option<bool>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secrets: ::std::option::Option<NewOutputLogstashSecrets>,
@@ -1158,6 +1501,8 @@ pub mod types {
                 .field("is_internal", &self.is_internal)
                 .field("is_preconfigured", &self.is_preconfigured)
                 .field("name", &self.name)
+                .field("otel_disable_beatsauth", &self.otel_disable_beatsauth)
+                .field("otel_exporter_config_yaml", &self.otel_exporter_config_yaml)
                 .field("proxy_id", &self.proxy_id)
                 .field("secrets", &"[redacted]")
                 .field("shipper", &self.shipper)
@@ -1265,6 +1610,10 @@ pub mod types {
         pub kibana_url: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preset: ::std::option::Option<NewOutputRemoteElasticsearchPreset>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
@@ -1278,8 +1627,12 @@ pub mod types {
         pub ssl: ::std::option::Option<OutputSsl>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_integrations: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sync_uninstalled_integrations: ::std::option::Option<bool>,
         #[serde(rename = "type")]
         pub type_: NewOutputRemoteElasticsearchType,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub write_to_logs_streams: ::std::option::Option<bool>,
     }
     impl ::std::fmt::Debug for NewOutputRemoteElasticsearch {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1297,6 +1650,8 @@ pub mod types {
                 .field("kibana_api_key", &"[redacted]")
                 .field("kibana_url", &self.kibana_url)
                 .field("name", &self.name)
+                .field("otel_disable_beatsauth", &self.otel_disable_beatsauth)
+                .field("otel_exporter_config_yaml", &self.otel_exporter_config_yaml)
                 .field("preset", &self.preset)
                 .field("proxy_id", &self.proxy_id)
                 .field("secrets", &"[redacted]")
@@ -1304,7 +1659,12 @@ pub mod types {
                 .field("shipper", &self.shipper)
                 .field("ssl", &self.ssl)
                 .field("sync_integrations", &self.sync_integrations)
+                .field(
+                    "sync_uninstalled_integrations",
+                    &self.sync_uninstalled_integrations,
+                )
                 .field("type_", &self.type_)
+                .field("write_to_logs_streams", &self.write_to_logs_streams)
                 .finish()
         }
     }
@@ -1529,6 +1889,10 @@ pub mod types {
         pub is_preconfigured: ::std::option::Option<bool>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preset: ::std::option::Option<OutputElasticsearchPreset>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
@@ -1538,6 +1902,8 @@ pub mod types {
         pub ssl: ::std::option::Option<OutputSsl>,
         #[serde(rename = "type")]
         pub type_: OutputElasticsearchType,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub write_to_logs_streams: ::std::option::Option<bool>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -1687,6 +2053,10 @@ pub mod types {
         pub key: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub partition: ::std::option::Option<OutputKafkaPartition>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
@@ -1742,6 +2112,8 @@ pub mod types {
                 .field("is_preconfigured", &self.is_preconfigured)
                 .field("key", &self.key)
                 .field("name", &self.name)
+                .field("otel_disable_beatsauth", &self.otel_disable_beatsauth)
+                .field("otel_exporter_config_yaml", &self.otel_exporter_config_yaml)
                 .field("partition", &self.partition)
                 .field("password", &"[redacted]")
                 .field("proxy_id", &self.proxy_id)
@@ -2209,6 +2581,10 @@ pub mod types {
         pub is_preconfigured: ::std::option::Option<bool>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secrets: ::std::option::Option<OutputLogstashSecrets>,
@@ -2235,6 +2611,8 @@ pub mod types {
                 .field("is_internal", &self.is_internal)
                 .field("is_preconfigured", &self.is_preconfigured)
                 .field("name", &self.name)
+                .field("otel_disable_beatsauth", &self.otel_disable_beatsauth)
+                .field("otel_exporter_config_yaml", &self.otel_exporter_config_yaml)
                 .field("proxy_id", &self.proxy_id)
                 .field("secrets", &"[redacted]")
                 .field("shipper", &self.shipper)
@@ -2350,6 +2728,10 @@ pub mod types {
         pub kibana_url: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preset: ::std::option::Option<OutputRemoteElasticsearchPreset>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
@@ -2363,8 +2745,12 @@ pub mod types {
         pub ssl: ::std::option::Option<OutputSsl>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_integrations: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sync_uninstalled_integrations: ::std::option::Option<bool>,
         #[serde(rename = "type")]
         pub type_: OutputRemoteElasticsearchType,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub write_to_logs_streams: ::std::option::Option<bool>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
@@ -2384,6 +2770,8 @@ pub mod types {
                 .field("kibana_api_key", &"[redacted]")
                 .field("kibana_url", &self.kibana_url)
                 .field("name", &self.name)
+                .field("otel_disable_beatsauth", &self.otel_disable_beatsauth)
+                .field("otel_exporter_config_yaml", &self.otel_exporter_config_yaml)
                 .field("preset", &self.preset)
                 .field("proxy_id", &self.proxy_id)
                 .field("secrets", &"[redacted]")
@@ -2391,7 +2779,12 @@ pub mod types {
                 .field("shipper", &self.shipper)
                 .field("ssl", &self.ssl)
                 .field("sync_integrations", &self.sync_integrations)
+                .field(
+                    "sync_uninstalled_integrations",
+                    &self.sync_uninstalled_integrations,
+                )
                 .field("type_", &self.type_)
+                .field("write_to_logs_streams", &self.write_to_logs_streams)
                 .field("extra", &self.extra)
                 .finish()
         }
@@ -2804,7 +3197,7 @@ pub mod types {
         }
     }
     ///`PostFleetFleetServerHostsBody`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct PostFleetFleetServerHostsBody {
         pub host_urls: ::std::vec::Vec<::std::string::String>,
@@ -2819,10 +3212,189 @@ pub mod types {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secrets: ::std::option::Option<PostFleetFleetServerHostsBodySecrets>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ssl: ::std::option::Option<PostFleetFleetServerHostsBodySsl>,
+    }
+    impl ::std::fmt::Debug for PostFleetFleetServerHostsBody {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetFleetServerHostsBody")
+                .field("host_urls", &self.host_urls)
+                .field("id", &self.id)
+                .field("is_default", &self.is_default)
+                .field("is_internal", &self.is_internal)
+                .field("is_preconfigured", &self.is_preconfigured)
+                .field("name", &self.name)
+                .field("proxy_id", &self.proxy_id)
+                .field("secrets", &"[redacted]")
+                .field("ssl", &self.ssl)
+                .finish()
+        }
     }
     impl PostFleetFleetServerHostsBody {
         pub fn builder() -> builder::PostFleetFleetServerHostsBody {
             Default::default()
+        }
+    }
+    ///`PostFleetFleetServerHostsBodySecrets`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetFleetServerHostsBodySecrets {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ssl: ::std::option::Option<PostFleetFleetServerHostsBodySecretsSsl>,
+    }
+    impl PostFleetFleetServerHostsBodySecrets {
+        pub fn builder() -> builder::PostFleetFleetServerHostsBodySecrets {
+            Default::default()
+        }
+    }
+    ///`PostFleetFleetServerHostsBodySecretsSsl`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetFleetServerHostsBodySecretsSsl {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_key: ::std::option::Option<
+            PostFleetFleetServerHostsBodySecretsSslAgentKey,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub es_key: ::std::option::Option<PostFleetFleetServerHostsBodySecretsSslEsKey>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<PostFleetFleetServerHostsBodySecretsSslKey>,
+    }
+    impl ::std::fmt::Debug for PostFleetFleetServerHostsBodySecretsSsl {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetFleetServerHostsBodySecretsSsl")
+                .field("agent_key", &"[redacted]")
+                .field("es_key", &"[redacted]")
+                .field("key", &"[redacted]")
+                .finish()
+        }
+    }
+    impl PostFleetFleetServerHostsBodySecretsSsl {
+        pub fn builder() -> builder::PostFleetFleetServerHostsBodySecretsSsl {
+            Default::default()
+        }
+    }
+    ///`PostFleetFleetServerHostsBodySecretsSslAgentKey`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged, deny_unknown_fields)]
+    pub enum PostFleetFleetServerHostsBodySecretsSslAgentKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+    }
+    ///`PostFleetFleetServerHostsBodySecretsSslEsKey`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged, deny_unknown_fields)]
+    pub enum PostFleetFleetServerHostsBodySecretsSslEsKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+    }
+    ///`PostFleetFleetServerHostsBodySecretsSslKey`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged, deny_unknown_fields)]
+    pub enum PostFleetFleetServerHostsBodySecretsSslKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+    }
+    ///`PostFleetFleetServerHostsBodySsl`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PostFleetFleetServerHostsBodySsl {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_certificate: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agent_certificate_authorities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub certificate: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub certificate_authorities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_auth: ::std::option::Option<
+            PostFleetFleetServerHostsBodySslClientAuth,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub es_certificate: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub es_certificate_authorities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub es_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for PostFleetFleetServerHostsBodySsl {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PostFleetFleetServerHostsBodySsl")
+                .field("agent_certificate", &self.agent_certificate)
+                .field(
+                    "agent_certificate_authorities",
+                    &self.agent_certificate_authorities,
+                )
+                .field("agent_key", &"[redacted]")
+                .field("certificate", &self.certificate)
+                .field("certificate_authorities", &self.certificate_authorities)
+                .field("client_auth", &self.client_auth)
+                .field("es_certificate", &self.es_certificate)
+                .field("es_certificate_authorities", &self.es_certificate_authorities)
+                .field("es_key", &"[redacted]")
+                .field("key", &"[redacted]")
+                .finish()
+        }
+    }
+    impl PostFleetFleetServerHostsBodySsl {
+        pub fn builder() -> builder::PostFleetFleetServerHostsBodySsl {
+            Default::default()
+        }
+    }
+    ///`PostFleetFleetServerHostsBodySslClientAuth`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PostFleetFleetServerHostsBodySslClientAuth {
+        Optional,
+        Required,
+        None,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PostFleetFleetServerHostsBodySslClientAuth {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Optional => f.write_str("optional"),
+                Self::Required => f.write_str("required"),
+                Self::None => f.write_str("none"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PostFleetFleetServerHostsBodySslClientAuth {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "optional" => Ok(Self::Optional),
+                "required" => Ok(Self::Required),
+                "none" => Ok(Self::None),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PostFleetFleetServerHostsBodySslClientAuth {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PostFleetFleetServerHostsBodySslClientAuth {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`PostFleetLogstashApiKeysResponse`
@@ -2998,7 +3570,7 @@ pub mod types {
         pub unknown_fields: crate::UnknownFields,
     }
     ///`PutFleetFleetServerHostsItemidBody`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct PutFleetFleetServerHostsItemidBody {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -3011,10 +3583,190 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub secrets: ::std::option::Option<PutFleetFleetServerHostsItemidBodySecrets>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ssl: ::std::option::Option<PutFleetFleetServerHostsItemidBodySsl>,
+    }
+    impl ::std::fmt::Debug for PutFleetFleetServerHostsItemidBody {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PutFleetFleetServerHostsItemidBody")
+                .field("host_urls", &self.host_urls)
+                .field("is_default", &self.is_default)
+                .field("is_internal", &self.is_internal)
+                .field("name", &self.name)
+                .field("proxy_id", &self.proxy_id)
+                .field("secrets", &"[redacted]")
+                .field("ssl", &self.ssl)
+                .finish()
+        }
     }
     impl PutFleetFleetServerHostsItemidBody {
         pub fn builder() -> builder::PutFleetFleetServerHostsItemidBody {
             Default::default()
+        }
+    }
+    ///`PutFleetFleetServerHostsItemidBodySecrets`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PutFleetFleetServerHostsItemidBodySecrets {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ssl: ::std::option::Option<PutFleetFleetServerHostsItemidBodySecretsSsl>,
+    }
+    impl PutFleetFleetServerHostsItemidBodySecrets {
+        pub fn builder() -> builder::PutFleetFleetServerHostsItemidBodySecrets {
+            Default::default()
+        }
+    }
+    ///`PutFleetFleetServerHostsItemidBodySecretsSsl`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PutFleetFleetServerHostsItemidBodySecretsSsl {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_key: ::std::option::Option<
+            PutFleetFleetServerHostsItemidBodySecretsSslAgentKey,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub es_key: ::std::option::Option<
+            PutFleetFleetServerHostsItemidBodySecretsSslEsKey,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<PutFleetFleetServerHostsItemidBodySecretsSslKey>,
+    }
+    impl ::std::fmt::Debug for PutFleetFleetServerHostsItemidBodySecretsSsl {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PutFleetFleetServerHostsItemidBodySecretsSsl")
+                .field("agent_key", &"[redacted]")
+                .field("es_key", &"[redacted]")
+                .field("key", &"[redacted]")
+                .finish()
+        }
+    }
+    impl PutFleetFleetServerHostsItemidBodySecretsSsl {
+        pub fn builder() -> builder::PutFleetFleetServerHostsItemidBodySecretsSsl {
+            Default::default()
+        }
+    }
+    ///`PutFleetFleetServerHostsItemidBodySecretsSslAgentKey`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged, deny_unknown_fields)]
+    pub enum PutFleetFleetServerHostsItemidBodySecretsSslAgentKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+    }
+    ///`PutFleetFleetServerHostsItemidBodySecretsSslEsKey`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged, deny_unknown_fields)]
+    pub enum PutFleetFleetServerHostsItemidBodySecretsSslEsKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+    }
+    ///`PutFleetFleetServerHostsItemidBodySecretsSslKey`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged, deny_unknown_fields)]
+    pub enum PutFleetFleetServerHostsItemidBodySecretsSslKey {
+        Object { id: ::std::string::String },
+        String(::std::string::String),
+    }
+    ///`PutFleetFleetServerHostsItemidBodySsl`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct PutFleetFleetServerHostsItemidBodySsl {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_certificate: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agent_certificate_authorities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub agent_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub certificate: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub certificate_authorities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub client_auth: ::std::option::Option<
+            PutFleetFleetServerHostsItemidBodySslClientAuth,
+        >,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub es_certificate: ::std::option::Option<::std::string::String>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub es_certificate_authorities: ::std::vec::Vec<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub es_key: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for PutFleetFleetServerHostsItemidBodySsl {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("PutFleetFleetServerHostsItemidBodySsl")
+                .field("agent_certificate", &self.agent_certificate)
+                .field(
+                    "agent_certificate_authorities",
+                    &self.agent_certificate_authorities,
+                )
+                .field("agent_key", &"[redacted]")
+                .field("certificate", &self.certificate)
+                .field("certificate_authorities", &self.certificate_authorities)
+                .field("client_auth", &self.client_auth)
+                .field("es_certificate", &self.es_certificate)
+                .field("es_certificate_authorities", &self.es_certificate_authorities)
+                .field("es_key", &"[redacted]")
+                .field("key", &"[redacted]")
+                .finish()
+        }
+    }
+    impl PutFleetFleetServerHostsItemidBodySsl {
+        pub fn builder() -> builder::PutFleetFleetServerHostsItemidBodySsl {
+            Default::default()
+        }
+    }
+    ///`PutFleetFleetServerHostsItemidBodySslClientAuth`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum PutFleetFleetServerHostsItemidBodySslClientAuth {
+        Optional,
+        Required,
+        None,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for PutFleetFleetServerHostsItemidBodySslClientAuth {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Optional => f.write_str("optional"),
+                Self::Required => f.write_str("required"),
+                Self::None => f.write_str("none"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PutFleetFleetServerHostsItemidBodySslClientAuth {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "optional" => Ok(Self::Optional),
+                "required" => Ok(Self::Required),
+                "none" => Ok(Self::None),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str>
+    for PutFleetFleetServerHostsItemidBodySslClientAuth {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for PutFleetFleetServerHostsItemidBodySslClientAuth {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///`PutFleetProxiesItemidBody`
@@ -3078,6 +3830,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preset: ::std::option::Option<UpdateOutputElasticsearchPreset>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
@@ -3087,6 +3843,8 @@ pub mod types {
         pub ssl: ::std::option::Option<OutputSsl>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<UpdateOutputElasticsearchType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub write_to_logs_streams: ::std::option::Option<bool>,
     }
     ///`UpdateOutputElasticsearchPreset`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3231,6 +3989,10 @@ pub mod types {
         pub key: ::std::option::Option<::std::string::String>,
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub partition: ::std::option::Option<UpdateOutputKafkaPartition>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<::std::string::String>,
@@ -3284,6 +4046,8 @@ pub mod types {
                 .field("is_preconfigured", &self.is_preconfigured)
                 .field("key", &self.key)
                 .field("name", &self.name)
+                .field("otel_disable_beatsauth", &self.otel_disable_beatsauth)
+                .field("otel_exporter_config_yaml", &self.otel_exporter_config_yaml)
                 .field("partition", &self.partition)
                 .field("password", &"[redacted]")
                 .field("proxy_id", &self.proxy_id)
@@ -3734,6 +4498,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secrets: ::std::option::Option<UpdateOutputLogstashSecrets>,
@@ -3758,6 +4526,8 @@ pub mod types {
                 .field("is_internal", &self.is_internal)
                 .field("is_preconfigured", &self.is_preconfigured)
                 .field("name", &self.name)
+                .field("otel_disable_beatsauth", &self.otel_disable_beatsauth)
+                .field("otel_exporter_config_yaml", &self.otel_exporter_config_yaml)
                 .field("proxy_id", &self.proxy_id)
                 .field("secrets", &"[redacted]")
                 .field("shipper", &self.shipper)
@@ -3867,6 +4637,10 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_disable_beatsauth: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub otel_exporter_config_yaml: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub preset: ::std::option::Option<UpdateOutputRemoteElasticsearchPreset>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub proxy_id: ::std::option::Option<::std::string::String>,
@@ -3880,8 +4654,12 @@ pub mod types {
         pub ssl: ::std::option::Option<OutputSsl>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_integrations: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub sync_uninstalled_integrations: ::std::option::Option<bool>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<UpdateOutputRemoteElasticsearchType>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub write_to_logs_streams: ::std::option::Option<bool>,
     }
     impl ::std::fmt::Debug for UpdateOutputRemoteElasticsearch {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3899,6 +4677,8 @@ pub mod types {
                 .field("kibana_api_key", &"[redacted]")
                 .field("kibana_url", &self.kibana_url)
                 .field("name", &self.name)
+                .field("otel_disable_beatsauth", &self.otel_disable_beatsauth)
+                .field("otel_exporter_config_yaml", &self.otel_exporter_config_yaml)
                 .field("preset", &self.preset)
                 .field("proxy_id", &self.proxy_id)
                 .field("secrets", &"[redacted]")
@@ -3906,7 +4686,12 @@ pub mod types {
                 .field("shipper", &self.shipper)
                 .field("ssl", &self.ssl)
                 .field("sync_integrations", &self.sync_integrations)
+                .field(
+                    "sync_uninstalled_integrations",
+                    &self.sync_uninstalled_integrations,
+                )
                 .field("type_", &self.type_)
+                .field("write_to_logs_streams", &self.write_to_logs_streams)
                 .finish()
         }
     }
@@ -4047,6 +4832,10 @@ pub mod types {
     pub mod builder {
         #[derive(Clone)]
         pub struct DownloadSourceRequest {
+            auth: ::std::result::Result<
+                ::std::option::Option<super::DownloadSourceRequestAuth>,
+                ::std::string::String,
+            >,
             host: ::std::result::Result<::std::string::String, ::std::string::String>,
             id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
@@ -4070,6 +4859,7 @@ pub mod types {
         impl ::std::fmt::Debug for DownloadSourceRequest {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct("DownloadSourceRequest")
+                    .field("auth", &self.auth)
                     .field("host", &self.host)
                     .field("id", &self.id)
                     .field("is_default", &self.is_default)
@@ -4083,6 +4873,7 @@ pub mod types {
         impl ::std::default::Default for DownloadSourceRequest {
             fn default() -> Self {
                 Self {
+                    auth: Ok(Default::default()),
                     host: Err("no value supplied for host".to_string()),
                     id: Ok(Default::default()),
                     is_default: Ok(Default::default()),
@@ -4094,6 +4885,20 @@ pub mod types {
             }
         }
         impl DownloadSourceRequest {
+            pub fn auth<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DownloadSourceRequestAuth>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auth = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for auth: {e}")
+                    });
+                self
+            }
             pub fn host<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -4188,6 +4993,7 @@ pub mod types {
                 value: DownloadSourceRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    auth: value.auth?,
                     host: value.host?,
                     id: value.id?,
                     is_default: value.is_default?,
@@ -4202,6 +5008,7 @@ pub mod types {
         for DownloadSourceRequest {
             fn from(value: super::DownloadSourceRequest) -> Self {
                 Self {
+                    auth: Ok(value.auth),
                     host: Ok(value.host),
                     id: Ok(value.id),
                     is_default: Ok(value.is_default),
@@ -4212,8 +5019,188 @@ pub mod types {
                 }
             }
         }
+        #[derive(Clone)]
+        pub struct DownloadSourceRequestAuth {
+            api_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            headers: ::std::result::Result<
+                ::std::vec::Vec<super::DownloadSourceRequestAuthHeadersItem>,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            username: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for DownloadSourceRequestAuth {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("DownloadSourceRequestAuth")
+                    .field("api_key", &"[redacted]")
+                    .field("headers", &"[redacted]")
+                    .field("password", &"[redacted]")
+                    .field("username", &self.username)
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for DownloadSourceRequestAuth {
+            fn default() -> Self {
+                Self {
+                    api_key: Ok(Default::default()),
+                    headers: Ok(Default::default()),
+                    password: Ok(Default::default()),
+                    username: Ok(Default::default()),
+                }
+            }
+        }
+        impl DownloadSourceRequestAuth {
+            pub fn api_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.api_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for api_key: {e}")
+                    });
+                self
+            }
+            pub fn headers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::DownloadSourceRequestAuthHeadersItem>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.headers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for headers: {e}")
+                    });
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+            pub fn username<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.username = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for username: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DownloadSourceRequestAuth>
+        for super::DownloadSourceRequestAuth {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DownloadSourceRequestAuth,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    api_key: value.api_key?,
+                    headers: value.headers?,
+                    password: value.password?,
+                    username: value.username?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DownloadSourceRequestAuth>
+        for DownloadSourceRequestAuth {
+            fn from(value: super::DownloadSourceRequestAuth) -> Self {
+                Self {
+                    api_key: Ok(value.api_key),
+                    headers: Ok(value.headers),
+                    password: Ok(value.password),
+                    username: Ok(value.username),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DownloadSourceRequestAuthHeadersItem {
+            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            value: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DownloadSourceRequestAuthHeadersItem {
+            fn default() -> Self {
+                Self {
+                    key: Err("no value supplied for key".to_string()),
+                    value: Err("no value supplied for value".to_string()),
+                }
+            }
+        }
+        impl DownloadSourceRequestAuthHeadersItem {
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn value<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.value = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for value: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DownloadSourceRequestAuthHeadersItem>
+        for super::DownloadSourceRequestAuthHeadersItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DownloadSourceRequestAuthHeadersItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    key: value.key?,
+                    value: value.value?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DownloadSourceRequestAuthHeadersItem>
+        for DownloadSourceRequestAuthHeadersItem {
+            fn from(value: super::DownloadSourceRequestAuthHeadersItem) -> Self {
+                Self {
+                    key: Ok(value.key),
+                    value: Ok(value.value),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct DownloadSourceRequestSecrets {
+            auth: ::std::result::Result<
+                ::std::option::Option<super::DownloadSourceRequestSecretsAuth>,
+                ::std::string::String,
+            >,
             ssl: ::std::result::Result<
                 ::std::option::Option<super::DownloadSourceRequestSecretsSsl>,
                 ::std::string::String,
@@ -4222,11 +5209,26 @@ pub mod types {
         impl ::std::default::Default for DownloadSourceRequestSecrets {
             fn default() -> Self {
                 Self {
+                    auth: Ok(Default::default()),
                     ssl: Ok(Default::default()),
                 }
             }
         }
         impl DownloadSourceRequestSecrets {
+            pub fn auth<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DownloadSourceRequestSecretsAuth>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.auth = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for auth: {e}")
+                    });
+                self
+            }
             pub fn ssl<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -4248,13 +5250,91 @@ pub mod types {
             fn try_from(
                 value: DownloadSourceRequestSecrets,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { ssl: value.ssl? })
+                Ok(Self {
+                    auth: value.auth?,
+                    ssl: value.ssl?,
+                })
             }
         }
         impl ::std::convert::From<super::DownloadSourceRequestSecrets>
         for DownloadSourceRequestSecrets {
             fn from(value: super::DownloadSourceRequestSecrets) -> Self {
-                Self { ssl: Ok(value.ssl) }
+                Self {
+                    auth: Ok(value.auth),
+                    ssl: Ok(value.ssl),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DownloadSourceRequestSecretsAuth {
+            api_key: ::std::result::Result<
+                ::std::option::Option<super::DownloadSourceRequestSecretsAuthApiKey>,
+                ::std::string::String,
+            >,
+            password: ::std::result::Result<
+                ::std::option::Option<super::DownloadSourceRequestSecretsAuthPassword>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DownloadSourceRequestSecretsAuth {
+            fn default() -> Self {
+                Self {
+                    api_key: Ok(Default::default()),
+                    password: Ok(Default::default()),
+                }
+            }
+        }
+        impl DownloadSourceRequestSecretsAuth {
+            pub fn api_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DownloadSourceRequestSecretsAuthApiKey>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.api_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for api_key: {e}")
+                    });
+                self
+            }
+            pub fn password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::DownloadSourceRequestSecretsAuthPassword,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for password: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DownloadSourceRequestSecretsAuth>
+        for super::DownloadSourceRequestSecretsAuth {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DownloadSourceRequestSecretsAuth,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    api_key: value.api_key?,
+                    password: value.password?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DownloadSourceRequestSecretsAuth>
+        for DownloadSourceRequestSecretsAuth {
+            fn from(value: super::DownloadSourceRequestSecretsAuth) -> Self {
+                Self {
+                    api_key: Ok(value.api_key),
+                    password: Ok(value.password),
+                }
             }
         }
         #[derive(Clone)]
@@ -4590,7 +5670,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct PostFleetFleetServerHostsBody {
             host_urls: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -4611,6 +5691,29 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            secrets: ::std::result::Result<
+                ::std::option::Option<super::PostFleetFleetServerHostsBodySecrets>,
+                ::std::string::String,
+            >,
+            ssl: ::std::result::Result<
+                ::std::option::Option<super::PostFleetFleetServerHostsBodySsl>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for PostFleetFleetServerHostsBody {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostFleetFleetServerHostsBody")
+                    .field("host_urls", &self.host_urls)
+                    .field("id", &self.id)
+                    .field("is_default", &self.is_default)
+                    .field("is_internal", &self.is_internal)
+                    .field("is_preconfigured", &self.is_preconfigured)
+                    .field("name", &self.name)
+                    .field("proxy_id", &self.proxy_id)
+                    .field("secrets", &"[redacted]")
+                    .field("ssl", &self.ssl)
+                    .finish()
+            }
         }
         impl ::std::default::Default for PostFleetFleetServerHostsBody {
             fn default() -> Self {
@@ -4622,6 +5725,8 @@ pub mod types {
                     is_preconfigured: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     proxy_id: Ok(Default::default()),
+                    secrets: Ok(Default::default()),
+                    ssl: Ok(Default::default()),
                 }
             }
         }
@@ -4710,6 +5815,34 @@ pub mod types {
                     });
                 self
             }
+            pub fn secrets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PostFleetFleetServerHostsBodySecrets>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secrets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secrets: {e}")
+                    });
+                self
+            }
+            pub fn ssl<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PostFleetFleetServerHostsBodySsl>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ssl = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ssl: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PostFleetFleetServerHostsBody>
         for super::PostFleetFleetServerHostsBody {
@@ -4725,6 +5858,8 @@ pub mod types {
                     is_preconfigured: value.is_preconfigured?,
                     name: value.name?,
                     proxy_id: value.proxy_id?,
+                    secrets: value.secrets?,
+                    ssl: value.ssl?,
                 })
             }
         }
@@ -4739,6 +5874,419 @@ pub mod types {
                     is_preconfigured: Ok(value.is_preconfigured),
                     name: Ok(value.name),
                     proxy_id: Ok(value.proxy_id),
+                    secrets: Ok(value.secrets),
+                    ssl: Ok(value.ssl),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PostFleetFleetServerHostsBodySecrets {
+            ssl: ::std::result::Result<
+                ::std::option::Option<super::PostFleetFleetServerHostsBodySecretsSsl>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PostFleetFleetServerHostsBodySecrets {
+            fn default() -> Self {
+                Self {
+                    ssl: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostFleetFleetServerHostsBodySecrets {
+            pub fn ssl<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PostFleetFleetServerHostsBodySecretsSsl>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ssl = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ssl: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetFleetServerHostsBodySecrets>
+        for super::PostFleetFleetServerHostsBodySecrets {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetFleetServerHostsBodySecrets,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { ssl: value.ssl? })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetFleetServerHostsBodySecrets>
+        for PostFleetFleetServerHostsBodySecrets {
+            fn from(value: super::PostFleetFleetServerHostsBodySecrets) -> Self {
+                Self { ssl: Ok(value.ssl) }
+            }
+        }
+        #[derive(Clone)]
+        pub struct PostFleetFleetServerHostsBodySecretsSsl {
+            agent_key: ::std::result::Result<
+                ::std::option::Option<
+                    super::PostFleetFleetServerHostsBodySecretsSslAgentKey,
+                >,
+                ::std::string::String,
+            >,
+            es_key: ::std::result::Result<
+                ::std::option::Option<
+                    super::PostFleetFleetServerHostsBodySecretsSslEsKey,
+                >,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<super::PostFleetFleetServerHostsBodySecretsSslKey>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for PostFleetFleetServerHostsBodySecretsSsl {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostFleetFleetServerHostsBodySecretsSsl")
+                    .field("agent_key", &"[redacted]")
+                    .field("es_key", &"[redacted]")
+                    .field("key", &"[redacted]")
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for PostFleetFleetServerHostsBodySecretsSsl {
+            fn default() -> Self {
+                Self {
+                    agent_key: Ok(Default::default()),
+                    es_key: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostFleetFleetServerHostsBodySecretsSsl {
+            pub fn agent_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PostFleetFleetServerHostsBodySecretsSslAgentKey,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_key: {e}")
+                    });
+                self
+            }
+            pub fn es_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PostFleetFleetServerHostsBodySecretsSslEsKey,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.es_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for es_key: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PostFleetFleetServerHostsBodySecretsSslKey,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetFleetServerHostsBodySecretsSsl>
+        for super::PostFleetFleetServerHostsBodySecretsSsl {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetFleetServerHostsBodySecretsSsl,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_key: value.agent_key?,
+                    es_key: value.es_key?,
+                    key: value.key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetFleetServerHostsBodySecretsSsl>
+        for PostFleetFleetServerHostsBodySecretsSsl {
+            fn from(value: super::PostFleetFleetServerHostsBodySecretsSsl) -> Self {
+                Self {
+                    agent_key: Ok(value.agent_key),
+                    es_key: Ok(value.es_key),
+                    key: Ok(value.key),
+                }
+            }
+        }
+        #[derive(Clone)]
+        pub struct PostFleetFleetServerHostsBodySsl {
+            agent_certificate: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            agent_certificate_authorities: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            agent_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            certificate: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            certificate_authorities: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_auth: ::std::result::Result<
+                ::std::option::Option<super::PostFleetFleetServerHostsBodySslClientAuth>,
+                ::std::string::String,
+            >,
+            es_certificate: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            es_certificate_authorities: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            es_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for PostFleetFleetServerHostsBodySsl {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PostFleetFleetServerHostsBodySsl")
+                    .field("agent_certificate", &self.agent_certificate)
+                    .field(
+                        "agent_certificate_authorities",
+                        &self.agent_certificate_authorities,
+                    )
+                    .field("agent_key", &"[redacted]")
+                    .field("certificate", &self.certificate)
+                    .field("certificate_authorities", &self.certificate_authorities)
+                    .field("client_auth", &self.client_auth)
+                    .field("es_certificate", &self.es_certificate)
+                    .field(
+                        "es_certificate_authorities",
+                        &self.es_certificate_authorities,
+                    )
+                    .field("es_key", &"[redacted]")
+                    .field("key", &"[redacted]")
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for PostFleetFleetServerHostsBodySsl {
+            fn default() -> Self {
+                Self {
+                    agent_certificate: Ok(Default::default()),
+                    agent_certificate_authorities: Ok(Default::default()),
+                    agent_key: Ok(Default::default()),
+                    certificate: Ok(Default::default()),
+                    certificate_authorities: Ok(Default::default()),
+                    client_auth: Ok(Default::default()),
+                    es_certificate: Ok(Default::default()),
+                    es_certificate_authorities: Ok(Default::default()),
+                    es_key: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                }
+            }
+        }
+        impl PostFleetFleetServerHostsBodySsl {
+            pub fn agent_certificate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_certificate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agent_certificate: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn agent_certificate_authorities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_certificate_authorities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agent_certificate_authorities: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn agent_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_key: {e}")
+                    });
+                self
+            }
+            pub fn certificate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for certificate: {e}")
+                    });
+                self
+            }
+            pub fn certificate_authorities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate_authorities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for certificate_authorities: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn client_auth<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PostFleetFleetServerHostsBodySslClientAuth,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_auth = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_auth: {e}")
+                    });
+                self
+            }
+            pub fn es_certificate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.es_certificate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for es_certificate: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn es_certificate_authorities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.es_certificate_authorities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for es_certificate_authorities: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn es_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.es_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for es_key: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PostFleetFleetServerHostsBodySsl>
+        for super::PostFleetFleetServerHostsBodySsl {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PostFleetFleetServerHostsBodySsl,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_certificate: value.agent_certificate?,
+                    agent_certificate_authorities: value.agent_certificate_authorities?,
+                    agent_key: value.agent_key?,
+                    certificate: value.certificate?,
+                    certificate_authorities: value.certificate_authorities?,
+                    client_auth: value.client_auth?,
+                    es_certificate: value.es_certificate?,
+                    es_certificate_authorities: value.es_certificate_authorities?,
+                    es_key: value.es_key?,
+                    key: value.key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PostFleetFleetServerHostsBodySsl>
+        for PostFleetFleetServerHostsBodySsl {
+            fn from(value: super::PostFleetFleetServerHostsBodySsl) -> Self {
+                Self {
+                    agent_certificate: Ok(value.agent_certificate),
+                    agent_certificate_authorities: Ok(
+                        value.agent_certificate_authorities,
+                    ),
+                    agent_key: Ok(value.agent_key),
+                    certificate: Ok(value.certificate),
+                    certificate_authorities: Ok(value.certificate_authorities),
+                    client_auth: Ok(value.client_auth),
+                    es_certificate: Ok(value.es_certificate),
+                    es_certificate_authorities: Ok(value.es_certificate_authorities),
+                    es_key: Ok(value.es_key),
+                    key: Ok(value.key),
                 }
             }
         }
@@ -4930,7 +6478,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct PutFleetFleetServerHostsItemidBody {
             host_urls: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
@@ -4952,6 +6500,27 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            secrets: ::std::result::Result<
+                ::std::option::Option<super::PutFleetFleetServerHostsItemidBodySecrets>,
+                ::std::string::String,
+            >,
+            ssl: ::std::result::Result<
+                ::std::option::Option<super::PutFleetFleetServerHostsItemidBodySsl>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for PutFleetFleetServerHostsItemidBody {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PutFleetFleetServerHostsItemidBody")
+                    .field("host_urls", &self.host_urls)
+                    .field("is_default", &self.is_default)
+                    .field("is_internal", &self.is_internal)
+                    .field("name", &self.name)
+                    .field("proxy_id", &self.proxy_id)
+                    .field("secrets", &"[redacted]")
+                    .field("ssl", &self.ssl)
+                    .finish()
+            }
         }
         impl ::std::default::Default for PutFleetFleetServerHostsItemidBody {
             fn default() -> Self {
@@ -4961,6 +6530,8 @@ pub mod types {
                     is_internal: Ok(Default::default()),
                     name: Ok(Default::default()),
                     proxy_id: Ok(Default::default()),
+                    secrets: Ok(Default::default()),
+                    ssl: Ok(Default::default()),
                 }
             }
         }
@@ -5025,6 +6596,36 @@ pub mod types {
                     });
                 self
             }
+            pub fn secrets<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PutFleetFleetServerHostsItemidBodySecrets,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secrets = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secrets: {e}")
+                    });
+                self
+            }
+            pub fn ssl<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::PutFleetFleetServerHostsItemidBodySsl>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ssl = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ssl: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PutFleetFleetServerHostsItemidBody>
         for super::PutFleetFleetServerHostsItemidBody {
@@ -5038,6 +6639,8 @@ pub mod types {
                     is_internal: value.is_internal?,
                     name: value.name?,
                     proxy_id: value.proxy_id?,
+                    secrets: value.secrets?,
+                    ssl: value.ssl?,
                 })
             }
         }
@@ -5050,6 +6653,427 @@ pub mod types {
                     is_internal: Ok(value.is_internal),
                     name: Ok(value.name),
                     proxy_id: Ok(value.proxy_id),
+                    secrets: Ok(value.secrets),
+                    ssl: Ok(value.ssl),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PutFleetFleetServerHostsItemidBodySecrets {
+            ssl: ::std::result::Result<
+                ::std::option::Option<
+                    super::PutFleetFleetServerHostsItemidBodySecretsSsl,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PutFleetFleetServerHostsItemidBodySecrets {
+            fn default() -> Self {
+                Self {
+                    ssl: Ok(Default::default()),
+                }
+            }
+        }
+        impl PutFleetFleetServerHostsItemidBodySecrets {
+            pub fn ssl<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PutFleetFleetServerHostsItemidBodySecretsSsl,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ssl = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ssl: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PutFleetFleetServerHostsItemidBodySecrets>
+        for super::PutFleetFleetServerHostsItemidBodySecrets {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PutFleetFleetServerHostsItemidBodySecrets,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { ssl: value.ssl? })
+            }
+        }
+        impl ::std::convert::From<super::PutFleetFleetServerHostsItemidBodySecrets>
+        for PutFleetFleetServerHostsItemidBodySecrets {
+            fn from(value: super::PutFleetFleetServerHostsItemidBodySecrets) -> Self {
+                Self { ssl: Ok(value.ssl) }
+            }
+        }
+        #[derive(Clone)]
+        pub struct PutFleetFleetServerHostsItemidBodySecretsSsl {
+            agent_key: ::std::result::Result<
+                ::std::option::Option<
+                    super::PutFleetFleetServerHostsItemidBodySecretsSslAgentKey,
+                >,
+                ::std::string::String,
+            >,
+            es_key: ::std::result::Result<
+                ::std::option::Option<
+                    super::PutFleetFleetServerHostsItemidBodySecretsSslEsKey,
+                >,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<
+                    super::PutFleetFleetServerHostsItemidBodySecretsSslKey,
+                >,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for PutFleetFleetServerHostsItemidBodySecretsSsl {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PutFleetFleetServerHostsItemidBodySecretsSsl")
+                    .field("agent_key", &"[redacted]")
+                    .field("es_key", &"[redacted]")
+                    .field("key", &"[redacted]")
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for PutFleetFleetServerHostsItemidBodySecretsSsl {
+            fn default() -> Self {
+                Self {
+                    agent_key: Ok(Default::default()),
+                    es_key: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                }
+            }
+        }
+        impl PutFleetFleetServerHostsItemidBodySecretsSsl {
+            pub fn agent_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PutFleetFleetServerHostsItemidBodySecretsSslAgentKey,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_key: {e}")
+                    });
+                self
+            }
+            pub fn es_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PutFleetFleetServerHostsItemidBodySecretsSslEsKey,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.es_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for es_key: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PutFleetFleetServerHostsItemidBodySecretsSslKey,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PutFleetFleetServerHostsItemidBodySecretsSsl>
+        for super::PutFleetFleetServerHostsItemidBodySecretsSsl {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PutFleetFleetServerHostsItemidBodySecretsSsl,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_key: value.agent_key?,
+                    es_key: value.es_key?,
+                    key: value.key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PutFleetFleetServerHostsItemidBodySecretsSsl>
+        for PutFleetFleetServerHostsItemidBodySecretsSsl {
+            fn from(value: super::PutFleetFleetServerHostsItemidBodySecretsSsl) -> Self {
+                Self {
+                    agent_key: Ok(value.agent_key),
+                    es_key: Ok(value.es_key),
+                    key: Ok(value.key),
+                }
+            }
+        }
+        #[derive(Clone)]
+        pub struct PutFleetFleetServerHostsItemidBodySsl {
+            agent_certificate: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            agent_certificate_authorities: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            agent_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            certificate: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            certificate_authorities: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            client_auth: ::std::result::Result<
+                ::std::option::Option<
+                    super::PutFleetFleetServerHostsItemidBodySslClientAuth,
+                >,
+                ::std::string::String,
+            >,
+            es_certificate: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            es_certificate_authorities: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            es_key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::fmt::Debug for PutFleetFleetServerHostsItemidBodySsl {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("PutFleetFleetServerHostsItemidBodySsl")
+                    .field("agent_certificate", &self.agent_certificate)
+                    .field(
+                        "agent_certificate_authorities",
+                        &self.agent_certificate_authorities,
+                    )
+                    .field("agent_key", &"[redacted]")
+                    .field("certificate", &self.certificate)
+                    .field("certificate_authorities", &self.certificate_authorities)
+                    .field("client_auth", &self.client_auth)
+                    .field("es_certificate", &self.es_certificate)
+                    .field(
+                        "es_certificate_authorities",
+                        &self.es_certificate_authorities,
+                    )
+                    .field("es_key", &"[redacted]")
+                    .field("key", &"[redacted]")
+                    .finish()
+            }
+        }
+        impl ::std::default::Default for PutFleetFleetServerHostsItemidBodySsl {
+            fn default() -> Self {
+                Self {
+                    agent_certificate: Ok(Default::default()),
+                    agent_certificate_authorities: Ok(Default::default()),
+                    agent_key: Ok(Default::default()),
+                    certificate: Ok(Default::default()),
+                    certificate_authorities: Ok(Default::default()),
+                    client_auth: Ok(Default::default()),
+                    es_certificate: Ok(Default::default()),
+                    es_certificate_authorities: Ok(Default::default()),
+                    es_key: Ok(Default::default()),
+                    key: Ok(Default::default()),
+                }
+            }
+        }
+        impl PutFleetFleetServerHostsItemidBodySsl {
+            pub fn agent_certificate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_certificate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agent_certificate: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn agent_certificate_authorities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_certificate_authorities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for agent_certificate_authorities: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn agent_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.agent_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_key: {e}")
+                    });
+                self
+            }
+            pub fn certificate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for certificate: {e}")
+                    });
+                self
+            }
+            pub fn certificate_authorities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.certificate_authorities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for certificate_authorities: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn client_auth<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        super::PutFleetFleetServerHostsItemidBodySslClientAuth,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.client_auth = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for client_auth: {e}")
+                    });
+                self
+            }
+            pub fn es_certificate<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.es_certificate = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for es_certificate: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn es_certificate_authorities<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.es_certificate_authorities = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for es_certificate_authorities: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn es_key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.es_key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for es_key: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PutFleetFleetServerHostsItemidBodySsl>
+        for super::PutFleetFleetServerHostsItemidBodySsl {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PutFleetFleetServerHostsItemidBodySsl,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    agent_certificate: value.agent_certificate?,
+                    agent_certificate_authorities: value.agent_certificate_authorities?,
+                    agent_key: value.agent_key?,
+                    certificate: value.certificate?,
+                    certificate_authorities: value.certificate_authorities?,
+                    client_auth: value.client_auth?,
+                    es_certificate: value.es_certificate?,
+                    es_certificate_authorities: value.es_certificate_authorities?,
+                    es_key: value.es_key?,
+                    key: value.key?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PutFleetFleetServerHostsItemidBodySsl>
+        for PutFleetFleetServerHostsItemidBodySsl {
+            fn from(value: super::PutFleetFleetServerHostsItemidBodySsl) -> Self {
+                Self {
+                    agent_certificate: Ok(value.agent_certificate),
+                    agent_certificate_authorities: Ok(
+                        value.agent_certificate_authorities,
+                    ),
+                    agent_key: Ok(value.agent_key),
+                    certificate: Ok(value.certificate),
+                    certificate_authorities: Ok(value.certificate_authorities),
+                    client_auth: Ok(value.client_auth),
+                    es_certificate: Ok(value.es_certificate),
+                    es_certificate_authorities: Ok(value.es_certificate_authorities),
+                    es_key: Ok(value.es_key),
+                    key: Ok(value.key),
                 }
             }
         }
@@ -5309,6 +7333,21 @@ pub mod types {
         }
     }
     impl ::serde::Serialize for DeleteFleetEnrollmentApiKeysKeyidResponseAction {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FleetServerHostSslClientAuth {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for FleetServerHostSslClientAuth {
         fn serialize<S: ::serde::Serializer>(
             &self,
             serializer: S,
@@ -5676,6 +7715,37 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for PostFleetFleetServerHostsBodySslClientAuth {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PostFleetFleetServerHostsBodySslClientAuth {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PutFleetFleetServerHostsItemidBodySslClientAuth {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for PutFleetFleetServerHostsItemidBodySslClientAuth {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for UpdateOutputElasticsearchPreset {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -5841,6 +7911,112 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for DownloadSourceSecretsAuthApiKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            DownloadSourceSecretsAuthApiKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => {
+                                            DownloadSourceSecretsAuthApiKey::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                DownloadSourceSecretsAuthApiKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DownloadSourceSecretsAuthPassword {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            DownloadSourceSecretsAuthPassword::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => {
+                                            DownloadSourceSecretsAuthPassword::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                DownloadSourceSecretsAuthPassword::Unknown,
+            )
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for DownloadSourceSecretsSslKey {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -5891,6 +8067,165 @@ pub mod types {
                     },
                 ],
                 DownloadSourceSecretsSslKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FleetServerHostSecretsSslAgentKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            FleetServerHostSecretsSslAgentKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => {
+                                            FleetServerHostSecretsSslAgentKey::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                FleetServerHostSecretsSslAgentKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FleetServerHostSecretsSslEsKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            FleetServerHostSecretsSslEsKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => {
+                                            FleetServerHostSecretsSslEsKey::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                FleetServerHostSecretsSslEsKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for FleetServerHostSecretsSslKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            FleetServerHostSecretsSslKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            String(::std::string::String),
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::String(f0) => {
+                                            FleetServerHostSecretsSslKey::String(f0)
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                FleetServerHostSecretsSslKey::Unknown,
             )
         }
     }
@@ -6609,9 +8944,15 @@ Marks an enrollment API key inactive, so no new agent can enroll with it. Requir
 
 Sends a `DELETE` request to `/api/fleet/enrollment_api_keys/{keyId}`
 
+Arguments:
+- `key_id`
+- `force_delete`: Also delete the key's document, not only revoke it.
+- `include_hidden`: Allow deleting a hidden key (of a managed or agentless policy).
 ```text
 let response = client.delete_fleet_enrollment_api_keys_keyid()
     .key_id(key_id)
+    .force_delete(force_delete)
+    .include_hidden(include_hidden)
     .send()
     .await;
 ```*/
@@ -7181,6 +9522,13 @@ pub mod builder {
                         ),
                     )
                 }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7257,6 +9605,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => crate::response::from_response(response).await,
                 400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             crate::response::from_response(response).await?,
@@ -7350,6 +9705,13 @@ pub mod builder {
                         ),
                     )
                 }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7361,12 +9723,16 @@ pub mod builder {
     pub struct DeleteFleetEnrollmentApiKeysKeyid<'a> {
         client: &'a super::Client,
         key_id: Result<::std::string::String, String>,
+        force_delete: Result<Option<bool>, String>,
+        include_hidden: Result<Option<bool>, String>,
     }
     impl<'a> DeleteFleetEnrollmentApiKeysKeyid<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 key_id: Err("key_id was not initialized".to_string()),
+                force_delete: Ok(None),
+                include_hidden: Ok(None),
             }
         }
         pub fn key_id<V>(mut self, value: V) -> Self
@@ -7378,6 +9744,28 @@ pub mod builder {
                 .map_err(|_| {
                     "conversion to `:: std :: string :: String` for key_id failed"
                         .to_string()
+                });
+            self
+        }
+        pub fn force_delete<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.force_delete = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for force_delete failed".to_string());
+            self
+        }
+        pub fn include_hidden<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.include_hidden = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for include_hidden failed".to_string()
                 });
             self
         }
@@ -7403,8 +9791,10 @@ pub mod builder {
             ResponseValue<types::DeleteFleetEnrollmentApiKeysKeyidResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
-            let Self { client, key_id } = self;
+            let Self { client, key_id, force_delete, include_hidden } = self;
             let key_id = key_id.map_err(Error::InvalidRequest)?;
+            let force_delete = force_delete.map_err(Error::InvalidRequest)?;
+            let include_hidden = include_hidden.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/fleet/enrollment_api_keys/{}", client.baseurl, crate
                 ::path::segment(& key_id.to_string()) ?,
@@ -7419,6 +9809,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("forceDelete", &force_delete))
+                .query(
+                    &progenitor_client::QueryParam::new("includeHidden", &include_hidden),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -7431,6 +9825,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => crate::response::from_response(response).await,
                 400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             crate::response::from_response(response).await?,
@@ -8278,6 +10679,13 @@ pub mod builder {
                         ),
                     )
                 }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -8354,6 +10762,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => crate::response::from_response(response).await,
                 400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
                     Err(
                         Error::ErrorResponse(
                             crate::response::from_response(response).await?,
@@ -9919,6 +12334,12 @@ pub async fn invoke(
             let mut b = client.delete_fleet_enrollment_api_keys_keyid();
             if let Some(v) = args.param("key_id") {
                 b = b.key_id(crate::dynamic::arg::<::std::string::String>("key_id", v)?);
+            }
+            if let Some(v) = args.param("force_delete") {
+                b = b.force_delete(crate::dynamic::arg::<bool>("force_delete", v)?);
+            }
+            if let Some(v) = args.param("include_hidden") {
+                b = b.include_hidden(crate::dynamic::arg::<bool>("include_hidden", v)?);
             }
             crate::dynamic::json(b.send().await?)
         }

@@ -22,6 +22,10 @@ pub mod types {
         pub agentless: ::std::option::Option<AgentPolicyAgentless>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub agents: ::std::option::Option<f64>,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub agents_per_version: ::std::vec::Vec<AgentPolicyAgentsPerVersionItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub created_at: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_output_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -29,10 +33,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub download_source_id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub fips_agents: ::std::option::Option<f64>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fleet_server_host_id: ::std::option::Option<::std::string::String>,
         ///Custom fields added to every event the policy's agents send.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub global_data_tags: ::std::vec::Vec<AgentPolicyGlobalDataTagsItem>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub has_agent_version_conditions: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub has_fleet_server: ::std::option::Option<bool>,
         pub id: ::std::string::String,
@@ -47,8 +55,12 @@ pub mod types {
         pub is_preconfigured: ::std::option::Option<bool>,
         ///Whether agents of the policy need a token to uninstall.
         pub is_protected: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub is_verifier: ::std::option::Option<bool>,
         #[serde(default = "defaults::agent_policy_keep_monitoring_alive")]
         pub keep_monitoring_alive: ::std::option::Option<bool>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub min_agent_version: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub monitoring_diagnostics: ::std::option::Option<
             AgentPolicyMonitoringDiagnostics,
@@ -66,6 +78,10 @@ pub mod types {
         ///Raw settings merged into the compiled policy; use with care.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub overrides: ::std::option::Option<crate::JsonObject>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub package_agent_version_conditions: ::std::option::Option<
+            ::std::vec::Vec<AgentPolicyPackageAgentVersionConditionsItem>,
+        >,
         ///Package policy ids, or the package policies themselves when asked with `full=true`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub package_policies: ::std::option::Option<AgentPolicyPackagePolicies>,
@@ -137,10 +153,75 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct AgentPolicyAgentless {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cloud_connectors: ::std::option::Option<AgentPolicyAgentlessCloudConnectors>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub cluster_id: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resources: ::std::option::Option<AgentPolicyAgentlessResources>,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AgentPolicyAgentlessCloudConnectors`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AgentPolicyAgentlessCloudConnectors {
+        pub enabled: bool,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub target_csp: ::std::option::Option<
+            AgentPolicyAgentlessCloudConnectorsTargetCsp,
+        >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AgentPolicyAgentlessCloudConnectorsTargetCsp`
+    #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum AgentPolicyAgentlessCloudConnectorsTargetCsp {
+        Aws,
+        Azure,
+        Gcp,
+        /// A value this client does not know yet (Kibana added it later), kept as sent.
+        Unknown(::std::string::String),
+    }
+    impl ::std::fmt::Display for AgentPolicyAgentlessCloudConnectorsTargetCsp {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Aws => f.write_str("aws"),
+                Self::Azure => f.write_str("azure"),
+                Self::Gcp => f.write_str("gcp"),
+                Self::Unknown(ref value) => f.write_str(value),
+            }
+        }
+    }
+    impl ::std::str::FromStr for AgentPolicyAgentlessCloudConnectorsTargetCsp {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "aws" => Ok(Self::Aws),
+                "azure" => Ok(Self::Azure),
+                "gcp" => Ok(Self::Gcp),
+                _ => Ok(Self::Unknown(value.to_string())),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for AgentPolicyAgentlessCloudConnectorsTargetCsp {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for AgentPolicyAgentlessCloudConnectorsTargetCsp {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
     }
     ///`AgentPolicyAgentlessResources`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -158,6 +239,15 @@ pub mod types {
         pub cpu: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub memory: ::std::option::Option<::std::string::String>,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AgentPolicyAgentsPerVersionItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AgentPolicyAgentsPerVersionItem {
+        pub count: i64,
+        pub version: ::std::string::String,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
@@ -464,6 +554,16 @@ pub mod types {
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct AgentPolicyOutputsMonitoring {
         pub output: OutputReference,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`AgentPolicyPackageAgentVersionConditionsItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct AgentPolicyPackageAgentVersionConditionsItem {
+        pub name: ::std::string::String,
+        pub title: ::std::string::String,
+        pub version_condition: ::std::string::String,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
@@ -10987,6 +11087,22 @@ pub mod types {
             }
         }
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for AgentPolicyAgentlessCloudConnectorsTargetCsp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            deserializer.deserialize_str(crate::de::FromText(::std::marker::PhantomData))
+        }
+    }
+    impl ::serde::Serialize for AgentPolicyAgentlessCloudConnectorsTargetCsp {
+        fn serialize<S: ::serde::Serializer>(
+            &self,
+            serializer: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            serializer.collect_str(self)
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for AgentPolicyMonitoringEnabledItem {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -12477,11 +12593,18 @@ Returns the compiled agent policy as YAML text (a Kubernetes manifest if `kubern
 
 Sends a `GET` request to `/api/fleet/agent_policies/{agentPolicyId}/download`
 
+Arguments:
+- `agent_policy_id`
+- `download`
+- `kubernetes`
+- `revision`: Policy revision to compile instead of the latest.
+- `standalone`
 ```text
 let response = client.get_fleet_agent_policies_agentpolicyid_download()
     .agent_policy_id(agent_policy_id)
     .download(download)
     .kubernetes(kubernetes)
+    .revision(revision)
     .standalone(standalone)
     .send()
     .await;
@@ -12497,11 +12620,18 @@ Returns the compiled policy agents receive (outputs, inputs, agent settings). Re
 
 Sends a `GET` request to `/api/fleet/agent_policies/{agentPolicyId}/full`
 
+Arguments:
+- `agent_policy_id`
+- `download`
+- `kubernetes`
+- `revision`: Policy revision to compile instead of the latest.
+- `standalone`
 ```text
 let response = client.get_fleet_agent_policies_agentpolicyid_full()
     .agent_policy_id(agent_policy_id)
     .download(download)
     .kubernetes(kubernetes)
+    .revision(revision)
     .standalone(standalone)
     .send()
     .await;
@@ -13952,6 +14082,7 @@ pub mod builder {
         agent_policy_id: Result<::std::string::String, String>,
         download: Result<Option<bool>, String>,
         kubernetes: Result<Option<bool>, String>,
+        revision: Result<Option<f64>, String>,
         standalone: Result<Option<bool>, String>,
     }
     impl<'a> GetFleetAgentPoliciesAgentpolicyidDownload<'a> {
@@ -13961,6 +14092,7 @@ pub mod builder {
                 agent_policy_id: Err("agent_policy_id was not initialized".to_string()),
                 download: Ok(None),
                 kubernetes: Ok(None),
+                revision: Ok(None),
                 standalone: Ok(None),
             }
         }
@@ -13996,6 +14128,16 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for kubernetes failed".to_string());
             self
         }
+        pub fn revision<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<f64>,
+        {
+            self.revision = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `f64` for revision failed".to_string());
+            self
+        }
         pub fn standalone<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -14028,10 +14170,18 @@ pub mod builder {
             ResponseValue<types::GetFleetAgentPoliciesAgentpolicyidDownloadResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
-            let Self { client, agent_policy_id, download, kubernetes, standalone } = self;
+            let Self {
+                client,
+                agent_policy_id,
+                download,
+                kubernetes,
+                revision,
+                standalone,
+            } = self;
             let agent_policy_id = agent_policy_id.map_err(Error::InvalidRequest)?;
             let download = download.map_err(Error::InvalidRequest)?;
             let kubernetes = kubernetes.map_err(Error::InvalidRequest)?;
+            let revision = revision.map_err(Error::InvalidRequest)?;
             let standalone = standalone.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/fleet/agent_policies/{}/download", client.baseurl, crate
@@ -14049,6 +14199,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("download", &download))
                 .query(&progenitor_client::QueryParam::new("kubernetes", &kubernetes))
+                .query(&progenitor_client::QueryParam::new("revision", &revision))
                 .query(&progenitor_client::QueryParam::new("standalone", &standalone))
                 .headers(header_map)
                 .build()?;
@@ -14088,6 +14239,7 @@ pub mod builder {
         agent_policy_id: Result<::std::string::String, String>,
         download: Result<Option<bool>, String>,
         kubernetes: Result<Option<bool>, String>,
+        revision: Result<Option<f64>, String>,
         standalone: Result<Option<bool>, String>,
     }
     impl<'a> GetFleetAgentPoliciesAgentpolicyidFull<'a> {
@@ -14097,6 +14249,7 @@ pub mod builder {
                 agent_policy_id: Err("agent_policy_id was not initialized".to_string()),
                 download: Ok(None),
                 kubernetes: Ok(None),
+                revision: Ok(None),
                 standalone: Ok(None),
             }
         }
@@ -14132,6 +14285,16 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for kubernetes failed".to_string());
             self
         }
+        pub fn revision<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<f64>,
+        {
+            self.revision = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `f64` for revision failed".to_string());
+            self
+        }
         pub fn standalone<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
@@ -14164,10 +14327,18 @@ pub mod builder {
             ResponseValue<types::GetFleetAgentPoliciesAgentpolicyidFullResponse>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
-            let Self { client, agent_policy_id, download, kubernetes, standalone } = self;
+            let Self {
+                client,
+                agent_policy_id,
+                download,
+                kubernetes,
+                revision,
+                standalone,
+            } = self;
             let agent_policy_id = agent_policy_id.map_err(Error::InvalidRequest)?;
             let download = download.map_err(Error::InvalidRequest)?;
             let kubernetes = kubernetes.map_err(Error::InvalidRequest)?;
+            let revision = revision.map_err(Error::InvalidRequest)?;
             let standalone = standalone.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/fleet/agent_policies/{}/full", client.baseurl, crate
@@ -14185,6 +14356,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("download", &download))
                 .query(&progenitor_client::QueryParam::new("kubernetes", &kubernetes))
+                .query(&progenitor_client::QueryParam::new("revision", &revision))
                 .query(&progenitor_client::QueryParam::new("standalone", &standalone))
                 .headers(header_map)
                 .build()?;
@@ -15423,6 +15595,13 @@ pub mod builder {
             match response.status().as_u16() {
                 200u16 => crate::response::from_response(response).await,
                 400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
                     Err(
                         Error::ErrorResponse(
                             crate::response::from_response(response).await?,
@@ -17170,6 +17349,111 @@ pub mod roundtrip {
         }
     }
 }
+///Pages of [`Client::get_fleet_cloud_connectors`](Client::get_fleet_cloud_connectors), by page number (`page`, from 1).
+#[derive(Clone, Debug)]
+pub struct GetFleetCloudConnectorsPages<'a> {
+    builder: builder::GetFleetCloudConnectors<'a>,
+}
+impl<'a> GetFleetCloudConnectorsPages<'a> {
+    /// The request for the page at `at`, `size` items a page if given.
+    fn request(
+        builder: &builder::GetFleetCloudConnectors<'a>,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> builder::GetFleetCloudConnectors<'a> {
+        let mut b = builder.clone();
+        if let crate::pagination::PageCursor::Page(n) = at {
+            b = b.page(*n);
+        }
+        if let Some(size) = size {
+            b = b.per_page(size);
+        }
+        b
+    }
+}
+impl<'a> crate::pagination::Paginator for GetFleetCloudConnectorsPages<'a> {
+    type Page = types::GetFleetCloudConnectorsResponse;
+    type Item = types::MoreCloudConnector;
+    type Fetch = ::std::pin::Pin<
+        Box<
+            dyn ::std::future::Future<
+                Output = Result<
+                    ResponseValue<types::GetFleetCloudConnectorsResponse>,
+                    crate::Error,
+                >,
+            > + Send + 'static,
+        >,
+    >;
+    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
+        first: 1u64,
+    };
+    fn fetch(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> Self::Fetch {
+        Box::pin(Self::request(&self.builder, at, size).send_owned())
+    }
+    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
+        crate::pagination::PageInfo {
+            count: page.items.len(),
+            total: None,
+            next: None,
+            point_in_time: None,
+        }
+    }
+    fn into_items(page: Self::Page) -> Vec<Self::Item> {
+        page.items
+    }
+}
+impl<'a> crate::pagination::PageShape for GetFleetCloudConnectorsPages<'a> {
+    const ITEMS: &'static str = "items";
+    const TOTAL: Option<&'static str> = None;
+    const CURSOR: Option<&'static str> = None;
+    const POINT_IN_TIME: Option<&'static str> = None;
+}
+impl<'a> crate::pagination::FetchAs for GetFleetCloudConnectorsPages<'a> {
+    type Shape = GetFleetCloudConnectorsPages<'static>;
+    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        at: &crate::pagination::PageCursor,
+        size: Option<u64>,
+    ) -> crate::pagination::BoxFetch<R> {
+        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
+    }
+}
+impl<'a> builder::GetFleetCloudConnectors<'a> {
+    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
+    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Pages<
+        crate::pagination::PagesAs<GetFleetCloudConnectorsPages<'a>, T>,
+    > {
+        crate::pagination::Pages::new(
+            crate::pagination::PagesAs::new(GetFleetCloudConnectorsPages {
+                builder: self,
+            }),
+        )
+    }
+    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
+    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
+        self,
+    ) -> crate::pagination::Items<
+        crate::pagination::PagesAs<GetFleetCloudConnectorsPages<'a>, T>,
+    > {
+        self.pages_as::<T>().items()
+    }
+    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
+    pub fn pages(self) -> crate::pagination::Pages<GetFleetCloudConnectorsPages<'a>> {
+        crate::pagination::Pages::new(GetFleetCloudConnectorsPages {
+            builder: self,
+        })
+    }
+    ///Every item of every page, by page number (`page`, from 1), as a stream.
+    pub fn items(self) -> crate::pagination::Items<GetFleetCloudConnectorsPages<'a>> {
+        self.pages().items()
+    }
+}
 ///Pages of [`Client::get_fleet_agent_policies`](Client::get_fleet_agent_policies), by page number (`page`, from 1).
 #[derive(Clone, Debug)]
 pub struct GetFleetAgentPoliciesPages<'a> {
@@ -17377,111 +17661,6 @@ impl<'a> builder::GetFleetPackagePolicies<'a> {
     }
     ///Every item of every page, by page number (`page`, from 1), as a stream.
     pub fn items(self) -> crate::pagination::Items<GetFleetPackagePoliciesPages<'a>> {
-        self.pages().items()
-    }
-}
-///Pages of [`Client::get_fleet_cloud_connectors`](Client::get_fleet_cloud_connectors), by page number (`page`, from 1).
-#[derive(Clone, Debug)]
-pub struct GetFleetCloudConnectorsPages<'a> {
-    builder: builder::GetFleetCloudConnectors<'a>,
-}
-impl<'a> GetFleetCloudConnectorsPages<'a> {
-    /// The request for the page at `at`, `size` items a page if given.
-    fn request(
-        builder: &builder::GetFleetCloudConnectors<'a>,
-        at: &crate::pagination::PageCursor,
-        size: Option<u64>,
-    ) -> builder::GetFleetCloudConnectors<'a> {
-        let mut b = builder.clone();
-        if let crate::pagination::PageCursor::Page(n) = at {
-            b = b.page(*n);
-        }
-        if let Some(size) = size {
-            b = b.per_page(size);
-        }
-        b
-    }
-}
-impl<'a> crate::pagination::Paginator for GetFleetCloudConnectorsPages<'a> {
-    type Page = types::GetFleetCloudConnectorsResponse;
-    type Item = types::MoreCloudConnector;
-    type Fetch = ::std::pin::Pin<
-        Box<
-            dyn ::std::future::Future<
-                Output = Result<
-                    ResponseValue<types::GetFleetCloudConnectorsResponse>,
-                    crate::Error,
-                >,
-            > + Send + 'static,
-        >,
-    >;
-    const STYLE: crate::pagination::Style = crate::pagination::Style::PageNumber {
-        first: 1u64,
-    };
-    fn fetch(
-        &self,
-        at: &crate::pagination::PageCursor,
-        size: Option<u64>,
-    ) -> Self::Fetch {
-        Box::pin(Self::request(&self.builder, at, size).send_owned())
-    }
-    fn info(page: &Self::Page) -> crate::pagination::PageInfo {
-        crate::pagination::PageInfo {
-            count: page.items.len(),
-            total: None,
-            next: None,
-            point_in_time: None,
-        }
-    }
-    fn into_items(page: Self::Page) -> Vec<Self::Item> {
-        page.items
-    }
-}
-impl<'a> crate::pagination::PageShape for GetFleetCloudConnectorsPages<'a> {
-    const ITEMS: &'static str = "items";
-    const TOTAL: Option<&'static str> = None;
-    const CURSOR: Option<&'static str> = None;
-    const POINT_IN_TIME: Option<&'static str> = None;
-}
-impl<'a> crate::pagination::FetchAs for GetFleetCloudConnectorsPages<'a> {
-    type Shape = GetFleetCloudConnectorsPages<'static>;
-    fn fetch_as<R: ::serde::de::DeserializeOwned + Send + 'static>(
-        &self,
-        at: &crate::pagination::PageCursor,
-        size: Option<u64>,
-    ) -> crate::pagination::BoxFetch<R> {
-        Box::pin(Self::request(&self.builder, at, size).send_owned_as::<R>())
-    }
-}
-impl<'a> builder::GetFleetCloudConnectors<'a> {
-    ///Every page, by page number (`page`, from 1), with its items decoded as `T`: a type of yours with only the fields you read decodes faster (the rest of each item, and of the page, is skipped unread). See [`crate::pagination::PageOf`].
-    pub fn pages_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
-        self,
-    ) -> crate::pagination::Pages<
-        crate::pagination::PagesAs<GetFleetCloudConnectorsPages<'a>, T>,
-    > {
-        crate::pagination::Pages::new(
-            crate::pagination::PagesAs::new(GetFleetCloudConnectorsPages {
-                builder: self,
-            }),
-        )
-    }
-    ///Every item of every page, by page number (`page`, from 1), decoded as `T` (see [`Self::pages_as`]).
-    pub fn items_as<T: ::serde::de::DeserializeOwned + Send + 'static>(
-        self,
-    ) -> crate::pagination::Items<
-        crate::pagination::PagesAs<GetFleetCloudConnectorsPages<'a>, T>,
-    > {
-        self.pages_as::<T>().items()
-    }
-    ///Every page, by page number (`page`, from 1), as a stream; see [`crate::pagination::Pages`].
-    pub fn pages(self) -> crate::pagination::Pages<GetFleetCloudConnectorsPages<'a>> {
-        crate::pagination::Pages::new(GetFleetCloudConnectorsPages {
-            builder: self,
-        })
-    }
-    ///Every item of every page, by page number (`page`, from 1), as a stream.
-    pub fn items(self) -> crate::pagination::Items<GetFleetCloudConnectorsPages<'a>> {
         self.pages().items()
     }
 }
@@ -17841,6 +18020,9 @@ pub async fn invoke(
             if let Some(v) = args.param("kubernetes") {
                 b = b.kubernetes(crate::dynamic::arg::<bool>("kubernetes", v)?);
             }
+            if let Some(v) = args.param("revision") {
+                b = b.revision(crate::dynamic::arg::<f64>("revision", v)?);
+            }
             if let Some(v) = args.param("standalone") {
                 b = b.standalone(crate::dynamic::arg::<bool>("standalone", v)?);
             }
@@ -17861,6 +18043,9 @@ pub async fn invoke(
             }
             if let Some(v) = args.param("kubernetes") {
                 b = b.kubernetes(crate::dynamic::arg::<bool>("kubernetes", v)?);
+            }
+            if let Some(v) = args.param("revision") {
+                b = b.revision(crate::dynamic::arg::<f64>("revision", v)?);
             }
             if let Some(v) = args.param("standalone") {
                 b = b.standalone(crate::dynamic::arg::<bool>("standalone", v)?);

@@ -1082,7 +1082,11 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub removed: ::std::option::Option<RemovedOrUndefined>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub rrule_schedule: ::std::option::Option<RRuleScheduleConfig>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub saved_query_id: ::std::option::Option<SavedQueryIdOrUndefined>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub schedule_type: ::std::option::Option<ScheduleType>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub snapshot: ::std::option::Option<SnapshotOrUndefined>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1529,6 +1533,11 @@ pub mod types {
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    impl RRuleScheduleConfig {
+        pub fn builder() -> builder::RRuleScheduleConfig {
+            Default::default()
+        }
     }
     ///RFC 3339 end of the schedule; after `start_date`.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3510,8 +3519,16 @@ pub mod types {
                 ::std::option::Option<super::RemovedOrUndefined>,
                 ::std::string::String,
             >,
+            rrule_schedule: ::std::result::Result<
+                ::std::option::Option<super::RRuleScheduleConfig>,
+                ::std::string::String,
+            >,
             saved_query_id: ::std::result::Result<
                 ::std::option::Option<super::SavedQueryIdOrUndefined>,
+                ::std::string::String,
+            >,
+            schedule_type: ::std::result::Result<
+                ::std::option::Option<super::ScheduleType>,
                 ::std::string::String,
             >,
             snapshot: ::std::result::Result<
@@ -3531,7 +3548,9 @@ pub mod types {
                     platform: Ok(Default::default()),
                     query: Ok(Default::default()),
                     removed: Ok(Default::default()),
+                    rrule_schedule: Ok(Default::default()),
                     saved_query_id: Ok(Default::default()),
+                    schedule_type: Ok(Default::default()),
                     snapshot: Ok(Default::default()),
                     version: Ok(Default::default()),
                 }
@@ -3602,6 +3621,22 @@ pub mod types {
                     });
                 self
             }
+            pub fn rrule_schedule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RRuleScheduleConfig>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rrule_schedule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for rrule_schedule: {e}"
+                        )
+                    });
+                self
+            }
             pub fn saved_query_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
@@ -3615,6 +3650,18 @@ pub mod types {
                         format!(
                             "error converting supplied value for saved_query_id: {e}"
                         )
+                    });
+                self
+            }
+            pub fn schedule_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ScheduleType>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.schedule_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for schedule_type: {e}")
                     });
                 self
             }
@@ -3658,7 +3705,9 @@ pub mod types {
                     platform: value.platform?,
                     query: value.query?,
                     removed: value.removed?,
+                    rrule_schedule: value.rrule_schedule?,
                     saved_query_id: value.saved_query_id?,
+                    schedule_type: value.schedule_type?,
                     snapshot: value.snapshot?,
                     version: value.version?,
                 })
@@ -3672,9 +3721,144 @@ pub mod types {
                     platform: Ok(value.platform),
                     query: Ok(value.query),
                     removed: Ok(value.removed),
+                    rrule_schedule: Ok(value.rrule_schedule),
                     saved_query_id: Ok(value.saved_query_id),
+                    schedule_type: Ok(value.schedule_type),
                     snapshot: Ok(value.snapshot),
                     version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct RRuleScheduleConfig {
+            end_date: ::std::result::Result<
+                ::std::option::Option<super::RRuleScheduleConfigEndDate>,
+                ::std::string::String,
+            >,
+            rrule: ::std::result::Result<
+                super::RRuleScheduleConfigRrule,
+                ::std::string::String,
+            >,
+            splay: ::std::result::Result<
+                ::std::option::Option<super::RRuleScheduleConfigSplay>,
+                ::std::string::String,
+            >,
+            start_date: ::std::result::Result<
+                super::RRuleScheduleConfigStartDate,
+                ::std::string::String,
+            >,
+            timeout: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            unknown_fields: ::std::result::Result<
+                crate::UnknownFields,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RRuleScheduleConfig {
+            fn default() -> Self {
+                Self {
+                    end_date: Ok(Default::default()),
+                    rrule: Err("no value supplied for rrule".to_string()),
+                    splay: Ok(Default::default()),
+                    start_date: Err("no value supplied for start_date".to_string()),
+                    timeout: Ok(Default::default()),
+                    unknown_fields: Ok(::std::default::Default::default()),
+                }
+            }
+        }
+        impl RRuleScheduleConfig {
+            pub fn end_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RRuleScheduleConfigEndDate>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.end_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for end_date: {e}")
+                    });
+                self
+            }
+            pub fn rrule<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RRuleScheduleConfigRrule>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rrule = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rrule: {e}")
+                    });
+                self
+            }
+            pub fn splay<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RRuleScheduleConfigSplay>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.splay = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for splay: {e}")
+                    });
+                self
+            }
+            pub fn start_date<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RRuleScheduleConfigStartDate>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.start_date = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_date: {e}")
+                    });
+                self
+            }
+            pub fn timeout<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<f64>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.timeout = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for timeout: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RRuleScheduleConfig>
+        for super::RRuleScheduleConfig {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RRuleScheduleConfig,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    end_date: value.end_date?,
+                    rrule: value.rrule?,
+                    splay: value.splay?,
+                    start_date: value.start_date?,
+                    timeout: value.timeout?,
+                    unknown_fields: value.unknown_fields?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RRuleScheduleConfig> for RRuleScheduleConfig {
+            fn from(value: super::RRuleScheduleConfig) -> Self {
+                Self {
+                    end_date: Ok(value.end_date),
+                    rrule: Ok(value.rrule),
+                    splay: Ok(value.splay),
+                    start_date: Ok(value.start_date),
+                    timeout: Ok(value.timeout),
+                    unknown_fields: Ok(value.unknown_fields),
                 }
             }
         }

@@ -947,11 +947,37 @@ pub mod types {
     ///`FindAnonymizationFieldsResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct FindAnonymizationFieldsResponse {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub aggregations: ::std::option::Option<
+            FindAnonymizationFieldsResponseAggregations,
+        >,
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub all: ::std::vec::Vec<AnonymizationFieldResponse>,
         pub data: ::std::vec::Vec<AnonymizationFieldResponse>,
         pub page: i64,
         #[serde(rename = "perPage")]
         pub per_page: i64,
         pub total: i64,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`FindAnonymizationFieldsResponseAggregations`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct FindAnonymizationFieldsResponseAggregations {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub field_status: ::std::option::Option<
+            FindAnonymizationFieldsResponseAggregationsFieldStatus,
+        >,
+        /// Keys Kibana sent that this type does not name, with their values.
+        #[serde(flatten)]
+        pub unknown_fields: crate::UnknownFields,
+    }
+    ///`FindAnonymizationFieldsResponseAggregationsFieldStatus`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct FindAnonymizationFieldsResponseAggregationsFieldStatus {
+        #[serde(default, skip_serializing_if = "crate::JsonObject::is_empty")]
+        pub buckets: crate::JsonObject,
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
@@ -6754,6 +6780,7 @@ Searches the fields that may be sent to, or must be anonymized before, the langu
 Sends a `GET` request to `/api/security_ai_assistant/anonymization_fields/_find`
 
 Arguments:
+- `all_data`: Also return every anonymization field (in `all`), not only the page.
 - `fields`: Fields to return.
 - `filter`: Search query.
 - `page`: Page number, from 1.
@@ -6762,6 +6789,7 @@ Arguments:
 - `sort_order`: Sort order.
 ```text
 let response = client.find_anonymization_fields()
+    .all_data(all_data)
     .fields(fields)
     .filter(filter)
     .page(page)
@@ -6780,8 +6808,12 @@ Sends chat messages through a connector to the language model and returns (or st
 
 Sends a `POST` request to `/api/security_ai_assistant/chat/complete`
 
+Arguments:
+- `content_references_disabled`: Leave content references out of the answer.
+- `body`
 ```text
 let response = client.chat_complete()
+    .content_references_disabled(content_references_disabled)
     .body(body)
     .send()
     .await;
@@ -6798,6 +6830,7 @@ Sends a `GET` request to `/api/security_ai_assistant/current_user/conversations/
 Arguments:
 - `fields`: Fields to return.
 - `filter`: Search query.
+- `is_owner`: Only conversations the current user owns.
 - `page`: Page number, from 1.
 - `per_page`: Conversations per page.
 - `sort_field`: Field to sort by.
@@ -6806,6 +6839,7 @@ Arguments:
 let response = client.find_conversations()
     .fields(fields)
     .filter(filter)
+    .is_owner(is_owner)
     .page(page)
     .per_page(per_page)
     .sort_field(sort_field)
@@ -7961,6 +7995,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct FindAnonymizationFields<'a> {
         client: &'a super::Client,
+        all_data: Result<Option<bool>, String>,
         fields: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         filter: Result<Option<::std::string::String>, String>,
         page: Result<Option<::std::num::NonZeroU64>, String>,
@@ -7972,6 +8007,7 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                all_data: Ok(None),
                 fields: Ok(None),
                 filter: Ok(None),
                 page: Ok(None),
@@ -7979,6 +8015,16 @@ pub mod builder {
                 sort_field: Ok(None),
                 sort_order: Ok(None),
             }
+        }
+        pub fn all_data<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.all_data = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for all_data failed".to_string());
+            self
         }
         pub fn fields<V>(mut self, value: V) -> Self
         where
@@ -8087,6 +8133,7 @@ pub mod builder {
         ) -> Result<ResponseValue<R>, Error<crate::error_body::KibanaErrorBody>> {
             let Self {
                 client,
+                all_data,
                 fields,
                 filter,
                 page,
@@ -8094,6 +8141,7 @@ pub mod builder {
                 sort_field,
                 sort_order,
             } = self;
+            let all_data = all_data.map_err(Error::InvalidRequest)?;
             let fields = fields.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
@@ -8114,6 +8162,7 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("all_data", &all_data))
                 .query(&progenitor_client::QueryParam::new("fields", &fields))
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
                 .query(&progenitor_client::QueryParam::new("page", &page))
@@ -8148,14 +8197,29 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ChatComplete<'a> {
         client: &'a super::Client,
+        content_references_disabled: Result<Option<bool>, String>,
         body: Result<types::builder::ChatCompleteProps, String>,
     }
     impl<'a> ChatComplete<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                content_references_disabled: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+        pub fn content_references_disabled<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.content_references_disabled = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `bool` for content_references_disabled failed"
+                        .to_string()
+                });
+            self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
@@ -8196,7 +8260,9 @@ pub mod builder {
             ResponseValue<ByteStream>,
             Error<crate::error_body::KibanaErrorBody>,
         > {
-            let Self { client, body } = self;
+            let Self { client, content_references_disabled, body } = self;
+            let content_references_disabled = content_references_disabled
+                .map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
                     types::ChatCompleteProps::try_from(v).map_err(|e| e.to_string())
@@ -8212,6 +8278,12 @@ pub mod builder {
                 .client
                 .post(url)
                 .json(&body)
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "content_references_disabled",
+                        &content_references_disabled,
+                    ),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -8242,6 +8314,7 @@ pub mod builder {
         client: &'a super::Client,
         fields: Result<Option<::std::vec::Vec<::std::string::String>>, String>,
         filter: Result<Option<::std::string::String>, String>,
+        is_owner: Result<Option<bool>, String>,
         page: Result<Option<::std::num::NonZeroU64>, String>,
         per_page: Result<Option<u64>, String>,
         sort_field: Result<Option<types::FindConversationsSortField>, String>,
@@ -8253,6 +8326,7 @@ pub mod builder {
                 client: client,
                 fields: Ok(None),
                 filter: Ok(None),
+                is_owner: Ok(None),
                 page: Ok(None),
                 per_page: Ok(None),
                 sort_field: Ok(None),
@@ -8283,6 +8357,16 @@ pub mod builder {
                     "conversion to `:: std :: string :: String` for filter failed"
                         .to_string()
                 });
+            self
+        }
+        pub fn is_owner<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<bool>,
+        {
+            self.is_owner = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `bool` for is_owner failed".to_string());
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
@@ -8363,6 +8447,7 @@ pub mod builder {
                 client,
                 fields,
                 filter,
+                is_owner,
                 page,
                 per_page,
                 sort_field,
@@ -8370,6 +8455,7 @@ pub mod builder {
             } = self;
             let fields = fields.map_err(Error::InvalidRequest)?;
             let filter = filter.map_err(Error::InvalidRequest)?;
+            let is_owner = is_owner.map_err(Error::InvalidRequest)?;
             let page = page.map_err(Error::InvalidRequest)?;
             let per_page = per_page.map_err(Error::InvalidRequest)?;
             let sort_field = sort_field.map_err(Error::InvalidRequest)?;
@@ -8390,6 +8476,7 @@ pub mod builder {
                 )
                 .query(&progenitor_client::QueryParam::new("fields", &fields))
                 .query(&progenitor_client::QueryParam::new("filter", &filter))
+                .query(&progenitor_client::QueryParam::new("is_owner", &is_owner))
                 .query(&progenitor_client::QueryParam::new("page", &page))
                 .query(&progenitor_client::QueryParam::new("per_page", &per_page))
                 .query(&progenitor_client::QueryParam::new("sort_field", &sort_field))
@@ -9327,6 +9414,7 @@ pub mod builder {
         > + Send + 'static {
             let Self {
                 client,
+                all_data,
                 fields,
                 filter,
                 page,
@@ -9338,6 +9426,7 @@ pub mod builder {
             async move {
                 FindAnonymizationFields {
                     client: &client,
+                    all_data,
                     fields,
                     filter,
                     page,
@@ -9374,6 +9463,7 @@ pub mod builder {
                 client,
                 fields,
                 filter,
+                is_owner,
                 page,
                 per_page,
                 sort_field,
@@ -9385,6 +9475,7 @@ pub mod builder {
                     client: &client,
                     fields,
                     filter,
+                    is_owner,
                     page,
                     per_page,
                     sort_field,
@@ -10450,6 +10541,9 @@ pub async fn invoke(
         }
         "find_anonymization_fields" => {
             let mut b = client.find_anonymization_fields();
+            if let Some(v) = args.param("all_data") {
+                b = b.all_data(crate::dynamic::arg::<bool>("all_data", v)?);
+            }
             if let Some(v) = args.param("fields") {
                 b = b
                     .fields(
@@ -10485,6 +10579,12 @@ pub async fn invoke(
         }
         "chat_complete" => {
             let mut b = client.chat_complete();
+            if let Some(v) = args.param("content_references_disabled") {
+                b = b
+                    .content_references_disabled(
+                        crate::dynamic::arg::<bool>("content_references_disabled", v)?,
+                    );
+            }
             if let Some(v) = &args.body {
                 b = b.body(crate::dynamic::body::<types::ChatCompleteProps>(v)?);
             }
@@ -10502,6 +10602,9 @@ pub async fn invoke(
             }
             if let Some(v) = args.param("filter") {
                 b = b.filter(crate::dynamic::arg::<::std::string::String>("filter", v)?);
+            }
+            if let Some(v) = args.param("is_owner") {
+                b = b.is_owner(crate::dynamic::arg::<bool>("is_owner", v)?);
             }
             if let Some(v) = args.param("page") {
                 b = b.page(crate::dynamic::arg::<::std::num::NonZeroU64>("page", v)?);

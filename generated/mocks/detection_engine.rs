@@ -535,6 +535,35 @@ pub mod operations {
                 Self(self.0.query_param_missing("filter"))
             }
         }
+        pub fn gap_auto_fill_scheduler_id<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("gap_auto_fill_scheduler_id", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("gap_auto_fill_scheduler_id"))
+            }
+        }
+        pub fn gap_fill_statuses<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::GapFillStatus>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| {
+                                when.query_param("gap_fill_statuses", item.to_string())
+                            },
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("gap_fill_statuses"))
+            }
+        }
         pub fn gaps_range_end<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a str>>,

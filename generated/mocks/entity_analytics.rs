@@ -471,6 +471,15 @@ pub mod operations {
                     .json_body_obj(value),
             )
         }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
     }
     pub struct ListEntityEnginesWhen(::httpmock::When);
     impl ListEntityEnginesWhen {
@@ -644,6 +653,16 @@ pub mod operations {
                 Self(self.0.query_param_missing("data"))
             }
         }
+        pub fn delete_data<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("delete_data", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("delete_data"))
+            }
+        }
     }
     pub struct DeleteEntityEngineThen(::httpmock::Then);
     impl DeleteEntityEngineThen {
@@ -705,6 +724,15 @@ pub mod operations {
                 self
                     .0
                     .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )

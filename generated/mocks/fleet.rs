@@ -201,6 +201,16 @@ pub mod operations {
                 Self(self.0.query_param_missing("searchAfter"))
             }
         }
+        pub fn show_agentless<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("showAgentless", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("showAgentless"))
+            }
+        }
         pub fn show_inactive<T>(self, value: T) -> Self
         where
             T: Into<Option<bool>>,

@@ -53,6 +53,16 @@ pub mod operations {
                 Self(self.0.query_param_missing("prerelease"))
             }
         }
+        pub fn with_package_policies_count<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("withPackagePoliciesCount", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("withPackagePoliciesCount"))
+            }
+        }
     }
     pub struct GetFleetEpmPackagesThen(::httpmock::Then);
     impl GetFleetEpmPackagesThen {
@@ -772,6 +782,16 @@ pub mod operations {
                 Self(self.0.query_param("skipDataStreamRollover", value.to_string()))
             } else {
                 Self(self.0.query_param_missing("skipDataStreamRollover"))
+            }
+        }
+        pub fn skip_dependency_check<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("skipDependencyCheck", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("skipDependencyCheck"))
             }
         }
         pub fn body(

@@ -552,6 +552,16 @@ pub mod operations {
                 Self(self.0.query_param_missing("kubernetes"))
             }
         }
+        pub fn revision<T>(self, value: T) -> Self
+        where
+            T: Into<Option<f64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("revision", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("revision"))
+            }
+        }
         pub fn standalone<T>(self, value: T) -> Self
         where
             T: Into<Option<bool>>,
@@ -645,6 +655,16 @@ pub mod operations {
                 Self(self.0.query_param("kubernetes", value.to_string()))
             } else {
                 Self(self.0.query_param_missing("kubernetes"))
+            }
+        }
+        pub fn revision<T>(self, value: T) -> Self
+        where
+            T: Into<Option<f64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("revision", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("revision"))
             }
         }
         pub fn standalone<T>(self, value: T) -> Self
@@ -1367,6 +1387,15 @@ pub mod operations {
                 self
                     .0
                     .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
                     .header("content-type", "application/json")
                     .json_body_obj(value),
             )

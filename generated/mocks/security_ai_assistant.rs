@@ -584,6 +584,16 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        pub fn all_data<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("all_data", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("all_data"))
+            }
+        }
         pub fn fields<'a, T>(self, value: T) -> Self
         where
             T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
@@ -694,6 +704,18 @@ pub mod operations {
         pub fn into_inner(self) -> ::httpmock::When {
             self.0
         }
+        pub fn content_references_disabled<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    self.0.query_param("content_references_disabled", value.to_string()),
+                )
+            } else {
+                Self(self.0.query_param_missing("content_references_disabled"))
+            }
+        }
         pub fn body(self, value: &types::ChatCompleteProps) -> Self {
             Self(self.0.json_body_obj(value))
         }
@@ -767,6 +789,16 @@ pub mod operations {
                 Self(self.0.query_param("filter", value.to_string()))
             } else {
                 Self(self.0.query_param_missing("filter"))
+            }
+        }
+        pub fn is_owner<T>(self, value: T) -> Self
+        where
+            T: Into<Option<bool>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("is_owner", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("is_owner"))
             }
         }
         pub fn page<T>(self, value: T) -> Self
