@@ -1013,3 +1013,50 @@ async fn a_free_form_page_without_its_items_is_a_decode_error() {
         }
     }
 }
+
+/// The scripts library pages by a number and a size that Kibana types with `minimum: 1` (typify's
+/// `NonZeroU64` newtypes): pages from 1 up to the total; a page size of 0 is a typed error, and
+/// nothing is sent.
+#[tokio::test]
+async fn a_listing_whose_page_counters_must_be_positive() {
+    let script = |n: usize| json!({"id": format!("script-{n}"), "name": format!("script {n}")});
+    let layout = Box::new(
+        |page, size, data| json!({"data": data, "page": page, "pageSize": size, "sortField": "name", "total": 23}),
+    );
+    let (_server, kibana, asked) = listing_server(
+        "/api/endpoint/scripts_library",
+        1,
+        "pageSize",
+        23,
+        script,
+        layout,
+        None,
+    )
+    .await;
+    let scripts: Vec<_> = kibana
+        .endpoint()
+        .endpoint_script_library_list_scripts()
+        .items()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = scripts.iter().map(|s| s.id.as_deref().unwrap()).collect();
+    let expected: Vec<String> = (0..23).map(|n| format!("script-{n}")).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(*asked.lock().unwrap(), [1, 2, 3]);
+
+    let refused = kibana
+        .endpoint()
+        .endpoint_script_library_list_scripts()
+        .items()
+        .page_size(0)
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::InvalidRequest(m) if m.contains("`ApiPageSize` for page_size")),
+        "{refused:?}"
+    );
+    assert_eq!(asked.lock().unwrap().len(), 3, "nothing more was sent");
+}
