@@ -17,11 +17,9 @@
 //! Only the spec served to such a mock is changed; the client is generated from the spec as
 //! Kibana publishes it.
 
-use super::{Change, for_each_object};
+use super::{Change, for_each_object, schema_ref_name};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
-
-const PREFIX: &str = "#/components/schemas/";
 
 /// The most items an array of a generated answer is allowed to have.
 pub const MAX_ITEMS: u64 = 50;
@@ -34,7 +32,7 @@ fn references(schema: &Value, at: &mut String, out: &mut Vec<(String, String)>) 
             if let Some(name) = map
                 .get("$ref")
                 .and_then(Value::as_str)
-                .and_then(|r| r.strip_prefix(PREFIX))
+                .and_then(schema_ref_name)
             {
                 out.push((name.to_string(), at.clone()));
             }
@@ -120,7 +118,7 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                 *place = json!({});
                 changes.push(Change {
                     pass: "mock_generation",
-                    at: format!("{PREFIX}{name}{pointer}"),
+                    at: format!("#/components/schemas/{name}{pointer}"),
                     what: "a reference closing a cycle: any value, for the mock".to_string(),
                 });
             }

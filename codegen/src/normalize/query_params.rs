@@ -48,11 +48,8 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
             {
                 Some(json!({"type": "string", "description": "JSON-encoded."}))
             } else if schema.get("nullable") == Some(&json!(true)) {
-                // Inline, and never null: a parameter left out is the absent value (typify's
-                // newtype of an `Option` could not be written into a query string).
-                let mut s = schema.clone();
-                s.as_object_mut().map(|m| m.remove("nullable"));
-                Some(s)
+                // typify's newtype of an `Option` could not be written into a query string.
+                Some(never_null(&snapshot, &schema))
             } else {
                 None
             };
@@ -76,6 +73,15 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
         }
     });
     changes
+}
+
+/// A query parameter's schema, inline and never null: a parameter left out is the absent value.
+fn never_null(spec: &Value, schema: &Value) -> Value {
+    let mut s = resolve(spec, schema).clone();
+    if let Some(m) = s.as_object_mut() {
+        m.remove("nullable");
+    }
+    s
 }
 
 /// Replaces an object parameter `query` (form style, exploded: OpenAPI's default) by one query
@@ -104,12 +110,7 @@ fn whole_query(spec: &Value, params: &mut Vec<Value>) -> Option<Vec<String>> {
     let added: Vec<Value> = props
         .iter()
         .map(|(name, s)| {
-            // Inline, and never null: a parameter left out is the absent value.
-            let mut s = resolve(spec, s).clone();
-            if let Some(m) = s.as_object_mut() {
-                m.remove("nullable");
-            }
-            let mut q = json!({"name": name, "in": "query", "schema": s});
+            let mut q = json!({"name": name, "in": "query", "schema": never_null(spec, s)});
             if required.contains(&name.as_str()) {
                 q["required"] = json!(true);
             }

@@ -25,7 +25,7 @@ const FROM_U64: &[&str] = &[
 
 fn inner_name(ty: &Type) -> Option<String> {
     match ty {
-        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Type::Path(p) => super::segment_names(&p.path).pop(),
         _ => None,
     }
 }
