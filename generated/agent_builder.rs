@@ -5881,24 +5881,28 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostAgentBuilderA2aAgentidBody>,
+            <V as std::convert::TryInto<
+                types::PostAgentBuilderA2aAgentidBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostAgentBuilderA2aAgentidBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostAgentBuilderA2aAgentidBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -5967,13 +5971,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/agent_builder/a2a/{agentId}.json`
@@ -6175,13 +6179,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6277,13 +6281,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/agent_builder/agents/{id}`
@@ -6347,13 +6351,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6445,13 +6449,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/agent_builder/agents/{id}`
@@ -6517,13 +6521,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/agent_builder/agents/{id}/acl`
@@ -6601,13 +6605,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6718,14 +6722,14 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/agent_builder/conversations`
@@ -6789,12 +6793,14 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
@@ -6861,12 +6867,14 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
@@ -6935,24 +6943,27 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
         pub fn include_deleted<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_deleted = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_deleted failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for include_deleted failed: {e}")
                 });
             self
         }
@@ -7028,12 +7039,14 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
@@ -7137,24 +7150,28 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
         pub fn attachment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for attachment_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for attachment_id failed: {e}")
                 });
             self
         }
@@ -7260,35 +7277,40 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
         pub fn attachment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for attachment_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for attachment_id failed: {e}")
                 });
             self
         }
         pub fn permanent<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.permanent = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for permanent failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for permanent failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/agent_builder/conversations/{conversation_id}/attachments/{attachment_id}`
@@ -7362,24 +7384,28 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
         pub fn attachment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for attachment_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for attachment_id failed: {e}")
                 });
             self
         }
@@ -7487,24 +7513,28 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
         pub fn attachment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for attachment_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for attachment_id failed: {e}")
                 });
             self
         }
@@ -7581,24 +7611,28 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
         pub fn attachment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for attachment_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for attachment_id failed: {e}")
                 });
             self
         }
@@ -7701,12 +7735,14 @@ pub mod builder {
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for conversation_id failed: {e}")
                 });
             self
         }
@@ -7939,24 +7975,31 @@ pub mod builder {
         pub fn namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.namespace = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for namespace failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for namespace failed: {e}")
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostAgentBuilderMcpBody>,
+            <V as std::convert::TryInto<
+                types::PostAgentBuilderMcpBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostAgentBuilderMcpBody` for body failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostAgentBuilderMcpBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -8075,12 +8118,14 @@ pub mod builder {
         pub fn plugin_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.plugin_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for plugin_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for plugin_id failed: {e}")
                 });
             self
         }
@@ -8147,23 +8192,26 @@ pub mod builder {
         pub fn plugin_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.plugin_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for plugin_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for plugin_id failed: {e}")
                 });
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/agent_builder/plugins/{pluginId}`
@@ -8317,12 +8365,13 @@ pub mod builder {
         pub fn include_plugins<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_plugins = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_plugins failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for include_plugins failed: {e}")
                 });
             self
         }
@@ -8474,12 +8523,16 @@ pub mod builder {
         pub fn skill_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetAgentBuilderSkillsSkillidSkillId>,
+            <V as std::convert::TryInto<
+                types::GetAgentBuilderSkillsSkillidSkillId,
+            >>::Error: std::fmt::Display,
         {
             self.skill_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetAgentBuilderSkillsSkillidSkillId` for skill_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetAgentBuilderSkillsSkillidSkillId` for skill_id failed: {e}"
+                    )
                 });
             self
         }
@@ -8544,12 +8597,16 @@ pub mod builder {
         pub fn skill_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PutAgentBuilderSkillsSkillidSkillId>,
+            <V as std::convert::TryInto<
+                types::PutAgentBuilderSkillsSkillidSkillId,
+            >>::Error: std::fmt::Display,
         {
             self.skill_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PutAgentBuilderSkillsSkillidSkillId` for skill_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PutAgentBuilderSkillsSkillidSkillId` for skill_id failed: {e}"
+                    )
                 });
             self
         }
@@ -8644,23 +8701,28 @@ pub mod builder {
         pub fn skill_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeleteAgentBuilderSkillsSkillidSkillId>,
+            <V as std::convert::TryInto<
+                types::DeleteAgentBuilderSkillsSkillidSkillId,
+            >>::Error: std::fmt::Display,
         {
             self.skill_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `DeleteAgentBuilderSkillsSkillidSkillId` for skill_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `DeleteAgentBuilderSkillsSkillidSkillId` for skill_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/agent_builder/skills/{skillId}`
@@ -8948,13 +9010,13 @@ pub mod builder {
         pub fn tool_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.tool_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for tool_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for tool_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/agent_builder/tools/{toolId}`
@@ -9018,13 +9080,13 @@ pub mod builder {
         pub fn tool_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.tool_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for tool_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for tool_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9118,23 +9180,24 @@ pub mod builder {
         pub fn tool_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.tool_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for tool_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for tool_id failed: {e}"));
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/agent_builder/tools/{toolId}`

@@ -2152,12 +2152,14 @@ pub mod builder {
         pub fn service_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.service_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for service_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for service_name failed: {e}")
                 });
             self
         }
@@ -2293,52 +2295,56 @@ pub mod builder {
         pub fn service_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.service_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for service_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for service_name failed: {e}")
                 });
             self
         }
         pub fn end<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.end = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for end failed: {e}"));
             self
         }
         pub fn environment<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.environment = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for environment failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for environment failed: {e}")
                 });
             self
         }
         pub fn start<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.start = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for start failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/apm/services/{serviceName}/annotation/search`
@@ -2514,11 +2520,12 @@ pub mod builder {
         pub fn overwrite<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.overwrite = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for overwrite failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for overwrite failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2776,12 +2783,14 @@ pub mod builder {
         pub fn service_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.service_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for service_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for service_name failed: {e}")
                 });
             self
         }
@@ -2872,13 +2881,15 @@ pub mod builder {
         pub fn service_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.service_name = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for service_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for service_name failed: {e}")
                 });
             self
         }
@@ -3090,27 +3101,29 @@ pub mod builder {
         pub fn environment<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.environment = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for environment failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for environment failed: {e}")
                 });
             self
         }
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/apm/settings/agent-configuration/view`
@@ -3207,21 +3220,23 @@ pub mod builder {
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/apm/sourcemaps`
@@ -3451,13 +3466,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/apm/sourcemaps/{id}`

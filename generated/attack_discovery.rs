@@ -4438,187 +4438,208 @@ pub mod builder {
         pub fn alert_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.alert_ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for alert_ids failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for alert_ids failed: {e}")
                 });
             self
         }
         pub fn connector_names<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.connector_names = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for connector_names failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<String>` for connector_names failed: {e}"
+                    )
                 });
             self
         }
         pub fn enable_field_rendering<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.enable_field_rendering = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for enable_field_rendering failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for enable_field_rendering failed: {e}"
+                    )
                 });
             self
         }
         pub fn end<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.end = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for end failed: {e}"));
             self
         }
         pub fn ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for ids failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `Vec<String>` for ids failed: {e}"));
             self
         }
         pub fn include_all_authors<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_all_authors = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_all_authors failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for include_all_authors failed: {e}")
                 });
             self
         }
         pub fn include_unique_alert_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_unique_alert_ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_unique_alert_ids failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for include_unique_alert_ids failed: {e}"
+                    )
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for per_page failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for per_page failed: {e}")
                 });
             self
         }
         pub fn scheduled<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.scheduled = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for scheduled failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for scheduled failed: {e}"));
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.search = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for search failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for search failed: {e}"));
             self
         }
         pub fn shared<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.shared = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for shared failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for shared failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AttackDiscoveryFindSortField>,
+            <V as std::convert::TryInto<
+                types::AttackDiscoveryFindSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `AttackDiscoveryFindSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `AttackDiscoveryFindSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortOrder>,
+            <V as std::convert::TryInto<types::SortOrder>>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortOrder` for sort_order failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `SortOrder` for sort_order failed: {e}")
                 });
             self
         }
         pub fn start<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.start = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for start failed: {e}"));
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -4626,25 +4647,30 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::AttackDiscoveryFindStatusItem>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::AttackDiscoveryFindStatusItem>,
+            >>::Error: std::fmt::Display,
         {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < AttackDiscoveryFindStatusItem >` for status failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<AttackDiscoveryFindStatusItem>` for status failed: {e}"
+                    )
                 });
             self
         }
         pub fn with_replacements<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.with_replacements = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_replacements failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for with_replacements failed: {e}")
                 });
             self
         }
@@ -4914,40 +4940,40 @@ pub mod builder {
         pub fn end<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.end = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for end failed: {e}"));
             self
         }
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for size failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for size failed: {e}"));
             self
         }
         pub fn start<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.start = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for start failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/attack_discovery/generations`
@@ -5034,36 +5060,44 @@ pub mod builder {
         pub fn execution_uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.execution_uuid = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `NonEmptyString` for execution_uuid failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `NonEmptyString` for execution_uuid failed: {e}"
+                    )
                 });
             self
         }
         pub fn enable_field_rendering<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.enable_field_rendering = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for enable_field_rendering failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for enable_field_rendering failed: {e}"
+                    )
                 });
             self
         }
         pub fn with_replacements<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.with_replacements = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_replacements failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for with_replacements failed: {e}")
                 });
             self
         }
@@ -5163,12 +5197,16 @@ pub mod builder {
         pub fn execution_uuid<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.execution_uuid = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `NonEmptyString` for execution_uuid failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `NonEmptyString` for execution_uuid failed: {e}"
+                    )
                 });
             self
         }
@@ -5695,45 +5733,54 @@ pub mod builder {
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn sort_direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindAttackDiscoverySchedulesSortDirection>,
+            <V as std::convert::TryInto<
+                types::FindAttackDiscoverySchedulesSortDirection,
+            >>::Error: std::fmt::Display,
         {
             self.sort_direction = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindAttackDiscoverySchedulesSortDirection` for sort_direction failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindAttackDiscoverySchedulesSortDirection` for sort_direction failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `NonEmptyString` for sort_field failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for sort_field failed: {e}")
                 });
             self
         }
@@ -5837,10 +5884,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         ///Sends a `GET` request to `/api/attack_discovery/schedules/{id}`
@@ -5918,10 +5970,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6031,10 +6088,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         ///Sends a `DELETE` request to `/api/attack_discovery/schedules/{id}`
@@ -6115,10 +6177,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         ///Sends a `POST` request to `/api/attack_discovery/schedules/{id}/_disable`
@@ -6199,10 +6266,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         ///Sends a `POST` request to `/api/attack_discovery/schedules/{id}/_enable`

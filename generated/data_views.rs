@@ -2905,13 +2905,13 @@ pub mod builder {
         pub fn view_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.view_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for view_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for view_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/data_views/data_view/{viewId}`
@@ -2989,13 +2989,13 @@ pub mod builder {
         pub fn view_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.view_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for view_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for view_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3105,13 +3105,13 @@ pub mod builder {
         pub fn view_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.view_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for view_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for view_id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/data_views/data_view/{viewId}`
@@ -3184,13 +3184,13 @@ pub mod builder {
         pub fn view_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.view_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for view_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for view_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3305,13 +3305,13 @@ pub mod builder {
         pub fn view_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.view_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for view_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for view_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3428,13 +3428,13 @@ pub mod builder {
         pub fn view_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.view_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for view_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for view_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3539,24 +3539,26 @@ pub mod builder {
         pub fn view_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.view_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for view_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for view_id failed: {e}"));
             self
         }
         pub fn field_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.field_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for field_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for field_name failed: {e}")
                 });
             self
         }
@@ -3639,24 +3641,26 @@ pub mod builder {
         pub fn view_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.view_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for view_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for view_id failed: {e}"));
             self
         }
         pub fn field_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.field_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for field_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for field_name failed: {e}")
                 });
             self
         }
@@ -3766,24 +3770,26 @@ pub mod builder {
         pub fn view_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.view_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for view_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for view_id failed: {e}"));
             self
         }
         pub fn field_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.field_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for field_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for field_name failed: {e}")
                 });
             self
         }

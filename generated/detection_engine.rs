@@ -21039,11 +21039,14 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SetAlertsStatusBody>,
+            <V as std::convert::TryInto<
+                types::SetAlertsStatusBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SetAlertsStatusBody` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `SetAlertsStatusBody` for body failed: {e}")
                 });
             self
         }
@@ -21203,22 +21206,26 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RuleObjectId>,
+            <V as std::convert::TryInto<types::RuleObjectId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `RuleObjectId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `RuleObjectId` for id failed: {e}"));
             self
         }
         pub fn rule_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RuleSignatureId>,
+            <V as std::convert::TryInto<
+                types::RuleSignatureId,
+            >>::Error: std::fmt::Display,
         {
             self.rule_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `RuleSignatureId` for rule_id failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `RuleSignatureId` for rule_id failed: {e}")
                 });
             self
         }
@@ -21285,11 +21292,14 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RuleUpdateProps>,
+            <V as std::convert::TryInto<
+                types::RuleUpdateProps,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `RuleUpdateProps` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `RuleUpdateProps` for body failed: {e}")
                 });
             self
         }
@@ -21354,11 +21364,14 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RuleCreateProps>,
+            <V as std::convert::TryInto<
+                types::RuleCreateProps,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `RuleCreateProps` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `RuleCreateProps` for body failed: {e}")
                 });
             self
         }
@@ -21425,22 +21438,26 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RuleObjectId>,
+            <V as std::convert::TryInto<types::RuleObjectId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `RuleObjectId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `RuleObjectId` for id failed: {e}"));
             self
         }
         pub fn rule_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RuleSignatureId>,
+            <V as std::convert::TryInto<
+                types::RuleSignatureId,
+            >>::Error: std::fmt::Display,
         {
             self.rule_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `RuleSignatureId` for rule_id failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `RuleSignatureId` for rule_id failed: {e}")
                 });
             self
         }
@@ -21507,11 +21524,14 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RulePatchProps>,
+            <V as std::convert::TryInto<
+                types::RulePatchProps,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `RulePatchProps` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `RulePatchProps` for body failed: {e}")
                 });
             self
         }
@@ -21578,22 +21598,27 @@ pub mod builder {
         pub fn dry_run<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.dry_run = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for dry_run failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for dry_run failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PerformRulesBulkActionBody>,
+            <V as std::convert::TryInto<
+                types::PerformRulesBulkActionBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PerformRulesBulkActionBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PerformRulesBulkActionBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -21666,36 +21691,44 @@ pub mod builder {
         pub fn exclude_export_details<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.exclude_export_details = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for exclude_export_details failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for exclude_export_details failed: {e}"
+                    )
                 });
             self
         }
         pub fn file_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.file_name = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for file_name failed: {e}")
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ExportRulesBody>,
+            <V as std::convert::TryInto<
+                types::ExportRulesBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `ExportRulesBody` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `ExportRulesBody` for body failed: {e}")
                 });
             self
         }
@@ -21780,126 +21813,146 @@ pub mod builder {
         pub fn fields<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.fields = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for fields failed: {e}")
                 });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for filter failed: {e}"));
             self
         }
         pub fn gap_auto_fill_scheduler_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.gap_auto_fill_scheduler_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for gap_auto_fill_scheduler_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `String` for gap_auto_fill_scheduler_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn gap_fill_statuses<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::GapFillStatus>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::GapFillStatus>,
+            >>::Error: std::fmt::Display,
         {
             self.gap_fill_statuses = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < GapFillStatus >` for gap_fill_statuses failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<GapFillStatus>` for gap_fill_statuses failed: {e}"
+                    )
                 });
             self
         }
         pub fn gaps_range_end<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.gaps_range_end = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for gaps_range_end failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for gaps_range_end failed: {e}")
                 });
             self
         }
         pub fn gaps_range_start<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.gaps_range_start = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for gaps_range_start failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for gaps_range_start failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for per_page failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindRulesSortField>,
+            <V as std::convert::TryInto<
+                types::FindRulesSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindRulesSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindRulesSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortOrder>,
+            <V as std::convert::TryInto<types::SortOrder>>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortOrder` for sort_order failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `SortOrder` for sort_order failed: {e}")
                 });
             self
         }
@@ -22035,57 +22088,63 @@ pub mod builder {
         pub fn as_new_list<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.as_new_list = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for as_new_list failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for as_new_list failed: {e}")
+                });
             self
         }
         pub fn overwrite<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.overwrite = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for overwrite failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for overwrite failed: {e}"));
             self
         }
         pub fn overwrite_action_connectors<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.overwrite_action_connectors = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for overwrite_action_connectors failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for overwrite_action_connectors failed: {e}"
+                    )
                 });
             self
         }
         pub fn overwrite_exceptions<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.overwrite_exceptions = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for overwrite_exceptions failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for overwrite_exceptions failed: {e}")
                 });
             self
         }
         pub fn body<B>(mut self, value: B) -> Self
         where
             B: std::convert::TryInto<reqwest::Body>,
+            <B as std::convert::TryInto<reqwest::Body>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `reqwest::Body` for body failed".to_string()
-                });
+                .map_err(|e| format!("conversion to `Body` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/detection_engine/rules/_import`
@@ -22184,23 +22243,29 @@ pub mod builder {
         pub fn enable_logged_requests<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.enable_logged_requests = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for enable_logged_requests failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for enable_logged_requests failed: {e}"
+                    )
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RulePreviewBody>,
+            <V as std::convert::TryInto<
+                types::RulePreviewBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `RulePreviewBody` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `RulePreviewBody` for body failed: {e}")
                 });
             self
         }

@@ -8991,105 +8991,119 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::EndpointGetActionsListAgentIdsItem>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::EndpointGetActionsListAgentIdsItem>,
+            >>::Error: std::fmt::Display,
         {
             self.agent_ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < EndpointGetActionsListAgentIdsItem >` for agent_ids failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<EndpointGetActionsListAgentIdsItem>` for agent_ids failed: {e}"
+                    )
                 });
             self
         }
         pub fn agent_types<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EndpointGetActionsListAgentTypes>,
+            <V as std::convert::TryInto<
+                types::EndpointGetActionsListAgentTypes,
+            >>::Error: std::fmt::Display,
         {
             self.agent_types = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `EndpointGetActionsListAgentTypes` for agent_types failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `EndpointGetActionsListAgentTypes` for agent_types failed: {e}"
+                    )
                 });
             self
         }
         pub fn commands<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::Command>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::Command>,
+            >>::Error: std::fmt::Display,
         {
             self.commands = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < Command >` for commands failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<Command>` for commands failed: {e}")
                 });
             self
         }
         pub fn end_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.end_date = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_date failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for end_date failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for page_size failed: {e}")
                 });
             self
         }
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.start_date = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_date failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for start_date failed: {e}")
                 });
             self
         }
         pub fn types<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::Type>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::Type>,
+            >>::Error: std::fmt::Display,
         {
             self.types = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < Type >` for types failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `Vec<Type>` for types failed: {e}"));
             self
         }
         pub fn user_ids<V>(mut self, value: V) -> Self
@@ -9097,13 +9111,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::EndpointGetActionsListUserIdsItem>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::EndpointGetActionsListUserIdsItem>,
+            >>::Error: std::fmt::Display,
         {
             self.user_ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < EndpointGetActionsListUserIdsItem >` for user_ids failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<EndpointGetActionsListUserIdsItem>` for user_ids failed: {e}"
+                    )
                 });
             self
         }
@@ -9112,13 +9130,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::EndpointGetActionsListWithOutputsItem>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::EndpointGetActionsListWithOutputsItem>,
+            >>::Error: std::fmt::Display,
         {
             self.with_outputs = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < EndpointGetActionsListWithOutputsItem >` for with_outputs failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<EndpointGetActionsListWithOutputsItem>` for with_outputs failed: {e}"
+                    )
                 });
             self
         }
@@ -9230,13 +9252,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::EndpointGetActionsStatusAgentIdsItem>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::EndpointGetActionsStatusAgentIdsItem>,
+            >>::Error: std::fmt::Display,
         {
             self.agent_ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < EndpointGetActionsStatusAgentIdsItem >` for agent_ids failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<EndpointGetActionsStatusAgentIdsItem>` for agent_ids failed: {e}"
+                    )
                 });
             self
         }
@@ -9301,12 +9327,14 @@ pub mod builder {
         pub fn action_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.action_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for action_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for action_id failed: {e}")
                 });
             self
         }
@@ -9375,25 +9403,27 @@ pub mod builder {
         pub fn action_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.action_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for action_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for action_id failed: {e}")
                 });
             self
         }
         pub fn file_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.file_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for file_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/endpoint/action/{action_id}/file/{file_id}`
@@ -9463,25 +9493,27 @@ pub mod builder {
         pub fn action_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.action_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for action_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for action_id failed: {e}")
                 });
             self
         }
         pub fn file_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.file_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for file_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/endpoint/action/{action_id}/file/{file_id}/download`
@@ -10423,74 +10455,89 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::GetEndpointMetadataListHostStatusesItem>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::GetEndpointMetadataListHostStatusesItem>,
+            >>::Error: std::fmt::Display,
         {
             self.host_statuses = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < GetEndpointMetadataListHostStatusesItem >` for host_statuses failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<GetEndpointMetadataListHostStatusesItem>` for host_statuses failed: {e}"
+                    )
                 });
             self
         }
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for page failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for page_size failed: {e}")
                 });
             self
         }
         pub fn sort_direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetEndpointMetadataListSortDirection>,
+            <V as std::convert::TryInto<
+                types::GetEndpointMetadataListSortDirection,
+            >>::Error: std::fmt::Display,
         {
             self.sort_direction = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetEndpointMetadataListSortDirection` for sort_direction failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetEndpointMetadataListSortDirection` for sort_direction failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetEndpointMetadataListSortField>,
+            <V as std::convert::TryInto<
+                types::GetEndpointMetadataListSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetEndpointMetadataListSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetEndpointMetadataListSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
@@ -10589,13 +10636,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/endpoint/metadata/{id}`
@@ -10661,14 +10708,14 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/endpoint/policy_response`
@@ -10734,12 +10781,14 @@ pub mod builder {
         pub fn package_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.package_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for package_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for package_policy_id failed: {e}")
                 });
             self
         }
@@ -10810,12 +10859,14 @@ pub mod builder {
         pub fn package_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.package_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for package_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for package_policy_id failed: {e}")
                 });
             self
         }
@@ -11114,56 +11165,63 @@ pub mod builder {
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Kuery>,
+            <V as std::convert::TryInto<types::Kuery>>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `Kuery` for kuery failed".to_string());
+                .map_err(|e| format!("conversion to `Kuery` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Page>,
+            <V as std::convert::TryInto<types::Page>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `Page` for page failed".to_string());
+                .map_err(|e| format!("conversion to `Page` for page failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ApiPageSize>,
+            <V as std::convert::TryInto<types::ApiPageSize>>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `ApiPageSize` for page_size failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `ApiPageSize` for page_size failed: {e}")
                 });
             self
         }
         pub fn sort_direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortDirection>,
+            <V as std::convert::TryInto<types::SortDirection>>::Error: std::fmt::Display,
         {
             self.sort_direction = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortDirection` for sort_direction failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SortDirection` for sort_direction failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ApiSortField>,
+            <V as std::convert::TryInto<types::ApiSortField>>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `ApiSortField` for sort_field failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `ApiSortField` for sort_field failed: {e}")
                 });
             self
         }
@@ -11349,12 +11407,14 @@ pub mod builder {
         pub fn script_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.script_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for script_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for script_id failed: {e}")
                 });
             self
         }
@@ -11421,12 +11481,14 @@ pub mod builder {
         pub fn script_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.script_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for script_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for script_id failed: {e}")
                 });
             self
         }
@@ -11503,12 +11565,14 @@ pub mod builder {
         pub fn script_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.script_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for script_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for script_id failed: {e}")
                 });
             self
         }
@@ -11609,12 +11673,14 @@ pub mod builder {
         pub fn script_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.script_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for script_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for script_id failed: {e}")
                 });
             self
         }

@@ -15753,22 +15753,25 @@ pub mod builder {
         pub fn id_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IdField>,
+            <V as std::convert::TryInto<types::IdField>>::Error: std::fmt::Display,
         {
             self.id_field = value
                 .try_into()
-                .map_err(|_| "conversion to `IdField` for id_field failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `IdField` for id_field failed: {e}")
+                });
             self
         }
         pub fn id_value<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id_value = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id_value failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id_value failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/asset_criticality`
@@ -15955,34 +15958,41 @@ pub mod builder {
         pub fn id_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IdField>,
+            <V as std::convert::TryInto<types::IdField>>::Error: std::fmt::Display,
         {
             self.id_field = value
                 .try_into()
-                .map_err(|_| "conversion to `IdField` for id_field failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `IdField` for id_field failed: {e}")
+                });
             self
         }
         pub fn id_value<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id_value = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id_value failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id_value failed: {e}"));
             self
         }
         pub fn refresh<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeleteAssetCriticalityRecordRefresh>,
+            <V as std::convert::TryInto<
+                types::DeleteAssetCriticalityRecordRefresh,
+            >>::Error: std::fmt::Display,
         {
             self.refresh = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `DeleteAssetCriticalityRecordRefresh` for refresh failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `DeleteAssetCriticalityRecordRefresh` for refresh failed: {e}"
+                    )
                 });
             self
         }
@@ -16180,65 +16190,75 @@ pub mod builder {
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for per_page failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for per_page failed: {e}")
                 });
             self
         }
         pub fn sort_direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindAssetCriticalityRecordsSortDirection>,
+            <V as std::convert::TryInto<
+                types::FindAssetCriticalityRecordsSortDirection,
+            >>::Error: std::fmt::Display,
         {
             self.sort_direction = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindAssetCriticalityRecordsSortDirection` for sort_direction failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindAssetCriticalityRecordsSortDirection` for sort_direction failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindAssetCriticalityRecordsSortField>,
+            <V as std::convert::TryInto<
+                types::FindAssetCriticalityRecordsSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindAssetCriticalityRecordsSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindAssetCriticalityRecordsSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
@@ -16506,12 +16526,16 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ScheduleRiskEngineNowBody>,
+            <V as std::convert::TryInto<
+                types::ScheduleRiskEngineNowBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `ScheduleRiskEngineNowBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `ScheduleRiskEngineNowBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -16736,23 +16760,30 @@ pub mod builder {
         pub fn delete_data<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.delete_data = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for delete_data failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for delete_data failed: {e}")
+                });
             self
         }
         pub fn entity_types<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::EntityTypeV2>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::EntityTypeV2>,
+            >>::Error: std::fmt::Display,
         {
             self.entity_types = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < EntityTypeV2 >` for entity_types failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<EntityTypeV2>` for entity_types failed: {e}"
+                    )
                 });
             self
         }
@@ -16819,11 +16850,12 @@ pub mod builder {
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityType>,
+            <V as std::convert::TryInto<types::EntityType>>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityType` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `EntityType` for entity_type failed: {e}")
                 });
             self
         }
@@ -16894,32 +16926,37 @@ pub mod builder {
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityType>,
+            <V as std::convert::TryInto<types::EntityType>>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityType` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `EntityType` for entity_type failed: {e}")
                 });
             self
         }
         pub fn data<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.data = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for data failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for data failed: {e}"));
             self
         }
         pub fn delete_data<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.delete_data = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for delete_data failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for delete_data failed: {e}")
+                });
             self
         }
         ///Sends a `DELETE` request to `/api/entity_store/engines/{entityType}`
@@ -16991,11 +17028,12 @@ pub mod builder {
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityType>,
+            <V as std::convert::TryInto<types::EntityType>>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityType` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `EntityType` for entity_type failed: {e}")
                 });
             self
         }
@@ -17104,11 +17142,12 @@ pub mod builder {
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityType>,
+            <V as std::convert::TryInto<types::EntityType>>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityType` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `EntityType` for entity_type failed: {e}")
                 });
             self
         }
@@ -17175,11 +17214,12 @@ pub mod builder {
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityType>,
+            <V as std::convert::TryInto<types::EntityType>>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityType` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `EntityType` for entity_type failed: {e}")
                 });
             self
         }
@@ -17325,77 +17365,91 @@ pub mod builder {
         pub fn entity_types<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::EntityType>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::EntityType>,
+            >>::Error: std::fmt::Display,
         {
             self.entity_types = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < EntityType >` for entity_types failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<EntityType>` for entity_types failed: {e}"
+                    )
                 });
             self
         }
         pub fn filter_query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter_query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter_query failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for filter_query failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for per_page failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for per_page failed: {e}")
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_field failed: {e}")
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListEntitiesSortOrder>,
+            <V as std::convert::TryInto<
+                types::ListEntitiesSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `ListEntitiesSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `ListEntitiesSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
@@ -17492,12 +17546,13 @@ pub mod builder {
         pub fn include_components<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_components = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_components failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for include_components failed: {e}")
                 });
             self
         }
@@ -17567,11 +17622,12 @@ pub mod builder {
         pub fn data<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.data = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for data failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for data failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/entity_analytics/monitoring/engine/delete`
@@ -18011,12 +18067,11 @@ pub mod builder {
         pub fn body<B>(mut self, value: B) -> Self
         where
             B: std::convert::TryInto<reqwest::Body>,
+            <B as std::convert::TryInto<reqwest::Body>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `reqwest::Body` for body failed".to_string()
-                });
+                .map_err(|e| format!("conversion to `Body` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/entity_analytics/monitoring/users/_csv`
@@ -18103,13 +18158,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -18207,13 +18262,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/entity_analytics/monitoring/users/{id}`
@@ -18279,14 +18334,14 @@ pub mod builder {
         pub fn kql<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kql = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kql failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kql failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/entity_analytics/monitoring/users/list`
@@ -18564,13 +18619,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/entity_analytics/watchlists/{id}`
@@ -18638,11 +18693,14 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateWatchlistId>,
+            <V as std::convert::TryInto<
+                types::UpdateWatchlistId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `UpdateWatchlistId` for id failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `UpdateWatchlistId` for id failed: {e}")
                 });
             self
         }
@@ -18741,24 +18799,25 @@ pub mod builder {
         pub fn watchlist_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.watchlist_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for watchlist_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for watchlist_id failed: {e}")
                 });
             self
         }
         pub fn body<B>(mut self, value: B) -> Self
         where
             B: std::convert::TryInto<reqwest::Body>,
+            <B as std::convert::TryInto<reqwest::Body>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `reqwest::Body` for body failed".to_string()
-                });
+                .map_err(|e| format!("conversion to `Body` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/entity_analytics/watchlists/{watchlist_id}/csv_upload`
@@ -18844,12 +18903,14 @@ pub mod builder {
         pub fn watchlist_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.watchlist_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for watchlist_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for watchlist_id failed: {e}")
                 });
             self
         }
@@ -18955,12 +19016,14 @@ pub mod builder {
         pub fn watchlist_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.watchlist_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for watchlist_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for watchlist_id failed: {e}")
                 });
             self
         }
@@ -19128,71 +19191,88 @@ pub mod builder {
         pub fn entity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetRiskScoreHistoryEntityId>,
+            <V as std::convert::TryInto<
+                types::GetRiskScoreHistoryEntityId,
+            >>::Error: std::fmt::Display,
         {
             self.entity_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetRiskScoreHistoryEntityId` for entity_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetRiskScoreHistoryEntityId` for entity_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::IdentifierType>,
+            <V as std::convert::TryInto<
+                types::IdentifierType,
+            >>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `IdentifierType` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `IdentifierType` for entity_type failed: {e}")
                 });
             self
         }
         pub fn from<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.from = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for from failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for from failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for page_size failed: {e}")
                 });
             self
         }
         pub fn score_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetRiskScoreHistoryScoreType>,
+            <V as std::convert::TryInto<
+                types::GetRiskScoreHistoryScoreType,
+            >>::Error: std::fmt::Display,
         {
             self.score_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetRiskScoreHistoryScoreType` for score_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetRiskScoreHistoryScoreType` for score_type failed: {e}"
+                    )
                 });
             self
         }
         pub fn to<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetRiskScoreHistoryTo>,
+            <V as std::convert::TryInto<
+                types::GetRiskScoreHistoryTo,
+            >>::Error: std::fmt::Display,
         {
             self.to = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetRiskScoreHistoryTo` for to failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `GetRiskScoreHistoryTo` for to failed: {e}")
                 });
             self
         }
@@ -19289,31 +19369,34 @@ pub mod builder {
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityTypeV2>,
+            <V as std::convert::TryInto<types::EntityTypeV2>>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityTypeV2` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `EntityTypeV2` for entity_type failed: {e}")
                 });
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityV2>,
+            <V as std::convert::TryInto<types::EntityV2>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `EntityV2` for body failed".to_string());
+                .map_err(|e| format!("conversion to `EntityV2` for body failed: {e}"));
             self
         }
         ///Sends a `PUT` request to `/api/entity_store/entities/{entityType}`
@@ -19407,11 +19490,12 @@ pub mod builder {
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityTypeV2>,
+            <V as std::convert::TryInto<types::EntityTypeV2>>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityTypeV2` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `EntityTypeV2` for entity_type failed: {e}")
                 });
             self
         }
@@ -19529,11 +19613,12 @@ pub mod builder {
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self

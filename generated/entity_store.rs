@@ -8528,143 +8528,163 @@ pub mod builder {
         pub fn entity_types<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::EntityType>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::EntityType>,
+            >>::Error: std::fmt::Display,
         {
             self.entity_types = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < EntityType >` for entity_types failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<EntityType>` for entity_types failed: {e}"
+                    )
                 });
             self
         }
         pub fn fields<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.fields = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for fields failed: {e}")
                 });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for filter failed: {e}"));
             self
         }
         pub fn filter_query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter_query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter_query failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for filter_query failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for per_page failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for per_page failed: {e}")
                 });
             self
         }
         pub fn search_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.search_after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for search_after failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for search_after failed: {e}")
                 });
             self
         }
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for size failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for size failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_field failed: {e}")
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetSecurityEntityStoreEntitiesSortOrder>,
+            <V as std::convert::TryInto<
+                types::GetSecurityEntityStoreEntitiesSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetSecurityEntityStoreEntitiesSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetSecurityEntityStoreEntitiesSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn source<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.source = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for source failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for source failed: {e}")
                 });
             self
         }
@@ -8892,34 +8912,36 @@ pub mod builder {
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityType>,
+            <V as std::convert::TryInto<types::EntityType>>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityType` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `EntityType` for entity_type failed: {e}")
                 });
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for force failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for force failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Entity>,
+            <V as std::convert::TryInto<types::Entity>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `Entity` for body failed".to_string());
+                .map_err(|e| format!("conversion to `Entity` for body failed: {e}"));
             self
         }
         ///Sends a `PUT` request to `/api/security/entity_store/entities/{entityType}`
@@ -9008,21 +9030,23 @@ pub mod builder {
         pub fn entity_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EntityType>,
+            <V as std::convert::TryInto<types::EntityType>>::Error: std::fmt::Display,
         {
             self.entity_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `EntityType` for entity_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `EntityType` for entity_type failed: {e}")
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Entity>,
+            <V as std::convert::TryInto<types::Entity>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `Entity` for body failed".to_string());
+                .map_err(|e| format!("conversion to `Entity` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/security/entity_store/entities/{entityType}`
@@ -9109,14 +9133,14 @@ pub mod builder {
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for force failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for force failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9326,12 +9350,14 @@ pub mod builder {
         pub fn entity_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.entity_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for entity_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for entity_id failed: {e}")
                 });
             self
         }
@@ -9715,13 +9741,15 @@ pub mod builder {
         pub fn include_components<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.include_components = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for include_components failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for include_components failed: {e}")
                 });
             self
         }

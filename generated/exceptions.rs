@@ -10343,13 +10343,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::SecurityEndpointExceptionsApiExceptionListItemId,
             >,
+            <V as std::convert::TryInto<
+                types::SecurityEndpointExceptionsApiExceptionListItemId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityEndpointExceptionsApiExceptionListItemId` for id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityEndpointExceptionsApiExceptionListItemId` for id failed: {e}"
+                    )
                 });
             self
         }
@@ -10358,13 +10362,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::SecurityEndpointExceptionsApiExceptionListItemHumanId,
             >,
+            <V as std::convert::TryInto<
+                types::SecurityEndpointExceptionsApiExceptionListItemHumanId,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityEndpointExceptionsApiExceptionListItemHumanId` for item_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityEndpointExceptionsApiExceptionListItemHumanId` for item_id failed: {e}"
+                    )
                 });
             self
         }
@@ -10735,13 +10743,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::SecurityEndpointExceptionsApiExceptionListItemId,
             >,
+            <V as std::convert::TryInto<
+                types::SecurityEndpointExceptionsApiExceptionListItemId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityEndpointExceptionsApiExceptionListItemId` for id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityEndpointExceptionsApiExceptionListItemId` for id failed: {e}"
+                    )
                 });
             self
         }
@@ -10750,13 +10762,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::SecurityEndpointExceptionsApiExceptionListItemHumanId,
             >,
+            <V as std::convert::TryInto<
+                types::SecurityEndpointExceptionsApiExceptionListItemHumanId,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityEndpointExceptionsApiExceptionListItemHumanId` for item_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityEndpointExceptionsApiExceptionListItemHumanId` for item_id failed: {e}"
+                    )
                 });
             self
         }
@@ -10872,59 +10888,73 @@ pub mod builder {
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindEndpointListItemsFilter>,
+            <V as std::convert::TryInto<
+                types::FindEndpointListItemsFilter,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindEndpointListItemsFilter` for filter failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindEndpointListItemsFilter` for filter failed: {e}"
+                    )
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for per_page failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityEndpointExceptionsApiNonEmptyString>,
+            <V as std::convert::TryInto<
+                types::SecurityEndpointExceptionsApiNonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityEndpointExceptionsApiNonEmptyString` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityEndpointExceptionsApiNonEmptyString` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindEndpointListItemsSortOrder>,
+            <V as std::convert::TryInto<
+                types::FindEndpointListItemsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindEndpointListItemsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindEndpointListItemsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
@@ -11056,39 +11086,51 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListId` for id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListId` for id failed: {e}"
+                    )
                 });
             self
         }
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListHumanId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListHumanId,
+            >>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn namespace_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionNamespaceType>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionNamespaceType,
+            >>::Error: std::fmt::Display,
         {
             self.namespace_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed: {e}"
+                    )
                 });
             self
         }
@@ -11473,39 +11515,51 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListId` for id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListId` for id failed: {e}"
+                    )
                 });
             self
         }
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListHumanId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListHumanId,
+            >>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn namespace_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionNamespaceType>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionNamespaceType,
+            >>::Error: std::fmt::Display,
         {
             self.namespace_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed: {e}"
+                    )
                 });
             self
         }
@@ -11634,36 +11688,48 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::DuplicateExceptionListIncludeExpiredExceptions,
             >,
+            <V as std::convert::TryInto<
+                types::DuplicateExceptionListIncludeExpiredExceptions,
+            >>::Error: std::fmt::Display,
         {
             self.include_expired_exceptions = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `DuplicateExceptionListIncludeExpiredExceptions` for include_expired_exceptions failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `DuplicateExceptionListIncludeExpiredExceptions` for include_expired_exceptions failed: {e}"
+                    )
                 });
             self
         }
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListHumanId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListHumanId,
+            >>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn namespace_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionNamespaceType>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionNamespaceType,
+            >>::Error: std::fmt::Display,
         {
             self.namespace_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed: {e}"
+                    )
                 });
             self
         }
@@ -11805,48 +11871,64 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListId` for id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListId` for id failed: {e}"
+                    )
                 });
             self
         }
         pub fn include_expired_exceptions<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ExportExceptionListIncludeExpiredExceptions>,
+            <V as std::convert::TryInto<
+                types::ExportExceptionListIncludeExpiredExceptions,
+            >>::Error: std::fmt::Display,
         {
             self.include_expired_exceptions = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `ExportExceptionListIncludeExpiredExceptions` for include_expired_exceptions failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `ExportExceptionListIncludeExpiredExceptions` for include_expired_exceptions failed: {e}"
+                    )
                 });
             self
         }
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListHumanId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListHumanId,
+            >>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn namespace_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionNamespaceType>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionNamespaceType,
+            >>::Error: std::fmt::Display,
         {
             self.namespace_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed: {e}"
+                    )
                 });
             self
         }
@@ -11979,13 +12061,17 @@ pub mod builder {
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindExceptionListsFilter>,
+            <V as std::convert::TryInto<
+                types::FindExceptionListsFilter,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindExceptionListsFilter` for filter failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindExceptionListsFilter` for filter failed: {e}"
+                    )
                 });
             self
         }
@@ -11994,65 +12080,77 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::SecurityExceptionsApiExceptionNamespaceType>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::SecurityExceptionsApiExceptionNamespaceType>,
+            >>::Error: std::fmt::Display,
         {
             self.namespace_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < SecurityExceptionsApiExceptionNamespaceType >` for namespace_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<SecurityExceptionsApiExceptionNamespaceType>` for namespace_type failed: {e}"
+                    )
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for per_page failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for per_page failed: {e}")
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_field failed: {e}")
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindExceptionListsSortOrder>,
+            <V as std::convert::TryInto<
+                types::FindExceptionListsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindExceptionListsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindExceptionListsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
@@ -12184,32 +12282,35 @@ pub mod builder {
         pub fn as_new_list<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.as_new_list = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for as_new_list failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for as_new_list failed: {e}")
+                });
             self
         }
         pub fn overwrite<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.overwrite = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for overwrite failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for overwrite failed: {e}"));
             self
         }
         pub fn body<B>(mut self, value: B) -> Self
         where
             B: std::convert::TryInto<reqwest::Body>,
+            <B as std::convert::TryInto<reqwest::Body>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `reqwest::Body` for body failed".to_string()
-                });
+                .map_err(|e| format!("conversion to `Body` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/exception_lists/_import`
@@ -12324,13 +12425,17 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListItemId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListItemId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListItemId` for id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListItemId` for id failed: {e}"
+                    )
                 });
             self
         }
@@ -12339,26 +12444,34 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::SecurityExceptionsApiExceptionListItemHumanId,
             >,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListItemHumanId,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListItemHumanId` for item_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListItemHumanId` for item_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn namespace_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionNamespaceType>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionNamespaceType,
+            >>::Error: std::fmt::Display,
         {
             self.namespace_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed: {e}"
+                    )
                 });
             self
         }
@@ -12751,13 +12864,17 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListItemId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListItemId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListItemId` for id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListItemId` for id failed: {e}"
+                    )
                 });
             self
         }
@@ -12766,26 +12883,34 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::SecurityExceptionsApiExceptionListItemHumanId,
             >,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListItemHumanId,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListItemHumanId` for item_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListItemHumanId` for item_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn namespace_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionNamespaceType>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionNamespaceType,
+            >>::Error: std::fmt::Display,
         {
             self.namespace_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed: {e}"
+                    )
                 });
             self
         }
@@ -12927,13 +13052,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::FindExceptionListItemsFilter>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::FindExceptionListItemsFilter>,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < FindExceptionListItemsFilter >` for filter failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<FindExceptionListItemsFilter>` for filter failed: {e}"
+                    )
                 });
             self
         }
@@ -12942,12 +13071,16 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::SecurityExceptionsApiExceptionListHumanId>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::SecurityExceptionsApiExceptionListHumanId>,
+            >>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < SecurityExceptionsApiExceptionListHumanId >` for list_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<SecurityExceptionsApiExceptionListHumanId>` for list_id failed: {e}"
+                    )
                 });
             self
         }
@@ -12956,72 +13089,86 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::SecurityExceptionsApiExceptionNamespaceType>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::SecurityExceptionsApiExceptionNamespaceType>,
+            >>::Error: std::fmt::Display,
         {
             self.namespace_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < SecurityExceptionsApiExceptionNamespaceType >` for namespace_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<SecurityExceptionsApiExceptionNamespaceType>` for namespace_type failed: {e}"
+                    )
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for per_page failed: {e}"));
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.search = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for search failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for search failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiNonEmptyString>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiNonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiNonEmptyString` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiNonEmptyString` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindExceptionListItemsSortOrder>,
+            <V as std::convert::TryInto<
+                types::FindExceptionListItemsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindExceptionListItemsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindExceptionListItemsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
@@ -13176,52 +13323,64 @@ pub mod builder {
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for filter failed: {e}"));
             self
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListId` for id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListId` for id failed: {e}"
+                    )
                 });
             self
         }
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionListHumanId>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionListHumanId,
+            >>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionListHumanId` for list_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn namespace_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SecurityExceptionsApiExceptionNamespaceType>,
+            <V as std::convert::TryInto<
+                types::SecurityExceptionsApiExceptionNamespaceType,
+            >>::Error: std::fmt::Display,
         {
             self.namespace_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SecurityExceptionsApiExceptionNamespaceType` for namespace_type failed: {e}"
+                    )
                 });
             self
         }
@@ -13471,10 +13630,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RuleId>,
+            <V as std::convert::TryInto<types::RuleId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `RuleId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `RuleId` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self

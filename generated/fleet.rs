@@ -7709,13 +7709,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7959,167 +7959,187 @@ pub mod builder {
         pub fn get_status_summary<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.get_status_summary = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for get_status_summary failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for get_status_summary failed: {e}")
                 });
             self
         }
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn open_pit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.open_pit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for open_pit failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for open_pit failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn pit_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pit_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pit_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pit_id failed: {e}"));
             self
         }
         pub fn pit_keep_alive<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pit_keep_alive = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pit_keep_alive failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pit_keep_alive failed: {e}")
                 });
             self
         }
         pub fn search_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.search_after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for search_after failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for search_after failed: {e}")
                 });
             self
         }
         pub fn show_agentless<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.show_agentless = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for show_agentless failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for show_agentless failed: {e}")
                 });
             self
         }
         pub fn show_inactive<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.show_inactive = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for show_inactive failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for show_inactive failed: {e}")
                 });
             self
         }
         pub fn show_upgradeable<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.show_upgradeable = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for show_upgradeable failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for show_upgradeable failed: {e}")
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_field failed: {e}")
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetAgentsSortOrder>,
+            <V as std::convert::TryInto<
+                types::GetFleetAgentsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetAgentsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetAgentsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn with_metrics<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.with_metrics = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for with_metrics failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for with_metrics failed: {e}")
+                });
             self
         }
         ///Sends a `GET` request to `/api/fleet/agents`
@@ -8358,23 +8378,26 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn with_metrics<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.with_metrics = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for with_metrics failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for with_metrics failed: {e}")
+                });
             self
         }
         ///Sends a `GET` request to `/api/fleet/agents/{agentId}`
@@ -8454,13 +8477,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8570,13 +8593,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/fleet/agents/{agentId}`
@@ -8724,12 +8747,16 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostFleetServiceTokensBody>,
+            <V as std::convert::TryInto<
+                types::PostFleetServiceTokensBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostFleetServiceTokensBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetServiceTokensBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -8808,39 +8835,43 @@ pub mod builder {
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.policy_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for policy_id failed: {e}")
                 });
             self
         }
         pub fn policy_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.policy_ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for policy_ids failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for policy_ids failed: {e}")
                 });
             self
         }
@@ -8925,49 +8956,56 @@ pub mod builder {
         pub fn agents_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.agents_ids = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for agents_ids failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for agents_ids failed: {e}")
                 });
             self
         }
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
         pub fn preview_data<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.preview_data = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for preview_data failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for preview_data failed: {e}")
+                });
             self
         }
         ///Sends a `GET` request to `/api/fleet/agent_status/data`
@@ -9052,13 +9090,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9175,13 +9213,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9298,13 +9336,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9312,12 +9350,16 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::PostFleetAgentsAgentidRequestDiagnosticsBody,
             >,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentsAgentidRequestDiagnosticsBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostFleetAgentsAgentidRequestDiagnosticsBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetAgentsAgentidRequestDiagnosticsBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -9398,24 +9440,28 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostFleetAgentsAgentidUnenrollBody>,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentsAgentidUnenrollBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostFleetAgentsAgentidUnenrollBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetAgentsAgentidUnenrollBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -9476,13 +9522,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/agents/{agentId}/uploads`
@@ -9569,54 +9615,58 @@ pub mod builder {
         pub fn date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.date = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for date failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for date failed: {e}"));
             self
         }
         pub fn error_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<f64>,
+            <V as std::convert::TryInto<f64>>::Error: std::fmt::Display,
         {
             self.error_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for error_size failed".to_string());
+                .map_err(|e| format!("conversion to `f64` for error_size failed: {e}"));
             self
         }
         pub fn latest<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<f64>,
+            <V as std::convert::TryInto<f64>>::Error: std::fmt::Display,
         {
             self.latest = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for latest failed".to_string());
+                .map_err(|e| format!("conversion to `f64` for latest failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/agents/action_status`
@@ -9712,12 +9762,14 @@ pub mod builder {
         pub fn action_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.action_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for action_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for action_id failed: {e}")
                 });
             self
         }
@@ -10270,13 +10322,13 @@ pub mod builder {
         pub fn file_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.file_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for file_id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/fleet/agents/files/{fileId}`
@@ -10357,24 +10409,26 @@ pub mod builder {
         pub fn file_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.file_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for file_id failed: {e}"));
             self
         }
         pub fn file_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.file_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for file_name failed: {e}")
                 });
             self
         }
@@ -10584,25 +10638,26 @@ pub mod builder {
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn show_inactive<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.show_inactive = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for show_inactive failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for show_inactive failed: {e}")
                 });
             self
         }
@@ -10681,12 +10736,13 @@ pub mod builder {
         pub fn fleet_server_setup<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.fleet_server_setup = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for fleet_server_setup failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for fleet_server_setup failed: {e}")
                 });
             self
         }
@@ -10875,11 +10931,14 @@ pub mod builder {
         pub fn acknowledge<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.acknowledge = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for acknowledge failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for acknowledge failed: {e}")
+                });
             self
         }
         ///Sends a `POST` request to `/api/fleet/message_signing_service/rotate_key_pair`
@@ -11142,49 +11201,58 @@ pub mod builder {
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetUninstallTokensPolicyId>,
+            <V as std::convert::TryInto<
+                types::GetFleetUninstallTokensPolicyId,
+            >>::Error: std::fmt::Display,
         {
             self.policy_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetUninstallTokensPolicyId` for policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetUninstallTokensPolicyId` for policy_id failed: {e}"
+                    )
                 });
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetUninstallTokensSearch>,
+            <V as std::convert::TryInto<
+                types::GetFleetUninstallTokensSearch,
+            >>::Error: std::fmt::Display,
         {
             self.search = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetUninstallTokensSearch` for search failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetUninstallTokensSearch` for search failed: {e}"
+                    )
                 });
             self
         }
@@ -11281,12 +11349,14 @@ pub mod builder {
         pub fn uninstall_token_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.uninstall_token_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for uninstall_token_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for uninstall_token_id failed: {e}")
                 });
             self
         }
@@ -11368,13 +11438,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/agents/{agentId}/effective_config`
@@ -11457,13 +11527,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -11575,13 +11645,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -11589,12 +11659,16 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::PostFleetAgentsAgentidPrivilegeLevelChangeBody,
             >,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentsAgentidPrivilegeLevelChangeBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostFleetAgentsAgentidPrivilegeLevelChangeBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetAgentsAgentidPrivilegeLevelChangeBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -11678,13 +11752,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/fleet/agents/{agentId}/remove_collector`
@@ -11765,13 +11839,13 @@ pub mod builder {
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for agent_id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/fleet/agents/{agentId}/rollback`

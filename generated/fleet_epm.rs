@@ -6693,48 +6693,54 @@ pub mod builder {
         pub fn category<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.category = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for category failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for category failed: {e}"));
             self
         }
         pub fn exclude_install_status<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.exclude_install_status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for exclude_install_status failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for exclude_install_status failed: {e}"
+                    )
                 });
             self
         }
         pub fn prerelease<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.prerelease = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for prerelease failed: {e}"));
             self
         }
         pub fn with_package_policies_count<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.with_package_policies_count = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_package_policies_count failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for with_package_policies_count failed: {e}"
+                    )
                 });
             self
         }
@@ -6837,38 +6843,41 @@ pub mod builder {
         pub fn ignore_mapping_update_errors<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.ignore_mapping_update_errors = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for ignore_mapping_update_errors failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for ignore_mapping_update_errors failed: {e}"
+                    )
                 });
             self
         }
         pub fn skip_data_stream_rollover<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.skip_data_stream_rollover = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for skip_data_stream_rollover failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for skip_data_stream_rollover failed: {e}"
+                    )
                 });
             self
         }
         pub fn body<B>(mut self, value: B) -> Self
         where
             B: std::convert::TryInto<reqwest::Body>,
+            <B as std::convert::TryInto<reqwest::Body>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `reqwest::Body` for body failed".to_string()
-                });
+                .map_err(|e| format!("conversion to `Body` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/fleet/epm/packages`
@@ -6969,13 +6978,13 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/rollback`
@@ -7215,24 +7224,27 @@ pub mod builder {
         pub fn include_policy_templates<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_policy_templates = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_policy_templates failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for include_policy_templates failed: {e}"
+                    )
                 });
             self
         }
         pub fn prerelease<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.prerelease = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for prerelease failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/epm/categories`
@@ -7420,51 +7432,62 @@ pub mod builder {
         pub fn dataset_query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.dataset_query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for dataset_query failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for dataset_query failed: {e}")
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetEpmDataStreamsSortOrder>,
+            <V as std::convert::TryInto<
+                types::GetFleetEpmDataStreamsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetEpmDataStreamsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetEpmDataStreamsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn type_<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetEpmDataStreamsType>,
+            <V as std::convert::TryInto<
+                types::GetFleetEpmDataStreamsType,
+            >>::Error: std::fmt::Display,
         {
             self.type_ = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetEpmDataStreamsType` for type_ failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetEpmDataStreamsType` for type_ failed: {e}"
+                    )
                 });
             self
         }
         pub fn uncategorised_only<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.uncategorised_only = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for uncategorised_only failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for uncategorised_only failed: {e}")
                 });
             self
         }
@@ -7554,11 +7577,12 @@ pub mod builder {
         pub fn prerelease<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.prerelease = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for prerelease failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7679,68 +7703,74 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
         pub fn full<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.full = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for full failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for full failed: {e}"));
             self
         }
         pub fn ignore_unverified<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.ignore_unverified = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for ignore_unverified failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for ignore_unverified failed: {e}")
                 });
             self
         }
         pub fn prerelease<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.prerelease = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for prerelease failed: {e}"));
             self
         }
         pub fn with_metadata<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.with_metadata = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_metadata failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for with_metadata failed: {e}")
                 });
             self
         }
@@ -7851,24 +7881,26 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
@@ -7998,84 +8030,96 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
         pub fn ignore_mapping_update_errors<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.ignore_mapping_update_errors = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for ignore_mapping_update_errors failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for ignore_mapping_update_errors failed: {e}"
+                    )
                 });
             self
         }
         pub fn prerelease<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.prerelease = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for prerelease failed: {e}"));
             self
         }
         pub fn skip_data_stream_rollover<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.skip_data_stream_rollover = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for skip_data_stream_rollover failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for skip_data_stream_rollover failed: {e}"
+                    )
                 });
             self
         }
         pub fn skip_dependency_check<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.skip_dependency_check = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for skip_dependency_check failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for skip_dependency_check failed: {e}")
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostFleetEpmPackagesPkgnamePkgversionBody>,
+            <V as std::convert::TryInto<
+                types::PostFleetEpmPackagesPkgnamePkgversionBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostFleetEpmPackagesPkgnamePkgversionBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetEpmPackagesPkgnamePkgversionBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -8195,35 +8239,38 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/fleet/epm/packages/{pkgName}/{pkgVersion}`
@@ -8312,36 +8359,40 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
         pub fn file_path<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.file_path = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_path failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for file_path failed: {e}")
                 });
             self
         }
@@ -8436,35 +8487,38 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
         pub fn prerelease<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.prerelease = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for prerelease failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8591,13 +8645,13 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/epm/packages/{pkgName}/stats`
@@ -8694,37 +8748,44 @@ pub mod builder {
         pub fn data_stream_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetEpmPackagesInstalledDataStreamType>,
+            <V as std::convert::TryInto<
+                types::GetFleetEpmPackagesInstalledDataStreamType,
+            >>::Error: std::fmt::Display,
         {
             self.data_stream_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetEpmPackagesInstalledDataStreamType` for data_stream_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetEpmPackagesInstalledDataStreamType` for data_stream_type failed: {e}"
+                    )
                 });
             self
         }
         pub fn name_query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name_query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name_query failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for name_query failed: {e}")
                 });
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn search_after<V>(mut self, value: V) -> Self
@@ -8732,39 +8793,49 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::GetFleetEpmPackagesInstalledSearchAfterItem>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::GetFleetEpmPackagesInstalledSearchAfterItem>,
+            >>::Error: std::fmt::Display,
         {
             self.search_after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < GetFleetEpmPackagesInstalledSearchAfterItem >` for search_after failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<GetFleetEpmPackagesInstalledSearchAfterItem>` for search_after failed: {e}"
+                    )
                 });
             self
         }
         pub fn show_only_active_data_streams<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.show_only_active_data_streams = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for show_only_active_data_streams failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for show_only_active_data_streams failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetEpmPackagesInstalledSortOrder>,
+            <V as std::convert::TryInto<
+                types::GetFleetEpmPackagesInstalledSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetEpmPackagesInstalledSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetEpmPackagesInstalledSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
@@ -8947,24 +9018,26 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
@@ -8973,36 +9046,42 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::GetFleetEpmTemplatesPkgnamePkgversionInputsFormat,
             >,
+            <V as std::convert::TryInto<
+                types::GetFleetEpmTemplatesPkgnamePkgversionInputsFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetEpmTemplatesPkgnamePkgversionInputsFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetEpmTemplatesPkgnamePkgversionInputsFormat` for format failed: {e}"
+                    )
                 });
             self
         }
         pub fn ignore_unverified<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.ignore_unverified = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for ignore_unverified failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for ignore_unverified failed: {e}")
                 });
             self
         }
         pub fn prerelease<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.prerelease = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for prerelease failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/epm/templates/{pkgName}/{pkgVersion}/inputs`
@@ -9170,13 +9249,13 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -9504,13 +9583,13 @@ pub mod builder {
         pub fn task_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.task_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for task_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for task_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/epm/packages/_bulk_rollback/{taskId}`
@@ -9696,13 +9775,13 @@ pub mod builder {
         pub fn task_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.task_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for task_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for task_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/epm/packages/_bulk_uninstall/{taskId}`
@@ -9888,13 +9967,13 @@ pub mod builder {
         pub fn task_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.task_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for task_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for task_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/epm/packages/_bulk_upgrade/{taskId}`
@@ -9983,56 +10062,60 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn full<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.full = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for full failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for full failed: {e}"));
             self
         }
         pub fn ignore_unverified<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.ignore_unverified = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for ignore_unverified failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for ignore_unverified failed: {e}")
                 });
             self
         }
         pub fn prerelease<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.prerelease = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for prerelease failed: {e}"));
             self
         }
         pub fn with_metadata<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.with_metadata = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_metadata failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for with_metadata failed: {e}")
                 });
             self
         }
@@ -10133,13 +10216,13 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -10258,72 +10341,82 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn ignore_mapping_update_errors<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.ignore_mapping_update_errors = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for ignore_mapping_update_errors failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for ignore_mapping_update_errors failed: {e}"
+                    )
                 });
             self
         }
         pub fn prerelease<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.prerelease = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for prerelease failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for prerelease failed: {e}"));
             self
         }
         pub fn skip_data_stream_rollover<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.skip_data_stream_rollover = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for skip_data_stream_rollover failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for skip_data_stream_rollover failed: {e}"
+                    )
                 });
             self
         }
         pub fn skip_dependency_check<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.skip_dependency_check = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for skip_dependency_check failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for skip_dependency_check failed: {e}")
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostFleetEpmPackagesPkgnameBody>,
+            <V as std::convert::TryInto<
+                types::PostFleetEpmPackagesPkgnameBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostFleetEpmPackagesPkgnameBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetEpmPackagesPkgnameBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -10438,23 +10531,24 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/fleet/epm/packages/{pkgName}`
@@ -10538,36 +10632,40 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
         pub fn package_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.package_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for package_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for package_policy_id failed: {e}")
                 });
             self
         }
@@ -10660,24 +10758,26 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
@@ -10763,24 +10863,26 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
@@ -10789,12 +10891,16 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody,
             >,
+            <V as std::convert::TryInto<
+                types::PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetEpmPackagesPkgnamePkgversionKibanaAssetsBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -10880,24 +10986,26 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
@@ -10983,24 +11091,26 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn pkg_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_version = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_version failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for pkg_version failed: {e}")
                 });
             self
         }
@@ -11009,12 +11119,16 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody,
             >,
+            <V as std::convert::TryInto<
+                types::PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetEpmPackagesPkgnamePkgversionRuleAssetsBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -11100,13 +11214,13 @@ pub mod builder {
         pub fn pkg_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.pkg_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for pkg_name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self

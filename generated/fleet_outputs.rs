@@ -9341,12 +9341,14 @@ pub mod builder {
         pub fn source_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.source_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for source_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for source_id failed: {e}")
                 });
             self
         }
@@ -9430,12 +9432,14 @@ pub mod builder {
         pub fn source_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.source_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for source_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for source_id failed: {e}")
                 });
             self
         }
@@ -9551,12 +9555,14 @@ pub mod builder {
         pub fn source_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.source_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for source_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for source_id failed: {e}")
                 });
             self
         }
@@ -9640,13 +9646,13 @@ pub mod builder {
         pub fn key_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.key_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for key_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for key_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/enrollment_api_keys/{keyId}`
@@ -9738,34 +9744,38 @@ pub mod builder {
         pub fn key_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.key_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for key_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for key_id failed: {e}"));
             self
         }
         pub fn force_delete<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force_delete = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force_delete failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for force_delete failed: {e}")
+                });
             self
         }
         pub fn include_hidden<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_hidden = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_hidden failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for include_hidden failed: {e}")
                 });
             self
         }
@@ -9860,12 +9870,14 @@ pub mod builder {
         pub fn output_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.output_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for output_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for output_id failed: {e}")
                 });
             self
         }
@@ -10114,34 +10126,36 @@ pub mod builder {
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/enrollment_api_keys`
@@ -10501,13 +10515,13 @@ pub mod builder {
         pub fn item_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for item_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for item_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/fleet_server_hosts/{itemId}`
@@ -10585,13 +10599,13 @@ pub mod builder {
         pub fn item_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for item_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for item_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -10708,13 +10722,13 @@ pub mod builder {
         pub fn item_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for item_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for item_id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/fleet/fleet_server_hosts/{itemId}`
@@ -10924,11 +10938,14 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::OutputCreateRequest>,
+            <V as std::convert::TryInto<
+                types::OutputCreateRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `OutputCreateRequest` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `OutputCreateRequest` for body failed: {e}")
                 });
             self
         }
@@ -11003,12 +11020,14 @@ pub mod builder {
         pub fn output_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.output_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for output_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for output_id failed: {e}")
                 });
             self
         }
@@ -11087,23 +11106,28 @@ pub mod builder {
         pub fn output_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.output_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for output_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for output_id failed: {e}")
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::OutputUpdateRequest>,
+            <V as std::convert::TryInto<
+                types::OutputUpdateRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `OutputUpdateRequest` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `OutputUpdateRequest` for body failed: {e}")
                 });
             self
         }
@@ -11182,12 +11206,14 @@ pub mod builder {
         pub fn output_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.output_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for output_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for output_id failed: {e}")
                 });
             self
         }
@@ -11431,13 +11457,13 @@ pub mod builder {
         pub fn item_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for item_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for item_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/proxies/{itemId}`
@@ -11515,13 +11541,13 @@ pub mod builder {
         pub fn item_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for item_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for item_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -11631,13 +11657,13 @@ pub mod builder {
         pub fn item_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.item_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for item_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for item_id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/fleet/proxies/{itemId}`

@@ -13119,12 +13119,14 @@ pub mod builder {
         pub fn agent_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for agent_policy_id failed: {e}")
                 });
             self
         }
@@ -13133,13 +13135,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::PostFleetAgentPoliciesAgentpolicyidCopyFormat,
             >,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentPoliciesAgentpolicyidCopyFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `PostFleetAgentPoliciesAgentpolicyidCopyFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetAgentPoliciesAgentpolicyidCopyFormat` for format failed: {e}"
+                    )
                 });
             self
         }
@@ -13380,118 +13386,134 @@ pub mod builder {
         pub fn format<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetAgentPoliciesFormat>,
+            <V as std::convert::TryInto<
+                types::GetFleetAgentPoliciesFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetAgentPoliciesFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetAgentPoliciesFormat` for format failed: {e}"
+                    )
                 });
             self
         }
         pub fn full<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.full = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for full failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for full failed: {e}"));
             self
         }
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn no_agent_count<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.no_agent_count = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for no_agent_count failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for no_agent_count failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn show_upgradeable<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.show_upgradeable = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for show_upgradeable failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for show_upgradeable failed: {e}")
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_field failed: {e}")
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetAgentPoliciesSortOrder>,
+            <V as std::convert::TryInto<
+                types::GetFleetAgentPoliciesSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetAgentPoliciesSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetAgentPoliciesSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn with_agent_count<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.with_agent_count = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_agent_count failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for with_agent_count failed: {e}")
                 });
             self
         }
@@ -13621,12 +13643,13 @@ pub mod builder {
         pub fn sys_monitoring<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.sys_monitoring = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for sys_monitoring failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for sys_monitoring failed: {e}")
                 });
             self
         }
@@ -13738,13 +13761,17 @@ pub mod builder {
         pub fn format<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostFleetAgentPoliciesBulkGetFormat>,
+            <V as std::convert::TryInto<
+                types::PostFleetAgentPoliciesBulkGetFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `PostFleetAgentPoliciesBulkGetFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetAgentPoliciesBulkGetFormat` for format failed: {e}"
+                    )
                 });
             self
         }
@@ -13860,25 +13887,31 @@ pub mod builder {
         pub fn agent_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for agent_policy_id failed: {e}")
                 });
             self
         }
         pub fn format<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetAgentPoliciesAgentpolicyidFormat>,
+            <V as std::convert::TryInto<
+                types::GetFleetAgentPoliciesAgentpolicyidFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetAgentPoliciesAgentpolicyidFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetAgentPoliciesAgentpolicyidFormat` for format failed: {e}"
+                    )
                 });
             self
         }
@@ -13961,25 +13994,31 @@ pub mod builder {
         pub fn agent_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for agent_policy_id failed: {e}")
                 });
             self
         }
         pub fn format<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PutFleetAgentPoliciesAgentpolicyidFormat>,
+            <V as std::convert::TryInto<
+                types::PutFleetAgentPoliciesAgentpolicyidFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `PutFleetAgentPoliciesAgentpolicyidFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PutFleetAgentPoliciesAgentpolicyidFormat` for format failed: {e}"
+                    )
                 });
             self
         }
@@ -14099,53 +14138,59 @@ pub mod builder {
         pub fn agent_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for agent_policy_id failed: {e}")
                 });
             self
         }
         pub fn download<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.download = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for download failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for download failed: {e}"));
             self
         }
         pub fn kubernetes<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.kubernetes = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for kubernetes failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for kubernetes failed: {e}"));
             self
         }
         pub fn revision<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<f64>,
+            <V as std::convert::TryInto<f64>>::Error: std::fmt::Display,
         {
             self.revision = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for revision failed".to_string());
+                .map_err(|e| format!("conversion to `f64` for revision failed: {e}"));
             self
         }
         pub fn standalone<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.standalone = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for standalone failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for standalone failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/agent_policies/{agentPolicyId}/download`
@@ -14256,53 +14301,59 @@ pub mod builder {
         pub fn agent_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for agent_policy_id failed: {e}")
                 });
             self
         }
         pub fn download<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.download = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for download failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for download failed: {e}"));
             self
         }
         pub fn kubernetes<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.kubernetes = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for kubernetes failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for kubernetes failed: {e}"));
             self
         }
         pub fn revision<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<f64>,
+            <V as std::convert::TryInto<f64>>::Error: std::fmt::Display,
         {
             self.revision = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for revision failed".to_string());
+                .map_err(|e| format!("conversion to `f64` for revision failed: {e}"));
             self
         }
         pub fn standalone<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.standalone = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for standalone failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for standalone failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/agent_policies/{agentPolicyId}/full`
@@ -14398,12 +14449,14 @@ pub mod builder {
         pub fn agent_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for agent_policy_id failed: {e}")
                 });
             self
         }
@@ -14697,36 +14750,41 @@ pub mod builder {
         pub fn download<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.download = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for download failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for download failed: {e}"));
             self
         }
         pub fn enrol_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.enrol_token = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for enrol_token failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for enrol_token failed: {e}")
                 });
             self
         }
         pub fn fleet_server<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.fleet_server = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for fleet_server failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for fleet_server failed: {e}")
                 });
             self
         }
@@ -14809,36 +14867,41 @@ pub mod builder {
         pub fn download<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.download = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for download failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for download failed: {e}"));
             self
         }
         pub fn enrol_token<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.enrol_token = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for enrol_token failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for enrol_token failed: {e}")
                 });
             self
         }
         pub fn fleet_server<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.fleet_server = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for fleet_server failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for fleet_server failed: {e}")
                 });
             self
         }
@@ -14941,96 +15004,110 @@ pub mod builder {
         pub fn format<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetPackagePoliciesFormat>,
+            <V as std::convert::TryInto<
+                types::GetFleetPackagePoliciesFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetPackagePoliciesFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetPackagePoliciesFormat` for format failed: {e}"
+                    )
                 });
             self
         }
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn show_upgradeable<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.show_upgradeable = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for show_upgradeable failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for show_upgradeable failed: {e}")
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_field failed: {e}")
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetFleetPackagePoliciesSortOrder>,
+            <V as std::convert::TryInto<
+                types::GetFleetPackagePoliciesSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetPackagePoliciesSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetPackagePoliciesSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn with_agent_count<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.with_agent_count = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for with_agent_count failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for with_agent_count failed: {e}")
                 });
             self
         }
@@ -15155,25 +15232,33 @@ pub mod builder {
         pub fn format<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostFleetPackagePoliciesFormat>,
+            <V as std::convert::TryInto<
+                types::PostFleetPackagePoliciesFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `PostFleetPackagePoliciesFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetPackagePoliciesFormat` for format failed: {e}"
+                    )
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PackagePolicyCreateRequest>,
+            <V as std::convert::TryInto<
+                types::PackagePolicyCreateRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PackagePolicyCreateRequest` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PackagePolicyCreateRequest` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -15259,13 +15344,17 @@ pub mod builder {
         pub fn format<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostFleetPackagePoliciesBulkGetFormat>,
+            <V as std::convert::TryInto<
+                types::PostFleetPackagePoliciesBulkGetFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `PostFleetPackagePoliciesBulkGetFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostFleetPackagePoliciesBulkGetFormat` for format failed: {e}"
+                    )
                 });
             self
         }
@@ -15395,12 +15484,14 @@ pub mod builder {
         pub fn package_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.package_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for package_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for package_policy_id failed: {e}")
                 });
             self
         }
@@ -15409,13 +15500,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::GetFleetPackagePoliciesPackagepolicyidFormat,
             >,
+            <V as std::convert::TryInto<
+                types::GetFleetPackagePoliciesPackagepolicyidFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetFleetPackagePoliciesPackagepolicyidFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetFleetPackagePoliciesPackagepolicyidFormat` for format failed: {e}"
+                    )
                 });
             self
         }
@@ -15510,12 +15605,14 @@ pub mod builder {
         pub fn package_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.package_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for package_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for package_policy_id failed: {e}")
                 });
             self
         }
@@ -15524,25 +15621,33 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::PutFleetPackagePoliciesPackagepolicyidFormat,
             >,
+            <V as std::convert::TryInto<
+                types::PutFleetPackagePoliciesPackagepolicyidFormat,
+            >>::Error: std::fmt::Display,
         {
             self.format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `PutFleetPackagePoliciesPackagepolicyidFormat` for format failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PutFleetPackagePoliciesPackagepolicyidFormat` for format failed: {e}"
+                    )
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PackagePolicyUpdateRequest>,
+            <V as std::convert::TryInto<
+                types::PackagePolicyUpdateRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PackagePolicyUpdateRequest` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PackagePolicyUpdateRequest` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -15634,23 +15739,26 @@ pub mod builder {
         pub fn package_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.package_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for package_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for package_policy_id failed: {e}")
                 });
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/fleet/package_policies/{packagePolicyId}`
@@ -15940,12 +16048,14 @@ pub mod builder {
         pub fn agent_policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.agent_policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for agent_policy_id failed: {e}")
                 });
             self
         }
@@ -16131,23 +16241,26 @@ pub mod builder {
         pub fn policy_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.policy_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for policy_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for policy_id failed: {e}")
                 });
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/fleet/agentless_policies/{policyId}`
@@ -16241,34 +16354,36 @@ pub mod builder {
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/fleet/cloud_connectors`
@@ -16462,12 +16577,14 @@ pub mod builder {
         pub fn cloud_connector_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.cloud_connector_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for cloud_connector_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for cloud_connector_id failed: {e}")
                 });
             self
         }
@@ -16548,12 +16665,14 @@ pub mod builder {
         pub fn cloud_connector_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.cloud_connector_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for cloud_connector_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for cloud_connector_id failed: {e}")
                 });
             self
         }
@@ -16668,23 +16787,26 @@ pub mod builder {
         pub fn cloud_connector_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.cloud_connector_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for cloud_connector_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for cloud_connector_id failed: {e}")
                 });
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/fleet/cloud_connectors/{cloudConnectorId}`
@@ -16773,38 +16895,42 @@ pub mod builder {
         pub fn cloud_connector_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.cloud_connector_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for cloud_connector_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for cloud_connector_id failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for per_page failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for per_page failed: {e}")
                 });
             self
         }

@@ -2979,10 +2979,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListId>,
+            <V as std::convert::TryInto<types::ListId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `ListId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `ListId` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/lists`
@@ -3330,33 +3331,36 @@ pub mod builder {
         pub fn delete_references<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.delete_references = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for delete_references failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for delete_references failed: {e}")
                 });
             self
         }
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListId>,
+            <V as std::convert::TryInto<types::ListId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `ListId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `ListId` for id failed: {e}"));
             self
         }
         pub fn ignore_references<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.ignore_references = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for ignore_references failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for ignore_references failed: {e}")
                 });
             self
         }
@@ -3601,70 +3605,86 @@ pub mod builder {
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindListsCursor>,
+            <V as std::convert::TryInto<
+                types::FindListsCursor,
+            >>::Error: std::fmt::Display,
         {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindListsCursor` for cursor failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `FindListsCursor` for cursor failed: {e}")
                 });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindListsFilter>,
+            <V as std::convert::TryInto<
+                types::FindListsFilter,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindListsFilter` for filter failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `FindListsFilter` for filter failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindListsSortField>,
+            <V as std::convert::TryInto<
+                types::FindListsSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindListsSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindListsSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindListsSortOrder>,
+            <V as std::convert::TryInto<
+                types::FindListsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindListsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindListsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
@@ -4061,34 +4081,36 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListId>,
+            <V as std::convert::TryInto<types::ListId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `ListId` for id failed: {e}"));
             self
         }
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListId>,
+            <V as std::convert::TryInto<types::ListId>>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListId` for list_id failed".to_string());
+                .map_err(|e| format!("conversion to `ListId` for list_id failed: {e}"));
             self
         }
         pub fn value<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.value = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for value failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for value failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/lists/items`
@@ -4451,47 +4473,53 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListItemId>,
+            <V as std::convert::TryInto<types::ListItemId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListItemId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `ListItemId` for id failed: {e}"));
             self
         }
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListId>,
+            <V as std::convert::TryInto<types::ListId>>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListId` for list_id failed".to_string());
+                .map_err(|e| format!("conversion to `ListId` for list_id failed: {e}"));
             self
         }
         pub fn refresh<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeleteListItemRefresh>,
+            <V as std::convert::TryInto<
+                types::DeleteListItemRefresh,
+            >>::Error: std::fmt::Display,
         {
             self.refresh = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `DeleteListItemRefresh` for refresh failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `DeleteListItemRefresh` for refresh failed: {e}"
+                    )
                 });
             self
         }
         pub fn value<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.value = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for value failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for value failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/lists/items`
@@ -4721,10 +4749,11 @@ pub mod builder {
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListId>,
+            <V as std::convert::TryInto<types::ListId>>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
-                .map_err(|_| "conversion to `ListId` for list_id failed".to_string());
+                .map_err(|e| format!("conversion to `ListId` for list_id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/lists/items/_export`
@@ -4832,79 +4861,96 @@ pub mod builder {
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindListItemsCursor>,
+            <V as std::convert::TryInto<
+                types::FindListItemsCursor,
+            >>::Error: std::fmt::Display,
         {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindListItemsCursor` for cursor failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `FindListItemsCursor` for cursor failed: {e}")
                 });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindListItemsFilter>,
+            <V as std::convert::TryInto<
+                types::FindListItemsFilter,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindListItemsFilter` for filter failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `FindListItemsFilter` for filter failed: {e}")
                 });
             self
         }
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListId>,
+            <V as std::convert::TryInto<types::ListId>>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
-                .map_err(|_| "conversion to `ListId` for list_id failed".to_string());
+                .map_err(|e| format!("conversion to `ListId` for list_id failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindListItemsSortField>,
+            <V as std::convert::TryInto<
+                types::FindListItemsSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindListItemsSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindListItemsSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindListItemsSortOrder>,
+            <V as std::convert::TryInto<
+                types::FindListItemsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindListItemsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindListItemsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
@@ -5040,71 +5086,80 @@ pub mod builder {
         pub fn deserializer<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.deserializer = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for deserializer failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for deserializer failed: {e}")
                 });
             self
         }
         pub fn list_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListId>,
+            <V as std::convert::TryInto<types::ListId>>::Error: std::fmt::Display,
         {
             self.list_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListId` for list_id failed".to_string());
+                .map_err(|e| format!("conversion to `ListId` for list_id failed: {e}"));
             self
         }
         pub fn refresh<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ImportListItemsRefresh>,
+            <V as std::convert::TryInto<
+                types::ImportListItemsRefresh,
+            >>::Error: std::fmt::Display,
         {
             self.refresh = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `ImportListItemsRefresh` for refresh failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `ImportListItemsRefresh` for refresh failed: {e}"
+                    )
                 });
             self
         }
         pub fn serializer<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.serializer = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for serializer failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for serializer failed: {e}")
                 });
             self
         }
         pub fn type_<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListType>,
+            <V as std::convert::TryInto<types::ListType>>::Error: std::fmt::Display,
         {
             self.type_ = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListType` for type_ failed".to_string());
+                .map_err(|e| format!("conversion to `ListType` for type_ failed: {e}"));
             self
         }
         pub fn body<B>(mut self, value: B) -> Self
         where
             B: std::convert::TryInto<reqwest::Body>,
+            <B as std::convert::TryInto<reqwest::Body>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `reqwest::Body` for body failed".to_string()
-                });
+                .map_err(|e| format!("conversion to `Body` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/lists/items/_import`

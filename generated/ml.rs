@@ -453,11 +453,12 @@ pub mod builder {
         pub fn simulate<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.simulate = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for simulate failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for simulate failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/ml/saved_objects/sync`
@@ -531,11 +532,16 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MlUpdateJobsSpacesBody>,
+            <V as std::convert::TryInto<
+                types::MlUpdateJobsSpacesBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `MlUpdateJobsSpacesBody` for body failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `MlUpdateJobsSpacesBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -602,12 +608,16 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::MlUpdateTrainedModelsSpacesBody>,
+            <V as std::convert::TryInto<
+                types::MlUpdateTrainedModelsSpacesBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `MlUpdateTrainedModelsSpacesBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `MlUpdateTrainedModelsSpacesBody` for body failed: {e}"
+                    )
                 });
             self
         }

@@ -4999,59 +4999,63 @@ pub mod builder {
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page_size failed: {e}"));
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for sort failed: {e}"));
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_order failed: {e}")
                 });
             self
         }
@@ -5228,23 +5232,24 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
+            <V as std::convert::TryInto<types::Id>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `Id` for id failed".to_string());
+                .map_err(|e| format!("conversion to `Id` for id failed: {e}"));
             self
         }
         pub fn query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for query failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/osquery/live_queries/{id}`
@@ -5324,77 +5329,83 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
+            <V as std::convert::TryInto<types::Id>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `Id` for id failed".to_string());
+                .map_err(|e| format!("conversion to `Id` for id failed: {e}"));
             self
         }
         pub fn action_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::Id>,
+            <V as std::convert::TryInto<types::Id>>::Error: std::fmt::Display,
         {
             self.action_id = value
                 .try_into()
-                .map_err(|_| "conversion to `Id` for action_id failed".to_string());
+                .map_err(|e| format!("conversion to `Id` for action_id failed: {e}"));
             self
         }
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page_size failed: {e}"));
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for sort failed: {e}"));
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_order failed: {e}")
                 });
             self
         }
@@ -5500,46 +5511,50 @@ pub mod builder {
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page_size failed: {e}"));
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for sort failed: {e}"));
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_order failed: {e}")
                 });
             self
         }
@@ -5710,10 +5725,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PackId>,
+            <V as std::convert::TryInto<types::PackId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `PackId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `PackId` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/osquery/packs/{id}`
@@ -5781,10 +5797,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PackId>,
+            <V as std::convert::TryInto<types::PackId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `PackId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `PackId` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5882,10 +5899,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PackId>,
+            <V as std::convert::TryInto<types::PackId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `PackId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `PackId` for id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/osquery/packs/{id}`
@@ -5957,46 +5975,50 @@ pub mod builder {
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page_size failed: {e}"));
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for sort failed: {e}"));
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_order failed: {e}")
                 });
             self
         }
@@ -6169,10 +6191,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SavedQueryId>,
+            <V as std::convert::TryInto<types::SavedQueryId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `SavedQueryId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `SavedQueryId` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/osquery/saved_queries/{id}`
@@ -6240,10 +6263,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SavedQueryId>,
+            <V as std::convert::TryInto<types::SavedQueryId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `SavedQueryId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `SavedQueryId` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -6343,10 +6367,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SavedQueryId>,
+            <V as std::convert::TryInto<types::SavedQueryId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `SavedQueryId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `SavedQueryId` for id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/osquery/saved_queries/{id}`
@@ -6424,92 +6449,100 @@ pub mod builder {
         pub fn end_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.end_date = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for end_date failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for end_date failed: {e}"));
             self
         }
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn next_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.next_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for next_page failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for next_page failed: {e}")
                 });
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page_size failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `NonZeroU64` for page_size failed: {e}")
                 });
             self
         }
         pub fn source_filters<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.source_filters = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for source_filters failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for source_filters failed: {e}")
                 });
             self
         }
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.start_date = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_date failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for start_date failed: {e}")
                 });
             self
         }
         pub fn user_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.user_ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for user_ids failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for user_ids failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/osquery/history`
@@ -6608,10 +6641,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PackId>,
+            <V as std::convert::TryInto<types::PackId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `PackId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `PackId` for id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/osquery/packs/{id}/copy`
@@ -6677,10 +6711,11 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SavedQueryId>,
+            <V as std::convert::TryInto<types::SavedQueryId>>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `SavedQueryId` for id failed".to_string());
+                .map_err(|e| format!("conversion to `SavedQueryId` for id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/osquery/saved_queries/{id}/copy`
@@ -6758,82 +6793,91 @@ pub mod builder {
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.schedule_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for schedule_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for schedule_id failed: {e}")
                 });
             self
         }
         pub fn execution_count<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.execution_count = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `i64` for execution_count failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `i64` for execution_count failed: {e}")
                 });
             self
         }
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page_size failed: {e}"));
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for sort failed: {e}"));
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortOrderOrUndefinedV2>,
+            <V as std::convert::TryInto<
+                types::SortOrderOrUndefinedV2,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortOrderOrUndefinedV2` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SortOrderOrUndefinedV2` for sort_order failed: {e}"
+                    )
                 });
             self
         }
@@ -6938,95 +6982,106 @@ pub mod builder {
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.schedule_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for schedule_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for schedule_id failed: {e}")
                 });
             self
         }
         pub fn execution_count<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.execution_count = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `i64` for execution_count failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `i64` for execution_count failed: {e}")
                 });
             self
         }
         pub fn kuery<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kuery = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kuery failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for kuery failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page_size failed: {e}"));
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for sort failed: {e}"));
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortOrderOrUndefinedV2>,
+            <V as std::convert::TryInto<
+                types::SortOrderOrUndefinedV2,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortOrderOrUndefinedV2` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SortOrderOrUndefinedV2` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn start_date<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.start_date = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for start_date failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for start_date failed: {e}")
                 });
             self
         }

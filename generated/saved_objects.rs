@@ -1093,12 +1093,16 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostSavedObjectsExportBody>,
+            <V as std::convert::TryInto<
+                types::PostSavedObjectsExportBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostSavedObjectsExportBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostSavedObjectsExportBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -1173,46 +1177,48 @@ pub mod builder {
         pub fn compatibility_mode<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.compatibility_mode = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for compatibility_mode failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for compatibility_mode failed: {e}")
                 });
             self
         }
         pub fn create_new_copies<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.create_new_copies = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for create_new_copies failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for create_new_copies failed: {e}")
                 });
             self
         }
         pub fn overwrite<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.overwrite = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for overwrite failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for overwrite failed: {e}"));
             self
         }
         pub fn body<B>(mut self, value: B) -> Self
         where
             B: std::convert::TryInto<reqwest::Body>,
+            <B as std::convert::TryInto<reqwest::Body>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `reqwest::Body` for body failed".to_string()
-                });
+                .map_err(|e| format!("conversion to `Body` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/saved_objects/_import`
@@ -1318,24 +1324,26 @@ pub mod builder {
         pub fn compatibility_mode<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.compatibility_mode = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for compatibility_mode failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for compatibility_mode failed: {e}")
                 });
             self
         }
         pub fn create_new_copies<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.create_new_copies = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for create_new_copies failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for create_new_copies failed: {e}")
                 });
             self
         }

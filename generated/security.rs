@@ -1950,13 +1950,15 @@ pub mod builder {
         pub fn replace_deprecated_privileges<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.replace_deprecated_privileges = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for replace_deprecated_privileges failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for replace_deprecated_privileges failed: {e}"
+                    )
                 });
             self
         }
@@ -2119,24 +2121,31 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetSecurityRoleNameName>,
+            <V as std::convert::TryInto<
+                types::GetSecurityRoleNameName,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetSecurityRoleNameName` for name failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetSecurityRoleNameName` for name failed: {e}"
+                    )
                 });
             self
         }
         pub fn replace_deprecated_privileges<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.replace_deprecated_privileges = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for replace_deprecated_privileges failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for replace_deprecated_privileges failed: {e}"
+                    )
                 });
             self
         }
@@ -2211,22 +2220,30 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PutSecurityRoleNameName>,
+            <V as std::convert::TryInto<
+                types::PutSecurityRoleNameName,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PutSecurityRoleNameName` for name failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PutSecurityRoleNameName` for name failed: {e}"
+                    )
                 });
             self
         }
         pub fn create_only<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.create_only = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for create_only failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `bool` for create_only failed: {e}")
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -2316,12 +2333,16 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeleteSecurityRoleNameName>,
+            <V as std::convert::TryInto<
+                types::DeleteSecurityRoleNameName,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `DeleteSecurityRoleNameName` for name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `DeleteSecurityRoleNameName` for name failed: {e}"
+                    )
                 });
             self
         }

@@ -7243,10 +7243,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         ///Sends a `GET` request to `/api/security_ai_assistant/current_user/conversations/{id}`
@@ -7324,10 +7329,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7436,10 +7446,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         ///Sends a `DELETE` request to `/api/security_ai_assistant/current_user/conversations/{id}`
@@ -7515,13 +7530,13 @@ pub mod builder {
         pub fn resource<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.resource = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for resource failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for resource failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/security_ai_assistant/knowledge_base/{resource}`
@@ -7601,38 +7616,39 @@ pub mod builder {
         pub fn resource<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.resource = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for resource failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for resource failed: {e}"));
             self
         }
         pub fn ignore_security_labs<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.ignore_security_labs = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for ignore_security_labs failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for ignore_security_labs failed: {e}")
                 });
             self
         }
         pub fn model_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.model_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for model_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for model_id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/security_ai_assistant/knowledge_base/{resource}`
@@ -7728,74 +7744,82 @@ pub mod builder {
         pub fn fields<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.fields = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for fields failed: {e}")
                 });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for filter failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for per_page failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindPromptsSortField>,
+            <V as std::convert::TryInto<
+                types::FindPromptsSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindPromptsSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindPromptsSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortOrder>,
+            <V as std::convert::TryInto<types::SortOrder>>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortOrder` for sort_order failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `SortOrder` for sort_order failed: {e}")
                 });
             self
         }
@@ -8019,84 +8043,93 @@ pub mod builder {
         pub fn all_data<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.all_data = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for all_data failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for all_data failed: {e}"));
             self
         }
         pub fn fields<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.fields = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for fields failed: {e}")
                 });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for filter failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for per_page failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindAnonymizationFieldsSortField>,
+            <V as std::convert::TryInto<
+                types::FindAnonymizationFieldsSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindAnonymizationFieldsSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindAnonymizationFieldsSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortOrder>,
+            <V as std::convert::TryInto<types::SortOrder>>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortOrder` for sort_order failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `SortOrder` for sort_order failed: {e}")
                 });
             self
         }
@@ -8211,13 +8244,15 @@ pub mod builder {
         pub fn content_references_disabled<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.content_references_disabled = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for content_references_disabled failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for content_references_disabled failed: {e}"
+                    )
                 });
             self
         }
@@ -8336,84 +8371,93 @@ pub mod builder {
         pub fn fields<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.fields = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for fields failed: {e}")
                 });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for filter failed: {e}"));
             self
         }
         pub fn is_owner<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.is_owner = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for is_owner failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for is_owner failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for per_page failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindConversationsSortField>,
+            <V as std::convert::TryInto<
+                types::FindConversationsSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindConversationsSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindConversationsSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortOrder>,
+            <V as std::convert::TryInto<types::SortOrder>>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortOrder` for sort_order failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `SortOrder` for sort_order failed: {e}")
                 });
             self
         }
@@ -8587,26 +8631,27 @@ pub mod builder {
         pub fn ignore_security_labs<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.ignore_security_labs = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for ignore_security_labs failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for ignore_security_labs failed: {e}")
                 });
             self
         }
         pub fn model_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.model_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for model_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for model_id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/security_ai_assistant/knowledge_base`
@@ -8690,12 +8735,16 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseEntryCreateProps>,
+            <V as std::convert::TryInto<
+                types::KnowledgeBaseEntryCreateProps,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `KnowledgeBaseEntryCreateProps` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `KnowledgeBaseEntryCreateProps` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -8890,74 +8939,82 @@ pub mod builder {
         pub fn fields<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.fields = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for fields failed: {e}")
                 });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for filter failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<u64>,
+            <V as std::convert::TryInto<u64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `u64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `u64` for per_page failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindKnowledgeBaseEntriesSortField>,
+            <V as std::convert::TryInto<
+                types::FindKnowledgeBaseEntriesSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindKnowledgeBaseEntriesSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindKnowledgeBaseEntriesSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortOrder>,
+            <V as std::convert::TryInto<types::SortOrder>>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortOrder` for sort_order failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `SortOrder` for sort_order failed: {e}")
                 });
             self
         }
@@ -9067,10 +9124,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         ///Sends a `GET` request to `/api/security_ai_assistant/knowledge_base/entries/{id}`
@@ -9148,21 +9210,30 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::KnowledgeBaseEntryUpdateProps>,
+            <V as std::convert::TryInto<
+                types::KnowledgeBaseEntryUpdateProps,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `KnowledgeBaseEntryUpdateProps` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `KnowledgeBaseEntryUpdateProps` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -9241,10 +9312,15 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NonEmptyString>,
+            <V as std::convert::TryInto<
+                types::NonEmptyString,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| "conversion to `NonEmptyString` for id failed".to_string());
+                .map_err(|e| {
+                    format!("conversion to `NonEmptyString` for id failed: {e}")
+                });
             self
         }
         ///Sends a `DELETE` request to `/api/security_ai_assistant/knowledge_base/entries/{id}`

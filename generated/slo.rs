@@ -7620,91 +7620,106 @@ pub mod builder {
         pub fn hide_stale<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.hide_stale = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for hide_stale failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for hide_stale failed: {e}"));
             self
         }
         pub fn kql_query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.kql_query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for kql_query failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for kql_query failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn search_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.search_after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for search_after failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for search_after failed: {e}")
                 });
             self
         }
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for size failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for size failed: {e}"));
             self
         }
         pub fn sort_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindSlosOpSortBy>,
+            <V as std::convert::TryInto<
+                types::FindSlosOpSortBy,
+            >>::Error: std::fmt::Display,
         {
             self.sort_by = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindSlosOpSortBy` for sort_by failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `FindSlosOpSortBy` for sort_by failed: {e}")
                 });
             self
         }
         pub fn sort_direction<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FindSlosOpSortDirection>,
+            <V as std::convert::TryInto<
+                types::FindSlosOpSortDirection,
+            >>::Error: std::fmt::Display,
         {
             self.sort_direction = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `FindSlosOpSortDirection` for sort_direction failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `FindSlosOpSortDirection` for sort_direction failed: {e}"
+                    )
                 });
             self
         }
@@ -7954,25 +7969,27 @@ pub mod builder {
         pub fn slo_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.slo_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slo_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for slo_id failed: {e}"));
             self
         }
         pub fn instance_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.instance_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for instance_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for instance_id failed: {e}")
                 });
             self
         }
@@ -8074,13 +8091,13 @@ pub mod builder {
         pub fn slo_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.slo_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slo_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for slo_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -8207,13 +8224,13 @@ pub mod builder {
         pub fn slo_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.slo_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slo_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for slo_id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/observability/slos/{sloId}`
@@ -8305,13 +8322,13 @@ pub mod builder {
         pub fn slo_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.slo_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slo_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for slo_id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/observability/slos/{sloId}/enable`
@@ -8403,13 +8420,13 @@ pub mod builder {
         pub fn slo_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.slo_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slo_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for slo_id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/observability/slos/{sloId}/disable`
@@ -8501,13 +8518,13 @@ pub mod builder {
         pub fn slo_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.slo_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slo_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for slo_id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/observability/slos/{sloId}/_reset`
@@ -8608,37 +8625,39 @@ pub mod builder {
         pub fn slo_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.slo_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for slo_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for slo_id failed: {e}"));
             self
         }
         pub fn at<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.at = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for at failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for at failed: {e}"));
             self
         }
         pub fn instance_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.instance_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for instance_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for instance_id failed: {e}")
                 });
             self
         }
@@ -8961,13 +8980,13 @@ pub mod builder {
         pub fn task_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.task_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for task_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for task_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/observability/slos/_bulk_delete/{taskId}`

@@ -699,26 +699,32 @@ pub mod builder {
         pub fn include_authorized_purposes<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_authorized_purposes = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_authorized_purposes failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `bool` for include_authorized_purposes failed: {e}"
+                    )
                 });
             self
         }
         pub fn purpose<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetSpacesSpacePurpose>,
+            <V as std::convert::TryInto<
+                types::GetSpacesSpacePurpose,
+            >>::Error: std::fmt::Display,
         {
             self.purpose = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetSpacesSpacePurpose` for purpose failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetSpacesSpacePurpose` for purpose failed: {e}"
+                    )
                 });
             self
         }
@@ -885,13 +891,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/spaces/space/{id}`
@@ -959,13 +965,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -1059,13 +1065,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/spaces/space/{id}`

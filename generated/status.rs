@@ -898,21 +898,23 @@ pub mod builder {
         pub fn v7format<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.v7format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for v7format failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for v7format failed: {e}"));
             self
         }
         pub fn v8format<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.v8format = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for v8format failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for v8format failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/status`

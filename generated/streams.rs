@@ -24624,10 +24624,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EmptyBody>,
+            <V as std::convert::TryInto<types::EmptyBody>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
+                .map_err(|e| format!("conversion to `EmptyBody` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/streams/_disable`
@@ -24691,10 +24692,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EmptyBody>,
+            <V as std::convert::TryInto<types::EmptyBody>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
+                .map_err(|e| format!("conversion to `EmptyBody` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/streams/_enable`
@@ -24758,10 +24760,11 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EmptyBody>,
+            <V as std::convert::TryInto<types::EmptyBody>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
+                .map_err(|e| format!("conversion to `EmptyBody` for body failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/streams/_resync`
@@ -24825,13 +24828,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/streams/{name}`
@@ -24899,23 +24902,26 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::StreamUpsertRequest>,
+            <V as std::convert::TryInto<
+                types::StreamUpsertRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `StreamUpsertRequest` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `StreamUpsertRequest` for body failed: {e}")
                 });
             self
         }
@@ -24984,13 +24990,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/streams/{name}`
@@ -25058,13 +25064,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -25163,13 +25169,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/streams/{name}/_ingest`
@@ -25237,13 +25243,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -25342,13 +25348,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/streams/{name}/_query`
@@ -25416,13 +25422,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -25523,13 +25529,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -25623,13 +25629,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -25729,13 +25735,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/streams/{name}/queries`
@@ -25803,13 +25809,13 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -25913,25 +25919,25 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn query_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.query_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for query_id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -26034,25 +26040,25 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn query_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.query_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for query_id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/streams/{name}/queries/{queryId}`
@@ -26132,72 +26138,81 @@ pub mod builder {
         pub fn name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for name failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for name failed: {e}"));
             self
         }
         pub fn bucket_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetStreamsNameSignificantEventsBucketSize>,
+            <V as std::convert::TryInto<
+                types::GetStreamsNameSignificantEventsBucketSize,
+            >>::Error: std::fmt::Display,
         {
             self.bucket_size = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `GetStreamsNameSignificantEventsBucketSize` for bucket_size failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetStreamsNameSignificantEventsBucketSize` for bucket_size failed: {e}"
+                    )
                 });
             self
         }
         pub fn from<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.from = value
                 .try_into()
-                .map_err(|_| "conversion to `i64` for from failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for from failed: {e}"));
             self
         }
         pub fn query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for query failed: {e}"));
             self
         }
         pub fn search_mode<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetStreamsNameSignificantEventsSearchMode>,
+            <V as std::convert::TryInto<
+                types::GetStreamsNameSignificantEventsSearchMode,
+            >>::Error: std::fmt::Display,
         {
             self.search_mode = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetStreamsNameSignificantEventsSearchMode` for search_mode failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetStreamsNameSignificantEventsSearchMode` for search_mode failed: {e}"
+                    )
                 });
             self
         }
         pub fn to<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.to = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for to failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for to failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/streams/{name}/significant_events`
@@ -26286,12 +26301,14 @@ pub mod builder {
         pub fn stream_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.stream_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for stream_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for stream_name failed: {e}")
                 });
             self
         }
@@ -26302,39 +26319,47 @@ pub mod builder {
                     types::GetStreamsStreamnameAttachmentsAttachmentTypesItem,
                 >,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<
+                    types::GetStreamsStreamnameAttachmentsAttachmentTypesItem,
+                >,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_types = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < GetStreamsStreamnameAttachmentsAttachmentTypesItem >` for attachment_types failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<GetStreamsStreamnameAttachmentsAttachmentTypesItem>` for attachment_types failed: {e}"
+                    )
                 });
             self
         }
         pub fn query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for query failed: {e}"));
             self
         }
         pub fn tags<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.tags = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for tags failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for tags failed: {e}")
                 });
             self
         }
@@ -26422,12 +26447,14 @@ pub mod builder {
         pub fn stream_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.stream_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for stream_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for stream_name failed: {e}")
                 });
             self
         }
@@ -26537,12 +26564,14 @@ pub mod builder {
         pub fn stream_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.stream_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for stream_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for stream_name failed: {e}")
                 });
             self
         }
@@ -26551,34 +26580,41 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::PutStreamsStreamnameAttachmentsAttachmenttypeAttachmentidAttachmentType,
             >,
+            <V as std::convert::TryInto<
+                types::PutStreamsStreamnameAttachmentsAttachmenttypeAttachmentidAttachmentType,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PutStreamsStreamnameAttachmentsAttachmenttypeAttachmentidAttachmentType` for attachment_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PutStreamsStreamnameAttachmentsAttachmenttypeAttachmentidAttachmentType` for attachment_type failed: {e}"
+                    )
                 });
             self
         }
         pub fn attachment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for attachment_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for attachment_id failed: {e}")
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::EmptyBody>,
+            <V as std::convert::TryInto<types::EmptyBody>>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| "conversion to `EmptyBody` for body failed".to_string());
+                .map_err(|e| format!("conversion to `EmptyBody` for body failed: {e}"));
             self
         }
         ///Sends a `PUT` request to `/api/streams/{streamName}/attachments/{attachmentType}/{attachmentId}`
@@ -26657,12 +26693,14 @@ pub mod builder {
         pub fn stream_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.stream_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for stream_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for stream_name failed: {e}")
                 });
             self
         }
@@ -26671,24 +26709,30 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::DeleteStreamsStreamnameAttachmentsAttachmenttypeAttachmentidAttachmentType,
             >,
+            <V as std::convert::TryInto<
+                types::DeleteStreamsStreamnameAttachmentsAttachmenttypeAttachmentidAttachmentType,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `DeleteStreamsStreamnameAttachmentsAttachmenttypeAttachmentidAttachmentType` for attachment_type failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `DeleteStreamsStreamnameAttachmentsAttachmenttypeAttachmentidAttachmentType` for attachment_type failed: {e}"
+                    )
                 });
             self
         }
         pub fn attachment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.attachment_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for attachment_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for attachment_id failed: {e}")
                 });
             self
         }

@@ -3024,151 +3024,171 @@ pub mod builder {
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for filter failed: {e}"));
             self
         }
         pub fn locations<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::serde_json::Value>,
+            >>::Error: std::fmt::Display,
         {
             self.locations = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: serde_json :: Value >` for locations failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<Value>` for locations failed: {e}")
                 });
             self
         }
         pub fn monitor_types<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::serde_json::Value>,
+            >>::Error: std::fmt::Display,
         {
             self.monitor_types = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: serde_json :: Value >` for monitor_types failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<Value>` for monitor_types failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn projects<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::serde_json::Value>,
+            >>::Error: std::fmt::Display,
         {
             self.projects = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: serde_json :: Value >` for projects failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<Value>` for projects failed: {e}")
                 });
             self
         }
         pub fn query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for query failed: {e}"));
             self
         }
         pub fn schedules<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::serde_json::Value>,
+            >>::Error: std::fmt::Display,
         {
             self.schedules = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: serde_json :: Value >` for schedules failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<Value>` for schedules failed: {e}")
                 });
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetSyntheticMonitorsSortField>,
+            <V as std::convert::TryInto<
+                types::GetSyntheticMonitorsSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetSyntheticMonitorsSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetSyntheticMonitorsSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetSyntheticMonitorsSortOrder>,
+            <V as std::convert::TryInto<
+                types::GetSyntheticMonitorsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetSyntheticMonitorsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetSyntheticMonitorsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::serde_json::Value>,
+            >>::Error: std::fmt::Display,
         {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: serde_json :: Value >` for status failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<Value>` for status failed: {e}")
                 });
             self
         }
         pub fn tags<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::serde_json::Value>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::serde_json::Value>,
+            >>::Error: std::fmt::Display,
         {
             self.tags = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: serde_json :: Value >` for tags failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `Vec<Value>` for tags failed: {e}"));
             self
         }
         pub fn use_logical_and_for<V>(mut self, value: V) -> Self
@@ -3176,13 +3196,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 ::std::vec::Vec<types::GetSyntheticMonitorsUseLogicalAndForItem>,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::GetSyntheticMonitorsUseLogicalAndForItem>,
+            >>::Error: std::fmt::Display,
         {
             self.use_logical_and_for = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < GetSyntheticMonitorsUseLogicalAndForItem >` for use_logical_and_for failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<GetSyntheticMonitorsUseLogicalAndForItem>` for use_logical_and_for failed: {e}"
+                    )
                 });
             self
         }
@@ -3312,36 +3336,44 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostSyntheticMonitorsId>,
+            <V as std::convert::TryInto<
+                types::PostSyntheticMonitorsId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `PostSyntheticMonitorsId` for id failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `PostSyntheticMonitorsId` for id failed: {e}")
                 });
             self
         }
         pub fn preserve_namespace<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.preserve_namespace = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for preserve_namespace failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for preserve_namespace failed: {e}")
                 });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostSyntheticMonitorsBody>,
+            <V as std::convert::TryInto<
+                types::PostSyntheticMonitorsBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostSyntheticMonitorsBody` for body failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostSyntheticMonitorsBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -3425,13 +3457,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/synthetics/monitors/{id}`
@@ -3509,23 +3541,28 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PutSyntheticMonitorBody>,
+            <V as std::convert::TryInto<
+                types::PutSyntheticMonitorBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PutSyntheticMonitorBody` for body failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PutSyntheticMonitorBody` for body failed: {e}"
+                    )
                 });
             self
         }
@@ -3586,13 +3623,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/synthetics/monitors/{id}`
@@ -3741,12 +3778,16 @@ pub mod builder {
         pub fn monitor_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostSyntheticsMonitorTestMonitorId>,
+            <V as std::convert::TryInto<
+                types::PostSyntheticsMonitorTestMonitorId,
+            >>::Error: std::fmt::Display,
         {
             self.monitor_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostSyntheticsMonitorTestMonitorId` for monitor_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `PostSyntheticsMonitorTestMonitorId` for monitor_id failed: {e}"
+                    )
                 });
             self
         }
@@ -3878,11 +3919,14 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::PostParametersBody>,
+            <V as std::convert::TryInto<
+                types::PostParametersBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `PostParametersBody` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `PostParametersBody` for body failed: {e}")
                 });
             self
         }
@@ -3947,13 +3991,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/synthetics/params/{id}`
@@ -4021,13 +4065,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4123,13 +4167,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/synthetics/params/{id}`
@@ -4422,13 +4466,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/synthetics/private_locations/{id}`
@@ -4496,13 +4540,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -4617,11 +4661,14 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeletePrivateLocationId>,
+            <V as std::convert::TryInto<
+                types::DeletePrivateLocationId,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `DeletePrivateLocationId` for id failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `DeletePrivateLocationId` for id failed: {e}")
                 });
             self
         }

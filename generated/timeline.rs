@@ -10526,124 +10526,142 @@ pub mod builder {
         pub fn associated_filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::AssociatedFilterType>,
+            <V as std::convert::TryInto<
+                types::AssociatedFilterType,
+            >>::Error: std::fmt::Display,
         {
             self.associated_filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `AssociatedFilterType` for associated_filter failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `AssociatedFilterType` for associated_filter failed: {e}"
+                    )
                 });
             self
         }
         pub fn created_by_filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.created_by_filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for created_by_filter failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for created_by_filter failed: {e}")
                 });
             self
         }
         pub fn document_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.document_ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for document_ids failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for document_ids failed: {e}")
                 });
             self
         }
         pub fn filter<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.filter = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for filter failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for filter failed: {e}"));
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page failed: {e}"));
             self
         }
         pub fn per_page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.per_page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for per_page failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for per_page failed: {e}"));
             self
         }
         pub fn saved_object_ids<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.saved_object_ids = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for saved_object_ids failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<String>` for saved_object_ids failed: {e}"
+                    )
                 });
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.search = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for search failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for search failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_field failed: {e}")
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_order failed: {e}")
                 });
             self
         }
@@ -10765,11 +10783,14 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DeleteNoteBody>,
+            <V as std::convert::TryInto<
+                types::DeleteNoteBody,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `DeleteNoteBody` for body failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `DeleteNoteBody` for body failed: {e}")
                 });
             self
         }
@@ -11006,26 +11027,30 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn template_timeline_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.template_timeline_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for template_timeline_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `String` for template_timeline_id failed: {e}"
+                    )
                 });
             self
         }
@@ -11454,11 +11479,12 @@ pub mod builder {
         pub fn timeline_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TimelineType>,
+            <V as std::convert::TryInto<types::TimelineType>>::Error: std::fmt::Display,
         {
             self.timeline_type = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `TimelineType` for timeline_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `TimelineType` for timeline_type failed: {e}")
                 });
             self
         }
@@ -11650,12 +11676,14 @@ pub mod builder {
         pub fn file_name<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.file_name = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for file_name failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for file_name failed: {e}")
                 });
             self
         }
@@ -12065,26 +12093,30 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn template_timeline_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.template_timeline_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for template_timeline_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `String` for template_timeline_id failed: {e}"
+                    )
                 });
             self
         }
@@ -12188,95 +12220,114 @@ pub mod builder {
         pub fn only_user_favorite<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetTimelinesOnlyUserFavorite>,
+            <V as std::convert::TryInto<
+                types::GetTimelinesOnlyUserFavorite,
+            >>::Error: std::fmt::Display,
         {
             self.only_user_favorite = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetTimelinesOnlyUserFavorite` for only_user_favorite failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetTimelinesOnlyUserFavorite` for only_user_favorite failed: {e}"
+                    )
                 });
             self
         }
         pub fn page_index<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page_index = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_index failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page_index failed: {e}"));
             self
         }
         pub fn page_size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<i64>,
+            <V as std::convert::TryInto<i64>>::Error: std::fmt::Display,
         {
             self.page_size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `i64` for page_size failed".to_string());
+                .map_err(|e| format!("conversion to `i64` for page_size failed: {e}"));
             self
         }
         pub fn search<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.search = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for search failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for search failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SortFieldTimeline>,
+            <V as std::convert::TryInto<
+                types::SortFieldTimeline,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `SortFieldTimeline` for sort_field failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `SortFieldTimeline` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetTimelinesSortOrder>,
+            <V as std::convert::TryInto<
+                types::GetTimelinesSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetTimelinesSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetTimelinesSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TimelineStatus>,
+            <V as std::convert::TryInto<
+                types::TimelineStatus,
+            >>::Error: std::fmt::Display,
         {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `TimelineStatus` for status failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `TimelineStatus` for status failed: {e}")
                 });
             self
         }
         pub fn timeline_type<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::TimelineType>,
+            <V as std::convert::TryInto<types::TimelineType>>::Error: std::fmt::Display,
         {
             self.timeline_type = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `TimelineType` for timeline_type failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `TimelineType` for timeline_type failed: {e}")
                 });
             self
         }

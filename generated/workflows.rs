@@ -3581,116 +3581,135 @@ pub mod builder {
         pub fn created_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.created_by = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for created_by failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for created_by failed: {e}")
                 });
             self
         }
         pub fn enabled<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<bool>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<bool>,
+            >>::Error: std::fmt::Display,
         {
             self.enabled = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < bool >` for enabled failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<bool>` for enabled failed: {e}")
                 });
             self
         }
         pub fn managed<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetWorkflowsManaged>,
+            <V as std::convert::TryInto<
+                types::GetWorkflowsManaged,
+            >>::Error: std::fmt::Display,
         {
             self.managed = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetWorkflowsManaged` for managed failed".to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetWorkflowsManaged` for managed failed: {e}"
+                    )
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn query<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.query = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for query failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for query failed: {e}"));
             self
         }
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for size failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for size failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetWorkflowsSortField>,
+            <V as std::convert::TryInto<
+                types::GetWorkflowsSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetWorkflowsSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetWorkflowsSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
         pub fn sort_order<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetWorkflowsSortOrder>,
+            <V as std::convert::TryInto<
+                types::GetWorkflowsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetWorkflowsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetWorkflowsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn tags<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.tags = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for tags failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for tags failed: {e}")
                 });
             self
         }
@@ -3796,11 +3815,12 @@ pub mod builder {
         pub fn overwrite<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.overwrite = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for overwrite failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for overwrite failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3896,11 +3916,12 @@ pub mod builder {
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -3996,25 +4017,31 @@ pub mod builder {
         pub fn fields<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.fields = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for fields failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for fields failed: {e}")
                 });
             self
         }
         pub fn managed<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetWorkflowsAggsManaged>,
+            <V as std::convert::TryInto<
+                types::GetWorkflowsAggsManaged,
+            >>::Error: std::fmt::Display,
         {
             self.managed = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetWorkflowsAggsManaged` for managed failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetWorkflowsAggsManaged` for managed failed: {e}"
+                    )
                 });
             self
         }
@@ -4137,36 +4164,40 @@ pub mod builder {
         pub fn execution_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.execution_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for execution_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for execution_id failed: {e}")
                 });
             self
         }
         pub fn include_input<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_input = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_input failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for include_input failed: {e}")
                 });
             self
         }
         pub fn include_output<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_output = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_output failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for include_output failed: {e}")
                 });
             self
         }
@@ -4241,12 +4272,14 @@ pub mod builder {
         pub fn execution_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.execution_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for execution_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for execution_id failed: {e}")
                 });
             self
         }
@@ -4301,12 +4334,14 @@ pub mod builder {
         pub fn execution_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.execution_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for execution_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for execution_id failed: {e}")
                 });
             self
         }
@@ -4394,51 +4429,55 @@ pub mod builder {
         pub fn execution_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.execution_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for execution_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for execution_id failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for size failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for size failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for sort_field failed: {e}")
                 });
             self
         }
@@ -4447,26 +4486,32 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::GetWorkflowsExecutionsExecutionidLogsSortOrder,
             >,
+            <V as std::convert::TryInto<
+                types::GetWorkflowsExecutionsExecutionidLogsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetWorkflowsExecutionsExecutionidLogsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetWorkflowsExecutionsExecutionidLogsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn step_execution_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.step_execution_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for step_execution_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for step_execution_id failed: {e}")
                 });
             self
         }
@@ -4573,12 +4618,14 @@ pub mod builder {
         pub fn execution_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.execution_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for execution_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for execution_id failed: {e}")
                 });
             self
         }
@@ -4685,24 +4732,28 @@ pub mod builder {
         pub fn execution_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.execution_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for execution_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for execution_id failed: {e}")
                 });
             self
         }
         pub fn step_execution_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.step_execution_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for step_execution_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for step_execution_id failed: {e}")
                 });
             self
         }
@@ -4862,13 +4913,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5054,10 +5105,11 @@ pub mod builder {
         pub fn loose<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.loose = value
                 .try_into()
-                .map_err(|_| "conversion to `bool` for loose failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for loose failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/workflows/schema`
@@ -5441,13 +5493,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/workflows/workflow/{id}`
@@ -5515,13 +5567,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5621,23 +5673,24 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn force<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.force = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for force failed".to_string());
+                .map_err(|e| format!("conversion to `bool` for force failed: {e}"));
             self
         }
         ///Sends a `DELETE` request to `/api/workflows/workflow/{id}`
@@ -5697,13 +5750,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         ///Sends a `POST` request to `/api/workflows/workflow/{id}/clone`
@@ -5771,13 +5824,13 @@ pub mod builder {
         pub fn id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -5921,12 +5974,14 @@ pub mod builder {
         pub fn workflow_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.workflow_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for workflow_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for workflow_id failed: {e}")
                 });
             self
         }
@@ -5935,39 +5990,49 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::GetWorkflowsWorkflowWorkflowidExecutionsCollapse,
             >,
+            <V as std::convert::TryInto<
+                types::GetWorkflowsWorkflowWorkflowidExecutionsCollapse,
+            >>::Error: std::fmt::Display,
         {
             self.collapse = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetWorkflowsWorkflowWorkflowidExecutionsCollapse` for collapse failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetWorkflowsWorkflowWorkflowidExecutionsCollapse` for collapse failed: {e}"
+                    )
                 });
             self
         }
         pub fn concurrency_group_key<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.concurrency_group_key = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for concurrency_group_key failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `String` for concurrency_group_key failed: {e}"
+                    )
                 });
             self
         }
         pub fn executed_by<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<::std::string::String>,
+            >>::Error: std::fmt::Display,
         {
             self.executed_by = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < :: std :: string :: String >` for executed_by failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `Vec<String>` for executed_by failed: {e}")
                 });
             self
         }
@@ -5978,78 +6043,89 @@ pub mod builder {
                     types::GetWorkflowsWorkflowWorkflowidExecutionsExecutionTypesItem,
                 >,
             >,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<
+                    types::GetWorkflowsWorkflowWorkflowidExecutionsExecutionTypesItem,
+                >,
+            >>::Error: std::fmt::Display,
         {
             self.execution_types = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < GetWorkflowsWorkflowWorkflowidExecutionsExecutionTypesItem >` for execution_types failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<GetWorkflowsWorkflowWorkflowidExecutionsExecutionTypesItem>` for execution_types failed: {e}"
+                    )
                 });
             self
         }
         pub fn finished_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.finished_after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for finished_after failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for finished_after failed: {e}")
                 });
             self
         }
         pub fn finished_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.finished_before = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for finished_before failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for finished_before failed: {e}")
                 });
             self
         }
         pub fn omit_step_runs<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.omit_step_runs = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for omit_step_runs failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for omit_step_runs failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for size failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for size failed: {e}"));
             self
         }
         pub fn sort_field<V>(mut self, value: V) -> Self
@@ -6057,13 +6133,17 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::GetWorkflowsWorkflowWorkflowidExecutionsSortField,
             >,
+            <V as std::convert::TryInto<
+                types::GetWorkflowsWorkflowWorkflowidExecutionsSortField,
+            >>::Error: std::fmt::Display,
         {
             self.sort_field = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetWorkflowsWorkflowWorkflowidExecutionsSortField` for sort_field failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetWorkflowsWorkflowWorkflowidExecutionsSortField` for sort_field failed: {e}"
+                    )
                 });
             self
         }
@@ -6072,52 +6152,64 @@ pub mod builder {
             V: std::convert::TryInto<
                 types::GetWorkflowsWorkflowWorkflowidExecutionsSortOrder,
             >,
+            <V as std::convert::TryInto<
+                types::GetWorkflowsWorkflowWorkflowidExecutionsSortOrder,
+            >>::Error: std::fmt::Display,
         {
             self.sort_order = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `GetWorkflowsWorkflowWorkflowidExecutionsSortOrder` for sort_order failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `GetWorkflowsWorkflowWorkflowidExecutionsSortOrder` for sort_order failed: {e}"
+                    )
                 });
             self
         }
         pub fn started_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.started_after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for started_after failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for started_after failed: {e}")
                 });
             self
         }
         pub fn started_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.started_before = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for started_before failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for started_before failed: {e}")
                 });
             self
         }
         pub fn statuses<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::vec::Vec<types::ExecutionStatus>>,
+            <V as std::convert::TryInto<
+                ::std::vec::Vec<types::ExecutionStatus>,
+            >>::Error: std::fmt::Display,
         {
             self.statuses = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: vec :: Vec < ExecutionStatus >` for statuses failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!(
+                        "conversion to `Vec<ExecutionStatus>` for statuses failed: {e}"
+                    )
                 });
             self
         }
@@ -6265,12 +6357,14 @@ pub mod builder {
         pub fn workflow_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.workflow_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for workflow_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for workflow_id failed: {e}")
                 });
             self
         }
@@ -6339,102 +6433,110 @@ pub mod builder {
         pub fn workflow_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.workflow_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for workflow_id failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for workflow_id failed: {e}")
                 });
             self
         }
         pub fn include_input<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_input = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_input failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for include_input failed: {e}")
                 });
             self
         }
         pub fn include_output<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<bool>,
+            <V as std::convert::TryInto<bool>>::Error: std::fmt::Display,
         {
             self.include_output = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `bool` for include_output failed".to_string()
+                .map_err(|e| {
+                    format!("conversion to `bool` for include_output failed: {e}")
                 });
             self
         }
         pub fn page<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.page = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for page failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for page failed: {e}"));
             self
         }
         pub fn size<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU64>,
+            <V as std::convert::TryInto<
+                ::std::num::NonZeroU64,
+            >>::Error: std::fmt::Display,
         {
             self.size = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: num :: NonZeroU64` for size failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `NonZeroU64` for size failed: {e}"));
             self
         }
         pub fn started_after<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.started_after = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for started_after failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for started_after failed: {e}")
                 });
             self
         }
         pub fn started_before<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.started_before = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for started_before failed"
-                        .to_string()
+                .map_err(|e| {
+                    format!("conversion to `String` for started_before failed: {e}")
                 });
             self
         }
         pub fn step_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
         {
             self.step_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for step_id failed"
-                        .to_string()
-                });
+                .map_err(|e| format!("conversion to `String` for step_id failed: {e}"));
             self
         }
         ///Sends a `GET` request to `/api/workflows/workflow/{workflowId}/executions/steps`

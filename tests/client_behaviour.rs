@@ -613,6 +613,27 @@ async fn a_slow_server_hits_the_timeout() {
 }
 
 #[tokio::test]
+async fn an_argument_that_does_not_convert_is_refused_with_its_reason() {
+    let w = Wire::start().await;
+    let err = w
+        .kibana
+        .attack_discovery()
+        .get_attack_discovery_schedules()
+        .id("")
+        .send()
+        .await
+        .unwrap_err();
+    // Kibana requires a non-empty schedule id; the error says which argument and why.
+    assert!(
+        matches!(&err, Error::InvalidRequest(m)
+            if m == "conversion to `NonEmptyString` for id failed: shorter than 1 characters"),
+        "{err:?}"
+    );
+    let sent = w.server.received_requests().await.unwrap_or_default();
+    assert!(sent.is_empty(), "nothing is sent: {sent:?}");
+}
+
+#[tokio::test]
 async fn hostile_ids_stay_inside_their_segment() {
     let w = Wire::start().await;
     let health: serde_json::Value = serde_json::from_str(OK_HEALTH).unwrap();

@@ -1055,7 +1055,8 @@ async fn a_listing_whose_page_counters_must_be_positive() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&refused, Error::InvalidRequest(m) if m.contains("`ApiPageSize` for page_size")),
+        matches!(&refused, Error::InvalidRequest(m)
+            if m.contains("`ApiPageSize` for page_size failed: 0 is out of range for ApiPageSize")),
         "{refused:?}"
     );
     assert_eq!(asked.lock().unwrap().len(), 3, "nothing more was sent");

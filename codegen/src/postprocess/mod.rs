@@ -2,6 +2,7 @@
 
 mod api_version_header;
 mod client_api;
+mod conversion_reasons;
 mod doc_examples;
 mod dynamic_invoke;
 mod field_collisions;
@@ -154,6 +155,10 @@ pub fn run(
         e.operations,
     )?);
     counts.push(counted("doc_examples", doc_examples::run(&mut file)));
+    counts.push(counted(
+        "conversion_reasons",
+        conversion_reasons::run(&mut file),
+    ));
     counts.push(required(
         "send_errors",
         send_errors::run(&mut file),
