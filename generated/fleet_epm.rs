@@ -5946,25 +5946,6 @@ let response = client.post_fleet_epm_packages()
     pub fn post_fleet_epm_packages(&self) -> builder::PostFleetEpmPackages<'_> {
         builder::PostFleetEpmPackages::new(self)
     }
-    /**Rollback a package to previous version
-
-Reinstalls the version of a package that was installed before the current one. Technical preview; requires integrations-all and fleet-agent-policies-all.
-
-Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/rollback`
-
-Arguments:
-- `pkg_name`: Package to roll back.
-```text
-let response = client.post_fleet_epm_packages_pkgname_rollback()
-    .pkg_name(pkg_name)
-    .send()
-    .await;
-```*/
-    pub fn post_fleet_epm_packages_pkgname_rollback(
-        &self,
-    ) -> builder::PostFleetEpmPackagesPkgnameRollback<'_> {
-        builder::PostFleetEpmPackagesPkgnameRollback::new(self)
-    }
     /**Get data streams
 
 Lists the data streams written by integrations, with size, last activity and dashboards. Requires fleet-agents-all, fleet-agent-policies-all and fleet-settings-all.
@@ -6659,6 +6640,25 @@ let response = client.post_fleet_epm_packages_pkgname_review_upgrade()
     ) -> builder::PostFleetEpmPackagesPkgnameReviewUpgrade<'_> {
         builder::PostFleetEpmPackagesPkgnameReviewUpgrade::new(self)
     }
+    /**Rollback a package to previous version
+
+Reinstalls the version of a package that was installed before the current one. Technical preview; requires integrations-all and fleet-agent-policies-all.
+
+Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/rollback`
+
+Arguments:
+- `pkg_name`: Package to roll back.
+```text
+let response = client.post_fleet_epm_packages_pkgname_rollback()
+    .pkg_name(pkg_name)
+    .send()
+    .await;
+```*/
+    pub fn post_fleet_epm_packages_pkgname_rollback(
+        &self,
+    ) -> builder::PostFleetEpmPackagesPkgnameRollback<'_> {
+        builder::PostFleetEpmPackagesPkgnameRollback::new(self)
+    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -6942,88 +6942,6 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "post_fleet_epm_packages",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::response::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::post_fleet_epm_packages_pkgname_rollback`]
-
-[`Client::post_fleet_epm_packages_pkgname_rollback`]: super::Client::post_fleet_epm_packages_pkgname_rollback*/
-    #[derive(Debug, Clone)]
-    pub struct PostFleetEpmPackagesPkgnameRollback<'a> {
-        client: &'a super::Client,
-        pkg_name: Result<::std::string::String, String>,
-    }
-    impl<'a> PostFleetEpmPackagesPkgnameRollback<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                pkg_name: Err("pkg_name was not initialized".to_string()),
-            }
-        }
-        pub fn pkg_name<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-            <V as std::convert::TryInto<
-                ::std::string::String,
-            >>::Error: std::fmt::Display,
-        {
-            self.pkg_name = value
-                .try_into()
-                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
-            self
-        }
-        ///Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/rollback`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::MoreRollbackPackageResponse>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::path_of::<types::MoreRollbackPackageResponse>,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(
-            self,
-        ) -> Result<
-            ResponseValue<types::MoreRollbackPackageResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
-            let Self { client, pkg_name } = self;
-            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/fleet/epm/packages/{}/rollback", client.baseurl, crate
-                ::path::segment(& pkg_name.to_string()) ?,
-            );
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .post(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "post_fleet_epm_packages_pkgname_rollback",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -11311,6 +11229,88 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::post_fleet_epm_packages_pkgname_rollback`]
+
+[`Client::post_fleet_epm_packages_pkgname_rollback`]: super::Client::post_fleet_epm_packages_pkgname_rollback*/
+    #[derive(Debug, Clone)]
+    pub struct PostFleetEpmPackagesPkgnameRollback<'a> {
+        client: &'a super::Client,
+        pkg_name: Result<::std::string::String, String>,
+    }
+    impl<'a> PostFleetEpmPackagesPkgnameRollback<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                pkg_name: Err("pkg_name was not initialized".to_string()),
+            }
+        }
+        pub fn pkg_name<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
+        {
+            self.pkg_name = value
+                .try_into()
+                .map_err(|e| format!("conversion to `String` for pkg_name failed: {e}"));
+            self
+        }
+        ///Sends a `POST` request to `/api/fleet/epm/packages/{pkgName}/rollback`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::MoreRollbackPackageResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::MoreRollbackPackageResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::MoreRollbackPackageResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, pkg_name } = self;
+            let pkg_name = pkg_name.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/fleet/epm/packages/{}/rollback", client.baseurl, crate
+                ::path::segment(& pkg_name.to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "post_fleet_epm_packages_pkgname_rollback",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {
@@ -11647,10 +11647,6 @@ pub mod operations {
     pub const GET_FLEET_EPM_PACKAGES: crate::OperationId = crate::OperationId::__generated(
         "get_fleet_epm_packages",
     );
-    ///`POST /api/fleet/epm/packages/{pkgName}/rollback` (`post-fleet-epm-packages-pkgname-rollback`).
-    pub const POST_FLEET_EPM_PACKAGES_PKGNAME_ROLLBACK: crate::OperationId = crate::OperationId::__generated(
-        "post_fleet_epm_packages_pkgname_rollback",
-    );
     ///`GET /api/fleet/data_streams` (`get-fleet-data-streams`).
     pub const GET_FLEET_DATA_STREAMS: crate::OperationId = crate::OperationId::__generated(
         "get_fleet_data_streams",
@@ -11791,6 +11787,10 @@ pub mod operations {
     pub const POST_FLEET_EPM_PACKAGES_PKGNAME_REVIEW_UPGRADE: crate::OperationId = crate::OperationId::__generated(
         "post_fleet_epm_packages_pkgname_review_upgrade",
     );
+    ///`POST /api/fleet/epm/packages/{pkgName}/rollback` (`post-fleet-epm-packages-pkgname-rollback`).
+    pub const POST_FLEET_EPM_PACKAGES_PKGNAME_ROLLBACK: crate::OperationId = crate::OperationId::__generated(
+        "post_fleet_epm_packages_pkgname_rollback",
+    );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
 pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[
@@ -11912,16 +11912,6 @@ pub async fn invoke(
             let sniffed = raw.sniffed;
             b = b.body(raw.body);
             crate::dynamic::json(crate::dynamic::sent_as(sniffed, b.send()).await?)
-        }
-        "post_fleet_epm_packages_pkgname_rollback" => {
-            let mut b = client.post_fleet_epm_packages_pkgname_rollback();
-            if let Some(v) = args.param("pkg_name") {
-                b = b
-                    .pkg_name(
-                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
-                    );
-            }
-            crate::dynamic::json(b.send().await?)
         }
         "get_fleet_data_streams" => {
             let mut b = client.get_fleet_data_streams();
@@ -12571,6 +12561,16 @@ pub async fn invoke(
             }
             if let Some(v) = &args.body {
                 b = b.body(crate::dynamic::body::<types::MoreReviewUpgradeRequest>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "post_fleet_epm_packages_pkgname_rollback" => {
+            let mut b = client.post_fleet_epm_packages_pkgname_rollback();
+            if let Some(v) = args.param("pkg_name") {
+                b = b
+                    .pkg_name(
+                        crate::dynamic::arg::<::std::string::String>("pkg_name", v)?,
+                    );
             }
             crate::dynamic::json(b.send().await?)
         }

@@ -32,6 +32,11 @@ pub mod attack_discovery;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod connectors;
+///Dashboards as JSON documents: create, read, replace, search and delete them with their panels, sections and controls.
+#[cfg(feature = "dashboards")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod dashboards;
 ///Data views, their fields and runtime fields, and the default data view.
 #[cfg(feature = "data_views")]
 #[rustfmt::skip]
@@ -175,6 +180,10 @@ crate::__runtime::impl_client_hooks!(
 crate::__runtime::impl_client_hooks!(
     connectors::Client, connectors::RAW_BODIES, connectors::WHOLE_JSON
 );
+#[cfg(feature = "dashboards")]
+crate::__runtime::impl_client_hooks!(
+    dashboards::Client, dashboards::RAW_BODIES, dashboards::WHOLE_JSON
+);
 #[cfg(feature = "data_views")]
 crate::__runtime::impl_client_hooks!(
     data_views::Client, data_views::RAW_BODIES, data_views::WHOLE_JSON
@@ -288,6 +297,8 @@ pub struct Kibana {
     attack_discovery: attack_discovery::Client,
     #[cfg(feature = "connectors")]
     connectors: connectors::Client,
+    #[cfg(feature = "dashboards")]
+    dashboards: dashboards::Client,
     #[cfg(feature = "data_views")]
     data_views: data_views::Client,
     #[cfg(feature = "detection_engine")]
@@ -370,6 +381,12 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "connectors")]
             connectors: connectors::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "dashboards")]
+            dashboards: dashboards::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -587,6 +604,11 @@ impl Kibana {
     pub fn connectors(&self) -> &connectors::Client {
         &self.connectors
     }
+    #[cfg(feature = "dashboards")]
+    /// The `dashboards` API: Dashboards as JSON documents: create, read, replace, search and delete them with their panels, sections and controls.
+    pub fn dashboards(&self) -> &dashboards::Client {
+        &self.dashboards
+    }
     #[cfg(feature = "data_views")]
     /// The `data_views` API: Data views, their fields and runtime fields, and the default data view.
     pub fn data_views(&self) -> &data_views::Client {
@@ -732,6 +754,8 @@ pub fn roundtrip(
         "attack_discovery" => attack_discovery::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "connectors")]
         "connectors" => connectors::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "dashboards")]
+        "dashboards" => dashboards::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "data_views")]
         "data_views" => data_views::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "detection_engine")]
@@ -813,6 +837,8 @@ pub async fn invoke(
         }
         #[cfg(feature = "connectors")]
         "connectors" => connectors::invoke(kibana.connectors(), operation, args).await,
+        #[cfg(feature = "dashboards")]
+        "dashboards" => dashboards::invoke(kibana.dashboards(), operation, args).await,
         #[cfg(feature = "data_views")]
         "data_views" => data_views::invoke(kibana.data_views(), operation, args).await,
         #[cfg(feature = "detection_engine")]

@@ -156,59 +156,6 @@ pub mod operations {
             )
         }
     }
-    pub struct PostFleetEpmPackagesPkgnameRollbackWhen(::httpmock::When);
-    impl PostFleetEpmPackagesPkgnameRollbackWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(
-                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*/rollback$")
-                            .unwrap(),
-                    ),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn pkg_name(self, value: &str) -> Self {
-            let re = regex::Regex::new(
-                    &format!(
-                        "^/api/fleet/epm/packages/{}/rollback$", crate
-                        ::path::mock_segment(& value.to_string())
-                    ),
-                )
-                .unwrap();
-            Self(self.0.path_matches(re))
-        }
-    }
-    pub struct PostFleetEpmPackagesPkgnameRollbackThen(::httpmock::Then);
-    impl PostFleetEpmPackagesPkgnameRollbackThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::MoreRollbackPackageResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
     pub struct GetFleetDataStreamsWhen(::httpmock::When);
     impl GetFleetDataStreamsWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -2543,6 +2490,59 @@ pub mod operations {
             )
         }
     }
+    pub struct PostFleetEpmPackagesPkgnameRollbackWhen(::httpmock::When);
+    impl PostFleetEpmPackagesPkgnameRollbackWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(
+                        regex::Regex::new("^/api/fleet/epm/packages/[^/]*/rollback$")
+                            .unwrap(),
+                    ),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn pkg_name(self, value: &str) -> Self {
+            let re = regex::Regex::new(
+                    &format!(
+                        "^/api/fleet/epm/packages/{}/rollback$", crate
+                        ::path::mock_segment(& value.to_string())
+                    ),
+                )
+                .unwrap();
+            Self(self.0.path_matches(re))
+        }
+    }
+    pub struct PostFleetEpmPackagesPkgnameRollbackThen(::httpmock::Then);
+    impl PostFleetEpmPackagesPkgnameRollbackThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::MoreRollbackPackageResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
@@ -2559,15 +2559,6 @@ pub trait MockServerExt {
         F: FnOnce(
             operations::PostFleetEpmPackagesWhen,
             operations::PostFleetEpmPackagesThen,
-        );
-    fn post_fleet_epm_packages_pkgname_rollback<F>(
-        &self,
-        config_fn: F,
-    ) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(
-            operations::PostFleetEpmPackagesPkgnameRollbackWhen,
-            operations::PostFleetEpmPackagesPkgnameRollbackThen,
         );
     fn get_fleet_data_streams<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
@@ -2845,6 +2836,15 @@ pub trait MockServerExt {
             operations::PostFleetEpmPackagesPkgnameReviewUpgradeWhen,
             operations::PostFleetEpmPackagesPkgnameReviewUpgradeThen,
         );
+    fn post_fleet_epm_packages_pkgname_rollback<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnameRollbackWhen,
+            operations::PostFleetEpmPackagesPkgnameRollbackThen,
+        );
 }
 impl MockServerExt for ::httpmock::MockServer {
     fn get_fleet_epm_packages<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
@@ -2872,23 +2872,6 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PostFleetEpmPackagesWhen::new(when),
                 operations::PostFleetEpmPackagesThen::new(then),
-            )
-        })
-    }
-    fn post_fleet_epm_packages_pkgname_rollback<F>(
-        &self,
-        config_fn: F,
-    ) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(
-            operations::PostFleetEpmPackagesPkgnameRollbackWhen,
-            operations::PostFleetEpmPackagesPkgnameRollbackThen,
-        ),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PostFleetEpmPackagesPkgnameRollbackWhen::new(when),
-                operations::PostFleetEpmPackagesPkgnameRollbackThen::new(then),
             )
         })
     }
@@ -3471,6 +3454,23 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::PostFleetEpmPackagesPkgnameReviewUpgradeWhen::new(when),
                 operations::PostFleetEpmPackagesPkgnameReviewUpgradeThen::new(then),
+            )
+        })
+    }
+    fn post_fleet_epm_packages_pkgname_rollback<F>(
+        &self,
+        config_fn: F,
+    ) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(
+            operations::PostFleetEpmPackagesPkgnameRollbackWhen,
+            operations::PostFleetEpmPackagesPkgnameRollbackThen,
+        ),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostFleetEpmPackagesPkgnameRollbackWhen::new(when),
+                operations::PostFleetEpmPackagesPkgnameRollbackThen::new(then),
             )
         })
     }

@@ -12,6 +12,8 @@ pub mod apm;
 pub mod attack_discovery;
 #[cfg(feature = "connectors")]
 pub mod connectors;
+#[cfg(feature = "dashboards")]
+pub mod dashboards;
 #[cfg(feature = "data_views")]
 pub mod data_views;
 #[cfg(feature = "detection_engine")]
