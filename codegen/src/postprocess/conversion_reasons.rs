@@ -75,32 +75,6 @@ impl VisitMut for Rewrite {
     }
 }
 
-/// The setter's `V: TryInto<T>` bound, if it has one: `V` and `T`.
-fn try_into_bound(method: &ImplItemFn) -> Option<(syn::Type, syn::Type)> {
-    let clause = method.sig.generics.where_clause.as_ref()?;
-    clause.predicates.iter().find_map(|p| {
-        let WherePredicate::Type(p) = p else {
-            return None;
-        };
-        p.bounds.iter().find_map(|b| {
-            let syn::TypeParamBound::Trait(t) = b else {
-                return None;
-            };
-            let last = t.path.segments.last()?;
-            if last.ident != "TryInto" {
-                return None;
-            }
-            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match args.args.first()? {
-                syn::GenericArgument::Type(ty) => Some((p.bounded_ty.clone(), ty.clone())),
-                _ => None,
-            }
-        })
-    })
-}
-
 struct Setters {
     rewritten: usize,
 }
@@ -111,7 +85,7 @@ impl VisitMut for Setters {
         inner.visit_block_mut(&mut method.block);
         if inner.found > 0 {
             self.rewritten += inner.found;
-            if let Some((value, target)) = try_into_bound(method) {
+            if let Some((value, target)) = super::setter_type(&method.sig) {
                 let display: WherePredicate = parse_quote!(
                     <#value as std::convert::TryInto<#target>>::Error: std::fmt::Display
                 );

@@ -8,10 +8,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 use std::collections::BTreeMap;
-use syn::{
-    GenericArgument, ImplItem, Item, PathArguments, ReturnType, Type, TypeParamBound,
-    WherePredicate,
-};
+use syn::{ImplItem, Item, ReturnType, Type};
 
 /// One builder: its setters (name, argument type) and what `send()` returns.
 #[derive(Default)]
@@ -142,48 +139,12 @@ fn builders(items: &[Item]) -> BTreeMap<String, Builder> {
             let ImplItem::Fn(f) = i else { continue };
             if f.sig.ident == "send" {
                 b.answer = super::send_errors::success_type(&f.sig.output);
-            } else if let Some(ty) = setter_type(&f.sig) {
+            } else if let Some((_, ty)) = super::setter_type(&f.sig) {
                 b.setters.push((f.sig.ident.clone(), ty));
             }
         }
     }
     out
-}
-
-/// `T` of a setter `fn x<V>(mut self, value: V) -> Self where V: TryInto<T>`.
-fn setter_type(sig: &syn::Signature) -> Option<Type> {
-    let generic = match sig.generics.params.first()? {
-        syn::GenericParam::Type(t) if sig.generics.params.len() == 1 => t.ident.clone(),
-        _ => return None,
-    };
-    let clause = sig.generics.where_clause.as_ref()?;
-    clause.predicates.iter().find_map(|p| {
-        let WherePredicate::Type(pt) = p else {
-            return None;
-        };
-        let Type::Path(bounded) = &pt.bounded_ty else {
-            return None;
-        };
-        if !bounded.path.is_ident(&generic) {
-            return None;
-        }
-        pt.bounds.iter().find_map(|bound| {
-            let TypeParamBound::Trait(t) = bound else {
-                return None;
-            };
-            let last = t.path.segments.last()?;
-            if last.ident != "TryInto" {
-                return None;
-            }
-            let PathArguments::AngleBracketed(args) = &last.arguments else {
-                return None;
-            };
-            match args.args.first()? {
-                GenericArgument::Type(ty) => Some(ty.clone()),
-                _ => None,
-            }
-        })
-    })
 }
 
 #[cfg(test)]

@@ -247,6 +247,42 @@ pub(crate) fn derived(attrs: &[syn::Attribute]) -> Vec<syn::Path> {
 }
 
 /// A path's segment names, without their arguments (`["serde_json", "Map"]`).
+/// `V` and `T` of a setter `fn x<V>(mut self, value: V) -> Self where V: TryInto<T>`.
+pub(crate) fn setter_type(sig: &syn::Signature) -> Option<(syn::Ident, syn::Type)> {
+    let generic = match sig.generics.params.first()? {
+        syn::GenericParam::Type(t) if sig.generics.params.len() == 1 => t.ident.clone(),
+        _ => return None,
+    };
+    let clause = sig.generics.where_clause.as_ref()?;
+    clause.predicates.iter().find_map(|p| {
+        let syn::WherePredicate::Type(pt) = p else {
+            return None;
+        };
+        let syn::Type::Path(bounded) = &pt.bounded_ty else {
+            return None;
+        };
+        if !bounded.path.is_ident(&generic) {
+            return None;
+        }
+        pt.bounds.iter().find_map(|bound| {
+            let syn::TypeParamBound::Trait(t) = bound else {
+                return None;
+            };
+            let last = t.path.segments.last()?;
+            if last.ident != "TryInto" {
+                return None;
+            }
+            let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+                return None;
+            };
+            match args.args.first()? {
+                syn::GenericArgument::Type(ty) => Some((generic.clone(), ty.clone())),
+                _ => None,
+            }
+        })
+    })
+}
+
 pub(crate) fn segment_names(path: &syn::Path) -> Vec<String> {
     path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
