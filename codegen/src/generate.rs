@@ -64,19 +64,42 @@ pub fn mocks(spec: &Value, crate_path: &str) -> Result<TokenStream, String> {
     })
 }
 
+thread_local! {
+    /// Whether this thread's panics are caught and reported, so not printed.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with this thread's panics unprinted. The panic hook is process-wide: swapping it
+/// around each call would race with other threads generating at the same time (one would
+/// restore the silent hook for good), so one hook, installed once, asks the panicking thread.
+fn quietly<T>(f: impl FnOnce() -> T) -> T {
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = QUIET.with(|q| q.replace(true));
+    let out = f();
+    QUIET.with(|q| q.set(was));
+    out
+}
+
 /// Runs one progenitor entry point with panics turned into errors.
 fn guarded(
     spec: &Value,
     run: impl FnOnce(&mut Generator, &openapiv3::OpenAPI) -> Result<TokenStream, progenitor::Error>,
 ) -> Result<TokenStream, String> {
     let openapi = crate::spec::to_openapi(spec).map_err(|e| format!("{e:#}"))?;
-    let previous = std::panic::take_hook();
     // progenitor's panics are reported as skip reasons, not printed.
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        run(&mut Generator::new(&settings()), &openapi)
-    }));
-    std::panic::set_hook(previous);
+    let result = quietly(|| {
+        catch_unwind(AssertUnwindSafe(|| {
+            run(&mut Generator::new(&settings()), &openapi)
+        }))
+    });
     match result {
         Ok(Ok(tokens)) => Ok(tokens),
         Ok(Err(e)) => Err(format!("progenitor: {e}")),

@@ -379,6 +379,15 @@ fn remove(spec: &mut Value, pointer: &str) {
     }
 }
 
+/// One mutated spec: its number, the spec, and the mutations made (with what they did).
+struct Case {
+    n: usize,
+    spec: Value,
+    mutation: Mutation,
+    what: String,
+    second: Option<String>,
+}
+
 /// How one mutated spec fared.
 enum Fate {
     Generated { operations: usize, skipped: usize },
@@ -468,25 +477,71 @@ fn fuzz() {
     let keep = std::env::var_os("KIBANA_FUZZ_KEEP").map(std::path::PathBuf::from);
     let dir = std::env::temp_dir().join(format!("spec-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("spec.json");
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    // The specs first, in order (one generator of random numbers), then generated on every core.
+    let cases: Vec<Case> = (0..total)
+        .map(|n| {
+            let start = rng.below(ops.len());
+            let mut spec = cut(&vendored, &ops, start, 1 + rng.below(3));
+            let mutation = MUTATIONS[n % MUTATIONS.len()];
+            let what = mutate(&mut spec, mutation, &mut rng);
+            // A second mutation on every third spec: faults come in company.
+            let second = n.is_multiple_of(3).then(|| {
+                let m = *rng.pick(&MUTATIONS);
+                mutate(&mut spec, m, &mut rng)
+            });
+            Case {
+                n,
+                spec,
+                mutation,
+                what,
+                second,
+            }
+        })
+        .collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut fates: Vec<(&Case, Result<Fate, String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                let (cases, inputs, file) = (&cases, &inputs, dir.join(format!("spec-{w}.json")));
+                std::thread::Builder::new()
+                    .stack_size(256 << 20)
+                    .spawn_scoped(scope, move || {
+                        cases
+                            .iter()
+                            .skip(w)
+                            .step_by(workers)
+                            .map(|case| {
+                                if std::env::var_os("KIBANA_FUZZ_TRACE").is_some() {
+                                    eprintln!(
+                                        "spec {} {:?} ({}; {:?})",
+                                        case.n, case.mutation, case.what, case.second
+                                    );
+                                }
+                                (case, run(inputs, &case.spec, &file))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap()
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    fates.sort_by_key(|(case, _)| case.n);
     let (mut generated, mut refused, mut skipped_ops, mut panics) = (0, 0, 0, Vec::new());
     let mut kept = 0;
-    // The generator's own progenitor isolation swaps the panic hook; keep panics quiet here too.
-    for n in 0..total {
-        let start = rng.below(ops.len());
-        let mut spec = cut(&vendored, &ops, start, 1 + rng.below(3));
-        let mutation = MUTATIONS[n % MUTATIONS.len()];
-        let what = mutate(&mut spec, mutation, &mut rng);
-        // A second mutation on every third spec: faults come in company.
-        let second = n.is_multiple_of(3).then(|| {
-            let m = *rng.pick(&MUTATIONS);
-            mutate(&mut spec, m, &mut rng)
-        });
-        if std::env::var_os("KIBANA_FUZZ_TRACE").is_some() {
-            eprintln!("spec {n} {mutation:?} ({what}; {second:?})");
-        }
-        match run(&inputs, &spec, &file) {
+    for (case, fate) in fates {
+        let Case {
+            n,
+            spec,
+            mutation,
+            what,
+            second,
+        } = case;
+        match fate {
             Ok(Fate::Generated {
                 operations,
                 skipped,
@@ -504,7 +559,7 @@ fn fuzz() {
                     std::fs::create_dir_all(keep).unwrap();
                     std::fs::write(
                         keep.join(format!("mutated-{kept}.json")),
-                        serde_json::to_string(&spec).unwrap(),
+                        serde_json::to_string(spec).unwrap(),
                     )
                     .unwrap();
                     kept += 1;
