@@ -5642,6 +5642,50 @@ const _: () = {
     {}
 };
 impl Client {
+    /**Search dashboards
+
+Lists dashboards one page at a time, optionally filtered by a text query and by tags. Each entry carries only summary fields (no panels); read one dashboard by id for its full state.
+
+Sends a `GET` request to `/api/dashboards`
+
+Arguments:
+- `excluded_tag_names`: Tag name(s) to exclude; a dashboard with any of them is left out. Repeat for several.
+- `excluded_tags`: Tag id(s) to exclude; a dashboard with any of them is left out. Repeat for several.
+- `page`: Page number to return, from 1.
+- `per_page`: Number of dashboards per page.
+- `query`: Text matched against title and description with Elasticsearch simple_query_string syntax; every word of a multi-word query must match.
+- `tag_names`: Tag name(s) to include; a dashboard with any of them matches (a name shared by several tags matches all of them). Repeat for several.
+- `tags`: Tag id(s) to include; a dashboard with any of them matches. Repeat for several.
+```text
+let response = client.get_dashboards()
+    .excluded_tag_names(excluded_tag_names)
+    .excluded_tags(excluded_tags)
+    .page(page)
+    .per_page(per_page)
+    .query(query)
+    .tag_names(tag_names)
+    .tags(tags)
+    .send()
+    .await;
+```*/
+    pub fn get_dashboards(&self) -> builder::GetDashboards<'_> {
+        builder::GetDashboards::new(self)
+    }
+    /**Create a dashboard
+
+Stores a new dashboard under an id that Kibana generates and answers with that id, the stored state (defaults filled in, panel ids generated) and its metadata.
+
+Sends a `POST` request to `/api/dashboards`
+
+```text
+let response = client.post_dashboards()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn post_dashboards(&self) -> builder::PostDashboards<'_> {
+        builder::PostDashboards::new(self)
+    }
     /**Get a dashboard
 
 Reads the whole stored state of one dashboard with its metadata; panels the API cannot represent are dropped and reported in `warnings`.
@@ -5695,50 +5739,6 @@ let response = client.delete_dashboards_id()
     pub fn delete_dashboards_id(&self) -> builder::DeleteDashboardsId<'_> {
         builder::DeleteDashboardsId::new(self)
     }
-    /**Search dashboards
-
-Lists dashboards one page at a time, optionally filtered by a text query and by tags. Each entry carries only summary fields (no panels); read one dashboard by id for its full state.
-
-Sends a `GET` request to `/api/dashboards`
-
-Arguments:
-- `excluded_tag_names`: Tag name(s) to exclude; a dashboard with any of them is left out. Repeat for several.
-- `excluded_tags`: Tag id(s) to exclude; a dashboard with any of them is left out. Repeat for several.
-- `page`: Page number to return, from 1.
-- `per_page`: Number of dashboards per page.
-- `query`: Text matched against title and description with Elasticsearch simple_query_string syntax; every word of a multi-word query must match.
-- `tag_names`: Tag name(s) to include; a dashboard with any of them matches (a name shared by several tags matches all of them). Repeat for several.
-- `tags`: Tag id(s) to include; a dashboard with any of them matches. Repeat for several.
-```text
-let response = client.get_dashboards()
-    .excluded_tag_names(excluded_tag_names)
-    .excluded_tags(excluded_tags)
-    .page(page)
-    .per_page(per_page)
-    .query(query)
-    .tag_names(tag_names)
-    .tags(tags)
-    .send()
-    .await;
-```*/
-    pub fn get_dashboards(&self) -> builder::GetDashboards<'_> {
-        builder::GetDashboards::new(self)
-    }
-    /**Create a dashboard
-
-Stores a new dashboard under an id that Kibana generates and answers with that id, the stored state (defaults filled in, panel ids generated) and its metadata.
-
-Sends a `POST` request to `/api/dashboards`
-
-```text
-let response = client.post_dashboards()
-    .body(body)
-    .send()
-    .await;
-```*/
-    pub fn post_dashboards(&self) -> builder::PostDashboards<'_> {
-        builder::PostDashboards::new(self)
-    }
 }
 /// Types for composing operation parameters.
 #[allow(clippy::all)]
@@ -5749,326 +5749,6 @@ pub mod builder {
         encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
         RequestBuilderExt, ResponseValue,
     };
-    /**Builder for [`Client::get_dashboards_id`]
-
-[`Client::get_dashboards_id`]: super::Client::get_dashboards_id*/
-    #[derive(Debug, Clone)]
-    pub struct GetDashboardsId<'a> {
-        client: &'a super::Client,
-        id: Result<::std::string::String, String>,
-    }
-    impl<'a> GetDashboardsId<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                id: Err("id was not initialized".to_string()),
-            }
-        }
-        pub fn id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-            <V as std::convert::TryInto<
-                ::std::string::String,
-            >>::Error: std::fmt::Display,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
-            self
-        }
-        ///Sends a `GET` request to `/api/dashboards/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::GetResponse>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::path_of::<types::GetResponse>,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(
-            self,
-        ) -> Result<
-            ResponseValue<types::GetResponse>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/dashboards/{}", client.baseurl, crate ::path::segment(& id
-                .to_string()) ?,
-            );
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .get(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "get_dashboards_id",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::response::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::put_dashboards_id`]
-
-[`Client::put_dashboards_id`]: super::Client::put_dashboards_id*/
-    #[derive(Debug, Clone)]
-    pub struct PutDashboardsId<'a> {
-        client: &'a super::Client,
-        id: Result<::std::string::String, String>,
-        body: Result<types::builder::DashboardData, String>,
-    }
-    impl<'a> PutDashboardsId<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                id: Err("id was not initialized".to_string()),
-                body: Ok(::std::default::Default::default()),
-            }
-        }
-        pub fn id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-            <V as std::convert::TryInto<
-                ::std::string::String,
-            >>::Error: std::fmt::Display,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
-            self
-        }
-        pub fn body<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<types::DashboardData>,
-            <V as std::convert::TryInto<types::DashboardData>>::Error: std::fmt::Display,
-        {
-            self.body = value
-                .try_into()
-                .map(From::from)
-                .map_err(|s| {
-                    format!("conversion to `DashboardData` for body failed: {}", s)
-                });
-            self
-        }
-        pub fn body_map<F>(mut self, f: F) -> Self
-        where
-            F: std::ops::FnOnce(
-                types::builder::DashboardData,
-            ) -> types::builder::DashboardData,
-        {
-            self.body = self.body.map(f);
-            self
-        }
-        ///Sends a `PUT` request to `/api/dashboards/{id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::Dashboard>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::path_of::<types::Dashboard>,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(
-            self,
-        ) -> Result<
-            ResponseValue<types::Dashboard>,
-            Error<crate::error_body::KibanaErrorBody>,
-        > {
-            let Self { client, id, body } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let body = body
-                .and_then(|v| {
-                    types::DashboardData::try_from(v).map_err(|e| e.to_string())
-                })
-                .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/dashboards/{}", client.baseurl, crate ::path::segment(& id
-                .to_string()) ?,
-            );
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .put(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .json(&body)
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "put_dashboards_id",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => crate::response::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
-    /**Builder for [`Client::delete_dashboards_id`]
-
-[`Client::delete_dashboards_id`]: super::Client::delete_dashboards_id*/
-    #[derive(Debug, Clone)]
-    pub struct DeleteDashboardsId<'a> {
-        client: &'a super::Client,
-        id: Result<::std::string::String, String>,
-    }
-    impl<'a> DeleteDashboardsId<'a> {
-        pub fn new(client: &'a super::Client) -> Self {
-            Self {
-                client: client,
-                id: Err("id was not initialized".to_string()),
-            }
-        }
-        pub fn id<V>(mut self, value: V) -> Self
-        where
-            V: std::convert::TryInto<::std::string::String>,
-            <V as std::convert::TryInto<
-                ::std::string::String,
-            >>::Error: std::fmt::Display,
-        {
-            self.id = value
-                .try_into()
-                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
-            self
-        }
-        ///Sends a `DELETE` request to `/api/dashboards/{id}`
-        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
-            crate::error::from_generated(
-                    self.send_generated().await,
-                    crate::error::no_path,
-                    Some(200u16),
-                )
-                .await
-        }
-        async fn send_generated(
-            self,
-        ) -> Result<ResponseValue<()>, Error<crate::error_body::KibanaErrorBody>> {
-            let Self { client, id } = self;
-            let id = id.map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/dashboards/{}", client.baseurl, crate ::path::segment(& id
-                .to_string()) ?,
-            );
-            #[allow(unused_mut)]
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            #[allow(unused_mut)]
-            let mut request = client
-                .client
-                .delete(url)
-                .header(
-                    ::reqwest::header::ACCEPT,
-                    ::reqwest::header::HeaderValue::from_static("application/json"),
-                )
-                .headers(header_map)
-                .build()?;
-            let info = OperationInfo {
-                operation_id: "delete_dashboards_id",
-            };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
-            match response.status().as_u16() {
-                200u16 => Ok(ResponseValue::empty(response)),
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            crate::response::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
-            }
-        }
-    }
     /**Builder for [`Client::get_dashboards`]
 
 [`Client::get_dashboards`]: super::Client::get_dashboards*/
@@ -6416,6 +6096,326 @@ pub mod builder {
             }
         }
     }
+    /**Builder for [`Client::get_dashboards_id`]
+
+[`Client::get_dashboards_id`]: super::Client::get_dashboards_id*/
+    #[derive(Debug, Clone)]
+    pub struct GetDashboardsId<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> GetDashboardsId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
+            self
+        }
+        ///Sends a `GET` request to `/api/dashboards/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GetResponse>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::GetResponse>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::GetResponse>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/dashboards/{}", client.baseurl, crate ::path::segment(& id
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_dashboards_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::put_dashboards_id`]
+
+[`Client::put_dashboards_id`]: super::Client::put_dashboards_id*/
+    #[derive(Debug, Clone)]
+    pub struct PutDashboardsId<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+        body: Result<types::builder::DashboardData, String>,
+    }
+    impl<'a> PutDashboardsId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DashboardData>,
+            <V as std::convert::TryInto<types::DashboardData>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `DashboardData` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DashboardData,
+            ) -> types::builder::DashboardData,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/api/dashboards/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Dashboard>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::path_of::<types::Dashboard>,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<
+            ResponseValue<types::Dashboard>,
+            Error<crate::error_body::KibanaErrorBody>,
+        > {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::DashboardData::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/dashboards/{}", client.baseurl, crate ::path::segment(& id
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "put_dashboards_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => crate::response::from_response(response).await,
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_dashboards_id`]
+
+[`Client::delete_dashboards_id`]: super::Client::delete_dashboards_id*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteDashboardsId<'a> {
+        client: &'a super::Client,
+        id: Result<::std::string::String, String>,
+    }
+    impl<'a> DeleteDashboardsId<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+            <V as std::convert::TryInto<
+                ::std::string::String,
+            >>::Error: std::fmt::Display,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|e| format!("conversion to `String` for id failed: {e}"));
+            self
+        }
+        ///Sends a `DELETE` request to `/api/dashboards/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, crate::Error> {
+            crate::error::from_generated(
+                    self.send_generated().await,
+                    crate::error::no_path,
+                    Some(200u16),
+                )
+                .await
+        }
+        async fn send_generated(
+            self,
+        ) -> Result<ResponseValue<()>, Error<crate::error_body::KibanaErrorBody>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/api/dashboards/{}", client.baseurl, crate ::path::segment(& id
+                .to_string()) ?,
+            );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_dashboards_id",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => Ok(ResponseValue::empty(response)),
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            crate::response::from_response(response).await?,
+                        ),
+                    )
+                }
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
     impl<'a> GetDashboards<'a> {
         /// [`send_as`](Self::send_as) as a `'static` future that owns a clone of
         /// the client, so it can be spawned onto another task.
@@ -6586,7 +6586,12 @@ impl<'a> crate::pagination::Paginator for GetDashboardsPages<'a> {
     fn info(page: &Self::Page) -> crate::pagination::PageInfo {
         crate::pagination::PageInfo {
             count: page.data.len(),
-            total: None,
+            total: {
+                use crate::pagination::nested::{ViaOptional as _, ViaRequired as _};
+                (&crate::pagination::nested::Via(&page.meta))
+                    .step()
+                    .and_then(|x| crate::pagination::AsCount::as_count(&x.total))
+            },
             next: None,
             point_in_time: None,
         }
@@ -6597,7 +6602,7 @@ impl<'a> crate::pagination::Paginator for GetDashboardsPages<'a> {
 }
 impl<'a> crate::pagination::PageShape for GetDashboardsPages<'a> {
     const ITEMS: &'static str = "data";
-    const TOTAL: Option<&'static str> = None;
+    const TOTAL: Option<&'static str> = Some("meta.total");
     const CURSOR: Option<&'static str> = None;
     const POINT_IN_TIME: Option<&'static str> = None;
 }
@@ -6645,6 +6650,14 @@ impl<'a> builder::GetDashboards<'a> {
 }
 /// Every operation of this domain, by name: `RetryPolicy::retry_post_for([...])` takes these.
 pub mod operations {
+    ///`GET /api/dashboards` (`get-dashboards`).
+    pub const GET_DASHBOARDS: crate::OperationId = crate::OperationId::__generated(
+        "get_dashboards",
+    );
+    ///`POST /api/dashboards` (`post-dashboards`).
+    pub const POST_DASHBOARDS: crate::OperationId = crate::OperationId::__generated(
+        "post_dashboards",
+    );
     ///`DELETE /api/dashboards/{id}` (`delete-dashboards-id`).
     pub const DELETE_DASHBOARDS_ID: crate::OperationId = crate::OperationId::__generated(
         "delete_dashboards_id",
@@ -6656,14 +6669,6 @@ pub mod operations {
     ///`PUT /api/dashboards/{id}` (`put-dashboards-id`).
     pub const PUT_DASHBOARDS_ID: crate::OperationId = crate::OperationId::__generated(
         "put_dashboards_id",
-    );
-    ///`GET /api/dashboards` (`get-dashboards`).
-    pub const GET_DASHBOARDS: crate::OperationId = crate::OperationId::__generated(
-        "get_dashboards",
-    );
-    ///`POST /api/dashboards` (`post-dashboards`).
-    pub const POST_DASHBOARDS: crate::OperationId = crate::OperationId::__generated(
-        "post_dashboards",
     );
 }
 /// Operations whose body is raw bytes, and the media types Kibana accepts for each.
@@ -6686,30 +6691,6 @@ pub async fn invoke(
     args: &crate::dynamic::Args,
 ) -> Result<crate::dynamic::Answer, crate::Error> {
     match operation {
-        "get_dashboards_id" => {
-            let mut b = client.get_dashboards_id();
-            if let Some(v) = args.param("id") {
-                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
-            }
-            crate::dynamic::json(b.send().await?)
-        }
-        "put_dashboards_id" => {
-            let mut b = client.put_dashboards_id();
-            if let Some(v) = args.param("id") {
-                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
-            }
-            if let Some(v) = &args.body {
-                b = b.body(crate::dynamic::body::<types::DashboardData>(v)?);
-            }
-            crate::dynamic::json(b.send().await?)
-        }
-        "delete_dashboards_id" => {
-            let mut b = client.delete_dashboards_id();
-            if let Some(v) = args.param("id") {
-                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
-            }
-            crate::dynamic::empty(b.send().await?)
-        }
         "get_dashboards" => {
             let mut b = client.get_dashboards();
             if let Some(v) = args.param("excluded_tag_names") {
@@ -6764,6 +6745,30 @@ pub async fn invoke(
                 b = b.body(crate::dynamic::body::<types::DashboardData>(v)?);
             }
             crate::dynamic::json(b.send().await?)
+        }
+        "get_dashboards_id" => {
+            let mut b = client.get_dashboards_id();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "put_dashboards_id" => {
+            let mut b = client.put_dashboards_id();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            if let Some(v) = &args.body {
+                b = b.body(crate::dynamic::body::<types::DashboardData>(v)?);
+            }
+            crate::dynamic::json(b.send().await?)
+        }
+        "delete_dashboards_id" => {
+            let mut b = client.delete_dashboards_id();
+            if let Some(v) = args.param("id") {
+                b = b.id(crate::dynamic::arg::<::std::string::String>("id", v)?);
+            }
+            crate::dynamic::empty(b.send().await?)
         }
         other => Err(crate::dynamic::unknown("operation", other)),
     }

@@ -157,6 +157,11 @@ pub mod synthetics;
 #[rustfmt::skip]
 #[allow(clippy::all, dead_code, unused_imports)]
 pub mod timeline;
+///Lens visualizations in the library: create, read, replace, search and delete them with their chart configurations.
+#[cfg(feature = "visualizations")]
+#[rustfmt::skip]
+#[allow(clippy::all, dead_code, unused_imports)]
+pub mod visualizations;
 ///Workflows: their definitions, runs, executions, steps and logs.
 #[cfg(feature = "workflows")]
 #[rustfmt::skip]
@@ -278,6 +283,10 @@ crate::__runtime::impl_client_hooks!(
 crate::__runtime::impl_client_hooks!(
     timeline::Client, timeline::RAW_BODIES, timeline::WHOLE_JSON
 );
+#[cfg(feature = "visualizations")]
+crate::__runtime::impl_client_hooks!(
+    visualizations::Client, visualizations::RAW_BODIES, visualizations::WHOLE_JSON
+);
 #[cfg(feature = "workflows")]
 crate::__runtime::impl_client_hooks!(
     workflows::Client, workflows::RAW_BODIES, workflows::WHOLE_JSON
@@ -347,6 +356,8 @@ pub struct Kibana {
     synthetics: synthetics::Client,
     #[cfg(feature = "timeline")]
     timeline: timeline::Client,
+    #[cfg(feature = "visualizations")]
+    visualizations: visualizations::Client,
     #[cfg(feature = "workflows")]
     workflows: workflows::Client,
 }
@@ -531,6 +542,12 @@ impl crate::FromConnection for Kibana {
             ),
             #[cfg(feature = "timeline")]
             timeline: timeline::Client::new_with_client(
+                base,
+                connection.http().clone(),
+                connection.context().clone(),
+            ),
+            #[cfg(feature = "visualizations")]
+            visualizations: visualizations::Client::new_with_client(
                 base,
                 connection.http().clone(),
                 connection.context().clone(),
@@ -729,6 +746,11 @@ impl Kibana {
     pub fn timeline(&self) -> &timeline::Client {
         &self.timeline
     }
+    #[cfg(feature = "visualizations")]
+    /// The `visualizations` API: Lens visualizations in the library: create, read, replace, search and delete them with their chart configurations.
+    pub fn visualizations(&self) -> &visualizations::Client {
+        &self.visualizations
+    }
     #[cfg(feature = "workflows")]
     /// The `workflows` API: Workflows: their definitions, runs, executions, steps and logs.
     pub fn workflows(&self) -> &workflows::Client {
@@ -808,6 +830,8 @@ pub fn roundtrip(
         "synthetics" => synthetics::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "timeline")]
         "timeline" => timeline::roundtrip::roundtrip(type_name, json),
+        #[cfg(feature = "visualizations")]
+        "visualizations" => visualizations::roundtrip::roundtrip(type_name, json),
         #[cfg(feature = "workflows")]
         "workflows" => workflows::roundtrip::roundtrip(type_name, json),
         _ => None,
@@ -913,6 +937,10 @@ pub async fn invoke(
         "synthetics" => synthetics::invoke(kibana.synthetics(), operation, args).await,
         #[cfg(feature = "timeline")]
         "timeline" => timeline::invoke(kibana.timeline(), operation, args).await,
+        #[cfg(feature = "visualizations")]
+        "visualizations" => {
+            visualizations::invoke(kibana.visualizations(), operation, args).await
+        }
         #[cfg(feature = "workflows")]
         "workflows" => workflows::invoke(kibana.workflows(), operation, args).await,
         other => Err(crate::dynamic::unknown("domain", other)),

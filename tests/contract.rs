@@ -6,9 +6,9 @@
 //! answers must decode into our types.
 //!
 //! Needs Prism, so its tests are ignored by a plain `cargo test`; `.ci/run` installs Prism from
-//! npm and runs them as `PRISM=target/prism/node_modules/.bin/prism cargo test --test contract --
-//! --ignored`. Without Prism they fail and say how to install it. (An ignored test, not a cargo
-//! feature: a feature would compile the whole client a second time.)
+//! npm and runs them as `PRISM=target/prism/node_modules/.bin/prism cargo test --workspace --test
+//! contract -- --ignored`. Without Prism they fail and say how to install it. (An ignored test,
+//! not a cargo feature: a feature would compile the whole client a second time.)
 
 mod common;
 

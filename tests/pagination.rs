@@ -1061,3 +1061,51 @@ async fn a_listing_whose_page_counters_must_be_positive() {
     );
     assert_eq!(asked.lock().unwrap().len(), 3, "nothing more was sent");
 }
+
+/// Dashboards' search answers with its total nested in `meta.total`: paging stops there, typed
+/// or as the caller's type, without asking for the empty page past the end.
+#[tokio::test]
+async fn a_total_nested_in_the_answer_ends_the_listing() {
+    let dashboard = |n: usize| json!({"id": format!("dashboard-{n}"), "data": {"title": format!("dashboard {n}")}, "meta": {}});
+    let layout = Box::new(
+        |page, size, data| json!({"data": data, "meta": {"page": page, "per_page": size, "total": 23}}),
+    );
+    let (_server, kibana, asked) = listing_server(
+        "/api/dashboards",
+        1,
+        "per_page",
+        23,
+        dashboard,
+        layout,
+        None,
+    )
+    .await;
+    let expected: Vec<String> = (0..23).map(|n| format!("dashboard-{n}")).collect();
+    let found: Vec<_> = kibana
+        .dashboards()
+        .get_dashboards()
+        .items()
+        .page_size(10)
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = found.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(*asked.lock().unwrap(), [1, 2, 3], "no page past the total");
+
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: String,
+    }
+    let ids: Vec<String> = kibana
+        .dashboards()
+        .get_dashboards()
+        .items_as::<Id>()
+        .page_size(10)
+        .map_ok(|d| d.id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, expected);
+    assert_eq!(*asked.lock().unwrap(), [1, 2, 3, 1, 2, 3]);
+}

@@ -205,7 +205,7 @@ fn infer_one(spec: &Value, op: &Value, id: &str) -> Option<Description> {
         .map(|p| Size {
             param: p.to_string(),
         });
-    let total = props.contains_key("total").then(|| "total".to_string());
+    let total = inferred_total(spec, props);
     let is_string = |field: &str| {
         props
             .get(field)
@@ -253,6 +253,29 @@ fn infer_one(spec: &Value, op: &Value, id: &str) -> Option<Description> {
         items,
         total,
     })
+}
+
+/// The answer's total: a top-level `total`, or else the `total` of the one object field that has
+/// one (`meta.total`); either only where the client reads it as a count (none otherwise: the
+/// listing then pages to its first empty page).
+fn inferred_total(spec: &Value, props: &serde_json::Map<String, Value>) -> Option<String> {
+    let count = |v: &Value| check_count(spec, v, "total").is_ok();
+    if let Some(total) = props.get("total") {
+        return count(total).then(|| "total".to_string());
+    }
+    let nested: Vec<&String> = props
+        .iter()
+        .filter(|(_, v)| {
+            resolve(spec, v)
+                .pointer("/properties/total")
+                .is_some_and(count)
+        })
+        .map(|(k, _)| k)
+        .collect();
+    match nested.as_slice() {
+        [one] => Some(format!("{one}.total")),
+        _ => None,
+    }
 }
 
 impl Description {
@@ -431,10 +454,17 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     let pit_json = some(d.point_in_time.as_ref().map(|p| &p.response));
     let total = match &d.total {
         Some(_) if free_form => quote!(None),
-        Some(t) => {
-            let f = field(t)?;
-            quote!(crate::pagination::AsCount::as_count(&page.#f))
-        }
+        Some(t) => match t.split_once('.') {
+            None => {
+                let f = field(t)?;
+                check_count(spec, &props[t.as_str()], t)?;
+                quote!(crate::pagination::AsCount::as_count(&page.#f))
+            }
+            Some((first, _)) => {
+                field(first)?;
+                nested_total(spec, props, t)?
+            }
+        },
         None => quote!(None),
     };
     let size = match &d.size {
@@ -652,6 +682,78 @@ fn one(spec: &Value, op: &Value, d: &Description) -> Result<TokenStream> {
     })
 }
 
+/// Checks that a total's schema is one the client reads as a count: an inline integer or number,
+/// or any value (a JSON value, read when it holds a count). A named schema is not: typify wraps
+/// it in a newtype.
+fn check_count(spec: &Value, schema: &Value, path: &str) -> Result<()> {
+    if schema.get("$ref").is_some() {
+        bail!("the total {path:?} is a named schema (a newtype, not read as a count)");
+    }
+    let resolved = resolve(spec, schema);
+    let types: Vec<&str> = match resolved.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let shaped = [
+        "type",
+        "properties",
+        "anyOf",
+        "oneOf",
+        "allOf",
+        "enum",
+        "items",
+    ];
+    let any_value = resolved.is_object() && shaped.iter().all(|k| resolved.get(*k).is_none());
+    if !any_value && !types.iter().any(|t| *t == "integer" || *t == "number") {
+        bail!("the total {path:?} is not a number");
+    }
+    Ok(())
+}
+
+/// The total at a dotted path (`meta.total`) through the answer's objects, each optional or
+/// not (see `crate::pagination::nested`), checked against the schemas on the way.
+fn nested_total(
+    spec: &Value,
+    props: &serde_json::Map<String, Value>,
+    path: &str,
+) -> Result<TokenStream> {
+    let names: Vec<&str> = path.split('.').collect();
+    let (last, hops) = names.split_last().context("an empty total")?;
+    let mut here = props;
+    let mut value = quote!(page);
+    let mut steps = Vec::new();
+    for (i, name) in hops.iter().enumerate() {
+        let object = here.get(*name).map(|s| resolve(spec, s));
+        here = object
+            .and_then(|o| o.get("properties"))
+            .and_then(Value::as_object)
+            .with_context(|| {
+                format!(
+                    "the total {path:?}: {:?} is not an object with properties",
+                    names[..=i].join(".")
+                )
+            })?;
+        let f = format_ident!("{}", snake(name));
+        steps.push(quote!((&crate::pagination::nested::Via(&#value.#f)).step()));
+        value = quote!(x);
+    }
+    let Some(count) = here.get(*last) else {
+        bail!(
+            "the total {path:?}: the object has no field {last:?} (it has {:?})",
+            here.keys().collect::<Vec<_>>()
+        );
+    };
+    check_count(spec, count, path)?;
+    let f = format_ident!("{}", snake(last));
+    let first = &steps[0];
+    let rest = &steps[1..];
+    Ok(quote! {{
+        use crate::pagination::nested::{ViaOptional as _, ViaRequired as _};
+        #first #(.and_then(|x| #rest))* .and_then(|x| crate::pagination::AsCount::as_count(&x.#f))
+    }})
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -785,6 +887,75 @@ mod tests {
             json!({"type": "object", "additionalProperties": {"type": "string"}});
         let err = format!("{:#}", generate(&s, &d, true).unwrap_err());
         assert!(err.contains("not an object with properties"), "{err}");
+    }
+
+    #[test]
+    fn a_total_nested_in_an_object_of_the_answer() {
+        let items = json!({"type": "array", "items": {"$ref": "#/components/schemas/Thing"}});
+        let mut s = spec(
+            &["page", "per_page"],
+            json!({"data": items, "meta": {"$ref": "#/components/schemas/Meta"}}),
+        );
+        // Every success JSON: `items_as` is offered, whose pages read the total by its path.
+        s["paths"]["/things"]["get"]["responses"] =
+            json!({"200": {"content": {"application/json": {"schema": {}}}}});
+        s["components"]["schemas"]["Meta"] = json!({"type": "object", "properties": {
+            "total": {"type": "integer"}, "page": {"type": "integer"}, "inner": {"type": "object", "properties": {"count": {"type": "number"}}}}});
+        let d = describe(
+            "paginators: [{operation: find_things, page: {param: page}, size: {param: per_page}, items: data, total: meta.total}]",
+        );
+        let t = text(generate(&s, &d, true).unwrap().0);
+        assert!(
+            t.contains("total:{usecrate::pagination::nested::{ViaOptionalas_,ViaRequiredas_};(&crate::pagination::nested::Via(&page.meta)).step().and_then(|x|crate::pagination::AsCount::as_count(&x.total))}"),
+            "{t}"
+        );
+        assert!(
+            t.contains("constTOTAL:Option<&'staticstr>=Some(\"meta.total\")"),
+            "{t}"
+        );
+        // Two objects deep.
+        let deep = describe(
+            "paginators: [{operation: find_things, page: {param: page}, items: data, total: meta.inner.count}]",
+        );
+        let t = text(generate(&s, &deep, true).unwrap().0);
+        assert!(
+            t.contains(".step().and_then(|x|(&crate::pagination::nested::Via(&x.inner)).step()).and_then(|x|crate::pagination::AsCount::as_count(&x.count))"),
+            "{t}"
+        );
+        // Found without a description, when one object of the answer has a total.
+        let mut s2 = s.clone();
+        for p in s2["paths"]["/things"]["get"]["parameters"]
+            .as_array_mut()
+            .unwrap()
+        {
+            p["schema"]["type"] = json!("integer");
+        }
+        assert_eq!(infer(&s2, &[])[0].total.as_deref(), Some("meta.total"));
+        // Paths that do not fit, and totals that are not counts.
+        for (total, wanted) in [
+            ("meta.nothing", "the object has no field \"nothing\""),
+            (
+                "meta.page.total",
+                "\"meta.page\" is not an object with properties",
+            ),
+            ("nothing.total", "no field \"nothing\""),
+            ("meta.inner", "\"meta.inner\" is not a number"),
+        ] {
+            let yaml = format!(
+                "paginators: [{{operation: find_things, page: {{param: page}}, items: data, total: {total}}}]"
+            );
+            let err = format!("{:#}", generate(&s, &describe(&yaml), true).unwrap_err());
+            assert!(err.contains(wanted), "{total}: {err}");
+        }
+        s["components"]["schemas"]["Count"] = json!({"type": "integer"});
+        s["components"]["schemas"]["Meta"]["properties"]["total"] =
+            json!({"$ref": "#/components/schemas/Count"});
+        let err = format!("{:#}", generate(&s, &d, true).unwrap_err());
+        assert!(err.contains("is a named schema"), "{err}");
+        // Inferred, that listing pages without a total.
+        s2["components"] = s["components"].clone();
+        let found = infer(&s2, &[]);
+        assert_eq!((found.len(), found[0].total.as_deref()), (1, None));
     }
 
     #[test]

@@ -9,6 +9,221 @@ pub mod operations {
     //! its inner type with a call to `into_inner()`. This can
     //! be used to explicitly deviate from permitted values.
     use crate::dashboards::*;
+    pub struct GetDashboardsWhen(::httpmock::When);
+    impl GetDashboardsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::GET)
+                    .path_matches(regex::Regex::new("^/api/dashboards$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn excluded_tag_names<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| {
+                                when.query_param("excluded_tag_names", item.to_string())
+                            },
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("excluded_tag_names"))
+            }
+        }
+        pub fn excluded_tags<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::GetDashboardsExcludedTagsItem>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| {
+                                when.query_param("excluded_tags", item.to_string())
+                            },
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("excluded_tags"))
+            }
+        }
+        pub fn page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("page"))
+            }
+        }
+        pub fn per_page<T>(self, value: T) -> Self
+        where
+            T: Into<Option<::std::num::NonZeroU64>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("per_page", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("per_page"))
+            }
+        }
+        pub fn query<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a str>>,
+        {
+            if let Some(value) = value.into() {
+                Self(self.0.query_param("query", value.to_string()))
+            } else {
+                Self(self.0.query_param_missing("query"))
+            }
+        }
+        pub fn tag_names<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("tag_names", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("tag_names"))
+            }
+        }
+        pub fn tags<'a, T>(self, value: T) -> Self
+        where
+            T: Into<Option<&'a ::std::vec::Vec<types::GetDashboardsTagsItem>>>,
+        {
+            if let Some(value) = value.into() {
+                Self(
+                    value
+                        .iter()
+                        .fold(
+                            self.0,
+                            |when, item| when.query_param("tags", item.to_string()),
+                        ),
+                )
+            } else {
+                Self(self.0.query_param_missing("tags"))
+            }
+        }
+    }
+    pub struct GetDashboardsThen(::httpmock::Then);
+    impl GetDashboardsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn ok(self, value: &types::SearchResponse) -> Self {
+            Self(
+                self
+                    .0
+                    .status(200u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn internal_server_error(
+            self,
+            value: &crate::error_body::KibanaErrorBody,
+        ) -> Self {
+            Self(
+                self
+                    .0
+                    .status(500u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
+    pub struct PostDashboardsWhen(::httpmock::When);
+    impl PostDashboardsWhen {
+        pub fn new(inner: ::httpmock::When) -> Self {
+            Self(
+                inner
+                    .method(::httpmock::Method::POST)
+                    .path_matches(regex::Regex::new("^/api/dashboards$").unwrap()),
+            )
+        }
+        pub fn into_inner(self) -> ::httpmock::When {
+            self.0
+        }
+        pub fn body(self, value: &types::DashboardData) -> Self {
+            Self(self.0.json_body_obj(value))
+        }
+    }
+    pub struct PostDashboardsThen(::httpmock::Then);
+    impl PostDashboardsThen {
+        pub fn new(inner: ::httpmock::Then) -> Self {
+            Self(inner)
+        }
+        pub fn into_inner(self) -> ::httpmock::Then {
+            self.0
+        }
+        pub fn created(self, value: &types::Dashboard) -> Self {
+            Self(
+                self
+                    .0
+                    .status(201u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(400u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
+            Self(
+                self
+                    .0
+                    .status(403u16)
+                    .header("content-type", "application/json")
+                    .json_body_obj(value),
+            )
+        }
+    }
     pub struct GetDashboardsIdWhen(::httpmock::When);
     impl GetDashboardsIdWhen {
         pub fn new(inner: ::httpmock::When) -> Self {
@@ -225,226 +440,17 @@ pub mod operations {
             )
         }
     }
-    pub struct GetDashboardsWhen(::httpmock::When);
-    impl GetDashboardsWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::GET)
-                    .path_matches(regex::Regex::new("^/api/dashboards$").unwrap()),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn excluded_tag_names<'a, T>(self, value: T) -> Self
-        where
-            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
-        {
-            if let Some(value) = value.into() {
-                Self(
-                    value
-                        .iter()
-                        .fold(
-                            self.0,
-                            |when, item| {
-                                when.query_param("excluded_tag_names", item.to_string())
-                            },
-                        ),
-                )
-            } else {
-                Self(self.0.query_param_missing("excluded_tag_names"))
-            }
-        }
-        pub fn excluded_tags<'a, T>(self, value: T) -> Self
-        where
-            T: Into<Option<&'a ::std::vec::Vec<types::GetDashboardsExcludedTagsItem>>>,
-        {
-            if let Some(value) = value.into() {
-                Self(
-                    value
-                        .iter()
-                        .fold(
-                            self.0,
-                            |when, item| {
-                                when.query_param("excluded_tags", item.to_string())
-                            },
-                        ),
-                )
-            } else {
-                Self(self.0.query_param_missing("excluded_tags"))
-            }
-        }
-        pub fn page<T>(self, value: T) -> Self
-        where
-            T: Into<Option<::std::num::NonZeroU64>>,
-        {
-            if let Some(value) = value.into() {
-                Self(self.0.query_param("page", value.to_string()))
-            } else {
-                Self(self.0.query_param_missing("page"))
-            }
-        }
-        pub fn per_page<T>(self, value: T) -> Self
-        where
-            T: Into<Option<::std::num::NonZeroU64>>,
-        {
-            if let Some(value) = value.into() {
-                Self(self.0.query_param("per_page", value.to_string()))
-            } else {
-                Self(self.0.query_param_missing("per_page"))
-            }
-        }
-        pub fn query<'a, T>(self, value: T) -> Self
-        where
-            T: Into<Option<&'a str>>,
-        {
-            if let Some(value) = value.into() {
-                Self(self.0.query_param("query", value.to_string()))
-            } else {
-                Self(self.0.query_param_missing("query"))
-            }
-        }
-        pub fn tag_names<'a, T>(self, value: T) -> Self
-        where
-            T: Into<Option<&'a ::std::vec::Vec<::std::string::String>>>,
-        {
-            if let Some(value) = value.into() {
-                Self(
-                    value
-                        .iter()
-                        .fold(
-                            self.0,
-                            |when, item| when.query_param("tag_names", item.to_string()),
-                        ),
-                )
-            } else {
-                Self(self.0.query_param_missing("tag_names"))
-            }
-        }
-        pub fn tags<'a, T>(self, value: T) -> Self
-        where
-            T: Into<Option<&'a ::std::vec::Vec<types::GetDashboardsTagsItem>>>,
-        {
-            if let Some(value) = value.into() {
-                Self(
-                    value
-                        .iter()
-                        .fold(
-                            self.0,
-                            |when, item| when.query_param("tags", item.to_string()),
-                        ),
-                )
-            } else {
-                Self(self.0.query_param_missing("tags"))
-            }
-        }
-    }
-    pub struct GetDashboardsThen(::httpmock::Then);
-    impl GetDashboardsThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn ok(self, value: &types::SearchResponse) -> Self {
-            Self(
-                self
-                    .0
-                    .status(200u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn internal_server_error(
-            self,
-            value: &crate::error_body::KibanaErrorBody,
-        ) -> Self {
-            Self(
-                self
-                    .0
-                    .status(500u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
-    pub struct PostDashboardsWhen(::httpmock::When);
-    impl PostDashboardsWhen {
-        pub fn new(inner: ::httpmock::When) -> Self {
-            Self(
-                inner
-                    .method(::httpmock::Method::POST)
-                    .path_matches(regex::Regex::new("^/api/dashboards$").unwrap()),
-            )
-        }
-        pub fn into_inner(self) -> ::httpmock::When {
-            self.0
-        }
-        pub fn body(self, value: &types::DashboardData) -> Self {
-            Self(self.0.json_body_obj(value))
-        }
-    }
-    pub struct PostDashboardsThen(::httpmock::Then);
-    impl PostDashboardsThen {
-        pub fn new(inner: ::httpmock::Then) -> Self {
-            Self(inner)
-        }
-        pub fn into_inner(self) -> ::httpmock::Then {
-            self.0
-        }
-        pub fn created(self, value: &types::Dashboard) -> Self {
-            Self(
-                self
-                    .0
-                    .status(201u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn bad_request(self, value: &crate::error_body::KibanaErrorBody) -> Self {
-            Self(
-                self
-                    .0
-                    .status(400u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-        pub fn forbidden(self, value: &crate::error_body::KibanaErrorBody) -> Self {
-            Self(
-                self
-                    .0
-                    .status(403u16)
-                    .header("content-type", "application/json")
-                    .json_body_obj(value),
-            )
-        }
-    }
 }
 /// An extension trait for [`MockServer`](::httpmock::MockServer) that
 /// adds a method for each operation. These are the equivalent of
 /// type-checked [`mock()`](::httpmock::MockServer::mock) calls.
 pub trait MockServerExt {
+    fn get_dashboards<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetDashboardsWhen, operations::GetDashboardsThen);
+    fn post_dashboards<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostDashboardsWhen, operations::PostDashboardsThen);
     fn get_dashboards_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDashboardsIdWhen, operations::GetDashboardsIdThen);
@@ -457,14 +463,30 @@ pub trait MockServerExt {
             operations::DeleteDashboardsIdWhen,
             operations::DeleteDashboardsIdThen,
         );
-    fn get_dashboards<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::GetDashboardsWhen, operations::GetDashboardsThen);
-    fn post_dashboards<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::PostDashboardsWhen, operations::PostDashboardsThen);
 }
 impl MockServerExt for ::httpmock::MockServer {
+    fn get_dashboards<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::GetDashboardsWhen, operations::GetDashboardsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::GetDashboardsWhen::new(when),
+                operations::GetDashboardsThen::new(then),
+            )
+        })
+    }
+    fn post_dashboards<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
+    where
+        F: FnOnce(operations::PostDashboardsWhen, operations::PostDashboardsThen),
+    {
+        self.mock(|when, then| {
+            config_fn(
+                operations::PostDashboardsWhen::new(when),
+                operations::PostDashboardsThen::new(then),
+            )
+        })
+    }
     fn get_dashboards_id<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
     where
         F: FnOnce(operations::GetDashboardsIdWhen, operations::GetDashboardsIdThen),
@@ -498,28 +520,6 @@ impl MockServerExt for ::httpmock::MockServer {
             config_fn(
                 operations::DeleteDashboardsIdWhen::new(when),
                 operations::DeleteDashboardsIdThen::new(then),
-            )
-        })
-    }
-    fn get_dashboards<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::GetDashboardsWhen, operations::GetDashboardsThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::GetDashboardsWhen::new(when),
-                operations::GetDashboardsThen::new(then),
-            )
-        })
-    }
-    fn post_dashboards<F>(&self, config_fn: F) -> ::httpmock::Mock<'_>
-    where
-        F: FnOnce(operations::PostDashboardsWhen, operations::PostDashboardsThen),
-    {
-        self.mock(|when, then| {
-            config_fn(
-                operations::PostDashboardsWhen::new(when),
-                operations::PostDashboardsThen::new(then),
             )
         })
     }

@@ -62,5 +62,7 @@ pub mod streams;
 pub mod synthetics;
 #[cfg(feature = "timeline")]
 pub mod timeline;
+#[cfg(feature = "visualizations")]
+pub mod visualizations;
 #[cfg(feature = "workflows")]
 pub mod workflows;

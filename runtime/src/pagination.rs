@@ -9,6 +9,8 @@
 //! [`Error::RepeatedCursor`] if the server hands out a cursor it gave before.
 
 pub mod free_form;
+#[doc(hidden)]
+pub mod nested;
 
 use crate::{Error, ResponseValue};
 use futures::Stream;
@@ -100,17 +102,52 @@ impl AsCount for f64 {
     }
 }
 
-impl AsCount for i64 {
+impl AsCount for f32 {
     fn as_count(&self) -> Option<u64> {
-        u64::try_from(*self).ok()
+        f64::from(*self).as_count()
     }
 }
 
-impl AsCount for u64 {
-    fn as_count(&self) -> Option<u64> {
-        Some(*self)
-    }
+/// Every integer type typify may choose for a count (by its format and limits).
+macro_rules! integer_counts {
+    ($($t:ty),*) => {$(
+        impl AsCount for $t {
+            fn as_count(&self) -> Option<u64> {
+                u64::try_from(*self).ok()
+            }
+        }
+    )*};
 }
+
+integer_counts!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
+);
+
+/// The non-zero integer types typify chooses for a count with `minimum: 1`.
+macro_rules! non_zero_counts {
+    ($($t:ty),*) => {$(
+        impl AsCount for $t {
+            fn as_count(&self) -> Option<u64> {
+                self.get().as_count()
+            }
+        }
+    )*};
+}
+
+non_zero_counts!(
+    std::num::NonZeroU8,
+    std::num::NonZeroU16,
+    std::num::NonZeroU32,
+    std::num::NonZeroU64,
+    std::num::NonZeroU128,
+    std::num::NonZeroUsize,
+    std::num::NonZeroI8,
+    std::num::NonZeroI16,
+    std::num::NonZeroI32,
+    std::num::NonZeroI64,
+    std::num::NonZeroI128,
+    std::num::NonZeroIsize
+);
 
 impl<T: AsCount> AsCount for Option<T> {
     fn as_count(&self) -> Option<u64> {
