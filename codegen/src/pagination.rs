@@ -345,6 +345,10 @@ pub(crate) fn json_success_only(responses: Option<&Value>) -> bool {
         })
 }
 
+/// Keywords that give a schema a shape beyond its `type` and `properties`: a schema with none of
+/// them (nor those two) takes any value.
+const COMPOSED: [&str; 6] = ["allOf", "anyOf", "oneOf", "$ref", "enum", "items"];
+
 /// Whether a (resolved) response schema is a free-form object: no properties named, and any
 /// key allowed with any value (what the generated type holds as a `JsonObject` newtype).
 fn is_free_form(schema: &Value) -> bool {
@@ -355,9 +359,7 @@ fn is_free_form(schema: &Value) -> bool {
     let open = schema
         .get("additionalProperties")
         .is_none_or(|a| a == &Value::Bool(true) || a.as_object().is_some_and(|a| a.is_empty()));
-    let composed = ["allOf", "anyOf", "oneOf", "$ref", "enum", "items"]
-        .iter()
-        .any(|k| schema.get(k).is_some());
+    let composed = COMPOSED.iter().any(|k| schema.get(k).is_some());
     object && no_properties && open && !composed && schema.is_object()
 }
 
@@ -695,16 +697,11 @@ fn check_count(spec: &Value, schema: &Value, path: &str) -> Result<()> {
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
-    let shaped = [
-        "type",
-        "properties",
-        "anyOf",
-        "oneOf",
-        "allOf",
-        "enum",
-        "items",
-    ];
-    let any_value = resolved.is_object() && shaped.iter().all(|k| resolved.get(*k).is_none());
+    let any_value = resolved.is_object()
+        && ["type", "properties"]
+            .iter()
+            .chain(&COMPOSED)
+            .all(|k| resolved.get(*k).is_none());
     if !any_value && !types.iter().any(|t| *t == "integer" || *t == "number") {
         bail!("the total {path:?} is not a number");
     }

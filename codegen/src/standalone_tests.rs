@@ -59,7 +59,7 @@ fn read(name: &str) -> serde_json::Value {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs Stoplight Prism: PRISM=/path/to/prism cargo test --test contract -- --ignored"]
+#[ignore = "needs Stoplight Prism: PRISM=/path/to/prism cargo test --features test-support --test contract -- --ignored"]
 async fn every_operation_in_prisms_static_mode() {
     let bin = prism::binary(Path::new("prism"));
     let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("contract-spec.json");
