@@ -8521,7 +8521,7 @@ let response = client.endpoint_get_processes_action()
 
 Runs a script on a host; which parameter set applies depends on the host's agent type.
 
-Sends a `POST` request to `/api/endpoint/action/runscript`
+Sends a `POST` request to `/api/endpoint/action/run_script`
 
 ```text
 let response = client.run_script_action()
@@ -10052,7 +10052,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `POST` request to `/api/endpoint/action/runscript`
+        ///Sends a `POST` request to `/api/endpoint/action/run_script`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::SuccessResponse>, crate::Error> {
@@ -10073,7 +10073,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!("{}/api/endpoint/action/runscript", client.baseurl,);
+            let url = format!("{}/api/endpoint/action/run_script", client.baseurl,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             #[allow(unused_mut)]
@@ -12407,7 +12407,7 @@ pub mod operations {
     pub const ENDPOINT_GET_PROCESSES_ACTION: crate::OperationId = crate::OperationId::__generated(
         "endpoint_get_processes_action",
     );
-    ///`POST /api/endpoint/action/runscript` (`RunScriptAction`).
+    ///`POST /api/endpoint/action/run_script` (`RunScriptAction`).
     pub const RUN_SCRIPT_ACTION: crate::OperationId = crate::OperationId::__generated(
         "run_script_action",
     );

@@ -10313,7 +10313,7 @@ let response = client.patch_timeline()
 
 Copies a Timeline or Timeline template and returns the copy.
 
-Sends a `GET` request to `/api/timeline/_copy`
+Sends a `POST` request to `/api/timeline/_copy`
 
 Arguments:
 - `body`: The Timeline to copy and the fields to set on the copy.
@@ -11414,7 +11414,7 @@ pub mod builder {
             self.body = self.body.map(f);
             self
         }
-        ///Sends a `GET` request to `/api/timeline/_copy`
+        ///Sends a `POST` request to `/api/timeline/_copy`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::PersistTimelineResponse>, crate::Error> {
@@ -11440,7 +11440,7 @@ pub mod builder {
             #[allow(unused_mut)]
             let mut request = client
                 .client
-                .get(url)
+                .post(url)
                 .header(
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -12890,7 +12890,7 @@ pub mod operations {
     pub const CREATE_TIMELINES: crate::OperationId = crate::OperationId::__generated(
         "create_timelines",
     );
-    ///`GET /api/timeline/_copy` (`CopyTimeline`).
+    ///`POST /api/timeline/_copy` (`CopyTimeline`).
     pub const COPY_TIMELINE: crate::OperationId = crate::OperationId::__generated(
         "copy_timeline",
     );

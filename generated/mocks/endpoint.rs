@@ -613,7 +613,7 @@ pub mod operations {
                 inner
                     .method(::httpmock::Method::POST)
                     .path_matches(
-                        regex::Regex::new("^/api/endpoint/action/runscript$").unwrap(),
+                        regex::Regex::new("^/api/endpoint/action/run_script$").unwrap(),
                     ),
             )
         }

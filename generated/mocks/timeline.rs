@@ -430,7 +430,7 @@ pub mod operations {
         pub fn new(inner: ::httpmock::When) -> Self {
             Self(
                 inner
-                    .method(::httpmock::Method::GET)
+                    .method(::httpmock::Method::POST)
                     .path_matches(regex::Regex::new("^/api/timeline/_copy$").unwrap()),
             )
         }
