@@ -1,7 +1,10 @@
 //! rustls by default, with custom CA certificates: a loopback HTTPS server whose certificate a
-//! private CA signed is trusted only when the client is given that CA.
+//! private CA signed is trusted only when the client is given that CA. And a system without CA
+//! certificates (a minimal container): plain http still works, https says what is missing.
 
-use kibana_serverless::{Error, Kibana, RetryPolicy};
+mod common;
+
+use kibana_serverless::{BuildError, Error, Kibana, RetryPolicy};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -100,4 +103,90 @@ async fn a_private_ca_is_trusted_only_when_given() {
         .api_key("a2V5")
         .root_certificate_pem(b"not a certificate");
     assert!(bad.is_err(), "a bad PEM is a build error");
+}
+
+/// A plain-http server on loopback answering every request with an output-health body.
+async fn http_server() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let _ = tcp.read(&mut buf).await;
+                let body = r#"{"message":"","state":"HEALTHY","timestamp":"t"}"#;
+                let response = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tcp.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+async fn output_health(kibana: &Kibana) -> Result<String, Error> {
+    let health = kibana
+        .fleet_outputs()
+        .get_fleet_outputs_outputid_health()
+        .output_id("o1")
+        .send()
+        .await?;
+    Ok(health.state.clone())
+}
+
+/// Checks the environment it runs in; the test below runs it in a child process whose
+/// `SSL_CERT_FILE` and `SSL_CERT_DIR` name no certificate (`NO_SYSTEM_CA=1`).
+#[tokio::test]
+async fn certificates_as_the_environment_says() {
+    // Plain http to loopback works either way: it needs no certificate.
+    let plain = Kibana::builder(http_server().await)
+        .api_key("a2V5")
+        .build()
+        .expect("a plain-http client builds");
+    assert_eq!(output_health(&plain).await.unwrap(), "HEALTHY");
+
+    // A CA given to the builder is trusted either way.
+    let (ca, url, _) = https_server().await;
+    let trusting = Kibana::builder(&url)
+        .api_key("a2V5")
+        .root_certificate_pem(ca.as_bytes())
+        .unwrap()
+        .build()
+        .expect("a client with its own CA builds");
+    assert_eq!(output_health(&trusting).await.unwrap(), "HEALTHY");
+
+    let bare = Kibana::builder(&url).api_key("a2V5").build();
+    if std::env::var("NO_SYSTEM_CA").as_deref() == Ok("1") {
+        let err = bare.expect_err("https without any CA certificate");
+        assert!(
+            matches!(&err, BuildError::NoCaCertificates { host } if host == "localhost"),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("root_certificate_pem"), "{err}");
+        println!("CERTIFICATES=none on the system");
+    } else {
+        assert!(bare.is_ok(), "{bare:?}");
+        println!("CERTIFICATES=the system's");
+    }
+}
+
+#[test]
+fn without_system_certificates() {
+    let dir = std::env::temp_dir().join(format!("kibana-no-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let empty = dir.join("empty.pem");
+    std::fs::write(&empty, "").unwrap();
+    let out = common::run_alone(
+        "certificates_as_the_environment_says",
+        &[
+            ("NO_SYSTEM_CA", "1"),
+            ("SSL_CERT_FILE", empty.to_str().unwrap()),
+            ("SSL_CERT_DIR", dir.to_str().unwrap()),
+        ],
+        &[],
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(out.contains("CERTIFICATES=none on the system"), "{out}");
 }

@@ -60,6 +60,16 @@ pub enum BuildError {
         /// The host the URL names.
         host: String,
     },
+    /// An `https://` Kibana, and no CA certificate to check it with: the system has none (a
+    /// minimal container without its CA bundle, or `SSL_CERT_FILE`/`SSL_CERT_DIR` naming none)
+    /// and none was given.
+    #[error(
+        "no CA certificates to check {host}'s certificate with: the system has none; install the CA bundle, point SSL_CERT_FILE or SSL_CERT_DIR at one, or give one with root_certificate_pem"
+    )]
+    NoCaCertificates {
+        /// The host the URL names.
+        host: String,
+    },
     /// reqwest could not build its client (e.g. a bad CA certificate).
     #[error("building the HTTP client: {0}")]
     Http(#[from] reqwest::Error),
@@ -362,17 +372,36 @@ impl<K: FromConnection> KibanaBuilder<K> {
                 install_crypto_provider();
                 // Kibana's API never redirects: a redirect is answered as an error naming its
                 // target, so that no credential or header of ours goes to another host.
-                let mut builder = reqwest::Client::builder()
-                    .connect_timeout(self.connect_timeout)
-                    .timeout(self.timeout)
-                    .redirect(reqwest::redirect::Policy::none())
-                    .referer(false)
-                    .pool_idle_timeout(self.pool_idle_timeout)
-                    .pool_max_idle_per_host(self.pool_max_idle_per_host);
-                for cert in self.root_certificates {
-                    builder = builder.add_root_certificate(cert);
+                let builder = || {
+                    reqwest::Client::builder()
+                        .connect_timeout(self.connect_timeout)
+                        .timeout(self.timeout)
+                        .redirect(reqwest::redirect::Policy::none())
+                        .referer(false)
+                        .pool_idle_timeout(self.pool_idle_timeout)
+                        .pool_max_idle_per_host(self.pool_max_idle_per_host)
+                };
+                let mut trusting = builder();
+                for cert in &self.root_certificates {
+                    trusting = trusting.add_root_certificate(cert.clone());
                 }
-                builder.build()?
+                match trusting.build() {
+                    Ok(http) => http,
+                    // With no CA given, the platform verifier fails when the system has none.
+                    Err(e) if self.root_certificates.is_empty() && is_tls_setup_error(&e) => {
+                        if base.scheme() != "http" {
+                            return Err(BuildError::NoCaCertificates {
+                                host: base.host_str().unwrap_or_default().to_string(),
+                            });
+                        }
+                        // A plain-http Kibana needs no certificates: every request goes to the
+                        // base URL and redirects are not followed, so no TLS config is used.
+                        builder()
+                            .tls_backend_preconfigured(no_roots_tls())
+                            .build()?
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
         };
         Ok(K::from_connection(Connection {
@@ -390,6 +419,26 @@ fn install_crypto_provider() {
         // Losing a race with another installer is fine: a provider is installed either way.
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
+}
+
+/// Whether reqwest failed to build its client because rustls could not be set up (the only
+/// rustls error at build time without extra roots: the platform's roots could not be loaded).
+fn is_tls_setup_error(error: &reqwest::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(e) = source {
+        if e.downcast_ref::<rustls::Error>().is_some() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+/// A TLS config trusting nothing, for a client that only ever speaks plain http.
+fn no_roots_tls() -> rustls::ClientConfig {
+    rustls::ClientConfig::builder()
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth()
 }
 
 /// `raw` with any `user:password@` part replaced, for error messages.
