@@ -1,6 +1,8 @@
 //! rustls by default, with custom CA certificates: a loopback HTTPS server whose certificate a
-//! private CA signed is trusted only when the client is given that CA. And a system without CA
-//! certificates (a minimal container): plain http still works, https says what is missing.
+//! private CA signed is trusted only when the client is given that CA. And the transport in the
+//! environments a user's machine may have: no CA certificates at all (a minimal container),
+//! where plain http still works and https says what is missing; proxy variables, which carry
+//! requests to other hosts but not to this machine's loopback.
 
 mod common;
 
@@ -136,10 +138,22 @@ async fn output_health(kibana: &Kibana) -> Result<String, Error> {
     Ok(health.state.clone())
 }
 
-/// Checks the environment it runs in; the test below runs it in a child process whose
-/// `SSL_CERT_FILE` and `SSL_CERT_DIR` name no certificate (`NO_SYSTEM_CA=1`).
+/// Checks the environment it runs in; the tests below run it in child processes whose
+/// `SSL_CERT_FILE` and `SSL_CERT_DIR` name no certificate (`NO_SYSTEM_CA=1`), or whose proxy
+/// variables name a proxy (`PROXIED_HOST` is a host only that proxy answers for).
 #[tokio::test]
-async fn certificates_as_the_environment_says() {
+async fn transport_as_the_environment_says() {
+    if let Ok(host) = std::env::var("PROXIED_HOST") {
+        let remote = Kibana::builder(format!("http://{host}"))
+            .api_key("a2V5")
+            .allow_insecure_http(true)
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap();
+        assert_eq!(output_health(&remote).await.unwrap(), "HEALTHY");
+        println!("PROXIED=yes");
+    }
+
     // Plain http to loopback works either way: it needs no certificate.
     let plain = Kibana::builder(http_server().await)
         .api_key("a2V5")
@@ -172,6 +186,68 @@ async fn certificates_as_the_environment_says() {
     }
 }
 
+/// A proxy on loopback that answers every request with an output-health body, until `stop` is
+/// set; it returns the request lines it was sent.
+fn proxy(
+    stop: Arc<std::sync::atomic::AtomicBool>,
+) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    listener.set_nonblocking(true).unwrap();
+    let handle = std::thread::spawn(move || {
+        let mut requests = Vec::new();
+        while !stop.load(Ordering::SeqCst) {
+            let Ok((mut tcp, _)) = listener.accept() else {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                continue;
+            };
+            tcp.set_nonblocking(false).unwrap();
+            let mut buf = vec![0u8; 8192];
+            let n = tcp.read(&mut buf).unwrap_or(0);
+            let request = String::from_utf8_lossy(&buf[..n]).into_owned();
+            requests.push(request.lines().next().unwrap_or_default().to_string());
+            let body = r#"{"message":"","state":"HEALTHY","timestamp":"t"}"#;
+            let _ = write!(
+                tcp,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+        requests
+    });
+    (url, handle)
+}
+
+/// The proxy variables send a remote Kibana's requests through the proxy, and a loopback
+/// Kibana's (plain http and https) straight to it.
+#[test]
+fn proxy_variables_skip_loopback() {
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (url, proxy) = proxy(Arc::clone(&stop));
+    let out = common::run_alone(
+        "transport_as_the_environment_says",
+        &[
+            ("PROXIED_HOST", "kibana.example.invalid"),
+            ("HTTP_PROXY", &url),
+            ("http_proxy", &url),
+            ("HTTPS_PROXY", &url),
+            ("https_proxy", &url),
+            ("ALL_PROXY", &url),
+            ("all_proxy", &url),
+        ],
+        &["NO_PROXY", "no_proxy"],
+    );
+    stop.store(true, Ordering::SeqCst);
+    let requests = proxy.join().unwrap();
+    assert!(out.contains("PROXIED=yes"), "{out}");
+    assert_eq!(
+        requests,
+        ["GET http://kibana.example.invalid/api/fleet/outputs/o1/health HTTP/1.1"],
+        "only the remote Kibana's request goes through the proxy"
+    );
+}
+
 #[test]
 fn without_system_certificates() {
     let dir = std::env::temp_dir().join(format!("kibana-no-ca-{}", std::process::id()));
@@ -179,7 +255,7 @@ fn without_system_certificates() {
     let empty = dir.join("empty.pem");
     std::fs::write(&empty, "").unwrap();
     let out = common::run_alone(
-        "certificates_as_the_environment_says",
+        "transport_as_the_environment_says",
         &[
             ("NO_SYSTEM_CA", "1"),
             ("SSL_CERT_FILE", empty.to_str().unwrap()),

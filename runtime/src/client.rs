@@ -372,14 +372,22 @@ impl<K: FromConnection> KibanaBuilder<K> {
                 install_crypto_provider();
                 // Kibana's API never redirects: a redirect is answered as an error naming its
                 // target, so that no credential or header of ours goes to another host.
+                let loopback = is_loopback(&base);
                 let builder = || {
-                    reqwest::Client::builder()
+                    let builder = reqwest::Client::builder()
                         .connect_timeout(self.connect_timeout)
                         .timeout(self.timeout)
                         .redirect(reqwest::redirect::Policy::none())
                         .referer(false)
                         .pool_idle_timeout(self.pool_idle_timeout)
-                        .pool_max_idle_per_host(self.pool_max_idle_per_host)
+                        .pool_max_idle_per_host(self.pool_max_idle_per_host);
+                    // A proxy cannot reach this machine's loopback: the proxy variables
+                    // (HTTP_PROXY, ALL_PROXY...) are for the hosts outside, as in Go's client.
+                    if loopback {
+                        builder.no_proxy()
+                    } else {
+                        builder
+                    }
                 };
                 let mut trusting = builder();
                 for cert in &self.root_certificates {
