@@ -27,9 +27,17 @@ pub enum Credentials {
 }
 
 impl Credentials {
-    /// An API key in its encoded form (base64 of `id:api_key`).
+    /// An API key in its encoded form (base64 of `id:api_key`). Whitespace around it (a key
+    /// read from a file with its newline) is dropped, and a key given as `id:api_key` (base64
+    /// has no `:`) is encoded here, as [`Credentials::api_key_id`] does.
     pub fn api_key(encoded: impl Into<String>) -> Self {
-        Self::ApiKey(SecretString::from(encoded.into()))
+        let encoded = encoded.into();
+        let key = encoded.trim();
+        match key.split_once(':') {
+            Some((id, secret)) => Self::api_key_id(id, secret),
+            None if key.len() == encoded.len() => Self::ApiKey(SecretString::from(encoded)),
+            None => Self::ApiKey(SecretString::from(key.to_string())),
+        }
     }
 
     /// An API key from its id and secret, which are encoded here.
@@ -46,9 +54,14 @@ impl Credentials {
         }
     }
 
-    /// A bearer token.
+    /// A bearer token. Whitespace around it (a token read from a file with its newline) is
+    /// dropped.
     pub fn bearer(token: impl Into<String>) -> Self {
-        Self::Bearer(SecretString::from(token.into()))
+        let token = token.into();
+        match token.trim() {
+            trimmed if trimmed.len() == token.len() => Self::Bearer(SecretString::from(token)),
+            trimmed => Self::Bearer(SecretString::from(trimmed.to_string())),
+        }
     }
 
     /// The `Authorization` header value, marked sensitive so that `http` and `reqwest` never
@@ -123,5 +136,26 @@ mod tests {
             );
         }
         assert!(Credentials::bearer("bad\nvalue").header_value().is_none());
+    }
+
+    #[test]
+    fn keys_as_users_hold_them() {
+        let header = |c: Credentials| c.header_value().unwrap().to_str().unwrap().to_string();
+        // Read from a file or an environment variable with its newline.
+        assert_eq!(
+            header(Credentials::api_key("aWQ6czNjcjN0\n")),
+            "ApiKey aWQ6czNjcjN0"
+        );
+        assert_eq!(header(Credentials::bearer(" t0ken\r\n")), "Bearer t0ken");
+        // The id and secret as Kibana shows them, not yet encoded.
+        assert_eq!(
+            header(Credentials::api_key("id:s3cr3t-canary")),
+            header(Credentials::api_key_id("id", "s3cr3t-canary"))
+        );
+        // An encoded key is sent as given.
+        assert_eq!(
+            header(Credentials::api_key("aWQ6czNjcjN0LWNhbmFyeQ==")),
+            "ApiKey aWQ6czNjcjN0LWNhbmFyeQ=="
+        );
     }
 }
