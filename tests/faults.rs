@@ -197,6 +197,14 @@ async fn run(upstream: &str, cell: usize, kind: Kind, fault: Fault) -> Outcome {
 fn expected(fault: &Fault) -> [(&'static str, usize, u64); 5] {
     let all = (AGENTS, 41);
     match fault {
+        // A JSON answer must come whole within the timeout; a stream only must keep flowing.
+        Fault::Drip { over, .. } if *over > TIMEOUT => [
+            ("Timeout", 0, 1),
+            ("Timeout", 0, 1),
+            ("Timeout", 100, 1),
+            ("ok", all.1, 1),
+            ("Timeout", 0, 1),
+        ],
         // Paging: pages 3 and 4 of 4.
         Fault::Pass | Fault::Http10 | Fault::Drip { .. } => [
             ("ok", 0, 1),
@@ -275,6 +283,11 @@ fn faults() -> Vec<Fault> {
         Fault::Drip {
             pieces: 10,
             over: TIMEOUT / 2,
+        },
+        // Each pause a tenth of the timeout, the whole twice it.
+        Fault::Drip {
+            pieces: 20,
+            over: TIMEOUT * 2,
         },
         // Past the 4 MiB body limit, and past an ndjson line's 64 MiB.
         Fault::Endless { bytes: 256 << 20 },

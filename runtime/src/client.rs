@@ -259,7 +259,10 @@ impl<K: FromConnection> KibanaBuilder<K> {
         self
     }
 
-    /// Time allowed for each request (default [`DEFAULT_TIMEOUT`]).
+    /// Time allowed for each request (default [`DEFAULT_TIMEOUT`]): a JSON answer must arrive
+    /// whole within it. A streamed answer (an ndjson export, server-sent events, a download)
+    /// may take longer, as long as its headers come within it and it never waits that long for
+    /// its next bytes: a long export or a long streamed chat is not cut while it flows.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -366,6 +369,8 @@ impl<K: FromConnection> KibanaBuilder<K> {
             let header_value = HeaderValue::from_str(value).map_err(|_| invalid())?;
             headers.insert(header_name, header_value);
         }
+        // A caller's own HTTP client keeps its own timeouts.
+        let timeout = self.http.is_none().then_some(self.timeout);
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -376,7 +381,9 @@ impl<K: FromConnection> KibanaBuilder<K> {
                 let builder = || {
                     let builder = reqwest::Client::builder()
                         .connect_timeout(self.connect_timeout)
-                        .timeout(self.timeout)
+                        // A stall ends any request; the whole-answer deadline is set per
+                        // request (`hooks::execute`) on those read whole.
+                        .read_timeout(self.timeout)
                         .redirect(reqwest::redirect::Policy::none())
                         .referer(false)
                         .pool_idle_timeout(self.pool_idle_timeout)
@@ -415,7 +422,7 @@ impl<K: FromConnection> KibanaBuilder<K> {
         Ok(K::from_connection(Connection {
             base,
             http,
-            context: RequestContext::with_limit(headers, self.retry, self.max_body),
+            context: RequestContext::new(headers, self.retry, self.max_body, timeout),
         }))
     }
 }

@@ -4,6 +4,7 @@ use crate::RetryPolicy;
 use reqwest::header::HeaderMap;
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Per-client request settings shared by all domain clients of one [`crate::Connection`]: the headers
 /// every request gets (authorization, `kbn-xsrf`, `elastic-api-version`, user agent, extras) and
@@ -19,6 +20,9 @@ struct ContextInner {
     retry: RetryPolicy,
     /// The largest JSON success body read whole.
     max_body: usize,
+    /// The time a JSON answer has to arrive whole in; `None` with a caller's own HTTP client,
+    /// whose settings then hold.
+    timeout: Option<Duration>,
 }
 
 /// The largest JSON success body read by default: a page of 10,000 Fleet agents is about
@@ -26,12 +30,18 @@ struct ContextInner {
 pub const DEFAULT_MAX_BODY_SIZE: usize = 64 * 1024 * 1024;
 
 impl RequestContext {
-    pub(crate) fn with_limit(headers: HeaderMap, retry: RetryPolicy, max_body: usize) -> Self {
+    pub(crate) fn new(
+        headers: HeaderMap,
+        retry: RetryPolicy,
+        max_body: usize,
+        timeout: Option<Duration>,
+    ) -> Self {
         Self {
             inner: Arc::new(ContextInner {
                 headers,
                 retry,
                 max_body,
+                timeout,
             }),
         }
     }
@@ -48,8 +58,17 @@ impl RequestContext {
         &self.inner.retry
     }
 
+    pub(crate) fn timeout(&self) -> Option<Duration> {
+        self.inner.timeout
+    }
+
     pub(crate) fn with_retry(&self, retry: RetryPolicy) -> Self {
-        Self::with_limit(self.inner.headers.clone(), retry, self.inner.max_body)
+        Self::new(
+            self.inner.headers.clone(),
+            retry,
+            self.inner.max_body,
+            self.inner.timeout,
+        )
     }
 }
 
@@ -60,6 +79,7 @@ impl fmt::Debug for RequestContext {
             .field("headers", &self.inner.headers.keys().collect::<Vec<_>>())
             .field("retry", &self.inner.retry)
             .field("max_body", &self.inner.max_body)
+            .field("timeout", &self.inner.timeout)
             .finish()
     }
 }

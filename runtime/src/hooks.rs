@@ -166,11 +166,15 @@ async fn send_with_retries(
     started: Instant,
 ) -> reqwest::Result<reqwest::Response> {
     let policy = context.retry();
+    let mut request = request;
+    // An answer read whole has a deadline; a streamed one only the client's read timeout.
+    if whole_json && let Some(timeout) = context.timeout() {
+        *request.timeout_mut() = Some(timeout);
+    }
     // A streaming body cannot be cloned, and so is sent once.
     // Only a body in memory can be sent again (checked without cloning the request).
     let retryable = policy.allows(request.method(), operation)
         && request.body().is_none_or(|b| b.as_bytes().is_some());
-    let mut request = request;
     let mut attempt: u32 = 1;
     loop {
         let next = if retryable && attempt < policy.attempts() {
