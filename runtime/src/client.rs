@@ -481,6 +481,11 @@ fn parse_base_url(raw: &str) -> Result<Url, BuildError> {
         url: redact_userinfo(raw),
         reason: reason.to_string(),
     };
+    if !raw.contains("://") {
+        return Err(invalid(
+            "no scheme: write it as https://host (or http://host for one on this machine)",
+        ));
+    }
     let url = Url::parse(raw.trim()).map_err(|e| invalid(&e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(invalid("the scheme must be http or https"));
@@ -495,6 +500,19 @@ fn parse_base_url(raw: &str) -> Result<Url, BuildError> {
         return Err(invalid(
             "credentials do not belong in the URL; use the builder's credentials",
         ));
+    }
+    // A URL copied from the browser (`/app/...`) or one ending in the API's own prefix would
+    // put every request under it, where Kibana answers a page or 404. A base path of Kibana's
+    // own (`server.basePath`) and a space (`/s/team-a`) are kept.
+    if let Some(segment) = url
+        .path_segments()
+        .into_iter()
+        .flatten()
+        .find(|s| matches!(*s, "app" | "api"))
+    {
+        return Err(invalid(&format!(
+            "its path has /{segment}/, which the client adds itself: give Kibana's root URL (with its base path, if it has one)"
+        )));
     }
     Ok(url)
 }
@@ -519,6 +537,11 @@ mod tests {
             "http://x/?a=b",
             "http://u:p@x",
             "not a url",
+            "kb.example.com",
+            "https://kb.example.com/app/home",
+            "https://example.com/kibana/app/fleet/agents",
+            "https://kb.example.com/api",
+            "https://kb.example.com/s/team-a/api/",
         ] {
             assert!(
                 matches!(parse_base_url(bad), Err(BuildError::InvalidUrl { .. })),
@@ -530,6 +553,14 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(k.base_url(), "https://example.com/kibana");
+        let reason = |raw: &str| match parse_base_url(raw) {
+            Err(BuildError::InvalidUrl { reason, .. }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(reason("kb.example.com:443").contains("https://host"));
+        assert!(reason("https://kb.example.com/app/home").contains("/app/"));
+        // A space in the base URL is Kibana's own way to name it, and works.
+        assert!(parse_base_url("https://kb.example.com/s/team-a").is_ok());
         // Credentials over plain http leave this machine only when allowed.
         let plain = || KibanaBuilder::<Connection>::new("http://kb.example.com").api_key("a2V5");
         assert!(matches!(
