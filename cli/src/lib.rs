@@ -29,7 +29,9 @@ pub async fn main(argv: Vec<String>) -> i32 {
     match dispatch(&matches).await {
         Ok(()) => 0,
         Err(f) => {
-            eprintln!("kbn: {}", f.message);
+            if !f.message.is_empty() {
+                eprintln!("kbn: {}", f.message);
+            }
             f.code
         }
     }
@@ -38,8 +40,7 @@ pub async fn main(argv: Vec<String>) -> i32 {
 async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
     let (domain, sub) = matches.subcommand().expect("a subcommand is required");
     if domain == "reference" {
-        print!("{}", command::reference(&command()));
-        return Ok(());
+        return print_out(command::reference(&command()).as_bytes());
     }
     if domain == "man" {
         return man(sub.get_one::<String>("dir").map(String::as_str));
@@ -48,8 +49,10 @@ async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
         let shell = *sub
             .get_one::<clap_complete::Shell>("shell")
             .expect("required");
-        clap_complete::generate(shell, &mut command(), "kbn", &mut std::io::stdout());
-        return Ok(());
+        // Into memory first: the generator panics on a write error.
+        let mut script = Vec::new();
+        clap_complete::generate(shell, &mut command(), "kbn", &mut script);
+        return print_out(&script);
     }
     let (name, flags) = sub.subcommand().expect("an operation is required");
     if flags.get_flag("verbose") {
@@ -80,8 +83,8 @@ async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
             model::Body::File { .. } => flags.get_one::<String>("file"),
         }
         .map(String::as_str);
-        println!("{}", run::curl(op, &args, url, space, source));
-        return Ok(());
+        let curl = run::curl(op, &args, url, space, source);
+        return print_out(format!("{curl}\n").as_bytes());
     }
     let key = target.api_key()?.ok_or_else(|| Failure {
         code: exit::USAGE,
@@ -110,6 +113,16 @@ async fn dispatch(matches: &ArgMatches) -> Result<(), Failure> {
     run::run(&kibana, op, &args, flags.get_flag("compact"), out).await
 }
 
+/// Writes `bytes` to standard output; a reader that went away (`kbn reference | head`) ends
+/// kbn quietly instead of in a panic.
+fn print_out(bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(Failure::writing)
+}
+
 /// The manual pages: `kbn.1` on stdout, or a page for every command into `dir`.
 fn man(dir: Option<&str>) -> Result<(), Failure> {
     let io = |e: std::io::Error| Failure {
@@ -117,9 +130,13 @@ fn man(dir: Option<&str>) -> Result<(), Failure> {
         message: format!("writing the manual: {e}"),
     };
     match dir {
-        None => clap_mangen::Man::new(command())
-            .render(&mut std::io::stdout())
-            .map_err(io),
+        None => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(command())
+                .render(&mut page)
+                .map_err(io)?;
+            print_out(&page)
+        }
         Some(dir) => {
             std::fs::create_dir_all(dir).map_err(io)?;
             clap_mangen::generate_to(command(), dir).map_err(io)

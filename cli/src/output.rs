@@ -109,9 +109,7 @@ impl Output {
     /// Ends the answer: flushes, and for a file renames it into place and says on stderr what
     /// was written.
     pub fn finish(mut self) -> Result<u64, Failure> {
-        self.writer
-            .flush()
-            .map_err(|e| io("writing the answer", e))?;
+        self.writer.flush().map_err(Failure::writing)?;
         self.bar.finish_and_clear();
         if let Some((part, done)) = &self.file {
             std::fs::rename(part, done)

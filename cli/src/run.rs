@@ -14,6 +14,9 @@ use std::sync::{Arc, Mutex};
 
 /// Exit codes: what went wrong, for scripts.
 pub mod exit {
+    /// Success; also when the reader of standard output closed it (`kbn ... | head`), which
+    /// wants no more.
+    pub const OK: i32 = 0;
     /// A usage error: a flag missing or of the wrong form, an unreadable body.
     pub const USAGE: i32 = 2;
     /// Kibana refused the request (4xx).
@@ -29,6 +32,23 @@ pub mod exit {
 pub struct Failure {
     pub code: i32,
     pub message: String,
+}
+
+impl Failure {
+    /// Writing the answer failed: quietly [`exit::OK`] when the reader closed the pipe (as
+    /// `head` does once it has its lines), otherwise [`exit::TRANSPORT`] with the reason.
+    pub fn writing(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Self {
+                code: exit::OK,
+                message: String::new(),
+            };
+        }
+        Self {
+            code: exit::TRANSPORT,
+            message: format!("writing the answer: {e}"),
+        }
+    }
 }
 
 fn usage(message: impl Into<String>) -> Failure {
@@ -303,10 +323,7 @@ pub async fn all(
     let mut first_count = 0u64;
     let mut seen_cursors = std::collections::HashSet::new();
     let mut written = 0u64;
-    let io = |e: std::io::Error| Failure {
-        code: exit::TRANSPORT,
-        message: format!("writing the answer: {e}"),
-    };
+    let io = Failure::writing;
     let mut queue = std::collections::VecDeque::from([fetch(match first_page {
         Some(n) => at_page(&args, n),
         None => args.clone(),
@@ -447,6 +464,12 @@ impl Drop for Prefetch {
 
 /// What a client error means for the exit code, and its message.
 pub fn failure(e: &Error) -> Failure {
+    if let Error::Io(io) = e
+        && io.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        // A streamed answer's reader went away.
+        return Failure::writing(std::io::Error::from(io.kind()));
+    }
     let code = match e.status() {
         Some(s) if s.is_client_error() => exit::REFUSED,
         Some(s) if s.is_server_error() => exit::FAILED,
@@ -500,10 +523,7 @@ pub async fn run(
         AnswerBody::Bytes(bytes) => out.write(&bytes),
         AnswerBody::Empty | AnswerBody::Streamed(_) => Ok(()),
     };
-    written.map_err(|e| Failure {
-        code: exit::TRANSPORT,
-        message: format!("writing the answer: {e}"),
-    })?;
+    written.map_err(Failure::writing)?;
     out.finish().map(drop)
 }
 

@@ -557,6 +557,52 @@ async fn all_streams_every_agent_as_ndjson() {
     assert_eq!(run.code, 2);
 }
 
+/// A reader that closes kbn's output early (`kbn ... | head`) ends it quietly with exit code 0:
+/// no panic, no message, and a listing stops asking for pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_stops_early_ends_kbn_quietly() {
+    use std::io::Read;
+    let mock = MockKibana::start_with(MockConfig {
+        agents: 5_000,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    // Each answer is far larger than a pipe's buffer, so kbn is still writing when it closes.
+    let commands: [&[&str]; 3] = [
+        &["reference"],
+        &["completions", "bash"],
+        &["fleet", "get-fleet-agents", "--all", "--per-page", "100"],
+    ];
+    for args in commands {
+        let before = mock.requests();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kbn"))
+            .args(args)
+            .env("KIBANA_URL", mock.url())
+            .env("KIBANA_API_KEY", API_KEY)
+            .env(
+                "KBN_CONFIG",
+                std::env::temp_dir().join("kbn-no-such-config.toml"),
+            )
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut head = [0u8; 4096];
+        child.stdout.take().unwrap().read_exact(&mut head).unwrap();
+        // The read end is dropped here: kbn's next write finds the pipe closed.
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+        // 50 pages of 100; the pipe holds a few of them at most.
+        assert!(
+            mock.requests() - before < 25,
+            "{args:?}: asked for pages nobody reads"
+        );
+    }
+}
+
 /// `--concurrency 4`: the same lines in the same order as one page at a time, and no request
 /// past the last page or past what `--limit` needs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
