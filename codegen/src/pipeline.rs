@@ -1001,6 +1001,100 @@ paths:
         assert_eq!(unique.len(), 1000);
     }
 
+    /// The same API written as OpenAPI 3.1 and as 3.0 generates the same client.
+    #[test]
+    fn an_openapi_31_spec_generates_as_its_30_twin() {
+        let spec = |header: &str, ids: &str, fields: &str| {
+            format!(
+                r##"{header}
+info: {{title: t, version: '1'}}
+paths:
+  /api/things/{{id}}:
+    get:
+      operationId: getThing
+      tags: [Fleet internals]
+      parameters:
+        - {{name: id, in: path, required: true, schema: {{type: string}}}}
+        - {{name: ids, in: query, schema: {ids}}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [owner, name, size]
+                properties:
+{fields}
+              examples:
+                one: {{value: {{owner: null, name: null, size: 3, kind: thing, value: 2.5}}}}
+components:
+  schemas:
+    Owner: {{type: object, properties: {{id: {{type: string}}}}}}
+"##
+            )
+        };
+        let v31 = spec(
+            "openapi: 3.1.0\njsonSchemaDialect: https://json-schema.org/draft/2020-12/schema\nwebhooks: {}",
+            "{type: [string, array], items: {type: string}}",
+            "                  owner: {oneOf: [{$ref: '#/components/schemas/Owner'}, {type: 'null'}]}
+                  name: {type: [string, 'null'], examples: [a]}
+                  size: {type: integer, exclusiveMinimum: 0}
+                  kind: {const: thing}
+                  value: {type: [string, number, integer, boolean]}
+                  file: {type: string, contentMediaType: application/zip}",
+        );
+        let v30 = spec(
+            "openapi: 3.0.3",
+            "{anyOf: [{type: string}, {type: array, items: {type: string}}]}",
+            "                  owner: {nullable: true, allOf: [{$ref: '#/components/schemas/Owner'}]}
+                  name: {type: string, nullable: true, example: a}
+                  size: {type: integer, minimum: 0, exclusiveMinimum: true}
+                  kind: {enum: [thing]}
+                  value: {anyOf: [{type: string}, {type: number}, {type: boolean}]}
+                  file: {type: string, format: binary}",
+        );
+        let generate = |name: &str, text: &str| {
+            build(
+                &root().join("spec"),
+                &write_spec(name, text),
+                false,
+                Target::Crate,
+            )
+            .unwrap()
+        };
+        let (new, old) = (generate("openapi-31", &v31), generate("openapi-30", &v30));
+        assert!(new.skipped.is_empty(), "{:#?}", new.skipped);
+        assert_eq!(new.operations.len(), 1);
+        // The manifest also lists the passes' changes and the inputs' hash, which differ.
+        let comparable = |g: &Generated| -> Vec<(String, String)> {
+            g.files
+                .iter()
+                .map(|(name, text)| {
+                    let mut text = text.clone();
+                    if name == "operations.json" {
+                        let mut m: Value = serde_json::from_str(&text).unwrap();
+                        m["normalize"].take();
+                        m["inputs_hash"].take();
+                        text = m.to_string();
+                    }
+                    if name == "openapi.json" {
+                        // The same schemas, their keys in the order each spec wrote them.
+                        let mut spec: Value = serde_json::from_str(&text).unwrap();
+                        crate::normalize::for_each_object(&mut spec, &mut |_, map| map.sort_keys());
+                        text = spec.to_string();
+                    }
+                    (name.clone(), text)
+                })
+                .collect()
+        };
+        for ((name, a), (_, b)) in comparable(&new).iter().zip(&comparable(&old)) {
+            assert!(a == b, "{name} differs between the 3.1 and 3.0 specs");
+        }
+        assert_eq!(new.files.len(), old.files.len());
+        assert!(new.changes.iter().any(|c| c.pass == "openapi_31"));
+    }
+
     #[test]
     fn broken_specs_are_errors_not_panics() {
         for (name, text) in [

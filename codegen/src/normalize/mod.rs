@@ -17,6 +17,7 @@ mod mock_generation;
 mod non_json_bodies;
 mod nullable_required;
 mod open_objects;
+mod openapi_31;
 mod operation_ids;
 mod query_params;
 mod ref_cycles;
@@ -53,7 +54,9 @@ pub type Pass = fn(&mut Value) -> Vec<Change>;
 /// The passes, in the order they run. Order matters: later passes see inlined parameters and plain
 /// media types, and the hoisting pass runs after every pass that rewrites operation schemas.
 pub const PASSES: &[(&str, Pass)] = &[
-    // First: every later pass may follow references.
+    // First: every later pass reads 3.0 schemas.
+    ("openapi_31", openapi_31::run),
+    // Then: every later pass may follow references.
     ("ref_cycles", ref_cycles::run),
     ("inline_components", inline_components::run),
     ("inline_titles", inline_titles::run),
