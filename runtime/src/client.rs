@@ -411,9 +411,10 @@ impl<K: FromConnection> KibanaBuilder<K> {
                         }
                         // A plain-http Kibana needs no certificates: every request goes to the
                         // base URL and redirects are not followed, so no TLS config is used.
-                        builder()
-                            .tls_backend_preconfigured(no_roots_tls())
-                            .build()?
+                        match no_roots_tls() {
+                            Some(tls) => builder().tls_backend_preconfigured(tls).build()?,
+                            None => return Err(e.into()),
+                        }
                     }
                     Err(e) => return Err(e.into()),
                 }
@@ -449,11 +450,16 @@ fn is_tls_setup_error(error: &reqwest::Error) -> bool {
     false
 }
 
-/// A TLS config trusting nothing, for a client that only ever speaks plain http.
-fn no_roots_tls() -> rustls::ClientConfig {
-    rustls::ClientConfig::builder()
+/// A TLS config trusting nothing, for a client that only ever speaks plain http (`None` when
+/// the process's crypto provider cannot make one).
+fn no_roots_tls() -> Option<rustls::ClientConfig> {
+    let provider = rustls::crypto::CryptoProvider::get_default()?.clone();
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .ok()?
         .with_root_certificates(rustls::RootCertStore::empty())
-        .with_no_client_auth()
+        .with_no_client_auth();
+    Some(config)
 }
 
 /// `raw` with any `user:password@` part replaced, for error messages.
