@@ -17,6 +17,92 @@ fn fast_retries() -> RetryPolicy {
     RetryPolicy::default().backoff(Duration::from_millis(20), Duration::from_millis(100))
 }
 
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+/// Answers are asked for compressed and decoded; the body limit holds for the decoded answer,
+/// so 100 KB that expand to 64 MiB are refused; `compression(false)` asks for none.
+#[tokio::test]
+async fn compressed_answers() {
+    let server = wiremock::MockServer::start().await;
+    let health = "/api/fleet/outputs/o1/health";
+    Mock::given(method("GET"))
+        .and(path(health))
+        .and(wiremock::matchers::header("accept-encoding", "gzip"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_raw(gzip(OK_HEALTH.as_bytes()), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let kibana = Kibana::builder(server.uri())
+        .api_key(CANARY_KEY)
+        .build()
+        .unwrap();
+    let answer = kibana
+        .fleet_outputs()
+        .get_fleet_outputs_outputid_health()
+        .output_id("o1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.state, "HEALTHY");
+
+    // A message of 64 MiB of spaces: about 64 KB compressed.
+    let mut bomb = br#"{"message":""#.to_vec();
+    bomb.resize(bomb.len() + (64 << 20), b' ');
+    bomb.extend_from_slice(br#"","state":"HEALTHY","timestamp":"t"}"#);
+    let bomb = gzip(&bomb);
+    assert!(bomb.len() < 200_000, "{}", bomb.len());
+    Mock::given(method("GET"))
+        .and(path("/api/fleet/outputs/bomb/health"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-encoding", "gzip")
+                .set_body_raw(bomb, "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let limited = Kibana::builder(server.uri())
+        .api_key(CANARY_KEY)
+        .max_body_size(4 << 20)
+        .build()
+        .unwrap();
+    let err = limited
+        .fleet_outputs()
+        .get_fleet_outputs_outputid_health()
+        .output_id("bomb")
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { .. }), "{err:?}");
+
+    let plain = Kibana::builder(server.uri())
+        .api_key(CANARY_KEY)
+        .compression(false)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let _ = plain
+        .fleet_outputs()
+        .get_fleet_outputs_outputid_health()
+        .output_id("o1")
+        .send()
+        .await;
+    let requests = server.received_requests().await.unwrap();
+    let last = requests.last().unwrap();
+    assert!(
+        !last.headers.contains_key("accept-encoding"),
+        "{:?}",
+        last.headers
+    );
+}
+
 #[tokio::test]
 async fn spaces_prefix_every_operation() {
     let w = Wire::start().await;
