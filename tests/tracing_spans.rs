@@ -1,5 +1,6 @@
-//! Tracing context of spawned requests. Alone in its test binary, because a subscriber set for
-//! one test races with callsites that other tests' threads register at the same time.
+//! Tracing context of spawned requests, and Kibana's warnings as events. Alone in its test
+//! binary, because a subscriber set for one test races with callsites that other tests' threads
+//! register at the same time.
 
 use futures::TryStreamExt;
 use kibana_serverless::Kibana;
@@ -70,5 +71,34 @@ async fn prefetched_requests_stay_in_the_callers_span() {
             .iter()
             .all(|l| l.contains("listing:kibana.request")),
         "{text}"
+    );
+
+    // A deprecation Kibana announces in a `Warning` header is a WARN event of the request.
+    let warning = r#"299 Kibana-9.1.0 "The query parameter [deprecated_param] is deprecated""#;
+    Mock::given(path("/api/fleet/outputs/o1/health"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("warning", warning)
+                .set_body_json(json!({"message": "", "state": "HEALTHY", "timestamp": "t"})),
+        )
+        .mount(&server)
+        .await;
+    kibana
+        .fleet_outputs()
+        .get_fleet_outputs_outputid_health()
+        .output_id("o1")
+        .send()
+        .await
+        .unwrap();
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("Kibana sent a warning"))
+        .unwrap_or_else(|| panic!("no warning event: {text}"));
+    assert!(line.contains("WARN"), "{line}");
+    assert!(line.contains("[deprecated_param] is deprecated"), "{line}");
+    assert!(
+        line.contains("operation=\"get_fleet_outputs_outputid_health\""),
+        "{line}"
     );
 }

@@ -277,6 +277,14 @@ async fn finish(
     tracing::Span::current().record("attempts", attempt);
     match outcome {
         Ok(mut response) => {
+            // Kibana announces deprecations in `Warning` headers (`299 Kibana-9.1.0 "..."`);
+            // answers are otherwise read without their headers, so say them here.
+            for warning in response.headers().get_all(reqwest::header::WARNING) {
+                tracing::warn!(
+                    warning = %String::from_utf8_lossy(warning.as_bytes()),
+                    "Kibana sent a warning"
+                );
+            }
             let limit = crate::response::BodyLimit(context.max_body());
             response.extensions_mut().insert(limit);
             normalize_error_body(response).await
