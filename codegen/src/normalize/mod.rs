@@ -23,6 +23,7 @@ mod query_params;
 mod ref_cycles;
 mod response_additional_properties;
 mod schema_repairs;
+mod server_paths;
 mod space_paths;
 mod string_formats;
 mod success_responses;
@@ -60,6 +61,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("ref_cycles", ref_cycles::run),
     ("inline_components", inline_components::run),
     ("inline_titles", inline_titles::run),
+    ("server_paths", server_paths::run),
     ("space_paths", space_paths::run),
     ("media_types", media_types::run),
     ("xsrf_headers", xsrf_headers::run),
@@ -91,6 +93,7 @@ pub const PASSES: &[(&str, Pass)] = &[
 pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
     let mut changes = inline_components::run(spec);
     for pass in [
+        server_paths::run,
         space_paths::run,
         query_params::run,
         nullable_required::run,
