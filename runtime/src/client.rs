@@ -317,8 +317,8 @@ impl<K: FromConnection> KibanaBuilder<K> {
     }
 
     /// Whether to ask for gzip-compressed answers (`Accept-Encoding: gzip`) and decode them
-    /// (default: yes). Kibana compresses JSON answers when asked, a tenth of their size or
-    /// less, which is what listings and exports spend their time on over a real network. The
+    /// (default: yes). Kibana compresses JSON answers when asked, and JSON shrinks several-fold;
+    /// transfer is what listings and exports spend their time on over a real network. The
     /// body-size limit ([`KibanaBuilder::max_body_size`]) applies to the decoded answer, so a
     /// small compressed body cannot expand past it.
     pub fn compression(mut self, yes: bool) -> Self {
