@@ -11,6 +11,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// What every server of these tests answers: an output's health, whole, then the connection
+/// closes.
+const HEALTH_RESPONSE: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 48\r\nconnection: close\r\n\r\n{\"message\":\"\",\"state\":\"HEALTHY\",\"timestamp\":\"t\"}";
+
 /// A CA, and an HTTPS server on loopback with a certificate for `localhost` signed by it that
 /// answers every request with an output-health body. Returns (CA PEM, URL).
 async fn https_server() -> (String, String, Arc<AtomicUsize>) {
@@ -51,11 +55,7 @@ async fn https_server() -> (String, String, Arc<AtomicUsize>) {
                 };
                 let mut buf = vec![0u8; 8192];
                 let _ = tls.read(&mut buf).await;
-                let body = r#"{"message":"","state":"HEALTHY","timestamp":"t"}"#;
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
+                let response = HEALTH_RESPONSE;
                 let _ = tls.write_all(response.as_bytes()).await;
                 let _ = tls.shutdown().await;
             });
@@ -116,11 +116,7 @@ async fn http_server() -> String {
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 8192];
                 let _ = tcp.read(&mut buf).await;
-                let body = r#"{"message":"","state":"HEALTHY","timestamp":"t"}"#;
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
+                let response = HEALTH_RESPONSE;
                 let _ = tcp.write_all(response.as_bytes()).await;
             });
         }
@@ -207,12 +203,7 @@ fn proxy(
             let n = tcp.read(&mut buf).unwrap_or(0);
             let request = String::from_utf8_lossy(&buf[..n]).into_owned();
             requests.push(request.lines().next().unwrap_or_default().to_string());
-            let body = r#"{"message":"","state":"HEALTHY","timestamp":"t"}"#;
-            let _ = write!(
-                tcp,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
+            let _ = tcp.write_all(HEALTH_RESPONSE.as_bytes());
         }
         requests
     });

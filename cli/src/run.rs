@@ -39,14 +39,19 @@ impl Failure {
     /// `head` does once it has its lines), otherwise [`exit::TRANSPORT`] with the reason.
     pub fn writing(e: std::io::Error) -> Self {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Self {
-                code: exit::OK,
-                message: String::new(),
-            };
+            return Self::closed_pipe();
         }
         Self {
             code: exit::TRANSPORT,
             message: format!("writing the answer: {e}"),
+        }
+    }
+
+    /// The reader of standard output went away: stop quietly with [`exit::OK`].
+    fn closed_pipe() -> Self {
+        Self {
+            code: exit::OK,
+            message: String::new(),
         }
     }
 }
@@ -468,7 +473,7 @@ pub fn failure(e: &Error) -> Failure {
         && io.kind() == std::io::ErrorKind::BrokenPipe
     {
         // A streamed answer's reader went away.
-        return Failure::writing(std::io::Error::from(io.kind()));
+        return Failure::closed_pipe();
     }
     let code = match e.status() {
         Some(s) if s.is_client_error() => exit::REFUSED,

@@ -415,8 +415,12 @@ impl<K: FromConnection> KibanaBuilder<K> {
                 }
                 match trusting.build() {
                     Ok(http) => http,
-                    // With no CA given, the platform verifier fails when the system has none.
-                    Err(e) if self.root_certificates.is_empty() && is_tls_setup_error(&e) => {
+                    // With no CA given, a rustls error at build time is the platform verifier
+                    // finding no certificate on the system.
+                    Err(e)
+                        if self.root_certificates.is_empty()
+                            && crate::hooks::is_tls_refusal(&e) =>
+                    {
                         if base.scheme() != "http" {
                             return Err(BuildError::NoCaCertificates {
                                 host: base.host_str().unwrap_or_default().to_string(),
@@ -448,19 +452,6 @@ fn install_crypto_provider() {
         // Losing a race with another installer is fine: a provider is installed either way.
         let _ = rustls::crypto::ring::default_provider().install_default();
     }
-}
-
-/// Whether reqwest failed to build its client because rustls could not be set up (the only
-/// rustls error at build time without extra roots: the platform's roots could not be loaded).
-fn is_tls_setup_error(error: &reqwest::Error) -> bool {
-    let mut source = std::error::Error::source(error);
-    while let Some(e) = source {
-        if e.downcast_ref::<rustls::Error>().is_some() {
-            return true;
-        }
-        source = e.source();
-    }
-    false
 }
 
 /// A TLS config trusting nothing, for a client that only ever speaks plain http (`None` when

@@ -35,7 +35,6 @@ impl Credentials {
         let key = encoded.trim();
         match key.split_once(':') {
             Some((id, secret)) => Self::api_key_id(id, secret),
-            None if key.len() == encoded.len() => Self::ApiKey(SecretString::from(encoded)),
             None => Self::ApiKey(SecretString::from(key.to_string())),
         }
     }
@@ -57,11 +56,7 @@ impl Credentials {
     /// A bearer token. Whitespace around it (a token read from a file with its newline) is
     /// dropped.
     pub fn bearer(token: impl Into<String>) -> Self {
-        let token = token.into();
-        match token.trim() {
-            trimmed if trimmed.len() == token.len() => Self::Bearer(SecretString::from(token)),
-            trimmed => Self::Bearer(SecretString::from(trimmed.to_string())),
-        }
+        Self::Bearer(SecretString::from(token.into().trim().to_string()))
     }
 
     /// The `Authorization` header value, marked sensitive so that `http` and `reqwest` never

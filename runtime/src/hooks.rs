@@ -342,7 +342,8 @@ pub(crate) fn never_heals(e: &reqwest::Error) -> bool {
     false
 }
 
-/// Whether rustls refused the connection (in the source chain, or inside an I/O error).
+/// Whether a rustls error is behind `e` (in the source chain, or inside an I/O error): rustls
+/// refused the connection, or, when a client is built, could not set up its verifier.
 pub(crate) fn is_tls_refusal(e: &reqwest::Error) -> bool {
     std::error::Error::source(e).is_some_and(|s| rustls_in(s, 0))
 }

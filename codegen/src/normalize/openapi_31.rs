@@ -14,6 +14,15 @@
 use super::Change;
 use serde_json::{Map, Value, json};
 
+/// The keywords of numbers and integers.
+const NUMERIC: &[&str] = &[
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+];
+
 /// Keywords that apply to one JSON type only, moved into that type's member of an `anyOf`.
 const TYPE_KEYWORDS: &[(&str, &[&str])] = &[
     (
@@ -28,26 +37,8 @@ const TYPE_KEYWORDS: &[(&str, &[&str])] = &[
     ),
     ("array", &["items", "minItems", "maxItems", "uniqueItems"]),
     ("string", &["minLength", "maxLength", "pattern", "format"]),
-    (
-        "number",
-        &[
-            "minimum",
-            "maximum",
-            "exclusiveMinimum",
-            "exclusiveMaximum",
-            "multipleOf",
-        ],
-    ),
-    (
-        "integer",
-        &[
-            "minimum",
-            "maximum",
-            "exclusiveMinimum",
-            "exclusiveMaximum",
-            "multipleOf",
-        ],
-    ),
+    ("number", NUMERIC),
+    ("integer", NUMERIC),
 ];
 
 pub fn run(spec: &mut Value) -> Vec<Change> {

@@ -44,17 +44,23 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
     if let Some(servers) = spec.get_mut("servers").and_then(Value::as_array_mut) {
         servers.truncate(1);
         if let Some(url) = servers[0].get_mut("url") {
-            let text = url.as_str().unwrap_or_default();
-            let host = match text.split_once("://") {
-                Some((scheme, rest)) => {
-                    format!("{scheme}://{}", rest.split('/').next().unwrap_or_default())
-                }
-                None => "/".to_string(),
-            };
-            *url = Value::String(host);
+            let origin = split(url.as_str().unwrap_or_default()).0;
+            *url = Value::String(if origin.is_empty() { "/" } else { origin }.to_string());
         }
     }
     changes
+}
+
+/// A server URL as its origin (`scheme://host`, empty for a relative URL) and its path.
+fn split(url: &str) -> (&str, &str) {
+    match url.find("://") {
+        Some(scheme_end) => {
+            let after = scheme_end + 3;
+            let path_start = url[after..].find('/').map_or(url.len(), |i| after + i);
+            url.split_at(path_start)
+        }
+        None => ("", url),
+    }
 }
 
 /// The path of the spec's first server URL, its variables replaced by their defaults, without
@@ -69,10 +75,7 @@ fn server_path(spec: &Value) -> Option<String> {
             }
         }
     }
-    let path = match url.split_once("://") {
-        Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
-        None => url.as_str(),
-    };
+    let path = split(&url).1;
     // A query or fragment is no part of a server's path.
     let path = path.split(['?', '#']).next().unwrap_or_default();
     let path = path.trim_end_matches('/');
