@@ -132,7 +132,9 @@ fn type_list(map: &mut Map<String, Value>) {
     if kinds.iter().any(|k| k == "number") {
         kinds.retain(|k| k != "integer");
     }
-    kinds.dedup();
+    // A repeated type would be a second, unreachable member: keep its first.
+    let mut seen = std::collections::HashSet::new();
+    kinds.retain(|k| seen.insert(k.clone()));
     match kinds.as_slice() {
         [] => {
             // Only `null`: the one value it allows.
@@ -236,6 +238,13 @@ mod tests {
         assert_eq!(
             schema_after(json!({"type": ["integer", "number"]})),
             json!({"type": "number"})
+        );
+        assert_eq!(
+            schema_after(json!({"type": ["string", "number", "string", "null", "number"]})),
+            json!({
+                "nullable": true,
+                "anyOf": [{"type": "string"}, {"type": "number"}]
+            })
         );
         assert_eq!(
             schema_after(json!({"type": ["null"]})),
