@@ -941,3 +941,35 @@ async fn a_name_that_does_not_resolve_is_not_retried() {
         "no backoff was waited"
     );
 }
+
+/// A request polled outside a Tokio runtime (here by `futures`' executor) cannot reach
+/// Kibana, since reqwest's sockets and timers are Tokio's: it is a typed error that says so,
+/// sent nowhere, not a panic inside reqwest. Paging the same way fails the same way.
+#[test]
+fn outside_a_tokio_runtime() {
+    use futures::TryStreamExt;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let kibana = Kibana::builder(format!("http://{}", listener.local_addr().unwrap()))
+        .api_key(CANARY_KEY)
+        .build()
+        .unwrap();
+    let single = futures::executor::block_on(
+        kibana
+            .fleet_outputs()
+            .get_fleet_outputs_outputid_health()
+            .output_id("o1")
+            .send(),
+    );
+    let mut agents = kibana.fleet().get_fleet_agents().items();
+    let paged = futures::executor::block_on(agents.try_next());
+    for outcome in [single.map(drop), paged.map(drop)] {
+        match outcome {
+            Err(Error::InvalidRequest(message)) => {
+                assert!(message.contains("Tokio runtime"), "{message}")
+            }
+            other => panic!("expected InvalidRequest, got {other:?}"),
+        }
+    }
+    listener.set_nonblocking(true).unwrap();
+    assert!(listener.accept().is_err(), "nothing was sent");
+}

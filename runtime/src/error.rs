@@ -67,7 +67,8 @@ pub enum Error {
         /// The body, as sent.
         body: Bytes,
     },
-    /// An argument was missing or invalid; nothing was sent.
+    /// An argument was missing or invalid, or the request was polled outside a Tokio
+    /// runtime; nothing was sent.
     #[error("invalid request: {0}")]
     InvalidRequest(String),
     /// Could not connect (DNS, refused, reset before a response, TLS handshake).

@@ -22,6 +22,8 @@ macro_rules! impl_client_hooks {
                 request: &mut $crate::__private::reqwest::Request,
                 info: &$crate::__private::progenitor_client::OperationInfo,
             ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
+                $crate::hooks::require_runtime()
+                    .map_err($crate::__private::progenitor_client::Error::Custom)?;
                 $crate::hooks::add_headers(
                     $crate::__private::progenitor_client::ClientInfo::inner(self),
                     request,
@@ -65,6 +67,20 @@ pub struct RawBody {
 
 /// The raw-body operations of a domain.
 pub type RawBodies = &'static [RawBody];
+
+/// reqwest's sockets and timers are Tokio's: polled outside a Tokio runtime, it panics. Checked
+/// before anything is sent, so that mistake is an `Error::InvalidRequest` that names the fix.
+pub fn require_runtime() -> Result<(), String> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => Ok(()),
+        Err(_) => Err(
+            "a request must run inside a Tokio runtime (reqwest's sockets and \
+                       timers are Tokio's): call it from `#[tokio::main]` or `#[tokio::test]` \
+                       code, or through `tokio::runtime::Runtime::block_on`"
+                .to_string(),
+        ),
+    }
+}
 
 /// Adds the context's headers that the request does not set itself.
 pub fn add_headers(context: &RequestContext, request: &mut reqwest::Request) {
