@@ -3898,6 +3898,24 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "search_single_configuration",
     "upload_source_map",
 ];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[
+    ("create_agent_key", "2023-10-31"),
+    ("create_annotation", "2023-10-31"),
+    ("create_update_agent_configuration", "2023-10-31"),
+    ("delete_agent_configuration", "2023-10-31"),
+    ("delete_source_map", "2023-10-31"),
+    ("get_agent_configurations", "2023-10-31"),
+    ("get_agent_name_for_service", "2023-10-31"),
+    ("get_annotation", "2023-10-31"),
+    ("get_environments_for_service", "2023-10-31"),
+    ("get_single_agent_configuration", "2023-10-31"),
+    ("get_source_maps", "2023-10-31"),
+    ("save_apm_server_schema", "2023-10-31"),
+    ("search_single_configuration", "2023-10-31"),
+    ("upload_source_map", "2023-10-31"),
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

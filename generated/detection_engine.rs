@@ -23535,6 +23535,9 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "set_alerts_status",
     "update_rule",
 ];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[];
 impl<'a> builder::ImportRules<'a> {
     ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes multipart/form-data. A body of another type is refused before anything is sent.
     pub async fn upload(

@@ -14981,6 +14981,9 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "update_exception_list",
     "update_exception_list_item",
 ];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[];
 impl<'a> builder::ImportExceptionList<'a> {
     ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes multipart/form-data. A body of another type is refused before anything is sent.
     pub async fn upload(

@@ -13609,6 +13609,16 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "put_fleet_settings",
     "put_fleet_space_settings",
 ];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[
+    ("get_fleet_agents", "2023-10-31"),
+    ("get_fleet_agents_agentid", "2023-10-31"),
+    ("post_fleet_agents_agentid_upgrade", "2023-10-31"),
+    ("post_fleet_agents_bulk_reassign", "2023-10-31"),
+    ("post_fleet_service_tokens", "2023-10-31"),
+    ("post_fleet_setup", "2023-10-31"),
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

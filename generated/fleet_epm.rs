@@ -11843,6 +11843,11 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "put_fleet_epm_packages_pkgname",
     "put_fleet_epm_packages_pkgname_pkgversion",
 ];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[
+    ("post_fleet_epm_packages", "2023-10-31"),
+];
 impl<'a> builder::PostFleetEpmPackages<'a> {
     ///Sends `archive` as the body, streamed as it is read, with the media type its first bytes show (or `archive_type`); this operation takes application/zip, application/gzip. A body of another type is refused before anything is sent.
     pub async fn upload(

@@ -12306,6 +12306,13 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "put_fleet_outputs_outputid",
     "put_fleet_proxies_itemid",
 ];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[
+    ("delete_fleet_enrollment_api_keys_keyid", "2023-10-31"),
+    ("get_fleet_agent_download_sources_sourceid", "2023-10-31"),
+    ("get_fleet_outputs_outputid_health", "2023-10-31"),
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -17954,6 +17954,12 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "put_fleet_cloud_connectors_cloudconnectorid",
     "put_fleet_package_policies_packagepolicyid",
 ];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[
+    ("post_fleet_agent_policies_agentpolicyid_copy", "2023-10-31"),
+    ("post_fleet_package_policies_upgrade", "2023-10-31"),
+];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -169,127 +169,150 @@ pub mod visualizations;
 pub mod workflows;
 #[cfg(feature = "agent_builder")]
 crate::__runtime::impl_client_hooks!(
-    agent_builder::Client, agent_builder::RAW_BODIES, agent_builder::WHOLE_JSON
+    agent_builder::Client, agent_builder::RAW_BODIES, agent_builder::WHOLE_JSON,
+    agent_builder::API_VERSIONS
 );
 #[cfg(feature = "alerting")]
 crate::__runtime::impl_client_hooks!(
-    alerting::Client, alerting::RAW_BODIES, alerting::WHOLE_JSON
+    alerting::Client, alerting::RAW_BODIES, alerting::WHOLE_JSON, alerting::API_VERSIONS
 );
 #[cfg(feature = "apm")]
-crate::__runtime::impl_client_hooks!(apm::Client, apm::RAW_BODIES, apm::WHOLE_JSON);
+crate::__runtime::impl_client_hooks!(
+    apm::Client, apm::RAW_BODIES, apm::WHOLE_JSON, apm::API_VERSIONS
+);
 #[cfg(feature = "attack_discovery")]
 crate::__runtime::impl_client_hooks!(
-    attack_discovery::Client, attack_discovery::RAW_BODIES, attack_discovery::WHOLE_JSON
+    attack_discovery::Client, attack_discovery::RAW_BODIES, attack_discovery::WHOLE_JSON,
+    attack_discovery::API_VERSIONS
 );
 #[cfg(feature = "connectors")]
 crate::__runtime::impl_client_hooks!(
-    connectors::Client, connectors::RAW_BODIES, connectors::WHOLE_JSON
+    connectors::Client, connectors::RAW_BODIES, connectors::WHOLE_JSON,
+    connectors::API_VERSIONS
 );
 #[cfg(feature = "dashboards")]
 crate::__runtime::impl_client_hooks!(
-    dashboards::Client, dashboards::RAW_BODIES, dashboards::WHOLE_JSON
+    dashboards::Client, dashboards::RAW_BODIES, dashboards::WHOLE_JSON,
+    dashboards::API_VERSIONS
 );
 #[cfg(feature = "data_views")]
 crate::__runtime::impl_client_hooks!(
-    data_views::Client, data_views::RAW_BODIES, data_views::WHOLE_JSON
+    data_views::Client, data_views::RAW_BODIES, data_views::WHOLE_JSON,
+    data_views::API_VERSIONS
 );
 #[cfg(feature = "detection_engine")]
 crate::__runtime::impl_client_hooks!(
-    detection_engine::Client, detection_engine::RAW_BODIES, detection_engine::WHOLE_JSON
+    detection_engine::Client, detection_engine::RAW_BODIES, detection_engine::WHOLE_JSON,
+    detection_engine::API_VERSIONS
 );
 #[cfg(feature = "endpoint")]
 crate::__runtime::impl_client_hooks!(
-    endpoint::Client, endpoint::RAW_BODIES, endpoint::WHOLE_JSON
+    endpoint::Client, endpoint::RAW_BODIES, endpoint::WHOLE_JSON, endpoint::API_VERSIONS
 );
 #[cfg(feature = "entity_analytics")]
 crate::__runtime::impl_client_hooks!(
-    entity_analytics::Client, entity_analytics::RAW_BODIES, entity_analytics::WHOLE_JSON
+    entity_analytics::Client, entity_analytics::RAW_BODIES, entity_analytics::WHOLE_JSON,
+    entity_analytics::API_VERSIONS
 );
 #[cfg(feature = "entity_store")]
 crate::__runtime::impl_client_hooks!(
-    entity_store::Client, entity_store::RAW_BODIES, entity_store::WHOLE_JSON
+    entity_store::Client, entity_store::RAW_BODIES, entity_store::WHOLE_JSON,
+    entity_store::API_VERSIONS
 );
 #[cfg(feature = "exceptions")]
 crate::__runtime::impl_client_hooks!(
-    exceptions::Client, exceptions::RAW_BODIES, exceptions::WHOLE_JSON
+    exceptions::Client, exceptions::RAW_BODIES, exceptions::WHOLE_JSON,
+    exceptions::API_VERSIONS
 );
 #[cfg(feature = "fleet")]
 crate::__runtime::impl_client_hooks!(
-    fleet::Client, fleet::RAW_BODIES, fleet::WHOLE_JSON
+    fleet::Client, fleet::RAW_BODIES, fleet::WHOLE_JSON, fleet::API_VERSIONS
 );
 #[cfg(feature = "fleet_epm")]
 crate::__runtime::impl_client_hooks!(
-    fleet_epm::Client, fleet_epm::RAW_BODIES, fleet_epm::WHOLE_JSON
+    fleet_epm::Client, fleet_epm::RAW_BODIES, fleet_epm::WHOLE_JSON,
+    fleet_epm::API_VERSIONS
 );
 #[cfg(feature = "fleet_outputs")]
 crate::__runtime::impl_client_hooks!(
-    fleet_outputs::Client, fleet_outputs::RAW_BODIES, fleet_outputs::WHOLE_JSON
+    fleet_outputs::Client, fleet_outputs::RAW_BODIES, fleet_outputs::WHOLE_JSON,
+    fleet_outputs::API_VERSIONS
 );
 #[cfg(feature = "fleet_policies")]
 crate::__runtime::impl_client_hooks!(
-    fleet_policies::Client, fleet_policies::RAW_BODIES, fleet_policies::WHOLE_JSON
+    fleet_policies::Client, fleet_policies::RAW_BODIES, fleet_policies::WHOLE_JSON,
+    fleet_policies::API_VERSIONS
 );
 #[cfg(feature = "lists")]
 crate::__runtime::impl_client_hooks!(
-    lists::Client, lists::RAW_BODIES, lists::WHOLE_JSON
+    lists::Client, lists::RAW_BODIES, lists::WHOLE_JSON, lists::API_VERSIONS
 );
 #[cfg(feature = "ml")]
-crate::__runtime::impl_client_hooks!(ml::Client, ml::RAW_BODIES, ml::WHOLE_JSON);
+crate::__runtime::impl_client_hooks!(
+    ml::Client, ml::RAW_BODIES, ml::WHOLE_JSON, ml::API_VERSIONS
+);
 #[cfg(feature = "observability_ai_assistant")]
 crate::__runtime::impl_client_hooks!(
     observability_ai_assistant::Client, observability_ai_assistant::RAW_BODIES,
-    observability_ai_assistant::WHOLE_JSON
+    observability_ai_assistant::WHOLE_JSON, observability_ai_assistant::API_VERSIONS
 );
 #[cfg(feature = "osquery")]
 crate::__runtime::impl_client_hooks!(
-    osquery::Client, osquery::RAW_BODIES, osquery::WHOLE_JSON
+    osquery::Client, osquery::RAW_BODIES, osquery::WHOLE_JSON, osquery::API_VERSIONS
 );
 #[cfg(feature = "saved_objects")]
 crate::__runtime::impl_client_hooks!(
-    saved_objects::Client, saved_objects::RAW_BODIES, saved_objects::WHOLE_JSON
+    saved_objects::Client, saved_objects::RAW_BODIES, saved_objects::WHOLE_JSON,
+    saved_objects::API_VERSIONS
 );
 #[cfg(feature = "security")]
 crate::__runtime::impl_client_hooks!(
-    security::Client, security::RAW_BODIES, security::WHOLE_JSON
+    security::Client, security::RAW_BODIES, security::WHOLE_JSON, security::API_VERSIONS
 );
 #[cfg(feature = "security_ai_assistant")]
 crate::__runtime::impl_client_hooks!(
     security_ai_assistant::Client, security_ai_assistant::RAW_BODIES,
-    security_ai_assistant::WHOLE_JSON
+    security_ai_assistant::WHOLE_JSON, security_ai_assistant::API_VERSIONS
 );
 #[cfg(feature = "short_urls")]
 crate::__runtime::impl_client_hooks!(
-    short_urls::Client, short_urls::RAW_BODIES, short_urls::WHOLE_JSON
+    short_urls::Client, short_urls::RAW_BODIES, short_urls::WHOLE_JSON,
+    short_urls::API_VERSIONS
 );
 #[cfg(feature = "slo")]
-crate::__runtime::impl_client_hooks!(slo::Client, slo::RAW_BODIES, slo::WHOLE_JSON);
+crate::__runtime::impl_client_hooks!(
+    slo::Client, slo::RAW_BODIES, slo::WHOLE_JSON, slo::API_VERSIONS
+);
 #[cfg(feature = "spaces")]
 crate::__runtime::impl_client_hooks!(
-    spaces::Client, spaces::RAW_BODIES, spaces::WHOLE_JSON
+    spaces::Client, spaces::RAW_BODIES, spaces::WHOLE_JSON, spaces::API_VERSIONS
 );
 #[cfg(feature = "status")]
 crate::__runtime::impl_client_hooks!(
-    status::Client, status::RAW_BODIES, status::WHOLE_JSON
+    status::Client, status::RAW_BODIES, status::WHOLE_JSON, status::API_VERSIONS
 );
 #[cfg(feature = "streams")]
 crate::__runtime::impl_client_hooks!(
-    streams::Client, streams::RAW_BODIES, streams::WHOLE_JSON
+    streams::Client, streams::RAW_BODIES, streams::WHOLE_JSON, streams::API_VERSIONS
 );
 #[cfg(feature = "synthetics")]
 crate::__runtime::impl_client_hooks!(
-    synthetics::Client, synthetics::RAW_BODIES, synthetics::WHOLE_JSON
+    synthetics::Client, synthetics::RAW_BODIES, synthetics::WHOLE_JSON,
+    synthetics::API_VERSIONS
 );
 #[cfg(feature = "timeline")]
 crate::__runtime::impl_client_hooks!(
-    timeline::Client, timeline::RAW_BODIES, timeline::WHOLE_JSON
+    timeline::Client, timeline::RAW_BODIES, timeline::WHOLE_JSON, timeline::API_VERSIONS
 );
 #[cfg(feature = "visualizations")]
 crate::__runtime::impl_client_hooks!(
-    visualizations::Client, visualizations::RAW_BODIES, visualizations::WHOLE_JSON
+    visualizations::Client, visualizations::RAW_BODIES, visualizations::WHOLE_JSON,
+    visualizations::API_VERSIONS
 );
 #[cfg(feature = "workflows")]
 crate::__runtime::impl_client_hooks!(
-    workflows::Client, workflows::RAW_BODIES, workflows::WHOLE_JSON
+    workflows::Client, workflows::RAW_BODIES, workflows::WHOLE_JSON,
+    workflows::API_VERSIONS
 );
 /// A Kibana serverless client: one connection pool, one set of credentials, and a typed
 /// client for each API domain (`kibana.fleet()`, ...). Cloning is cheap and shares the pool.

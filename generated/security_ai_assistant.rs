@@ -10487,6 +10487,9 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "update_conversation",
     "update_knowledge_base_entry",
 ];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -1085,6 +1085,9 @@ pub(crate) const RAW_BODIES: crate::hooks::RawBodies = &[];
 /// Operations whose every success is a JSON body read whole (sorted): the hook reads
 /// such a body before it returns, so that one cut short is asked for again.
 pub(crate) const WHOLE_JSON: &[&str] = &["get_status", "task_manager_health"];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[];
 /// Calls the operation named `operation` (its method name) with JSON arguments, through
 /// its typed builder: what the data-driven tests and tools use.
 #[cfg(feature = "dynamic")]

@@ -12947,6 +12947,9 @@ pub(crate) const WHOLE_JSON: &[&str] = &[
     "persist_pinned_event_route",
     "resolve_timeline",
 ];
+/// Operations whose spec names the API version they are written at (sorted): the hook
+/// sends each its own where it is not the client's default.
+pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[];
 impl<'a> builder::ExportTimelines<'a> {
     /// Sends the request and yields each line of the newline-delimited answer, decoded,
     /// as it arrives, in constant memory. A line that does not decode ends the stream

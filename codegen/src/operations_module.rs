@@ -42,6 +42,12 @@ pub fn generate(operations: &[&Operation]) -> TokenStream {
         .collect();
     // Sorted: the hook looks an operation up by binary search.
     whole.sort_unstable();
+    let mut versioned: Vec<(&str, &str)> = operations
+        .iter()
+        .filter_map(|o| Some((o.rust_method.as_str(), o.api_version.as_deref()?)))
+        .collect();
+    versioned.sort_unstable();
+    let versioned = versioned.iter().map(|(op, v)| quote!((#op, #v)));
     let uploads = operations.iter().filter_map(|o| upload(o));
     let ndjson = operations.iter().filter_map(|o| ndjson(o));
     quote! {
@@ -54,6 +60,9 @@ pub fn generate(operations: &[&Operation]) -> TokenStream {
         /// Operations whose every success is a JSON body read whole (sorted): the hook reads
         /// such a body before it returns, so that one cut short is asked for again.
         pub(crate) const WHOLE_JSON: &[&str] = &[#(#whole),*];
+        /// Operations whose spec names the API version they are written at (sorted): the hook
+        /// sends each its own where it is not the client's default.
+        pub(crate) const API_VERSIONS: crate::hooks::ApiVersions = &[#(#versioned),*];
         #(#uploads)*
         #(#ndjson)*
     }

@@ -56,6 +56,9 @@ pub struct Operation {
     pub rust_method: String,
     /// Its path, query and header parameters, with the builder setter of each.
     pub parameters: Vec<Parameter>,
+    /// The `elastic-api-version` the spec writes it at, when it names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
     #[serde(flatten)]
     pub types: OperationTypes,
     /// How `pages()`/`items()` page through it, when they exist; `inferred` when no written
@@ -438,6 +441,10 @@ fn manifest_operations(domain: &str, part: &mut Value) -> Vec<Operation> {
             operation_id,
             rust_method,
             parameters,
+            api_version: op
+                .get(crate::normalize::API_VERSION)
+                .and_then(Value::as_str)
+                .map(str::to_string),
             types: OperationTypes::of(op),
             pagination: None,
         });
@@ -491,7 +498,7 @@ impl ModuleIndex<'_> {
         let mut out = String::new();
         for d in self.generated {
             out.push_str(&format!(
-                "{}crate::__runtime::impl_client_hooks!({d}::Client, {d}::RAW_BODIES, {d}::WHOLE_JSON);\n",
+                "{}crate::__runtime::impl_client_hooks!({d}::Client, {d}::RAW_BODIES, {d}::WHOLE_JSON, {d}::API_VERSIONS);\n",
                 self.cfg(d)
             ));
         }

@@ -249,7 +249,9 @@ impl<K: FromConnection> KibanaBuilder<K> {
         self.credentials(Credentials::api_key(encoded))
     }
 
-    /// The `elastic-api-version` header value (default [`DEFAULT_API_VERSION`]).
+    /// The `elastic-api-version` header value (default [`DEFAULT_API_VERSION`]). An operation
+    /// the spec writes at another version (an internal route at `1`, a route served only at a
+    /// later version) is sent at its own, which its types describe.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = version.into();
         self

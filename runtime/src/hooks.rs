@@ -10,12 +10,13 @@ use tracing::Instrument;
 
 /// Implements `ClientHooks<RequestContext>` for a generated domain client. `$raw_bodies` lists
 /// the operations whose body is raw bytes with the media types each accepts, `$whole_json` (sorted)
-/// those whose every success is a JSON body read whole (data the generator hands over; the
-/// runtime knows no operation by name).
+/// those whose every success is a JSON body read whole, `$api_versions` the version each
+/// versioned operation is written at (data the generator hands over; the runtime knows no
+/// operation by name).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! impl_client_hooks {
-    ($client:ty, $raw_bodies:expr, $whole_json:expr) => {
+    ($client:ty, $raw_bodies:expr, $whole_json:expr, $api_versions:expr) => {
         impl $crate::__private::progenitor_client::ClientHooks<$crate::RequestContext> for $client {
             async fn pre<E>(
                 &self,
@@ -24,6 +25,7 @@ macro_rules! impl_client_hooks {
             ) -> ::std::result::Result<(), $crate::__private::progenitor_client::Error<E>> {
                 $crate::hooks::require_runtime()
                     .map_err($crate::__private::progenitor_client::Error::Custom)?;
+                $crate::hooks::set_api_version(request, info.operation_id, $api_versions);
                 $crate::hooks::add_headers(
                     $crate::__private::progenitor_client::ClientInfo::inner(self),
                     request,
@@ -79,6 +81,26 @@ pub fn require_runtime() -> Result<(), String> {
                        code, or through `tokio::runtime::Runtime::block_on`"
                 .to_string(),
         ),
+    }
+}
+
+/// Operations and the `elastic-api-version` their spec writes them at, sorted by operation.
+pub type ApiVersions = &'static [(&'static str, &'static str)];
+
+/// An operation Kibana publishes at a version other than [`crate::DEFAULT_API_VERSION`] (an
+/// internal route at `1`, a route only served at a later version) is sent at its own version,
+/// since Kibana refuses a version a route does not serve and its types are that version's.
+/// Every other request carries the client's version (`api_version`, set by [`add_headers`]).
+pub fn set_api_version(request: &mut reqwest::Request, operation: &str, versions: ApiVersions) {
+    let Ok(at) = versions.binary_search_by(|(op, _)| (*op).cmp(operation)) else {
+        return;
+    };
+    let version = versions[at].1;
+    if version == crate::DEFAULT_API_VERSION {
+        return;
+    }
+    if let Ok(value) = HeaderValue::from_str(version) {
+        request.headers_mut().insert("elastic-api-version", value);
     }
 }
 
@@ -518,5 +540,42 @@ mod tests {
         assert!(!rustls_in(&*under(3, io("plain".into())), 0));
         assert!(!rustls_in(&std::io::Error::other("plain"), 0));
         assert!(!rustls_in(&LOOP, 0), "a chain that loops ends");
+    }
+}
+
+#[cfg(test)]
+mod api_version_tests {
+    use super::{ApiVersions, add_headers, set_api_version};
+    use crate::RequestContext;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    const VERSIONS: ApiVersions = &[
+        ("at_default", "2023-10-31"),
+        ("bad_value", "a\nb"),
+        ("internal", "1"),
+    ];
+
+    /// The header each operation goes out with, from a client whose own version is `client`.
+    fn sent(operation: &str, client: &'static str) -> String {
+        let mut headers = HeaderMap::new();
+        headers.insert("elastic-api-version", HeaderValue::from_static(client));
+        let context = RequestContext::new(headers, Default::default(), 1024, None);
+        let url = "http://localhost/api".parse().unwrap();
+        let mut request = reqwest::Request::new(reqwest::Method::GET, url);
+        set_api_version(&mut request, operation, VERSIONS);
+        add_headers(&context, &mut request);
+        request.headers()["elastic-api-version"]
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn an_operation_at_its_own_version_keeps_it_and_the_rest_take_the_clients() {
+        assert_eq!(sent("internal", "2023-10-31"), "1");
+        assert_eq!(sent("internal", "2099-01-01"), "1");
+        assert_eq!(sent("at_default", "2099-01-01"), "2099-01-01");
+        assert_eq!(sent("unversioned", "2099-01-01"), "2099-01-01");
+        assert_eq!(sent("bad_value", "2023-10-31"), "2023-10-31");
     }
 }

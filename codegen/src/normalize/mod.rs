@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 use std::fmt;
 
+mod api_versions;
 mod dangling_refs;
 mod enum_names;
 mod error_responses;
@@ -30,6 +31,7 @@ mod success_responses;
 mod union_repairs;
 mod xsrf_headers;
 
+pub use api_versions::API_VERSION;
 pub use error_responses::ERROR_SCHEMA;
 pub use inline_schemas::TYPES;
 pub use non_json_bodies::{MULTIPART_FIELDS, MULTIPART_FILE};
@@ -63,6 +65,8 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("inline_titles", inline_titles::run),
     ("server_paths", server_paths::run),
     ("space_paths", space_paths::run),
+    // Before media types lose their versions and the version header parameter goes.
+    ("api_versions", api_versions::run),
     ("media_types", media_types::run),
     ("xsrf_headers", xsrf_headers::run),
     ("operation_ids", operation_ids::run),
@@ -95,6 +99,8 @@ pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
     for pass in [
         server_paths::run,
         space_paths::run,
+        // Prism answers with the bodies of the version the client sends and decodes.
+        api_versions::run,
         query_params::run,
         nullable_required::run,
         integer_counters::run,
