@@ -4,8 +4,12 @@
 //! the one to use. Public routes are `2023-10-31`; internal routes and newer ones are not
 //! (`1`, `2`, a later date), and Kibana refuses a version a route does not serve.
 //!
+//! Kibana's Security bundles are written one file per version instead: plain media types, and
+//! the version as the document's `info.version` (`'1'`, `'2026-01-28'`).
+//!
 //! This pass records the version an operation is written at (`x-kbn-api-version`: the header's
-//! `default`, else the one version its media types name, else the latest of them) so that the
+//! `default`, else the one version its media types name, else the latest of them, else an
+//! `info.version` that is an API version: a date or a whole number, not `1.0.2`) so that the
 //! client sends it for that operation. Where bodies are written at several versions, only that
 //! version's are kept, so that the types and the header agree. Runs before `media_types`, which
 //! strips the version from media types, and `xsrf_headers`, which drops the header parameter.
@@ -36,6 +40,26 @@ fn key_version(key: &str) -> Option<&str> {
             .then(|| value.trim().trim_matches('"'))
             .filter(|v| is_version(v))
     })
+}
+
+/// `info.version` when it is a Kibana API version (`2023-10-31`, `1`) rather than a document
+/// version (`1.0.2`, `0.1`).
+fn document_version(spec: &Value) -> Option<String> {
+    let version = spec.pointer("/info/version").and_then(|v| match v {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => n.is_u64().then(|| n.to_string()),
+        _ => None,
+    })?;
+    let b = version.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    let date = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10);
+    let number = (1..=4).contains(&b.len()) && digits(0..b.len()) && b[0] != b'0';
+    (date || number).then_some(version)
 }
 
 /// Versions in release order: numbers by value (`2` before `10`), dates as written.
@@ -152,6 +176,7 @@ fn keep_version(content: &mut Map<String, Value>, version: &str) -> Vec<String> 
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let mut changes = Vec::new();
+    let document = document_version(spec);
     let Some(paths) = spec.get_mut("paths").and_then(Value::as_object_mut) else {
         return changes;
     };
@@ -172,10 +197,19 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
             else {
                 continue;
             };
-            let Some(version) = choose(&path_params, op) else {
+            let own = choose(&path_params, op);
+            let from_document = own.is_none();
+            let at = op_name(path, method, op);
+            let Some(version) = own.or_else(|| document.clone()) else {
                 continue;
             };
-            let at = op_name(path, method, op);
+            if from_document {
+                changes.push(Change {
+                    pass: "api_versions",
+                    at: at.clone(),
+                    what: format!("sent at the document's version (info.version) {version}"),
+                });
+            }
             for content in contents(op) {
                 for key in keep_version(content, &version) {
                     changes.push(Change {
@@ -271,6 +305,46 @@ paths:
                 .get(API_VERSION)
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_bundle_of_one_version_names_it_in_info() {
+        let bundle = |version: &str| {
+            spec(&format!(
+                r#"
+info: {{title: t, version: {version}}}
+paths:
+  /a:
+    get:
+      responses:
+        '200': {{description: ok, content: {{application/json: {{schema: {{type: string}}}}}}}}
+  /b:
+    get:
+      parameters:
+        - {{name: elastic-api-version, in: header, schema: {{type: string, default: '3'}}}}
+      responses:
+        '200': {{description: ok}}
+"#
+            ))
+        };
+        for (info, a) in [
+            ("'1'", Some("1")),
+            ("1", Some("1")),
+            ("'2026-01-28'", Some("2026-01-28")),
+            ("1.0.2", None),
+            ("'0.1'", None),
+            ("'01'", None),
+            ("'2026-1-28'", None),
+        ] {
+            let mut s = bundle(info);
+            run(&mut s);
+            assert_eq!(
+                at(&s, "/paths/~1a/get")[API_VERSION].as_str(),
+                a,
+                "info.version {info}"
+            );
+            assert_eq!(at(&s, "/paths/~1b/get")[API_VERSION], "3", "its own wins");
+        }
     }
 
     #[test]
