@@ -15,6 +15,7 @@ mod inline_titles;
 mod integer_counters;
 mod media_types;
 mod mock_generation;
+mod mock_security;
 mod non_json_bodies;
 mod nullable_required;
 mod open_objects;
@@ -110,11 +111,13 @@ pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
     changes
 }
 
-/// The spec an independent mock server (Prism) serves: [`narrow_types`], and the limits its
-/// generator can fill (see `mock_generation`).
+/// The spec an independent mock server (Prism) serves: [`narrow_types`], the limits its
+/// generator can fill (see `mock_generation`), and the client's API key among the credentials
+/// it takes (see `mock_security`).
 pub fn for_mock_server(spec: &mut Value) -> Vec<Change> {
     let mut changes = narrow_types(spec);
     changes.extend(mock_generation::run(spec));
+    changes.extend(mock_security::run(spec));
     changes
 }
 
