@@ -83,9 +83,22 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
             schema.get("items").unwrap_or(&Value::Null),
             depth + 1
         )]),
-        Some("string") => match schema.get("format").and_then(Value::as_str) {
+        // A format a validator checks gets a value of it (the generator keeps some formats
+        // aside as `x-kbn-format`; a mock server such as Prism still checks them).
+        Some("string") => match schema
+            .get("format")
+            .or_else(|| schema.get("x-kbn-format"))
+            .and_then(Value::as_str)
+        {
             Some("uri") => json!("https://example.com"),
             Some("email") => json!("someone@example.com"),
+            Some("uuid") => json!("5f0c8a36-3f63-4a8e-9b0e-2c4d6e8fa1b2"),
+            Some("date-time") => json!("2024-01-01T00:00:00.000Z"),
+            Some("date") => json!("2024-01-01"),
+            Some("time") => json!("00:00:00"),
+            Some("ipv4" | "ip") => json!("127.0.0.1"),
+            Some("ipv6") => json!("::1"),
+            Some("hostname") => json!("example.com"),
             _ => json!(string_of(schema)),
         },
         Some("integer") => json!(
@@ -288,5 +301,31 @@ fn count(v: &Value) -> usize {
         Value::Array(a) => 1 + a.iter().map(count).sum::<usize>(),
         Value::Object(o) => 1 + o.values().map(count).sum::<usize>(),
         _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::synthesize;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn formats_get_values_of_their_format() {
+        let spec = json!({"components": {"schemas": {
+            "UUID": {"type": "string", "format": "uuid"},
+            "RuleObjectId": {"$ref": "#/components/schemas/UUID"}
+        }}});
+        let of = |schema: Value| synthesize(&spec, &schema);
+        let uuid = of(json!({"$ref": "#/components/schemas/RuleObjectId"}));
+        let uuid = uuid.as_str().unwrap();
+        assert_eq!(uuid.len(), 36);
+        assert_eq!(uuid.matches('-').count(), 4);
+        assert_eq!(of(json!({"type": "string", "x-kbn-format": "uuid"})), uuid);
+        assert_eq!(
+            of(json!({"type": "string", "x-kbn-format": "date-time"})),
+            "2024-01-01T00:00:00.000Z"
+        );
+        assert_eq!(of(json!({"type": "string", "format": "ipv4"})), "127.0.0.1");
+        assert_eq!(of(json!({"type": "string", "maxLength": 2})), "te");
     }
 }

@@ -16,6 +16,7 @@ mod integer_counters;
 mod media_types;
 mod mock_generation;
 mod mock_security;
+mod mock_text_examples;
 mod non_json_bodies;
 mod nullable_required;
 mod open_objects;
@@ -113,11 +114,13 @@ pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
 
 /// The spec an independent mock server (Prism) serves: [`narrow_types`], the limits its
 /// generator can fill (see `mock_generation`), and the client's API key among the credentials
-/// it takes (see `mock_security`).
+/// it takes (see `mock_security`), and text answers' examples as text (see
+/// `mock_text_examples`).
 pub fn for_mock_server(spec: &mut Value) -> Vec<Change> {
     let mut changes = narrow_types(spec);
     changes.extend(mock_generation::run(spec));
     changes.extend(mock_security::run(spec));
+    changes.extend(mock_text_examples::run(spec));
     changes
 }
 
