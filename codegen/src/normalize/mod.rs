@@ -17,6 +17,7 @@ mod media_types;
 mod mock_generation;
 mod mock_security;
 mod mock_text_examples;
+mod mock_unions;
 mod non_json_bodies;
 mod nullable_required;
 mod open_objects;
@@ -114,13 +115,14 @@ pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
 
 /// The spec an independent mock server (Prism) serves: [`narrow_types`], the limits its
 /// generator can fill (see `mock_generation`), and the client's API key among the credentials
-/// it takes (see `mock_security`), and text answers' examples as text (see
-/// `mock_text_examples`).
+/// it takes (see `mock_security`), text answers' examples as text (see `mock_text_examples`),
+/// and unions no value satisfies loosened (see `mock_unions`).
 pub fn for_mock_server(spec: &mut Value) -> Vec<Change> {
     let mut changes = narrow_types(spec);
     changes.extend(mock_generation::run(spec));
     changes.extend(mock_security::run(spec));
     changes.extend(mock_text_examples::run(spec));
+    changes.extend(mock_unions::run(spec));
     changes
 }
 
