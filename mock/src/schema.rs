@@ -27,8 +27,13 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
     if depth > 12 {
         return Value::Null;
     }
+    // An example that does not fit its schema (SLO's `group_by`, a string or a list of
+    // strings, has a list of three examples as its one `example`) is not a value of it.
     for key in ["example", "default"] {
-        if let Some(v) = schema.get(key).filter(|v| !v.is_null()) {
+        if let Some(v) = schema
+            .get(key)
+            .filter(|v| !v.is_null() && fits(spec, schema, v))
+        {
             return v.clone();
         }
     }
@@ -117,6 +122,19 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
         ),
         Some("boolean") => json!(true),
         _ => json!("any JSON value"),
+    }
+}
+
+/// `value` has the JSON types `schema` asks for: some member's, for a union.
+fn fits(spec: &Value, schema: &Value, value: &Value) -> bool {
+    let schema = resolve(spec, schema);
+    match schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+    {
+        Some(members) => members.iter().any(|m| fits(spec, m, value)),
+        None => problem(spec, schema, value, "").is_none(),
     }
 }
 
@@ -327,5 +345,24 @@ mod tests {
         );
         assert_eq!(of(json!({"type": "string", "format": "ipv4"})), "127.0.0.1");
         assert_eq!(of(json!({"type": "string", "maxLength": 2})), "te");
+    }
+
+    #[test]
+    fn examples_that_do_not_fit_their_schema_are_not_used() {
+        let spec = json!({});
+        let group_by = json!({
+            "example": [["service.name"], "service.name", ["service.name", "service.environment"]],
+            "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+        });
+        assert_eq!(synthesize(&spec, &group_by), "text");
+        let fitting = json!({
+            "example": ["service.name"],
+            "oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]
+        });
+        assert_eq!(synthesize(&spec, &fitting), json!(["service.name"]));
+        assert_eq!(
+            synthesize(&spec, &json!({"type": "integer", "example": "5"})),
+            json!(1)
+        );
     }
 }

@@ -41,7 +41,8 @@ pub fn binary(default: &Path) -> PathBuf {
     bin
 }
 
-/// Starts Prism on a free loopback port serving `spec`.
+/// Starts Prism on a free loopback port serving `spec`. With `PRISM_LOG` set, its log (each
+/// request and, for one it refuses, the validator's reasons) is copied to stderr.
 pub fn start(binary: &Path, spec: &Path, dynamic: bool) -> Prism {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -55,7 +56,8 @@ pub fn start(binary: &Path, spec: &Path, dynamic: bool) -> Prism {
     let mut child = cmd
         .arg(spec)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        // Never read: a pipe would fill and stop Prism.
+        .stderr(Stdio::null())
         .spawn()
         .expect("starting prism");
     let stdout = child.stdout.take().expect("prism's stdout");
@@ -73,7 +75,14 @@ pub fn start(binary: &Path, spec: &Path, dynamic: bool) -> Prism {
         );
     }
     // Keep draining its log so that it never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let echo = std::env::var_os("PRISM_LOG").is_some();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            if echo {
+                eprintln!("prism: {line}");
+            }
+        }
+    });
     Prism {
         child,
         url: format!("http://127.0.0.1:{port}"),
