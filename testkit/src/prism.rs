@@ -42,7 +42,8 @@ pub fn binary(default: &Path) -> PathBuf {
 }
 
 /// Starts Prism on a free loopback port serving `spec`. With `PRISM_LOG` set, its log (each
-/// request and, for one it refuses, the validator's reasons) is copied to stderr.
+/// request and, for one it refuses, the validator's reasons) is copied to stderr, which the
+/// test harness shows for a failing test (or with `--nocapture`).
 pub fn start(binary: &Path, spec: &Path, dynamic: bool) -> Prism {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
@@ -56,18 +57,20 @@ pub fn start(binary: &Path, spec: &Path, dynamic: bool) -> Prism {
     let mut child = cmd
         .arg(spec)
         .stdout(Stdio::piped())
-        // Never read: a pipe would fill and stop Prism.
-        .stderr(Stdio::null())
+        // Prism's own failures (a spec it cannot read) show in the test's output.
+        .stderr(Stdio::inherit())
         .spawn()
         .expect("starting prism");
     let stdout = child.stdout.take().expect("prism's stdout");
     let started = Instant::now();
-    let mut lines = BufReader::new(stdout).lines();
+    let mut log = BufReader::new(stdout);
+    let mut line = Vec::new();
     loop {
-        match lines.next() {
-            Some(Ok(line)) if line.contains("Prism is listening") => break,
-            Some(Ok(_)) => {}
-            _ => panic!("prism exited before listening"),
+        line.clear();
+        match log.read_until(b'\n', &mut line) {
+            Ok(0) | Err(_) => panic!("prism exited before listening"),
+            Ok(_) if String::from_utf8_lossy(&line).contains("Prism is listening") => break,
+            Ok(_) => {}
         }
         assert!(
             started.elapsed() < Duration::from_secs(120),
@@ -75,12 +78,15 @@ pub fn start(binary: &Path, spec: &Path, dynamic: bool) -> Prism {
         );
     }
     // Keep draining its log so that it never blocks on a full pipe.
+    // Read as bytes: a line that is not UTF-8 must not stop the draining.
     let echo = std::env::var_os("PRISM_LOG").is_some();
     std::thread::spawn(move || {
-        for line in lines.map_while(Result::ok) {
+        line.clear();
+        while matches!(log.read_until(b'\n', &mut line), Ok(n) if n > 0) {
             if echo {
-                eprintln!("prism: {line}");
+                eprint!("prism: {}", String::from_utf8_lossy(&line));
             }
+            line.clear();
         }
     });
     Prism {
