@@ -338,9 +338,7 @@ pub(crate) fn json_success_only(responses: Option<&Value>) -> bool {
             r.get("content")
                 .and_then(Value::as_object)
                 .is_some_and(|c| {
-                    !c.is_empty()
-                        && c.keys()
-                            .all(|m| m == "application/json" || m.ends_with("+json"))
+                    !c.is_empty() && c.keys().all(|m| crate::normalize::is_json_media(m))
                 })
         })
 }

@@ -14,7 +14,7 @@
 //! version's are kept, so that the types and the header agree. Runs before `media_types`, which
 //! strips the version from media types, and `xsrf_headers`, which drops the header parameter.
 
-use super::{Change, METHODS, op_name};
+use super::{Change, METHODS, contents_mut, op_name};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
 
@@ -73,29 +73,6 @@ fn version_order(a: &str, b: &str) -> Ordering {
     }
 }
 
-fn content(v: &mut Value) -> Option<&mut Map<String, Value>> {
-    v.get_mut("content").and_then(Value::as_object_mut)
-}
-
-/// Every content map of an operation: its request body's and each response's.
-fn contents(op: &mut Map<String, Value>) -> Vec<&mut Map<String, Value>> {
-    let mut out = Vec::new();
-    for (key, value) in op.iter_mut() {
-        match key.as_str() {
-            "requestBody" => out.extend(content(value)),
-            "responses" => out.extend(
-                value
-                    .as_object_mut()
-                    .into_iter()
-                    .flat_map(|r| r.values_mut())
-                    .filter_map(content),
-            ),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// The header parameter's `default` (a string, or a number written bare), and its `enum`.
 fn header_versions(params: &[&Value]) -> (Option<String>, Vec<String>) {
     let text = |v: &Value| match v {
@@ -135,7 +112,7 @@ fn choose(path_params: &[&Value], op: &mut Map<String, Value>) -> Option<String>
     );
     let (default, listed) = header_versions(&params);
     let mut named: Vec<String> = listed;
-    for content in contents(op) {
+    for (_, content) in contents_mut(op) {
         named.extend(
             content
                 .keys()
@@ -210,7 +187,7 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                     what: format!("sent at the document's version (info.version) {version}"),
                 });
             }
-            for content in contents(op) {
+            for (_, content) in contents_mut(op) {
                 for key in keep_version(content, &version) {
                     changes.push(Change {
                         pass: "api_versions",

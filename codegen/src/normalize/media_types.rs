@@ -5,7 +5,7 @@
 //! A JSON media type declared without a schema (Kibana does so for a body it takes as any JSON)
 //! gets the empty schema, any JSON value: progenitor refuses a JSON body without one.
 
-use super::{Change, for_each_operation, op_name};
+use super::{Change, contents_mut, for_each_operation, is_json_media, op_name};
 use serde_json::{Map, Value};
 
 /// Splits one media-type key into the plain types it stands for.
@@ -26,7 +26,7 @@ pub fn plain_types(key: &str) -> Vec<String> {
 /// A JSON media type without a schema: any JSON value.
 fn any_json_without_schema(content: &mut Map<String, Value>, at: &str, changes: &mut Vec<Change>) {
     for (key, media) in content.iter_mut() {
-        let json = key == "application/json" || key.ends_with("+json");
+        let json = is_json_media(key);
         if let Some(media) = media
             .as_object_mut()
             .filter(|m| json && !m.contains_key("schema"))
@@ -79,19 +79,12 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
     let mut changes = Vec::new();
     for_each_operation(spec, |path, method, op| {
         let at = op_name(path, method, op);
-        if let Some(content) = op
-            .get_mut("requestBody")
-            .and_then(|b| b.get_mut("content"))
-            .and_then(Value::as_object_mut)
-        {
+        for (status, content) in contents_mut(op) {
+            let at = match status {
+                Some(status) => format!("{at} {status}"),
+                None => at.clone(),
+            };
             normalize_content(content, &at, &mut changes);
-        }
-        if let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) {
-            for (status, response) in responses.iter_mut() {
-                if let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) {
-                    normalize_content(content, &format!("{at} {status}"), &mut changes);
-                }
-            }
         }
     });
     changes

@@ -7,14 +7,8 @@
 //!
 //! Only the spec served to such a mock is changed.
 
-use super::{Change, for_each_operation, op_name};
+use super::{Change, contents_mut, for_each_operation, is_json_media as is_json, op_name};
 use serde_json::Value;
-
-/// A media type whose body is JSON, which a mock server encodes itself.
-fn is_json(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim();
-    essence == "application/json" || essence.ends_with("+json")
-}
 
 fn is_ndjson(media_type: &str) -> bool {
     let essence = media_type.split(';').next().unwrap_or_default().trim();
@@ -58,13 +52,9 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
     let mut changes = Vec::new();
     for_each_operation(spec, |path, method, op| {
         let at = op_name(path, method, op);
-        let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-            return;
-        };
-        for (status, response) in responses.iter_mut() {
-            let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
-                continue;
-            };
+        for (status, content) in contents_mut(op) {
+            // Request examples are the client's to send; only answers are served.
+            let Some(status) = status else { continue };
             for (media_type, media) in content.iter_mut() {
                 if is_json(media_type) {
                     continue;

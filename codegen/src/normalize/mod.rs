@@ -204,6 +204,40 @@ pub fn for_each_operation(
     }
 }
 
+/// Each content map of an operation, with the response status it belongs to (`None`: the
+/// request body's).
+pub fn contents_mut(op: &mut Map<String, Value>) -> Vec<(Option<&str>, &mut Map<String, Value>)> {
+    fn content(v: &mut Value) -> Option<&mut Map<String, Value>> {
+        v.get_mut("content").and_then(Value::as_object_mut)
+    }
+    let mut out = Vec::new();
+    for (key, value) in op.iter_mut() {
+        match key.as_str() {
+            "requestBody" => out.extend(content(value).map(|c| (None, c))),
+            "responses" => {
+                for (status, response) in value.as_object_mut().into_iter().flatten() {
+                    out.extend(content(response).map(|c| (Some(status.as_str()), c)));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether a media type's body is JSON: `application/json` or `application/*+json`, with any
+/// parameters (`; Elastic-Api-Version=1`) and in any case.
+pub fn is_json_media(media_type: &str) -> bool {
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
 /// `METHOD /path`, the way changes and the manifest name an operation.
 pub fn op_label(path: &str, method: &str) -> String {
     format!("{} {}", method.to_uppercase(), path)
@@ -328,5 +362,58 @@ pub(crate) mod test_support {
 
     pub fn at<'a>(spec: &'a Value, pointer: &str) -> &'a Value {
         spec.pointer(pointer).unwrap_or(&Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_media_types_with_parameters_and_in_any_case() {
+        for json in [
+            "application/json",
+            "application/json; Elastic-Api-Version=1",
+            "Application/JSON",
+            "application/problem+json",
+            "application/vnd.kibana+json; charset=utf-8",
+        ] {
+            assert!(is_json_media(json), "{json}");
+        }
+        for other in [
+            "application/ndjson",
+            "application/x-ndjson",
+            "text/plain",
+            "text/x+json",
+            "multipart/form-data",
+            "",
+        ] {
+            assert!(!is_json_media(other), "{other}");
+        }
+    }
+
+    #[test]
+    fn contents_are_the_request_body_then_each_response_with_its_status() {
+        let mut op: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "requestBody": {"content": {"application/json": {}}},
+            "responses": {
+                "200": {"content": {"text/plain": {}}},
+                "204": {"description": "none"},
+                "400": {"content": {"application/json": {}}}
+            }
+        }))
+        .unwrap();
+        let seen: Vec<(Option<String>, Vec<String>)> = contents_mut(&mut op)
+            .into_iter()
+            .map(|(status, c)| (status.map(str::to_string), c.keys().cloned().collect()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (None, vec!["application/json".to_string()]),
+                (Some("200".into()), vec!["text/plain".into()]),
+                (Some("400".into()), vec!["application/json".into()]),
+            ]
+        );
     }
 }

@@ -10,7 +10,7 @@
 //!   is kept in `x-kbn-ndjson-item`. Kibana declares some exports as one binary string: their
 //!   lines are free-form objects, still read line by line.
 
-use super::{Change, for_each_operation, op_name};
+use super::{Change, for_each_operation, is_json_media as is_json, op_name};
 use serde_json::{Map, Value, json};
 
 pub const CONTENT_TYPES: &str = "x-kbn-content-types";
@@ -33,10 +33,6 @@ fn file_field(content: &Map<String, Value>) -> Option<String> {
         .find(|(_, p)| p.get("format").and_then(Value::as_str) == Some("binary"))
         .or_else(|| props.iter().next())
         .map(|(k, _)| k.clone())
-}
-
-fn is_json(media: &str) -> bool {
-    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
 }
 
 fn rewrite_request(body: &mut Map<String, Value>, at: &str, changes: &mut Vec<Change>) {
