@@ -939,6 +939,7 @@ paths:
       tags: [Unknown tag]
       parameters:
         - {name: other, in: path, required: true, schema: {type: string}}
+        - {name: session, in: cookie, required: true, schema: {type: string}}
       responses:
         '200': {description: ok}
 "##,
@@ -967,6 +968,7 @@ paths:
         let passes: Vec<&str> = g.changes.iter().map(|c| c.pass).collect();
         for pass in [
             "dangling_refs",
+            "path_params",
             "xsrf_headers",
             "operation_ids",
             "error_responses",

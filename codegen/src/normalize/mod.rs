@@ -23,6 +23,7 @@ mod nullable_required;
 mod open_objects;
 mod openapi_31;
 mod operation_ids;
+mod path_params;
 mod query_params;
 mod ref_cycles;
 mod response_additional_properties;
@@ -68,6 +69,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("inline_titles", inline_titles::run),
     ("server_paths", server_paths::run),
     ("space_paths", space_paths::run),
+    ("path_params", path_params::run),
     // Before media types lose their versions and the version header parameter goes.
     ("api_versions", api_versions::run),
     ("media_types", media_types::run),
@@ -102,6 +104,7 @@ pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
     for pass in [
         server_paths::run,
         space_paths::run,
+        path_params::run,
         // Prism answers with the bodies of the version the client sends and decodes.
         api_versions::run,
         query_params::run,
