@@ -238,13 +238,21 @@ pub mod types {
         }
     }
     ///`DownloadSourceRequestSecretsAuth`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
     #[serde(deny_unknown_fields)]
     pub struct DownloadSourceRequestSecretsAuth {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub api_key: ::std::option::Option<DownloadSourceRequestSecretsAuthApiKey>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub password: ::std::option::Option<DownloadSourceRequestSecretsAuthPassword>,
+    }
+    impl ::std::fmt::Debug for DownloadSourceRequestSecretsAuth {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("DownloadSourceRequestSecretsAuth")
+                .field("api_key", &"[redacted]")
+                .field("password", &"[redacted]")
+                .finish()
+        }
     }
     impl DownloadSourceRequestSecretsAuth {
         pub fn builder() -> builder::DownloadSourceRequestSecretsAuth {
@@ -328,7 +336,7 @@ pub mod types {
         pub unknown_fields: crate::UnknownFields,
     }
     ///`DownloadSourceSecretsAuth`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
     pub struct DownloadSourceSecretsAuth {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub api_key: ::std::option::Option<DownloadSourceSecretsAuthApiKey>,
@@ -337,6 +345,15 @@ pub mod types {
         /// Keys Kibana sent that this type does not name, with their values.
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
+    }
+    impl ::std::fmt::Debug for DownloadSourceSecretsAuth {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("DownloadSourceSecretsAuth")
+                .field("api_key", &"[redacted]")
+                .field("password", &"[redacted]")
+                .field("unknown_fields", &self.unknown_fields)
+                .finish()
+        }
     }
     ///`DownloadSourceSecretsAuthApiKey`
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5265,7 +5282,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct DownloadSourceRequestSecretsAuth {
             api_key: ::std::result::Result<
                 ::std::option::Option<super::DownloadSourceRequestSecretsAuthApiKey>,
@@ -5275,6 +5292,14 @@ pub mod types {
                 ::std::option::Option<super::DownloadSourceRequestSecretsAuthPassword>,
                 ::std::string::String,
             >,
+        }
+        impl ::std::fmt::Debug for DownloadSourceRequestSecretsAuth {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("DownloadSourceRequestSecretsAuth")
+                    .field("api_key", &"[redacted]")
+                    .field("password", &"[redacted]")
+                    .finish()
+            }
         }
         impl ::std::default::Default for DownloadSourceRequestSecretsAuth {
             fn default() -> Self {

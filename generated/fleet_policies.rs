@@ -14731,12 +14731,22 @@ pub mod builder {
     /**Builder for [`Client::get_fleet_kubernetes`]
 
 [`Client::get_fleet_kubernetes`]: super::Client::get_fleet_kubernetes*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct GetFleetKubernetes<'a> {
         client: &'a super::Client,
         download: Result<Option<bool>, String>,
         enrol_token: Result<Option<::std::string::String>, String>,
         fleet_server: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ::std::fmt::Debug for GetFleetKubernetes<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("GetFleetKubernetes")
+                .field("client", &self.client)
+                .field("download", &self.download)
+                .field("enrol_token", &"[redacted]")
+                .field("fleet_server", &self.fleet_server)
+                .finish()
+        }
     }
     impl<'a> GetFleetKubernetes<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14848,12 +14858,22 @@ pub mod builder {
     /**Builder for [`Client::get_fleet_kubernetes_download`]
 
 [`Client::get_fleet_kubernetes_download`]: super::Client::get_fleet_kubernetes_download*/
-    #[derive(Debug, Clone)]
+    #[derive(Clone)]
     pub struct GetFleetKubernetesDownload<'a> {
         client: &'a super::Client,
         download: Result<Option<bool>, String>,
         enrol_token: Result<Option<::std::string::String>, String>,
         fleet_server: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> ::std::fmt::Debug for GetFleetKubernetesDownload<'a> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("GetFleetKubernetesDownload")
+                .field("client", &self.client)
+                .field("download", &self.download)
+                .field("enrol_token", &"[redacted]")
+                .field("fleet_server", &self.fleet_server)
+                .finish()
+        }
     }
     impl<'a> GetFleetKubernetesDownload<'a> {
         pub fn new(client: &'a super::Client) -> Self {

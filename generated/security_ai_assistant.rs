@@ -226,7 +226,7 @@ pub mod types {
         pub unknown_fields: crate::UnknownFields,
     }
     ///`ChatCompleteProps`
-    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
     pub struct ChatCompleteProps {
         ///Connector that reaches the model.
         #[serde(rename = "connectorId")]
@@ -267,6 +267,22 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub response_language: ::std::option::Option<::std::string::String>,
+    }
+    impl ::std::fmt::Debug for ChatCompleteProps {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_struct("ChatCompleteProps")
+                .field("connector_id", &self.connector_id)
+                .field("conversation_id", &self.conversation_id)
+                .field("is_stream", &self.is_stream)
+                .field("lang_smith_api_key", &"[redacted]")
+                .field("lang_smith_project", &self.lang_smith_project)
+                .field("messages", &self.messages)
+                .field("model", &self.model)
+                .field("persist", &self.persist)
+                .field("prompt_id", &self.prompt_id)
+                .field("response_language", &self.response_language)
+                .finish()
+        }
     }
     impl ChatCompleteProps {
         pub fn builder() -> builder::ChatCompleteProps {
@@ -3003,7 +3019,7 @@ pub mod types {
                 }
             }
         }
-        #[derive(Clone, Debug)]
+        #[derive(Clone)]
         pub struct ChatCompleteProps {
             connector_id: ::std::result::Result<
                 ::std::string::String,
@@ -3042,6 +3058,22 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+        }
+        impl ::std::fmt::Debug for ChatCompleteProps {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("ChatCompleteProps")
+                    .field("connector_id", &self.connector_id)
+                    .field("conversation_id", &self.conversation_id)
+                    .field("is_stream", &self.is_stream)
+                    .field("lang_smith_api_key", &"[redacted]")
+                    .field("lang_smith_project", &self.lang_smith_project)
+                    .field("messages", &self.messages)
+                    .field("model", &self.model)
+                    .field("persist", &self.persist)
+                    .field("prompt_id", &self.prompt_id)
+                    .field("response_language", &self.response_language)
+                    .finish()
+            }
         }
         impl ::std::default::Default for ChatCompleteProps {
             fn default() -> Self {

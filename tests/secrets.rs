@@ -162,3 +162,34 @@ async fn the_canary_never_leaks() {
         }
     }
 }
+
+/// Fields `spec/secrets.yaml` does not list, redacted because their names say they hold a
+/// credential: a chat request's LangSmith key, and the enrollment token a Kubernetes manifest
+/// request carries as a query parameter.
+#[test]
+fn credentials_named_as_such_are_redacted_unlisted() {
+    use kibana_serverless::security_ai_assistant::types::ChatCompleteProps;
+    let props: ChatCompleteProps = serde_json::from_value(serde_json::json!({
+        "connectorId": "my-connector",
+        "langSmithApiKey": "lsv2-canary-key",
+        "langSmithProject": "my-project",
+        "messages": [],
+        "persist": false
+    }))
+    .unwrap();
+    let shown = format!("{props:?}");
+    assert!(!shown.contains("lsv2-canary-key"), "{shown}");
+    assert!(
+        shown.contains("my-project") && shown.contains("my-connector"),
+        "{shown}"
+    );
+
+    let kibana = Kibana::new("http://127.0.0.1:9", CANARY_KEY).unwrap();
+    let request = kibana
+        .fleet_policies()
+        .get_fleet_kubernetes()
+        .enrol_token("enrol-canary-token");
+    let shown = format!("{request:?}");
+    assert!(!shown.contains("enrol-canary-token"), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+}

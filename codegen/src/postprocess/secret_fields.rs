@@ -1,6 +1,11 @@
 //! Secrets stay out of Debug output. Types listed in `spec/secrets.yaml` lose their derived
 //! `Debug`; a written one prints every field but the secret ones, which show as `[redacted]`.
 //! It applies to the type and to its typify builder of the same name.
+//!
+//! Beside the list, a field whose name says it holds a credential (`password`, `*_token`,
+//! `*_api_key`, a TLS `key` beside its certificate, ...) is redacted wherever it is: the list
+//! names our spec's types, and a Kibana spec it was not written for names them otherwise
+//! (Kibana's own spec writes Fleet's agent inline, so its type is not `Agent`).
 
 use quote::quote;
 use std::collections::{BTreeMap, BTreeSet};
@@ -36,8 +41,19 @@ fn redact(item: &mut ItemStruct, secret: &[String]) -> Option<Item> {
                 quote!(.field(#field, &self.#ident))
             }
         });
+    // Progenitor's request builders borrow the client (`GetFleetKubernetes<'a>`); a type
+    // parameter needs `Debug` as the derive would have asked.
+    let mut generics = item.generics.clone();
+    let params: Vec<syn::Ident> = generics.type_params().map(|p| p.ident.clone()).collect();
+    for param in params {
+        generics
+            .make_where_clause()
+            .predicates
+            .push(parse_quote!(#param: ::std::fmt::Debug));
+    }
+    let (impl_generics, type_generics, where_clause) = generics.split_for_impl();
     Some(parse_quote! {
-        impl ::std::fmt::Debug for #name {
+        impl #impl_generics ::std::fmt::Debug for #name #type_generics #where_clause {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct(#label) #(#entries)* .finish()
             }
@@ -45,22 +61,78 @@ fn redact(item: &mut ItemStruct, secret: &[String]) -> Option<Item> {
     })
 }
 
-fn visit(items: &mut Vec<Item>, secrets: &Secrets, found: &mut BTreeSet<(String, String)>) {
+/// Words that name a credential, as a whole field name or its last words (`api_key`,
+/// `enrollment_token`, `private_key_password`).
+const CREDENTIAL_WORDS: &[&str] = &[
+    "password",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "api_key",
+    "apikey",
+    "private_key",
+    "secret_key",
+    "credentials",
+    "credentials_json",
+];
+
+/// Whether a field's name says it holds a credential. `key` and `*_key` count beside a
+/// certificate (a TLS key pair); flags (`is_missing_secrets`, `has_token`) never.
+fn names_a_credential(field: &str, siblings: &[String]) -> bool {
+    let field = field.trim_start_matches("r#");
+    if field.starts_with("is_") || field.starts_with("has_") {
+        return false;
+    }
+    let ends_with = |word: &str| {
+        field == word
+            || field
+                .strip_suffix(word)
+                .is_some_and(|head| head.ends_with('_'))
+    };
+    CREDENTIAL_WORDS.iter().any(|w| ends_with(w))
+        || (ends_with("key") && siblings.iter().any(|s| s.contains("certificate")))
+}
+
+struct Found {
+    /// Listed `(type, field)` pairs the code has.
+    listed: BTreeSet<(String, String)>,
+    /// Fields redacted, listed or by name.
+    redacted: usize,
+}
+
+fn visit(items: &mut Vec<Item>, secrets: &Secrets, found: &mut Found) {
     let mut added = Vec::new();
     for (i, item) in items.iter_mut().enumerate() {
         match item {
             Item::Struct(s) => {
-                let Some(secret) = secrets.get(&s.ident.to_string()) else {
+                let Fields::Named(fields) = &s.fields else {
                     continue;
                 };
-                if let Fields::Named(fields) = &s.fields {
-                    for f in fields.named.iter().filter_map(|f| f.ident.as_ref()) {
-                        if secret.contains(&f.to_string()) {
-                            found.insert((s.ident.to_string(), f.to_string()));
+                let name = s.ident.to_string();
+                let listed = secrets.get(&name);
+                let names: Vec<String> = fields
+                    .named
+                    .iter()
+                    .filter_map(|f| f.ident.as_ref())
+                    .map(ToString::to_string)
+                    .collect();
+                let secret: Vec<String> = names
+                    .iter()
+                    .filter(|f| {
+                        let is_listed = listed.is_some_and(|l| l.contains(f));
+                        if is_listed {
+                            found.listed.insert((name.clone(), (*f).clone()));
                         }
-                    }
+                        is_listed || names_a_credential(f, &names)
+                    })
+                    .cloned()
+                    .collect();
+                if secret.is_empty() {
+                    continue;
                 }
-                if let Some(debug) = redact(s, secret) {
+                found.redacted += secret.len();
+                if let Some(debug) = redact(s, &secret) {
                     added.push((i + 1, debug));
                 }
             }
@@ -84,12 +156,15 @@ pub fn run(
     secrets: &Secrets,
     strict: bool,
 ) -> anyhow::Result<(usize, Vec<String>)> {
-    let mut found = BTreeSet::new();
+    let mut found = Found {
+        listed: BTreeSet::new(),
+        redacted: 0,
+    };
     visit(&mut file.items, secrets, &mut found);
     let mut missing = Vec::new();
     for (ty, fields) in secrets {
         for field in fields {
-            if !found.contains(&(ty.clone(), field.clone())) {
+            if !found.listed.contains(&(ty.clone(), field.clone())) {
                 if strict {
                     anyhow::bail!(
                         "spec/secrets.yaml: {ty}.{field} is not a field of the generated code"
@@ -99,7 +174,7 @@ pub fn run(
             }
         }
     }
-    Ok((found.len(), missing))
+    Ok((found.redacted, missing))
 }
 
 #[cfg(test)]
@@ -139,5 +214,85 @@ mod tests {
                 .to_string()
                 .contains("Token.gone")
         );
+    }
+
+    #[test]
+    fn fields_named_for_a_credential_are_redacted_unlisted() {
+        let mut file: syn::File = parse_quote! {
+            pub mod types {
+                #[derive(Clone, Debug)]
+                pub struct GetFleetAgentsResponseItemsItem {
+                    pub id: String,
+                    pub access_api_key: Option<String>,
+                    pub access_api_key_id: Option<String>,
+                    pub is_missing_secrets: bool,
+                }
+                #[derive(Clone, Debug)]
+                pub struct Ssl { pub certificate: String, pub key: String, pub es_key: String }
+                #[derive(Clone, Debug)]
+                pub struct Bucket { pub key: String, pub doc_count: u64 }
+                #[derive(Debug)]
+                pub struct GetThing<'a, T> { client: &'a T, token: Option<String> }
+            }
+        };
+        let (redacted, _) = run(&mut file, &Secrets::new(), true).unwrap();
+        assert_eq!(redacted, 4);
+        let text: String = prettyplease::unparse(&file).split_whitespace().collect();
+        for redacted in ["access_api_key", "key", "es_key"] {
+            assert!(
+                text.contains(&format!(r#".field("{redacted}",&"[redacted]")"#)),
+                "{redacted}: {text}"
+            );
+        }
+        for shown in ["id", "access_api_key_id", "is_missing_secrets"] {
+            assert!(
+                text.contains(&format!(r#".field("{shown}",&self.{shown})"#)),
+                "{shown}: {text}"
+            );
+        }
+        assert!(
+            text.contains("impl<'a,T>::std::fmt::DebugforGetThing<'a,T>whereT:::std::fmt::Debug"),
+            "{text}"
+        );
+        // A bucket's key is not a TLS key: the struct keeps its derived Debug.
+        assert!(!text.contains("DebugforBucket"), "{text}");
+    }
+
+    #[test]
+    fn credential_names() {
+        let none: &[String] = &[];
+        for name in [
+            "password",
+            "private_key_password",
+            "passphrase",
+            "elastic_agent_cert_key_passphrase",
+            "token",
+            "enrollment_token",
+            "api_key",
+            "kibana_api_key",
+            "client_secret",
+            "secrets",
+            "credentials_json",
+            "r#token",
+        ] {
+            assert!(names_a_credential(name, none), "{name}");
+        }
+        for name in [
+            "api_key_id",
+            "tokens",
+            "max_tokens",
+            "token_count",
+            "passwordless",
+            "has_secrets",
+            "key",
+            "monkey",
+            "secretary",
+        ] {
+            assert!(!names_a_credential(name, none), "{name}");
+        }
+        let tls = ["certificate".to_string(), "key".to_string()];
+        assert!(names_a_credential("key", &tls));
+        assert!(names_a_credential("agent_key", &tls));
+        assert!(!names_a_credential("monkey", &tls));
     }
 }
