@@ -11,14 +11,19 @@ use crate::{Error, JsonObject};
 use reqwest::StatusCode;
 use serde_json::{Map, Value};
 
-/// A free-form page: the client's [`JsonObject`], or a plain map.
+/// A free-form page: the client's [`JsonObject`], a plain map, or any JSON value (a spec that
+/// leaves the answer wholly open).
 pub trait Object {
-    /// The page's fields.
+    /// The page's fields (none when the page is not an object).
     fn fields(&self) -> &Map<String, Value>;
     /// The page's fields, owned.
     fn into_fields(self) -> Map<String, Value>;
     /// The page as JSON text, for an error's body.
     fn text(&self) -> Vec<u8>;
+    /// What the page is when it is not an object (`"an array"`), which no page may be.
+    fn not_an_object(&self) -> Option<&'static str> {
+        None
+    }
 }
 
 impl Object for JsonObject {
@@ -49,6 +54,28 @@ impl Object for Map<String, Value> {
 
     fn text(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+impl Object for Value {
+    fn fields(&self) -> &Map<String, Value> {
+        static NONE: std::sync::LazyLock<Map<String, Value>> = std::sync::LazyLock::new(Map::new);
+        self.as_object().unwrap_or(&NONE)
+    }
+
+    fn into_fields(self) -> Map<String, Value> {
+        match self {
+            Value::Object(fields) => fields,
+            _ => Map::new(),
+        }
+    }
+
+    fn text(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    fn not_an_object(&self) -> Option<&'static str> {
+        (!self.is_object()).then(|| kind(self))
     }
 }
 
@@ -89,6 +116,12 @@ pub fn check<O: Object + ?Sized>(
         message,
         body: page.text().into(),
     };
+    if let Some(kind) = page.not_an_object() {
+        return Err(wrong(
+            "",
+            format!("expected a page, an object with its items in `{items}`, found {kind}"),
+        ));
+    }
     match field(fields, items) {
         Some(Value::Array(_)) => {}
         Some(other) => {
@@ -228,5 +261,26 @@ mod tests {
         assert!(e.to_string().contains("data.rows"), "{e}");
         let e = check(&page, StatusCode::OK, "data.edges", Some("data.edges")).unwrap_err();
         assert!(e.to_string().contains("expected a count"), "{e}");
+    }
+
+    #[test]
+    fn a_page_the_spec_leaves_any_json_is_read_when_an_object_and_refused_otherwise() {
+        let page = json!({"records": [{"id": "a"}], "total": 1});
+        assert!(check(&page, StatusCode::OK, "records", Some("total")).is_ok());
+        let got = info(&page, "records", Some("total"), None);
+        assert_eq!((got.count, got.total), (1, Some(1)));
+        assert_eq!(items(page, "records"), [json!({"id": "a"})]);
+
+        let list = json!([{"id": "a"}]);
+        let e = check(&list, StatusCode::OK, "records", None).unwrap_err();
+        match &e {
+            Error::Decode { message, body, .. } => {
+                assert!(message.contains("found an array"), "{message}");
+                assert_eq!(&body[..], br#"[{"id":"a"}]"#, "the answer is kept");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(info(&list, "records", None, None).count, 0);
+        assert!(items(json!("text"), "records").is_empty());
     }
 }
