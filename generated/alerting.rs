@@ -13588,21 +13588,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member9 {
-                            Variant9(CreateRuleRequestParamsVariant9),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member9 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member9::Variant9(f0) => {
-                                            CreateRuleRequestParams::Variant9(f0)
-                                        }
-                                    })
+                                <CreateRuleRequestParamsVariant9 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateRuleRequestParams::Variant9)
                             },
                         }
                     },
@@ -14186,40 +14178,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            CreateRuleRequestParamsVariant10GroupBy::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateRuleRequestParamsVariant10GroupBy::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => {
-                                            CreateRuleRequestParamsVariant10GroupBy::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(CreateRuleRequestParamsVariant10GroupBy::Array)
                             },
                         }
                     },
@@ -14237,21 +14213,13 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            CreateRuleRequestParamsVariant13Filters::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateRuleRequestParamsVariant13Filters::String)
                             },
                         }
                     },
@@ -14322,40 +14290,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => {
-                                            CreateRuleRequestParamsVariant4Index::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(CreateRuleRequestParamsVariant4Index::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            CreateRuleRequestParamsVariant4Index::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateRuleRequestParamsVariant4Index::String)
                             },
                         }
                     },
@@ -14374,44 +14326,28 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            CreateRuleRequestParamsVariant6SearchConfigurationIndex::String(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        CreateRuleRequestParamsVariant6SearchConfigurationIndex::String,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => {
-                                            CreateRuleRequestParamsVariant6SearchConfigurationIndex::Array(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        CreateRuleRequestParamsVariant6SearchConfigurationIndex::Array,
+                                    )
                             },
                         }
                     },
@@ -14651,40 +14587,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            LogThresholdCriterionValue::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(LogThresholdCriterionValue::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            LogThresholdCriterionValue::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(LogThresholdCriterionValue::String)
                             },
                         }
                     },
@@ -14702,38 +14620,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => ParamsEsQueryDslRuleIndex::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ParamsEsQueryDslRuleIndex::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            ParamsEsQueryDslRuleIndex::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ParamsEsQueryDslRuleIndex::String)
                             },
                         }
                     },
@@ -14752,40 +14656,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            ParamsEsQueryKqlRuleSearchConfigurationIndex::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ParamsEsQueryKqlRuleSearchConfigurationIndex::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => {
-                                            ParamsEsQueryKqlRuleSearchConfigurationIndex::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ParamsEsQueryKqlRuleSearchConfigurationIndex::Array)
                             },
                         }
                     },
@@ -15070,40 +14958,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            ParamsPropertyInfraMetricThresholdGroupBy::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ParamsPropertyInfraMetricThresholdGroupBy::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => {
-                                            ParamsPropertyInfraMetricThresholdGroupBy::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ParamsPropertyInfraMetricThresholdGroupBy::Array)
                             },
                         }
                     },
@@ -15239,21 +15111,13 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            ParamsPropertySyntheticsMonitorStatusFilters::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ParamsPropertySyntheticsMonitorStatusFilters::String)
                             },
                         }
                     },
@@ -15325,42 +15189,28 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Response(PlatformMoreBackfillResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Response(f0) => {
-                                            PostAlertingRulesBackfillScheduleResponseItem::Response(f0)
-                                        }
-                                    })
+                                <PlatformMoreBackfillResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PostAlertingRulesBackfillScheduleResponseItem::Response,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ErrorResponse(PlatformMoreBackfillErrorResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ErrorResponse(f0) => {
-                                            PostAlertingRulesBackfillScheduleResponseItem::ErrorResponse(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <PlatformMoreBackfillErrorResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PostAlertingRulesBackfillScheduleResponseItem::ErrorResponse,
+                                    )
                             },
                         }
                     },
@@ -15378,40 +15228,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            SnoozeRruleByweekdayItem::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SnoozeRruleByweekdayItem::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => {
-                                            SnoozeRruleByweekdayItem::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(SnoozeRruleByweekdayItem::Number)
                             },
                         }
                     },
@@ -15429,36 +15261,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => Termfield::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(Termfield::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => Termfield::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(Termfield::Array)
                             },
                         }
                     },

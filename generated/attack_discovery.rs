@@ -3789,40 +3789,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            GeneralAction(AttackDiscoveryApiScheduleGeneralAction),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::GeneralAction(f0) => {
-                                            AttackDiscoveryApiScheduleAction::GeneralAction(f0)
-                                        }
-                                    })
+                                <AttackDiscoveryApiScheduleGeneralAction as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(AttackDiscoveryApiScheduleAction::GeneralAction)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            SystemAction(AttackDiscoveryApiScheduleSystemAction),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::SystemAction(f0) => {
-                                            AttackDiscoveryApiScheduleAction::SystemAction(f0)
-                                        }
-                                    })
+                                <AttackDiscoveryApiScheduleSystemAction as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(AttackDiscoveryApiScheduleAction::SystemAction)
                             },
                         }
                     },
@@ -3840,36 +3824,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => QueryQuery::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(QueryQuery::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Object(crate::JsonObject),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Object(f0) => QueryQuery::Object(f0),
-                                    })
+                                <crate::JsonObject as ::serde::Deserialize>::deserialize(v)
+                                    .map(QueryQuery::Object)
                             },
                         }
                     },

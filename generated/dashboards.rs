@@ -4942,38 +4942,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Panel(Panel),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Panel(f0) => DashboardDataPanelsItem::Panel(f0),
-                                    })
+                                <Panel as ::serde::Deserialize>::deserialize(v)
+                                    .map(DashboardDataPanelsItem::Panel)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Section(Section),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Section(f0) => {
-                                            DashboardDataPanelsItem::Section(f0)
-                                        }
-                                    })
+                                <Section as ::serde::Deserialize>::deserialize(v)
+                                    .map(DashboardDataPanelsItem::Section)
                             },
                         }
                     },
@@ -4991,72 +4973,40 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            ConditionFilter(FilterConditionFilter),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::ConditionFilter(f0) => {
-                                            Filter::ConditionFilter(f0)
-                                        }
-                                    })
+                                <FilterConditionFilter as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(Filter::ConditionFilter)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Group(FilterGroup),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Group(f0) => Filter::Group(f0),
-                                    })
+                                <FilterGroup as ::serde::Deserialize>::deserialize(v)
+                                    .map(Filter::Group)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Dsl(FilterDsl),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Dsl(f0) => Filter::Dsl(f0),
-                                    })
+                                <FilterDsl as ::serde::Deserialize>::deserialize(v)
+                                    .map(Filter::Dsl)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Spatial(FilterSpatial),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Spatial(f0) => Filter::Spatial(f0),
-                                    })
+                                <FilterSpatial as ::serde::Deserialize>::deserialize(v)
+                                    .map(Filter::Spatial)
                             },
                         }
                     },
@@ -5074,70 +5024,44 @@ pub mod types {
                 Some("operator"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Is(FilterConditionIs),
-                        }
                         crate::union::Member {
                             tags: &["is"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Is(f0) => FilterCondition::Is(f0),
-                                    })
+                                <FilterConditionIs as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterCondition::Is)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            IsOneOf(FilterConditionIsOneOf),
-                        }
                         crate::union::Member {
                             tags: &["is_one_of"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::IsOneOf(f0) => FilterCondition::IsOneOf(f0),
-                                    })
+                                <FilterConditionIsOneOf as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterCondition::IsOneOf)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Range(FilterConditionRange),
-                        }
                         crate::union::Member {
                             tags: &["range"],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Range(f0) => FilterCondition::Range(f0),
-                                    })
+                                <FilterConditionRange as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterCondition::Range)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Exists(FilterConditionExists),
-                        }
                         crate::union::Member {
                             tags: &["exists"],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Exists(f0) => FilterCondition::Exists(f0),
-                                    })
+                                <FilterConditionExists as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterCondition::Exists)
                             },
                         }
                     },
@@ -5155,59 +5079,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FilterConditionIsOneOfValue::Variant0(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsOneOfValue::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::vec::Vec<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FilterConditionIsOneOfValue::Variant1(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsOneOfValue::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<bool>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FilterConditionIsOneOfValue::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    bool,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsOneOfValue::Variant2)
                             },
                         }
                     },
@@ -5225,55 +5125,31 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => FilterConditionIsValue::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionIsValue::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => FilterConditionIsValue::Number(f0),
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsValue::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Boolean(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Boolean(f0) => {
-                                            FilterConditionIsValue::Boolean(f0)
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsValue::Boolean)
                             },
                         }
                     },
@@ -5291,40 +5167,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            FilterConditionRangeValueGt::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionRangeValueGt::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FilterConditionRangeValueGt::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionRangeValueGt::String)
                             },
                         }
                     },
@@ -5342,40 +5200,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            FilterConditionRangeValueGte::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionRangeValueGte::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FilterConditionRangeValueGte::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionRangeValueGte::String)
                             },
                         }
                     },
@@ -5393,40 +5233,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            FilterConditionRangeValueLt::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionRangeValueLt::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FilterConditionRangeValueLt::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionRangeValueLt::String)
                             },
                         }
                     },
@@ -5444,40 +5266,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            FilterConditionRangeValueLte::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionRangeValueLte::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FilterConditionRangeValueLte::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionRangeValueLte::String)
                             },
                         }
                     },
@@ -5495,40 +5299,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Condition(FilterCondition),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Condition(f0) => {
-                                            FilterGroupBodyConditionsItem::Condition(f0)
-                                        }
-                                    })
+                                <FilterCondition as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterGroupBodyConditionsItem::Condition)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            GroupBody(FilterGroupBody),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::GroupBody(f0) => {
-                                            FilterGroupBodyConditionsItem::GroupBody(f0)
-                                        }
-                                    })
+                                <FilterGroupBody as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterGroupBodyConditionsItem::GroupBody)
                             },
                         }
                     },
@@ -5546,40 +5330,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            PanelWarning(DroppedPanelWarning),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::PanelWarning(f0) => {
-                                            GetResponseWarningsItem::PanelWarning(f0)
-                                        }
-                                    })
+                                <DroppedPanelWarning as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(GetResponseWarningsItem::PanelWarning)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            PropertyWarning(DroppedPropertyWarning),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::PropertyWarning(f0) => {
-                                            GetResponseWarningsItem::PropertyWarning(f0)
-                                        }
-                                    })
+                                <DroppedPropertyWarning as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(GetResponseWarningsItem::PropertyWarning)
                             },
                         }
                     },

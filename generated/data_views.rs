@@ -2346,40 +2346,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            SwapDataViewRequestObjectForId::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SwapDataViewRequestObjectForId::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => {
-                                            SwapDataViewRequestObjectForId::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SwapDataViewRequestObjectForId::Array)
                             },
                         }
                     },

@@ -16410,38 +16410,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            AlertsSortCombinations(AlertsSortCombinations),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::AlertsSortCombinations(f0) => {
-                                            AlertsSort::AlertsSortCombinations(f0)
-                                        }
-                                    })
+                                <AlertsSortCombinations as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(AlertsSort::AlertsSortCombinations)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<AlertsSortCombinations>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => AlertsSort::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    AlertsSortCombinations,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(AlertsSort::Array)
                             },
                         }
                     },
@@ -16459,36 +16445,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => AlertsSortCombinations::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(AlertsSortCombinations::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Object(crate::JsonObject),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Object(f0) => AlertsSortCombinations::Object(f0),
-                                    })
+                                <crate::JsonObject as ::serde::Deserialize>::deserialize(v)
+                                    .map(AlertsSortCombinations::Object)
                             },
                         }
                     },
@@ -16506,116 +16478,68 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Tags(BulkActionEditPayloadTags),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Tags(f0) => BulkActionEditPayload::Tags(f0),
-                                    })
+                                <BulkActionEditPayloadTags as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(BulkActionEditPayload::Tags)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            IndexPatterns(BulkActionEditPayloadIndexPatterns),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::IndexPatterns(f0) => {
-                                            BulkActionEditPayload::IndexPatterns(f0)
-                                        }
-                                    })
+                                <BulkActionEditPayloadIndexPatterns as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(BulkActionEditPayload::IndexPatterns)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            InvestigationFields(
-                                BulkActionEditPayloadInvestigationFields,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::InvestigationFields(f0) => {
-                                            BulkActionEditPayload::InvestigationFields(f0)
-                                        }
-                                    })
+                                <BulkActionEditPayloadInvestigationFields as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(BulkActionEditPayload::InvestigationFields)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Timeline(BulkActionEditPayloadTimeline),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Timeline(f0) => {
-                                            BulkActionEditPayload::Timeline(f0)
-                                        }
-                                    })
+                                <BulkActionEditPayloadTimeline as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(BulkActionEditPayload::Timeline)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            RuleActions(BulkActionEditPayloadRuleActions),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::RuleActions(f0) => {
-                                            BulkActionEditPayload::RuleActions(f0)
-                                        }
-                                    })
+                                <BulkActionEditPayloadRuleActions as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(BulkActionEditPayload::RuleActions)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            Schedule(BulkActionEditPayloadSchedule),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::Schedule(f0) => {
-                                            BulkActionEditPayload::Schedule(f0)
-                                        }
-                                    })
+                                <BulkActionEditPayloadSchedule as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(BulkActionEditPayload::Schedule)
                             },
                         }
                     },
@@ -16633,36 +16557,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => EcsMappingValueValue::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(EcsMappingValueValue::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => EcsMappingValueValue::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(EcsMappingValueValue::Array)
                             },
                         }
                     },
@@ -16680,40 +16592,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            DefaultParams(DefaultParams),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::DefaultParams(f0) => {
-                                            EndpointResponseActionParams::DefaultParams(f0)
-                                        }
-                                    })
+                                <DefaultParams as ::serde::Deserialize>::deserialize(v)
+                                    .map(EndpointResponseActionParams::DefaultParams)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ProcessesParams(ProcessesParams),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ProcessesParams(f0) => {
-                                            EndpointResponseActionParams::ProcessesParams(f0)
-                                        }
-                                    })
+                                <ProcessesParams as ::serde::Deserialize>::deserialize(v)
+                                    .map(EndpointResponseActionParams::ProcessesParams)
                             },
                         }
                     },
@@ -16731,36 +16623,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => MachineLearningJobId::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MachineLearningJobId::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => MachineLearningJobId::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(MachineLearningJobId::Array)
                             },
                         }
                     },
@@ -16778,135 +16658,65 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            DeleteRules(BulkDeleteRules),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::DeleteRules(f0) => {
-                                            PerformRulesBulkActionBody::DeleteRules(f0)
-                                        }
-                                    })
+                                <BulkDeleteRules as ::serde::Deserialize>::deserialize(v)
+                                    .map(PerformRulesBulkActionBody::DeleteRules)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            DisableRules(BulkDisableRules),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::DisableRules(f0) => {
-                                            PerformRulesBulkActionBody::DisableRules(f0)
-                                        }
-                                    })
+                                <BulkDisableRules as ::serde::Deserialize>::deserialize(v)
+                                    .map(PerformRulesBulkActionBody::DisableRules)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            EnableRules(BulkEnableRules),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::EnableRules(f0) => {
-                                            PerformRulesBulkActionBody::EnableRules(f0)
-                                        }
-                                    })
+                                <BulkEnableRules as ::serde::Deserialize>::deserialize(v)
+                                    .map(PerformRulesBulkActionBody::EnableRules)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            ExportRules(BulkExportRules),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::ExportRules(f0) => {
-                                            PerformRulesBulkActionBody::ExportRules(f0)
-                                        }
-                                    })
+                                <BulkExportRules as ::serde::Deserialize>::deserialize(v)
+                                    .map(PerformRulesBulkActionBody::ExportRules)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            DuplicateRules(BulkDuplicateRules),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::DuplicateRules(f0) => {
-                                            PerformRulesBulkActionBody::DuplicateRules(f0)
-                                        }
-                                    })
+                                <BulkDuplicateRules as ::serde::Deserialize>::deserialize(v)
+                                    .map(PerformRulesBulkActionBody::DuplicateRules)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            ManualRuleRun(BulkManualRuleRun),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::ManualRuleRun(f0) => {
-                                            PerformRulesBulkActionBody::ManualRuleRun(f0)
-                                        }
-                                    })
+                                <BulkManualRuleRun as ::serde::Deserialize>::deserialize(v)
+                                    .map(PerformRulesBulkActionBody::ManualRuleRun)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member6 {
-                            EditRules(BulkEditRules),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member6 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member6::EditRules(f0) => {
-                                            PerformRulesBulkActionBody::EditRules(f0)
-                                        }
-                                    })
+                                <BulkEditRules as ::serde::Deserialize>::deserialize(v)
+                                    .map(PerformRulesBulkActionBody::EditRules)
                             },
                         }
                     },
@@ -16924,40 +16734,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            EditActionResponse(BulkEditActionResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::EditActionResponse(f0) => {
-                                            PerformRulesBulkActionResponse::EditActionResponse(f0)
-                                        }
-                                    })
+                                <BulkEditActionResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PerformRulesBulkActionResponse::EditActionResponse)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ExportActionResponse(BulkExportActionResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ExportActionResponse(f0) => {
-                                            PerformRulesBulkActionResponse::ExportActionResponse(f0)
-                                        }
-                                    })
+                                <BulkExportActionResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PerformRulesBulkActionResponse::ExportActionResponse)
                             },
                         }
                     },
@@ -16975,40 +16769,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            OsqueryResponseAction(OsqueryResponseAction),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::OsqueryResponseAction(f0) => {
-                                            ResponseAction::OsqueryResponseAction(f0)
-                                        }
-                                    })
+                                <OsqueryResponseAction as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ResponseAction::OsqueryResponseAction)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            EndpointResponseAction(EndpointResponseAction),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::EndpointResponseAction(f0) => {
-                                            ResponseAction::EndpointResponseAction(f0)
-                                        }
-                                    })
+                                <EndpointResponseAction as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ResponseAction::EndpointResponseAction)
                             },
                         }
                     },
@@ -17026,36 +16804,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(RuleActionThrottleVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => RuleActionThrottle::Variant0(f0),
-                                    })
+                                <RuleActionThrottleVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleActionThrottle::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(RuleActionThrottleVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => RuleActionThrottle::Variant1(f0),
-                                    })
+                                <RuleActionThrottleVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleActionThrottle::Variant1)
                             },
                         }
                     },
@@ -17073,160 +16839,92 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            EqlRuleCreateProps(EqlRuleCreateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_EqlRuleCreateProps"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::EqlRuleCreateProps(f0) => {
-                                            RuleCreateProps::EqlRuleCreateProps(f0)
-                                        }
-                                    })
+                                <EqlRuleCreateProps as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleCreateProps::EqlRuleCreateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            QueryRuleCreateProps(QueryRuleCreateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_QueryRuleCreateProps"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::QueryRuleCreateProps(f0) => {
-                                            RuleCreateProps::QueryRuleCreateProps(f0)
-                                        }
-                                    })
+                                <QueryRuleCreateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleCreateProps::QueryRuleCreateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            SavedQueryRuleCreateProps(SavedQueryRuleCreateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_SavedQueryRuleCreateProps"],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::SavedQueryRuleCreateProps(f0) => {
-                                            RuleCreateProps::SavedQueryRuleCreateProps(f0)
-                                        }
-                                    })
+                                <SavedQueryRuleCreateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleCreateProps::SavedQueryRuleCreateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            ThresholdRuleCreateProps(ThresholdRuleCreateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_ThresholdRuleCreateProps"],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::ThresholdRuleCreateProps(f0) => {
-                                            RuleCreateProps::ThresholdRuleCreateProps(f0)
-                                        }
-                                    })
+                                <ThresholdRuleCreateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleCreateProps::ThresholdRuleCreateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            ThreatMatchRuleCreateProps(ThreatMatchRuleCreateProps),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Detections_API_ThreatMatchRuleCreateProps",
                             ],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::ThreatMatchRuleCreateProps(f0) => {
-                                            RuleCreateProps::ThreatMatchRuleCreateProps(f0)
-                                        }
-                                    })
+                                <ThreatMatchRuleCreateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleCreateProps::ThreatMatchRuleCreateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            MachineLearningRuleCreateProps(
-                                MachineLearningRuleCreateProps,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Detections_API_MachineLearningRuleCreateProps",
                             ],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::MachineLearningRuleCreateProps(f0) => {
-                                            RuleCreateProps::MachineLearningRuleCreateProps(f0)
-                                        }
-                                    })
+                                <MachineLearningRuleCreateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleCreateProps::MachineLearningRuleCreateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member6 {
-                            NewTermsRuleCreateProps(NewTermsRuleCreateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_NewTermsRuleCreateProps"],
                             decode: |v| {
-                                <__Member6 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member6::NewTermsRuleCreateProps(f0) => {
-                                            RuleCreateProps::NewTermsRuleCreateProps(f0)
-                                        }
-                                    })
+                                <NewTermsRuleCreateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleCreateProps::NewTermsRuleCreateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member7 {
-                            EsqlRuleCreateProps(EsqlRuleCreateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_EsqlRuleCreateProps"],
                             decode: |v| {
-                                <__Member7 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member7::EsqlRuleCreateProps(f0) => {
-                                            RuleCreateProps::EsqlRuleCreateProps(f0)
-                                        }
-                                    })
+                                <EsqlRuleCreateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleCreateProps::EsqlRuleCreateProps)
                             },
                         }
                     },
@@ -17244,154 +16942,86 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            EqlRulePatchProps(EqlRulePatchProps),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::EqlRulePatchProps(f0) => {
-                                            RulePatchProps::EqlRulePatchProps(f0)
-                                        }
-                                    })
+                                <EqlRulePatchProps as ::serde::Deserialize>::deserialize(v)
+                                    .map(RulePatchProps::EqlRulePatchProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            QueryRulePatchProps(QueryRulePatchProps),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::QueryRulePatchProps(f0) => {
-                                            RulePatchProps::QueryRulePatchProps(f0)
-                                        }
-                                    })
+                                <QueryRulePatchProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RulePatchProps::QueryRulePatchProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            SavedQueryRulePatchProps(SavedQueryRulePatchProps),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::SavedQueryRulePatchProps(f0) => {
-                                            RulePatchProps::SavedQueryRulePatchProps(f0)
-                                        }
-                                    })
+                                <SavedQueryRulePatchProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RulePatchProps::SavedQueryRulePatchProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            ThresholdRulePatchProps(ThresholdRulePatchProps),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::ThresholdRulePatchProps(f0) => {
-                                            RulePatchProps::ThresholdRulePatchProps(f0)
-                                        }
-                                    })
+                                <ThresholdRulePatchProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RulePatchProps::ThresholdRulePatchProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            ThreatMatchRulePatchProps(ThreatMatchRulePatchProps),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::ThreatMatchRulePatchProps(f0) => {
-                                            RulePatchProps::ThreatMatchRulePatchProps(f0)
-                                        }
-                                    })
+                                <ThreatMatchRulePatchProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RulePatchProps::ThreatMatchRulePatchProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            MachineLearningRulePatchProps(MachineLearningRulePatchProps),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::MachineLearningRulePatchProps(f0) => {
-                                            RulePatchProps::MachineLearningRulePatchProps(f0)
-                                        }
-                                    })
+                                <MachineLearningRulePatchProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RulePatchProps::MachineLearningRulePatchProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member6 {
-                            NewTermsRulePatchProps(NewTermsRulePatchProps),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member6 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member6::NewTermsRulePatchProps(f0) => {
-                                            RulePatchProps::NewTermsRulePatchProps(f0)
-                                        }
-                                    })
+                                <NewTermsRulePatchProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RulePatchProps::NewTermsRulePatchProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member7 {
-                            EsqlRulePatchProps(EsqlRulePatchProps),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member7 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member7::EsqlRulePatchProps(f0) => {
-                                            RulePatchProps::EsqlRulePatchProps(f0)
-                                        }
-                                    })
+                                <EsqlRulePatchProps as ::serde::Deserialize>::deserialize(v)
+                                    .map(RulePatchProps::EsqlRulePatchProps)
                             },
                         }
                     },
@@ -20022,148 +19652,76 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            EqlRule(EqlRule),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_EqlRule"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::EqlRule(f0) => RuleResponse::EqlRule(f0),
-                                    })
+                                <EqlRule as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleResponse::EqlRule)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            QueryRule(QueryRule),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_QueryRule"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::QueryRule(f0) => RuleResponse::QueryRule(f0),
-                                    })
+                                <QueryRule as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleResponse::QueryRule)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            SavedQueryRule(SavedQueryRule),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_SavedQueryRule"],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::SavedQueryRule(f0) => {
-                                            RuleResponse::SavedQueryRule(f0)
-                                        }
-                                    })
+                                <SavedQueryRule as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleResponse::SavedQueryRule)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            ThresholdRule(ThresholdRule),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_ThresholdRule"],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::ThresholdRule(f0) => {
-                                            RuleResponse::ThresholdRule(f0)
-                                        }
-                                    })
+                                <ThresholdRule as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleResponse::ThresholdRule)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            ThreatMatchRule(ThreatMatchRule),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_ThreatMatchRule"],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::ThreatMatchRule(f0) => {
-                                            RuleResponse::ThreatMatchRule(f0)
-                                        }
-                                    })
+                                <ThreatMatchRule as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleResponse::ThreatMatchRule)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            MachineLearningRule(MachineLearningRule),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_MachineLearningRule"],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::MachineLearningRule(f0) => {
-                                            RuleResponse::MachineLearningRule(f0)
-                                        }
-                                    })
+                                <MachineLearningRule as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleResponse::MachineLearningRule)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member6 {
-                            NewTermsRule(NewTermsRule),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_NewTermsRule"],
                             decode: |v| {
-                                <__Member6 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member6::NewTermsRule(f0) => {
-                                            RuleResponse::NewTermsRule(f0)
-                                        }
-                                    })
+                                <NewTermsRule as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleResponse::NewTermsRule)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member7 {
-                            EsqlRule(EsqlRule),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_EsqlRule"],
                             decode: |v| {
-                                <__Member7 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member7::EsqlRule(f0) => RuleResponse::EsqlRule(f0),
-                                    })
+                                <EsqlRule as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleResponse::EsqlRule)
                             },
                         }
                     },
@@ -20181,40 +19739,20 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            ExternalRuleSource(ExternalRuleSource),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_ExternalRuleSource"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::ExternalRuleSource(f0) => {
-                                            RuleSource::ExternalRuleSource(f0)
-                                        }
-                                    })
+                                <ExternalRuleSource as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleSource::ExternalRuleSource)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            InternalRuleSource(InternalRuleSource),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_InternalRuleSource"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::InternalRuleSource(f0) => {
-                                            RuleSource::InternalRuleSource(f0)
-                                        }
-                                    })
+                                <InternalRuleSource as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleSource::InternalRuleSource)
                             },
                         }
                     },
@@ -20232,160 +19770,92 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            EqlRuleUpdateProps(EqlRuleUpdateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_EqlRuleUpdateProps"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::EqlRuleUpdateProps(f0) => {
-                                            RuleUpdateProps::EqlRuleUpdateProps(f0)
-                                        }
-                                    })
+                                <EqlRuleUpdateProps as ::serde::Deserialize>::deserialize(v)
+                                    .map(RuleUpdateProps::EqlRuleUpdateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            QueryRuleUpdateProps(QueryRuleUpdateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_QueryRuleUpdateProps"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::QueryRuleUpdateProps(f0) => {
-                                            RuleUpdateProps::QueryRuleUpdateProps(f0)
-                                        }
-                                    })
+                                <QueryRuleUpdateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleUpdateProps::QueryRuleUpdateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            SavedQueryRuleUpdateProps(SavedQueryRuleUpdateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_SavedQueryRuleUpdateProps"],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::SavedQueryRuleUpdateProps(f0) => {
-                                            RuleUpdateProps::SavedQueryRuleUpdateProps(f0)
-                                        }
-                                    })
+                                <SavedQueryRuleUpdateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleUpdateProps::SavedQueryRuleUpdateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            ThresholdRuleUpdateProps(ThresholdRuleUpdateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_ThresholdRuleUpdateProps"],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::ThresholdRuleUpdateProps(f0) => {
-                                            RuleUpdateProps::ThresholdRuleUpdateProps(f0)
-                                        }
-                                    })
+                                <ThresholdRuleUpdateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleUpdateProps::ThresholdRuleUpdateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            ThreatMatchRuleUpdateProps(ThreatMatchRuleUpdateProps),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Detections_API_ThreatMatchRuleUpdateProps",
                             ],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::ThreatMatchRuleUpdateProps(f0) => {
-                                            RuleUpdateProps::ThreatMatchRuleUpdateProps(f0)
-                                        }
-                                    })
+                                <ThreatMatchRuleUpdateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleUpdateProps::ThreatMatchRuleUpdateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            MachineLearningRuleUpdateProps(
-                                MachineLearningRuleUpdateProps,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Detections_API_MachineLearningRuleUpdateProps",
                             ],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::MachineLearningRuleUpdateProps(f0) => {
-                                            RuleUpdateProps::MachineLearningRuleUpdateProps(f0)
-                                        }
-                                    })
+                                <MachineLearningRuleUpdateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleUpdateProps::MachineLearningRuleUpdateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member6 {
-                            NewTermsRuleUpdateProps(NewTermsRuleUpdateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_NewTermsRuleUpdateProps"],
                             decode: |v| {
-                                <__Member6 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member6::NewTermsRuleUpdateProps(f0) => {
-                                            RuleUpdateProps::NewTermsRuleUpdateProps(f0)
-                                        }
-                                    })
+                                <NewTermsRuleUpdateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleUpdateProps::NewTermsRuleUpdateProps)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member7 {
-                            EsqlRuleUpdateProps(EsqlRuleUpdateProps),
-                        }
                         crate::union::Member {
                             tags: &["Security_Detections_API_EsqlRuleUpdateProps"],
                             decode: |v| {
-                                <__Member7 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member7::EsqlRuleUpdateProps(f0) => {
-                                            RuleUpdateProps::EsqlRuleUpdateProps(f0)
-                                        }
-                                    })
+                                <EsqlRuleUpdateProps as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RuleUpdateProps::EsqlRuleUpdateProps)
                             },
                         }
                     },
@@ -20403,55 +19873,33 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Boolean(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Boolean(f0) => {
-                                            SearchAlertsBodySource::Boolean(f0)
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(SearchAlertsBodySource::Boolean)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => SearchAlertsBodySource::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SearchAlertsBodySource::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Array(f0) => SearchAlertsBodySource::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SearchAlertsBodySource::Array)
                             },
                         }
                     },
@@ -20469,36 +19917,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Ids(SetAlertsStatusByIds),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Ids(f0) => SetAlertsStatusBody::Ids(f0),
-                                    })
+                                <SetAlertsStatusByIds as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SetAlertsStatusBody::Ids)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Query(SetAlertsStatusByQuery),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Query(f0) => SetAlertsStatusBody::Query(f0),
-                                    })
+                                <SetAlertsStatusByQuery as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SetAlertsStatusBody::Query)
                             },
                         }
                     },
@@ -20516,36 +19952,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => ThresholdField::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ThresholdField::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => ThresholdField::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ThresholdField::Array)
                             },
                         }
                     },

@@ -7699,36 +7699,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Object(crate::JsonObject),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Object(f0) => ActionOutputContent::Object(f0),
-                                    })
+                                <crate::JsonObject as ::serde::Deserialize>::deserialize(v)
+                                    .map(ActionOutputContent::Object)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => ActionOutputContent::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ActionOutputContent::String)
                             },
                         }
                     },
@@ -7746,40 +7732,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Pid(Pid),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Pid(f0) => {
-                                            KillProcessRouteRequestBodyParameters::Pid(f0)
-                                        }
-                                    })
+                                <Pid as ::serde::Deserialize>::deserialize(v)
+                                    .map(KillProcessRouteRequestBodyParameters::Pid)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            EntityId(EntityId),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::EntityId(f0) => {
-                                            KillProcessRouteRequestBodyParameters::EntityId(f0)
-                                        }
-                                    })
+                                <EntityId as ::serde::Deserialize>::deserialize(v)
+                                    .map(KillProcessRouteRequestBodyParameters::EntityId)
                             },
                         }
                     },
@@ -7994,21 +7960,11 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(crate::JsonObject),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            PendingActionsSchema::Variant1(f0)
-                                        }
-                                    })
+                                <crate::JsonObject as ::serde::Deserialize>::deserialize(v)
+                                    .map(PendingActionsSchema::Variant1)
                             },
                         }
                     },
@@ -8026,40 +7982,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Object(crate::JsonObject),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Object(f0) => {
-                                            ResponseActionDetailsOutputsValueContent::Object(f0)
-                                        }
-                                    })
+                                <crate::JsonObject as ::serde::Deserialize>::deserialize(v)
+                                    .map(ResponseActionDetailsOutputsValueContent::Object)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            ResponseActionDetailsOutputsValueContent::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ResponseActionDetailsOutputsValueContent::String)
                             },
                         }
                     },
@@ -8077,128 +8015,80 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            EndpointRunScriptParameters(EndpointRunScriptParameters),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::EndpointRunScriptParameters(f0) => {
-                                            RunScriptRouteRequestBodyParameters::EndpointRunScriptParameters(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <EndpointRunScriptParameters as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        RunScriptRouteRequestBodyParameters::EndpointRunScriptParameters,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            RawScriptParameters(RawScriptParameters),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::RawScriptParameters(f0) => {
-                                            RunScriptRouteRequestBodyParameters::RawScriptParameters(f0)
-                                        }
-                                    })
+                                <RawScriptParameters as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        RunScriptRouteRequestBodyParameters::RawScriptParameters,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            HostPathScriptParameters(HostPathScriptParameters),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::HostPathScriptParameters(f0) => {
-                                            RunScriptRouteRequestBodyParameters::HostPathScriptParameters(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <HostPathScriptParameters as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        RunScriptRouteRequestBodyParameters::HostPathScriptParameters,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            CloudFileScriptParameters(CloudFileScriptParameters),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::CloudFileScriptParameters(f0) => {
-                                            RunScriptRouteRequestBodyParameters::CloudFileScriptParameters(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <CloudFileScriptParameters as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        RunScriptRouteRequestBodyParameters::CloudFileScriptParameters,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            SentinelOneRunScriptParameters(
-                                SentinelOneRunScriptParameters,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::SentinelOneRunScriptParameters(f0) => {
-                                            RunScriptRouteRequestBodyParameters::SentinelOneRunScriptParameters(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SentinelOneRunScriptParameters as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        RunScriptRouteRequestBodyParameters::SentinelOneRunScriptParameters,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            MdeRunScriptParameters(MdeRunScriptParameters),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::MdeRunScriptParameters(f0) => {
-                                            RunScriptRouteRequestBodyParameters::MdeRunScriptParameters(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <MdeRunScriptParameters as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        RunScriptRouteRequestBodyParameters::MdeRunScriptParameters,
+                                    )
                             },
                         }
                     },
@@ -8216,40 +8106,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Pid(ProcessByPid),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Pid(f0) => {
-                                            SuspendProcessRouteRequestBodyParameters::Pid(f0)
-                                        }
-                                    })
+                                <ProcessByPid as ::serde::Deserialize>::deserialize(v)
+                                    .map(SuspendProcessRouteRequestBodyParameters::Pid)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            EntityId(ProcessByEntityId),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::EntityId(f0) => {
-                                            SuspendProcessRouteRequestBodyParameters::EntityId(f0)
-                                        }
-                                    })
+                                <ProcessByEntityId as ::serde::Deserialize>::deserialize(v)
+                                    .map(SuspendProcessRouteRequestBodyParameters::EntityId)
                             },
                         }
                     },

@@ -9204,42 +9204,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            SecurityEndpointExceptionsApiExceptionList(
-                                SecurityEndpointExceptionsApiExceptionList,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::SecurityEndpointExceptionsApiExceptionList(
-                                            f0,
-                                        ) => {
-                                            EndpointList::SecurityEndpointExceptionsApiExceptionList(f0)
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionList as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        EndpointList::SecurityEndpointExceptionsApiExceptionList,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Object(crate::JsonObject),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Object(f0) => EndpointList::Object(f0),
-                                    })
+                                <crate::JsonObject as ::serde::Deserialize>::deserialize(v)
+                                    .map(EndpointList::Object)
                             },
                         }
                     },
@@ -9258,152 +9240,92 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Match(
-                                SecurityEndpointExceptionsApiExceptionListItemEntryMatch,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Endpoint_Exceptions_API_ExceptionListItemEntryMatch",
                             ],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Match(f0) => {
-                                            SecurityEndpointExceptionsApiExceptionListItemEntry::Match(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionListItemEntryMatch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityEndpointExceptionsApiExceptionListItemEntry::Match,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            MatchAny(
-                                SecurityEndpointExceptionsApiExceptionListItemEntryMatchAny,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Endpoint_Exceptions_API_ExceptionListItemEntryMatchAny",
                             ],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::MatchAny(f0) => {
-                                            SecurityEndpointExceptionsApiExceptionListItemEntry::MatchAny(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionListItemEntryMatchAny as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityEndpointExceptionsApiExceptionListItemEntry::MatchAny,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            List(
-                                SecurityEndpointExceptionsApiExceptionListItemEntryList,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Endpoint_Exceptions_API_ExceptionListItemEntryList",
                             ],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::List(f0) => {
-                                            SecurityEndpointExceptionsApiExceptionListItemEntry::List(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionListItemEntryList as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityEndpointExceptionsApiExceptionListItemEntry::List,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Exists(
-                                SecurityEndpointExceptionsApiExceptionListItemEntryExists,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Endpoint_Exceptions_API_ExceptionListItemEntryExists",
                             ],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Exists(f0) => {
-                                            SecurityEndpointExceptionsApiExceptionListItemEntry::Exists(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionListItemEntryExists as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityEndpointExceptionsApiExceptionListItemEntry::Exists,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Nested(
-                                SecurityEndpointExceptionsApiExceptionListItemEntryNested,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Endpoint_Exceptions_API_ExceptionListItemEntryNested",
                             ],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Nested(f0) => {
-                                            SecurityEndpointExceptionsApiExceptionListItemEntry::Nested(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionListItemEntryNested as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityEndpointExceptionsApiExceptionListItemEntry::Nested,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            MatchWildcard(
-                                SecurityEndpointExceptionsApiExceptionListItemEntryMatchWildcard,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Endpoint_Exceptions_API_ExceptionListItemEntryMatchWildcard",
                             ],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::MatchWildcard(f0) => {
-                                            SecurityEndpointExceptionsApiExceptionListItemEntry::MatchWildcard(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionListItemEntryMatchWildcard as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityEndpointExceptionsApiExceptionListItemEntry::MatchWildcard,
+                                    )
                             },
                         }
                     },
@@ -9422,71 +9344,41 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Match(
-                                SecurityEndpointExceptionsApiExceptionListItemEntryMatch,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Match(f0) => {
-                                            SecurityEndpointExceptionsApiExceptionListItemEntryNestedEntryItem::Match(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionListItemEntryMatch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityEndpointExceptionsApiExceptionListItemEntryNestedEntryItem::Match,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            MatchAny(
-                                SecurityEndpointExceptionsApiExceptionListItemEntryMatchAny,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::MatchAny(f0) => {
-                                            SecurityEndpointExceptionsApiExceptionListItemEntryNestedEntryItem::MatchAny(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionListItemEntryMatchAny as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityEndpointExceptionsApiExceptionListItemEntryNestedEntryItem::MatchAny,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Exists(
-                                SecurityEndpointExceptionsApiExceptionListItemEntryExists,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Exists(f0) => {
-                                            SecurityEndpointExceptionsApiExceptionListItemEntryNestedEntryItem::Exists(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityEndpointExceptionsApiExceptionListItemEntryExists as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityEndpointExceptionsApiExceptionListItemEntryNestedEntryItem::Exists,
+                                    )
                             },
                         }
                     },
@@ -9504,134 +9396,82 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Match(SecurityExceptionsApiExceptionListItemEntryMatch),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Exceptions_API_ExceptionListItemEntryMatch",
                             ],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Match(f0) => {
-                                            SecurityExceptionsApiExceptionListItemEntry::Match(f0)
-                                        }
-                                    })
+                                <SecurityExceptionsApiExceptionListItemEntryMatch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SecurityExceptionsApiExceptionListItemEntry::Match)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            MatchAny(
-                                SecurityExceptionsApiExceptionListItemEntryMatchAny,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Exceptions_API_ExceptionListItemEntryMatchAny",
                             ],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::MatchAny(f0) => {
-                                            SecurityExceptionsApiExceptionListItemEntry::MatchAny(f0)
-                                        }
-                                    })
+                                <SecurityExceptionsApiExceptionListItemEntryMatchAny as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SecurityExceptionsApiExceptionListItemEntry::MatchAny)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            List(SecurityExceptionsApiExceptionListItemEntryList),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Exceptions_API_ExceptionListItemEntryList",
                             ],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::List(f0) => {
-                                            SecurityExceptionsApiExceptionListItemEntry::List(f0)
-                                        }
-                                    })
+                                <SecurityExceptionsApiExceptionListItemEntryList as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SecurityExceptionsApiExceptionListItemEntry::List)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Exists(SecurityExceptionsApiExceptionListItemEntryExists),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Exceptions_API_ExceptionListItemEntryExists",
                             ],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Exists(f0) => {
-                                            SecurityExceptionsApiExceptionListItemEntry::Exists(f0)
-                                        }
-                                    })
+                                <SecurityExceptionsApiExceptionListItemEntryExists as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SecurityExceptionsApiExceptionListItemEntry::Exists)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Nested(SecurityExceptionsApiExceptionListItemEntryNested),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Exceptions_API_ExceptionListItemEntryNested",
                             ],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Nested(f0) => {
-                                            SecurityExceptionsApiExceptionListItemEntry::Nested(f0)
-                                        }
-                                    })
+                                <SecurityExceptionsApiExceptionListItemEntryNested as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SecurityExceptionsApiExceptionListItemEntry::Nested)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            MatchWildcard(
-                                SecurityExceptionsApiExceptionListItemEntryMatchWildcard,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_Exceptions_API_ExceptionListItemEntryMatchWildcard",
                             ],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::MatchWildcard(f0) => {
-                                            SecurityExceptionsApiExceptionListItemEntry::MatchWildcard(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityExceptionsApiExceptionListItemEntryMatchWildcard as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityExceptionsApiExceptionListItemEntry::MatchWildcard,
+                                    )
                             },
                         }
                     },
@@ -9650,67 +9490,41 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Match(SecurityExceptionsApiExceptionListItemEntryMatch),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Match(f0) => {
-                                            SecurityExceptionsApiExceptionListItemEntryNestedEntryItem::Match(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityExceptionsApiExceptionListItemEntryMatch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityExceptionsApiExceptionListItemEntryNestedEntryItem::Match,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            MatchAny(
-                                SecurityExceptionsApiExceptionListItemEntryMatchAny,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::MatchAny(f0) => {
-                                            SecurityExceptionsApiExceptionListItemEntryNestedEntryItem::MatchAny(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityExceptionsApiExceptionListItemEntryMatchAny as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityExceptionsApiExceptionListItemEntryNestedEntryItem::MatchAny,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Exists(SecurityExceptionsApiExceptionListItemEntryExists),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Exists(f0) => {
-                                            SecurityExceptionsApiExceptionListItemEntryNestedEntryItem::Exists(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <SecurityExceptionsApiExceptionListItemEntryExists as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        SecurityExceptionsApiExceptionListItemEntryNestedEntryItem::Exists,
+                                    )
                             },
                         }
                     },

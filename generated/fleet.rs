@@ -1763,7 +1763,7 @@ pub mod types {
         }
     }
     ///`PostFleetAgentsAgentidActionsBodyAction`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum PostFleetAgentsAgentidActionsBodyAction {
         Variant0 {
@@ -1777,6 +1777,9 @@ pub mod types {
             #[serde(rename = "type")]
             type_: PostFleetAgentsAgentidActionsBodyActionVariant1Type,
         },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`PostFleetAgentsAgentidActionsBodyActionVariant0Type`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -6412,18 +6415,64 @@ pub mod types {
                 None,
                 &[
                     {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(MoreAgentSelection::Array)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreAgentSelection::String)
+                            },
+                        }
+                    },
+                ],
+                MoreAgentSelection::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostFleetAgentsAgentidActionsBodyAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
                         #[derive(::serde::Deserialize)]
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member0 {
-                            Array(::std::vec::Vec<::std::string::String>),
+                            Variant0 {
+                                ack_data: ::serde_json::Value,
+                                data: ::serde_json::Value,
+                                #[serde(rename = "type")]
+                                type_: PostFleetAgentsAgentidActionsBodyActionVariant0Type,
+                            },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
                                 <__Member0 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member0::Array(f0) => MoreAgentSelection::Array(f0),
+                                        __Member0::Variant0 { ack_data, data, type_ } => {
+                                            PostFleetAgentsAgentidActionsBodyAction::Variant0 {
+                                                ack_data,
+                                                data,
+                                                type_,
+                                            }
+                                        }
                                     })
                             },
                         }
@@ -6433,20 +6482,29 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member1 {
-                            String(::std::string::String),
+                            Variant1 {
+                                data: PostFleetAgentsAgentidActionsBodyActionVariant1Data,
+                                #[serde(rename = "type")]
+                                type_: PostFleetAgentsAgentidActionsBodyActionVariant1Type,
+                            },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
                                 <__Member1 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member1::String(f0) => MoreAgentSelection::String(f0),
+                                        __Member1::Variant1 { data, type_ } => {
+                                            PostFleetAgentsAgentidActionsBodyAction::Variant1 {
+                                                data,
+                                                type_,
+                                            }
+                                        }
                                     })
                             },
                         }
                     },
                 ],
-                MoreAgentSelection::Unknown,
+                PostFleetAgentsAgentidActionsBodyAction::Unknown,
             )
         }
     }
@@ -6460,44 +6518,28 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            IdResponse(MoreActionIdResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::IdResponse(f0) => {
-                                            PostFleetAgentsAgentidPrivilegeLevelChangeResponse::IdResponse(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <MoreActionIdResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PostFleetAgentsAgentidPrivilegeLevelChangeResponse::IdResponse,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            MessageResponse(MoreActionMessageResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::MessageResponse(f0) => {
-                                            PostFleetAgentsAgentidPrivilegeLevelChangeResponse::MessageResponse(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <MoreActionMessageResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PostFleetAgentsAgentidPrivilegeLevelChangeResponse::MessageResponse,
+                                    )
                             },
                         }
                     },
@@ -6515,40 +6557,26 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            IdResponse(MoreActionIdResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::IdResponse(f0) => {
-                                            PostFleetAgentsAgentidRollbackResponse::IdResponse(f0)
-                                        }
-                                    })
+                                <MoreActionIdResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostFleetAgentsAgentidRollbackResponse::IdResponse)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            MessageResponse(MoreActionMessageResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::MessageResponse(f0) => {
-                                            PostFleetAgentsAgentidRollbackResponse::MessageResponse(f0)
-                                        }
-                                    })
+                                <MoreActionMessageResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PostFleetAgentsAgentidRollbackResponse::MessageResponse,
+                                    )
                             },
                         }
                     },
@@ -6566,40 +6594,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => {
-                                            PostFleetAgentsBulkReassignBodyAgents::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostFleetAgentsBulkReassignBodyAgents::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            PostFleetAgentsBulkReassignBodyAgents::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostFleetAgentsBulkReassignBodyAgents::String)
                             },
                         }
                     },
@@ -6618,40 +6630,26 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => {
-                                            PostFleetAgentsBulkRequestDiagnosticsBodyAgents::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostFleetAgentsBulkRequestDiagnosticsBodyAgents::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            PostFleetAgentsBulkRequestDiagnosticsBodyAgents::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PostFleetAgentsBulkRequestDiagnosticsBodyAgents::String,
+                                    )
                             },
                         }
                     },
@@ -6669,40 +6667,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => {
-                                            PostFleetAgentsBulkUnenrollBodyAgents::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostFleetAgentsBulkUnenrollBodyAgents::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            PostFleetAgentsBulkUnenrollBodyAgents::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostFleetAgentsBulkUnenrollBodyAgents::String)
                             },
                         }
                     },
@@ -6721,40 +6703,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => {
-                                            PostFleetAgentsBulkUpdateAgentTagsBodyAgents::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostFleetAgentsBulkUpdateAgentTagsBodyAgents::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            PostFleetAgentsBulkUpdateAgentTagsBodyAgents::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostFleetAgentsBulkUpdateAgentTagsBodyAgents::String)
                             },
                         }
                     },
@@ -6772,40 +6738,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => {
-                                            PostFleetAgentsBulkUpgradeBodyAgents::Array(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostFleetAgentsBulkUpgradeBodyAgents::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            PostFleetAgentsBulkUpgradeBodyAgents::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostFleetAgentsBulkUpgradeBodyAgents::String)
                             },
                         }
                     },

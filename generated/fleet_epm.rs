@@ -3191,7 +3191,7 @@ pub mod types {
         }
     }
     ///`PostFleetEpmPackagesBulkBodyPackagesItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum PostFleetEpmPackagesBulkBodyPackagesItem {
         String(::std::string::String),
@@ -3201,6 +3201,9 @@ pub mod types {
             prerelease: ::std::option::Option<bool>,
             version: ::std::string::String,
         },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`PostFleetEpmPackagesBulkResponse`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5279,40 +5282,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            DataStreamSizeInBytesFormatted::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(DataStreamSizeInBytesFormatted::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            DataStreamSizeInBytesFormatted::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(DataStreamSizeInBytesFormatted::String)
                             },
                         }
                     },
@@ -5330,40 +5315,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            GetFleetEpmPackagesInstalledSearchAfterItem::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(GetFleetEpmPackagesInstalledSearchAfterItem::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => {
-                                            GetFleetEpmPackagesInstalledSearchAfterItem::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(GetFleetEpmPackagesInstalledSearchAfterItem::Number)
                             },
                         }
                     },
@@ -5382,23 +5349,15 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            GetFleetEpmTemplatesPkgnamePkgversionInputsResponse::String(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        GetFleetEpmTemplatesPkgnamePkgversionInputsResponse::String,
+                                    )
                             },
                         }
                     },
@@ -5441,40 +5400,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            KibanaAssetReference(KibanaAssetReference),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::KibanaAssetReference(f0) => {
-                                            InstalledAsset::KibanaAssetReference(f0)
-                                        }
-                                    })
+                                <KibanaAssetReference as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(InstalledAsset::KibanaAssetReference)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            EsAssetReference(EsAssetReference),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::EsAssetReference(f0) => {
-                                            InstalledAsset::EsAssetReference(f0)
-                                        }
-                                    })
+                                <EsAssetReference as ::serde::Deserialize>::deserialize(v)
+                                    .map(InstalledAsset::EsAssetReference)
                             },
                         }
                     },
@@ -5492,40 +5433,26 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            KibanaAssetReference(MoreKibanaAssetReference),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::KibanaAssetReference(f0) => {
-                                            MoreDeletePackageResponseItemsItem::KibanaAssetReference(f0)
-                                        }
-                                    })
+                                <MoreKibanaAssetReference as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        MoreDeletePackageResponseItemsItem::KibanaAssetReference,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            EsAssetReference(MoreEsAssetReference),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::EsAssetReference(f0) => {
-                                            MoreDeletePackageResponseItemsItem::EsAssetReference(f0)
-                                        }
-                                    })
+                                <MoreEsAssetReference as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreDeletePackageResponseItemsItem::EsAssetReference)
                             },
                         }
                     },
@@ -5543,78 +5470,46 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(MoreGetPackageInfoTypeVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            MoreGetPackageInfoType::Variant0(f0)
-                                        }
-                                    })
+                                <MoreGetPackageInfoTypeVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreGetPackageInfoType::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(MoreGetPackageInfoTypeVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            MoreGetPackageInfoType::Variant1(f0)
-                                        }
-                                    })
+                                <MoreGetPackageInfoTypeVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreGetPackageInfoType::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(MoreGetPackageInfoTypeVariant2),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            MoreGetPackageInfoType::Variant2(f0)
-                                        }
-                                    })
+                                <MoreGetPackageInfoTypeVariant2 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreGetPackageInfoType::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            MoreGetPackageInfoType::Variant3(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreGetPackageInfoType::Variant3)
                             },
                         }
                     },
@@ -5632,42 +5527,26 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            KibanaAssetReference(MoreKibanaAssetReference),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::KibanaAssetReference(f0) => {
-                                            MoreInstallPackageResponseItemsItem::KibanaAssetReference(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <MoreKibanaAssetReference as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        MoreInstallPackageResponseItemsItem::KibanaAssetReference,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            EsAssetReference(MoreEsAssetReference),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::EsAssetReference(f0) => {
-                                            MoreInstallPackageResponseItemsItem::EsAssetReference(f0)
-                                        }
-                                    })
+                                <MoreEsAssetReference as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreInstallPackageResponseItemsItem::EsAssetReference)
                             },
                         }
                     },
@@ -5685,21 +5564,48 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(MoreKibanaAssetReferenceTypeVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            MoreKibanaAssetReferenceType::Variant0(f0)
-                                        }
-                                    })
+                                <MoreKibanaAssetReferenceTypeVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreKibanaAssetReferenceType::Variant0)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreKibanaAssetReferenceType::Variant1)
+                            },
+                        }
+                    },
+                ],
+                MoreKibanaAssetReferenceType::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostFleetEpmPackagesBulkBodyPackagesItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostFleetEpmPackagesBulkBodyPackagesItem::String)
                             },
                         }
                     },
@@ -5708,22 +5614,33 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member1 {
-                            Variant1(::std::string::String),
+                            Object {
+                                name: ::std::string::String,
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                prerelease: ::std::option::Option<bool>,
+                                version: ::std::string::String,
+                            },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
                                 <__Member1 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            MoreKibanaAssetReferenceType::Variant1(f0)
+                                        __Member1::Object { name, prerelease, version } => {
+                                            PostFleetEpmPackagesBulkBodyPackagesItem::Object {
+                                                name,
+                                                prerelease,
+                                                version,
+                                            }
                                         }
                                     })
                             },
                         }
                     },
                 ],
-                MoreKibanaAssetReferenceType::Unknown,
+                PostFleetEpmPackagesBulkBodyPackagesItem::Unknown,
             )
         }
     }
@@ -5805,44 +5722,28 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            PostFleetEpmPackagesBulkResponseItemsItemVariant1Error::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PostFleetEpmPackagesBulkResponseItemsItemVariant1Error::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            PostFleetEpmPackagesBulkResponseItemsItemVariant1Error::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PostFleetEpmPackagesBulkResponseItemsItemVariant1Error::Variant1,
+                                    )
                             },
                         }
                     },

@@ -260,18 +260,24 @@ pub mod types {
         }
     }
     ///`DownloadSourceRequestSecretsAuthApiKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum DownloadSourceRequestSecretsAuthApiKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`DownloadSourceRequestSecretsAuthPassword`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum DownloadSourceRequestSecretsAuthPassword {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`DownloadSourceRequestSecretsSsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -293,11 +299,14 @@ pub mod types {
         }
     }
     ///`DownloadSourceRequestSecretsSslKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum DownloadSourceRequestSecretsSslKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`DownloadSourceRequestSsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -1397,11 +1406,14 @@ pub mod types {
         }
     }
     ///`NewOutputKafkaSecretsPassword`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum NewOutputKafkaSecretsPassword {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`NewOutputKafkaSecretsSsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
@@ -1417,11 +1429,14 @@ pub mod types {
         }
     }
     ///`NewOutputKafkaSecretsSslKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum NewOutputKafkaSecretsSslKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`NewOutputKafkaType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1550,11 +1565,14 @@ pub mod types {
         }
     }
     ///`NewOutputLogstashSecretsSslKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum NewOutputLogstashSecretsSslKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`NewOutputLogstashType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -1762,18 +1780,24 @@ pub mod types {
         }
     }
     ///`NewOutputRemoteElasticsearchSecretsKibanaApiKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum NewOutputRemoteElasticsearchSecretsKibanaApiKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`NewOutputRemoteElasticsearchSecretsServiceToken`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum NewOutputRemoteElasticsearchSecretsServiceToken {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`NewOutputRemoteElasticsearchType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -3294,25 +3318,34 @@ pub mod types {
         }
     }
     ///`PostFleetFleetServerHostsBodySecretsSslAgentKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum PostFleetFleetServerHostsBodySecretsSslAgentKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`PostFleetFleetServerHostsBodySecretsSslEsKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum PostFleetFleetServerHostsBodySecretsSslEsKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`PostFleetFleetServerHostsBodySecretsSslKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum PostFleetFleetServerHostsBodySecretsSslKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`PostFleetFleetServerHostsBodySsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -3665,25 +3698,34 @@ pub mod types {
         }
     }
     ///`PutFleetFleetServerHostsItemidBodySecretsSslAgentKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum PutFleetFleetServerHostsItemidBodySecretsSslAgentKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`PutFleetFleetServerHostsItemidBodySecretsSslEsKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum PutFleetFleetServerHostsItemidBodySecretsSslEsKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`PutFleetFleetServerHostsItemidBodySecretsSslKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum PutFleetFleetServerHostsItemidBodySecretsSslKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`PutFleetFleetServerHostsItemidBodySsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Default, PartialEq)]
@@ -4420,11 +4462,14 @@ pub mod types {
         }
     }
     ///`UpdateOutputKafkaSecretsPassword`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum UpdateOutputKafkaSecretsPassword {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`UpdateOutputKafkaSecretsSsl`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, PartialEq)]
@@ -4440,11 +4485,14 @@ pub mod types {
         }
     }
     ///`UpdateOutputKafkaSecretsSslKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum UpdateOutputKafkaSecretsSslKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`UpdateOutputKafkaType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4575,11 +4623,14 @@ pub mod types {
         }
     }
     ///`UpdateOutputLogstashSecretsSslKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum UpdateOutputLogstashSecretsSslKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`UpdateOutputLogstashType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -4789,18 +4840,24 @@ pub mod types {
         }
     }
     ///`UpdateOutputRemoteElasticsearchSecretsKibanaApiKey`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum UpdateOutputRemoteElasticsearchSecretsKibanaApiKey {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`UpdateOutputRemoteElasticsearchSecretsServiceToken`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum UpdateOutputRemoteElasticsearchSecretsServiceToken {
         Object { id: ::std::string::String },
         String(::std::string::String),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`UpdateOutputRemoteElasticsearchType`
     #[derive(Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
@@ -7936,6 +7993,141 @@ pub mod types {
             serializer.collect_str(self)
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for DownloadSourceRequestSecretsAuthApiKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            DownloadSourceRequestSecretsAuthApiKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(DownloadSourceRequestSecretsAuthApiKey::String)
+                            },
+                        }
+                    },
+                ],
+                DownloadSourceRequestSecretsAuthApiKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DownloadSourceRequestSecretsAuthPassword {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            DownloadSourceRequestSecretsAuthPassword::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(DownloadSourceRequestSecretsAuthPassword::String)
+                            },
+                        }
+                    },
+                ],
+                DownloadSourceRequestSecretsAuthPassword::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for DownloadSourceRequestSecretsSslKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            DownloadSourceRequestSecretsSslKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(DownloadSourceRequestSecretsSslKey::String)
+                            },
+                        }
+                    },
+                ],
+                DownloadSourceRequestSecretsSslKey::Unknown,
+            )
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for DownloadSourceSecretsAuthApiKey {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -7966,21 +8158,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            DownloadSourceSecretsAuthApiKey::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(DownloadSourceSecretsAuthApiKey::String)
                             },
                         }
                     },
@@ -8019,21 +8203,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            DownloadSourceSecretsAuthPassword::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(DownloadSourceSecretsAuthPassword::String)
                             },
                         }
                     },
@@ -8072,21 +8248,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            DownloadSourceSecretsSslKey::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(DownloadSourceSecretsSslKey::String)
                             },
                         }
                     },
@@ -8125,21 +8293,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FleetServerHostSecretsSslAgentKey::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FleetServerHostSecretsSslAgentKey::String)
                             },
                         }
                     },
@@ -8178,21 +8338,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FleetServerHostSecretsSslEsKey::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FleetServerHostSecretsSslEsKey::String)
                             },
                         }
                     },
@@ -8231,21 +8383,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FleetServerHostSecretsSslKey::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FleetServerHostSecretsSslKey::String)
                             },
                         }
                     },
@@ -8254,7 +8398,7 @@ pub mod types {
             )
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for Output {
+    impl<'de> ::serde::Deserialize<'de> for NewOutputKafkaSecretsPassword {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
@@ -8267,68 +8411,269 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member0 {
-                            Elasticsearch(OutputElasticsearch),
+                            Object { id: ::std::string::String },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
                                 <__Member0 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member0::Elasticsearch(f0) => Output::Elasticsearch(f0),
-                                    })
-                            },
-                        }
-                    },
-                    {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            RemoteElasticsearch(OutputRemoteElasticsearch),
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::RemoteElasticsearch(f0) => {
-                                            Output::RemoteElasticsearch(f0)
+                                        __Member0::Object { id } => {
+                                            NewOutputKafkaSecretsPassword::Object {
+                                                id,
+                                            }
                                         }
                                     })
                             },
                         }
                     },
                     {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(NewOutputKafkaSecretsPassword::String)
+                            },
+                        }
+                    },
+                ],
+                NewOutputKafkaSecretsPassword::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewOutputKafkaSecretsSslKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
                         #[derive(::serde::Deserialize)]
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Logstash(OutputLogstash),
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member2::Logstash(f0) => Output::Logstash(f0),
+                                        __Member0::Object { id } => {
+                                            NewOutputKafkaSecretsSslKey::Object {
+                                                id,
+                                            }
+                                        }
                                     })
                             },
                         }
                     },
                     {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(NewOutputKafkaSecretsSslKey::String)
+                            },
+                        }
+                    },
+                ],
+                NewOutputKafkaSecretsSslKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for NewOutputLogstashSecretsSslKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
                         #[derive(::serde::Deserialize)]
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Kafka(OutputKafka),
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member3::Kafka(f0) => Output::Kafka(f0),
+                                        __Member0::Object { id } => {
+                                            NewOutputLogstashSecretsSslKey::Object {
+                                                id,
+                                            }
+                                        }
                                     })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(NewOutputLogstashSecretsSslKey::String)
+                            },
+                        }
+                    },
+                ],
+                NewOutputLogstashSecretsSslKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for NewOutputRemoteElasticsearchSecretsKibanaApiKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            NewOutputRemoteElasticsearchSecretsKibanaApiKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        NewOutputRemoteElasticsearchSecretsKibanaApiKey::String,
+                                    )
+                            },
+                        }
+                    },
+                ],
+                NewOutputRemoteElasticsearchSecretsKibanaApiKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for NewOutputRemoteElasticsearchSecretsServiceToken {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            NewOutputRemoteElasticsearchSecretsServiceToken::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        NewOutputRemoteElasticsearchSecretsServiceToken::String,
+                                    )
+                            },
+                        }
+                    },
+                ],
+                NewOutputRemoteElasticsearchSecretsServiceToken::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Output {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <OutputElasticsearch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(Output::Elasticsearch)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <OutputRemoteElasticsearch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(Output::RemoteElasticsearch)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <OutputLogstash as ::serde::Deserialize>::deserialize(v)
+                                    .map(Output::Logstash)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <OutputKafka as ::serde::Deserialize>::deserialize(v)
+                                    .map(Output::Kafka)
                             },
                         }
                     },
@@ -8346,74 +8691,42 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Elasticsearch(NewOutputElasticsearch),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Elasticsearch(f0) => {
-                                            OutputCreateRequest::Elasticsearch(f0)
-                                        }
-                                    })
+                                <NewOutputElasticsearch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputCreateRequest::Elasticsearch)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            RemoteElasticsearch(NewOutputRemoteElasticsearch),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::RemoteElasticsearch(f0) => {
-                                            OutputCreateRequest::RemoteElasticsearch(f0)
-                                        }
-                                    })
+                                <NewOutputRemoteElasticsearch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputCreateRequest::RemoteElasticsearch)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Logstash(NewOutputLogstash),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Logstash(f0) => OutputCreateRequest::Logstash(f0),
-                                    })
+                                <NewOutputLogstash as ::serde::Deserialize>::deserialize(v)
+                                    .map(OutputCreateRequest::Logstash)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Kafka(NewOutputKafka),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Kafka(f0) => OutputCreateRequest::Kafka(f0),
-                                    })
+                                <NewOutputKafka as ::serde::Deserialize>::deserialize(v)
+                                    .map(OutputCreateRequest::Kafka)
                             },
                         }
                     },
@@ -8452,21 +8765,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            OutputKafkaSecretsPassword::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputKafkaSecretsPassword::String)
                             },
                         }
                     },
@@ -8505,21 +8810,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            OutputKafkaSecretsSslKey::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputKafkaSecretsSslKey::String)
                             },
                         }
                     },
@@ -8558,21 +8855,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            OutputLogstashSecretsSslKey::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputLogstashSecretsSslKey::String)
                             },
                         }
                     },
@@ -8612,21 +8901,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            OutputRemoteElasticsearchSecretsKibanaApiKey::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputRemoteElasticsearchSecretsKibanaApiKey::String)
                             },
                         }
                     },
@@ -8666,21 +8947,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            OutputRemoteElasticsearchSecretsServiceToken::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputRemoteElasticsearchSecretsServiceToken::String)
                             },
                         }
                     },
@@ -8698,74 +8971,44 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Elasticsearch(UpdateOutputElasticsearch),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Elasticsearch(f0) => {
-                                            OutputUpdateRequest::Elasticsearch(f0)
-                                        }
-                                    })
+                                <UpdateOutputElasticsearch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputUpdateRequest::Elasticsearch)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            RemoteElasticsearch(UpdateOutputRemoteElasticsearch),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::RemoteElasticsearch(f0) => {
-                                            OutputUpdateRequest::RemoteElasticsearch(f0)
-                                        }
-                                    })
+                                <UpdateOutputRemoteElasticsearch as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputUpdateRequest::RemoteElasticsearch)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Logstash(UpdateOutputLogstash),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Logstash(f0) => OutputUpdateRequest::Logstash(f0),
-                                    })
+                                <UpdateOutputLogstash as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(OutputUpdateRequest::Logstash)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Kafka(UpdateOutputKafka),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Kafka(f0) => OutputUpdateRequest::Kafka(f0),
-                                    })
+                                <UpdateOutputKafka as ::serde::Deserialize>::deserialize(v)
+                                    .map(OutputUpdateRequest::Kafka)
                             },
                         }
                     },
@@ -8774,7 +9017,8 @@ pub mod types {
             )
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for ProxyHeadersInnerValue {
+    impl<'de> ::serde::Deserialize<'de>
+    for PostFleetFleetServerHostsBodySecretsSslAgentKey {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Self, D::Error> {
@@ -8787,56 +9031,545 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member0 {
-                            String(::std::string::String),
+                            Object { id: ::std::string::String },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
                                 <__Member0 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member0::String(f0) => ProxyHeadersInnerValue::String(f0),
-                                    })
-                            },
-                        }
-                    },
-                    {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Boolean(bool),
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Boolean(f0) => {
-                                            ProxyHeadersInnerValue::Boolean(f0)
+                                        __Member0::Object { id } => {
+                                            PostFleetFleetServerHostsBodySecretsSslAgentKey::Object {
+                                                id,
+                                            }
                                         }
                                     })
                             },
                         }
                     },
                     {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PostFleetFleetServerHostsBodySecretsSslAgentKey::String,
+                                    )
+                            },
+                        }
+                    },
+                ],
+                PostFleetFleetServerHostsBodySecretsSslAgentKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PostFleetFleetServerHostsBodySecretsSslEsKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
                         #[derive(::serde::Deserialize)]
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Number(f64),
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member2::Number(f0) => ProxyHeadersInnerValue::Number(f0),
+                                        __Member0::Object { id } => {
+                                            PostFleetFleetServerHostsBodySecretsSslEsKey::Object {
+                                                id,
+                                            }
+                                        }
                                     })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostFleetFleetServerHostsBodySecretsSslEsKey::String)
+                            },
+                        }
+                    },
+                ],
+                PostFleetFleetServerHostsBodySecretsSslEsKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for PostFleetFleetServerHostsBodySecretsSslKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            PostFleetFleetServerHostsBodySecretsSslKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostFleetFleetServerHostsBodySecretsSslKey::String)
+                            },
+                        }
+                    },
+                ],
+                PostFleetFleetServerHostsBodySecretsSslKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ProxyHeadersInnerValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ProxyHeadersInnerValue::String)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(ProxyHeadersInnerValue::Boolean)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(ProxyHeadersInnerValue::Number)
                             },
                         }
                     },
                 ],
                 ProxyHeadersInnerValue::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PutFleetFleetServerHostsItemidBodySecretsSslAgentKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            PutFleetFleetServerHostsItemidBodySecretsSslAgentKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PutFleetFleetServerHostsItemidBodySecretsSslAgentKey::String,
+                                    )
+                            },
+                        }
+                    },
+                ],
+                PutFleetFleetServerHostsItemidBodySecretsSslAgentKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PutFleetFleetServerHostsItemidBodySecretsSslEsKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            PutFleetFleetServerHostsItemidBodySecretsSslEsKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PutFleetFleetServerHostsItemidBodySecretsSslEsKey::String,
+                                    )
+                            },
+                        }
+                    },
+                ],
+                PutFleetFleetServerHostsItemidBodySecretsSslEsKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for PutFleetFleetServerHostsItemidBodySecretsSslKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            PutFleetFleetServerHostsItemidBodySecretsSslKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        PutFleetFleetServerHostsItemidBodySecretsSslKey::String,
+                                    )
+                            },
+                        }
+                    },
+                ],
+                PutFleetFleetServerHostsItemidBodySecretsSslKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateOutputKafkaSecretsPassword {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            UpdateOutputKafkaSecretsPassword::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UpdateOutputKafkaSecretsPassword::String)
+                            },
+                        }
+                    },
+                ],
+                UpdateOutputKafkaSecretsPassword::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateOutputKafkaSecretsSslKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            UpdateOutputKafkaSecretsSslKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UpdateOutputKafkaSecretsSslKey::String)
+                            },
+                        }
+                    },
+                ],
+                UpdateOutputKafkaSecretsSslKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateOutputLogstashSecretsSslKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            UpdateOutputLogstashSecretsSslKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UpdateOutputLogstashSecretsSslKey::String)
+                            },
+                        }
+                    },
+                ],
+                UpdateOutputLogstashSecretsSslKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UpdateOutputRemoteElasticsearchSecretsKibanaApiKey {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            UpdateOutputRemoteElasticsearchSecretsKibanaApiKey::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        UpdateOutputRemoteElasticsearchSecretsKibanaApiKey::String,
+                                    )
+                            },
+                        }
+                    },
+                ],
+                UpdateOutputRemoteElasticsearchSecretsKibanaApiKey::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de>
+    for UpdateOutputRemoteElasticsearchSecretsServiceToken {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Object { id: ::std::string::String },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Object { id } => {
+                                            UpdateOutputRemoteElasticsearchSecretsServiceToken::Object {
+                                                id,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        UpdateOutputRemoteElasticsearchSecretsServiceToken::String,
+                                    )
+                            },
+                        }
+                    },
+                ],
+                UpdateOutputRemoteElasticsearchSecretsServiceToken::Unknown,
             )
         }
     }

@@ -3643,7 +3643,7 @@ pub mod types {
         }
     }
     ///`MoreCloudConnectorVarsValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum MoreCloudConnectorVarsValue {
         String(MoreCloudConnectorVarsValueString),
@@ -3656,6 +3656,9 @@ pub mod types {
             type_: MoreCloudConnectorVarsValueObjectType,
             value: MoreCloudConnectorVarsValueObjectValue,
         },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<MoreCloudConnectorVarsValueString>
     for MoreCloudConnectorVarsValue {
@@ -3728,7 +3731,7 @@ pub mod types {
         }
     }
     ///`MoreCloudConnectorVarsValueObjectValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum MoreCloudConnectorVarsValueObjectValue {
         String(MoreCloudConnectorVarsValueObjectValueString),
@@ -3737,6 +3740,9 @@ pub mod types {
             #[serde(rename = "isSecretRef")]
             is_secret_ref: bool,
         },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     impl ::std::convert::From<MoreCloudConnectorVarsValueObjectValueString>
     for MoreCloudConnectorVarsValueObjectValue {
@@ -11434,40 +11440,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            AgentPolicyGlobalDataTagsItemValue::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(AgentPolicyGlobalDataTagsItemValue::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => {
-                                            AgentPolicyGlobalDataTagsItemValue::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(AgentPolicyGlobalDataTagsItemValue::Number)
                             },
                         }
                     },
@@ -11485,40 +11473,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            AgentPolicyPackagePolicies::Variant0(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(AgentPolicyPackagePolicies::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::vec::Vec<crate::JsonObject>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            AgentPolicyPackagePolicies::Variant1(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    crate::JsonObject,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(AgentPolicyPackagePolicies::Variant1)
                             },
                         }
                     },
@@ -11536,40 +11508,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            AgentPolicyRequestGlobalDataTagsItemValue::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(AgentPolicyRequestGlobalDataTagsItemValue::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => {
-                                            AgentPolicyRequestGlobalDataTagsItemValue::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(AgentPolicyRequestGlobalDataTagsItemValue::Number)
                             },
                         }
                     },
@@ -11588,40 +11542,26 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            AgentPolicyUpdateRequestGlobalDataTagsItemValue::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        AgentPolicyUpdateRequestGlobalDataTagsItemValue::String,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => {
-                                            AgentPolicyUpdateRequestGlobalDataTagsItemValue::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        AgentPolicyUpdateRequestGlobalDataTagsItemValue::Number,
+                                    )
                             },
                         }
                     },
@@ -11714,44 +11654,26 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            FullAgentPolicyInputProcessorsItemAddFieldsFieldsValue::String(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FullAgentPolicyInputProcessorsItemAddFieldsFieldsValue::String,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => {
-                                            FullAgentPolicyInputProcessorsItemAddFieldsFieldsValue::Number(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FullAgentPolicyInputProcessorsItemAddFieldsFieldsValue::Number,
+                                    )
                             },
                         }
                     },
@@ -11770,44 +11692,26 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            GetFleetAgentPoliciesAgentpolicyidFullResponseItem::String(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        GetFleetAgentPoliciesAgentpolicyidFullResponseItem::String,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            FullAgentPolicy(FullAgentPolicy),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::FullAgentPolicy(f0) => {
-                                            GetFleetAgentPoliciesAgentpolicyidFullResponseItem::FullAgentPolicy(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <FullAgentPolicy as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        GetFleetAgentPoliciesAgentpolicyidFullResponseItem::FullAgentPolicy,
+                                    )
                             },
                         }
                     },
@@ -11825,21 +11729,119 @@ pub mod types {
                 None,
                 &[
                     {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <MoreAgentlessPolicyGlobalDataTagsItemValueString as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreAgentlessPolicyGlobalDataTagsItemValue::String)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(MoreAgentlessPolicyGlobalDataTagsItemValue::Number)
+                            },
+                        }
+                    },
+                ],
+                MoreAgentlessPolicyGlobalDataTagsItemValue::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreCloudConnectorVarsValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <MoreCloudConnectorVarsValueString as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreCloudConnectorVarsValue::String)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(MoreCloudConnectorVarsValue::Number)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(MoreCloudConnectorVarsValue::Boolean)
+                            },
+                        }
+                    },
+                    {
                         #[derive(::serde::Deserialize)]
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(MoreAgentlessPolicyGlobalDataTagsItemValueString),
+                        enum __Member3 {
+                            Object {
+                                #[serde(
+                                    skip_serializing_if = "::std::option::Option::is_none"
+                                )]
+                                frozen: ::std::option::Option<bool>,
+                                #[serde(rename = "type")]
+                                type_: MoreCloudConnectorVarsValueObjectType,
+                                value: MoreCloudConnectorVarsValueObjectValue,
+                            },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                <__Member3 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            MoreAgentlessPolicyGlobalDataTagsItemValue::String(f0)
+                                        __Member3::Object { frozen, type_, value } => {
+                                            MoreCloudConnectorVarsValue::Object {
+                                                frozen,
+                                                type_,
+                                                value,
+                                            }
                                         }
                                     })
+                            },
+                        }
+                    },
+                ],
+                MoreCloudConnectorVarsValue::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for MoreCloudConnectorVarsValueObjectValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <MoreCloudConnectorVarsValueObjectValueString as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreCloudConnectorVarsValueObjectValue::String)
                             },
                         }
                     },
@@ -11848,22 +11850,29 @@ pub mod types {
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
                         enum __Member1 {
-                            Number(f64),
+                            Object {
+                                id: MoreCloudConnectorVarsValueObjectValueObjectId,
+                                #[serde(rename = "isSecretRef")]
+                                is_secret_ref: bool,
+                            },
                         }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
                                 <__Member1 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
-                                        __Member1::Number(f0) => {
-                                            MoreAgentlessPolicyGlobalDataTagsItemValue::Number(f0)
+                                        __Member1::Object { id, is_secret_ref } => {
+                                            MoreCloudConnectorVarsValueObjectValue::Object {
+                                                id,
+                                                is_secret_ref,
+                                            }
                                         }
                                     })
                             },
                         }
                     },
                 ],
-                MoreAgentlessPolicyGlobalDataTagsItemValue::Unknown,
+                MoreCloudConnectorVarsValueObjectValue::Unknown,
             )
         }
     }
@@ -11877,44 +11886,26 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            MoreSimplifiedCreatePackagePolicyRequestGlobalDataTagsItemValue::String(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        MoreSimplifiedCreatePackagePolicyRequestGlobalDataTagsItemValue::String,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => {
-                                            MoreSimplifiedCreatePackagePolicyRequestGlobalDataTagsItemValue::Number(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        MoreSimplifiedCreatePackagePolicyRequestGlobalDataTagsItemValue::Number,
+                                    )
                             },
                         }
                     },
@@ -11932,116 +11923,62 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            MoreSimplifiedVarsValue::Variant0(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(MoreSimplifiedVarsValue::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            MoreSimplifiedVarsValue::Variant1(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(MoreSimplifiedVarsValue::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            MoreSimplifiedVarsValue::Variant2(f0)
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(MoreSimplifiedVarsValue::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            MoreSimplifiedVarsValue::Variant3(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(MoreSimplifiedVarsValue::Variant3)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::std::vec::Vec<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            MoreSimplifiedVarsValue::Variant4(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(MoreSimplifiedVarsValue::Variant4)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            Variant5(MoreSecretRef),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::Variant5(f0) => {
-                                            MoreSimplifiedVarsValue::Variant5(f0)
-                                        }
-                                    })
+                                <MoreSecretRef as ::serde::Deserialize>::deserialize(v)
+                                    .map(MoreSimplifiedVarsValue::Variant5)
                             },
                         }
                     },
@@ -12059,40 +11996,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Legacy(PackagePolicyRequestLegacy),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Legacy(f0) => {
-                                            PackagePolicyCreateRequest::Legacy(f0)
-                                        }
-                                    })
+                                <PackagePolicyRequestLegacy as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PackagePolicyCreateRequest::Legacy)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Simplified(PackagePolicyRequestSimplified),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Simplified(f0) => {
-                                            PackagePolicyCreateRequest::Simplified(f0)
-                                        }
-                                    })
+                                <PackagePolicyRequestSimplified as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PackagePolicyCreateRequest::Simplified)
                             },
                         }
                     },
@@ -12110,38 +12031,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<PackagePolicyInput>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => PackagePolicyInputs::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    PackagePolicyInput,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(PackagePolicyInputs::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            SimplifiedInputs(SimplifiedInputs),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::SimplifiedInputs(f0) => {
-                                            PackagePolicyInputs::SimplifiedInputs(f0)
-                                        }
-                                    })
+                                <SimplifiedInputs as ::serde::Deserialize>::deserialize(v)
+                                    .map(PackagePolicyInputs::SimplifiedInputs)
                             },
                         }
                     },
@@ -12159,40 +12064,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            UpdateRequestLegacy(PackagePolicyUpdateRequestLegacy),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::UpdateRequestLegacy(f0) => {
-                                            PackagePolicyUpdateRequest::UpdateRequestLegacy(f0)
-                                        }
-                                    })
+                                <PackagePolicyUpdateRequestLegacy as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PackagePolicyUpdateRequest::UpdateRequestLegacy)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            RequestSimplified(PackagePolicyRequestSimplified),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::RequestSimplified(f0) => {
-                                            PackagePolicyUpdateRequest::RequestSimplified(f0)
-                                        }
-                                    })
+                                <PackagePolicyRequestSimplified as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PackagePolicyUpdateRequest::RequestSimplified)
                             },
                         }
                     },
@@ -12210,40 +12099,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            PackageVars(PackageVars),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::PackageVars(f0) => {
-                                            PackagePolicyVars::PackageVars(f0)
-                                        }
-                                    })
+                                <PackageVars as ::serde::Deserialize>::deserialize(v)
+                                    .map(PackagePolicyVars::PackageVars)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            SimplifiedVars(SimplifiedVars),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::SimplifiedVars(f0) => {
-                                            PackagePolicyVars::SimplifiedVars(f0)
-                                        }
-                                    })
+                                <SimplifiedVars as ::serde::Deserialize>::deserialize(v)
+                                    .map(PackagePolicyVars::SimplifiedVars)
                             },
                         }
                     },
@@ -12261,87 +12130,53 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => SimplifiedVarValue::Variant0(f0),
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(SimplifiedVarValue::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => SimplifiedVarValue::Variant1(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SimplifiedVarValue::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => SimplifiedVarValue::Variant2(f0),
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(SimplifiedVarValue::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => SimplifiedVarValue::Variant3(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SimplifiedVarValue::Variant3)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::std::vec::Vec<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => SimplifiedVarValue::Variant4(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SimplifiedVarValue::Variant4)
                             },
                         }
                     },

@@ -2468,38 +2468,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            ListItem(ListItem),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::ListItem(f0) => {
-                                            DeleteListItemResponse::ListItem(f0)
-                                        }
-                                    })
+                                <ListItem as ::serde::Deserialize>::deserialize(v)
+                                    .map(DeleteListItemResponse::ListItem)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<ListItem>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => DeleteListItemResponse::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ListItem,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(DeleteListItemResponse::Array)
                             },
                         }
                     },
@@ -2517,38 +2501,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            ListItem(ListItem),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::ListItem(f0) => {
-                                            ReadListItemResponse::ListItem(f0)
-                                        }
-                                    })
+                                <ListItem as ::serde::Deserialize>::deserialize(v)
+                                    .map(ReadListItemResponse::ListItem)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<ListItem>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => ReadListItemResponse::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ListItem,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ReadListItemResponse::Array)
                             },
                         }
                     },

@@ -4366,40 +4366,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Integer(i64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Integer(f0) => {
-                                            CopySavedQueryResponseDataInterval::Integer(f0)
-                                        }
-                                    })
+                                <i64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(CopySavedQueryResponseDataInterval::Integer)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            CopySavedQueryResponseDataInterval::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CopySavedQueryResponseDataInterval::String)
                             },
                         }
                     },
@@ -4417,36 +4399,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => EcsMappingItemValue::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(EcsMappingItemValue::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => EcsMappingItemValue::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(EcsMappingItemValue::Array)
                             },
                         }
                     },
@@ -4464,40 +4434,22 @@ pub mod types {
                 Some("sourceType"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            LiveHistoryRow(LiveHistoryRow),
-                        }
                         crate::union::Member {
                             tags: &["live"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::LiveHistoryRow(f0) => {
-                                            UnifiedHistoryRow::LiveHistoryRow(f0)
-                                        }
-                                    })
+                                <LiveHistoryRow as ::serde::Deserialize>::deserialize(v)
+                                    .map(UnifiedHistoryRow::LiveHistoryRow)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ScheduledHistoryRow(ScheduledHistoryRow),
-                        }
                         crate::union::Member {
                             tags: &["scheduled"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ScheduledHistoryRow(f0) => {
-                                            UnifiedHistoryRow::ScheduledHistoryRow(f0)
-                                        }
-                                    })
+                                <ScheduledHistoryRow as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UnifiedHistoryRow::ScheduledHistoryRow)
                             },
                         }
                     },

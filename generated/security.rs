@@ -1720,40 +1720,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0([RoleKibanaPrivilegeSpacesVariant0Item; 1usize]),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            RoleKibanaPrivilegeSpaces::Variant0(f0)
-                                        }
-                                    })
+                                <[RoleKibanaPrivilegeSpacesVariant0Item; 1usize] as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RoleKibanaPrivilegeSpaces::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            RoleKibanaPrivilegeSpaces::Variant1(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(RoleKibanaPrivilegeSpaces::Variant1)
                             },
                         }
                     },

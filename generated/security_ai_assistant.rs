@@ -6438,42 +6438,28 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            DocumentEntryCreateFields(DocumentEntryCreateFields),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_AI_Assistant_API_DocumentEntryCreateFields",
                             ],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::DocumentEntryCreateFields(f0) => {
-                                            KnowledgeBaseEntryCreateProps::DocumentEntryCreateFields(f0)
-                                        }
-                                    })
+                                <DocumentEntryCreateFields as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        KnowledgeBaseEntryCreateProps::DocumentEntryCreateFields,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            IndexEntryCreateFields(IndexEntryCreateFields),
-                        }
                         crate::union::Member {
                             tags: &["Security_AI_Assistant_API_IndexEntryCreateFields"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::IndexEntryCreateFields(f0) => {
-                                            KnowledgeBaseEntryCreateProps::IndexEntryCreateFields(f0)
-                                        }
-                                    })
+                                <IndexEntryCreateFields as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(KnowledgeBaseEntryCreateProps::IndexEntryCreateFields)
                             },
                         }
                     },
@@ -6491,40 +6477,20 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            DocumentEntry(DocumentEntry),
-                        }
                         crate::union::Member {
                             tags: &["Security_AI_Assistant_API_DocumentEntry"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::DocumentEntry(f0) => {
-                                            KnowledgeBaseEntryResponse::DocumentEntry(f0)
-                                        }
-                                    })
+                                <DocumentEntry as ::serde::Deserialize>::deserialize(v)
+                                    .map(KnowledgeBaseEntryResponse::DocumentEntry)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            IndexEntry(IndexEntry),
-                        }
                         crate::union::Member {
                             tags: &["Security_AI_Assistant_API_IndexEntry"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::IndexEntry(f0) => {
-                                            KnowledgeBaseEntryResponse::IndexEntry(f0)
-                                        }
-                                    })
+                                <IndexEntry as ::serde::Deserialize>::deserialize(v)
+                                    .map(KnowledgeBaseEntryResponse::IndexEntry)
                             },
                         }
                     },
@@ -6542,42 +6508,28 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            DocumentEntryUpdateFields(DocumentEntryUpdateFields),
-                        }
                         crate::union::Member {
                             tags: &[
                                 "Security_AI_Assistant_API_DocumentEntryUpdateFields",
                             ],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::DocumentEntryUpdateFields(f0) => {
-                                            KnowledgeBaseEntryUpdateProps::DocumentEntryUpdateFields(f0)
-                                        }
-                                    })
+                                <DocumentEntryUpdateFields as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        KnowledgeBaseEntryUpdateProps::DocumentEntryUpdateFields,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            IndexEntryUpdateFields(IndexEntryUpdateFields),
-                        }
                         crate::union::Member {
                             tags: &["Security_AI_Assistant_API_IndexEntryUpdateFields"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::IndexEntryUpdateFields(f0) => {
-                                            KnowledgeBaseEntryUpdateProps::IndexEntryUpdateFields(f0)
-                                        }
-                                    })
+                                <IndexEntryUpdateFields as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(KnowledgeBaseEntryUpdateProps::IndexEntryUpdateFields)
                             },
                         }
                     },

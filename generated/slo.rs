@@ -6456,116 +6456,68 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            CustomKql(IndicatorPropertiesCustomKql),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::CustomKql(f0) => {
-                                            CreateSloRequestIndicator::CustomKql(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesCustomKql as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateSloRequestIndicator::CustomKql)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ApmAvailability(IndicatorPropertiesApmAvailability),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ApmAvailability(f0) => {
-                                            CreateSloRequestIndicator::ApmAvailability(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesApmAvailability as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateSloRequestIndicator::ApmAvailability)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            ApmLatency(IndicatorPropertiesApmLatency),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::ApmLatency(f0) => {
-                                            CreateSloRequestIndicator::ApmLatency(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesApmLatency as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateSloRequestIndicator::ApmLatency)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            CustomMetric(IndicatorPropertiesCustomMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::CustomMetric(f0) => {
-                                            CreateSloRequestIndicator::CustomMetric(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesCustomMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateSloRequestIndicator::CustomMetric)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Histogram(IndicatorPropertiesHistogram),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Histogram(f0) => {
-                                            CreateSloRequestIndicator::Histogram(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesHistogram as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateSloRequestIndicator::Histogram)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            TimesliceMetric(IndicatorPropertiesTimesliceMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::TimesliceMetric(f0) => {
-                                            CreateSloRequestIndicator::TimesliceMetric(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesTimesliceMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(CreateSloRequestIndicator::TimesliceMetric)
                             },
                         }
                     },
@@ -6583,36 +6535,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => GroupBy::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(GroupBy::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => GroupBy::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(GroupBy::Array)
                             },
                         }
                     },
@@ -6631,65 +6571,41 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            BasicMetricWithField(TimesliceMetricBasicMetricWithField),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::BasicMetricWithField(f0) => {
-                                            IndicatorPropertiesTimesliceMetricParamsMetricMetricsItem::BasicMetricWithField(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <TimesliceMetricBasicMetricWithField as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        IndicatorPropertiesTimesliceMetricParamsMetricMetricsItem::BasicMetricWithField,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            PercentileMetric(TimesliceMetricPercentileMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::PercentileMetric(f0) => {
-                                            IndicatorPropertiesTimesliceMetricParamsMetricMetricsItem::PercentileMetric(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <TimesliceMetricPercentileMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        IndicatorPropertiesTimesliceMetricParamsMetricMetricsItem::PercentileMetric,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            DocCountMetric(TimesliceMetricDocCountMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::DocCountMetric(f0) => {
-                                            IndicatorPropertiesTimesliceMetricParamsMetricMetricsItem::DocCountMetric(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <TimesliceMetricDocCountMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        IndicatorPropertiesTimesliceMetricParamsMetricMetricsItem::DocCountMetric,
+                                    )
                             },
                         }
                     },
@@ -6707,19 +6623,13 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => KqlWithFilters::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(KqlWithFilters::String)
                             },
                         }
                     },
@@ -6770,19 +6680,13 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => KqlWithFiltersGood::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(KqlWithFiltersGood::String)
                             },
                         }
                     },
@@ -6833,19 +6737,13 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => KqlWithFiltersTotal::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(KqlWithFiltersTotal::String)
                             },
                         }
                     },
@@ -6896,116 +6794,68 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            CustomKql(IndicatorPropertiesCustomKql),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::CustomKql(f0) => {
-                                            SloDefinitionResponseIndicator::CustomKql(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesCustomKql as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloDefinitionResponseIndicator::CustomKql)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ApmAvailability(IndicatorPropertiesApmAvailability),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ApmAvailability(f0) => {
-                                            SloDefinitionResponseIndicator::ApmAvailability(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesApmAvailability as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloDefinitionResponseIndicator::ApmAvailability)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            ApmLatency(IndicatorPropertiesApmLatency),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::ApmLatency(f0) => {
-                                            SloDefinitionResponseIndicator::ApmLatency(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesApmLatency as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloDefinitionResponseIndicator::ApmLatency)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            CustomMetric(IndicatorPropertiesCustomMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::CustomMetric(f0) => {
-                                            SloDefinitionResponseIndicator::CustomMetric(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesCustomMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloDefinitionResponseIndicator::CustomMetric)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Histogram(IndicatorPropertiesHistogram),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Histogram(f0) => {
-                                            SloDefinitionResponseIndicator::Histogram(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesHistogram as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloDefinitionResponseIndicator::Histogram)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            TimesliceMetric(IndicatorPropertiesTimesliceMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::TimesliceMetric(f0) => {
-                                            SloDefinitionResponseIndicator::TimesliceMetric(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesTimesliceMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloDefinitionResponseIndicator::TimesliceMetric)
                             },
                         }
                     },
@@ -7023,116 +6873,68 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            CustomKql(IndicatorPropertiesCustomKql),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::CustomKql(f0) => {
-                                            SloWithSummaryResponseIndicator::CustomKql(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesCustomKql as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloWithSummaryResponseIndicator::CustomKql)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ApmAvailability(IndicatorPropertiesApmAvailability),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ApmAvailability(f0) => {
-                                            SloWithSummaryResponseIndicator::ApmAvailability(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesApmAvailability as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloWithSummaryResponseIndicator::ApmAvailability)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            ApmLatency(IndicatorPropertiesApmLatency),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::ApmLatency(f0) => {
-                                            SloWithSummaryResponseIndicator::ApmLatency(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesApmLatency as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloWithSummaryResponseIndicator::ApmLatency)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            CustomMetric(IndicatorPropertiesCustomMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::CustomMetric(f0) => {
-                                            SloWithSummaryResponseIndicator::CustomMetric(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesCustomMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloWithSummaryResponseIndicator::CustomMetric)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Histogram(IndicatorPropertiesHistogram),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Histogram(f0) => {
-                                            SloWithSummaryResponseIndicator::Histogram(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesHistogram as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloWithSummaryResponseIndicator::Histogram)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            TimesliceMetric(IndicatorPropertiesTimesliceMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::TimesliceMetric(f0) => {
-                                            SloWithSummaryResponseIndicator::TimesliceMetric(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesTimesliceMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(SloWithSummaryResponseIndicator::TimesliceMetric)
                             },
                         }
                     },
@@ -7150,116 +6952,68 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            CustomKql(IndicatorPropertiesCustomKql),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::CustomKql(f0) => {
-                                            UpdateSloRequestIndicator::CustomKql(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesCustomKql as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UpdateSloRequestIndicator::CustomKql)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ApmAvailability(IndicatorPropertiesApmAvailability),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ApmAvailability(f0) => {
-                                            UpdateSloRequestIndicator::ApmAvailability(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesApmAvailability as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UpdateSloRequestIndicator::ApmAvailability)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            ApmLatency(IndicatorPropertiesApmLatency),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::ApmLatency(f0) => {
-                                            UpdateSloRequestIndicator::ApmLatency(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesApmLatency as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UpdateSloRequestIndicator::ApmLatency)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            CustomMetric(IndicatorPropertiesCustomMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::CustomMetric(f0) => {
-                                            UpdateSloRequestIndicator::CustomMetric(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesCustomMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UpdateSloRequestIndicator::CustomMetric)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Histogram(IndicatorPropertiesHistogram),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Histogram(f0) => {
-                                            UpdateSloRequestIndicator::Histogram(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesHistogram as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UpdateSloRequestIndicator::Histogram)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            TimesliceMetric(IndicatorPropertiesTimesliceMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::TimesliceMetric(f0) => {
-                                            UpdateSloRequestIndicator::TimesliceMetric(f0)
-                                        }
-                                    })
+                                <IndicatorPropertiesTimesliceMetric as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(UpdateSloRequestIndicator::TimesliceMetric)
                             },
                         }
                     },

@@ -741,38 +741,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Response(CoreStatusResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Response(f0) => GetStatusResponse::Response(f0),
-                                    })
+                                <CoreStatusResponse as ::serde::Deserialize>::deserialize(v)
+                                    .map(GetStatusResponse::Response)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            RedactedResponse(CoreStatusRedactedResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::RedactedResponse(f0) => {
-                                            GetStatusResponse::RedactedResponse(f0)
-                                        }
-                                    })
+                                <CoreStatusRedactedResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(GetStatusResponse::RedactedResponse)
                             },
                         }
                     },

@@ -1866,11 +1866,14 @@ pub mod types {
         pub unknown_fields: crate::UnknownFields,
     }
     ///`ContentPackIncludedObjects`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum ContentPackIncludedObjects {
         Variant0 { objects: ContentPackIncludedObjectsVariant0Objects },
         Variant1 { objects: ContentPackIncludedObjectsVariant1Objects },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///`ContentPackIncludedObjectsVariant0Objects`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2095,12 +2098,15 @@ pub mod types {
         }
     }
     ///Optional body that carries nothing.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged, deny_unknown_fields)]
     pub enum EmptyBody {
         Variant0 {},
         Variant1(::serde_json::Value),
         Variant2(::serde_json::Value),
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
     }
     ///Result of enabling streams; `noop` when they were already on.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -17356,65 +17362,41 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0Description::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0Description::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0Description::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0Description::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0Description::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0Description::Variant2,
+                                    )
                             },
                         }
                     },
@@ -17433,84 +17415,52 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(
-                                ClassicFieldDefinitionConfigVariant0ExtraValueVariant0,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValue::Variant0(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant0ExtraValueVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValue::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(
-                                ::std::vec::Vec<
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::vec::Vec<
                                     ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item,
-                                >,
-                            ),
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValue::Variant1(f0)
-                                        }
-                                    })
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValue::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<::serde_json::Value>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValue::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::serde_json::Value,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValue::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(RecursiveRecord),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValue::Variant3(f0)
-                                        }
-                                    })
+                                <RecursiveRecord as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValue::Variant3,
+                                    )
                             },
                         }
                     },
@@ -17529,107 +17479,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant0::Variant4,
+                                    )
                             },
                         }
                     },
@@ -17648,107 +17554,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant4,
+                                    )
                             },
                         }
                     },
@@ -17766,59 +17628,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(ClassicFieldDefinitionConfigVariant0FormatVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0Format::Variant0(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant0FormatVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ClassicFieldDefinitionConfigVariant0Format::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(ClassicFieldDefinitionConfigVariant0FormatVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0Format::Variant1(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant0FormatVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ClassicFieldDefinitionConfigVariant0Format::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(ClassicFieldDefinitionConfigVariant0FormatVariant2),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0Format::Variant2(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant0FormatVariant2 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ClassicFieldDefinitionConfigVariant0Format::Variant2)
                             },
                         }
                     },
@@ -17836,59 +17674,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(ClassicFieldDefinitionConfigVariant0TypeVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0Type::Variant0(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant0TypeVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ClassicFieldDefinitionConfigVariant0Type::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(ClassicFieldDefinitionConfigVariant0TypeVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0Type::Variant1(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant0TypeVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ClassicFieldDefinitionConfigVariant0Type::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(ClassicFieldDefinitionConfigVariant0TypeVariant2),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant0Type::Variant2(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant0TypeVariant2 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ClassicFieldDefinitionConfigVariant0Type::Variant2)
                             },
                         }
                     },
@@ -17907,65 +17721,41 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1Description::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1Description::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1Description::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1Description::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1Description::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1Description::Variant2,
+                                    )
                             },
                         }
                     },
@@ -17984,84 +17774,52 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(
-                                ClassicFieldDefinitionConfigVariant1ExtraValueVariant0,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValue::Variant0(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant1ExtraValueVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValue::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(
-                                ::std::vec::Vec<
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::vec::Vec<
                                     ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item,
-                                >,
-                            ),
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValue::Variant1(f0)
-                                        }
-                                    })
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValue::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<::serde_json::Value>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValue::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::serde_json::Value,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValue::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(RecursiveRecord),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValue::Variant3(f0)
-                                        }
-                                    })
+                                <RecursiveRecord as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValue::Variant3,
+                                    )
                             },
                         }
                     },
@@ -18080,107 +17838,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant0::Variant4,
+                                    )
                             },
                         }
                     },
@@ -18199,107 +17913,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        ClassicFieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant4,
+                                    )
                             },
                         }
                     },
@@ -18317,59 +17987,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(ClassicFieldDefinitionConfigVariant1TypeVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1Type::Variant0(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant1TypeVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ClassicFieldDefinitionConfigVariant1Type::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(ClassicFieldDefinitionConfigVariant1TypeVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1Type::Variant1(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant1TypeVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ClassicFieldDefinitionConfigVariant1Type::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(ClassicFieldDefinitionConfigVariant1TypeVariant2),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            ClassicFieldDefinitionConfigVariant1Type::Variant2(f0)
-                                        }
-                                    })
+                                <ClassicFieldDefinitionConfigVariant1TypeVariant2 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ClassicFieldDefinitionConfigVariant1Type::Variant2)
                             },
                         }
                     },
@@ -18387,19 +18033,11 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(FilterCondition),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => Condition::Variant0(f0),
-                                    })
+                                <FilterCondition as ::serde::Deserialize>::deserialize(v)
+                                    .map(Condition::Variant0)
                             },
                         }
                     },
@@ -18506,19 +18144,13 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(ConditionWithStepsVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => ConditionWithSteps::Variant0(f0),
-                                    })
+                                <ConditionWithStepsVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ConditionWithSteps::Variant0)
                             },
                         }
                     },
@@ -18843,6 +18475,117 @@ pub mod types {
             )
         }
     }
+    impl<'de> ::serde::Deserialize<'de> for ContentPackIncludedObjects {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0 {
+                                objects: ContentPackIncludedObjectsVariant0Objects,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0 { objects } => {
+                                            ContentPackIncludedObjects::Variant0 {
+                                                objects,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1 {
+                                objects: ContentPackIncludedObjectsVariant1Objects,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1 { objects } => {
+                                            ContentPackIncludedObjects::Variant1 {
+                                                objects,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                ContentPackIncludedObjects::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EmptyBody {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0 {},
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0 {} => EmptyBody::Variant0 {},
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(EmptyBody::Variant1)
+                            },
+                        }
+                    },
+                    {
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(EmptyBody::Variant2)
+                            },
+                        }
+                    },
+                ],
+                EmptyBody::Unknown,
+            )
+        }
+    }
     impl<'de> ::serde::Deserialize<'de> for FailureStore {
         fn deserialize<D: ::serde::Deserializer<'de>>(
             deserializer: D,
@@ -19093,59 +18836,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant0Description::Variant0(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0Description::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant0Description::Variant1(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0Description::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant0Description::Variant2(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0Description::Variant2)
                             },
                         }
                     },
@@ -19163,82 +18882,44 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(FieldDefinitionConfigVariant0ExtraValueVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValue::Variant0(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant0ExtraValueVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0ExtraValue::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(
-                                ::std::vec::Vec<
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::vec::Vec<
                                     FieldDefinitionConfigVariant0ExtraValueVariant1Item,
-                                >,
-                            ),
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValue::Variant1(f0)
-                                        }
-                                    })
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant0ExtraValue::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<::serde_json::Value>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValue::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::serde_json::Value,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant0ExtraValue::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(RecursiveRecord),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValue::Variant3(f0)
-                                        }
-                                    })
+                                <RecursiveRecord as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant0ExtraValue::Variant3)
                             },
                         }
                     },
@@ -19257,107 +18938,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant0::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant0::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant0::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant0::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant0::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant0::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant0::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant0::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant0::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant0::Variant4,
+                                    )
                             },
                         }
                     },
@@ -19376,107 +19013,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant0ExtraValueVariant1Item::Variant4,
+                                    )
                             },
                         }
                     },
@@ -19494,59 +19087,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(FieldDefinitionConfigVariant0FormatVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant0Format::Variant0(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant0FormatVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0Format::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(FieldDefinitionConfigVariant0FormatVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant0Format::Variant1(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant0FormatVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0Format::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(FieldDefinitionConfigVariant0FormatVariant2),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant0Format::Variant2(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant0FormatVariant2 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0Format::Variant2)
                             },
                         }
                     },
@@ -19564,59 +19133,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(FieldDefinitionConfigVariant0TypeVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant0Type::Variant0(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant0TypeVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0Type::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(FieldDefinitionConfigVariant0TypeVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant0Type::Variant1(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant0TypeVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0Type::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(FieldDefinitionConfigVariant0TypeVariant2),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant0Type::Variant2(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant0TypeVariant2 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant0Type::Variant2)
                             },
                         }
                     },
@@ -19634,59 +19179,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1Description::Variant0(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1Description::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1Description::Variant1(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1Description::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1Description::Variant2(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1Description::Variant2)
                             },
                         }
                     },
@@ -19704,82 +19225,44 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(FieldDefinitionConfigVariant1ExtraValueVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValue::Variant0(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant1ExtraValueVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1ExtraValue::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(
-                                ::std::vec::Vec<
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::vec::Vec<
                                     FieldDefinitionConfigVariant1ExtraValueVariant1Item,
-                                >,
-                            ),
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValue::Variant1(f0)
-                                        }
-                                    })
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1ExtraValue::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<::serde_json::Value>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValue::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::serde_json::Value,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1ExtraValue::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(RecursiveRecord),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValue::Variant3(f0)
-                                        }
-                                    })
+                                <RecursiveRecord as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1ExtraValue::Variant3)
                             },
                         }
                     },
@@ -19798,107 +19281,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant0::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant0::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant0::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant0::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant0::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant0::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant0::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant0::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant0::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant0::Variant4,
+                                    )
                             },
                         }
                     },
@@ -19917,107 +19356,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1ExtraValueVariant1Item::Variant4,
+                                    )
                             },
                         }
                     },
@@ -20035,82 +19430,44 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(FieldDefinitionConfigVariant1FormatVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1Format::Variant0(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant1FormatVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1Format::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(
-                                ::std::vec::Vec<
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::vec::Vec<
                                     FieldDefinitionConfigVariant1FormatVariant1Item,
-                                >,
-                            ),
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1Format::Variant1(f0)
-                                        }
-                                    })
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1Format::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<::serde_json::Value>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1Format::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::serde_json::Value,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1Format::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(RecursiveRecord),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant1Format::Variant3(f0)
-                                        }
-                                    })
+                                <RecursiveRecord as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1Format::Variant3)
                             },
                         }
                     },
@@ -20128,97 +19485,53 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant0::Variant0(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1FormatVariant0::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant0::Variant1(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1FormatVariant0::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant0::Variant2(f0)
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1FormatVariant0::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant0::Variant3(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1FormatVariant0::Variant3)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant0::Variant4(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1FormatVariant0::Variant4)
                             },
                         }
                     },
@@ -20237,107 +19550,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant1Item::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1FormatVariant1Item::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant1Item::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant1FormatVariant1Item::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant1Item::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant1FormatVariant1Item::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant1Item::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1FormatVariant1Item::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant1FormatVariant1Item::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1FormatVariant1Item::Variant4,
+                                    )
                             },
                         }
                     },
@@ -20355,82 +19624,44 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(FieldDefinitionConfigVariant1TypeVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1Type::Variant0(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant1TypeVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1Type::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(
-                                ::std::vec::Vec<
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::vec::Vec<
                                     FieldDefinitionConfigVariant1TypeVariant1Item,
-                                >,
-                            ),
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1Type::Variant1(f0)
-                                        }
-                                    })
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1Type::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<::serde_json::Value>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1Type::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::serde_json::Value,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1Type::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(RecursiveRecord),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant1Type::Variant3(f0)
-                                        }
-                                    })
+                                <RecursiveRecord as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1Type::Variant3)
                             },
                         }
                     },
@@ -20448,97 +19679,53 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant0::Variant0(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1TypeVariant0::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant0::Variant1(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1TypeVariant0::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant0::Variant2(f0)
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant1TypeVariant0::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant0::Variant3(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1TypeVariant0::Variant3)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant0::Variant4(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant1TypeVariant0::Variant4)
                             },
                         }
                     },
@@ -20557,97 +19744,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant1Item::Variant0(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1TypeVariant1Item::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant1Item::Variant1(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant1TypeVariant1Item::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant1Item::Variant2(f0)
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant1TypeVariant1Item::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant1Item::Variant3(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1TypeVariant1Item::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant1TypeVariant1Item::Variant4(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant1TypeVariant1Item::Variant4,
+                                    )
                             },
                         }
                     },
@@ -20665,59 +19818,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant2Description::Variant0(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant2Description::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant2Description::Variant1(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant2Description::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant2Description::Variant2(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant2Description::Variant2)
                             },
                         }
                     },
@@ -20735,82 +19864,44 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(FieldDefinitionConfigVariant2ExtraValueVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValue::Variant0(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant2ExtraValueVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant2ExtraValue::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(
-                                ::std::vec::Vec<
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <::std::vec::Vec<
                                     FieldDefinitionConfigVariant2ExtraValueVariant1Item,
-                                >,
-                            ),
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValue::Variant1(f0)
-                                        }
-                                    })
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant2ExtraValue::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<::serde_json::Value>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValue::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::serde_json::Value,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant2ExtraValue::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(RecursiveRecord),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValue::Variant3(f0)
-                                        }
-                                    })
+                                <RecursiveRecord as ::serde::Deserialize>::deserialize(v)
+                                    .map(FieldDefinitionConfigVariant2ExtraValue::Variant3)
                             },
                         }
                     },
@@ -20829,107 +19920,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant0::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant0::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant0::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant0::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant0::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant0::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant0::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant0::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant0::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant0::Variant4,
+                                    )
                             },
                         }
                     },
@@ -20948,107 +19995,63 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant0(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant0,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant1(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant1,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant2(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant2,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant3(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant3,
+                                    )
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant4(
-                                                f0,
-                                            )
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(
+                                        FieldDefinitionConfigVariant2ExtraValueVariant1Item::Variant4,
+                                    )
                             },
                         }
                     },
@@ -21066,59 +20069,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(FieldDefinitionConfigVariant2TypeVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FieldDefinitionConfigVariant2Type::Variant0(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant2TypeVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant2Type::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(FieldDefinitionConfigVariant2TypeVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FieldDefinitionConfigVariant2Type::Variant1(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant2TypeVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant2Type::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(FieldDefinitionConfigVariant2TypeVariant2),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FieldDefinitionConfigVariant2Type::Variant2(f0)
-                                        }
-                                    })
+                                <FieldDefinitionConfigVariant2TypeVariant2 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FieldDefinitionConfigVariant2Type::Variant2)
                             },
                         }
                     },
@@ -21270,40 +20249,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            WiredIngest(WiredIngest),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::WiredIngest(f0) => {
-                                            GetStreamsNameIngestResponseIngest::WiredIngest(f0)
-                                        }
-                                    })
+                                <WiredIngest as ::serde::Deserialize>::deserialize(v)
+                                    .map(GetStreamsNameIngestResponseIngest::WiredIngest)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ClassicIngest(ClassicIngest),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ClassicIngest(f0) => {
-                                            GetStreamsNameIngestResponseIngest::ClassicIngest(f0)
-                                        }
-                                    })
+                                <ClassicIngest as ::serde::Deserialize>::deserialize(v)
+                                    .map(GetStreamsNameIngestResponseIngest::ClassicIngest)
                             },
                         }
                     },
@@ -21321,40 +20280,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => {
-                                            IngestSettingsIndexRefreshIntervalValue::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(IngestSettingsIndexRefreshIntervalValue::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(IngestSettingsIndexRefreshIntervalValueNumber),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => {
-                                            IngestSettingsIndexRefreshIntervalValue::Number(f0)
-                                        }
-                                    })
+                                <IngestSettingsIndexRefreshIntervalValueNumber as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(IngestSettingsIndexRefreshIntervalValue::Number)
                             },
                         }
                     },
@@ -21372,40 +20315,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            WiredIngest(WiredIngest),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::WiredIngest(f0) => {
-                                            PutStreamsNameIngestBodyIngest::WiredIngest(f0)
-                                        }
-                                    })
+                                <WiredIngest as ::serde::Deserialize>::deserialize(v)
+                                    .map(PutStreamsNameIngestBodyIngest::WiredIngest)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ClassicIngest(ClassicIngest),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ClassicIngest(f0) => {
-                                            PutStreamsNameIngestBodyIngest::ClassicIngest(f0)
-                                        }
-                                    })
+                                <ClassicIngest as ::serde::Deserialize>::deserialize(v)
+                                    .map(PutStreamsNameIngestBodyIngest::ClassicIngest)
                             },
                         }
                     },
@@ -21423,78 +20346,44 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(RecursiveRecordValueVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            RecursiveRecordValue::Variant0(f0)
-                                        }
-                                    })
+                                <RecursiveRecordValueVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RecursiveRecordValue::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::vec::Vec<RecursiveRecordValueVariant1Item>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            RecursiveRecordValue::Variant1(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    RecursiveRecordValueVariant1Item,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(RecursiveRecordValue::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<::serde_json::Value>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            RecursiveRecordValue::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::serde_json::Value,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(RecursiveRecordValue::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(RecursiveRecord),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            RecursiveRecordValue::Variant3(f0)
-                                        }
-                                    })
+                                <RecursiveRecord as ::serde::Deserialize>::deserialize(v)
+                                    .map(RecursiveRecordValue::Variant3)
                             },
                         }
                     },
@@ -21512,97 +20401,53 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            RecursiveRecordValueVariant0::Variant0(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RecursiveRecordValueVariant0::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            RecursiveRecordValueVariant0::Variant1(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(RecursiveRecordValueVariant0::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            RecursiveRecordValueVariant0::Variant2(f0)
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(RecursiveRecordValueVariant0::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            RecursiveRecordValueVariant0::Variant3(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RecursiveRecordValueVariant0::Variant3)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            RecursiveRecordValueVariant0::Variant4(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RecursiveRecordValueVariant0::Variant4)
                             },
                         }
                     },
@@ -21620,97 +20465,53 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            RecursiveRecordValueVariant1Item::Variant0(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RecursiveRecordValueVariant1Item::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            RecursiveRecordValueVariant1Item::Variant1(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(RecursiveRecordValueVariant1Item::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            RecursiveRecordValueVariant1Item::Variant2(f0)
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(RecursiveRecordValueVariant1Item::Variant2)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3(f0) => {
-                                            RecursiveRecordValueVariant1Item::Variant3(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RecursiveRecordValueVariant1Item::Variant3)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4(::serde_json::Value),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4(f0) => {
-                                            RecursiveRecordValueVariant1Item::Variant4(f0)
-                                        }
-                                    })
+                                <::serde_json::Value as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(RecursiveRecordValueVariant1Item::Variant4)
                             },
                         }
                     },
@@ -21728,53 +20529,31 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => ScalarValue::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(ScalarValue::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => ScalarValue::Number(f0),
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(ScalarValue::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Boolean(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Boolean(f0) => ScalarValue::Boolean(f0),
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(ScalarValue::Boolean)
                             },
                         }
                     },
@@ -21792,59 +20571,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            WiredStreamDefinition(WiredStreamDefinition),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::WiredStreamDefinition(f0) => {
-                                            StreamDefinition::WiredStreamDefinition(f0)
-                                        }
-                                    })
+                                <WiredStreamDefinition as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(StreamDefinition::WiredStreamDefinition)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ClassicStreamDefinition(ClassicStreamDefinition),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ClassicStreamDefinition(f0) => {
-                                            StreamDefinition::ClassicStreamDefinition(f0)
-                                        }
-                                    })
+                                <ClassicStreamDefinition as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(StreamDefinition::ClassicStreamDefinition)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            QueryStreamDefinition(QueryStreamDefinition),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::QueryStreamDefinition(f0) => {
-                                            StreamDefinition::QueryStreamDefinition(f0)
-                                        }
-                                    })
+                                <QueryStreamDefinition as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(StreamDefinition::QueryStreamDefinition)
                             },
                         }
                     },
@@ -21862,59 +20617,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            WiredStreamUpsertRequest(WiredStreamUpsertRequest),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::WiredStreamUpsertRequest(f0) => {
-                                            StreamUpsertRequest::WiredStreamUpsertRequest(f0)
-                                        }
-                                    })
+                                <WiredStreamUpsertRequest as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(StreamUpsertRequest::WiredStreamUpsertRequest)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ClassicStreamUpsertRequest(ClassicStreamUpsertRequest),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ClassicStreamUpsertRequest(f0) => {
-                                            StreamUpsertRequest::ClassicStreamUpsertRequest(f0)
-                                        }
-                                    })
+                                <ClassicStreamUpsertRequest as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(StreamUpsertRequest::ClassicStreamUpsertRequest)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            QueryStreamUpsertRequest(QueryStreamUpsertRequest),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::QueryStreamUpsertRequest(f0) => {
-                                            StreamUpsertRequest::QueryStreamUpsertRequest(f0)
-                                        }
-                                    })
+                                <QueryStreamUpsertRequest as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(StreamUpsertRequest::QueryStreamUpsertRequest)
                             },
                         }
                     },
@@ -21932,36 +20663,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(StreamlangStepVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => StreamlangStep::Variant0(f0),
-                                    })
+                                <StreamlangStepVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(StreamlangStep::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(StreamlangConditionBlock),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => StreamlangStep::Variant1(f0),
-                                    })
+                                <StreamlangConditionBlock as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(StreamlangStep::Variant1)
                             },
                         }
                     },
@@ -23486,21 +22205,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member21 {
-                            Variant21(StreamlangStepVariant0Variant21),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member21 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member21::Variant21(f0) => {
-                                            StreamlangStepVariant0::Variant21(f0)
-                                        }
-                                    })
+                                <StreamlangStepVariant0Variant21 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(StreamlangStepVariant0::Variant21)
                             },
                         }
                     },

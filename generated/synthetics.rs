@@ -2318,38 +2318,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<ParameterRequest>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => PostParametersBody::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    ParameterRequest,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostParametersBody::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ParameterRequest(ParameterRequest),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ParameterRequest(f0) => {
-                                            PostParametersBody::ParameterRequest(f0)
-                                        }
-                                    })
+                                <ParameterRequest as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostParametersBody::ParameterRequest)
                             },
                         }
                     },
@@ -2367,38 +2351,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Array(::std::vec::Vec<PostParameterResponse>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Array(f0) => PostParametersResponse::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    PostParameterResponse,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostParametersResponse::Array)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            PostParameterResponse(PostParameterResponse),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::PostParameterResponse(f0) => {
-                                            PostParametersResponse::PostParameterResponse(f0)
-                                        }
-                                    })
+                                <PostParameterResponse as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostParametersResponse::PostParameterResponse)
                             },
                         }
                     },
@@ -2416,78 +2386,40 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            BrowserMonitorFields(BrowserMonitorFields),
-                        }
                         crate::union::Member {
                             tags: &["Synthetics_browserMonitorFields"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::BrowserMonitorFields(f0) => {
-                                            PostSyntheticMonitorsBody::BrowserMonitorFields(f0)
-                                        }
-                                    })
+                                <BrowserMonitorFields as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PostSyntheticMonitorsBody::BrowserMonitorFields)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            HttpMonitorFields(HttpMonitorFields),
-                        }
                         crate::union::Member {
                             tags: &["Synthetics_httpMonitorFields"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::HttpMonitorFields(f0) => {
-                                            PostSyntheticMonitorsBody::HttpMonitorFields(f0)
-                                        }
-                                    })
+                                <HttpMonitorFields as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostSyntheticMonitorsBody::HttpMonitorFields)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            IcmpMonitorFields(IcmpMonitorFields),
-                        }
                         crate::union::Member {
                             tags: &["Synthetics_icmpMonitorFields"],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::IcmpMonitorFields(f0) => {
-                                            PostSyntheticMonitorsBody::IcmpMonitorFields(f0)
-                                        }
-                                    })
+                                <IcmpMonitorFields as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostSyntheticMonitorsBody::IcmpMonitorFields)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            TcpMonitorFields(TcpMonitorFields),
-                        }
                         crate::union::Member {
                             tags: &["Synthetics_tcpMonitorFields"],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::TcpMonitorFields(f0) => {
-                                            PostSyntheticMonitorsBody::TcpMonitorFields(f0)
-                                        }
-                                    })
+                                <TcpMonitorFields as ::serde::Deserialize>::deserialize(v)
+                                    .map(PostSyntheticMonitorsBody::TcpMonitorFields)
                             },
                         }
                     },
@@ -2505,78 +2437,40 @@ pub mod types {
                 Some("type"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            BrowserMonitorFields(BrowserMonitorFields),
-                        }
                         crate::union::Member {
                             tags: &["Synthetics_browserMonitorFields"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::BrowserMonitorFields(f0) => {
-                                            PutSyntheticMonitorBody::BrowserMonitorFields(f0)
-                                        }
-                                    })
+                                <BrowserMonitorFields as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(PutSyntheticMonitorBody::BrowserMonitorFields)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            HttpMonitorFields(HttpMonitorFields),
-                        }
                         crate::union::Member {
                             tags: &["Synthetics_httpMonitorFields"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::HttpMonitorFields(f0) => {
-                                            PutSyntheticMonitorBody::HttpMonitorFields(f0)
-                                        }
-                                    })
+                                <HttpMonitorFields as ::serde::Deserialize>::deserialize(v)
+                                    .map(PutSyntheticMonitorBody::HttpMonitorFields)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            IcmpMonitorFields(IcmpMonitorFields),
-                        }
                         crate::union::Member {
                             tags: &["Synthetics_icmpMonitorFields"],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::IcmpMonitorFields(f0) => {
-                                            PutSyntheticMonitorBody::IcmpMonitorFields(f0)
-                                        }
-                                    })
+                                <IcmpMonitorFields as ::serde::Deserialize>::deserialize(v)
+                                    .map(PutSyntheticMonitorBody::IcmpMonitorFields)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            TcpMonitorFields(TcpMonitorFields),
-                        }
                         crate::union::Member {
                             tags: &["Synthetics_tcpMonitorFields"],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::TcpMonitorFields(f0) => {
-                                            PutSyntheticMonitorBody::TcpMonitorFields(f0)
-                                        }
-                                    })
+                                <TcpMonitorFields as ::serde::Deserialize>::deserialize(v)
+                                    .map(PutSyntheticMonitorBody::TcpMonitorFields)
                             },
                         }
                     },

@@ -8833,36 +8833,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<DeleteNoteBodyVariant0>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => DeleteNoteBody::Variant0(f0),
-                                    })
+                                <::std::option::Option<
+                                    DeleteNoteBodyVariant0,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(DeleteNoteBody::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<DeleteNoteBodyVariant1>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => DeleteNoteBody::Variant1(f0),
-                                    })
+                                <::std::option::Option<
+                                    DeleteNoteBodyVariant1,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(DeleteNoteBody::Variant1)
                             },
                         }
                     },
@@ -8880,40 +8868,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ImportTimelinesDateRangeEnd::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ImportTimelinesDateRangeEnd::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ImportTimelinesDateRangeEnd::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ImportTimelinesDateRangeEnd::Variant1)
                             },
                         }
                     },
@@ -8931,40 +8903,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ImportTimelinesDateRangeStart::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ImportTimelinesDateRangeStart::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ImportTimelinesDateRangeStart::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ImportTimelinesDateRangeStart::Variant1)
                             },
                         }
                     },
@@ -8982,40 +8938,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            ImportTimelinesEqlOptionsSize::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ImportTimelinesEqlOptionsSize::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            ImportTimelinesEqlOptionsSize::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(ImportTimelinesEqlOptionsSize::Variant1)
                             },
                         }
                     },
@@ -9033,21 +8973,11 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            PinnedEvent(PinnedEvent),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::PinnedEvent(f0) => {
-                                            PersistPinnedEventResponse::PinnedEvent(f0)
-                                        }
-                                    })
+                                <PinnedEvent as ::serde::Deserialize>::deserialize(v)
+                                    .map(PersistPinnedEventResponse::PinnedEvent)
                             },
                         }
                     },
@@ -9086,44 +9016,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            QueryMatchResultValue::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(QueryMatchResultValue::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(
-                                ::std::option::Option<
-                                    ::std::vec::Vec<::std::string::String>,
-                                >,
-                            ),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            QueryMatchResultValue::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::vec::Vec<::std::string::String>,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(QueryMatchResultValue::Variant1)
                             },
                         }
                     },
@@ -9141,40 +9051,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            SavedTimelineDateRangeEnd::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineDateRangeEnd::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            SavedTimelineDateRangeEnd::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineDateRangeEnd::Variant1)
                             },
                         }
                     },
@@ -9192,40 +9086,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            SavedTimelineDateRangeStart::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineDateRangeStart::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            SavedTimelineDateRangeStart::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineDateRangeStart::Variant1)
                             },
                         }
                     },
@@ -9243,40 +9121,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            SavedTimelineEqlOptionsSize::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineEqlOptionsSize::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            SavedTimelineEqlOptionsSize::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineEqlOptionsSize::Variant1)
                             },
                         }
                     },
@@ -9294,40 +9156,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            SavedTimelineWithSavedObjectIdDateRangeEnd::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineWithSavedObjectIdDateRangeEnd::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            SavedTimelineWithSavedObjectIdDateRangeEnd::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineWithSavedObjectIdDateRangeEnd::Variant1)
                             },
                         }
                     },
@@ -9346,40 +9192,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            SavedTimelineWithSavedObjectIdDateRangeStart::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineWithSavedObjectIdDateRangeStart::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            SavedTimelineWithSavedObjectIdDateRangeStart::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineWithSavedObjectIdDateRangeStart::Variant1)
                             },
                         }
                     },
@@ -9398,40 +9228,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            SavedTimelineWithSavedObjectIdEqlOptionsSize::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineWithSavedObjectIdEqlOptionsSize::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            SavedTimelineWithSavedObjectIdEqlOptionsSize::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(SavedTimelineWithSavedObjectIdEqlOptionsSize::Variant1)
                             },
                         }
                     },
@@ -9449,36 +9263,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            SortObject(SortObject),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::SortObject(f0) => Sort::SortObject(f0),
-                                    })
+                                <SortObject as ::serde::Deserialize>::deserialize(v)
+                                    .map(Sort::SortObject)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Array(::std::vec::Vec<SortObject>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Array(f0) => Sort::Array(f0),
-                                    })
+                                <::std::vec::Vec<
+                                    SortObject,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(Sort::Array)
                             },
                         }
                     },
@@ -9496,40 +9296,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(TimelineResponseDateRangeEndVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            TimelineResponseDateRangeEnd::Variant0(f0)
-                                        }
-                                    })
+                                <TimelineResponseDateRangeEndVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(TimelineResponseDateRangeEnd::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(TimelineResponseDateRangeEndVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            TimelineResponseDateRangeEnd::Variant1(f0)
-                                        }
-                                    })
+                                <TimelineResponseDateRangeEndVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(TimelineResponseDateRangeEnd::Variant1)
                             },
                         }
                     },
@@ -9547,21 +9331,13 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            TimelineResponseDateRangeEndVariant0::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineResponseDateRangeEndVariant0::Variant0)
                             },
                         }
                     },
@@ -9617,21 +9393,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            TimelineResponseDateRangeEndVariant1::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineResponseDateRangeEndVariant1::Variant1)
                             },
                         }
                     },
@@ -9649,40 +9417,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(TimelineResponseDateRangeStartVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            TimelineResponseDateRangeStart::Variant0(f0)
-                                        }
-                                    })
+                                <TimelineResponseDateRangeStartVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(TimelineResponseDateRangeStart::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(TimelineResponseDateRangeStartVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            TimelineResponseDateRangeStart::Variant1(f0)
-                                        }
-                                    })
+                                <TimelineResponseDateRangeStartVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(TimelineResponseDateRangeStart::Variant1)
                             },
                         }
                     },
@@ -9700,21 +9452,13 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            TimelineResponseDateRangeStartVariant0::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineResponseDateRangeStartVariant0::Variant0)
                             },
                         }
                     },
@@ -9770,21 +9514,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            TimelineResponseDateRangeStartVariant1::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineResponseDateRangeStartVariant1::Variant1)
                             },
                         }
                     },
@@ -9802,40 +9538,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(TimelineResponseEqlOptionsSizeVariant0),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            TimelineResponseEqlOptionsSize::Variant0(f0)
-                                        }
-                                    })
+                                <TimelineResponseEqlOptionsSizeVariant0 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(TimelineResponseEqlOptionsSize::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(TimelineResponseEqlOptionsSizeVariant1),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            TimelineResponseEqlOptionsSize::Variant1(f0)
-                                        }
-                                    })
+                                <TimelineResponseEqlOptionsSizeVariant1 as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(TimelineResponseEqlOptionsSize::Variant1)
                             },
                         }
                     },
@@ -9853,21 +9573,13 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            TimelineResponseEqlOptionsSizeVariant0::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineResponseEqlOptionsSizeVariant0::Variant0)
                             },
                         }
                     },
@@ -9923,21 +9635,13 @@ pub mod types {
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            TimelineResponseEqlOptionsSizeVariant1::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineResponseEqlOptionsSizeVariant1::Variant1)
                             },
                         }
                     },
@@ -9955,40 +9659,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            TimelineSavedToReturnObjectDateRangeEnd::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineSavedToReturnObjectDateRangeEnd::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            TimelineSavedToReturnObjectDateRangeEnd::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineSavedToReturnObjectDateRangeEnd::Variant1)
                             },
                         }
                     },
@@ -10006,40 +9694,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            TimelineSavedToReturnObjectDateRangeStart::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineSavedToReturnObjectDateRangeStart::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            TimelineSavedToReturnObjectDateRangeStart::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineSavedToReturnObjectDateRangeStart::Variant1)
                             },
                         }
                     },
@@ -10057,40 +9729,24 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::option::Option<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            TimelineSavedToReturnObjectEqlOptionsSize::Variant0(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineSavedToReturnObjectEqlOptionsSize::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::option::Option<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            TimelineSavedToReturnObjectEqlOptionsSize::Variant1(f0)
-                                        }
-                                    })
+                                <::std::option::Option<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(TimelineSavedToReturnObjectEqlOptionsSize::Variant1)
                             },
                         }
                     },

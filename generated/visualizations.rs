@@ -3088,206 +3088,110 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Metric(Metric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Metric(f0) => ChartConfig::Metric(f0),
-                                    })
+                                <Metric as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::Metric)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            LegacyMetric(LegacyMetric),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::LegacyMetric(f0) => ChartConfig::LegacyMetric(f0),
-                                    })
+                                <LegacyMetric as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::LegacyMetric)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Xy(Xy),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Xy(f0) => ChartConfig::Xy(f0),
-                                    })
+                                <Xy as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::Xy)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Gauge(Gauge),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Gauge(f0) => ChartConfig::Gauge(f0),
-                                    })
+                                <Gauge as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::Gauge)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Heatmap(Heatmap),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Heatmap(f0) => ChartConfig::Heatmap(f0),
-                                    })
+                                <Heatmap as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::Heatmap)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            TagCloud(TagCloud),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::TagCloud(f0) => ChartConfig::TagCloud(f0),
-                                    })
+                                <TagCloud as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::TagCloud)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member6 {
-                            RegionMap(RegionMap),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member6 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member6::RegionMap(f0) => ChartConfig::RegionMap(f0),
-                                    })
+                                <RegionMap as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::RegionMap)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member7 {
-                            DataTable(DataTable),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member7 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member7::DataTable(f0) => ChartConfig::DataTable(f0),
-                                    })
+                                <DataTable as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::DataTable)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member8 {
-                            Pie(Pie),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member8 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member8::Pie(f0) => ChartConfig::Pie(f0),
-                                    })
+                                <Pie as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::Pie)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member9 {
-                            Mosaic(Mosaic),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member9 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member9::Mosaic(f0) => ChartConfig::Mosaic(f0),
-                                    })
+                                <Mosaic as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::Mosaic)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member10 {
-                            Treemap(Treemap),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member10 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member10::Treemap(f0) => ChartConfig::Treemap(f0),
-                                    })
+                                <Treemap as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::Treemap)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member11 {
-                            Waffle(Waffle),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member11 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member11::Waffle(f0) => ChartConfig::Waffle(f0),
-                                    })
+                                <Waffle as ::serde::Deserialize>::deserialize(v)
+                                    .map(ChartConfig::Waffle)
                             },
                         }
                     },
@@ -3305,36 +3209,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Reference(DataViewReference),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Reference(f0) => DataSource::Reference(f0),
-                                    })
+                                <DataViewReference as ::serde::Deserialize>::deserialize(v)
+                                    .map(DataSource::Reference)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Spec(DataViewSpec),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Spec(f0) => DataSource::Spec(f0),
-                                    })
+                                <DataViewSpec as ::serde::Deserialize>::deserialize(v)
+                                    .map(DataSource::Spec)
                             },
                         }
                     },
@@ -3352,72 +3240,40 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            ConditionFilter(FilterConditionFilter),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::ConditionFilter(f0) => {
-                                            Filter::ConditionFilter(f0)
-                                        }
-                                    })
+                                <FilterConditionFilter as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(Filter::ConditionFilter)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Group(FilterGroup),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Group(f0) => Filter::Group(f0),
-                                    })
+                                <FilterGroup as ::serde::Deserialize>::deserialize(v)
+                                    .map(Filter::Group)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Dsl(FilterDsl),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Dsl(f0) => Filter::Dsl(f0),
-                                    })
+                                <FilterDsl as ::serde::Deserialize>::deserialize(v)
+                                    .map(Filter::Dsl)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Spatial(FilterSpatial),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Spatial(f0) => Filter::Spatial(f0),
-                                    })
+                                <FilterSpatial as ::serde::Deserialize>::deserialize(v)
+                                    .map(Filter::Spatial)
                             },
                         }
                     },
@@ -3435,70 +3291,44 @@ pub mod types {
                 Some("operator"),
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Is(FilterConditionIs),
-                        }
                         crate::union::Member {
                             tags: &["is"],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Is(f0) => FilterCondition::Is(f0),
-                                    })
+                                <FilterConditionIs as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterCondition::Is)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            IsOneOf(FilterConditionIsOneOf),
-                        }
                         crate::union::Member {
                             tags: &["is_one_of"],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::IsOneOf(f0) => FilterCondition::IsOneOf(f0),
-                                    })
+                                <FilterConditionIsOneOf as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterCondition::IsOneOf)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Range(FilterConditionRange),
-                        }
                         crate::union::Member {
                             tags: &["range"],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Range(f0) => FilterCondition::Range(f0),
-                                    })
+                                <FilterConditionRange as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterCondition::Range)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Exists(FilterConditionExists),
-                        }
                         crate::union::Member {
                             tags: &["exists"],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Exists(f0) => FilterCondition::Exists(f0),
-                                    })
+                                <FilterConditionExists as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterCondition::Exists)
                             },
                         }
                     },
@@ -3516,59 +3346,35 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Variant0(::std::vec::Vec<::std::string::String>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Variant0(f0) => {
-                                            FilterConditionIsOneOfValue::Variant0(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    ::std::string::String,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsOneOfValue::Variant0)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1(::std::vec::Vec<f64>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1(f0) => {
-                                            FilterConditionIsOneOfValue::Variant1(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    f64,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsOneOfValue::Variant1)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2(::std::vec::Vec<bool>),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2(f0) => {
-                                            FilterConditionIsOneOfValue::Variant2(f0)
-                                        }
-                                    })
+                                <::std::vec::Vec<
+                                    bool,
+                                > as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsOneOfValue::Variant2)
                             },
                         }
                     },
@@ -3586,55 +3392,31 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::String(f0) => FilterConditionIsValue::String(f0),
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionIsValue::String)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Number(f0) => FilterConditionIsValue::Number(f0),
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsValue::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Boolean(bool),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Boolean(f0) => {
-                                            FilterConditionIsValue::Boolean(f0)
-                                        }
-                                    })
+                                <bool as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionIsValue::Boolean)
                             },
                         }
                     },
@@ -3652,40 +3434,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            FilterConditionRangeValueGt::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionRangeValueGt::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FilterConditionRangeValueGt::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionRangeValueGt::String)
                             },
                         }
                     },
@@ -3703,40 +3467,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            FilterConditionRangeValueGte::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionRangeValueGte::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FilterConditionRangeValueGte::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionRangeValueGte::String)
                             },
                         }
                     },
@@ -3754,40 +3500,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            FilterConditionRangeValueLt::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionRangeValueLt::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FilterConditionRangeValueLt::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionRangeValueLt::String)
                             },
                         }
                     },
@@ -3805,40 +3533,22 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Number(f64),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Number(f0) => {
-                                            FilterConditionRangeValueLte::Number(f0)
-                                        }
-                                    })
+                                <f64 as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterConditionRangeValueLte::Number)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            String(::std::string::String),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::String(f0) => {
-                                            FilterConditionRangeValueLte::String(f0)
-                                        }
-                                    })
+                                <::std::string::String as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(FilterConditionRangeValueLte::String)
                             },
                         }
                     },
@@ -3856,40 +3566,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Condition(FilterCondition),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Condition(f0) => {
-                                            FilterGroupBodyConditionsItem::Condition(f0)
-                                        }
-                                    })
+                                <FilterCondition as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterGroupBodyConditionsItem::Condition)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            GroupBody(FilterGroupBody),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::GroupBody(f0) => {
-                                            FilterGroupBodyConditionsItem::GroupBody(f0)
-                                        }
-                                    })
+                                <FilterGroupBody as ::serde::Deserialize>::deserialize(v)
+                                    .map(FilterGroupBodyConditionsItem::GroupBody)
                             },
                         }
                     },
@@ -3907,36 +3597,20 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            Reference(DataViewReference),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::Reference(f0) => MetricDataSource::Reference(f0),
-                                    })
+                                <DataViewReference as ::serde::Deserialize>::deserialize(v)
+                                    .map(MetricDataSource::Reference)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Spec(DataViewSpec),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Spec(f0) => MetricDataSource::Spec(f0),
-                                    })
+                                <DataViewSpec as ::serde::Deserialize>::deserialize(v)
+                                    .map(MetricDataSource::Spec)
                             },
                         }
                     },
@@ -3954,76 +3628,42 @@ pub mod types {
                 None,
                 &[
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member0 {
-                            DataLayer(XyDataLayer),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member0 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member0::DataLayer(f0) => XyLayer::DataLayer(f0),
-                                    })
+                                <XyDataLayer as ::serde::Deserialize>::deserialize(v)
+                                    .map(XyLayer::DataLayer)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            ReferenceLineLayer(XyReferenceLineLayer),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::ReferenceLineLayer(f0) => {
-                                            XyLayer::ReferenceLineLayer(f0)
-                                        }
-                                    })
+                                <XyReferenceLineLayer as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(XyLayer::ReferenceLineLayer)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            AnnotationLayer(XyAnnotationLayer),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::AnnotationLayer(f0) => {
-                                            XyLayer::AnnotationLayer(f0)
-                                        }
-                                    })
+                                <XyAnnotationLayer as ::serde::Deserialize>::deserialize(v)
+                                    .map(XyLayer::AnnotationLayer)
                             },
                         }
                     },
                     {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            AnnotationByRefLayer(XyAnnotationByRefLayer),
-                        }
                         crate::union::Member {
                             tags: &[],
                             decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::AnnotationByRefLayer(f0) => {
-                                            XyLayer::AnnotationByRefLayer(f0)
-                                        }
-                                    })
+                                <XyAnnotationByRefLayer as ::serde::Deserialize>::deserialize(
+                                        v,
+                                    )
+                                    .map(XyLayer::AnnotationByRefLayer)
                             },
                         }
                     },

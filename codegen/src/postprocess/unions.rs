@@ -73,8 +73,14 @@ impl syn::visit_mut::VisitMut for UnknownArm {
 }
 
 fn is_untagged_union(e: &ItemEnum) -> bool {
+    // `#[serde(untagged)]`, or with others (`untagged, deny_unknown_fields`: typify's union
+    // with a closed inline object member).
     let untagged = e.attrs.iter().any(|a| {
-        a.path().is_ident("serde") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "untagged")
+        a.path().is_ident("serde")
+            && a.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            )
+            .is_ok_and(|list| list.iter().any(|m| m.path().is_ident("untagged")))
     });
     let derives_de = super::derived(&e.attrs)
         .iter()
@@ -121,6 +127,19 @@ fn rewrite(e: &mut ItemEnum, unions: &Unions) -> Item {
             }
             _ => Vec::new(),
         };
+        // A member that is one type is decoded as it, so its error says what did not fit
+        // (`missing field `actions``), where an untagged shadow says only that nothing matched.
+        if let Fields::Unnamed(f) = &v.fields
+            && f.unnamed.len() == 1
+        {
+            let ty = &f.unnamed[0].ty;
+            return quote! {
+                crate::union::Member {
+                    tags: &[#(#tags),*],
+                    decode: |v| <#ty as ::serde::Deserialize>::deserialize(v).map(#name::#variant),
+                }
+            };
+        }
         quote! {
             #[derive(::serde::Deserialize)]
             #[serde(untagged)]
@@ -194,6 +213,11 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("tags:&[\".webhook\"]"), "{text}");
+        // A member of one type decodes as that type, so its error says what did not fit.
+        assert!(
+            text.contains("decode:|v|{<Webhookas::serde::Deserialize>::deserialize(v).map(Connector::Webhook)}"),
+            "{text}"
+        );
         assert!(
             text.contains("__Member1::Inline{name}=>Connector::Inline{name}"),
             "{text}"
