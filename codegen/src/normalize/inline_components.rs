@@ -1,12 +1,15 @@
-//! Inlines `$ref`s to `components/parameters`, `components/requestBodies` and
-//! `components/responses` into the operations that use them, so later passes see every parameter,
-//! body and response in place. Kibana defines the same header parameter several times under
-//! different component names; after this pass they are plain parameters.
+//! Inlines `$ref`s to `components/parameters`, `components/requestBodies`,
+//! `components/responses` and `components/examples` into the operations that use them, so later
+//! passes see every parameter, body, response and example in place. Kibana defines the same
+//! header parameter several times under different component names; after this pass they are
+//! plain parameters. Its main spec names many examples by reference
+//! (`$ref: '#/components/examples/Security_Detections_API_SetAlertAssigneesBodyAdd'`): the tests
+//! and the mock read them in place.
 
-use super::{Change, for_each_operation, op_name};
+use super::{Change, contents_mut, for_each_operation, op_name};
 use serde_json::Value;
 
-const KINDS: [&str; 3] = ["parameters", "requestBodies", "responses"];
+const KINDS: [&str; 4] = ["parameters", "requestBodies", "responses", "examples"];
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let components = spec.get("components").cloned().unwrap_or(Value::Null);
@@ -56,6 +59,18 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                 resolve(response, &at, &mut changes);
             }
         }
+        let mut examples = |holder: &mut Value| {
+            let examples = holder.get_mut("examples").and_then(Value::as_object_mut);
+            for example in examples.into_iter().flat_map(|e| e.values_mut()) {
+                resolve(example, &at, &mut changes);
+            }
+        };
+        for (_, content) in contents_mut(op) {
+            content.values_mut().for_each(&mut examples);
+        }
+        if let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) {
+            params.iter_mut().for_each(&mut examples);
+        }
     });
     changes
 }
@@ -98,6 +113,51 @@ components:
             "object"
         );
         assert_eq!(at(&s, "/paths/~1a/post/responses/200/description"), "ok");
+    }
+
+    #[test]
+    fn inlines_examples_of_bodies_responses_and_parameters() {
+        let mut s = spec(
+            r##"
+paths:
+  /a:
+    post:
+      parameters:
+        - {name: q, in: query, schema: {type: string}, examples: {one: {$ref: '#/components/examples/Q'}}}
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object}
+            examples: {add: {$ref: '#/components/examples/Add'}, gone: {$ref: '#/components/examples/Gone'}}
+      responses:
+        '200':
+          description: ok
+          content: {application/json: {examples: {ok: {$ref: '#/components/examples/Add'}}}}
+components:
+  examples:
+    Q: {value: text}
+    Add: {summary: add one, value: {add: [u1]}}
+"##,
+        );
+        assert_eq!(run(&mut s).len(), 3);
+        let body = "/paths/~1a/post/requestBody/content/application~1json/examples";
+        assert_eq!(at(&s, &format!("{body}/add/value/add/0")), "u1");
+        assert_eq!(
+            at(&s, &format!("{body}/gone/$ref")),
+            "#/components/examples/Gone",
+            "a missing example is left as it is"
+        );
+        assert_eq!(
+            at(
+                &s,
+                "/paths/~1a/post/responses/200/content/application~1json/examples/ok/value/add/0"
+            ),
+            "u1"
+        );
+        assert_eq!(
+            at(&s, "/paths/~1a/post/parameters/0/examples/one/value"),
+            "text"
+        );
     }
 
     #[test]

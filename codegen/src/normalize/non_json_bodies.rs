@@ -22,7 +22,9 @@ pub const MULTIPART_FILE: &str = "x-kbn-multipart-file";
 /// Set on a multipart body of several fields, typed as a JSON object of them.
 pub const MULTIPART_FIELDS: &str = "x-kbn-multipart-fields";
 
-/// The field of a multipart schema that holds the file: the first binary string property.
+/// The field of a multipart schema that holds the file: the first binary string property, else
+/// one named `file` (Kibana's main spec types the saved-objects import file as `type: object`),
+/// else the first.
 fn file_field(content: &Map<String, Value>) -> Option<String> {
     let props = content
         .get("multipart/form-data")?
@@ -31,6 +33,7 @@ fn file_field(content: &Map<String, Value>) -> Option<String> {
     props
         .iter()
         .find(|(_, p)| p.get("format").and_then(Value::as_str) == Some("binary"))
+        .or_else(|| props.iter().find(|(k, _)| *k == "file"))
         .or_else(|| props.iter().next())
         .map(|(k, _)| k.clone())
 }
@@ -87,7 +90,8 @@ fn rewrite_request(body: &mut Map<String, Value>, at: &str, changes: &mut Vec<Ch
         let as_text: Map<String, Value> = props
             .into_iter()
             .map(|(k, mut p)| {
-                if p.get("format").and_then(Value::as_str) == Some("binary") {
+                let binary = p.get("format").and_then(Value::as_str) == Some("binary");
+                if binary || k == *field {
                     p = json!({"type": "string", "description": "The file's content (text)."});
                 }
                 (k, p)
@@ -301,6 +305,33 @@ components:
             schema["properties"]["parameters"]["properties"]["overwrite"]["type"],
             "boolean"
         );
+    }
+
+    #[test]
+    fn a_form_file_typed_as_an_object_is_its_text() {
+        let mut s = spec(
+            r#"
+paths:
+  /_resolve_import_errors:
+    post:
+      requestBody:
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              additionalProperties: false
+              properties:
+                retries: {type: array, items: {type: object}}
+                file: {type: object}
+              required: [file, retries]
+"#,
+        );
+        assert_eq!(run(&mut s).len(), 1);
+        let body = at(&s, "/paths/~1_resolve_import_errors/post/requestBody");
+        assert_eq!(body[MULTIPART_FILE], "file");
+        let props = &body["content"]["application/json"]["schema"]["properties"];
+        assert_eq!(props["file"]["type"], "string");
+        assert_eq!(props["retries"]["type"], "array");
     }
 
     #[test]
