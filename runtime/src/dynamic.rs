@@ -95,7 +95,32 @@ pub fn arg<T: DeserializeOwned>(name: &str, value: &Value) -> Result<T, Error> {
 /// field the spec does not declare) is refused by name rather than dropped: it would not reach
 /// Kibana.
 pub fn body<T: DeserializeOwned + Serialize>(value: &Value) -> Result<T, Error> {
-    let typed: T = arg("body", value)?;
+    let typed: T = match serde_path_to_error::deserialize(value) {
+        Ok(typed) => typed,
+        Err(e) => {
+            let message = e.inner().to_string();
+            // A type that refuses unknown fields (`additionalProperties: false`) says so in
+            // serde's words: named here as any other field without a place.
+            let field = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split_once('`'))
+                .map(|(field, _)| field);
+            return Err(Error::InvalidRequest(match field {
+                Some(field) => {
+                    // The path ends at the unknown key itself.
+                    let at = match e.path().to_string() {
+                        p if p == "." => field.to_string(),
+                        p => p,
+                    };
+                    format!(
+                        "argument `body`: the body's type has no place for `{at}`; it would not \
+                         be sent ({message})"
+                    )
+                }
+                None => format!("argument `body`: {message}"),
+            }));
+        }
+    };
     let sent = serde_json::to_value(&typed)
         .map_err(|e| Error::InvalidRequest(format!("argument `body`: {e}")))?;
     let mut lost = Vec::new();
@@ -267,6 +292,37 @@ mod tests {
         let err = body::<Body>(&given).unwrap_err().to_string();
         assert!(err.contains("`items[1].list_id`"), "{err}");
         assert!(err.contains("`extra`"), "{err}");
+    }
+
+    #[derive(Debug, Serialize, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Strict {
+        name: String,
+    }
+    #[derive(Debug, Serialize, Deserialize)]
+    struct Outer {
+        inner: Vec<Strict>,
+    }
+
+    #[test]
+    fn a_type_that_refuses_unknown_fields_names_the_field_the_same_way() {
+        let err = body::<Strict>(&json!({"name": "a", "id": "x"}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no place for `id`"), "{err}");
+        assert!(
+            err.contains("expected `name`"),
+            "serde's list of fields is kept: {err}"
+        );
+        let err = body::<Outer>(&json!({"inner": [{"name": "a"}, {"name": "b", "id": 1}]}))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no place for `inner[1].id`"), "{err}");
+        let err = body::<Strict>(&json!({"name": 5})).unwrap_err().to_string();
+        assert!(
+            err.starts_with("invalid request: argument `body`: invalid type"),
+            "{err}"
+        );
     }
 
     #[test]
