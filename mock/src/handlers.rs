@@ -411,10 +411,11 @@ fn create_conversation(state: &State, call: &Call) -> Response<Body> {
     c.insert("createdAt".into(), json!(now()));
     c.insert("updatedAt".into(), json!(now()));
     c.insert("namespace".into(), json!("default"));
-    c.insert(
-        "users".into(),
-        json!([{"id": "u_mock", "name": "mock-user"}]),
-    );
+    // Kibana records the caller as the creator and the only user (its newer specs require
+    // `createdBy`).
+    let caller = json!({"id": "u_mock", "name": "mock-user"});
+    c.insert("createdBy".into(), caller.clone());
+    c.insert("users".into(), json!([caller]));
     let c = Value::Object(c);
     if let Ok(mut all) = state.conversations.lock() {
         all.insert(id, c.clone());
