@@ -131,8 +131,8 @@ pub(crate) fn success(route: &Route) -> (StatusCode, Option<Value>) {
     let schema = media.get("schema").unwrap_or(&Value::Null);
     // An example that contradicts its own schema would not decode: a value of the schema's
     // shape is answered instead.
-    let example =
-        example.filter(|e| crate::schema::problem(&route.spec, schema, e, "response").is_none());
+    let example = example
+        .filter(|e| crate::schema::answer_problem(&route.spec, schema, e, "response").is_none());
     let value = example.unwrap_or_else(|| synthesize(&route.spec, schema));
     (code, Some(value))
 }
@@ -142,7 +142,7 @@ pub(crate) fn success(route: &Route) -> (StatusCode, Option<Value>) {
 /// it creates none): whatever the family logic makes of them, the answer keeps its shape.
 fn fitting(route: &Route, code: StatusCode, out: Value, own: Option<&Value>) -> Response<Body> {
     let schema = response_schema(route);
-    if crate::schema::problem(&route.spec, &schema, &out, "response").is_none() {
+    if crate::schema::answer_problem(&route.spec, &schema, &out, "response").is_none() {
         respond(code, Some(&out))
     } else {
         respond(code, own)

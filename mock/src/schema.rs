@@ -153,16 +153,106 @@ fn string_of(schema: &Value) -> String {
     s
 }
 
+/// How a union that no member fits is judged.
+#[derive(Clone, Copy, PartialEq)]
+enum Unions {
+    /// A problem: what a server checks of a request, and what a body the client sends must fit.
+    Strict,
+    /// A problem only when the union's discriminator names the member the value must be (its
+    /// mapping, or a member schema of the tag's name), as a generated client decodes it:
+    /// otherwise a client keeps the value whole (a generated union's `Unknown`).
+    Tagged,
+}
+
 /// The first place where `value` does not have `schema`'s JSON type or lacks a required field,
 /// in Kibana's words (`[request body.name]: expected value of type [string] but got [undefined]`).
+/// `allOf` members are each checked; a union must have a member the value fits.
 pub fn problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
+    check(spec, schema, value, at, (Unions::Strict, true), 0)
+}
+
+/// [`problem`] as a client's own request type judges a value it reads (an example decoded as
+/// the body type): closed objects take no other key, and a union no member fits is kept whole
+/// unless its discriminator names a member.
+pub fn body_problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
+    check(spec, schema, value, at, (Unions::Tagged, true), 0)
+}
+
+/// [`problem`] for an answer a client reads: a union no member fits is a problem only when a
+/// tag says which member it must be (the client fails to decode it then; otherwise it keeps the
+/// value as the union's `Unknown`).
+pub fn answer_problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
+    check(spec, schema, value, at, (Unions::Tagged, false), 0)
+}
+
+/// Whether the union's discriminator says that `value` is `member`.
+fn tag_claims(union: &Value, member: &Value, value: &Value) -> bool {
+    let Some(discriminator) = union.get("discriminator") else {
+        return false;
+    };
+    let Some(Value::String(tag)) = discriminator
+        .get("propertyName")
+        .and_then(Value::as_str)
+        .and_then(|p| value.get(p))
+    else {
+        return false;
+    };
+    let Some(reference) = member.get("$ref").and_then(Value::as_str) else {
+        return false;
+    };
+    match discriminator.get("mapping").and_then(Value::as_object) {
+        Some(mapping) => mapping.get(tag).and_then(Value::as_str) == Some(reference),
+        None => reference.rsplit('/').next() == Some(tag.as_str()),
+    }
+}
+
+fn check(
+    spec: &Value,
+    schema: &Value,
+    value: &Value,
+    at: &str,
+    judge: (Unions, bool),
+    depth: usize,
+) -> Option<String> {
+    // How unions are judged, and whether closed objects refuse other keys.
+    let (unions, closed_objects) = judge;
     let schema = resolve(spec, schema);
-    if schema
+    if depth > 64 {
+        return None;
+    }
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(problem) = check(spec, member, value, at, judge, depth + 1) {
+            return Some(problem);
+        }
+    }
+    if let Some(members) = schema
         .get("oneOf")
         .or_else(|| schema.get("anyOf"))
-        .is_some()
+        .and_then(Value::as_array)
     {
-        return None;
+        let problems: Vec<Option<String>> = members
+            .iter()
+            .map(|m| check(spec, m, value, at, judge, depth + 1))
+            .collect();
+        if problems.iter().any(Option::is_none) || members.is_empty() {
+            return None;
+        }
+        return match unions {
+            Unions::Strict => Some(format!(
+                "[request {at}]: fits none of the {} types it may be; the first: {}",
+                members.len(),
+                problems[0].as_deref().unwrap_or_default()
+            )),
+            Unions::Tagged => members
+                .iter()
+                .position(|m| tag_claims(schema, m, value))
+                .and_then(|i| problems[i].clone()),
+        };
     }
     let ty = schema.get("type").and_then(Value::as_str);
     let ok = match (ty, value) {
@@ -190,10 +280,16 @@ pub fn problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<
         ));
     }
     if let (Value::Array(items), Some(item_schema)) = (value, schema.get("items")) {
-        return items
-            .iter()
-            .enumerate()
-            .find_map(|(i, v)| problem(spec, item_schema, v, &format!("{at}[{i}]")));
+        return items.iter().enumerate().find_map(|(i, v)| {
+            check(
+                spec,
+                item_schema,
+                v,
+                &format!("{at}[{i}]"),
+                judge,
+                depth + 1,
+            )
+        });
     }
     if let Value::Object(map) = value {
         for name in schema
@@ -213,11 +309,26 @@ pub fn problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<
                 ));
             }
         }
+        // A closed object (`additionalProperties: false`; not through `allOf`, whose members
+        // each see only their own properties) takes no other key, where the judge says so (a
+        // client keeps an answer's other keys: the generator opens answers' objects). An open
+        // object's other keys are of `additionalProperties`' schema.
+        let others = schema.get("additionalProperties");
+        let closed =
+            others == Some(&Value::Bool(false)) && schema.get("allOf").is_none() && closed_objects;
         for (k, v) in map {
-            if let Some(p) = schema.get("properties").and_then(|p| p.get(k))
-                && let Some(problem) = problem(spec, p, v, &format!("{at}.{k}"))
-            {
-                return Some(problem);
+            let at = format!("{at}.{k}");
+            let problem = match schema.get("properties").and_then(|p| p.get(k)) {
+                Some(p) => check(spec, p, v, &at, judge, depth + 1),
+                None if closed => Some(format!(
+                    "[request {at}]: definition for this key is missing"
+                )),
+                None => others
+                    .filter(|o| o.is_object())
+                    .and_then(|o| check(spec, o, v, &at, judge, depth + 1)),
+            };
+            if problem.is_some() {
+                return problem;
             }
         }
     }
@@ -364,5 +475,78 @@ mod tests {
             synthesize(&spec, &json!({"type": "integer", "example": "5"})),
             json!(1)
         );
+    }
+
+    #[test]
+    fn all_of_members_and_tagged_unions_are_checked() {
+        use super::{answer_problem, problem};
+        let spec = json!({"components": {"schemas": {
+            "Shared": {"type": "object", "required": ["actions"],
+                       "properties": {"actions": {"type": "array"}}},
+            "Query": {"allOf": [
+                {"$ref": "#/components/schemas/Shared"},
+                {"type": "object", "required": ["type"],
+                 "properties": {"type": {"type": "string", "enum": ["query"]}}}
+            ]},
+            "Eql": {"allOf": [
+                {"$ref": "#/components/schemas/Shared"},
+                {"type": "object", "required": ["type", "language"],
+                 "properties": {"type": {"type": "string", "enum": ["eql"]},
+                                "language": {"type": "string"}}}
+            ]},
+            "Rule": {"oneOf": [{"$ref": "#/components/schemas/Eql"},
+                               {"$ref": "#/components/schemas/Query"}],
+                     "discriminator": {"propertyName": "type", "mapping": {
+                         "eql": "#/components/schemas/Eql", "query": "#/components/schemas/Query"}}},
+            "Untagged": {"oneOf": [{"$ref": "#/components/schemas/Eql"},
+                                   {"$ref": "#/components/schemas/Query"}]}
+        }}});
+        let rule = json!({"$ref": "#/components/schemas/Rule"});
+        let query = json!({"$ref": "#/components/schemas/Query"});
+        // allOf: a field one member requires.
+        let p = problem(&spec, &query, &json!({"type": "query"}), "response").unwrap();
+        assert!(p.contains("actions"), "{p}");
+        assert!(problem(&spec, &query, &json!({"type": "query", "actions": []}), "r").is_none());
+        // A union: fitting a member is no problem.
+        assert!(problem(&spec, &rule, &json!({"type": "query", "actions": []}), "r").is_none());
+        // Tagged, a member's problem is the answer's: the client decodes it as that member.
+        let tagged = json!({"type": "query"});
+        let p = answer_problem(&spec, &rule, &tagged, "response").unwrap();
+        assert!(p.contains("actions"), "{p}");
+        // Without a discriminator the client keeps what fits no member whole.
+        let untagged = json!({"$ref": "#/components/schemas/Untagged"});
+        assert!(answer_problem(&spec, &untagged, &tagged, "response").is_none());
+        // A tag no member has: kept whole too; a request must fit.
+        let other = json!({"type": "threshold"});
+        assert!(answer_problem(&spec, &rule, &other, "response").is_none());
+        let p = problem(&spec, &rule, &other, "body").unwrap();
+        assert!(p.contains("fits none of the 2 types"), "{p}");
+        // Without a mapping, the member schema of the tag's name.
+        let named = json!({"oneOf": [{"$ref": "#/components/schemas/Eql"}],
+            "discriminator": {"propertyName": "type"}});
+        let p = answer_problem(&spec, &named, &json!({"type": "Eql", "actions": []}), "r");
+        assert!(p.unwrap().contains("language"));
+    }
+
+    #[test]
+    fn closed_objects_and_the_values_of_open_ones_are_checked() {
+        use super::problem;
+        let spec = json!({});
+        let closed = json!({"type": "object", "additionalProperties": false,
+                            "properties": {"name": {"type": "string"}}});
+        let p = problem(&spec, &closed, &json!({"name": "a", "id": 1}), "body").unwrap();
+        assert_eq!(p, "[request body.id]: definition for this key is missing");
+        assert!(problem(&spec, &closed, &json!({"name": "a"}), "body").is_none());
+        // A client's body type refuses the key too; an answer keeps it.
+        let extra = json!({"name": "a", "id": 1});
+        assert!(super::body_problem(&spec, &closed, &extra, "body").is_some());
+        assert!(super::answer_problem(&spec, &closed, &extra, "response").is_none());
+        let vars = json!({"type": "object", "additionalProperties": {"oneOf": [
+            {"type": "string"},
+            {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+        ]}});
+        assert!(problem(&spec, &vars, &json!({"a": "x", "b": {"id": "s"}}), "body").is_none());
+        let p = problem(&spec, &vars, &json!({"a": {"type": "text"}}), "body").unwrap();
+        assert!(p.contains("body.a"), "{p}");
     }
 }

@@ -91,7 +91,7 @@ pub async fn run<C: Invoke>(
                         case.status
                     ));
                     schema.is_some_and(|s| {
-                        crate::schema::problem(spec, s, served, "response").is_some()
+                        crate::schema::answer_problem(spec, s, served, "response").is_some()
                     })
                 });
             let wrong = contradicts
@@ -195,18 +195,28 @@ pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
         );
     } else if let Some(content) = spec_op.pointer("/requestBody/content/application~1json") {
         let schema = content.get("schema").unwrap_or(&Value::Null);
-        let synthesized = synthesize(spec, schema);
-        let mut body = content
-            .get("examples")
-            .and_then(Value::as_object)
-            .and_then(|e| e.values().find_map(|x| x.get("value").cloned()))
-            .unwrap_or_else(|| synthesized.clone());
+        args.body = Some(request_body(spec, schema, content));
+    }
+    args
+}
+
+/// The body to send: the first request example that fits its schema (Kibana's examples may
+/// lack a required field or hold a value of another type, which a typed client cannot send),
+/// else a value of the schema's shape.
+fn request_body(spec: &Value, schema: &Value, content: &Value) -> Value {
+    let synthesized = synthesize(spec, schema);
+    let required = resolve(spec, schema)
+        .get("required")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let examples = content
+        .get("examples")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|e| e.values().filter_map(|x| x.get("value").cloned()));
+    for mut body in examples {
         // An example without a field its schema requires (a form's file) gets one.
-        let required = resolve(spec, schema)
-            .get("required")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
         if let (Value::Object(b), Value::Object(s)) = (&mut body, &synthesized) {
             for name in required.iter().filter_map(Value::as_str) {
                 if !b.contains_key(name)
@@ -218,9 +228,12 @@ pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
         }
         // Fields the schema does not declare (Kibana's examples carry some) have no place in
         // the typed body: the client refuses them (checked in `run`), so they are not sent.
-        args.body = Some(crate::schema::declared(spec, schema, &body));
+        let body = crate::schema::declared(spec, schema, &body);
+        if crate::schema::problem(spec, schema, &body, "body").is_none() {
+            return body;
+        }
     }
-    args
+    crate::schema::declared(spec, schema, &synthesized)
 }
 
 /// The first request example, as documented, when it carries fields its schema does not
@@ -604,14 +617,19 @@ fn check_request(
 fn without_defaults(spec: &Value, schema: &Value, given: &Value, sent: &Value) -> Value {
     let schema = resolve(spec, schema);
     // A union's defaults are its member's: the member that explains the difference.
-    if let Some(members) = schema.get("oneOf").and_then(Value::as_array) {
+    if let Some(members) = schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
+    {
         let tries: Vec<Value> = members
             .iter()
             .map(|m| without_defaults(spec, m, given, sent))
             .collect();
+        // `0` and `0.0` are one number.
         return tries
             .iter()
-            .find(|t| *t == given)
+            .find(|t| keeps_all(t, given) && keeps_all(given, t))
             .or_else(|| tries.first())
             .cloned()
             .unwrap_or_else(|| sent.clone());
@@ -666,6 +684,16 @@ fn check_answer(
             }
             other => Err(format!(
                 "expected Error::Api {}, got {other:?}",
+                case.status
+            )),
+        };
+    }
+    // Redirects are not followed: a documented one is reported with its status.
+    if (300..400).contains(&case.status) && case.status != 304 {
+        return match result {
+            Err(Error::Redirected { status, .. }) if status.as_u16() == case.status => Ok(()),
+            other => Err(format!(
+                "expected Error::Redirected {}, got {other:?}",
                 case.status
             )),
         };

@@ -232,7 +232,7 @@ pub fn answers_a_wrong_example(
         .and_then(|e| e.get("value"));
     match (example, media.get("schema")) {
         (Some(example), Some(schema)) => {
-            crate::schema::problem(spec, schema, example, "response").is_some()
+            crate::schema::answer_problem(spec, schema, example, "response").is_some()
         }
         _ => false,
     }

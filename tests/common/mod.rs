@@ -54,8 +54,12 @@ pub struct Example {
 /// Whether an example contradicts its own schema (a field of the wrong JSON type, a required one
 /// missing): such an example must fail to decode, naming where.
 pub fn contradicts(specs: &Map<String, Value>, e: &Example) -> bool {
-    kibana_serverless_mock::schema::problem(&specs[&e.domain], &e.schema, &e.value, "example")
-        .is_some()
+    let judge = if e.location.starts_with("request body") {
+        kibana_serverless_mock::schema::body_problem
+    } else {
+        kibana_serverless_mock::schema::answer_problem
+    };
+    judge(&specs[&e.domain], &e.schema, &e.value, "example").is_some()
 }
 
 /// Every example of every generated operation, with the type it decodes into.

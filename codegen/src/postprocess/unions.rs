@@ -228,4 +228,27 @@ mod tests {
         // Running again changes nothing.
         assert_eq!(run(&mut file, &unions), 0);
     }
+
+    #[test]
+    fn an_untagged_union_with_other_serde_attributes_is_one_too() {
+        let mut file: syn::File = parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+                #[serde(untagged, deny_unknown_fields)]
+                pub enum VarsValue {
+                    Variant0(::std::string::String),
+                    Variant1 { id: ::std::string::String },
+                }
+            }
+        };
+        assert_eq!(run(&mut file, &Unions::new()), 1);
+        let text = prettyplease::unparse(&file)
+            .split_whitespace()
+            .collect::<String>();
+        assert!(text.contains("Unknown(::serde_json::Value)"), "{text}");
+        assert!(
+            text.contains("crate::union::decode(deserializer,None"),
+            "{text}"
+        );
+    }
 }
