@@ -128,11 +128,7 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
 /// `value` has the JSON types `schema` asks for: some member's, for a union.
 fn fits(spec: &Value, schema: &Value, value: &Value) -> bool {
     let schema = resolve(spec, schema);
-    match schema
-        .get("oneOf")
-        .or_else(|| schema.get("anyOf"))
-        .and_then(Value::as_array)
-    {
+    match union_members(schema) {
         Some(members) => members.iter().any(|m| fits(spec, m, value)),
         None => problem(spec, schema, value, "").is_none(),
     }
@@ -153,36 +149,77 @@ fn string_of(schema: &Value) -> String {
     s
 }
 
-/// How a union that no member fits is judged.
-#[derive(Clone, Copy, PartialEq)]
-enum Unions {
-    /// A problem: what a server checks of a request, and what a body the client sends must fit.
-    Strict,
-    /// A problem only when the union's discriminator names the member the value must be (its
-    /// mapping, or a member schema of the tag's name), as a generated client decodes it:
-    /// otherwise a client keeps the value whole (a generated union's `Unknown`).
-    Tagged,
+/// How [`check`] judges what the plain JSON types leave open.
+#[derive(Clone, Copy)]
+struct Judge {
+    /// A union no member fits is a problem (what a server checks of a request). Otherwise it
+    /// is one only when the union's discriminator names the member the value must be (its
+    /// mapping, or a member schema of the tag's name), as a generated client decodes it: a
+    /// client keeps any other value whole (a generated union's `Unknown`).
+    strict_unions: bool,
+    /// A closed object (`additionalProperties: false`) refuses other keys: true of what is
+    /// sent and of a client's request types; a client keeps an answer's other keys (the
+    /// generator opens answers' objects).
+    closed_objects: bool,
+}
+
+/// A `oneOf`'s or `anyOf`'s members.
+pub fn union_members(schema: &Value) -> Option<&Vec<Value>> {
+    schema
+        .get("oneOf")
+        .or_else(|| schema.get("anyOf"))
+        .and_then(Value::as_array)
 }
 
 /// The first place where `value` does not have `schema`'s JSON type or lacks a required field,
 /// in Kibana's words (`[request body.name]: expected value of type [string] but got [undefined]`).
 /// `allOf` members are each checked; a union must have a member the value fits.
 pub fn problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
-    check(spec, schema, value, at, (Unions::Strict, true), 0)
+    check(
+        spec,
+        schema,
+        value,
+        at,
+        Judge {
+            strict_unions: true,
+            closed_objects: true,
+        },
+        0,
+    )
 }
 
 /// [`problem`] as a client's own request type judges a value it reads (an example decoded as
 /// the body type): closed objects take no other key, and a union no member fits is kept whole
 /// unless its discriminator names a member.
 pub fn body_problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
-    check(spec, schema, value, at, (Unions::Tagged, true), 0)
+    check(
+        spec,
+        schema,
+        value,
+        at,
+        Judge {
+            strict_unions: false,
+            closed_objects: true,
+        },
+        0,
+    )
 }
 
 /// [`problem`] for an answer a client reads: a union no member fits is a problem only when a
 /// tag says which member it must be (the client fails to decode it then; otherwise it keeps the
 /// value as the union's `Unknown`).
 pub fn answer_problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
-    check(spec, schema, value, at, (Unions::Tagged, false), 0)
+    check(
+        spec,
+        schema,
+        value,
+        at,
+        Judge {
+            strict_unions: false,
+            closed_objects: false,
+        },
+        0,
+    )
 }
 
 /// Whether the union's discriminator says that `value` is `member`.
@@ -211,11 +248,9 @@ fn check(
     schema: &Value,
     value: &Value,
     at: &str,
-    judge: (Unions, bool),
+    judge: Judge,
     depth: usize,
 ) -> Option<String> {
-    // How unions are judged, and whether closed objects refuse other keys.
-    let (unions, closed_objects) = judge;
     let schema = resolve(spec, schema);
     if depth > 64 {
         return None;
@@ -230,11 +265,7 @@ fn check(
             return Some(problem);
         }
     }
-    if let Some(members) = schema
-        .get("oneOf")
-        .or_else(|| schema.get("anyOf"))
-        .and_then(Value::as_array)
-    {
+    if let Some(members) = union_members(schema) {
         let problems: Vec<Option<String>> = members
             .iter()
             .map(|m| check(spec, m, value, at, judge, depth + 1))
@@ -242,17 +273,17 @@ fn check(
         if problems.iter().any(Option::is_none) || members.is_empty() {
             return None;
         }
-        return match unions {
-            Unions::Strict => Some(format!(
+        if judge.strict_unions {
+            return Some(format!(
                 "[request {at}]: fits none of the {} types it may be; the first: {}",
                 members.len(),
                 problems[0].as_deref().unwrap_or_default()
-            )),
-            Unions::Tagged => members
-                .iter()
-                .position(|m| tag_claims(schema, m, value))
-                .and_then(|i| problems[i].clone()),
-        };
+            ));
+        }
+        return members
+            .iter()
+            .position(|m| tag_claims(schema, m, value))
+            .and_then(|i| problems[i].clone());
     }
     let ty = schema.get("type").and_then(Value::as_str);
     let ok = match (ty, value) {
@@ -309,13 +340,13 @@ fn check(
                 ));
             }
         }
-        // A closed object (`additionalProperties: false`; not through `allOf`, whose members
-        // each see only their own properties) takes no other key, where the judge says so (a
-        // client keeps an answer's other keys: the generator opens answers' objects). An open
-        // object's other keys are of `additionalProperties`' schema.
+        // A closed object (not through `allOf`, whose members each see only their own
+        // properties) takes no other key, where the judge says so; an open object's other keys
+        // are of `additionalProperties`' schema.
         let others = schema.get("additionalProperties");
-        let closed =
-            others == Some(&Value::Bool(false)) && schema.get("allOf").is_none() && closed_objects;
+        let closed = others == Some(&Value::Bool(false))
+            && schema.get("allOf").is_none()
+            && judge.closed_objects;
         for (k, v) in map {
             let at = format!("{at}.{k}");
             let problem = match schema.get("properties").and_then(|p| p.get(k)) {
@@ -339,11 +370,7 @@ fn check(
 /// properties and keeps no others): what a typed client can be expected to keep.
 pub fn declared(spec: &Value, schema: &Value, value: &Value) -> Value {
     let schema = resolve(spec, schema);
-    if let Some(members) = schema
-        .get("oneOf")
-        .or_else(|| schema.get("anyOf"))
-        .and_then(Value::as_array)
-    {
+    if let Some(members) = union_members(schema) {
         // The member with the fewest undeclared fields.
         return members
             .iter()

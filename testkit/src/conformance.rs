@@ -617,16 +617,12 @@ fn check_request(
 fn without_defaults(spec: &Value, schema: &Value, given: &Value, sent: &Value) -> Value {
     let schema = resolve(spec, schema);
     // A union's defaults are its member's: the member that explains the difference.
-    if let Some(members) = schema
-        .get("oneOf")
-        .or_else(|| schema.get("anyOf"))
-        .and_then(Value::as_array)
-    {
+    if let Some(members) = crate::schema::union_members(schema) {
         let tries: Vec<Value> = members
             .iter()
             .map(|m| without_defaults(spec, m, given, sent))
             .collect();
-        // `0` and `0.0` are one number.
+        // Judged by the fields kept, as the body itself is (`0` and `0.0` alike).
         return tries
             .iter()
             .find(|t| keeps_all(t, given) && keeps_all(given, t))
