@@ -21,6 +21,7 @@
 mod data;
 mod generic;
 mod handlers;
+mod pattern;
 mod routes;
 pub mod schema;
 mod server;

@@ -63,14 +63,28 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
             _ => Value::Object(merged),
         };
     }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(first) = schema
-            .get(key)
-            .and_then(Value::as_array)
-            .and_then(|m| m.first())
-        {
-            return go(spec, first, depth + 1);
+    // A `oneOf` takes exactly one member: the first member whose value no other member also
+    // takes (Kibana's run-script parameters have two members of one shape).
+    if let Some(members) = schema.get("oneOf").and_then(Value::as_array) {
+        let values: Vec<Value> = members.iter().map(|m| go(spec, m, depth + 1)).collect();
+        let judge = Judge {
+            unions: Unions::Validator,
+            closed_objects: true,
+            closed_enums: true,
+        };
+        let exclusive = values
+            .iter()
+            .find(|v| check(spec, schema, v, "", judge, depth).is_none());
+        if let Some(v) = exclusive.or(values.first()) {
+            return v.clone();
         }
+    }
+    if let Some(first) = schema
+        .get("anyOf")
+        .and_then(Value::as_array)
+        .and_then(|m| m.first())
+    {
+        return go(spec, first, depth + 1);
     }
     match schema.get("type").and_then(Value::as_str) {
         Some("object") | None if schema.get("properties").is_some() => {
@@ -88,8 +102,9 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
             schema.get("items").unwrap_or(&Value::Null),
             depth + 1
         )]),
-        // A format a validator checks gets a value of it (the generator keeps some formats
-        // aside as `x-kbn-format`; a mock server such as Prism still checks them).
+        // A format or pattern a validator checks gets a value of it (the generator keeps some
+        // formats aside as `x-kbn-format`; a mock server such as Prism still checks them).
+        Some("string") if patterned(schema).is_some() => json!(patterned(schema)),
         Some("string") => match schema
             .get("format")
             .or_else(|| schema.get("x-kbn-format"))
@@ -134,6 +149,15 @@ fn fits(spec: &Value, schema: &Value, value: &Value) -> bool {
     }
 }
 
+/// A string the schema's `pattern` matches, within its length limits, where one can be built.
+fn patterned(schema: &Value) -> Option<String> {
+    let s = crate::pattern::string_matching(schema.get("pattern")?.as_str()?)?;
+    let length = s.chars().count() as u64;
+    let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0);
+    let max = schema.get("maxLength").and_then(Value::as_u64);
+    (length >= min && max.is_none_or(|m| length <= m)).then_some(s)
+}
+
 /// A string within the schema's length limits.
 fn string_of(schema: &Value) -> String {
     let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -152,15 +176,29 @@ fn string_of(schema: &Value) -> String {
 /// How [`check`] judges what the plain JSON types leave open.
 #[derive(Clone, Copy)]
 struct Judge {
-    /// A union no member fits is a problem (what a server checks of a request). Otherwise it
-    /// is one only when the union's discriminator names the member the value must be (its
-    /// mapping, or a member schema of the tag's name), as a generated client decodes it: a
-    /// client keeps any other value whole (a generated union's `Unknown`).
-    strict_unions: bool,
+    unions: Unions,
     /// A closed object (`additionalProperties: false`) refuses other keys: true of what is
     /// sent and of a client's request types; a client keeps an answer's other keys (the
     /// generator opens answers' objects).
     closed_objects: bool,
+    /// A value its `enum` does not list is a problem: a server refuses it, while a client's
+    /// enums are open (an unknown value decodes as `Unknown`).
+    closed_enums: bool,
+}
+
+/// Which values a union takes.
+#[derive(Clone, Copy, PartialEq)]
+enum Unions {
+    /// JSON Schema's rule, which a validating mock server (Prism) applies to a request: a
+    /// `oneOf` takes a value exactly one member fits, an `anyOf` one some member fits.
+    Validator,
+    /// Some member must fit, `oneOf` or `anyOf`: Kibana's own validation, which tries each
+    /// member in turn.
+    Some,
+    /// A value no member fits is a problem only when the union's discriminator names the
+    /// member it must be (its mapping, or a member schema of the tag's name), as a generated
+    /// client decodes it: a client keeps any other value whole (a generated union's `Unknown`).
+    Tagged,
 }
 
 /// A `oneOf`'s or `anyOf`'s members.
@@ -181,8 +219,27 @@ pub fn problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<
         value,
         at,
         Judge {
-            strict_unions: true,
+            unions: Unions::Some,
             closed_objects: true,
+            closed_enums: true,
+        },
+        0,
+    )
+}
+
+/// [`problem`] as a validating mock server (Prism) judges a request: a `oneOf` takes a value
+/// that exactly one of its members fits. Kibana writes unions whose members overlap (two of
+/// one shape), which such a server refuses whatever is sent as those members.
+pub fn validator_problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Option<String> {
+    check(
+        spec,
+        schema,
+        value,
+        at,
+        Judge {
+            unions: Unions::Validator,
+            closed_objects: true,
+            closed_enums: true,
         },
         0,
     )
@@ -198,8 +255,9 @@ pub fn body_problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> Op
         value,
         at,
         Judge {
-            strict_unions: false,
+            unions: Unions::Tagged,
             closed_objects: true,
+            closed_enums: false,
         },
         0,
     )
@@ -215,8 +273,9 @@ pub fn answer_problem(spec: &Value, schema: &Value, value: &Value, at: &str) -> 
         value,
         at,
         Judge {
-            strict_unions: false,
+            unions: Unions::Tagged,
             closed_objects: false,
+            closed_enums: false,
         },
         0,
     )
@@ -270,10 +329,17 @@ fn check(
             .iter()
             .map(|m| check(spec, m, value, at, judge, depth + 1))
             .collect();
-        if problems.iter().any(Option::is_none) || members.is_empty() {
+        let fitting = problems.iter().filter(|p| p.is_none()).count();
+        if judge.unions == Unions::Validator && fitting > 1 && schema.get("oneOf").is_some() {
+            return Some(format!(
+                "[request {at}]: fits {fitting} of the {} types of a oneOf, which takes exactly one",
+                members.len()
+            ));
+        }
+        if fitting > 0 || members.is_empty() {
             return None;
         }
-        if judge.strict_unions {
+        if judge.unions != Unions::Tagged {
             return Some(format!(
                 "[request {at}]: fits none of the {} types it may be; the first: {}",
                 members.len(),
@@ -308,6 +374,16 @@ fn check(
         return Some(format!(
             "[request {at}]: expected value of type [{}] but got [{got}]",
             ty.unwrap_or("any")
+        ));
+    }
+    if judge.closed_enums
+        && !value.is_null()
+        && let Some(values) = schema.get("enum").and_then(Value::as_array)
+        && !values.contains(value)
+    {
+        return Some(format!(
+            "[request {at}]: expected one of {} but got {value}",
+            Value::Array(values.clone())
         ));
     }
     if let (Value::Array(items), Some(item_schema)) = (value, schema.get("items")) {
@@ -553,6 +629,49 @@ mod tests {
             "discriminator": {"propertyName": "type"}});
         let p = answer_problem(&spec, &named, &json!({"type": "Eql", "actions": []}), "r");
         assert!(p.unwrap().contains("language"));
+    }
+
+    #[test]
+    fn a_one_of_takes_exactly_one_member_where_a_validator_judges() {
+        use super::{problem, validator_problem};
+        let spec = json!({"components": {"schemas": {
+            "Defend": {"type": "object", "required": ["scriptId"],
+                       "properties": {"scriptId": {"type": "string"}}},
+            "SentinelOne": {"type": "object", "required": ["scriptId"],
+                            "properties": {"scriptId": {"type": "string"}}},
+            "Raw": {"type": "object", "required": ["raw"],
+                    "properties": {"raw": {"type": "string"}}}
+        }}});
+        let members = json!([{"$ref": "#/components/schemas/Defend"},
+            {"$ref": "#/components/schemas/SentinelOne"}, {"$ref": "#/components/schemas/Raw"}]);
+        let one_of = json!({"oneOf": members});
+        let both = json!({"scriptId": "s"});
+        assert!(problem(&spec, &one_of, &both, "body").is_none());
+        let p = validator_problem(&spec, &one_of, &both, "body").unwrap();
+        assert!(p.contains("fits 2 of the 3 types"), "{p}");
+        // `anyOf` takes it; a made-up value is the first member only one member takes.
+        assert!(validator_problem(&spec, &json!({"anyOf": members}), &both, "b").is_none());
+        assert_eq!(synthesize(&spec, &one_of), json!({"raw": "text"}));
+        // An enum tells members apart for a server; a client keeps other values.
+        let status = json!({"oneOf": [
+            {"type": "object", "properties": {"status": {"enum": ["closed"]}}},
+            {"type": "object", "properties": {"status": {"enum": ["open", "acknowledged"]}}}
+        ]});
+        assert!(validator_problem(&spec, &status, &json!({"status": "closed"}), "b").is_none());
+        let p = problem(&spec, &status, &json!({"status": "gone"}), "body").unwrap();
+        assert!(p.contains("fits none"), "{p}");
+        let field = json!({"type": "string", "enum": ["open"]});
+        let p = problem(&spec, &field, &json!("gone"), "body.status").unwrap();
+        assert_eq!(
+            p,
+            r#"[request body.status]: expected one of ["open"] but got "gone""#
+        );
+        assert!(super::answer_problem(&spec, &field, &json!("gone"), "r").is_none());
+        let interval = json!({"type": "string", "pattern": "^(\\d+)([smhd])$"});
+        assert_eq!(synthesize(&spec, &interval), "0d");
+        // A pattern whose string breaks the length limits is left for the limits.
+        let short = json!({"type": "string", "pattern": "^x{5}$", "maxLength": 2});
+        assert_eq!(synthesize(&spec, &short), "te");
     }
 
     #[test]

@@ -144,7 +144,9 @@ pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
                 .and_then(|e| e.values().find_map(|x| x.get("value")))
         });
         let value = match example {
-            Some(v) if crate::schema::problem(spec, schema, v, name).is_none() => v.clone(),
+            Some(v) if crate::schema::validator_problem(spec, schema, v, name).is_none() => {
+                v.clone()
+            }
             _ => synthesize(spec, schema),
         };
         // Kibana writes `example: true` for its `'true' | 'false'` string parameters: on the
@@ -201,8 +203,9 @@ pub fn arguments(spec: &Value, op: &Value, spec_op: &Value) -> Args {
 }
 
 /// The body to send: the first request example that fits its schema (Kibana's examples may
-/// lack a required field or hold a value of another type, which a typed client cannot send),
-/// else a value of the schema's shape.
+/// lack a required field or hold a value of another type, which a typed client cannot send, or
+/// fit two members of a `oneOf`, which a validating server refuses), else a value of the
+/// schema's shape.
 fn request_body(spec: &Value, schema: &Value, content: &Value) -> Value {
     let synthesized = synthesize(spec, schema);
     let required = resolve(spec, schema)
@@ -229,7 +232,7 @@ fn request_body(spec: &Value, schema: &Value, content: &Value) -> Value {
         // Fields the schema does not declare (Kibana's examples carry some) have no place in
         // the typed body: the client refuses them (checked in `run`), so they are not sent.
         let body = crate::schema::declared(spec, schema, &body);
-        if crate::schema::problem(spec, schema, &body, "body").is_none() {
+        if crate::schema::validator_problem(spec, schema, &body, "body").is_none() {
             return body;
         }
     }
