@@ -194,7 +194,7 @@ pub fn prism_limitation(
     None
 }
 
-/// Whether the example Prism answers in its static mode (the first example of the first
+/// Whether the example Prism answers in its static mode ([`served_example`] of the first
 /// success) contradicts its own schema: the client must then refuse it with a decode error.
 pub fn answers_a_wrong_example(
     manifest: &Value,
@@ -225,17 +225,32 @@ pub fn answers_a_wrong_example(
     else {
         return false;
     };
-    let example = media
-        .get("examples")
-        .and_then(Value::as_object)
-        .and_then(|e| e.values().next())
-        .and_then(|e| e.get("value"));
-    match (example, media.get("schema")) {
+    match (served_example(spec, media), media.get("schema")) {
         (Some(example), Some(schema)) => {
             crate::schema::answer_problem(spec, schema, example, "response").is_some()
         }
         _ => false,
     }
+}
+
+/// The example Prism serves for a media entry in its static mode: the entry's `example`, else
+/// the `example` of its schema (after `$ref`s; Stoplight's http-spec puts it first), else the
+/// first of its named `examples`.
+pub fn served_example<'a>(spec: &'a Value, media: &'a Value) -> Option<&'a Value> {
+    media
+        .get("example")
+        .or_else(|| {
+            media
+                .get("schema")
+                .and_then(|s| crate::schema::resolve(spec, s).get("example"))
+        })
+        .or_else(|| {
+            media
+                .get("examples")
+                .and_then(Value::as_object)
+                .and_then(|e| e.values().next())
+                .and_then(|e| e.get("value"))
+        })
 }
 
 /// An error, with what Prism found wrong in the request when it says.
