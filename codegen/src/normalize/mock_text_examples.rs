@@ -3,7 +3,8 @@
 //! `application/ndjson`). A mock server that serves examples (Prism, static mode) must turn the
 //! example into the media type's text and fails with a 500 on an object. For the mock, such an
 //! example becomes its text: for ndjson, one line per item of an array, or the value on one
-//! line; for any other text type, the value's JSON.
+//! line; for any other text type, the value's JSON. An example with no value (`value: null`, a
+//! script download's) shows no text and is dropped; the mock then makes one of the schema.
 //!
 //! Only the spec served to such a mock is changed.
 
@@ -29,6 +30,22 @@ fn text_of(media_type: &str, value: &Value) -> String {
 /// Rewrites the non-text examples of one media entry; returns how many.
 fn rewrite(media_type: &str, media: &mut Value) -> usize {
     let mut count = 0;
+    if media.get("example") == Some(&Value::Null)
+        && let Some(m) = media.as_object_mut()
+    {
+        m.remove("example");
+        count += 1;
+    }
+    if let Some(examples) = media.get_mut("examples").and_then(Value::as_object_mut) {
+        let before = examples.len();
+        examples.retain(|_, e| e.get("value") != Some(&Value::Null));
+        count += before - examples.len();
+        if examples.is_empty()
+            && let Some(m) = media.as_object_mut()
+        {
+            m.remove("examples");
+        }
+    }
     let mut fix = |example: &mut Value| {
         if !example.is_string() && !example.is_null() {
             *example = Value::String(text_of(media_type, example));
@@ -65,7 +82,7 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                         pass: "mock_text_examples",
                         at: format!("{at} {status}"),
                         what: format!(
-                            "{count} {media_type} example(s) as their text, for the mock"
+                            "{count} {media_type} example(s) as their text or dropped, for the mock"
                         ),
                     });
                 }
@@ -98,10 +115,12 @@ paths:
                 many: {value: [{a: 1}, {b: 2}]}
                 text: {value: "{\"a\":1}\n"}
             text/plain: {example: 42}
+            application/octet-stream:
+              examples: {none: {value: null}}
             application/json: {example: {kept: true}}
 "#,
         );
-        assert_eq!(run(&mut s).len(), 2);
+        assert_eq!(run(&mut s).len(), 3);
         let content = at(&s, "/paths/~1a/post/responses/200/content");
         let examples = &content["application/ndjson"]["examples"];
         assert_eq!(
@@ -111,6 +130,7 @@ paths:
         assert_eq!(examples["many"]["value"], "{\"a\":1}\n{\"b\":2}\n");
         assert_eq!(examples["text"]["value"], "{\"a\":1}\n");
         assert_eq!(content["text/plain"]["example"], "42");
+        assert_eq!(content["application/octet-stream"], json!({}));
         assert_eq!(
             content["application/json"]["example"],
             json!({"kept": true})

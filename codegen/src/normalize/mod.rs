@@ -14,6 +14,7 @@ mod inline_schemas;
 mod inline_titles;
 mod integer_counters;
 mod media_types;
+mod mock_form_files;
 mod mock_generation;
 mod mock_security;
 mod mock_text_examples;
@@ -126,6 +127,7 @@ pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
 pub fn for_mock_server(spec: &mut Value) -> Vec<Change> {
     let mut changes = narrow_types(spec);
     changes.extend(mock_generation::run(spec));
+    changes.extend(mock_form_files::run(spec));
     changes.extend(mock_security::run(spec));
     changes.extend(mock_text_examples::run(spec));
     changes.extend(mock_unions::run(spec));

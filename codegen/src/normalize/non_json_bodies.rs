@@ -26,10 +26,16 @@ pub const MULTIPART_FIELDS: &str = "x-kbn-multipart-fields";
 /// one named `file` (Kibana's main spec types the saved-objects import file as `type: object`),
 /// else the first.
 fn file_field(content: &Map<String, Value>) -> Option<String> {
-    let props = content
-        .get("multipart/form-data")?
-        .pointer("/schema/properties")?
-        .as_object()?;
+    form_file(
+        content
+            .get("multipart/form-data")?
+            .pointer("/schema/properties")?
+            .as_object()?,
+    )
+}
+
+/// [`file_field`] of a form's properties.
+pub(super) fn form_file(props: &Map<String, Value>) -> Option<String> {
     props
         .iter()
         .find(|(_, p)| p.get("format").and_then(Value::as_str) == Some("binary"))
@@ -171,7 +177,7 @@ fn rewrite_response(response: &mut Map<String, Value>, at: &str, changes: &mut V
 /// A form schema written as an `allOf` (Kibana's upload action: the shared action fields and
 /// the upload's own) as one object of all its fields; a later member's field wins, being the
 /// narrower.
-fn flattened(spec: &Value, schema: &Value) -> Value {
+pub(super) fn flattened(spec: &Value, schema: &Value) -> Value {
     let Some(members) = schema.get("allOf").and_then(Value::as_array) else {
         return schema.clone();
     };
