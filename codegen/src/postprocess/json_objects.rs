@@ -5,11 +5,13 @@
 //! agents, whose metadata few callers read. Every use in the `types` module changes together
 //! (fields, typify's builders and their setters, newtype wrappers and their conversions), so
 //! the code stays consistent; a `#[serde(flatten)]` field that collects an object's unknown
-//! keys stays a map (serde builds it key by key anyway).
+//! keys stays a map (serde builds it key by key anyway), and so do its builder's field and
+//! setter of the same name (typify builds open request objects).
 
+use std::collections::HashSet;
 use syn::parse::Parser;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Field, Type, parse_quote};
+use syn::{Field, ImplItemFn, ItemImpl, ItemStruct, Type, parse_quote};
 
 /// Whether `ty` is `::serde_json::Map<::std::string::String, ::serde_json::Value>` (written
 /// with or without leading `::`).
@@ -40,11 +42,77 @@ fn is_free_form(ty: &Type) -> bool {
 
 struct Swap {
     count: usize,
+    /// `(type, field)` of each flattened map: its builder's field and setter stay maps.
+    flattened: HashSet<(String, String)>,
+    /// The struct or `impl` being visited.
+    within: String,
+}
+
+impl Swap {
+    fn keeps(&self, name: Option<&syn::Ident>) -> bool {
+        name.is_some_and(|n| {
+            self.flattened
+                .contains(&(self.within.clone(), n.to_string()))
+        })
+    }
+}
+
+/// `(type, field)` of the flattened free-form maps among `items`, nested modules included.
+fn flattened_maps(items: &[syn::Item], out: &mut HashSet<(String, String)>) {
+    for item in items {
+        match item {
+            syn::Item::Struct(s) => {
+                for f in &s.fields {
+                    if super::serde_mentions(&f.attrs, "flatten")
+                        && is_free_form(&f.ty)
+                        && let Some(name) = &f.ident
+                    {
+                        out.insert((s.ident.to_string(), name.to_string()));
+                    }
+                }
+            }
+            syn::Item::Mod(m) => {
+                if let Some((_, inner)) = &m.content {
+                    flattened_maps(inner, out);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 impl VisitMut for Swap {
+    fn visit_item_struct_mut(&mut self, item: &mut ItemStruct) {
+        self.within = item.ident.to_string();
+        visit_mut::visit_item_struct_mut(self, item);
+    }
+
+    fn visit_item_enum_mut(&mut self, item: &mut syn::ItemEnum) {
+        self.within = item.ident.to_string();
+        visit_mut::visit_item_enum_mut(self, item);
+    }
+
+    fn visit_item_impl_mut(&mut self, item: &mut ItemImpl) {
+        self.within = match &*item.self_ty {
+            Type::Path(p) => p
+                .path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        visit_mut::visit_item_impl_mut(self, item);
+    }
+
+    fn visit_impl_item_fn_mut(&mut self, f: &mut ImplItemFn) {
+        if !self.keeps(Some(&f.sig.ident)) {
+            visit_mut::visit_impl_item_fn_mut(self, f);
+        }
+    }
+
     fn visit_field_mut(&mut self, field: &mut Field) {
-        if super::serde_mentions(&field.attrs, "flatten") {
+        if super::serde_mentions(&field.attrs, "flatten") || self.keeps(field.ident.as_ref()) {
             return;
         }
         let was = is_free_form(&field.ty);
@@ -87,7 +155,13 @@ pub fn run(file: &mut syn::File) -> usize {
     let Some(items) = super::module_items(&mut file.items, "types") else {
         return 0;
     };
-    let mut swap = Swap { count: 0 };
+    let mut flattened = HashSet::new();
+    flattened_maps(items, &mut flattened);
+    let mut swap = Swap {
+        count: 0,
+        flattened,
+        within: String::new(),
+    };
     for item in items.iter_mut() {
         swap.visit_item_mut(item);
     }
@@ -120,9 +194,25 @@ mod tests {
                 impl ::std::convert::From<Wrapper> for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
                     fn from(value: Wrapper) -> Self { value.0 }
                 }
+                pub struct Item {
+                    pub id: ::std::string::String,
+                    #[serde(flatten)]
+                    pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                }
                 pub mod builder {
                     pub struct Agent {
                         local_metadata: ::std::result::Result<::serde_json::Map<::std::string::String, ::serde_json::Value>, ::std::string::String>,
+                    }
+                    pub struct Item {
+                        extra: ::std::result::Result<::serde_json::Map<::std::string::String, ::serde_json::Value>, ::std::string::String>,
+                    }
+                    impl Item {
+                        pub fn extra<T>(mut self, value: T) -> Self
+                        where
+                            T: ::std::convert::TryInto<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+                        {
+                            self
+                        }
                     }
                 }
             }
@@ -138,6 +228,8 @@ mod tests {
             "Object(crate::JsonObject)",
             "From<Wrapper>forcrate::JsonObject",
             "local_metadata:::std::result::Result<crate::JsonObject,::std::string::String,>",
+            "extra:::std::result::Result<::serde_json::Map<::std::string::String,::serde_json::Value>,",
+            "T:::std::convert::TryInto<::serde_json::Map<::std::string::String,::serde_json::Value>,",
         ] {
             assert!(text.contains(expected), "{expected} missing from {text}");
         }
