@@ -3,7 +3,10 @@
 //! instead), and at least one key that names two types at once (`application/gzip; application/zip`).
 //! This pass strips the version parameter and splits multi-type keys into one entry per type.
 //! A JSON media type declared without a schema (Kibana does so for a body it takes as any JSON)
-//! gets the empty schema, any JSON value: progenitor refuses a JSON body without one.
+//! gets the empty schema, any JSON value: progenitor refuses a JSON body without one. An answer
+//! of a binary type whose schema is an object is JSON mislabeled (Kibana's older bundles gave the
+//! package-upload answer the request's `application/gzip` and `application/zip`; an object
+//! describes JSON only, and Kibana answers JSON): it becomes `application/json`.
 
 use super::{Change, contents_mut, for_each_operation, is_json_media, op_name};
 use serde_json::{Map, Value};
@@ -75,7 +78,55 @@ fn normalize_keys(content: &mut Map<String, Value>, at: &str, changes: &mut Vec<
     }
 }
 
+/// Whether a media type holds bytes of its own (an archive, a file): not JSON, text, a form
+/// or markup.
+fn binary(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    !is_json_media(&key)
+        && !key.contains("json")
+        && !key.contains("xml")
+        && !key.starts_with("text/")
+        && !key.starts_with("multipart/")
+        && key != "application/x-www-form-urlencoded"
+}
+
+/// An answer's binary entries whose schema is an object, as one `application/json` entry.
+fn mislabeled_json(
+    spec: &Value,
+    content: &mut Map<String, Value>,
+    at: &str,
+    changes: &mut Vec<Change>,
+) {
+    let object = |media: &Value| {
+        media.get("schema").is_some_and(|s| {
+            let s = super::resolve(spec, s);
+            s.get("type").and_then(Value::as_str) == Some("object") || s.get("properties").is_some()
+        })
+    };
+    let mislabeled: Vec<String> = content
+        .iter()
+        .filter(|(k, m)| binary(k) && object(m))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in &mislabeled {
+        if let Some(media) = content.remove(key) {
+            content.entry("application/json").or_insert(media);
+        }
+    }
+    if !mislabeled.is_empty() {
+        changes.push(Change {
+            pass: "media_types",
+            at: at.to_string(),
+            what: format!(
+                "{} with an object schema -> application/json",
+                mislabeled.join(", ")
+            ),
+        });
+    }
+}
+
 pub fn run(spec: &mut Value) -> Vec<Change> {
+    let snapshot = spec.clone();
     let mut changes = Vec::new();
     for_each_operation(spec, |path, method, op| {
         let at = op_name(path, method, op);
@@ -85,6 +136,9 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                 None => at.clone(),
             };
             normalize_content(content, &at, &mut changes);
+            if status.is_some() {
+                mislabeled_json(&snapshot, content, &at, &mut changes);
+            }
         }
     });
     changes
@@ -186,5 +240,53 @@ paths:
             "object"
         );
         assert!(run(&mut s).is_empty(), "second run changes nothing");
+    }
+
+    #[test]
+    fn binary_answers_of_an_object_schema_are_json() {
+        let mut s = spec(
+            r#"
+paths:
+  /api/fleet/epm/packages:
+    post:
+      requestBody:
+        content:
+          application/zip: {schema: {type: string, format: binary}}
+      responses:
+        '200':
+          content:
+            application/gzip: {schema: {$ref: '#/components/schemas/Installed'}}
+            application/zip: {schema: {$ref: '#/components/schemas/Installed'}}
+  /api/file:
+    get:
+      responses:
+        '200':
+          content:
+            application/octet-stream: {schema: {type: string, format: binary}}
+            application/x-ndjson: {schema: {type: object}}
+components:
+  schemas:
+    Installed: {type: object, properties: {items: {type: array}}}
+"#,
+        );
+        assert_eq!(run(&mut s).len(), 1);
+        let answer = at(
+            &s,
+            "/paths/~1api~1fleet~1epm~1packages/post/responses/200/content",
+        );
+        assert_eq!(
+            answer,
+            &serde_json::json!({"application/json": {"schema": {"$ref": "#/components/schemas/Installed"}}})
+        );
+        assert!(
+            at(
+                &s,
+                "/paths/~1api~1fleet~1epm~1packages/post/requestBody/content"
+            )
+            .get("application/zip")
+            .is_some()
+        );
+        let file = at(&s, "/paths/~1api~1file/get/responses/200/content");
+        assert_eq!(file.as_object().unwrap().len(), 2, "bytes and ndjson stay");
     }
 }

@@ -5,8 +5,11 @@
 use serde_json::{Map, Value};
 use std::fmt;
 
+mod absent_properties;
 mod api_versions;
+mod closed_intersections;
 mod dangling_refs;
+mod empty_bodies;
 mod enum_names;
 mod error_responses;
 mod inline_components;
@@ -16,10 +19,12 @@ mod integer_counters;
 mod media_types;
 mod mock_form_files;
 mod mock_generation;
+mod mock_responses;
 mod mock_security;
 mod mock_text_examples;
 mod mock_unions;
 mod non_json_bodies;
+mod null_members;
 mod nullable_required;
 mod open_objects;
 mod openapi_31;
@@ -28,6 +33,7 @@ mod path_params;
 mod query_params;
 mod ref_cycles;
 mod response_additional_properties;
+mod response_descriptions;
 mod schema_repairs;
 mod server_paths;
 mod space_paths;
@@ -64,7 +70,13 @@ pub type Pass = fn(&mut Value) -> Vec<Change>;
 pub const PASSES: &[(&str, Pass)] = &[
     // First: every later pass reads 3.0 schemas.
     ("openapi_31", openapi_31::run),
+    // Before any pass reads unions: a null member is `nullable`.
+    ("null_members", null_members::run),
+    ("absent_properties", absent_properties::run),
+    ("closed_intersections", closed_intersections::run),
     // Then: every later pass may follow references.
+    // Before the document is read as OpenAPI 3.0, which requires them.
+    ("response_descriptions", response_descriptions::run),
     ("ref_cycles", ref_cycles::run),
     ("inline_components", inline_components::run),
     ("inline_titles", inline_titles::run),
@@ -79,6 +91,7 @@ pub const PASSES: &[(&str, Pass)] = &[
     ("query_params", query_params::run),
     ("integer_counters", integer_counters::run),
     ("non_json_bodies", non_json_bodies::run),
+    ("empty_bodies", empty_bodies::run),
     ("error_responses", error_responses::run),
     ("success_responses", success_responses::run),
     ("schema_repairs", schema_repairs::run),
@@ -97,7 +110,7 @@ pub const PASSES: &[(&str, Pass)] = &[
 
 /// The passes that change what the client sends and reads against the spec as Kibana writes
 /// it (paths without the space prefix, plain media types, query values progenitor can send, nullable fields that
-/// may be left out, whole-number counters), for an independent mock server that must accept
+/// may be left out, whole-number counters, intersections a value can fit), for an independent mock server that must accept
 /// what the client sends and answer what it reads. The rest of the spec stays as Kibana
 /// publishes it.
 pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
@@ -114,6 +127,10 @@ pub fn narrow_types(spec: &mut Value) -> Vec<Change> {
         query_params::run,
         nullable_required::run,
         integer_counters::run,
+        // A schema no value fits (Kibana's intersections of closed objects) leaves nothing a
+        // client could send; both read the repaired schema, which takes more.
+        absent_properties::run,
+        closed_intersections::run,
     ] {
         changes.extend(pass(spec));
     }
@@ -128,6 +145,7 @@ pub fn for_mock_server(spec: &mut Value) -> Vec<Change> {
     let mut changes = narrow_types(spec);
     changes.extend(mock_generation::run(spec));
     changes.extend(mock_form_files::run(spec));
+    changes.extend(mock_responses::run(spec));
     changes.extend(mock_security::run(spec));
     changes.extend(mock_text_examples::run(spec));
     changes.extend(mock_unions::run(spec));

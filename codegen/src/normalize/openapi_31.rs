@@ -3,7 +3,8 @@
 //! Schema 2020-12; what they write differently from 3.0 is rewritten into the 3.0 form:
 //! - `type: [T, "null"]` is `type: T` with `nullable: true`; several types are an `anyOf` of
 //!   one member per type, each with the keywords that apply to its type;
-//! - a `{type: "null"}` member of `oneOf`/`anyOf` is `nullable: true` on the union;
+//! - a `{type: "null"}` member of `oneOf`/`anyOf` is left to `null_members`, which also reads
+//!   3.0 documents' null members;
 //! - `const: v` is `enum: [v]`; `examples: [a, ...]` in a schema is `example: a`;
 //! - a numeric `exclusiveMinimum`/`exclusiveMaximum` is the bound with the 3.0 boolean;
 //! - `contentMediaType`/`contentEncoding` on a string (a file's bytes) is `format: binary`;
@@ -69,9 +70,6 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
         if map.get("type").is_some_and(Value::is_array) {
             type_list(map);
             did.push("type list");
-        }
-        if null_member(map) {
-            did.push("null member");
         }
         if let Some(value) = map.remove("const") {
             map.insert("enum".into(), json!([value]));
@@ -171,50 +169,6 @@ fn type_list(map: &mut Map<String, Value>) {
     }
 }
 
-/// A `{type: "null"}` member of `oneOf`/`anyOf` is `nullable: true` on the union; a union left
-/// with one member is that member (its `$ref` under `allOf`, which 3.0 lets stand beside
-/// `nullable`). Returns whether anything changed.
-fn null_member(map: &mut Map<String, Value>) -> bool {
-    let mut changed = false;
-    for key in ["oneOf", "anyOf"] {
-        let Some(Value::Array(members)) = map.get_mut(key) else {
-            continue;
-        };
-        let before = members.len();
-        members.retain(|m| {
-            m.get("type").and_then(Value::as_str) != Some("null")
-                && m.get("const") != Some(&Value::Null)
-        });
-        if members.len() == before {
-            continue;
-        }
-        changed = true;
-        map.insert("nullable".into(), Value::Bool(true));
-        let members = map
-            .get_mut(key)
-            .and_then(Value::as_array_mut)
-            .expect("just read");
-        if members.len() == 1 {
-            let only = members.pop().expect("one member");
-            map.remove(key);
-            match only {
-                Value::Object(m) if m.contains_key("$ref") => {
-                    map.insert("allOf".into(), json!([m]));
-                }
-                Value::Object(m) => {
-                    for (k, v) in m {
-                        map.entry(k).or_insert(v);
-                    }
-                }
-                other => {
-                    map.insert("allOf".into(), json!([other]));
-                }
-            }
-        }
-    }
-    changed
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,17 +223,7 @@ mod tests {
     }
 
     #[test]
-    fn null_members_const_examples_bounds_and_files() {
-        assert_eq!(
-            schema_after(json!({"oneOf": [{"$ref": "#/components/schemas/T"}, {"type": "null"}]})),
-            json!({"nullable": true, "allOf": [{"$ref": "#/components/schemas/T"}]})
-        );
-        assert_eq!(
-            schema_after(
-                json!({"anyOf": [{"type": "string"}, {"type": "integer"}, {"type": "null"}]})
-            ),
-            json!({"nullable": true, "anyOf": [{"type": "string"}, {"type": "integer"}]})
-        );
+    fn const_examples_bounds_and_files() {
         assert_eq!(
             schema_after(json!({"type": "string", "const": "agent"})),
             json!({"type": "string", "enum": ["agent"]})

@@ -1,11 +1,27 @@
 //! Small schema repairs that typify would otherwise reject or turn into needless types:
-//! `required` entries naming properties the object does not declare, and duplicate members of
+//! `required` entries naming properties the object does not declare, or that are no name at all
+//! (Kibana's email connector writes `- anyOf: [to, cc, bcc]` for "at least one of them", which
+//! no OpenAPI reader takes; dropped, the server still checks it), and duplicate members of
 //! `oneOf`/`anyOf` (Kibana lists the same `$ref` twice in a few unions).
 
 use super::{Change, walk_objects_mut};
 use serde_json::{Map, Value};
 
 fn repair(schema: &mut Map<String, Value>, changes: &mut Vec<Change>) {
+    if let Some(Value::Array(required)) = schema.get_mut("required") {
+        let before = required.len();
+        required.retain(Value::is_string);
+        if required.len() < before {
+            changes.push(Change {
+                pass: "schema_repairs",
+                at: "schema".to_string(),
+                what: format!(
+                    "`required` held {} entries that are no field name; dropped them",
+                    before - required.len()
+                ),
+            });
+        }
+    }
     let composed = ["allOf", "oneOf", "anyOf"]
         .iter()
         .any(|k| schema.contains_key(*k));
@@ -83,9 +99,17 @@ components:
     C:
       allOf: [{$ref: '#/components/schemas/A'}]
       required: [a]
+    Email:
+      type: object
+      properties: {message: {type: string}, to: {type: array}, cc: {type: array}}
+      required: [message, {anyOf: [to, cc]}]
 "##,
         );
-        assert_eq!(run(&mut s).len(), 2);
+        assert_eq!(run(&mut s).len(), 3);
+        assert_eq!(
+            at(&s, "/components/schemas/Email/required"),
+            &serde_json::json!(["message"])
+        );
         assert_eq!(
             at(&s, "/components/schemas/A/required"),
             &serde_json::json!(["a"])

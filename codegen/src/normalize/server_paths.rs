@@ -5,7 +5,11 @@
 //! Kibana's own bundles name the host only (`https://{kibana_url}`, `/`), which changes nothing.
 //! The server keeps its host only, so that the document still says the same URLs (an independent
 //! mock server serving it answers the paths the client sends). A spec whose every path already
-//! starts with the server's path says it twice; it is left as it is, and reported.
+//! starts with the server's path says it twice; it is left as it is, and reported. A spec whose
+//! every path is a whole Kibana route (`/api/...`, `/internal/...`, `/s/{spaceId}/...`) names
+//! in its server the base path of the Kibana it was written from (`server.basePath`, such as a
+//! developer's `http://localhost:5603/abc`): that path belongs to one deployment, and the
+//! client's base URL carries the user's own, so the server keeps its host and the paths stay.
 
 use super::Change;
 use serde_json::{Map, Value};
@@ -27,6 +31,16 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
             ),
         }];
     }
+    if !paths.is_empty() && paths.keys().all(|p| kibana_route(p)) {
+        keep_origin(spec);
+        return vec![Change {
+            pass: "server_paths",
+            at: "/servers/0/url".into(),
+            what: format!(
+                "every path is a whole Kibana route: {prefix} is a deployment's base path, dropped"
+            ),
+        }];
+    }
     let old = std::mem::take(paths);
     let mut changes = Vec::new();
     let mut new = Map::new();
@@ -40,7 +54,20 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
         new.insert(full, item);
     }
     *paths = new;
-    // The first server without its path (its variables kept); the others named other paths.
+    keep_origin(spec);
+    changes
+}
+
+/// Whether a path is one of Kibana's own routes, whole: its public and internal APIs live
+/// under `/api/` and `/internal/`, in a space under `/s/{spaceId}/`.
+fn kibana_route(path: &str) -> bool {
+    ["/api/", "/internal/", "/s/"]
+        .iter()
+        .any(|root| path.starts_with(root))
+}
+
+/// The first server without its path (its variables kept); the others named other paths.
+fn keep_origin(spec: &mut Value) {
     if let Some(servers) = spec.get_mut("servers").and_then(Value::as_array_mut) {
         servers.truncate(1);
         if let Some(url) = servers[0].get_mut("url") {
@@ -48,7 +75,6 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
             *url = Value::String(if origin.is_empty() { "/" } else { origin }.to_string());
         }
     }
-    changes
 }
 
 /// A server URL as its origin (`scheme://host`, empty for a relative URL) and its path.
@@ -131,6 +157,29 @@ mod tests {
                 "{servers}"
             );
         }
+    }
+
+    #[test]
+    fn a_deployments_base_path_is_dropped() {
+        let paths = [
+            "/api/streams/{name}",
+            "/internal/streams",
+            "/s/{spaceId}/api/x",
+        ];
+        let mut spec = json!({
+            "servers": [{"url": "http://localhost:5603/abc"}],
+            "paths": paths.iter().map(|p| (p.to_string(), json!({}))).collect::<Map<_, _>>()
+        });
+        let changes = run(&mut spec);
+        assert_eq!(spec["servers"], json!([{"url": "http://localhost:5603"}]));
+        let kept: Vec<&String> = spec["paths"].as_object().unwrap().keys().collect();
+        assert_eq!(kept, paths);
+        assert!(changes[0].what.contains("base path"), "{}", changes[0].what);
+        // A path that is not a whole route still gets the server's path.
+        assert_eq!(
+            paths_after(json!([{"url": "/kibana"}]), &["/api/x", "/status"]),
+            ["/kibana/api/x", "/kibana/status"]
+        );
     }
 
     #[test]
