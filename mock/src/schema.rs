@@ -19,10 +19,13 @@ pub fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
 /// A value for `schema`: its example, default or first enum value where it has one, otherwise
 /// one with every declared property filled in. Unions take their first member.
 pub fn synthesize(spec: &Value, schema: &Value) -> Value {
-    go(spec, schema, 0)
+    go(spec, schema, 0, None)
 }
 
-fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
+/// [`synthesize`] at `depth`; `field` names the property the value is for, which a plain string
+/// takes as its text, so that two fields differ (Kibana refuses the same user both added and
+/// removed).
+fn go(spec: &Value, schema: &Value, depth: usize, field: Option<&str>) -> Value {
     let schema = resolve(spec, schema);
     if depth > 12 {
         return Value::Null;
@@ -52,8 +55,8 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
         let mut merged = Map::new();
         let mut scalar = None;
         for member in all {
-            match go(spec, member, depth + 1) {
-                Value::Object(m) => merged.extend(m),
+            match go(spec, member, depth + 1, field) {
+                Value::Object(m) => merge(&mut merged, m),
                 Value::Null => {}
                 other => scalar = Some(other),
             }
@@ -66,7 +69,10 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
     // A `oneOf` takes exactly one member: the first member whose value no other member also
     // takes (Kibana's run-script parameters have two members of one shape).
     if let Some(members) = schema.get("oneOf").and_then(Value::as_array) {
-        let values: Vec<Value> = members.iter().map(|m| go(spec, m, depth + 1)).collect();
+        let values: Vec<Value> = members
+            .iter()
+            .map(|m| go(spec, m, depth + 1, field))
+            .collect();
         let judge = Judge {
             unions: Unions::Validator,
             closed_objects: true,
@@ -84,14 +90,14 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
         .and_then(Value::as_array)
         .and_then(|m| m.first())
     {
-        return go(spec, first, depth + 1);
+        return go(spec, first, depth + 1, field);
     }
     match schema.get("type").and_then(Value::as_str) {
         Some("object") | None if schema.get("properties").is_some() => {
             let mut map = Map::new();
             for (k, p) in schema["properties"].as_object().into_iter().flatten() {
                 if resolve(spec, p).get("readOnly") != Some(&Value::Bool(true)) {
-                    map.insert(k.clone(), go(spec, p, depth + 1));
+                    map.insert(k.clone(), go(spec, p, depth + 1, Some(k)));
                 }
             }
             Value::Object(map)
@@ -100,7 +106,8 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
         Some("array") => json!([go(
             spec,
             schema.get("items").unwrap_or(&Value::Null),
-            depth + 1
+            depth + 1,
+            field
         )]),
         // A format or pattern a validator checks gets a value of it (the generator keeps some
         // formats aside as `x-kbn-format`; a mock server such as Prism still checks them).
@@ -119,7 +126,7 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
             Some("ipv4" | "ip") => json!("127.0.0.1"),
             Some("ipv6") => json!("::1"),
             Some("hostname") => json!("example.com"),
-            _ => json!(string_of(schema)),
+            _ => json!(string_of(schema, field)),
         },
         Some("integer") => json!(
             schema
@@ -137,6 +144,21 @@ fn go(spec: &Value, schema: &Value, depth: usize) -> Value {
         ),
         Some("boolean") => json!(true),
         _ => json!("any JSON value"),
+    }
+}
+
+/// An `allOf` member's object into the others': a field two members give is merged when both
+/// are objects (each member may describe part of it), kept when only the first is one (the
+/// other member's schema, such as `{}`, leaves it open), else the later, narrower value.
+fn merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
+    for (key, value) in from {
+        match (into.get_mut(&key), value) {
+            (Some(Value::Object(old)), Value::Object(new)) => merge(old, new),
+            (Some(Value::Object(_)), _) => {}
+            (_, value) => {
+                into.insert(key, value);
+            }
+        }
     }
 }
 
@@ -159,13 +181,16 @@ fn patterned(schema: &Value) -> Option<String> {
 }
 
 /// A string within the schema's length limits.
-fn string_of(schema: &Value) -> String {
+fn string_of(schema: &Value, field: Option<&str>) -> String {
     let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
     let max = schema
         .get("maxLength")
         .and_then(Value::as_u64)
         .unwrap_or(64) as usize;
-    let mut s = String::from("text");
+    let named = field.filter(|f| {
+        !f.is_empty() && f.len() <= max && f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    });
+    let mut s = String::from(named.unwrap_or("text"));
     while s.len() < min {
         s.push('x');
     }
@@ -632,6 +657,34 @@ mod tests {
     }
 
     #[test]
+    fn all_of_members_describing_parts_of_one_field_merge() {
+        let spec = json!({});
+        let schema = json!({"allOf": [
+            {"type": "object", "properties": {"stream": {"type": "object", "required": ["name"],
+                "properties": {"name": {"type": "string"}}}}},
+            {"type": "object", "properties": {"stream": {}}},
+            {"type": "object", "properties": {"stream": {"type": "object", "required": ["ingest"],
+                "properties": {"ingest": {"type": "boolean"}}}}}
+        ]});
+        assert_eq!(
+            synthesize(&spec, &schema),
+            json!({"stream": {"name": "name", "ingest": true}})
+        );
+        // A plain string is named for its field, within its limits; other values are not.
+        let pair = json!({"type": "object", "properties": {
+            "add": {"type": "array", "items": {"type": "string"}},
+            "remove": {"type": "array", "items": {"type": "string"}},
+            "short": {"type": "string", "maxLength": 2},
+            "the-id": {"type": "string", "format": "uuid"}
+        }});
+        let v = synthesize(&spec, &pair);
+        assert_eq!(v["add"], json!(["add"]));
+        assert_eq!(v["remove"], json!(["remove"]));
+        assert_eq!(v["short"], "te");
+        assert_eq!(v["the-id"], "5f0c8a36-3f63-4a8e-9b0e-2c4d6e8fa1b2");
+    }
+
+    #[test]
     fn a_one_of_takes_exactly_one_member_where_a_validator_judges() {
         use super::{problem, validator_problem};
         let spec = json!({"components": {"schemas": {
@@ -651,7 +704,7 @@ mod tests {
         assert!(p.contains("fits 2 of the 3 types"), "{p}");
         // `anyOf` takes it; a made-up value is the first member only one member takes.
         assert!(validator_problem(&spec, &json!({"anyOf": members}), &both, "b").is_none());
-        assert_eq!(synthesize(&spec, &one_of), json!({"raw": "text"}));
+        assert_eq!(synthesize(&spec, &one_of), json!({"raw": "raw"}));
         // An enum tells members apart for a server; a client keeps other values.
         let status = json!({"oneOf": [
             {"type": "object", "properties": {"status": {"enum": ["closed"]}}},
