@@ -78,28 +78,33 @@ fn open_against(member: &mut Value, siblings: &[&String]) -> bool {
     if map.contains_key("$ref") {
         return false;
     }
-    let mut opened = false;
     let own = |f: &String| {
         map.get("properties")
             .and_then(Value::as_object)
             .is_some_and(|p| p.contains_key(f))
     };
-    if map.get("additionalProperties") == Some(&Value::Bool(false))
-        && siblings.iter().any(|f| !own(f))
-    {
-        map.remove("additionalProperties");
-        opened = true;
-    }
-    opened
+    let refuses = map.get("additionalProperties") == Some(&Value::Bool(false))
+        && siblings.iter().any(|f| !own(f));
+    refuses && map.remove("additionalProperties").is_some()
 }
 
-/// A schema as the parts of its `allOf`s, read through references.
+/// A schema as the parts of its `allOf`s, read through references. This pass runs before
+/// reference cycles are broken: an `allOf` that reaches itself again ends there.
 fn parts_of<'a>(spec: &'a Value, schema: &'a Value) -> Vec<&'a Value> {
-    let schema = resolve(spec, schema);
-    match schema.get("allOf").and_then(Value::as_array) {
-        Some(all) => all.iter().flat_map(|m| parts_of(spec, m)).collect(),
-        None => vec![schema],
+    fn go<'a>(spec: &'a Value, schema: &'a Value, depth: usize, out: &mut Vec<&'a Value>) {
+        let schema = resolve(spec, schema);
+        match schema.get("allOf").and_then(Value::as_array) {
+            Some(all) if depth < 16 => {
+                for m in all {
+                    go(spec, m, depth + 1, out);
+                }
+            }
+            _ => out.push(schema),
+        }
     }
+    let mut out = Vec::new();
+    go(spec, schema, 0, &mut out);
+    out
 }
 
 /// Whether a closed part refuses a field another part declares.
@@ -254,6 +259,19 @@ mod tests {
             s["Alone"]["allOf"][1]["properties"]["a"],
             json!({"minLength": 1})
         );
+    }
+
+    #[test]
+    fn an_all_of_that_reaches_itself_ends() {
+        let mut spec = json!({"components": {"schemas": {
+            "Loop": {"allOf": [{"$ref": "#/components/schemas/Loop"}]},
+            "Body": {"allOf": [
+                {"type": "object", "properties": {"x": {"$ref": "#/components/schemas/Loop"}}},
+                {"type": "object", "properties": {"x": {"$ref": "#/components/schemas/Loop"}}}
+            ]}
+        }}});
+        run(&mut spec);
+        assert!(spec["components"]["schemas"]["Body"]["allOf"].is_array());
     }
 
     #[test]
