@@ -10,7 +10,8 @@
 //! `$ref`s are read, not changed (the component serves other schemas).
 
 use super::{Change, resolve};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+use std::collections::HashMap;
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let snapshot = spec.clone();
@@ -162,13 +163,13 @@ fn gather(spec: &Value, members: &mut [Value]) -> Vec<String> {
             .map(|p| p.keys().cloned().collect())
             .unwrap_or_default()
     };
-    let mut first_of: Map<String, Value> = Map::new();
+    let mut first_of: HashMap<String, usize> = HashMap::new();
     let mut repeated = Vec::new();
     for (i, m) in members.iter().enumerate() {
         for name in props(m) {
             match first_of.get(&name) {
                 None => {
-                    first_of.insert(name, json!(i));
+                    first_of.insert(name, i);
                 }
                 Some(_) if !repeated.contains(&name) => repeated.push(name),
                 Some(_) => {}
@@ -185,7 +186,7 @@ fn gather(spec: &Value, members: &mut [Value]) -> Vec<String> {
         contradict(spec, &parts)
     });
     for name in &repeated {
-        let first = first_of[name].as_u64().unwrap_or(0) as usize;
+        let first = first_of[name];
         let mut schemas = Vec::new();
         for m in members.iter_mut().skip(first) {
             if m.get("$ref").is_some() {
