@@ -1593,70 +1593,6 @@ pub mod types {
     #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(untagged)]
     pub enum ConditionWithSteps {
-        Variant0(ConditionWithStepsVariant0),
-        Variant1 {
-            and: ::std::vec::Vec<Condition>,
-            #[serde(
-                rename = "else",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )]
-            else_: ::std::vec::Vec<StreamlangStep>,
-            steps: ::std::vec::Vec<StreamlangStep>,
-        },
-        Variant2 {
-            #[serde(
-                rename = "else",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )]
-            else_: ::std::vec::Vec<StreamlangStep>,
-            or: ::std::vec::Vec<Condition>,
-            steps: ::std::vec::Vec<StreamlangStep>,
-        },
-        Variant3 {
-            #[serde(
-                rename = "else",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )]
-            else_: ::std::vec::Vec<StreamlangStep>,
-            not: Condition,
-            steps: ::std::vec::Vec<StreamlangStep>,
-        },
-        Variant4 {
-            #[serde(
-                rename = "else",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )]
-            else_: ::std::vec::Vec<StreamlangStep>,
-            never: crate::JsonObject,
-            steps: ::std::vec::Vec<StreamlangStep>,
-        },
-        Variant5 {
-            always: crate::JsonObject,
-            #[serde(
-                rename = "else",
-                default,
-                skip_serializing_if = "::std::vec::Vec::is_empty"
-            )]
-            else_: ::std::vec::Vec<StreamlangStep>,
-            steps: ::std::vec::Vec<StreamlangStep>,
-        },
-        /// A value no member reads whole, or whose tag names no known member: kept as received,
-        /// so encoding it gives it back.
-        Unknown(::serde_json::Value),
-    }
-    impl ::std::convert::From<ConditionWithStepsVariant0> for ConditionWithSteps {
-        fn from(value: ConditionWithStepsVariant0) -> Self {
-            Self::Variant0(value)
-        }
-    }
-    ///`ConditionWithStepsVariant0`
-    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum ConditionWithStepsVariant0 {
         Variant0 {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             contains: ::std::option::Option<ScalarValue>,
@@ -1673,7 +1609,7 @@ pub mod types {
             ends_with: ::std::option::Option<ScalarValue>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             eq: ::std::option::Option<ScalarValue>,
-            field: ConditionWithStepsVariant0Variant0Field,
+            field: ConditionWithStepsVariant0Field,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             gt: ::std::option::Option<ScalarValue>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1687,7 +1623,7 @@ pub mod types {
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             neq: ::std::option::Option<ScalarValue>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            range: ::std::option::Option<ConditionWithStepsVariant0Variant0Range>,
+            range: ::std::option::Option<ConditionWithStepsVariant0Range>,
             #[serde(
                 rename = "startsWith",
                 skip_serializing_if = "::std::option::Option::is_none"
@@ -1704,31 +1640,81 @@ pub mod types {
             else_: ::std::vec::Vec<StreamlangStep>,
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             exists: ::std::option::Option<bool>,
-            field: ConditionWithStepsVariant0Variant1Field,
+            field: ConditionWithStepsVariant1Field,
+            steps: ::std::vec::Vec<StreamlangStep>,
+        },
+        Variant2 {
+            and: ::std::vec::Vec<Condition>,
+            #[serde(
+                rename = "else",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )]
+            else_: ::std::vec::Vec<StreamlangStep>,
+            steps: ::std::vec::Vec<StreamlangStep>,
+        },
+        Variant3 {
+            #[serde(
+                rename = "else",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )]
+            else_: ::std::vec::Vec<StreamlangStep>,
+            or: ::std::vec::Vec<Condition>,
+            steps: ::std::vec::Vec<StreamlangStep>,
+        },
+        Variant4 {
+            #[serde(
+                rename = "else",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )]
+            else_: ::std::vec::Vec<StreamlangStep>,
+            not: Condition,
+            steps: ::std::vec::Vec<StreamlangStep>,
+        },
+        Variant5 {
+            #[serde(
+                rename = "else",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )]
+            else_: ::std::vec::Vec<StreamlangStep>,
+            never: crate::JsonObject,
+            steps: ::std::vec::Vec<StreamlangStep>,
+        },
+        Variant6 {
+            always: crate::JsonObject,
+            #[serde(
+                rename = "else",
+                default,
+                skip_serializing_if = "::std::vec::Vec::is_empty"
+            )]
+            else_: ::std::vec::Vec<StreamlangStep>,
             steps: ::std::vec::Vec<StreamlangStep>,
         },
         /// A value no member reads whole, or whose tag names no known member: kept as received,
         /// so encoding it gives it back.
         Unknown(::serde_json::Value),
     }
-    ///`ConditionWithStepsVariant0Variant0Field`
+    ///`ConditionWithStepsVariant0Field`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
-    pub struct ConditionWithStepsVariant0Variant0Field(::std::string::String);
-    impl ::std::ops::Deref for ConditionWithStepsVariant0Variant0Field {
+    pub struct ConditionWithStepsVariant0Field(::std::string::String);
+    impl ::std::ops::Deref for ConditionWithStepsVariant0Field {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<ConditionWithStepsVariant0Variant0Field>
+    impl ::std::convert::From<ConditionWithStepsVariant0Field>
     for ::std::string::String {
-        fn from(value: ConditionWithStepsVariant0Variant0Field) -> Self {
+        fn from(value: ConditionWithStepsVariant0Field) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for ConditionWithStepsVariant0Variant0Field {
+    impl ::std::str::FromStr for ConditionWithStepsVariant0Field {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1739,7 +1725,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for ConditionWithStepsVariant0Variant0Field {
+    impl ::std::convert::TryFrom<&str> for ConditionWithStepsVariant0Field {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1748,7 +1734,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for ConditionWithStepsVariant0Variant0Field {
+    for ConditionWithStepsVariant0Field {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1756,18 +1742,18 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for ConditionWithStepsVariant0Variant0Field {
+    impl<'de> ::serde::Deserialize<'de> for ConditionWithStepsVariant0Field {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
         {
             <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-                .map(ConditionWithStepsVariant0Variant0Field)
+                .map(ConditionWithStepsVariant0Field)
         }
     }
-    ///`ConditionWithStepsVariant0Variant0Range`
+    ///`ConditionWithStepsVariant0Range`
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct ConditionWithStepsVariant0Variant0Range {
+    pub struct ConditionWithStepsVariant0Range {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub gt: ::std::option::Option<ScalarValue>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1780,29 +1766,29 @@ pub mod types {
         #[serde(flatten)]
         pub unknown_fields: crate::UnknownFields,
     }
-    impl ConditionWithStepsVariant0Variant0Range {
-        pub fn builder() -> builder::ConditionWithStepsVariant0Variant0Range {
+    impl ConditionWithStepsVariant0Range {
+        pub fn builder() -> builder::ConditionWithStepsVariant0Range {
             Default::default()
         }
     }
-    ///`ConditionWithStepsVariant0Variant1Field`
+    ///`ConditionWithStepsVariant1Field`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     /// Decoding takes the string as it came (a response is never refused over a pattern or a length); `FromStr` and `TryFrom` check the constraint.
-    pub struct ConditionWithStepsVariant0Variant1Field(::std::string::String);
-    impl ::std::ops::Deref for ConditionWithStepsVariant0Variant1Field {
+    pub struct ConditionWithStepsVariant1Field(::std::string::String);
+    impl ::std::ops::Deref for ConditionWithStepsVariant1Field {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<ConditionWithStepsVariant0Variant1Field>
+    impl ::std::convert::From<ConditionWithStepsVariant1Field>
     for ::std::string::String {
-        fn from(value: ConditionWithStepsVariant0Variant1Field) -> Self {
+        fn from(value: ConditionWithStepsVariant1Field) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for ConditionWithStepsVariant0Variant1Field {
+    impl ::std::str::FromStr for ConditionWithStepsVariant1Field {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1813,7 +1799,7 @@ pub mod types {
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for ConditionWithStepsVariant0Variant1Field {
+    impl ::std::convert::TryFrom<&str> for ConditionWithStepsVariant1Field {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1822,7 +1808,7 @@ pub mod types {
         }
     }
     impl ::std::convert::TryFrom<::std::string::String>
-    for ConditionWithStepsVariant0Variant1Field {
+    for ConditionWithStepsVariant1Field {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1830,13 +1816,13 @@ pub mod types {
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for ConditionWithStepsVariant0Variant1Field {
+    impl<'de> ::serde::Deserialize<'de> for ConditionWithStepsVariant1Field {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
         {
             <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)
-                .map(ConditionWithStepsVariant0Variant1Field)
+                .map(ConditionWithStepsVariant1Field)
         }
     }
     ///Outcome of a content pack import; saved-object import errors and the dashboards linked.
@@ -1903,9 +1889,7 @@ pub mod types {
         pub queries: ::std::vec::Vec<
             ContentPackIncludedObjectsVariant1ObjectsQueriesItem,
         >,
-        pub routing: ::std::vec::Vec<
-            ContentPackIncludedObjectsVariant1ObjectsRoutingItem,
-        >,
+        pub routing: ::std::vec::Vec<ContentPackIncludedObjectsWithDestination>,
     }
     impl ContentPackIncludedObjectsVariant1Objects {
         pub fn builder() -> builder::ContentPackIncludedObjectsVariant1Objects {
@@ -1922,21 +1906,67 @@ pub mod types {
             Default::default()
         }
     }
-    ///`ContentPackIncludedObjectsVariant1ObjectsRoutingItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    ///`ContentPackIncludedObjectsWithDestination`
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged, deny_unknown_fields)]
+    pub enum ContentPackIncludedObjectsWithDestination {
+        Variant0 {
+            destination: ::std::string::String,
+            objects: ContentPackIncludedObjectsWithDestinationVariant0Objects,
+        },
+        Variant1 {
+            destination: ::std::string::String,
+            objects: ContentPackIncludedObjectsWithDestinationVariant1Objects,
+        },
+        /// A value no member reads whole, or whose tag names no known member: kept as received,
+        /// so encoding it gives it back.
+        Unknown(::serde_json::Value),
+    }
+    ///`ContentPackIncludedObjectsWithDestinationVariant0Objects`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[serde(deny_unknown_fields)]
-    pub enum ContentPackIncludedObjectsVariant1ObjectsRoutingItem {}
+    pub struct ContentPackIncludedObjectsWithDestinationVariant0Objects {
+        pub all: ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll,
+    }
+    impl ContentPackIncludedObjectsWithDestinationVariant0Objects {
+        pub fn builder() -> builder::ContentPackIncludedObjectsWithDestinationVariant0Objects {
+            Default::default()
+        }
+    }
+    ///`ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll {}
+    impl ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll {
+        pub fn builder() -> builder::ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll {
+            Default::default()
+        }
+    }
+    ///`ContentPackIncludedObjectsWithDestinationVariant1Objects`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    pub struct ContentPackIncludedObjectsWithDestinationVariant1Objects {
+        pub mappings: bool,
+        pub queries: ::std::vec::Vec<
+            ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem,
+        >,
+        pub routing: ::std::vec::Vec<ContentPackIncludedObjectsWithDestination>,
+    }
+    impl ContentPackIncludedObjectsWithDestinationVariant1Objects {
+        pub fn builder() -> builder::ContentPackIncludedObjectsWithDestinationVariant1Objects {
+            Default::default()
+        }
+    }
+    ///`ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem`
+    #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem {
+        pub id: ::std::string::String,
+    }
+    impl ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem {
+        pub fn builder() -> builder::ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem {
+            Default::default()
+        }
+    }
     ///Result of deleting a stream.
     #[derive(crate::de::Decode, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct DeleteResponse {
@@ -13688,7 +13718,7 @@ pub mod types {
             }
         }
         #[derive(Clone, Debug)]
-        pub struct ConditionWithStepsVariant0Variant0Range {
+        pub struct ConditionWithStepsVariant0Range {
             gt: ::std::result::Result<
                 ::std::option::Option<super::ScalarValue>,
                 ::std::string::String,
@@ -13710,7 +13740,7 @@ pub mod types {
                 ::std::string::String,
             >,
         }
-        impl ::std::default::Default for ConditionWithStepsVariant0Variant0Range {
+        impl ::std::default::Default for ConditionWithStepsVariant0Range {
             fn default() -> Self {
                 Self {
                     gt: Ok(Default::default()),
@@ -13721,7 +13751,7 @@ pub mod types {
                 }
             }
         }
-        impl ConditionWithStepsVariant0Variant0Range {
+        impl ConditionWithStepsVariant0Range {
             pub fn gt<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::ScalarValue>>,
@@ -13767,11 +13797,11 @@ pub mod types {
                 self
             }
         }
-        impl ::std::convert::TryFrom<ConditionWithStepsVariant0Variant0Range>
-        for super::ConditionWithStepsVariant0Variant0Range {
+        impl ::std::convert::TryFrom<ConditionWithStepsVariant0Range>
+        for super::ConditionWithStepsVariant0Range {
             type Error = super::error::ConversionError;
             fn try_from(
-                value: ConditionWithStepsVariant0Variant0Range,
+                value: ConditionWithStepsVariant0Range,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     gt: value.gt?,
@@ -13782,9 +13812,9 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::ConditionWithStepsVariant0Variant0Range>
-        for ConditionWithStepsVariant0Variant0Range {
-            fn from(value: super::ConditionWithStepsVariant0Variant0Range) -> Self {
+        impl ::std::convert::From<super::ConditionWithStepsVariant0Range>
+        for ConditionWithStepsVariant0Range {
+            fn from(value: super::ConditionWithStepsVariant0Range) -> Self {
                 Self {
                     gt: Ok(value.gt),
                     gte: Ok(value.gte),
@@ -13874,9 +13904,7 @@ pub mod types {
                 ::std::string::String,
             >,
             routing: ::std::result::Result<
-                ::std::vec::Vec<
-                    super::ContentPackIncludedObjectsVariant1ObjectsRoutingItem,
-                >,
+                ::std::vec::Vec<super::ContentPackIncludedObjectsWithDestination>,
                 ::std::string::String,
             >,
         }
@@ -13921,9 +13949,7 @@ pub mod types {
             pub fn routing<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::vec::Vec<
-                        super::ContentPackIncludedObjectsVariant1ObjectsRoutingItem,
-                    >,
+                    ::std::vec::Vec<super::ContentPackIncludedObjectsWithDestination>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -13997,6 +14023,223 @@ pub mod types {
         > for ContentPackIncludedObjectsVariant1ObjectsQueriesItem {
             fn from(
                 value: super::ContentPackIncludedObjectsVariant1ObjectsQueriesItem,
+            ) -> Self {
+                Self { id: Ok(value.id) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContentPackIncludedObjectsWithDestinationVariant0Objects {
+            all: ::std::result::Result<
+                super::ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for ContentPackIncludedObjectsWithDestinationVariant0Objects {
+            fn default() -> Self {
+                Self {
+                    all: Err("no value supplied for all".to_string()),
+                }
+            }
+        }
+        impl ContentPackIncludedObjectsWithDestinationVariant0Objects {
+            pub fn all<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    super::ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.all = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for all: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            ContentPackIncludedObjectsWithDestinationVariant0Objects,
+        > for super::ContentPackIncludedObjectsWithDestinationVariant0Objects {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContentPackIncludedObjectsWithDestinationVariant0Objects,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { all: value.all? })
+            }
+        }
+        impl ::std::convert::From<
+            super::ContentPackIncludedObjectsWithDestinationVariant0Objects,
+        > for ContentPackIncludedObjectsWithDestinationVariant0Objects {
+            fn from(
+                value: super::ContentPackIncludedObjectsWithDestinationVariant0Objects,
+            ) -> Self {
+                Self { all: Ok(value.all) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll {}
+        impl ::std::default::Default
+        for ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll {
+            fn default() -> Self {
+                Self {}
+            }
+        }
+        impl ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll {}
+        impl ::std::convert::TryFrom<
+            ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll,
+        > for super::ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                _value: ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {})
+            }
+        }
+        impl ::std::convert::From<
+            super::ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll,
+        > for ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll {
+            fn from(
+                _value: super::ContentPackIncludedObjectsWithDestinationVariant0ObjectsAll,
+            ) -> Self {
+                Self {}
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContentPackIncludedObjectsWithDestinationVariant1Objects {
+            mappings: ::std::result::Result<bool, ::std::string::String>,
+            queries: ::std::result::Result<
+                ::std::vec::Vec<
+                    super::ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem,
+                >,
+                ::std::string::String,
+            >,
+            routing: ::std::result::Result<
+                ::std::vec::Vec<super::ContentPackIncludedObjectsWithDestination>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default
+        for ContentPackIncludedObjectsWithDestinationVariant1Objects {
+            fn default() -> Self {
+                Self {
+                    mappings: Err("no value supplied for mappings".to_string()),
+                    queries: Err("no value supplied for queries".to_string()),
+                    routing: Err("no value supplied for routing".to_string()),
+                }
+            }
+        }
+        impl ContentPackIncludedObjectsWithDestinationVariant1Objects {
+            pub fn mappings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.mappings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for mappings: {e}")
+                    });
+                self
+            }
+            pub fn queries<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<
+                        super::ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.queries = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for queries: {e}")
+                    });
+                self
+            }
+            pub fn routing<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ContentPackIncludedObjectsWithDestination>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.routing = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for routing: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            ContentPackIncludedObjectsWithDestinationVariant1Objects,
+        > for super::ContentPackIncludedObjectsWithDestinationVariant1Objects {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContentPackIncludedObjectsWithDestinationVariant1Objects,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    mappings: value.mappings?,
+                    queries: value.queries?,
+                    routing: value.routing?,
+                })
+            }
+        }
+        impl ::std::convert::From<
+            super::ContentPackIncludedObjectsWithDestinationVariant1Objects,
+        > for ContentPackIncludedObjectsWithDestinationVariant1Objects {
+            fn from(
+                value: super::ContentPackIncludedObjectsWithDestinationVariant1Objects,
+            ) -> Self {
+                Self {
+                    mappings: Ok(value.mappings),
+                    queries: Ok(value.queries),
+                    routing: Ok(value.routing),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem {
+            id: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default
+        for ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<
+            ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem,
+        >
+        for super::ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { id: value.id? })
+            }
+        }
+        impl ::std::convert::From<
+            super::ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem,
+        > for ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem {
+            fn from(
+                value: super::ContentPackIncludedObjectsWithDestinationVariant1ObjectsQueriesItem,
             ) -> Self {
                 Self { id: Ok(value.id) }
             }
@@ -17969,190 +18212,6 @@ pub mod types {
                 None,
                 &[
                     {
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <ConditionWithStepsVariant0 as ::serde::Deserialize>::deserialize(
-                                        v,
-                                    )
-                                    .map(ConditionWithSteps::Variant0)
-                            },
-                        }
-                    },
-                    {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member1 {
-                            Variant1 {
-                                and: ::std::vec::Vec<Condition>,
-                                #[serde(
-                                    rename = "else",
-                                    default,
-                                    skip_serializing_if = "::std::vec::Vec::is_empty"
-                                )]
-                                else_: ::std::vec::Vec<StreamlangStep>,
-                                steps: ::std::vec::Vec<StreamlangStep>,
-                            },
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member1 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member1::Variant1 { and, else_, steps } => {
-                                            ConditionWithSteps::Variant1 {
-                                                and,
-                                                else_,
-                                                steps,
-                                            }
-                                        }
-                                    })
-                            },
-                        }
-                    },
-                    {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member2 {
-                            Variant2 {
-                                #[serde(
-                                    rename = "else",
-                                    default,
-                                    skip_serializing_if = "::std::vec::Vec::is_empty"
-                                )]
-                                else_: ::std::vec::Vec<StreamlangStep>,
-                                or: ::std::vec::Vec<Condition>,
-                                steps: ::std::vec::Vec<StreamlangStep>,
-                            },
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member2 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member2::Variant2 { else_, or, steps } => {
-                                            ConditionWithSteps::Variant2 {
-                                                else_,
-                                                or,
-                                                steps,
-                                            }
-                                        }
-                                    })
-                            },
-                        }
-                    },
-                    {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member3 {
-                            Variant3 {
-                                #[serde(
-                                    rename = "else",
-                                    default,
-                                    skip_serializing_if = "::std::vec::Vec::is_empty"
-                                )]
-                                else_: ::std::vec::Vec<StreamlangStep>,
-                                not: Condition,
-                                steps: ::std::vec::Vec<StreamlangStep>,
-                            },
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member3 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member3::Variant3 { else_, not, steps } => {
-                                            ConditionWithSteps::Variant3 {
-                                                else_,
-                                                not,
-                                                steps,
-                                            }
-                                        }
-                                    })
-                            },
-                        }
-                    },
-                    {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member4 {
-                            Variant4 {
-                                #[serde(
-                                    rename = "else",
-                                    default,
-                                    skip_serializing_if = "::std::vec::Vec::is_empty"
-                                )]
-                                else_: ::std::vec::Vec<StreamlangStep>,
-                                never: crate::JsonObject,
-                                steps: ::std::vec::Vec<StreamlangStep>,
-                            },
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member4 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member4::Variant4 { else_, never, steps } => {
-                                            ConditionWithSteps::Variant4 {
-                                                else_,
-                                                never,
-                                                steps,
-                                            }
-                                        }
-                                    })
-                            },
-                        }
-                    },
-                    {
-                        #[derive(::serde::Deserialize)]
-                        #[serde(untagged)]
-                        #[allow(clippy::large_enum_variant)]
-                        enum __Member5 {
-                            Variant5 {
-                                always: crate::JsonObject,
-                                #[serde(
-                                    rename = "else",
-                                    default,
-                                    skip_serializing_if = "::std::vec::Vec::is_empty"
-                                )]
-                                else_: ::std::vec::Vec<StreamlangStep>,
-                                steps: ::std::vec::Vec<StreamlangStep>,
-                            },
-                        }
-                        crate::union::Member {
-                            tags: &[],
-                            decode: |v| {
-                                <__Member5 as ::serde::Deserialize>::deserialize(v)
-                                    .map(|m| match m {
-                                        __Member5::Variant5 { always, else_, steps } => {
-                                            ConditionWithSteps::Variant5 {
-                                                always,
-                                                else_,
-                                                steps,
-                                            }
-                                        }
-                                    })
-                            },
-                        }
-                    },
-                ],
-                ConditionWithSteps::Unknown,
-            )
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for ConditionWithStepsVariant0 {
-        fn deserialize<D: ::serde::Deserializer<'de>>(
-            deserializer: D,
-        ) -> Result<Self, D::Error> {
-            crate::union::decode(
-                deserializer,
-                None,
-                &[
-                    {
                         #[derive(::serde::Deserialize)]
                         #[serde(untagged)]
                         #[allow(clippy::large_enum_variant)]
@@ -18177,7 +18236,7 @@ pub mod types {
                                     skip_serializing_if = "::std::option::Option::is_none"
                                 )]
                                 eq: ::std::option::Option<ScalarValue>,
-                                field: ConditionWithStepsVariant0Variant0Field,
+                                field: ConditionWithStepsVariant0Field,
                                 #[serde(
                                     skip_serializing_if = "::std::option::Option::is_none"
                                 )]
@@ -18206,7 +18265,7 @@ pub mod types {
                                     skip_serializing_if = "::std::option::Option::is_none"
                                 )]
                                 range: ::std::option::Option<
-                                    ConditionWithStepsVariant0Variant0Range,
+                                    ConditionWithStepsVariant0Range,
                                 >,
                                 #[serde(
                                     rename = "startsWith",
@@ -18237,7 +18296,7 @@ pub mod types {
                                             starts_with,
                                             steps,
                                         } => {
-                                            ConditionWithStepsVariant0::Variant0 {
+                                            ConditionWithSteps::Variant0 {
                                                 contains,
                                                 else_,
                                                 ends_with,
@@ -18274,7 +18333,7 @@ pub mod types {
                                     skip_serializing_if = "::std::option::Option::is_none"
                                 )]
                                 exists: ::std::option::Option<bool>,
-                                field: ConditionWithStepsVariant0Variant1Field,
+                                field: ConditionWithStepsVariant1Field,
                                 steps: ::std::vec::Vec<StreamlangStep>,
                             },
                         }
@@ -18284,7 +18343,7 @@ pub mod types {
                                 <__Member1 as ::serde::Deserialize>::deserialize(v)
                                     .map(|m| match m {
                                         __Member1::Variant1 { else_, exists, field, steps } => {
-                                            ConditionWithStepsVariant0::Variant1 {
+                                            ConditionWithSteps::Variant1 {
                                                 else_,
                                                 exists,
                                                 field,
@@ -18295,8 +18354,168 @@ pub mod types {
                             },
                         }
                     },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member2 {
+                            Variant2 {
+                                and: ::std::vec::Vec<Condition>,
+                                #[serde(
+                                    rename = "else",
+                                    default,
+                                    skip_serializing_if = "::std::vec::Vec::is_empty"
+                                )]
+                                else_: ::std::vec::Vec<StreamlangStep>,
+                                steps: ::std::vec::Vec<StreamlangStep>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member2 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member2::Variant2 { and, else_, steps } => {
+                                            ConditionWithSteps::Variant2 {
+                                                and,
+                                                else_,
+                                                steps,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member3 {
+                            Variant3 {
+                                #[serde(
+                                    rename = "else",
+                                    default,
+                                    skip_serializing_if = "::std::vec::Vec::is_empty"
+                                )]
+                                else_: ::std::vec::Vec<StreamlangStep>,
+                                or: ::std::vec::Vec<Condition>,
+                                steps: ::std::vec::Vec<StreamlangStep>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member3 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member3::Variant3 { else_, or, steps } => {
+                                            ConditionWithSteps::Variant3 {
+                                                else_,
+                                                or,
+                                                steps,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member4 {
+                            Variant4 {
+                                #[serde(
+                                    rename = "else",
+                                    default,
+                                    skip_serializing_if = "::std::vec::Vec::is_empty"
+                                )]
+                                else_: ::std::vec::Vec<StreamlangStep>,
+                                not: Condition,
+                                steps: ::std::vec::Vec<StreamlangStep>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member4 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member4::Variant4 { else_, not, steps } => {
+                                            ConditionWithSteps::Variant4 {
+                                                else_,
+                                                not,
+                                                steps,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member5 {
+                            Variant5 {
+                                #[serde(
+                                    rename = "else",
+                                    default,
+                                    skip_serializing_if = "::std::vec::Vec::is_empty"
+                                )]
+                                else_: ::std::vec::Vec<StreamlangStep>,
+                                never: crate::JsonObject,
+                                steps: ::std::vec::Vec<StreamlangStep>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member5 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member5::Variant5 { else_, never, steps } => {
+                                            ConditionWithSteps::Variant5 {
+                                                else_,
+                                                never,
+                                                steps,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member6 {
+                            Variant6 {
+                                always: crate::JsonObject,
+                                #[serde(
+                                    rename = "else",
+                                    default,
+                                    skip_serializing_if = "::std::vec::Vec::is_empty"
+                                )]
+                                else_: ::std::vec::Vec<StreamlangStep>,
+                                steps: ::std::vec::Vec<StreamlangStep>,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member6 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member6::Variant6 { always, else_, steps } => {
+                                            ConditionWithSteps::Variant6 {
+                                                always,
+                                                else_,
+                                                steps,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
                 ],
-                ConditionWithStepsVariant0::Unknown,
+                ConditionWithSteps::Unknown,
             )
         }
     }
@@ -18356,6 +18575,69 @@ pub mod types {
                     },
                 ],
                 ContentPackIncludedObjects::Unknown,
+            )
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ContentPackIncludedObjectsWithDestination {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Self, D::Error> {
+            crate::union::decode(
+                deserializer,
+                None,
+                &[
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member0 {
+                            Variant0 {
+                                destination: ::std::string::String,
+                                objects: ContentPackIncludedObjectsWithDestinationVariant0Objects,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member0 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member0::Variant0 { destination, objects } => {
+                                            ContentPackIncludedObjectsWithDestination::Variant0 {
+                                                destination,
+                                                objects,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                    {
+                        #[derive(::serde::Deserialize)]
+                        #[serde(untagged)]
+                        #[allow(clippy::large_enum_variant)]
+                        enum __Member1 {
+                            Variant1 {
+                                destination: ::std::string::String,
+                                objects: ContentPackIncludedObjectsWithDestinationVariant1Objects,
+                            },
+                        }
+                        crate::union::Member {
+                            tags: &[],
+                            decode: |v| {
+                                <__Member1 as ::serde::Deserialize>::deserialize(v)
+                                    .map(|m| match m {
+                                        __Member1::Variant1 { destination, objects } => {
+                                            ContentPackIncludedObjectsWithDestination::Variant1 {
+                                                destination,
+                                                objects,
+                                            }
+                                        }
+                                    })
+                            },
+                        }
+                    },
+                ],
+                ContentPackIncludedObjectsWithDestination::Unknown,
             )
         }
     }
@@ -25026,6 +25308,13 @@ pub mod roundtrip {
                 Some(decode_encode::<super::types::SignificantEventsResponse>(json))
             }
             "Attachment" => Some(decode_encode::<super::types::Attachment>(json)),
+            "ContentPackIncludedObjectsWithDestination" => {
+                Some(
+                    decode_encode::<
+                        super::types::ContentPackIncludedObjectsWithDestination,
+                    >(json),
+                )
+            }
             "GetStreamsResponse" => {
                 Some(decode_encode::<super::types::GetStreamsResponse>(json))
             }

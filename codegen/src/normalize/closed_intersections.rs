@@ -8,6 +8,11 @@
 //! first gathered into one field, the `allOf` of its schemas, so that its parts meet as
 //! siblings in turn; an `allOf` member that is only an `allOf` is spliced in. Members that are
 //! `$ref`s are read, not changed (the component serves other schemas).
+//!
+//! An `allOf` of one union and objects (a stream condition, each shape closed, and the
+//! steps it guards) is distributed where a closed shape refuses the objects' fields: it
+//! becomes the union of each shape merged with the objects. Opening the shapes instead lets
+//! typify distribute the `allOf` itself, which ran for minutes on Kibana's stream conditions.
 
 use super::{Change, resolve};
 use serde_json::{Value, json};
@@ -15,47 +20,225 @@ use std::collections::HashMap;
 
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let snapshot = spec.clone();
+    let mut state = Distributed::default();
     let mut changes = Vec::new();
     super::for_each_object(spec, &mut |at, map| {
-        let Some(Value::Array(members)) = map.get_mut("allOf") else {
-            return;
-        };
-        let mut did = Vec::new();
-        if splice(members) {
-            did.push("nested allOf spliced".to_string());
+        visit(&snapshot, &mut state, at, map, &mut changes)
+    });
+    // Components made for distributed unions hold copies of their shapes, which no traversal
+    // has seen yet; they may make more (bounded: a pattern is distributed once).
+    for _round in 0..8 {
+        let made = std::mem::take(&mut state.made);
+        if made.is_empty() {
+            break;
         }
-        let gathered = gather(&snapshot, members);
-        if !gathered.is_empty() {
-            did.push(format!("fields {gathered:?} of several members gathered"));
-        }
-        let fields: Vec<Vec<String>> = members.iter().map(|m| fields_of(&snapshot, m)).collect();
-        let mut opened = Vec::new();
-        for (i, member) in members.iter_mut().enumerate() {
-            let siblings: Vec<&String> = fields
-                .iter()
-                .enumerate()
-                .filter(|(j, _)| *j != i)
-                .flat_map(|(_, f)| f)
-                .collect();
-            if open_against(member, &siblings) {
-                opened.push(i.to_string());
+        for (name, mut schema) in made {
+            let prefix = format!("/components/schemas/{name}");
+            super::for_each_object(&mut schema, &mut |at, map| {
+                visit(
+                    &snapshot,
+                    &mut state,
+                    &format!("{prefix}{at}"),
+                    map,
+                    &mut changes,
+                )
+            });
+            if let Some(Value::Object(schemas)) = spec.pointer_mut("/components/schemas") {
+                schemas.insert(name, schema);
             }
         }
-        if !opened.is_empty() {
-            did.push(format!(
-                "member(s) {} refused their siblings' fields: opened",
-                opened.join(", ")
-            ));
+    }
+    changes
+}
+
+/// The distributions made so far: each `allOf` (its members as written) distributed over a
+/// component's union, and where its union now is, so that a copy of the union's shapes that
+/// holds the same `allOf` (a content pack's routing entries hold content packs) refers to it
+/// instead of being distributed again, without end.
+#[derive(Default)]
+struct Distributed {
+    at: HashMap<String, String>,
+    /// Components made here, not yet in the document: (name, schema).
+    made: Vec<(String, Value)>,
+    /// Names taken by components made here.
+    names: std::collections::HashSet<String>,
+    /// Distributions made.
+    count: usize,
+}
+
+/// The most distributions one run makes: each copies a union's shapes.
+const MAX_DISTRIBUTIONS: usize = 1000;
+
+fn visit(
+    snapshot: &Value,
+    state: &mut Distributed,
+    at: &str,
+    map: &mut serde_json::Map<String, Value>,
+    changes: &mut Vec<Change>,
+) {
+    let Some(Value::Array(members)) = map.get_mut("allOf") else {
+        return;
+    };
+    let mut did = Vec::new();
+    if splice(members) {
+        did.push("nested allOf spliced".to_string());
+    }
+    if let Some(what) = distribute_here(snapshot, state, at, map) {
+        did.push(what);
+        changes.push(Change {
+            pass: "closed_intersections",
+            at: at.to_string(),
+            what: format!("allOf: {}", did.join("; ")),
+        });
+        return;
+    }
+    let Some(Value::Array(members)) = map.get_mut("allOf") else {
+        return;
+    };
+    let gathered = gather(snapshot, members);
+    if !gathered.is_empty() {
+        did.push(format!("fields {gathered:?} of several members gathered"));
+    }
+    let fields: Vec<Vec<String>> = members.iter().map(|m| fields_of(snapshot, m)).collect();
+    let mut opened = Vec::new();
+    for (i, member) in members.iter_mut().enumerate() {
+        let siblings: Vec<&String> = fields
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| *j != i)
+            .flat_map(|(_, f)| f)
+            .collect();
+        if open_against(member, &siblings) {
+            opened.push(i.to_string());
         }
-        if !did.is_empty() {
-            changes.push(Change {
-                pass: "closed_intersections",
-                at: at.to_string(),
-                what: format!("allOf: {}", did.join("; ")),
-            });
+    }
+    if !opened.is_empty() {
+        did.push(format!(
+            "member(s) {} refused their siblings' fields: opened",
+            opened.join(", ")
+        ));
+    }
+    if !did.is_empty() {
+        changes.push(Change {
+            pass: "closed_intersections",
+            at: at.to_string(),
+            what: format!("allOf: {}", did.join("; ")),
+        });
+    }
+}
+
+/// Distributes the `allOf` of `map` over its union, when [`distribute`] says so: in place
+/// where the union is written inline or `map` is a component of its own, else into a
+/// component of its own (named for the union's component and the fields added) that `map`
+/// refers to. Returns what it did.
+fn distribute_here(
+    snapshot: &Value,
+    state: &mut Distributed,
+    at: &str,
+    map: &mut serde_json::Map<String, Value>,
+) -> Option<String> {
+    if map.contains_key("anyOf") || map.contains_key("oneOf") {
+        return None;
+    }
+    let members = map.get("allOf")?.as_array()?;
+    let key = serde_json::to_string(members).ok()?;
+    if let Some(target) = state.at.get(&key) {
+        let target = target.clone();
+        map.remove("allOf");
+        map.insert("$ref".into(), json!(target));
+        return Some(format!("the same intersection as {target}: refers to it"));
+    }
+    if state.count >= MAX_DISTRIBUTIONS {
+        return None;
+    }
+    let (kind, mut merged) = distribute(snapshot, members)?;
+    let count = merged.len();
+    let union_component = members
+        .iter()
+        .filter_map(|m| m.get("$ref")?.as_str())
+        .find(|r| kind_of_union(resolve(snapshot, &json!({ "$ref": r }))).is_some())
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .map(str::to_string);
+    let own_component = at
+        .strip_prefix("/components/schemas/")
+        .filter(|name| !name.contains('/'))
+        .map(str::to_string);
+    let target = match (&union_component, &own_component) {
+        (None, _) => None,
+        (Some(_), Some(own)) => Some((own.clone(), false)),
+        (Some(union), None) => {
+            let added: Vec<String> = members
+                .iter()
+                .filter(|m| kind_of_union(resolve(snapshot, m)).is_none())
+                .flat_map(|m| fields_of(snapshot, m))
+                .take(3)
+                .collect();
+            let base = format!("{union}_with_{}", added.join("_"));
+            let mut name = base.clone();
+            let mut n = 2;
+            while snapshot
+                .pointer(&format!("/components/schemas/{name}"))
+                .is_some()
+                || state.names.contains(&name)
+            {
+                name = format!("{base}_{n}");
+                n += 1;
+            }
+            state.names.insert(name.clone());
+            Some((name, true))
+        }
+    };
+    // A shape copied from a component may hold this very intersection again.
+    if let Some((name, _)) = &target {
+        let pointer = format!("#/components/schemas/{name}");
+        state.at.insert(key.clone(), pointer.clone());
+        for shape in &mut merged {
+            refer_to(shape, &key, &pointer);
+        }
+    }
+    state.count += 1;
+    map.remove("allOf");
+    match target {
+        Some((name, true)) => {
+            let mut schema = serde_json::Map::new();
+            if let Some(d) = map.get("description") {
+                schema.insert("description".into(), d.clone());
+            }
+            schema.insert(kind.into(), Value::Array(merged));
+            state.made.push((name.clone(), Value::Object(schema)));
+            map.insert("$ref".into(), json!(format!("#/components/schemas/{name}")));
+            Some(format!(
+                "a union of closed shapes and objects: distributed into component {name}, {kind} of {count} merged shapes"
+            ))
+        }
+        _ => {
+            map.insert(kind.into(), Value::Array(merged));
+            Some(format!(
+                "a union of closed shapes and objects: distributed into {kind} of {count} merged shapes"
+            ))
+        }
+    }
+}
+
+/// Replaces, inside a copied shape, each `allOf` written as `key` by a reference to where it
+/// was distributed.
+fn refer_to(schema: &mut Value, key: &str, pointer: &str) {
+    super::for_each_object(schema, &mut |_, map| {
+        let same = map
+            .get("allOf")
+            .and_then(|m| serde_json::to_string(m).ok())
+            .is_some_and(|k| k == key);
+        if same && !map.contains_key("anyOf") && !map.contains_key("oneOf") {
+            map.remove("allOf");
+            map.insert("$ref".into(), json!(pointer));
         }
     });
-    changes
+}
+
+fn kind_of_union(schema: &Value) -> Option<&'static str> {
+    ["anyOf", "oneOf"]
+        .into_iter()
+        .find(|k| schema.get(*k).is_some())
 }
 
 /// The fields a member declares.
@@ -87,6 +270,135 @@ fn open_against(member: &mut Value, siblings: &[&String]) -> bool {
     let refuses = map.get("additionalProperties") == Some(&Value::Bool(false))
         && siblings.iter().any(|f| !own(f));
     refuses && map.remove("additionalProperties").is_some()
+}
+
+/// The most shapes a union distributed over an `allOf` may have.
+const MAX_SHAPES: usize = 64;
+
+/// The union an `allOf` distributes into, when exactly one member is a union (`anyOf` or
+/// `oneOf`, nested unions of the same kind flattened) of object shapes, the other members are
+/// objects, and a closed shape refuses a field the objects declare: the union's kind, and each
+/// shape merged with the objects (fields added, `required` joined, a field both declare as the
+/// `allOf` of its two schemas; a closed shape stays closed, over its new fields too).
+fn distribute(spec: &Value, members: &[Value]) -> Option<(&'static str, Vec<Value>)> {
+    let mut unions = members
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| kind_of_union(resolve(spec, m)).is_some());
+    let (at, union) = unions.next()?;
+    if unions.next().is_some() {
+        return None;
+    }
+    let union = resolve(spec, union);
+    let kind = kind_of_union(union)?;
+    let is_object = |s: &Value| {
+        s.is_object()
+            && ["allOf", "anyOf", "oneOf", "not"]
+                .iter()
+                .all(|k| s.get(k).is_none())
+            && s.get("type").is_none_or(|t| t == "object")
+    };
+    let objects: Vec<&Value> = members
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != at)
+        .map(|(_, m)| resolve(spec, m))
+        .collect();
+    if !objects.iter().all(|o| is_object(o)) {
+        return None;
+    }
+    let mut shapes = Vec::new();
+    flatten(spec, union, kind, 0, &mut shapes)?;
+    if shapes.is_empty() || shapes.len() > MAX_SHAPES || !shapes.iter().all(|s| is_object(s)) {
+        return None;
+    }
+    let added: Vec<String> = objects.iter().flat_map(|o| fields_of(spec, o)).collect();
+    let refused = shapes.iter().any(|s| {
+        s.get("additionalProperties") == Some(&Value::Bool(false))
+            && added.iter().any(|f| !fields_of(spec, s).contains(f))
+    });
+    if !refused {
+        return None;
+    }
+    let merged = shapes
+        .into_iter()
+        .map(|shape| {
+            let mut out = shape.clone();
+            for object in &objects {
+                merge_into(&mut out, object);
+            }
+            out
+        })
+        .collect();
+    Some((kind, merged))
+}
+
+/// A union's members, read through references, with nested unions of the same kind spliced
+/// in. `None` where a nested union carries more than its members (it would be lost).
+fn flatten<'a>(
+    spec: &'a Value,
+    union: &'a Value,
+    kind: &str,
+    depth: usize,
+    out: &mut Vec<&'a Value>,
+) -> Option<()> {
+    if depth > 8 {
+        return None;
+    }
+    for member in union.get(kind)?.as_array()? {
+        let member = resolve(spec, member);
+        match member.get(kind) {
+            Some(_)
+                if member
+                    .as_object()?
+                    .keys()
+                    .all(|k| matches!(k.as_str(), "anyOf" | "oneOf" | "description" | "title"))
+                    && member
+                        .get(if kind == "anyOf" { "oneOf" } else { "anyOf" })
+                        .is_none() =>
+            {
+                flatten(spec, member, kind, depth + 1, out)?
+            }
+            Some(_) => return None,
+            None => out.push(member),
+        }
+    }
+    Some(())
+}
+
+/// Adds an object's fields and required names to a shape.
+fn merge_into(shape: &mut Value, object: &Value) {
+    let Some(shape) = shape.as_object_mut() else {
+        return;
+    };
+    shape.insert("type".into(), json!("object"));
+    if let Some(Value::Object(fields)) = object.get("properties") {
+        let Value::Object(own) = shape.entry("properties").or_insert_with(|| json!({})) else {
+            return;
+        };
+        for (name, schema) in fields {
+            match own.get_mut(name) {
+                Some(mine) if mine == schema => {}
+                Some(mine) => {
+                    let first = std::mem::take(mine);
+                    *mine = json!({ "allOf": [first, schema] });
+                }
+                None => {
+                    own.insert(name.clone(), schema.clone());
+                }
+            }
+        }
+    }
+    if let Some(Value::Array(names)) = object.get("required") {
+        let Value::Array(own) = shape.entry("required").or_insert_with(|| json!([])) else {
+            return;
+        };
+        for name in names {
+            if !own.contains(name) {
+                own.push(name.clone());
+            }
+        }
+    }
 }
 
 /// A schema as the parts of its `allOf`s, read through references. This pass runs before
@@ -260,6 +572,106 @@ mod tests {
             s["Alone"]["allOf"][1]["properties"]["a"],
             json!({"minLength": 1})
         );
+    }
+
+    #[test]
+    fn a_union_of_closed_shapes_is_distributed_over_its_sibling_objects() {
+        let shape = |field: &str| {
+            json!({"type": "object", "properties": {field: {"type": "string"}},
+                   "required": [field], "additionalProperties": false})
+        };
+        let mut spec = json!({"components": {"schemas": {
+            "Never": shape("never"),
+            "Where": {"description": "a condition", "allOf": [
+                {},
+                {"anyOf": [
+                    {"anyOf": [shape("field"), shape("exists")]},
+                    {"$ref": "#/components/schemas/Never"}
+                ]},
+                {"type": "object", "properties": {
+                    "steps": {"type": "array"}, "field": {"minLength": 1}
+                 }, "required": ["steps"]}
+            ]},
+            // Open shapes refuse nothing: typify reads such an allOf as it is.
+            "Open": {"allOf": [
+                {"anyOf": [{"type": "object", "properties": {"a": {"type": "string"}}}]},
+                {"type": "object", "properties": {"b": {"type": "string"}}}
+            ]},
+            // Two unions would multiply: left alone.
+            "Two": {"allOf": [
+                {"anyOf": [shape("a"), shape("b")]},
+                {"oneOf": [shape("c"), shape("d")]}
+            ]}
+        }}});
+        let changes = run(&mut spec);
+        let s = &spec["components"]["schemas"];
+        assert!(s["Where"].get("allOf").is_none(), "{changes:?}");
+        assert_eq!(s["Where"]["description"], "a condition");
+        let shapes = s["Where"]["anyOf"].as_array().unwrap();
+        assert_eq!(shapes.len(), 3, "{shapes:?}");
+        for (shape, own) in shapes.iter().zip(["field", "exists", "never"]) {
+            assert_eq!(shape["additionalProperties"], false);
+            assert_eq!(shape["required"], json!([own, "steps"]));
+            assert_eq!(shape["properties"]["steps"], json!({"type": "array"}));
+        }
+        // A field both declare takes both schemas.
+        assert_eq!(
+            shapes[0]["properties"]["field"],
+            json!({"allOf": [{"type": "string"}, {"minLength": 1}]})
+        );
+        // The component behind the `$ref` is unchanged.
+        assert_eq!(s["Never"], shape("never"));
+        assert!(s["Open"]["allOf"].is_array());
+        assert!(s["Two"]["allOf"].is_array());
+    }
+
+    #[test]
+    fn a_union_whose_shapes_hold_the_same_intersection_is_distributed_once() {
+        // A content pack's routing entries are content packs with a destination.
+        let entry = json!({"allOf": [
+            {"$ref": "#/components/schemas/Pack"},
+            {"type": "object", "properties": {"destination": {"type": "string"}},
+             "required": ["destination"]}
+        ]});
+        let mut spec = json!({"components": {"schemas": {
+            "Pack": {"anyOf": [
+                {"type": "object", "additionalProperties": false,
+                 "properties": {"all": {"type": "object"}}, "required": ["all"]},
+                {"type": "object", "additionalProperties": false,
+                 "properties": {"routing": {"type": "array", "items": entry.clone()}},
+                 "required": ["routing"]}
+            ]},
+            // Elsewhere, the same intersection refers to the same component.
+            "Other": {"type": "object", "properties": {"entry": entry}}
+        }}});
+        let changes = run(&mut spec);
+        let s = &spec["components"]["schemas"];
+        let made = "#/components/schemas/Pack_with_destination";
+        assert_eq!(
+            s["Pack"]["anyOf"][1]["properties"]["routing"]["items"],
+            json!({"$ref": made}),
+            "{changes:?}"
+        );
+        assert_eq!(s["Other"]["properties"]["entry"], json!({"$ref": made}));
+        let shapes = s["Pack_with_destination"]["anyOf"].as_array().unwrap();
+        assert_eq!(shapes.len(), 2);
+        // The copy's own routing entries refer back to it: recursion by reference, not copy.
+        assert_eq!(
+            shapes[1]["properties"]["routing"]["items"],
+            json!({"$ref": made})
+        );
+        for shape in shapes {
+            assert_eq!(
+                shape["properties"]["destination"],
+                json!({"type": "string"})
+            );
+            assert!(
+                shape["required"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("destination"))
+            );
+        }
     }
 
     #[test]
