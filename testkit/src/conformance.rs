@@ -634,11 +634,26 @@ fn without_defaults(spec: &Value, schema: &Value, given: &Value, sent: &Value) -
             .unwrap_or_else(|| sent.clone());
     }
     match (given, sent) {
+        // Each item against the schema of the items.
+        (Value::Array(g), Value::Array(s)) if g.len() == s.len() => {
+            let items = schema.get("items").unwrap_or(&Value::Null);
+            Value::Array(
+                g.iter()
+                    .zip(s)
+                    .map(|(g, s)| without_defaults(spec, items, g, s))
+                    .collect(),
+            )
+        }
         (Value::Object(g), Value::Object(s)) => {
             let props = crate::schema::properties(spec, schema);
+            // A map's values (a field no property names) against `additionalProperties`.
+            let values = schema
+                .get("additionalProperties")
+                .filter(|v| v.is_object())
+                .unwrap_or(&Value::Null);
             let mut out = Map::new();
             for (k, v) in s {
-                let prop = props.get(k).unwrap_or(&Value::Null);
+                let prop = props.get(k).unwrap_or(values);
                 let default = resolve(spec, prop).get("default");
                 // `1209600` and `1209600.0` are one default.
                 let is_default = default
@@ -727,5 +742,40 @@ fn check_answer(
         (AnswerBody::Bytes(b), None) if b.as_ref() == case.body.as_slice() => Ok(()),
         (AnswerBody::Empty, None) if case.body.is_empty() => Ok(()),
         (body, _) => Err(format!("answer {body:?} for what was served")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn defaults_filled_in_are_found_in_items_and_map_values() {
+        // Kibana's copy-errors body: retries per space, each a list of objects whose
+        // `overwrite` defaults to false.
+        let schema = json!({"type": "object", "properties": {
+            "compatibilityMode": {"type": "boolean", "default": false},
+            "retries": {"type": "object", "additionalProperties": {"type": "array", "items": {
+                "type": "object", "properties": {
+                    "id": {"type": "string"},
+                    "overwrite": {"type": "boolean", "default": false}
+                }
+            }}}
+        }});
+        let given =
+            json!({"retries": {"marketing": [{"id": "a"}, {"id": "b", "overwrite": true}]}});
+        let sent = json!({"compatibilityMode": false, "retries": {"marketing": [
+            {"id": "a", "overwrite": false}, {"id": "b", "overwrite": true}
+        ]}});
+        assert_eq!(without_defaults(&json!({}), &schema, &given, &sent), given);
+        // A value other than the default is not the default: it stays, and the check sees it.
+        let changed = json!({"retries": {"marketing": [
+            {"id": "a", "overwrite": true}, {"id": "b", "overwrite": true}
+        ]}});
+        assert_eq!(
+            without_defaults(&json!({}), &schema, &given, &changed),
+            changed
+        );
     }
 }
