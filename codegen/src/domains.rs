@@ -62,8 +62,14 @@ impl Domains {
     }
 
     /// A domain's documentation: from `domains.yaml`, else the description of the spec's tag
-    /// the domain is named from.
+    /// the domain is named from, its code blocks fenced as rustdoc reads them (see
+    /// `doc_examples`).
     pub fn doc(&self, spec: &Value, domain: &str) -> String {
+        let doc = self.written_doc(spec, domain);
+        crate::postprocess::mended_fences(&doc).unwrap_or(doc)
+    }
+
+    fn written_doc(&self, spec: &Value, domain: &str) -> String {
         if let Some(d) = self.domains.get(domain) {
             return d.doc.clone();
         }

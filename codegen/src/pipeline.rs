@@ -298,9 +298,9 @@ fn build_here(
             let prefix = if target == Target::Crate { "" } else { "src/" };
             for (domain, code) in &domain_code {
                 let text = format!(
-                    "{}//! {}\n\n{}",
+                    "{}{}\n{}",
                     output::banner(command),
-                    domains.doc(&spec, domain),
+                    inner_doc(&domains.doc(&spec, domain)),
                     code
                 );
                 files.insert(format!("{prefix}{domain}.rs"), text);
@@ -644,6 +644,17 @@ impl ModuleIndex<'_> {
     }
 }
 
+/// `text` as inner doc comment lines: a tag's description runs over several lines (a
+/// `> warn` block, a list), each of which must be one.
+fn inner_doc(text: &str) -> String {
+    text.lines()
+        .map(|line| match line.trim_end() {
+            "" => "//!\n".to_string(),
+            line => format!("//! {line}\n"),
+        })
+        .collect()
+}
+
 fn unparse(text: &str, what: &str) -> Result<String> {
     let file = syn::parse_file(text).with_context(|| format!("{what} does not parse"))?;
     Ok(output::banner("cargo xtask regenerate") + &prettyplease::unparse(&file))
@@ -903,6 +914,59 @@ mod tests {
             "{diff}"
         );
         std::fs::remove_dir_all(&copy).unwrap();
+    }
+
+    #[test]
+    fn a_tag_description_of_several_lines_is_the_module_doc() {
+        let path = write_spec(
+            "tag-doc",
+            r##"
+openapi: 3.0.3
+info: {title: Tags, version: '1'}
+tags:
+  - name: logstash
+    description: |
+      Manage pipelines.
+      > warn
+      > Do not write to the `.logstash` index.
+
+      ```
+      GET kbn:/api/logstash/pipelines
+      ```
+paths:
+  /api/logstash/pipelines:
+    get:
+      operationId: get-pipelines
+      tags: [logstash]
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {type: object, properties: {n: {type: number}}}}}}
+"##,
+        );
+        let g = build(&root().join("spec"), &path, false, Target::Standalone(None)).unwrap();
+        let (_, text) = g
+            .files
+            .iter()
+            .find(|(name, _)| name.ends_with("logstash.rs"))
+            .expect("the logstash module");
+        syn::parse_file(text).expect("the module parses");
+        let head: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.starts_with("//!"))
+            .take(7)
+            .collect();
+        assert_eq!(
+            head,
+            [
+                "//! Manage pipelines.",
+                "//! > warn",
+                "//! > Do not write to the `.logstash` index.",
+                "//!",
+                "//! ```text",
+                "//! GET kbn:/api/logstash/pipelines",
+                "//! ```",
+            ],
+            "{text}"
+        );
     }
 
     #[test]

@@ -39,13 +39,23 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
                 let array = members
                     .iter()
                     .find(|m| {
-                        resolve(&snapshot, m).get("type").and_then(Value::as_str) == Some("array")
+                        let m = resolve(&snapshot, m);
+                        m.get("type").and_then(Value::as_str) == Some("array")
+                            && !holds_objects(&snapshot, m)
                     })
                     .cloned();
-                Some(array.unwrap_or_else(|| json!({"type": "string"})))
-            } else if schema.get("type").and_then(Value::as_str) == Some("object")
-                || schema.get("properties").is_some()
-            {
+                let objects = members.iter().any(|m| {
+                    let m = resolve(&snapshot, m);
+                    is_object(m) || holds_objects(&snapshot, m)
+                });
+                Some(array.unwrap_or_else(|| {
+                    if objects {
+                        json!({"type": "string", "description": "JSON-encoded."})
+                    } else {
+                        json!({"type": "string"})
+                    }
+                }))
+            } else if is_object(&schema) || holds_objects(&snapshot, &schema) {
                 Some(json!({"type": "string", "description": "JSON-encoded."}))
             } else if schema.get("nullable") == Some(&json!(true)) {
                 // typify's newtype of an `Option` could not be written into a query string.
@@ -73,6 +83,32 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
         }
     });
     changes
+}
+
+fn is_object(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("object")
+        || schema.get("properties").is_some()
+}
+
+/// An array whose items are objects (or unions with an object or array member): no query
+/// string form sends it, so Kibana's routes read it as JSON text, as they read an object
+/// (`has_reference`: one reference, or several). Items that are one of several scalars
+/// (`searchAfter`: strings and numbers) are sent one by one, as any array of scalars.
+fn holds_objects(spec: &Value, schema: &Value) -> bool {
+    fn nested(spec: &Value, schema: &Value, depth: usize) -> bool {
+        let schema = resolve(spec, schema);
+        let members = ["anyOf", "oneOf", "allOf"]
+            .iter()
+            .filter_map(|k| schema.get(*k)?.as_array())
+            .flatten();
+        is_object(schema)
+            || schema.get("type").and_then(Value::as_str) == Some("array")
+            || (depth < 8 && members.into_iter().any(|m| nested(spec, m, depth + 1)))
+    }
+    schema.get("type").and_then(Value::as_str) == Some("array")
+        && schema
+            .get("items")
+            .is_some_and(|items| nested(spec, items, 0))
 }
 
 /// A query parameter's schema, inline and never null: a parameter left out is the absent value.
@@ -142,12 +178,28 @@ paths:
         - {name: has_reference, in: query, schema: {type: object, properties: {id: {type: string}}}}
         - {name: page, in: query, schema: {type: number}}
         - {name: kuery, in: query, schema: {$ref: '#/components/schemas/KueryOrUndefined'}}
+        - {name: has_no_reference, in: query, schema: {anyOf: [{$ref: '#/components/schemas/Ref'}, {type: array, items: {$ref: '#/components/schemas/Ref'}}]}}
+        - {name: refs, in: query, schema: {type: array, items: {$ref: '#/components/schemas/Ref'}}}
+        - {name: searchAfter, in: query, schema: {type: array, items: {anyOf: [{type: string}, {type: number}]}}}
 components:
   schemas:
     KueryOrUndefined: {type: string, nullable: true}
+    Ref: {type: object, properties: {id: {type: string}, type: {type: string}}}
 "#,
         );
-        assert_eq!(run(&mut s).len(), 3);
+        assert_eq!(run(&mut s).len(), 5);
+        // One reference or several: JSON text, the one form a query carries for either.
+        for i in [4, 5] {
+            let schema = s
+                .pointer(&format!("/paths/~1a/get/parameters/{i}/schema"))
+                .unwrap();
+            assert_eq!(
+                schema,
+                &json!({"type": "string", "description": "JSON-encoded."})
+            );
+        }
+        // Scalars of several kinds are sent one by one, as before.
+        assert_eq!(at(&s, "/paths/~1a/get/parameters/6/schema/type"), "array");
         assert_eq!(at(&s, "/paths/~1a/get/parameters/3/schema/type"), "string");
         assert!(
             s.pointer("/paths/~1a/get/parameters/3/schema/nullable")

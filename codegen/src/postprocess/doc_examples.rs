@@ -37,7 +37,7 @@ impl VisitMut for Fences {
 /// `text` with each code block that opens with a bare fence (```` ``` ```` or `~~~`, no
 /// language) opened as `text`, and code written on a fence's line (after its language, or
 /// before the closing fence) moved to a line of its own; `None` when there is none of either.
-fn mended_fences(text: &str) -> Option<String> {
+pub(crate) fn mended_fences(text: &str) -> Option<String> {
     let mut open: Option<&str> = None;
     let mut changed = false;
     let mut out: Vec<String> = Vec::new();

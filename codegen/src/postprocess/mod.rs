@@ -5,6 +5,7 @@ mod client_api;
 mod conversion_reasons;
 mod doc_examples;
 mod dynamic_invoke;
+pub(crate) use doc_examples::mended_fences;
 mod field_collisions;
 mod integer_newtypes;
 mod json_objects;
