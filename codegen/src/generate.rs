@@ -114,10 +114,6 @@ fn quietly<T>(f: impl FnOnce() -> T) -> T {
     out
 }
 
-/// The stack of a progenitor run's thread (address space; only what is used is backed by
-/// memory): typify recurses as deep as a spec's schemas nest.
-const STACK: usize = 256 << 20;
-
 /// Runs one progenitor entry point on a thread of its own, with panics turned into errors and
 /// a run past `limit` reported as one. The tokens cross back as text (`TokenStream` is not
 /// `Send`).
@@ -132,7 +128,7 @@ fn guarded(
     let (answer, answered) = mpsc::channel();
     std::thread::Builder::new()
         .name("kibana-progenitor".into())
-        .stack_size(STACK)
+        .stack_size(crate::pipeline::STACK)
         .spawn(move || {
             // progenitor's panics are reported as skip reasons, not printed.
             let result = quietly(|| {
@@ -144,7 +140,15 @@ fn guarded(
             let _ = answer.send(match result {
                 Ok(Ok(tokens)) => Ok(tokens.to_string()),
                 Ok(Err(e)) => Err(format!("progenitor: {e}")),
-                Err(payload) => Err(format!("progenitor panicked: {}", panic_text(&*payload))),
+                Err(payload) => Err(format!(
+                    "progenitor panicked: {}",
+                    panic_message(&*payload)
+                        .as_deref()
+                        .unwrap_or("unknown panic")
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                )),
             });
         })
         .map_err(|e| format!("could not start a thread for progenitor: {e}"))?;
@@ -165,17 +169,12 @@ fn guarded(
     }
 }
 
-/// The first line of a panic's message.
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+/// A panic's message, when it has one (`panic!` with text gives a `String` or a `&str`).
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<String> {
     payload
         .downcast_ref::<String>()
         .cloned()
         .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "unknown panic".to_string())
-        .lines()
-        .next()
-        .unwrap_or_default()
-        .to_string()
 }
 
 fn operations(spec: &Value) -> Vec<(String, String, String)> {

@@ -104,11 +104,7 @@ pub fn build(inputs: &Path, spec_path: &Path, own_spec: bool, target: Target) ->
             .stack_size(STACK)
             .spawn_scoped(scope, || build_here(inputs, spec_path, own_spec, target))?;
         worker.join().unwrap_or_else(|panic| {
-            let text = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
+            let text = crate::generate::panic_message(&*panic).unwrap_or_default();
             Err(anyhow::anyhow!(
                 "internal error (a bug in the generator) on {}: {text}",
                 spec_path.display()
@@ -117,8 +113,9 @@ pub fn build(inputs: &Path, spec_path: &Path, own_spec: bool, target: Target) ->
     })
 }
 
-/// The generator thread's stack (address space; only what is used is backed by memory).
-const STACK: usize = 256 << 20;
+/// The stack of the generator's threads (address space; only what is used is backed by
+/// memory): schemas nest as deep as a spec makes them, and typify recurses through them.
+pub(crate) const STACK: usize = 256 << 20;
 
 fn build_here(
     inputs: &Path,

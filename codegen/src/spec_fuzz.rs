@@ -411,11 +411,7 @@ fn run(inputs: &Path, spec: &Value, file: &Path) -> Result<Fate, String> {
         build(inputs, file, false, Target::Crate)
     }));
     match outcome {
-        Err(p) => Err(p
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_else(|| "a panic".into())),
+        Err(p) => Err(crate::generate::panic_message(&*p).unwrap_or_else(|| "a panic".into())),
         Ok(Err(e)) => {
             let text = format!("{e:#}");
             if text.trim().is_empty() {
@@ -447,7 +443,7 @@ fn run(inputs: &Path, spec: &Value, file: &Path) -> Result<Fate, String> {
 fn mutated_specs_never_panic_the_generator() {
     // The harness walks and writes deeply nested specs too: a stack to match the generator's.
     std::thread::Builder::new()
-        .stack_size(256 << 20)
+        .stack_size(crate::pipeline::STACK)
         .spawn(fuzz)
         .unwrap()
         .join()
@@ -505,7 +501,7 @@ fn fuzz() {
             .map(|w| {
                 let (cases, inputs, file) = (&cases, &inputs, dir.join(format!("spec-{w}.json")));
                 std::thread::Builder::new()
-                    .stack_size(256 << 20)
+                    .stack_size(crate::pipeline::STACK)
                     .spawn_scoped(scope, move || {
                         cases
                             .iter()

@@ -155,9 +155,12 @@ fn distribute_here(
     let count = merged.len();
     let union_component = members
         .iter()
-        .filter_map(|m| m.get("$ref")?.as_str())
-        .find(|r| kind_of_union(resolve(snapshot, &json!({ "$ref": r }))).is_some())
-        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .find(|m| kind_of_union(resolve(snapshot, m)).is_some())
+        .and_then(|m| {
+            m.get("$ref")?
+                .as_str()?
+                .strip_prefix("#/components/schemas/")
+        })
         .map(str::to_string);
     let own_component = at
         .strip_prefix("/components/schemas/")
@@ -314,8 +317,9 @@ fn distribute(spec: &Value, members: &[Value]) -> Option<(&'static str, Vec<Valu
     }
     let added: Vec<String> = objects.iter().flat_map(|o| fields_of(spec, o)).collect();
     let refused = shapes.iter().any(|s| {
+        let own = fields_of(spec, s);
         s.get("additionalProperties") == Some(&Value::Bool(false))
-            && added.iter().any(|f| !fields_of(spec, s).contains(f))
+            && added.iter().any(|f| !own.contains(f))
     });
     if !refused {
         return None;
@@ -352,10 +356,7 @@ fn flatten<'a>(
                 if member
                     .as_object()?
                     .keys()
-                    .all(|k| matches!(k.as_str(), "anyOf" | "oneOf" | "description" | "title"))
-                    && member
-                        .get(if kind == "anyOf" { "oneOf" } else { "anyOf" })
-                        .is_none() =>
+                    .all(|k| k == kind || k == "description" || k == "title") =>
             {
                 flatten(spec, member, kind, depth + 1, out)?
             }
