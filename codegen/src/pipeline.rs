@@ -124,6 +124,8 @@ fn build_here(
     target: Target,
 ) -> Result<Generated> {
     let command = "cargo xtask regenerate";
+    let root = inputs.parent().unwrap_or(inputs);
+    let banner = output::banner(command, &output::source_name(root, spec_path));
     let mut spec = crate::spec::load(spec_path)?;
     let overlays = if own_spec {
         crate::overlay::apply_dir(&mut spec, &inputs.join("overlays"))?
@@ -256,7 +258,7 @@ fn build_here(
                     );
                     files.insert(
                         format!("mocks/{domain}.rs"),
-                        format!("{}//! {doc}\n\n{code}", output::banner(command)),
+                        format!("{banner}//! {doc}\n\n{code}"),
                     );
                     mock_domains.push(domain.clone());
                 }
@@ -289,6 +291,7 @@ fn build_here(
         generated: &generated_domains,
         target: &target,
         has_mocks: !mock_domains.is_empty(),
+        banner: &banner,
     };
     match &target {
         Target::Crate | Target::Standalone(_) => {
@@ -296,7 +299,7 @@ fn build_here(
             for (domain, code) in &domain_code {
                 let text = format!(
                     "{}{}\n{}",
-                    output::banner(command),
+                    banner,
                     inner_doc(&domains.doc(&spec, domain)),
                     code
                 );
@@ -326,7 +329,7 @@ fn build_here(
         let file = syn::parse_file(&index).context("the mocks index does not parse")?;
         files.insert(
             "mocks/mod.rs".to_string(),
-            output::banner(command) + &prettyplease::unparse(&file),
+            banner.clone() + &prettyplease::unparse(&file),
         );
     }
     let manifest = json!({
@@ -456,6 +459,8 @@ struct ModuleIndex<'a> {
     generated: &'a [String],
     target: &'a Target,
     has_mocks: bool,
+    /// The first lines of every generated file.
+    banner: &'a str,
 }
 
 /// What generated code reaches as `crate::...`: the runtime, re-exported where users see it.
@@ -605,7 +610,7 @@ impl ModuleIndex<'_> {
         }
         out.push_str(&self.domain_decls());
         out.push_str(&self.common());
-        unparse(&out, "the module index")
+        unparse(&out, "the module index", self.banner)
     }
 
     /// `src/lib.rs` of a standalone crate.
@@ -623,7 +628,7 @@ impl ModuleIndex<'_> {
         out.push_str(RUNTIME_GLUE);
         out.push_str(&self.domain_decls());
         out.push_str(&self.common());
-        unparse(&out, "the standalone lib.rs")
+        unparse(&out, "the standalone lib.rs", self.banner)
     }
 
     /// `generated.rs` for `build.rs`: every domain inline (an `include!`d file has no
@@ -637,7 +642,7 @@ impl ModuleIndex<'_> {
             ));
         }
         out.push_str(&self.common());
-        unparse(&out, "the generated file")
+        unparse(&out, "the generated file", self.banner)
     }
 }
 
@@ -652,9 +657,9 @@ fn inner_doc(text: &str) -> String {
         .collect()
 }
 
-fn unparse(text: &str, what: &str) -> Result<String> {
+fn unparse(text: &str, what: &str, banner: &str) -> Result<String> {
     let file = syn::parse_file(text).with_context(|| format!("{what} does not parse"))?;
-    Ok(output::banner("cargo xtask regenerate") + &prettyplease::unparse(&file))
+    Ok(banner.to_string() + &prettyplease::unparse(&file))
 }
 
 /// The standalone crate's manifest: the runtime (by path into this workspace, or a published
