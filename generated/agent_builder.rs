@@ -2198,6 +2198,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<AclEntry> for super::AclEntry {
             type Error = super::error::ConversionError;
@@ -2252,6 +2260,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for tool_ids: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -4127,6 +4143,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for relative_path: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }

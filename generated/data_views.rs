@@ -1467,6 +1467,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<Fieldattrs> for super::Fieldattrs {
             type Error = super::error::ConversionError;
@@ -1537,6 +1545,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<Runtimefieldmap> for super::Runtimefieldmap {
             type Error = super::error::ConversionError;
@@ -1589,6 +1605,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for source: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -1703,6 +1727,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }

@@ -6132,6 +6132,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<
             SecurityEndpointExceptionsApiExceptionListItemComment,
@@ -6239,6 +6247,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -6363,6 +6379,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<
             SecurityEndpointExceptionsApiExceptionListItemEntryList,
@@ -6441,6 +6465,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -6561,6 +6593,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -6687,6 +6727,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<
             SecurityEndpointExceptionsApiExceptionListItemEntryMatchAny,
@@ -6811,6 +6859,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<
             SecurityEndpointExceptionsApiExceptionListItemEntryMatchWildcard,
@@ -6920,6 +6976,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<
             SecurityEndpointExceptionsApiExceptionListItemEntryNested,
@@ -7019,6 +7083,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -7140,6 +7212,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<SecurityExceptionsApiExceptionListItemEntryList>
         for super::SecurityExceptionsApiExceptionListItemEntryList {
@@ -7216,6 +7296,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -7331,6 +7419,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -7454,6 +7550,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<SecurityExceptionsApiExceptionListItemEntryMatchAny>
         for super::SecurityExceptionsApiExceptionListItemEntryMatchAny {
@@ -7573,6 +7677,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<
             SecurityExceptionsApiExceptionListItemEntryMatchWildcard,
@@ -7678,6 +7790,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }

@@ -2991,6 +2991,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApiConfig> for super::ApiConfig {
             type Error = super::error::ConversionError;
@@ -3603,6 +3611,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for timestamp: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -4763,6 +4779,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<InputSchemaItem> for super::InputSchemaItem {
             type Error = super::error::ConversionError;
@@ -4914,6 +4938,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<Message> for super::Message {
             type Error = super::error::ConversionError;
@@ -4978,6 +5010,14 @@ pub mod types {
                             "error converting supplied value for content_references: {e}"
                         )
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -5857,6 +5897,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<TraceData> for super::TraceData {
             type Error = super::error::ConversionError;
@@ -5924,6 +5972,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for name: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -5997,6 +6053,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for tokens: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }

@@ -3403,6 +3403,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<ColumnHeaderResult> for super::ColumnHeaderResult {
             type Error = super::error::ConversionError;
@@ -3805,6 +3813,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<DataProviderQueryMatch>
         for super::DataProviderQueryMatch {
@@ -3992,6 +4008,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for type_: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -4207,6 +4231,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<FavoriteTimelineResult>
         for super::FavoriteTimelineResult {
@@ -4367,6 +4399,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for script: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -4604,6 +4644,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -5812,6 +5860,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<Note> for super::Note {
             type Error = super::error::ConversionError;
@@ -6440,6 +6496,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<PinnedEvent> for super::PinnedEvent {
             type Error = super::error::ConversionError;
@@ -6574,6 +6638,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for value: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -7372,6 +7444,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<SerializedFilterQueryResult>
         for super::SerializedFilterQueryResult {
@@ -7451,6 +7531,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<SerializedFilterQueryResultFilterQuery>
         for super::SerializedFilterQueryResultFilterQuery {
@@ -7522,6 +7610,14 @@ pub mod types {
                     .map_err(|e| {
                         format!("error converting supplied value for kind: {e}")
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -7614,6 +7710,14 @@ pub mod types {
                             "error converting supplied value for sort_direction: {e}"
                         )
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }
@@ -8248,6 +8352,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<TimelineSavedToReturnObject>
         for super::TimelineSavedToReturnObject {
@@ -8387,6 +8499,14 @@ pub mod types {
                     });
                 self
             }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
+                self
+            }
         }
         impl ::std::convert::TryFrom<TimelineSavedToReturnObjectDateRange>
         for super::TimelineSavedToReturnObjectDateRange {
@@ -8519,6 +8639,14 @@ pub mod types {
                             "error converting supplied value for timestamp_field: {e}"
                         )
                     });
+                self
+            }
+            /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+            pub fn unknown_fields<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::Into<crate::UnknownFields>,
+            {
+                self.unknown_fields = Ok(value.into());
                 self
             }
         }

@@ -54,7 +54,9 @@ fn go(spec: &Value, schema: &Value, depth: usize, field: Option<&str>) -> Value 
         // `example`: `allOf: [{$ref: Kuery}, {example: 'platform:windows'}]`) is its last value.
         let mut merged = Map::new();
         let mut scalar = None;
-        for member in all {
+        // A member that only bounds the others (`allOf: [{$ref: PageSize}, {maximum: 1000}]`)
+        // describes no value of its own.
+        for member in all.iter().filter(|m| !bounds_only(resolve(spec, m))) {
             match go(spec, member, depth + 1, field) {
                 Value::Object(m) => merge(&mut merged, m),
                 Value::Null => {}
@@ -145,6 +147,18 @@ fn go(spec: &Value, schema: &Value, depth: usize, field: Option<&str>) -> Value 
         Some("boolean") => json!(true),
         _ => json!("any JSON value"),
     }
+}
+
+/// A schema that says nothing of its value's shape, only bounds it (`{maximum: 1000}`,
+/// `{minLength: 1}`, `{description: ...}`, or `{}`): no type, fields, items, members, values or example.
+fn bounds_only(schema: &Value) -> bool {
+    const SHAPES: [&str; 13] = [
+        "type", "properties", "additionalProperties", "items", "allOf", "anyOf", "oneOf", "not",
+        "enum", "x-kbn-enum", "const", "example", "default",
+    ];
+    schema
+        .as_object()
+        .is_some_and(|m| !m.keys().any(|k| SHAPES.contains(&k.as_str()) || k == "$ref"))
 }
 
 /// An `allOf` member's object into the others': a field two members give is merged when both
@@ -488,18 +502,41 @@ pub fn declared(spec: &Value, schema: &Value, value: &Value) -> Value {
             let mut props = Map::new();
             let (mut closed, mut open) = (false, false);
             object_shape(spec, schema, &mut props, &mut closed, &mut open, 0);
+            // A map's values (osquery's queries by name) have a schema too.
+            let others = additional_schema(spec, schema, 0).unwrap_or(Value::Null);
             let out = map
                 .iter()
                 .filter(|(k, _)| !closed || open || props.contains_key(*k))
                 .map(|(k, v)| {
-                    let sub = props.get(k).cloned().unwrap_or(Value::Null);
-                    (k.clone(), declared(spec, &sub, v))
+                    let sub = props.get(k).unwrap_or(&others);
+                    (k.clone(), declared(spec, sub, v))
                 })
                 .collect();
             Value::Object(out)
         }
         other => other.clone(),
     }
+}
+
+/// The schema of the fields an object schema does not name (`additionalProperties: {...}`), its
+/// own or an `allOf` member's.
+fn additional_schema(spec: &Value, schema: &Value, depth: usize) -> Option<Value> {
+    let schema = resolve(spec, schema);
+    if depth > 16 {
+        return None;
+    }
+    schema
+        .get("additionalProperties")
+        .filter(|a| a.is_object())
+        .cloned()
+        .or_else(|| {
+            schema
+                .get("allOf")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find_map(|m| additional_schema(spec, m, depth + 1))
+        })
 }
 
 /// The properties an object schema declares, its own and its `allOf` members'.
@@ -584,6 +621,41 @@ mod tests {
         );
         assert_eq!(of(json!({"type": "string", "format": "ipv4"})), "127.0.0.1");
         assert_eq!(of(json!({"type": "string", "maxLength": 2})), "te");
+    }
+
+    #[test]
+    fn an_all_of_member_that_only_bounds_gives_no_value() {
+        // Kibana's endpoint scripts' page size: a page size of up to 1000.
+        let spec = json!({"components": {"schemas": {
+            "PageSize": {"type": "integer", "minimum": 1, "maximum": 100, "example": 10},
+            "ApiPageSize": {"allOf": [{"$ref": "#/components/schemas/PageSize"}, {"maximum": 1000}]}
+        }}});
+        let of = |schema: Value| synthesize(&spec, &schema);
+        assert_eq!(of(json!({"$ref": "#/components/schemas/ApiPageSize"})), json!(10));
+        assert_eq!(
+            of(json!({"allOf": [{"type": "string", "minLength": 2}, {}, {"description": "d"}]})),
+            "text"
+        );
+        assert_eq!(
+            of(json!({"allOf": [{"type": "string"}, {"example": "platform:windows"}]})),
+            "platform:windows"
+        );
+    }
+
+    #[test]
+    fn declared_fields_are_found_in_the_values_of_maps_too() {
+        // Osquery's pack: queries by name, each of a schema without `interval`, which Kibana's
+        // own example sends.
+        let spec = json!({"components": {"schemas": {
+            "Item": {"type": "object", "properties": {"query": {"type": "string"}}},
+            "Queries": {"type": "object", "additionalProperties": {"$ref": "#/components/schemas/Item"}},
+            "Pack": {"type": "object", "properties": {"queries": {"$ref": "#/components/schemas/Queries"}}}
+        }}});
+        let example = json!({"queries": {"q": {"query": "SELECT 1;", "interval": 60}}});
+        assert_eq!(
+            super::declared(&spec, &json!({"$ref": "#/components/schemas/Pack"}), &example),
+            json!({"queries": {"q": {"query": "SELECT 1;"}}})
+        );
     }
 
     #[test]

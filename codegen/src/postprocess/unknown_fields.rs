@@ -14,8 +14,8 @@
 //! know on a full update. Types a caller only sends keep exactly their schema's fields. Structs
 //! deriving `Hash` or an ordering are left alone (a map of JSON values has neither). Struct
 //! literals of a changed type in the same module (typify's `Default` impls) get the field, and
-//! so do the typify builders of changed types (`types::builder::X`): a value turned into its
-//! builder and back keeps its unknown keys.
+//! so do the typify builders of changed types (`types::builder::X`, with a setter of the same
+//! name): a value turned into its builder and back keeps its unknown keys.
 
 use std::collections::BTreeSet;
 use syn::visit::Visit;
@@ -192,6 +192,18 @@ impl VisitMut for Builders<'_> {
         };
         visit_mut::visit_item_impl_mut(self, imp);
         self.init = None;
+        if changed && imp.trait_.is_none() {
+            imp.items.push(parse_quote! {
+                /// Sets the keys the type does not name, with their values (its `unknown_fields`).
+                pub fn #ident<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::Into<crate::UnknownFields>,
+                {
+                    self.#ident = Ok(value.into());
+                    self
+                }
+            });
+        }
     }
 
     fn visit_expr_struct_mut(&mut self, e: &mut syn::ExprStruct) {
@@ -297,6 +309,12 @@ mod tests {
                     impl From<super::Shared> for Shared {
                         fn from(value: super::Shared) -> Self { Self { id: Ok(value.id) } }
                     }
+                    impl Shared {
+                        pub fn id<T: Into<String>>(mut self, value: T) -> Self {
+                            self.id = Ok(value.into());
+                            self
+                        }
+                    }
                     pub struct Sent { id: Result<String, String> }
                     impl Default for Sent {
                         fn default() -> Self { Self { id: Err("no id".to_string()) } }
@@ -338,6 +356,7 @@ mod tests {
             "Self{id:Err(\"noid\".to_string()),unknown_fields:Ok(::std::default::Default::default()),}",
             "Ok(Self{id:value.id?,unknown_fields:value.unknown_fields?,})",
             "Self{id:Ok(value.id),unknown_fields:Ok(value.unknown_fields),}",
+            "pubfnunknown_fields<T>(mutself,value:T)->SelfwhereT:::std::convert::Into<crate::UnknownFields>,{self.unknown_fields=Ok(value.into());self}",
             "pubstructSent{id:Result<String,String>,}",
             "Self{id:Err(\"noid\".to_string()),}",
         ] {
