@@ -19,15 +19,22 @@ pub fn resolve<'a>(spec: &'a Value, mut schema: &'a Value) -> &'a Value {
 /// A value for `schema`: its example, default or first enum value where it has one, otherwise
 /// one with every declared property filled in. Unions take their first member.
 pub fn synthesize(spec: &Value, schema: &Value) -> Value {
-    go(spec, schema, 0, None)
+    go(spec, schema, 0, 0, None)
 }
 
-/// [`synthesize`] at `depth`; `field` names the property the value is for, which a plain string
-/// takes as its text, so that two fields differ (Kibana refuses the same user both added and
-/// removed).
-fn go(spec: &Value, schema: &Value, depth: usize, field: Option<&str>) -> Value {
+/// How deep a made-up value nests (objects and arrays), and how many `allOf`/`oneOf`/`anyOf`
+/// steps lead to one of its values: both bound a recursive schema (Streams' conditions hold
+/// conditions). A Streams step's condition sits six objects deep, under three or four unions
+/// at each level, so the steps through unions count apart from the depth.
+const MAX_DEPTH: usize = 12;
+const MAX_HOPS: usize = 24;
+
+/// [`synthesize`] at `depth` (of nesting) after `hops` (through unions and intersections);
+/// `field` names the property the value is for, which a plain string takes as its text, so that
+/// two fields differ (Kibana refuses the same user both added and removed).
+fn go(spec: &Value, schema: &Value, depth: usize, hops: usize, field: Option<&str>) -> Value {
     let schema = resolve(spec, schema);
-    if depth > 12 {
+    if depth > MAX_DEPTH || hops > MAX_HOPS {
         return Value::Null;
     }
     // An example that does not fit its schema (SLO's `group_by`, a string or a list of
@@ -57,7 +64,7 @@ fn go(spec: &Value, schema: &Value, depth: usize, field: Option<&str>) -> Value 
         // A member that only bounds the others (`allOf: [{$ref: PageSize}, {maximum: 1000}]`)
         // describes no value of its own.
         for member in all.iter().filter(|m| !bounds_only(resolve(spec, m))) {
-            match go(spec, member, depth + 1, field) {
+            match go(spec, member, depth, hops + 1, field) {
                 Value::Object(m) => merge(&mut merged, m),
                 Value::Null => {}
                 other => scalar = Some(other),
@@ -68,38 +75,47 @@ fn go(spec: &Value, schema: &Value, depth: usize, field: Option<&str>) -> Value 
             _ => Value::Object(merged),
         };
     }
-    // A `oneOf` takes exactly one member: the first member whose value no other member also
-    // takes (Kibana's run-script parameters have two members of one shape).
-    if let Some(members) = schema.get("oneOf").and_then(Value::as_array) {
-        let values: Vec<Value> = members
-            .iter()
-            .map(|m| go(spec, m, depth + 1, field))
-            .collect();
+    // A union takes the first member's value that a validator accepts of it: for a `oneOf`, one
+    // no other member also takes (Kibana's run-script parameters have two members of one
+    // shape); for either, one complete where a recursive member ran out of depth (a condition
+    // of conditions: a plain condition then). Else the first member's.
+    for key in ["oneOf", "anyOf"] {
+        let Some(members) = schema
+            .get(key)
+            .and_then(Value::as_array)
+            .filter(|m| !m.is_empty())
+        else {
+            continue;
+        };
         let judge = Judge {
             unions: Unions::Validator,
             closed_objects: true,
             closed_enums: true,
         };
-        let exclusive = values
-            .iter()
-            .find(|v| check(spec, schema, v, "", judge, depth).is_none());
-        if let Some(v) = exclusive.or(values.first()) {
-            return v.clone();
+        let mut first = None;
+        for member in members {
+            let value = go(spec, member, depth, hops + 1, field);
+            if check(spec, schema, &value, "", judge, depth).is_none() {
+                return value;
+            }
+            first.get_or_insert(value);
         }
-    }
-    if let Some(first) = schema
-        .get("anyOf")
-        .and_then(Value::as_array)
-        .and_then(|m| m.first())
-    {
-        return go(spec, first, depth + 1, field);
+        return first.unwrap_or(Value::Null);
     }
     match schema.get("type").and_then(Value::as_str) {
         Some("object") | None if schema.get("properties").is_some() => {
             let mut map = Map::new();
             for (k, p) in schema["properties"].as_object().into_iter().flatten() {
                 if resolve(spec, p).get("readOnly") != Some(&Value::Bool(true)) {
-                    map.insert(k.clone(), go(spec, p, depth + 1, Some(k)));
+                    let value = go(spec, p, depth + 1, 0, Some(k));
+                    // Out of depth: an optional field is left out rather than sent as null.
+                    let required = schema
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .is_some_and(|r| r.iter().any(|n| n == k));
+                    if !value.is_null() || required {
+                        map.insert(k.clone(), value);
+                    }
                 }
             }
             Value::Object(map)
@@ -109,6 +125,7 @@ fn go(spec: &Value, schema: &Value, depth: usize, field: Option<&str>) -> Value 
             spec,
             schema.get("items").unwrap_or(&Value::Null),
             depth + 1,
+            0,
             field
         )]),
         // A format or pattern a validator checks gets a value of it (the generator keeps some
@@ -153,12 +170,24 @@ fn go(spec: &Value, schema: &Value, depth: usize, field: Option<&str>) -> Value 
 /// `{minLength: 1}`, `{description: ...}`, or `{}`): no type, fields, items, members, values or example.
 fn bounds_only(schema: &Value) -> bool {
     const SHAPES: [&str; 13] = [
-        "type", "properties", "additionalProperties", "items", "allOf", "anyOf", "oneOf", "not",
-        "enum", "x-kbn-enum", "const", "example", "default",
+        "type",
+        "properties",
+        "additionalProperties",
+        "items",
+        "allOf",
+        "anyOf",
+        "oneOf",
+        "not",
+        "enum",
+        "x-kbn-enum",
+        "const",
+        "example",
+        "default",
     ];
-    schema
-        .as_object()
-        .is_some_and(|m| !m.keys().any(|k| SHAPES.contains(&k.as_str()) || k == "$ref"))
+    schema.as_object().is_some_and(|m| {
+        !m.keys()
+            .any(|k| SHAPES.contains(&k.as_str()) || k == "$ref")
+    })
 }
 
 /// An `allOf` member's object into the others': a field two members give is merged when both
@@ -631,7 +660,10 @@ mod tests {
             "ApiPageSize": {"allOf": [{"$ref": "#/components/schemas/PageSize"}, {"maximum": 1000}]}
         }}});
         let of = |schema: Value| synthesize(&spec, &schema);
-        assert_eq!(of(json!({"$ref": "#/components/schemas/ApiPageSize"})), json!(10));
+        assert_eq!(
+            of(json!({"$ref": "#/components/schemas/ApiPageSize"})),
+            json!(10)
+        );
         assert_eq!(
             of(json!({"allOf": [{"type": "string", "minLength": 2}, {}, {"description": "d"}]})),
             "text"
@@ -653,7 +685,11 @@ mod tests {
         }}});
         let example = json!({"queries": {"q": {"query": "SELECT 1;", "interval": 60}}});
         assert_eq!(
-            super::declared(&spec, &json!({"$ref": "#/components/schemas/Pack"}), &example),
+            super::declared(
+                &spec,
+                &json!({"$ref": "#/components/schemas/Pack"}),
+                &example
+            ),
             json!({"queries": {"q": {"query": "SELECT 1;"}}})
         );
     }

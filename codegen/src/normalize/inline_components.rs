@@ -4,34 +4,54 @@
 //! header parameter several times under different component names; after this pass they are
 //! plain parameters. Its main spec names many examples by reference
 //! (`$ref: '#/components/examples/Security_Detections_API_SetAlertAssigneesBodyAdd'`): the tests
-//! and the mock read them in place.
+//! and the mock read them in place. An example may name any component: its newest spec names
+//! a chat completion's example under `components/schemas`, which is where it is read from then.
 
 use super::{Change, contents_mut, for_each_operation, op_name};
 use serde_json::Value;
 
 const KINDS: [&str; 4] = ["parameters", "requestBodies", "responses", "examples"];
 
+/// Replaces `value`, a `$ref` to a component of one of `kinds`, by the component.
+fn resolve_as(
+    components: &Value,
+    kinds: &[&str],
+    value: &mut Value,
+    at: &str,
+    changes: &mut Vec<Change>,
+) {
+    let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
+        return;
+    };
+    for kind in kinds {
+        let Some(name) = reference.strip_prefix(&format!("#/components/{kind}/")) else {
+            continue;
+        };
+        // A reference to a missing component is left for the dangling_refs pass to report.
+        if let Some(target) = components.get(kind).and_then(|c| c.get(name)) {
+            changes.push(Change {
+                pass: "inline_components",
+                at: at.to_string(),
+                what: format!("inlined {reference}"),
+            });
+            *value = target.clone();
+        }
+        return;
+    }
+}
+
 pub fn run(spec: &mut Value) -> Vec<Change> {
     let components = spec.get("components").cloned().unwrap_or(Value::Null);
     let resolve = |value: &mut Value, at: &str, changes: &mut Vec<Change>| {
-        let Some(reference) = value.get("$ref").and_then(Value::as_str) else {
-            return;
-        };
-        for kind in KINDS {
-            let Some(name) = reference.strip_prefix(&format!("#/components/{kind}/")) else {
-                continue;
-            };
-            // A reference to a missing component is left for the dangling_refs pass to report.
-            if let Some(target) = components.get(kind).and_then(|c| c.get(name)) {
-                changes.push(Change {
-                    pass: "inline_components",
-                    at: at.to_string(),
-                    what: format!("inlined {reference}"),
-                });
-                *value = target.clone();
-            }
-            return;
-        }
+        resolve_as(&components, &KINDS, value, at, changes)
+    };
+    // An example's `$ref` to any kind of component.
+    let kinds: Vec<&str> = components
+        .as_object()
+        .map(|c| c.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let resolve_example = |value: &mut Value, at: &str, changes: &mut Vec<Change>| {
+        resolve_as(&components, &kinds, value, at, changes)
     };
 
     let mut changes = Vec::new();
@@ -62,7 +82,7 @@ pub fn run(spec: &mut Value) -> Vec<Change> {
         let mut examples = |holder: &mut Value| {
             let examples = holder.get_mut("examples").and_then(Value::as_object_mut);
             for example in examples.into_iter().flat_map(|e| e.values_mut()) {
-                resolve(example, &at, &mut changes);
+                resolve_example(example, &at, &mut changes);
             }
         };
         for (_, content) in contents_mut(op) {
@@ -133,13 +153,25 @@ paths:
         '200':
           description: ok
           content: {application/json: {examples: {ok: {$ref: '#/components/examples/Add'}}}}
+        '201':
+          description: an example kept among the schemas
+          content: {application/json: {examples: {chat: {$ref: '#/components/schemas/ChatExample'}}}}
 components:
   examples:
     Q: {value: text}
     Add: {summary: add one, value: {add: [u1]}}
+  schemas:
+    ChatExample: {summary: a chat, value: "data: [DONE]"}
 "##,
         );
-        assert_eq!(run(&mut s).len(), 3);
+        assert_eq!(run(&mut s).len(), 4);
+        assert_eq!(
+            at(
+                &s,
+                "/paths/~1a/post/responses/201/content/application~1json/examples/chat/value"
+            ),
+            "data: [DONE]"
+        );
         let body = "/paths/~1a/post/requestBody/content/application~1json/examples";
         assert_eq!(at(&s, &format!("{body}/add/value/add/0")), "u1");
         assert_eq!(

@@ -17,6 +17,7 @@ mod inline_schemas;
 mod inline_titles;
 mod integer_counters;
 mod media_types;
+mod mock_examples;
 mod mock_form_files;
 mod mock_generation;
 mod mock_responses;
@@ -149,6 +150,7 @@ pub fn for_mock_server(spec: &mut Value) -> Vec<Change> {
     changes.extend(mock_security::run(spec));
     changes.extend(mock_text_examples::run(spec));
     changes.extend(mock_unions::run(spec));
+    changes.extend(mock_examples::run(spec));
     changes
 }
 
