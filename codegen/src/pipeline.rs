@@ -326,10 +326,9 @@ fn build_here(
         for d in &mock_domains {
             index.push_str(&format!("#[cfg(feature = {d:?})]\npub mod {d};\n"));
         }
-        let file = syn::parse_file(&index).context("the mocks index does not parse")?;
         files.insert(
             "mocks/mod.rs".to_string(),
-            banner.clone() + &prettyplease::unparse(&file),
+            unparse(&index, "the mocks index", &banner)?,
         );
     }
     let manifest = json!({

@@ -105,15 +105,17 @@ fn go(spec: &Value, schema: &Value, depth: usize, hops: usize, field: Option<&st
     match schema.get("type").and_then(Value::as_str) {
         Some("object") | None if schema.get("properties").is_some() => {
             let mut map = Map::new();
+            let required = |k: &str| {
+                schema
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .is_some_and(|r| r.iter().any(|n| n == k))
+            };
             for (k, p) in schema["properties"].as_object().into_iter().flatten() {
                 if resolve(spec, p).get("readOnly") != Some(&Value::Bool(true)) {
                     let value = go(spec, p, depth + 1, 0, Some(k));
                     // Out of depth: an optional field is left out rather than sent as null.
-                    let required = schema
-                        .get("required")
-                        .and_then(Value::as_array)
-                        .is_some_and(|r| r.iter().any(|n| n == k));
-                    if !value.is_null() || required {
+                    if !value.is_null() || required(k) {
                         map.insert(k.clone(), value);
                     }
                 }
@@ -528,16 +530,14 @@ pub fn declared(spec: &Value, schema: &Value, value: &Value) -> Value {
             Value::Array(items.iter().map(|v| declared(spec, item, v)).collect())
         }
         Value::Object(map) => {
-            let mut props = Map::new();
-            let (mut closed, mut open) = (false, false);
-            object_shape(spec, schema, &mut props, &mut closed, &mut open, 0);
+            let shape = object_shape(spec, schema);
             // A map's values (osquery's queries by name) have a schema too.
-            let others = additional_schema(spec, schema, 0).unwrap_or(Value::Null);
+            let others = shape.others.unwrap_or(Value::Null);
             let out = map
                 .iter()
-                .filter(|(k, _)| !closed || open || props.contains_key(*k))
+                .filter(|(k, _)| !shape.closed || shape.open || shape.props.contains_key(*k))
                 .map(|(k, v)| {
-                    let sub = props.get(k).unwrap_or(&others);
+                    let sub = shape.props.get(k).unwrap_or(&others);
                     (k.clone(), declared(spec, sub, v))
                 })
                 .collect();
@@ -547,74 +547,66 @@ pub fn declared(spec: &Value, schema: &Value, value: &Value) -> Value {
     }
 }
 
-/// The schema of the fields an object schema does not name (`additionalProperties: {...}`), its
-/// own or an `allOf` member's.
-fn additional_schema(spec: &Value, schema: &Value, depth: usize) -> Option<Value> {
-    let schema = resolve(spec, schema);
-    if depth > 16 {
-        return None;
-    }
-    schema
-        .get("additionalProperties")
-        .filter(|a| a.is_object())
-        .cloned()
-        .or_else(|| {
-            schema
-                .get("allOf")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .find_map(|m| additional_schema(spec, m, depth + 1))
-        })
-}
-
 /// The properties an object schema declares, its own and its `allOf` members'.
 pub fn properties(spec: &Value, schema: &Value) -> Map<String, Value> {
-    let mut props = Map::new();
-    let (mut closed, mut open) = (false, false);
-    object_shape(spec, schema, &mut props, &mut closed, &mut open, 0);
-    props
+    object_shape(spec, schema).props
 }
 
-/// The properties an object schema declares, through nested `allOf`; `open` when it keeps
-/// others too (`additionalProperties`, or a union member whose fields cannot be told here).
-fn object_shape(
-    spec: &Value,
-    schema: &Value,
-    props: &mut Map<String, Value>,
-    closed: &mut bool,
-    open: &mut bool,
-    depth: usize,
-) {
-    let schema = resolve(spec, schema);
-    if depth > 16 {
-        *open = true;
-        return;
-    }
-    // `properties: {}` (Kibana's endpoint answers) declares nothing: a free-form object.
-    if let Some(p) = schema
-        .get("properties")
-        .and_then(Value::as_object)
-        .filter(|p| !p.is_empty())
-    {
-        *closed = true;
-        props.extend(p.clone());
-    }
-    if schema
-        .get("additionalProperties")
-        .is_some_and(|a| a != &Value::Bool(false))
-        || schema.get("oneOf").is_some()
-        || schema.get("anyOf").is_some()
-    {
-        *open = true;
-    }
-    for m in schema
-        .get("allOf")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        object_shape(spec, m, props, closed, open, depth + 1);
+/// What an object schema says of its fields, through nested `allOf`.
+#[derive(Default)]
+struct Shape {
+    /// The properties it declares.
+    props: Map<String, Value>,
+    /// It declares some.
+    closed: bool,
+    /// It keeps others too (`additionalProperties`, or a union member whose fields cannot be
+    /// told here).
+    open: bool,
+    /// The schema of the others (`additionalProperties: {...}`): the first found, its own
+    /// before its members'.
+    others: Option<Value>,
+}
+
+fn object_shape(spec: &Value, schema: &Value) -> Shape {
+    let mut shape = Shape::default();
+    shape.gather(spec, schema, 0);
+    shape
+}
+
+impl Shape {
+    fn gather(&mut self, spec: &Value, schema: &Value, depth: usize) {
+        let schema = resolve(spec, schema);
+        if depth > 16 {
+            self.open = true;
+            return;
+        }
+        // `properties: {}` (Kibana's endpoint answers) declares nothing: a free-form object.
+        if let Some(p) = schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .filter(|p| !p.is_empty())
+        {
+            self.closed = true;
+            self.props.extend(p.clone());
+        }
+        let additional = schema.get("additionalProperties");
+        if additional.is_some_and(|a| a != &Value::Bool(false))
+            || schema.get("oneOf").is_some()
+            || schema.get("anyOf").is_some()
+        {
+            self.open = true;
+        }
+        if self.others.is_none() {
+            self.others = additional.filter(|a| a.is_object()).cloned();
+        }
+        for m in schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            self.gather(spec, m, depth + 1);
+        }
     }
 }
 
