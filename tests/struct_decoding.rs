@@ -1,5 +1,6 @@
 //! The generated structs decode with `kibana_serverless_derive::Deserialize`; these pin the
-//! serde rules it keeps: renamed keys, missing `Option` fields, `null`, missing required fields,
+//! serde rules it keeps: renamed keys, missing `Option` fields, `null`, missing required fields
+//! (but a value of any kind, which reads as `null`),
 //! unknown keys (ignored, or refused where the schema closes the object), and error paths.
 
 use kibana_serverless::fleet::types::{Agent, PostFleetAgentsAgentidUpgradeBody};
@@ -26,6 +27,21 @@ fn a_missing_required_field_is_named() {
     let err =
         serde_json::from_str::<PostFleetAgentsAgentidUpgradeBody>(r#"{"force":true}"#).unwrap_err();
     assert!(err.to_string().contains("missing field `version`"), "{err}");
+}
+
+#[test]
+fn a_required_value_of_any_kind_left_out_reads_as_null() {
+    use kibana_serverless::fleet::types::AgentAction;
+    // `ack_data` and `data` are `{}` (any value) and required; Kibana leaves out what it has not.
+    let action: AgentAction = serde_json::from_str(
+        r#"{"id":"a1","type":"SETTINGS","created_at":"2024-07-26T14:05:00.000Z","data":{"log_level":"debug"}}"#,
+    )
+    .unwrap();
+    assert_eq!(action.ack_data, serde_json::Value::Null);
+    assert_eq!(action.data, json!({"log_level": "debug"}));
+    // Other required fields are still required.
+    let err = serde_json::from_str::<AgentAction>(r#"{"id":"a1","created_at":"x"}"#).unwrap_err();
+    assert!(err.to_string().contains("missing field `type`"), "{err}");
 }
 
 #[test]

@@ -11,7 +11,12 @@
 //! serde's flatten gives it. Anything else is a compile error naming the attribute.
 //!
 //! Two differences from serde's derive, neither reachable from JSON objects: a struct is not
-//! read from a sequence, and a repeated key keeps its last value.
+//! read from a sequence, and a repeated key keeps its last value. And one that is: a
+//! `serde_json::Value` field (a value of any kind, `{}` in the spec) that a map leaves out reads
+//! as `null`, as serde reads a missing `Option` as `None`: any value takes `null`, and Kibana
+//! leaves out what its route schemas write as `schema.any()` when there is nothing (an agent
+//! that has not reported its `effective_config`), where earlier specs list such fields as
+//! required.
 
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as Tokens;
@@ -37,6 +42,14 @@ enum Missing {
 fn is_option(ty: &Type) -> bool {
     matches!(ty, Type::Path(p) if p.qself.is_none()
         && p.path.segments.last().is_some_and(|s| s.ident == "Option"))
+}
+
+/// `serde_json::Value` (with or without a leading `::`).
+fn is_json_value(ty: &Type) -> bool {
+    matches!(ty, Type::Path(p) if p.qself.is_none() && {
+        let names: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+        names == ["serde_json", "Value"]
+    })
 }
 
 fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
@@ -91,7 +104,7 @@ fn expand(input: &DeriveInput) -> syn2::Result<Tokens> {
             continue;
         }
         let mut key = ident.to_string().trim_start_matches("r#").to_string();
-        let mut missing = if is_option(&f.ty) {
+        let mut missing = if is_option(&f.ty) || is_json_value(&f.ty) {
             Missing::Default
         } else {
             Missing::Error

@@ -168,6 +168,64 @@ fn go(spec: &Value, schema: &Value, depth: usize, hops: usize, field: Option<&st
     }
 }
 
+/// Fills in the required fields `value` lacks, each with a made-up value of its schema (see
+/// [`synthesize`]), through objects, their values, arrays and `allOf`; returns whether it added
+/// any. A union's values are left as they are: which member they are meant for cannot be told.
+/// The mock's own data (its agents, roles, ...) is made for the vendored spec; another spec may
+/// require more of it (an agent's `effective_config`).
+pub fn complete(spec: &Value, schema: &Value, value: &mut Value) -> bool {
+    complete_at(spec, schema, value, 0)
+}
+
+fn complete_at(spec: &Value, schema: &Value, value: &mut Value, depth: usize) -> bool {
+    let schema = resolve(spec, schema);
+    if depth > MAX_DEPTH {
+        return false;
+    }
+    let mut added = false;
+    for member in schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        added |= complete_at(spec, member, value, depth + 1);
+    }
+    match value {
+        Value::Object(map) => {
+            let props = schema.get("properties").and_then(Value::as_object);
+            for name in schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+            {
+                if !map.contains_key(name) {
+                    let field = props.and_then(|p| p.get(name)).unwrap_or(&Value::Null);
+                    map.insert(name.to_string(), go(spec, field, depth + 1, 0, Some(name)));
+                    added = true;
+                }
+            }
+            let others = schema.get("additionalProperties").filter(|a| a.is_object());
+            for (name, field) in map.iter_mut() {
+                if let Some(s) = props.and_then(|p| p.get(name)).or(others) {
+                    added |= complete_at(spec, s, field, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            if let Some(s) = schema.get("items") {
+                for item in items {
+                    added |= complete_at(spec, s, item, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+    added
+}
+
 /// A schema that says nothing of its value's shape, only bounds it (`{maximum: 1000}`,
 /// `{minLength: 1}`, `{description: ...}`, or `{}`): no type, fields, items, members, values or example.
 fn bounds_only(schema: &Value) -> bool {
@@ -621,7 +679,7 @@ fn count(v: &Value) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::synthesize;
+    use super::{complete, synthesize};
     use serde_json::{Value, json};
 
     #[test]
@@ -847,5 +905,31 @@ mod tests {
         assert!(problem(&spec, &vars, &json!({"a": "x", "b": {"id": "s"}}), "body").is_none());
         let p = problem(&spec, &vars, &json!({"a": {"type": "text"}}), "body").unwrap();
         assert!(p.contains("body.a"), "{p}");
+    }
+
+    #[test]
+    fn data_made_for_another_spec_gets_the_fields_this_one_requires() {
+        let spec = json!({"components": {"schemas": {"Agent": {
+            "type": "object",
+            "required": ["id", "effective_config", "agent"],
+            "properties": {
+                "id": {"type": "string"},
+                "effective_config": {},
+                "agent": {"type": "object", "required": ["version"],
+                          "properties": {"version": {"type": "string"}}},
+                "tags": {"type": "array", "items": {"type": "string"}}
+            }
+        }}}});
+        let page = json!({"allOf": [{"type": "object", "required": ["items"], "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/components/schemas/Agent"}}}}]});
+        let mut value = json!({"items": [{"id": "a", "agent": {}, "tags": ["x"]}]});
+        assert!(complete(&spec, &page, &mut value));
+        let agent = &value["items"][0];
+        assert_eq!(agent["id"], "a", "what was there stays");
+        assert_eq!(agent["tags"], json!(["x"]));
+        assert!(agent.get("effective_config").is_some());
+        assert_eq!(agent["agent"]["version"], "version");
+        assert!(super::answer_problem(&spec, &page, &value, "response").is_none());
+        assert!(!complete(&spec, &page, &mut value), "nothing more to add");
     }
 }
